@@ -1,0 +1,44 @@
+// Lint rules: type-aware typescript-eslint plus the layer rules of DESIGN.md §2.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const fsModules = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'];
+const fsRule = { paths: fsModules.map((name) => ({ name, message: 'Only src/storage/io may touch the file system (DESIGN.md §2).' })) };
+
+/** Forbid imports of our own folders that a layer may not depend on. */
+function layer(files, forbidden, allowFs = false) {
+  const patterns = forbidden.map((dir) => ({
+    group: [`**/${dir}`, `**/${dir}/**`],
+    message: `${files} may not import src/${dir} (DESIGN.md §2 layer rules).`,
+  }));
+  return {
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', allowFs ? { patterns } : { ...fsRule, patterns }] },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'eslint.config.js', 'scripts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  layer('src/common/**', ['protocol', 'storage', 'coordination', 'broker', 'client', 'admin', 'cli']),
+  layer('src/protocol/**', ['storage', 'coordination', 'broker', 'client', 'admin', 'cli']),
+  layer('src/storage/**', ['coordination', 'broker', 'client', 'admin', 'cli']),
+  layer('src/storage/io/**', ['coordination', 'broker', 'client', 'admin', 'cli'], true),
+  layer('src/coordination/**', ['protocol', 'storage', 'broker', 'client', 'admin', 'cli']),
+  layer('src/broker/**', ['client', 'admin', 'cli']),
+  layer('src/client/**', ['broker', 'storage', 'admin', 'cli']),
+  layer('src/cli/**', ['storage']),
+  {
+    files: ['test/**', 'bench/**'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,41 @@
+/**
+ * Every error a user can see is a MetaqError: a stable `code` to branch on, a message that says
+ * what was wrong and what to do, and the underlying `cause` when there is one.
+ */
+export class MetaqError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bytes on the wire that do not form a valid MetaQ command. The connection must be closed. */
+export class ProtocolError extends MetaqError {
+  constructor(message: string) {
+    super('PROTOCOL_ERROR', message);
+  }
+}
+
+/** A configuration file or value that cannot be used. */
+export class ConfigError extends MetaqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIG_ERROR', message, options);
+  }
+}
+
+/** Storage failures. `code` tells the put handler which status to answer. */
+export class StorageError extends MetaqError {}
+
+export const StorageCodes = {
+  /** The disk is full: the put was not stored; retry once space is freed. */
+  full: 'STORAGE_FULL',
+  /** A write or fsync failed: the partition is fenced until the broker restarts. */
+  failed: 'STORAGE_FAILED',
+  /** Bytes on disk fail their checksum: the range is refused rather than served. */
+  corrupt: 'STORAGE_CORRUPT',
+  /** The log is closing or closed. */
+  closed: 'STORAGE_CLOSED',
+} as const;

@@ -1,0 +1,119 @@
+/**
+ * Every MetaQ command (§1.3) as a typed value. Requests and responses share one decoder, so the
+ * broker and the client use the same types. Offsets are numbers (byte positions stay far below
+ * 2^53); message ids are bigint because they use all 63 bits.
+ */
+
+/** The decoded form of Long.MAX_VALUE, which Java consumers send to mean "from the newest message". */
+export const LONG_MAX_OFFSET = 2 ** 63;
+
+/** The opaque the broker uses for `stats` and `version` sent without one (§1.2). */
+export const DEFAULT_OPAQUE = 2147483647;
+
+export interface PutCommand {
+  kind: 'put';
+  topic: string;
+  /** Broker-local partition, or -1 for "broker picks". */
+  partition: number;
+  flag: number;
+  /** -1 when the client did not send one (legacy shapes). */
+  checksum: number;
+  txKey: string | undefined;
+  opaque: number;
+  body: Buffer;
+}
+
+export interface GetCommand {
+  kind: 'get';
+  topic: string;
+  group: string;
+  partition: number;
+  offset: number;
+  maxSize: number;
+  opaque: number;
+}
+
+export interface OffsetCommand {
+  kind: 'offset';
+  topic: string;
+  group: string;
+  partition: number;
+  offset: number;
+  opaque: number;
+}
+
+export interface ResultCommand {
+  kind: 'result';
+  code: number;
+  opaque: number;
+  body: Buffer;
+}
+
+export interface ValueCommand {
+  kind: 'value';
+  opaque: number;
+  body: Buffer;
+}
+
+export interface StatsCommand {
+  kind: 'stats';
+  /** undefined for a bare `stats`; "" for the Java client's `stats  <opaque>`. */
+  item: string | undefined;
+  opaque: number;
+}
+
+export interface VersionCommand {
+  kind: 'version';
+  opaque: number;
+}
+
+export interface QuitCommand {
+  kind: 'quit';
+}
+
+export const TransactionTypes = [
+  'BEGIN',
+  'END',
+  'PREPARE',
+  'COMMIT_ONE_PHASE',
+  'COMMIT_TWO_PHASE',
+  'ROLLBACK',
+  'RECOVER',
+  'FORGET',
+] as const;
+export type TransactionType = (typeof TransactionTypes)[number];
+
+export interface TransactionCommand {
+  kind: 'transaction';
+  /** `TX:<session>:<n>`, `XID:<format>:<gtrid>:<bqual>:<qualifier>`, or `null`. */
+  txKey: string;
+  sessionId: string;
+  type: TransactionType;
+  /** Seconds; 0 when not sent. */
+  timeout: number;
+  uniqueQualifier: string | undefined;
+  opaque: number;
+}
+
+export interface SyncCommand {
+  kind: 'sync';
+  topic: string;
+  partition: number;
+  flag: number;
+  msgId: bigint;
+  checksum: number;
+  opaque: number;
+  body: Buffer;
+}
+
+export type Command =
+  | PutCommand
+  | GetCommand
+  | OffsetCommand
+  | ResultCommand
+  | ValueCommand
+  | StatsCommand
+  | VersionCommand
+  | QuitCommand
+  | TransactionCommand
+  | SyncCommand;

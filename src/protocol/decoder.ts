@@ -1,0 +1,106 @@
+import { ProtocolError } from '../common/errors.js';
+import type { Command } from './commands.js';
+import { splitHeader } from './header-line.js';
+import type { ParsedHeader } from './header-parser.js';
+import { parseHeader } from './header-parser.js';
+
+export interface DecoderLimits {
+  /** Longest header line accepted, CRLF included. */
+  maxHeaderBytes: number;
+  /** Largest body accepted; a bigger length field is refused before any allocation. */
+  maxBodyBytes: number;
+}
+
+export const defaultDecoderLimits: DecoderLimits = { maxHeaderBytes: 4096, maxBodyBytes: 64 * 1024 * 1024 };
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Streaming decoder for MetaQ frames. Feed it socket chunks in any split; it yields the same
+ * commands. Bodies are slices of the input when they arrive in one chunk, and are joined once
+ * when they span chunks. Memory is bounded by the limits: a header line or a body length above
+ * them throws a ProtocolError, and the caller closes the connection (§1.1).
+ */
+export class CommandDecoder {
+  private readonly limits: DecoderLimits;
+  /** Unconsumed bytes that do not yet hold a whole header line. */
+  private rest: Buffer | undefined;
+  /** A header whose body is still arriving. */
+  private awaiting: { header: ParsedHeader; chunks: Buffer[]; received: number } | undefined;
+
+  constructor(limits: Partial<DecoderLimits> = {}) {
+    this.limits = { ...defaultDecoderLimits, ...limits };
+  }
+
+  /** Bytes buffered while waiting for the rest of a frame. */
+  get bufferedBytes(): number {
+    return (this.rest?.length ?? 0) + (this.awaiting?.received ?? 0);
+  }
+
+  push(chunk: Buffer): Command[] {
+    const out: Command[] = [];
+    let buf = chunk;
+    if (this.awaiting !== undefined) {
+      const consumed = this.continueBody(buf, out);
+      if (consumed === buf.length) return out;
+      buf = buf.subarray(consumed);
+    } else if (this.rest !== undefined) {
+      buf = Buffer.concat([this.rest, buf]);
+      this.rest = undefined;
+    }
+    this.decodeFrames(buf, out);
+    return out;
+  }
+
+  private continueBody(chunk: Buffer, out: Command[]): number {
+    const pending = this.awaiting!;
+    const missing = pending.header.bodyLength - pending.received;
+    const take = Math.min(missing, chunk.length);
+    pending.chunks.push(chunk.subarray(0, take));
+    pending.received += take;
+    if (pending.received === pending.header.bodyLength) {
+      this.awaiting = undefined;
+      out.push(withBody(pending.header, Buffer.concat(pending.chunks, pending.received)));
+    }
+    return take;
+  }
+
+  private decodeFrames(buf: Buffer, out: Command[]): void {
+    let pos = 0;
+    while (pos < buf.length) {
+      const lineEnd = buf.indexOf(CRLF, pos);
+      if (lineEnd < 0 || lineEnd - pos + 2 > this.limits.maxHeaderBytes) {
+        if (buf.length - pos > this.limits.maxHeaderBytes || lineEnd >= 0) {
+          throw new ProtocolError(`header line longer than ${this.limits.maxHeaderBytes} bytes`);
+        }
+        this.rest = Buffer.from(buf.subarray(pos)); // copy: keep the small tail, not the whole chunk
+        return;
+      }
+      const header = parseHeader(splitHeader(buf.toString('utf8', pos, lineEnd)));
+      if (header.bodyLength > this.limits.maxBodyBytes) {
+        throw new ProtocolError(`body of ${header.bodyLength} bytes exceeds the limit of ${this.limits.maxBodyBytes} bytes`);
+      }
+      pos = lineEnd + 2;
+      if (header.bodyLength === 0) {
+        out.push(header.command);
+        continue;
+      }
+      const available = buf.length - pos;
+      if (available >= header.bodyLength) {
+        out.push(withBody(header, buf.subarray(pos, pos + header.bodyLength)));
+        pos += header.bodyLength;
+        continue;
+      }
+      this.awaiting = { header, chunks: available > 0 ? [buf.subarray(pos)] : [], received: available };
+      return;
+    }
+  }
+}
+
+function withBody(header: ParsedHeader, body: Buffer): Command {
+  const command = header.command;
+  if (command.kind === 'put' || command.kind === 'sync' || command.kind === 'result' || command.kind === 'value') {
+    command.body = body;
+  }
+  return command;
+}

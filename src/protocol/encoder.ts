@@ -1,0 +1,57 @@
+import type { Command } from './commands.js';
+
+/**
+ * Encode a command as MetaQ writes it. Returns the header and, for commands with a body, the
+ * body as a second buffer so callers can hand both to one writev without copying.
+ */
+export function encodeCommand(command: Command): Buffer[] {
+  switch (command.kind) {
+    case 'put': {
+      const optional = (command.checksum === -1 ? '' : ` ${command.checksum}`) + (command.txKey === undefined ? '' : ` ${command.txKey}`);
+      return framed(`put ${command.topic} ${command.partition} ${command.body.length} ${command.flag}${optional} ${command.opaque}`, command.body);
+    }
+    case 'get':
+      return [line(`get ${command.topic} ${command.group} ${command.partition} ${command.offset} ${command.maxSize} ${command.opaque}`)];
+    case 'offset':
+      return [line(`offset ${command.topic} ${command.group} ${command.partition} ${command.offset} ${command.opaque}`)];
+    case 'result':
+      return framed(`result ${command.code} ${command.body.length} ${command.opaque}`, command.body);
+    case 'value':
+      return framed(`value ${command.body.length} ${command.opaque}`, command.body);
+    case 'stats':
+      return [line(`stats ${command.item ?? ''} ${command.opaque}`)];
+    case 'version':
+      return [line(`version ${command.opaque}`)];
+    case 'quit':
+      return [line('quit')];
+    case 'transaction': {
+      const timeout = command.timeout > 0 ? ` ${command.timeout}` : '';
+      const qualifier = command.uniqueQualifier ? ` ${command.uniqueQualifier}` : '';
+      return [line(`transaction ${command.txKey} ${command.sessionId} ${command.type}${timeout}${qualifier} ${command.opaque}`)];
+    }
+    case 'sync': {
+      const checksum = command.checksum === -1 ? '' : ` ${command.checksum}`;
+      return framed(`sync ${command.topic} ${command.partition} ${command.body.length} ${command.flag} ${command.msgId}${checksum} ${command.opaque}`, command.body);
+    }
+  }
+}
+
+/** The whole frame as one buffer (tests, fixtures, small frames). */
+export function encodeToBuffer(command: Command): Buffer {
+  const parts = encodeCommand(command);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** `result <code> <len> <opaque>` with a UTF-8 text body: the broker's usual answer. */
+export function encodeResult(code: number, opaque: number, text: string): Buffer {
+  const body = Buffer.from(text, 'utf8');
+  return Buffer.concat([line(`result ${code} ${body.length} ${opaque}`), body]);
+}
+
+function line(text: string): Buffer {
+  return Buffer.from(`${text}\r\n`, 'utf8');
+}
+
+function framed(header: string, body: Buffer): Buffer[] {
+  return body.length === 0 ? [line(header)] : [line(header), body];
+}

@@ -1,0 +1,9 @@
+/**
+ * Split a header line the way Java's `Pattern.split(" ")` does (§1.1): every single space is a
+ * separator, consecutive spaces give empty tokens, trailing empty tokens are dropped.
+ */
+export function splitHeader(line: string): string[] {
+  const tokens = line.split(' ');
+  while (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
+  return tokens;
+}

@@ -1,0 +1,174 @@
+import { ProtocolError } from '../common/errors.js';
+import type { Command, TransactionType } from './commands.js';
+import { DEFAULT_OPAQUE, TransactionTypes } from './commands.js';
+import { parseJavaInt, parseJavaLong, parseJavaOffset } from './java-numbers.js';
+import { validateTransactionKey } from './transaction-key.js';
+
+/** A parsed header line: the command (body still empty) and how many body bytes follow. */
+export interface ParsedHeader {
+  command: Command;
+  bodyLength: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const CHECKSUM_START = /^[0-9-]/;
+
+/** Turn the tokens of one header line into a command, following MetaQ's decoder (§1.1, §1.3). */
+export function parseHeader(tokens: string[]): ParsedHeader {
+  const word = tokens[0] ?? '';
+  switch (word.charAt(0)) {
+    case 'p':
+      return parsePut(tokens);
+    case 'g':
+      return parseGet(tokens);
+    case 'o':
+      return parseOffset(tokens);
+    case 'r':
+      return parseResult(tokens);
+    case 'v':
+      return word === 'value' ? parseValue(tokens) : noBody({ kind: 'version', opaque: optionalOpaque(tokens[1]) });
+    case 's':
+      if (word === 'stats') return parseStats(tokens);
+      if (word !== 'sync') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
+      return parseSync(tokens);
+    case 't':
+      return parseTransaction(tokens);
+    case 'q':
+      return noBody({ kind: 'quit' });
+    default:
+      throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
+  }
+}
+
+function noBody(command: Command): ParsedHeader {
+  return { command, bodyLength: 0 };
+}
+
+function need(tokens: string[], count: number, shape: string): void {
+  if (tokens.length < count) throw new ProtocolError(`${tokens[0] ?? ''} needs ${count} tokens (${shape}), got ${tokens.length}`);
+}
+
+function bodyLength(token: string | undefined): number {
+  const length = parseJavaInt(token, 'body length');
+  if (length < 0) throw new ProtocolError(`body length must not be negative, got ${length}`);
+  return length;
+}
+
+function optionalOpaque(token: string | undefined): number {
+  return token === undefined ? DEFAULT_OPAQUE : parseJavaInt(token, 'opaque');
+}
+
+function parsePut(t: string[]): ParsedHeader {
+  if (t[0] !== 'put') throw new ProtocolError(`unknown command ${JSON.stringify(t[0])}`);
+  need(t, 6, 'put topic partition len flag [checksum] [txKey] opaque');
+  let checksum = -1;
+  let txKey: string | undefined;
+  if (t.length >= 8) {
+    checksum = parseJavaInt(t[5], 'checksum');
+    txKey = t[6];
+  } else if (t.length === 7) {
+    if (CHECKSUM_START.test(t[5]!)) checksum = parseJavaInt(t[5], 'checksum');
+    else txKey = t[5];
+  }
+  if (txKey !== undefined) validateTransactionKey(txKey);
+  return {
+    command: {
+      kind: 'put',
+      topic: t[1]!,
+      partition: parseJavaInt(t[2], 'partition'),
+      flag: parseJavaInt(t[4], 'flag'),
+      checksum,
+      txKey,
+      opaque: parseJavaInt(t[t.length >= 8 ? 7 : t.length - 1], 'opaque'),
+      body: EMPTY,
+    },
+    bodyLength: bodyLength(t[3]),
+  };
+}
+
+function parseGet(t: string[]): ParsedHeader {
+  need(t, 7, 'get topic group partition offset maxSize opaque');
+  return noBody({
+    kind: 'get',
+    topic: t[1]!,
+    group: t[2]!,
+    partition: parseJavaInt(t[3], 'partition'),
+    offset: parseJavaOffset(t[4], 'offset'),
+    maxSize: parseJavaInt(t[5], 'maxSize'),
+    opaque: parseJavaInt(t[6], 'opaque'),
+  });
+}
+
+function parseOffset(t: string[]): ParsedHeader {
+  need(t, 6, 'offset topic group partition offset opaque');
+  return noBody({
+    kind: 'offset',
+    topic: t[1]!,
+    group: t[2]!,
+    partition: parseJavaInt(t[3], 'partition'),
+    offset: parseJavaOffset(t[4], 'offset'),
+    opaque: parseJavaInt(t[5], 'opaque'),
+  });
+}
+
+function parseResult(t: string[]): ParsedHeader {
+  need(t, 4, 'result code len opaque');
+  return {
+    command: { kind: 'result', code: parseJavaInt(t[1], 'code'), opaque: parseJavaInt(t[3], 'opaque'), body: EMPTY },
+    bodyLength: bodyLength(t[2]),
+  };
+}
+
+function parseValue(t: string[]): ParsedHeader {
+  need(t, 3, 'value len opaque');
+  return { command: { kind: 'value', opaque: parseJavaInt(t[2], 'opaque'), body: EMPTY }, bodyLength: bodyLength(t[1]) };
+}
+
+function parseStats(t: string[]): ParsedHeader {
+  return noBody({ kind: 'stats', item: t[1], opaque: optionalOpaque(t[2]) });
+}
+
+function parseSync(t: string[]): ParsedHeader {
+  need(t, 7, 'sync topic partition len flag msgId [checksum] opaque');
+  const withChecksum = t.length >= 8;
+  return {
+    command: {
+      kind: 'sync',
+      topic: t[1]!,
+      partition: parseJavaInt(t[2], 'partition'),
+      flag: parseJavaInt(t[4], 'flag'),
+      msgId: parseJavaLong(t[5], 'msgId'),
+      checksum: withChecksum ? parseJavaInt(t[6], 'checksum') : -1,
+      opaque: parseJavaInt(t[withChecksum ? 7 : 6], 'opaque'),
+      body: EMPTY,
+    },
+    bodyLength: bodyLength(t[3]),
+  };
+}
+
+function parseTransaction(t: string[]): ParsedHeader {
+  if (t[0] !== 'transaction') throw new ProtocolError(`unknown command ${JSON.stringify(t[0])}`);
+  need(t, 5, 'transaction txKey sessionId type [timeout] [uniqueQualifier] opaque');
+  const txKey = t[1]!;
+  validateTransactionKey(txKey);
+  const type = t[3] as TransactionType;
+  if (!TransactionTypes.includes(type)) throw new ProtocolError(`unknown transaction type ${JSON.stringify(t[3])}; expected one of ${TransactionTypes.join(', ')}`);
+  let timeout = 0;
+  let uniqueQualifier: string | undefined;
+  if (t.length === 6) {
+    if (/^[0-9]+$/.test(t[4]!)) timeout = parseJavaInt(t[4], 'timeout');
+    else uniqueQualifier = t[4];
+  } else if (t.length >= 7) {
+    timeout = parseJavaInt(t[4], 'timeout');
+    uniqueQualifier = t[5];
+  }
+  return noBody({
+    kind: 'transaction',
+    txKey,
+    sessionId: t[2]!,
+    type,
+    timeout,
+    uniqueQualifier,
+    opaque: parseJavaInt(t[Math.min(t.length, 7) - 1], 'opaque'),
+  });
+}

@@ -1,0 +1,69 @@
+import { checksum } from '../common/checksum.js';
+
+/** Bytes before the payload in every record: msgLen, checksum, msgId, flag (§1.7). */
+export const RECORD_HEADER_SIZE = 20;
+
+export interface RecordView {
+  /** Position of the record inside the buffer it was read from. */
+  position: number;
+  /** Whole record size, header included. */
+  size: number;
+  checksum: number;
+  id: bigint;
+  flag: number;
+  payload: Buffer;
+}
+
+/** Write a record header at `pos` in `target`. */
+export function writeRecordHeader(target: Buffer, pos: number, payloadLength: number, crc: number, id: bigint, flag: number): void {
+  target.writeInt32BE(payloadLength, pos);
+  target.writeInt32BE(crc, pos + 4);
+  target.writeBigInt64BE(id, pos + 8);
+  target.writeInt32BE(flag, pos + 16);
+}
+
+/** One record as a fresh buffer (tests and tools; the log builds records in batches). */
+export function encodeRecord(payload: Buffer, id: bigint, flag: number): Buffer {
+  const record = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
+  writeRecordHeader(record, 0, payload.length, checksum(payload), id, flag);
+  payload.copy(record, RECORD_HEADER_SIZE);
+  return record;
+}
+
+/**
+ * Iterate the complete records of a message set. A trailing partial record is ignored, exactly
+ * as MetaQ clients do (§1.7). Checksums are not verified here; see `isRecordIntact`.
+ */
+export function* iterateRecords(set: Buffer): Generator<RecordView> {
+  let pos = 0;
+  while (set.length - pos >= RECORD_HEADER_SIZE) {
+    const length = set.readInt32BE(pos);
+    if (length < 0 || set.length - pos - RECORD_HEADER_SIZE < length) return;
+    const size = RECORD_HEADER_SIZE + length;
+    yield {
+      position: pos,
+      size,
+      checksum: set.readInt32BE(pos + 4),
+      id: set.readBigInt64BE(pos + 8),
+      flag: set.readInt32BE(pos + 16),
+      payload: set.subarray(pos + RECORD_HEADER_SIZE, pos + size),
+    };
+    pos += size;
+  }
+}
+
+export function isRecordIntact(record: RecordView): boolean {
+  return checksum(record.payload) === record.checksum;
+}
+
+/**
+ * Size of the record starting at `pos` if its header is sane, it is complete within `end` and
+ * its checksum matches; otherwise 0. The building block of recovery and read verification.
+ */
+export function validRecordSize(buf: Buffer, pos: number, end = buf.length): number {
+  if (end - pos < RECORD_HEADER_SIZE) return 0;
+  const length = buf.readInt32BE(pos);
+  if (length < 0 || end - pos - RECORD_HEADER_SIZE < length) return 0;
+  const payload = buf.subarray(pos + RECORD_HEADER_SIZE, pos + RECORD_HEADER_SIZE + length);
+  return checksum(payload) === buf.readInt32BE(pos + 4) ? RECORD_HEADER_SIZE + length : 0;
+}
