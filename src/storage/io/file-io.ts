@@ -1,0 +1,42 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** An open file. Positions are absolute byte positions in the file. */
+export interface IoFile {
+  readonly path: string;
+  /** Write all of `data` at `position`. */
+  write(data: Buffer, position: number): Promise<void>;
+  /** Read up to `length` bytes at `position` into `target`; returns the bytes read. */
+  read(target: Buffer, targetOffset: number, length: number, position: number): Promise<number>;
+  /** fdatasync: the file's data reaches stable storage. */
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface IoStat {
+  size: number;
+  mtimeMs: number;
+  isDirectory: boolean;
+}
+
+/**
+ * Every file-system operation storage needs. Production uses NodeFileIO; tests substitute a
+ * MemoryFileIO (power-loss images) or wrap either with faults (ENOSPC, EIO, torn writes).
+ */
+export interface FileIO {
+  /** `read`: existing file, read only. `write`: read/write, created if missing. */
+  open(path: string, mode: 'read' | 'write'): Promise<IoFile>;
+  /** Names in a directory; [] when it does not exist. */
+  list(dir: string): Promise<string[]>;
+  mkdirp(dir: string): Promise<void>;
+  stat(path: string): Promise<IoStat | undefined>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** fsync a directory so renames, creations and unlinks in it are durable. */
+  syncDir(dir: string): Promise<void>;
+  /** Whole file, or undefined when missing. */
+  readFile(path: string): Promise<Buffer | undefined>;
+  readStream(path: string): Readable;
+  writeStream(path: string): Writable;
+}

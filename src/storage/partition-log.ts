@@ -1,0 +1,513 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
+import { StorageCodes, StorageError } from '../common/errors.js';
+import { RECORD_HEADER_SIZE, validRecordSize, writeRecordHeader } from '../protocol/record.js';
+import type { FileIO } from './io/file-io.js';
+import { readRecoveryPoint, RECOVERY_POINT_FILE, writeRecoveryPoint } from './recovery-point.js';
+import { findNextIntactRecord, scanRecords } from './record-scanner.js';
+import { Segment } from './segment.js';
+import { parseSegmentFileName, segmentFileName } from './segment-name.js';
+
+export interface PartitionLogOptions {
+  dir: string;
+  io: FileIO;
+  logger: Logger;
+  clock?: Clock;
+  /** Messages appended before a flush; `<= 0` selects group commit (§2.5). */
+  unflushThreshold: number;
+  /** Milliseconds between flushes in normal mode. */
+  unflushInterval: number;
+  maxSegmentSize: number;
+  /** Start offset of a partition created empty (async slaves start at the master's offset). */
+  offsetIfCreate?: number;
+}
+
+/** Called once per append: an error, or the absolute offset where the record starts. */
+export type AppendCallback = (error: StorageError | undefined, offset: number) => void;
+
+interface PendingAppend {
+  payload: Buffer;
+  flag: number;
+  id: bigint;
+  checksum: number;
+  done: AppendCallback;
+}
+
+export interface RecoveryReport {
+  truncatedBytes: number;
+  corrupt: Array<{ start: number; end: number }>;
+  cleanShutdown: boolean;
+  millis: number;
+}
+
+/** Largest single write; bigger backlogs go out in several writes. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** The recovery point is rewritten at most this often (it costs two fsyncs). */
+const RECOVERY_POINT_INTERVAL_MS = 1000;
+
+/**
+ * One topic-partition: a contiguous list of segments holding records exactly as on the wire.
+ *
+ * Appends that arrive in one event-loop turn go out as one write. In normal mode a put is
+ * acknowledged once written, and an fsync follows when more than `unflushThreshold` messages or
+ * `unflushInterval` ms have passed. In group-commit mode a put is acknowledged only after the
+ * fsync covering it, one fsync serving every record of the batch. Consumers see data up to the
+ * flushed end (§1.8). A failed write or fsync fails every waiting put and fences the log.
+ */
+export class PartitionLog {
+  readonly dir: string;
+  private readonly io: FileIO;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly options: PartitionLogOptions;
+  private readonly segments: Segment[];
+  private flushedEnd: number;
+  private queue: PendingAppend[] = [];
+  private writing = false;
+  private scheduled = false;
+  private unflushed = 0;
+  private lastFlushAt: number;
+  private flushWanted = false;
+  private flushLoop: Promise<void> | undefined;
+  private recoveryPointWrite: Promise<void> | undefined;
+  private lastRecoveryPointAt = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Set when a write or fsync failed: the log refuses appends until restart. */
+  fenced: StorageError | undefined;
+  /** Records in the last segment at load plus appends since: MetaQ's message_count. */
+  messageCount: number;
+  readonly recovery: RecoveryReport;
+
+  private constructor(options: PartitionLogOptions, segments: Segment[], flushedEnd: number, messageCount: number, recovery: RecoveryReport) {
+    this.options = options;
+    this.dir = options.dir;
+    this.io = options.io;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.segments = segments;
+    this.flushedEnd = flushedEnd;
+    this.messageCount = messageCount;
+    this.recovery = recovery;
+    this.lastFlushAt = this.clock.monotonicMs();
+    if (!this.groupCommit && options.unflushInterval > 0) {
+      this.timer = setInterval(() => {
+        if (this.unflushed > 0) this.flush().catch(() => undefined); // failure already fenced and logged
+      }, options.unflushInterval);
+      this.timer.unref();
+    }
+  }
+
+  get groupCommit(): boolean {
+    return this.options.unflushThreshold <= 0;
+  }
+
+  get minOffset(): number {
+    return this.segments[0]!.start;
+  }
+
+  /** End of everything written, flushed or not. */
+  get writtenEnd(): number {
+    return this.active.end;
+  }
+
+  /** End of what consumers may start reading from: the flushed end (§1.8). */
+  get visibleEnd(): number {
+    return this.flushedEnd;
+  }
+
+  get sizeInBytes(): number {
+    return this.writtenEnd - this.minOffset;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Open a partition directory, creating it if needed, and recover its last segment (§2.8). */
+  static async open(options: PartitionLogOptions): Promise<PartitionLog> {
+    const started = performance.now();
+    const { io, dir, logger } = options;
+    await io.mkdirp(dir);
+    await removeLeftovers(io, dir, logger);
+    const starts = (await io.list(dir))
+      .map((name) => parseSegmentFileName(name))
+      .filter((start): start is number => start !== undefined)
+      .sort((a, b) => a - b);
+    const segments: Segment[] = [];
+    for (const start of starts) {
+      const path = join(dir, segmentFileName(start));
+      const file = await io.open(path, 'write');
+      const size = await file.size();
+      const previous = segments[segments.length - 1];
+      if (previous !== undefined && previous.end !== start) {
+        await Promise.all([...segments.map((s) => s.file.close()), file.close()]);
+        throw new StorageError(StorageCodes.corrupt, `segments of ${dir} are not contiguous: ${previous.path} ends at ${previous.end} but the next segment starts at ${start}; restore the missing segment or move the later ones aside`);
+      }
+      const segment = new Segment(start, path, file, size, 0);
+      segment.sealed = true;
+      segments.push(segment);
+    }
+    if (segments.length === 0) {
+      const start = options.offsetIfCreate ?? 0;
+      const path = join(dir, segmentFileName(start));
+      segments.push(new Segment(start, path, await io.open(path, 'write'), 0, 0));
+      await io.syncDir(dir);
+    }
+    const last = segments[segments.length - 1]!;
+    last.sealed = false;
+    const point = await readRecoveryPoint(io, dir);
+    const recovery: RecoveryReport = { truncatedBytes: 0, corrupt: [], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
+    const messageCount = await recoverLastSegment(last, point?.flushedOffset ?? 0, recovery, logger);
+    recovery.millis = performance.now() - started;
+    const log = new PartitionLog(options, segments, last.end, messageCount, recovery);
+    // From now on a crash is unclean until close() says otherwise.
+    await writeRecoveryPoint(io, dir, { flushedOffset: last.end, cleanShutdown: false });
+    return log;
+  }
+
+  /** Queue one record. `done` runs once it is written (and fsynced, in group-commit mode). */
+  append(payload: Buffer, flag: number, id: bigint, checksum: number, done: AppendCallback): void {
+    const refusal = this.fenced ?? (this.closed ? new StorageError(StorageCodes.closed, `partition log ${this.dir} is closed`) : undefined);
+    if (refusal !== undefined) {
+      done(refusal, -1);
+      return;
+    }
+    this.queue.push({ payload, flag, id, checksum, done });
+    if (!this.writing && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.startWriting();
+      });
+    }
+  }
+
+  /** Promise form of append (tests and tools). */
+  appendAsync(payload: Buffer, flag: number, id: bigint, checksum: number): Promise<number> {
+    return new Promise((resolve, reject) => this.append(payload, flag, id, checksum, (error, offset) => (error ? reject(error) : resolve(offset))));
+  }
+
+  private startWriting(): void {
+    if (this.writing || this.queue.length === 0) return;
+    this.writing = true;
+    this.writeQueued()
+      .catch((error: unknown) => this.fence(error, 'write loop'))
+      .finally(() => {
+        this.writing = false;
+        if (this.queue.length > 0) this.startWriting();
+      });
+  }
+
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0 && this.fenced === undefined) {
+      const segment = this.active;
+      const room = Math.max(1, Math.min(MAX_BATCH_BYTES, this.options.maxSegmentSize - segment.size));
+      let count = 0;
+      let bytes = 0;
+      while (count < this.queue.length) {
+        const size = RECORD_HEADER_SIZE + this.queue[count]!.payload.length;
+        if (count > 0 && bytes + size > room) break;
+        bytes += size;
+        count += 1;
+      }
+      const batch = this.queue.length === count ? this.queue : this.queue.slice(0, count);
+      this.queue = this.queue.length === count ? [] : this.queue.slice(count);
+      const position = segment.size;
+      const data = Buffer.allocUnsafe(bytes);
+      const offsets = new Array<number>(count);
+      let at = 0;
+      for (let i = 0; i < count; i += 1) {
+        const entry = batch[i]!;
+        offsets[i] = segment.start + position + at;
+        writeRecordHeader(data, at, entry.payload.length, entry.checksum, entry.id, entry.flag);
+        entry.payload.copy(data, at + RECORD_HEADER_SIZE);
+        at += RECORD_HEADER_SIZE + entry.payload.length;
+      }
+      try {
+        await segment.file.write(data, position);
+      } catch (error) {
+        await this.failedWrite(error, segment, position, batch);
+        continue;
+      }
+      segment.size += bytes;
+      segment.verifiedEnd = segment.size;
+      this.messageCount += count;
+      if (this.groupCommit) {
+        try {
+          await segment.file.datasync();
+        } catch (error) {
+          this.fence(error, 'fsync');
+          failAll(batch, this.fenced!);
+          return;
+        }
+        this.markFlushed(segment.end);
+        for (let i = 0; i < count; i += 1) batch[i]!.done(undefined, offsets[i]!);
+      } else {
+        for (let i = 0; i < count; i += 1) batch[i]!.done(undefined, offsets[i]!);
+        this.unflushed += count;
+        if (this.unflushed > this.options.unflushThreshold || this.clock.monotonicMs() - this.lastFlushAt > this.options.unflushInterval) {
+          this.flush().catch(() => undefined); // a failure fences the log and is logged there
+        }
+      }
+      if (segment.size >= this.options.maxSegmentSize) await this.roll();
+    }
+  }
+
+  /** A write failed: cut the file back to the last whole record; ENOSPC keeps the log usable. */
+  private async failedWrite(error: unknown, segment: Segment, position: number, batch: PendingAppend[]): Promise<void> {
+    const code = (error as NodeJS.ErrnoException).code;
+    try {
+      await segment.file.truncate(position);
+    } catch (truncateError) {
+      this.fence(truncateError, `truncate after a failed write (${String(code)})`);
+      failAll(batch, this.fenced!);
+      return;
+    }
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      const full = new StorageError(StorageCodes.full, `disk full writing ${segment.path}: the message was not stored; free space under ${this.dir} and retry`, { cause: error });
+      this.logger.warn({ err: error, partition: this.dir }, 'disk full: puts refused until space is freed');
+      failAll(batch, full);
+      return;
+    }
+    this.fence(error, 'write');
+    failAll(batch, this.fenced!);
+  }
+
+  private fence(error: unknown, during: string): void {
+    if (this.fenced !== undefined) return;
+    this.fenced = new StorageError(StorageCodes.failed, `storage failed during ${during} in ${this.dir}; the partition refuses writes until the broker restarts and recovers it from disk`, { cause: error });
+    this.logger.error({ err: error, partition: this.dir }, 'partition fenced after an I/O error');
+    const queued = this.queue;
+    this.queue = [];
+    failAll(queued, this.fenced);
+  }
+
+  /** fsync the active segment and advance the visible end. Concurrent calls share one loop. */
+  flush(): Promise<void> {
+    this.flushWanted = true;
+    this.flushLoop ??= this.runFlushes().finally(() => {
+      this.flushLoop = undefined;
+    });
+    return this.flushLoop;
+  }
+
+  private async runFlushes(): Promise<void> {
+    while (this.flushWanted) {
+      this.flushWanted = false;
+      const segment = this.active;
+      const target = segment.end;
+      if (target <= this.flushedEnd) continue;
+      this.unflushed = 0;
+      this.lastFlushAt = this.clock.monotonicMs();
+      try {
+        await segment.file.datasync();
+      } catch (error) {
+        this.fence(error, 'fsync');
+        throw this.fenced;
+      }
+      this.markFlushed(target);
+    }
+  }
+
+  private markFlushed(end: number): void {
+    if (end > this.flushedEnd) this.flushedEnd = end;
+    const now = this.clock.monotonicMs();
+    if (this.recoveryPointWrite === undefined && now - this.lastRecoveryPointAt >= RECOVERY_POINT_INTERVAL_MS) {
+      this.lastRecoveryPointAt = now;
+      this.recoveryPointWrite = writeRecoveryPoint(this.io, this.dir, { flushedOffset: this.flushedEnd, cleanShutdown: false })
+        .catch((error: unknown) => this.logger.warn({ err: error, partition: this.dir }, 'could not write the recovery point; recovery will be more conservative'))
+        .finally(() => {
+          this.recoveryPointWrite = undefined;
+        });
+    }
+  }
+
+  /** Seal the full segment and start the next one, named by its start offset (§2.6). */
+  private async roll(): Promise<void> {
+    const old = this.active;
+    try {
+      await old.file.datasync();
+      this.markFlushed(old.end);
+      const path = join(this.dir, segmentFileName(old.end));
+      const file = await this.io.open(path, 'write');
+      await this.io.syncDir(this.dir);
+      old.sealed = true;
+      this.segments.push(new Segment(old.end, path, file, 0, 0));
+    } catch (error) {
+      this.fence(error, 'segment roll');
+    }
+  }
+
+  /** Start offset of the segment holding `offset`, clamped to the log (the `offset` command, §1.3.3). */
+  segmentStartFor(offset: number): number {
+    if (offset < this.minOffset) return this.minOffset;
+    if (offset >= this.active.end) return this.visibleEnd;
+    return this.segmentFor(offset).start;
+  }
+
+  private segmentFor(offset: number): Segment {
+    let low = 0;
+    let high = this.segments.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.segments[mid]!.start <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return this.segments[low]!;
+  }
+
+  /**
+   * Up to `maxBytes` from `offset`, never crossing a segment end (§1.8). Records are checked
+   * against their checksums the first time they are served; a corrupt range is refused with a
+   * StorageError and a read that reaches one is cut short before it.
+   */
+  async read(offset: number, maxBytes: number): Promise<Buffer> {
+    const segment = this.segmentFor(offset);
+    const length = Math.min(maxBytes, segment.end - offset);
+    if (length <= 0) return Buffer.alloc(0);
+    return segment.use(async () => {
+      const buf = Buffer.allocUnsafe(length);
+      const n = await segment.file.read(buf, 0, length, offset - segment.start);
+      return this.verified(segment, offset, buf.subarray(0, n));
+    });
+  }
+
+  private async verified(segment: Segment, offset: number, buf: Buffer): Promise<Buffer> {
+    const rel = offset - segment.start;
+    if (segment.verifiedEnd < rel) await this.verifyFile(segment, rel);
+    if (segment.verifiedEnd >= rel && segment.verifiedEnd < rel + buf.length) {
+      let at = segment.verifiedEnd - rel;
+      while (at < buf.length) {
+        const size = validRecordSize(buf, at);
+        if (size > 0) {
+          at += size;
+          segment.verifiedEnd += size;
+          continue;
+        }
+        const length = buf.length - at >= RECORD_HEADER_SIZE ? buf.readInt32BE(at) : 0;
+        const incomplete = buf.length - at < RECORD_HEADER_SIZE || (length >= 0 && at + RECORD_HEADER_SIZE + length > buf.length && segment.verifiedEnd + RECORD_HEADER_SIZE + length <= segment.size);
+        if (incomplete) break; // the rest of this record comes with the next read
+        await this.markCorrupt(segment, segment.verifiedEnd);
+        break;
+      }
+    }
+    const bad = segment.corrupt.find((range) => range.end > offset && range.start < offset + buf.length);
+    if (bad === undefined) return buf;
+    if (bad.start <= offset) {
+      throw new StorageError(StorageCodes.corrupt, `bytes ${bad.start}..${bad.end} of ${this.dir} fail their checksum and are not served; resume reading at offset ${bad.end}, or restore the segment from a replica`);
+    }
+    return buf.subarray(0, bad.start - offset);
+  }
+
+  /** Verify a sealed segment's records from its verified end up to relative position `to`. */
+  private async verifyFile(segment: Segment, to: number): Promise<void> {
+    while (segment.verifiedEnd < to) {
+      const outcome = await scanRecords(segment.file, segment.verifiedEnd, segment.size);
+      segment.verifiedEnd = Math.min(outcome.end, segment.size);
+      if (outcome.end >= to || outcome.stoppedBy === 'end') return;
+      await this.markCorrupt(segment, outcome.end);
+    }
+  }
+
+  private async markCorrupt(segment: Segment, rel: number): Promise<void> {
+    const resume = await findNextIntactRecord(segment.file, rel, segment.size);
+    const range = { start: segment.start + rel, end: segment.start + resume };
+    segment.corrupt.push(range);
+    segment.verifiedEnd = resume;
+    this.logger.error({ partition: this.dir, ...range }, 'records fail their checksum; range refused');
+  }
+
+  /** Every corrupt range found so far. */
+  get corruptRanges(): Array<{ start: number; end: number }> {
+    return this.segments.flatMap((segment) => segment.corrupt);
+  }
+
+  /** Sealed segments, oldest first (retention candidates; the active segment never is one). */
+  sealedSegments(): Array<{ start: number; path: string }> {
+    return this.segments.filter((segment) => segment.sealed).map(({ start, path }) => ({ start, path }));
+  }
+
+  /** Drop the oldest segment from the log (its file is already removed or archived). */
+  async dropOldestSegment(start: number): Promise<void> {
+    const first = this.segments[0];
+    if (first === undefined || first.start !== start || !first.sealed) {
+      throw new StorageError(StorageCodes.failed, `segment ${start} of ${this.dir} is not the oldest sealed segment and cannot be removed`);
+    }
+    this.segments.shift();
+    await first.release();
+  }
+
+  /** Flush, record a clean shutdown, and close every segment. Pending appends finish first. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.writing || this.queue.length > 0 || this.scheduled) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.writing && this.queue.length > 0 && !this.scheduled) this.startWriting();
+    }
+    if (this.fenced === undefined) {
+      await this.flush().catch(() => undefined);
+      await this.recoveryPointWrite;
+      if (this.fenced === undefined) await writeRecoveryPoint(this.io, this.dir, { flushedOffset: this.flushedEnd, cleanShutdown: true });
+    }
+    await Promise.all(this.segments.map((segment) => segment.release()));
+  }
+}
+
+function failAll(entries: PendingAppend[], error: StorageError): void {
+  for (const entry of entries) entry.done(error, -1);
+}
+
+/** Finish or undo interrupted multi-step operations (temp files, half-done archives). */
+async function removeLeftovers(io: FileIO, dir: string, logger: Logger): Promise<void> {
+  const names = new Set(await io.list(dir));
+  for (const name of names) {
+    if (name.endsWith('.tmp')) {
+      await io.unlink(join(dir, name));
+      logger.info({ partition: dir, file: name }, 'removed an unfinished temp file');
+    } else if (name.endsWith('.meta.zip') && names.has(name.slice(0, -4))) {
+      // The archive was completed (it is renamed into place only after fsync); finish the removal.
+      await io.unlink(join(dir, name.slice(0, -4)));
+      logger.info({ partition: dir, file: name }, 'completed an interrupted archive');
+    }
+  }
+  if (names.has(`${RECOVERY_POINT_FILE}.tmp`)) await io.syncDir(dir);
+}
+
+/**
+ * Scan the last segment record by record. Damage after the recovery point is a torn tail and is
+ * truncated (the byte count is logged). Damage before it is corruption of flushed data: it is
+ * reported and refused, and scanning resumes at the next intact record so nothing after it is lost.
+ */
+async function recoverLastSegment(segment: Segment, recoveryPoint: number, report: RecoveryReport, logger: Logger): Promise<number> {
+  const flushedRel = Math.max(0, recoveryPoint - segment.start);
+  let pos = 0;
+  let records = 0;
+  for (;;) {
+    const outcome = await scanRecords(segment.file, pos, segment.size);
+    records += outcome.records;
+    pos = outcome.end;
+    if (outcome.stoppedBy === 'end') break;
+    if (pos >= flushedRel) {
+      report.truncatedBytes = segment.size - pos;
+      logger.warn({ segment: segment.path, truncatedBytes: report.truncatedBytes, validEnd: segment.start + pos }, 'torn tail truncated');
+      await segment.file.truncate(pos);
+      await segment.file.datasync();
+      segment.size = pos;
+      break;
+    }
+    const resume = await findNextIntactRecord(segment.file, pos, segment.size);
+    const range = { start: segment.start + pos, end: segment.start + resume };
+    segment.corrupt.push(range);
+    report.corrupt.push(range);
+    logger.error({ segment: segment.path, ...range }, 'corruption before the flushed end: range refused, not truncated');
+    pos = resume;
+    if (pos >= segment.size) break;
+  }
+  segment.verifiedEnd = segment.size;
+  return records;
+}
