@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './checksum.js';
 export * from './clock.js';
 export * from './id-generator.js';
+export * from './ini-file.js';
+export * from './config-expression.js';

@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../common/clock.js';
+import type { IdGenerator } from '../common/id-generator.js';
+import type { ClosedPartitions } from './closed-partitions.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import type { PartitionStores } from './partition-stores.js';
+import type { BrokerCounters } from './stats/broker-counters.js';
+import type { RealtimeStats } from './stats/realtime-stats.js';
+
+/** What command handlers share: the broker's services, nothing per connection. */
+export interface BrokerContext {
+  config: BrokerConfig;
+  stores: PartitionStores;
+  ids: IdGenerator;
+  closed: ClosedPartitions;
+  counters: BrokerCounters;
+  realtime: RealtimeStats;
+  logger: Logger;
+  clock: Clock;
+  version: string;
+  startedAtMs: number;
+  /** `meta://host:port`, used in error texts. */
+  url: () => string;
+  port: () => number;
+}
+
+/** Where a handler writes its reply: the connection, which may be gone by then. */
+export interface ReplySink {
+  send(frame: Buffer, body?: Buffer): void;
+}

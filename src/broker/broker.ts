@@ -1,0 +1,113 @@
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
+import { IdGenerator } from '../common/id-generator.js';
+import type { FileIO } from '../storage/io/file-io.js';
+import { NodeFileIO } from '../storage/io/node-file-io.js';
+import type { BrokerContext } from './broker-context.js';
+import { ClosedPartitions } from './closed-partitions.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { BrokerConnection } from './connection.js';
+import { PartitionStores } from './partition-stores.js';
+import { BrokerCounters } from './stats/broker-counters.js';
+import { RealtimeStats } from './stats/realtime-stats.js';
+
+/** What `version` answers: MetaQ's protocol version and ours. */
+export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  io?: FileIO;
+  logger?: Logger;
+  clock?: Clock;
+  /** Address to listen on; defaults to the config's hostName. */
+  host?: string;
+}
+
+/**
+ * The composition root: loads the partition stores, listens for clients, and shuts down in
+ * order (stop accepting, finish in-flight requests, flush, close). Tests and the CLI start the
+ * same class.
+ */
+export class Broker {
+  private readonly server: Server;
+  private readonly connections = new Set<BrokerConnection>();
+  readonly stores: PartitionStores;
+  readonly closedPartitions = new ClosedPartitions();
+  readonly counters = new BrokerCounters();
+  readonly logger: Logger;
+  private readonly context: BrokerContext;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    private readonly io: FileIO,
+    logger: Logger,
+    clock: Clock,
+  ) {
+    this.logger = logger;
+    this.stores = new PartitionStores(config, io, logger, clock);
+    this.server = createServer((socket) => {
+      this.counters.currentConnections += 1;
+      const connection = new BrokerConnection(socket, this.context, (closed) => {
+        this.counters.currentConnections -= 1;
+        this.connections.delete(closed);
+      });
+      this.connections.add(connection);
+    });
+    this.context = {
+      config,
+      stores: this.stores,
+      ids: new IdGenerator(config.system.brokerId, clock),
+      closed: this.closedPartitions,
+      counters: this.counters,
+      realtime: new RealtimeStats(clock),
+      logger,
+      clock,
+      version: BROKER_VERSION,
+      startedAtMs: clock.wallMs(),
+      url: () => `meta://${config.system.hostName}:${this.port}`,
+      port: () => this.port,
+    };
+  }
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    const logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'info' });
+    const broker = new Broker(options.config, options.io ?? new NodeFileIO(), logger, options.clock ?? systemClock);
+    await broker.stores.loadAll();
+    broker.stores.scheduleRetention();
+    await new Promise<void>((resolve, reject) => {
+      broker.server.once('error', reject);
+      broker.server.listen(options.config.system.serverPort, options.host ?? options.config.system.hostName, () => {
+        broker.server.off('error', reject);
+        resolve();
+      });
+    });
+    logger.info({ component: 'broker', url: broker.context.url(), dataPath: options.config.system.dataPath }, 'broker started');
+    return broker;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? this.config.system.serverPort;
+  }
+
+  get url(): string {
+    return this.context.url();
+  }
+
+  /** Stop accepting, finish in-flight requests, flush and close every store. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.logger.info({ component: 'broker' }, 'stopping');
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
+      await closed;
+      await this.stores.close();
+      this.logger.info({ component: 'broker' }, 'stopped');
+    })();
+    return this.stopping;
+  }
+}

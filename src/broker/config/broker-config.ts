@@ -1,0 +1,173 @@
+import { distance } from 'fastest-levenshtein';
+import { Cron } from 'croner';
+import { evaluateIntegerExpression } from '../../common/config-expression.js';
+import { ConfigError } from '../../common/errors.js';
+import type { IniEntry } from '../../common/ini-file.js';
+import { parseIni } from '../../common/ini-file.js';
+import { parseRetentionPolicy } from '../../storage/retention.js';
+import type { KeySpec, SystemConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
+import { systemKeys, topicKeys, zookeeperKeys } from './config-keys.js';
+
+export interface TopicConfig extends TopicOverrides {
+  /** The section name after `topic=`; may contain `*` wildcards. */
+  name: string;
+  /** Server-side filters: group → filter name (`group.<g>=<class>`, §1.9). */
+  filters: Map<string, string>;
+}
+
+export interface BrokerConfig {
+  system: SystemConfig;
+  zookeeper: ZookeeperConfig;
+  topics: TopicConfig[];
+  /** The file it came from, or undefined for built-in defaults. */
+  file: string | undefined;
+  /** The raw text (answered by `stats config`). */
+  text: string;
+}
+
+/** The configuration used when no server.ini is given: standalone, any topic accepted. */
+export const DEFAULT_CONFIG_TEXT = `; metaq built-in defaults (no server.ini given)
+[system]
+brokerId=0
+numPartitions=1
+unflushThreshold=1000
+unflushInterval=10000
+maxSegmentSize=1024*1024*1024
+maxTransferSize=1024*1024
+
+; any topic name is accepted and created on its first put
+[topic=*]
+`;
+
+/** Parse and validate a server.ini text; every mistake names the file and line. */
+export function parseBrokerConfig(text: string, fileName: string | undefined): BrokerConfig {
+  const where = fileName ?? '<built-in defaults>';
+  const sections = parseIni(text, where);
+  const system = defaults(systemKeys) as SystemConfig;
+  const zookeeper = { ...(defaults(zookeeperKeys) as Omit<ZookeeperConfig, 'configured'>), configured: false };
+  const topics: TopicConfig[] = [];
+  for (const section of sections) {
+    if (section.name === 'system') {
+      for (const entry of section.entries) assign(system, systemKeys, entry, where, 'system');
+    } else if (section.name === 'zookeeper') {
+      for (const entry of section.entries) {
+        assign(zookeeper, zookeeperKeys, entry, where, 'zookeeper');
+        if (entry.value !== '') zookeeper.configured = true;
+      }
+    } else if (section.name.startsWith('topic=')) {
+      const name = section.name.slice('topic='.length).trim();
+      if (name === '' || name.includes('/') || name.includes(' ')) {
+        throw new ConfigError(`${where}:${section.line}: topic name ${JSON.stringify(name)} must be non-empty and contain no '/' or spaces`);
+      }
+      if (topics.some((topic) => topic.name === name)) throw new ConfigError(`${where}:${section.line}: topic ${name} is configured twice`);
+      const topic: TopicConfig = { name, filters: new Map() };
+      for (const entry of section.entries) {
+        if (entry.key.startsWith('group.') && entry.key.length > 'group.'.length) topic.filters.set(entry.key.slice('group.'.length), entry.value);
+        else assign(topic as unknown as Record<string, unknown>, topicKeys, entry, where, `topic=${name}`);
+      }
+      topics.push(topic);
+    }
+    // Other sections (old files carry [slave]) are ignored, as MetaQ does.
+  }
+  if (topics.length === 0) {
+    throw new ConfigError(`${where}: no [topic=<name>] section; add at least one (use [topic=*] to accept every topic)`);
+  }
+  validatePolicies(system.deletePolicy, system.deleteWhen, where, 'system');
+  for (const topic of topics) {
+    if (topic.deletePolicy !== undefined || topic.deleteWhen !== undefined) {
+      validatePolicies(topic.deletePolicy ?? system.deletePolicy, topic.deleteWhen ?? system.deleteWhen, where, `topic=${topic.name}`);
+    }
+  }
+  return { system, zookeeper, topics, file: fileName, text };
+}
+
+function defaults(keys: Record<string, KeySpec>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(keys).map(([key, spec]) => [key, spec.default]));
+}
+
+function assign(target: Record<string, unknown>, keys: Record<string, KeySpec>, entry: IniEntry, file: string, section: string): void {
+  const spec = keys[entry.key];
+  if (spec === undefined) {
+    throw new ConfigError(`${file}:${entry.line}: unknown key ${JSON.stringify(entry.key)} in [${section}], did you mean '${closest(entry.key, Object.keys(keys))}'?`);
+  }
+  if (entry.value === '') return; // blank = not set, inherit
+  target[entry.key] = parseValue(spec, entry, file);
+}
+
+function parseValue(spec: KeySpec, entry: IniEntry, file: string): number | boolean | string {
+  const at = `${file}:${entry.line}: ${entry.key}`;
+  if (spec.kind === 'string') return entry.value;
+  if (spec.kind === 'bool') {
+    if (entry.value === 'true' || entry.value === 'false') return entry.value === 'true';
+    throw new ConfigError(`${at} must be true or false, got ${JSON.stringify(entry.value)}`);
+  }
+  let value: number;
+  try {
+    value = evaluateIntegerExpression(entry.value);
+  } catch {
+    throw new ConfigError(`${at} must be an integer or an integer expression like 1024*1024, got ${JSON.stringify(entry.value)}`);
+  }
+  if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+    throw new ConfigError(`${at} is ${value} but must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`);
+  }
+  return value;
+}
+
+function closest(key: string, candidates: string[]): string {
+  let best = candidates[0]!;
+  for (const candidate of candidates) {
+    if (distance(key.toLowerCase(), candidate.toLowerCase()) < distance(key.toLowerCase(), best.toLowerCase())) best = candidate;
+  }
+  return best;
+}
+
+function validatePolicies(policy: string, when: string, file: string, section: string): void {
+  try {
+    parseRetentionPolicy(policy);
+    new Cron(when, { paused: true }).stop();
+  } catch (error) {
+    throw new ConfigError(`${file}: [${section}] ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Settings in force for one topic: its section's overrides over `[system]`. */
+export interface EffectiveTopicSettings {
+  numPartitions: number;
+  unflushThreshold: number;
+  unflushInterval: number;
+  deletePolicy: string;
+  deleteWhen: string;
+  dataPath: string;
+  acceptPublish: boolean;
+  acceptSubscribe: boolean;
+  stat: boolean;
+}
+
+/** Does `topic` match a section name, where `*` matches any run of characters (§4.1)? */
+export function topicMatches(pattern: string, topic: string): boolean {
+  if (!pattern.includes('*')) return pattern === topic;
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return regex.test(topic);
+}
+
+/**
+ * The settings for a topic. An exact section wins; a topic accepted only through a wildcard
+ * section gets that section's overrides too (MetaQ gave it the global ones, which surprised
+ * operators who configured the wildcard; we document the difference).
+ */
+export function topicSettings(config: BrokerConfig, topic: string): EffectiveTopicSettings | undefined {
+  const section = config.topics.find((t) => t.name === topic) ?? config.topics.find((t) => topicMatches(t.name, topic));
+  if (section === undefined) return undefined;
+  const s = config.system;
+  return {
+    numPartitions: section.numPartitions ?? s.numPartitions,
+    unflushThreshold: section.unflushThreshold ?? s.unflushThreshold,
+    unflushInterval: section.unflushInterval ?? s.unflushInterval,
+    deletePolicy: section.deletePolicy ?? s.deletePolicy,
+    deleteWhen: section.deleteWhen ?? s.deleteWhen,
+    dataPath: section.dataPath ?? s.dataPath,
+    acceptPublish: section.acceptPublish ?? s.acceptPublish,
+    acceptSubscribe: section.acceptSubscribe ?? s.acceptSubscribe,
+    stat: section.stat ?? s.stat,
+  };
+}

@@ -1,0 +1,79 @@
+import { cpus, homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** How a config value is read: integer expression, boolean, or text. */
+export type ValueKind = 'int' | 'bool' | 'string';
+
+export interface KeySpec {
+  kind: ValueKind;
+  /** Value when the key is absent or blank; undefined means "derived" (see the loader). */
+  default: number | boolean | string | undefined;
+  /** Allowed range for integers. */
+  min?: number;
+  max?: number;
+}
+
+const threads = 10 * cpus().length;
+
+/** Every `[system]` key of MetaQ's server.ini (§4.1), plus metaq's own limits at the end. */
+export const systemKeys = {
+  brokerId: { kind: 'int', default: 0, min: 0, max: 1023 },
+  hostName: { kind: 'string', default: '127.0.0.1' },
+  serverPort: { kind: 'int', default: 8123, min: 0, max: 65535 },
+  dashboardHttpPort: { kind: 'int', default: 8120, min: 0, max: 65535 },
+  numPartitions: { kind: 'int', default: 1, min: 1, max: 100000 },
+  dataPath: { kind: 'string', default: join(homedir(), 'meta') },
+  dataLogPath: { kind: 'string', default: undefined },
+  appClassPath: { kind: 'string', default: '' },
+  unflushThreshold: { kind: 'int', default: 1000 },
+  unflushInterval: { kind: 'int', default: 10000, min: 0 },
+  maxSegmentSize: { kind: 'int', default: 1024 * 1024 * 1024, min: 1, max: 2147483647 },
+  maxTransferSize: { kind: 'int', default: 1024 * 1024, min: 1, max: 2147483647 },
+  getProcessThreadCount: { kind: 'int', default: threads, min: 1 },
+  putProcessThreadCount: { kind: 'int', default: threads, min: 1 },
+  deletePolicy: { kind: 'string', default: 'delete,168' },
+  deleteWhen: { kind: 'string', default: '0 0 6,18 * * ?' },
+  quartzThreadCount: { kind: 'int', default: 5, min: 1 },
+  maxCheckpoints: { kind: 'int', default: 3, min: 1 },
+  checkpointInterval: { kind: 'int', default: 3600000, min: 1 },
+  maxTxTimeoutTimerCapacity: { kind: 'int', default: 30000, min: 1 },
+  maxTxTimeoutInSeconds: { kind: 'int', default: 60, min: 1 },
+  flushTxLogAtCommit: { kind: 'int', default: 1, min: 0, max: 2 },
+  acceptPublish: { kind: 'bool', default: true },
+  acceptSubscribe: { kind: 'bool', default: true },
+  stat: { kind: 'bool', default: false },
+  updateConsumerOffsets: { kind: 'bool', default: false },
+  loadMessageStoresInParallel: { kind: 'bool', default: false },
+  // metaq additions: bounds that keep one connection from exhausting the broker's memory.
+  maxRequestBodySize: { kind: 'int', default: 16 * 1024 * 1024, min: 1 },
+  maxHeaderLength: { kind: 'int', default: 4096, min: 64 },
+} satisfies Record<string, KeySpec>;
+
+export const zookeeperKeys = {
+  'zk.zkConnect': { kind: 'string', default: 'localhost:2181' },
+  'zk.zkSessionTimeoutMs': { kind: 'int', default: 30000, min: 1 },
+  'zk.zkConnectionTimeoutMs': { kind: 'int', default: 30000, min: 1 },
+  'zk.zkSyncTimeMs': { kind: 'int', default: 5000, min: 0 },
+  'zk.zkEnable': { kind: 'bool', default: true },
+  'zk.zkRoot': { kind: 'string', default: '/meta' },
+} satisfies Record<string, KeySpec>;
+
+/** Keys a `[topic=...]` section may override; blank or absent inherits from `[system]`. */
+export const topicKeys = {
+  numPartitions: systemKeys.numPartitions,
+  unflushThreshold: systemKeys.unflushThreshold,
+  unflushInterval: systemKeys.unflushInterval,
+  deletePolicy: systemKeys.deletePolicy,
+  deleteWhen: systemKeys.deleteWhen,
+  dataPath: systemKeys.dataPath,
+  acceptPublish: systemKeys.acceptPublish,
+  acceptSubscribe: systemKeys.acceptSubscribe,
+  stat: systemKeys.stat,
+} satisfies Record<string, KeySpec>;
+
+type ValueOf<K extends ValueKind> = K extends 'int' ? number : K extends 'bool' ? boolean : string;
+type Values<T extends Record<string, KeySpec>> = { -readonly [K in keyof T]: ValueOf<T[K]['kind']> };
+
+export type SystemConfig = Values<typeof systemKeys>;
+export type ZookeeperConfig = Values<typeof zookeeperKeys> & { configured: boolean };
+export type TopicOverrides = Partial<Values<typeof topicKeys>>;

@@ -1,0 +1,136 @@
+import type { Socket } from 'node:net';
+import { ProtocolError } from '../common/errors.js';
+import type { Command } from '../protocol/commands.js';
+import { CommandDecoder } from '../protocol/decoder.js';
+import { encodeResult } from '../protocol/encoder.js';
+import { Status } from '../protocol/status.js';
+import type { BrokerContext, ReplySink } from './broker-context.js';
+import { handleGet } from './handlers/get-handler.js';
+import { handleOffset } from './handlers/offset-handler.js';
+import { handlePut } from './handlers/put-handler.js';
+import { handleStats } from './handlers/stats-handler.js';
+import { handleVersion } from './handlers/version-handler.js';
+
+/** Requests in flight on one connection before we stop reading from it. */
+const MAX_IN_FLIGHT = 16384;
+/** Unsent reply bytes before we stop reading (the client is not reading its replies). */
+const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One client connection: decodes frames, runs handlers, writes their replies (possibly out of
+ * order, matched by opaque). A malformed frame closes this connection only (§1.1). Reading
+ * pauses while too many requests are in flight or the client stops reading its replies, so a
+ * fast producer or a stalled consumer cannot grow the broker's memory without bound.
+ */
+export class BrokerConnection {
+  private readonly decoder: CommandDecoder;
+  private inFlight = 0;
+  private corked = false;
+  private pausedForLoad = false;
+  private readonly sink: ReplySink;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: BrokerContext,
+    private readonly onClose: (connection: BrokerConnection) => void,
+  ) {
+    const system = ctx.config.system;
+    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: system.maxRequestBodySize });
+    this.sink = { send: (frame, body) => this.reply(frame, body) };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => this.adjustReading());
+    socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
+    socket.on('close', () => onClose(this));
+  }
+
+  get pendingRequests(): number {
+    return this.inFlight;
+  }
+
+  private receive(chunk: Buffer): void {
+    let commands: Command[];
+    try {
+      commands = this.decoder.push(chunk);
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.message : String(error);
+      this.ctx.logger.info({ component: 'connection', remote: this.socket.remoteAddress, reason }, 'malformed frame: closing the connection');
+      // Commands decoded before the bad frame still get their replies (they are in flight).
+      this.socket.end();
+      this.socket.pause();
+      return;
+    }
+    for (const command of commands) this.dispatch(command);
+  }
+
+  private dispatch(command: Command): void {
+    if (command.kind === 'quit') {
+      this.socket.end();
+      return;
+    }
+    if (command.kind === 'result' || command.kind === 'value') return; // a reply sent to us: nothing waits for it
+    this.inFlight += 1;
+    this.adjustReading();
+    try {
+      switch (command.kind) {
+        case 'put':
+          return handlePut(command, this.ctx, this.sink);
+        case 'get':
+          return handleGet(command, this.ctx, this.sink);
+        case 'offset':
+          return handleOffset(command, this.ctx, this.sink);
+        case 'stats':
+          return handleStats(command, this.ctx, this.sink);
+        case 'version':
+          return handleVersion(command, this.ctx, this.sink);
+        case 'transaction':
+        case 'sync':
+          // MetaQ answers 503 for commands without a registered processor (§1.1).
+          return this.sink.send(encodeResult(Status.serviceUnavailable, command.opaque, `no processor registered for the ${command.kind} command on this broker`));
+      }
+    } catch (error) {
+      this.ctx.logger.error({ component: 'connection', err: error, command: command.kind }, 'handler failed');
+      const opaque = 'opaque' in command ? command.opaque : 0;
+      this.sink.send(encodeResult(Status.internalServerError, opaque, `internal error handling ${command.kind}: ${String(error)}`));
+    }
+  }
+
+  private reply(frame: Buffer, body?: Buffer): void {
+    this.inFlight -= 1;
+    if (this.socket.destroyed) return;
+    if (!this.corked) {
+      // Replies produced in one tick (a batch of acks) leave in one writev.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frame);
+    if (body !== undefined) this.socket.write(body);
+    this.adjustReading();
+  }
+
+  private adjustReading(): void {
+    const overloaded = this.inFlight >= MAX_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
+    if (overloaded && !this.pausedForLoad) {
+      this.pausedForLoad = true;
+      this.socket.pause();
+    } else if (!overloaded && this.pausedForLoad && this.inFlight < MAX_IN_FLIGHT / 2) {
+      this.pausedForLoad = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Stop reading; close once every reply in flight has been written. */
+  async drainAndClose(): Promise<void> {
+    this.socket.pause();
+    while (this.inFlight > 0 && !this.socket.destroyed) await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => {
+      if (this.socket.destroyed) return resolve();
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+    });
+  }
+}

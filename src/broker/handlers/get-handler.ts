@@ -1,0 +1,53 @@
+import { StorageError } from '../../common/errors.js';
+import type { GetCommand } from '../../protocol/commands.js';
+import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
+import { encodeResult } from '../../protocol/encoder.js';
+import { Status } from '../../protocol/status.js';
+import type { BrokerContext, ReplySink } from '../broker-context.js';
+
+/** `get`: return the message-set bytes at an offset, following MetaQ's evaluation order (§1.3.2). */
+export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplySink): void {
+  ctx.counters.cmdGet += 1;
+  const { topic, partition, offset, maxSize, opaque } = command;
+  const stat = ctx.stores.settings(topic)?.stat === true;
+  if (stat) ctx.realtime.record('get', topic);
+  const miss = (code: number, text: string): void => {
+    ctx.counters.getMiss += 1;
+    if (code === Status.moved) ctx.counters.cmdOffset += 1;
+    if (stat) ctx.realtime.record('get_miss', topic);
+    reply.send(encodeResult(code, opaque, text));
+  };
+  if (ctx.closed.isClosed(topic, partition)) {
+    reply.send(encodeResult(Status.forbidden, opaque, `Partition[${ctx.config.system.brokerId}-${partition}] has been closed`));
+    return;
+  }
+  const log = ctx.stores.find(topic, partition);
+  if (log === undefined) {
+    miss(Status.notFound, `The topic \`${topic}\` in partition \`${partition}\` is not exists`);
+    return;
+  }
+  if (maxSize <= 0) {
+    reply.send(encodeResult(Status.badRequest, opaque, `Bad request,invalid max size:${maxSize}`));
+    return;
+  }
+  if (offset < log.minOffset) {
+    miss(Status.moved, String(log.minOffset));
+    return;
+  }
+  const visible = log.visibleEnd;
+  if (offset >= visible) {
+    if (offset > visible && (ctx.config.system.updateConsumerOffsets || offset === LONG_MAX_OFFSET)) miss(Status.moved, String(visible));
+    else miss(Status.notFound, `Could not find message at position ${offset}`);
+    return;
+  }
+  log.read(offset, Math.min(ctx.config.system.maxTransferSize, maxSize)).then(
+    (bytes) => {
+      if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);
+      else reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes);
+    },
+    (error: unknown) => {
+      if (!(error instanceof StorageError)) ctx.logger.error({ component: 'get', err: error, topic, partition, offset }, 'read failed');
+      reply.send(encodeResult(Status.internalServerError, opaque, error instanceof Error ? error.message : String(error)));
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import { checksum } from '../../common/checksum.js';
+import { StorageError } from '../../common/errors.js';
+import type { PutCommand } from '../../protocol/commands.js';
+import { encodeResult } from '../../protocol/encoder.js';
+import { Status } from '../../protocol/status.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext, ReplySink } from '../broker-context.js';
+import { StoreRefusal } from '../partition-stores.js';
+
+/** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
+export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink): void {
+  ctx.counters.cmdPut += 1;
+  const { topic, opaque } = command;
+  const settings = ctx.stores.settings(topic);
+  let partition = command.partition;
+  if (partition === -1 && command.txKey === undefined && settings !== undefined) partition = Math.floor(Math.random() * settings.numPartitions);
+  const fail = (code: number, reason: string): void => {
+    ctx.counters.putFailed += 1;
+    if (settings?.stat) ctx.realtime.record('put_failed', topic);
+    reply.send(encodeResult(code, opaque, `Put message to [broker '${ctx.url()}'] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
+  };
+  if (ctx.closed.isClosed(topic, partition)) {
+    fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
+    return;
+  }
+  if (command.txKey !== undefined) {
+    // Transactions arrive with the transaction issue; until then no transaction can have begun.
+    ctx.counters.putFailed += 1;
+    const text = command.partition === -1 ? 'Invalid partition for transaction command:-1' : `${command.txKey.startsWith('XID:') ? 'XA' : 'Local'} transaction '${command.txKey}' has not been started.`;
+    reply.send(encodeResult(Status.internalServerError, opaque, text));
+    return;
+  }
+  const crc = checksum(command.body);
+  if (command.checksum !== -1 && command.checksum !== crc) {
+    fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
+    return;
+  }
+  let store: PartitionLog | Promise<PartitionLog>;
+  try {
+    store = ctx.stores.getOrCreate(topic, partition);
+  } catch (error) {
+    if (error instanceof StoreRefusal) {
+      fail(Status.internalServerError, error.message);
+      return;
+    }
+    throw error;
+  }
+  const append = (log: PartitionLog): void => {
+    const id = ctx.ids.next();
+    log.append(command.body, command.flag, id, crc, (error, offset) => {
+      if (error !== undefined) {
+        fail(Status.internalServerError, error.message);
+        return;
+      }
+      if (settings?.stat) {
+        ctx.realtime.record('put', topic);
+        ctx.realtime.record('message_size', topic, command.body.length);
+      }
+      reply.send(encodeResult(Status.success, opaque, `${id} ${partition} ${offset}`));
+    });
+  };
+  if (store instanceof Promise) {
+    store.then(append, (error: unknown) => {
+      ctx.logger.error({ component: 'put', err: error, topic, partition }, 'could not open partition store');
+      fail(Status.internalServerError, error instanceof StorageError ? error.message : `could not open the partition store: ${String(error)}`);
+    });
+  } else append(store);
+}

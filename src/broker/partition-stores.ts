@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Clock } from '../common/clock.js';
+import { MetaqError } from '../common/errors.js';
+import type { FileIO } from '../storage/io/file-io.js';
+import { PartitionLog } from '../storage/partition-log.js';
+import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
+import type { BrokerConfig, EffectiveTopicSettings } from './config/broker-config.js';
+import { topicSettings } from './config/broker-config.js';
+
+/** Why a put or get cannot be given a store; the handler turns it into MetaQ's reply text. */
+export class StoreRefusal extends MetaqError {}
+
+/**
+ * Every topic-partition log of this broker (MetaQ's MessageStoreManager): loaded from the data
+ * directories at start, created lazily by the first put, retired on the `deleteWhen` schedule.
+ */
+export class PartitionStores {
+  private readonly logs = new Map<string, Map<number, PartitionLog>>();
+  private readonly opening = new Map<string, Promise<PartitionLog>>();
+  private readonly jobs: Cron[] = [];
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly io: FileIO,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  settings(topic: string): EffectiveTopicSettings | undefined {
+    return topicSettings(this.config, topic);
+  }
+
+  /** An existing store, or undefined (gets never create stores: they answer 404, §1.3.2). */
+  find(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(topic)?.get(partition);
+  }
+
+  /** The store for a put, created on first use; refuses unknown topics and partitions. */
+  getOrCreate(topic: string, partition: number): PartitionLog | Promise<PartitionLog> {
+    const existing = this.find(topic, partition);
+    if (existing !== undefined) return existing;
+    const settings = this.settings(topic);
+    if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
+    if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
+    const key = `${topic}-${partition}`;
+    let opening = this.opening.get(key);
+    if (opening === undefined) {
+      opening = this.open(topic, partition, settings).finally(() => this.opening.delete(key));
+      this.opening.set(key, opening);
+    }
+    return opening;
+  }
+
+  private async open(topic: string, partition: number, settings: EffectiveTopicSettings | undefined): Promise<PartitionLog> {
+    const effective = settings ?? this.fallbackSettings();
+    const log = await PartitionLog.open({
+      dir: join(effective.dataPath, `${topic}-${partition}`),
+      io: this.io,
+      logger: this.logger.child({ component: 'storage', partition: `${topic}-${partition}` }),
+      clock: this.clock,
+      unflushThreshold: effective.unflushThreshold,
+      unflushInterval: effective.unflushInterval,
+      maxSegmentSize: this.config.system.maxSegmentSize,
+    });
+    let partitions = this.logs.get(topic);
+    if (partitions === undefined) this.logs.set(topic, (partitions = new Map()));
+    partitions.set(partition, log);
+    return log;
+  }
+
+  /** Settings for stores found on disk whose topic is no longer configured (they are still served). */
+  private fallbackSettings(): EffectiveTopicSettings {
+    const s = this.config.system;
+    return { ...s, dataPath: s.dataPath };
+  }
+
+  /** Load every `<topic>-<partition>` directory under the configured data paths (§2.1). */
+  async loadAll(): Promise<void> {
+    const paths = new Set([this.config.system.dataPath, ...this.config.topics.flatMap((t) => (t.dataPath ? [t.dataPath] : []))]);
+    const found: Array<{ topic: string; partition: number }> = [];
+    for (const path of paths) {
+      await this.io.mkdirp(path);
+      for (const name of await this.io.list(path)) {
+        const dash = name.lastIndexOf('-');
+        const partition = Number(name.slice(dash + 1));
+        if (dash <= 0 || !/^[0-9]+$/.test(name.slice(dash + 1))) continue;
+        if (!(await this.io.stat(join(path, name)))?.isDirectory) continue;
+        const topic = name.slice(0, dash);
+        const settings = this.settings(topic);
+        if ((settings?.dataPath ?? this.config.system.dataPath) !== path) continue;
+        found.push({ topic, partition });
+      }
+    }
+    const load = ({ topic, partition }: { topic: string; partition: number }) => this.open(topic, partition, this.settings(topic));
+    if (this.config.system.loadMessageStoresInParallel) await Promise.all(found.map(load));
+    else for (const entry of found) await load(entry);
+    this.logger.info({ component: 'storage', partitions: found.length }, 'partition stores loaded');
+  }
+
+  /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (§2.7). */
+  scheduleRetention(): void {
+    const schedules = new Set([this.config.system.deleteWhen, ...this.config.topics.flatMap((t) => (t.deleteWhen ? [t.deleteWhen] : []))]);
+    for (const when of schedules) {
+      this.jobs.push(new Cron(when, { protect: true }, async () => void (await this.runRetention(when))));
+    }
+  }
+
+  /** Apply retention to every store whose topic uses `when` (all stores when undefined). */
+  async runRetention(when?: string): Promise<number> {
+    let removed = 0;
+    for (const [topic, partitions] of this.logs) {
+      const settings = this.settings(topic) ?? this.fallbackSettings();
+      if (when !== undefined && settings.deleteWhen !== when) continue;
+      const policy = parseRetentionPolicy(settings.deletePolicy);
+      for (const log of partitions.values()) {
+        try {
+          removed += await applyRetention(log, this.io, policy, this.clock.wallMs(), this.logger);
+        } catch (error) {
+          this.logger.error({ component: 'retention', err: error, partition: log.dir }, 'retention failed; will retry at the next run');
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** Every store, grouped by topic. */
+  all(): ReadonlyMap<string, ReadonlyMap<number, PartitionLog>> {
+    return this.logs;
+  }
+
+  async close(): Promise<void> {
+    for (const job of this.jobs) job.stop();
+    await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([...this.logs.values()].flatMap((partitions) => [...partitions.values()].map((log) => log.close())));
+  }
+}

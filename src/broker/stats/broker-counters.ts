@@ -1,0 +1,13 @@
+/** The broker-wide counters of `stats` (§7.1), counted since start. */
+export class BrokerCounters {
+  cmdPut = 0;
+  cmdGet = 0;
+  cmdOffset = 0;
+  getMiss = 0;
+  putFailed = 0;
+  txBegin = 0;
+  txXaBegin = 0;
+  txCommit = 0;
+  txRollback = 0;
+  currentConnections = 0;
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { Broker } from '../broker/broker.js';
+import { loadBrokerConfig } from '../broker/config/load-config.js';
+import { MetaqError } from '../common/errors.js';
+import { NodeFileIO } from '../storage/io/node-file-io.js';
+import { consume, printStats, produce, stdinLines } from './commands.js';
+
+const USAGE = `usage:
+  metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR]
+  metaq stats   [ITEM] [--host ADDR] [--port N]
+  metaq produce TOPIC [--message TEXT]... [--partition N] [--host ADDR] [--port N]   (lines from stdin without --message)
+  metaq consume TOPIC --partition N [--offset X] [--limit N] [--follow] [--group G] [--max-size B] [--host ADDR] [--port N]
+`;
+
+const common = {
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8123' },
+} as const;
+
+function int(text: string | undefined, name: string): number {
+  if (text === undefined || !/^-?[0-9]+$/.test(text)) throw new MetaqError('USAGE', `--${name} must be an integer, got ${JSON.stringify(text)}\n${USAGE}`);
+  return Number(text);
+}
+
+async function server(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } } });
+  const io = new NodeFileIO();
+  const config = await loadBrokerConfig(io, values.config);
+  if (values.data !== undefined) config.system.dataPath = values.data;
+  if (values.port !== undefined) config.system.serverPort = int(values.port, 'port');
+  if (values.host !== undefined) config.system.hostName = values.host;
+  const broker = await Broker.start({ config, io });
+  process.stdout.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
+  const shutdown = (signal: string): void => {
+    broker.logger.info({ component: 'broker', signal }, 'signal received');
+    broker.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        broker.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'server':
+      await server(args);
+      return -1; // keep running
+    case 'stats': {
+      const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true });
+      await printStats({ host: values.host, port: int(values.port, 'port') }, positionals[0], process.stdout);
+      return 0;
+    }
+    case 'produce': {
+      const { values, positionals } = parseArgs({ args, options: { ...common, message: { type: 'string', multiple: true }, partition: { type: 'string', default: '-1' } }, allowPositionals: true });
+      const topic = positionals[0];
+      if (topic === undefined) throw new MetaqError('USAGE', `produce needs a TOPIC\n${USAGE}`);
+      const failures = await produce({ host: values.host, port: int(values.port, 'port') }, topic, int(values.partition, 'partition'), values.message ?? stdinLines(), process.stdout);
+      return failures === 0 ? 0 : 2;
+    }
+    case 'consume': {
+      const { values, positionals } = parseArgs({
+        args,
+        options: { ...common, partition: { type: 'string' }, offset: { type: 'string', default: '0' }, limit: { type: 'string' }, follow: { type: 'boolean', default: false }, group: { type: 'string', default: 'metaq-cli' }, 'max-size': { type: 'string', default: '1048576' } },
+        allowPositionals: true,
+      });
+      const topic = positionals[0];
+      if (topic === undefined || values.partition === undefined) throw new MetaqError('USAGE', `consume needs a TOPIC and --partition\n${USAGE}`);
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      await consume(
+        { host: values.host, port: int(values.port, 'port') },
+        { topic, partition: int(values.partition, 'partition'), offset: int(values.offset, 'offset'), group: values.group, maxSize: int(values['max-size'], 'max-size'), limit: values.limit === undefined ? undefined : int(values.limit, 'limit'), follow: values.follow, signal: controller.signal },
+        process.stdout,
+      );
+      return 0;
+    }
+    default:
+      process.stderr.write(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 64;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`metaq: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof MetaqError && error.code === 'USAGE' ? 64 : 1;
+  },
+);
