@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { PartitionLog } from '../../storage/partition-log.js';
 import type { PartitionStores } from '../partition-stores.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { BrokerCounters } from './broker-counters.js';
@@ -30,9 +31,9 @@ export function statsReport(item: string | undefined, s: StatsSources): string {
   return `STATS\r\n${lines.map((line) => `${line}\r\n`).join('')}END\r\n`;
 }
 
-function totalMessages(s: StatsSources): number {
+function sumLogs(s: StatsSources, value: (log: PartitionLog) => number): number {
   let total = 0;
-  for (const partitions of s.stores.all().values()) for (const log of partitions.values()) total += log.messageCount;
+  for (const partitions of s.stores.all().values()) for (const log of partitions.values()) total += value(log);
   return total;
 }
 
@@ -62,9 +63,12 @@ function summary(s: StatsSources): string[] {
     `tx_rollback ${c.txRollback}`,
     `get_miss ${c.getMiss}`,
     `put_failed ${c.putFailed}`,
-    `total_messages ${totalMessages(s)}`,
+    `total_messages ${sumLogs(s, (log) => log.messageCount)}`,
     `topics ${topicNames(s).length}`,
     `config_checksum ${crc32(Buffer.from(s.config.text, 'utf8'))}`,
+    // metaq additions: what startup recovery found (torn-tail bytes cut, corrupt ranges refused).
+    `recovery_truncated_bytes ${sumLogs(s, (log) => log.recovery.truncatedBytes)}`,
+    `corrupt_ranges ${sumLogs(s, (log) => log.corruptRanges.length)}`,
   ];
 }
 

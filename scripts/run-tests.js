@@ -1,0 +1,16 @@
+// Runs every compiled test file with node's test runner (Node 20 takes files, not globs).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? find(path) : path.endsWith('.test.js') ? [path] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = find('dist/test').filter((file) => only.length === 0 || only.some((part) => file.includes(part))).sort();
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
