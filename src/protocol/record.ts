@@ -59,11 +59,15 @@ export function isRecordIntact(record: RecordView): boolean {
 /**
  * Size of the record starting at `pos` if its header is sane, it is complete within `end` and
  * its checksum matches; otherwise 0. The building block of recovery and read verification.
+ * An all-zero header is not a record: 20 zero bytes would pass the checksum (CRC of nothing is
+ * 0), and a zero-filled tail is what some file systems leave after a power cut. Brokers never
+ * assign message id 0.
  */
 export function validRecordSize(buf: Buffer, pos: number, end = buf.length): number {
   if (end - pos < RECORD_HEADER_SIZE) return 0;
   const length = buf.readInt32BE(pos);
   if (length < 0 || end - pos - RECORD_HEADER_SIZE < length) return 0;
+  if (length === 0 && buf.readBigInt64BE(pos + 8) === 0n && buf.readInt32BE(pos + 4) === 0) return 0;
   const payload = buf.subarray(pos + RECORD_HEADER_SIZE, pos + RECORD_HEADER_SIZE + length);
   return checksum(payload) === buf.readInt32BE(pos + 4) ? RECORD_HEADER_SIZE + length : 0;
 }
