@@ -1,4 +1,5 @@
 import type { Command } from './commands.js';
+import { LONG_MAX_OFFSET } from './commands.js';
 
 /**
  * Encode a command as MetaQ writes it. Returns the header and, for commands with a body, the
@@ -11,9 +12,9 @@ export function encodeCommand(command: Command): Buffer[] {
       return framed(`put ${command.topic} ${command.partition} ${command.body.length} ${command.flag}${optional} ${command.opaque}`, command.body);
     }
     case 'get':
-      return [line(`get ${command.topic} ${command.group} ${command.partition} ${command.offset} ${command.maxSize} ${command.opaque}`)];
+      return [line(`get ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.opaque}`)];
     case 'offset':
-      return [line(`offset ${command.topic} ${command.group} ${command.partition} ${command.offset} ${command.opaque}`)];
+      return [line(`offset ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.opaque}`)];
     case 'result':
       return framed(`result ${command.code} ${command.body.length} ${command.opaque}`, command.body);
     case 'value':
@@ -46,6 +47,11 @@ export function encodeToBuffer(command: Command): Buffer {
 export function encodeResult(code: number, opaque: number, text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
   return Buffer.concat([line(`result ${code} ${body.length} ${opaque}`), body]);
+}
+
+/** Offsets as Java longs: the "newest" marker goes out as Long.MAX_VALUE exactly. */
+function offsetText(offset: number): string {
+  return offset === LONG_MAX_OFFSET ? '9223372036854775807' : String(offset);
 }
 
 function line(text: string): Buffer {

@@ -73,6 +73,7 @@ describe('P1 streaming decoder', () => {
   it('parses Long.MAX_VALUE offsets as the newest marker and clamps other huge offsets', () => {
     const [get] = new CommandDecoder().push(Buffer.from('get t g 0 9223372036854775807 100 1\r\n'));
     assert.equal(get?.kind === 'get' && get.offset, 2 ** 63);
+    assert.equal(encodeToBuffer(get!).toString(), 'get t g 0 9223372036854775807 100 1\r\n', 'encodes the marker back exactly');
     const [big] = new CommandDecoder().push(Buffer.from('get t g 0 9223372036854775806 100 1\r\n'));
     assert.equal(big?.kind === 'get' && big.offset, Number.MAX_SAFE_INTEGER);
   });

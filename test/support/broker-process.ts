@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+export const CLI = join(root, 'dist/src/cli/main.js');
+const VOLATILE_CHILD = join(root, 'dist/test/support/volatile-broker.js');
+
+/** A broker running as its own process, started the way users start it. */
+export interface BrokerProcess {
+  child: ChildProcess;
+  port: number;
+  /** Every JSON log line the broker printed. */
+  logs: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `metaq-${prefix}-`));
+}
+
+/** Write a server.ini for a test: system keys and one section per topic. */
+export function writeConfig(dir: string, system: Record<string, string | number | boolean>, topics: Record<string, Record<string, string | number>> = { '*': {} }): string {
+  const lines = ['[system]', ...Object.entries(system).map(([k, v]) => `${k}=${v}`)];
+  for (const [name, keys] of Object.entries(topics)) lines.push(`[topic=${name}]`, ...Object.entries(keys).map(([k, v]) => `${k}=${v}`));
+  const path = join(dir, 'server.ini');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/**
+ * Start `metaq server` (or, with `volatile`, the same Broker over a FileIO that keeps unsynced
+ * writes in memory so kill -9 acts like a power cut) and wait for its listening line.
+ */
+export function startBrokerProcess(configPath: string, options: { volatile?: boolean } = {}): Promise<BrokerProcess> {
+  const args = options.volatile ? [VOLATILE_CHILD, configPath] : [CLI, 'server', '--config', configPath, '--port', '0'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
+  const logs: Array<Record<string, unknown>> = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
+      if (listening) {
+        resolve({
+          child,
+          port: Number(listening[1]),
+          logs,
+          exited,
+          kill: (signal) => {
+            child.kill(signal);
+            return exited;
+          },
+        });
+        return;
+      }
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => reject(new Error(`broker exited with ${code} before listening: ${stderr}`)));
+  });
+}
