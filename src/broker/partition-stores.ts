@@ -65,7 +65,7 @@ export class PartitionStores {
       maxSegmentSize: this.config.system.maxSegmentSize,
     });
     let partitions = this.logs.get(topic);
-    if (partitions === undefined) this.logs.set(topic, (partitions = new Map()));
+    if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));
     partitions.set(partition, log);
     return log;
   }
@@ -93,10 +93,12 @@ export class PartitionStores {
         found.push({ topic, partition });
       }
     }
+    const started = performance.now();
     const load = ({ topic, partition }: { topic: string; partition: number }) => this.open(topic, partition, this.settings(topic));
     if (this.config.system.loadMessageStoresInParallel) await Promise.all(found.map(load));
     else for (const entry of found) await load(entry);
-    this.logger.info({ component: 'storage', partitions: found.length }, 'partition stores loaded');
+    const truncatedBytes = [...this.logs.values()].flatMap((p) => [...p.values()]).reduce((sum, log) => sum + log.recovery.truncatedBytes, 0);
+    this.logger.info({ component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes }, 'partition stores loaded');
   }
 
   /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (§2.7). */

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { Broker } from '../broker/broker.js';
 import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
-import { NodeFileIO } from '../storage/io/node-file-io.js';
 import { consume, printStats, produce, stdinLines } from './commands.js';
 
 const USAGE = `usage:
@@ -25,12 +24,11 @@ function int(text: string | undefined, name: string): number {
 
 async function server(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } } });
-  const io = new NodeFileIO();
-  const config = await loadBrokerConfig(io, values.config);
+  const config = await loadBrokerConfig(values.config);
   if (values.data !== undefined) config.system.dataPath = values.data;
   if (values.port !== undefined) config.system.serverPort = int(values.port, 'port');
   if (values.host !== undefined) config.system.hostName = values.host;
-  const broker = await Broker.start({ config, io });
+  const broker = await Broker.start({ config });
   process.stdout.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
   const shutdown = (signal: string): void => {
     broker.logger.info({ component: 'broker', signal }, 'signal received');

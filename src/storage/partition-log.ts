@@ -306,7 +306,7 @@ export class PartitionLog {
         await segment.file.datasync();
       } catch (error) {
         this.fence(error, 'fsync');
-        throw this.fenced;
+        throw this.fenced ?? error;
       }
       this.markFlushed(target);
     }

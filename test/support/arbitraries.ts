@@ -28,4 +28,4 @@ export const anyCommand: fc.Arbitrary<Command> = fc
   fc.record({ kind: fc.constant('sync' as const), topic: token, partition: int32, flag: int32, msgId: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), checksum: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2147483647 })), opaque: int32, body }),
   )
   // fast-check builds null-prototype records; decoded commands are plain objects.
-  .map((command) => ({ ...command }) as Command);
+  .map((command) => ({ ...command }));

@@ -20,6 +20,23 @@ export interface BrokerProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Every broker child still running, so a failing test never leaves one behind. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Kill every broker child this test file started (use in an `after` hook). */
+export async function killAllBrokers(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `metaq-${prefix}-`));
 }
@@ -41,11 +58,17 @@ export function startBrokerProcess(configPath: string, options: { volatile?: boo
   const args = options.volatile ? [VOLATILE_CHILD, configPath] : [CLI, 'server', '--config', configPath, '--port', '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
   const logs: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
       if (listening) {

@@ -5,7 +5,7 @@ import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
 import { VolatileFileIO } from '../../src/storage/io/volatile-file-io.js';
 
 const io = new VolatileFileIO(new NodeFileIO());
-const config = await loadBrokerConfig(new NodeFileIO(), process.argv[2]);
+const config = await loadBrokerConfig(process.argv[2]);
 config.system.serverPort = 0;
 const broker = await Broker.start({ config, io });
 process.stdout.write(`metaq broker listening on ${broker.url}\n`);

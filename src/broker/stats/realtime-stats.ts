@@ -26,7 +26,7 @@ export class RealtimeStats {
   record(kind: RealtimeKind, topic: string, value = 1): void {
     if (this.clock.monotonicMs() - this.resetAt > RESET_INTERVAL_MS) this.reset();
     let byTopic = this.tallies.get(kind);
-    if (byTopic === undefined) this.tallies.set(kind, (byTopic = new Map()));
+    if (byTopic === undefined) this.tallies.set(kind, (byTopic = new Map<string, Tally>()));
     const tally = byTopic.get(topic);
     if (tally === undefined) byTopic.set(topic, { count: 1, value });
     else {
