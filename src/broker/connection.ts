@@ -13,6 +13,8 @@ import { handleVersion } from './handlers/version-handler.js';
 
 /** Requests in flight on one connection before we stop reading from it. */
 const MAX_IN_FLIGHT = 16384;
+/** Gets in flight before we stop reading: each may hold up to maxTransferSize bytes. */
+const MAX_GETS_IN_FLIGHT = 16;
 /** Unsent reply bytes before we stop reading (the client is not reading its replies). */
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 
@@ -25,9 +27,11 @@ const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 export class BrokerConnection {
   private readonly decoder: CommandDecoder;
   private inFlight = 0;
+  private getsInFlight = 0;
   private corked = false;
   private pausedForLoad = false;
   private readonly sink: ReplySink;
+  private readonly getSink: ReplySink;
 
   constructor(
     private readonly socket: Socket,
@@ -37,6 +41,12 @@ export class BrokerConnection {
     const system = ctx.config.system;
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: system.maxRequestBodySize });
     this.sink = { send: (frame, body) => this.reply(frame, body) };
+    this.getSink = {
+      send: (frame, body) => {
+        this.getsInFlight -= 1;
+        this.reply(frame, body);
+      },
+    };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.adjustReading());
@@ -76,7 +86,8 @@ export class BrokerConnection {
         case 'put':
           return handlePut(command, this.ctx, this.sink);
         case 'get':
-          return handleGet(command, this.ctx, this.sink);
+          this.getsInFlight += 1;
+          return handleGet(command, this.ctx, this.getSink);
         case 'offset':
           return handleOffset(command, this.ctx, this.sink);
         case 'stats':
@@ -113,11 +124,11 @@ export class BrokerConnection {
   }
 
   private adjustReading(): void {
-    const overloaded = this.inFlight >= MAX_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
+    const overloaded = this.inFlight >= MAX_IN_FLIGHT || this.getsInFlight >= MAX_GETS_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
     if (overloaded && !this.pausedForLoad) {
       this.pausedForLoad = true;
       this.socket.pause();
-    } else if (!overloaded && this.pausedForLoad && this.inFlight < MAX_IN_FLIGHT / 2) {
+    } else if (!overloaded && this.pausedForLoad && this.inFlight < MAX_IN_FLIGHT / 2 && this.getsInFlight < MAX_GETS_IN_FLIGHT / 2) {
       this.pausedForLoad = false;
       this.socket.resume();
     }

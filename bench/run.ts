@@ -1,0 +1,121 @@
+// `npm run bench`: one broker process, one producer process, one consumer process, on loopback.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
+import type { BrokerProcess } from '../test/support/broker-process.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../..');
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.1 : 1;
+
+interface PutResult {
+  messages: number;
+  failed: number;
+  seconds: number;
+  msgsPerSec: number;
+  mbPerSec: number;
+  p50us: number;
+  p99us: number;
+  p999us: number;
+}
+
+function runChild(script: string, args: Array<string | number>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, script), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as unknown) : reject(new Error(`${script} exited with ${code}`))));
+  });
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function withBroker<T>(system: Record<string, string | number>, work: (broker: BrokerProcess) => Promise<T>): Promise<T & { peakRssMb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-'));
+  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), ...system }));
+  try {
+    const result = await work(broker);
+    return { ...result, peakRssMb: peakRssMb(broker.child.pid!) };
+  } finally {
+    await broker.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const flushModes: Array<{ name: string; system: Record<string, number> }> = [
+  { name: 'default flush (unflushThreshold=1000, unflushInterval=10000)', system: { unflushThreshold: 1000, unflushInterval: 10000 } },
+  { name: 'group commit (unflushThreshold=0)', system: { unflushThreshold: 0, unflushInterval: 10000 } },
+];
+
+const putRuns: Array<{ mode: string; size: number; result: PutResult & { peakRssMb: number } }> = [];
+for (const mode of flushModes) {
+  for (const size of [100, 1024]) {
+    const count = Math.round((size === 100 ? 1_000_000 : 400_000) * scale);
+    const result = await withBroker(mode.system, (broker) => runChild('producer.js', [broker.port, 'bench', size, count, 4000]) as Promise<PutResult>);
+    putRuns.push({ mode: mode.name, size, result });
+    console.log(`put ${size} B, ${mode.name}: ${Math.round(result.msgsPerSec)} msgs/s, p99 ${result.p99us} us, peak RSS ${result.peakRssMb.toFixed(0)} MB`);
+  }
+}
+
+const backlogBytes = Math.round(1024 * 1024 * 1024 * scale);
+const getRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000, maxTransferSize: 1024 * 1024 }, async (broker) => {
+  const count = Math.ceil(backlogBytes / (1024 + 20));
+  const fill = (await runChild('producer.js', [broker.port, 'bench', 1024, count, 4000])) as PutResult;
+  const end = count * (1024 + 20);
+  // Wait for the flush that makes the backlog visible (§1.8): poll stats until max_offset covers it.
+  for (let tries = 0; tries < 100; tries += 1) {
+    const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
+    if (Number(/max_offset (\d+)/.exec(offsets)?.[1] ?? 0) >= end) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const read = (await runChild('consumer.js', [broker.port, 'bench', end, 1024 * 1024])) as { bytes: number; gets: number; seconds: number; mbPerSec: number };
+  return { fill, read };
+});
+console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const disk = execFileSync('df', ['-hT', tmpdir()]).toString().trim().split('\n')[1]?.split(/\s+/).slice(0, 2).join(' ') ?? 'unknown';
+const rows = putRuns
+  .map(({ mode, size, result: r }) => `| put ${size} B | ${mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${(r.p999us / 1000).toFixed(2)} | ${r.peakRssMb.toFixed(0)} |`)
+  .join('\n');
+const report = `# metaq benchmarks
+
+Measured by \`npm run bench\`${quick ? ' --quick (10 % scale)' : ''} on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, data directory on ${disk}.
+
+One broker process (\`metaq server\`), one producer process and one consumer process, over loopback.
+The producer pipelines MetaQ \`put\` commands on one connection (4,000 in flight, 7-token put with
+checksum), one partition; latency is from writing a put to reading its \`result\`. The consumer
+fetches sequentially with \`get\` (maxSize 1 MiB = maxTransferSize), as a MetaQ consumer does for one
+partition. Peak RSS is the broker's VmHWM for the whole run.
+
+| workload | flush | messages | msgs/s | MB/s | p50 ms | p99 ms | p99.9 ms | broker peak RSS MB |
+|---|---|---|---|---|---|---|---|---|
+${rows}
+
+| workload | bytes | gets | MB/s | broker peak RSS MB |
+|---|---|---|---|---|
+| get over a ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.read.bytes.toLocaleString('en')} | ${getRun.read.gets.toLocaleString('en')} | ${getRun.read.mbPerSec.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
+
+Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with default flush and
+≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
+`;
+const notesMarker = '\n## Analysis\n';
+let notes = '';
+try {
+  const previous = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+  const at = previous.indexOf(notesMarker);
+  if (at >= 0) notes = previous.slice(at);
+} catch {
+  // first run
+}
+writeFileSync(join(root, 'BENCHMARKS.md'), report + notes);
+console.log('wrote BENCHMARKS.md');
