@@ -20,6 +20,8 @@ export class PartitionStores {
   private readonly logs = new Map<string, Map<number, PartitionLog>>();
   private readonly opening = new Map<string, Promise<PartitionLog>>();
   private readonly jobs: Cron[] = [];
+  /** Settings per topic name, resolved once: puts and gets look them up on every request. */
+  private readonly settingsCache = new Map<string, EffectiveTopicSettings | undefined>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -29,7 +31,8 @@ export class PartitionStores {
   ) {}
 
   settings(topic: string): EffectiveTopicSettings | undefined {
-    return topicSettings(this.config, topic);
+    if (!this.settingsCache.has(topic)) this.settingsCache.set(topic, topicSettings(this.config, topic));
+    return this.settingsCache.get(topic);
   }
 
   /** An existing store, or undefined (gets never create stores: they answer 404, §1.3.2). */
@@ -72,8 +75,7 @@ export class PartitionStores {
 
   /** Settings for stores found on disk whose topic is no longer configured (they are still served). */
   private fallbackSettings(): EffectiveTopicSettings {
-    const s = this.config.system;
-    return { ...s, dataPath: s.dataPath };
+    return this.config.system;
   }
 
   /** Load every `<topic>-<partition>` directory under the configured data paths (§2.1). */

@@ -5,7 +5,7 @@ import { systemClock } from '../common/clock.js';
 import { StorageCodes, StorageError } from '../common/errors.js';
 import { RECORD_HEADER_SIZE, validRecordSize, writeRecordHeader } from '../protocol/record.js';
 import type { FileIO } from './io/file-io.js';
-import { readRecoveryPoint, RECOVERY_POINT_FILE, writeRecoveryPoint } from './recovery-point.js';
+import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
@@ -65,7 +65,8 @@ export class PartitionLog {
   private readonly segments: Segment[];
   private flushedEnd: number;
   private queue: PendingAppend[] = [];
-  private writing = false;
+  /** The running write loop, if any. */
+  private writeLoop: Promise<void> | undefined;
   private scheduled = false;
   private unflushed = 0;
   private lastFlushAt: number;
@@ -176,7 +177,7 @@ export class PartitionLog {
       return;
     }
     this.queue.push({ payload, flag, id, checksum, done });
-    if (!this.writing && !this.scheduled) {
+    if (this.writeLoop === undefined && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
         this.scheduled = false;
@@ -191,12 +192,11 @@ export class PartitionLog {
   }
 
   private startWriting(): void {
-    if (this.writing || this.queue.length === 0) return;
-    this.writing = true;
-    this.writeQueued()
+    if (this.writeLoop !== undefined || this.queue.length === 0) return;
+    this.writeLoop = this.writeQueued()
       .catch((error: unknown) => this.fence(error, 'write loop'))
       .finally(() => {
-        this.writing = false;
+        this.writeLoop = undefined;
         if (this.queue.length > 0) this.startWriting();
       });
   }
@@ -445,9 +445,9 @@ export class PartitionLog {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.writing || this.queue.length > 0 || this.scheduled) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (!this.writing && this.queue.length > 0 && !this.scheduled) this.startWriting();
+    // Appends are refused from now on; let the queued ones finish.
+    while (this.scheduled || this.writeLoop !== undefined) {
+      await (this.writeLoop ?? new Promise<void>((resolve) => setImmediate(resolve)));
     }
     if (this.fenced === undefined) {
       await this.flush().catch(() => undefined);
@@ -465,17 +465,20 @@ function failAll(entries: PendingAppend[], error: StorageError): void {
 /** Finish or undo interrupted multi-step operations (temp files, half-done archives). */
 async function removeLeftovers(io: FileIO, dir: string, logger: Logger): Promise<void> {
   const names = new Set(await io.list(dir));
+  let removed = 0;
   for (const name of names) {
     if (name.endsWith('.tmp')) {
       await io.unlink(join(dir, name));
       logger.info({ partition: dir, file: name }, 'removed an unfinished temp file');
+      removed += 1;
     } else if (name.endsWith('.meta.zip') && names.has(name.slice(0, -4))) {
       // The archive was completed (it is renamed into place only after fsync); finish the removal.
       await io.unlink(join(dir, name.slice(0, -4)));
       logger.info({ partition: dir, file: name }, 'completed an interrupted archive');
+      removed += 1;
     }
   }
-  if (names.has(`${RECOVERY_POINT_FILE}.tmp`)) await io.syncDir(dir);
+  if (removed > 0) await io.syncDir(dir);
 }
 
 /**

@@ -1,9 +1,8 @@
 import { checksum } from '../../src/common/checksum.js';
 import type { MemoryFileIO, UnsyncedChoice } from '../../src/storage/io/memory-file-io.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
-import { iterateRecords, isRecordIntact } from '../../src/protocol/record.js';
 import type { AckedWrite, ReadRecord } from './history-checker.js';
-import { openLog } from './storage-harness.js';
+import { openLog, scanAll } from './storage-harness.js';
 
 /** A disk image a crash could leave, with what producers had been told at that instant. */
 export interface CrashPoint {
@@ -44,19 +43,7 @@ export async function enumerateCrashes(io: MemoryFileIO, acked: AckedWrite[], wo
 /** Reopen a crash image (full recovery) and read every record back. */
 export async function recoverAndScan(image: MemoryFileIO, options: { maxSegmentSize: number }): Promise<{ reads: ReadRecord[]; minOffset: number; log: PartitionLog }> {
   const log = await openLog(image, { maxSegmentSize: options.maxSegmentSize });
-  const reads: ReadRecord[] = [];
-  let offset = log.minOffset;
-  while (offset < log.writtenEnd) {
-    const bytes = await log.read(offset, 64 * 1024);
-    let advanced = 0;
-    for (const record of iterateRecords(bytes)) {
-      reads.push({ partition: 0, offset: offset + record.position, size: record.size, payload: record.payload.toString(), intact: isRecordIntact(record) });
-      advanced = record.position + record.size;
-    }
-    if (advanced === 0) break;
-    offset += advanced;
-  }
-  return { reads, minOffset: log.minOffset, log };
+  return { reads: await scanAll(log), minOffset: log.minOffset, log };
 }
 
 /** Append `producer:seq` payloads in concurrent groups, recording acks as they arrive. */

@@ -4,6 +4,7 @@ import type { FileIO } from '../../src/storage/io/file-io.js';
 import type { PartitionLogOptions } from '../../src/storage/partition-log.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
 import { iterateRecords, isRecordIntact } from '../../src/protocol/record.js';
+import type { ReadRecord } from './history-checker.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const DIR = '/data/topic-0';
@@ -22,22 +23,15 @@ export function appendPayload(log: PartitionLog, seq: number): Promise<number> {
   return log.appendAsync(payload, 0, BigInt(seq + 1), checksum(payload));
 }
 
-export interface ScannedRecord {
-  offset: number;
-  id: bigint;
-  payload: string;
-  intact: boolean;
-}
-
 /** Read every record from minOffset to the written end. Throws on a refused (corrupt) range. */
-export async function scanAll(log: PartitionLog, from = log.minOffset): Promise<ScannedRecord[]> {
-  const out: ScannedRecord[] = [];
+export async function scanAll(log: PartitionLog, from = log.minOffset): Promise<ReadRecord[]> {
+  const out: ReadRecord[] = [];
   let offset = from;
   while (offset < log.writtenEnd) {
     const bytes = await log.read(offset, 64 * 1024);
     let advanced = 0;
     for (const record of iterateRecords(bytes)) {
-      out.push({ offset: offset + record.position, id: record.id, payload: record.payload.toString(), intact: isRecordIntact(record) });
+      out.push({ partition: 0, offset: offset + record.position, size: record.size, payload: record.payload.toString(), intact: isRecordIntact(record) });
       advanced = record.position + record.size;
     }
     if (advanced === 0) throw new Error(`no whole record at ${offset}`);

@@ -7,6 +7,6 @@ import { statsReport } from '../stats/stats-report.js';
 /** `stats [item]` (§1.3.6, §7.1); `config` answers the raw server.ini text. */
 export function handleStats(command: StatsCommand, ctx: BrokerContext, reply: ReplySink): void {
   const item = command.item?.trim();
-  const text = item === 'config' ? ctx.config.text : statsReport(item, { ...ctx, counters: ctx.counters, stores: ctx.stores });
+  const text = item === 'config' ? ctx.config.text : statsReport(item, ctx);
   reply.send(encodeResult(Status.success, command.opaque, text));
 }
