@@ -34,6 +34,7 @@ describe('K5 disk full on a 2 MiB tmpfs', () => {
     const acked: AckedWrite[] = [];
     const attempted = new Set<string>();
     let failure: { code: number; text: string } | undefined;
+    let refused: AckedWrite | undefined;
     let seq = 0;
     // Bounded: 2 MiB of 1 KiB messages cannot take more than ~2100 puts to fill.
     for (; seq < 5000 && failure === undefined; seq += 1) {
@@ -41,7 +42,11 @@ describe('K5 disk full on a 2 MiB tmpfs', () => {
       attempted.add(payload);
       const reply = await put(session, 'full', 0, payload);
       if (reply.code === 200) acked.push({ payload, partition: 0, offset: Number(reply.text.split(' ')[2]) });
-      else failure = reply;
+      else {
+        failure = reply;
+        const previous = acked[acked.length - 1]!;
+        refused = { payload, partition: 0, offset: previous.offset + 20 + Buffer.byteLength(previous.payload) };
+      }
     }
     assert.ok(failure, 'the disk filled up');
     assert.equal(failure.code, 500);
@@ -66,6 +71,10 @@ describe('K5 disk full on a 2 MiB tmpfs', () => {
     const verdict = checkHistory(acked, reads, { attempted });
     assert.ok(isClean(verdict), summarize(verdict));
     assert.equal(reads.length, acked.length, 'no partial or unacked message on disk');
+    // Control: had the refused put been reported as acked, the checker would flag its offset
+    // (the first put after freeing space now holds it).
+    const control = checkHistory([...acked, refused!], reads, { attempted });
+    assert.deepEqual(control.divergent, [refused]);
     await session.close();
   });
 });

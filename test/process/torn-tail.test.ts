@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -49,6 +49,8 @@ describe('K3 torn tail on a real file', () => {
     const verdict = checkHistory(survivors, reads, { attempted });
     assert.ok(isClean(verdict), summarize(verdict));
     assert.equal(reads.length, 199, 'only the torn message is gone');
+    // Control: the checker sees the torn message missing when it is expected.
+    assert.deepEqual(checkHistory(acked, reads, { attempted }).lost.map((w) => w.payload), [last.payload]);
     // A consumer that had committed offset X continues from X.
     const resumedReply = await get(session, 'torn', 0, acked[150]!.offset);
     assert.equal(resumedReply.code, 0, `get from a committed offset: ${resumedReply.code} ${resumedReply.text.slice(0, 100)}`);
@@ -57,6 +59,7 @@ describe('K3 torn tail on a real file', () => {
     const next = await put(session, 'torn', 0, 'after-restart');
     assert.equal(Number(next.text.split(' ')[2]), last.offset, 'new puts land at the recovered end');
     await session.close();
-    await restarted.kill('SIGTERM');
+    assert.equal(await restarted.kill('SIGTERM'), 0, 'SIGTERM shuts down cleanly');
+    assert.deepEqual(JSON.parse(readFileSync(join(partitionDir, '.recovery-point'), 'utf8')), { flushedOffset: statSync(segment).size, cleanShutdown: true });
   });
 });
