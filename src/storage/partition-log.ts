@@ -325,19 +325,30 @@ export class PartitionLog {
     }
   }
 
-  /** Seal the full segment and start the next one, named by its start offset (§2.6). */
+  /**
+   * Seal the full segment and start the next one, named by its start offset (§2.6). When the
+   * disk is too full to create it, keep appending to the current segment and try again after
+   * the next write: disk full is recoverable, unlike a failed fsync.
+   */
   private async roll(): Promise<void> {
     const old = this.active;
     try {
       await old.file.datasync();
-      this.markFlushed(old.end);
-      const path = join(this.dir, segmentFileName(old.end));
+    } catch (error) {
+      this.fence(error, 'fsync before segment roll');
+      return;
+    }
+    this.markFlushed(old.end);
+    const path = join(this.dir, segmentFileName(old.end));
+    try {
       const file = await this.io.open(path, 'write');
       await this.io.syncDir(this.dir);
       old.sealed = true;
       this.segments.push(new Segment(old.end, path, file, 0, 0));
     } catch (error) {
-      this.fence(error, 'segment roll');
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') this.logger.warn({ err: error, partition: this.dir }, 'disk full: cannot start a new segment yet; the current one keeps growing');
+      else this.fence(error, 'segment roll');
     }
   }
 

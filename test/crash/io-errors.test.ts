@@ -69,6 +69,24 @@ describe('C4 ENOSPC and EIO at every write and fsync', () => {
     }
   });
 
+  it('ENOSPC while creating the next segment keeps the partition writable and rolls later', async () => {
+    const io = new MemoryFileIO();
+    const log = await openLog(io, { maxSegmentSize: 300, unflushThreshold: 0 });
+    let refusals = 2;
+    io.faults = (op) => (op.type === 'open' && op.path.endsWith('.meta') && refusals-- > 0 ? { error: errnoError('ENOSPC', 'no space left on device') } : undefined);
+    const acked: AckedWrite[] = [];
+    const attempted = new Set<string>();
+    for (let seq = 0; seq < 40; seq += 1) {
+      const payload = `p1:${seq}:roll`;
+      attempted.add(payload);
+      acked.push({ payload, partition: 0, offset: await log.appendAsync(Buffer.from(payload), 0, BigInt(seq + 1), checksum(Buffer.from(payload))) });
+    }
+    assert.equal(log.fenced, undefined);
+    assert.ok(log.sealedSegments().length >= 2, 'segments rolled once the disk had room');
+    await checkRestart(io, acked, attempted, 'ENOSPC at roll');
+    await log.close();
+  });
+
   for (const target of ['write', 'datasync'] as const) {
     it(`EIO on ${target}: the waiting puts fail, the partition is fenced, restart recovers every acked put`, async () => {
       const { calls } = await run(target, -1, () => ({ error: errnoError('EIO', 'x') }));
