@@ -1,0 +1,216 @@
+import { Readable } from 'node:stream';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
+import type { Partition, ReceivedMessage } from '../message.js';
+import { partitionName } from '../message.js';
+import { MemoryOffsetStorage } from '../offsets/memory-offset-storage.js';
+import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
+import type { PartitionRouter } from '../partition-router.js';
+import type { BrokerAddress } from '../transport/broker-address.js';
+import type { BrokerConnection } from '../transport/broker-connection.js';
+import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
+import { DuplicateCache } from './duplicate-cache.js';
+import { Handoff } from './handoff.js';
+import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
+
+export interface ConsumerOptions {
+  group: string;
+  /** Default: in memory (MetaQ's direct mode keeps no offsets either). */
+  offsetStorage?: OffsetStorage;
+  /** Where a partition the group has never consumed starts: a byte offset, or the newest message. */
+  startFrom?: number | 'newest';
+  /** Start every run at the newest message, ignoring stored offsets. */
+  alwaysFromNewest?: boolean;
+  fetchTimeoutMs?: number;
+  maxDelayFetchMs?: number;
+  commitIntervalMs?: number;
+  maxFetchRetries?: number;
+  maxIncreaseFetchDataRetries?: number;
+  /** Called with a message that failed more than maxFetchRetries times; then it is skipped. Without one, it is retried forever. */
+  onReject?: (message: ReceivedMessage, error: unknown) => Promise<void> | void;
+  duplicateCacheSize?: number;
+  logger?: Logger;
+}
+
+export interface SubscribeOptions {
+  /** Largest fetch in bytes (MetaQ's subscription maxSize). */
+  maxSize?: number;
+  /** Partitions to read in direct mode; default: all configured, or [0]. */
+  partitions?: number[];
+  filter?: (message: ReceivedMessage) => boolean;
+}
+
+export interface ConsumerHost {
+  router: PartitionRouter;
+  connection(address: BrokerAddress): BrokerConnection;
+}
+
+type Listener = (message: ReceivedMessage) => Promise<void> | void;
+
+/**
+ * A consumer group member (§5.7). Subscribe to topics, then consume with `run(listener)`,
+ * `for await (const message of consumer)`, or `stream()`. Messages of a partition are processed
+ * in order, one at a time; a message is done when the listener resolves (or the iterator asks
+ * for the next). At-least-once: offsets are committed periodically and on close, only for
+ * partitions that moved.
+ */
+export class Consumer implements AsyncIterable<ReceivedMessage> {
+  private readonly group: string;
+  private readonly storage: OffsetStorage;
+  private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
+  private readonly fetchers: PartitionFetcher[] = [];
+  private readonly controller = new AbortController();
+  private readonly loops: Array<Promise<void>> = [];
+  private readonly duplicates: DuplicateCache;
+  private readonly logger: Logger;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private closed = false;
+  private handoff: Handoff | undefined;
+
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly options: ConsumerOptions,
+  ) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object with a group');
+    this.group = checkToken(options.group, 'options.group');
+    if (/[~!#$%^&*()+=`'",;/?[\]<>.:]/.test(this.group)) throw new InvalidArgumentError('options.group', `must not contain any of ~!#$%^&*()+=\`'",;/?[]<>.: (got ${this.group})`);
+    for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
+    for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
+    if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
+    this.storage = options.offsetStorage ?? new MemoryOffsetStorage();
+    this.duplicates = new DuplicateCache(options.duplicateCacheSize ?? 4096);
+    this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+  }
+
+  /** Register a topic before consuming; chainable. */
+  subscribe(topic: string, options: SubscribeOptions = {}): this {
+    checkToken(topic, 'topic');
+    if (this.started) throw new InvalidArgumentError('topic', `${topic}: subscribe before the consumer starts`);
+    if (this.subscriptions.has(topic)) throw new InvalidArgumentError('topic', `${topic} is already subscribed by this consumer`);
+    const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
+    options.partitions?.forEach((p, i) => checkNonNegativeInt(p, `options.partitions[${i}]`));
+    this.subscriptions.set(topic, { ...options, maxSize });
+    return this;
+  }
+
+  /** Consume with a listener; `concurrency` bounds listener calls running at once across partitions. */
+  async run(listener: Listener, options: { concurrency?: number } = {}): Promise<void> {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener', 'must be a function');
+    const limit = options.concurrency === undefined ? Infinity : checkPositiveInt(options.concurrency, 'options.concurrency');
+    let running = 0;
+    const waiting: Array<() => void> = [];
+    await this.start(async (message) => {
+      while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+      running += 1;
+      try {
+        await listener(message);
+      } finally {
+        running -= 1;
+        waiting.shift()?.();
+      }
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
+    const handoff = new Handoff();
+    this.handoff = handoff;
+    const starting = this.start((message) => handoff.deliver(message));
+    return {
+      next: async () => {
+        await starting;
+        const message = await handoff.next();
+        return message === undefined ? { done: true, value: undefined } : { done: false, value: message };
+      },
+      return: async () => {
+        handoff.end();
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  /** A Readable of messages with back-pressure: nothing is fetched that the reader did not ask for. */
+  stream(): Readable {
+    return Readable.from(this, { objectMode: true, highWaterMark: 1 });
+  }
+
+  private async start(deliver: (message: ReceivedMessage) => Promise<void>): Promise<void> {
+    if (this.closed) throw new ClosedError('consumer');
+    if (this.started) throw new InvalidArgumentError('consumer', 'is already consuming; use one of run(), for await or stream()');
+    if (this.subscriptions.size === 0) throw new InvalidArgumentError('consumer', 'has no subscriptions; call subscribe(topic) first');
+    this.started = true;
+    const o = this.options;
+    for (const [topic, subscription] of this.subscriptions) {
+      const known = await this.host.router.partitions(topic);
+      const indexes = subscription.partitions ?? (known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index));
+      for (const index of indexes) {
+        const partition: Partition = { brokerId: Math.max(0, known[0]?.brokerId ?? 0), index };
+        const fetcher = new PartitionFetcher(
+          {
+            topic,
+            group: this.group,
+            partition,
+            maxSize: subscription.maxSize,
+            fetchTimeoutMs: o.fetchTimeoutMs ?? 10_000,
+            maxDelayFetchMs: o.maxDelayFetchMs ?? 5_000,
+            maxFetchRetries: o.maxFetchRetries ?? 5,
+            maxIncreaseFetchDataRetries: o.maxIncreaseFetchDataRetries ?? 5,
+            filter: subscription.filter,
+            deliver,
+            reject: o.onReject && (async (message, error) => o.onReject!(message, error)),
+            duplicates: this.duplicates,
+            logger: this.logger,
+          },
+          this.host.connection(this.host.router.broker(partition)),
+          await this.startOffset(topic, partition),
+        );
+        this.fetchers.push(fetcher);
+      }
+    }
+    for (const fetcher of this.fetchers) this.loops.push(fetcher.run(this.controller.signal));
+    this.commitTimer = setInterval(() => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')), o.commitIntervalMs ?? 5_000);
+    this.commitTimer.unref();
+  }
+
+  private async startOffset(topic: string, partition: Partition): Promise<number> {
+    const initial = this.options.startFrom === 'newest' ? NEWEST : (this.options.startFrom ?? 0);
+    if (this.options.alwaysFromNewest) return NEWEST;
+    const stored = await this.storage.load(topic, this.group, partition);
+    if (stored !== undefined) return stored.offset;
+    if (initial !== NEWEST) await this.storage.initOffset(topic, this.group, partition, initial);
+    return initial;
+  }
+
+  /** Save the position of every partition that moved since the last commit. */
+  async commit(): Promise<void> {
+    const changed = this.fetchers.filter((f) => f.dirty && f.offset !== NEWEST);
+    if (changed.length === 0) return;
+    const infos: OffsetInfo[] = changed.map((f) => ({ topic: f.topicName, partition: f.partitionRef, offset: f.offset, msgId: f.lastMsgId }));
+    for (const f of changed) f.dirty = false;
+    try {
+      await this.storage.commit(this.group, infos);
+    } catch (error) {
+      for (const f of changed) f.dirty = true;
+      throw error;
+    }
+  }
+
+  /** Current position per partition (`topic/brokerId-index` → offset). */
+  positions(): Map<string, number> {
+    return new Map(this.fetchers.map((f) => [`${f.topicName}/${partitionName(f.partitionRef)}`, f.offset]));
+  }
+
+  /** Stop fetching, let the messages in progress finish, commit offsets, close the storage. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handoff?.end();
+    this.controller.abort();
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await Promise.allSettled(this.loops);
+    await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));
+    await this.storage.close();
+  }
+}

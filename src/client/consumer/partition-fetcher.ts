@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
+import { decodePayload } from '../../protocol/payload.js';
+import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
+import { Status } from '../../protocol/status.js';
+import type { Partition, ReceivedMessage } from '../message.js';
+import type { BrokerConnection } from '../transport/broker-connection.js';
+import { abortableDelay } from './abortable-delay.js';
+import type { DuplicateCache } from './duplicate-cache.js';
+
+export interface FetcherSettings {
+  topic: string;
+  group: string;
+  partition: Partition;
+  maxSize: number;
+  fetchTimeoutMs: number;
+  maxDelayFetchMs: number;
+  maxFetchRetries: number;
+  maxIncreaseFetchDataRetries: number;
+  filter: ((message: ReceivedMessage) => boolean) | undefined;
+  /** Process one message; a rejection means "not processed, retry it". */
+  deliver: (message: ReceivedMessage) => Promise<void>;
+  /** A message that failed more than maxFetchRetries times; undefined = never skip it. */
+  reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
+  duplicates: DuplicateCache;
+  logger: Logger;
+}
+
+/** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB, §5.8). */
+const MAX_GROWN_SIZE = 2 * 1024 * 1024;
+
+/**
+ * The fetch loop of one partition (§5.8): get, process in order, advance, back off when there is
+ * nothing new. Exactly one request is outstanding per partition, and the next fetch starts only
+ * after the batch is processed, so a slow listener holds at most one batch in memory.
+ */
+export class PartitionFetcher {
+  offset: number;
+  lastMsgId = -1n;
+  /** The offset moved since the last commit. */
+  dirty = false;
+  private maxSize: number;
+  private retries = 0;
+  private incompleteRetries = 0;
+  private emptyDelay = 0;
+
+  constructor(
+    private readonly settings: FetcherSettings,
+    private readonly connection: BrokerConnection,
+    startOffset: number,
+  ) {
+    this.offset = startOffset;
+    this.maxSize = settings.maxSize;
+  }
+
+  get topicName(): string {
+    return this.settings.topic;
+  }
+
+  get partitionRef(): Partition {
+    return this.settings.partition;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const s = this.settings;
+    while (!signal.aborted) {
+      let delay: number;
+      try {
+        delay = await this.fetchOnce(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        s.logger.debug({ err: error, topic: s.topic, partition: s.partition }, 'fetch failed; backing off');
+        delay = this.backOff();
+      }
+      await abortableDelay(delay, signal);
+    }
+  }
+
+  private backOff(): number {
+    const step = this.settings.maxDelayFetchMs / 10;
+    this.emptyDelay = Math.min(this.emptyDelay + step, this.settings.maxDelayFetchMs);
+    return this.emptyDelay;
+  }
+
+  private moveTo(offset: number): void {
+    if (offset !== this.offset) {
+      this.offset = offset;
+      this.dirty = true;
+    }
+  }
+
+  /** One get and the processing of its batch; returns how long to wait before the next. */
+  private async fetchOnce(signal: AbortSignal): Promise<number> {
+    const s = this.settings;
+    const reply = await this.connection.request(
+      (opaque) => ({ kind: 'get', topic: s.topic, group: s.group, partition: s.partition.index, offset: this.offset, maxSize: this.maxSize, opaque }),
+      s.fetchTimeoutMs,
+      `get ${s.topic}-${s.partition.index}@${this.offset}`,
+      signal,
+    );
+    if (reply.kind === 'result') {
+      if (reply.code === Status.moved) {
+        this.moveTo(Number(reply.body.toString()));
+        this.retries = 0;
+        return 0;
+      }
+      if (reply.code === Status.notFound || reply.code === Status.forbidden) return this.backOff();
+      throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
+    }
+    this.emptyDelay = 0;
+    return this.process(reply.body);
+  }
+
+  private async process(set: Buffer): Promise<number> {
+    const s = this.settings;
+    if (set.length < this.maxSize / 2) this.maxSize = Math.max(s.maxSize, Math.floor(this.maxSize / 2));
+    let consumed = 0;
+    let failure: { message: ReceivedMessage; size: number; error: unknown } | undefined;
+    for (const record of iterateRecords(set)) {
+      if (!isRecordIntact(record)) {
+        await this.recoverFromCorruption(this.offset + record.position);
+        return 0;
+      }
+      const { data, attribute } = decodePayload(record.payload, record.flag);
+      const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: this.offset + record.position, id: record.id, data, attribute, flag: record.flag };
+      const key = `${s.group}${record.id}`;
+      if (!s.duplicates.has(key) && (s.filter === undefined || safeFilter(s.filter, message))) {
+        try {
+          await s.deliver(message);
+        } catch (error) {
+          failure = { message, size: record.size, error };
+          break;
+        }
+        s.duplicates.add(key);
+      }
+      consumed = record.position + record.size;
+      this.lastMsgId = record.id;
+    }
+    if (consumed === 0 && failure === undefined) {
+      // The first record does not fit: after some retries, fetch more bytes at once.
+      if (++this.incompleteRetries > s.maxIncreaseFetchDataRetries && this.maxSize < MAX_GROWN_SIZE) {
+        this.maxSize = Math.min(MAX_GROWN_SIZE, this.maxSize * 2);
+        this.incompleteRetries = 0;
+      }
+      return this.backOff();
+    }
+    this.incompleteRetries = 0;
+    if (consumed > 0) this.moveTo(this.offset + consumed);
+    if (failure === undefined) {
+      this.retries = 0;
+      return 0;
+    }
+    if (consumed > 0) this.retries = 0;
+    else this.retries += 1;
+    if (s.reject !== undefined && this.retries > s.maxFetchRetries) {
+      await s.reject(failure.message, failure.error);
+      this.moveTo(failure.message.offset + failure.size);
+      this.retries = 0;
+      return 0;
+    }
+    return (s.maxDelayFetchMs / 10) * this.retries;
+  }
+
+  /** A record failed its checksum: ask the broker where its segment starts and refetch (§1.3.3). */
+  private async recoverFromCorruption(at: number): Promise<void> {
+    const s = this.settings;
+    s.logger.warn({ topic: s.topic, partition: s.partition, offset: at }, 'message failed its checksum; asking the broker for a valid offset');
+    const reply = await this.connection.request(
+      (opaque) => ({ kind: 'offset', topic: s.topic, group: s.group, partition: s.partition.index, offset: at, opaque }),
+      s.fetchTimeoutMs,
+      'offset lookup',
+    );
+    if (reply.kind === 'result' && reply.code === Status.success) this.moveTo(Number(reply.body.toString()));
+  }
+}
+
+function safeFilter(filter: (message: ReceivedMessage) => boolean, message: ReceivedMessage): boolean {
+  try {
+    return filter(message);
+  } catch {
+    return false; // MetaQ: a filter that throws does not accept the message
+  }
+}
+
+/** The offset to send for "start at the newest message". */
+export const NEWEST = LONG_MAX_OFFSET;

@@ -1,0 +1,46 @@
+import { MetaqError } from '../common/errors.js';
+
+/** A request got no reply in time. The broker may or may not have acted on it. */
+export class RequestTimeoutError extends MetaqError {
+  constructor(what: string, timeoutMs: number) {
+    super('TIMEOUT', `${what} got no reply within ${timeoutMs} ms; the broker may still have processed it. Retry, or raise the timeout`);
+  }
+}
+
+/** The connection to a broker failed or was lost with requests in flight. */
+export class ConnectionError extends MetaqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONNECTION_LOST', message, options);
+  }
+}
+
+/** A public function was called with a value it cannot use. */
+export class InvalidArgumentError extends MetaqError {
+  constructor(argument: string, problem: string) {
+    super('INVALID_ARGUMENT', `${argument} ${problem}`);
+  }
+}
+
+/** The broker answered with an error status. */
+export class BrokerError extends MetaqError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super('BROKER_ERROR', `broker answered ${status}: ${message}`);
+  }
+}
+
+/** The operation was cancelled through its AbortSignal. */
+export class AbortedError extends MetaqError {
+  constructor(what: string) {
+    super('ABORTED', `${what} was aborted`);
+  }
+}
+
+/** The client, producer or consumer was closed. */
+export class ClosedError extends MetaqError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed`);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Producer, ProducerOptions } from './producer/producer.js';
+import { Producer as ProducerClass } from './producer/producer.js';
+import type { Consumer, ConsumerOptions } from './consumer/consumer.js';
+import { Consumer as ConsumerClass } from './consumer/consumer.js';
+import { ClosedError, InvalidArgumentError } from './errors.js';
+import { DirectRouter } from './partition-router.js';
+import type { PartitionRouter } from './partition-router.js';
+import { parseBrokerUrl } from './transport/broker-address.js';
+import type { BrokerAddress } from './transport/broker-address.js';
+import { BrokerConnection } from './transport/broker-connection.js';
+import type { ConnectionOptions } from './transport/broker-connection.js';
+import { Status } from '../protocol/status.js';
+
+export interface ClientOptions {
+  /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
+  serverUrl?: string;
+  /** Direct mode: partitions per topic, for key selectors and consumers of several partitions. */
+  partitions?: Record<string, number>;
+  connection?: Partial<ConnectionOptions>;
+}
+
+/**
+ * The session factory (§5.1): one per application. It owns one shared connection per broker and
+ * every producer and consumer it creates; `close()` closes them all, consumers committing their
+ * offsets first.
+ */
+export class MetaqClient {
+  readonly router: PartitionRouter;
+  private readonly connections = new Map<string, BrokerConnection>();
+  private readonly children = new Set<Producer | Consumer>();
+  private closed = false;
+
+  constructor(private readonly options: ClientOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
+    if (options.serverUrl === undefined) throw new InvalidArgumentError('options.serverUrl', 'is required until cluster mode (ZooKeeper) is available; use meta://host:port');
+    this.router = new DirectRouter(parseBrokerUrl(options.serverUrl), options.partitions ?? {});
+  }
+
+  /** The shared connection to a broker, opened on first use. */
+  connection(address: BrokerAddress): BrokerConnection {
+    if (this.closed) throw new ClosedError('client');
+    let connection = this.connections.get(address.url);
+    if (connection === undefined) {
+      connection = new BrokerConnection(address, this.options.connection);
+      this.connections.set(address.url, connection);
+    }
+    return connection;
+  }
+
+  producer(options?: ProducerOptions): Producer {
+    return this.adopt(new ProducerClass(this, options));
+  }
+
+  consumer(options: ConsumerOptions): Consumer {
+    return this.adopt(new ConsumerClass(this, options));
+  }
+
+  private adopt<T extends Producer | Consumer>(child: T): T {
+    if (this.closed) throw new ClosedError('client');
+    this.children.add(child);
+    return child;
+  }
+
+  /** `stats [item]` of every broker this client knows, as key → value maps (§5.1 getStats). */
+  async stats(item = ''): Promise<Map<string, Map<string, string>>> {
+    const result = new Map<string, Map<string, string>>();
+    const partitions = await this.router.partitions('');
+    const brokers = new Map(partitions.map((p) => [this.router.broker(p).url, this.router.broker(p)]));
+    for (const [url, address] of brokers) {
+      const reply = await this.connection(address).request((opaque) => ({ kind: 'stats', item, opaque }), 3000, `stats ${item}`);
+      const values = new Map<string, string>();
+      if (reply.kind === 'result' && reply.code === Status.success) {
+        for (const line of reply.body.toString().split('\r\n')) {
+          if (line === '' || line === 'STATS' || line === 'END') continue;
+          const space = line.indexOf(' ');
+          values.set(space < 0 ? line : line.slice(0, space), space < 0 ? 'NO VALUE' : line.slice(space + 1));
+        }
+      }
+      result.set(url, values);
+    }
+    return result;
+  }
+
+  /** Close every producer and consumer (consumers commit offsets), then every connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.children].map((child) => child.close()));
+    this.closed = true;
+    await Promise.all([...this.connections.values()].map((connection) => connection.close()));
+    await this.router.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { Partition } from './message.js';
+import type { BrokerAddress } from './transport/broker-address.js';
+
+/**
+ * Where a topic's partitions live. Direct mode (§5.15) knows one broker; cluster mode (the
+ * ZooKeeper issue) implements the same interface from `topics-pub`, so user code is unchanged.
+ */
+export interface PartitionRouter {
+  partitions(topic: string): Promise<readonly Partition[]>;
+  broker(partition: Partition): BrokerAddress;
+  close(): Promise<void>;
+}
+
+/** The special "broker picks" partition of direct mode (`-1--1` in MetaQ's string form). */
+export const ANY_PARTITION: Partition = { brokerId: -1, index: -1 };
+
+/**
+ * Direct mode: one broker. Producers send with partition -1 (the broker picks, as MetaQ's direct
+ * mode does) unless the topic's partition count is configured, which key selectors need.
+ */
+export class DirectRouter implements PartitionRouter {
+  constructor(
+    private readonly address: BrokerAddress,
+    private readonly partitionCounts: Readonly<Record<string, number>> = {},
+  ) {}
+
+  partitions(topic: string): Promise<readonly Partition[]> {
+    const count = this.partitionCounts[topic];
+    if (count === undefined) return Promise.resolve([ANY_PARTITION]);
+    return Promise.resolve(Array.from({ length: count }, (_, index) => ({ brokerId: 0, index })));
+  }
+
+  broker(): BrokerAddress {
+    return this.address;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,103 @@
+import { checksum } from '../../common/checksum.js';
+import { encodePayload } from '../../protocol/payload.js';
+import { Status } from '../../protocol/status.js';
+import { BrokerError, ClosedError, InvalidArgumentError } from '../errors.js';
+import type { OutgoingMessage, Partition, SendResult } from '../message.js';
+import type { PartitionRouter } from '../partition-router.js';
+import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerAddress } from '../transport/broker-address.js';
+import { checkPositiveInt, checkToken } from '../validate.js';
+import type { PartitionSelector } from './partition-selector.js';
+import { roundRobinSelector } from './partition-selector.js';
+
+export interface ProducerOptions {
+  /** Default: round robin, identical to MetaQ's Java client. */
+  selector?: PartitionSelector;
+  /** Per-send timeout; MetaQ's default is 3 s. */
+  sendTimeoutMs?: number;
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a producer needs from its client: routing and shared connections. */
+export interface ProducerHost {
+  router: PartitionRouter;
+  connection(address: BrokerAddress): BrokerConnection;
+}
+
+/**
+ * Sends messages (§5.3). Each send is one pipelined `put` with a checksum; it resolves with the
+ * partition, offset and id the broker assigned, or rejects with a typed error: BrokerError for a
+ * refusal (status and MetaQ's text), RequestTimeoutError or ConnectionError when the outcome is
+ * unknown. There is no automatic retry (MetaQ's MAX_RETRY is 1): retrying may store twice.
+ */
+export class Producer {
+  private readonly selector: PartitionSelector;
+  private readonly sendTimeoutMs: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly host: ProducerHost,
+    options: ProducerOptions = {},
+  ) {
+    this.selector = options.selector ?? roundRobinSelector();
+    this.sendTimeoutMs = options.sendTimeoutMs === undefined ? 3000 : checkPositiveInt(options.sendTimeoutMs, 'sendTimeoutMs');
+  }
+
+  async send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
+    if (this.closed) throw new ClosedError('producer');
+    const { topic, payload, flag } = encodeMessage(message);
+    const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
+    const partitions = await this.host.router.partitions(topic);
+    if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker`);
+    const chosen = this.selector(topic, partitions, message);
+    const connection = this.host.connection(this.host.router.broker(chosen));
+    const crc = checksum(payload);
+    const sending = connection.request((opaque) => ({ kind: 'put', topic, partition: chosen.index, flag, checksum: crc, txKey: undefined, opaque, body: payload }), timeoutMs, `send to ${topic}`, options.signal);
+    this.inFlight.add(sending);
+    try {
+      const reply = await sending;
+      const text = reply.body.toString();
+      if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
+      return parseSendReply(text, chosen);
+    } finally {
+      this.inFlight.delete(sending);
+    }
+  }
+
+  /** Fire and forget; the callback (if any) learns the outcome. */
+  sendNoWait(message: OutgoingMessage, callback?: (error: Error | undefined, result?: SendResult) => void): void {
+    this.send(message).then(
+      (result) => callback?.(undefined, result),
+      (error: Error) => callback?.(error),
+    );
+  }
+
+  /** Wait for sends in flight, then refuse new ones. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+function encodeMessage(message: OutgoingMessage): { topic: string; payload: Buffer; flag: number } {
+  if (typeof message !== 'object' || message === null) throw new InvalidArgumentError('message', 'must be an object with topic and data');
+  const topic = checkToken(message.topic, 'message.topic');
+  const data = typeof message.data === 'string' ? Buffer.from(message.data, 'utf8') : message.data;
+  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('message.data', 'must be a string, Buffer or Uint8Array');
+  if (message.attribute !== undefined && typeof message.attribute !== 'string') throw new InvalidArgumentError('message.attribute', 'must be a string when given');
+  return { topic, ...encodePayload(data, message.attribute) };
+}
+
+function parseSendReply(text: string, chosen: Partition): SendResult {
+  const [id, partition, offset] = text.split(' ');
+  return {
+    id: BigInt(id ?? '0'),
+    partition: { brokerId: Math.max(0, chosen.brokerId), index: Number(partition) },
+    offset: Number(offset),
+  };
+}

@@ -1,0 +1,233 @@
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import type { Command, ResultCommand, ValueCommand } from '../../protocol/commands.js';
+import { CommandDecoder } from '../../protocol/decoder.js';
+import { encodeCommand } from '../../protocol/encoder.js';
+import { Status } from '../../protocol/status.js';
+import { AbortedError, ClosedError, ConnectionError, RequestTimeoutError } from '../errors.js';
+import type { BrokerAddress } from './broker-address.js';
+import { OpaqueCounter } from './opaque-counter.js';
+
+export type Reply = ResultCommand | ValueCommand;
+
+export interface ConnectionOptions {
+  /** Send `version` after this long without traffic (§1.10). */
+  heartbeatIdleMs: number;
+  /** Heartbeat replies that are not 200 in a row before the connection is dropped. */
+  heartbeatMaxFailures: number;
+  heartbeatTimeoutMs: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  /** Largest reply body accepted (a `value` holds up to the fetch size). */
+  maxReplyBytes: number;
+}
+
+export const defaultConnectionOptions: ConnectionOptions = {
+  heartbeatIdleMs: 10_000,
+  heartbeatMaxFailures: 3,
+  heartbeatTimeoutMs: 5_000,
+  reconnectInitialMs: 100,
+  reconnectMaxMs: 5_000,
+  maxReplyBytes: 64 * 1024 * 1024,
+};
+
+interface Pending {
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+  deadline: number;
+  what: string;
+  timeoutMs: number;
+}
+
+/** How often deadlines and idleness are checked. */
+const SWEEP_MS = 100;
+
+/**
+ * One TCP connection to one broker, shared by every producer and consumer of a client.
+ * Requests are pipelined and matched to replies by opaque; each has its own deadline. While the
+ * connection is down, new requests wait for the reconnect (within their deadline) and requests
+ * in flight fail with ConnectionError, since their outcome is unknown. Reconnects back off
+ * exponentially with jitter, capped.
+ */
+export class BrokerConnection {
+  private socket: Socket | undefined;
+  private decoder = new CommandDecoder();
+  private readonly pending = new Map<number, Pending>();
+  /** Frames written while disconnected, sent on connect. */
+  private queued: Buffer[] = [];
+  private readonly opaques = new OpaqueCounter();
+  private readonly options: ConnectionOptions;
+  private readonly sweeper: NodeJS.Timeout;
+  private connected = false;
+  private closed = false;
+  private attempts = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private lastActivity = performance.now();
+  private heartbeatInFlight = false;
+  private heartbeatFailures = 0;
+  private connectedWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly address: BrokerAddress,
+    options: Partial<ConnectionOptions> = {},
+  ) {
+    this.options = { ...defaultConnectionOptions, ...options };
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+    this.open();
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private open(): void {
+    this.decoder = new CommandDecoder({ maxBodyBytes: this.options.maxReplyBytes });
+    const socket = connect({ host: this.address.host, port: this.address.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.connected = true;
+      this.attempts = 0;
+      this.heartbeatFailures = 0;
+      this.lastActivity = performance.now();
+      if (this.queued.length > 0) {
+        socket.cork();
+        for (const frame of this.queued) socket.write(frame);
+        socket.uncork();
+        this.queued = [];
+      }
+      for (const waiter of this.connectedWaiters.splice(0)) waiter();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.lastActivity = performance.now();
+      let replies: Command[];
+      try {
+        replies = this.decoder.push(chunk);
+      } catch (error) {
+        socket.destroy(error as Error);
+        return;
+      }
+      for (const reply of replies) this.settle(reply);
+    });
+    socket.on('error', () => undefined); // 'close' follows and handles it
+    socket.on('close', () => this.lost(socket));
+  }
+
+  private settle(reply: Command): void {
+    if (reply.kind !== 'result' && reply.kind !== 'value') return;
+    const entry = this.pending.get(reply.opaque);
+    if (entry === undefined) return; // timed out already
+    this.pending.delete(reply.opaque);
+    entry.resolve(reply);
+  }
+
+  private lost(socket: Socket): void {
+    if (this.socket !== socket) return;
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.socket = undefined;
+    if (wasConnected) {
+      // Every pending request was written: its outcome is unknown. (After a failed connect
+      // attempt the pending requests are still queued and wait for the next attempt.)
+      const error = new ConnectionError(`connection to ${this.address.url} was lost; requests in flight may or may not have been processed`);
+      for (const entry of this.pending.values()) entry.reject(error);
+      this.pending.clear();
+    }
+    if (this.closed) return;
+    const ceiling = Math.min(this.options.reconnectMaxMs, this.options.reconnectInitialMs * 2 ** this.attempts);
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    this.attempts += 1;
+    this.reconnectTimer = setTimeout(() => this.open(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  /** Fail requests past their deadline; send a heartbeat on an idle connection. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const [opaque, entry] of this.pending) {
+      if (entry.deadline <= now) {
+        this.pending.delete(opaque);
+        entry.reject(new RequestTimeoutError(entry.what, entry.timeoutMs));
+      }
+    }
+    if (this.connected && !this.heartbeatInFlight && now - this.lastActivity >= this.options.heartbeatIdleMs) this.heartbeat();
+  }
+
+  private heartbeat(): void {
+    this.heartbeatInFlight = true;
+    this.request((opaque) => ({ kind: 'version', opaque }), this.options.heartbeatTimeoutMs, 'heartbeat')
+      .then((reply) => {
+        if (reply.kind === 'result' && reply.code === Status.success) this.heartbeatFailures = 0;
+        else if (++this.heartbeatFailures >= this.options.heartbeatMaxFailures) this.socket?.destroy();
+      })
+      .catch(() => this.socket?.destroy()) // no answer in time: the connection is dead or half-open
+      .finally(() => {
+        this.heartbeatInFlight = false;
+      });
+  }
+
+  /** Send a request and wait for its reply. */
+  request(build: (opaque: number) => Command, timeoutMs: number, what: string, signal?: AbortSignal): Promise<Reply> {
+    if (this.closed) return Promise.reject(new ClosedError(`connection to ${this.address.url}`));
+    if (signal?.aborted) return Promise.reject(new AbortedError(what));
+    const opaque = this.opaques.take();
+    const frames = encodeCommand(build(opaque));
+    return new Promise<Reply>((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const done = <T>(settle: (value: T) => void) => (value: T) => {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+        settle(value);
+      };
+      this.pending.set(opaque, { resolve: done(resolve), reject: done(reject), deadline: performance.now() + timeoutMs, what, timeoutMs });
+      if (signal) {
+        onAbort = () => {
+          if (this.pending.delete(opaque)) reject(new AbortedError(what));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.write(frames);
+    });
+  }
+
+  private write(frames: Buffer[]): void {
+    if (this.connected && this.socket) {
+      for (const frame of frames) this.socket.write(frame);
+      this.lastActivity = performance.now();
+    } else this.queued.push(...frames);
+  }
+
+  /** Resolves once connected (or rejects after `timeoutMs`). */
+  waitConnected(timeoutMs: number): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ConnectionError(`could not connect to ${this.address.url} within ${timeoutMs} ms; is the broker running?`)), timeoutMs);
+      this.connectedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Close now; requests in flight fail with ClosedError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const error = new ClosedError(`connection to ${this.address.url}`);
+    for (const entry of this.pending.values()) entry.reject(error);
+    this.pending.clear();
+    const socket = this.socket;
+    if (socket === undefined || socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref(); // a peer that never answers the FIN
+    });
+  }
+}

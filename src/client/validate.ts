@@ -1,0 +1,18 @@
+import { InvalidArgumentError } from './errors.js';
+
+/** Topics and groups travel as single header tokens: no spaces, CR, LF; not empty. */
+export function checkToken(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (/[\s]/.test(value)) throw new InvalidArgumentError(argument, `must not contain spaces or line breaks, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function checkPositiveInt(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(argument, `must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+export function checkNonNegativeInt(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(argument, `must be a non-negative integer, got ${String(value)}`);
+  return value;
+}
