@@ -11,6 +11,8 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
+const databases = spawnSync('bash', ['scripts/ensure-databases.sh'], { stdio: 'inherit' });
+if (databases.status !== 0) process.exit(databases.status ?? 1);
 const files = find('dist/test').filter((file) => only.length === 0 || only.some((part) => file.includes(part))).sort();
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -12,3 +12,6 @@ export { MemoryOffsetStorage } from './offsets/memory-offset-storage.js';
 export type { OutgoingMessage, ReceivedMessage, SendResult, Partition } from './message.js';
 export { partitionName, parsePartition } from './message.js';
 export * from './errors.js';
+export { FileOffsetStorage } from './offsets/file-offset-storage.js';
+export { SqlOffsetStorage, mysqlDialect, postgresDialect, mysqlExecutor, postgresExecutor } from './offsets/sql-offset-storage.js';
+export type { SqlExecutor, SqlDialect } from './offsets/sql-offset-storage.js';

@@ -36,6 +36,8 @@ export interface ReceivedMessage {
   topic: string;
   partition: Partition;
   offset: number;
+  /** Offset just after this message: where consumption resumes once it is processed. */
+  nextOffset: number;
   id: bigint;
   data: Buffer;
   attribute: string | undefined;

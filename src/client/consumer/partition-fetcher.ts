@@ -122,7 +122,7 @@ export class PartitionFetcher {
         return 0;
       }
       const { data, attribute } = decodePayload(record.payload, record.flag);
-      const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: this.offset + record.position, id: record.id, data, attribute, flag: record.flag };
+      const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: this.offset + record.position, nextOffset: this.offset + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
       const key = `${s.group}${record.id}`;
       if (!s.duplicates.has(key) && (s.filter === undefined || safeFilter(s.filter, message))) {
         try {
