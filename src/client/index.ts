@@ -15,3 +15,5 @@ export * from './errors.js';
 export { FileOffsetStorage } from './offsets/file-offset-storage.js';
 export { SqlOffsetStorage, mysqlDialect, postgresDialect, mysqlExecutor, postgresExecutor } from './offsets/sql-offset-storage.js';
 export type { SqlExecutor, SqlDialect } from './offsets/sql-offset-storage.js';
+export { transactionalListener, mysqlTransactions, postgresTransactions } from './offsets/transactional-consume.js';
+export type { BeginTransaction, SqlTransaction } from './offsets/transactional-consume.js';

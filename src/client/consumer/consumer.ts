@@ -25,6 +25,8 @@ export interface ConsumerOptions {
   fetchTimeoutMs?: number;
   maxDelayFetchMs?: number;
   commitIntervalMs?: number;
+  /** Commit offsets periodically and on close (default). Turn off when the listener commits them itself, as transactional consume does. */
+  autoCommit?: boolean;
   maxFetchRetries?: number;
   maxIncreaseFetchDataRetries?: number;
   /** Called with a message that failed more than maxFetchRetries times; then it is skipped. Without one, it is retried forever. */
@@ -170,6 +172,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       }
     }
     for (const fetcher of this.fetchers) this.loops.push(fetcher.run(this.controller.signal));
+    if (o.autoCommit === false) return;
     this.commitTimer = setInterval(() => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')), o.commitIntervalMs ?? 5_000);
     this.commitTimer.unref();
   }
@@ -210,7 +213,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.controller.abort();
     if (this.commitTimer) clearInterval(this.commitTimer);
     await Promise.allSettled(this.loops);
-    await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));
+    if (this.options.autoCommit !== false) await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));
     await this.storage.close();
   }
 }

@@ -114,15 +114,17 @@ export class PartitionFetcher {
   private async process(set: Buffer): Promise<number> {
     const s = this.settings;
     if (set.length < this.maxSize / 2) this.maxSize = Math.max(s.maxSize, Math.floor(this.maxSize / 2));
+    // Positions advance message by message, so a commit never lags a whole batch behind.
+    const base = this.offset;
     let consumed = 0;
     let failure: { message: ReceivedMessage; size: number; error: unknown } | undefined;
     for (const record of iterateRecords(set)) {
       if (!isRecordIntact(record)) {
-        await this.recoverFromCorruption(this.offset + record.position);
+        await this.recoverFromCorruption(base + record.position);
         return 0;
       }
       const { data, attribute } = decodePayload(record.payload, record.flag);
-      const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: this.offset + record.position, nextOffset: this.offset + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
+      const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: base + record.position, nextOffset: base + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
       const key = `${s.group}${record.id}`;
       if (!s.duplicates.has(key) && (s.filter === undefined || safeFilter(s.filter, message))) {
         try {
@@ -135,6 +137,7 @@ export class PartitionFetcher {
       }
       consumed = record.position + record.size;
       this.lastMsgId = record.id;
+      this.moveTo(base + consumed);
     }
     if (consumed === 0 && failure === undefined) {
       // The first record does not fit: after some retries, fetch more bytes at once.
@@ -145,7 +148,6 @@ export class PartitionFetcher {
       return this.backOff();
     }
     this.incompleteRetries = 0;
-    if (consumed > 0) this.moveTo(this.offset + consumed);
     if (failure === undefined) {
       this.retries = 0;
       return 0;

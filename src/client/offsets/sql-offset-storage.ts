@@ -55,10 +55,15 @@ export class SqlOffsetStorage implements OffsetStorage {
     await this.executor.query(this.dialect.insertIfAbsent(this.table), [topic, partitionName(partition), group, offset, '-1']);
   }
 
-  async commit(group: string, infos: readonly OffsetInfo[]): Promise<void> {
+  commit(group: string, infos: readonly OffsetInfo[]): Promise<void> {
+    return this.commitWith(this.executor, group, infos);
+  }
+
+  /** Commit through another executor, such as an open transaction (transactional consume). */
+  async commitWith(executor: SqlExecutor, group: string, infos: readonly OffsetInfo[]): Promise<void> {
     await this.ensureTable();
     for (const info of infos) {
-      await this.executor.query(this.dialect.upsert(this.table), [info.topic, partitionName(info.partition), group, info.offset, info.msgId.toString()]);
+      await executor.query(this.dialect.upsert(this.table), [info.topic, partitionName(info.partition), group, info.offset, info.msgId.toString()]);
     }
   }
 
