@@ -26,7 +26,7 @@ function startConsumer(settings: K7Settings): Promise<ChildProcess> {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('consuming') && resolve(child));
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('consuming') && resolve(child));
     child.once('exit', (code) => reject(new Error(`consumer exited with ${code}`)));
   });
 }
