@@ -1,53 +1,65 @@
 import { createInterface } from 'node:readline';
-import { MetaqError } from '../common/errors.js';
-import { checksum } from '../common/checksum.js';
-import { encodePayload, decodePayload } from '../protocol/payload.js';
-import { iterateRecords, isRecordIntact } from '../protocol/record.js';
-import { Status } from '../protocol/status.js';
-import { WireSession } from './wire-session.js';
+import type { ReceivedMessage } from '../client/index.js';
+import { FileOffsetStorage, MetaqClient } from '../client/index.js';
 
 export interface Target {
   host: string;
   port: number;
 }
 
-/** `metaq stats [ITEM]`: print the broker's stats text. */
+function clientFor(target: Target): MetaqClient {
+  return new MetaqClient({ serverUrl: `meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}` });
+}
+
+/** `metaq stats [ITEM]`: print the broker's stats lines. */
 export async function printStats(target: Target, item: string | undefined, out: NodeJS.WritableStream): Promise<void> {
-  const session = await WireSession.open(target.host, target.port);
+  const client = clientFor(target);
   try {
-    const reply = await session.request((opaque) => ({ kind: 'stats', item: item ?? '', opaque }));
-    if (reply.kind !== 'result' || reply.code !== Status.success) throw new MetaqError('STATS_FAILED', `stats failed: ${reply.body.toString()}`);
-    out.write(reply.body.toString('utf8'));
+    for (const [url, values] of await client.stats(item ?? '')) {
+      out.write(`# ${url}\n`);
+      for (const [key, value] of values) out.write(`${key} ${value}\n`);
+    }
   } finally {
-    await session.close();
+    await client.close();
   }
 }
 
-/** `metaq produce TOPIC`: send each message and print `<id> <partition> <offset>`; returns failures. */
-export async function produce(target: Target, topic: string, partition: number, messages: AsyncIterable<string> | Iterable<string>, out: NodeJS.WritableStream): Promise<number> {
-  const session = await WireSession.open(target.host, target.port);
+/**
+ * `metaq produce TOPIC`: send each message (pipelined, 1,000 in flight) and print
+ * `<id> <partition> <offset>`; progress goes to stderr on a terminal. Returns the failure count.
+ */
+export async function produce(target: Target, topic: string, messages: AsyncIterable<string> | Iterable<string>, out: NodeJS.WritableStream, progress: NodeJS.WriteStream | undefined): Promise<number> {
+  const client = clientFor(target);
+  const producer = client.producer();
   let failures = 0;
-  const inFlight: Array<Promise<void>> = [];
+  let sent = 0;
+  let lastReport = 0;
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
   try {
     for await (const text of messages) {
-      const { payload, flag } = encodePayload(Buffer.from(text, 'utf8'));
-      const crc = checksum(payload);
-      inFlight.push(
-        session
-          .request((opaque) => ({ kind: 'put', topic, partition, flag, checksum: crc, txKey: undefined, opaque, body: payload }))
-          .then((reply) => {
-            if (reply.kind === 'result' && reply.code === Status.success) out.write(`${reply.body.toString()}\n`);
-            else {
-              failures += 1;
-              process.stderr.write(`put failed: ${reply.kind === 'result' ? reply.code : ''} ${reply.body.toString()}\n`);
-            }
-          }),
-      );
-      if (inFlight.length >= 1000) await Promise.all(inFlight.splice(0));
+      const sending: Promise<void> = producer
+        .send({ topic, data: text })
+        .then(
+          (result) => void out.write(`${result.id} ${result.partition.index} ${result.offset}\n`),
+          (error: Error) => {
+            failures += 1;
+            process.stderr.write(`send failed: ${error.message}\n`);
+          },
+        )
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      sent += 1;
+      if (progress?.isTTY && performance.now() - lastReport > 500) {
+        lastReport = performance.now();
+        progress.write(`\r${sent} messages sent (${Math.round(sent / ((lastReport - started) / 1000))} msgs/s)`);
+      }
+      if (inFlight.size >= 1000) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    if (progress?.isTTY && lastReport > 0) progress.write(`\r${sent} messages sent, ${failures} failed\n`);
   } finally {
-    await session.close();
+    await client.close();
   }
   return failures;
 }
@@ -61,48 +73,60 @@ export interface ConsumeOptions {
   topic: string;
   partition: number;
   offset: number;
-  group: string;
   maxSize: number;
-  /** Stop after this many messages (undefined: until caught up, or forever with `follow`). */
+  /** Stop after this many messages. */
   limit: number | undefined;
+  /** Keep following new messages, like `tail -f`. */
   follow: boolean;
+  /** With a group, positions are committed to `offsetsFile` and a later run resumes there. */
+  group: string | undefined;
+  offsetsFile: string | undefined;
   signal?: AbortSignal;
 }
 
-/** `metaq consume`: fetch from an offset and print one line per message; returns the next offset. */
-export async function consume(target: Target, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<number> {
-  const session = await WireSession.open(target.host, target.port);
-  let offset = options.offset;
-  let printed = 0;
+function print(out: NodeJS.WritableStream, message: ReceivedMessage): void {
+  out.write(`${message.offset}\t${message.id}\t${message.attribute === undefined ? '' : `${message.attribute}\t`}${message.data.toString('utf8')}\n`);
+}
+
+/** `metaq consume`: print one line per message. */
+export async function consume(target: Target, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
+  const client = clientFor(target);
   try {
+    if (options.group !== undefined) {
+      await consumeAsGroup(client, options, out);
+      return;
+    }
+    let offset = options.offset;
+    let printed = 0;
     while (!options.signal?.aborted && (options.limit === undefined || printed < options.limit)) {
-      const reply = await session.request((opaque) => ({ kind: 'get', topic: options.topic, group: options.group, partition: options.partition, offset, maxSize: options.maxSize, opaque }));
-      if (reply.kind === 'result') {
-        if (reply.code === Status.moved) {
-          offset = Number(reply.body.toString());
-          continue;
-        }
-        if (reply.code === Status.notFound && !reply.body.toString().startsWith('The topic')) {
-          if (!options.follow) break;
-          await new Promise((resolve) => setTimeout(resolve, 200)); // poll interval for `--follow`
-          continue;
-        }
-        throw new MetaqError('CONSUME_FAILED', `get at offset ${offset} failed: ${reply.code} ${reply.body.toString()}`);
+      const result = await client.get(options.topic, options.partition, offset, { maxSize: options.maxSize });
+      if (result.caughtUp) {
+        if (!options.follow) return;
+        await new Promise((resolve) => setTimeout(resolve, 200)); // poll interval of --follow
+        continue;
       }
-      let advanced = 0;
-      for (const record of iterateRecords(reply.body)) {
-        if (!isRecordIntact(record)) throw new MetaqError('CORRUPT_MESSAGE', `message at offset ${offset + record.position} fails its checksum`);
-        const { data, attribute } = decodePayload(record.payload, record.flag);
-        out.write(`${offset + record.position}\t${record.id}\t${attribute === undefined ? '' : `${attribute}\t`}${data.toString('utf8')}\n`);
-        advanced = record.position + record.size;
+      for (const message of result.messages.slice(0, options.limit === undefined ? undefined : options.limit - printed)) {
+        print(out, message);
         printed += 1;
-        if (options.limit !== undefined && printed >= options.limit) break;
       }
-      if (advanced === 0) throw new MetaqError('MESSAGE_TOO_LARGE', `the message at offset ${offset} is larger than --max-size ${options.maxSize}; raise --max-size (and the broker's maxTransferSize)`);
-      offset += advanced;
+      offset = result.nextOffset;
     }
   } finally {
-    await session.close();
+    await client.close();
   }
-  return offset;
+}
+
+async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
+  const consumer = client.consumer({ group: options.group!, offsetStorage: new FileOffsetStorage(options.offsetsFile), startFrom: options.offset, maxDelayFetchMs: 500 });
+  consumer.subscribe(options.topic, { maxSize: options.maxSize, partitions: [options.partition] });
+  // Iterating marks a message processed only when the next is asked for, so stopping at the
+  // limit (or on Ctrl-C) commits exactly what was printed.
+  options.signal?.addEventListener('abort', () => void consumer.close(), { once: true });
+  let printed = 0;
+  for await (const message of consumer) {
+    print(out, message);
+    printed += 1;
+    if (options.limit !== undefined && printed >= options.limit) break;
+  }
+  await consumer.close();
 }

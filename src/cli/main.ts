@@ -8,8 +8,8 @@ import { consume, printStats, produce, stdinLines } from './commands.js';
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR]
   metaq stats   [ITEM] [--host ADDR] [--port N]
-  metaq produce TOPIC [--message TEXT]... [--partition N] [--host ADDR] [--port N]   (lines from stdin without --message)
-  metaq consume TOPIC --partition N [--offset X] [--limit N] [--follow] [--group G] [--max-size B] [--host ADDR] [--port N]
+  metaq produce TOPIC [--message TEXT]... [--host ADDR] [--port N]   (lines from stdin without --message)
+  metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
 
 const common = {
@@ -56,25 +56,25 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'produce': {
-      const { values, positionals } = parseArgs({ args, options: { ...common, message: { type: 'string', multiple: true }, partition: { type: 'string', default: '-1' } }, allowPositionals: true });
+      const { values, positionals } = parseArgs({ args, options: { ...common, message: { type: 'string', multiple: true } }, allowPositionals: true });
       const topic = positionals[0];
       if (topic === undefined) throw new MetaqError('USAGE', `produce needs a TOPIC\n${USAGE}`);
-      const failures = await produce({ host: values.host, port: int(values.port, 'port') }, topic, int(values.partition, 'partition'), values.message ?? stdinLines(), process.stdout);
+      const failures = await produce({ host: values.host, port: int(values.port, 'port') }, topic, values.message ?? stdinLines(), process.stdout, process.stderr);
       return failures === 0 ? 0 : 2;
     }
     case 'consume': {
       const { values, positionals } = parseArgs({
         args,
-        options: { ...common, partition: { type: 'string' }, offset: { type: 'string', default: '0' }, limit: { type: 'string' }, follow: { type: 'boolean', default: false }, group: { type: 'string', default: 'metaq-cli' }, 'max-size': { type: 'string', default: '1048576' } },
+        options: { ...common, partition: { type: 'string', default: '0' }, offset: { type: 'string', default: '0' }, limit: { type: 'string' }, follow: { type: 'boolean', default: false }, group: { type: 'string' }, offsets: { type: 'string' }, 'max-size': { type: 'string', default: '1048576' } },
         allowPositionals: true,
       });
       const topic = positionals[0];
-      if (topic === undefined || values.partition === undefined) throw new MetaqError('USAGE', `consume needs a TOPIC and --partition\n${USAGE}`);
+      if (topic === undefined) throw new MetaqError('USAGE', `consume needs a TOPIC\n${USAGE}`);
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       await consume(
         { host: values.host, port: int(values.port, 'port') },
-        { topic, partition: int(values.partition, 'partition'), offset: int(values.offset, 'offset'), group: values.group, maxSize: int(values['max-size'], 'max-size'), limit: values.limit === undefined ? undefined : int(values.limit, 'limit'), follow: values.follow, signal: controller.signal },
+        { topic, partition: int(values.partition, 'partition'), offset: int(values.offset, 'offset'), group: values.group, offsetsFile: values.offsets, maxSize: int(values['max-size'], 'max-size'), limit: values.limit === undefined ? undefined : int(values.limit, 'limit'), follow: values.follow, signal: controller.signal },
         process.stdout,
       );
       return 0;

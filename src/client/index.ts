@@ -6,6 +6,7 @@ export type { ProducerOptions, SendOptions } from './producer/producer.js';
 export { roundRobinSelector, randomSelector, keySelector } from './producer/partition-selector.js';
 export type { PartitionSelector } from './producer/partition-selector.js';
 export { Consumer } from './consumer/consumer.js';
+export type { FetchResult } from './consumer/fetch-once.js';
 export type { ConsumerOptions, SubscribeOptions } from './consumer/consumer.js';
 export type { OffsetStorage, OffsetInfo, StoredOffset } from './offsets/offset-storage.js';
 export { MemoryOffsetStorage } from './offsets/memory-offset-storage.js';

@@ -10,6 +10,10 @@ import type { BrokerAddress } from './transport/broker-address.js';
 import { BrokerConnection } from './transport/broker-connection.js';
 import type { ConnectionOptions } from './transport/broker-connection.js';
 import { Status } from '../protocol/status.js';
+import { fetchOnce } from './consumer/fetch-once.js';
+import type { FetchResult } from './consumer/fetch-once.js';
+import type { Partition } from './message.js';
+import { checkNonNegativeInt, checkPositiveInt, checkToken } from './validate.js';
 
 export interface ClientOptions {
   /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
@@ -59,6 +63,19 @@ export class MetaqClient {
     if (this.closed) throw new ClosedError('client');
     this.children.add(child);
     return child;
+  }
+
+  /**
+   * One synchronous fetch from a partition (§5.7 `get`): the whole messages at `offset` and the
+   * offset to fetch next. Consumers do this in a loop for you; this is for tools and browsing.
+   */
+  async get(topic: string, partition: number, offset: number, options: { maxSize?: number; timeoutMs?: number; group?: string } = {}): Promise<FetchResult> {
+    checkToken(topic, 'topic');
+    checkNonNegativeInt(partition, 'partition');
+    checkNonNegativeInt(offset, 'offset');
+    const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
+    const target: Partition = { brokerId: 0, index: partition };
+    return fetchOnce(this.connection(this.router.broker(target)), topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get');
   }
 
   /** `stats [item]` of every broker this client knows, as key → value maps (§5.1 getStats). */

@@ -1,5 +1,5 @@
 import { checksum } from '../../src/common/checksum.js';
-import { WireSession } from '../../src/cli/wire-session.js';
+import { WireSession } from './wire-session.js';
 import { iterateRecords, isRecordIntact } from '../../src/protocol/record.js';
 import type { ReadRecord } from './history-checker.js';
 

@@ -12,6 +12,7 @@ export class Handoff {
   private ended = false;
 
   deliver(message: ReceivedMessage): Promise<void> {
+    if (this.ended) return Promise.reject(new Error('consumer stopped before this message was processed'));
     return new Promise((resolve, reject) => {
       const item = { message, processed: (error?: Error) => (error ? reject(error) : resolve()) };
       const reader = this.readers.shift();

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { MetaqError } from '../common/errors.js';
-import type { Command, ResultCommand, ValueCommand } from '../protocol/commands.js';
-import { CommandDecoder } from '../protocol/decoder.js';
-import { encodeCommand } from '../protocol/encoder.js';
+import { MetaqError } from '../../src/common/errors.js';
+import type { Command, ResultCommand, ValueCommand } from '../../src/protocol/commands.js';
+import { CommandDecoder } from '../../src/protocol/decoder.js';
+import { encodeCommand } from '../../src/protocol/encoder.js';
 
 type Reply = ResultCommand | ValueCommand;
 

@@ -1,0 +1,35 @@
+import { MetaqError } from '../../common/errors.js';
+import { decodePayload } from '../../protocol/payload.js';
+import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
+import { Status } from '../../protocol/status.js';
+import { BrokerError } from '../errors.js';
+import type { Partition, ReceivedMessage } from '../message.js';
+import type { BrokerConnection } from '../transport/broker-connection.js';
+
+export interface FetchResult {
+  messages: ReceivedMessage[];
+  /** Where to fetch next: after the last whole message, or where the broker redirected (301). */
+  nextOffset: number;
+  /** The broker had nothing at this offset yet (404). */
+  caughtUp: boolean;
+}
+
+/** One `get` (§5.7's synchronous get): the whole messages at an offset, checksums verified. */
+export async function fetchOnce(connection: BrokerConnection, topic: string, partition: Partition, offset: number, maxSize: number, timeoutMs: number, group: string): Promise<FetchResult> {
+  const reply = await connection.request((opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }), timeoutMs, `get ${topic}-${partition.index}@${offset}`);
+  if (reply.kind === 'result') {
+    if (reply.code === Status.moved) return { messages: [], nextOffset: Number(reply.body.toString()), caughtUp: false };
+    if (reply.code === Status.notFound) return { messages: [], nextOffset: offset, caughtUp: true };
+    throw new BrokerError(reply.code, reply.body.toString());
+  }
+  const messages: ReceivedMessage[] = [];
+  let nextOffset = offset;
+  for (const record of iterateRecords(reply.body)) {
+    if (!isRecordIntact(record)) throw new MetaqError('CORRUPT_MESSAGE', `the message at ${topic}-${partition.index}@${offset + record.position} fails its checksum; ask the broker for a valid offset (offset command) and fetch again`);
+    const { data, attribute } = decodePayload(record.payload, record.flag);
+    nextOffset = offset + record.position + record.size;
+    messages.push({ topic, partition, offset: offset + record.position, nextOffset, id: record.id, data, attribute, flag: record.flag });
+  }
+  if (messages.length === 0) throw new MetaqError('MESSAGE_TOO_LARGE', `the message at ${topic}-${partition.index}@${offset} is larger than maxSize ${maxSize}; fetch with a larger maxSize (and raise the broker's maxTransferSize)`);
+  return { messages, nextOffset, caughtUp: false };
+}
