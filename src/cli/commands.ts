@@ -35,28 +35,34 @@ export async function produce(target: Target, topic: string, messages: AsyncIter
   let sent = 0;
   let lastReport = 0;
   const started = performance.now();
-  const inFlight = new Set<Promise<void>>();
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  const settle = (): void => {
+    inFlight -= 1;
+    slotFreed?.();
+  };
   try {
     for await (const text of messages) {
-      const sending: Promise<void> = producer
-        .send({ topic, data: text })
-        .then(
-          (result) => void out.write(`${result.id} ${result.partition.index} ${result.offset}\n`),
-          (error: Error) => {
-            failures += 1;
-            process.stderr.write(`send failed: ${error.message}\n`);
-          },
-        )
-        .finally(() => inFlight.delete(sending));
-      inFlight.add(sending);
+      inFlight += 1;
+      producer.send({ topic, data: text }).then(
+        (result) => {
+          out.write(`${result.id} ${result.partition.index} ${result.offset}\n`);
+          settle();
+        },
+        (error: Error) => {
+          failures += 1;
+          process.stderr.write(`send failed: ${error.message}\n`);
+          settle();
+        },
+      );
       sent += 1;
       if (progress?.isTTY && performance.now() - lastReport > 500) {
         lastReport = performance.now();
         progress.write(`\r${sent} messages sent (${Math.round(sent / ((lastReport - started) / 1000))} msgs/s)`);
       }
-      if (inFlight.size >= 1000) await Promise.race(inFlight);
+      while (inFlight >= 1000) await new Promise<void>((resolve) => (slotFreed = resolve));
     }
-    await Promise.all(inFlight);
+    while (inFlight > 0) await new Promise<void>((resolve) => (slotFreed = resolve));
     if (progress?.isTTY && lastReport > 0) progress.write(`\r${sent} messages sent, ${failures} failed\n`);
   } finally {
     await client.close();

@@ -7,6 +7,8 @@ import type { BrokerAddress } from './transport/broker-address.js';
  */
 export interface PartitionRouter {
   partitions(topic: string): Promise<readonly Partition[]>;
+  /** The partitions if already known, without waiting (the send hot path). */
+  knownPartitions(topic: string): readonly Partition[] | undefined;
   broker(partition: Partition): BrokerAddress;
   close(): Promise<void>;
 }
@@ -24,10 +26,20 @@ export class DirectRouter implements PartitionRouter {
     private readonly partitionCounts: Readonly<Record<string, number>> = {},
   ) {}
 
+  private readonly cache = new Map<string, readonly Partition[]>();
+
   partitions(topic: string): Promise<readonly Partition[]> {
-    const count = this.partitionCounts[topic];
-    if (count === undefined) return Promise.resolve([ANY_PARTITION]);
-    return Promise.resolve(Array.from({ length: count }, (_, index) => ({ brokerId: 0, index })));
+    return Promise.resolve(this.knownPartitions(topic));
+  }
+
+  knownPartitions(topic: string): readonly Partition[] {
+    let partitions = this.cache.get(topic);
+    if (partitions === undefined) {
+      const count = this.partitionCounts[topic];
+      partitions = count === undefined ? [ANY_PARTITION] : Array.from({ length: count }, (_, index) => ({ brokerId: 0, index }));
+      this.cache.set(topic, partitions);
+    }
+    return partitions;
   }
 
   broker(): BrokerAddress {

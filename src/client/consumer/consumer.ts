@@ -49,6 +49,7 @@ export interface ConsumerHost {
 }
 
 type Listener = (message: ReceivedMessage) => Promise<void> | void;
+type Deliver = (message: ReceivedMessage) => Promise<void> | void;
 
 /**
  * A consumer group member (§5.7). Subscribe to topics, then consume with `run(listener)`,
@@ -101,6 +102,10 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   async run(listener: Listener, options: { concurrency?: number } = {}): Promise<void> {
     if (typeof listener !== 'function') throw new InvalidArgumentError('listener', 'must be a function');
     const limit = options.concurrency === undefined ? Infinity : checkPositiveInt(options.concurrency, 'options.concurrency');
+    if (limit === Infinity) {
+      await this.start(listener);
+      return;
+    }
     let running = 0;
     const waiting: Array<() => void> = [];
     await this.start(async (message) => {
@@ -138,7 +143,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     return Readable.from(this, { objectMode: true, highWaterMark: 1 });
   }
 
-  private async start(deliver: (message: ReceivedMessage) => Promise<void>): Promise<void> {
+  private async start(deliver: Deliver): Promise<void> {
     if (this.closed) throw new ClosedError('consumer');
     if (this.started) throw new InvalidArgumentError('consumer', 'is already consuming; use one of run(), for await or stream()');
     if (this.subscriptions.size === 0) throw new InvalidArgumentError('consumer', 'has no subscriptions; call subscribe(topic) first');

@@ -18,8 +18,8 @@ export interface FetcherSettings {
   maxFetchRetries: number;
   maxIncreaseFetchDataRetries: number;
   filter: ((message: ReceivedMessage) => boolean) | undefined;
-  /** Process one message; a rejection means "not processed, retry it". */
-  deliver: (message: ReceivedMessage) => Promise<void>;
+  /** Process one message; a throw or rejection means "not processed, retry it". */
+  deliver: (message: ReceivedMessage) => Promise<void> | void;
   /** A message that failed more than maxFetchRetries times; undefined = never skip it. */
   reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
   duplicates: DuplicateCache;
@@ -125,15 +125,15 @@ export class PartitionFetcher {
       }
       const { data, attribute } = decodePayload(record.payload, record.flag);
       const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: base + record.position, nextOffset: base + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
-      const key = `${s.group}${record.id}`;
-      if (!s.duplicates.has(key) && (s.filter === undefined || safeFilter(s.filter, message))) {
+      if (!s.duplicates.has(record.id) && (s.filter === undefined || safeFilter(s.filter, message))) {
         try {
-          await s.deliver(message);
+          const pending = s.deliver(message);
+          if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
         } catch (error) {
           failure = { message, size: record.size, error };
           break;
         }
-        s.duplicates.add(key);
+        s.duplicates.add(record.id);
       }
       consumed = record.position + record.size;
       this.lastMsgId = record.id;

@@ -37,7 +37,8 @@ export interface ProducerHost {
 export class Producer {
   private readonly selector: PartitionSelector;
   private readonly sendTimeoutMs: number;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private inFlight = 0;
+  private drained: Array<() => void> = [];
   private closed = false;
 
   constructor(
@@ -52,20 +53,19 @@ export class Producer {
     if (this.closed) throw new ClosedError('producer');
     const { topic, payload, flag } = encodeMessage(message);
     const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
-    const partitions = await this.host.router.partitions(topic);
+    const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
     if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker`);
     const chosen = this.selector(topic, partitions, message);
     const connection = this.host.connection(this.host.router.broker(chosen));
     const crc = checksum(payload);
-    const sending = connection.request((opaque) => ({ kind: 'put', topic, partition: chosen.index, flag, checksum: crc, txKey: undefined, opaque, body: payload }), timeoutMs, `send to ${topic}`, options.signal);
-    this.inFlight.add(sending);
+    this.inFlight += 1;
     try {
-      const reply = await sending;
+      const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: chosen.index, flag, checksum: crc, txKey: undefined, opaque, body: payload }), timeoutMs, 'send', options.signal);
       const text = reply.body.toString();
       if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
       return parseSendReply(text, chosen);
     } finally {
-      this.inFlight.delete(sending);
+      if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
     }
   }
 
@@ -80,7 +80,7 @@ export class Producer {
   /** Wait for sends in flight, then refuse new ones. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 }
 

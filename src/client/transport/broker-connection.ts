@@ -64,6 +64,7 @@ export class BrokerConnection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastActivity = performance.now();
   private heartbeatInFlight = false;
+  private corked = false;
   private heartbeatFailures = 0;
   private connectedWaiters: Array<() => void> = [];
 
@@ -104,7 +105,7 @@ export class BrokerConnection {
       for (const waiter of this.connectedWaiters.splice(0)) waiter();
     });
     socket.on('data', (chunk: Buffer) => {
-      this.lastActivity = performance.now();
+      this.lastActivity = performance.now(); // idleness is judged by replies: a request without replies is not liveness
       let replies: Command[];
       try {
         replies = this.decoder.push(chunk);
@@ -178,16 +179,18 @@ export class BrokerConnection {
     const opaque = this.opaques.take();
     const frames = encodeCommand(build(opaque));
     return new Promise<Reply>((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
-      const done = <T>(settle: (value: T) => void) => (value: T) => {
-        if (onAbort) signal?.removeEventListener('abort', onAbort);
-        settle(value);
-      };
-      this.pending.set(opaque, { resolve: done(resolve), reject: done(reject), deadline: performance.now() + timeoutMs, what, timeoutMs });
-      if (signal) {
-        onAbort = () => {
+      const deadline = performance.now() + timeoutMs;
+      if (signal === undefined) {
+        this.pending.set(opaque, { resolve, reject, deadline, what, timeoutMs });
+      } else {
+        const onAbort = () => {
           if (this.pending.delete(opaque)) reject(new AbortedError(what));
         };
+        const detach = <T>(settle: (value: T) => void) => (value: T) => {
+          signal.removeEventListener('abort', onAbort);
+          settle(value);
+        };
+        this.pending.set(opaque, { resolve: detach(resolve), reject: detach(reject), deadline, what, timeoutMs });
         signal.addEventListener('abort', onAbort, { once: true });
       }
       this.write(frames);
@@ -195,10 +198,21 @@ export class BrokerConnection {
   }
 
   private write(frames: Buffer[]): void {
-    if (this.connected && this.socket) {
-      for (const frame of frames) this.socket.write(frame);
-      this.lastActivity = performance.now();
-    } else this.queued.push(...frames);
+    const socket = this.socket;
+    if (!this.connected || socket === undefined) {
+      this.queued.push(...frames);
+      return;
+    }
+    if (!this.corked) {
+      // Frames written in one tick (a burst of sends) leave in one writev, not one syscall each.
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    for (const frame of frames) socket.write(frame);
   }
 
   /** Resolves once connected (or rejects after `timeoutMs`). */

@@ -1,0 +1,20 @@
+// Bench: the client library's consumer with a no-op listener over a backlog.
+import { MetaqClient } from '../src/client/index.js';
+
+const [port, topic, count] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number];
+const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}` });
+const consumer = client.consumer({ group: 'bench', maxDelayFetchMs: 100 }).subscribe(topic, { maxSize: 1024 * 1024 });
+let received = 0;
+let bytes = 0;
+let finished!: () => void;
+const done = new Promise<void>((resolve) => (finished = resolve));
+const started = performance.now();
+await consumer.run((message) => {
+  received += 1;
+  bytes += message.data.length;
+  if (received === count) finished();
+});
+await done;
+const seconds = (performance.now() - started) / 1000;
+await client.close();
+process.stdout.write(`${JSON.stringify({ messages: received, seconds, msgsPerSec: received / seconds, mbPerSec: bytes / seconds / 1e6, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
