@@ -12,6 +12,14 @@ const root = join(here, '../..');
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 
+interface ClientConsumeResult {
+  messages: number;
+  seconds: number;
+  msgsPerSec: number;
+  mbPerSec: number;
+  clientPeakRssMb: number;
+}
+
 interface PutResult {
   messages: number;
   failed: number;
@@ -77,8 +85,24 @@ const getRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000,
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const read = (await runChild('consumer.js', [broker.port, 'bench', end, 1024 * 1024])) as { bytes: number; gets: number; seconds: number; mbPerSec: number };
-  return { fill, read };
+  const clientRead = (await runChild('client-consumer.js', [broker.port, 'bench', count])) as ClientConsumeResult;
+  return { fill, read, clientRead };
 });
+console.log(`client consumer over the same backlog: ${Math.round(getRun.clientRead.msgsPerSec)} msgs/s, client peak RSS ${getRun.clientRead.clientPeakRssMb.toFixed(0)} MB`);
+
+const clientCount = Math.round(1_000_000 * scale);
+const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000 }, async (broker) => {
+  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 1000])) as PutResult & { clientPeakRssMb: number };
+  // Wait for the flush that makes the backlog visible, then read it with a no-op listener.
+  for (let tries = 0; tries < 100; tries += 1) {
+    const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
+    if (Number(/max_offset (\d+)/.exec(offsets)?.[1] ?? 0) >= clientCount * 120) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const receive = (await runChild('client-consumer.js', [broker.port, 'client', clientCount])) as ClientConsumeResult;
+  return { send, receive };
+});
+console.log(`client send 100 B: ${Math.round(clientRun.send.msgsPerSec)} msgs/s; client consume 100 B: ${Math.round(clientRun.receive.msgsPerSec)} msgs/s`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -104,6 +128,21 @@ ${rows}
 | workload | bytes | gets | MB/s | broker peak RSS MB |
 |---|---|---|---|---|
 | get over a ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.read.bytes.toLocaleString('en')} | ${getRun.read.gets.toLocaleString('en')} | ${getRun.read.mbPerSec.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
+
+## Client library (issue 3)
+
+The same measurements through the TypeScript client a user imports: \`producer.send()\` with
+1,000 sends in flight on one connection, and a consumer with a no-op listener reading a backlog
+(one partition, fetch size 1 MiB, checksums verified, offsets tracked per message).
+
+| workload | messages | msgs/s | MB/s | p50 ms | p99 ms | client peak RSS MB | broker peak RSS MB |
+|---|---|---|---|---|---|---|---|
+| client send 100 B (default flush) | ${clientRun.send.messages.toLocaleString('en')} | ${Math.round(clientRun.send.msgsPerSec).toLocaleString('en')} | ${clientRun.send.mbPerSec.toFixed(1)} | ${(clientRun.send.p50us / 1000).toFixed(2)} | ${(clientRun.send.p99us / 1000).toFixed(2)} | ${clientRun.send.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
+| client consume 100 B backlog, no-op listener | ${clientRun.receive.messages.toLocaleString('en')} | ${Math.round(clientRun.receive.msgsPerSec).toLocaleString('en')} | ${clientRun.receive.mbPerSec.toFixed(1)} | | | ${clientRun.receive.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
+| client consume the ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.clientRead.messages.toLocaleString('en')} | ${Math.round(getRun.clientRead.msgsPerSec).toLocaleString('en')} | ${getRun.clientRead.mbPerSec.toFixed(1)} | | | ${getRun.clientRead.clientPeakRssMb.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
+
+Targets (issue 3): send 100 B ≥ 150,000 msgs/s; consume 100 B with a no-op listener ≥ 1,000,000
+msgs/s; client RSS bounded while consuming a 1 GiB backlog.
 
 Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with default flush and
 ≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
