@@ -12,7 +12,9 @@ import type { ConnectionOptions } from './transport/broker-connection.js';
 import { Status } from '../protocol/status.js';
 import { fetchOnce } from './consumer/fetch-once.js';
 import type { FetchResult } from './consumer/fetch-once.js';
-import type { Partition } from './message.js';
+import type { Partition, ReceivedMessage } from './message.js';
+import { FileOffsetStorage } from './offsets/file-offset-storage.js';
+import { networkInterfaces } from 'node:os';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from './validate.js';
 
 export interface ClientOptions {
@@ -21,6 +23,14 @@ export interface ClientOptions {
   /** Direct mode: partitions per topic, for key selectors and consumers of several partitions. */
   partitions?: Record<string, number>;
   connection?: Partial<ConnectionOptions>;
+}
+
+/** This host's first non-loopback IPv4 address, as MetaQ names broadcast groups. */
+function localAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) if (address.family === 'IPv4' && !address.internal) return address.address;
+  }
+  return '127.0.0.1';
 }
 
 /**
@@ -76,6 +86,34 @@ export class MetaqClient {
     const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
     const target: Partition = { brokerId: 0, index: partition };
     return fetchOnce(this.connection(this.router.broker(target)), topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get');
+  }
+
+  /**
+   * Every message of a topic, partition by partition in (broker, index) order, from the start
+   * (§5.13). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
+   */
+  async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
+    checkToken(topic, 'topic');
+    const known = await this.router.partitions(topic);
+    const indexes = options.partitions ?? (known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index));
+    for (const index of indexes) {
+      let offset = 0;
+      for (;;) {
+        const result = await this.get(topic, index, offset, { maxSize: options.maxSize, timeoutMs: options.timeoutMs, group: 'Just_for_Browser' });
+        if (result.caughtUp) break;
+        yield* result.messages;
+        offset = result.nextOffset;
+      }
+    }
+  }
+
+  /**
+   * A consumer that receives every message on this machine (§5.12): its group is renamed per host
+   * (`<group>-<ip with . and : as ->`) and its positions are kept in a local file by default.
+   */
+  broadcastConsumer(options: ConsumerOptions): Consumer {
+    const group = `${checkToken(options?.group, 'options.group')}-${localAddress().replace(/[.:]/g, '-')}`;
+    return this.consumer({ offsetStorage: new FileOffsetStorage(), ...options, group });
   }
 
   /** `stats [item]` of every broker this client knows, as key → value maps (§5.1 getStats). */

@@ -13,6 +13,7 @@ import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.j
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
 import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
+import { RecoveryManager } from '../recovery/recovery-manager.js';
 
 export interface ConsumerOptions {
   group: string;
@@ -29,9 +30,18 @@ export interface ConsumerOptions {
   autoCommit?: boolean;
   maxFetchRetries?: number;
   maxIncreaseFetchDataRetries?: number;
-  /** Called with a message that failed more than maxFetchRetries times; then it is skipped. Without one, it is retried forever. */
-  onReject?: (message: ReceivedMessage, error: unknown) => Promise<void> | void;
+  /**
+   * What happens to a message that failed more than maxFetchRetries times: `'recover'` keeps it
+   * on disk and redelivers it to the listener every `recoverIntervalMs` (MetaQ's default, §5.10),
+   * a function decides (then it is skipped), and `'retry'` (the default) retries it forever.
+   */
+  onReject?: 'recover' | 'retry' | ((message: ReceivedMessage, error: unknown) => Promise<void> | void);
+  /** Local recovery: where failed messages are kept (default ~/.meta_recover) and how often they are retried. */
+  recoverDir?: string;
+  recoverIntervalMs?: number;
   duplicateCacheSize?: number;
+  /** false: positions advance only when you call `ack(message)`; `rollback(message)` refetches (§5.6.5). */
+  autoAck?: boolean;
   logger?: Logger;
 }
 
@@ -59,7 +69,7 @@ type Deliver = (message: ReceivedMessage) => Promise<void> | void;
  * partitions that moved.
  */
 export class Consumer implements AsyncIterable<ReceivedMessage> {
-  private readonly group: string;
+  readonly group: string;
   private readonly storage: OffsetStorage;
   private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
   private readonly fetchers: PartitionFetcher[] = [];
@@ -71,6 +81,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private started = false;
   private closed = false;
   private handoff: Handoff | undefined;
+  private deliverTo: Deliver | undefined;
+  private recovery: RecoveryManager | undefined;
 
   constructor(
     private readonly host: ConsumerHost,
@@ -79,7 +91,10 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object with a group');
     this.group = checkToken(options.group, 'options.group');
     if (/[~!#$%^&*()+=`'",;/?[\]<>.:]/.test(this.group)) throw new InvalidArgumentError('options.group', `must not contain any of ~!#$%^&*()+=\`'",;/?[]<>.: (got ${this.group})`);
-    for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
+    if (options.onReject !== undefined && options.onReject !== 'recover' && options.onReject !== 'retry' && typeof options.onReject !== 'function') {
+      throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry' or a function, got ${String(options.onReject)}`);
+    }
+    for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
     for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
     if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
     this.storage = options.offsetStorage ?? new MemoryOffsetStorage();
@@ -148,7 +163,18 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (this.started) throw new InvalidArgumentError('consumer', 'is already consuming; use one of run(), for await or stream()');
     if (this.subscriptions.size === 0) throw new InvalidArgumentError('consumer', 'has no subscriptions; call subscribe(topic) first');
     this.started = true;
+    this.deliverTo = deliver;
     const o = this.options;
+    let reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
+    if (o.onReject === 'recover') {
+      const recovery = new RecoveryManager(this.group, () => this.deliverTo, this.logger, o.recoverDir, o.recoverIntervalMs);
+      this.recovery = recovery;
+      await recovery.load(this.subscriptions.keys());
+      reject = (message) => recovery.save(message);
+    } else if (typeof o.onReject === 'function') {
+      const handler = o.onReject;
+      reject = async (message, error) => handler(message, error);
+    }
     for (const [topic, subscription] of this.subscriptions) {
       const known = await this.host.router.partitions(topic);
       const indexes = subscription.partitions ?? (known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index));
@@ -165,8 +191,9 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
             maxFetchRetries: o.maxFetchRetries ?? 5,
             maxIncreaseFetchDataRetries: o.maxIncreaseFetchDataRetries ?? 5,
             filter: subscription.filter,
+            manualAck: o.autoAck === false,
             deliver,
-            reject: o.onReject && (async (message, error) => o.onReject!(message, error)),
+            reject,
             duplicates: this.duplicates,
             logger: this.logger,
           },
@@ -195,7 +222,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   async commit(): Promise<void> {
     const changed = this.fetchers.filter((f) => f.dirty && f.offset !== NEWEST);
     if (changed.length === 0) return;
-    const infos: OffsetInfo[] = changed.map((f) => ({ topic: f.topicName, partition: f.partitionRef, offset: f.offset, msgId: f.lastMsgId }));
+    const infos: OffsetInfo[] = changed.map((f) => ({ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }));
     for (const f of changed) f.dirty = false;
     try {
       await this.storage.commit(this.group, infos);
@@ -203,6 +230,28 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       for (const f of changed) f.dirty = true;
       throw error;
     }
+  }
+
+  private fetcherOf(message: ReceivedMessage, operation: string): PartitionFetcher {
+    if (this.options.autoAck !== false) throw new InvalidArgumentError(operation, 'needs a consumer created with autoAck: false');
+    const fetcher = this.fetchers.find((f) => f.topicName === message?.topic && f.partitionRef.index === message.partition?.index);
+    if (fetcher === undefined) throw new InvalidArgumentError('message', `is not from a partition this consumer reads (${message?.topic})`);
+    return fetcher;
+  }
+
+  /** Manual ack: this message and every earlier one of its partition are done; committed with the next commit. */
+  ack(message: ReceivedMessage): void {
+    this.fetcherOf(message, 'ack').ack(message);
+  }
+
+  /** Manual rollback: everything of this partition since the last ack is fetched and delivered again. */
+  rollback(message: ReceivedMessage): void {
+    this.fetcherOf(message, 'rollback').rollback();
+  }
+
+  /** Local recovery: messages waiting on disk per topic, and a redelivery round now. */
+  get recoveryStore(): { pending(): Promise<Map<string, number>>; redeliver(): Promise<void> } | undefined {
+    return this.recovery;
   }
 
   /** Current position per partition (`topic/brokerId-index` → offset). */
@@ -219,6 +268,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (this.commitTimer) clearInterval(this.commitTimer);
     await Promise.allSettled(this.loops);
     if (this.options.autoCommit !== false) await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));
+    await this.recovery?.close();
     await this.storage.close();
   }
 }

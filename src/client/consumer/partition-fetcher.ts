@@ -18,6 +18,8 @@ export interface FetcherSettings {
   maxFetchRetries: number;
   maxIncreaseFetchDataRetries: number;
   filter: ((message: ReceivedMessage) => boolean) | undefined;
+  /** Manual acknowledgement (§5.6.5): processed messages advance only a temporary position. */
+  manualAck: boolean;
   /** Process one message; a throw or rejection means "not processed, retry it". */
   deliver: (message: ReceivedMessage) => Promise<void> | void;
   /** A message that failed more than maxFetchRetries times; undefined = never skip it. */
@@ -39,6 +41,9 @@ export class PartitionFetcher {
   lastMsgId = -1n;
   /** The offset moved since the last commit. */
   dirty = false;
+  /** Manual-ack mode: the position `ack()` made durable; commits save this one. */
+  ackedOffset: number;
+  private rolledBack = false;
   private maxSize: number;
   private retries = 0;
   private incompleteRetries = 0;
@@ -50,6 +55,7 @@ export class PartitionFetcher {
     startOffset: number,
   ) {
     this.offset = startOffset;
+    this.ackedOffset = startOffset;
     this.maxSize = settings.maxSize;
   }
 
@@ -85,8 +91,27 @@ export class PartitionFetcher {
   private moveTo(offset: number): void {
     if (offset !== this.offset) {
       this.offset = offset;
+      if (!this.settings.manualAck) this.dirty = true;
+    }
+  }
+
+  /** The position to commit: everything processed, or in manual-ack mode everything acked. */
+  get committableOffset(): number {
+    return this.settings.manualAck ? this.ackedOffset : this.offset;
+  }
+
+  /** Manual ack: messages up to and including this one are done. */
+  ack(message: ReceivedMessage): void {
+    if (message.nextOffset > this.ackedOffset) {
+      this.ackedOffset = message.nextOffset;
       this.dirty = true;
     }
+  }
+
+  /** Manual rollback: forget everything since the last ack; it is fetched and delivered again. */
+  rollback(): void {
+    this.offset = this.ackedOffset;
+    this.rolledBack = true;
   }
 
   /** One get and the processing of its batch; returns how long to wait before the next. */
@@ -125,7 +150,8 @@ export class PartitionFetcher {
       }
       const { data, attribute } = decodePayload(record.payload, record.flag);
       const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: base + record.position, nextOffset: base + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
-      if (!s.duplicates.has(record.id) && (s.filter === undefined || safeFilter(s.filter, message))) {
+      // In manual-ack mode a rollback must redeliver, so the duplicate cache stays out of it.
+      if ((s.manualAck || !s.duplicates.has(record.id)) && (s.filter === undefined || safeFilter(s.filter, message))) {
         try {
           const pending = s.deliver(message);
           if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
@@ -133,7 +159,11 @@ export class PartitionFetcher {
           failure = { message, size: record.size, error };
           break;
         }
-        s.duplicates.add(record.id);
+        if (!s.manualAck) s.duplicates.add(record.id);
+      }
+      if (this.rolledBack) {
+        this.rolledBack = false;
+        return 0; // refetch from the acked position
       }
       consumed = record.position + record.size;
       this.lastMsgId = record.id;
