@@ -38,7 +38,7 @@ export default tseslint.config(
   layer('src/client/**', ['broker', 'storage', 'admin', 'cli']),
   // The client's own local files (offsets, recovery) live on the client machine, not in broker storage.
   layer('src/client/offsets/file-offset-storage.ts', ['broker', 'storage', 'admin', 'cli'], true),
-  layer('src/client/recovery/recovery-store.ts', ['broker', 'storage', 'admin', 'cli'], true),
+  layer('src/client/local-store/local-message-store.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/cli/**', ['storage']),
   {
     files: ['test/**', 'bench/**'],

@@ -10,6 +10,11 @@ import type { BrokerAddress } from './transport/broker-address.js';
 import { BrokerConnection } from './transport/broker-connection.js';
 import type { ConnectionOptions } from './transport/broker-connection.js';
 import { Status } from '../protocol/status.js';
+import pino from 'pino';
+import { OrderedProducer } from './producer/ordered-producer.js';
+import type { OrderedProducerOptions } from './producer/ordered-producer.js';
+import { AsyncProducer } from './producer/async-producer.js';
+import type { AsyncProducerOptions } from './producer/async-producer.js';
 import { fetchOnce } from './consumer/fetch-once.js';
 import type { FetchResult } from './consumer/fetch-once.js';
 import type { Partition, ReceivedMessage } from './message.js';
@@ -41,7 +46,8 @@ function localAddress(): string {
 export class MetaqClient {
   readonly router: PartitionRouter;
   private readonly connections = new Map<string, BrokerConnection>();
-  private readonly children = new Set<Producer | Consumer>();
+  private readonly children = new Set<{ close(): Promise<void> }>();
+  private readonly logger = pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
   private closed = false;
 
   constructor(private readonly options: ClientOptions) {
@@ -65,11 +71,21 @@ export class MetaqClient {
     return this.adopt(new ProducerClass(this, options));
   }
 
+  /** A producer that keeps per-key order through partition outages (§5.5). */
+  orderedProducer(options?: OrderedProducerOptions): OrderedProducer {
+    return this.adopt(new OrderedProducer(this, new ProducerClass(this, { sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
+  }
+
+  /** A fire-and-forget producer with a sliding window and local spill (§5.4). */
+  asyncProducer(options?: AsyncProducerOptions): AsyncProducer {
+    return this.adopt(new AsyncProducer(new ProducerClass(this), this.logger, options));
+  }
+
   consumer(options: ConsumerOptions): Consumer {
     return this.adopt(new ConsumerClass(this, options));
   }
 
-  private adopt<T extends Producer | Consumer>(child: T): T {
+  private adopt<T extends { close(): Promise<void> }>(child: T): T {
     if (this.closed) throw new ClosedError('client');
     this.children.add(child);
     return child;

@@ -20,6 +20,8 @@ export interface ProducerOptions {
 export interface SendOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Send to this partition instead of asking the selector. */
+  partition?: Partition;
 }
 
 /** What a producer needs from its client: routing and shared connections. */
@@ -55,7 +57,7 @@ export class Producer {
     const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
     const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
     if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker`);
-    const chosen = this.selector(topic, partitions, message);
+    const chosen = options.partition ?? this.selector(topic, partitions, message);
     const connection = this.host.connection(this.host.router.broker(chosen));
     const crc = checksum(payload);
     this.inFlight += 1;

@@ -2,7 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ReceivedMessage } from '../message.js';
-import { RecoveryStore } from './recovery-store.js';
+import { LocalMessageStore } from '../local-store/local-message-store.js';
+import { decodeReceived, encodeReceived } from '../local-store/message-codecs.js';
 
 /**
  * Local recovery (§5.10): a message that failed more than `maxFetchRetries` times is stored on
@@ -10,7 +11,7 @@ import { RecoveryStore } from './recovery-store.js';
  * succeeds. Stores left by an earlier run are picked up when the consumer starts.
  */
 export class RecoveryManager {
-  private readonly stores = new Map<string, Promise<RecoveryStore>>();
+  private readonly stores = new Map<string, Promise<LocalMessageStore>>();
   private readonly timer: NodeJS.Timeout;
   private running: Promise<void> | undefined;
   private closed = false;
@@ -26,10 +27,10 @@ export class RecoveryManager {
     this.timer.unref();
   }
 
-  private store(topic: string): Promise<RecoveryStore> {
+  private store(topic: string): Promise<LocalMessageStore> {
     let store = this.stores.get(topic);
     if (store === undefined) {
-      store = RecoveryStore.open(join(this.dir, `${topic}@${this.group}`));
+      store = LocalMessageStore.open(join(this.dir, `${topic}@${this.group}`));
       this.stores.set(topic, store);
     }
     return store;
@@ -42,7 +43,7 @@ export class RecoveryManager {
 
   /** The reject handler: keep the message on disk for later redelivery. */
   async save(message: ReceivedMessage): Promise<void> {
-    await (await this.store(message.topic)).add(message);
+    await (await this.store(message.topic)).add(recoveryKey(message), encodeReceived(message));
     this.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset }, 'message failed too often; saved for local recovery');
   }
 
@@ -52,10 +53,11 @@ export class RecoveryManager {
       const listener = this.listener();
       if (listener === undefined || this.closed) return;
       for (const store of await Promise.all(this.stores.values())) {
-        for (const message of store.list()) {
+        for (const [key, bytes] of store.entries()) {
+          const message = decodeReceived(bytes);
           try {
             await listener(message);
-            await store.remove(message);
+            await store.remove(key);
           } catch (error) {
             this.logger.debug({ err: error, offset: message.offset }, 'recovered message failed again; kept');
           }
@@ -80,4 +82,8 @@ export class RecoveryManager {
     await this.running;
     await Promise.all([...this.stores.values()].map(async (store) => (await store).close()));
   }
+}
+
+function recoveryKey(message: ReceivedMessage): string {
+  return `${message.partition.brokerId}-${message.partition.index}@${message.offset}`;
 }

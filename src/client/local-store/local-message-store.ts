@@ -3,7 +3,6 @@ import type { FileHandle } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checksum } from '../../common/checksum.js';
-import type { ReceivedMessage } from '../message.js';
 
 const ADD = 1;
 const REMOVE = 2;
@@ -11,13 +10,13 @@ const REMOVE = 2;
 const HEADER = 9;
 
 /**
- * A durable, ordered store of messages that failed processing (§5.10), one file per topic@group.
- * Append-only: an entry to add a message, an entry to remove it; replayed on open (a torn last
- * entry is ignored), compacted by rewrite-and-rename when mostly removals. The format is
- * private to metaq, as MetaQ allows.
+ * A durable, ordered store of keyed entries on the client machine: messages set aside for local
+ * recovery (§5.10) or held back by the ordered and async producers (§5.4, §5.5). Append-only: an
+ * entry to add, an entry to remove; replayed on open (a torn last entry is ignored) and compacted
+ * by rewrite-and-rename when mostly removals. The format is private to metaq, as MetaQ allows.
  */
-export class RecoveryStore {
-  private readonly messages = new Map<string, ReceivedMessage>();
+export class LocalMessageStore {
+  private readonly messages = new Map<string, Buffer>();
   private file: FileHandle | undefined;
   private size = 0;
   private removed = 0;
@@ -25,8 +24,8 @@ export class RecoveryStore {
 
   private constructor(readonly path: string) {}
 
-  static async open(path: string): Promise<RecoveryStore> {
-    const store = new RecoveryStore(path);
+  static async open(path: string): Promise<LocalMessageStore> {
+    const store = new LocalMessageStore(path);
     mkdirSync(dirname(path), { recursive: true });
     let bytes: Buffer | undefined;
     try {
@@ -49,31 +48,31 @@ export class RecoveryStore {
       const body = bytes.subarray(at + HEADER, at + HEADER + length);
       if (checksum(body) !== crc) break;
       if (op === ADD) {
-        const message = decodeMessage(body);
-        this.messages.set(key(message), message);
+        const keyLength = body.readInt32BE(0);
+        this.messages.set(body.toString('utf8', 4, 4 + keyLength), Buffer.from(body.subarray(4 + keyLength)));
       } else if (op === REMOVE) this.messages.delete(body.toString());
       at += HEADER + length;
     }
   }
 
-  /** Messages in the order they were added. */
-  list(): ReceivedMessage[] {
-    return [...this.messages.values()];
+  /** Entries in the order they were added. */
+  entries(): Array<[string, Buffer]> {
+    return [...this.messages];
   }
 
   get count(): number {
     return this.messages.size;
   }
 
-  add(message: ReceivedMessage): Promise<void> {
-    this.messages.set(key(message), message);
-    return this.append(ADD, encodeMessage(message));
+  add(key: string, value: Buffer): Promise<void> {
+    this.messages.set(key, value);
+    return this.append(ADD, addBody(key, value));
   }
 
-  remove(message: ReceivedMessage): Promise<void> {
-    if (!this.messages.delete(key(message))) return Promise.resolve();
+  remove(key: string): Promise<void> {
+    if (!this.messages.delete(key)) return Promise.resolve();
     this.removed += 1;
-    return this.append(REMOVE, Buffer.from(key(message)));
+    return this.append(REMOVE, Buffer.from(key));
   }
 
   private append(op: number, body: Buffer): Promise<void> {
@@ -93,8 +92,8 @@ export class RecoveryStore {
 
   /** Write the live messages to a temp file, fsync, rename over the store, fsync the directory. */
   private async rewrite(): Promise<void> {
-    const entries = [...this.messages.values()].map((message) => {
-      const body = encodeMessage(message);
+    const entries = [...this.messages].map(([key, value]) => {
+      const body = addBody(key, value);
       const entry = Buffer.allocUnsafe(HEADER + body.length);
       entry[0] = ADD;
       entry.writeInt32BE(checksum(body), 1);
@@ -125,21 +124,11 @@ export class RecoveryStore {
   }
 }
 
-function key(message: ReceivedMessage): string {
-  return `${message.partition.brokerId}-${message.partition.index}@${message.offset}`;
-}
-
-function encodeMessage(m: ReceivedMessage): Buffer {
-  const meta = Buffer.from(JSON.stringify({ topic: m.topic, partition: m.partition, offset: m.offset, nextOffset: m.nextOffset, id: m.id.toString(), attribute: m.attribute, flag: m.flag }));
-  const out = Buffer.allocUnsafe(4 + meta.length + m.data.length);
-  out.writeInt32BE(meta.length, 0);
-  meta.copy(out, 4);
-  m.data.copy(out, 4 + meta.length);
-  return out;
-}
-
-function decodeMessage(body: Buffer): ReceivedMessage {
-  const metaLength = body.readInt32BE(0);
-  const meta = JSON.parse(body.toString('utf8', 4, 4 + metaLength)) as Omit<ReceivedMessage, 'id' | 'data'> & { id: string };
-  return { ...meta, id: BigInt(meta.id), data: Buffer.from(body.subarray(4 + metaLength)) };
+function addBody(key: string, value: Buffer): Buffer {
+  const keyBytes = Buffer.from(key);
+  const body = Buffer.allocUnsafe(4 + keyBytes.length + value.length);
+  body.writeInt32BE(keyBytes.length, 0);
+  keyBytes.copy(body, 4);
+  value.copy(body, 4 + keyBytes.length);
+  return body;
 }

@@ -1,0 +1,134 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { LocalMessageStore } from '../local-store/local-message-store.js';
+import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
+import type { OutgoingMessage } from '../message.js';
+import { checkPositiveInt, checkToken } from '../validate.js';
+import type { Producer } from './producer.js';
+
+export interface AsyncProducerOptions {
+  /** Sliding window in 4 KiB units (MetaQ: 20,000, about 80 MB in flight). */
+  windowUnits?: number;
+  /** Where messages spill when the window is full or a send fails (default ~/.meta_async_storage). */
+  localDir?: string;
+  resendIntervalMs?: number;
+  /** Spilled messages kept per topic before new ones are dropped (MetaQ: 500,000). */
+  maxSpilledPerTopic?: number;
+}
+
+const UNIT_BYTES = 4096;
+
+/**
+ * The one-way producer (§5.4), for logs and behaviour data: `send` returns at once and never
+ * waits for the broker. A sliding window bounds what is in flight; a message that does not fit,
+ * or whose send fails, spills to a local store and is resent later, in order. Only input errors
+ * throw.
+ */
+export class AsyncProducer {
+  private readonly stores = new Map<string, Promise<LocalMessageStore>>();
+  private readonly window: number;
+  private readonly maxSpilled: number;
+  private readonly timer: NodeJS.Timeout;
+  private used = 0;
+  private sequence = 0;
+  private spills: Promise<void> = Promise.resolve();
+  private resending: Promise<void> | undefined;
+  /** Counters: messages acknowledged, spilled locally, dropped because the local store was full. */
+  readonly counts = { sent: 0, spilled: 0, dropped: 0 };
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly logger: Logger,
+    private readonly options: AsyncProducerOptions = {},
+  ) {
+    this.window = options.windowUnits === undefined ? 20_000 : checkPositiveInt(options.windowUnits, 'options.windowUnits');
+    this.maxSpilled = options.maxSpilledPerTopic ?? 500_000;
+    this.timer = setInterval(() => void this.resend(), options.resendIntervalMs ?? 300_000);
+    this.timer.unref();
+  }
+
+  private store(topic: string): Promise<LocalMessageStore> {
+    let store = this.stores.get(topic);
+    if (store === undefined) {
+      store = LocalMessageStore.open(join(this.options.localDir ?? join(homedir(), '.meta_async_storage'), topic));
+      this.stores.set(topic, store);
+    }
+    return store;
+  }
+
+  /** Queue a message and return at once. */
+  send(message: OutgoingMessage): void {
+    checkToken(message?.topic, 'message.topic');
+    const size = typeof message.data === 'string' ? Buffer.byteLength(message.data) : message.data?.length;
+    const units = Math.max(1, Math.floor((size ?? 0) / UNIT_BYTES));
+    if (this.used + units > this.window) {
+      this.spill(message);
+      return;
+    }
+    this.used += units;
+    this.producer.send(message).then(
+      () => {
+        this.used -= units;
+        this.counts.sent += 1;
+      },
+      () => {
+        this.used -= units;
+        this.spill(message);
+      },
+    );
+  }
+
+  private spill(message: OutgoingMessage): void {
+    this.spills = this.spills.then(async () => {
+      const store = await this.store(message.topic);
+      if (store.count >= this.maxSpilled) {
+        this.counts.dropped += 1;
+        this.logger.warn({ topic: message.topic }, 'async producer local store is full; message dropped');
+        return;
+      }
+      await store.add(`${Date.now()}-${this.sequence++}`, encodeOutgoing(message));
+      this.counts.spilled += 1;
+    });
+  }
+
+  /** Resend spilled messages in order, topic by topic; a failure ends that topic's round. */
+  resend(): Promise<void> {
+    this.resending ??= (async () => {
+      await this.spills;
+      for (const [topic, pending] of this.stores) {
+        const store = await pending;
+        for (const [key, bytes] of store.entries()) {
+          try {
+            await this.producer.send(decodeOutgoing(bytes));
+          } catch (error) {
+            this.logger.debug({ err: error, topic }, 'resend of spilled messages stopped; next round later');
+            break;
+          }
+          await store.remove(key);
+          this.counts.sent += 1;
+        }
+      }
+    })().finally(() => {
+      this.resending = undefined;
+    });
+    return this.resending;
+  }
+
+  /** Spilled messages waiting, per topic. */
+  async waiting(): Promise<Map<string, number>> {
+    await this.spills;
+    const result = new Map<string, number>();
+    for (const [topic, store] of this.stores) result.set(topic, (await store).count);
+    return result;
+  }
+
+  /** Wait for sends in flight and spills, then close the local stores. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.producer.close();
+    await this.spills;
+    await this.resending;
+    await Promise.all([...this.stores.values()].map(async (store) => (await store).close()));
+  }
+}

@@ -1,0 +1,129 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { BrokerError, ConnectionError, InvalidArgumentError, RequestTimeoutError } from '../errors.js';
+import { LocalMessageStore } from '../local-store/local-message-store.js';
+import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
+import type { OutgoingMessage, Partition, SendResult } from '../message.js';
+import { partitionName } from '../message.js';
+import { ANY_PARTITION } from '../partition-router.js';
+import { checkPositiveInt, checkToken } from '../validate.js';
+import type { PartitionSelector } from './partition-selector.js';
+import { keySelector } from './partition-selector.js';
+import type { Producer, ProducerHost } from './producer.js';
+
+export interface OrderedProducerOptions {
+  /** Must map a message to the same partition every time; default: by `message.key`. */
+  selector?: PartitionSelector;
+  sendTimeoutMs?: number;
+  /** Where messages wait when their partition is unavailable (default ~/.meta_localmessage). */
+  localDir?: string;
+  /** How often waiting messages are resent, in order. */
+  resendIntervalMs?: number;
+  /** Also keep messages whose send timed out or lost its connection (they may then be stored twice). */
+  saveToLocalWhenFailed?: boolean;
+}
+
+/** A send result, or the note that the message waits locally for its partition. */
+export type OrderedSendResult = (SendResult & { storedLocally: false }) | { storedLocally: true; partition: Partition };
+
+/**
+ * The ordered producer (§5.5): each message goes to the partition its key selects among the
+ * topic's *configured* partitions (client option `partitions`), so the mapping stays stable. When
+ * that partition is unavailable (closed for migration: 403), or earlier messages for it are still
+ * waiting, the message is appended to a local store for that partition and resent in order later,
+ * so per-key order holds across the outage.
+ */
+export class OrderedProducer {
+  private readonly stores = new Map<string, Promise<LocalMessageStore>>();
+  private readonly selector: PartitionSelector;
+  private readonly timer: NodeJS.Timeout;
+  private resending: Promise<void> | undefined;
+  private sequence = 0;
+
+  constructor(
+    private readonly host: ProducerHost,
+    private readonly producer: Producer,
+    private readonly logger: Logger,
+    private readonly options: OrderedProducerOptions = {},
+  ) {
+    this.selector = options.selector ?? keySelector();
+    if (options.sendTimeoutMs !== undefined) checkPositiveInt(options.sendTimeoutMs, 'options.sendTimeoutMs');
+    this.timer = setInterval(() => void this.resend(), options.resendIntervalMs ?? 300_000);
+    this.timer.unref();
+  }
+
+  private store(topic: string, partition: Partition): Promise<LocalMessageStore> {
+    const name = `${topic}@${partitionName(partition)}`;
+    let store = this.stores.get(name);
+    if (store === undefined) {
+      store = LocalMessageStore.open(join(this.options.localDir ?? join(homedir(), '.meta_localmessage'), name));
+      this.stores.set(name, store);
+    }
+    return store;
+  }
+
+  async send(message: OutgoingMessage): Promise<OrderedSendResult> {
+    const topic = checkToken(message?.topic, 'message.topic');
+    const partitions = this.host.router.knownPartitions(topic);
+    if (partitions === undefined || partitions.length === 0 || partitions[0] === ANY_PARTITION) {
+      throw new InvalidArgumentError('message.topic', `${topic} has no configured partitions; give the client partitions: { '${topic}': N } so the key → partition mapping is stable`);
+    }
+    const partition = this.selector(topic, partitions, message);
+    const store = await this.store(topic, partition);
+    if (store.count > 0) {
+      await this.resend();
+      if (store.count > 0) return this.keepLocally(store, message, partition);
+    }
+    try {
+      const result = await this.producer.send(message, { partition, timeoutMs: this.options.sendTimeoutMs });
+      return { ...result, storedLocally: false };
+    } catch (error) {
+      const unavailable = error instanceof BrokerError && error.status === 403;
+      const unknown = error instanceof RequestTimeoutError || error instanceof ConnectionError;
+      if (unavailable || (unknown && this.options.saveToLocalWhenFailed)) return this.keepLocally(store, message, partition);
+      throw error;
+    }
+  }
+
+  private async keepLocally(store: LocalMessageStore, message: OutgoingMessage, partition: Partition): Promise<OrderedSendResult> {
+    await store.add(`${Date.now()}-${this.sequence++}`, encodeOutgoing(message));
+    return { storedLocally: true, partition };
+  }
+
+  /** Resend waiting messages partition by partition, in order; a failure ends that partition's round. */
+  resend(): Promise<void> {
+    this.resending ??= (async () => {
+      for (const [name, pending] of this.stores) {
+        const store = await pending;
+        const partition = { brokerId: 0, index: Number(name.slice(name.lastIndexOf('-') + 1)) };
+        for (const [key, bytes] of store.entries()) {
+          try {
+            await this.producer.send(decodeOutgoing(bytes), { partition, timeoutMs: this.options.sendTimeoutMs });
+          } catch (error) {
+            this.logger.debug({ err: error, store: name }, 'resend of locally kept messages stopped; next round later');
+            break;
+          }
+          await store.remove(key);
+        }
+      }
+    })().finally(() => {
+      this.resending = undefined;
+    });
+    return this.resending;
+  }
+
+  /** Messages waiting locally, per `topic@brokerId-index`. */
+  async waiting(): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    for (const [name, store] of this.stores) result.set(name, (await store).count);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.resending;
+    await this.producer.close();
+    await Promise.all([...this.stores.values()].map(async (store) => (await store).close()));
+  }
+}
