@@ -75,7 +75,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private readonly fetchers: PartitionFetcher[] = [];
   private readonly controller = new AbortController();
   private readonly loops: Array<Promise<void>> = [];
-  private readonly duplicates: DuplicateCache;
   private readonly logger: Logger;
   private commitTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -98,7 +97,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
     if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
     this.storage = options.offsetStorage ?? new MemoryOffsetStorage();
-    this.duplicates = new DuplicateCache(options.duplicateCacheSize ?? 4096);
     this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
   }
 
@@ -194,7 +192,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
             manualAck: o.autoAck === false,
             deliver,
             reject,
-            duplicates: this.duplicates,
+            duplicates: new DuplicateCache(o.duplicateCacheSize ?? 4096),
             logger: this.logger,
           },
           this.host.connection(this.host.router.broker(partition)),

@@ -151,7 +151,7 @@ export class PartitionFetcher {
       const { data, attribute } = decodePayload(record.payload, record.flag);
       const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: base + record.position, nextOffset: base + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
       // In manual-ack mode a rollback must redeliver, so the duplicate cache stays out of it.
-      if ((s.manualAck || !s.duplicates.has(record.id)) && (s.filter === undefined || safeFilter(s.filter, message))) {
+      if ((s.manualAck || !s.duplicates.has(message.offset)) && (s.filter === undefined || safeFilter(s.filter, message))) {
         try {
           const pending = s.deliver(message);
           if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
@@ -159,7 +159,7 @@ export class PartitionFetcher {
           failure = { message, size: record.size, error };
           break;
         }
-        if (!s.manualAck) s.duplicates.add(record.id);
+        if (!s.manualAck) s.duplicates.add(message.offset);
       }
       if (this.rolledBack) {
         this.rolledBack = false;
