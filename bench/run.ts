@@ -92,7 +92,7 @@ console.log(`client consumer over the same backlog: ${Math.round(getRun.clientRe
 
 const clientCount = Math.round(1_000_000 * scale);
 const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000 }, async (broker) => {
-  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 1000])) as PutResult & { clientPeakRssMb: number };
+  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 2000])) as PutResult & { clientPeakRssMb: number };
   // Wait for the flush that makes the backlog visible, then read it with a no-op listener.
   for (let tries = 0; tries < 100; tries += 1) {
     const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
@@ -132,7 +132,7 @@ ${rows}
 ## Client library (issue 3)
 
 The same measurements through the TypeScript client a user imports: \`producer.send()\` with
-1,000 sends in flight on one connection, and a consumer with a no-op listener reading a backlog
+2,000 sends in flight on one connection, and a consumer with a no-op listener reading a backlog
 (one partition, fetch size 1 MiB, checksums verified, offsets tracked per message).
 
 | workload | messages | msgs/s | MB/s | p50 ms | p99 ms | client peak RSS MB | broker peak RSS MB |
