@@ -101,6 +101,32 @@ describe('consumer features', { timeout: 60_000 }, () => {
     assert.equal(stored?.offset, 2 * (20 + 2), 'the commit holds the acked position (after a1), not the processed one');
   });
 
+  it('a consumer at a misaligned offset detects the bad checksum, asks for a valid offset and delivers nothing corrupt', async () => {
+    const producer = client.producer();
+    for (let i = 0; i < 3; i += 1) await producer.send({ topic: 'misaligned', data: `m${i}` });
+    const seen: ReceivedMessage[] = [];
+    const consumer = client.consumer({ group: 'misaligned', startFrom: 7, maxDelayFetchMs: 20 }).subscribe('misaligned');
+    await runUntil(consumer, (message) => void seen.push(message), () => seen.length === 3);
+    assert.deepEqual(seen.map((m) => [m.offset, m.data.toString()]), [[0, 'm0'], [22, 'm1'], [44, 'm2']], 'resumed from the segment start');
+  });
+
+  it("onReject: 'drop' skips a message that keeps failing", async () => {
+    const producer = client.producer();
+    await producer.send({ topic: 'dropping', data: 'bad' });
+    await producer.send({ topic: 'dropping', data: 'next' });
+    const seen: string[] = [];
+    const consumer = client.consumer({ group: 'dropper', onReject: 'drop', maxFetchRetries: 1, maxDelayFetchMs: 20 }).subscribe('dropping');
+    await runUntil(
+      consumer,
+      (message) => {
+        seen.push(message.data.toString());
+        if (message.data.toString() === 'bad') throw new Error('always fails');
+      },
+      () => seen.includes('next'),
+    );
+    assert.deepEqual(seen, ['bad', 'bad', 'next']);
+  });
+
   it('a client-side filter skips messages but moves past them', async () => {
     const producer = client.producer();
     for (const attribute of ['keep', 'drop', 'keep']) await producer.send({ topic: 'filtered', data: attribute, attribute });

@@ -33,9 +33,10 @@ export interface ConsumerOptions {
   /**
    * What happens to a message that failed more than maxFetchRetries times: `'recover'` keeps it
    * on disk and redelivers it to the listener every `recoverIntervalMs` (MetaQ's default, §5.10),
-   * a function decides (then it is skipped), and `'retry'` (the default) retries it forever.
+   * `'drop'` logs and skips it (MetaQ's DropPolicy), a function decides (then it is skipped), and
+   * `'retry'` (the default) retries it forever.
    */
-  onReject?: 'recover' | 'retry' | ((message: ReceivedMessage, error: unknown) => Promise<void> | void);
+  onReject?: 'recover' | 'retry' | 'drop' | ((message: ReceivedMessage, error: unknown) => Promise<void> | void);
   /** Local recovery: where failed messages are kept (default ~/.meta_recover) and how often they are retried. */
   recoverDir?: string;
   recoverIntervalMs?: number;
@@ -90,8 +91,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object with a group');
     this.group = checkToken(options.group, 'options.group');
     if (/[~!#$%^&*()+=`'",;/?[\]<>.:]/.test(this.group)) throw new InvalidArgumentError('options.group', `must not contain any of ~!#$%^&*()+=\`'",;/?[]<>.: (got ${this.group})`);
-    if (options.onReject !== undefined && options.onReject !== 'recover' && options.onReject !== 'retry' && typeof options.onReject !== 'function') {
-      throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry' or a function, got ${String(options.onReject)}`);
+    if (options.onReject !== undefined && !['recover', 'retry', 'drop'].includes(options.onReject as string) && typeof options.onReject !== 'function') {
+      throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry', 'drop' or a function, got ${String(options.onReject)}`);
     }
     for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
     for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
@@ -169,6 +170,11 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       this.recovery = recovery;
       await recovery.load(this.subscriptions.keys());
       reject = (message) => recovery.save(message);
+    } else if (o.onReject === 'drop') {
+      reject = (message, error) => {
+        this.logger.warn({ err: error, topic: message.topic, partition: message.partition, offset: message.offset }, 'message failed too often; dropped (onReject: drop)');
+        return Promise.resolve();
+      };
     } else if (typeof o.onReject === 'function') {
       const handler = o.onReject;
       reject = async (message, error) => handler(message, error);

@@ -170,6 +170,10 @@ export class PartitionFetcher {
       this.moveTo(base + consumed);
     }
     if (consumed === 0 && failure === undefined) {
+      if (this.misaligned(set)) {
+        await this.recoverFromCorruption(base);
+        return 0;
+      }
       // The first record does not fit: after some retries, fetch more bytes at once.
       if (++this.incompleteRetries > s.maxIncreaseFetchDataRetries && this.maxSize < MAX_GROWN_SIZE) {
         this.maxSize = Math.min(MAX_GROWN_SIZE, this.maxSize * 2);
@@ -191,6 +195,16 @@ export class PartitionFetcher {
       return 0;
     }
     return (s.maxDelayFetchMs / 10) * this.retries;
+  }
+
+  /**
+   * Garbage where a record should start (a misaligned offset or damaged data): a length no
+   * message can have, as MetaQ's client judges it (negative, or beyond the largest fetch).
+   */
+  private misaligned(set: Buffer): boolean {
+    if (set.length < 4) return false;
+    const length = set.readInt32BE(0);
+    return length < 0 || length > Math.max(MAX_GROWN_SIZE, this.settings.maxSize);
   }
 
   /** A record failed its checksum: ask the broker where its segment starts and refetch (§1.3.3). */
