@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { LocalMessageStore } from '../local-store/local-message-store.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
+import { replayInOrder } from '../local-store/replay-in-order.js';
 import type { OutgoingMessage } from '../message.js';
 import { checkPositiveInt, checkToken } from '../validate.js';
 import type { Producer } from './producer.js';
@@ -98,16 +99,15 @@ export class AsyncProducer {
       await this.spills;
       for (const [topic, pending] of this.stores) {
         const store = await pending;
-        for (const [key, bytes] of store.entries()) {
-          try {
+        const failures = await replayInOrder(
+          store,
+          async (bytes) => {
             await this.producer.send(decodeOutgoing(bytes));
-          } catch (error) {
-            this.logger.debug({ err: error, topic }, 'resend of spilled messages stopped; next round later');
-            break;
-          }
-          await store.remove(key);
-          this.counts.sent += 1;
-        }
+            this.counts.sent += 1;
+          },
+          'stop',
+        );
+        if (failures.length > 0) this.logger.debug({ err: failures[0], topic }, 'resend of spilled messages stopped; next round later');
       }
     })().finally(() => {
       this.resending = undefined;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { BrokerError, ConnectionError, InvalidArgumentError, RequestTimeoutError } from '../errors.js';
 import { LocalMessageStore } from '../local-store/local-message-store.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
+import { replayInOrder } from '../local-store/replay-in-order.js';
 import type { OutgoingMessage, Partition, SendResult } from '../message.js';
 import { partitionName } from '../message.js';
 import { ANY_PARTITION } from '../partition-router.js';
@@ -97,15 +98,8 @@ export class OrderedProducer {
       for (const [name, pending] of this.stores) {
         const store = await pending;
         const partition = { brokerId: 0, index: Number(name.slice(name.lastIndexOf('-') + 1)) };
-        for (const [key, bytes] of store.entries()) {
-          try {
-            await this.producer.send(decodeOutgoing(bytes), { partition, timeoutMs: this.options.sendTimeoutMs });
-          } catch (error) {
-            this.logger.debug({ err: error, store: name }, 'resend of locally kept messages stopped; next round later');
-            break;
-          }
-          await store.remove(key);
-        }
+        const failures = await replayInOrder(store, (bytes) => this.producer.send(decodeOutgoing(bytes), { partition, timeoutMs: this.options.sendTimeoutMs }).then(() => undefined), 'stop');
+        if (failures.length > 0) this.logger.debug({ err: failures[0], store: name }, 'resend of locally kept messages stopped; next round later');
       }
     })().finally(() => {
       this.resending = undefined;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ReceivedMessage } from '../message.js';
 import { LocalMessageStore } from '../local-store/local-message-store.js';
 import { decodeReceived, encodeReceived } from '../local-store/message-codecs.js';
+import { replayInOrder } from '../local-store/replay-in-order.js';
 
 /**
  * Local recovery (§5.10): a message that failed more than `maxFetchRetries` times is stored on
@@ -53,15 +54,8 @@ export class RecoveryManager {
       const listener = this.listener();
       if (listener === undefined || this.closed) return;
       for (const store of await Promise.all(this.stores.values())) {
-        for (const [key, bytes] of store.entries()) {
-          const message = decodeReceived(bytes);
-          try {
-            await listener(message);
-            await store.remove(key);
-          } catch (error) {
-            this.logger.debug({ err: error, offset: message.offset }, 'recovered message failed again; kept');
-          }
-        }
+        const failures = await replayInOrder(store, async (bytes) => listener(decodeReceived(bytes)), 'skip');
+        if (failures.length > 0) this.logger.debug({ err: failures[0], failed: failures.length }, 'recovered messages failed again; kept for the next round');
       }
     })().finally(() => {
       this.running = undefined;
