@@ -1,0 +1,98 @@
+/**
+ * MetaQ's ZooKeeper layout (§3.1): every path and every node's content, byte for byte, so MetaQ
+ * Java clients and metaq share a cluster. Pure functions, no ZooKeeper access.
+ */
+
+/** `zk.zkRoot` normalised as MetaQ does: a leading `/` added, a trailing `/` removed. */
+export function normaliseRoot(root: string): string {
+  const withSlash = root.startsWith('/') ? root : `/${root}`;
+  return withSlash.length > 1 && withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
+}
+
+export class MetaZnodes {
+  readonly root: string;
+
+  constructor(root = '/meta') {
+    this.root = normaliseRoot(root);
+  }
+
+  brokerIds(): string {
+    return `${this.root}/brokers/ids`;
+  }
+
+  /** Persistent; data = master URL, kept for pre-1.4 clients. */
+  brokerId(brokerId: number): string {
+    return `${this.brokerIds()}/${brokerId}`;
+  }
+
+  /** Ephemeral; data = `meta://host:port`. */
+  master(brokerId: number): string {
+    return `${this.brokerId(brokerId)}/master`;
+  }
+
+  slave(brokerId: number, slaveId: number): string {
+    return `${this.brokerId(brokerId)}/slave${slaveId}`;
+  }
+
+  /** Ephemeral; data = decimal CRC-32 of the master's server.ini. */
+  configChecksum(brokerId: number): string {
+    return `${this.brokerId(brokerId)}/master_config_checksum`;
+  }
+
+  /** Legacy topic registration (pre-1.4.3 clients): data = decimal numPartitions. */
+  legacyTopic(topic: string, brokerId: number): string {
+    return `${this.root}/brokers/topics/${topic}/${brokerId}-m`;
+  }
+
+  topicsPub(topic: string): string {
+    return `${this.root}/brokers/topics-pub/${topic}`;
+  }
+
+  topicsSub(topic: string): string {
+    return `${this.root}/brokers/topics-sub/${topic}`;
+  }
+
+  consumerIds(group: string): string {
+    return `${this.root}/consumers/${group}/ids`;
+  }
+
+  owner(group: string, topic: string, partition: string): string {
+    return `${this.root}/consumers/${group}/owners/${topic}/${partition}`;
+  }
+
+  offset(group: string, topic: string, partition: string): string {
+    return `${this.root}/consumers/${group}/offsets/${topic}/${partition}`;
+  }
+}
+
+/** Data of a topics-pub / topics-sub child, in Jackson's key order. */
+export function topicBrokerJson(numParts: number, brokerId: number): string {
+  return `{"numParts":${numParts},"broker":"${brokerId}-m"}`;
+}
+
+/** Read a topics-pub / topics-sub child's JSON (any key order). */
+export function parseTopicBroker(data: string): { numParts: number; broker: string } | undefined {
+  try {
+    const parsed = JSON.parse(data) as { numParts?: unknown; broker?: unknown };
+    if (typeof parsed.numParts !== 'number' || typeof parsed.broker !== 'string') return undefined;
+    return { numParts: parsed.numParts, broker: parsed.broker };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Offset node content since 1.4: `<msgId>-<offset>`. */
+export function formatOffsetNode(msgId: bigint, offset: number): string {
+  return `${msgId}-${offset}`;
+}
+
+/** Split at the last `-` (ids may be negative); a value without `-` is an old plain offset (§3.1). */
+export function parseOffsetNode(data: string): { msgId: bigint; offset: number } | undefined {
+  const text = data.trim();
+  const dash = text.lastIndexOf('-');
+  if (dash <= 0) return /^\d+$/.test(text) ? { msgId: -1n, offset: Number(text) } : undefined;
+  const id = text.slice(0, dash);
+  const offset = text.slice(dash + 1);
+  if (!/^-?\d+$/.test(id) || !/^\d+$/.test(offset)) return undefined;
+  return { msgId: BigInt(id), offset: Number(offset) };
+}
