@@ -11,8 +11,10 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-const databases = spawnSync('bash', ['scripts/ensure-databases.sh'], { stdio: 'inherit' });
-if (databases.status !== 0) process.exit(databases.status ?? 1);
+for (const script of ['scripts/ensure-databases.sh', 'scripts/ensure-zookeeper.sh']) {
+  const setup = spawnSync('bash', [script], { stdio: 'inherit' });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
+}
 const files = find('dist/test').filter((file) => only.length === 0 || only.some((part) => file.includes(part))).sort();
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

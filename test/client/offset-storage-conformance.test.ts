@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { FileOffsetStorage, MemoryOffsetStorage, mysqlDialect, mysqlExecutor, postgresDialect, postgresExecutor, SqlOffsetStorage } from '../../src/client/index.js';
+import { FileOffsetStorage, MemoryOffsetStorage, mysqlDialect, mysqlExecutor, postgresDialect, postgresExecutor, SqlOffsetStorage, ZkOffsetStorage, ZkSession } from '../../src/client/index.js';
+import { startZookeeper } from '../support/zookeeper-server.js';
 import type { OffsetStorage } from '../../src/client/index.js';
 
 const table = `meta_offsets_test_${process.pid}`;
@@ -65,6 +66,16 @@ conformance('file', () => new FileOffsetStorage(file));
 conformance('MariaDB', () => new SqlOffsetStorage(mysqlExecutor(mysqlPool), mysqlDialect, table));
 conformance('PostgreSQL', () => new SqlOffsetStorage(postgresExecutor(pgPool), postgresDialect, table));
 
+const zookeeper = await startZookeeper();
+const zkSession = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+conformance('ZooKeeper', () => new ZkOffsetStorage(zkSession));
+
+describe('ZooKeeper offset node format', () => {
+  it('writes MetaQ msgId-offset nodes', async () => {
+    assert.equal(await zkSession.getData('/meta/consumers/g1/offsets/t-commit/0-1'), `${bigId}-20`);
+  });
+});
+
 describe('file offset storage format', () => {
   it('writes the Java client format', () => {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown[]>;
@@ -78,4 +89,6 @@ after(async () => {
   await pgPool.query(`DROP TABLE IF EXISTS ${table}`);
   await mysqlPool.end();
   await pgPool.end();
+  await zkSession.close();
+  await zookeeper.stop();
 });

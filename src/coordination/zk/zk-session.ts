@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
+import type { Client } from 'node-zookeeper-client';
+import { MetaqError } from '../../common/errors.js';
+
+export interface ZkSessionOptions {
+  /** `host:port[,host:port…][/chroot]` */
+  connect: string;
+  sessionTimeoutMs: number;
+  connectionTimeoutMs: number;
+}
+
+type Mode = 'persistent' | 'ephemeral';
+
+/**
+ * One ZooKeeper session with promises and its own fencing clock. While disconnected, nobody
+ * can tell whether the server already expired the session, so once the session timeout has
+ * passed without a connection the session is declared lost (`'lost'`) before a successor can
+ * act on it: brokers stop acting as master, consumers stop fetching. When the server reports the
+ * session expired, a new one is opened and `'established'` lets owners re-register and re-watch.
+ */
+export class ZkSession extends EventEmitter {
+  private client: Client;
+  private disconnectedAt: number | undefined;
+  private lostReported = false;
+  private readonly fencingTimer: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(private readonly options: ZkSessionOptions) {
+    super();
+    this.client = this.newClient();
+    this.fencingTimer = setInterval(() => this.checkFence(), Math.max(50, Math.floor(options.sessionTimeoutMs / 4)));
+    this.fencingTimer.unref();
+  }
+
+  static async open(options: ZkSessionOptions): Promise<ZkSession> {
+    const session = new ZkSession(options);
+    await session.waitConnected();
+    return session;
+  }
+
+  private newClient(): Client {
+    const client = zookeeper.createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 100, retries: 2 });
+    client.on('state', (state) => {
+      if (state === zookeeper.State.SYNC_CONNECTED) {
+        this.disconnectedAt = undefined;
+        if (this.lostReported) {
+          this.lostReported = false;
+          this.emit('established');
+        }
+      } else if (state === zookeeper.State.DISCONNECTED) {
+        this.disconnectedAt ??= performance.now();
+      } else if (state === zookeeper.State.EXPIRED) {
+        this.reportLost();
+        if (!this.closed) this.replaceClient();
+      }
+    });
+    client.connect();
+    return client;
+  }
+
+  private replaceClient(): void {
+    this.client.close();
+    this.client = this.newClient();
+  }
+
+  private checkFence(): void {
+    if (this.disconnectedAt !== undefined && performance.now() - this.disconnectedAt >= this.options.sessionTimeoutMs) this.reportLost();
+  }
+
+  private reportLost(): void {
+    if (this.lostReported) return;
+    this.lostReported = true;
+    this.emit('lost');
+  }
+
+  /** True while the session may be relied on (not fenced). */
+  get healthy(): boolean {
+    return !this.lostReported;
+  }
+
+  private waitConnected(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new MetaqError('ZK_CONNECT_FAILED', `could not connect to ZooKeeper at ${this.options.connect} within ${this.options.connectionTimeoutMs} ms; is it running?`)), this.options.connectionTimeoutMs);
+      this.client.once('connected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private call<T>(operation: (done: (error: unknown, result?: T) => void) => void): Promise<T> {
+    return new Promise((resolve, reject) => operation((error, result) => (error ? reject(error instanceof Error ? error : new MetaqError('ZK_ERROR', String(error), { cause: error })) : resolve(result as T))));
+  }
+
+  /** Create parents as needed, then the node; NODE_EXISTS surfaces as an error with that code. */
+  async create(path: string, data: string, mode: Mode): Promise<void> {
+    const parent = path.slice(0, path.lastIndexOf('/'));
+    if (parent !== '') await this.ensure(parent);
+    const createMode = mode === 'ephemeral' ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT;
+    await this.call<string>((done) => this.client.create(path, Buffer.from(data, 'utf8'), createMode, done));
+  }
+
+  /** A persistent node (and its parents) with no data, if missing. */
+  async ensure(path: string): Promise<void> {
+    await this.call<string>((done) => this.client.mkdirp(path, done));
+  }
+
+  async getData(path: string): Promise<string | undefined> {
+    try {
+      const data = await this.call<Buffer>((done) => this.client.getData(path, (error, buffer) => done(error, buffer)));
+      return data?.toString('utf8') ?? '';
+    } catch (error) {
+      if (isNoNode(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async setData(path: string, data: string): Promise<void> {
+    await this.call((done) => this.client.setData(path, Buffer.from(data, 'utf8'), -1, done));
+  }
+
+  /** Children of a node ([] when missing); `watch` fires once on the next change. */
+  async getChildren(path: string, watch?: () => void): Promise<string[]> {
+    try {
+      return await this.call<string[]>((done) => (watch ? this.client.getChildren(path, () => watch(), (error, children) => done(error, children)) : this.client.getChildren(path, (error, children) => done(error, children))));
+    } catch (error) {
+      if (isNoNode(error)) return [];
+      throw error;
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    try {
+      await this.call((done) => this.client.remove(path, -1, done));
+    } catch (error) {
+      if (!isNoNode(error)) throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.fencingTimer);
+    this.client.close();
+    await Promise.resolve();
+  }
+}
+
+export function isNoNode(error: unknown): boolean {
+  return (error as { getCode?: () => number }).getCode?.() === zookeeper.Exception.NO_NODE;
+}
+
+export function isNodeExists(error: unknown): boolean {
+  return (error as { getCode?: () => number }).getCode?.() === zookeeper.Exception.NODE_EXISTS;
+}
