@@ -19,13 +19,15 @@ function freePort(): Promise<number> {
   });
 }
 
-function accepting(port: number): Promise<boolean> {
+/** Ask `ruok`: only a ZooKeeper answers `imok`, so a port taken by another test is not mistaken for ours. */
+function answersRuok(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
+    let reply = '';
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write('ruok'));
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
     socket.on('error', () => resolve(false));
+    socket.on('close', () => resolve(reply === 'imok'));
   });
 }
 
@@ -34,16 +36,32 @@ function accepting(port: number): Promise<boolean> {
  * and tickTime 200, so sessions can expire in well under a second.
  */
 export async function startZookeeper(): Promise<ZookeeperServer> {
-  const port = await freePort();
-  const child = spawn('java', ['-cp', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar', '-Dzookeeper.admin.enableServer=false', 'org.apache.zookeeper.server.ZooKeeperServerMain', String(port), tempDir('zk'), '200'], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let tries = 0; tries < 200 && !(await accepting(port)); tries += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-  return {
-    connect: `127.0.0.1:${port}`,
-    port,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const port = await freePort();
+    const child = spawn('java', ['-cp', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar', '-Dzookeeper.admin.enableServer=false', '-Dzookeeper.4lw.commands.whitelist=ruok', 'org.apache.zookeeper.server.ZooKeeperServerMain', String(port), tempDir('zk'), '200'], { stdio: 'ignore' });
+    let alive = true;
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        alive = false;
+        resolve();
+      }),
+    );
+    // Bounded: 20 s for the JVM to start; a port lost to a race makes the server exit, and we retry.
+    for (let tries = 0; tries < 100 && alive; tries += 1) {
+      if (await answersRuok(port)) {
+        return {
+          connect: `127.0.0.1:${port}`,
+          port,
+          stop: async () => {
+            child.kill('SIGKILL');
+            await exited;
+          },
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    child.kill('SIGKILL');
+    await exited;
+  }
+  throw new Error('could not start a private ZooKeeper server (is the zookeeper package installed?)');
 }

@@ -90,7 +90,7 @@ export class ZkSession extends EventEmitter {
   }
 
   private call<T>(operation: (done: (error: unknown, result?: T) => void) => void): Promise<T> {
-    return new Promise((resolve, reject) => operation((error, result) => (error ? reject(error instanceof Error ? error : new MetaqError('ZK_ERROR', String(error), { cause: error })) : resolve(result as T))));
+    return new Promise((resolve, reject) => operation((error, result) => (error ? reject(error instanceof Error ? error : new MetaqError('ZK_ERROR', `ZooKeeper call failed: ${(error as { message?: string }).message ?? 'unknown error'}`, { cause: error })) : resolve(result as T))));
   }
 
   /** Create parents as needed, then the node; NODE_EXISTS surfaces as an error with that code. */
