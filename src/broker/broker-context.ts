@@ -19,6 +19,8 @@ export interface BrokerContext {
   clock: Clock;
   version: string;
   startedAtMs: number;
+  /** Why puts are refused right now (the ZooKeeper session may be lost), or undefined. */
+  fencedBecause: () => string | undefined;
   /** `meta://host:port`, used in error texts. */
   url: () => string;
   port: () => number;

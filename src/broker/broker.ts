@@ -7,6 +7,11 @@ import { systemClock } from '../common/clock.js';
 import { IdGenerator } from '../common/id-generator.js';
 import type { FileIO } from '../storage/io/file-io.js';
 import { NodeFileIO } from '../storage/io/node-file-io.js';
+import { crc32 } from 'node:zlib';
+import { ZkSession } from '../coordination/zk/zk-session.js';
+import { BrokerRegistration } from '../coordination/zk/broker-registration.js';
+import type { RegisteredTopic } from '../coordination/zk/broker-registration.js';
+import { MetaZnodes } from '../coordination/zk/znodes.js';
 import type { BrokerContext } from './broker-context.js';
 import { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -41,6 +46,7 @@ export class Broker {
   readonly logger: Logger;
   private readonly context: BrokerContext;
   private stopping: Promise<void> | undefined;
+  private zk: { session: ZkSession; registration: BrokerRegistration } | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -69,6 +75,7 @@ export class Broker {
       clock,
       version: BROKER_VERSION,
       startedAtMs: clock.wallMs(),
+      fencedBecause: () => (this.zk && !this.zk.session.healthy ? 'this broker lost its ZooKeeper session and is not acting as master until it re-registers; send to another broker or retry' : undefined),
       url: () => `meta://${config.system.hostName}:${this.port}`,
       port: () => this.port,
     };
@@ -86,8 +93,43 @@ export class Broker {
         resolve();
       });
     });
-    logger.info({ component: 'broker', url: broker.context.url(), dataPath: options.config.system.dataPath }, 'broker started');
+    if (options.config.zookeeper.configured && options.config.zookeeper['zk.zkEnable']) {
+      try {
+        await broker.joinCluster();
+      } catch (error) {
+        await broker.stop(); // release the port, the stores and the session before reporting
+        throw error;
+      }
+    }
+    logger.info({ component: 'broker', url: broker.context.url(), dataPath: options.config.system.dataPath, zookeeper: broker.zk ? options.config.zookeeper['zk.zkConnect'] : undefined }, 'broker started');
     return broker;
+  }
+
+  /** Register in ZooKeeper (§3.2): this broker, every configured topic and every stored one. */
+  private async joinCluster(): Promise<void> {
+    const zk = this.config.zookeeper;
+    const session = await ZkSession.open({ connect: zk['zk.zkConnect'], sessionTimeoutMs: zk['zk.zkSessionTimeoutMs'], connectionTimeoutMs: zk['zk.zkConnectionTimeoutMs'] });
+    const registration = new BrokerRegistration(session, new MetaZnodes(zk['zk.zkRoot']), this.config.system.brokerId, this.url, crc32(Buffer.from(this.config.text, 'utf8')));
+    this.zk = { session, registration };
+    const registered = this.registerAll(registration).catch(async (error: unknown) => {
+      this.zk = undefined;
+      await session.close();
+      throw error;
+    });
+    session.on('lost', () => this.logger.error({ component: 'zookeeper' }, 'ZooKeeper session may be lost: refusing puts until re-registered'));
+    session.on('established', () => this.logger.info({ component: 'zookeeper' }, 'new ZooKeeper session: registered again'));
+    await registered;
+    this.stores.onStoreCreated = (topic) => void registration.registerTopic(this.topicRegistration(topic)).catch((error: unknown) => this.logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper'));
+  }
+
+  private registerAll(registration: BrokerRegistration): Promise<void> {
+    const names = new Set([...this.config.topics.filter((t) => !t.name.includes('*')).map((t) => t.name), ...this.stores.all().keys()]);
+    return registration.register([...names].map((topic) => this.topicRegistration(topic)));
+  }
+
+  private topicRegistration(topic: string): RegisteredTopic {
+    const settings = this.stores.settings(topic) ?? this.config.system;
+    return { topic, numPartitions: settings.numPartitions, acceptPublish: settings.acceptPublish, acceptSubscribe: settings.acceptSubscribe };
   }
 
   get port(): number {
@@ -102,6 +144,14 @@ export class Broker {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.logger.info({ component: 'broker' }, 'stopping');
+      if (this.zk) {
+        // Leave ZooKeeper first and give clients zkSyncTimeMs to move away (§3.2).
+        // Bounded: with ZooKeeper unreachable the ephemeral nodes go with the session anyway.
+        const unregistered = this.zk.registration.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'could not unregister from ZooKeeper'));
+        await Promise.race([unregistered, new Promise((resolve) => setTimeout(resolve, this.config.zookeeper['zk.zkSessionTimeoutMs']).unref())]);
+        await new Promise((resolve) => setTimeout(resolve, this.config.zookeeper['zk.zkSyncTimeMs']));
+        await this.zk.session.close();
+      }
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;

@@ -20,6 +20,8 @@ export class PartitionStores {
   private readonly logs = new Map<string, Map<number, PartitionLog>>();
   private readonly opening = new Map<string, Promise<PartitionLog>>();
   private readonly jobs: Cron[] = [];
+  /** Called when a put creates a partition store (cluster mode registers new topics). */
+  onStoreCreated: ((topic: string) => void) | undefined;
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
   private readonly settingsCache = new Map<string, EffectiveTopicSettings | undefined>();
 
@@ -51,6 +53,7 @@ export class PartitionStores {
     let opening = this.opening.get(key);
     if (opening === undefined) {
       opening = this.open(topic, partition, settings).finally(() => this.opening.delete(key));
+      void opening.then(() => this.onStoreCreated?.(topic), () => undefined);
       this.opening.set(key, opening);
     }
     return opening;

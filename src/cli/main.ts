@@ -6,7 +6,7 @@ import { MetaqError } from '../common/errors.js';
 import { consume, printStats, produce, stdinLines } from './commands.js';
 
 const USAGE = `usage:
-  metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR]
+  metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
   metaq stats   [ITEM] [--host ADDR] [--port N]
   metaq produce TOPIC [--message TEXT]... [--host ADDR] [--port N]   (lines from stdin without --message)
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
@@ -23,11 +23,15 @@ function int(text: string | undefined, name: string): number {
 }
 
 async function server(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, zk: { type: 'string' } } });
   const config = await loadBrokerConfig(values.config);
   if (values.data !== undefined) config.system.dataPath = values.data;
   if (values.port !== undefined) config.system.serverPort = int(values.port, 'port');
   if (values.host !== undefined) config.system.hostName = values.host;
+  if (values.zk !== undefined) {
+    config.zookeeper['zk.zkConnect'] = values.zk;
+    config.zookeeper.configured = true;
+  }
   const broker = await Broker.start({ config });
   process.stdout.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
   const shutdown = (signal: string): void => {

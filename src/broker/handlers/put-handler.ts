@@ -23,6 +23,11 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
     fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
     return;
   }
+  const fenced = ctx.fencedBecause();
+  if (fenced !== undefined) {
+    fail(Status.internalServerError, fenced);
+    return;
+  }
   if (command.txKey !== undefined) {
     // Transactions arrive with the transaction issue; until then no transaction can have begun.
     ctx.counters.putFailed += 1;
