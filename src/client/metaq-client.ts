@@ -16,6 +16,8 @@ import type { OrderedProducerOptions } from './producer/ordered-producer.js';
 import { AsyncProducer } from './producer/async-producer.js';
 import type { AsyncProducerOptions } from './producer/async-producer.js';
 import { fetchOnce } from './consumer/fetch-once.js';
+import { ZkRouter } from './zk-router.js';
+import { ZkSession } from '../coordination/zk/zk-session.js';
 import type { FetchResult } from './consumer/fetch-once.js';
 import type { Partition, ReceivedMessage } from './message.js';
 import { FileOffsetStorage } from './offsets/file-offset-storage.js';
@@ -25,6 +27,11 @@ import { checkNonNegativeInt, checkPositiveInt, checkToken } from './validate.js
 export interface ClientOptions {
   /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
   serverUrl?: string;
+  /** `host:port[,host:port…][/chroot]`: cluster mode, brokers discovered in ZooKeeper (§3.3). */
+  zkConnect?: string;
+  /** MetaQ's `zk.zkRoot` (default /meta) and session timeout for cluster mode. */
+  zkRoot?: string;
+  zkSessionTimeoutMs?: number;
   /** Direct mode: partitions per topic, for key selectors and consumers of several partitions. */
   partitions?: Record<string, number>;
   connection?: Partial<ConnectionOptions>;
@@ -52,8 +59,13 @@ export class MetaqClient {
 
   constructor(private readonly options: ClientOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
-    if (options.serverUrl === undefined) throw new InvalidArgumentError('options.serverUrl', 'is required until cluster mode (ZooKeeper) is available; use meta://host:port');
-    this.router = new DirectRouter(parseBrokerUrl(options.serverUrl), options.partitions ?? {});
+    if (options.zkConnect !== undefined) {
+      const zkConnect = options.zkConnect;
+      let session: Promise<ZkSession> | undefined;
+      this.router = new ZkRouter(() => (session ??= ZkSession.open({ connect: zkConnect, sessionTimeoutMs: options.zkSessionTimeoutMs ?? 30_000, connectionTimeoutMs: 30_000 })), options.zkRoot);
+    } else if (options.serverUrl !== undefined) {
+      this.router = new DirectRouter(parseBrokerUrl(options.serverUrl), options.partitions ?? {});
+    } else throw new InvalidArgumentError('options', 'needs serverUrl (meta://host:port, direct mode) or zkConnect (host:port, cluster mode)');
   }
 
   /** The shared connection to a broker, opened on first use. */
@@ -135,9 +147,8 @@ export class MetaqClient {
   /** `stats [item]` of every broker this client knows, as key → value maps (§5.1 getStats). */
   async stats(item = ''): Promise<Map<string, Map<string, string>>> {
     const result = new Map<string, Map<string, string>>();
-    const partitions = await this.router.partitions('');
-    const brokers = new Map(partitions.map((p) => [this.router.broker(p).url, this.router.broker(p)]));
-    for (const [url, address] of brokers) {
+    for (const address of await this.router.allBrokers()) {
+      const url = address.url;
       const reply = await this.connection(address).request((opaque) => ({ kind: 'stats', item, opaque }), 3000, `stats ${item}`);
       const values = new Map<string, string>();
       if (reply.kind === 'result' && reply.code === Status.success) {

@@ -10,6 +10,8 @@ export interface PartitionRouter {
   /** The partitions if already known, without waiting (the send hot path). */
   knownPartitions(topic: string): readonly Partition[] | undefined;
   broker(partition: Partition): BrokerAddress;
+  /** Every broker this router knows of (for `stats`). */
+  allBrokers(): Promise<BrokerAddress[]>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,10 @@ export class DirectRouter implements PartitionRouter {
 
   broker(): BrokerAddress {
     return this.address;
+  }
+
+  allBrokers(): Promise<BrokerAddress[]> {
+    return Promise.resolve([this.address]);
   }
 
   close(): Promise<void> {
