@@ -6,6 +6,9 @@ import { tempDir } from './broker-process.js';
 export interface ZookeeperServer {
   connect: string;
   port: number;
+  /** SIGSTOP / SIGCONT the server: a process pause, as in the matrix's N4. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -52,7 +55,10 @@ export async function startZookeeper(): Promise<ZookeeperServer> {
         return {
           connect: `127.0.0.1:${port}`,
           port,
+          pause: () => child.kill('SIGSTOP'),
+          resume: () => child.kill('SIGCONT'),
           stop: async () => {
+            child.kill('SIGCONT');
             child.kill('SIGKILL');
             await exited;
           },

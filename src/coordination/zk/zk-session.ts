@@ -13,15 +13,18 @@ export interface ZkSessionOptions {
 type Mode = 'persistent' | 'ephemeral';
 
 /**
- * One ZooKeeper session with promises and its own fencing clock. While disconnected, nobody
- * can tell whether the server already expired the session, so once the session timeout has
- * passed without a connection the session is declared lost (`'lost'`) before a successor can
- * act on it: brokers stop acting as master, consumers stop fetching. When the server reports the
- * session expired, a new one is opened and `'established'` lets owners re-register and re-watch.
+ * One ZooKeeper session with promises and its own fencing clock. A cheap request goes to the
+ * server several times per session timeout; once the timeout has passed without a completed
+ * round trip (a lost link, or a server that stopped answering while its TCP connection stays
+ * open) nobody can tell whether the server already expired the session, so it is declared lost
+ * (`'lost'`) before a successor can act on it: brokers stop acting as master, consumers stop
+ * fetching. The first round trip after that, on the same session or on a new one opened after
+ * the server reported expiry, emits `'established'` so owners re-register and re-watch.
  */
 export class ZkSession extends EventEmitter {
   private client: Client;
-  private disconnectedAt: number | undefined;
+  private lastRoundTrip = performance.now();
+  private probing = false;
   private lostReported = false;
   private readonly fencingTimer: NodeJS.Timeout;
   private closed = false;
@@ -42,15 +45,8 @@ export class ZkSession extends EventEmitter {
   private newClient(): Client {
     const client = zookeeper.createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 100, retries: 2 });
     client.on('state', (state) => {
-      if (state === zookeeper.State.SYNC_CONNECTED) {
-        this.disconnectedAt = undefined;
-        if (this.lostReported) {
-          this.lostReported = false;
-          this.emit('established');
-        }
-      } else if (state === zookeeper.State.DISCONNECTED) {
-        this.disconnectedAt ??= performance.now();
-      } else if (state === zookeeper.State.EXPIRED) {
+      if (state === zookeeper.State.SYNC_CONNECTED) this.roundTripDone();
+      else if (state === zookeeper.State.EXPIRED) {
         this.reportLost();
         if (!this.closed) this.replaceClient();
       }
@@ -61,11 +57,29 @@ export class ZkSession extends EventEmitter {
 
   private replaceClient(): void {
     this.client.close();
+    this.probing = false;
     this.client = this.newClient();
   }
 
+  private roundTripDone(): void {
+    this.lastRoundTrip = performance.now();
+    if (this.lostReported) {
+      this.lostReported = false;
+      this.emit('established');
+    }
+  }
+
+  /** Probe the server, then judge: no completed round trip for a session timeout means lost. */
   private checkFence(): void {
-    if (this.disconnectedAt !== undefined && performance.now() - this.disconnectedAt >= this.options.sessionTimeoutMs) this.reportLost();
+    if (!this.probing && !this.closed) {
+      this.probing = true;
+      const client = this.client;
+      client.exists('/', (error) => {
+        this.probing = false;
+        if (!error && client === this.client) this.roundTripDone();
+      });
+    }
+    if (performance.now() - this.lastRoundTrip >= this.options.sessionTimeoutMs) this.reportLost();
   }
 
   private reportLost(): void {

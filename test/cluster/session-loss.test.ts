@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Broker } from '../../src/broker/broker.js';
+import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
+import { MetaqClient, BrokerError } from '../../src/client/index.js';
+import { tempDir } from '../support/broker-process.js';
+import { silentLogger } from '../support/storage-harness.js';
+import type { ZookeeperServer } from '../support/zookeeper-server.js';
+import { startZookeeper } from '../support/zookeeper-server.js';
+
+/** Poll (bounded) until `check` holds. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let tries = 0; tries < 300; tries += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not happen within 15 s`);
+}
+
+describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)', { timeout: 60_000 }, () => {
+  let zookeeper: ZookeeperServer;
+  before(async () => {
+    zookeeper = await startZookeeper();
+  });
+  after(async () => zookeeper.stop());
+
+  it('refuses puts once the session may be lost, and accepts them again after re-registering', async () => {
+    const text = `[system]\nbrokerId=9\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('fence')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSessionTimeoutMs=1500\nzk.zkSyncTimeMs=10\n[topic=*]\n`;
+    const broker = await Broker.start({ config: parseBrokerConfig(text, 'fence.ini'), logger: silentLogger, host: '127.0.0.1' });
+    const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}` });
+    try {
+      const producer = client.producer();
+      const put = () => producer.send({ topic: 'fenced', data: 'x' }).then(() => 'ok', (error: unknown) => (error instanceof BrokerError && /lost its ZooKeeper session/.test(error.message) ? 'fenced' : String(error)));
+      assert.equal(await put(), 'ok');
+
+      zookeeper.pause();
+      await eventually(async () => (await put()) === 'fenced', 'fencing');
+
+      zookeeper.resume();
+      await eventually(async () => (await put()) === 'ok', 'recovery after the pause');
+    } finally {
+      zookeeper.resume();
+      await client.close();
+      await broker.stop();
+    }
+  });
+});
