@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { ReceivedMessage } from '../client/index.js';
-import { FileOffsetStorage, MetaqClient } from '../client/index.js';
+import { FileOffsetStorage, MetaqClient, readClusterView, ZkSession } from '../client/index.js';
+import { BrokerConnection } from '../client/transport/broker-connection.js';
+import type { BrokerAddress } from '../client/transport/broker-address.js';
 
 export interface Target {
   host: string;
@@ -135,4 +137,30 @@ async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out:
     if (options.limit !== undefined && printed >= options.limit) break;
   }
   await consumer.close();
+}
+
+/** `metaq cluster --zk HOST:PORT`: brokers, topics, consumer groups, owners and lag. */
+export async function printCluster(zkConnect: string, root: string, out: NodeJS.WritableStream): Promise<void> {
+  const session = await ZkSession.open({ connect: zkConnect, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
+  const connections = new Map<string, BrokerConnection>();
+  const connection = (address: BrokerAddress): BrokerConnection => {
+    let existing = connections.get(address.url);
+    if (existing === undefined) connections.set(address.url, (existing = new BrokerConnection(address)));
+    return existing;
+  };
+  try {
+    const view = await readClusterView(session, connection, root);
+    out.write('brokers\n');
+    for (const broker of view.brokers) out.write(`  ${broker.brokerId}\t${broker.url ?? '(no master)'}\n`);
+    out.write('topics\n');
+    for (const topic of view.topics) out.write(`  ${topic.topic}\t${topic.partitions.join(' ')}\n`);
+    out.write('groups\n');
+    for (const group of view.groups) {
+      out.write(`  ${group.group}\tmembers: ${group.members.length === 0 ? '-' : group.members.join(', ')}\n`);
+      for (const p of group.partitions) out.write(`    ${p.topic} ${p.partition}\toffset ${p.offset ?? '?'}\tend ${p.end ?? '?'}\tlag ${p.lag ?? '?'}\towner ${p.owner ?? '-'}\n`);
+    }
+  } finally {
+    await Promise.all([...connections.values()].map((c) => c.close()));
+    await session.close();
+  }
 }

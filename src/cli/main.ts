@@ -3,11 +3,12 @@ import { parseArgs } from 'node:util';
 import { Broker } from '../broker/broker.js';
 import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
-import { consume, printStats, produce, stdinLines } from './commands.js';
+import { consume, printCluster, printStats, produce, stdinLines } from './commands.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
   metaq stats   [ITEM] [--host ADDR] [--port N]
+  metaq cluster [--zk HOST:PORT[/chroot]] [--root /meta]
   metaq produce TOPIC [--message TEXT]... [--host ADDR] [--port N]   (lines from stdin without --message)
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
@@ -54,6 +55,11 @@ async function main(argv: string[]): Promise<number> {
     case 'server':
       await server(args);
       return -1; // keep running
+    case 'cluster': {
+      const { values } = parseArgs({ args, options: { zk: { type: 'string', default: '127.0.0.1:2181' }, root: { type: 'string', default: '/meta' } } });
+      await printCluster(values.zk, values.root, process.stdout);
+      return 0;
+    }
     case 'stats': {
       const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true });
       await printStats({ host: values.host, port: int(values.port, 'port') }, positionals[0], process.stdout);

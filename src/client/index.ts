@@ -20,6 +20,8 @@ export * from './errors.js';
 export { FileOffsetStorage } from './offsets/file-offset-storage.js';
 export { ZkOffsetStorage } from './offsets/zk-offset-storage.js';
 export { ZkSession } from '../coordination/zk/zk-session.js';
+export { readClusterView } from './cluster-view.js';
+export type { ClusterView } from './cluster-view.js';
 export { SqlOffsetStorage, mysqlDialect, postgresDialect, mysqlExecutor, postgresExecutor } from './offsets/sql-offset-storage.js';
 export type { SqlExecutor, SqlDialect } from './offsets/sql-offset-storage.js';
 export { transactionalListener, mysqlTransactions, postgresTransactions } from './offsets/transactional-consume.js';

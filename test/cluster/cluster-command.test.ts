@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { Broker } from '../../src/broker/broker.js';
+import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
+import { MetaqClient, ZkOffsetStorage, ZkSession } from '../../src/client/index.js';
+import { CLI, tempDir } from '../support/broker-process.js';
+import { silentLogger } from '../support/storage-harness.js';
+import type { ZookeeperServer } from '../support/zookeeper-server.js';
+import { startZookeeper } from '../support/zookeeper-server.js';
+
+const run = promisify(execFile);
+
+describe('metaq cluster', { timeout: 60_000 }, () => {
+  let zookeeper: ZookeeperServer;
+  before(async () => {
+    zookeeper = await startZookeeper();
+  });
+  after(async () => zookeeper.stop());
+
+  it('prints brokers, topics with partitions, and each group with offset, end and lag', async () => {
+    const text = `[system]\nbrokerId=3\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('view')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSyncTimeMs=10\n[topic=orders]\nnumPartitions=2\n`;
+    const broker = await Broker.start({ config: parseBrokerConfig(text, 'view.ini'), logger: silentLogger, host: '127.0.0.1' });
+    const client = new MetaqClient({ zkConnect: zookeeper.connect });
+    const producer = client.producer();
+    const sent = [];
+    for (let i = 0; i < 4; i += 1) sent.push(await producer.send({ topic: 'orders', data: `o${i}` }));
+    const onPartition0 = sent.filter((s) => s.partition.index === 0);
+    const session = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+    await new ZkOffsetStorage(session).commit('readers', [{ topic: 'orders', partition: { brokerId: 3, index: 0 }, offset: onPartition0[0]!.offset + 22, msgId: onPartition0[0]!.id }]);
+
+    const { stdout } = await run(process.execPath, [CLI, 'cluster', '--zk', zookeeper.connect]);
+    assert.match(stdout, new RegExp(`^brokers\\n  3\\tmeta://127\\.0\\.0\\.1:${broker.port}\\n`));
+    assert.match(stdout, /\ntopics\n {2}orders\t3-0 3-1\n/);
+    const end = onPartition0.length * 22;
+    assert.match(stdout, new RegExp(`\\n {2}readers\\tmembers: -\\n {4}orders 3-0\\toffset 22\\tend ${end}\\tlag ${end - 22}\\towner -\\n`));
+
+    await session.close();
+    await client.close();
+    await broker.stop();
+  });
+});
