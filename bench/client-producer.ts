@@ -7,29 +7,24 @@ const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}` });
 const producer = client.producer();
 const data = Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-let failed = 0;
 const started = performance.now();
-let inFlight = 0;
-let slotFreed: (() => void) | undefined;
-const settle = (): void => {
-  inFlight -= 1;
-  slotFreed?.();
-};
-for (let i = 0; i < count; i += 1) {
-  const sentAt = performance.now();
-  inFlight += 1;
-  producer.send({ topic, data }).then(
-    () => {
-      histogram.recordValue(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
-      settle();
-    },
-    () => {
-      failed += 1;
-      settle();
-    },
-  );
-  while (inFlight >= window || (i === count - 1 && inFlight > 0)) await new Promise<void>((resolve) => (slotFreed = resolve));
+const sentAt = new Float64Array(count);
+let next = 0;
+function* messages(): Generator<{ topic: string; data: Buffer }> {
+  for (; next < count; next += 1) {
+    sentAt[next] = performance.now();
+    yield { topic, data };
+  }
 }
+let index = 0;
+const { failed } = await producer.sendAll(messages(), {
+  inFlight: window,
+  onResult: (_message, error) => {
+    // Replies on one connection arrive in send order, so the n-th result belongs to the n-th send.
+    if (!error) histogram.recordValue(Math.max(1, Math.round((performance.now() - sentAt[index]!) * 1000)));
+    index += 1;
+  },
+});
 const seconds = (performance.now() - started) / 1000;
 await client.close();
 process.stdout.write(`${JSON.stringify({ messages: count, failed, seconds, msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6, p50us: histogram.getValueAtPercentile(50), p99us: histogram.getValueAtPercentile(99), p999us: histogram.getValueAtPercentile(99.9), clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -32,44 +32,30 @@ export async function printStats(target: Target, item: string | undefined, out: 
  */
 export async function produce(target: Target, topic: string, messages: AsyncIterable<string> | Iterable<string>, out: NodeJS.WritableStream, progress: NodeJS.WriteStream | undefined): Promise<number> {
   const client = clientFor(target);
-  const producer = client.producer();
-  let failures = 0;
-  let sent = 0;
+  let done = 0;
   let lastReport = 0;
   const started = performance.now();
-  let inFlight = 0;
-  let slotFreed: (() => void) | undefined;
-  const settle = (): void => {
-    inFlight -= 1;
-    slotFreed?.();
-  };
+  async function* outgoing(): AsyncGenerator<{ topic: string; data: string }> {
+    for await (const data of messages) yield { topic, data };
+  }
   try {
-    for await (const text of messages) {
-      inFlight += 1;
-      producer.send({ topic, data: text }).then(
-        (result) => {
-          out.write(`${result.id} ${result.partition.index} ${result.offset}\n`);
-          settle();
-        },
-        (error: Error) => {
-          failures += 1;
-          process.stderr.write(`send failed: ${error.message}\n`);
-          settle();
-        },
-      );
-      sent += 1;
-      if (progress?.isTTY && performance.now() - lastReport > 500) {
-        lastReport = performance.now();
-        progress.write(`\r${sent} messages sent (${Math.round(sent / ((lastReport - started) / 1000))} msgs/s)`);
-      }
-      while (inFlight >= 1000) await new Promise<void>((resolve) => (slotFreed = resolve));
-    }
-    while (inFlight > 0) await new Promise<void>((resolve) => (slotFreed = resolve));
-    if (progress?.isTTY && lastReport > 0) progress.write(`\r${sent} messages sent, ${failures} failed\n`);
+    const { failed } = await client.producer().sendAll(outgoing(), {
+      inFlight: 1000,
+      onResult: (_message, error, result) => {
+        done += 1;
+        if (error) process.stderr.write(`send failed: ${error.message}\n`);
+        else out.write(`${result!.id} ${result!.partition.index} ${result!.offset}\n`);
+        if (progress?.isTTY && performance.now() - lastReport > 500) {
+          lastReport = performance.now();
+          progress.write(`\r${done} messages sent (${Math.round(done / ((lastReport - started) / 1000))} msgs/s)`);
+        }
+      },
+    });
+    if (progress?.isTTY && lastReport > 0) progress.write(`\r${done} messages sent, ${failed} failed\n`);
+    return failed;
   } finally {
     await client.close();
   }
-  return failures;
 }
 
 /** Lines of standard input. */

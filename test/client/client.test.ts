@@ -46,6 +46,16 @@ describe('client library against a real broker', { timeout: 60_000 }, () => {
     await assert.rejects(client.producer().send({ topic: 'closed', data: 'x' }), (e: unknown) => e instanceof BrokerError && e.status === 403);
   });
 
+  it('sendAll keeps at most inFlight sends outstanding and reports every outcome in order', async () => {
+    const producer = client.producer();
+    const results: string[] = [];
+    const messages = Array.from({ length: 20 }, (_, i) => ({ topic: i === 7 ? 'bad topic' : 'bulk', data: `b${i}` }));
+    const { sent, failed } = await producer.sendAll(messages, { inFlight: 3, onResult: (message, error) => results.push(`${String(message.data)}:${error ? error.constructor.name : 'ok'}`) });
+    assert.deepEqual([sent, failed], [19, 1]);
+    assert.equal(results.length, 20);
+    assert.ok(results.includes('b7:InvalidArgumentError'));
+  });
+
   it('a key selector keeps one key on one partition', async () => {
     const producer = client.producer({ selector: keySelector() });
     const partitions = new Set<number>();

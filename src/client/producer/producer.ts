@@ -71,6 +71,55 @@ export class Producer {
     }
   }
 
+  /**
+   * Send a stream of messages with at most `inFlight` sends outstanding (pipelined on one
+   * connection); `onResult` hears each outcome as it arrives. Resolves when every send settled.
+   */
+  async sendAll(
+    messages: Iterable<OutgoingMessage> | AsyncIterable<OutgoingMessage>,
+    options: { inFlight?: number; onResult?: (message: OutgoingMessage, error: Error | undefined, result?: SendResult) => void } = {},
+  ): Promise<{ sent: number; failed: number }> {
+    const limit = options.inFlight === undefined ? 1000 : checkPositiveInt(options.inFlight, 'options.inFlight');
+    let pending = 0;
+    let sent = 0;
+    let failed = 0;
+    let slotFreed: (() => void) | undefined;
+    const settle = (): void => {
+      pending -= 1;
+      slotFreed?.();
+    };
+    const start = (message: OutgoingMessage): void => {
+      pending += 1;
+      this.send(message).then(
+        (result) => {
+          sent += 1;
+          options.onResult?.(message, undefined, result);
+          settle();
+        },
+        (error: Error) => {
+          failed += 1;
+          options.onResult?.(message, error);
+          settle();
+        },
+      );
+    };
+    const slot = (): Promise<void> => new Promise<void>((resolve) => (slotFreed = resolve));
+    if (Symbol.iterator in messages) {
+      // A plain loop: awaiting each item of a synchronous source would cost a tick per message.
+      for (const message of messages) {
+        start(message);
+        while (pending >= limit) await slot();
+      }
+    } else {
+      for await (const message of messages) {
+        start(message);
+        while (pending >= limit) await slot();
+      }
+    }
+    while (pending > 0) await slot();
+    return { sent, failed };
+  }
+
   /** Fire and forget; the callback (if any) learns the outcome. */
   sendNoWait(message: OutgoingMessage, callback?: (error: Error | undefined, result?: SendResult) => void): void {
     this.send(message).then(
