@@ -20,6 +20,27 @@ describe('producer discovery in cluster mode (§3.3)', { timeout: 60_000 }, () =
   });
   after(async () => zookeeper.stop());
 
+  it('a cluster-mode consumer reads every partition of every broker', async () => {
+    const one = await startClusterBroker(zookeeper.connect, 11);
+    const two = await startClusterBroker(zookeeper.connect, 12);
+    const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
+    const sent = await client.producer().sendAll(Array.from({ length: 8 }, (_, i) => ({ topic: 'orders', data: `c${i}` })));
+    assert.equal(sent.sent, 8);
+    const seen = new Map<string, string>();
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const consumer = client.consumer({ group: 'everything', maxDelayFetchMs: 20 }).subscribe('orders');
+    await consumer.run((message) => {
+      seen.set(message.data.toString(), `${message.partition.brokerId}-${message.partition.index}`);
+      if (seen.size === 8) finished();
+    });
+    await done;
+    assert.deepEqual([...new Set(seen.values())].sort(), ['11-0', '11-1', '12-0', '12-1']);
+    await client.close();
+    await one.stop();
+    await two.stop();
+  });
+
   it('spreads over every broker, moves off one that leaves, and uses it again when it returns', async () => {
     const one = await startClusterBroker(zookeeper.connect, 1);
     const twoData = tempDir('cluster-two');

@@ -75,6 +75,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
   private readonly fetchers: PartitionFetcher[] = [];
   private readonly controller = new AbortController();
+  private reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
   private readonly loops: Array<Promise<void>> = [];
   private readonly logger: Logger;
   private commitTimer: NodeJS.Timeout | undefined;
@@ -179,38 +180,50 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       const handler = o.onReject;
       reject = async (message, error) => handler(message, error);
     }
-    for (const [topic, subscription] of this.subscriptions) {
-      const known = await this.host.router.partitions(topic);
-      const indexes = subscription.partitions ?? (known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index));
-      for (const index of indexes) {
-        const partition: Partition = { brokerId: Math.max(0, known[0]?.brokerId ?? 0), index };
-        const fetcher = new PartitionFetcher(
-          {
-            topic,
-            group: this.group,
-            partition,
-            maxSize: subscription.maxSize,
-            fetchTimeoutMs: o.fetchTimeoutMs ?? 10_000,
-            maxDelayFetchMs: o.maxDelayFetchMs ?? 5_000,
-            maxFetchRetries: o.maxFetchRetries ?? 5,
-            maxIncreaseFetchDataRetries: o.maxIncreaseFetchDataRetries ?? 5,
-            filter: subscription.filter,
-            manualAck: o.autoAck === false,
-            deliver,
-            reject,
-            duplicates: new DuplicateCache(o.duplicateCacheSize ?? 4096),
-            logger: this.logger,
-          },
-          this.host.connection(this.host.router.broker(partition)),
-          await this.startOffset(topic, partition),
-        );
-        this.fetchers.push(fetcher);
-      }
+    this.reject = reject;
+    for (const topic of this.subscriptions.keys()) {
+      for (const partition of await this.partitionsToRead(topic)) await this.addFetcher(topic, partition);
     }
-    for (const fetcher of this.fetchers) this.loops.push(fetcher.run(this.controller.signal));
     if (o.autoCommit === false) return;
     this.commitTimer = setInterval(() => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')), o.commitIntervalMs ?? 5_000);
     this.commitTimer.unref();
+  }
+
+  /** The partitions to read: those subscribed by index, else every partition the router knows. */
+  private async partitionsToRead(topic: string): Promise<Partition[]> {
+    const known = await this.host.router.partitions(topic);
+    const subscribed = this.subscriptions.get(topic)!.partitions;
+    const direct = known.length === 1 && known[0]!.index === -1;
+    if (subscribed !== undefined) return subscribed.map((index) => ({ brokerId: direct ? 0 : (known[0]?.brokerId ?? 0), index }));
+    return direct ? [{ brokerId: 0, index: 0 }] : [...known];
+  }
+
+  /** Start fetching one partition from its stored (or initial) offset. */
+  private async addFetcher(topic: string, partition: Partition): Promise<void> {
+    const o = this.options;
+    const subscription = this.subscriptions.get(topic)!;
+    const fetcher = new PartitionFetcher(
+      {
+        topic,
+        group: this.group,
+        partition,
+        maxSize: subscription.maxSize,
+        fetchTimeoutMs: o.fetchTimeoutMs ?? 10_000,
+        maxDelayFetchMs: o.maxDelayFetchMs ?? 5_000,
+        maxFetchRetries: o.maxFetchRetries ?? 5,
+        maxIncreaseFetchDataRetries: o.maxIncreaseFetchDataRetries ?? 5,
+        filter: subscription.filter,
+        manualAck: o.autoAck === false,
+        deliver: this.deliverTo!,
+        reject: this.reject,
+        duplicates: new DuplicateCache(o.duplicateCacheSize ?? 4096),
+        logger: this.logger,
+      },
+      this.host.connection(this.host.router.broker(partition)),
+      await this.startOffset(topic, partition),
+    );
+    this.fetchers.push(fetcher);
+    this.loops.push(fetcher.run(this.controller.signal));
   }
 
   private async startOffset(topic: string, partition: Partition): Promise<number> {
