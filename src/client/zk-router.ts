@@ -13,7 +13,7 @@ import { parseBrokerUrl } from './transport/broker-address.js';
  * drops the cached list on any change, so producers follow brokers that leave and return.
  */
 export class ZkRouter implements PartitionRouter {
-  private readonly znodes: MetaZnodes;
+  readonly znodes: MetaZnodes;
   private readonly cache = new Map<string, readonly Partition[]>();
   private readonly brokers = new Map<number, BrokerAddress>();
 
@@ -22,6 +22,11 @@ export class ZkRouter implements PartitionRouter {
     root = '/meta',
   ) {
     this.znodes = new MetaZnodes(root);
+  }
+
+  /** The ZooKeeper session (opened on first use), for group membership. */
+  zkSession(): Promise<ZkSession> {
+    return this.session();
   }
 
   knownPartitions(topic: string): readonly Partition[] | undefined {

@@ -14,6 +14,8 @@ import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
 import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
 import { RecoveryManager } from '../recovery/recovery-manager.js';
+import { ZkRouter } from '../zk-router.js';
+import { GroupMembership } from './group-membership.js';
 
 export interface ConsumerOptions {
   group: string;
@@ -41,6 +43,10 @@ export interface ConsumerOptions {
   recoverDir?: string;
   recoverIntervalMs?: number;
   duplicateCacheSize?: number;
+  /** Cluster mode: this member's id within the group (default `<host>-<pid>-<uuid>`). */
+  consumerId?: string;
+  /** Cluster mode: wait between rebalance attempts when a partition is still owned (MetaQ: zkSyncTimeMs, 5 s). */
+  rebalanceRetryMs?: number;
   /** false: positions advance only when you call `ack(message)`; `rollback(message)` refetches (§5.6.5). */
   autoAck?: boolean;
   logger?: Logger;
@@ -76,6 +82,9 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private readonly fetchers: PartitionFetcher[] = [];
   private readonly controller = new AbortController();
   private reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
+  /** Per partition (`topic/brokerId-index`): its fetcher, its own abort switch and its loop. */
+  private readonly running = new Map<string, { fetcher: PartitionFetcher; controller: AbortController; loop: Promise<void> }>();
+  private membership: GroupMembership | undefined;
   private readonly loops: Array<Promise<void>> = [];
   private readonly logger: Logger;
   private commitTimer: NodeJS.Timeout | undefined;
@@ -181,8 +190,16 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       reject = async (message, error) => handler(message, error);
     }
     this.reject = reject;
-    for (const topic of this.subscriptions.keys()) {
-      for (const partition of await this.partitionsToRead(topic)) await this.addFetcher(topic, partition);
+    const router = this.host.router;
+    const grouped = router instanceof ZkRouter && [...this.subscriptions.values()].every((s) => s.partitions === undefined);
+    if (grouped) {
+      // Cluster mode: the group decides who reads which partition (§3.4).
+      this.membership = new GroupMembership(await router.zkSession(), router.znodes, this.group, [...this.subscriptions.keys()], (topic, partitions) => this.assignPartitions(topic, partitions), this.logger, o.rebalanceRetryMs ?? 5000, o.consumerId);
+      await this.membership.join();
+    } else {
+      for (const topic of this.subscriptions.keys()) {
+        for (const partition of await this.partitionsToRead(topic)) await this.addFetcher(topic, partition);
+      }
     }
     if (o.autoCommit === false) return;
     this.commitTimer = setInterval(() => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')), o.commitIntervalMs ?? 5_000);
@@ -223,7 +240,43 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       await this.startOffset(topic, partition),
     );
     this.fetchers.push(fetcher);
-    this.loops.push(fetcher.run(this.controller.signal));
+    const controller = new AbortController();
+    this.controller.signal.addEventListener('abort', () => controller.abort(), { once: true });
+    const loop = fetcher.run(controller.signal);
+    this.loops.push(loop);
+    this.running.set(`${topic}/${partitionName(partition)}`, { fetcher, controller, loop });
+  }
+
+  /** Stop fetching one partition, wait for its message in progress, and commit its position. */
+  private async removeFetcher(key: string): Promise<void> {
+    const entry = this.running.get(key);
+    if (entry === undefined) return;
+    entry.controller.abort();
+    await entry.loop.catch(() => undefined);
+    this.running.delete(key);
+    this.fetchers.splice(this.fetchers.indexOf(entry.fetcher), 1);
+    const f = entry.fetcher;
+    if (this.options.autoCommit !== false && f.dirty && f.offset !== NEWEST) {
+      await this.storage.commit(this.group, [{ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }]);
+      f.dirty = false;
+    }
+  }
+
+  /** Fetch exactly these partitions of a topic (`"brokerId-index"`), as the group assigned them. */
+  private async assignPartitions(topic: string, partitions: string[]): Promise<void> {
+    const wanted = new Set(partitions.map((p) => `${topic}/${p}`));
+    for (const key of [...this.running.keys()]) if (key.startsWith(`${topic}/`) && !wanted.has(key)) await this.removeFetcher(key);
+    if (partitions.some((p) => !this.running.has(`${topic}/${p}`))) await this.host.router.partitions(topic); // learn broker addresses
+    for (const name of partitions) {
+      if (this.running.has(`${topic}/${name}`) || this.closed) continue;
+      const [brokerId, index] = name.split('-').map(Number) as [number, number];
+      await this.addFetcher(topic, { brokerId, index });
+    }
+  }
+
+  /** Partitions this member owns in its group (cluster mode), per topic. */
+  ownership(): Map<string, string[]> | undefined {
+    return this.membership?.ownership();
   }
 
   private async startOffset(topic: string, partition: Partition): Promise<number> {
@@ -281,6 +334,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (this.closed) return;
     this.closed = true;
     this.handoff?.end();
+    await this.membership?.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'could not leave the group cleanly'));
     this.controller.abort();
     if (this.commitTimer) clearInterval(this.commitTimer);
     await Promise.allSettled(this.loops);

@@ -1,0 +1,123 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ZkSession } from '../../coordination/zk/zk-session.js';
+import { isNodeExists } from '../../coordination/zk/zk-session.js';
+import type { MetaZnodes } from '../../coordination/zk/znodes.js';
+import { parseTopicBroker } from '../../coordination/zk/znodes.js';
+import { defaultAssignment } from '../../coordination/rebalance/default-strategy.js';
+
+/** Called with a topic's partitions this member should be fetching now (`"<brokerId>-<index>"`). */
+export type AssignPartitions = (topic: string, partitions: string[]) => Promise<void>;
+
+/** MetaQ gives up a rebalance after this many attempts (§3.4 MAX_N_RETRIES). */
+const MAX_ATTEMPTS = 7;
+
+/**
+ * A consumer's membership of its group in ZooKeeper (§3.4): its ephemeral ids node, the default
+ * rebalance (Java string order, contiguous slices) on every change of members or brokers, and
+ * ephemeral owner nodes so no partition has two owners. A released partition stops fetching and
+ * commits before its owner node is deleted, so the next owner starts where this one stopped.
+ */
+export class GroupMembership {
+  readonly consumerId: string;
+  private readonly owned = new Map<string, Set<string>>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private left = false;
+
+  constructor(
+    private readonly session: ZkSession,
+    private readonly znodes: MetaZnodes,
+    private readonly group: string,
+    private readonly topics: readonly string[],
+    private readonly assign: AssignPartitions,
+    private readonly logger: Logger,
+    private readonly retryDelayMs: number,
+    consumerId?: string,
+  ) {
+    this.consumerId = `${group}_${consumerId ?? `${hostname()}-${process.pid}-${randomUUID()}`}`;
+  }
+
+  async join(): Promise<void> {
+    await this.session.create(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`, this.topics.join(','), 'ephemeral');
+    await this.rebalance();
+  }
+
+  /** Run a rebalance now, or once more after the one in progress. */
+  rebalance(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        for (let attempt = 1; attempt <= MAX_ATTEMPTS && !this.left; attempt += 1) {
+          if (await this.rebalanceOnce()) break;
+          if (attempt === MAX_ATTEMPTS) this.logger.error({ group: this.group }, 'rebalance gave up after 7 attempts; waiting for the next change');
+          await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+        }
+      } while (this.again && !this.left);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** One attempt; false when a partition is still owned by another member. */
+  private async rebalanceOnce(): Promise<boolean> {
+    const onChange = (): void => void this.rebalance();
+    const members = await this.session.getChildren(this.znodes.consumerIds(this.group), onChange);
+    const subscriptions = new Map<string, string[]>();
+    for (const member of members) subscriptions.set(member, ((await this.session.getData(`${this.znodes.consumerIds(this.group)}/${member}`)) ?? '').split(','));
+    let complete = true;
+    for (const topic of this.topics) {
+      const consumers = members.filter((member) => subscriptions.get(member)?.includes(topic));
+      const partitions: string[] = [];
+      for (const child of await this.session.getChildren(this.znodes.topicsSub(topic), onChange)) {
+        const brokerId = /^(\d+)-(m|s\d+)$/.exec(child)?.[1];
+        const info = brokerId === undefined ? undefined : parseTopicBroker((await this.session.getData(`${this.znodes.topicsSub(topic)}/${child}`)) ?? '');
+        for (let i = 0; i < (info?.numParts ?? 0); i += 1) partitions.push(`${brokerId}-${i}`);
+      }
+      const mine = new Set(defaultAssignment(this.consumerId, consumers, partitions));
+      const held = this.owned.get(topic) ?? new Set<string>();
+      const kept = [...held].filter((p) => mine.has(p));
+      // Stop (and commit) released partitions before giving up their owner nodes.
+      await this.assign(topic, kept);
+      for (const partition of held) if (!mine.has(partition)) await this.session.remove(this.znodes.owner(this.group, topic, partition));
+      const owned = new Set(kept);
+      for (const partition of mine) {
+        if (owned.has(partition)) continue;
+        try {
+          await this.session.create(this.znodes.owner(this.group, topic, partition), this.consumerId, 'ephemeral');
+          owned.add(partition);
+        } catch (error) {
+          if (!isNodeExists(error)) throw error;
+          if ((await this.session.getData(this.znodes.owner(this.group, topic, partition))) === this.consumerId) owned.add(partition);
+          else complete = false; // the previous owner has not released it yet
+        }
+      }
+      this.owned.set(topic, owned);
+      await this.assign(topic, [...owned]);
+    }
+    return complete;
+  }
+
+  /** Partitions owned now, per topic. */
+  ownership(): Map<string, string[]> {
+    return new Map([...this.owned].map(([topic, set]) => [topic, [...set].sort()]));
+  }
+
+  /** Stop fetching everything (committing), release every owner node, leave the group. */
+  async leave(): Promise<void> {
+    this.left = true;
+    await this.running;
+    for (const [topic, partitions] of this.owned) {
+      await this.assign(topic, []);
+      for (const partition of partitions) await this.session.remove(this.znodes.owner(this.group, topic, partition));
+    }
+    this.owned.clear();
+    await this.session.remove(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`);
+  }
+}

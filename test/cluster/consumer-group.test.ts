@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Broker } from '../../src/broker/broker.js';
+import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
+import { MetaqClient, ZkOffsetStorage, ZkSession } from '../../src/client/index.js';
+import type { Consumer } from '../../src/client/index.js';
+import { tempDir } from '../support/broker-process.js';
+import { silentLogger } from '../support/storage-harness.js';
+import type { ZookeeperServer } from '../support/zookeeper-server.js';
+import { startZookeeper } from '../support/zookeeper-server.js';
+
+async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  for (let tries = 0; tries < 300; tries += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not happen within 15 s`);
+}
+
+describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
+  let zookeeper: ZookeeperServer;
+  let zk: ZkSession;
+  before(async () => {
+    zookeeper = await startZookeeper();
+    zk = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+  });
+  after(async () => {
+    await zk.close();
+    await zookeeper.stop();
+  });
+
+  it('members split the partitions with owner nodes, consume everything between them, and take over when one leaves', async () => {
+    const text = `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('group')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSyncTimeMs=10\n[topic=jobs]\nnumPartitions=4\n`;
+    const broker = await Broker.start({ config: parseBrokerConfig(text, 'group.ini'), logger: silentLogger, host: '127.0.0.1' });
+    const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
+    await client.producer().sendAll(Array.from({ length: 40 }, (_, i) => ({ topic: 'jobs', data: `j${i}` })));
+    const seen = new Map<string, string>();
+    const owners = async () => {
+      const result = new Map<string, string>();
+      for (const p of await zk.getChildren('/meta/consumers/workers/owners/jobs')) result.set(p, (await zk.getData(`/meta/consumers/workers/owners/jobs/${p}`))!);
+      return result;
+    };
+    const member = async (id: string): Promise<Consumer> => {
+      const consumer = client.consumer({ group: 'workers', consumerId: id, offsetStorage: new ZkOffsetStorage(zk), rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 100 }).subscribe('jobs');
+      await consumer.run((message) => void seen.set(message.data.toString(), id));
+      return consumer;
+    };
+
+    const a = await member('a');
+    await eventually(async () => (await owners()).size === 4, 'a owns every partition');
+    const b = await member('b');
+    await eventually(async () => {
+      const now = await owners();
+      return now.size === 4 && [...now.values()].filter((o) => o === 'workers_a').length === 2 && [...now.values()].filter((o) => o === 'workers_b').length === 2;
+    }, 'a and b own two partitions each');
+    assert.deepEqual(a.ownership(), new Map([['jobs', ['4-0', '4-1']]]), 'Java order: the first member takes the first slice');
+    assert.deepEqual(b.ownership(), new Map([['jobs', ['4-2', '4-3']]]));
+    await eventually(() => seen.size === 40, 'every message consumed');
+
+    await b.close();
+    await eventually(async () => [...(await owners()).values()].filter((o) => o === 'workers_a').length === 4, 'a takes over after b leaves');
+    await client.producer().sendAll(Array.from({ length: 8 }, (_, i) => ({ topic: 'jobs', data: `late${i}` })));
+    await eventually(() => seen.size === 48, 'late messages consumed by a');
+    await a.close();
+    assert.deepEqual(await zk.getChildren('/meta/consumers/workers/ids'), [], 'members left the group');
+    await client.close();
+    await broker.stop();
+  });
+});
