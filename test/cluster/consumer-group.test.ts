@@ -66,4 +66,29 @@ describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
     await client.close();
     await broker.stop();
   });
+
+  it('a member that may have lost its session stops fetching, then rejoins and resumes (N6-style)', async () => {
+    const text = `[system]\nbrokerId=7\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('group-fence')}\n[topic=fence-jobs]\nnumPartitions=2\n`;
+    // The broker's 20 s session outlasts the pause, so only the consumer (1.5 s) fences itself.
+    const broker = await Broker.start({ config: parseBrokerConfig(`${text}[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSessionTimeoutMs=20000\nzk.zkSyncTimeMs=10\n`, 'fence.ini'), logger: silentLogger, host: '127.0.0.1' });
+    const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 1500 });
+    const seen = new Set<string>();
+    const consumer = client.consumer({ group: 'fenced', consumerId: 'solo', offsetStorage: new ZkOffsetStorage(zk), rebalanceRetryMs: 100, maxDelayFetchMs: 20 }).subscribe('fence-jobs');
+    await client.producer().sendAll([{ topic: 'fence-jobs', data: 'before' }]);
+    await consumer.run((message) => void seen.add(message.data.toString()));
+    await eventually(() => seen.has('before'), 'first message consumed');
+    assert.deepEqual(consumer.ownership(), new Map([['fence-jobs', ['7-0', '7-1']]]));
+    zookeeper.pause();
+    try {
+      await eventually(() => (consumer.ownership()?.get('fence-jobs') ?? []).length === 0, 'the member fences itself');
+    } finally {
+      zookeeper.resume();
+    }
+    await eventually(() => (consumer.ownership()?.get('fence-jobs') ?? []).length === 2, 'the member rejoins after ZooKeeper answers');
+    await client.producer().sendAll([{ topic: 'fence-jobs', data: 'after' }]);
+    await eventually(() => seen.has('after'), 'consumption resumes');
+    await consumer.close();
+    await client.close();
+    await broker.stop();
+  });
 });

@@ -37,7 +37,29 @@ export class GroupMembership {
     consumerId?: string,
   ) {
     this.consumerId = `${group}_${consumerId ?? `${hostname()}-${process.pid}-${randomUUID()}`}`;
+    session.on('lost', this.fence);
+    session.on('established', this.rejoin);
   }
+
+  /** The session may be gone, and with it our owner nodes: stop fetching everything at once. */
+  private readonly fence = (): void => {
+    this.logger.warn({ group: this.group }, 'ZooKeeper session may be lost: stopping every partition until the group is rejoined');
+    const topics = [...this.owned.keys()];
+    this.owned.clear();
+    void Promise.all(topics.map((topic) => this.assign(topic, []))).catch((error: unknown) => this.logger.warn({ err: error }, 'stopping fetchers after session loss failed'));
+  };
+
+  /** A session answers again: register (again, if it expired) and rebalance. */
+  private readonly rejoin = (): void => {
+    if (this.left) return;
+    void this.session
+      .create(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`, this.topics.join(','), 'ephemeral')
+      .catch((error: unknown) => {
+        if (!isNodeExists(error)) throw error;
+      })
+      .then(() => this.rebalance())
+      .catch((error: unknown) => this.logger.error({ err: error, group: this.group }, 'could not rejoin the group'));
+  };
 
   async join(): Promise<void> {
     await this.session.create(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`, this.topics.join(','), 'ephemeral');
@@ -112,6 +134,8 @@ export class GroupMembership {
   /** Stop fetching everything (committing), release every owner node, leave the group. */
   async leave(): Promise<void> {
     this.left = true;
+    this.session.off('lost', this.fence);
+    this.session.off('established', this.rejoin);
     await this.running;
     for (const [topic, partitions] of this.owned) {
       await this.assign(topic, []);
