@@ -76,7 +76,12 @@ export class GroupMembership {
       do {
         this.again = false;
         for (let attempt = 1; attempt <= MAX_ATTEMPTS && !this.left; attempt += 1) {
-          if (await this.rebalanceOnce()) break;
+          // A ZooKeeper error (a session replaced mid-way, say) is a failed attempt, retried.
+          const done = await this.rebalanceOnce().catch((error: unknown) => {
+            this.logger.warn({ err: error, group: this.group, attempt }, 'rebalance attempt failed');
+            return false;
+          });
+          if (done) break;
           if (attempt === MAX_ATTEMPTS) this.logger.error({ group: this.group }, 'rebalance gave up after 7 attempts; waiting for the next change');
           await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
         }

@@ -24,6 +24,8 @@ type Mode = 'persistent' | 'ephemeral';
 export class ZkSession extends EventEmitter {
   private client: Client;
   private lastRoundTrip = performance.now();
+  /** Calls waiting on the current client: failed at once when that client is replaced or closed. */
+  private pending = new Set<(error: Error) => void>();
   private probing = false;
   private lostReported = false;
   private readonly fencingTimer: NodeJS.Timeout;
@@ -56,9 +58,17 @@ export class ZkSession extends EventEmitter {
   }
 
   private replaceClient(): void {
+    this.abandonPending('the ZooKeeper session expired');
     this.client.close();
     this.probing = false;
     this.client = this.newClient();
+  }
+
+  /** A replaced client may never answer its calls; fail them so nothing waits forever. */
+  private abandonPending(reason: string): void {
+    const waiting = this.pending;
+    this.pending = new Set();
+    for (const fail of waiting) fail(new MetaqError('ZK_SESSION_LOST', `${reason}; the call was not completed`));
   }
 
   private roundTripDone(): void {
@@ -104,7 +114,27 @@ export class ZkSession extends EventEmitter {
   }
 
   private call<T>(operation: (done: (error: unknown, result?: T) => void) => void): Promise<T> {
-    return new Promise((resolve, reject) => operation((error, result) => (error ? reject(error instanceof Error ? error : new MetaqError('ZK_ERROR', `ZooKeeper call failed: ${(error as { message?: string }).message ?? 'unknown error'}`, { cause: error })) : resolve(result as T))));
+    return new Promise((resolve, reject) => {
+      const pending = this.pending;
+      let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        pending.delete(fail);
+        reject(error);
+      };
+      pending.add(fail);
+      operation((error, result) => {
+        if (settled) return;
+        if (error) {
+          fail(error instanceof Error ? error : new MetaqError('ZK_ERROR', `ZooKeeper call failed: ${(error as { message?: string }).message ?? 'unknown error'}`, { cause: error }));
+          return;
+        }
+        settled = true;
+        pending.delete(fail);
+        resolve(result as T);
+      });
+    });
   }
 
   /** Create parents as needed, then the node; NODE_EXISTS surfaces as an error with that code. */
@@ -155,6 +185,7 @@ export class ZkSession extends EventEmitter {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.fencingTimer);
+    this.abandonPending('the ZooKeeper session was closed');
     this.client.close();
     await Promise.resolve();
   }
