@@ -8,14 +8,7 @@ import { tempDir } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
 import type { ZookeeperServer } from '../support/zookeeper-server.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let tries = 0; tries < 300; tries += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} did not happen within 15 s`);
-}
+import { eventually } from '../support/eventually.js';
 
 describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
   let zookeeper: ZookeeperServer;

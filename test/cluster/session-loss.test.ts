@@ -7,15 +7,7 @@ import { tempDir } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
 import type { ZookeeperServer } from '../support/zookeeper-server.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
-
-/** Poll (bounded) until `check` holds. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let tries = 0; tries < 300; tries += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} did not happen within 15 s`);
-}
+import { eventually } from '../support/eventually.js';
 
 describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)', { timeout: 60_000 }, () => {
   let zookeeper: ZookeeperServer;

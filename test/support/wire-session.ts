@@ -8,8 +8,8 @@ import { encodeCommand } from '../../src/protocol/encoder.js';
 type Reply = ResultCommand | ValueCommand;
 
 /**
- * A minimal pipelined request/reply session for the CLI and tests, matching replies by opaque.
- * The client library (issue 3) replaces it for applications.
+ * A minimal pipelined request/reply session for tests that speak the protocol directly (raw
+ * frames, malformed input), matching replies by opaque. Applications use the client library.
  */
 export class WireSession {
   private readonly decoder = new CommandDecoder({ maxBodyBytes: 256 * 1024 * 1024 });

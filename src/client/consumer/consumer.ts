@@ -79,13 +79,11 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   readonly group: string;
   private readonly storage: OffsetStorage;
   private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
-  private readonly fetchers: PartitionFetcher[] = [];
   private readonly controller = new AbortController();
   private reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
   /** Per partition (`topic/brokerId-index`): its fetcher, its own abort switch and its loop. */
   private readonly running = new Map<string, { fetcher: PartitionFetcher; controller: AbortController; loop: Promise<void> }>();
   private membership: GroupMembership | undefined;
-  private readonly loops: Array<Promise<void>> = [];
   private readonly logger: Logger;
   private commitTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -239,12 +237,15 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       this.host.connection(this.host.router.broker(partition)),
       await this.startOffset(topic, partition),
     );
-    this.fetchers.push(fetcher);
     const controller = new AbortController();
     this.controller.signal.addEventListener('abort', () => controller.abort(), { once: true });
     const loop = fetcher.run(controller.signal);
-    this.loops.push(loop);
     this.running.set(`${topic}/${partitionName(partition)}`, { fetcher, controller, loop });
+  }
+
+  /** The partitions being fetched now. */
+  private fetchers(): PartitionFetcher[] {
+    return [...this.running.values()].map((entry) => entry.fetcher);
   }
 
   /** Stop fetching one partition, wait for its message in progress, and commit its position. */
@@ -254,7 +255,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     entry.controller.abort();
     await entry.loop.catch(() => undefined);
     this.running.delete(key);
-    this.fetchers.splice(this.fetchers.indexOf(entry.fetcher), 1);
     const f = entry.fetcher;
     if (this.options.autoCommit !== false && f.dirty && f.offset !== NEWEST) {
       await this.storage.commit(this.group, [{ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }]);
@@ -290,7 +290,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
 
   /** Save the position of every partition that moved since the last commit. */
   async commit(): Promise<void> {
-    const changed = this.fetchers.filter((f) => f.dirty && f.offset !== NEWEST);
+    const changed = this.fetchers().filter((f) => f.dirty && f.offset !== NEWEST);
     if (changed.length === 0) return;
     const infos: OffsetInfo[] = changed.map((f) => ({ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }));
     for (const f of changed) f.dirty = false;
@@ -304,7 +304,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
 
   private fetcherOf(message: ReceivedMessage, operation: string): PartitionFetcher {
     if (this.options.autoAck !== false) throw new InvalidArgumentError(operation, 'needs a consumer created with autoAck: false');
-    const fetcher = this.fetchers.find((f) => f.topicName === message?.topic && f.partitionRef.index === message.partition?.index);
+    const fetcher = this.fetchers().find((f) => f.topicName === message?.topic && f.partitionRef.index === message.partition?.index);
     if (fetcher === undefined) throw new InvalidArgumentError('message', `is not from a partition this consumer reads (${message?.topic})`);
     return fetcher;
   }
@@ -326,7 +326,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
 
   /** Current position per partition (`topic/brokerId-index` → offset). */
   positions(): Map<string, number> {
-    return new Map(this.fetchers.map((f) => [`${f.topicName}/${partitionName(f.partitionRef)}`, f.offset]));
+    return new Map(this.fetchers().map((f) => [`${f.topicName}/${partitionName(f.partitionRef)}`, f.offset]));
   }
 
   /** Stop fetching, let the messages in progress finish, commit offsets, close the storage. */
@@ -337,7 +337,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     await this.membership?.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'could not leave the group cleanly'));
     this.controller.abort();
     if (this.commitTimer) clearInterval(this.commitTimer);
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.running.values()].map((entry) => entry.loop));
     if (this.options.autoCommit !== false) await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));
     await this.recovery?.close();
     await this.storage.close();

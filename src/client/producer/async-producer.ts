@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { LocalMessageStore } from '../local-store/local-message-store.js';
+import { LocalStoreSet } from '../local-store/local-store-set.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
 import { replayInOrder } from '../local-store/replay-in-order.js';
 import type { OutgoingMessage } from '../message.js';
@@ -27,7 +27,7 @@ const UNIT_BYTES = 4096;
  * throw.
  */
 export class AsyncProducer {
-  private readonly stores = new Map<string, Promise<LocalMessageStore>>();
+  private readonly stores: LocalStoreSet;
   private readonly window: number;
   private readonly maxSpilled: number;
   private readonly timer: NodeJS.Timeout;
@@ -45,17 +45,9 @@ export class AsyncProducer {
   ) {
     this.window = options.windowUnits === undefined ? 20_000 : checkPositiveInt(options.windowUnits, 'options.windowUnits');
     this.maxSpilled = options.maxSpilledPerTopic ?? 500_000;
+    this.stores = new LocalStoreSet(options.localDir ?? join(homedir(), '.meta_async_storage'));
     this.timer = setInterval(() => void this.resend(), options.resendIntervalMs ?? 300_000);
     this.timer.unref();
-  }
-
-  private store(topic: string): Promise<LocalMessageStore> {
-    let store = this.stores.get(topic);
-    if (store === undefined) {
-      store = LocalMessageStore.open(join(this.options.localDir ?? join(homedir(), '.meta_async_storage'), topic));
-      this.stores.set(topic, store);
-    }
-    return store;
   }
 
   /** Queue a message and return at once. */
@@ -82,7 +74,7 @@ export class AsyncProducer {
 
   private spill(message: OutgoingMessage): void {
     this.spills = this.spills.then(async () => {
-      const store = await this.store(message.topic);
+      const store = await this.stores.get(message.topic);
       if (store.count >= this.maxSpilled) {
         this.counts.dropped += 1;
         this.logger.warn({ topic: message.topic }, 'async producer local store is full; message dropped');
@@ -97,8 +89,7 @@ export class AsyncProducer {
   resend(): Promise<void> {
     this.resending ??= (async () => {
       await this.spills;
-      for (const [topic, pending] of this.stores) {
-        const store = await pending;
+      for (const [topic, store] of await this.stores.all()) {
         const failures = await replayInOrder(
           store,
           async (bytes) => {
@@ -118,9 +109,7 @@ export class AsyncProducer {
   /** Spilled messages waiting, per topic. */
   async waiting(): Promise<Map<string, number>> {
     await this.spills;
-    const result = new Map<string, number>();
-    for (const [topic, store] of this.stores) result.set(topic, (await store).count);
-    return result;
+    return this.stores.counts();
   }
 
   /** Wait for sends in flight and spills, then close the local stores. */
@@ -129,6 +118,6 @@ export class AsyncProducer {
     await this.producer.close();
     await this.spills;
     await this.resending;
-    await Promise.all([...this.stores.values()].map(async (store) => (await store).close()));
+    await this.stores.close();
   }
 }

@@ -2,7 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { BrokerError, ConnectionError, InvalidArgumentError, RequestTimeoutError } from '../errors.js';
-import { LocalMessageStore } from '../local-store/local-message-store.js';
+import type { LocalMessageStore } from '../local-store/local-message-store.js';
+import { LocalStoreSet } from '../local-store/local-store-set.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
 import { replayInOrder } from '../local-store/replay-in-order.js';
 import type { OutgoingMessage, Partition, SendResult } from '../message.js';
@@ -36,7 +37,7 @@ export type OrderedSendResult = (SendResult & { storedLocally: false }) | { stor
  * so per-key order holds across the outage.
  */
 export class OrderedProducer {
-  private readonly stores = new Map<string, Promise<LocalMessageStore>>();
+  private readonly stores: LocalStoreSet;
   private readonly selector: PartitionSelector;
   private readonly timer: NodeJS.Timeout;
   private resending: Promise<void> | undefined;
@@ -49,19 +50,10 @@ export class OrderedProducer {
     private readonly options: OrderedProducerOptions = {},
   ) {
     this.selector = options.selector ?? keySelector();
+    this.stores = new LocalStoreSet(options.localDir ?? join(homedir(), '.meta_localmessage'));
     if (options.sendTimeoutMs !== undefined) checkPositiveInt(options.sendTimeoutMs, 'options.sendTimeoutMs');
     this.timer = setInterval(() => void this.resend(), options.resendIntervalMs ?? 300_000);
     this.timer.unref();
-  }
-
-  private store(topic: string, partition: Partition): Promise<LocalMessageStore> {
-    const name = `${topic}@${partitionName(partition)}`;
-    let store = this.stores.get(name);
-    if (store === undefined) {
-      store = LocalMessageStore.open(join(this.options.localDir ?? join(homedir(), '.meta_localmessage'), name));
-      this.stores.set(name, store);
-    }
-    return store;
   }
 
   async send(message: OutgoingMessage): Promise<OrderedSendResult> {
@@ -71,7 +63,7 @@ export class OrderedProducer {
       throw new InvalidArgumentError('message.topic', `${topic} has no configured partitions; give the client partitions: { '${topic}': N } so the key → partition mapping is stable`);
     }
     const partition = this.selector(topic, partitions, message);
-    const store = await this.store(topic, partition);
+    const store = await this.stores.get(`${topic}@${partitionName(partition)}`);
     if (store.count > 0) {
       await this.resend();
       if (store.count > 0) return this.keepLocally(store, message, partition);
@@ -95,8 +87,7 @@ export class OrderedProducer {
   /** Resend waiting messages partition by partition, in order; a failure ends that partition's round. */
   resend(): Promise<void> {
     this.resending ??= (async () => {
-      for (const [name, pending] of this.stores) {
-        const store = await pending;
+      for (const [name, store] of await this.stores.all()) {
         const partition = { brokerId: 0, index: Number(name.slice(name.lastIndexOf('-') + 1)) };
         const failures = await replayInOrder(store, (bytes) => this.producer.send(decodeOutgoing(bytes), { partition, timeoutMs: this.options.sendTimeoutMs }).then(() => undefined), 'stop');
         if (failures.length > 0) this.logger.debug({ err: failures[0], store: name }, 'resend of locally kept messages stopped; next round later');
@@ -109,15 +100,13 @@ export class OrderedProducer {
 
   /** Messages waiting locally, per `topic@brokerId-index`. */
   async waiting(): Promise<Map<string, number>> {
-    const result = new Map<string, number>();
-    for (const [name, store] of this.stores) result.set(name, (await store).count);
-    return result;
+    return this.stores.counts();
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.resending;
     await this.producer.close();
-    await Promise.all([...this.stores.values()].map(async (store) => (await store).close()));
+    await this.stores.close();
   }
 }
