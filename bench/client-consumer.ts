@@ -1,8 +1,9 @@
 // Bench: the client library's consumer with a no-op listener over a backlog.
 import { MetaqClient } from '../src/client/index.js';
 
-const [port, topic, count] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number];
-const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}` });
+// The first argument is a broker port, or `zk:<host:port>` to consume as a group member in a cluster.
+const [target, topic, count] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [string, string, number];
+const client = new MetaqClient(target.startsWith('zk:') ? { zkConnect: target.slice(3) } : { serverUrl: `meta://127.0.0.1:${target}` });
 const consumer = client.consumer({ group: 'bench', maxDelayFetchMs: 100 }).subscribe(topic, { maxSize: 1024 * 1024 });
 let received = 0;
 let bytes = 0;

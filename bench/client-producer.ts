@@ -2,8 +2,9 @@
 import * as hdr from 'hdr-histogram-js';
 import { MetaqClient } from '../src/client/index.js';
 
-const [port, topic, size, count, window] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number, number, number];
-const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}` });
+// The first argument is a broker port, or `zk:<host:port>` to send through a ZooKeeper cluster.
+const [target, topic, size, count, window] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [string, string, number, number, number];
+const client = new MetaqClient(target.startsWith('zk:') ? { zkConnect: target.slice(3) } : { serverUrl: `meta://127.0.0.1:${target}` });
 const producer = client.producer();
 const data = Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });

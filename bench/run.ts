@@ -1,11 +1,13 @@
 // `npm run bench`: one broker process, one producer process, one consumer process, on loopback.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import type { BrokerProcess } from '../test/support/broker-process.js';
+import { runChild } from './child.js';
+import { clusterSection, runClusterBench } from './cluster.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -29,15 +31,6 @@ interface PutResult {
   p50us: number;
   p99us: number;
   p999us: number;
-}
-
-function runChild(script: string, args: Array<string | number>): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, script), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as unknown) : reject(new Error(`${script} exited with ${code}`))));
-  });
 }
 
 /** Peak resident memory of a process so far (VmHWM), in MB. */
@@ -103,6 +96,8 @@ const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 10
   return { send, receive };
 });
 console.log(`client send 100 B: ${Math.round(clientRun.send.msgsPerSec)} msgs/s; client consume 100 B: ${Math.round(clientRun.receive.msgsPerSec)} msgs/s`);
+const clusterRun = await runClusterBench(scale);
+console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -146,7 +141,8 @@ msgs/s; client RSS bounded while consuming a 1 GiB backlog.
 
 Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with default flush and
 ≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
-`;
+
+${clusterSection(clusterRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 try {

@@ -11,7 +11,7 @@ export type { AsyncProducerOptions } from './producer/async-producer.js';
 export type { PartitionSelector } from './producer/partition-selector.js';
 export { Consumer } from './consumer/consumer.js';
 export type { FetchResult } from './consumer/fetch-once.js';
-export type { ConsumerOptions, SubscribeOptions } from './consumer/consumer.js';
+export type { ConsumerOptions, RebalanceListener, SubscribeOptions } from './consumer/consumer.js';
 export type { OffsetStorage, OffsetInfo, StoredOffset } from './offsets/offset-storage.js';
 export { MemoryOffsetStorage } from './offsets/memory-offset-storage.js';
 export type { OutgoingMessage, ReceivedMessage, SendResult, Partition } from './message.js';

@@ -2,3 +2,5 @@
 export * from './zk/znodes.js';
 export { defaultAssignment, javaStringSort } from './rebalance/default-strategy.js';
 export { consistentHashAssignment } from './rebalance/consistent-hash-strategy.js';
+export { assignmentStrategy } from './rebalance/strategy.js';
+export type { AssignmentStrategy, LoadBalanceStrategyType } from './rebalance/strategy.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
-import { MetaqClient, ZkOffsetStorage, ZkSession } from '../../src/client/index.js';
+import { MetaqClient, ZkOffsetStorage, ZkSession, InvalidArgumentError } from '../../src/client/index.js';
+import { consistentHashAssignment } from '../../src/coordination/index.js';
 import type { Consumer } from '../../src/client/index.js';
 import { tempDir } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
@@ -56,6 +57,25 @@ describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
     await eventually(() => seen.size === 48, 'late messages consumed by a');
     await a.close();
     assert.deepEqual(await zk.getChildren('/meta/consumers/workers/ids'), [], 'members left the group');
+    await client.close();
+    await broker.stop();
+  });
+
+  it('CONSIST members own what the ketama ring gives them; an unknown strategy is refused', async () => {
+    const text = `[system]\nbrokerId=5\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('consist')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSyncTimeMs=10\n[topic=ring]\nnumPartitions=8\n`;
+    const broker = await Broker.start({ config: parseBrokerConfig(text, 'consist.ini'), logger: silentLogger, host: '127.0.0.1' });
+    const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
+    assert.throws(() => client.consumer({ group: 'ring', loadBalanceStrategyType: 'consist' as 'CONSIST' }), InvalidArgumentError);
+    const member = async (id: string): Promise<Consumer> => {
+      const consumer = client.consumer({ group: 'ring', consumerId: id, loadBalanceStrategyType: 'CONSIST', rebalanceRetryMs: 100, maxDelayFetchMs: 20 }).subscribe('ring');
+      await consumer.run(() => undefined);
+      return consumer;
+    };
+    const members = [await member('x'), await member('y'), await member('z')];
+    const partitions = Array.from({ length: 8 }, (_, i) => `5-${i}`);
+    const ids = ['ring_x', 'ring_y', 'ring_z'];
+    await eventually(() => members.every((m, i) => JSON.stringify(m.ownership()?.get('ring') ?? []) === JSON.stringify(consistentHashAssignment(ids[i]!, ids, partitions).sort())), 'every member owns its share of the ring');
+    for (const m of members) await m.close();
     await client.close();
     await broker.stop();
   });

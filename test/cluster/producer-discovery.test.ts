@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MetaqClient } from '../../src/client/index.js';
-import { tempDir } from '../support/broker-process.js';
+import { join } from 'node:path';
+import type { BrokerProcess } from '../support/broker-process.js';
+import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
+import { eventually } from '../support/eventually.js';
 import { silentLogger } from '../support/storage-harness.js';
 import type { ZookeeperServer } from '../support/zookeeper-server.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
@@ -18,7 +21,10 @@ describe('producer discovery in cluster mode (§3.3)', { timeout: 60_000 }, () =
   before(async () => {
     zookeeper = await startZookeeper();
   });
-  after(async () => zookeeper.stop());
+  after(async () => {
+    await killAllBrokers();
+    await zookeeper.stop();
+  });
 
   it('a cluster-mode consumer reads every partition of every broker', async () => {
     const one = await startClusterBroker(zookeeper.connect, 11);
@@ -41,33 +47,33 @@ describe('producer discovery in cluster mode (§3.3)', { timeout: 60_000 }, () =
     await two.stop();
   });
 
-  it('spreads over every broker, moves off one that leaves, and uses it again when it returns', async () => {
-    const one = await startClusterBroker(zookeeper.connect, 1);
-    const twoData = tempDir('cluster-two');
-    let two = await startClusterBroker(zookeeper.connect, 2, twoData);
+  it('three broker processes: producers spread over all, move off one that leaves, and use it again when it returns', async () => {
+    const dirs = [1, 2, 3].map((id) => tempDir(`cluster-${id}`));
+    const start = (id: number): Promise<BrokerProcess> => startBrokerProcess(writeConfig(dirs[id - 1]!, { brokerId: id, dataPath: join(dirs[id - 1]!, 'data'), unflushThreshold: 0 }, { orders: { numPartitions: 3 } }, { 'zk.zkConnect': zookeeper.connect, 'zk.zkSyncTimeMs': 10 }));
+    const brokers = [await start(1), await start(2), await start(3)];
     const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
     const producer = client.producer();
-    const brokersUsed = async (sends: number): Promise<Set<number>> => {
+    const brokersUsed = async (sends: number): Promise<number[]> => {
       const used = new Set<number>();
       for (let i = 0; i < sends; i += 1) used.add((await producer.send({ topic: 'orders', data: `m${i}` })).partition.brokerId);
-      return used;
+      return [...used].sort();
     };
-    assert.deepEqual([...(await client.router.partitions('orders'))].map((p) => `${p.brokerId}-${p.index}`), ['1-0', '1-1', '2-0', '2-1']);
-    assert.deepEqual([...(await brokersUsed(8))].sort(), [1, 2]);
+    const listed = async () => [...new Set((await client.router.partitions('orders')).map((p) => p.brokerId))].sort();
+    try {
+      assert.deepEqual((await client.router.partitions('orders')).map((p) => `${p.brokerId}-${p.index}`), ['1-0', '1-1', '1-2', '2-0', '2-1', '2-2', '3-0', '3-1', '3-2']);
+      assert.deepEqual(await brokersUsed(18), [1, 2, 3]);
 
-    await two.stop();
-    // The watch drops the cached list; wait (bounded) until discovery shows broker 1 only.
-    for (let tries = 0; tries < 100 && (await client.router.partitions('orders')).some((p) => p.brokerId === 2); tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual([...(await brokersUsed(6))], [1], 'sends move to the remaining broker');
+      await brokers[1]!.kill('SIGTERM');
+      await eventually(async () => JSON.stringify(await listed()) === '[1,3]', 'discovery drops the broker that left');
+      assert.deepEqual(await brokersUsed(12), [1, 3], 'sends move to the remaining brokers');
 
-    two = await startClusterBroker(zookeeper.connect, 2, twoData);
-    for (let tries = 0; tries < 100 && !(await client.router.partitions('orders')).some((p) => p.brokerId === 2); tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual([...(await brokersUsed(8))].sort(), [1, 2], 'the returning broker is used again');
-
-    const stats = await client.stats();
-    assert.equal(stats.size, 2, 'stats reach every registered broker');
-    await client.close();
-    await one.stop();
-    await two.stop();
+      brokers[1] = await start(2);
+      await eventually(async () => JSON.stringify(await listed()) === '[1,2,3]', 'discovery sees the broker return');
+      assert.deepEqual(await brokersUsed(18), [1, 2, 3], 'the returning broker is used again');
+      assert.equal((await client.stats()).size, 3, 'stats reach every registered broker');
+    } finally {
+      await client.close();
+      for (const broker of brokers) await broker.kill('SIGTERM');
+    }
   });
 });

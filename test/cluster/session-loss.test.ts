@@ -8,6 +8,7 @@ import { silentLogger } from '../support/storage-harness.js';
 import type { ZookeeperServer } from '../support/zookeeper-server.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
 import { eventually } from '../support/eventually.js';
+import { ZkSession } from '../../src/coordination/zk/zk-session.js';
 
 describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)', { timeout: 60_000 }, () => {
   let zookeeper: ZookeeperServer;
@@ -34,6 +35,30 @@ describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)'
       zookeeper.resume();
       await client.close();
       await broker.stop();
+    }
+  });
+});
+
+describe('an idle session the server granted less time than asked for stays healthy', { timeout: 60_000 }, () => {
+  let zookeeper: ZookeeperServer;
+  before(async () => {
+    zookeeper = await startZookeeper({ maxSessionTimeoutMs: 800 });
+  });
+  after(async () => zookeeper.stop());
+
+  it('probes at the pace of the negotiated timeout, not the requested one', async () => {
+    // Asked for 30 s, granted 0.8 s: probing at the requested pace (every 3.75 s) would fence it within a second.
+    const session = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 10_000 });
+    let lost = 0;
+    session.on('lost', () => (lost += 1));
+    try {
+      assert.equal(session.timeoutMs, 800);
+      const until = performance.now() + 5 * session.timeoutMs;
+      await eventually(() => lost > 0 || performance.now() >= until, 'five negotiated timeouts passing');
+      assert.equal(lost, 0, 'an idle, reachable session was declared lost');
+      assert.equal(session.healthy, true);
+    } finally {
+      await session.close();
     }
   });
 });

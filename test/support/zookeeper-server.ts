@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from './broker-process.js';
 
 export interface ZookeeperServer {
@@ -36,12 +38,16 @@ function answersRuok(port: number): Promise<boolean> {
 
 /**
  * A private ZooKeeper (Debian's package) on a free loopback port with a temporary data directory
- * and tickTime 200, so sessions can expire in well under a second.
+ * and tickTime 200, so sessions can expire in well under a second. The server grants sessions of
+ * 400 ms up to `maxSessionTimeoutMs` (default 4000, ZooKeeper's 20 ticks).
  */
-export async function startZookeeper(): Promise<ZookeeperServer> {
+export async function startZookeeper(options: { maxSessionTimeoutMs?: number } = {}): Promise<ZookeeperServer> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
-    const child = spawn('java', ['-cp', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar', '-Dzookeeper.admin.enableServer=false', '-Dzookeeper.4lw.commands.whitelist=ruok', 'org.apache.zookeeper.server.ZooKeeperServerMain', String(port), tempDir('zk'), '200'], { stdio: 'ignore' });
+    const dir = tempDir('zk');
+    const config = join(dir, 'zoo.cfg');
+    writeFileSync(config, `tickTime=200\ndataDir=${join(dir, 'data')}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nmaxSessionTimeout=${options.maxSessionTimeoutMs ?? 4000}\n`);
+    const child = spawn('java', ['-cp', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar', '-Dzookeeper.admin.enableServer=false', '-Dzookeeper.4lw.commands.whitelist=ruok', 'org.apache.zookeeper.server.ZooKeeperServerMain', config], { stdio: 'ignore' });
     let alive = true;
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {

@@ -25,7 +25,8 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
   }
   const fenced = ctx.fencedBecause();
   if (fenced !== undefined) {
-    fail(Status.internalServerError, fenced);
+    // 503, like a busy handler pool: nothing was stored, so the client may safely send elsewhere.
+    fail(Status.serviceUnavailable, fenced);
     return;
   }
   if (command.txKey !== undefined) {

@@ -5,6 +5,7 @@ import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import { partitionName } from '../message.js';
 import { MemoryOffsetStorage } from '../offsets/memory-offset-storage.js';
+import { ZkOffsetStorage } from '../offsets/zk-offset-storage.js';
 import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
@@ -16,10 +17,12 @@ import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
 import { RecoveryManager } from '../recovery/recovery-manager.js';
 import { ZkRouter } from '../zk-router.js';
 import { GroupMembership } from './group-membership.js';
+import { assignmentStrategy } from '../../coordination/rebalance/strategy.js';
+import type { LoadBalanceStrategyType } from '../../coordination/rebalance/strategy.js';
 
 export interface ConsumerOptions {
   group: string;
-  /** Default: in memory (MetaQ's direct mode keeps no offsets either). */
+  /** Default: ZooKeeper in cluster mode (MetaQ's ZkOffsetStorage), memory in direct mode (MetaQ's direct mode keeps none either). */
   offsetStorage?: OffsetStorage;
   /** Where a partition the group has never consumed starts: a byte offset, or the newest message. */
   startFrom?: number | 'newest';
@@ -47,9 +50,22 @@ export interface ConsumerOptions {
   consumerId?: string;
   /** Cluster mode: wait between rebalance attempts when a partition is still owned (MetaQ: zkSyncTimeMs, 5 s). */
   rebalanceRetryMs?: number;
+  /** Cluster mode: `'DEFAULT'` (contiguous slices in Java string order, MetaQ's default) or `'CONSIST'` (consistent hashing, fewer moves when members change). Every member of a group must use the same. */
+  loadBalanceStrategyType?: LoadBalanceStrategyType;
+  /**
+   * Cluster mode: told when this member stops reading partitions (after their fetchers stopped,
+   * before their offsets are committed and the owner nodes released) and when it starts reading
+   * them (after taking the owner nodes, before the first fetch). Partitions are `"<brokerId>-<index>"`.
+   */
+  rebalanceListener?: RebalanceListener;
   /** false: positions advance only when you call `ack(message)`; `rollback(message)` refetches (§5.6.5). */
   autoAck?: boolean;
   logger?: Logger;
+}
+
+export interface RebalanceListener {
+  onPartitionsRevoked?(topic: string, partitions: string[]): void;
+  onPartitionsAssigned?(topic: string, partitions: string[]): void;
 }
 
 export interface SubscribeOptions {
@@ -77,7 +93,7 @@ type Deliver = (message: ReceivedMessage) => Promise<void> | void;
  */
 export class Consumer implements AsyncIterable<ReceivedMessage> {
   readonly group: string;
-  private readonly storage: OffsetStorage;
+  private storage: OffsetStorage;
   private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
   private readonly controller = new AbortController();
   private reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
@@ -101,6 +117,9 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (/[~!#$%^&*()+=`'",;/?[\]<>.:]/.test(this.group)) throw new InvalidArgumentError('options.group', `must not contain any of ~!#$%^&*()+=\`'",;/?[]<>.: (got ${this.group})`);
     if (options.onReject !== undefined && !['recover', 'retry', 'drop'].includes(options.onReject as string) && typeof options.onReject !== 'function') {
       throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry', 'drop' or a function, got ${String(options.onReject)}`);
+    }
+    if (options.loadBalanceStrategyType !== undefined && !['DEFAULT', 'CONSIST'].includes(options.loadBalanceStrategyType)) {
+      throw new InvalidArgumentError('options.loadBalanceStrategyType', `must be 'DEFAULT' or 'CONSIST', got ${String(options.loadBalanceStrategyType)}`);
     }
     for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
     for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
@@ -192,7 +211,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     const grouped = router instanceof ZkRouter && [...this.subscriptions.values()].every((s) => s.partitions === undefined);
     if (grouped) {
       // Cluster mode: the group decides who reads which partition (§3.4).
-      this.membership = new GroupMembership(await router.zkSession(), router.znodes, this.group, [...this.subscriptions.keys()], (topic, partitions) => this.assignPartitions(topic, partitions), this.logger, o.rebalanceRetryMs ?? 5000, o.consumerId);
+      if (o.offsetStorage === undefined) this.storage = new ZkOffsetStorage(await router.zkSession(), router.znodes.root);
+      this.membership = new GroupMembership(await router.zkSession(), router.znodes, this.group, [...this.subscriptions.keys()], (topic, partitions) => this.assignPartitions(topic, partitions), this.logger, o.rebalanceRetryMs ?? 5000, assignmentStrategy(o.loadBalanceStrategyType ?? 'DEFAULT'), o.consumerId);
       await this.membership.join();
     } else {
       for (const topic of this.subscriptions.keys()) {
@@ -249,26 +269,41 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   }
 
   /** Stop fetching one partition, wait for its message in progress, and commit its position. */
-  private async removeFetcher(key: string): Promise<void> {
-    const entry = this.running.get(key);
-    if (entry === undefined) return;
-    entry.controller.abort();
-    await entry.loop.catch(() => undefined);
-    this.running.delete(key);
-    const f = entry.fetcher;
-    if (this.options.autoCommit !== false && f.dirty && f.offset !== NEWEST) {
-      await this.storage.commit(this.group, [{ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }]);
-      f.dirty = false;
+  /**
+   * Stop every listed fetcher at once, then commit where they got to. A failed commit (ZooKeeper
+   * unreachable, say) is logged, not thrown: the next owner re-reads from the last commit.
+   */
+  private async removeFetchers(topic: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const entries = keys.flatMap((key) => this.running.get(key) ?? []);
+    for (const entry of entries) entry.controller.abort();
+    await Promise.all(entries.map((entry) => entry.loop.catch(() => undefined)));
+    for (const key of keys) this.running.delete(key);
+    this.options.rebalanceListener?.onPartitionsRevoked?.(topic, keys.map((key) => key.slice(topic.length + 1)));
+    if (this.options.autoCommit === false) return;
+    for (const { fetcher: f } of entries) {
+      if (!f.dirty || f.offset === NEWEST) continue;
+      try {
+        await this.storage.commit(this.group, [{ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }]);
+        f.dirty = false;
+      } catch (error) {
+        this.logger.warn({ err: error, topic: f.topicName, partition: f.partitionRef }, 'could not commit a released partition; its next owner will re-read from the previous commit');
+      }
     }
   }
 
   /** Fetch exactly these partitions of a topic (`"brokerId-index"`), as the group assigned them. */
   private async assignPartitions(topic: string, partitions: string[]): Promise<void> {
+    const listener = this.options.rebalanceListener;
     const wanted = new Set(partitions.map((p) => `${topic}/${p}`));
-    for (const key of [...this.running.keys()]) if (key.startsWith(`${topic}/`) && !wanted.has(key)) await this.removeFetcher(key);
-    if (partitions.some((p) => !this.running.has(`${topic}/${p}`))) await this.host.router.partitions(topic); // learn broker addresses
-    for (const name of partitions) {
-      if (this.running.has(`${topic}/${name}`) || this.closed) continue;
+    const revoked = [...this.running.keys()].filter((key) => key.startsWith(`${topic}/`) && !wanted.has(key));
+    await this.removeFetchers(topic, revoked);
+    const added = partitions.filter((p) => !this.running.has(`${topic}/${p}`));
+    if (added.length === 0 || this.closed) return;
+    await this.host.router.partitions(topic); // learn broker addresses
+    listener?.onPartitionsAssigned?.(topic, added);
+    for (const name of added) {
+      if (this.closed) break;
       const [brokerId, index] = name.split('-').map(Number) as [number, number];
       await this.addFetcher(topic, { brokerId, index });
     }

@@ -5,7 +5,7 @@ import type { ZkSession } from '../../coordination/zk/zk-session.js';
 import { isNodeExists } from '../../coordination/zk/zk-session.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
 import { parseTopicBroker } from '../../coordination/zk/znodes.js';
-import { defaultAssignment } from '../../coordination/rebalance/default-strategy.js';
+import type { AssignmentStrategy } from '../../coordination/rebalance/strategy.js';
 
 /** Called with a topic's partitions this member should be fetching now (`"<brokerId>-<index>"`). */
 export type AssignPartitions = (topic: string, partitions: string[]) => Promise<void>;
@@ -14,10 +14,10 @@ export type AssignPartitions = (topic: string, partitions: string[]) => Promise<
 const MAX_ATTEMPTS = 7;
 
 /**
- * A consumer's membership of its group in ZooKeeper (§3.4): its ephemeral ids node, the default
- * rebalance (Java string order, contiguous slices) on every change of members or brokers, and
- * ephemeral owner nodes so no partition has two owners. A released partition stops fetching and
- * commits before its owner node is deleted, so the next owner starts where this one stopped.
+ * A consumer's membership of its group in ZooKeeper (§3.4): its ephemeral ids node, a rebalance
+ * (MetaQ's DEFAULT or CONSIST strategy) on every change of members or brokers, and ephemeral
+ * owner nodes so no partition has two owners. A released partition stops fetching and commits
+ * before its owner node is deleted, so the next owner starts where this one stopped.
  */
 export class GroupMembership {
   readonly consumerId: string;
@@ -34,6 +34,7 @@ export class GroupMembership {
     private readonly assign: AssignPartitions,
     private readonly logger: Logger,
     private readonly retryDelayMs: number,
+    private readonly strategy: AssignmentStrategy,
     consumerId?: string,
   ) {
     this.consumerId = `${group}_${consumerId ?? `${hostname()}-${process.pid}-${randomUUID()}`}`;
@@ -107,7 +108,8 @@ export class GroupMembership {
         const info = brokerId === undefined ? undefined : parseTopicBroker((await this.session.getData(`${this.znodes.topicsSub(topic)}/${child}`)) ?? '');
         for (let i = 0; i < (info?.numParts ?? 0); i += 1) partitions.push(`${brokerId}-${i}`);
       }
-      const mine = new Set(defaultAssignment(this.consumerId, consumers, partitions));
+      const mine = new Set(this.strategy(this.consumerId, consumers, partitions));
+      if (!this.session.healthy) return false; // fenced meanwhile: what was read may be stale
       const held = this.owned.get(topic) ?? new Set<string>();
       const kept = [...held].filter((p) => mine.has(p));
       // Stop (and commit) released partitions before giving up their owner nodes.
@@ -125,6 +127,7 @@ export class GroupMembership {
           else complete = false; // the previous owner has not released it yet
         }
       }
+      if (!this.session.healthy) return false;
       this.owned.set(topic, owned);
       await this.assign(topic, [...owned]);
     }

@@ -34,7 +34,10 @@ export interface ProducerHost {
  * Sends messages (§5.3). Each send is one pipelined `put` with a checksum; it resolves with the
  * partition, offset and id the broker assigned, or rejects with a typed error: BrokerError for a
  * refusal (status and MetaQ's text), RequestTimeoutError or ConnectionError when the outcome is
- * unknown. There is no automatic retry (MetaQ's MAX_RETRY is 1): retrying may store twice.
+ * unknown. A send whose outcome is unknown is never retried (MetaQ's MAX_RETRY is 1): retrying
+ * may store twice. A 503 refusal is different: the broker stored nothing (it is fenced or its
+ * handlers are saturated), so a selector-chosen send tries once more on another broker, as Kafka's
+ * producer does on NOT_LEADER.
  */
 export class Producer {
   private readonly selector: PartitionSelector;
@@ -58,17 +61,27 @@ export class Producer {
     const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
     if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker`);
     const chosen = options.partition ?? this.selector(topic, partitions, message);
-    const connection = this.host.connection(this.host.router.broker(chosen));
     const crc = checksum(payload);
     this.inFlight += 1;
     try {
-      const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: chosen.index, flag, checksum: crc, txKey: undefined, opaque, body: payload }), timeoutMs, 'send', options.signal);
-      const text = reply.body.toString();
-      if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
-      return parseSendReply(text, chosen);
+      try {
+        return await this.put(chosen, topic, flag, crc, payload, timeoutMs, options.signal);
+      } catch (error) {
+        const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
+        if (!(error instanceof BrokerError && error.status === Status.serviceUnavailable) || options.partition !== undefined || elsewhere.length === 0) throw error;
+        return await this.put(this.selector(topic, elsewhere, message), topic, flag, crc, payload, timeoutMs, options.signal);
+      }
     } finally {
       if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
     }
+  }
+
+  private async put(partition: Partition, topic: string, flag: number, crc: number, payload: Buffer, timeoutMs: number, signal: AbortSignal | undefined): Promise<SendResult> {
+    const connection = this.host.connection(this.host.router.broker(partition));
+    const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey: undefined, opaque, body: payload }), timeoutMs, 'send', signal);
+    const text = reply.body.toString();
+    if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
+    return parseSendReply(text, partition);
   }
 
   /**

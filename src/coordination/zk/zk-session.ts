@@ -14,7 +14,7 @@ type Mode = 'persistent' | 'ephemeral';
 
 /**
  * One ZooKeeper session with promises and its own fencing clock. A cheap request goes to the
- * server several times per session timeout; once the timeout has passed without a completed
+ * server several times per session timeout; once most of the timeout has passed without a completed
  * round trip (a lost link, or a server that stopped answering while its TCP connection stays
  * open) nobody can tell whether the server already expired the session, so it is declared lost
  * (`'lost'`) before a successor can act on it: brokers stop acting as master, consumers stop
@@ -28,14 +28,33 @@ export class ZkSession extends EventEmitter {
   private pending = new Set<(error: Error) => void>();
   private probing = false;
   private lostReported = false;
-  private readonly fencingTimer: NodeJS.Timeout;
+  private fencingTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(private readonly options: ZkSessionOptions) {
     super();
     this.client = this.newClient();
-    this.fencingTimer = setInterval(() => this.checkFence(), Math.max(50, Math.floor(options.sessionTimeoutMs / 4)));
+    this.scheduleFenceCheck();
+  }
+
+  /** Re-armed after every check: the pace follows the negotiated timeout once it is known. */
+  private scheduleFenceCheck(): void {
+    clearTimeout(this.fencingTimer);
+    if (this.closed) return;
+    this.fencingTimer = setTimeout(() => {
+      this.checkFence();
+      this.scheduleFenceCheck();
+    }, Math.max(25, Math.floor(this.timeoutMs / 8)));
     this.fencingTimer.unref();
+  }
+
+  /**
+   * The timeout the server enforces: it may have negotiated a shorter one than we asked for
+   * (ZooKeeper clamps to [2, 20] ticks by default), so probes and fencing follow the shorter.
+   */
+  get timeoutMs(): number {
+    const negotiated = this.client.getSessionTimeout();
+    return negotiated > 0 ? Math.min(negotiated, this.options.sessionTimeoutMs) : this.options.sessionTimeoutMs;
   }
 
   static async open(options: ZkSessionOptions): Promise<ZkSession> {
@@ -47,7 +66,10 @@ export class ZkSession extends EventEmitter {
   private newClient(): Client {
     const client = zookeeper.createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 100, retries: 2 });
     client.on('state', (state) => {
-      if (state === zookeeper.State.SYNC_CONNECTED) this.roundTripDone();
+      if (state === zookeeper.State.SYNC_CONNECTED) {
+        this.roundTripDone();
+        this.scheduleFenceCheck(); // the negotiated timeout is known now and may be shorter
+      }
       else if (state === zookeeper.State.EXPIRED) {
         this.reportLost();
         if (!this.closed) this.replaceClient();
@@ -71,8 +93,9 @@ export class ZkSession extends EventEmitter {
     for (const fail of waiting) fail(new MetaqError('ZK_SESSION_LOST', `${reason}; the call was not completed`));
   }
 
-  private roundTripDone(): void {
-    this.lastRoundTrip = performance.now();
+  /** `sentAt`: when the request that just completed left; the server heard us no earlier than that. */
+  private roundTripDone(sentAt = performance.now()): void {
+    this.lastRoundTrip = Math.max(this.lastRoundTrip, sentAt);
     if (this.lostReported) {
       this.lostReported = false;
       this.emit('established');
@@ -84,12 +107,22 @@ export class ZkSession extends EventEmitter {
     if (!this.probing && !this.closed) {
       this.probing = true;
       const client = this.client;
+      const sentAt = performance.now();
       client.exists('/', (error) => {
         this.probing = false;
-        if (!error && client === this.client) this.roundTripDone();
+        if (!error && client === this.client) this.roundTripDone(sentAt);
       });
     }
-    if (performance.now() - this.lastRoundTrip >= this.options.sessionTimeoutMs) this.reportLost();
+    this.checkDeadline();
+  }
+
+  /**
+   * The server may expire the session one timeout after it last heard from us. Fencing at three
+   * quarters of it, checked every eighth, puts the 'lost' event before the expiry even when only
+   * the timer notices; probes every eighth keep a live session well inside it.
+   */
+  private checkDeadline(): void {
+    if (performance.now() - this.lastRoundTrip >= (this.timeoutMs * 3) / 4) this.reportLost();
   }
 
   private reportLost(): void {
@@ -98,8 +131,12 @@ export class ZkSession extends EventEmitter {
     this.emit('lost');
   }
 
-  /** True while the session may be relied on (not fenced). */
+  /**
+   * True while the session may be relied on. Judged now, not by the last timer tick: a process
+   * resumed after SIGSTOP serves queued requests before its timers run (matrix N4).
+   */
   get healthy(): boolean {
+    this.checkDeadline();
     return !this.lostReported;
   }
 
@@ -113,13 +150,21 @@ export class ZkSession extends EventEmitter {
     });
   }
 
+  /**
+   * One request. It fails after a session timeout without an answer: while the server is out of
+   * reach the client queues requests indefinitely, and a fenced owner must not wait on them.
+   */
   private call<T>(operation: (done: (error: unknown, result?: T) => void) => void): Promise<T> {
     return new Promise((resolve, reject) => {
       const pending = this.pending;
       let settled = false;
+      const timeoutMs = this.timeoutMs;
+      const timer = setTimeout(() => fail(new MetaqError('ZK_TIMEOUT', `ZooKeeper did not answer within ${timeoutMs} ms (session timeout); it may be unreachable`)), timeoutMs);
+      timer.unref();
       const fail = (error: Error): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         pending.delete(fail);
         reject(error);
       };
@@ -131,6 +176,7 @@ export class ZkSession extends EventEmitter {
           return;
         }
         settled = true;
+        clearTimeout(timer);
         pending.delete(fail);
         resolve(result as T);
       });
@@ -184,7 +230,7 @@ export class ZkSession extends EventEmitter {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.fencingTimer);
+    clearTimeout(this.fencingTimer);
     this.abandonPending('the ZooKeeper session was closed');
     this.client.close();
     await Promise.resolve();

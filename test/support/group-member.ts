@@ -1,0 +1,42 @@
+// Test child for K8: one consumer group member that logs what it owns and delivers until killed or SIGTERMed.
+import { appendFileSync } from 'node:fs';
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
+import { MetaqClient } from '../../src/client/index.js';
+
+export interface GroupMemberSettings {
+  zkConnect: string;
+  group: string;
+  topic: string;
+  consumerId: string;
+  eventsFile: string;
+  sessionTimeoutMs: number;
+}
+
+const settings = JSON.parse(process.argv[2]!) as GroupMemberSettings;
+const log = (event: Record<string, unknown>): void => appendFileSync(settings.eventsFile, `${JSON.stringify({ ...event, who: settings.consumerId, at: Date.now() })}\n`);
+
+const client = new MetaqClient({ zkConnect: settings.zkConnect, zkSessionTimeoutMs: settings.sessionTimeoutMs });
+const consumer = client
+  .consumer({
+    group: settings.group,
+    consumerId: settings.consumerId,
+    rebalanceRetryMs: 100,
+    maxDelayFetchMs: 20,
+    commitIntervalMs: 200,
+    rebalanceListener: {
+      onPartitionsAssigned: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'assigned', partition })),
+      onPartitionsRevoked: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'revoked', partition })),
+    },
+  })
+  .subscribe(settings.topic);
+await consumer.run(async (message) => {
+  log({ kind: 'delivered', partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString() });
+  await setTimeoutPromise(1); // some work, so kills land mid-processing
+});
+process.stdout.write('consuming\n');
+process.once('SIGTERM', () => {
+  void consumer
+    .close()
+    .then(() => client.close())
+    .then(() => process.exit(0));
+});
