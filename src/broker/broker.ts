@@ -145,11 +145,13 @@ export class Broker {
     this.stopping ??= (async () => {
       this.logger.info({ component: 'broker' }, 'stopping');
       if (this.zk) {
-        // Leave ZooKeeper first and give clients zkSyncTimeMs to move away (§3.2).
-        // Bounded: with ZooKeeper unreachable the ephemeral nodes go with the session anyway.
-        const unregistered = this.zk.registration.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'could not unregister from ZooKeeper'));
-        await Promise.race([unregistered, new Promise((resolve) => setTimeout(resolve, this.config.zookeeper['zk.zkSessionTimeoutMs']).unref())]);
-        await new Promise((resolve) => setTimeout(resolve, this.config.zookeeper['zk.zkSyncTimeMs']));
+        // Leave ZooKeeper first and give clients zkSyncTimeMs to move away (§3.2). With the
+        // session lost there is nothing to leave: its ephemeral nodes go with it.
+        if (this.zk.session.healthy) {
+          const unregistered = this.zk.registration.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'could not unregister from ZooKeeper'));
+          await Promise.race([unregistered, new Promise((resolve) => setTimeout(resolve, this.zk!.session.timeoutMs).unref())]);
+          await new Promise((resolve) => setTimeout(resolve, this.config.zookeeper['zk.zkSyncTimeMs']));
+        }
         await this.zk.session.close();
       }
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -16,6 +16,10 @@ export class ZkRouter implements PartitionRouter {
   readonly znodes: MetaZnodes;
   private readonly cache = new Map<string, readonly Partition[]>();
   private readonly brokers = new Map<number, BrokerAddress>();
+  private readonly lookups = new Map<string, Promise<readonly Partition[]>>();
+  private readonly watchers = new Map<string, () => void>();
+  /** Watch notifications per topic, so a lookup that raced a change does not cache what it read. */
+  private readonly changes = new Map<string, number>();
 
   constructor(
     private readonly session: () => Promise<ZkSession>,
@@ -33,11 +37,22 @@ export class ZkRouter implements PartitionRouter {
     return this.cache.get(topic);
   }
 
-  async partitions(topic: string): Promise<readonly Partition[]> {
+  /** Concurrent lookups of one topic share one ZooKeeper read (and one watch). */
+  partitions(topic: string): Promise<readonly Partition[]> {
     const known = this.cache.get(topic);
-    if (known !== undefined) return known;
+    if (known !== undefined) return Promise.resolve(known);
+    let lookup = this.lookups.get(topic);
+    if (lookup === undefined) {
+      lookup = this.lookup(topic).finally(() => this.lookups.delete(topic));
+      this.lookups.set(topic, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookup(topic: string): Promise<readonly Partition[]> {
     const session = await this.session();
-    const children = await session.getChildren(this.znodes.topicsPub(topic), () => this.cache.delete(topic));
+    const changesBefore = this.changes.get(topic) ?? 0;
+    const children = await session.getChildren(this.znodes.topicsPub(topic), this.watcher(topic));
     const partitions: Partition[] = [];
     for (const child of children) {
       const match = /^(\d+)-m$/.exec(child);
@@ -50,8 +65,22 @@ export class ZkRouter implements PartitionRouter {
       for (let index = 0; index < info.numParts; index += 1) partitions.push({ brokerId, index });
     }
     partitions.sort((a, b) => a.brokerId - b.brokerId || a.index - b.index);
-    this.cache.set(topic, partitions);
+    // A change seen while reading makes this list stale: answer with it, but do not keep it.
+    if ((this.changes.get(topic) ?? 0) === changesBefore) this.cache.set(topic, partitions);
     return partitions;
+  }
+
+  /** One watch function per topic: ZooKeeper's client keeps one registration per function and path. */
+  private watcher(topic: string): () => void {
+    let watch = this.watchers.get(topic);
+    if (watch === undefined) {
+      watch = () => {
+        this.changes.set(topic, (this.changes.get(topic) ?? 0) + 1);
+        this.cache.delete(topic);
+      };
+      this.watchers.set(topic, watch);
+    }
+    return watch;
   }
 
   broker(partition: Partition): BrokerAddress {

@@ -95,7 +95,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   readonly group: string;
   private storage: OffsetStorage;
   private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
-  private readonly controller = new AbortController();
   private reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
   /** Per partition (`topic/brokerId-index`): its fetcher, its own abort switch and its loop. */
   private readonly running = new Map<string, { fetcher: PartitionFetcher; controller: AbortController; loop: Promise<void> }>();
@@ -258,7 +257,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       await this.startOffset(topic, partition),
     );
     const controller = new AbortController();
-    this.controller.signal.addEventListener('abort', () => controller.abort(), { once: true });
+    if (this.closed) controller.abort(); // a rebalance finishing during close starts nothing
     const loop = fetcher.run(controller.signal);
     this.running.set(`${topic}/${partitionName(partition)}`, { fetcher, controller, loop });
   }
@@ -268,7 +267,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     return [...this.running.values()].map((entry) => entry.fetcher);
   }
 
-  /** Stop fetching one partition, wait for its message in progress, and commit its position. */
   /**
    * Stop every listed fetcher at once, then commit where they got to. A failed commit (ZooKeeper
    * unreachable, say) is logged, not thrown: the next owner re-reads from the last commit.
@@ -370,7 +368,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.closed = true;
     this.handoff?.end();
     await this.membership?.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'could not leave the group cleanly'));
-    this.controller.abort();
+    for (const entry of this.running.values()) entry.controller.abort();
     if (this.commitTimer) clearInterval(this.commitTimer);
     await Promise.allSettled([...this.running.values()].map((entry) => entry.loop));
     if (this.options.autoCommit !== false) await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));

@@ -67,6 +67,9 @@ export class GroupMembership {
     await this.rebalance();
   }
 
+  /** One function for every watch, so repeated attempts do not stack watchers (see ZkSession.getChildren). */
+  private readonly onMembershipChange = (): void => void this.rebalance();
+
   /** Run a rebalance now, or once more after the one in progress. */
   rebalance(): Promise<void> {
     if (this.running) {
@@ -95,7 +98,7 @@ export class GroupMembership {
 
   /** One attempt; false when a partition is still owned by another member. */
   private async rebalanceOnce(): Promise<boolean> {
-    const onChange = (): void => void this.rebalance();
+    const onChange = this.onMembershipChange;
     const members = await this.session.getChildren(this.znodes.consumerIds(this.group), onChange);
     const subscriptions = new Map<string, string[]>();
     for (const member of members) subscriptions.set(member, ((await this.session.getData(`${this.znodes.consumerIds(this.group)}/${member}`)) ?? '').split(','));

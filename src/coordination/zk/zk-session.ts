@@ -210,10 +210,14 @@ export class ZkSession extends EventEmitter {
     await this.call((done) => this.client.setData(path, Buffer.from(data, 'utf8'), -1, done));
   }
 
-  /** Children of a node ([] when missing); `watch` fires once on the next change. */
+  /**
+   * Children of a node ([] when missing); `watch` fires once on the next change. Pass the same
+   * function each time: the client keeps one registration per function and path, so a fresh
+   * closure per call would pile up listeners until the node changes.
+   */
   async getChildren(path: string, watch?: () => void): Promise<string[]> {
     try {
-      return await this.call<string[]>((done) => (watch ? this.client.getChildren(path, () => watch(), (error, children) => done(error, children)) : this.client.getChildren(path, (error, children) => done(error, children))));
+      return await this.call<string[]>((done) => (watch ? this.client.getChildren(path, watch, (error, children) => done(error, children)) : this.client.getChildren(path, (error, children) => done(error, children))));
     } catch (error) {
       if (isNoNode(error)) return [];
       throw error;
