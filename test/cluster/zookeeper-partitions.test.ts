@@ -1,18 +1,26 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { BrokerError, MetaqClient, ZkSession } from '../../src/client/index.js';
 import type { BrokerProcess } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
-import { FaultProxy } from '../support/fault-proxy.js';
+import type { GroupMemberSettings } from '../support/group-member.js';
+import { NetnsLab } from '../support/netns.js';
 import { silentLogger } from '../support/storage-harness.js';
 import type { GroupEvent } from '../support/ownership-checker.js';
 import { checkGroup } from '../support/ownership-checker.js';
+import type { Host, ZookeeperCut } from '../support/zookeeper-cut.js';
+import { netnsCut, proxyCut } from '../support/zookeeper-cut.js';
 import type { ZookeeperServer } from '../support/zookeeper-server.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
 
 const SESSION_MS = 1000;
+const MEMBER = fileURLToPath(new URL('../support/group-member.js', import.meta.url));
 
 interface Send {
   start: number;
@@ -27,12 +35,156 @@ function loggedAt(broker: BrokerProcess, message: RegExp): number | undefined {
   return line === undefined ? undefined : Number(line.time);
 }
 
-function clusterBroker(zkConnect: string, brokerId: number, topic: string, numPartitions: number): Promise<BrokerProcess> {
+function clusterBroker(host: Host, zkConnect: string, brokerId: number, topic: string, numPartitions: number): Promise<BrokerProcess> {
   const dir = tempDir(`zkpart-${brokerId}`);
-  return startBrokerProcess(writeConfig(dir, { brokerId, dataPath: join(dir, 'data'), unflushThreshold: 0 }, { [topic]: { numPartitions } }, { 'zk.zkConnect': zkConnect, 'zk.zkSessionTimeoutMs': SESSION_MS, 'zk.zkSyncTimeMs': 10 }));
+  const config = writeConfig(dir, { brokerId, hostName: host.address, dataPath: join(dir, 'data'), unflushThreshold: 0 }, { [topic]: { numPartitions } }, { 'zk.zkConnect': zkConnect, 'zk.zkSessionTimeoutMs': SESSION_MS, 'zk.zkSyncTimeMs': 10 });
+  return startBrokerProcess(config, { spawnVia: host.spawnVia });
 }
 
-describe('ZooKeeper partitions and pauses (matrix N3, N4, N6, through a blackholing TCP proxy)', { timeout: 120_000 }, () => {
+/** Resolves with the time `zk` learned that broker `id`'s registration was expired by the server. */
+async function registrationGone(zk: ZkSession, id: number): Promise<number> {
+  for (;;) {
+    let changed!: () => void;
+    const change = new Promise<void>((resolve) => (changed = resolve));
+    if (!(await zk.getChildren(`/meta/brokers/ids/${id}`, changed)).includes('master')) return Date.now();
+    await change;
+  }
+}
+
+const cuts: Array<{ name: string; make: () => Promise<ZookeeperCut> }> = [{ name: 'a blackholing TCP proxy', make: proxyCut }];
+if (NetnsLab.available()) cuts.push({ name: 'network namespaces', make: netnsCut });
+else it('N3 and N6 in network namespaces need root and `ip netns`; the TCP proxy runs them here instead', { skip: true });
+
+for (const { name, make } of cuts) {
+  describe(`ZooKeeper cut off (matrix N3, N6) through ${name}`, { timeout: 120_000 }, () => {
+    let cut: ZookeeperCut;
+    let zk: ZkSession;
+    before(async () => {
+      cut = await make();
+      zk = await ZkSession.open({ connect: cut.zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+    });
+    after(async () => {
+      await killAllBrokers();
+      await zk.close();
+      await cut.close();
+    });
+
+    it('N3: a master cut off from ZooKeeper fences before its session expires; clients move without a failed send; it re-registers after healing', async () => {
+      const isolated = await clusterBroker(cut.isolated, cut.isolatedZkConnect, 31, 'n3', 2);
+      const other = await clusterBroker(cut.other, cut.zookeeper.connect, 32, 'n3', 2);
+      const client = new MetaqClient({ zkConnect: cut.zookeeper.connect, zkSessionTimeoutMs: 4000 });
+      const producer = client.producer();
+      const sends: Send[] = [];
+      let producing = true;
+      const load = (async () => {
+        for (let seq = 0; producing && seq < 200_000; seq += 1) {
+          const start = Date.now();
+          await producer.send({ topic: 'n3', data: `n3-${seq}` }).then(
+            (result) => sends.push({ start, end: Date.now(), brokerId: result.partition.brokerId, ok: true }),
+            () => sends.push({ start, end: Date.now(), ok: false }),
+          );
+          if (seq % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      const okOn = (brokerId: number, since = 0): boolean => sends.some((s) => s.ok && s.brokerId === brokerId && s.start >= since);
+      try {
+        await eventually(() => okOn(31) && okOn(32), 'both brokers take writes');
+        const expired = registrationGone(zk, 31);
+        cut.cut();
+        const expiredAt = await expired;
+        const fencedAt = loggedAt(isolated, /session may be lost/);
+        assert.ok(fencedAt !== undefined && fencedAt <= expiredAt, `the master fenced itself (${fencedAt}) before ZooKeeper expired its session (${expiredAt})`);
+        await eventually(() => sends.filter((s) => s.start > expiredAt).slice(-20).filter((s) => s.ok && s.brokerId === 32).length === 20, 'clients move to the other broker');
+
+        const healedAt = Date.now();
+        cut.heal();
+        await eventually(() => okOn(31, healedAt), 'the healed broker re-registers and takes writes again');
+        const registeredAt = loggedAt(isolated, /new ZooKeeper session/)!;
+        const zombieAcks = sends.filter((s) => s.ok && s.brokerId === 31 && s.start > fencedAt && s.end < registeredAt);
+        assert.deepEqual(zombieAcks, [], 'no write acked by the isolated broker between fencing and re-registering');
+        assert.deepEqual(sends.filter((s) => !s.ok), [], 'no send failed: the fenced broker refused with 503 and the producer resent to the other');
+      } finally {
+        producing = false;
+        await load;
+        await client.close();
+        await isolated.kill('SIGTERM');
+        await other.kill('SIGTERM');
+      }
+    });
+
+    it('N6: a consumer cut off from ZooKeeper stops fetching before another takes over, rejoins after healing, loses nothing', async () => {
+      const broker = await clusterBroker(cut.other, cut.zookeeper.connect, 61, 'n6', 4);
+      const eventsFile = join(tempDir('n6'), 'isolated.jsonl');
+      const settings: GroupMemberSettings = { zkConnect: cut.isolatedZkConnect, group: 'n6', topic: 'n6', consumerId: 'isolated', eventsFile, sessionTimeoutMs: SESSION_MS, workMs: 0 };
+      const [command, args] = cut.isolated.spawnVia(process.execPath, [MEMBER, JSON.stringify(settings)]);
+      const isolated = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const isolatedExited = once(isolated, 'exit');
+      const local: GroupEvent[] = [];
+      const events = (): GroupEvent[] => {
+        let logged: GroupEvent[] = [];
+        try {
+          logged = readFileSync(eventsFile, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as GroupEvent);
+        } catch {
+          // nothing logged yet
+        }
+        return [...local, ...logged];
+      };
+      const owned = (who: string): number => {
+        const now = new Set<string>();
+        for (const e of events()) {
+          if (e.who !== who) continue;
+          if (e.kind === 'assigned') now.add(e.partition);
+          else if (e.kind === 'revoked') now.delete(e.partition);
+        }
+        return now.size;
+      };
+      const client = new MetaqClient({ zkConnect: cut.zookeeper.connect, zkSessionTimeoutMs: SESSION_MS });
+      const log = (kind: 'assigned' | 'revoked') => (_topic: string, partitions: string[]) => partitions.forEach((partition) => local.push({ kind, who: 'connected', partition, at: Date.now() }));
+      const connected = client.consumer({ group: 'n6', consumerId: 'connected', logger: silentLogger, rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 200, rebalanceListener: { onPartitionsAssigned: log('assigned'), onPartitionsRevoked: log('revoked') } }).subscribe('n6');
+      const producer = client.producer();
+      const acked: string[] = [];
+      let producing = true;
+      const load = (async () => {
+        for (let seq = 0; producing && seq < 200_000; seq += 1) {
+          await producer.send({ topic: 'n6', data: `n6-${seq}` }).then(() => acked.push(`n6-${seq}`), () => undefined);
+          if (seq % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      try {
+        await once(isolated.stdout, 'data');
+        await connected.run((message) => void local.push({ kind: 'delivered', who: 'connected', partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString(), at: Date.now() }));
+        await eventually(() => owned('isolated') === 2 && owned('connected') === 2, 'the two members split four partitions');
+        cut.cut();
+        await eventually(() => owned('isolated') === 0, 'the cut-off member stops fetching');
+        await eventually(() => owned('connected') === 4, 'the other member takes over every partition');
+        cut.heal();
+        await eventually(() => owned('isolated') === 2 && owned('connected') === 2, 'the healed member rejoins');
+        producing = false;
+        await load;
+        await eventually(() => {
+          const delivered = new Set(events().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
+          return acked.every((data) => delivered.has(data));
+        }, 'every acked message delivered');
+        isolated.kill('SIGTERM');
+        await isolatedExited;
+        await connected.close();
+        const verdict = checkGroup(events(), acked);
+        assert.deepEqual(verdict.overlaps, [], 'the cut-off member stopped before the other took over');
+        assert.deepEqual(verdict.outsideOwnership, []);
+        assert.deepEqual(verdict.duplicatesWithinOwnership, [], 'duplicates only at ownership changes');
+        assert.deepEqual(verdict.lost, []);
+      } finally {
+        producing = false;
+        await load;
+        isolated.kill('SIGKILL');
+        await client.close();
+        await broker.kill('SIGTERM');
+      }
+    });
+  });
+}
+
+describe('ZooKeeper session lost to a process pause (matrix N4)', { timeout: 120_000 }, () => {
   let zookeeper: ZookeeperServer;
   let zk: ZkSession;
   before(async () => {
@@ -45,63 +197,8 @@ describe('ZooKeeper partitions and pauses (matrix N3, N4, N6, through a blackhol
     await zookeeper.stop();
   });
 
-  /** Resolves with the time this test learned that broker `id`'s registration was expired by the server. */
-  const registrationGone = async (id: number): Promise<number> => {
-    for (;;) {
-      let changed!: () => void;
-      const change = new Promise<void>((resolve) => (changed = resolve));
-      if (!(await zk.getChildren(`/meta/brokers/ids/${id}`, changed)).includes('master')) return Date.now();
-      await change;
-    }
-  };
-
-  it('N3: a master cut off from ZooKeeper fences before its session expires; clients move; it re-registers after healing', async () => {
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: zookeeper.port });
-    const isolated = await clusterBroker(proxy.address, 31, 'n3', 2);
-    const other = await clusterBroker(zookeeper.connect, 32, 'n3', 2);
-    const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
-    const producer = client.producer();
-    const sends: Send[] = [];
-    let producing = true;
-    const load = (async () => {
-      for (let seq = 0; producing && seq < 200_000; seq += 1) {
-        const start = Date.now();
-        await producer.send({ topic: 'n3', data: `n3-${seq}` }).then(
-          (result) => sends.push({ start, end: Date.now(), brokerId: result.partition.brokerId, ok: true }),
-          () => sends.push({ start, end: Date.now(), ok: false }),
-        );
-        if (seq % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    const okOn = (brokerId: number, since = 0): boolean => sends.some((s) => s.ok && s.brokerId === brokerId && s.start >= since);
-    try {
-      await eventually(() => okOn(31) && okOn(32), 'both brokers take writes');
-      const expired = registrationGone(31);
-      proxy.blackhole();
-      const expiredAt = await expired;
-      const fencedAt = loggedAt(isolated, /session may be lost/);
-      assert.ok(fencedAt !== undefined && fencedAt <= expiredAt, `the master fenced itself (${fencedAt}) before ZooKeeper expired its session (${expiredAt})`);
-      await eventually(() => sends.filter((s) => s.start > expiredAt).slice(-20).filter((s) => s.ok && s.brokerId === 32).length === 20, 'clients move to the other broker');
-
-      const healedAt = Date.now();
-      proxy.heal();
-      await eventually(() => okOn(31, healedAt), 'the healed broker re-registers and takes writes again');
-      const registeredAt = loggedAt(isolated, /new ZooKeeper session/)!;
-      const zombieAcks = sends.filter((s) => s.ok && s.brokerId === 31 && s.start > fencedAt && s.end < registeredAt);
-      assert.deepEqual(zombieAcks, [], 'no write acked by the isolated broker between fencing and re-registering');
-      assert.deepEqual(sends.filter((s) => !s.ok), [], 'no send failed: the fenced broker refused with 503 and the producer resent to the other');
-    } finally {
-      producing = false;
-      await load;
-      await client.close();
-      await isolated.kill('SIGTERM');
-      await other.kill('SIGTERM');
-      await proxy.close();
-    }
-  });
-
   it('N4: a master paused past its session refuses the puts queued during the pause, then serves again', async () => {
-    const broker = await clusterBroker(zookeeper.connect, 41, 'n4', 1);
+    const broker = await clusterBroker({ spawnVia: (command, args) => [command, args], address: '127.0.0.1' }, zookeeper.connect, 41, 'n4', 1);
     const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}` });
     const producer = client.producer();
     const acked: string[] = [];
@@ -112,7 +209,7 @@ describe('ZooKeeper partitions and pauses (matrix N3, N4, N6, through a blackhol
       );
     try {
       assert.equal(await send('before'), 'ok');
-      const expired = registrationGone(41);
+      const expired = registrationGone(zk, 41);
       broker.child.kill('SIGSTOP');
       const inFlight = Array.from({ length: 5 }, (_, i) => send(`paused-${i}`));
       await expired;
@@ -127,68 +224,6 @@ describe('ZooKeeper partitions and pauses (matrix N3, N4, N6, through a blackhol
       broker.child.kill('SIGCONT');
       await client.close();
       await broker.kill('SIGTERM');
-    }
-  });
-
-  it('N6: a consumer cut off from ZooKeeper stops fetching before another takes over, rejoins after healing, loses nothing', async () => {
-    const broker = await clusterBroker(zookeeper.connect, 61, 'n6', 4);
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: zookeeper.port });
-    const isolatedClient = new MetaqClient({ zkConnect: proxy.address, zkSessionTimeoutMs: SESSION_MS });
-    const connectedClient = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: SESSION_MS });
-    const events: GroupEvent[] = [];
-    const owned = (who: string): number => {
-      const now = new Set<string>();
-      for (const e of events) {
-        if (e.who !== who) continue;
-        if (e.kind === 'assigned') now.add(e.partition);
-        else if (e.kind === 'revoked') now.delete(e.partition);
-      }
-      return now.size;
-    };
-    const member = async (client: MetaqClient, who: string) => {
-      const log = (kind: 'assigned' | 'revoked') => (_topic: string, partitions: string[]) => partitions.forEach((partition) => events.push({ kind, who, partition, at: Date.now() }));
-      const consumer = client.consumer({ group: 'n6', consumerId: who, logger: silentLogger, rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 200, rebalanceListener: { onPartitionsAssigned: log('assigned'), onPartitionsRevoked: log('revoked') } }).subscribe('n6');
-      await consumer.run((message) => void events.push({ kind: 'delivered', who, partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString(), at: Date.now() }));
-      return consumer;
-    };
-    const producer = connectedClient.producer();
-    const acked: string[] = [];
-    let producing = true;
-    const load = (async () => {
-      for (let seq = 0; producing && seq < 200_000; seq += 1) {
-        await producer.send({ topic: 'n6', data: `n6-${seq}` }).then(() => acked.push(`n6-${seq}`), () => undefined);
-        if (seq % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    try {
-      const isolated = await member(isolatedClient, 'isolated');
-      const connected = await member(connectedClient, 'connected');
-      await eventually(() => owned('isolated') === 2 && owned('connected') === 2, 'the two members split four partitions');
-      proxy.blackhole();
-      await eventually(() => owned('isolated') === 0, 'the cut-off member stops fetching');
-      await eventually(() => owned('connected') === 4, 'the other member takes over every partition');
-      proxy.heal();
-      await eventually(() => owned('isolated') === 2 && owned('connected') === 2, 'the healed member rejoins');
-      producing = false;
-      await load;
-      await eventually(() => {
-        const delivered = new Set(events.flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
-        return acked.every((data) => delivered.has(data));
-      }, 'every acked message delivered');
-      await isolated.close();
-      await connected.close();
-      const verdict = checkGroup(events, acked);
-      assert.deepEqual(verdict.overlaps, [], 'the cut-off member stopped before the other took over');
-      assert.deepEqual(verdict.outsideOwnership, []);
-      assert.deepEqual(verdict.duplicatesWithinOwnership, [], 'duplicates only at ownership changes');
-      assert.deepEqual(verdict.lost, []);
-    } finally {
-      producing = false;
-      await load;
-      await isolatedClient.close();
-      await connectedClient.close();
-      await broker.kill('SIGTERM');
-      await proxy.close();
     }
   });
 });

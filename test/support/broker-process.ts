@@ -10,6 +10,10 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = join(root, 'dist/src/cli/main.js');
 const VOLATILE_CHILD = join(root, 'dist/test/support/volatile-broker.js');
 
+/** How to start a command: as is, or inside a network namespace (`NetnsLab.spawnArgs`). */
+export type SpawnVia = (command: string, args: string[]) => [string, string[]];
+const direct: SpawnVia = (command, args) => [command, args];
+
 /** A broker running as its own process, started the way users start it. */
 export interface BrokerProcess {
   child: ChildProcess;
@@ -55,9 +59,10 @@ export function writeConfig(dir: string, system: Record<string, string | number 
  * Start `metaq server` (or, with `volatile`, the same Broker over a FileIO that keeps unsynced
  * writes in memory so kill -9 acts like a power cut) and wait for its listening line.
  */
-export function startBrokerProcess(configPath: string, options: { volatile?: boolean } = {}): Promise<BrokerProcess> {
+export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia } = {}): Promise<BrokerProcess> {
   const args = options.volatile ? [VOLATILE_CHILD, configPath] : [CLI, 'server', '--config', configPath, '--port', '0'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
+  const [command, commandArgs] = (options.spawnVia ?? direct)(process.execPath, args);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
   const logs: Array<Record<string, unknown>> = [];
   running.add(child);
   const exited = new Promise<number | null>((resolve) =>

@@ -1,4 +1,4 @@
-// Test child for K8: one consumer group member that logs what it owns and delivers until killed or SIGTERMed.
+// Test child for K8 and N6: one consumer group member that logs what it owns and delivers until killed or SIGTERMed.
 import { appendFileSync } from 'node:fs';
 import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import { MetaqClient } from '../../src/client/index.js';
@@ -10,6 +10,8 @@ export interface GroupMemberSettings {
   consumerId: string;
   eventsFile: string;
   sessionTimeoutMs: number;
+  /** Time each message takes (default 1 ms), so kills land mid-processing. */
+  workMs?: number;
 }
 
 const settings = JSON.parse(process.argv[2]!) as GroupMemberSettings;
@@ -31,7 +33,7 @@ const consumer = client
   .subscribe(settings.topic);
 await consumer.run(async (message) => {
   log({ kind: 'delivered', partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString() });
-  await setTimeoutPromise(1); // some work, so kills land mid-processing
+  if (settings.workMs !== 0) await setTimeoutPromise(settings.workMs ?? 1);
 });
 process.stdout.write('consuming\n');
 process.once('SIGTERM', () => {
