@@ -59,7 +59,7 @@ export class Producer {
     const { topic, payload, flag } = encodeMessage(message);
     const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
     const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
-    if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker`);
+    if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
     const chosen = options.partition ?? this.selector(topic, partitions, message);
     const crc = checksum(payload);
     this.inFlight += 1;
