@@ -6,3 +6,8 @@ export type { RetentionPolicy } from './retention.js';
 export { writeFileAtomically } from './atomic-file.js';
 export { segmentFileName, parseSegmentFileName } from './segment-name.js';
 export * from './io/index.js';
+export type { BatchRecord } from './partition-log.js';
+export { TransactionJournal } from './transaction-journal.js';
+export type { JournalPosition, ReplayedRecord, TransactionJournalOptions } from './transaction-journal.js';
+export { encodeJournalRecord, decodeJournalRecord, encodeLocations, locationOffsetPosition, TxOperationTypes } from './tx-journal-codec.js';
+export type { BatchLocation, JournalRecord, TxOperationType } from './tx-journal-codec.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { StorageCodes, StorageError } from '../common/errors.js';
-import { RECORD_HEADER_SIZE, validRecordSize, writeRecordHeader } from '../protocol/record.js';
+import { iterateRecords, RECORD_HEADER_SIZE, validRecordSize, writeRecordHeader } from '../protocol/record.js';
 import type { FileIO } from './io/file-io.js';
 import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
@@ -33,6 +33,16 @@ interface PendingAppend {
   id: bigint;
   checksum: number;
   done: AppendCallback;
+  /** Entries after this one that must go out in the same write (a transaction's batch). */
+  follow: number;
+}
+
+/** One record of a batch appended as a unit. */
+export interface BatchRecord {
+  payload: Buffer;
+  flag: number;
+  id: bigint;
+  checksum: number;
 }
 
 export interface RecoveryReport {
@@ -176,7 +186,40 @@ export class PartitionLog {
       done(refusal, -1);
       return;
     }
-    this.queue.push({ payload, flag, id, checksum, done });
+    this.queue.push({ payload, flag, id, checksum, done, follow: 0 });
+    this.scheduleWrite();
+  }
+
+  /**
+   * Queue records to be written contiguously in one write, so they become visible together
+   * (with one fsync in group-commit mode) and never interleave with other appends. `done` gets
+   * the offset of the first record once all are written.
+   */
+  appendBatch(records: readonly BatchRecord[], done: AppendCallback): void {
+    const refusal = this.fenced ?? (this.closed ? new StorageError(StorageCodes.closed, `partition log ${this.dir} is closed`) : undefined);
+    if (refusal !== undefined || records.length === 0) {
+      done(refusal, refusal === undefined ? this.writtenEnd : -1);
+      return;
+    }
+    let first = -1;
+    let failed = false;
+    records.forEach((record, i) => {
+      const entryDone: AppendCallback = (error, offset) => {
+        if (failed) return;
+        if (error !== undefined) {
+          failed = true; // a failed write fails every entry; `done` hears it once
+          done(error, -1);
+          return;
+        }
+        if (i === 0) first = offset;
+        if (i === records.length - 1) done(undefined, first);
+      };
+      this.queue.push({ ...record, follow: i === 0 ? records.length - 1 : 0, done: entryDone });
+    });
+    this.scheduleWrite();
+  }
+
+  private scheduleWrite(): void {
     if (this.writeLoop === undefined && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -208,10 +251,12 @@ export class PartitionLog {
       let count = 0;
       let bytes = 0;
       while (count < this.queue.length) {
-        const size = RECORD_HEADER_SIZE + this.queue[count]!.payload.length;
+        const head = this.queue[count]!;
+        let size = 0;
+        for (let i = count; i <= count + head.follow; i += 1) size += RECORD_HEADER_SIZE + this.queue[i]!.payload.length;
         if (count > 0 && bytes + size > room) break;
         bytes += size;
-        count += 1;
+        count += 1 + head.follow;
       }
       const batch = this.queue.length === count ? this.queue : this.queue.slice(0, count);
       this.queue = this.queue.length === count ? [] : this.queue.slice(count);
@@ -449,6 +494,27 @@ export class PartitionLog {
     }
     this.segments.shift();
     await first.release();
+  }
+
+  /**
+   * Cut the log back to `offset`, for transaction recovery only (before the broker serves): a
+   * committed batch torn by a power loss is removed so it can be appended again whole. Only the
+   * active segment can be cut, and only while nothing is queued.
+   */
+  async truncateTail(offset: number): Promise<void> {
+    const segment = this.active;
+    if (offset < segment.start || offset > segment.end || this.queue.length > 0 || this.writeLoop !== undefined) {
+      throw new StorageError(StorageCodes.failed, `cannot cut ${this.dir} back to ${offset}: only the tail of the active segment (${segment.start}..${segment.end}) can be cut before serving`);
+    }
+    const tail = Buffer.allocUnsafe(segment.end - offset);
+    await segment.file.read(tail, 0, tail.length, offset - segment.start);
+    await segment.file.truncate(offset - segment.start);
+    await segment.file.datasync();
+    this.messageCount -= [...iterateRecords(tail)].length;
+    segment.size = offset - segment.start;
+    segment.verifiedEnd = Math.min(segment.verifiedEnd, segment.size);
+    this.flushedEnd = Math.min(this.flushedEnd, offset);
+    await writeRecoveryPoint(this.io, this.dir, { flushedOffset: this.flushedEnd, cleanShutdown: false });
   }
 
   /** Flush, record a clean shutdown, and close every segment. Pending appends finish first. */
