@@ -4,6 +4,7 @@ import type { IdGenerator } from '../common/id-generator.js';
 import type { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { PartitionStores } from './partition-stores.js';
+import type { TransactionManager } from './transactions/transaction-manager.js';
 import type { BrokerCounters } from './stats/broker-counters.js';
 import type { RealtimeStats } from './stats/realtime-stats.js';
 
@@ -11,6 +12,7 @@ import type { RealtimeStats } from './stats/realtime-stats.js';
 export interface BrokerContext {
   config: BrokerConfig;
   stores: PartitionStores;
+  transactions: TransactionManager;
   ids: IdGenerator;
   closed: ClosedPartitions;
   counters: BrokerCounters;

@@ -19,6 +19,7 @@ import { BrokerConnection } from './connection.js';
 import { PartitionStores } from './partition-stores.js';
 import { BrokerCounters } from './stats/broker-counters.js';
 import { RealtimeStats } from './stats/realtime-stats.js';
+import { TransactionManager } from './transactions/transaction-manager.js';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -50,12 +51,13 @@ export class Broker {
 
   private constructor(
     readonly config: BrokerConfig,
-    private readonly io: FileIO,
     logger: Logger,
     clock: Clock,
+    stores: PartitionStores,
+    readonly transactions: TransactionManager,
   ) {
     this.logger = logger;
-    this.stores = new PartitionStores(config, io, logger, clock);
+    this.stores = stores;
     this.server = createServer((socket) => {
       this.counters.currentConnections += 1;
       const connection = new BrokerConnection(socket, this.context, (closed) => {
@@ -67,6 +69,7 @@ export class Broker {
     this.context = {
       config,
       stores: this.stores,
+      transactions,
       ids: new IdGenerator(config.system.brokerId, clock),
       closed: this.closedPartitions,
       counters: this.counters,
@@ -83,8 +86,16 @@ export class Broker {
 
   static async start(options: BrokerOptions): Promise<Broker> {
     const logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'info' });
-    const broker = new Broker(options.config, options.io ?? new NodeFileIO(), logger, options.clock ?? systemClock);
-    await broker.stores.loadAll();
+    const io = options.io ?? new NodeFileIO();
+    const clock = options.clock ?? systemClock;
+    const stores = new PartitionStores(options.config, io, logger, clock);
+    await stores.loadAll();
+    // Transactions are replayed onto loaded stores before anyone can read or write them.
+    const transactions = await TransactionManager.open({ config: options.config, stores, io, logger }).catch(async (error: unknown) => {
+      await stores.close();
+      throw error;
+    });
+    const broker = new Broker(options.config, logger, clock, stores, transactions);
     broker.stores.scheduleRetention();
     await new Promise<void>((resolve, reject) => {
       broker.server.once('error', reject);
@@ -92,6 +103,9 @@ export class Broker {
         broker.server.off('error', reject);
         resolve();
       });
+    }).catch(async (error: unknown) => {
+      await broker.stop(); // the port is taken: release the journal and the stores before reporting
+      throw error;
     });
     if (options.config.zookeeper.configured && options.config.zookeeper['zk.zkEnable']) {
       try {
@@ -157,6 +171,7 @@ export class Broker {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
+      await this.transactions.close();
       await this.stores.close();
       this.logger.info({ component: 'broker' }, 'stopped');
     })();

@@ -9,6 +9,7 @@ import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handlePut } from './handlers/put-handler.js';
 import { handleStats } from './handlers/stats-handler.js';
+import { handleTransaction } from './handlers/transaction-handler.js';
 import { handleVersion } from './handlers/version-handler.js';
 
 /** Requests in flight on one connection before we stop reading from it. */
@@ -51,7 +52,10 @@ export class BrokerConnection {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.adjustReading());
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
-    socket.on('close', () => onClose(this));
+    socket.on('close', () => {
+      ctx.transactions.ownerClosed(this);
+      onClose(this);
+    });
   }
 
   get pendingRequests(): number {
@@ -79,12 +83,13 @@ export class BrokerConnection {
       return;
     }
     if (command.kind === 'result' || command.kind === 'value') return; // a reply sent to us: nothing waits for it
+    if (command.kind === 'transaction' && command.type === 'END') return; // answered by nothing (§1.3.8)
     this.inFlight += 1;
     this.adjustReading();
     try {
       switch (command.kind) {
         case 'put':
-          return handlePut(command, this.ctx, this.sink);
+          return handlePut(command, this.ctx, this.sink, this);
         case 'get':
           this.getsInFlight += 1;
           return handleGet(command, this.ctx, this.getSink);
@@ -95,6 +100,7 @@ export class BrokerConnection {
         case 'version':
           return handleVersion(command, this.ctx, this.sink);
         case 'transaction':
+          return handleTransaction(command, this, this.ctx, this.sink);
         case 'sync':
           // MetaQ answers 503 for commands without a registered processor (§1.1).
           return this.sink.send(encodeResult(Status.serviceUnavailable, command.opaque, `no processor registered for the ${command.kind} command on this broker`));

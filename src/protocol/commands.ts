@@ -80,6 +80,9 @@ export const TransactionTypes = [
   'ROLLBACK',
   'RECOVER',
   'FORGET',
+  // metaq's operator extensions (§5.6.4): finish a prepared XA transaction by hand.
+  'HEURISTIC_COMMIT',
+  'HEURISTIC_ROLLBACK',
 ] as const;
 export type TransactionType = (typeof TransactionTypes)[number];
 

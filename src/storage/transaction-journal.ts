@@ -15,6 +15,8 @@ export interface JournalPosition {
 export interface ReplayedRecord {
   record: JournalRecord;
   position: JournalPosition;
+  /** The record as stored, for rewriting parts of it in place (a commit's batch offsets). */
+  bytes: Buffer;
 }
 
 export interface TransactionJournalOptions {
@@ -91,7 +93,7 @@ export class TransactionJournal {
       while (at < bytes.length) {
         const decoded = decodeJournalRecord(bytes, at);
         if (decoded === undefined) break;
-        replay.push({ record: decoded.record, position: { number, offset: at } });
+        replay.push({ record: decoded.record, position: { number, offset: at }, bytes: bytes.subarray(at, at + decoded.size) });
         at += decoded.size;
       }
       if (at < bytes.length) {

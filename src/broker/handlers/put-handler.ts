@@ -5,10 +5,12 @@ import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
+import type { TransactionOwner } from '../transactions/transaction.js';
+import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
 
 /** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
-export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink): void {
+export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {
   ctx.counters.cmdPut += 1;
   const { topic, opaque } = command;
   const settings = ctx.stores.settings(topic);
@@ -29,16 +31,13 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
     fail(Status.serviceUnavailable, fenced);
     return;
   }
-  if (command.txKey !== undefined) {
-    // Transactions arrive with the transaction issue; until then no transaction can have begun.
-    ctx.counters.putFailed += 1;
-    const text = command.partition === -1 ? 'Invalid partition for transaction command:-1' : `${command.txKey.startsWith('XID:') ? 'XA' : 'Local'} transaction '${command.txKey}' has not been started.`;
-    reply.send(encodeResult(Status.internalServerError, opaque, text));
-    return;
-  }
   const crc = checksum(command.body);
   if (command.checksum !== -1 && command.checksum !== crc) {
     fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
+    return;
+  }
+  if (command.txKey !== undefined) {
+    putInTransaction(command, crc, ctx, reply, owner);
     return;
   }
   let store: PartitionLog | Promise<PartitionLog>;
@@ -71,4 +70,22 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
       fail(Status.internalServerError, error instanceof StorageError ? error.message : `could not open the partition store: ${String(error)}`);
     });
   } else append(store);
+}
+
+/**
+ * A transactional put is journaled and held until commit; the reply's offset is -1 (§1.3.1).
+ * Failures answer 500 with the reason alone, as MetaQ does.
+ */
+function putInTransaction(command: PutCommand, crc: number, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {
+  const fail = (error: unknown): void => {
+    ctx.counters.putFailed += 1;
+    if (!(error instanceof TransactionRefusal || error instanceof XaError)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
+    reply.send(encodeResult(Status.internalServerError, command.opaque, error instanceof Error ? error.message : String(error)));
+  };
+  try {
+    const id = ctx.ids.next();
+    ctx.transactions.put(owner, command, id, crc).then(() => reply.send(encodeResult(Status.success, command.opaque, `${id} ${command.partition} -1`)), fail);
+  } catch (error) {
+    fail(error);
+  }
 }

@@ -11,6 +11,7 @@ export interface StatsSources {
   counters: BrokerCounters;
   realtime: RealtimeStats;
   stores: PartitionStores;
+  transactions: { list(): Array<{ key: string; state: string; messages: number; ageMs: number }> };
   version: string;
   port: () => number;
   startedAtMs: number;
@@ -23,11 +24,12 @@ const HELP = [
   'offsets Returns partitions detail info.',
   'realtime Returns realtime statistics detail info.',
   'config Returns broker\'s config file content.',
+  'transactions Returns open and heuristically completed transactions: key state messages age_ms.',
 ];
 
 /** The text of a `stats` reply for an item (§7.1); `config` is handled by the caller. */
 export function statsReport(item: string | undefined, s: StatsSources): string {
-  const lines = !item ? summary(s) : item === 'help' ? HELP : item === 'topics' ? topics(s) : item === 'offsets' ? offsets(s) : item === 'realtime' ? realtime(s) : item === 'reset' ? reset(s) : topic(item, s);
+  const lines = !item ? summary(s) : item === 'help' ? HELP : item === 'topics' ? topics(s) : item === 'offsets' ? offsets(s) : item === 'realtime' ? realtime(s) : item === 'reset' ? reset(s) : item === 'transactions' ? transactions(s) : topic(item, s);
   return `STATS\r\n${lines.map((line) => `${line}\r\n`).join('')}END\r\n`;
 }
 
@@ -104,6 +106,10 @@ function realtime(s: StatsSources): string[] {
 function reset(s: StatsSources): string[] {
   s.realtime.reset();
   return ['reset ok'];
+}
+
+function transactions(s: StatsSources): string[] {
+  return s.transactions.list().map((tx) => `${tx.key} ${tx.state} ${tx.messages} ${tx.ageMs}`);
 }
 
 function topic(name: string, s: StatsSources): string[] {

@@ -1,0 +1,317 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { PutCommand } from '../../protocol/commands.js';
+import { encodeToBuffer } from '../../protocol/encoder.js';
+import type { FileIO } from '../../storage/io/file-io.js';
+import type { JournalPosition } from '../../storage/transaction-journal.js';
+import { TransactionJournal } from '../../storage/transaction-journal.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { PartitionStores } from '../partition-stores.js';
+import { StoreRefusal } from '../partition-stores.js';
+import { placeLocation, storeFor } from './commit-redo.js';
+import type { HeuristicOutcome } from './heuristic-outcomes.js';
+import { HeuristicOutcomes } from './heuristic-outcomes.js';
+import { recoverTransactions } from './journal-recovery.js';
+import type { PartitionBatch } from './partition-batch.js';
+import { appendBatch, partitionBatch } from './partition-batch.js';
+import type { TransactionOwner } from './transaction.js';
+import { qualifierOf, Transaction } from './transaction.js';
+import { TransactionRefusal, XaCode, XaError } from './xa-error.js';
+
+export interface TransactionManagerOptions {
+  config: BrokerConfig;
+  stores: PartitionStores;
+  io: FileIO;
+  logger: Logger;
+}
+
+/** One line of `stats transactions` and `metaq tx list`. */
+export interface TransactionSummary {
+  key: string;
+  state: string;
+  messages: number;
+  ageMs: number;
+}
+
+/**
+ * The broker's transactions (§5.6.3): XA ones in one broker-wide table, local ones per
+ * connection. Puts wait in memory and in the journal; a commit journals the decision (forced)
+ * before appending each partition's messages as one contiguous batch, so a crash at any point
+ * is finished by recovery and consumers never see part of a transaction, or any of an open or
+ * rolled-back one.
+ */
+export class TransactionManager {
+  private readonly xa = new Map<string, Transaction>();
+  private readonly local = new Map<TransactionOwner, Map<string, Transaction>>();
+  /** Commit records whose batches are not all appended yet: replay must still reach them. */
+  private readonly committing = new Set<JournalPosition>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly maxTimeoutSeconds: number;
+  private closed = false;
+
+  private constructor(
+    private readonly journal: TransactionJournal,
+    private readonly heuristics: HeuristicOutcomes,
+    private readonly stores: PartitionStores,
+    private readonly logger: Logger,
+    config: BrokerConfig,
+  ) {
+    this.maxTimeoutSeconds = config.system.maxTxTimeoutInSeconds;
+    this.timer = setInterval(() => void this.checkpoint().catch((error: unknown) => logger.error({ err: error }, 'transaction checkpoint failed')), config.system.checkpointInterval);
+    this.timer.unref();
+  }
+
+  /** Open the journal and finish what the last run left: call after the stores are loaded. */
+  static async open(options: TransactionManagerOptions): Promise<TransactionManager> {
+    const { config, stores, io } = options;
+    const logger = options.logger.child({ component: 'transactions' });
+    const dir = join(config.system.dataLogPath ?? config.system.dataPath, 'transactions');
+    const flushMode = config.system.flushTxLogAtCommit as 0 | 1 | 2;
+    const { journal, replay } = await TransactionJournal.open({ dir, io, logger, flushMode, maxCheckpoints: config.system.maxCheckpoints });
+    const heuristics = await HeuristicOutcomes.load(io, dir);
+    const recovered = await recoverTransactions(replay, journal, stores, logger);
+    const manager = new TransactionManager(journal, heuristics, stores, logger, config);
+    for (const tx of recovered.prepared) manager.xa.set(tx.key, tx);
+    // An operator's decision taken just before a crash is carried out now.
+    for (const { key, outcome } of heuristics.all()) {
+      const tx = manager.xa.get(key);
+      if (tx !== undefined) await (outcome === 'commit' ? manager.commitNow(tx) : manager.rollbackNow(tx));
+    }
+    if (replay.length > 0) logger.info({ records: replay.length, committed: recovered.committed, redoneBatches: recovered.redoneBatches, rolledBack: recovered.rolledBack, prepared: recovered.prepared.length }, 'transaction journal replayed');
+    await manager.checkpoint();
+    return manager;
+  }
+
+  /** BEGIN: idempotent; a transaction not prepared within its timeout (capped) is rolled back. */
+  begin(owner: TransactionOwner, key: string, sessionId: string, timeoutSeconds: number): void {
+    if (key === 'null') throw new TransactionRefusal('BEGIN needs a transaction key (TX:… or XID:…), not null');
+    if (this.lookup(owner, key) !== undefined) return;
+    if (this.heuristics.get(key) !== undefined) throw new XaError(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
+    const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner);
+    if (tx.isXa) this.xa.set(key, tx);
+    else {
+      let mine = this.local.get(owner);
+      if (mine === undefined) this.local.set(owner, (mine = new Map<string, Transaction>()));
+      mine.set(key, tx);
+    }
+    // Without a timeout from the client an abandoned transaction would hold memory and the
+    // journal forever, so the cap is also the default.
+    const seconds = timeoutSeconds > 0 ? Math.min(timeoutSeconds, this.maxTimeoutSeconds) : this.maxTimeoutSeconds;
+    tx.armTimeout(seconds, (expired) => {
+      this.logger.info({ tx: expired.key, seconds }, 'transaction timed out before it was prepared or committed: rolled back');
+      void this.rollbackNow(expired).catch((error: unknown) => this.logger.error({ err: error, tx: expired.key }, 'could not journal the rollback of a timed-out transaction'));
+    });
+  }
+
+  /**
+   * A put inside a transaction: checked, journaled and held until commit. Resolves once the
+   * journal has it; `validate` is the put's own topic and partition check.
+   */
+  put(owner: TransactionOwner, command: PutCommand, id: bigint, crc: number): Promise<void> {
+    const key = command.txKey!;
+    const tx = this.find(owner, key);
+    if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.finishing ? 'being completed' : 'prepared'}; it takes no more messages`);
+    if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
+    const settings = this.stores.settings(command.topic);
+    if (settings === undefined && this.stores.find(command.topic, command.partition) === undefined) throw new TransactionRefusal(`The server do not accept topic ${command.topic}`);
+    if (settings !== undefined && (command.partition < 0 || command.partition >= settings.numPartitions)) throw new TransactionRefusal(`wrong partition ${command.partition}`);
+    tx.state = 'IN_USE';
+    tx.messages.push({ topic: command.topic, partition: command.partition, id, flag: command.flag, checksum: crc, payload: command.body });
+    tx.firstPosition ??= this.journal.position; // at or before the record: a safe replay start
+    const written = this.journal.append({ kind: 'append', messageId: id, putFrame: encodeToBuffer(command), force: false });
+    tx.lastWrite = written.then(
+      () => undefined,
+      (error: unknown) => {
+        tx.broken = error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    return written.then(() => undefined);
+  }
+
+  /** PREPARE (XA only): `0` (XA_OK) once the vote is forced to the journal, `3` (XA_RDONLY) if nothing was put. */
+  async prepare(owner: TransactionOwner, key: string): Promise<number> {
+    if (!key.startsWith('XID:')) throw new XaError(XaCode.resourceError, `local transaction '${key}' cannot be prepared; commit it in one phase`);
+    const tx = this.find(owner, key);
+    if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
+    if (tx.state === 'START') {
+      this.remove(tx);
+      return 3;
+    }
+    await tx.lastWrite;
+    if (tx.broken !== undefined) {
+      await this.rollbackNow(tx);
+      throw new XaError(XaCode.rollbackOther, `a put of XA transaction '${key}' could not be journaled (${tx.broken.message}); it was rolled back`);
+    }
+    tx.state = 'PREPARED';
+    tx.clearTimer();
+    try {
+      await this.journal.append({ kind: 'operation', type: 'XA_PREPARE', wasPrepared: false, txKey: key, locations: [], force: true });
+    } catch (error) {
+      tx.state = 'IN_USE';
+      throw new XaError(XaCode.resourceError, `could not journal the prepare of '${key}': ${String(error)}`);
+    }
+    return 0;
+  }
+
+  /** COMMIT_ONE_PHASE (from START or IN_USE) or COMMIT_TWO_PHASE (only from PREPARED). */
+  async commit(owner: TransactionOwner, key: string, onePhase: boolean): Promise<void> {
+    this.refuseIfHeuristic(key);
+    const tx = this.find(owner, key);
+    if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
+    if (!onePhase && tx.state !== 'PREPARED') throw new XaError(XaCode.protocol, 'Cannot do 2 phase commit if the transaction has not been prepared');
+    if (onePhase && tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is prepared; commit it in two phases`);
+    await this.commitNow(tx);
+  }
+
+  /** ROLLBACK: the transaction's messages are dropped, never stored. */
+  async rollback(owner: TransactionOwner, key: string): Promise<void> {
+    this.refuseIfHeuristic(key);
+    const tx = this.find(owner, key);
+    if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
+    await this.rollbackNow(tx);
+  }
+
+  /** RECOVER: prepared and heuristically completed XA keys, optionally of one unique qualifier. */
+  recover(qualifier: string | undefined): string[] {
+    const keys = [...[...this.xa.values()].filter((tx) => tx.state === 'PREPARED' && !tx.finishing).map((tx) => tx.key), ...this.heuristics.all().map((record) => record.key)];
+    return qualifier === undefined ? keys : keys.filter((key) => qualifierOf(key) === qualifier);
+  }
+
+  /** FORGET: drop the record of a heuristic completion. */
+  async forget(key: string): Promise<void> {
+    if (!(await this.heuristics.forget(key))) throw new XaError(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
+  }
+
+  /** An operator finishes a prepared XA transaction whose coordinator is gone (§5.6.4). */
+  async completeHeuristically(key: string, outcome: HeuristicOutcome): Promise<void> {
+    const tx = this.xa.get(key);
+    if (tx === undefined || tx.state !== 'PREPARED' || tx.finishing) {
+      throw new TransactionRefusal(`only a prepared XA transaction can be completed by hand; '${key}' is ${tx === undefined ? 'not known to this broker' : tx.finishing ? 'being completed' : 'not prepared'} (see metaq tx list)`);
+    }
+    // The decision is durable before it is carried out; a crash in between finishes it at start-up.
+    await this.heuristics.remember(key, outcome);
+    await (outcome === 'commit' ? this.commitNow(tx) : this.rollbackNow(tx));
+    this.logger.warn({ tx: key, outcome }, 'prepared transaction completed heuristically by an operator');
+  }
+
+  list(): TransactionSummary[] {
+    const now = Date.now();
+    const open = [...this.xa.values(), ...[...this.local.values()].flatMap((mine) => [...mine.values()])];
+    return [
+      ...open.map((tx) => ({ key: tx.key, state: tx.finishing ? 'COMPLETING' : tx.state, messages: tx.messages.length, ageMs: now - tx.begunAtMs })),
+      ...this.heuristics.all().map((record) => ({ key: record.key, state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', messages: 0, ageMs: now - record.atMs })),
+    ];
+  }
+
+  /** A connection closed: its local transactions can never be committed, so roll them back now. */
+  ownerClosed(owner: TransactionOwner): void {
+    const mine = this.local.get(owner);
+    if (mine === undefined) return;
+    for (const tx of mine.values()) {
+      if (tx.finishing) continue;
+      this.logger.info({ tx: tx.key, messages: tx.messages.length }, 'connection closed with a local transaction open: rolled back');
+      void this.rollbackNow(tx).catch((error: unknown) => this.logger.error({ err: error, tx: tx.key }, 'could not journal the rollback of an abandoned local transaction'));
+    }
+  }
+
+  /**
+   * Let replay start later (§2.9): at the oldest record an open transaction or an unfinished
+   * commit still needs, once every partition is flushed past the commits before it.
+   */
+  async checkpoint(): Promise<void> {
+    const mark = this.journal.position;
+    await Promise.all([...this.stores.all().values()].flatMap((partitions) => [...partitions.values()].map((log) => log.flush())));
+    const needed = [mark, ...this.committing, ...this.openTransactions().flatMap((tx) => tx.firstPosition ?? [])];
+    const oldest = needed.reduce((a, b) => (b.number < a.number || (b.number === a.number && b.offset < a.offset) ? b : a));
+    await this.journal.checkpoint(oldest);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const tx of this.openTransactions()) tx.clearTimer();
+    await this.checkpoint().catch((error: unknown) => this.logger.error({ err: error }, 'final transaction checkpoint failed'));
+    await this.journal.close();
+  }
+
+  private openTransactions(): Transaction[] {
+    return [...this.xa.values(), ...[...this.local.values()].flatMap((mine) => [...mine.values()])];
+  }
+
+  private async commitNow(tx: Transaction): Promise<void> {
+    tx.finishing = true;
+    tx.clearTimer();
+    if (tx.messages.length === 0) {
+      this.remove(tx);
+      return;
+    }
+    await tx.lastWrite;
+    let batches: PartitionBatch[];
+    try {
+      if (tx.broken !== undefined) throw tx.broken;
+      batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await storeFor(this.stores, messages[0]!.topic, messages[0]!.partition), name, messages)));
+    } catch (error) {
+      await this.rollbackNow(tx);
+      throw new XaError(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof StoreRefusal || error instanceof Error ? error.message : String(error)}`);
+    }
+    const decision = { kind: 'operation' as const, type: tx.isXa ? ('XA_COMMIT' as const) : ('LOCAL_COMMIT' as const), wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: batches.map((batch) => batch.location), force: true };
+    let commit: { position: JournalPosition; bytes: Buffer };
+    try {
+      commit = await this.journal.append(decision);
+    } catch (error) {
+      await this.rollbackNow(tx).catch(() => undefined);
+      throw new XaError(XaCode.rollbackOther, `could not journal the commit of '${tx.key}' (${String(error)}); it was rolled back`);
+    }
+    // Decided: from here recovery finishes the commit whatever happens to this process.
+    this.remove(tx);
+    this.committing.add(commit.position);
+    const offsets = await Promise.all(batches.map((batch) => appendBatch(batch.log, batch.records))).catch((error: unknown) => {
+      throw new XaError(XaCode.resourceError, `transaction '${tx.key}' is committed but its messages could not be stored now (${String(error)}); they are stored when the broker restarts`);
+    });
+    this.committing.delete(commit.position);
+    await Promise.all(offsets.map((offset, index) => placeLocation(this.journal, commit, index, offset))).catch((error: unknown) => this.logger.warn({ err: error, tx: tx.key }, 'could not write exact batch offsets into the commit record; recovery finds them by id'));
+  }
+
+  private async rollbackNow(tx: Transaction): Promise<void> {
+    tx.finishing = true;
+    tx.clearTimer();
+    this.remove(tx);
+    await tx.lastWrite;
+    if (tx.firstPosition === undefined) return; // nothing journaled, nothing to undo
+    try {
+      await this.journal.append({ kind: 'operation', type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK', wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: [], force: true });
+    } catch (error) {
+      // Not prepared: restart rolls it back anyway. Prepared: it comes back in doubt, so say so.
+      if (tx.state === 'PREPARED') throw new XaError(XaCode.resourceError, `could not journal the rollback of prepared '${tx.key}': ${String(error)}`);
+    }
+  }
+
+  private refuseIfHeuristic(key: string): void {
+    const record = this.heuristics.get(key);
+    if (record === undefined) return;
+    const code = record.outcome === 'commit' ? XaCode.heuristicCommit : XaCode.heuristicRollback;
+    throw new XaError(code, `XA transaction '${key}' was ${record.outcome === 'commit' ? 'committed' : 'rolled back'} heuristically by an operator; FORGET it`);
+  }
+
+  private lookup(owner: TransactionOwner, key: string): Transaction | undefined {
+    return key.startsWith('XID:') ? this.xa.get(key) : this.local.get(owner)?.get(key);
+  }
+
+  private find(owner: TransactionOwner, key: string): Transaction {
+    const tx = this.lookup(owner, key);
+    if (tx !== undefined) return tx;
+    if (key.startsWith('XID:')) throw new XaError(XaCode.unknownXid, `XA transaction '${key}' has not been started.`);
+    throw new TransactionRefusal(`Local transaction '${key}' has not been started.`);
+  }
+
+  private remove(tx: Transaction): void {
+    if (tx.isXa) {
+      if (this.xa.get(tx.key) === tx) this.xa.delete(tx.key);
+      return;
+    }
+    const mine = this.local.get(tx.owner!);
+    mine?.delete(tx.key);
+    if (mine?.size === 0) this.local.delete(tx.owner!);
+  }
+}

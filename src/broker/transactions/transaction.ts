@@ -1,0 +1,83 @@
+import type { JournalPosition } from '../../storage/transaction-journal.js';
+
+/** MetaQ's states (§5.6.3); heuristic outcomes are kept apart, in the heuristic log. */
+export type TransactionState = 'START' | 'IN_USE' | 'PREPARED';
+
+/** One message put in a transaction: stored only when the transaction commits. */
+export interface TransactionMessage {
+  topic: string;
+  partition: number;
+  id: bigint;
+  flag: number;
+  checksum: number;
+  payload: Buffer;
+}
+
+/** Who owns a local transaction: the connection it began on (it is rolled back when that closes). */
+export type TransactionOwner = object;
+
+/**
+ * An open transaction on this broker: local (`TX:…`, owned by one connection) or XA (`XID:…`,
+ * broker-wide). Its messages wait in memory and in the journal until commit.
+ */
+export class Transaction {
+  state: TransactionState = 'START';
+  readonly messages: TransactionMessage[] = [];
+  /** The journal record the transaction's replay starts from: it holds the checkpoint back. */
+  firstPosition: JournalPosition | undefined;
+  /** Set once commit or rollback has begun: no more puts, no second outcome. */
+  finishing = false;
+  /** A put whose journal record failed: the transaction can only roll back. */
+  broken: Error | undefined;
+  /** Settles once every journal record of the transaction's puts so far is written (or failed). */
+  lastWrite: Promise<void> = Promise.resolve();
+  readonly begunAtMs = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly sessionId: string,
+    /** The connection of a local transaction; undefined for XA (any connection may finish it). */
+    readonly owner: TransactionOwner | undefined,
+  ) {}
+
+  get isXa(): boolean {
+    return this.key.startsWith('XID:');
+  }
+
+  /** The qualifier RECOVER filters by: the fifth part of an XID key. */
+  get uniqueQualifier(): string | undefined {
+    return qualifierOf(this.key);
+  }
+
+  /** Messages grouped by `topic-partition`, in put order within each. */
+  byPartition(): Map<string, TransactionMessage[]> {
+    const groups = new Map<string, TransactionMessage[]>();
+    for (const message of this.messages) {
+      const name = `${message.topic}-${message.partition}`;
+      let group = groups.get(name);
+      if (group === undefined) groups.set(name, (group = []));
+      group.push(message);
+    }
+    return groups;
+  }
+
+  /** Roll back with `expire` unless finished or prepared first (prepared ones belong to the coordinator). */
+  armTimeout(seconds: number, expire: (tx: Transaction) => void): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      if (!this.finishing && this.state !== 'PREPARED') expire(this);
+    }, seconds * 1000);
+    this.timer.unref();
+  }
+
+  clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** The fifth part of `XID:<format>:<gtrid>:<bqual>:<qualifier>`. */
+export function qualifierOf(key: string): string | undefined {
+  return key.startsWith('XID:') ? key.split(':')[4] : undefined;
+}
