@@ -36,9 +36,10 @@ export default tseslint.config(
   layer('src/coordination/**', ['protocol', 'storage', 'broker', 'client', 'admin', 'cli']),
   layer('src/broker/**', ['client', 'admin', 'cli']),
   layer('src/client/**', ['broker', 'storage', 'admin', 'cli']),
-  // The client's own local files (offsets, recovery) live on the client machine, not in broker storage.
+  // The client's own local files (offsets, recovery, the XA decision log) live on the client machine, not in broker storage.
   layer('src/client/offsets/file-offset-storage.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/client/local-store/local-message-store.ts', ['broker', 'storage', 'admin', 'cli'], true),
+  layer('src/client/transactions/decision-log.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/cli/**', ['storage']),
   {
     files: ['test/**', 'bench/**'],

@@ -44,3 +44,26 @@ export class ClosedError extends MetaqError {
     super('CLOSED', `${what} is closed`);
   }
 }
+
+/**
+ * A transaction operation failed with an XA status (javax.transaction.xa codes: -4 unknown XID,
+ * -6 wrong state, -3 resource error, 104 rolled back, 6/7/8 heuristic outcomes).
+ */
+export class XaError extends MetaqError {
+  constructor(
+    readonly xaCode: number,
+    message: string,
+  ) {
+    super('XA_ERROR', `XA error ${xaCode}: ${message}`);
+  }
+}
+
+/**
+ * A commit or rollback got no answer: the transaction may or may not have been applied. Check
+ * what the consumer sees (local) or let the transaction manager's recovery decide (XA).
+ */
+export class TransactionStateUnknownError extends MetaqError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super('TRANSACTION_STATE_UNKNOWN', `${what}: no answer, so the transaction's outcome is unknown`, options);
+  }
+}

@@ -26,3 +26,12 @@ export { SqlOffsetStorage, mysqlDialect, postgresDialect, mysqlExecutor, postgre
 export type { SqlExecutor, SqlDialect } from './offsets/sql-offset-storage.js';
 export { transactionalListener, mysqlTransactions, postgresTransactions } from './offsets/transactional-consume.js';
 export type { BeginTransaction, SqlTransaction } from './offsets/transactional-consume.js';
+export { XaProducer } from './transactions/xa-producer.js';
+export type { XaProducerOptions } from './transactions/xa-producer.js';
+export type { XaResource, PrepareVote } from './transactions/xa-resource.js';
+export type { Xid } from './transactions/xid.js';
+export { xidKey, parseXidKey } from './transactions/xid.js';
+export { XaTransactionManager } from './transactions/xa-transaction-manager.js';
+export type { XaTransactionManagerOptions, RecoveryReport, TwoPhaseStep } from './transactions/xa-transaction-manager.js';
+export { MariaDbXaResource } from './transactions/mariadb-xa-resource.js';
+export type { XaSqlConnection } from './transactions/mariadb-xa-resource.js';

@@ -17,6 +17,8 @@ import { AsyncProducer } from './producer/async-producer.js';
 import type { AsyncProducerOptions } from './producer/async-producer.js';
 import { fetchOnce } from './consumer/fetch-once.js';
 import { ZkRouter } from './zk-router.js';
+import { XaProducer } from './transactions/xa-producer.js';
+import type { XaProducerOptions } from './transactions/xa-producer.js';
 import { ZkSession } from '../coordination/zk/zk-session.js';
 import type { FetchResult } from './consumer/fetch-once.js';
 import type { Partition, ReceivedMessage } from './message.js';
@@ -91,6 +93,11 @@ export class MetaqClient {
   /** A fire-and-forget producer with a sliding window and local spill (§5.4). */
   asyncProducer(options?: AsyncProducerOptions): AsyncProducer {
     return this.adopt(new AsyncProducer(new ProducerClass(this), this.logger, options));
+  }
+
+  /** A producer that takes part in XA transactions as a resource of a transaction manager (§5.6.2). */
+  xaProducer(options: XaProducerOptions): XaProducer {
+    return this.adopt(new XaProducer(this, new ProducerClass(this, { sendTimeoutMs: options.requestTimeoutMs }), options));
   }
 
   consumer(options: ConsumerOptions): Consumer {

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { checksum } from '../../common/checksum.js';
+import { MetaqError } from '../../common/errors.js';
 import { encodePayload } from '../../protocol/payload.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError, ClosedError, InvalidArgumentError } from '../errors.js';
@@ -6,6 +8,7 @@ import type { OutgoingMessage, Partition, SendResult } from '../message.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerConnection } from '../transport/broker-connection.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
+import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkPositiveInt, checkToken } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
 import { roundRobinSelector } from './partition-selector.js';
@@ -23,6 +26,21 @@ export interface SendOptions {
   /** Send to this partition instead of asking the selector. */
   partition?: Partition;
 }
+
+/**
+ * A transaction the producer's sends go into: a local one (`beginTransaction`) or an XA branch
+ * (XaProducer). Every message of it goes to one broker, chosen by the first send.
+ */
+export interface TransactionBinding {
+  readonly key: string;
+  readonly xa: boolean;
+  broker: { url: string; connection: BrokerConnection } | undefined;
+  /** BEGIN on the chosen broker, sent once. */
+  begin(connection: BrokerConnection): Promise<void>;
+  begun: Promise<void> | undefined;
+}
+
+let producerCount = 0;
 
 /** What a producer needs from its client: routing and shared connections. */
 export interface ProducerHost {
@@ -45,6 +63,10 @@ export class Producer {
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closed = false;
+  private transaction: TransactionBinding | undefined;
+  private transactionCount = 0;
+  /** Names this producer in transaction keys (`TX:<sessionId>:<n>`, §5.6.1). */
+  readonly sessionId = `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${process.pid}-${++producerCount}`;
 
   constructor(
     private readonly host: ProducerHost,
@@ -60,25 +82,104 @@ export class Producer {
     const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
     const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
     if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
-    const chosen = options.partition ?? this.selector(topic, partitions, message);
     const crc = checksum(payload);
     this.inFlight += 1;
     try {
+      if (this.transaction !== undefined) return await this.sendInTransaction(this.transaction, partitions, message, options, { topic, flag, crc, payload, timeoutMs });
+      const chosen = options.partition ?? this.selector(topic, partitions, message);
       try {
-        return await this.put(chosen, topic, flag, crc, payload, timeoutMs, options.signal);
+        return await this.put(chosen, topic, flag, crc, payload, timeoutMs, options.signal, undefined);
       } catch (error) {
         const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
         if (!(error instanceof BrokerError && error.status === Status.serviceUnavailable) || options.partition !== undefined || elsewhere.length === 0) throw error;
-        return await this.put(this.selector(topic, elsewhere, message), topic, flag, crc, payload, timeoutMs, options.signal);
+        return await this.put(this.selector(topic, elsewhere, message), topic, flag, crc, payload, timeoutMs, options.signal, undefined);
       }
     } finally {
       if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
     }
   }
 
-  private async put(partition: Partition, topic: string, flag: number, crc: number, payload: Buffer, timeoutMs: number, signal: AbortSignal | undefined): Promise<SendResult> {
+  /** A send inside a transaction: to the transaction's broker, which is sent BEGIN first. */
+  private async sendInTransaction(tx: TransactionBinding, partitions: readonly Partition[], message: OutgoingMessage, options: SendOptions, put: { topic: string; flag: number; crc: number; payload: Buffer; timeoutMs: number }): Promise<SendResult> {
+    const { router } = this.host;
+    const candidates = tx.broker === undefined ? partitions : partitions.filter((p) => router.broker(p).url === tx.broker!.url);
+    if (candidates.length === 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no partition on ${tx.broker!.url}, the broker transaction ${tx.key} is bound to: all messages of one transaction go to one broker`);
+    const chosen = options.partition ?? this.selector(put.topic, candidates, message);
+    const address = router.broker(chosen);
+    if (tx.broker !== undefined && address.url !== tx.broker.url) throw new InvalidArgumentError('options.partition', `is on ${address.url}, but transaction ${tx.key} is bound to ${tx.broker.url}`);
+    if (tx.broker === undefined) {
+      const connection = this.host.connection(address);
+      tx.broker = { url: address.url, connection };
+      tx.begun = tx.begin(connection);
+    }
+    await tx.begun;
+    return this.put(chosen, put.topic, put.flag, put.crc, put.payload, put.timeoutMs, options.signal, tx.key);
+  }
+
+  /**
+   * Start a local transaction (§5.6.1): every send until `commit()` or `rollback()` goes into it,
+   * to one broker, and becomes visible to consumers only at commit, all together. One at a time
+   * per producer (MetaQ binds it to a thread; use one producer per concurrent transaction).
+   * The broker rolls it back if it is not committed within `timeoutSeconds` (capped by the
+   * broker's maxTxTimeoutInSeconds, which is also the default) or the connection drops.
+   */
+  beginTransaction(options: { timeoutSeconds?: number } = {}): void {
+    this.checkNoTransaction();
+    const timeoutSeconds = options.timeoutSeconds === undefined ? 0 : checkPositiveInt(options.timeoutSeconds, 'timeoutSeconds');
+    const key = `TX:${this.sessionId}:${++this.transactionCount}`;
+    this.transaction = {
+      key,
+      xa: false,
+      broker: undefined,
+      begun: undefined,
+      begin: async (connection) => {
+        await transactionRequest(connection, { txKey: key, sessionId: this.sessionId, type: 'BEGIN', timeoutSeconds, requestTimeoutMs: this.sendTimeoutMs });
+      },
+    };
+  }
+
+  get inTransaction(): boolean {
+    return this.transaction !== undefined;
+  }
+
+  /** Make the local transaction's messages visible, all together. Rejects with TransactionStateUnknownError when no answer came. */
+  commit(): Promise<void> {
+    return this.finishLocal('COMMIT_ONE_PHASE');
+  }
+
+  /** Drop the local transaction's messages. */
+  rollback(): Promise<void> {
+    return this.finishLocal('ROLLBACK');
+  }
+
+  private async finishLocal(type: 'COMMIT_ONE_PHASE' | 'ROLLBACK'): Promise<void> {
+    const tx = this.transaction;
+    if (tx === undefined) throw new MetaqError('NO_TRANSACTION', `${type === 'ROLLBACK' ? 'rollback' : 'commit'}() needs a transaction: call beginTransaction() first`);
+    if (tx.xa) throw new MetaqError('XA_TRANSACTION', `this producer is in XA branch ${tx.key}; its transaction manager commits or rolls it back`);
+    this.transaction = undefined;
+    if (tx.broker === undefined) return; // nothing was sent: nothing to commit or roll back
+    await tx.begun;
+    await transactionRequest(tx.broker.connection, { txKey: tx.key, sessionId: this.sessionId, type, requestTimeoutMs: this.sendTimeoutMs });
+  }
+
+  /** Route sends into an XA branch (XaProducer). */
+  bindTransaction(binding: TransactionBinding): void {
+    this.checkNoTransaction();
+    this.transaction = binding;
+  }
+
+  unbindTransaction(binding: TransactionBinding): void {
+    if (this.transaction === binding) this.transaction = undefined;
+  }
+
+  private checkNoTransaction(): void {
+    if (this.closed) throw new ClosedError('producer');
+    if (this.transaction !== undefined) throw new MetaqError('TRANSACTION_ACTIVE', `transaction ${this.transaction.key} is still open on this producer: commit or roll it back first, or use another producer`);
+  }
+
+  private async put(partition: Partition, topic: string, flag: number, crc: number, payload: Buffer, timeoutMs: number, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
     const connection = this.host.connection(this.host.router.broker(partition));
-    const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey: undefined, opaque, body: payload }), timeoutMs, 'send', signal);
+    const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);
     const text = reply.body.toString();
     if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
     return parseSendReply(text, partition);

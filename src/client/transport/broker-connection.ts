@@ -197,6 +197,12 @@ export class BrokerConnection {
     });
   }
 
+  /** Send a command nothing answers (MetaQ's transaction END). */
+  post(build: (opaque: number) => Command): void {
+    if (this.closed) return;
+    this.write(encodeCommand(build(this.opaques.take())));
+  }
+
   private write(frames: Buffer[]): void {
     const socket = this.socket;
     if (!this.connected || socket === undefined) {
