@@ -124,6 +124,7 @@ export class BrokerConnection {
     const entry = this.pending.get(reply.opaque);
     if (entry === undefined) return; // timed out already
     this.pending.delete(reply.opaque);
+    if (this.pending.size === 0) this.sweeper.unref();
     entry.resolve(reply);
   }
 
@@ -156,6 +157,7 @@ export class BrokerConnection {
         entry.reject(new RequestTimeoutError(entry.what, entry.timeoutMs));
       }
     }
+    if (this.pending.size === 0) this.sweeper.unref();
     if (this.connected && !this.heartbeatInFlight && now - this.lastActivity >= this.options.heartbeatIdleMs) this.heartbeat();
   }
 
@@ -193,6 +195,9 @@ export class BrokerConnection {
         this.pending.set(opaque, { resolve: detach(resolve), reject: detach(reject), deadline, what, timeoutMs });
         signal.addEventListener('abort', onAbort, { once: true });
       }
+      // While a request waits, its timeout must be able to fire even if nothing else keeps the
+      // process alive (a script awaiting a send to a dead broker gets an error, not a silent exit).
+      this.sweeper.ref();
       this.write(frames);
     });
   }
