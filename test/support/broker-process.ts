@@ -59,8 +59,9 @@ export function writeConfig(dir: string, system: Record<string, string | number 
  * Start `metaq server` (or, with `volatile`, the same Broker over a FileIO that keeps unsynced
  * writes in memory so kill -9 acts like a power cut) and wait for its listening line.
  */
-export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia } = {}): Promise<BrokerProcess> {
-  const args = options.volatile ? [VOLATILE_CHILD, configPath] : [CLI, 'server', '--config', configPath, '--port', '0'];
+/** `port` restarts a broker where its clients expect it (default: any free port). */
+export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia; port?: number } = {}): Promise<BrokerProcess> {
+  const args = options.volatile ? [VOLATILE_CHILD, configPath] : [CLI, 'server', '--config', configPath, '--port', String(options.port ?? 0)];
   const [command, commandArgs] = (options.spawnVia ?? direct)(process.execPath, args);
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
   const logs: Array<Record<string, unknown>> = [];

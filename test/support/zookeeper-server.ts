@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer, connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './broker-process.js';
 import type { SpawnVia } from './broker-process.js';
+import { freePort } from './free-port.js';
 
 export interface ZookeeperServer {
   connect: string;
@@ -13,16 +13,6 @@ export interface ZookeeperServer {
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Ask `ruok`: only a ZooKeeper answers `imok`, so a port taken by another test is not mistaken for ours. */
