@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start MariaDB and PostgreSQL on loopback when they are not already running (the offset-storage
-# tests use them). Uses the machine's Debian packages; installs them if missing.
+# and XA tests use them). Uses the machine's Debian packages; installs them if missing. K10 also
+# runs private mariadbd instances it crashes, so the server binaries must be here even when a
+# MariaDB is already listening.
 set -u
+command -v mariadb-install-db >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null; }
 up() { (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_up() { for _ in $(seq 1 60); do up "$1" && return 0; sleep 0.5; done; echo "service on port $1 did not start" >&2; return 1; }
 

@@ -3,6 +3,8 @@ import type { ReceivedMessage } from '../client/index.js';
 import { FileOffsetStorage, MetaqClient, readClusterView, ZkSession } from '../client/index.js';
 import { BrokerConnection } from '../client/transport/broker-connection.js';
 import type { BrokerAddress } from '../client/transport/broker-address.js';
+import { transactionRequest } from '../client/transactions/transaction-request.js';
+import { MetaqError } from '../common/errors.js';
 
 export interface Target {
   host: string;
@@ -148,5 +150,33 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
   } finally {
     await Promise.all([...connections.values()].map((c) => c.close()));
     await session.close();
+  }
+}
+
+/**
+ * `metaq tx list|commit|rollback`: the broker's open and heuristically completed transactions,
+ * and an operator's commit or rollback of a prepared XA transaction whose coordinator is gone
+ * (§5.6.4). The coordinator's later commit or rollback then hears the heuristic outcome.
+ */
+export async function transactions(target: Target, action: string, key: string | undefined, out: NodeJS.WritableStream): Promise<void> {
+  if (action === 'list') {
+    const client = clientFor(target);
+    try {
+      for (const [, values] of await client.stats('transactions')) {
+        out.write('KEY STATE MESSAGES AGE_MS\n');
+        for (const [txKey, value] of values) out.write(`${txKey} ${value}\n`);
+      }
+    } finally {
+      await client.close();
+    }
+    return;
+  }
+  if ((action !== 'commit' && action !== 'rollback') || key === undefined) throw new MetaqError('USAGE', 'tx needs list, or commit|rollback with an XID:… key from `metaq tx list`');
+  const connection = new BrokerConnection({ host: target.host, port: target.port, url: `meta://${target.host}:${target.port}` });
+  try {
+    await transactionRequest(connection, { txKey: key, sessionId: 'metaq-cli', type: action === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', requestTimeoutMs: 30_000 });
+    out.write(`${action === 'commit' ? 'committed' : 'rolled back'} ${key} heuristically; the coordinator will be told when it retries, and should FORGET it\n`);
+  } finally {
+    await connection.close();
   }
 }

@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { Broker } from '../broker/broker.js';
 import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
-import { consume, printCluster, printStats, produce, stdinLines } from './commands.js';
+import { consume, printCluster, printStats, produce, stdinLines, transactions } from './commands.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
   metaq stats   [ITEM] [--host ADDR] [--port N]
   metaq cluster [--zk HOST:PORT[/chroot]] [--root /meta]
   metaq produce TOPIC [--message TEXT]... [--host ADDR] [--port N]   (lines from stdin without --message)
+  metaq tx      list | commit XID_KEY | rollback XID_KEY [--host ADDR] [--port N]   (prepared XA transactions, §5.6.4)
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
 
@@ -63,6 +64,11 @@ async function main(argv: string[]): Promise<number> {
     case 'stats': {
       const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true });
       await printStats({ host: values.host, port: int(values.port, 'port') }, positionals[0], process.stdout);
+      return 0;
+    }
+    case 'tx': {
+      const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true });
+      await transactions({ host: values.host, port: int(values.port, 'port') }, positionals[0] ?? '', positionals[1], process.stdout);
       return 0;
     }
     case 'produce': {

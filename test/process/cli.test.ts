@@ -5,6 +5,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CLI, killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import type { BrokerProcess } from '../support/broker-process.js';
+import { WireSession } from '../support/wire-client.js';
+import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 
 const run = promisify(execFile);
 const metaq = (...args: string[]) => run(process.execPath, [CLI, ...args]);
@@ -44,5 +46,25 @@ describe('metaq command line', { timeout: 60_000 }, () => {
   it('bad arguments exit 64 with a usage message', async () => {
     await assert.rejects(metaq('consume'), (error: { code?: number; stderr?: string }) => error.code === 64 && /consume needs a TOPIC/.test(error.stderr ?? ''));
     await assert.rejects(metaq('stats', '--port', 'eighty'), (error: { code?: number; stderr?: string }) => error.code === 64 && /--port must be an integer/.test(error.stderr ?? ''));
+  });
+
+  it('tx list shows a prepared XA transaction; tx commit and tx rollback finish them heuristically', async () => {
+    const port = String(broker.port);
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    const [kept, dropped] = [xaKey('cli-commit', 'ops'), xaKey('cli-rollback', 'ops')];
+    for (const [key, body] of [[kept, 'kept'], [dropped, 'dropped']] as const) {
+      await txCommand(session, key, 'BEGIN');
+      await txPut(session, key, 'cli-tx', 0, body);
+      await txCommand(session, key, 'PREPARE');
+    }
+    const listed = await metaq('tx', 'list', '--port', port);
+    assert.match(listed.stdout, new RegExp(`^${kept} PREPARED 1 \\d+$`, 'm'));
+    assert.match((await metaq('tx', 'commit', kept, '--port', port)).stdout, /committed .* heuristically/);
+    await metaq('tx', 'rollback', dropped, '--port', port);
+    assert.match((await metaq('tx', 'list', '--port', port)).stdout, new RegExp(`^${kept} HEURISTIC_COMMIT 0 \\d+$`, 'm'));
+    const consumed = await metaq('consume', 'cli-tx', '--port', port);
+    assert.deepEqual(consumed.stdout.trim().split('\n').map((l) => l.split('\t')[2]), ['kept']);
+    await assert.rejects(metaq('tx', 'commit', xaKey('nobody'), '--port', port), /only a prepared XA transaction can be completed by hand/);
+    await session.close();
   });
 });
