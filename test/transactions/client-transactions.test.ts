@@ -46,6 +46,15 @@ describe('client transactions (§5.6.1, §5.6.2)', () => {
     assert.deepEqual(await readTopic(client, 'other', 2), ['plain']);
   });
 
+  it('direct mode without known partitions: a transactional send says how to name one', async () => {
+    const bare = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}` });
+    const producer = bare.producer();
+    producer.beginTransaction();
+    await assert.rejects(producer.send({ topic: 'events', data: 'x' }), /a transactional send must name one: in direct mode pass ClientOptions.partitions/);
+    await producer.rollback();
+    await bare.close();
+  });
+
   describe('XA with MariaDB', () => {
     const db = mysql.createPool({ host: '127.0.0.1', user: 'root', database: 'test', connectionLimit: 1 });
     let branchConnection: mysql.Connection;

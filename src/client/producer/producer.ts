@@ -105,6 +105,8 @@ export class Producer {
     const candidates = tx.broker === undefined ? partitions : partitions.filter((p) => router.broker(p).url === tx.broker!.url);
     if (candidates.length === 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no partition on ${tx.broker!.url}, the broker transaction ${tx.key} is bound to: all messages of one transaction go to one broker`);
     const chosen = options.partition ?? this.selector(put.topic, candidates, message);
+    // MetaQ refuses "broker picks" (-1) inside a transaction: the partition must be named.
+    if (chosen.index < 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no known partitions, and a transactional send must name one: in direct mode pass ClientOptions.partitions (e.g. { '${put.topic}': 1 })`);
     const address = router.broker(chosen);
     if (tx.broker !== undefined && address.url !== tx.broker.url) throw new InvalidArgumentError('options.partition', `is on ${address.url}, but transaction ${tx.key} is bound to ${tx.broker.url}`);
     if (tx.broker === undefined) {
