@@ -8,10 +8,17 @@ import { startBrokerProcess, writeConfig } from '../test/support/broker-process.
 import type { BrokerProcess } from '../test/support/broker-process.js';
 import { runChild } from './child.js';
 import { clusterSection, runClusterBench } from './cluster.js';
+import { runTransactionBench, transactionSection } from './transactions.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
 const quick = process.argv.includes('--quick');
+// `--only transactions` runs just that section (for a quick look; the report needs a full run).
+if (process.argv.includes('--only')) {
+  const { runTransactionBench } = await import('./transactions.js');
+  await runTransactionBench(quick ? 0.1 : 1);
+  process.exit(0);
+}
 const scale = quick ? 0.1 : 1;
 
 interface ClientConsumeResult {
@@ -97,6 +104,7 @@ const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 10
 });
 console.log(`client send 100 B: ${Math.round(clientRun.send.msgsPerSec)} msgs/s; client consume 100 B: ${Math.round(clientRun.receive.msgsPerSec)} msgs/s`);
 const clusterRun = await runClusterBench(scale);
+const transactionRun = await runTransactionBench(scale);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
@@ -142,7 +150,8 @@ msgs/s; client RSS bounded while consuming a 1 GiB backlog.
 Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with default flush and
 ≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
 
-${clusterSection(clusterRun)}`;
+${clusterSection(clusterRun)}
+${transactionSection(transactionRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 try {
