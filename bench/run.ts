@@ -15,8 +15,8 @@ const root = join(here, '../..');
 const quick = process.argv.includes('--quick');
 // `--only transactions` runs just that section (for a quick look; the report needs a full run).
 if (process.argv.includes('--only')) {
-  const { runTransactionBench } = await import('./transactions.js');
-  await runTransactionBench(quick ? 0.1 : 1);
+  const { runTransactionBench, transactionSection } = await import('./transactions.js');
+  console.log(transactionSection(await runTransactionBench(quick ? 0.1 : 1)));
   process.exit(0);
 }
 const scale = quick ? 0.1 : 1;

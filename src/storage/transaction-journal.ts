@@ -45,7 +45,9 @@ export class TransactionJournal {
   private file!: IoFile;
   private fileNumber = 0;
   private end = 0;
-  private writing: Promise<unknown> = Promise.resolve();
+  /** Records waiting for the write in progress; they go out together in the next one. */
+  private queued: Array<{ bytes: Buffer; placed: (position: JournalPosition) => void; failed: (error: unknown) => void }> = [];
+  private writeLoop: Promise<void> | undefined;
   /** Files written since their last fsync (a forced record syncs older files too). */
   private readonly dirty = new Set<IoFile>();
   private readonly olderFiles = new Map<number, IoFile>();
@@ -127,19 +129,46 @@ export class TransactionJournal {
   append(record: JournalRecord): Promise<{ position: JournalPosition; bytes: Buffer }> {
     if (this.closed) return Promise.reject(new StorageError(StorageCodes.closed, `transaction journal ${this.options.dir} is closed`));
     const bytes = encodeJournalRecord(record);
-    const written = this.writing.then(async () => {
-      if (this.end > 0 && this.end + bytes.length > (this.options.maxFileSize ?? 64 * 1024 * 1024)) await this.rotate();
-      const position = { number: this.fileNumber, offset: this.end };
-      this.end += bytes.length;
-      await this.file.write(bytes, position.offset);
-      this.dirty.add(this.file);
-      return position;
+    const written = new Promise<JournalPosition>((placed, failed) => this.queued.push({ bytes, placed, failed }));
+    this.writeLoop ??= this.writeQueued().finally(() => {
+      this.writeLoop = undefined;
     });
-    this.writing = written.catch(() => undefined);
     return written.then(async (position) => {
       if (record.force && this.options.flushMode === 1) await this.sync();
       return { position, bytes };
     });
+  }
+
+  /** Write queued records in order, as few writes as possible: records that arrive together share one. */
+  private async writeQueued(): Promise<void> {
+    const maxFileSize = this.options.maxFileSize ?? 64 * 1024 * 1024;
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      let at = 0;
+      while (at < batch.length) {
+        if (this.end > 0 && this.end + batch[at]!.bytes.length > maxFileSize) await this.rotate();
+        // As many records as fit in this file go out in one write.
+        let size = 0;
+        let until = at;
+        while (until < batch.length && (until === at || this.end + size + batch[until]!.bytes.length <= maxFileSize)) size += batch[until++]!.bytes.length;
+        const group = batch.slice(at, until);
+        const start = this.end;
+        try {
+          await this.file.write(group.length === 1 ? group[0]!.bytes : Buffer.concat(group.map((entry) => entry.bytes), size), start);
+        } catch (error) {
+          for (const entry of batch.slice(at)) entry.failed(error);
+          break;
+        }
+        this.end += size;
+        this.dirty.add(this.file);
+        let offset = start;
+        for (const entry of group) {
+          entry.placed({ number: this.fileNumber, offset });
+          offset += entry.bytes.length;
+        }
+        at = until;
+      }
+    }
   }
 
   /** Overwrite bytes of a written record in place (a commit's batch offsets, once known); not fsynced. */
@@ -206,7 +235,7 @@ export class TransactionJournal {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.writing;
+    await this.writeLoop;
     if (this.options.flushMode !== 0) await this.sync();
     for (const file of this.olderFiles.values()) await file.close();
     await this.file.close();
