@@ -9,6 +9,8 @@ import type { ZookeeperServer } from '../support/zookeeper-server.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
 import { eventually } from '../support/eventually.js';
 import { ZkSession } from '../../src/coordination/zk/zk-session.js';
+import { WireSession } from '../support/wire-client.js';
+import { txCommand, txPut } from '../support/wire-transactions.js';
 
 describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)', { timeout: 60_000 }, () => {
   let zookeeper: ZookeeperServer;
@@ -26,11 +28,20 @@ describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)'
       const put = () => producer.send({ topic: 'fenced', data: 'x' }).then(() => 'ok', (error: unknown) => (error instanceof BrokerError && /lost its ZooKeeper session/.test(error.message) ? 'fenced' : String(error)));
       assert.equal(await put(), 'ok');
 
+      const wire = await WireSession.open('127.0.0.1', broker.port);
+      await txCommand(wire, 'TX:fence:1', 'BEGIN');
+      await txPut(wire, 'TX:fence:1', 'fenced', 0, 'in a transaction');
+
       zookeeper.pause();
       await eventually(async () => (await put()) === 'fenced', 'fencing');
+      const refused = await txCommand(wire, 'TX:fence:1', 'COMMIT_ONE_PHASE');
+      assert.equal(refused.code, 503, 'a fenced broker does not commit: a commit appends messages like a put');
+      assert.match(refused.text, /the transaction is unchanged: commit it again/);
 
       zookeeper.resume();
       await eventually(async () => (await put()) === 'ok', 'recovery after the pause');
+      assert.deepEqual(await txCommand(wire, 'TX:fence:1', 'COMMIT_ONE_PHASE'), { code: 200, text: '0' }, 'the same transaction commits once the broker is back');
+      await wire.close();
     } finally {
       zookeeper.resume();
       await client.close();

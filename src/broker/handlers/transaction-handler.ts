@@ -37,11 +37,16 @@ export function handleTransaction(command: TransactionCommand, owner: Transactio
     case 'PREPARE':
       return run(async () => String(await tx.prepare(owner, txKey)));
     case 'COMMIT_ONE_PHASE':
-    case 'COMMIT_TWO_PHASE':
+    case 'COMMIT_TWO_PHASE': {
+      // A commit appends messages, like a put: a fenced broker refuses it and keeps the
+      // transaction as it was, so the commit can be sent again once the broker is back.
+      const fenced = ctx.fencedBecause();
+      if (fenced !== undefined) return reply.send(encodeResult(Status.serviceUnavailable, opaque, `${fenced}; the transaction is unchanged: commit it again`));
       return run(async () => {
         await tx.commit(owner, txKey, command.type === 'COMMIT_ONE_PHASE');
         return '0';
       });
+    }
     case 'ROLLBACK':
       return run(async () => {
         await tx.rollback(owner, txKey);
