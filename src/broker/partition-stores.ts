@@ -42,13 +42,20 @@ export class PartitionStores {
     return this.logs.get(topic)?.get(partition);
   }
 
+  /** Throw StoreRefusal unless a put to this topic and partition would be stored (an existing store always is). */
+  checkAccepts(topic: string, partition: number): void {
+    if (this.find(topic, partition) !== undefined) return;
+    const settings = this.settings(topic);
+    if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
+    if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
+  }
+
   /** The store for a put, created on first use; refuses unknown topics and partitions. */
   getOrCreate(topic: string, partition: number): PartitionLog | Promise<PartitionLog> {
     const existing = this.find(topic, partition);
     if (existing !== undefined) return existing;
+    this.checkAccepts(topic, partition);
     const settings = this.settings(topic);
-    if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
-    if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
     const key = `${topic}-${partition}`;
     let opening = this.opening.get(key);
     if (opening === undefined) {

@@ -3,6 +3,7 @@ import type { ReceivedMessage } from '../client/index.js';
 import { FileOffsetStorage, MetaqClient, readClusterView, ZkSession } from '../client/index.js';
 import { BrokerConnection } from '../client/transport/broker-connection.js';
 import type { BrokerAddress } from '../client/transport/broker-address.js';
+import { parseBrokerUrl } from '../client/transport/broker-address.js';
 import { transactionRequest } from '../client/transactions/transaction-request.js';
 import { MetaqError } from '../common/errors.js';
 
@@ -11,8 +12,12 @@ export interface Target {
   port: number;
 }
 
+function urlOf(target: Target): string {
+  return `meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+}
+
 function clientFor(target: Target): MetaqClient {
-  return new MetaqClient({ serverUrl: `meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}` });
+  return new MetaqClient({ serverUrl: urlOf(target) });
 }
 
 /** `metaq stats [ITEM]`: print the broker's stats lines. */
@@ -172,7 +177,7 @@ export async function transactions(target: Target, action: string, key: string |
     return;
   }
   if ((action !== 'commit' && action !== 'rollback') || key === undefined) throw new MetaqError('USAGE', 'tx needs list, or commit|rollback with an XID:… key from `metaq tx list`');
-  const connection = new BrokerConnection({ host: target.host, port: target.port, url: `meta://${target.host}:${target.port}` });
+  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)));
   try {
     await transactionRequest(connection, { txKey: key, sessionId: 'metaq-cli', type: action === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', requestTimeoutMs: 30_000 });
     out.write(`${action === 'commit' ? 'committed' : 'rolled back'} ${key} heuristically; the coordinator will be told when it retries, and should FORGET it\n`);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MetaqClient } from '../../src/client/index.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
+import { backgroundSends } from '../support/background-sends.js';
 import type { GroupMemberSettings } from '../support/group-member.js';
 import type { GroupEvent } from '../support/ownership-checker.js';
 import { checkGroup } from '../support/ownership-checker.js';
@@ -64,14 +65,7 @@ describe('K8: group rebalance under churn (3 consumers, one killed and restarted
 
     const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
     const producer = client.producer();
-    const acked: string[] = [];
-    let producing = true;
-    const load = (async () => {
-      for (let seq = 0; producing && seq < 1_000_000; seq += 1) {
-        await producer.send({ topic: 'churn', data: `k8-${seq}` }).then(() => acked.push(`k8-${seq}`), () => undefined);
-        if (seq % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
+    const load = backgroundSends(producer, 'churn', 'k8', 1_000_000);
 
     try {
       for (let slot = 0; slot < 3; slot += 1) members.push(await start(slot, 0));
@@ -88,9 +82,9 @@ describe('K8: group rebalance under churn (3 consumers, one killed and restarted
       }
       await eventually(() => members.every((m) => ownedBy(m.id) === PARTITIONS / 3), 'the group settles after the last restart');
     } finally {
-      producing = false;
-      await load;
+      await load.stop();
     }
+    const acked = load.acked();
     const delivered = () => new Set(events().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
     await eventually(() => {
       const now = delivered();

@@ -9,6 +9,7 @@ import { BrokerError, MetaqClient, ZkSession } from '../../src/client/index.js';
 import type { BrokerProcess } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
+import { backgroundSends } from '../support/background-sends.js';
 import type { GroupMemberSettings } from '../support/group-member.js';
 import { NetnsLab } from '../support/netns.js';
 import { silentLogger } from '../support/storage-harness.js';
@@ -21,13 +22,6 @@ import { startZookeeper } from '../support/zookeeper-server.js';
 
 const SESSION_MS = 1000;
 const MEMBER = fileURLToPath(new URL('../support/group-member.js', import.meta.url));
-
-interface Send {
-  start: number;
-  end: number;
-  brokerId?: number;
-  ok: boolean;
-}
 
 /** When a broker logged `message` (pino's epoch-ms `time`), or undefined. */
 function loggedAt(broker: BrokerProcess, message: RegExp): number | undefined {
@@ -74,18 +68,8 @@ for (const { name, make } of cuts) {
       const other = await clusterBroker(cut.other, cut.zookeeper.connect, 32, 'n3', 2);
       const client = new MetaqClient({ zkConnect: cut.zookeeper.connect, zkSessionTimeoutMs: 4000 });
       const producer = client.producer();
-      const sends: Send[] = [];
-      let producing = true;
-      const load = (async () => {
-        for (let seq = 0; producing && seq < 200_000; seq += 1) {
-          const start = Date.now();
-          await producer.send({ topic: 'n3', data: `n3-${seq}` }).then(
-            (result) => sends.push({ start, end: Date.now(), brokerId: result.partition.brokerId, ok: true }),
-            () => sends.push({ start, end: Date.now(), ok: false }),
-          );
-          if (seq % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-        }
-      })();
+      const load = backgroundSends(producer, 'n3', 'n3', 200_000);
+      const sends = load.outcomes;
       const okOn = (brokerId: number, since = 0): boolean => sends.some((s) => s.ok && s.brokerId === brokerId && s.start >= since);
       try {
         await eventually(() => okOn(31) && okOn(32), 'both brokers take writes');
@@ -104,8 +88,7 @@ for (const { name, make } of cuts) {
         assert.deepEqual(zombieAcks, [], 'no write acked by the isolated broker between fencing and re-registering');
         assert.deepEqual(sends.filter((s) => !s.ok), [], 'no send failed: the fenced broker refused with 503 and the producer resent to the other');
       } finally {
-        producing = false;
-        await load;
+        await load.stop();
         await client.close();
         await isolated.kill('SIGTERM');
         await other.kill('SIGTERM');
@@ -142,14 +125,7 @@ for (const { name, make } of cuts) {
       const log = (kind: 'assigned' | 'revoked') => (_topic: string, partitions: string[]) => partitions.forEach((partition) => local.push({ kind, who: 'connected', partition, at: Date.now() }));
       const connected = client.consumer({ group: 'n6', consumerId: 'connected', logger: silentLogger, rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 200, rebalanceListener: { onPartitionsAssigned: log('assigned'), onPartitionsRevoked: log('revoked') } }).subscribe('n6');
       const producer = client.producer();
-      const acked: string[] = [];
-      let producing = true;
-      const load = (async () => {
-        for (let seq = 0; producing && seq < 200_000; seq += 1) {
-          await producer.send({ topic: 'n6', data: `n6-${seq}` }).then(() => acked.push(`n6-${seq}`), () => undefined);
-          if (seq % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-        }
-      })();
+      const load = backgroundSends(producer, 'n6', 'n6', 200_000);
       try {
         await once(isolated.stdout, 'data');
         await connected.run((message) => void local.push({ kind: 'delivered', who: 'connected', partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString(), at: Date.now() }));
@@ -159,8 +135,8 @@ for (const { name, make } of cuts) {
         await eventually(() => owned('connected') === 4, 'the other member takes over every partition');
         cut.heal();
         await eventually(() => owned('isolated') === 2 && owned('connected') === 2, 'the healed member rejoins');
-        producing = false;
-        await load;
+        await load.stop();
+        const acked = load.acked();
         await eventually(() => {
           const delivered = new Set(events().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
           return acked.every((data) => delivered.has(data));
@@ -174,8 +150,7 @@ for (const { name, make } of cuts) {
         assert.deepEqual(verdict.duplicatesWithinOwnership, [], 'duplicates only at ownership changes');
         assert.deepEqual(verdict.lost, []);
       } finally {
-        producing = false;
-        await load;
+        await load.stop();
         isolated.kill('SIGKILL');
         await client.close();
         await broker.kill('SIGTERM');

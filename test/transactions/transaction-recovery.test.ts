@@ -89,26 +89,21 @@ describe('transaction journal recovery (§2.9, K9)', () => {
     });
   });
 
-  it('a commit journaled before its batch was written is finished at start-up, exactly once', async () => {
-    const dataPath = tempDir('tx-redo');
-    const key = xaKey('redo');
-    await leavePrepared(dataPath, key, ['r-1', 'r-2', 'r-3']);
-    await journalCommitWithoutBatch(dataPath, key, false);
-    await withBroker(dataPath, async (session) => {
-      assert.deepEqual(await payloads(session), ['before', 'r-1', 'r-2', 'r-3']);
-      assert.deepEqual(await txCommand(session, 'null', 'RECOVER'), { code: 200, text: '' });
+  for (const { name, torn } of [
+    { name: 'a commit journaled before its batch was written is finished at start-up, exactly once', torn: false },
+    { name: 'a batch torn after its first record is cut and written again whole', torn: true },
+  ]) {
+    it(name, async () => {
+      const dataPath = tempDir(torn ? 'tx-torn' : 'tx-redo');
+      const key = xaKey(torn ? 'torn' : 'redo');
+      await leavePrepared(dataPath, key, ['m-1', 'm-2', 'm-3']);
+      await journalCommitWithoutBatch(dataPath, key, torn);
+      await withBroker(dataPath, async (session) => {
+        assert.deepEqual(await payloads(session), ['before', 'm-1', 'm-2', 'm-3']);
+        assert.deepEqual(await txCommand(session, 'null', 'RECOVER'), { code: 200, text: '' });
+      });
     });
-  });
-
-  it('a batch torn after its first record is cut and written again whole', async () => {
-    const dataPath = tempDir('tx-torn');
-    const key = xaKey('torn');
-    await leavePrepared(dataPath, key, ['t-1', 't-2', 't-3']);
-    await journalCommitWithoutBatch(dataPath, key, true);
-    await withBroker(dataPath, async (session) => {
-      assert.deepEqual(await payloads(session), ['before', 't-1', 't-2', 't-3']);
-    });
-  });
+  }
 
   it('replaying a commit whose batch is in place writes nothing again', async () => {
     const dataPath = tempDir('tx-replay');

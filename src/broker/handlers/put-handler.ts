@@ -79,7 +79,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
 function putInTransaction(command: PutCommand, crc: number, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {
   const fail = (error: unknown): void => {
     ctx.counters.putFailed += 1;
-    if (!(error instanceof TransactionRefusal || error instanceof XaError)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
+    if (!(error instanceof TransactionRefusal || error instanceof XaError || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
     reply.send(encodeResult(Status.internalServerError, command.opaque, error instanceof Error ? error.message : String(error)));
   };
   try {

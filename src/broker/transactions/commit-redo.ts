@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { PartitionLog } from '../../storage/partition-log.js';
 import type { JournalPosition, TransactionJournal } from '../../storage/transaction-journal.js';
 import type { BatchLocation } from '../../storage/tx-journal-codec.js';
 import { locationOffsetPosition } from '../../storage/tx-journal-codec.js';
@@ -20,10 +19,6 @@ export function placeLocation(journal: TransactionJournal, commit: WrittenCommit
   return journal.rewrite({ number: commit.position.number, offset: commit.position.offset + locationOffsetPosition(commit.bytes, index) }, field);
 }
 
-export async function storeFor(stores: PartitionStores, topic: string, partition: number): Promise<PartitionLog> {
-  return stores.find(topic, partition) ?? (await stores.getOrCreate(topic, partition));
-}
-
 /**
  * Recovery of one committed transaction (§2.9): every batch its commit record names must be in
  * its partition whole. A batch torn by the crash is cut off and appended again; a missing one is
@@ -38,7 +33,7 @@ export async function redoCommit(tx: Transaction, locations: readonly BatchLocat
       logger.error({ component: 'transactions', tx: tx.key, partition: location.partition }, 'commit record names a partition the transaction put nothing in; skipped');
       continue;
     }
-    const log = await storeFor(stores, messages[0]!.topic, messages[0]!.partition);
+    const log = await stores.getOrCreate(messages[0]!.topic, messages[0]!.partition);
     const found = await checkCommittedBatch(log, location, messages[0]!.id);
     if (found.state === 'present') continue;
     if (found.state === 'torn') await log.truncateTail(found.cutAt);

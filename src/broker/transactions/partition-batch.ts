@@ -1,5 +1,6 @@
+import { crc32 } from 'node:zlib';
 import { checksum } from '../../common/checksum.js';
-import { encodeRecord, iterateRecords, RECORD_HEADER_SIZE } from '../../protocol/record.js';
+import { iterateRecords, RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
 import type { BatchRecord, PartitionLog } from '../../storage/partition-log.js';
 import type { BatchLocation } from '../../storage/tx-journal-codec.js';
 import type { TransactionMessage } from './transaction.js';
@@ -14,9 +15,17 @@ export interface PartitionBatch {
 
 export function partitionBatch(log: PartitionLog, name: string, messages: readonly TransactionMessage[]): PartitionBatch {
   const records = messages.map(({ payload, flag, id, checksum: crc }) => ({ payload, flag, id, checksum: crc }));
-  // The records exactly as the log will hold them, for the CRC recovery checks the batch against.
-  const bytes = Buffer.concat(records.map((record) => encodeRecord(record.payload, record.id, record.flag)));
-  return { log, records, location: { offset: -(log.writtenEnd + 1), length: bytes.length, checksum: checksum(bytes), partition: name } };
+  // CRC of the records exactly as the log will hold them (what recovery checks the batch
+  // against), computed piece by piece: payload checksums are known, nothing is copied.
+  const header = Buffer.allocUnsafe(RECORD_HEADER_SIZE);
+  let crc = 0;
+  let length = 0;
+  for (const record of records) {
+    writeRecordHeader(header, 0, record.payload.length, record.checksum, record.id, record.flag);
+    crc = crc32(record.payload, crc32(header, crc));
+    length += RECORD_HEADER_SIZE + record.payload.length;
+  }
+  return { log, records, location: { offset: -(log.writtenEnd + 1), length, checksum: crc & 0x7fffffff, partition: name } };
 }
 
 export function appendBatch(log: PartitionLog, records: readonly BatchRecord[]): Promise<number> {

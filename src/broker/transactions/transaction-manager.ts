@@ -7,8 +7,7 @@ import type { JournalPosition } from '../../storage/transaction-journal.js';
 import { TransactionJournal } from '../../storage/transaction-journal.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionStores } from '../partition-stores.js';
-import { StoreRefusal } from '../partition-stores.js';
-import { placeLocation, storeFor } from './commit-redo.js';
+import { placeLocation } from './commit-redo.js';
 import type { HeuristicOutcome } from './heuristic-outcomes.js';
 import { HeuristicOutcomes } from './heuristic-outcomes.js';
 import { recoverTransactions } from './journal-recovery.js';
@@ -104,17 +103,15 @@ export class TransactionManager {
   }
 
   /**
-   * A put inside a transaction: checked, journaled and held until commit. Resolves once the
-   * journal has it; `validate` is the put's own topic and partition check.
+   * A put inside a transaction: checked (a bad topic or partition throws StoreRefusal, as a
+   * plain put would), journaled and held until commit. Resolves once the journal has it.
    */
   put(owner: TransactionOwner, command: PutCommand, id: bigint, crc: number): Promise<void> {
     const key = command.txKey!;
     const tx = this.find(owner, key);
     if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.finishing ? 'being completed' : 'prepared'}; it takes no more messages`);
     if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
-    const settings = this.stores.settings(command.topic);
-    if (settings === undefined && this.stores.find(command.topic, command.partition) === undefined) throw new TransactionRefusal(`The server do not accept topic ${command.topic}`);
-    if (settings !== undefined && (command.partition < 0 || command.partition >= settings.numPartitions)) throw new TransactionRefusal(`wrong partition ${command.partition}`);
+    this.stores.checkAccepts(command.topic, command.partition);
     tx.state = 'IN_USE';
     tx.messages.push({ topic: command.topic, partition: command.partition, id, flag: command.flag, checksum: crc, payload: command.body });
     tx.firstPosition ??= this.journal.position; // at or before the record: a safe replay start
@@ -196,9 +193,8 @@ export class TransactionManager {
 
   list(): TransactionSummary[] {
     const now = Date.now();
-    const open = [...this.xa.values(), ...[...this.local.values()].flatMap((mine) => [...mine.values()])];
     return [
-      ...open.map((tx) => ({ key: tx.key, state: tx.finishing ? 'COMPLETING' : tx.state, messages: tx.messages.length, ageMs: now - tx.begunAtMs })),
+      ...this.openTransactions().map((tx) => ({ key: tx.key, state: tx.finishing ? 'COMPLETING' : tx.state, messages: tx.messages.length, ageMs: now - tx.begunAtMs })),
       ...this.heuristics.all().map((record) => ({ key: record.key, state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', messages: 0, ageMs: now - record.atMs })),
     ];
   }
@@ -250,10 +246,10 @@ export class TransactionManager {
     let batches: PartitionBatch[];
     try {
       if (tx.broken !== undefined) throw tx.broken;
-      batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await storeFor(this.stores, messages[0]!.topic, messages[0]!.partition), name, messages)));
+      batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition), name, messages)));
     } catch (error) {
       await this.rollbackNow(tx);
-      throw new XaError(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof StoreRefusal || error instanceof Error ? error.message : String(error)}`);
+      throw new XaError(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
     }
     const decision = { kind: 'operation' as const, type: tx.isXa ? ('XA_COMMIT' as const) : ('LOCAL_COMMIT' as const), wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: batches.map((batch) => batch.location), force: true };
     let commit: { position: JournalPosition; bytes: Buffer };
