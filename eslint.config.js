@@ -36,6 +36,22 @@ export default tseslint.config(
   layer('src/coordination/**', ['protocol', 'storage', 'broker', 'client', 'admin', 'cli']),
   layer('src/broker/**', ['client', 'admin', 'cli']),
   layer('src/client/**', ['broker', 'storage', 'admin', 'cli']),
+  // A replicating broker is a client of its peer: it may use the client's wire transport, nothing else of the client.
+  {
+    files: ['src/broker/replication/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...fsRule,
+          patterns: [
+            { group: ['**/admin', '**/admin/**', '**/cli', '**/cli/**'], message: 'src/broker may not import src/admin or src/cli (DESIGN.md §2 layer rules).' },
+            { regex: '/client/(?!transport/|errors\\.js$)', message: 'src/broker/replication may use only src/client/transport and src/client/errors (a replica talks to its peer over the wire).' },
+          ],
+        },
+      ],
+    },
+  },
   // The client's own local files (offsets, recovery, the XA decision log) live on the client machine, not in broker storage.
   layer('src/client/offsets/file-offset-storage.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/client/local-store/local-message-store.ts', ['broker', 'storage', 'admin', 'cli'], true),

@@ -5,6 +5,7 @@ import type { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { PartitionStores } from './partition-stores.js';
 import type { TransactionManager } from './transactions/transaction-manager.js';
+import type { Replication } from './replication/replication.js';
 import type { BrokerCounters } from './stats/broker-counters.js';
 import type { RealtimeStats } from './stats/realtime-stats.js';
 
@@ -13,6 +14,7 @@ export interface BrokerContext {
   config: BrokerConfig;
   stores: PartitionStores;
   transactions: TransactionManager;
+  replication: Replication;
   ids: IdGenerator;
   closed: ClosedPartitions;
   counters: BrokerCounters;

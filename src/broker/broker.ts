@@ -8,6 +8,7 @@ import { IdGenerator } from '../common/id-generator.js';
 import type { FileIO } from '../storage/io/file-io.js';
 import { NodeFileIO } from '../storage/io/node-file-io.js';
 import { crc32 } from 'node:zlib';
+import { ConfigError } from '../common/errors.js';
 import { ZkSession } from '../coordination/zk/zk-session.js';
 import { BrokerRegistration } from '../coordination/zk/broker-registration.js';
 import type { RegisteredTopic } from '../coordination/zk/broker-registration.js';
@@ -20,6 +21,9 @@ import { PartitionStores } from './partition-stores.js';
 import { BrokerCounters } from './stats/broker-counters.js';
 import { RealtimeStats } from './stats/realtime-stats.js';
 import { TransactionManager } from './transactions/transaction-manager.js';
+import { Failover } from './replication/failover.js';
+import { Replication } from './replication/replication.js';
+import { SyncMaster } from './replication/sync-master.js';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -47,7 +51,8 @@ export class Broker {
   readonly logger: Logger;
   private readonly context: BrokerContext;
   private stopping: Promise<void> | undefined;
-  private zk: { session: ZkSession; registration: BrokerRegistration } | undefined;
+  private zk: { session: ZkSession; znodes: MetaZnodes; registration: BrokerRegistration | undefined; failover: Failover | undefined } | undefined;
+  readonly replication: Replication;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -58,6 +63,18 @@ export class Broker {
   ) {
     this.logger = logger;
     this.stores = stores;
+    this.replication = new Replication(config.replication, config.system.brokerId);
+    if (config.replication.role === 'master' && config.replication.slave !== '') {
+      // Before listening: no put may be acked without the slave.
+      const replication = this.replication;
+      this.replication.syncMaster = new SyncMaster(config.replication, stores, logger, {
+        withdraw: async () => this.zk?.registration?.unregister(),
+        rejoin: async () => {
+          if (this.zk?.registration !== undefined && replication.demotedBecause === undefined) await this.registerAll(this.zk.registration);
+        },
+      });
+      transactions.waitReplicated = (log, end) => replication.syncMaster?.replicated(log, end) ?? Promise.resolve();
+    }
     this.server = createServer((socket) => {
       this.counters.currentConnections += 1;
       const connection = new BrokerConnection(socket, this.context, (closed) => {
@@ -70,6 +87,7 @@ export class Broker {
       config,
       stores: this.stores,
       transactions,
+      replication: this.replication,
       ids: new IdGenerator(config.system.brokerId, clock),
       closed: this.closedPartitions,
       counters: this.counters,
@@ -78,7 +96,7 @@ export class Broker {
       clock,
       version: BROKER_VERSION,
       startedAtMs: clock.wallMs(),
-      fencedBecause: () => (this.zk && !this.zk.session.healthy ? 'this broker lost its ZooKeeper session and is not acting as master until it re-registers; send to another broker or retry' : undefined),
+      fencedBecause: () => this.replication.refusal() ?? (this.zk && !this.zk.session.healthy ? 'this broker lost its ZooKeeper session and is not acting as master until it re-registers; send to another broker or retry' : undefined),
       url: () => `meta://${config.system.hostName}:${this.port}`,
       port: () => this.port,
     };
@@ -107,33 +125,76 @@ export class Broker {
       await broker.stop(); // the port is taken: release the journal and the stores before reporting
       throw error;
     });
-    if (options.config.zookeeper.configured && options.config.zookeeper['zk.zkEnable']) {
-      try {
-        await broker.joinCluster();
-      } catch (error) {
-        await broker.stop(); // release the port, the stores and the session before reporting
-        throw error;
-      }
+    const clustered = options.config.zookeeper.configured && options.config.zookeeper['zk.zkEnable'];
+    try {
+      if (clustered) await broker.joinCluster();
+      else if (options.config.replication.role === 'async-slave') throw new ConfigError('[replication] role=async-slave finds its master in ZooKeeper; configure [zookeeper] zk.zkConnect (or pass --zk)');
+      else if (options.config.replication.autoPromote) throw new ConfigError('[replication] autoPromote watches the master in ZooKeeper; configure [zookeeper] zk.zkConnect (or pass --zk)');
+    } catch (error) {
+      await broker.stop(); // release the port, the stores and the session before reporting
+      throw error;
     }
     logger.info({ component: 'broker', url: broker.context.url(), dataPath: options.config.system.dataPath, zookeeper: broker.zk ? options.config.zookeeper['zk.zkConnect'] : undefined }, 'broker started');
     return broker;
   }
 
-  /** Register in ZooKeeper (§3.2): this broker, every configured topic and every stored one. */
+  /**
+   * Join the cluster in ZooKeeper (§3.2): a master registers itself, every configured topic and
+   * every stored one; a replicated master first checks it still owns its broker id's epoch; a
+   * sync slave waits to be promoted.
+   */
   private async joinCluster(): Promise<void> {
     const zk = this.config.zookeeper;
     const session = await ZkSession.open({ connect: zk['zk.zkConnect'], sessionTimeoutMs: zk['zk.zkSessionTimeoutMs'], connectionTimeoutMs: zk['zk.zkConnectionTimeoutMs'] });
-    const registration = new BrokerRegistration(session, new MetaZnodes(zk['zk.zkRoot']), this.config.system.brokerId, this.url, crc32(Buffer.from(this.config.text, 'utf8')));
-    this.zk = { session, registration };
-    const registered = this.registerAll(registration).catch(async (error: unknown) => {
+    const znodes = new MetaZnodes(zk['zk.zkRoot']);
+    const replicated = this.replication.syncMaster !== undefined || this.replication.role === 'sync-slave';
+    const failover = replicated ? new Failover(session, znodes, this.config.system.brokerId, this.url, { promoted: (epoch) => this.promoted(epoch), demoted: (reason) => this.demoted(reason) }, this.logger) : undefined;
+    this.zk = { session, znodes, registration: undefined, failover };
+    session.on('lost', () => this.logger.error({ component: 'zookeeper' }, 'ZooKeeper session may be lost: refusing puts until re-registered'));
+    session.on('established', () => this.logger.info({ component: 'zookeeper' }, 'new ZooKeeper session: registered again'));
+    try {
+      if (this.replication.role === 'sync-slave') {
+        if (await failover!.startAsSlave(this.config.replication.autoPromote)) await this.promoted(failover!.epoch!);
+        return;
+      }
+      if (failover !== undefined) {
+        await failover.startAsMaster();
+        this.replication.epoch = failover.epoch;
+      }
+      await this.registerAsMaster();
+    } catch (error) {
+      failover?.close();
       this.zk = undefined;
       await session.close();
       throw error;
-    });
-    session.on('lost', () => this.logger.error({ component: 'zookeeper' }, 'ZooKeeper session may be lost: refusing puts until re-registered'));
-    session.on('established', () => this.logger.info({ component: 'zookeeper' }, 'new ZooKeeper session: registered again'));
-    await registered;
-    this.stores.onStoreCreated = (topic) => void registration.registerTopic(this.topicRegistration(topic)).catch((error: unknown) => this.logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper'));
+    }
+  }
+
+  private async registerAsMaster(): Promise<void> {
+    const zk = this.zk!;
+    const registration = new BrokerRegistration(zk.session, zk.znodes, this.config.system.brokerId, this.url, { kind: 'master', configChecksum: crc32(Buffer.from(this.config.text, 'utf8')) }, zk.failover?.checkStillMaster);
+    zk.registration = registration;
+    await this.registerAll(registration);
+    this.stores.created.add((topic) => void registration.registerTopic(this.topicRegistration(topic)).catch((error: unknown) => this.logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper')));
+  }
+
+  /** This sync slave was promoted: frames from the old master are refused, and it registers and acts as master. */
+  private async promoted(epoch: number): Promise<void> {
+    const replication = this.replication;
+    if (replication.syncSlave !== undefined) replication.syncSlave.promotedAt = epoch;
+    replication.epoch = epoch;
+    replication.role = 'master';
+    await this.registerAsMaster();
+    this.logger.warn({ component: 'failover', epoch, url: this.url }, 'acting as master: puts are acknowledged without a slave until one is configured');
+  }
+
+  /** Another broker took over this broker id: stop acking, stop replicating, leave ZooKeeper. */
+  private async demoted(reason: string): Promise<void> {
+    if (this.replication.demotedBecause !== undefined) return;
+    this.replication.demotedBecause = reason;
+    this.logger.error({ component: 'failover', reason }, 'replaced as master: refusing puts');
+    await this.replication.syncMaster?.close(reason);
+    await this.zk?.registration?.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'could not leave ZooKeeper'));
   }
 
   private registerAll(registration: BrokerRegistration): Promise<void> {
@@ -161,7 +222,8 @@ export class Broker {
       if (this.zk) {
         // Leave ZooKeeper first and give clients zkSyncTimeMs to move away (§3.2). With the
         // session lost there is nothing to leave: its ephemeral nodes go with it.
-        if (this.zk.session.healthy) {
+        this.zk.failover?.close();
+        if (this.zk.session.healthy && this.zk.registration !== undefined) {
           const unregistered = this.zk.registration.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'could not unregister from ZooKeeper'));
           await Promise.race([unregistered, new Promise((resolve) => setTimeout(resolve, this.zk!.session.timeoutMs).unref())]);
           await new Promise((resolve) => setTimeout(resolve, this.config.zookeeper['zk.zkSyncTimeMs']));
@@ -171,6 +233,7 @@ export class Broker {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
+      await this.replication.syncMaster?.close();
       await this.transactions.close();
       await this.stores.close();
       this.logger.info({ component: 'broker' }, 'stopped');

@@ -5,6 +5,7 @@ import { CommandDecoder } from '../protocol/decoder.js';
 import { encodeResult } from '../protocol/encoder.js';
 import { Status } from '../protocol/status.js';
 import type { BrokerContext, ReplySink } from './broker-context.js';
+import { handleAdmin } from './handlers/admin-handler.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handlePut } from './handlers/put-handler.js';
@@ -54,6 +55,7 @@ export class BrokerConnection {
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
       ctx.transactions.ownerClosed(this);
+      ctx.replication.syncSlave?.connectionClosed(this);
       onClose(this);
     });
   }
@@ -102,8 +104,14 @@ export class BrokerConnection {
         case 'transaction':
           return handleTransaction(command, this, this.ctx, this.sink);
         case 'sync':
+        case 'syncend': {
+          const slave = this.ctx.replication.syncSlave;
           // MetaQ answers 503 for commands without a registered processor (§1.1).
-          return this.sink.send(encodeResult(Status.serviceUnavailable, command.opaque, `no processor registered for the ${command.kind} command on this broker`));
+          if (slave === undefined) return this.sink.send(encodeResult(Status.serviceUnavailable, command.opaque, `no processor registered for the ${command.kind} command on this broker: it is not a sync slave ([replication] role=sync-slave)`));
+          return command.kind === 'sync' ? slave.handleSync(command, this, this.ctx, this.sink) : slave.handleSyncEnd(command, this, this.ctx, this.sink);
+        }
+        case 'admin':
+          return handleAdmin(command, this.ctx, this.sink);
       }
     } catch (error) {
       this.ctx.logger.error({ component: 'connection', err: error, command: command.kind }, 'handler failed');

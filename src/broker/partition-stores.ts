@@ -20,8 +20,8 @@ export class PartitionStores {
   private readonly logs = new Map<string, Map<number, PartitionLog>>();
   private readonly opening = new Map<string, Promise<PartitionLog>>();
   private readonly jobs: Cron[] = [];
-  /** Called when a put creates a partition store (cluster mode registers new topics). */
-  onStoreCreated: ((topic: string) => void) | undefined;
+  /** Told of every store created after start (cluster mode registers new topics, a sync master streams them). */
+  readonly created = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
   private readonly settingsCache = new Map<string, EffectiveTopicSettings | undefined>();
 
@@ -55,18 +55,32 @@ export class PartitionStores {
     const existing = this.find(topic, partition);
     if (existing !== undefined) return existing;
     this.checkAccepts(topic, partition);
-    const settings = this.settings(topic);
+    return this.create(topic, partition, undefined);
+  }
+
+  /**
+   * The store a replica writes its master's records to: any topic and partition the master has,
+   * whatever this broker's own topic sections say, created empty at the master's first offset so
+   * that offsets match (§6.1).
+   */
+  getOrCreateReplica(topic: string, partition: number, startOffset: number): PartitionLog | Promise<PartitionLog> {
+    return this.find(topic, partition) ?? this.create(topic, partition, startOffset);
+  }
+
+  private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionLog> {
     const key = `${topic}-${partition}`;
     let opening = this.opening.get(key);
     if (opening === undefined) {
-      opening = this.open(topic, partition, settings).finally(() => this.opening.delete(key));
-      void opening.then(() => this.onStoreCreated?.(topic), () => undefined);
+      opening = this.open(topic, partition, this.settings(topic), startOffset).finally(() => this.opening.delete(key));
+      void opening.then((log) => {
+        for (const listener of this.created) listener(topic, partition, log);
+      }, () => undefined);
       this.opening.set(key, opening);
     }
     return opening;
   }
 
-  private async open(topic: string, partition: number, settings: EffectiveTopicSettings | undefined): Promise<PartitionLog> {
+  private async open(topic: string, partition: number, settings: EffectiveTopicSettings | undefined, offsetIfCreate?: number): Promise<PartitionLog> {
     const effective = settings ?? this.fallbackSettings();
     const log = await PartitionLog.open({
       dir: join(effective.dataPath, `${topic}-${partition}`),
@@ -76,6 +90,7 @@ export class PartitionStores {
       unflushThreshold: effective.unflushThreshold,
       unflushInterval: effective.unflushInterval,
       maxSegmentSize: this.config.system.maxSegmentSize,
+      offsetIfCreate,
     });
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));
@@ -137,6 +152,11 @@ export class PartitionStores {
       }
     }
     return removed;
+  }
+
+  /** Forget resolved topic settings after the topic sections changed (a slave following its master's config). */
+  settingsChanged(): void {
+    this.settingsCache.clear();
   }
 
   /** Every store, grouped by topic. */

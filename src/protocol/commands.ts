@@ -109,6 +109,27 @@ export interface SyncCommand {
   body: Buffer;
 }
 
+/**
+ * metaq extension, sent only by a metaq sync master to its slave (never by MetaQ peers): "make
+ * sure this partition exists, created empty at `startOffset` if missing, and tell me where your
+ * copy ends". The reply is `result 200` with the slave's end offset once its queued appends are
+ * written, so the master knows where to resume replicating.
+ */
+export interface SyncEndCommand {
+  kind: 'syncend';
+  topic: string;
+  partition: number;
+  startOffset: number;
+  opaque: number;
+}
+
+/** metaq extension: an operator action on a broker (`admin resubscribe`), answered with `result`. */
+export interface AdminCommand {
+  kind: 'admin';
+  action: string;
+  opaque: number;
+}
+
 export type Command =
   | PutCommand
   | GetCommand
@@ -119,4 +140,6 @@ export type Command =
   | VersionCommand
   | QuitCommand
   | TransactionCommand
-  | SyncCommand;
+  | SyncCommand
+  | SyncEndCommand
+  | AdminCommand;

@@ -30,6 +30,10 @@ export function encodeCommand(command: Command): Buffer[] {
       const qualifier = command.uniqueQualifier ? ` ${command.uniqueQualifier}` : '';
       return [line(`transaction ${command.txKey} ${command.sessionId} ${command.type}${timeout}${qualifier} ${command.opaque}`)];
     }
+    case 'syncend':
+      return [line(`syncend ${command.topic} ${command.partition} ${command.startOffset} ${command.opaque}`)];
+    case 'admin':
+      return [line(`admin ${command.action} ${command.opaque}`)];
     case 'sync': {
       const checksum = command.checksum === -1 ? '' : ` ${command.checksum}`;
       return framed(`sync ${command.topic} ${command.partition} ${command.body.length} ${command.flag} ${command.msgId}${checksum} ${command.opaque}`, command.body);

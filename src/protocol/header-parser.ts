@@ -29,12 +29,17 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       return word === 'value' ? parseValue(tokens) : noBody({ kind: 'version', opaque: optionalOpaque(tokens[1]) });
     case 's':
       if (word === 'stats') return parseStats(tokens);
+      if (word === 'syncend') return parseSyncEnd(tokens);
       if (word !== 'sync') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
       return parseSync(tokens);
     case 't':
       return parseTransaction(tokens);
     case 'q':
       return noBody({ kind: 'quit' });
+    case 'a':
+      if (word !== 'admin') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
+      need(tokens, 3, 'admin action opaque');
+      return noBody({ kind: 'admin', action: tokens[1]!, opaque: parseJavaInt(tokens[2], 'opaque') });
     default:
       throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
   }
@@ -144,6 +149,11 @@ function parseSync(t: string[]): ParsedHeader {
     },
     bodyLength: bodyLength(t[3]),
   };
+}
+
+function parseSyncEnd(t: string[]): ParsedHeader {
+  need(t, 5, 'syncend topic partition startOffset opaque');
+  return noBody({ kind: 'syncend', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), startOffset: parseJavaOffset(t[3], 'startOffset'), opaque: parseJavaInt(t[4], 'opaque') });
 }
 
 function parseTransaction(t: string[]): ParsedHeader {

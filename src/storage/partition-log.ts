@@ -88,6 +88,11 @@ export class PartitionLog {
   private closed = false;
   /** Set when a write or fsync failed: the log refuses appends until restart. */
   fenced: StorageError | undefined;
+  /**
+   * Told of every write as soon as it is in the file (before any fsync), with the bytes exactly
+   * as written at absolute offset `start`. A sync master streams them to its slave from here.
+   */
+  onWritten: ((start: number, bytes: Buffer) => void) | undefined;
   /** Records in the last segment at load plus appends since: MetaQ's message_count. */
   messageCount: number;
   readonly recovery: RecoveryReport;
@@ -229,6 +234,13 @@ export class PartitionLog {
     }
   }
 
+  /** Resolves once every append queued so far has been written (or failed). */
+  async whenWritten(): Promise<void> {
+    while (this.scheduled || this.writeLoop !== undefined || this.queue.length > 0) {
+      await (this.writeLoop ?? new Promise<void>((resolve) => setImmediate(resolve)));
+    }
+  }
+
   /** Promise form of append (tests and tools). */
   appendAsync(payload: Buffer, flag: number, id: bigint, checksum: number): Promise<number> {
     return new Promise((resolve, reject) => this.append(payload, flag, id, checksum, (error, offset) => (error ? reject(error) : resolve(offset))));
@@ -280,6 +292,7 @@ export class PartitionLog {
       segment.size += bytes;
       segment.verifiedEnd = segment.size;
       this.messageCount += count;
+      this.onWritten?.(segment.start + position, data);
       if (this.groupCommit) {
         try {
           await segment.file.datasync();

@@ -5,8 +5,8 @@ import { ConfigError } from '../../common/errors.js';
 import type { IniEntry } from '../../common/ini-file.js';
 import { parseIni } from '../../common/ini-file.js';
 import { parseRetentionPolicy } from '../../storage/retention.js';
-import type { KeySpec, SystemConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
-import { systemKeys, topicKeys, zookeeperKeys } from './config-keys.js';
+import type { KeySpec, ReplicationConfig, SystemConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
+import { replicationKeys, systemKeys, topicKeys, zookeeperKeys } from './config-keys.js';
 
 export interface TopicConfig extends TopicOverrides {
   /** The section name after `topic=`; may contain `*` wildcards. */
@@ -18,6 +18,7 @@ export interface TopicConfig extends TopicOverrides {
 export interface BrokerConfig {
   system: SystemConfig;
   zookeeper: ZookeeperConfig;
+  replication: ReplicationConfig;
   topics: TopicConfig[];
   /** The file it came from, or undefined for built-in defaults. */
   file: string | undefined;
@@ -45,6 +46,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
   const sections = parseIni(text, where);
   const system = defaults(systemKeys) as SystemConfig;
   const zookeeper = { ...(defaults(zookeeperKeys) as Omit<ZookeeperConfig, 'configured'>), configured: false };
+  const replication = defaults(replicationKeys) as ReplicationConfig;
   const topics: TopicConfig[] = [];
   for (const section of sections) {
     if (section.name === 'system') {
@@ -54,6 +56,9 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
         assign(zookeeper, zookeeperKeys, entry, where, 'zookeeper');
         if (entry.value !== '') zookeeper.configured = true;
       }
+    } else if (section.name === 'replication') {
+      for (const entry of section.entries) assign(replication, replicationKeys, entry, where, 'replication');
+      validateReplication(replication, where, section.line);
     } else if (section.name.startsWith('topic=')) {
       const name = section.name.slice('topic='.length).trim();
       if (name === '' || name.includes('/') || name.includes(' ')) {
@@ -78,7 +83,21 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validatePolicies(topic.deletePolicy ?? system.deletePolicy, topic.deleteWhen ?? system.deleteWhen, where, `topic=${topic.name}`);
     }
   }
-  return { system, zookeeper, topics, file: fileName, text };
+  return { system, zookeeper, replication, topics, file: fileName, text };
+}
+
+const ROLES = ['master', 'sync-slave', 'async-slave'];
+
+/** Keys that only mean something for one role, so a misplaced one is reported rather than ignored. */
+function validateReplication(r: ReplicationConfig, file: string, line: number): void {
+  const at = `${file}:${line}: [replication]`;
+  if (!ROLES.includes(r.role)) throw new ConfigError(`${at} role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(r.role)}`);
+  if (r.slave !== '' && r.role !== 'master') throw new ConfigError(`${at} slave=${r.slave} names a sync slave, which only a master has; remove it or set role=master`);
+  if (r.slave !== '' && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(r.slave)) throw new ConfigError(`${at} slave must be host:port, got ${JSON.stringify(r.slave)}`);
+  if (r.role === 'async-slave' && r.slaveId < 0) throw new ConfigError(`${at} role=async-slave needs slaveId (0 or more, distinct for each slave of one master)`);
+  if (r.role !== 'async-slave' && r.slaveId >= 0) throw new ConfigError(`${at} slaveId is for role=async-slave; this broker's role is ${r.role}`);
+  if (r.autoPromote && r.role !== 'sync-slave') throw new ConfigError(`${at} autoPromote is for role=sync-slave; this broker's role is ${r.role}`);
+  if (r.slaveGroup === '' && r.slaveId >= 0) r.slaveGroup = `meta-slave-group_${r.slaveId}`;
 }
 
 function defaults(keys: Record<string, KeySpec>): Record<string, unknown> {

@@ -58,6 +58,28 @@ export const zookeeperKeys = {
   'zk.zkRoot': { kind: 'string', default: '/meta' },
 } satisfies Record<string, KeySpec>;
 
+/**
+ * `[replication]`: metaq's home for what MetaQ configured in plugin property files (§6):
+ * `samsa_master.properties` (sync master), `gregor_slave.properties` (sync slave) and
+ * `async_slave.properties` (async slave), with MetaQ's key names.
+ */
+export const replicationKeys = {
+  /** master (default), sync-slave (MetaQ's gregor) or async-slave (MetaQ's metaslave). */
+  role: { kind: 'string', default: 'master' },
+  // sync master (samsa)
+  slave: { kind: 'string', default: '' },
+  sendToSlaveTimeoutInMills: { kind: 'int', default: 2000, min: 1 },
+  slaveContinuousFailureThreshold: { kind: 'int', default: 100, min: 1 },
+  checkSlaveIntervalInMills: { kind: 'int', default: 100, min: 1 },
+  // sync slave (gregor): take over when the master's ZooKeeper session expires
+  autoPromote: { kind: 'bool', default: false },
+  // async slave (metaslave)
+  slaveId: { kind: 'int', default: -1, min: -1, max: 1023 },
+  slaveGroup: { kind: 'string', default: '' },
+  slaveMaxDelayInMills: { kind: 'int', default: 500, min: 1 },
+  autoSyncMasterConfig: { kind: 'bool', default: false },
+} satisfies Record<string, KeySpec>;
+
 /** Keys a `[topic=...]` section may override; blank or absent inherits from `[system]`. */
 export const topicKeys = {
   numPartitions: systemKeys.numPartitions,
@@ -75,5 +97,7 @@ type ValueOf<K extends ValueKind> = K extends 'int' ? number : K extends 'bool' 
 type Values<T extends Record<string, KeySpec>> = { -readonly [K in keyof T]: ValueOf<T[K]['kind']> };
 
 export type SystemConfig = Values<typeof systemKeys>;
+export type ReplicationConfig = Values<typeof replicationKeys> & { role: ReplicationRole };
+export type ReplicationRole = 'master' | 'sync-slave' | 'async-slave';
 export type ZookeeperConfig = Values<typeof zookeeperKeys> & { configured: boolean };
 export type TopicOverrides = Partial<Values<typeof topicKeys>>;

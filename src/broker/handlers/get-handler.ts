@@ -34,7 +34,7 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
     miss(Status.moved, String(log.minOffset));
     return;
   }
-  const visible = log.visibleEnd;
+  const visible = ctx.replication.visibleEnd(log);
   if (offset >= visible) {
     if (offset > visible && (ctx.config.system.updateConsumerOffsets || offset === LONG_MAX_OFFSET)) miss(Status.moved, String(visible));
     else miss(Status.notFound, `Could not find message at position ${offset}`);

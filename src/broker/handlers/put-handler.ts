@@ -2,6 +2,7 @@ import { checksum } from '../../common/checksum.js';
 import { StorageError } from '../../common/errors.js';
 import type { PutCommand } from '../../protocol/commands.js';
 import { encodeResult } from '../../protocol/encoder.js';
+import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
@@ -31,6 +32,12 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
     fail(Status.serviceUnavailable, fenced);
     return;
   }
+  const syncMaster = ctx.replication.syncMaster;
+  const slaveRefusal = syncMaster?.refusal(topic, partition);
+  if (slaveRefusal !== undefined) {
+    fail(Status.internalServerError, slaveRefusal);
+    return;
+  }
   const crc = checksum(command.body);
   if (command.checksum !== -1 && command.checksum !== crc) {
     fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
@@ -57,11 +64,21 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
         fail(Status.internalServerError, error.message);
         return;
       }
-      if (settings?.stat) {
-        ctx.realtime.record('put', topic);
-        ctx.realtime.record('message_size', topic, command.body.length);
-      }
-      reply.send(encodeResult(Status.success, opaque, `${id} ${partition} ${offset}`));
+      const acked = (): void => {
+        if (settings?.stat) {
+          ctx.realtime.record('put', topic);
+          ctx.realtime.record('message_size', topic, command.body.length);
+        }
+        reply.send(encodeResult(Status.success, opaque, `${id} ${partition} ${offset}`));
+      };
+      if (syncMaster === undefined) return acked();
+      // Sync replication: acknowledged only once the slave has it too (§6.2).
+      syncMaster.whenReplicated(log, offset + RECORD_HEADER_SIZE + command.body.length, (replicationError) => {
+        if (replicationError === undefined) return acked();
+        ctx.counters.putFailed += 1;
+        if (settings?.stat) ctx.realtime.record('put_failed', topic);
+        reply.send(encodeResult(Status.internalServerError, opaque, `Put message to [slave '${ctx.config.replication.slave}'] [partition '${topic}-${partition}'] failed.Detail:${replicationError}`));
+      });
     });
   };
   if (store instanceof Promise) {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../common/clock.js';
 
-export const RealtimeKinds = ['put', 'get', 'offset', 'get_miss', 'put_failed', 'message_size'] as const;
+export const RealtimeKinds = ['put', 'put_slave', 'get', 'offset', 'get_miss', 'put_failed', 'message_size'] as const;
 export type RealtimeKind = (typeof RealtimeKinds)[number];
 
 interface Tally {

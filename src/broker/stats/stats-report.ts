@@ -12,6 +12,7 @@ export interface StatsSources {
   realtime: RealtimeStats;
   stores: PartitionStores;
   transactions: { list(): Array<{ key: string; state: string; messages: number; ageMs: number }> };
+  replication: { role: string; statusLines(): string[] };
   version: string;
   port: () => number;
   startedAtMs: number;
@@ -25,11 +26,12 @@ const HELP = [
   'realtime Returns realtime statistics detail info.',
   'config Returns broker\'s config file content.',
   'transactions Returns open and heuristically completed transactions: key state messages age_ms.',
+  'replication Returns this broker\'s replication role and, per partition, how far its copy or its slave\'s has got.',
 ];
 
 /** The text of a `stats` reply for an item (§7.1); `config` is handled by the caller. */
 export function statsReport(item: string | undefined, s: StatsSources): string {
-  const lines = !item ? summary(s) : item === 'help' ? HELP : item === 'topics' ? topics(s) : item === 'offsets' ? offsets(s) : item === 'realtime' ? realtime(s) : item === 'reset' ? reset(s) : item === 'transactions' ? transactions(s) : topic(item, s);
+  const lines = !item ? summary(s) : item === 'help' ? HELP : item === 'topics' ? topics(s) : item === 'offsets' ? offsets(s) : item === 'realtime' ? realtime(s) : item === 'reset' ? reset(s) : item === 'transactions' ? transactions(s) : item === 'replication' ? s.replication.statusLines() : topic(item, s);
   return `STATS\r\n${lines.map((line) => `${line}\r\n`).join('')}END\r\n`;
 }
 
@@ -52,7 +54,7 @@ function summary(s: StatsSources): string[] {
     `port ${s.port()}`,
     `uptime ${Math.floor((Date.now() - s.startedAtMs) / 1000)}`,
     `version ${s.version}`,
-    'slave false',
+    `slave ${s.replication.role !== 'master'}`,
     `curr_connections ${c.currentConnections}`,
     // Node has one JS thread plus the libuv pool; report the pool size operators tune.
     `threads ${1 + Number(process.env.UV_THREADPOOL_SIZE ?? 4)}`,

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PutCommand } from '../../protocol/commands.js';
+import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
 import { encodeToBuffer } from '../../protocol/encoder.js';
 import type { FileIO } from '../../storage/io/file-io.js';
 import type { JournalPosition } from '../../storage/transaction-journal.js';
@@ -16,6 +18,11 @@ import { appendBatch, partitionBatch } from './partition-batch.js';
 import type { TransactionOwner } from './transaction.js';
 import { qualifierOf, Transaction } from './transaction.js';
 import { TransactionRefusal, XaCode, XaError } from './xa-error.js';
+
+/** Bytes a batch takes in the log. */
+function batchBytes(batch: PartitionBatch): number {
+  return batch.records.reduce((sum, record) => sum + RECORD_HEADER_SIZE + record.payload.length, 0);
+}
 
 export interface TransactionManagerOptions {
   config: BrokerConfig;
@@ -235,6 +242,9 @@ export class TransactionManager {
     return [...this.xa.values(), ...[...this.local.values()].flatMap((mine) => [...mine.values()])];
   }
 
+  /** Set on a sync master: a commit is acknowledged only once the slave holds its batches too. */
+  waitReplicated: ((log: PartitionLog, end: number) => Promise<void>) | undefined;
+
   private async commitNow(tx: Transaction): Promise<void> {
     tx.finishing = true;
     tx.clearTimer();
@@ -267,6 +277,12 @@ export class TransactionManager {
     });
     this.committing.delete(commit.position);
     await Promise.all(offsets.map((offset, index) => placeLocation(this.journal, commit, index, offset))).catch((error: unknown) => this.logger.warn({ err: error, tx: tx.key }, 'could not write exact batch offsets into the commit record; recovery finds them by id'));
+    const waitReplicated = this.waitReplicated;
+    if (waitReplicated !== undefined) {
+      await Promise.all(batches.map((batch, index) => waitReplicated(batch.log, offsets[index]! + batchBytes(batch)))).catch((error: unknown) => {
+        throw new XaError(XaCode.resourceError, `transaction '${tx.key}' is committed on the master but its slave did not confirm it (${(error as Error).message})`);
+      });
+    }
   }
 
   private async rollbackNow(tx: Transaction): Promise<void> {

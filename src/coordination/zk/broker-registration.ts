@@ -11,53 +11,81 @@ export interface RegisteredTopic {
   acceptSubscribe: boolean;
 }
 
+/** A master, or the async slave with this slaveId (§6.1). */
+export type RegisteredRole = { kind: 'master'; configChecksum: number } | { kind: 'slave'; slaveId: number };
+
 /**
- * A master broker's presence in ZooKeeper (§3.2): `/brokers/ids/<id>` (URL, persistent),
- * its ephemeral `master` and `master_config_checksum`, and for every topic the legacy node and
- * the topics-pub / topics-sub JSON. A second live broker with the same id is refused, never
- * overwritten. After a new session everything is registered again.
+ * A broker's presence in ZooKeeper (§3.2). A master writes `/brokers/ids/<id>` (URL,
+ * persistent), its ephemeral `master` and `master_config_checksum`, and for every topic the
+ * legacy node and the topics-pub / topics-sub JSON as `<id>-m`. An async slave writes
+ * `/brokers/ids/<id>/slave<n>` and its topics as `<id>-s<n>`. A second live broker in the same
+ * place is refused, never overwritten. After a new session everything is registered again,
+ * unless `guard` says this broker may no longer (a replaced master).
  */
 export class BrokerRegistration {
   private readonly topics = new Map<string, RegisteredTopic>();
+  private readonly member: string;
+  private withdrawn = false;
 
   constructor(
     private readonly session: ZkSession,
     private readonly znodes: MetaZnodes,
     private readonly brokerId: number,
     private readonly url: string,
-    private readonly configChecksum: number,
+    private readonly role: RegisteredRole,
+    private readonly guard: () => Promise<void> = () => Promise.resolve(),
   ) {
-    session.on('established', () => void this.register().catch(() => undefined));
+    this.member = role.kind === 'master' ? 'm' : `s${role.slaveId}`;
+    session.on('established', () => {
+      if (!this.withdrawn) void this.register().catch(() => undefined);
+    });
+  }
+
+  private get presence(): string {
+    return this.role.kind === 'master' ? this.znodes.master(this.brokerId) : this.znodes.slave(this.brokerId, this.role.slaveId);
   }
 
   async register(topics: Iterable<RegisteredTopic> = []): Promise<void> {
     for (const topic of topics) this.topics.set(topic.topic, topic);
+    await this.guard();
+    this.withdrawn = false;
     const idPath = this.znodes.brokerId(this.brokerId);
     await this.session.ensure(idPath);
-    await this.session.setData(idPath, this.url);
+    if (this.role.kind === 'master') await this.session.setData(idPath, this.url);
     try {
-      await this.session.create(this.znodes.master(this.brokerId), this.url, 'ephemeral');
+      await this.session.create(this.presence, this.url, 'ephemeral');
     } catch (error) {
       if (isNodeExists(error)) {
-        const holder = await this.session.getData(this.znodes.master(this.brokerId));
-        if (holder !== this.url) throw new MetaqError('BROKER_ID_TAKEN', `another live broker (${holder}) is registered with brokerId ${this.brokerId}; give each master its own brokerId`);
+        const holder = await this.session.getData(this.presence);
+        if (holder !== this.url) {
+          const what = this.role.kind === 'master' ? `brokerId ${this.brokerId}; give each master its own brokerId` : `brokerId ${this.brokerId} and slaveId ${this.role.slaveId}; give each slave of a master its own slaveId`;
+          throw new MetaqError('BROKER_ID_TAKEN', `another live broker (${holder}) is registered with ${what}`);
+        }
       } else throw error;
     }
-    await this.createOrSet(this.znodes.configChecksum(this.brokerId), String(this.configChecksum));
+    if (this.role.kind === 'master') await this.createOrSet(this.znodes.configChecksum(this.brokerId), String(this.role.configChecksum));
     for (const topic of this.topics.values()) await this.registerTopicNodes(topic);
   }
 
-  /** Register a topic created on the fly (first put to a wildcard topic). */
+  /** Register a topic created on the fly (first put to a wildcard topic, a topic a slave starts copying). */
   async registerTopic(topic: RegisteredTopic): Promise<void> {
-    if (this.topics.has(topic.topic)) return;
+    const known = this.topics.get(topic.topic);
+    if (known !== undefined && known.numPartitions === topic.numPartitions) return;
     this.topics.set(topic.topic, topic);
-    await this.registerTopicNodes(topic);
+    if (!this.withdrawn) await this.registerTopicNodes(topic);
+  }
+
+  /** A new checksum after the configuration changed (the slave watches it, §6.1). */
+  async updateConfigChecksum(checksum: number): Promise<void> {
+    if (this.role.kind !== 'master') return;
+    this.role.configChecksum = checksum;
+    if (!this.withdrawn) await this.createOrSet(this.znodes.configChecksum(this.brokerId), String(checksum));
   }
 
   private async registerTopicNodes(topic: RegisteredTopic): Promise<void> {
-    await this.createOrSet(this.znodes.legacyTopic(topic.topic, this.brokerId), String(topic.numPartitions));
-    const child = `${this.brokerId}-m`;
-    const json = topicBrokerJson(topic.numPartitions, this.brokerId);
+    await this.createOrSet(this.znodes.legacyTopic(topic.topic, this.brokerId, this.member), String(topic.numPartitions));
+    const child = `${this.brokerId}-${this.member}`;
+    const json = topicBrokerJson(topic.numPartitions, this.brokerId, this.member);
     if (topic.acceptPublish) await this.createOrSet(`${this.znodes.topicsPub(topic.topic)}/${child}`, json);
     if (topic.acceptSubscribe) await this.createOrSet(`${this.znodes.topicsSub(topic.topic)}/${child}`, json);
   }
@@ -71,15 +99,19 @@ export class BrokerRegistration {
     }
   }
 
-  /** Remove this broker's ephemeral nodes so clients move away before it stops. */
+  /**
+   * Remove this broker's ephemeral nodes so clients move away (before it stops, or while a sync
+   * master cannot reach its slave). A new session does not bring them back until `register`.
+   */
   async unregister(): Promise<void> {
-    const child = `${this.brokerId}-m`;
+    this.withdrawn = true;
+    const child = `${this.brokerId}-${this.member}`;
     for (const topic of this.topics.keys()) {
-      await this.session.remove(this.znodes.legacyTopic(topic, this.brokerId));
+      await this.session.remove(this.znodes.legacyTopic(topic, this.brokerId, this.member));
       await this.session.remove(`${this.znodes.topicsPub(topic)}/${child}`);
       await this.session.remove(`${this.znodes.topicsSub(topic)}/${child}`);
     }
-    await this.session.remove(this.znodes.configChecksum(this.brokerId));
-    await this.session.remove(this.znodes.master(this.brokerId));
+    if (this.role.kind === 'master') await this.session.remove(this.znodes.configChecksum(this.brokerId));
+    await this.session.remove(this.presence);
   }
 }

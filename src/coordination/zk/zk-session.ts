@@ -206,8 +206,27 @@ export class ZkSession extends EventEmitter {
     }
   }
 
-  async setData(path: string, data: string): Promise<void> {
-    await this.call((done) => this.client.setData(path, Buffer.from(data, 'utf8'), -1, done));
+  /** Data and version of a node (undefined when missing); `watch` fires once on its next change, creation or deletion. */
+  async getVersioned(path: string, watch?: () => void): Promise<{ data: string; version: number } | undefined> {
+    const read = () =>
+      this.call<{ data: string; version: number }>((done) => {
+        const callback = (error: unknown, buffer?: Buffer, stat?: { version: number }) => done(error, { data: buffer?.toString('utf8') ?? '', version: stat?.version ?? -1 });
+        if (watch) this.client.getData(path, watch, callback);
+        else this.client.getData(path, callback);
+      });
+    try {
+      return await read();
+    } catch (error) {
+      if (!isNoNode(error)) throw error;
+      // A watch on a missing node must still fire when it is created: set it with exists().
+      if (watch) await this.call((done) => this.client.exists(path, watch, done));
+      return undefined;
+    }
+  }
+
+  /** Write a node's data; with `version`, only if nobody changed it since that version (BAD_VERSION otherwise). */
+  async setData(path: string, data: string, version = -1): Promise<void> {
+    await this.call((done) => this.client.setData(path, Buffer.from(data, 'utf8'), version, done));
   }
 
   /**
@@ -243,6 +262,10 @@ export class ZkSession extends EventEmitter {
 
 export function isNoNode(error: unknown): boolean {
   return (error as { getCode?: () => number }).getCode?.() === zookeeper.Exception.NO_NODE;
+}
+
+export function isBadVersion(error: unknown): boolean {
+  return (error as { getCode?: () => number }).getCode?.() === zookeeper.Exception.BAD_VERSION;
 }
 
 export function isNodeExists(error: unknown): boolean {

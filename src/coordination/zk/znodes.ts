@@ -39,9 +39,9 @@ export class MetaZnodes {
     return `${this.brokerId(brokerId)}/master_config_checksum`;
   }
 
-  /** Legacy topic registration (pre-1.4.3 clients): data = decimal numPartitions. */
-  legacyTopic(topic: string, brokerId: number): string {
-    return `${this.root}/brokers/topics/${topic}/${brokerId}-m`;
+  /** Legacy topic registration (pre-1.4.3 clients): data = decimal numPartitions. `member` is `m` or `s<slaveId>`. */
+  legacyTopic(topic: string, brokerId: number, member = 'm'): string {
+    return `${this.root}/brokers/topics/${topic}/${brokerId}-${member}`;
   }
 
   topicsPub(topic: string): string {
@@ -50,6 +50,16 @@ export class MetaZnodes {
 
   topicsSub(topic: string): string {
     return `${this.root}/brokers/topics-sub/${topic}`;
+  }
+
+  /** metaq only (MetaQ clients never read it): who is master of a replicated broker id, and since which epoch. */
+  epoch(brokerId: number): string {
+    return `${this.root}/metaq/epochs/${brokerId}`;
+  }
+
+  /** metaq only: ephemeral, the URL of a broker id's sync slave (MetaQ's gregor slave is otherwise invisible). */
+  syncSlave(brokerId: number): string {
+    return `${this.root}/metaq/sync-slaves/${brokerId}`;
   }
 
   consumerIds(group: string): string {
@@ -65,9 +75,9 @@ export class MetaZnodes {
   }
 }
 
-/** Data of a topics-pub / topics-sub child, in Jackson's key order. */
-export function topicBrokerJson(numParts: number, brokerId: number): string {
-  return `{"numParts":${numParts},"broker":"${brokerId}-m"}`;
+/** Data of a topics-pub / topics-sub child, in Jackson's key order; `member` is `m` or `s<slaveId>`. */
+export function topicBrokerJson(numParts: number, brokerId: number, member = 'm'): string {
+  return `{"numParts":${numParts},"broker":"${brokerId}-${member}"}`;
 }
 
 /** Read a topics-pub / topics-sub child's JSON (any key order). */

@@ -1,0 +1,143 @@
+import type { Logger } from 'pino';
+import { BrokerConnection } from '../../client/transport/broker-connection.js';
+import type { ReplicationConfig } from '../config/config-keys.js';
+import type { PartitionStores } from '../partition-stores.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import { ReplicaStream } from './replica-stream.js';
+
+/** What the master does in ZooKeeper when its slave keeps failing, and when it is back. */
+export interface PresenceHooks {
+  withdraw(): Promise<void>;
+  rejoin(): Promise<void>;
+}
+
+export interface SyncMasterStatus {
+  slave: string;
+  connected: boolean;
+  withdrawn: boolean;
+  consecutiveFailures: number;
+  partitions: Array<{ partition: string; state: string; end: number; replicated: number; lagBytes: number }>;
+}
+
+/**
+ * A sync master (MetaQ's samsa, §6.2): every partition is mirrored on the one slave, and a put
+ * is acknowledged only once the slave confirmed it. With the slave disconnected a put is
+ * refused before anything is stored. After `slaveContinuousFailureThreshold` failed puts in a
+ * row the master leaves ZooKeeper so producers go elsewhere, probes every
+ * `checkSlaveIntervalInMills`, and comes back once every partition has caught up.
+ */
+export class SyncMaster {
+  private readonly link: BrokerConnection;
+  private readonly streams = new Map<string, ReplicaStream>();
+  private readonly byLog = new Map<PartitionLog, ReplicaStream>();
+  private readonly sweeper: NodeJS.Timeout;
+  private failures = 0;
+  private withdrawn = false;
+  private probe: NodeJS.Timeout | undefined;
+  private readonly onCreated = (topic: string, partition: number, log: PartitionLog): void => this.attach(topic, partition, log);
+
+  constructor(
+    private readonly config: ReplicationConfig,
+    private readonly stores: PartitionStores,
+    private readonly logger: Logger,
+    private readonly presence: PresenceHooks,
+  ) {
+    const timeout = config.sendToSlaveTimeoutInMills;
+    const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.slave)!;
+    this.link = new BrokerConnection(
+      { host: host!, port: Number(port), url: `meta://${config.slave}` },
+      // A slave that stops answering is noticed within two timeouts, even with frames in flight.
+      { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills) },
+    );
+    for (const [topic, partitions] of stores.all()) for (const [partition, log] of partitions) this.attach(topic, partition, log);
+    stores.created.add(this.onCreated);
+    this.sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const stream of this.streams.values()) stream.expire(now);
+    }, Math.max(10, Math.min(100, timeout / 4)));
+    this.sweeper.unref();
+  }
+
+  private attach(topic: string, partition: number, log: PartitionLog): void {
+    const key = `${topic}-${partition}`;
+    if (this.streams.has(key)) return;
+    const stream = new ReplicaStream({ topic, partition, log, link: this.link, timeoutMs: this.config.sendToSlaveTimeoutInMills, retryMs: this.config.checkSlaveIntervalInMills, logger: this.logger });
+    this.streams.set(key, stream);
+    this.byLog.set(log, stream);
+  }
+
+  /** Why a put must be refused before anything is stored, or undefined. */
+  refusal(topic: string, partition: number): string | undefined {
+    if (!this.link.isConnected) return `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker`;
+    const stream = this.streams.get(`${topic}-${partition}`);
+    return stream?.state === 'diverged' ? stream.problem : undefined;
+  }
+
+  /** `done` once the slave holds `log` up to `end`, or with why it may not. */
+  whenReplicated(log: PartitionLog, end: number, done: (error: string | undefined) => void): void {
+    const stream = this.byLog.get(log);
+    if (stream === undefined) {
+      done('the partition is not replicated yet; retry');
+      return;
+    }
+    stream.whenReplicated(end, (error) => {
+      this.count(error === undefined);
+      done(error);
+    });
+  }
+
+  /** Consumers of the master read only what the slave has (else a failover could take back what they saw). */
+  visibleEnd(log: PartitionLog): number {
+    const stream = this.byLog.get(log);
+    return stream === undefined || stream.ackedEnd < 0 ? log.visibleEnd : Math.min(log.visibleEnd, stream.ackedEnd);
+  }
+
+  /** Promise form for transaction commits: resolves once the slave has `log` up to `end`. */
+  replicated(log: PartitionLog, end: number): Promise<void> {
+    return new Promise((resolve, reject) => this.whenReplicated(log, end, (error) => (error === undefined ? resolve() : reject(new Error(error)))));
+  }
+
+  private count(ok: boolean): void {
+    if (ok) {
+      this.failures = 0;
+      return;
+    }
+    this.failures += 1;
+    if (this.failures >= this.config.slaveContinuousFailureThreshold && !this.withdrawn) this.withdraw();
+  }
+
+  private withdraw(): void {
+    this.withdrawn = true;
+    this.logger.error({ component: 'replication', slave: this.config.slave, failures: this.failures }, 'sync slave failing: leaving ZooKeeper until it has caught up');
+    void this.presence.withdraw().catch((error: unknown) => this.logger.warn({ component: 'replication', err: error }, 'could not leave ZooKeeper'));
+    this.probe = setInterval(() => {
+      if (!this.link.isConnected || ![...this.streams.values()].every((stream) => stream.inSync)) return;
+      clearInterval(this.probe);
+      this.probe = undefined;
+      this.failures = 0;
+      this.withdrawn = false;
+      this.logger.info({ component: 'replication', slave: this.config.slave }, 'sync slave caught up: registering in ZooKeeper again');
+      void this.presence.rejoin().catch((error: unknown) => this.logger.warn({ component: 'replication', err: error }, 'could not register in ZooKeeper again'));
+    }, this.config.checkSlaveIntervalInMills);
+    this.probe.unref();
+  }
+
+  status(): SyncMasterStatus {
+    return {
+      slave: this.config.slave,
+      connected: this.link.isConnected,
+      withdrawn: this.withdrawn,
+      consecutiveFailures: this.failures,
+      partitions: [...this.streams].map(([partition, stream]) => ({ partition, state: stream.state, end: stream.end, replicated: stream.ackedEnd, lagBytes: stream.lagBytes })),
+    };
+  }
+
+  /** Stop replicating (shutdown, or this broker was replaced): waiting puts fail with `reason`. */
+  async close(reason = 'the broker is stopping'): Promise<void> {
+    this.stores.created.delete(this.onCreated);
+    clearInterval(this.sweeper);
+    clearInterval(this.probe);
+    for (const stream of this.streams.values()) stream.close(reason);
+    await this.link.close();
+  }
+}

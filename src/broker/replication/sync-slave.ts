@@ -1,0 +1,81 @@
+import { checksum } from '../../common/checksum.js';
+import { StorageError } from '../../common/errors.js';
+import type { SyncCommand, SyncEndCommand } from '../../protocol/commands.js';
+import { encodeResult } from '../../protocol/encoder.js';
+import { Status } from '../../protocol/status.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext, ReplySink } from '../broker-context.js';
+
+interface ReplicaState {
+  /** The connection whose `syncend` opened the current stream; frames from any other are stale. */
+  stream: object | undefined;
+  /** A frame failed: later frames would land at the wrong offsets until the master resynchronises. */
+  broken: string | undefined;
+}
+
+/**
+ * The slave side of sync replication (MetaQ's gregor, §6.2): `sync` frames are appended with the
+ * master's message id, flag and checksum, in the order they arrive, so the copy holds the
+ * master's bytes at the master's offsets. After a frame fails, the partition accepts nothing
+ * more until the master asks where the copy ends (`syncend`) and resends from there. Frames from
+ * a MetaQ master, which never sends `syncend`, are appended as MetaQ's slave does.
+ */
+export class SyncSlave {
+  private readonly replicas = new Map<string, ReplicaState>();
+  /** Set once promoted: frames from the former master are refused from then on. */
+  promotedAt: number | undefined;
+
+  handleSync(command: SyncCommand, from: object, ctx: BrokerContext, reply: ReplySink): void {
+    const { topic, partition, opaque } = command;
+    ctx.counters.cmdPut += 1;
+    const fail = (code: number, reason: string, breaks = true): void => {
+      ctx.counters.putFailed += 1;
+      const state = this.replicas.get(`${topic}-${partition}`);
+      if (breaks && state !== undefined) state.broken ??= reason;
+      reply.send(encodeResult(code, opaque, `Sync message to [slave '${ctx.url()}'] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
+    };
+    if (this.promotedAt !== undefined) return fail(Status.serviceUnavailable, `this broker was promoted to master (epoch ${this.promotedAt}) and no longer accepts sync frames`, false);
+    if (ctx.closed.isClosed(topic, partition)) return fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
+    const state = this.replicas.get(`${topic}-${partition}`);
+    if (state?.stream !== undefined && state.stream !== from) return fail(Status.internalServerError, 'a frame from a replication stream that was replaced; resynchronise with syncend', false);
+    if (state?.broken !== undefined) return fail(Status.internalServerError, `an earlier frame failed (${state.broken}); resynchronise with syncend`, false);
+    const crc = checksum(command.body);
+    if (command.checksum !== -1 && command.checksum !== crc) return fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
+    const append = (log: PartitionLog): void =>
+      log.append(command.body, command.flag, command.msgId, crc, (error, offset) => {
+        if (error !== undefined) return fail(Status.internalServerError, error.message);
+        if (ctx.stores.settings(topic)?.stat) ctx.realtime.record('put_slave', topic);
+        reply.send(encodeResult(Status.success, opaque, `${command.msgId} ${partition} ${offset}`));
+      });
+    const store = ctx.stores.getOrCreateReplica(topic, partition, 0);
+    if (store instanceof Promise) store.then(append, (error: unknown) => fail(Status.internalServerError, error instanceof StorageError ? error.message : String(error)));
+    else append(store);
+  }
+
+  /** Open (or reopen) the stream of one partition: create it at the master's start if missing, answer where the copy ends. */
+  handleSyncEnd(command: SyncEndCommand, from: object, ctx: BrokerContext, reply: ReplySink): void {
+    const { topic, partition, opaque } = command;
+    if (this.promotedAt !== undefined) {
+      reply.send(encodeResult(Status.serviceUnavailable, opaque, `this broker was promoted to master (epoch ${this.promotedAt}) and is nobody's slave now`));
+      return;
+    }
+    const key = `${topic}-${partition}`;
+    const state: ReplicaState = this.replicas.get(key) ?? { stream: undefined, broken: undefined };
+    this.replicas.set(key, state);
+    state.stream = from; // frames still queued from an older stream are refused from now on
+    const answer = async (log: PartitionLog): Promise<void> => {
+      await log.whenWritten(); // frames already accepted land before the end is reported
+      if (state.stream !== from) throw new StorageError('REPLACED', 'a newer syncend replaced this stream');
+      state.broken = undefined;
+      reply.send(encodeResult(Status.success, opaque, String(log.writtenEnd)));
+    };
+    Promise.resolve(ctx.stores.getOrCreateReplica(topic, partition, command.startOffset))
+      .then(answer)
+      .catch((error: unknown) => reply.send(encodeResult(Status.internalServerError, opaque, error instanceof Error ? error.message : String(error))));
+  }
+
+  /** The master's connection closed: its stream ends with it. */
+  connectionClosed(from: object): void {
+    for (const state of this.replicas.values()) if (state.stream === from) state.stream = undefined;
+  }
+}
