@@ -24,6 +24,9 @@ import { TransactionManager } from './transactions/transaction-manager.js';
 import { Failover } from './replication/failover.js';
 import { Replication } from './replication/replication.js';
 import { SyncMaster } from './replication/sync-master.js';
+import { AsyncSlave } from './replication/async-slave.js';
+import { withMasterTopics } from './config/topic-sections.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -60,6 +63,7 @@ export class Broker {
     clock: Clock,
     stores: PartitionStores,
     readonly transactions: TransactionManager,
+    private readonly io: FileIO,
   ) {
     this.logger = logger;
     this.stores = stores;
@@ -113,7 +117,7 @@ export class Broker {
       await stores.close();
       throw error;
     });
-    const broker = new Broker(options.config, logger, clock, stores, transactions);
+    const broker = new Broker(options.config, logger, clock, stores, transactions, io);
     broker.stores.scheduleRetention();
     await new Promise<void>((resolve, reject) => {
       broker.server.once('error', reject);
@@ -157,6 +161,10 @@ export class Broker {
         if (await failover!.startAsSlave(this.config.replication.autoPromote)) await this.promoted(failover!.epoch!);
         return;
       }
+      if (this.replication.role === 'async-slave') {
+        await this.startAsyncSlave();
+        return;
+      }
       if (failover !== undefined) {
         await failover.startAsMaster();
         this.replication.epoch = failover.epoch;
@@ -168,6 +176,43 @@ export class Broker {
       await session.close();
       throw error;
     }
+  }
+
+  /** Register as `slave<n>` and copy every partition of the master with the same broker id (§6.1). */
+  private async startAsyncSlave(): Promise<void> {
+    const zk = this.zk!;
+    const registration = new BrokerRegistration(zk.session, zk.znodes, this.config.system.brokerId, this.url, { kind: 'slave', slaveId: this.config.replication.slaveId });
+    zk.registration = registration;
+    await registration.register();
+    const slave = new AsyncSlave({
+      session: zk.session,
+      znodes: zk.znodes,
+      config: this.config,
+      stores: this.stores,
+      registration,
+      logger: this.logger,
+      copied: (topic, records, bytes) => {
+        this.counters.cmdPut += records;
+        if (this.stores.settings(topic)?.stat) {
+          this.context.realtime.record('put_slave', topic, records);
+          this.context.realtime.record('message_size', topic, bytes);
+        }
+      },
+      applyMasterConfig: (text) => this.applyMasterTopics(text),
+    });
+    this.replication.asyncSlave = slave;
+    await slave.start();
+  }
+
+  /** autoSyncMasterConfig: take the master's topic sections, on disk and in memory (§6.1). */
+  private async applyMasterTopics(masterText: string): Promise<void> {
+    const updated = withMasterTopics(this.config, masterText);
+    if (updated === undefined) return;
+    if (this.config.file !== undefined) await writeFileAtomically(this.io, this.config.file, Buffer.from(updated.text, 'utf8'));
+    this.config.topics = updated.topics;
+    this.config.text = updated.text;
+    this.stores.settingsChanged();
+    this.logger.info({ component: 'replication', file: this.config.file }, 'took the master\'s topic configuration');
   }
 
   private async registerAsMaster(): Promise<void> {
@@ -234,6 +279,7 @@ export class Broker {
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
       await this.replication.syncMaster?.close();
+      await (this.replication.asyncSlave as AsyncSlave | undefined)?.close();
       await this.transactions.close();
       await this.stores.close();
       this.logger.info({ component: 'broker' }, 'stopped');

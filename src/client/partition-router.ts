@@ -10,6 +10,8 @@ export interface PartitionRouter {
   /** The partitions if already known, without waiting (the send hot path). */
   knownPartitions(topic: string): readonly Partition[] | undefined;
   broker(partition: Partition): BrokerAddress;
+  /** Where consumers read a partition now: its master, or a slave while the master is gone (§5.8). */
+  readBroker(partition: Partition): Promise<BrokerAddress>;
   /** Every broker this router knows of (for `stats`). */
   allBrokers(): Promise<BrokerAddress[]>;
   close(): Promise<void>;
@@ -46,6 +48,10 @@ export class DirectRouter implements PartitionRouter {
 
   broker(): BrokerAddress {
     return this.address;
+  }
+
+  readBroker(): Promise<BrokerAddress> {
+    return Promise.resolve(this.address);
   }
 
   allBrokers(): Promise<BrokerAddress[]> {

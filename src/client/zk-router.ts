@@ -83,6 +83,45 @@ export class ZkRouter implements PartitionRouter {
     return watch;
   }
 
+  /** Per broker id, where to read: cached until its registrations under `/brokers/ids/<id>` change. */
+  private readonly readers = new Map<number, Promise<BrokerAddress | undefined>>();
+  private readonly readerWatchers = new Map<number, () => void>();
+
+  /** The master if registered, else a random async slave (MetaQ's consumer, §3.4 step 8). */
+  async readBroker(partition: Partition): Promise<BrokerAddress> {
+    const { brokerId } = partition;
+    let lookup = this.readers.get(brokerId);
+    if (lookup === undefined) {
+      lookup = this.lookupReader(brokerId);
+      this.readers.set(brokerId, lookup);
+    }
+    const address = await lookup.catch((error: unknown) => {
+      this.readers.delete(brokerId);
+      throw error;
+    });
+    if (address === undefined) {
+      this.readers.delete(brokerId);
+      throw new ConnectionError(`neither a master nor a slave is registered for broker ${brokerId}`);
+    }
+    return address;
+  }
+
+  private async lookupReader(brokerId: number): Promise<BrokerAddress | undefined> {
+    const session = await this.session();
+    let watch = this.readerWatchers.get(brokerId);
+    if (watch === undefined) {
+      watch = () => this.readers.delete(brokerId);
+      this.readerWatchers.set(brokerId, watch);
+    }
+    const children = await session.getChildren(this.znodes.brokerId(brokerId), watch);
+    const master = children.includes('master') ? await session.getData(this.znodes.master(brokerId)) : undefined;
+    if (master) return parseBrokerUrl(master);
+    const slaves = children.filter((child) => /^slave\d+$/.test(child));
+    const pick = slaves[Math.floor(Math.random() * slaves.length)];
+    const url = pick === undefined ? undefined : await session.getData(`${this.znodes.brokerId(brokerId)}/${pick}`);
+    return url ? parseBrokerUrl(url) : undefined;
+  }
+
   broker(partition: Partition): BrokerAddress {
     const address = this.brokers.get(partition.brokerId);
     if (address === undefined) throw new ConnectionError(`no master is registered for broker ${partition.brokerId}`);

@@ -253,7 +253,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         duplicates: new DuplicateCache(o.duplicateCacheSize ?? 4096),
         logger: this.logger,
       },
-      this.host.connection(this.host.router.broker(partition)),
+      async () => this.host.connection(await this.host.router.readBroker(partition)),
       await this.startOffset(topic, partition),
     );
     const controller = new AbortController();

@@ -105,12 +105,14 @@ export class GroupMembership {
     let complete = true;
     for (const topic of this.topics) {
       const consumers = members.filter((member) => subscriptions.get(member)?.includes(topic));
-      const partitions: string[] = [];
+      // Masters and their async slaves register the same partitions: count each once (§3.4 step 3).
+      const found = new Set<string>();
       for (const child of await this.session.getChildren(this.znodes.topicsSub(topic), onChange)) {
         const brokerId = /^(\d+)-(m|s\d+)$/.exec(child)?.[1];
         const info = brokerId === undefined ? undefined : parseTopicBroker((await this.session.getData(`${this.znodes.topicsSub(topic)}/${child}`)) ?? '');
-        for (let i = 0; i < (info?.numParts ?? 0); i += 1) partitions.push(`${brokerId}-${i}`);
+        for (let i = 0; i < (info?.numParts ?? 0); i += 1) found.add(`${brokerId}-${i}`);
       }
+      const partitions = [...found];
       const mine = new Set(this.strategy(this.consumerId, consumers, partitions));
       if (!this.session.healthy) return false; // fenced meanwhile: what was read may be stale
       const held = this.owned.get(topic) ?? new Set<string>();

@@ -51,7 +51,8 @@ export class PartitionFetcher {
 
   constructor(
     private readonly settings: FetcherSettings,
-    private readonly connection: BrokerConnection,
+    /** The connection to read from now: the master's, or a slave's while the master is gone. */
+    private readonly connection: () => Promise<BrokerConnection>,
     startOffset: number,
   ) {
     this.offset = startOffset;
@@ -117,7 +118,8 @@ export class PartitionFetcher {
   /** One get and the processing of its batch; returns how long to wait before the next. */
   private async fetchOnce(signal: AbortSignal): Promise<number> {
     const s = this.settings;
-    const reply = await this.connection.request(
+    const connection = await this.connection();
+    const reply = await connection.request(
       (opaque) => ({ kind: 'get', topic: s.topic, group: s.group, partition: s.partition.index, offset: this.offset, maxSize: this.maxSize, opaque }),
       s.fetchTimeoutMs,
       `get ${s.topic}-${s.partition.index}@${this.offset}`,
@@ -211,7 +213,7 @@ export class PartitionFetcher {
   private async recoverFromCorruption(at: number): Promise<void> {
     const s = this.settings;
     s.logger.warn({ topic: s.topic, partition: s.partition, offset: at }, 'message failed its checksum; asking the broker for a valid offset');
-    const reply = await this.connection.request(
+    const reply = await (await this.connection()).request(
       (opaque) => ({ kind: 'offset', topic: s.topic, group: s.group, partition: s.partition.index, offset: at, opaque }),
       s.fetchTimeoutMs,
       'offset lookup',

@@ -1,0 +1,135 @@
+import type { Logger } from 'pino';
+import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
+import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
+import { Status } from '../../protocol/status.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerConnection } from '../../client/transport/broker-connection.js';
+import type { PartitionStores } from '../partition-stores.js';
+
+/** Largest fetch (MetaQ's slave subscribes with 1 MiB). */
+const FETCH_BYTES = 1024 * 1024;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How often the master's end is asked for while copying, for the lag figure. */
+const END_PROBE_MS = 1000;
+
+export interface PullerSettings {
+  topic: string;
+  partition: number;
+  link: BrokerConnection;
+  stores: PartitionStores;
+  group: string;
+  maxDelayMs: number;
+  logger: Logger;
+  /** Told of every record copied (the slave's put counters). */
+  copied: (topic: string, records: number, bytes: number) => void;
+}
+
+/**
+ * One partition of an async slave (§6.1): gets from the master at the local end and appends
+ * each record with the master's id and flag, so the copy holds the same bytes at the same
+ * offsets. Records that fail their checksum are fetched again, never stored. Idle, it backs off
+ * up to `slaveMaxDelayInMills`; failures never skip data (MetaQ's maxFetchRetries = ∞).
+ */
+export class PartitionPuller {
+  /** The master's end as last seen (the lag is measured against it). */
+  masterEnd = -1;
+  problem: string | undefined;
+  private log: PartitionLog | undefined;
+  private delay = 0;
+  private lastProbe = 0;
+
+  constructor(private readonly s: PullerSettings) {}
+
+  get localEnd(): number {
+    return this.log?.writtenEnd ?? -1;
+  }
+
+  get lagBytes(): number {
+    return this.masterEnd < 0 || this.log === undefined ? -1 : Math.max(0, this.masterEnd - this.log.writtenEnd);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let wait: number;
+      try {
+        wait = await this.step(signal);
+        this.problem = undefined;
+      } catch (error) {
+        if (signal.aborted) return;
+        this.problem = (error as Error).message;
+        this.s.logger.debug({ component: 'replication', err: error, partition: `${this.s.topic}-${this.s.partition}` }, 'copy from the master failed; retrying');
+        wait = this.backOff();
+      }
+      if (wait > 0) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      });
+    }
+  }
+
+  private backOff(): number {
+    this.delay = Math.min(this.s.maxDelayMs, this.delay + Math.max(1, this.s.maxDelayMs / 10));
+    return this.delay;
+  }
+
+  /** One get and its appends; returns how long to wait before the next. */
+  private async step(signal: AbortSignal): Promise<number> {
+    const { topic, partition, group, link } = this.s;
+    const log = this.log ?? (await this.openLocal());
+    if (log === undefined) return this.backOff();
+    await log.whenWritten();
+    const offset = log.writtenEnd;
+    const reply = await link.request((opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }), REQUEST_TIMEOUT_MS, `replicate ${topic}-${partition}@${offset}`, signal);
+    if (reply.kind === 'result') {
+      if (reply.code === Status.notFound) {
+        this.masterEnd = offset; // nothing visible beyond our end: caught up
+        return this.backOff();
+      }
+      if (reply.code === Status.moved) {
+        // The master no longer has our next offset (retention) or has less than us: copying on would leave a hole or diverge.
+        throw new Error(`the master answered 301 ${reply.body.toString()} for offset ${offset}: its log no longer continues this copy; move this slave's ${topic}-${partition} directory aside and resubscribe`);
+      }
+      throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
+    }
+    let expected = offset;
+    const appends: Array<Promise<number>> = [];
+    let bytes = 0;
+    for (const record of iterateRecords(reply.body)) {
+      if (!isRecordIntact(record)) throw new Error(`the record at ${offset + record.position} failed its checksum in transit; fetching it again`);
+      appends.push(log.appendAsync(record.payload, record.flag, record.id, record.checksum));
+      bytes += record.size;
+    }
+    if (appends.length === 0) return this.backOff(); // a record larger than the fetch: MetaQ's slave has the same limit
+    const offsets = await Promise.all(appends);
+    if (offsets[0] !== expected) throw new Error(`the first copied record landed at ${offsets[0]} instead of ${expected}; another writer touched this copy`);
+    expected += bytes;
+    this.s.copied(topic, appends.length, bytes);
+    this.delay = 0;
+    if (performance.now() - this.lastProbe > END_PROBE_MS) this.probeMasterEnd();
+    return 0;
+  }
+
+  /** The local copy, created empty at the master's first offset so offsets match (§6.1 step 3). */
+  private async openLocal(): Promise<PartitionLog | undefined> {
+    const { topic, partition, group, link, stores } = this.s;
+    const existing = stores.find(topic, partition);
+    if (existing !== undefined) return (this.log = existing);
+    const reply = await link.request((opaque) => ({ kind: 'offset', topic, group, partition, offset: 0, opaque }), REQUEST_TIMEOUT_MS, `first offset of ${topic}-${partition}`);
+    if (reply.kind !== 'result') return undefined;
+    if (reply.code === Status.notFound) return undefined; // the master has no store yet
+    if (reply.code !== Status.success) throw new Error(`offset answered ${reply.code}: ${reply.body.toString()}`);
+    this.log = await stores.getOrCreateReplica(topic, partition, Number(reply.body.toString()));
+    return this.log;
+  }
+
+  private probeMasterEnd(): void {
+    const { topic, partition, group, link } = this.s;
+    this.lastProbe = performance.now();
+    link
+      .request((opaque) => ({ kind: 'offset', topic, group, partition, offset: LONG_MAX_OFFSET, opaque }), REQUEST_TIMEOUT_MS, 'master end')
+      .then((reply) => {
+        if (reply.kind === 'result' && reply.code === Status.success) this.masterEnd = Math.max(this.masterEnd, Number(reply.body.toString()));
+      })
+      .catch(() => undefined);
+  }
+}
