@@ -91,7 +91,6 @@ export class PartitionPuller {
       }
       throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
     }
-    let expected = offset;
     const appends: Array<Promise<number>> = [];
     let bytes = 0;
     for (const record of iterateRecords(reply.body)) {
@@ -101,8 +100,7 @@ export class PartitionPuller {
     }
     if (appends.length === 0) return this.backOff(); // a record larger than the fetch: MetaQ's slave has the same limit
     const offsets = await Promise.all(appends);
-    if (offsets[0] !== expected) throw new Error(`the first copied record landed at ${offsets[0]} instead of ${expected}; another writer touched this copy`);
-    expected += bytes;
+    if (offsets[0] !== offset) throw new Error(`the first copied record landed at ${offsets[0]} instead of ${offset}; another writer touched this copy`);
     this.s.copied(topic, appends.length, bytes);
     this.delay = 0;
     if (performance.now() - this.lastProbe > END_PROBE_MS) this.probeMasterEnd();
