@@ -4,12 +4,15 @@ import { Broker } from '../broker/broker.js';
 import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
 import { consume, printCluster, printStats, produce, stdinLines, transactions } from './commands.js';
+import { promote, slave } from './replication-commands.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
   metaq stats   [ITEM] [--host ADDR] [--port N]
   metaq cluster [--zk HOST:PORT[/chroot]] [--root /meta]
   metaq produce TOPIC [--message TEXT]... [--host ADDR] [--port N]   (lines from stdin without --message)
+  metaq promote --broker-id N [--force] [--zk HOST:PORT[/chroot]] [--root /meta]   (make a broker id's sync slave its master, §6.3)
+  metaq slave   status | resubscribe [--host ADDR] [--port N]   (replication state; restart an async slave's copying)
   metaq tx      list | commit XID_KEY | rollback XID_KEY [--host ADDR] [--port N]   (prepared XA transactions, §5.6.4)
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
@@ -64,6 +67,16 @@ async function main(argv: string[]): Promise<number> {
     case 'stats': {
       const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true });
       await printStats({ host: values.host, port: int(values.port, 'port') }, positionals[0], process.stdout);
+      return 0;
+    }
+    case 'promote': {
+      const { values } = parseArgs({ args, options: { zk: { type: 'string', default: '127.0.0.1:2181' }, root: { type: 'string', default: '/meta' }, 'broker-id': { type: 'string' }, force: { type: 'boolean', default: false } } });
+      await promote(values.zk, values.root, int(values['broker-id'], 'broker-id'), values.force, process.stdout);
+      return 0;
+    }
+    case 'slave': {
+      const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true });
+      await slave({ host: values.host, port: int(values.port, 'port') }, positionals[0] ?? '', process.stdout);
       return 0;
     }
     case 'tx': {

@@ -27,6 +27,8 @@ export class Failover {
   epoch: number | undefined;
   private closed = false;
   private masterSeen = false;
+  /** What this broker does now: a master watches for its replacement, a slave for its promotion. */
+  private acting: 'master' | 'slave' = 'master';
 
   constructor(
     private readonly session: ZkSession,
@@ -44,6 +46,7 @@ export class Failover {
    * refuse to start if it names another (this broker was replaced while it was down).
    */
   async startAsMaster(): Promise<void> {
+    this.acting = 'master';
     let record = await this.epochs.read(this.onEpochChange);
     if (record === undefined) {
       await this.epochs.claim(this.url, undefined);
@@ -77,9 +80,11 @@ export class Failover {
    * Returns true when it starts as master.
    */
   async startAsSlave(autoPromote: boolean): Promise<boolean> {
+    this.acting = 'slave';
     const record = await this.epochs.read(this.onEpochChange);
     if (record?.master === this.url) {
       this.epoch = record.epoch;
+      this.acting = 'master';
       return true;
     }
     await this.session.create(this.znodes.syncSlave(this.brokerId), this.url, 'ephemeral').catch(async () => this.session.setData(this.znodes.syncSlave(this.brokerId), this.url));
@@ -93,12 +98,13 @@ export class Failover {
       .read(this.onEpochChange)
       .then(async (record) => {
         if (record === undefined) return;
-        if (record.master === this.url && this.epoch !== record.epoch) {
+        if (this.acting === 'slave' && record.master === this.url) {
+          this.acting = 'master';
           this.epoch = record.epoch;
           await this.session.remove(this.znodes.syncSlave(this.brokerId));
           this.logger.warn({ component: 'failover', epoch: record.epoch }, 'promoted to master');
           await this.hooks.promoted(record.epoch);
-        } else if (record.master !== this.url && this.epoch !== undefined) {
+        } else if (this.acting === 'master' && record.master !== this.url && this.epoch !== undefined) {
           this.epoch = undefined;
           await this.hooks.demoted(this.replacedError(record).message);
         }
@@ -108,7 +114,7 @@ export class Failover {
 
   /** autoPromote: once the master that was registered is gone (its session expired), claim the next epoch. */
   private readonly onMasterChange = (): void => {
-    if (this.closed || this.epoch !== undefined) return;
+    if (this.closed || this.acting !== 'slave') return;
     void this.watchMaster().catch((error: unknown) => this.logger.error({ component: 'failover', err: error }, 'could not watch the master'));
   };
 

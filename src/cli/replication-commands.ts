@@ -1,0 +1,34 @@
+import { ZkSession } from '../client/index.js';
+import { BrokerConnection } from '../client/transport/broker-connection.js';
+import { parseBrokerUrl } from '../client/transport/broker-address.js';
+import { MetaZnodes } from '../coordination/zk/znodes.js';
+import { promoteSyncSlave } from '../broker/replication/failover.js';
+import { MetaqError } from '../common/errors.js';
+import { Status } from '../protocol/status.js';
+import type { Target } from './commands.js';
+
+/** `metaq promote`: make a broker id's sync slave its master (§6.3); waits until it registered. */
+export async function promote(zkConnect: string, root: string, brokerId: number, force: boolean, out: NodeJS.WritableStream): Promise<void> {
+  const session = await ZkSession.open({ connect: zkConnect, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
+  try {
+    out.write(`promoting the sync slave of broker ${brokerId}${force ? ' (forced: the live master is fenced)' : ''}…\n`);
+    const record = await promoteSyncSlave(session, new MetaZnodes(root), brokerId, { force });
+    out.write(`broker ${brokerId} is served by ${record.master} from epoch ${record.epoch}; it acks puts without a slave until one is configured\n`);
+  } finally {
+    await session.close();
+  }
+}
+
+/** `metaq slave status|resubscribe`: a broker's replication state, or restart an async slave's copying. */
+export async function slave(target: Target, action: string, out: NodeJS.WritableStream): Promise<void> {
+  if (action !== 'status' && action !== 'resubscribe') throw new MetaqError('USAGE', `slave needs status or resubscribe, got ${JSON.stringify(action)}`);
+  const connection = new BrokerConnection(parseBrokerUrl(`meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`));
+  try {
+    const reply = await connection.request((opaque) => (action === 'status' ? { kind: 'stats', item: 'replication', opaque } : { kind: 'admin', action: 'resubscribe', opaque }), 30_000, `slave ${action}`);
+    const text = reply.body.toString('utf8');
+    if (reply.kind === 'result' && reply.code !== Status.success) throw new MetaqError('BROKER_REFUSED', `${action} refused (${reply.code}): ${text}`);
+    out.write(action === 'status' ? text.replace(/^STATS\r\n/, '').replace(/END\r\n$/, '').replace(/\r\n/g, '\n') : `${text}\n`);
+  } finally {
+    await connection.close();
+  }
+}
