@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promoteSyncSlave } from '../../src/broker/replication/failover.js';
+import { MetaqClient, ZkSession } from '../../src/client/index.js';
+import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
+import { BrokerConnection } from '../../src/client/transport/broker-connection.js';
+import { parseBrokerUrl } from '../../src/client/transport/broker-address.js';
+import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
+import { PartitionLog } from '../../src/storage/partition-log.js';
+import { eventually } from '../support/eventually.js';
+import { checkHistory, isClean, summarize } from '../support/history-checker.js';
+import type { ReplicaCluster } from '../support/replica-cluster.js';
+import { scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { replicaLoad } from '../support/replica-load.js';
+import { logBytes } from '../support/replica-pair.js';
+import { silentLogger } from '../support/storage-harness.js';
+
+const TOPIC = 'n1';
+const PARTITIONS = 2;
+
+describe('N1: master kill -9 under sync replication', { timeout: 180_000 }, () => {
+  let cluster: ReplicaCluster;
+  before(async () => {
+    cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via: 'proxy' });
+  });
+  after(async () => cluster.close());
+
+  it('every acked message is on the slave, the copies never diverge, and the promoted slave serves them', async () => {
+    const load = replicaLoad(cluster.masterUrl, TOPIC, PARTITIONS, { producers: 4, perProducer: 2500 });
+    const killAt = 2000 + Math.floor(Math.random() * 6000);
+    await eventually(() => load.history.acked.length >= killAt || load.history.acked.length + load.history.failed >= 10_000, `${killAt} acked puts`);
+    await cluster.master.kill('SIGKILL');
+    const history = await load.stop();
+    assert.ok(history.acked.length >= killAt);
+
+    const onSlave = await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS);
+    const verdict = checkHistory(history.acked, onSlave, { attempted: history.attempted });
+    assert.ok(isClean(verdict), `slave copy: ${summarize(verdict)}`);
+
+    // The dead master's files and the slave's copy agree wherever both have data.
+    for (let p = 0; p < PARTITIONS; p += 1) {
+      const log = await PartitionLog.open({ dir: join(cluster.masterData, `${TOPIC}-${p}`), io: new NodeFileIO(), logger: silentLogger, unflushThreshold: 0, unflushInterval: 0, maxSegmentSize: 1024 * 1024 * 1024 });
+      const master = await logBytes(log);
+      await log.close();
+      const slaveEnd = Math.max(0, ...onSlave.filter((r) => r.partition === p).map((r) => r.offset + r.size));
+      const common = Math.min(master.bytes.length, slaveEnd);
+      const slaveLog = await scanRaw(cluster.slaveUrl, p, common);
+      assert.ok(master.bytes.subarray(0, common).equals(slaveLog), `partition ${p}: the first ${common} bytes are identical on both`);
+    }
+
+    // Failover: once the dead master's session expired, promote the slave; it acks and serves the same offsets.
+    const zk = await ZkSession.open({ connect: cluster.zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+    try {
+      await eventually(async () => (await zk.getData(`/meta/brokers/ids/${cluster.brokerId}/master`)) === undefined, 'the dead master\'s session expiring');
+      const record = await promoteSyncSlave(zk, new MetaZnodes(), cluster.brokerId);
+      assert.equal(record.master, cluster.slaveUrl);
+      const client = new MetaqClient({ serverUrl: cluster.slaveUrl, partitions: { [TOPIC]: PARTITIONS } });
+      await client.producer().send({ topic: TOPIC, data: 'after-failover' });
+      await client.close();
+      const afterFailover = await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS);
+      const final = checkHistory(history.acked, afterFailover, { attempted: new Set([...history.attempted, 'after-failover']) });
+      assert.ok(isClean(final), `after failover: ${summarize(final)}`);
+    } finally {
+      await zk.close();
+    }
+  });
+});
+
+/** The first `length` raw bytes of a partition on a broker (records exactly as stored). */
+async function scanRaw(url: string, partition: number, length: number): Promise<Buffer> {
+  const connection = new BrokerConnection(parseBrokerUrl(url));
+  const parts: Buffer[] = [];
+  let at = 0;
+  try {
+    while (at < length) {
+      const reply = await connection.request((opaque) => ({ kind: 'get', topic: TOPIC, group: 'n1-scan', partition, offset: at, maxSize: Math.min(1024 * 1024, Math.max(1024, length - at)), opaque }), 10_000, 'scan');
+      if (reply.kind !== 'value' || reply.body.length === 0) break;
+      parts.push(reply.body);
+      at += reply.body.length;
+    }
+  } finally {
+    await connection.close();
+  }
+  return Buffer.concat(parts).subarray(0, length);
+}
