@@ -10,6 +10,21 @@ interface Link {
   toDownstream: Buffer[];
   /** One end closed while blackholed: the other end learns of it only after healing. */
   closing: boolean;
+  /** While degraded: chunks waiting for their time, per direction, released strictly in order by one timer. */
+  delayedUp: Delayed;
+  delayedDown: Delayed;
+}
+
+interface Delayed {
+  chunks: Array<{ due: number; chunk: Buffer }>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** A degraded link: every chunk is delayed by a random time in [minDelayMs, maxDelayMs], and a fraction of chunks resets the connection. */
+export interface Degradation {
+  minDelayMs: number;
+  maxDelayMs: number;
+  resetRate: number;
 }
 
 /**
@@ -19,7 +34,10 @@ interface Link {
  */
 export class FaultProxy {
   private blackholed = false;
+  private degradation: Degradation | undefined;
   private readonly links = new Set<Link>();
+  /** Connections reset by the degradation so far. */
+  resets = 0;
 
   private constructor(
     private readonly server: Server,
@@ -46,8 +64,14 @@ export class FaultProxy {
     this.blackholed = true;
   }
 
+  /** Delay and reset traffic (matrix N5) until `heal`. */
+  degrade(degradation: Degradation): void {
+    this.degradation = degradation;
+  }
+
   heal(): void {
     this.blackholed = false;
+    this.degradation = undefined;
     for (const link of [...this.links]) {
       if (link.closing) this.drop(link);
       else if (link.upstream === undefined) this.open(link);
@@ -56,12 +80,9 @@ export class FaultProxy {
   }
 
   private accept(downstream: Socket): void {
-    const link: Link = { downstream, upstream: undefined, toUpstream: [], toDownstream: [], closing: false };
+    const link: Link = { downstream, upstream: undefined, toUpstream: [], toDownstream: [], closing: false, delayedUp: { chunks: [], timer: undefined }, delayedDown: { chunks: [], timer: undefined } };
     this.links.add(link);
-    downstream.on('data', (chunk: Buffer) => {
-      link.toUpstream.push(chunk);
-      this.flush(link);
-    });
+    downstream.on('data', (chunk: Buffer) => this.carry(link, chunk, 'up'));
     downstream.on('error', () => this.drop(link));
     downstream.on('close', () => this.drop(link));
     if (!this.blackholed) this.open(link);
@@ -70,13 +91,45 @@ export class FaultProxy {
   private open(link: Link): void {
     const upstream = connect(this.target);
     link.upstream = upstream;
-    upstream.on('data', (chunk: Buffer) => {
-      link.toDownstream.push(chunk);
-      this.flush(link);
-    });
+    upstream.on('data', (chunk: Buffer) => this.carry(link, chunk, 'down'));
     upstream.on('connect', () => this.flush(link));
     upstream.on('error', () => this.drop(link));
     upstream.on('close', () => this.drop(link));
+  }
+
+  /** Move one chunk: now, after a delay (keeping order), or not at all when it resets the connection. */
+  private carry(link: Link, chunk: Buffer, direction: 'up' | 'down'): void {
+    const degradation = this.degradation;
+    const queue = direction === 'up' ? link.toUpstream : link.toDownstream;
+    if (degradation === undefined) {
+      queue.push(chunk);
+      this.flush(link);
+      return;
+    }
+    if (Math.random() < degradation.resetRate) {
+      this.resets += 1;
+      this.links.delete(link);
+      link.downstream.resetAndDestroy();
+      link.upstream?.resetAndDestroy();
+      return;
+    }
+    // One timer per direction, releasing chunks in arrival order: separate timers per chunk can
+    // fire out of order, and TCP never reorders bytes.
+    const delayed = direction === 'up' ? link.delayedUp : link.delayedDown;
+    const last = delayed.chunks[delayed.chunks.length - 1]?.due ?? 0;
+    delayed.chunks.push({ due: Math.max(last, performance.now() + degradation.minDelayMs + Math.random() * (degradation.maxDelayMs - degradation.minDelayMs)), chunk });
+    this.pump(link, delayed, queue);
+  }
+
+  private pump(link: Link, delayed: Delayed, queue: Buffer[]): void {
+    if (delayed.timer !== undefined || delayed.chunks.length === 0) return;
+    delayed.timer = setTimeout(() => {
+      delayed.timer = undefined;
+      const now = performance.now();
+      while (delayed.chunks.length > 0 && delayed.chunks[0]!.due <= now + 1) queue.push(delayed.chunks.shift()!.chunk);
+      this.flush(link);
+      this.pump(link, delayed, queue);
+    }, Math.max(0, delayed.chunks[0]!.due - performance.now()));
   }
 
   private flush(link: Link): void {

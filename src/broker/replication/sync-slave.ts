@@ -6,8 +6,14 @@ import { Status } from '../../protocol/status.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 
+/** The stream of a partition whose master's connection closed: frames wait for the next `syncend`. */
+const ENDED = {};
+
 interface ReplicaState {
-  /** The connection whose `syncend` opened the current stream; frames from any other are stale. */
+  /**
+   * The connection whose `syncend` opened the current stream; frames from any other are stale.
+   * Undefined only for partitions fed by a MetaQ master, which never sends `syncend`.
+   */
   stream: object | undefined;
   /** A frame failed: later frames would land at the wrong offsets until the master resynchronises. */
   broken: string | undefined;
@@ -74,8 +80,8 @@ export class SyncSlave {
       .catch((error: unknown) => reply.send(encodeResult(Status.internalServerError, opaque, error instanceof Error ? error.message : String(error))));
   }
 
-  /** The master's connection closed: its stream ends with it. */
+  /** The master's connection closed: its stream ends with it, and the next one starts with `syncend`. */
   connectionClosed(from: object): void {
-    for (const state of this.replicas.values()) if (state.stream === from) state.stream = undefined;
+    for (const state of this.replicas.values()) if (state.stream === from) state.stream = ENDED;
   }
 }
