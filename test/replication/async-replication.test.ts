@@ -72,6 +72,33 @@ describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
     }
   });
 
+  it('keeps its lag bounded while the master takes a steady load, and catches up exactly', async (t) => {
+    const master = await startFromIni(brokerIni({ brokerId: 5 }, {}, `${zkIni()}[topic=lagged]\n`));
+    const slave = await startFromIni(brokerIni({ brokerId: 5 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zkIni()}[topic=lagged]\n`));
+    const client = new MetaqClient({ serverUrl: master.url });
+    const LIMIT = 2 * 1024 * 1024;
+    try {
+      const producer = client.producer();
+      const body = Buffer.alloc(1024, 'l');
+      const lags: number[] = [];
+      const lag = (): number => (master.stores.find('lagged', 0)?.visibleEnd ?? 0) - (slave.stores.find('lagged', 0)?.writtenEnd ?? 0);
+      for (let i = 0; i < 4000; i += 1) {
+        await producer.send({ topic: 'lagged', data: body });
+        if (i % 50 === 49) lags.push(lag());
+      }
+      const total = master.stores.find('lagged', 0)!.writtenEnd;
+      await eventually(() => lag() === 0, 'the slave catching up after the load');
+      assert.ok(await sameCopies(master, slave, 'lagged', 1));
+      const max = Math.max(...lags);
+      t.diagnostic(`async slave lag over ${(total / 2 ** 20).toFixed(1)} MiB: max ${(max / 1024).toFixed(0)} KiB, mean ${(lags.reduce((a, b) => a + b, 0) / lags.length / 1024).toFixed(0)} KiB over ${lags.length} samples`);
+      assert.ok(max <= LIMIT, `the slave stays within ${LIMIT} bytes of the master (max lag ${max})`);
+    } finally {
+      await client.close();
+      await slave.stop();
+      await master.stop();
+    }
+  });
+
   it('follows the master\'s topic configuration and resubscribes on request', async () => {
     const masterDir = tempDir('cfg-master');
     const masterIni = join(masterDir, 'server.ini');
