@@ -9,14 +9,21 @@ import type { BrokerProcess } from '../test/support/broker-process.js';
 import { runChild } from './child.js';
 import { clusterSection, runClusterBench } from './cluster.js';
 import { runTransactionBench, transactionSection } from './transactions.js';
+import { replicationSection, runReplicationBench } from './replication.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
 const quick = process.argv.includes('--quick');
 // `--only transactions` runs just that section (for a quick look; the report needs a full run).
+const only = process.argv[process.argv.indexOf('--only') + 1];
 if (process.argv.includes('--only')) {
-  const { runTransactionBench, transactionSection } = await import('./transactions.js');
-  console.log(transactionSection(await runTransactionBench(quick ? 0.1 : 1)));
+  if (only === 'replication') {
+    const { runReplicationBench, replicationSection } = await import('./replication.js');
+    console.log(replicationSection(await runReplicationBench(quick ? 0.1 : 1)));
+  } else {
+    const { runTransactionBench, transactionSection } = await import('./transactions.js');
+    console.log(transactionSection(await runTransactionBench(quick ? 0.1 : 1)));
+  }
   process.exit(0);
 }
 const scale = quick ? 0.1 : 1;
@@ -105,6 +112,7 @@ const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 10
 console.log(`client send 100 B: ${Math.round(clientRun.send.msgsPerSec)} msgs/s; client consume 100 B: ${Math.round(clientRun.receive.msgsPerSec)} msgs/s`);
 const clusterRun = await runClusterBench(scale);
 const transactionRun = await runTransactionBench(scale);
+const replicationRun = await runReplicationBench(scale);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
@@ -151,7 +159,8 @@ Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with defau
 ≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
 
 ${clusterSection(clusterRun)}
-${transactionSection(transactionRun)}`;
+${transactionSection(transactionRun)}
+${replicationSection(replicationRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 try {

@@ -36,8 +36,8 @@ export interface ReplicaCluster {
 export interface ReplicaClusterOptions {
   topic: string;
   partitions: number;
-  /** 'netns' puts master and slave in their own namespaces when the machine allows it. */
-  via: 'netns' | 'proxy';
+  /** 'netns' puts master and slave in their own namespaces; 'proxy' links them through a FaultProxy; 'direct' connects them plainly (benchmarks). */
+  via: 'netns' | 'proxy' | 'direct';
   autoPromote?: boolean;
   sessionTimeoutMs?: number;
   sendToSlaveTimeoutMs?: number;
@@ -57,7 +57,7 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const slaveConfig = writeConfig(slaveDir, { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0 }, topics, zk);
   appendReplication(slaveConfig, { role: 'sync-slave', autoPromote: o.autoPromote ?? false });
   const slave = await startBrokerProcess(slaveConfig, { spawnVia: spawnVia('slave') });
-  const proxy = lab === undefined ? await FaultProxy.start({ host: '127.0.0.1', port: slave.port }) : undefined;
+  const proxy = o.via === 'proxy' ? await FaultProxy.start({ host: '127.0.0.1', port: slave.port }) : undefined;
   const masterDir = tempDir('n-master');
   const masterData = join(masterDir, 'data');
   const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, unflushThreshold: 0 }, topics, zk);
@@ -66,8 +66,8 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const masterPort = master.port;
   const link: SlaveLink = {
     proxy,
-    cut: () => (lab ? lab.partition('master', 'slave') : proxy!.blackhole()),
-    heal: () => (lab ? lab.heal('master', 'slave') : proxy!.heal()),
+    cut: () => (lab ? lab.partition('master', 'slave') : proxy?.blackhole()),
+    heal: () => (lab ? lab.heal('master', 'slave') : proxy?.heal()),
   };
   return {
     zookeeper,
