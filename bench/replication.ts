@@ -66,7 +66,7 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
   const zookeeper = await startZookeeper();
   const zk = { 'zk.zkConnect': zookeeper.connect, 'zk.zkSyncTimeMs': 10 };
   const asyncDir = mkdtempSync(join(tmpdir(), 'metaq-bench-async-'));
-  let asyncCatchUpMs = NaN;
+  let asyncCatchUpMs: number | undefined;
   const brokers: BrokerProcess[] = [];
   try {
     brokers.push(await startBrokerProcess(writeConfig(join(asyncDir), { brokerId: 2, dataPath: join(asyncDir, 'master'), ...system }, topics, zk)));
@@ -108,7 +108,7 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
     }
     await client.close();
     console.log(`failover: first put acked by the promoted slave ${firstAckMs.toFixed(0)} ms after kill -9 of the master (session timeout ${sessionTimeoutMs} ms)`);
-    return { puts, asyncCatchUpMs, failover: { sessionTimeoutMs, firstAckMs } };
+    return { puts, asyncCatchUpMs: asyncCatchUpMs ?? NaN, failover: { sessionTimeoutMs, firstAckMs } };
   } finally {
     await cluster.close();
   }
