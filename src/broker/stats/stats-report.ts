@@ -5,6 +5,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { BrokerCounters } from './broker-counters.js';
 import type { RealtimeStats } from './realtime-stats.js';
 import { RealtimeKinds } from './realtime-stats.js';
+import type { RealtimeKind } from './realtime-stats.js';
 
 export interface StatsSources {
   config: BrokerConfig;
@@ -101,8 +102,13 @@ function offsets(s: StatsSources): string[] {
   return lines;
 }
 
+/** MetaQ's realtime keys; `put_slave` (replicated puts) only on slaves, where MetaQ counts them (§6.1). */
+function reportedKinds(s: StatsSources): readonly RealtimeKind[] {
+  return s.replication.role === 'master' ? RealtimeKinds.filter((kind) => kind !== 'put_slave') : RealtimeKinds;
+}
+
 function realtime(s: StatsSources): string[] {
-  return RealtimeKinds.map((kind) => `realtime_${kind} ${s.realtime.total(kind)}`);
+  return reportedKinds(s).map((kind) => `realtime_${kind} ${s.realtime.total(kind)}`);
 }
 
 function reset(s: StatsSources): string[] {
@@ -130,6 +136,6 @@ function topic(name: string, s: StatsSources): string[] {
     `partitions ${partitions?.size ?? 0}`,
     `message_count ${count}`,
     `bytes ${bytes}`,
-    ...RealtimeKinds.map((kind) => `topic_realtime_${kind} ${s.realtime.forTopic(kind, name)}`),
+    ...reportedKinds(s).map((kind) => `topic_realtime_${kind} ${s.realtime.forTopic(kind, name)}`),
   ];
 }
