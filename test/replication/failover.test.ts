@@ -5,6 +5,7 @@ import { promoteSyncSlave } from '../../src/broker/replication/failover.js';
 import { MetaqClient, ZkSession } from '../../src/client/index.js';
 import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
 import { tempDir } from '../support/broker-process.js';
+import { freePort } from '../support/free-port.js';
 import { eventually } from '../support/eventually.js';
 import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
 import type { ZookeeperServer } from '../support/zookeeper-server.js';
@@ -54,6 +55,32 @@ describe('failover of a sync pair (§6.3)', { timeout: 90_000 }, () => {
     } finally {
       await client.close();
       await master?.stop();
+      await slave.stop();
+    }
+  });
+
+  it('a master whose slave keeps failing leaves ZooKeeper, and registers again once the slave caught up', async () => {
+    const slavePort = await freePort();
+    const slaveIni = brokerIni({ brokerId: 10, serverPort: slavePort }, { role: 'sync-slave' }, zkIni());
+    let slave = await startFromIni(slaveIni);
+    const master = await startFromIni(brokerIni({ brokerId: 10 }, { slave: `127.0.0.1:${slavePort}`, slaveContinuousFailureThreshold: 3, checkSlaveIntervalInMills: 50 }, `${zkIni()}[topic=withdrawn]\n`));
+    const client = new MetaqClient({ serverUrl: master.url });
+    try {
+      const producer = client.producer();
+      await eventually(() => master.replication.syncMaster!.status().connected, 'the master reaching its slave');
+      await producer.send({ topic: 'withdrawn', data: 'first' });
+      await slave.stop();
+      await eventually(() => !master.replication.syncMaster!.status().connected, 'the master noticing its slave is gone');
+      for (let i = 0; i < 3; i += 1) await assert.rejects(producer.send({ topic: 'withdrawn', data: `refused-${i}` }), /Slave is disconnected/);
+      await eventually(async () => (await zk.getData('/meta/brokers/ids/10/master')) === undefined, 'the master leaving ZooKeeper');
+      assert.equal(await zk.getData('/meta/brokers/topics-pub/withdrawn/10-m'), undefined);
+      slave = await startFromIni(slaveIni);
+      await eventually(async () => (await zk.getData('/meta/brokers/ids/10/master')) === master.url, 'the master registering again once the slave is back');
+      await producer.send({ topic: 'withdrawn', data: 'second' });
+      assert.deepEqual(await logBytes(slave.stores.find('withdrawn', 0)), await logBytes(master.stores.find('withdrawn', 0)));
+    } finally {
+      await client.close();
+      await master.stop();
       await slave.stop();
     }
   });

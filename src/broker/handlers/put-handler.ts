@@ -33,7 +33,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
     return;
   }
   const syncMaster = ctx.replication.syncMaster;
-  const slaveRefusal = syncMaster?.refusal(topic, partition);
+  const slaveRefusal = syncMaster?.admit(topic, partition);
   if (slaveRefusal !== undefined) {
     fail(Status.internalServerError, slaveRefusal);
     return;

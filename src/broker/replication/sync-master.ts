@@ -66,11 +66,12 @@ export class SyncMaster {
     this.byLog.set(log, stream);
   }
 
-  /** Why a put must be refused before anything is stored, or undefined. */
-  refusal(topic: string, partition: number): string | undefined {
-    if (!this.link.isConnected) return `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker`;
+  /** Admission of a put: why it must be refused before anything is stored (a failed put, counted), or undefined. */
+  admit(topic: string, partition: number): string | undefined {
     const stream = this.streams.get(`${topic}-${partition}`);
-    return stream?.state === 'diverged' ? stream.problem : undefined;
+    const refusal = !this.link.isConnected ? `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker` : stream?.state === 'diverged' ? stream.problem : undefined;
+    if (refusal !== undefined) this.count(false);
+    return refusal;
   }
 
   /** `done` once the slave holds `log` up to `end`, or with why it may not. */
