@@ -67,4 +67,11 @@ describe('metaq command line', { timeout: 60_000 }, () => {
     await assert.rejects(metaq('tx', 'commit', xaKey('nobody'), '--port', port), /only a prepared XA transaction can be completed by hand/);
     await session.close();
   });
+
+  it('slave status prints the replication role; resubscribe on a master is refused with the reason', async () => {
+    const port = String(broker.port);
+    assert.match((await metaq('slave', 'status', '--port', port)).stdout, /^role master$/m);
+    await assert.rejects(metaq('slave', 'resubscribe', '--port', port), (error: { code?: number; stderr?: string }) => error.code === 1 && /not an async slave/.test(error.stderr ?? ''));
+    await assert.rejects(metaq('slave', 'restart', '--port', port), (error: { code?: number }) => error.code === 64);
+  });
 });

@@ -4,6 +4,7 @@ import type { Broker } from '../../src/broker/broker.js';
 import { BrokerError, MetaqClient } from '../../src/client/index.js';
 import { eventually } from '../support/eventually.js';
 import { tempDir } from '../support/broker-process.js';
+import { freePort } from '../support/free-port.js';
 import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
 
 describe('synchronous replication (§6.2)', { timeout: 60_000 }, () => {
@@ -39,6 +40,19 @@ describe('synchronous replication (§6.2)', { timeout: 60_000 }, () => {
     assert.ok(status.some((line) => /^orders-0 state live .* lag_bytes 0$/.test(line)), status.join('\n'));
     // The slave takes no puts of its own: its copy must stay the master's.
     await assert.rejects(clientOf(slave).producer().send({ topic: 'orders', data: 'direct' }), (e: unknown) => e instanceof BrokerError && e.status === 503 && /sync slave/.test(e.message));
+  });
+
+  it('a slave replaced by an empty one while the master is idle is filled from the start before the next ack', async () => {
+    const port = await freePort();
+    const first = await startFromIni(brokerIni({ serverPort: port }, { role: 'sync-slave' }));
+    const master = await start(brokerIni({}, { slave: `127.0.0.1:${port}`, checkSlaveIntervalInMills: 50 }));
+    const producer = clientOf(master).producer();
+    await eventually(() => master.replication.syncMaster!.status().connected, 'the master reaching its slave');
+    for (let i = 0; i < 50; i += 1) await producer.send({ topic: 'replaced', data: `r${i}` });
+    await first.stop();
+    const second = await start(brokerIni({ serverPort: port }, { role: 'sync-slave' }));
+    await eventually(() => producer.send({ topic: 'replaced', data: 'after' }).then(() => true, () => false), 'a put acked with the new slave');
+    assert.deepEqual(await logBytes(second.stores.find('replaced', 0)), await logBytes(master.stores.find('replaced', 0)));
   });
 
   it('refuses puts before storing anything while the slave is unreachable', async () => {

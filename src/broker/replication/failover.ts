@@ -29,6 +29,7 @@ export class Failover {
   private masterSeen = false;
   /** What this broker does now: a master watches for its replacement, a slave for its promotion. */
   private acting: 'master' | 'slave' = 'master';
+  private autoPromote = false;
 
   constructor(
     private readonly session: ZkSession,
@@ -39,6 +40,21 @@ export class Failover {
     private readonly logger: Logger,
   ) {
     this.epochs = new BrokerEpoch(session, znodes, brokerId);
+    session.on('established', this.onNewSession);
+  }
+
+  /** A new session lost every watch and ephemeral node: watch again, and a slave announces itself again. */
+  private readonly onNewSession = (): void => {
+    if (this.closed) return;
+    this.onEpochChange();
+    if (this.acting !== 'slave') return;
+    void this.announce()
+      .then(() => (this.autoPromote ? this.watchMaster() : undefined))
+      .catch((error: unknown) => this.logger.warn({ component: 'failover', err: error }, 'could not announce the sync slave again'));
+  };
+
+  private async announce(): Promise<void> {
+    await this.session.create(this.znodes.syncSlave(this.brokerId), this.url, 'ephemeral').catch(async () => this.session.setData(this.znodes.syncSlave(this.brokerId), this.url));
   }
 
   /**
@@ -87,7 +103,8 @@ export class Failover {
       this.acting = 'master';
       return true;
     }
-    await this.session.create(this.znodes.syncSlave(this.brokerId), this.url, 'ephemeral').catch(async () => this.session.setData(this.znodes.syncSlave(this.brokerId), this.url));
+    this.autoPromote = autoPromote;
+    await this.announce();
     if (autoPromote) await this.watchMaster();
     return false;
   }
@@ -133,6 +150,7 @@ export class Failover {
 
   close(): void {
     this.closed = true;
+    this.session.off('established', this.onNewSession);
   }
 }
 

@@ -46,6 +46,8 @@ export class ReplicaStream {
   private waiters: Waiter[] = [];
   private progress: Array<() => void> = [];
   private generation = 0;
+  /** The link's connection the current stream was opened on (`syncend`); on any other, it starts over. */
+  private connection = -1;
   problem: string | undefined;
 
   constructor(private readonly s: StreamSettings) {
@@ -86,8 +88,8 @@ export class ReplicaStream {
 
   private written(start: number, bytes: Buffer): void {
     if (this.state !== 'live') return; // catch-up reads it from the log
-    if (start !== this.sentEnd || !this.s.link.isConnected) {
-      this.resync(start !== this.sentEnd ? `a write at ${start} does not follow what was sent (${this.sentEnd})` : 'the link to the slave is down');
+    if (start !== this.sentEnd || !this.s.link.isConnected || this.s.link.connectionNumber !== this.connection) {
+      this.resync(start !== this.sentEnd ? `a write at ${start} does not follow what was sent (${this.sentEnd})` : 'the link to the slave was lost');
       return;
     }
     this.send(bytes, start);
@@ -166,8 +168,11 @@ export class ReplicaStream {
     while (generation === this.generation) {
       try {
         await link.waitConnected(this.s.timeoutMs);
+        const connection = link.connectionNumber;
         const reply = await link.request((opaque) => ({ kind: 'syncend', topic, partition, startOffset: log.minOffset, opaque }), this.s.timeoutMs * 4, `syncend ${topic}-${partition}`);
         if (generation !== this.generation) return;
+        if (link.connectionNumber !== connection) throw new Error('the link to the slave was replaced during the handshake');
+        this.connection = connection;
         if (reply.kind !== 'result' || reply.code !== Status.success) throw new Error(`syncend answered ${reply.kind === 'result' ? `${reply.code} ${reply.body.toString()}` : 'a value'}`);
         const slaveEnd = Number(reply.body.toString());
         if (!Number.isSafeInteger(slaveEnd) || slaveEnd > log.writtenEnd || slaveEnd < log.minOffset) {
@@ -202,7 +207,7 @@ export class ReplicaStream {
       const at = this.sentEnd;
       const bytes = await log.read(at, readSize);
       if (generation !== this.generation) return;
-      if (!this.s.link.isConnected) throw new Error('the link to the slave is down');
+      if (!this.s.link.isConnected || this.s.link.connectionNumber !== this.connection) throw new Error('the link to the slave was lost');
       if (this.send(bytes, at) === 0) {
         // One record larger than the read: read it whole next time.
         readSize = Math.max(readSize, RECORD_HEADER_SIZE + (bytes.length >= 4 ? bytes.readInt32BE(0) : 0));

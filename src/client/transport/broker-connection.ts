@@ -67,6 +67,7 @@ export class BrokerConnection {
   private corked = false;
   private heartbeatFailures = 0;
   private connectedWaiters: Array<() => void> = [];
+  private connects = 0;
 
   constructor(
     readonly address: BrokerAddress,
@@ -82,6 +83,11 @@ export class BrokerConnection {
     return this.connected;
   }
 
+  /** How many times a connection was established: tells a caller that the one it used was replaced. */
+  get connectionNumber(): number {
+    return this.connects;
+  }
+
   get inFlight(): number {
     return this.pending.size;
   }
@@ -92,6 +98,7 @@ export class BrokerConnection {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on('connect', () => {
+      this.connects += 1;
       this.connected = true;
       this.attempts = 0;
       this.heartbeatFailures = 0;
