@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { MetaqClient } from '../src/client/index.js';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import type { BrokerProcess } from '../test/support/broker-process.js';
-import { startReplicaCluster } from '../test/support/replica-cluster.js';
+import { replicationStatus, startReplicaCluster } from '../test/support/replica-cluster.js';
 import { startZookeeper } from '../test/support/zookeeper-server.js';
 import { runChild } from './child.js';
 
@@ -37,16 +37,6 @@ async function measure(port: number, mode: string, scale: number, puts: Replicat
   }
 }
 
-/** `stats replication` of a broker, as key → value. */
-async function replicationStatus(port: number): Promise<Map<string, string>> {
-  const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}` });
-  try {
-    return [...(await client.stats('replication')).values()][0] ?? new Map();
-  } finally {
-    await client.close();
-  }
-}
-
 export async function runReplicationBench(scale: number): Promise<ReplicationResults> {
   const puts: ReplicationResults['puts'] = [];
   const topics = { [TOPIC]: { numPartitions: 1 } };
@@ -71,14 +61,11 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
   try {
     brokers.push(await startBrokerProcess(writeConfig(join(asyncDir), { brokerId: 2, dataPath: join(asyncDir, 'master'), ...system }, topics, zk)));
     const slaveDir = mkdtempSync(join(asyncDir, 'slave-'));
-    const slaveConfig = writeConfig(slaveDir, { brokerId: 2, dataPath: join(slaveDir, 'data'), ...system }, topics, zk);
-    const { appendFileSync } = await import('node:fs');
-    appendFileSync(slaveConfig, '[replication]\nrole=async-slave\nslaveId=0\nslaveMaxDelayInMills=50\n');
-    brokers.push(await startBrokerProcess(slaveConfig));
+    brokers.push(await startBrokerProcess(writeConfig(slaveDir, { brokerId: 2, dataPath: join(slaveDir, 'data'), ...system }, topics, zk, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 })));
     await measure(brokers[0]!.port, 'async slave', scale, puts);
     const loadEnded = performance.now();
     for (let tries = 0; tries < 600; tries += 1) {
-      const status = await replicationStatus(brokers[1]!.port);
+      const status = await replicationStatus(`meta://127.0.0.1:${brokers[1]!.port}`);
       if ((status.get(`${TOPIC}-0`) ?? '').endsWith('lag_bytes 0')) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -279,7 +279,7 @@ export class Broker {
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
       await this.replication.syncMaster?.close();
-      await (this.replication.asyncSlave as AsyncSlave | undefined)?.close();
+      await this.replication.asyncSlave?.close();
       await this.transactions.close();
       await this.stores.close();
       this.logger.info({ component: 'broker' }, 'stopped');

@@ -12,7 +12,7 @@ export interface Target {
   port: number;
 }
 
-function urlOf(target: Target): string {
+export function urlOf(target: Target): string {
   return `meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
 }
 

@@ -2,32 +2,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { loadBrokerConfig } from '../../src/broker/config/load-config.js';
-import { MetaqClient, ZkSession } from '../../src/client/index.js';
+import { MetaqClient } from '../../src/client/index.js';
 import { BrokerConnection } from '../../src/client/transport/broker-connection.js';
 import { parseBrokerUrl } from '../../src/client/transport/broker-address.js';
 import { tempDir } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
 import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
 import { silentLogger } from '../support/storage-harness.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
+import { useZookeeper } from '../support/zookeeper-fixture.js';
 
 describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  let zk: ZkSession;
-  const zkIni = (): string => `[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSessionTimeoutMs=4000\nzk.zkSyncTimeMs=10\n`;
-
-  before(async () => {
-    zookeeper = await startZookeeper();
-    zk = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
-  });
-  after(async () => {
-    await zk.close();
-    await zookeeper.stop();
-  });
+  const zk = useZookeeper();
 
   /** The slave's copy of every partition equals the master's, byte for byte and offset for offset. */
   async function sameCopies(master: Broker, slave: Broker, topic: string, partitions: number): Promise<boolean> {
@@ -39,9 +27,9 @@ describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
   }
 
   it('copies every partition byte for byte, registers as slave, and consumers fall back to it at the same offsets', async () => {
-    const master = await startFromIni(brokerIni({ brokerId: 3, numPartitions: 2 }, {}, `${zkIni()}[topic=feed]\n`));
-    const slave = await startFromIni(brokerIni({ brokerId: 3, numPartitions: 2 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zkIni()}[topic=feed]\n`));
-    const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
+    const master = await startFromIni(brokerIni({ brokerId: 3, numPartitions: 2 }, {}, `${zk.ini()}[topic=feed]\n`));
+    const slave = await startFromIni(brokerIni({ brokerId: 3, numPartitions: 2 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zk.ini()}[topic=feed]\n`));
+    const client = new MetaqClient({ zkConnect: zk.server.connect, zkSessionTimeoutMs: 4000 });
     try {
       const producer = client.producer();
       const sent = new Set<string>();
@@ -50,8 +38,8 @@ describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
         sent.add(`f${i}`);
       }
       await eventually(() => sameCopies(master, slave, 'feed', 2), 'the slave holding the master\'s bytes');
-      assert.equal(await zk.getData('/meta/brokers/ids/3/slave0'), slave.url);
-      assert.equal(await zk.getData('/meta/brokers/topics-sub/feed/3-s0'), '{"numParts":2,"broker":"3-s0"}');
+      assert.equal(await zk.session.getData('/meta/brokers/ids/3/slave0'), slave.url);
+      assert.equal(await zk.session.getData('/meta/brokers/topics-sub/feed/3-s0'), '{"numParts":2,"broker":"3-s0"}');
       const status = await client.stats('replication');
       assert.ok([...status.values()].some((lines) => lines.get('role') === 'master'));
       assert.match(slave.replication.statusLines().join('\n'), /feed-0 end \d+ master_end \d+ lag_bytes 0/);
@@ -73,8 +61,8 @@ describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
   });
 
   it('keeps its lag bounded while the master takes a steady load, and catches up exactly', async (t) => {
-    const master = await startFromIni(brokerIni({ brokerId: 5 }, {}, `${zkIni()}[topic=lagged]\n`));
-    const slave = await startFromIni(brokerIni({ brokerId: 5 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zkIni()}[topic=lagged]\n`));
+    const master = await startFromIni(brokerIni({ brokerId: 5 }, {}, `${zk.ini()}[topic=lagged]\n`));
+    const slave = await startFromIni(brokerIni({ brokerId: 5 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zk.ini()}[topic=lagged]\n`));
     const client = new MetaqClient({ serverUrl: master.url });
     const LIMIT = 2 * 1024 * 1024;
     try {
@@ -102,10 +90,10 @@ describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
   it('follows the master\'s topic configuration and resubscribes on request', async () => {
     const masterDir = tempDir('cfg-master');
     const masterIni = join(masterDir, 'server.ini');
-    writeFileSync(masterIni, `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(masterDir, 'data')}\n${zkIni()}[topic=alpha]\nnumPartitions=3\n[topic=beta]\n`);
+    writeFileSync(masterIni, `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(masterDir, 'data')}\n${zk.ini()}[topic=alpha]\nnumPartitions=3\n[topic=beta]\n`);
     const slaveDir = tempDir('cfg-slave');
     const slaveIni = join(slaveDir, 'server.ini');
-    writeFileSync(slaveIni, `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(slaveDir, 'data')}\n${zkIni()}[replication]\nrole=async-slave\nslaveId=1\nautoSyncMasterConfig=true\nslaveMaxDelayInMills=50\n[topic=old]\n`);
+    writeFileSync(slaveIni, `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(slaveDir, 'data')}\n${zk.ini()}[replication]\nrole=async-slave\nslaveId=1\nautoSyncMasterConfig=true\nslaveMaxDelayInMills=50\n[topic=old]\n`);
     const master = await Broker.start({ config: await loadBrokerConfig(masterIni), logger: silentLogger, host: '127.0.0.1' });
     const slave = await Broker.start({ config: await loadBrokerConfig(slaveIni), logger: silentLogger, host: '127.0.0.1' });
     const link = new BrokerConnection(parseBrokerUrl(slave.url));

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MetaqClient } from '../../src/client/index.js';
 import { eventually } from '../support/eventually.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import { NetnsLab } from '../support/netns.js';
 import type { ReplicaCluster } from '../support/replica-cluster.js';
-import { scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { replicationStatus, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
 import { replicaLoad } from '../support/replica-load.js';
 
 const TOPIC = 'n2';
 const PARTITIONS = 2;
 const via = NetnsLab.available() ? 'netns' : 'proxy';
-
-/** Every line of a broker's `stats replication`. */
-async function replicationStatus(url: string): Promise<string[]> {
-  const client = new MetaqClient({ serverUrl: url });
-  try {
-    const [lines] = [...(await client.stats('replication')).values()];
-    return [...(lines ?? new Map<string, string>())].map(([key, value]) => `${key} ${value}`);
-  } finally {
-    await client.close();
-  }
-}
 
 describe(`N2: master and slave cut apart (${via === 'netns' ? 'network namespaces' : 'TCP proxy'})`, { timeout: 180_000 }, () => {
   let cluster: ReplicaCluster;
@@ -50,7 +38,7 @@ describe(`N2: master and slave cut apart (${via === 'netns' ? 'network namespace
       await load.stop();
     }
     // The slave catches up with everything the master stored, acked or not.
-    await eventually(async () => (await replicationStatus(cluster.masterUrl)).filter((line) => / state live .* lag_bytes 0$/.test(line)).length === PARTITIONS, 'the slave caught up on every partition');
+    await eventually(async () => [...(await replicationStatus(cluster.masterUrl)).values()].filter((line) => /^state live .* lag_bytes 0$/.test(line)).length === PARTITIONS, 'the slave caught up on every partition');
     const [onMaster, onSlave] = [await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS), await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)];
     assert.deepEqual(onSlave, onMaster, 'divergence 0: the same records at the same offsets');
     const verdict = checkHistory(load.history.acked, onSlave, { attempted: load.history.attempted, retried: load.history.retried });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MetaqClient } from '../../src/client/index.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { eventually } from '../support/eventually.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import type { ReplicaCluster } from '../support/replica-cluster.js';
-import { scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { replicationStatus, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
 import { replicaLoad } from '../support/replica-load.js';
 
 const TOPIC = 'n5';
@@ -44,9 +43,7 @@ describe('N5: delay and resets between master, slave and clients', { timeout: 18
       const [onMaster, onSlave] = [await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS), await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)];
       return JSON.stringify(onMaster) === JSON.stringify(onSlave);
     }, 'the slave holding exactly the master\'s records').catch(async (error: unknown) => {
-      const client = new MetaqClient({ serverUrl: cluster.masterUrl });
-      const status = [...(await client.stats('replication')).values()].map((lines) => [...lines].map(([key, value]) => `${key} ${value}`).join(' | '));
-      await client.close();
+      const status = [...(await replicationStatus(cluster.masterUrl))].map(([key, value]) => `${key} ${value}`);
       throw new Error(`${(error as Error).message}; master: ${status.join(' | ')}; logs: ${JSON.stringify(cluster.master.logs.filter((l) => l.component === 'replication').slice(-5))}`);
     });
     const onSlave = await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS);

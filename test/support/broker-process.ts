@@ -45,10 +45,11 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `metaq-${prefix}-`));
 }
 
-/** Write a server.ini for a test: system keys, one section per topic, and ZooKeeper keys for cluster mode. */
-export function writeConfig(dir: string, system: Record<string, string | number | boolean>, topics: Record<string, Record<string, string | number>> = { '*': {} }, zookeeper?: Record<string, string | number>): string {
+/** Write a server.ini for a test: system keys, one section per topic, ZooKeeper keys for cluster mode, replication keys. */
+export function writeConfig(dir: string, system: Record<string, string | number | boolean>, topics: Record<string, Record<string, string | number>> = { '*': {} }, zookeeper?: Record<string, string | number>, replication?: Record<string, string | number | boolean>): string {
   const lines = ['[system]', ...Object.entries(system).map(([k, v]) => `${k}=${v}`)];
   if (zookeeper) lines.push('[zookeeper]', ...Object.entries(zookeeper).map(([k, v]) => `${k}=${v}`));
+  if (replication) lines.push('[replication]', ...Object.entries(replication).map(([k, v]) => `${k}=${v}`));
   for (const [name, keys] of Object.entries(topics)) lines.push(`[topic=${name}]`, ...Object.entries(keys).map(([k, v]) => `${k}=${v}`));
   const path = join(dir, 'server.ini');
   writeFileSync(path, `${lines.join('\n')}\n`);

@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaqClient } from '../../src/client/index.js';
 import { isRecordIntact, iterateRecords } from '../../src/protocol/record.js';
@@ -54,14 +53,12 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const zk = { 'zk.zkConnect': zookeeper.connect, 'zk.zkSessionTimeoutMs': o.sessionTimeoutMs ?? 4000, 'zk.zkSyncTimeMs': 10 };
   const topics = { [o.topic]: { numPartitions: o.partitions } };
   const slaveDir = tempDir('n-slave');
-  const slaveConfig = writeConfig(slaveDir, { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0 }, topics, zk);
-  appendReplication(slaveConfig, { role: 'sync-slave', autoPromote: o.autoPromote ?? false });
+  const slaveConfig = writeConfig(slaveDir, { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0 }, topics, zk, { role: 'sync-slave', autoPromote: o.autoPromote ?? false });
   const slave = await startBrokerProcess(slaveConfig, { spawnVia: spawnVia('slave') });
   const proxy = o.via === 'proxy' ? await FaultProxy.start({ host: '127.0.0.1', port: slave.port }) : undefined;
   const masterDir = tempDir('n-master');
   const masterData = join(masterDir, 'data');
-  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, unflushThreshold: 0 }, topics, zk);
-  appendReplication(masterConfig, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
+  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, unflushThreshold: 0 }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
   let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master') });
   const masterPort = master.port;
   const link: SlaveLink = {
@@ -91,10 +88,14 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   };
 }
 
-function appendReplication(configPath: string, keys: Record<string, string | number | boolean>): void {
-  // writeConfig has no [replication] parameter: append the section.
-  const lines = ['[replication]', ...Object.entries(keys).map(([k, v]) => `${k}=${v}`)];
-  appendFileSync(configPath, `${lines.join('\n')}\n`);
+/** A broker's `stats replication`, as key → value. */
+export async function replicationStatus(url: string): Promise<Map<string, string>> {
+  const client = new MetaqClient({ serverUrl: url });
+  try {
+    return [...(await client.stats('replication')).values()][0] ?? new Map<string, string>();
+  } finally {
+    await client.close();
+  }
 }
 
 /** A full scan of a topic on one broker: every record with its offset, as the checker wants it. */

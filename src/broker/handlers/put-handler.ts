@@ -17,10 +17,18 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
   const settings = ctx.stores.settings(topic);
   let partition = command.partition;
   if (partition === -1 && command.txKey === undefined && settings !== undefined) partition = Math.floor(Math.random() * settings.numPartitions);
-  const fail = (code: number, reason: string): void => {
+  /** `where` names the party that failed: this broker, or its sync slave (MetaQ's samsa texts, §6.2). */
+  const fail = (code: number, reason: string, where = `broker '${ctx.url()}'`): void => {
     ctx.counters.putFailed += 1;
     if (settings?.stat) ctx.realtime.record('put_failed', topic);
-    reply.send(encodeResult(code, opaque, `Put message to [broker '${ctx.url()}'] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
+    reply.send(encodeResult(code, opaque, `Put message to [${where}] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
+  };
+  const acked = (id: bigint, offset: number): void => {
+    if (settings?.stat) {
+      ctx.realtime.record('put', topic);
+      ctx.realtime.record('message_size', topic, command.body.length);
+    }
+    reply.send(encodeResult(Status.success, opaque, `${id} ${partition} ${offset}`));
   };
   if (ctx.closed.isClosed(topic, partition)) {
     fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
@@ -64,20 +72,11 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
         fail(Status.internalServerError, error.message);
         return;
       }
-      const acked = (): void => {
-        if (settings?.stat) {
-          ctx.realtime.record('put', topic);
-          ctx.realtime.record('message_size', topic, command.body.length);
-        }
-        reply.send(encodeResult(Status.success, opaque, `${id} ${partition} ${offset}`));
-      };
-      if (syncMaster === undefined) return acked();
+      if (syncMaster === undefined) return acked(id, offset);
       // Sync replication: acknowledged only once the slave has it too (§6.2).
       syncMaster.whenReplicated(log, offset + RECORD_HEADER_SIZE + command.body.length, (replicationError) => {
-        if (replicationError === undefined) return acked();
-        ctx.counters.putFailed += 1;
-        if (settings?.stat) ctx.realtime.record('put_failed', topic);
-        reply.send(encodeResult(Status.internalServerError, opaque, `Put message to [slave '${ctx.config.replication.slave}'] [partition '${topic}-${partition}'] failed.Detail:${replicationError}`));
+        if (replicationError === undefined) acked(id, offset);
+        else fail(Status.internalServerError, replicationError, `slave '${ctx.config.replication.slave}'`);
       });
     });
   };

@@ -141,11 +141,6 @@ export class AsyncSlave implements AsyncSlaveControl {
     return lines;
   }
 
-  /** Per partition: local end and lag (tests and the bench read these). */
-  progress(): Map<string, { end: number; lagBytes: number }> {
-    return new Map([...this.pullers].map(([key, { puller }]) => [key, { end: puller.localEnd, lagBytes: puller.lagBytes }]));
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.o.session.off('established', this.onChange);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { abortableDelay } from '../../common/abortable-delay.js';
 import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
@@ -60,10 +61,7 @@ export class PartitionPuller {
         this.s.logger.debug({ component: 'replication', err: error, partition: `${this.s.topic}-${this.s.partition}` }, 'copy from the master failed; retrying');
         wait = this.backOff();
       }
-      if (wait > 0) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-      });
+      await abortableDelay(wait, signal);
     }
   }
 

@@ -220,6 +220,6 @@ export class ReplicaStream {
     this.generation += 1;
     this.problem = reason;
     this.failWaiters(reason);
-    if (this.s.log.onWritten !== undefined) this.s.log.onWritten = undefined;
+    this.s.log.onWritten = undefined;
   }
 }

@@ -8,6 +8,7 @@ export interface AsyncSlaveControl {
   statusLines(): string[];
   /** Stop and restart replication from the current ZooKeeper state (MetaQ's SlaveResubscribe). */
   resubscribe(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { BrokerConnection } from '../../client/transport/broker-connection.js';
+import { parseBrokerUrl } from '../../client/transport/broker-address.js';
 import type { ReplicationConfig } from '../config/config-keys.js';
 import type { PartitionStores } from '../partition-stores.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
@@ -43,9 +44,8 @@ export class SyncMaster {
     private readonly presence: PresenceHooks,
   ) {
     const timeout = config.sendToSlaveTimeoutInMills;
-    const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.slave)!;
     this.link = new BrokerConnection(
-      { host: host!, port: Number(port), url: `meta://${config.slave}` },
+      parseBrokerUrl(`meta://${config.slave}`),
       // A slave that stops answering is noticed within two timeouts, even with frames in flight.
       { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills) },
     );

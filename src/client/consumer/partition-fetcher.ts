@@ -5,7 +5,7 @@ import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerConnection } from '../transport/broker-connection.js';
-import { abortableDelay } from './abortable-delay.js';
+import { abortableDelay } from '../../common/abortable-delay.js';
 import type { DuplicateCache } from './duplicate-cache.js';
 
 export interface FetcherSettings {
