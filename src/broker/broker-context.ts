@@ -8,6 +8,8 @@ import type { TransactionManager } from './transactions/transaction-manager.js';
 import type { Replication } from './replication/replication.js';
 import type { BrokerCounters } from './stats/broker-counters.js';
 import type { RealtimeStats } from './stats/realtime-stats.js';
+import type { PartitionTraffic } from './stats/partition-traffic.js';
+import type { ConsumerPositions } from './stats/consumer-positions.js';
 
 /** What command handlers share: the broker's services, nothing per connection. */
 export interface BrokerContext {
@@ -19,6 +21,8 @@ export interface BrokerContext {
   closed: ClosedPartitions;
   counters: BrokerCounters;
   realtime: RealtimeStats;
+  traffic: PartitionTraffic;
+  positions: ConsumerPositions;
   logger: Logger;
   clock: Clock;
   version: string;

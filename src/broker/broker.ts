@@ -27,9 +27,28 @@ import { SyncMaster } from './replication/sync-master.js';
 import { AsyncSlave } from './replication/async-slave.js';
 import { withMasterTopics } from './config/topic-sections.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
+import { PartitionTraffic } from './stats/partition-traffic.js';
+import { ConsumerPositions } from './stats/consumer-positions.js';
+import { loadBrokerConfig } from './config/load-config.js';
+import { runLocally } from './local-requests.js';
+import type { LocalReply, LocalRequest } from './local-requests.js';
+import type { TopicConfig } from './config/broker-config.js';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
+
+/** What a topic reload changed (§4.3). */
+export interface TopicReload {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Sections that differ from the running config: they take effect only after a restart. */
+  needRestart: string[];
+}
+
+function comparableTopic(topic: TopicConfig): unknown {
+  return { ...topic, filters: [...topic.filters] };
+}
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -51,6 +70,10 @@ export class Broker {
   readonly stores: PartitionStores;
   readonly closedPartitions = new ClosedPartitions();
   readonly counters = new BrokerCounters();
+  readonly traffic = new PartitionTraffic();
+  readonly positions = new ConsumerPositions();
+  readonly realtime: RealtimeStats;
+  readonly startedAtMs: number;
   readonly logger: Logger;
   private readonly context: BrokerContext;
   private stopping: Promise<void> | undefined;
@@ -68,6 +91,8 @@ export class Broker {
     this.logger = logger;
     this.stores = stores;
     this.replication = new Replication(config.replication, config.system.brokerId);
+    this.realtime = new RealtimeStats(clock);
+    this.startedAtMs = clock.wallMs();
     if (config.replication.role === 'master' && config.replication.slave !== '') {
       // Before listening: no put may be acked without the slave.
       const replication = this.replication;
@@ -95,11 +120,13 @@ export class Broker {
       ids: new IdGenerator(config.system.brokerId, clock),
       closed: this.closedPartitions,
       counters: this.counters,
-      realtime: new RealtimeStats(clock),
+      realtime: this.realtime,
+      traffic: this.traffic,
+      positions: this.positions,
       logger,
       clock,
       version: BROKER_VERSION,
-      startedAtMs: clock.wallMs(),
+      startedAtMs: this.startedAtMs,
       fencedBecause: () => this.replication.refusal() ?? (this.zk && !this.zk.session.healthy ? 'this broker lost its ZooKeeper session and is not acting as master until it re-registers; send to another broker or retry' : undefined),
       url: () => `meta://${config.system.hostName}:${this.port}`,
       port: () => this.port,
@@ -209,10 +236,51 @@ export class Broker {
     const updated = withMasterTopics(this.config, masterText);
     if (updated === undefined) return;
     if (this.config.file !== undefined) await writeFileAtomically(this.io, this.config.file, Buffer.from(updated.text, 'utf8'));
-    this.config.topics = updated.topics;
-    this.config.text = updated.text;
-    this.stores.settingsChanged();
+    await this.applyTopics(updated.topics, updated.text);
     this.logger.info({ component: 'replication', file: this.config.file }, 'took the master\'s topic configuration');
+  }
+
+  /**
+   * Re-read the `[topic=…]` sections of server.ini (§4.3): new and changed topics take effect
+   * without a restart (settings, retention and flush schedules, ZooKeeper registration and
+   * config checksum). Other sections need a restart and are reported, not applied. A file that
+   * does not parse changes nothing.
+   */
+  async reloadTopics(): Promise<TopicReload> {
+    if (this.config.file === undefined) throw new ConfigError('this broker was started without a config file (built-in defaults); there is nothing to reload. Start it with --config FILE');
+    const fresh = await loadBrokerConfig(this.config.file, this.io);
+    const before = new Map(this.config.topics.map((t) => [t.name, JSON.stringify(comparableTopic(t))]));
+    const after = new Map(fresh.topics.map((t) => [t.name, JSON.stringify(comparableTopic(t))]));
+    const reload: TopicReload = {
+      added: [...after.keys()].filter((name) => !before.has(name)),
+      changed: [...after.keys()].filter((name) => before.has(name) && before.get(name) !== after.get(name)),
+      removed: [...before.keys()].filter((name) => !after.has(name)),
+      needRestart: (['system', 'zookeeper', 'replication'] as const).filter((section) => JSON.stringify(fresh[section]) !== JSON.stringify(this.config[section])),
+    };
+    await this.applyTopics(fresh.topics, fresh.text);
+    this.logger.info({ component: 'config', file: this.config.file, ...reload }, 'topic configuration reloaded');
+    return reload;
+  }
+
+  private async applyTopics(topics: TopicConfig[], text: string): Promise<void> {
+    this.config.topics = topics;
+    this.config.text = text;
+    await this.stores.settingsChanged();
+    const registration = this.zk?.registration;
+    if (registration !== undefined && this.replication.role === 'master' && !registration.isWithdrawn) {
+      await registration.updateConfigChecksum(crc32(Buffer.from(text, 'utf8')));
+      await this.registerAll(registration);
+    }
+  }
+
+  /** Run a put, get or offset as if it came over the wire (the HTTP front end, §7.2). */
+  request(command: LocalRequest, client: string): Promise<LocalReply> {
+    return runLocally(this.context, command, client);
+  }
+
+  /** The ZooKeeper session and znode paths in cluster mode, for the admin API's cluster views. */
+  get cluster(): { session: ZkSession; znodes: MetaZnodes } | undefined {
+    return this.zk === undefined ? undefined : { session: this.zk.session, znodes: this.zk.znodes };
   }
 
   private async registerAsMaster(): Promise<void> {

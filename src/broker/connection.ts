@@ -34,6 +34,8 @@ export class BrokerConnection {
   private pausedForLoad = false;
   private readonly sink: ReplySink;
   private readonly getSink: ReplySink;
+  /** `address:port` of the client, recorded with its groups' fetch positions. */
+  private readonly remote: string;
 
   constructor(
     private readonly socket: Socket,
@@ -42,6 +44,7 @@ export class BrokerConnection {
   ) {
     const system = ctx.config.system;
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: system.maxRequestBodySize });
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.sink = { send: (frame, body) => this.reply(frame, body) };
     this.getSink = {
       send: (frame, body) => {
@@ -94,7 +97,7 @@ export class BrokerConnection {
           return handlePut(command, this.ctx, this.sink, this);
         case 'get':
           this.getsInFlight += 1;
-          return handleGet(command, this.ctx, this.getSink);
+          return handleGet(command, this.ctx, this.getSink, this.remote);
         case 'offset':
           return handleOffset(command, this.ctx, this.sink);
         case 'stats':

@@ -8,6 +8,7 @@ import { PartitionLog } from '../storage/partition-log.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
 import type { BrokerConfig, EffectiveTopicSettings } from './config/broker-config.js';
 import { topicSettings } from './config/broker-config.js';
+import { StorageLatency } from './stats/storage-latency.js';
 
 /** Why a put or get cannot be given a store; the handler turns it into MetaQ's reply text. */
 export class StoreRefusal extends MetaqError {}
@@ -31,6 +32,9 @@ export class PartitionStores {
     private readonly logger: Logger,
     private readonly clock: Clock,
   ) {}
+
+  /** Every store's write and fsync timings, for whoever listens (metrics). */
+  readonly latency = new StorageLatency();
 
   settings(topic: string): EffectiveTopicSettings | undefined {
     if (!this.settingsCache.has(topic)) this.settingsCache.set(topic, topicSettings(this.config, topic));
@@ -91,6 +95,7 @@ export class PartitionStores {
       unflushInterval: effective.unflushInterval,
       maxSegmentSize: this.config.system.maxSegmentSize,
       offsetIfCreate,
+      timings: this.latency,
     });
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));
@@ -130,6 +135,7 @@ export class PartitionStores {
 
   /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (§2.7). */
   scheduleRetention(): void {
+    for (const job of this.jobs.splice(0)) job.stop();
     const schedules = new Set([this.config.system.deleteWhen, ...this.config.topics.flatMap((t) => (t.deleteWhen ? [t.deleteWhen] : []))]);
     for (const when of schedules) {
       this.jobs.push(new Cron(when, { protect: true }, async () => void (await this.runRetention(when))));
@@ -154,9 +160,17 @@ export class PartitionStores {
     return removed;
   }
 
-  /** Forget resolved topic settings after the topic sections changed (a slave following its master's config). */
-  settingsChanged(): void {
+  /**
+   * The topic sections changed (a reload, §4.3, or a slave following its master's config):
+   * resolve settings again, rebuild the retention schedules and apply new flush policies.
+   */
+  async settingsChanged(): Promise<void> {
     this.settingsCache.clear();
+    this.scheduleRetention();
+    for (const [topic, partitions] of this.logs) {
+      const settings = this.settings(topic) ?? this.fallbackSettings();
+      for (const log of partitions.values()) await log.setFlushPolicy(settings.unflushThreshold, settings.unflushInterval);
+    }
   }
 
   /** Every store, grouped by topic. */

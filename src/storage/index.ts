@@ -11,3 +11,4 @@ export { TransactionJournal } from './transaction-journal.js';
 export type { JournalPosition, ReplayedRecord, TransactionJournalOptions } from './transaction-journal.js';
 export { encodeJournalRecord, decodeJournalRecord, encodeLocations, locationOffsetPosition, TxOperationTypes } from './tx-journal-codec.js';
 export type { BatchLocation, JournalRecord, TxOperationType } from './tx-journal-codec.js';
+export type { StorageTimings } from './storage-timings.js';

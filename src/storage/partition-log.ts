@@ -8,6 +8,7 @@ import type { FileIO } from './io/file-io.js';
 import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
+import type { StorageTimings } from './storage-timings.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 
 export interface PartitionLogOptions {
@@ -22,6 +23,8 @@ export interface PartitionLogOptions {
   maxSegmentSize: number;
   /** Start offset of a partition created empty (async slaves start at the master's offset). */
   offsetIfCreate?: number;
+  /** Told how long writes and fsyncs take (latency metrics). */
+  timings?: StorageTimings;
 }
 
 /** Called once per append: an error, or the absolute offset where the record starts. */
@@ -98,7 +101,7 @@ export class PartitionLog {
   readonly recovery: RecoveryReport;
 
   private constructor(options: PartitionLogOptions, segments: Segment[], flushedEnd: number, messageCount: number, recovery: RecoveryReport) {
-    this.options = options;
+    this.options = { ...options };
     this.dir = options.dir;
     this.io = options.io;
     this.logger = options.logger;
@@ -108,12 +111,29 @@ export class PartitionLog {
     this.messageCount = messageCount;
     this.recovery = recovery;
     this.lastFlushAt = this.clock.monotonicMs();
-    if (!this.groupCommit && options.unflushInterval > 0) {
-      this.timer = setInterval(() => {
-        if (this.unflushed > 0) this.flush().catch(() => undefined); // failure already fenced and logged
-      }, options.unflushInterval);
-      this.timer.unref();
-    }
+    this.scheduleFlushes();
+  }
+
+  private scheduleFlushes(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.groupCommit || this.options.unflushInterval <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.unflushed > 0) this.flush().catch(() => undefined); // failure already fenced and logged
+    }, this.options.unflushInterval);
+    this.timer.unref();
+  }
+
+  /**
+   * Change the flush policy of an open log (a topic reload, §4.3). What was written under the
+   * old policy is flushed first, so switching to group commit never leaves acked data unflushed.
+   */
+  async setFlushPolicy(unflushThreshold: number, unflushInterval: number): Promise<void> {
+    if (unflushThreshold === this.options.unflushThreshold && unflushInterval === this.options.unflushInterval) return;
+    await this.flush();
+    this.options.unflushThreshold = unflushThreshold;
+    this.options.unflushInterval = unflushInterval;
+    this.scheduleFlushes();
   }
 
   get groupCommit(): boolean {
@@ -283,19 +303,21 @@ export class PartitionLog {
         entry.payload.copy(data, at + RECORD_HEADER_SIZE);
         at += RECORD_HEADER_SIZE + entry.payload.length;
       }
+      const writeStarted = performance.now();
       try {
         await segment.file.write(data, position);
       } catch (error) {
         await this.failedWrite(error, segment, position, batch);
         continue;
       }
+      this.options.timings?.written((performance.now() - writeStarted) / 1000, bytes);
       segment.size += bytes;
       segment.verifiedEnd = segment.size;
       this.messageCount += count;
       this.onWritten?.(segment.start + position, data);
       if (this.groupCommit) {
         try {
-          await segment.file.datasync();
+          await this.datasync(segment);
         } catch (error) {
           this.fence(error, 'fsync');
           failAll(batch, this.fenced!);
@@ -361,13 +383,19 @@ export class PartitionLog {
       this.unflushed = 0;
       this.lastFlushAt = this.clock.monotonicMs();
       try {
-        await segment.file.datasync();
+        await this.datasync(segment);
       } catch (error) {
         this.fence(error, 'fsync');
         throw this.fenced ?? error;
       }
       this.markFlushed(target);
     }
+  }
+
+  private async datasync(segment: Segment): Promise<void> {
+    const started = performance.now();
+    await segment.file.datasync();
+    this.options.timings?.synced((performance.now() - started) / 1000);
   }
 
   private markFlushed(end: number): void {

@@ -6,13 +6,18 @@ import { Status } from '../../protocol/status.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 
 /** `get`: return the message-set bytes at an offset, following MetaQ's evaluation order (§1.3.2). */
-export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplySink): void {
+export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplySink, client = 'unknown'): void {
   ctx.counters.cmdGet += 1;
   const { topic, partition, offset, maxSize, opaque } = command;
+  const log = ctx.stores.find(topic, partition);
+  // Only existing partitions get counters: a client asking for made-up topics cannot grow them.
+  const tally = log === undefined ? undefined : ctx.traffic.of(topic, partition);
+  if (tally !== undefined) tally.gets += 1;
   const stat = ctx.stores.settings(topic)?.stat === true;
   if (stat) ctx.realtime.record('get', topic);
   const miss = (code: number, text: string): void => {
     ctx.counters.getMiss += 1;
+    if (tally !== undefined) tally.getMisses += 1;
     if (code === Status.moved) ctx.counters.cmdOffset += 1;
     if (stat) ctx.realtime.record('get_miss', topic);
     reply.send(encodeResult(code, opaque, text));
@@ -21,8 +26,7 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
     reply.send(encodeResult(Status.forbidden, opaque, `Partition[${ctx.config.system.brokerId}-${partition}] has been closed`));
     return;
   }
-  const log = ctx.stores.find(topic, partition);
-  if (log === undefined) {
+  if (log === undefined || tally === undefined) {
     miss(Status.notFound, `The topic \`${topic}\` in partition \`${partition}\` is not exists`);
     return;
   }
@@ -34,6 +38,7 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
     miss(Status.moved, String(log.minOffset));
     return;
   }
+  ctx.positions.record(command.group, topic, partition, offset, ctx.clock.wallMs(), client);
   const visible = ctx.replication.visibleEnd(log);
   if (offset >= visible) {
     if (offset > visible && (ctx.config.system.updateConsumerOffsets || offset === LONG_MAX_OFFSET)) miss(Status.moved, String(visible));
@@ -43,7 +48,10 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
   log.read(offset, Math.min(ctx.config.system.maxTransferSize, maxSize)).then(
     (bytes) => {
       if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);
-      else reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes);
+      else {
+        tally.getBytes += bytes.length;
+        reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes);
+      }
     },
     (error: unknown) => {
       if (!(error instanceof StorageError)) ctx.logger.error({ component: 'get', err: error, topic, partition, offset }, 'read failed');

@@ -20,10 +20,14 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
   /** `where` names the party that failed: this broker, or its sync slave (MetaQ's samsa texts, §6.2). */
   const fail = (code: number, reason: string, where = `broker '${ctx.url()}'`): void => {
     ctx.counters.putFailed += 1;
+    if (ctx.stores.find(topic, partition) !== undefined) ctx.traffic.of(topic, partition).putErrors += 1;
     if (settings?.stat) ctx.realtime.record('put_failed', topic);
     reply.send(encodeResult(code, opaque, `Put message to [${where}] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
   };
   const acked = (id: bigint, offset: number): void => {
+    const tally = ctx.traffic.of(topic, partition);
+    tally.puts += 1;
+    tally.putBytes += command.body.length;
     if (settings?.stat) {
       ctx.realtime.record('put', topic);
       ctx.realtime.record('message_size', topic, command.body.length);

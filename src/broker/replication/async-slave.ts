@@ -10,7 +10,7 @@ import { Status } from '../../protocol/status.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionStores } from '../partition-stores.js';
 import { PartitionPuller } from './partition-puller.js';
-import type { AsyncSlaveControl } from './replication.js';
+import type { AsyncSlaveControl, AsyncSlaveStatus } from './replication.js';
 
 export interface AsyncSlaveOptions {
   session: ZkSession;
@@ -133,12 +133,13 @@ export class AsyncSlave implements AsyncSlaveControl {
     await this.refresh();
   }
 
-  statusLines(): string[] {
-    const lines = [`master ${this.masterUrl ?? 'none'}`, `replicate_partitions ${this.pullers.size}`];
-    for (const [key, { puller }] of [...this.pullers].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      lines.push(`${key} end ${puller.localEnd} master_end ${puller.masterEnd} lag_bytes ${puller.lagBytes}${puller.problem === undefined ? '' : ` problem ${puller.problem}`}`);
-    }
-    return lines;
+  status(): AsyncSlaveStatus {
+    return {
+      master: this.masterUrl,
+      partitions: [...this.pullers]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([partition, { puller }]) => ({ partition, end: puller.localEnd, masterEnd: puller.masterEnd, lagBytes: puller.lagBytes, problem: puller.problem })),
+    };
   }
 
   async close(): Promise<void> {

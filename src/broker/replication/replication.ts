@@ -1,14 +1,29 @@
 import type { ReplicationConfig, ReplicationRole } from '../config/config-keys.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
-import type { SyncMaster } from './sync-master.js';
+import type { SyncMaster, SyncMasterStatus } from './sync-master.js';
 import { SyncSlave } from './sync-slave.js';
 
-/** Something that reports its replication state as `stats replication` lines. */
+/** How far an async slave's copy of each partition has got. */
+export interface AsyncSlaveStatus {
+  master: string | undefined;
+  partitions: Array<{ partition: string; end: number; masterEnd: number; lagBytes: number; problem: string | undefined }>;
+}
+
+/** An async slave as the rest of the broker sees it. */
 export interface AsyncSlaveControl {
-  statusLines(): string[];
+  status(): AsyncSlaveStatus;
   /** Stop and restart replication from the current ZooKeeper state (MetaQ's SlaveResubscribe). */
   resubscribe(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ReplicationStatus {
+  role: ReplicationRole;
+  epoch: number | undefined;
+  demotedBecause: string | undefined;
+  promotedAtEpoch: number | undefined;
+  syncMaster: SyncMasterStatus | undefined;
+  asyncSlave: AsyncSlaveStatus | undefined;
 }
 
 /**
@@ -46,18 +61,35 @@ export class Replication {
     return this.syncMaster === undefined ? log.visibleEnd : this.syncMaster.visibleEnd(log);
   }
 
+  /** The admin API's and the metrics' view; `statusLines` prints the same for `stats replication`. */
+  status(): ReplicationStatus {
+    return {
+      role: this.role,
+      epoch: this.epoch,
+      demotedBecause: this.demotedBecause,
+      promotedAtEpoch: this.syncSlave?.promotedAt,
+      syncMaster: this.syncMaster?.status(),
+      asyncSlave: this.asyncSlave?.status(),
+    };
+  }
+
   /** `stats replication`. */
   statusLines(): string[] {
-    const lines = [`role ${this.role}`];
-    if (this.epoch !== undefined) lines.push(`epoch ${this.epoch}`);
-    if (this.demotedBecause !== undefined) lines.push(`demoted ${this.demotedBecause}`);
-    if (this.syncSlave?.promotedAt !== undefined) lines.push(`promoted_at_epoch ${this.syncSlave.promotedAt}`);
-    const master = this.syncMaster?.status();
+    const s = this.status();
+    const lines = [`role ${s.role}`];
+    if (s.epoch !== undefined) lines.push(`epoch ${s.epoch}`);
+    if (s.demotedBecause !== undefined) lines.push(`demoted ${s.demotedBecause}`);
+    if (s.promotedAtEpoch !== undefined) lines.push(`promoted_at_epoch ${s.promotedAtEpoch}`);
+    const master = s.syncMaster;
     if (master !== undefined) {
       lines.push(`slave ${master.slave}`, `slave_connected ${master.connected}`, `withdrawn ${master.withdrawn}`, `consecutive_failures ${master.consecutiveFailures}`);
       for (const p of master.partitions) lines.push(`${p.partition} state ${p.state} end ${p.end} replicated ${p.replicated} lag_bytes ${p.lagBytes}`);
     }
-    if (this.asyncSlave !== undefined) lines.push(...this.asyncSlave.statusLines());
+    const slave = s.asyncSlave;
+    if (slave !== undefined) {
+      lines.push(`master ${slave.master ?? 'none'}`, `replicate_partitions ${slave.partitions.length}`);
+      for (const p of slave.partitions) lines.push(`${p.partition} end ${p.end} master_end ${p.masterEnd} lag_bytes ${p.lagBytes}${p.problem === undefined ? '' : ` problem ${p.problem}`}`);
+    }
     return lines;
   }
 }

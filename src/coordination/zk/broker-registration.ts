@@ -27,6 +27,11 @@ export class BrokerRegistration {
   private readonly member: string;
   private withdrawn = false;
 
+  /** Left ZooKeeper on purpose (unregister); register() joins again. */
+  get isWithdrawn(): boolean {
+    return this.withdrawn;
+  }
+
   constructor(
     private readonly session: ZkSession,
     private readonly znodes: MetaZnodes,

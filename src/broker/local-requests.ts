@@ -1,0 +1,28 @@
+import type { GetCommand, OffsetCommand, PutCommand, ResultCommand, ValueCommand } from '../protocol/commands.js';
+import { CommandDecoder } from '../protocol/decoder.js';
+import type { BrokerContext } from './broker-context.js';
+import { handleGet } from './handlers/get-handler.js';
+import { handleOffset } from './handlers/offset-handler.js';
+import { handlePut } from './handlers/put-handler.js';
+
+export type LocalRequest = PutCommand | GetCommand | OffsetCommand;
+export type LocalReply = ResultCommand | ValueCommand;
+
+/**
+ * Run a put, get or offset through the handlers a TCP connection uses and decode the reply, so
+ * another transport (the HTTP front end, §7.2) answers exactly what the wire answers.
+ */
+export function runLocally(ctx: BrokerContext, command: LocalRequest, client: string): Promise<LocalReply> {
+  return new Promise((resolve, reject) => {
+    const sink = {
+      send(frame: Buffer, body?: Buffer): void {
+        const [reply] = new CommandDecoder({ maxBodyBytes: Number.MAX_SAFE_INTEGER }).push(body === undefined ? frame : Buffer.concat([frame, body]));
+        if (reply?.kind === 'result' || reply?.kind === 'value') resolve(reply);
+        else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
+      },
+    };
+    if (command.kind === 'put') handlePut(command, ctx, sink, {}); // a fresh owner: no transactions over HTTP
+    else if (command.kind === 'get') handleGet(command, ctx, sink, client);
+    else handleOffset(command, ctx, sink);
+  });
+}
