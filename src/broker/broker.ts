@@ -20,6 +20,7 @@ import { BrokerConnection } from './connection.js';
 import { PartitionStores } from './partition-stores.js';
 import { BrokerCounters } from './stats/broker-counters.js';
 import { RealtimeStats } from './stats/realtime-stats.js';
+import type { StatsSources } from './stats/stats-report.js';
 import { TransactionManager } from './transactions/transaction-manager.js';
 import { Failover } from './replication/failover.js';
 import { Replication } from './replication/replication.js';
@@ -276,6 +277,11 @@ export class Broker {
   /** Run a put, get or offset as if it came over the wire (the HTTP front end, §7.2). */
   request(command: LocalRequest, client: string): Promise<LocalReply> {
     return runLocally(this.context, command, client);
+  }
+
+  /** What `stats` reports from (the admin API prints the same text). */
+  get statsSources(): StatsSources {
+    return this.context;
   }
 
   /** The ZooKeeper session and znode paths in cluster mode, for the admin API's cluster views. */

@@ -15,6 +15,16 @@ export class ClosedPartitions {
     this.closed.delete(topic);
   }
 
+  /** The closed partitions of a topic, ascending. */
+  closedOf(topic: string): number[] {
+    return [...(this.closed.get(topic) ?? [])].sort((a, b) => a - b);
+  }
+
+  /** Every topic with closed partitions. */
+  all(): Array<{ topic: string; partitions: number[] }> {
+    return [...this.closed.keys()].sort().map((topic) => ({ topic, partitions: this.closedOf(topic) }));
+  }
+
   isClosed(topic: string, partition: number): boolean {
     return this.closed.get(topic)?.has(partition) ?? false;
   }

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { Broker } from '../broker/broker.js';
+import { AdminServer } from '../admin/admin-server.js';
 import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
 import { consume, printCluster, printStats, produce, stdinLines, transactions } from './commands.js';
 import { promote, slave } from './replication-commands.js';
 
 const USAGE = `usage:
-  metaq server  [--config FILE] [--data DIR] [--port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
+  metaq server  [--config FILE] [--data DIR] [--port N] [--http-port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
   metaq stats   [ITEM] [--host ADDR] [--port N]
   metaq cluster [--zk HOST:PORT[/chroot]] [--root /meta]
   metaq produce TOPIC [--message TEXT]... [--host ADDR] [--port N]   (lines from stdin without --message)
@@ -28,10 +29,11 @@ function int(text: string | undefined, name: string): number {
 }
 
 async function server(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, zk: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, zk: { type: 'string' } } });
   const config = await loadBrokerConfig(values.config);
   if (values.data !== undefined) config.system.dataPath = values.data;
   if (values.port !== undefined) config.system.serverPort = int(values.port, 'port');
+  if (values['http-port'] !== undefined) config.system.dashboardHttpPort = int(values['http-port'], 'http-port');
   if (values.host !== undefined) config.system.hostName = values.host;
   if (values.zk !== undefined) {
     config.zookeeper['zk.zkConnect'] = values.zk;
@@ -39,9 +41,16 @@ async function server(args: string[]): Promise<void> {
   }
   const broker = await Broker.start({ config });
   process.stdout.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
+  const admin = config.http.enabled ? await AdminServer.start(broker).catch(async (error: unknown) => {
+    await broker.stop();
+    throw error;
+  }) : undefined;
+  if (admin !== undefined) {
+    process.stdout.write(`console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`);
+  }
   const shutdown = (signal: string): void => {
     broker.logger.info({ component: 'broker', signal }, 'signal received');
-    broker.stop().then(
+    Promise.resolve(admin?.close()).then(() => broker.stop()).then(
       () => process.exit(0),
       (error: unknown) => {
         broker.logger.error({ err: error }, 'shutdown failed');

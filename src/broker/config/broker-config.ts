@@ -5,8 +5,8 @@ import { ConfigError } from '../../common/errors.js';
 import type { IniEntry } from '../../common/ini-file.js';
 import { parseIni } from '../../common/ini-file.js';
 import { parseRetentionPolicy } from '../../storage/retention.js';
-import type { KeySpec, ReplicationConfig, SystemConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
-import { replicationKeys, systemKeys, topicKeys, zookeeperKeys } from './config-keys.js';
+import type { HttpConfig, KeySpec, ReplicationConfig, SystemConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
+import { httpKeys, replicationKeys, systemKeys, topicKeys, zookeeperKeys } from './config-keys.js';
 
 export interface TopicConfig extends TopicOverrides {
   /** The section name after `topic=`; may contain `*` wildcards. */
@@ -19,6 +19,7 @@ export interface BrokerConfig {
   system: SystemConfig;
   zookeeper: ZookeeperConfig;
   replication: ReplicationConfig;
+  http: HttpConfig;
   topics: TopicConfig[];
   /** The file it came from, or undefined for built-in defaults. */
   file: string | undefined;
@@ -47,6 +48,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
   const system = defaults(systemKeys) as SystemConfig;
   const zookeeper = { ...(defaults(zookeeperKeys) as Omit<ZookeeperConfig, 'configured'>), configured: false };
   const replication = defaults(replicationKeys) as ReplicationConfig;
+  const http = defaults(httpKeys) as HttpConfig;
   const topics: TopicConfig[] = [];
   for (const section of sections) {
     if (section.name === 'system') {
@@ -59,6 +61,8 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
     } else if (section.name === 'replication') {
       for (const entry of section.entries) assign(replication, replicationKeys, entry, where, 'replication');
       validateReplication(replication, where, section.line);
+    } else if (section.name === 'http') {
+      for (const entry of section.entries) assign(http, httpKeys, entry, where, 'http');
     } else if (section.name.startsWith('topic=')) {
       const name = section.name.slice('topic='.length).trim();
       if (name === '' || name.includes('/') || name.includes(' ')) {
@@ -83,7 +87,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validatePolicies(topic.deletePolicy ?? system.deletePolicy, topic.deleteWhen ?? system.deleteWhen, where, `topic=${topic.name}`);
     }
   }
-  return { system, zookeeper, replication, topics, file: fileName, text };
+  return { system, zookeeper, replication, http, topics, file: fileName, text };
 }
 
 const ROLES = ['master', 'sync-slave', 'async-slave'];

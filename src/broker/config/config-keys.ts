@@ -80,6 +80,20 @@ export const replicationKeys = {
   autoSyncMasterConfig: { kind: 'bool', default: false },
 } satisfies Record<string, KeySpec>;
 
+/**
+ * `[http]`: metaq's HTTP server on `[system] dashboardHttpPort` (MetaQ's dashboard port): the
+ * admin API, `/metrics`, the web console and MetaQ's `/put` `/get` `/offset` front end (§7.2).
+ */
+export const httpKeys = {
+  enabled: { kind: 'bool', default: true },
+  /** Address to listen on; blank means `[system] hostName`. */
+  host: { kind: 'string', default: '' },
+  /** Bearer token for the admin API and the console; blank makes the broker generate one at start and print it. */
+  token: { kind: 'string', default: '' },
+  /** MetaQ's HTTP front end (`/put`, `/get`, `/offset`), open like the TCP port. */
+  frontEnd: { kind: 'bool', default: true },
+} satisfies Record<string, KeySpec>;
+
 /** Keys a `[topic=...]` section may override; blank or absent inherits from `[system]`. */
 export const topicKeys = {
   numPartitions: systemKeys.numPartitions,
@@ -97,6 +111,7 @@ type ValueOf<K extends ValueKind> = K extends 'int' ? number : K extends 'bool' 
 type Values<T extends Record<string, KeySpec>> = { -readonly [K in keyof T]: ValueOf<T[K]['kind']> };
 
 export type SystemConfig = Values<typeof systemKeys>;
+export type HttpConfig = Values<typeof httpKeys>;
 export type ReplicationConfig = Values<typeof replicationKeys> & { role: ReplicationRole };
 export type ReplicationRole = 'master' | 'sync-slave' | 'async-slave';
 export type ZookeeperConfig = Values<typeof zookeeperKeys> & { configured: boolean };

@@ -35,10 +35,7 @@ export class ZkOffsetStorage implements OffsetStorage {
 
   async commit(group: string, infos: readonly OffsetInfo[]): Promise<void> {
     for (const info of infos) {
-      const path = this.znodes.offset(group, info.topic, partitionName(info.partition));
-      const data = formatOffsetNode(info.msgId, info.offset);
-      if ((await this.session.getData(path)) === undefined) await this.session.create(path, data, 'persistent');
-      else await this.session.setData(path, data);
+      await this.session.writePersistent(this.znodes.offset(group, info.topic, partitionName(info.partition)), formatOffsetNode(info.msgId, info.offset));
     }
   }
 

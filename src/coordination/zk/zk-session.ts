@@ -191,6 +191,12 @@ export class ZkSession extends EventEmitter {
     await this.call<string>((done) => this.client.create(path, Buffer.from(data, 'utf8'), createMode, done));
   }
 
+  /** Set a persistent node's data, creating it (and its parents) when missing. */
+  async writePersistent(path: string, data: string): Promise<void> {
+    if ((await this.getData(path)) === undefined) await this.create(path, data, 'persistent');
+    else await this.setData(path, data);
+  }
+
   /** A persistent node (and its parents) with no data, if missing. */
   async ensure(path: string): Promise<void> {
     await this.call<string>((done) => this.client.mkdirp(path, done));

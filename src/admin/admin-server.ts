@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Broker } from '../broker/broker.js';
+import { ConfigError, MetaqError } from '../common/errors.js';
+import { createBrokerMetrics } from './metrics.js';
+import type { BrokerMetrics } from './metrics.js';
+import { RateSampler } from './rate-sampler.js';
+import { tokenGuard } from './token-guard.js';
+import { readGroups } from './views/group-view.js';
+import { HttpError } from './api/http-errors.js';
+import { brokerRoutes } from './api/broker-routes.js';
+import { topicRoutes } from './api/topic-routes.js';
+import { groupRoutes } from './api/group-routes.js';
+import { transactionRoutes } from './api/transaction-routes.js';
+import { configRoutes } from './api/config-routes.js';
+import { frontEndRoutes } from './front-end/front-end-routes.js';
+import { consoleRoutes } from './console/console-routes.js';
+
+export interface AdminServerOptions {
+  /** Defaults: `[system] dashboardHttpPort`, `[http] host` (else hostName), token and frontEnd. */
+  port?: number;
+  host?: string;
+  token?: string;
+  frontEnd?: boolean;
+  /** How often rates and lag are sampled for the console. */
+  sampleIntervalMs?: number;
+}
+
+/**
+ * The broker's HTTP side on one port: `/metrics` (Prometheus and OpenMetrics), the admin API
+ * under `/api` (bearer token), the web console at `/`, and MetaQ's `/put` `/get` `/offset`.
+ */
+export class AdminServer {
+  private constructor(
+    private readonly app: FastifyInstance,
+    private readonly metrics: BrokerMetrics,
+    private readonly rates: RateSampler,
+    /** The token the admin API and the console require. */
+    readonly token: string,
+    readonly generatedToken: boolean,
+  ) {}
+
+  static async start(broker: Broker, options: AdminServerOptions = {}): Promise<AdminServer> {
+    const http = broker.config.http;
+    const configured = options.token ?? http.token;
+    const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
+    const app = Fastify({ logger: false, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
+    // /put bodies are the encoded payload, whatever content type a client sends.
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    const groups = () => readGroups(broker);
+    const metrics = createBrokerMetrics(broker, groups);
+    const rates = new RateSampler(broker, groups, options.sampleIntervalMs);
+    const server = new AdminServer(app, metrics, rates, token, configured === '');
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError ? 409 : (error.statusCode ?? 500);
+      if (status >= 500) broker.logger.error({ component: 'admin', err: error, url: request.url }, 'admin request failed');
+      void reply.code(status).send({ error: status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error', message: error.message });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}; the admin API is under /api (see docs/admin-api.md)` });
+    });
+
+    app.get('/metrics', async (request, reply) => {
+      const open = (request.headers.accept ?? '').includes('application/openmetrics-text');
+      const registry = open ? metrics.openMetrics : metrics.prometheus;
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+    await app.register(async (api) => {
+      api.addHook('onRequest', tokenGuard(token));
+      brokerRoutes(api, broker, () => server.url);
+      topicRoutes(api, broker, rates);
+      groupRoutes(api, broker, groups, rates);
+      transactionRoutes(api, broker);
+      configRoutes(api, broker);
+    });
+    if (options.frontEnd ?? http.frontEnd) frontEndRoutes(app, broker);
+    await consoleRoutes(app);
+
+    try {
+      await app.listen({ port: options.port ?? broker.config.system.dashboardHttpPort, host: options.host ?? (http.host || broker.config.system.hostName) });
+    } catch (error) {
+      await server.close();
+      throw new MetaqError('HTTP_LISTEN', `the HTTP server could not listen (${(error as Error).message}); set [system] dashboardHttpPort to a free port, or [http] enabled=false`, { cause: error });
+    }
+    void rates.sample();
+    return server;
+  }
+
+  get url(): string {
+    const address = this.app.server.address() as AddressInfo | null;
+    if (address === null) return '';
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  /** Where an operator opens the console; the token rides in the fragment, which browsers never send. */
+  get consoleUrl(): string {
+    return `${this.url}/#token=${encodeURIComponent(this.token)}`;
+  }
+
+  async close(): Promise<void> {
+    this.rates.close();
+    this.metrics.close();
+    await this.app.close();
+  }
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Broker } from '../../broker/broker.js';
+import { readTopic, readTopics } from '../views/topic-view.js';
+import { readMessages } from '../views/message-view.js';
+import type { RateSampler } from '../rate-sampler.js';
+import { topicParam, topicPartitionParams } from './schemas.js';
+import { notFound } from './http-errors.js';
+
+/** Topics, partitions (offsets, sizes, live rates), the message browser, close/open partitions (§4.4). */
+export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSampler): void {
+  app.get('/api/topics', () => ({ topics: readTopics(broker).map((topic) => ({ ...topic, rates: rates.topicRates(topic.topic) })) }));
+
+  app.get<{ Params: { topic: string } }>('/api/topics/:topic', { schema: { params: topicParam } }, (request) => {
+    const topic = readTopic(broker, request.params.topic);
+    if (topic === undefined) throw notFound(`topic ${request.params.topic} is neither stored nor configured on this broker`);
+    return { ...topic, rates: rates.topicRates(topic.topic) };
+  });
+
+  app.get<{ Params: { topic: string; partition: number }; Querystring: { offset: number; maxBytes: number } }>(
+    '/api/topics/:topic/partitions/:partition/messages',
+    {
+      schema: {
+        params: topicPartitionParams,
+        querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0, default: 0 }, maxBytes: { type: 'integer', minimum: 1, maximum: 4 * 1024 * 1024, default: 64 * 1024 } } },
+      },
+    },
+    async (request) => {
+      const { topic, partition } = request.params;
+      const page = await readMessages(broker, topic, partition, request.query.offset, request.query.maxBytes);
+      if (page === undefined) throw notFound(`partition ${topic}-${partition} has no store on this broker`);
+      return page;
+    },
+  );
+
+  app.post<{ Params: { topic: string }; Body: { start: number; end: number } }>(
+    '/api/topics/:topic/close',
+    {
+      schema: {
+        params: topicParam,
+        body: { type: 'object', required: ['start', 'end'], additionalProperties: false, properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } } },
+      },
+    },
+    (request, reply) => {
+      const { topic } = request.params;
+      const { start, end } = request.body;
+      if (end < start) return reply.code(400).send({ error: 'Bad Request', message: `end (${end}) must not be below start (${start})` });
+      // MetaQ closes only configured topics (§4.4).
+      if (broker.stores.settings(topic) === undefined) throw notFound(`topic ${topic} is not configured on this broker; only configured topics can be closed`);
+      broker.closedPartitions.close(topic, start, end);
+      broker.logger.warn({ component: 'admin', topic, start, end }, 'partitions closed: puts and gets answer 403 until opened (or a restart)');
+      return { topic, closed: broker.closedPartitions.closedOf(topic) };
+    },
+  );
+
+  app.post<{ Params: { topic: string } }>('/api/topics/:topic/open', { schema: { params: topicParam } }, (request) => {
+    const { topic } = request.params;
+    broker.closedPartitions.open(topic);
+    broker.logger.info({ component: 'admin', topic }, 'partitions opened');
+    return { topic, closed: [] };
+  });
+}

@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+const require = createRequire(import.meta.url);
+
+/** A package's folder, found the way Node finds it (htm exports no package.json, so walk up from its main file). */
+function packageDir(name: string, main: string): string {
+  const file = require.resolve(main);
+  return file.slice(0, file.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length);
+}
+
+/** The console's compiled browser code (console/ in the repository, built to dist/console). */
+const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../console');
+
+/**
+ * The web console: a single page at `/` with its scripts, and the browser modules it imports
+ * (preact, htm, uPlot) served from node_modules under `/vendor/`. The page holds no data: it
+ * reads everything from the admin API with the operator's token.
+ */
+export async function consoleRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/', index: 'index.html', wildcard: false });
+  for (const [name, main] of [['preact', 'preact'], ['htm', 'htm'], ['uplot', 'uplot']] as const) {
+    await app.register(fastifyStatic, { root: packageDir(name, main), prefix: `/vendor/${name}/`, decorateReply: false, allowedPath: (path) => path.includes('/dist/') || path.startsWith('dist/') || path.includes('/hooks/') });
+  }
+}

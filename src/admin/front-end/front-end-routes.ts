@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Broker } from '../../broker/broker.js';
+import type { LocalReply } from '../../broker/local-requests.js';
+import { DEFAULT_OPAQUE } from '../../protocol/commands.js';
+
+type Query = Record<string, string | undefined>;
+
+/** A query parameter that must be a decimal integer; the message says which and what it got. */
+class BadParameter extends Error {}
+
+function int(query: Query, name: string, fallback?: number): number {
+  const text = query[name];
+  if (text === undefined || text === '') {
+    if (fallback !== undefined) return fallback;
+    throw new BadParameter(`missing parameter ${name}`);
+  }
+  if (!/^-?\d+$/.test(text)) throw new BadParameter(`parameter ${name} must be an integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function text(query: Query, name: string, fallback?: string): string {
+  const value = query[name] ?? fallback;
+  if (value === undefined || value === '') throw new BadParameter(`missing parameter ${name}`);
+  if (/[\s]/.test(value)) throw new BadParameter(`parameter ${name} must not contain spaces`);
+  return value;
+}
+
+async function answer(reply: FastifyReply, result: LocalReply): Promise<void> {
+  if (result.kind === 'value') await reply.code(200).type('application/octet-stream').send(result.body);
+  else await reply.code(result.code).type('text/plain; charset=utf-8').send(result.body);
+}
+
+/**
+ * MetaQ's HTTP front end (§7.2): `/get`, `/put` and `/offset`, optionally followed by
+ * `/<brokerId>` so a load balancer can route by broker. Each runs through the same handler as
+ * the wire command and answers the wire's result code as the HTTP status.
+ */
+export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
+  const client = (request: FastifyRequest) => `http:${request.ip}`;
+  const guarded = (handler: (request: FastifyRequest, reply: FastifyReply, query: Query) => Promise<void>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      await handler(request, reply, request.query as Query);
+    } catch (error) {
+      if (!(error instanceof BadParameter)) throw error;
+      await reply.code(400).type('text/plain; charset=utf-8').send(`Invalid request: ${error.message}`);
+    }
+  };
+
+  const get = guarded(async (request, reply, q) => {
+    const command = { kind: 'get', topic: text(q, 'topic'), group: text(q, 'group', 'httpgroup'), partition: int(q, 'partition'), offset: int(q, 'offset'), maxSize: int(q, 'maxsize', 1024 * 1024), opaque: DEFAULT_OPAQUE } as const;
+    await answer(reply, await broker.request(command, client(request)));
+  });
+  const offset = guarded(async (request, reply, q) => {
+    const command = { kind: 'offset', topic: text(q, 'topic'), group: text(q, 'group', 'httpgroup'), partition: int(q, 'partition'), offset: int(q, 'offset'), opaque: DEFAULT_OPAQUE } as const;
+    await answer(reply, await broker.request(command, client(request)));
+  });
+  const put = guarded(async (request, reply, q) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const length = int(q, 'length', body.length);
+    if (length !== body.length) throw new BadParameter(`length=${length} but the body has ${body.length} bytes; send the encoded payload as the body`);
+    // A wrong checksum is the put handler's to refuse, with the wire's 500 and text.
+    const command = { kind: 'put', topic: text(q, 'topic'), partition: int(q, 'partition', -1), flag: int(q, 'flag', 0), checksum: int(q, 'checksum', -1), txKey: undefined, opaque: DEFAULT_OPAQUE, body } as const;
+    await answer(reply, await broker.request(command, client(request)));
+  });
+
+  for (const path of ['/get', '/get/:brokerId']) app.get(path, get);
+  for (const path of ['/offset', '/offset/:brokerId']) app.get(path, offset);
+  for (const path of ['/put', '/put/:brokerId']) app.post(path, put);
+}

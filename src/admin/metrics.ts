@@ -1,0 +1,140 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Metric, OpenMetricsContentType } from 'prom-client';
+import { BROKER_VERSION } from '../broker/broker.js';
+import type { Broker } from '../broker/broker.js';
+import type { PartitionTally } from '../broker/stats/partition-traffic.js';
+import type { StorageTimings } from '../storage/storage-timings.js';
+import type { GroupView } from './views/group-view.js';
+
+/** Disk latencies from 50 µs to 2.5 s: group commit fsyncs sit around 1-10 ms on SSDs. */
+const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export interface BrokerMetrics {
+  /** Prometheus text format 0.0.4. */
+  prometheus: Registry;
+  /** The same metrics in OpenMetrics 1.0 text. */
+  openMetrics: Registry<OpenMetricsContentType>;
+  close(): void;
+}
+
+/**
+ * The broker's Prometheus metrics. Counters and sizes are read from the broker at scrape time,
+ * so the put and get paths pay nothing for them; only the disk latency histograms are observed
+ * as they happen.
+ */
+export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupView[]>): BrokerMetrics {
+  const prometheus = new Registry();
+  const registers = [prometheus];
+  const partitionLabels = ['topic', 'partition'] as const;
+
+  const traffic = (name: string, help: string, field: keyof PartitionTally): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: partitionLabels,
+      registers,
+      collect() {
+        this.reset();
+        for (const { topic, partition, tally } of broker.traffic.entries()) this.inc({ topic, partition }, tally[field]);
+      },
+    });
+  };
+  traffic('metaq_messages_put_total', 'Messages acknowledged by put, per partition.', 'puts');
+  traffic('metaq_put_bytes_total', 'Payload bytes acknowledged by put, per partition.', 'putBytes');
+  traffic('metaq_put_errors_total', 'Puts answered with an error, per partition.', 'putErrors');
+  traffic('metaq_gets_total', 'Get requests, per partition.', 'gets');
+  traffic('metaq_get_bytes_total', 'Message-set bytes served by get, per partition.', 'getBytes');
+  traffic('metaq_get_misses_total', 'Gets answered 404 or 301, per partition.', 'getMisses');
+
+  const write = new Histogram({ name: 'metaq_storage_write_seconds', help: 'Time to write one batch of records to a segment file.', buckets: LATENCY_BUCKETS, registers });
+  const fsync = new Histogram({ name: 'metaq_storage_fsync_seconds', help: 'Time of one fdatasync of a segment file (one per group commit).', buckets: LATENCY_BUCKETS, registers });
+  const timings: StorageTimings = { written: (seconds) => write.observe(seconds), synced: (seconds) => fsync.observe(seconds) };
+  broker.stores.latency.listeners.add(timings);
+
+  const perLog = (name: string, help: string, value: (topic: string, partition: number) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: partitionLabels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [topic, logs] of broker.stores.all()) for (const partition of logs.keys()) this.set({ topic, partition }, value(topic, partition));
+      },
+    });
+  };
+  const log = (topic: string, partition: number) => broker.stores.find(topic, partition)!;
+  perLog('metaq_log_size_bytes', 'Bytes stored in the partition\'s segments.', (t, p) => log(t, p).sizeInBytes);
+  perLog('metaq_log_min_offset', 'First offset still stored.', (t, p) => log(t, p).minOffset);
+  perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (t, p) => broker.replication.visibleEnd(log(t, p)));
+  perLog('metaq_log_messages', 'Approximate message count (as stats total_messages).', (t, p) => log(t, p).messageCount);
+
+  new Gauge({
+    name: 'metaq_connections',
+    help: 'Open client connections on the TCP port.',
+    registers,
+    collect() {
+      this.set(broker.counters.currentConnections);
+    },
+  });
+  new Gauge({
+    name: 'metaq_transactions',
+    help: 'Open and heuristically completed transactions, by state.',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const tx of broker.transactions.list()) counts.set(tx.state, (counts.get(tx.state) ?? 0) + 1);
+      for (const [state, count] of counts) this.set({ state }, count);
+    },
+  });
+  new Gauge({
+    name: 'metaq_consumer_lag_bytes',
+    help: 'Bytes a consumer group has not consumed yet: max offset minus its committed offset (or, without one, its fetch position).',
+    labelNames: ['group', 'topic', 'partition'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const group of await groups()) for (const p of group.partitions) this.set({ group: group.group, topic: p.topic, partition: p.partition }, p.lagBytes);
+    },
+  });
+  new Gauge({
+    name: 'metaq_replication_lag_bytes',
+    help: 'Bytes a partition\'s copy is behind: the sync slave behind this master, or this async slave behind its master.',
+    labelNames: ['role', 'partition'],
+    registers,
+    collect() {
+      this.reset();
+      const status = broker.replication.status();
+      for (const p of status.syncMaster?.partitions ?? []) this.set({ role: 'sync-master', partition: p.partition }, p.lagBytes);
+      for (const p of status.asyncSlave?.partitions ?? []) this.set({ role: 'async-slave', partition: p.partition }, p.lagBytes);
+    },
+  });
+  new Gauge({
+    name: 'metaq_broker_info',
+    help: 'Always 1; the labels describe this broker.',
+    labelNames: ['broker_id', 'version', 'role'],
+    registers,
+    collect() {
+      this.reset();
+      this.set({ broker_id: broker.config.system.brokerId, version: BROKER_VERSION, role: broker.replication.role }, 1);
+    },
+  });
+  collectDefaultMetrics({ register: prometheus });
+
+  // OpenMetrics: the same metric objects in a second registry that renders the other format.
+  const openMetrics = new Registry<OpenMetricsContentType>();
+  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  // getMetricsAsArray() returns the metric instances, typed as plain objects.
+  for (const metric of prometheus.getMetricsAsArray()) openMetrics.registerMetric(metric as unknown as Metric);
+  return {
+    prometheus,
+    openMetrics,
+    close: () => {
+      broker.stores.latency.listeners.delete(timings);
+      prometheus.clear();
+      openMetrics.clear();
+    },
+  };
+}
