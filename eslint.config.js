@@ -56,6 +56,7 @@ export default tseslint.config(
   layer('src/client/offsets/file-offset-storage.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/client/local-store/local-message-store.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/client/transactions/decision-log.ts', ['broker', 'storage', 'admin', 'cli'], true),
+  layer('src/admin/**', ['storage', 'client', 'cli']),
   layer('src/cli/**', ['storage']),
   {
     files: ['test/**', 'bench/**'],

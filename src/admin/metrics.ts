@@ -3,7 +3,7 @@ import type { Metric, OpenMetricsContentType } from 'prom-client';
 import { BROKER_VERSION } from '../broker/broker.js';
 import type { Broker } from '../broker/broker.js';
 import type { PartitionTally } from '../broker/stats/partition-traffic.js';
-import type { StorageTimings } from '../storage/storage-timings.js';
+import type { StorageTimings } from '../broker/stats/storage-latency.js';
 import type { GroupView } from './views/group-view.js';
 
 /** Disk latencies from 50 µs to 2.5 s: group commit fsyncs sit around 1-10 ms on SSDs. */

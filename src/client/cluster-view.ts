@@ -2,7 +2,7 @@ import { LONG_MAX_OFFSET } from '../protocol/commands.js';
 import { Status } from '../protocol/status.js';
 import { MetaZnodes, parseOffsetNode, parseTopicBroker } from '../coordination/zk/znodes.js';
 import type { ZkSession } from '../coordination/zk/zk-session.js';
-import type { BrokerConnection } from './transport/broker-connection.js';
+import type { BrokerTransport } from './transport/broker-transport.js';
 import type { BrokerAddress } from './transport/broker-address.js';
 import { parseBrokerUrl } from './transport/broker-address.js';
 
@@ -17,7 +17,7 @@ export interface ClusterView {
 }
 
 /** What `metaq cluster` prints: brokers, topics, consumer groups, owners and lag per partition. */
-export async function readClusterView(session: ZkSession, connection: (address: BrokerAddress) => BrokerConnection, root = '/meta'): Promise<ClusterView> {
+export async function readClusterView(session: ZkSession, connection: (address: BrokerAddress) => BrokerTransport, root = '/meta'): Promise<ClusterView> {
   const z = new MetaZnodes(root);
   const brokerIds = (await session.getChildren(z.brokerIds())).map(Number).sort((a, b) => a - b);
   const brokers = await Promise.all(brokerIds.map(async (brokerId) => ({ brokerId, url: (await session.getData(z.master(brokerId))) || undefined })));

@@ -5,7 +5,9 @@ import { Consumer as ConsumerClass } from './consumer/consumer.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
 import { DirectRouter } from './partition-router.js';
 import type { PartitionRouter } from './partition-router.js';
-import { parseBrokerUrl } from './transport/broker-address.js';
+import { isHttpAddress, parseBrokerUrl } from './transport/broker-address.js';
+import { HttpTransport } from './transport/http-transport.js';
+import type { BrokerTransport } from './transport/broker-transport.js';
 import type { BrokerAddress } from './transport/broker-address.js';
 import { BrokerConnection } from './transport/broker-connection.js';
 import type { ConnectionOptions } from './transport/broker-connection.js';
@@ -54,7 +56,7 @@ function localAddress(): string {
  */
 export class MetaqClient {
   readonly router: PartitionRouter;
-  private readonly connections = new Map<string, BrokerConnection>();
+  private readonly connections = new Map<string, BrokerTransport>();
   private readonly children = new Set<{ close(): Promise<void> }>();
   private readonly logger = pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
   private closed = false;
@@ -71,11 +73,11 @@ export class MetaqClient {
   }
 
   /** The shared connection to a broker, opened on first use. */
-  connection(address: BrokerAddress): BrokerConnection {
+  connection(address: BrokerAddress): BrokerTransport {
     if (this.closed) throw new ClosedError('client');
     let connection = this.connections.get(address.url);
     if (connection === undefined) {
-      connection = new BrokerConnection(address, this.options.connection);
+      connection = isHttpAddress(address) ? new HttpTransport(address) : new BrokerConnection(address, this.options.connection);
       this.connections.set(address.url, connection);
     }
     return connection;

@@ -12,8 +12,9 @@ function packageDir(name: string, main: string): string {
   return file.slice(0, file.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length);
 }
 
-/** The console's compiled browser code (console/ in the repository, built to dist/console). */
-const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../console');
+const here = dirname(fileURLToPath(import.meta.url));
+/** The console's page and style sheet (console/public) and its compiled browser code (console/src, built to dist/console). */
+const CONSOLE_DIRS = [join(here, '../../../../console/public'), join(here, '../../../console')];
 
 /**
  * The web console: a single page at `/` with its scripts, and the browser modules it imports
@@ -21,7 +22,7 @@ const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../cons
  * reads everything from the admin API with the operator's token.
  */
 export async function consoleRoutes(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/', index: 'index.html', wildcard: false });
+  await app.register(fastifyStatic, { root: CONSOLE_DIRS, prefix: '/', index: 'index.html', wildcard: false });
   for (const [name, main] of [['preact', 'preact'], ['htm', 'htm'], ['uplot', 'uplot']] as const) {
     await app.register(fastifyStatic, { root: packageDir(name, main), prefix: `/vendor/${name}/`, decorateReply: false, allowedPath: (path) => path.includes('/dist/') || path.startsWith('dist/') || path.includes('/hooks/') });
   }

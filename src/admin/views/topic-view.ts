@@ -32,7 +32,7 @@ export function readTopic(broker: Broker, topic: string): TopicView | undefined 
   const logs = broker.stores.all().get(topic);
   const settings = broker.stores.settings(topic);
   if (logs === undefined && settings === undefined) return undefined;
-  const partitions = [...(logs ?? new Map())]
+  const partitions = [...(logs?.entries() ?? [])]
     .sort(([a], [b]) => a - b)
     .map(([partition, log]) => {
       const tally = broker.traffic.of(topic, partition);

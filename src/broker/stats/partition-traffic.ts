@@ -17,7 +17,7 @@ export class PartitionTraffic {
 
   of(topic: string, partition: number): PartitionTally {
     let byPartition = this.tallies.get(topic);
-    if (byPartition === undefined) this.tallies.set(topic, (byPartition = new Map()));
+    if (byPartition === undefined) this.tallies.set(topic, (byPartition = new Map<number, PartitionTally>()));
     let tally = byPartition.get(partition);
     if (tally === undefined) byPartition.set(partition, (tally = { puts: 0, putBytes: 0, putErrors: 0, gets: 0, getBytes: 0, getMisses: 0 }));
     return tally;

@@ -1,5 +1,7 @@
 import type { StorageTimings } from '../../storage/storage-timings.js';
 
+export type { StorageTimings };
+
 /** Hands every store's write and fsync timings to whoever listens (the metrics registry). */
 export class StorageLatency implements StorageTimings {
   readonly listeners = new Set<StorageTimings>();

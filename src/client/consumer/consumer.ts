@@ -9,7 +9,7 @@ import { ZkOffsetStorage } from '../offsets/zk-offset-storage.js';
 import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
-import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
@@ -78,7 +78,7 @@ export interface SubscribeOptions {
 
 export interface ConsumerHost {
   router: PartitionRouter;
-  connection(address: BrokerAddress): BrokerConnection;
+  connection(address: BrokerAddress): BrokerTransport;
 }
 
 type Listener = (message: ReceivedMessage) => Promise<void> | void;

@@ -4,7 +4,7 @@ import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError } from '../errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
-import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
 
 export interface FetchResult {
   messages: ReceivedMessage[];
@@ -15,7 +15,7 @@ export interface FetchResult {
 }
 
 /** One `get` (§5.7's synchronous get): the whole messages at an offset, checksums verified. */
-export async function fetchOnce(connection: BrokerConnection, topic: string, partition: Partition, offset: number, maxSize: number, timeoutMs: number, group: string): Promise<FetchResult> {
+export async function fetchOnce(connection: BrokerTransport, topic: string, partition: Partition, offset: number, maxSize: number, timeoutMs: number, group: string): Promise<FetchResult> {
   const reply = await connection.request((opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }), timeoutMs, `get ${topic}-${partition.index}@${offset}`);
   if (reply.kind === 'result') {
     if (reply.code === Status.moved) return { messages: [], nextOffset: Number(reply.body.toString()), caughtUp: false };

@@ -4,7 +4,7 @@ import { decodePayload } from '../../protocol/payload.js';
 import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
-import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
 import { abortableDelay } from '../../common/abortable-delay.js';
 import type { DuplicateCache } from './duplicate-cache.js';
 
@@ -52,7 +52,7 @@ export class PartitionFetcher {
   constructor(
     private readonly settings: FetcherSettings,
     /** The connection to read from now: the master's, or a slave's while the master is gone. */
-    private readonly connection: () => Promise<BrokerConnection>,
+    private readonly connection: () => Promise<BrokerTransport>,
     startOffset: number,
   ) {
     this.offset = startOffset;

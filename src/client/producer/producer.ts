@@ -6,7 +6,7 @@ import { Status } from '../../protocol/status.js';
 import { BrokerError, ClosedError, InvalidArgumentError } from '../errors.js';
 import type { OutgoingMessage, Partition, SendResult } from '../message.js';
 import type { PartitionRouter } from '../partition-router.js';
-import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
 import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkPositiveInt, checkToken } from '../validate.js';
@@ -34,9 +34,9 @@ export interface SendOptions {
 export interface TransactionBinding {
   readonly key: string;
   readonly xa: boolean;
-  broker: { url: string; connection: BrokerConnection } | undefined;
+  broker: { url: string; connection: BrokerTransport } | undefined;
   /** BEGIN on the chosen broker, sent once. */
-  begin(connection: BrokerConnection): Promise<void>;
+  begin(connection: BrokerTransport): Promise<void>;
   begun: Promise<void> | undefined;
 }
 
@@ -45,7 +45,7 @@ let producerCount = 0;
 /** What a producer needs from its client: routing and shared connections. */
 export interface ProducerHost {
   router: PartitionRouter;
-  connection(address: BrokerAddress): BrokerConnection;
+  connection(address: BrokerAddress): BrokerTransport;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { TransactionType } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError, RequestTimeoutError, TransactionStateUnknownError, XaError } from '../errors.js';
-import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
 
 const XA_REPLY = /^XAException:code=(-?\d+),msg=([\s\S]*)$/;
 
@@ -19,7 +19,7 @@ export interface TransactionRequest {
  * XaError with the broker's code, any other refusal a BrokerError, and a commit or rollback
  * without an answer a TransactionStateUnknownError.
  */
-export async function transactionRequest(connection: BrokerConnection, request: TransactionRequest): Promise<string> {
+export async function transactionRequest(connection: BrokerTransport, request: TransactionRequest): Promise<string> {
   const { txKey, sessionId, type } = request;
   let reply;
   try {
@@ -36,6 +36,6 @@ export async function transactionRequest(connection: BrokerConnection, request: 
 }
 
 /** Send END, which nothing answers. */
-export function postEnd(connection: BrokerConnection, txKey: string, sessionId: string, uniqueQualifier: string | undefined): void {
+export function postEnd(connection: BrokerTransport, txKey: string, sessionId: string, uniqueQualifier: string | undefined): void {
   connection.post((opaque) => ({ kind: 'transaction', txKey, sessionId, type: 'END', timeout: 0, uniqueQualifier, opaque }));
 }

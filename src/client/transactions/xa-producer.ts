@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { InvalidArgumentError, XaError } from '../errors.js';
 import type { OutgoingMessage, SendResult } from '../message.js';
 import type { Producer, ProducerHost, SendOptions, TransactionBinding } from '../producer/producer.js';
-import type { BrokerConnection } from '../transport/broker-connection.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
 import { checkPositiveInt } from '../validate.js';
 import { postEnd, transactionRequest } from './transaction-request.js';
 import type { PrepareVote, XaResource } from './xa-resource.js';
@@ -35,7 +35,7 @@ export class XaProducer implements XaResource {
   private readonly timeoutSeconds: number;
   private readonly requestTimeoutMs: number;
   /** The broker of each branch this producer started or recovered. */
-  private readonly branches = new Map<string, BrokerConnection>();
+  private readonly branches = new Map<string, BrokerTransport>();
   private active: TransactionBinding | undefined;
 
   constructor(
@@ -133,17 +133,17 @@ export class XaProducer implements XaResource {
     throw lastError;
   }
 
-  private brokerOf(key: string): BrokerConnection {
+  private brokerOf(key: string): BrokerTransport {
     const connection = this.branches.get(key);
     if (connection === undefined) throw new XaError(XAER_NOTA, `branch ${key} was not started by this producer`);
     return connection;
   }
 
   /** Connections to the brokers that host every topic of this producer. */
-  private async candidates(): Promise<BrokerConnection[]> {
-    let urls: Map<string, BrokerConnection> | undefined;
+  private async candidates(): Promise<BrokerTransport[]> {
+    let urls: Map<string, BrokerTransport> | undefined;
     for (const topic of this.topics) {
-      const here = new Map<string, BrokerConnection>();
+      const here = new Map<string, BrokerTransport>();
       for (const partition of await this.host.router.partitions(topic)) {
         const address = this.host.router.broker(partition);
         if (urls === undefined || urls.has(address.url)) here.set(address.url, this.host.connection(address));
@@ -154,7 +154,7 @@ export class XaProducer implements XaResource {
     return [...urls.values()];
   }
 
-  private request(connection: BrokerConnection, txKey: string, type: 'BEGIN' | 'PREPARE' | 'COMMIT_ONE_PHASE' | 'COMMIT_TWO_PHASE' | 'ROLLBACK' | 'FORGET' | 'RECOVER'): Promise<string> {
+  private request(connection: BrokerTransport, txKey: string, type: 'BEGIN' | 'PREPARE' | 'COMMIT_ONE_PHASE' | 'COMMIT_TWO_PHASE' | 'ROLLBACK' | 'FORGET' | 'RECOVER'): Promise<string> {
     return transactionRequest(connection, { txKey, sessionId: this.producer.sessionId, type, timeoutSeconds: type === 'BEGIN' ? this.timeoutSeconds : undefined, uniqueQualifier: this.uniqueQualifier, requestTimeoutMs: this.requestTimeoutMs });
   }
 

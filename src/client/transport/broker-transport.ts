@@ -1,0 +1,16 @@
+import type { Command } from '../../protocol/commands.js';
+import type { Reply } from './broker-connection.js';
+import type { BrokerAddress } from './broker-address.js';
+
+/**
+ * How producers and consumers talk to one broker: a TCP connection speaking the wire protocol
+ * (`meta://`), or MetaQ's HTTP front end (`http://`, put/get/offset only, §7.3).
+ */
+export interface BrokerTransport {
+  readonly address: BrokerAddress;
+  /** Send a request and wait for its reply. */
+  request(build: (opaque: number) => Command, timeoutMs: number, what: string, signal?: AbortSignal): Promise<Reply>;
+  /** Send a command nothing answers. */
+  post(build: (opaque: number) => Command): void;
+  close(): Promise<void>;
+}
