@@ -4,6 +4,7 @@ import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Broker } from '../broker/broker.js';
 import { ConfigError, MetaqError } from '../common/errors.js';
+import { TransactionRefusal, XaError } from '../broker/transactions/xa-error.js';
 import { createBrokerMetrics } from './metrics.js';
 import type { BrokerMetrics } from './metrics.js';
 import { RateSampler } from './rate-sampler.js';
@@ -46,7 +47,7 @@ export class AdminServer {
     const http = broker.config.http;
     const configured = options.token ?? http.token;
     const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
-    const app = Fastify({ logger: false, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false } } });
+    const app = Fastify({ logger: false, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
     // /put bodies are the encoded payload, whatever content type a client sends.
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     const groups = () => readGroups(broker);
@@ -55,7 +56,7 @@ export class AdminServer {
     const server = new AdminServer(app, metrics, rates, token, configured === '');
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError ? 409 : (error.statusCode ?? 500);
+      const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaError ? 409 : (error.statusCode ?? 500);
       if (status >= 500) broker.logger.error({ component: 'admin', err: error, url: request.url }, 'admin request failed');
       void reply.code(status).send({ error: status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error', message: error.message });
     });

@@ -34,6 +34,7 @@ import { loadBrokerConfig } from './config/load-config.js';
 import { runLocally } from './local-requests.js';
 import type { LocalReply, LocalRequest } from './local-requests.js';
 import type { TopicConfig } from './config/broker-config.js';
+import { parseBrokerConfig } from './config/broker-config.js';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -250,13 +251,15 @@ export class Broker {
   async reloadTopics(): Promise<TopicReload> {
     if (this.config.file === undefined) throw new ConfigError('this broker was started without a config file (built-in defaults); there is nothing to reload. Start it with --config FILE');
     const fresh = await loadBrokerConfig(this.config.file, this.io);
+    const loaded = parseBrokerConfig(this.config.text, this.config.file);
     const before = new Map(this.config.topics.map((t) => [t.name, JSON.stringify(comparableTopic(t))]));
     const after = new Map(fresh.topics.map((t) => [t.name, JSON.stringify(comparableTopic(t))]));
     const reload: TopicReload = {
       added: [...after.keys()].filter((name) => !before.has(name)),
       changed: [...after.keys()].filter((name) => before.has(name) && before.get(name) !== after.get(name)),
       removed: [...before.keys()].filter((name) => !after.has(name)),
-      needRestart: (['system', 'zookeeper', 'replication'] as const).filter((section) => JSON.stringify(fresh[section]) !== JSON.stringify(this.config[section])),
+      // Compared with the text as loaded, so command-line overrides (--port, --data) do not count as edits.
+      needRestart: (['system', 'zookeeper', 'replication', 'http'] as const).filter((section) => JSON.stringify(fresh[section]) !== JSON.stringify(loaded[section])),
     };
     await this.applyTopics(fresh.topics, fresh.text);
     this.logger.info({ component: 'config', file: this.config.file, ...reload }, 'topic configuration reloaded');

@@ -1,4 +1,5 @@
 import { checksum } from '../../src/common/checksum.js';
+import { encodePayload } from '../../src/protocol/payload.js';
 import { WireSession } from './wire-session.js';
 import { iterateRecords, isRecordIntact } from '../../src/protocol/record.js';
 import type { ReadRecord } from './history-checker.js';
@@ -6,10 +7,16 @@ import type { ReadRecord } from './history-checker.js';
 export { WireSession };
 
 /** Put one message; returns the reply code and body text. */
-export async function put(session: WireSession, topic: string, partition: number, payload: string | Buffer, checksumOverride?: number): Promise<{ code: number; text: string }> {
+export async function put(session: WireSession, topic: string, partition: number, payload: string | Buffer, checksumOverride?: number, flag = 0): Promise<{ code: number; text: string }> {
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const reply = await session.request((opaque) => ({ kind: 'put', topic, partition, flag: 0, checksum: checksumOverride ?? checksum(body), txKey: undefined, opaque, body }));
+  const reply = await session.request((opaque) => ({ kind: 'put', topic, partition, flag, checksum: checksumOverride ?? checksum(body), txKey: undefined, opaque, body }));
   return { code: reply.kind === 'result' ? reply.code : 0, text: reply.body.toString() };
+}
+
+/** Put one message with an attribute (§1.5). */
+export function putWithAttribute(session: WireSession, topic: string, partition: number, data: string, attribute: string): Promise<{ code: number; text: string }> {
+  const { payload, flag } = encodePayload(Buffer.from(data), attribute);
+  return put(session, topic, partition, payload, undefined, flag);
 }
 
 /** One get; a `value` reply has code 0 and the raw bytes. */
