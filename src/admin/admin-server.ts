@@ -48,8 +48,6 @@ export class AdminServer {
     const configured = options.token ?? http.token;
     const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
     const app = Fastify({ logger: false, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
-    // /put bodies are the encoded payload, whatever content type a client sends.
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     const groups = () => readGroups(broker);
     const metrics = createBrokerMetrics(broker, groups);
     const rates = new RateSampler(broker, groups, options.sampleIntervalMs);
@@ -78,7 +76,15 @@ export class AdminServer {
       transactionRoutes(api, broker);
       configRoutes(api, broker);
     });
-    if (options.frontEnd ?? http.frontEnd) frontEndRoutes(app, broker);
+    if (options.frontEnd ?? http.frontEnd) {
+      // eslint-disable-next-line @typescript-eslint/require-await -- an encapsulated context for the front end's own body parsing
+      await app.register(async (frontEnd) => {
+        // /put bodies are the encoded payload as bytes, whatever content type a client sends.
+        frontEnd.removeAllContentTypeParsers();
+        frontEnd.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        frontEndRoutes(frontEnd, broker);
+      });
+    }
     await consoleRoutes(app);
 
     try {

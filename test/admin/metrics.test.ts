@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminIni, startAdminFixture } from '../support/admin-fixture.js';
+import type { AdminFixture } from '../support/admin-fixture.js';
+import { get, put, WireSession } from '../support/wire-client.js';
+import { parseExposition, sampleValue } from '../support/prometheus-text.js';
+
+describe('/metrics (Prometheus and OpenMetrics)', () => {
+  let f: AdminFixture;
+  let session: WireSession;
+
+  before(async () => {
+    f = await startAdminFixture(adminIni());
+    session = await WireSession.open('127.0.0.1', f.broker.port);
+    for (let i = 0; i < 5; i += 1) assert.equal((await put(session, 'orders', 1, `m-${i}`)).code, 200);
+    await put(session, 'orders', 7, 'no such partition');
+    assert.equal((await get(session, 'orders', 1, 1_000_000)).code, 404);
+    assert.equal((await get(session, 'orders', 1, 0)).code, 0, 'the group\'s last fetch position is 0');
+  });
+  after(async () => {
+    await session.close();
+    await f.stop();
+  });
+
+  it('reports puts, gets, bytes, errors, log sizes, latencies, connections, lag and process metrics', async () => {
+    const response = await fetch(`${f.admin.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const { samples, types } = parseExposition(await response.text());
+    const p1 = { topic: 'orders', partition: '1' };
+    assert.equal(sampleValue(samples, 'metaq_messages_put_total', p1), 5);
+    assert.equal(sampleValue(samples, 'metaq_put_bytes_total', p1), 15);
+    assert.equal(sampleValue(samples, 'metaq_gets_total', p1), 2);
+    assert.equal(sampleValue(samples, 'metaq_get_misses_total', p1), 1);
+    assert.ok(sampleValue(samples, 'metaq_get_bytes_total', p1)! > 15);
+    assert.equal(sampleValue(samples, 'metaq_put_errors_total', { topic: 'orders', partition: '7' }), undefined, 'no counters for partitions that do not exist');
+    const size = sampleValue(samples, 'metaq_log_size_bytes', p1)!;
+    assert.equal(size, 5 * 20 + 15);
+    assert.equal(sampleValue(samples, 'metaq_log_max_offset', p1), size);
+    assert.equal(sampleValue(samples, 'metaq_log_messages', p1), 5);
+    assert.equal(types.get('metaq_storage_fsync_seconds'), 'histogram');
+    assert.ok(sampleValue(samples, 'metaq_storage_fsync_seconds_count')! >= 5, 'group commit: at least one fsync per sequential put');
+    assert.ok(sampleValue(samples, 'metaq_storage_write_seconds_count')! >= 5);
+    assert.ok(sampleValue(samples, 'metaq_connections')! >= 1);
+    assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'test-group', topic: 'orders', partition: '1' }), size, 'fetched at offset 0: all of it is lag');
+    assert.equal(sampleValue(samples, 'metaq_broker_info', { broker_id: '3', role: 'master' }), 1);
+    assert.ok(sampleValue(samples, 'process_resident_memory_bytes')! > 0);
+    assert.ok(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds'));
+  });
+
+  it('answers OpenMetrics when asked for it', async () => {
+    const response = await fetch(`${f.admin.url}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+    assert.match(response.headers.get('content-type') ?? '', /^application\/openmetrics-text; version=1\.0\.0/);
+    const text = await response.text();
+    assert.ok(text.trimEnd().endsWith('# EOF'), 'OpenMetrics ends with # EOF');
+    const { samples, types } = parseExposition(text);
+    assert.equal(types.get('metaq_messages_put'), 'counter', 'OpenMetrics names the counter family without _total');
+    assert.equal(sampleValue(samples, 'metaq_messages_put_total', { topic: 'orders', partition: '1' }), 5);
+  });
+});
