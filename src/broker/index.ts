@@ -4,3 +4,6 @@ export type { BrokerOptions } from './broker.js';
 export { parseBrokerConfig, topicSettings, topicMatches, DEFAULT_CONFIG_TEXT } from './config/broker-config.js';
 export type { BrokerConfig, TopicConfig, EffectiveTopicSettings } from './config/broker-config.js';
 export { loadBrokerConfig } from './config/load-config.js';
+// Maintenance of a stopped broker's data directory (MetaQ's move-partitions and delete-partitions, §7.5).
+export { movePartitions, deletePartitions } from '../storage/partition-dirs.js';
+export { NodeFileIO } from '../storage/io/node-file-io.js';

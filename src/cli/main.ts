@@ -6,6 +6,8 @@ import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
 import { consume, printCluster, printStats, produce, stdinLines, transactions } from './commands.js';
 import { promote, slave } from './replication-commands.js';
+import { closePartitions, copyGroupOffsets, deletePartitionDirs, movePartitionDirs, openPartitions, reload, showOffsets } from './operations-commands.js';
+import { AdminClient } from '../admin/admin-client.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--http-port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
@@ -15,6 +17,14 @@ const USAGE = `usage:
   metaq promote --broker-id N [--force] [--zk HOST:PORT[/chroot]] [--root /meta]   (make a broker id's sync slave its master, §6.3)
   metaq slave   status | resubscribe [--host ADDR] [--port N]   (replication state; restart an async slave's copying)
   metaq tx      list | commit XID_KEY | rollback XID_KEY [--host ADDR] [--port N]   (prepared XA transactions, §5.6.4)
+  metaq reload  [--admin URL] [--token T]   (re-read the topic sections of server.ini, §4.3)
+  metaq close-partitions TOPIC --start A --end B [--admin URL] [--token T]   (puts and gets answer 403, §4.4)
+  metaq open-partitions TOPIC [--admin URL] [--token T]
+  metaq move-partitions --data DIR --topic T --start A --end B --offset K   (broker stopped: rename T-i to T-(i+K))
+  metaq delete-partitions --data DIR --topic T --start A --end B [--force]   (broker stopped)
+  metaq copy-offsets --topic T --source ID --target ID --start A --end B [--target-start N] [--zk HOST:PORT] [--root /meta]
+  metaq offsets --group G --topic T [--zk HOST:PORT] [--root /meta]   (committed offsets and owners in ZooKeeper)
+    --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
 
@@ -22,6 +32,21 @@ const common = {
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8123' },
 } as const;
+
+const adminOptions = {
+  admin: { type: 'string', default: 'http://127.0.0.1:8120' },
+  token: { type: 'string', default: process.env.METAQ_ADMIN_TOKEN ?? '' },
+} as const;
+
+const zkOptions = {
+  zk: { type: 'string', default: '127.0.0.1:2181' },
+  root: { type: 'string', default: '/meta' },
+} as const;
+
+function adminClient(values: { admin: string; token: string }): AdminClient {
+  if (values.token === '') throw new MetaqError('USAGE', 'the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker\'s [http] token, or the one it printed at start)');
+  return new AdminClient(values.admin, values.token);
+}
 
 function int(text: string | undefined, name: string): number {
   if (text === undefined || !/^-?[0-9]+$/.test(text)) throw new MetaqError('USAGE', `--${name} must be an integer, got ${JSON.stringify(text)}\n${USAGE}`);
@@ -115,6 +140,40 @@ async function main(argv: string[]): Promise<number> {
         { topic, partition: int(values.partition, 'partition'), offset: int(values.offset, 'offset'), group: values.group, offsetsFile: values.offsets, maxSize: int(values['max-size'], 'max-size'), limit: values.limit === undefined ? undefined : int(values.limit, 'limit'), follow: values.follow, signal: controller.signal },
         process.stdout,
       );
+      return 0;
+    }
+    case 'reload':
+    case 'open-partitions':
+    case 'close-partitions': {
+      const { values, positionals } = parseArgs({ args, options: { ...adminOptions, start: { type: 'string' }, end: { type: 'string' } }, allowPositionals: true });
+      const admin = adminClient(values);
+      if (command === 'reload') await reload(admin, process.stdout);
+      else {
+        const topic = positionals[0];
+        if (topic === undefined) throw new MetaqError('USAGE', `${command} needs a TOPIC\n${USAGE}`);
+        if (command === 'open-partitions') await openPartitions(admin, topic, process.stdout);
+        else await closePartitions(admin, topic, int(values.start, 'start'), int(values.end, 'end'), process.stdout);
+      }
+      return 0;
+    }
+    case 'move-partitions':
+    case 'delete-partitions': {
+      const { values } = parseArgs({ args, options: { data: { type: 'string' }, topic: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, offset: { type: 'string' }, force: { type: 'boolean', default: false } } });
+      if (values.data === undefined || values.topic === undefined) throw new MetaqError('USAGE', `${command} needs --data DIR and --topic T\n${USAGE}`);
+      if (command === 'move-partitions') await movePartitionDirs(values.data, values.topic, int(values.start, 'start'), int(values.end, 'end'), int(values.offset, 'offset'), process.stdout);
+      else await deletePartitionDirs(values.data, values.topic, int(values.start, 'start'), int(values.end, 'end'), values.force, process.stdout);
+      return 0;
+    }
+    case 'copy-offsets': {
+      const { values } = parseArgs({ args, options: { ...zkOptions, topic: { type: 'string' }, source: { type: 'string' }, target: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, 'target-start': { type: 'string' } } });
+      if (values.topic === undefined) throw new MetaqError('USAGE', `copy-offsets needs --topic\n${USAGE}`);
+      const spec = { topic: values.topic, source: int(values.source, 'source'), target: int(values.target, 'target'), start: int(values.start, 'start'), end: int(values.end, 'end'), targetStart: values['target-start'] === undefined ? undefined : int(values['target-start'], 'target-start') };
+      await copyGroupOffsets(values.zk, values.root, spec, process.stdout);
+      return 0;
+    }
+    case 'offsets': {
+      const { values } = parseArgs({ args, options: { ...zkOptions, group: { type: 'string', default: '' }, topic: { type: 'string', default: '' } } });
+      await showOffsets(values.zk, values.root, values.group, values.topic, process.stdout);
       return 0;
     }
     default:

@@ -12,3 +12,4 @@ export type { JournalPosition, ReplayedRecord, TransactionJournalOptions } from 
 export { encodeJournalRecord, decodeJournalRecord, encodeLocations, locationOffsetPosition, TxOperationTypes } from './tx-journal-codec.js';
 export type { BatchLocation, JournalRecord, TxOperationType } from './tx-journal-codec.js';
 export type { StorageTimings } from './storage-timings.js';
+export { movePartitions, deletePartitions } from './partition-dirs.js';

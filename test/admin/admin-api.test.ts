@@ -83,9 +83,10 @@ describe('admin API (§4.3–4.5, §7)', () => {
   it('shows a consumer group with its fetch position and lag', async () => {
     const consumer = client.consumer({ group: 'billing', startFrom: 0 });
     consumer.subscribe('orders', { partitions: [0] });
-    let seen = 0;
-    for await (const _message of consumer) {
-      if (++seen === 3) break;
+    const offsets: number[] = [];
+    for await (const message of consumer) {
+      offsets.push(message.offset);
+      if (offsets.length === 3) break;
     }
     await consumer.close();
     const groups = await f.api<{ groups: Array<{ group: string; partitions: Array<{ topic: string; partition: number; fetched: number; maxOffset: number; lagBytes: number; client: string }> }> }>('/groups');

@@ -29,8 +29,8 @@ describe('web console in headless Chromium (§7.4)', () => {
     client = new MetaqClient({ serverUrl: f.broker.url, partitions: { orders: 2 } });
     const consumer = client.consumer({ group: 'billing', startFrom: 0 });
     consumer.subscribe('orders', { partitions: [0] });
-    let n = 0;
-    for await (const _message of consumer) if (++n === 5) break;
+    const consumed: number[] = [];
+    for await (const message of consumer) if (consumed.push(message.offset) === 5) break;
     await consumer.close();
     await txCommand(session, prepared, 'BEGIN', { qualifier: 'shop', timeout: 300 });
     await txPut(session, prepared, 'orders', 1, 'held in a prepared transaction');

@@ -33,6 +33,8 @@ export interface FileIO {
   stat(path: string): Promise<IoStat | undefined>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  /** Remove an empty directory. */
+  rmdir(dir: string): Promise<void>;
   /** fsync a directory so renames, creations and unlinks in it are durable. */
   syncDir(dir: string): Promise<void>;
   /** Whole file, or undefined when missing. */

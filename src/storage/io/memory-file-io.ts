@@ -184,6 +184,14 @@ export class MemoryFileIO implements FileIO {
     return Promise.resolve();
   }
 
+  rmdir(dir: string): Promise<void> {
+    const inside = (path: string) => path.startsWith(`${dir}/`);
+    if (!this.dirs.has(dir)) return Promise.reject(errnoError('ENOENT', `no such directory ${dir}`));
+    if ([...this.files.keys(), ...this.dirs].some(inside)) return Promise.reject(errnoError('ENOTEMPTY', `directory ${dir} is not empty`));
+    this.dirs.delete(dir);
+    return Promise.resolve();
+  }
+
   syncDir(dir: string): Promise<void> {
     const op: IoOperation = { type: 'syncDir', path: dir };
     const fault = this.check(op);

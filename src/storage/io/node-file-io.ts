@@ -1,5 +1,5 @@
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { FileIO, IoFile, IoStat } from './file-io.js';
@@ -85,6 +85,10 @@ export class NodeFileIO implements FileIO {
 
   unlink(path: string): Promise<void> {
     return unlink(path);
+  }
+
+  rmdir(dir: string): Promise<void> {
+    return rmdir(dir);
   }
 
   async syncDir(dir: string): Promise<void> {

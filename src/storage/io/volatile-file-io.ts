@@ -18,6 +18,7 @@ export class VolatileFileIO implements FileIO {
   stat = (path: string) => this.inner.stat(path);
   rename = (from: string, to: string) => this.inner.rename(from, to);
   unlink = (path: string) => this.inner.unlink(path);
+  rmdir = (dir: string) => this.inner.rmdir(dir);
   syncDir = (dir: string) => this.inner.syncDir(dir);
   readFile = (path: string) => this.inner.readFile(path);
   readStream = (path: string) => this.inner.readStream(path);
