@@ -139,7 +139,7 @@ describe('consumer features', { timeout: 60_000 }, () => {
 
   it('wrong input to public functions gives a typed error naming the argument', () => {
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => new MetaqClient({ serverUrl: 'http://x' }), /serverUrl/],
+      [() => new MetaqClient({ serverUrl: 'ftp://x' }), /serverUrl/],
       [() => new MetaqClient(undefined as never), /options/],
       [() => client.consumer({ group: 'bad group' }), /options\.group/],
       [() => client.consumer({ group: 'a.b' }), /options\.group/],
