@@ -9,6 +9,9 @@ import type { GroupView } from './views/group-view.js';
 /** Disk latencies from 50 µs to 2.5 s: group commit fsyncs sit around 1-10 ms on SSDs. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** A partition's store as the broker hands it out (admin/ does not import storage/). */
+type StoredLog = NonNullable<ReturnType<Broker['stores']['find']>>;
+
 export interface BrokerMetrics {
   /** Prometheus text format 0.0.4. */
   prometheus: Registry;
@@ -51,7 +54,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   const timings: StorageTimings = { written: (seconds) => write.observe(seconds), synced: (seconds) => fsync.observe(seconds) };
   broker.stores.latency.listeners.add(timings);
 
-  const perLog = (name: string, help: string, value: (topic: string, partition: number) => number): void => {
+  const perLog = (name: string, help: string, value: (log: StoredLog) => number): void => {
     new Gauge({
       name,
       help,
@@ -59,15 +62,14 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       registers,
       collect() {
         this.reset();
-        for (const [topic, logs] of broker.stores.all()) for (const partition of logs.keys()) this.set({ topic, partition }, value(topic, partition));
+        for (const [topic, logs] of broker.stores.all()) for (const [partition, log] of logs) this.set({ topic, partition }, value(log));
       },
     });
   };
-  const log = (topic: string, partition: number) => broker.stores.find(topic, partition)!;
-  perLog('metaq_log_size_bytes', 'Bytes stored in the partition\'s segments.', (t, p) => log(t, p).sizeInBytes);
-  perLog('metaq_log_min_offset', 'First offset still stored.', (t, p) => log(t, p).minOffset);
-  perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (t, p) => broker.replication.visibleEnd(log(t, p)));
-  perLog('metaq_log_messages', 'Approximate message count (as stats total_messages).', (t, p) => log(t, p).messageCount);
+  perLog('metaq_log_size_bytes', 'Bytes stored in the partition\'s segments.', (log) => log.sizeInBytes);
+  perLog('metaq_log_min_offset', 'First offset still stored.', (log) => log.minOffset);
+  perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (log) => broker.replication.visibleEnd(log));
+  perLog('metaq_log_messages', 'Approximate message count (as stats total_messages).', (log) => log.messageCount);
 
   new Gauge({
     name: 'metaq_connections',

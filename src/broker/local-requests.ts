@@ -16,8 +16,10 @@ export function runLocally(ctx: BrokerContext, command: LocalRequest, client: st
   return new Promise((resolve, reject) => {
     const sink = {
       send(frame: Buffer, body?: Buffer): void {
-        const [reply] = new CommandDecoder({ maxBodyBytes: Number.MAX_SAFE_INTEGER }).push(body === undefined ? frame : Buffer.concat([frame, body]));
-        if (reply?.kind === 'result' || reply?.kind === 'value') resolve(reply);
+        // A get's message set comes as a separate body after its `value` line: pass it on uncopied.
+        if (body !== undefined) return resolve({ kind: 'value', opaque: command.opaque, body });
+        const [reply] = new CommandDecoder().push(frame);
+        if (reply?.kind === 'result') resolve(reply);
         else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
       },
     };

@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { usePoll } from '../use-poll.js';
@@ -6,21 +5,16 @@ import { ago, bytes } from '../format.js';
 import type { Group, GroupPartition } from '../types.js';
 import { LagChart } from '../lag-chart.js';
 import { StatusLine } from './status-line.js';
+import { useAction } from '../use-action.js';
 
 /** One group: per-partition owners, offsets and lag (MetaQ's pending view), skip, and the lag chart. */
 export function GroupPage({ group }: { group: string }) {
   const polled = usePoll<Group>(`/groups/${encodeURIComponent(group)}`);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>(undefined);
+  const action = useAction(polled.refresh);
   const g = polled.data;
   const skip = (p: GroupPartition) => {
     if (!confirm(`Skip the backlog of ${p.topic}-${p.partition} for group ${group}? Its ${bytes(p.lagBytes)} of pending messages will never be delivered to it.`)) return;
-    api<{ offset: number }>(`/groups/${encodeURIComponent(group)}/topics/${encodeURIComponent(p.topic)}/partitions/${p.partition}/skip`, { method: 'POST' }).then(
-      (r) => {
-        setOutcome({ ok: true, text: `Skipped ${p.topic}-${p.partition} to offset ${r.offset}.` });
-        polled.refresh();
-      },
-      (error: Error) => setOutcome({ ok: false, text: error.message }),
-    );
+    action.run(api<{ offset: number }>(`/groups/${encodeURIComponent(group)}/topics/${encodeURIComponent(p.topic)}/partitions/${p.partition}/skip`, { method: 'POST' }), (r) => `Skipped ${p.topic}-${p.partition} to offset ${r.offset}.`);
   };
   return html`
     <h1>Group ${group}</h1>
@@ -48,6 +42,6 @@ export function GroupPage({ group }: { group: string }) {
           )}
         </tbody>
       </table>
-      ${outcome && html`<div class=${outcome.ok ? 'notice' : 'error'} data-testid="outcome">${outcome.text}</div>`}`}
+      ${action.view}`}
   `;
 }

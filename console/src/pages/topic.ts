@@ -5,22 +5,16 @@ import { usePoll } from '../use-poll.js';
 import { bytes, count, rate } from '../format.js';
 import type { Topic } from '../types.js';
 import { StatusLine } from './status-line.js';
+import { useAction } from '../use-action.js';
 
 /** One topic: partitions with offsets and sizes, and closing/opening partitions for maintenance (§4.4). */
 export function TopicPage({ topic }: { topic: string }) {
   const polled = usePoll<Topic>(`/topics/${encodeURIComponent(topic)}`);
   const [range, setRange] = useState({ start: '0', end: '0' });
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>(undefined);
+  const action = useAction(polled.refresh);
   const t = polled.data;
-  const act = (path: string, body?: unknown) => {
-    api(`/topics/${encodeURIComponent(topic)}/${path}`, { method: 'POST', body }).then(
-      () => {
-        setOutcome({ ok: true, text: path === 'open' ? 'All partitions opened.' : `Partitions ${range.start}–${range.end} closed: puts and gets answer 403.` });
-        polled.refresh();
-      },
-      (error: Error) => setOutcome({ ok: false, text: error.message }),
-    );
-  };
+  const act = (path: string, body?: unknown) =>
+    action.run(api(`/topics/${encodeURIComponent(topic)}/${path}`, { method: 'POST', body }), () => (path === 'open' ? 'All partitions opened.' : `Partitions ${range.start}–${range.end} closed: puts and gets answer 403.`));
   return html`
     <h1>Topic ${topic}</h1>
     <${StatusLine} polled=${polled} />
@@ -49,7 +43,7 @@ export function TopicPage({ topic }: { topic: string }) {
         <button type="submit" class="danger" data-testid="close">Close partitions</button>
         <button type="button" class="secondary" data-testid="open" onClick=${() => act('open')}>Open all</button>
       </form>
-      ${outcome && html`<div class=${outcome.ok ? 'notice' : 'error'} data-testid="outcome">${outcome.text}</div>`}
+      ${action.view}
       <h2>Settings</h2>
       <table><tbody>${Object.entries(t.settings ?? {}).map(([k, v]) => html`<tr><th>${k}</th><td>${String(v)}</td></tr>`)}</tbody></table>`}
   `;

@@ -1,24 +1,18 @@
-import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { usePoll } from '../use-poll.js';
 import { duration } from '../format.js';
 import type { Transaction } from '../types.js';
 import { StatusLine } from './status-line.js';
+import { useAction } from '../use-action.js';
 
 /** Open and prepared transactions; an operator's heuristic commit or rollback of a prepared XA one. */
 export function TransactionsPage() {
   const polled = usePoll<{ transactions: Transaction[] }>('/transactions');
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>(undefined);
-  const complete = (key: string, action: 'commit' | 'rollback') => {
-    if (!confirm(`${action} ${key} heuristically? The coordinator will be told when it retries.`)) return;
-    api(`/transactions/${encodeURIComponent(key)}/${action}`, { method: 'POST' }).then(
-      () => {
-        setOutcome({ ok: true, text: `${key}: heuristic ${action} done.` });
-        polled.refresh();
-      },
-      (error: Error) => setOutcome({ ok: false, text: error.message }),
-    );
+  const action = useAction(polled.refresh);
+  const complete = (key: string, outcome: 'commit' | 'rollback') => {
+    if (!confirm(`${outcome} ${key} heuristically? The coordinator will be told when it retries.`)) return;
+    action.run(api(`/transactions/${encodeURIComponent(key)}/${outcome}`, { method: 'POST' }), () => `${key}: heuristic ${outcome} done.`);
   };
   const list = polled.data?.transactions ?? [];
   return html`
@@ -40,6 +34,6 @@ export function TransactionsPage() {
       </tbody>
     </table>
     ${polled.data !== undefined && list.length === 0 && html`<p class="muted">No open or prepared transactions.</p>`}
-    ${outcome && html`<div class=${outcome.ok ? 'notice' : 'error'} data-testid="outcome">${outcome.text}</div>`}
+    ${action.view}
   `;
 }
