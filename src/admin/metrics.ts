@@ -113,6 +113,21 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       for (const p of status.asyncSlave?.partitions ?? []) this.set({ role: 'async-slave', partition: p.partition }, p.lagBytes);
     },
   });
+  for (const [field, name, help] of [
+    ['totalBytes', 'metaq_disk_size_bytes', 'Size of the file system holding a data path.'],
+    ['freeBytes', 'metaq_disk_free_bytes', 'Bytes the broker may still write on the file system holding a data path.'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['path'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const disk of await broker.diskSpace()) this.set({ path: disk.path }, disk[field]);
+      },
+    });
+  }
   new Gauge({
     name: 'metaq_broker_info',
     help: 'Always 1; the labels describe this broker.',

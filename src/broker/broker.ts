@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { IdGenerator } from '../common/id-generator.js';
-import type { FileIO } from '../storage/io/file-io.js';
+import type { DiskSpace, FileIO } from '../storage/io/file-io.js';
 import { NodeFileIO } from '../storage/io/node-file-io.js';
 import { crc32 } from 'node:zlib';
 import { ConfigError } from '../common/errors.js';
@@ -280,6 +280,24 @@ export class Broker {
   /** Run a put, get or offset as if it came over the wire (the HTTP front end, §7.2). */
   request(command: LocalRequest, client: string): Promise<LocalReply> {
     return runLocally(this.context, command, client);
+  }
+
+  /** Open client connections per client IP address, most first. */
+  connectionsByAddress(): Array<{ address: string; connections: number }> {
+    const counts = new Map<string, number>();
+    for (const connection of this.connections) counts.set(connection.remoteAddress, (counts.get(connection.remoteAddress) ?? 0) + 1);
+    return [...counts].map(([address, connections]) => ({ address, connections })).sort((a, b) => b.connections - a.connections);
+  }
+
+  /** Size and free space where this broker keeps data: the default dataPath and every topic's own. */
+  async diskSpace(): Promise<Array<{ path: string } & DiskSpace>> {
+    const paths = new Set([this.config.system.dataPath]);
+    for (const topic of this.config.topics) {
+      const settings = this.stores.settings(topic.name);
+      if (settings !== undefined) paths.add(settings.dataPath);
+    }
+    const known = await Promise.all([...paths].map(async (path) => ((await this.io.stat(path)) === undefined ? undefined : { path, ...(await this.io.diskSpace(path)) })));
+    return known.filter((space) => space !== undefined);
   }
 
   /** What `stats` reports from (the admin API prints the same text). */

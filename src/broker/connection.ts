@@ -36,6 +36,8 @@ export class BrokerConnection {
   private readonly getSink: ReplySink;
   /** `address:port` of the client, recorded with its groups' fetch positions. */
   private readonly remote: string;
+  /** The client's IP address (connections per client, for the operator). */
+  readonly remoteAddress: string;
 
   constructor(
     private readonly socket: Socket,
@@ -44,7 +46,8 @@ export class BrokerConnection {
   ) {
     const system = ctx.config.system;
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: system.maxRequestBodySize });
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.remoteAddress = socket.remoteAddress ?? '?';
+    this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
     this.sink = { send: (frame, body) => this.reply(frame, body) };
     this.getSink = {
       send: (frame, body) => {

@@ -8,6 +8,8 @@ import { consume, printCluster, printStats, produce, stdinLines, transactions } 
 import { promote, slave } from './replication-commands.js';
 import { closePartitions, copyGroupOffsets, deletePartitionDirs, movePartitionDirs, openPartitions, reload, showOffsets } from './operations-commands.js';
 import { AdminClient } from '../admin/admin-client.js';
+import { runMonitor } from './monitor/monitor.js';
+import { defaultThresholds } from './monitor/broker-checks.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--http-port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
@@ -24,6 +26,10 @@ const USAGE = `usage:
   metaq delete-partitions --data DIR --topic T --start A --end B [--force]   (broker stopped)
   metaq copy-offsets --topic T --source ID --target ID --start A --end B [--target-start N] [--zk HOST:PORT] [--root /meta]
   metaq offsets --group G --topic T [--zk HOST:PORT] [--root /meta]   (committed offsets and owners in ZooKeeper)
+  metaq monitor [--admin URL]... [--rounds N] [--interval-ms MS] [--json] [--topic meta-monitor-topic] [--group meta-monitor-receive]
+                [--send-timeout-ms MS] [--receive-timeout-ms MS] [--put-failed N] [--stall-ms MS] [--prepared N] [--prepared-age-ms MS]
+                [--connections N] [--connections-per-address N] [--disk-used-percent P] [--load-per-cpu X] [--replication-lag-bytes B] [--ignore-group G]...
+                (probe send/receive through every master, watch stalled consumers, prepared transactions, failed puts, disks, replication)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
@@ -43,9 +49,18 @@ const zkOptions = {
   root: { type: 'string', default: '/meta' },
 } as const;
 
+function requireToken(token: string): string {
+  if (token === '') throw new MetaqError('USAGE', 'the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker\'s [http] token, or the one it printed at start)');
+  return token;
+}
+
 function adminClient(values: { admin: string; token: string }): AdminClient {
-  if (values.token === '') throw new MetaqError('USAGE', 'the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker\'s [http] token, or the one it printed at start)');
-  return new AdminClient(values.admin, values.token);
+  return new AdminClient(values.admin, requireToken(values.token));
+}
+
+function number(text: string | undefined, name: string): number {
+  if (text === undefined || !/^[0-9]+(\.[0-9]+)?$/.test(text)) throw new MetaqError('USAGE', `--${name} must be a non-negative number, got ${JSON.stringify(text)}\n${USAGE}`);
+  return Number(text);
 }
 
 function int(text: string | undefined, name: string): number {
@@ -85,6 +100,62 @@ async function server(args: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function monitor(args: string[]): Promise<number> {
+  const t = defaultThresholds;
+  const { values } = parseArgs({
+    args,
+    options: {
+      admin: { type: 'string', multiple: true, default: ['http://127.0.0.1:8120'] },
+      token: adminOptions.token,
+      rounds: { type: 'string' },
+      'interval-ms': { type: 'string', default: '10000' },
+      json: { type: 'boolean', default: false },
+      topic: { type: 'string', default: 'meta-monitor-topic' },
+      group: { type: 'string', default: 'meta-monitor-receive' },
+      'send-timeout-ms': { type: 'string', default: '3000' },
+      'receive-timeout-ms': { type: 'string', default: '3000' },
+      'put-failed': { type: 'string', default: String(t.putFailed) },
+      'stall-ms': { type: 'string', default: String(t.stallMs) },
+      prepared: { type: 'string', default: String(t.prepared) },
+      'prepared-age-ms': { type: 'string', default: String(t.preparedAgeMs) },
+      connections: { type: 'string', default: String(t.connections) },
+      'connections-per-address': { type: 'string', default: String(t.connectionsPerAddress) },
+      'disk-used-percent': { type: 'string', default: String(t.diskUsed * 100) },
+      'load-per-cpu': { type: 'string', default: String(t.loadPerCpu) },
+      'replication-lag-bytes': { type: 'string', default: String(t.replicationLagBytes) },
+      'ignore-group': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const fired = await runMonitor(
+    {
+      brokers: values.admin.flatMap((list) => list.split(',')).filter((url) => url !== ''),
+      token: requireToken(values.token),
+      rounds: values.rounds === undefined ? undefined : int(values.rounds, 'rounds'),
+      intervalMs: int(values['interval-ms'], 'interval-ms'),
+      json: values.json,
+      probe: { topic: values.topic, group: values.group, sendTimeoutMs: int(values['send-timeout-ms'], 'send-timeout-ms'), receiveTimeoutMs: int(values['receive-timeout-ms'], 'receive-timeout-ms') },
+      thresholds: {
+        putFailed: int(values['put-failed'], 'put-failed'),
+        stallMs: int(values['stall-ms'], 'stall-ms'),
+        prepared: int(values.prepared, 'prepared'),
+        preparedAgeMs: int(values['prepared-age-ms'], 'prepared-age-ms'),
+        connections: int(values.connections, 'connections'),
+        connectionsPerAddress: int(values['connections-per-address'], 'connections-per-address'),
+        diskUsed: number(values['disk-used-percent'], 'disk-used-percent') / 100,
+        loadPerCpu: number(values['load-per-cpu'], 'load-per-cpu'),
+        replicationLagBytes: int(values['replication-lag-bytes'], 'replication-lag-bytes'),
+      },
+      ignoredGroups: [values.group, 'metaq-get', 'Just_for_Browser', ...values['ignore-group']],
+      signal: controller.signal,
+    },
+    process.stdout,
+    process.stderr,
+  );
+  return fired === 0 ? 0 : 2;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -176,6 +247,8 @@ async function main(argv: string[]): Promise<number> {
       await showOffsets(values.zk, values.root, values.group, values.topic, process.stdout);
       return 0;
     }
+    case 'monitor':
+      return monitor(args);
     default:
       process.stderr.write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 64;

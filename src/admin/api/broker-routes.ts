@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { crc32 } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../../broker/broker.js';
@@ -6,7 +7,7 @@ import { statsReport } from '../../broker/stats/stats-report.js';
 
 /** This broker, the cluster's brokers (from ZooKeeper), the `stats` text and slave status. */
 export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: () => string): void {
-  app.get('/api/broker', () => {
+  app.get('/api/broker', async () => {
     const system = broker.config.system;
     return {
       brokerId: system.brokerId,
@@ -18,12 +19,15 @@ export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: (
       uptimeSeconds: Math.floor((Date.now() - broker.startedAtMs) / 1000),
       dataPath: system.dataPath,
       zookeeper: broker.cluster === undefined ? null : broker.config.zookeeper['zk.zkConnect'],
+      zookeeperConnected: broker.cluster === undefined ? null : broker.cluster.session.healthy,
       configFile: broker.config.file ?? null,
       configChecksum: crc32(Buffer.from(broker.config.text, 'utf8')),
       connections: broker.counters.currentConnections,
+      connectionsByAddress: broker.connectionsByAddress(),
       counters: { ...broker.counters },
       closedPartitions: broker.closedPartitions.all(),
       process: { pid: process.pid, node: process.version, rssBytes: process.memoryUsage().rss },
+      host: { loadAverage: loadavg(), cpus: availableParallelism(), disks: await broker.diskSpace() },
     };
   });
 

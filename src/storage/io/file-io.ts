@@ -41,4 +41,12 @@ export interface FileIO {
   readFile(path: string): Promise<Buffer | undefined>;
   readStream(path: string): Readable;
   writeStream(path: string): Writable;
+  /** Size and free space of the file system holding `path` (for the operator's disk alerts). */
+  diskSpace(path: string): Promise<DiskSpace>;
+}
+
+export interface DiskSpace {
+  totalBytes: number;
+  /** Bytes an unprivileged process may still write. */
+  freeBytes: number;
 }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import type { FileIO, IoFile, IoStat } from './file-io.js';
+import type { DiskSpace, FileIO, IoFile, IoStat } from './file-io.js';
 
 /** One file-system call, as seen by fault hooks and crash enumerators. */
 export interface IoOperation {
@@ -69,6 +69,8 @@ export class MemoryFileIO implements FileIO {
   /** Called after each operation completes (crash-point enumeration). */
   afterOperation: ((op: IoOperation) => void) | undefined;
   now: () => number = () => Date.now();
+  /** The size `diskSpace` reports; free space is what the files leave of it. */
+  capacityBytes = 2 ** 40;
 
   private check(op: IoOperation): InjectedFault | undefined {
     return this.faults?.(op);
@@ -190,6 +192,12 @@ export class MemoryFileIO implements FileIO {
     if ([...this.files.keys(), ...this.dirs].some(inside)) return Promise.reject(errnoError('ENOTEMPTY', `directory ${dir} is not empty`));
     this.dirs.delete(dir);
     return Promise.resolve();
+  }
+
+  diskSpace(): Promise<DiskSpace> {
+    let used = 0;
+    for (const inode of new Set(this.files.values())) used += inode.current.length;
+    return Promise.resolve({ totalBytes: this.capacityBytes, freeBytes: Math.max(0, this.capacityBytes - used) });
   }
 
   syncDir(dir: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { FileIO, IoFile, IoStat } from './file-io.js';
+import type { DiskSpace, FileIO, IoFile, IoStat } from './file-io.js';
 
 class NodeFile implements IoFile {
   constructor(
@@ -89,6 +89,11 @@ export class NodeFileIO implements FileIO {
 
   rmdir(dir: string): Promise<void> {
     return rmdir(dir);
+  }
+
+  async diskSpace(path: string): Promise<DiskSpace> {
+    const fs = await statfs(path);
+    return { totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
   }
 
   async syncDir(dir: string): Promise<void> {

@@ -23,6 +23,7 @@ export class VolatileFileIO implements FileIO {
   readFile = (path: string) => this.inner.readFile(path);
   readStream = (path: string) => this.inner.readStream(path);
   writeStream = (path: string) => this.inner.writeStream(path);
+  diskSpace = (path: string) => this.inner.diskSpace(path);
 }
 
 class VolatileFile implements IoFile {
