@@ -8,6 +8,7 @@ import { consume, printCluster, printStats, produce, stdinLines, transactions } 
 import { promote, slave } from './replication-commands.js';
 import { closePartitions, copyGroupOffsets, deletePartitionDirs, movePartitionDirs, openPartitions, reload, showOffsets } from './operations-commands.js';
 import { AdminClient } from '../admin/admin-client.js';
+import { showSqlOffsets } from './sql-offsets.js';
 import { runMonitor } from './monitor/monitor.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
 
@@ -26,6 +27,7 @@ const USAGE = `usage:
   metaq delete-partitions --data DIR --topic T --start A --end B [--force]   (broker stopped)
   metaq copy-offsets --topic T --source ID --target ID --start A --end B [--target-start N] [--zk HOST:PORT] [--root /meta]
   metaq offsets --group G --topic T [--zk HOST:PORT] [--root /meta]   (committed offsets and owners in ZooKeeper)
+  metaq offsets --group G --topic T --db mysql://USER@HOST/DB|postgres://USER@HOST/DB [--table meta_topic_partition_group_offset]
   metaq monitor [--admin URL]... [--rounds N] [--interval-ms MS] [--json] [--topic meta-monitor-topic] [--group meta-monitor-receive]
                 [--send-timeout-ms MS] [--receive-timeout-ms MS] [--put-failed N] [--stall-ms MS] [--prepared N] [--prepared-age-ms MS]
                 [--connections N] [--connections-per-address N] [--disk-used-percent P] [--load-per-cpu X] [--replication-lag-bytes B] [--ignore-group G]...
@@ -243,8 +245,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'offsets': {
-      const { values } = parseArgs({ args, options: { ...zkOptions, group: { type: 'string', default: '' }, topic: { type: 'string', default: '' } } });
-      await showOffsets(values.zk, values.root, values.group, values.topic, process.stdout);
+      const { values } = parseArgs({ args, options: { ...zkOptions, group: { type: 'string', default: '' }, topic: { type: 'string', default: '' }, db: { type: 'string' }, table: { type: 'string', default: 'meta_topic_partition_group_offset' } } });
+      if (values.group === '' || values.topic === '') throw new MetaqError('USAGE', `offsets needs --group and --topic\n${USAGE}`);
+      if (values.db !== undefined) await showSqlOffsets(values.db, values.table, values.group, values.topic, process.stdout);
+      else await showOffsets(values.zk, values.root, values.group, values.topic, process.stdout);
       return 0;
     }
     case 'monitor':

@@ -5,7 +5,6 @@ import { deletePartitions, movePartitions, NodeFileIO } from '../broker/index.js
 import { ZkSession } from '../client/index.js';
 import { copyOffsets } from '../coordination/zk/copy-offsets.js';
 import { MetaZnodes, parseOffsetNode } from '../coordination/zk/znodes.js';
-import { MetaqError } from '../common/errors.js';
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (scripts, tests). */
 function progressBar(total: number, what: string): { update(done: number): void; stop(): void } {
@@ -84,7 +83,6 @@ export async function copyGroupOffsets(zk: string, root: string, spec: { topic: 
 
 /** `metaq offsets`: a group's committed offsets of a topic, as stored in ZooKeeper (§3.1). */
 export async function showOffsets(zk: string, root: string, group: string, topic: string, out: NodeJS.WritableStream): Promise<void> {
-  if (group === '' || topic === '') throw new MetaqError('USAGE', 'offsets needs --group and --topic');
   await withZk(zk, async (session) => {
     const znodes = new MetaZnodes(root);
     const partitions = await session.getChildren(`${znodes.root}/consumers/${group}/offsets/${topic}`);

@@ -9,6 +9,10 @@ import { adminIni, startAdminFixture, TOKEN } from '../support/admin-fixture.js'
 import type { AdminFixture } from '../support/admin-fixture.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { mysqlDialect, mysqlExecutor, postgresDialect, postgresExecutor, SqlOffsetStorage } from '../../src/client/index.js';
+import type { SqlExecutor } from '../../src/client/index.js';
 
 const run = promisify(execFile);
 const metaq = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, METAQ_ADMIN_TOKEN: '' } });
@@ -87,6 +91,55 @@ describe('metaq operations commands (§7.5)', () => {
       const shown = await metaq('offsets', '--zk', zk.server.connect, '--group', 'billing', '--topic', 'orders');
       assert.match(shown.stdout, /^1-0\toffset 1000\tmsgId 100\towner billing_host-1$/m);
       assert.match(shown.stdout, /^2-5\toffset 2000\tmsgId 101\towner -$/m);
+    });
+  });
+
+  describe('offsets kept in SQL (MetaQ\'s showoffset type=mysql)', () => {
+    const table = `cli_offsets_${process.pid}`;
+    const databases: Array<{ name: string; url: string; executor: () => { executor: SqlExecutor; end(): Promise<void> }; dialect: typeof mysqlDialect }> = [
+      {
+        name: 'MariaDB',
+        url: 'mysql://root@127.0.0.1:3306/test',
+        dialect: mysqlDialect,
+        executor: () => {
+          const pool = mysql.createPool({ host: '127.0.0.1', user: 'root', database: 'test', connectionLimit: 1 });
+          return { executor: mysqlExecutor(pool), end: () => pool.end() };
+        },
+      },
+      {
+        name: 'PostgreSQL',
+        url: 'postgres://postgres@127.0.0.1:5432/postgres',
+        dialect: postgresDialect,
+        executor: () => {
+          const pool = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'postgres', max: 1 });
+          return { executor: postgresExecutor(pool), end: () => pool.end() };
+        },
+      },
+    ];
+    for (const db of databases) {
+      it(`offsets --db shows a group's rows from ${db.name} in partition order`, async () => {
+        const { executor, end } = db.executor();
+        try {
+          const storage = new SqlOffsetStorage(executor, db.dialect, table);
+          const info = (brokerId: number, index: number, offset: number) => ({ topic: 'orders', partition: { brokerId, index }, offset, msgId: BigInt(offset) * 1_000_000_007n });
+          await storage.commit('billing', [info(1, 10, 900), info(1, 2, 200), info(0, 0, 50)]);
+          await storage.commit('audit', [info(0, 0, 7)]);
+          const { stdout } = await metaq('offsets', '--db', db.url, '--table', table, '--group', 'billing', '--topic', 'orders');
+          assert.equal(stdout, '0-0\toffset 50\tmsgId 50000000350\n1-2\toffset 200\tmsgId 200000001400\n1-10\toffset 900\tmsgId 900000006300\n');
+          assert.match((await metaq('offsets', '--db', db.url, '--table', table, '--group', 'nobody', '--topic', 'orders')).stdout, /group nobody has no offsets for orders/);
+          const missing = await refused(['offsets', '--db', db.url, '--table', `${table}_absent`, '--group', 'billing', '--topic', 'orders']);
+          assert.match(missing.stderr, /could not read table .*_absent .*is --table the one the consumers write\?/);
+        } finally {
+          await executor.query(`DROP TABLE IF EXISTS ${table}`, []);
+          await end();
+        }
+      });
+    }
+
+    it('offsets --db refuses a URL it cannot use', async () => {
+      const wrong = await refused(['offsets', '--db', 'redis://127.0.0.1', '--group', 'g', '--topic', 't']);
+      assert.equal(wrong.code, 64);
+      assert.match(wrong.stderr, /--db must be a mysql:\/\/ or postgres:\/\/ URL/);
     });
   });
 });

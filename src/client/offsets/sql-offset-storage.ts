@@ -11,6 +11,8 @@ export interface SqlExecutor {
 export interface SqlDialect {
   createTable(table: string): string;
   select(table: string): string;
+  /** Every partition's row of one topic and group (`metaq offsets`). */
+  selectGroup(table: string): string;
   /** Insert a row if absent; keep an existing one (initOffset). */
   insertIfAbsent(table: string): string;
   /** Insert or replace the offset and id (commit). */
@@ -50,6 +52,19 @@ export class SqlOffsetStorage implements OffsetStorage {
     return { offset: Number(row.offset), msgId: BigInt(String(row.msg_id)) };
   }
 
+  /** A group's stored offsets of a topic, by MetaQ's "brokerId-index" partition name. */
+  async list(topic: string, group: string): Promise<Array<{ partition: string } & StoredOffset>> {
+    await this.ensureTable();
+    const rows = await this.executor.query(this.dialect.selectGroup(this.table), [topic, group]);
+    const byNumber = (name: string) => name.split('-').map(Number);
+    return rows
+      .map((row) => ({ partition: String(row.partition), offset: Number(row.offset), msgId: BigInt(String(row.msg_id)) }))
+      .sort((a, b) => {
+        const [x, y] = [byNumber(a.partition), byNumber(b.partition)];
+        return (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0);
+      });
+  }
+
   async initOffset(topic: string, group: string, partition: Partition, offset: number): Promise<void> {
     await this.ensureTable();
     await this.executor.query(this.dialect.insertIfAbsent(this.table), [topic, partitionName(partition), group, offset, '-1']);
@@ -76,6 +91,7 @@ export const mysqlDialect: SqlDialect = {
   createTable: (t) =>
     `CREATE TABLE IF NOT EXISTS ${t} (id BIGINT AUTO_INCREMENT PRIMARY KEY, topic VARCHAR(255) NOT NULL, \`partition\` VARCHAR(255) NOT NULL, group_id VARCHAR(255) NOT NULL, \`offset\` BIGINT NOT NULL, msg_id BIGINT NOT NULL, UNIQUE KEY TOPIC_PART_GRP_IDX (topic, \`partition\`, group_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   select: (t) => `SELECT \`offset\`, CAST(msg_id AS CHAR) AS msg_id FROM ${t} WHERE topic = ? AND \`partition\` = ? AND group_id = ?`,
+  selectGroup: (t) => `SELECT \`partition\`, \`offset\`, CAST(msg_id AS CHAR) AS msg_id FROM ${t} WHERE topic = ? AND group_id = ?`,
   insertIfAbsent: (t) => `INSERT IGNORE INTO ${t} (topic, \`partition\`, group_id, \`offset\`, msg_id) VALUES (?, ?, ?, ?, ?)`,
   upsert: (t) => `INSERT INTO ${t} (topic, \`partition\`, group_id, \`offset\`, msg_id) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \`offset\` = VALUES(\`offset\`), msg_id = VALUES(msg_id)`,
 };
@@ -84,6 +100,7 @@ export const postgresDialect: SqlDialect = {
   createTable: (t) =>
     `CREATE TABLE IF NOT EXISTS ${t} (id BIGSERIAL PRIMARY KEY, topic VARCHAR(255) NOT NULL, "partition" VARCHAR(255) NOT NULL, group_id VARCHAR(255) NOT NULL, "offset" BIGINT NOT NULL, msg_id BIGINT NOT NULL, UNIQUE (topic, "partition", group_id))`,
   select: (t) => `SELECT "offset" AS offset, msg_id FROM ${t} WHERE topic = $1 AND "partition" = $2 AND group_id = $3`,
+  selectGroup: (t) => `SELECT "partition" AS partition, "offset" AS offset, msg_id FROM ${t} WHERE topic = $1 AND group_id = $2`,
   insertIfAbsent: (t) => `INSERT INTO ${t} (topic, "partition", group_id, "offset", msg_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "partition", group_id) DO NOTHING`,
   upsert: (t) => `INSERT INTO ${t} (topic, "partition", group_id, "offset", msg_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "partition", group_id) DO UPDATE SET "offset" = EXCLUDED."offset", msg_id = EXCLUDED.msg_id`,
 };
