@@ -118,7 +118,8 @@ describe('metaq operations commands (§7.5)', () => {
     ];
     for (const db of databases) {
       it(`offsets --db shows a group's rows from ${db.name} in partition order`, async () => {
-        const { executor, end } = db.executor();
+        const connection = db.executor();
+        const executor = connection.executor;
         try {
           const storage = new SqlOffsetStorage(executor, db.dialect, table);
           const info = (brokerId: number, index: number, offset: number) => ({ topic: 'orders', partition: { brokerId, index }, offset, msgId: BigInt(offset) * 1_000_000_007n });
@@ -131,7 +132,7 @@ describe('metaq operations commands (§7.5)', () => {
           assert.match(missing.stderr, /could not read table .*_absent .*is --table the one the consumers write\?/);
         } finally {
           await executor.query(`DROP TABLE IF EXISTS ${table}`, []);
-          await end();
+          await connection.end();
         }
       });
     }
