@@ -9,10 +9,13 @@ export interface BrokerInfo {
   uptimeSeconds: number;
   dataPath: string;
   zookeeper: string | null;
+  zookeeperConnected: boolean | null;
   configFile: string | null;
   connections: number;
+  connectionsByAddress: Array<{ address: string; connections: number }>;
   closedPartitions: Array<{ topic: string; partitions: number[] }>;
   process: { pid: number; node: string; rssBytes: number };
+  host: { loadAverage: number[]; cpus: number; disks: Array<{ path: string; totalBytes: number; freeBytes: number }> };
 }
 
 export interface ClusterBroker {

@@ -69,6 +69,7 @@ describe('web console in headless Chromium (§7.4)', () => {
     assert.match(await text(page, '[data-testid=brokers] tbody tr'), new RegExp(`3${f.broker.url.replace(/[.]/g, '\\.')}`));
     for (let i = 0; i < 25; i += 1) await put(session, 'logs', 0, `live ${i}`);
     await eventually(async () => (await text(page, '[data-testid=message-count]')) === '75', 'the message count rose without a reload');
+    assert.match(await text(page, '[data-testid=disk-free]'), /^[0-9.]+ [KMGT]?i?B of [0-9.]+ [KMGT]?i?B$/);
     await screenshot(page, shots, 'overview');
   });
 
