@@ -44,6 +44,9 @@ describe('/metrics (Prometheus and OpenMetrics)', () => {
     assert.ok(sampleValue(samples, 'metaq_connections')! >= 1);
     assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'test-group', topic: 'orders', partition: '1' }), size, 'fetched at offset 0: all of it is lag');
     assert.equal(sampleValue(samples, 'metaq_broker_info', { broker_id: '3', role: 'master' }), 1);
+    const disk = { path: f.broker.config.system.dataPath };
+    assert.ok(sampleValue(samples, 'metaq_disk_size_bytes', disk)! >= sampleValue(samples, 'metaq_disk_free_bytes', disk)!, 'the data path\'s file system, free no more than its size');
+    assert.ok(sampleValue(samples, 'metaq_disk_free_bytes', disk)! > 0);
     assert.ok(sampleValue(samples, 'process_resident_memory_bytes')! > 0);
     assert.ok(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds'));
   });
