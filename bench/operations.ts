@@ -7,6 +7,8 @@ import { AdminServer } from '../src/admin/admin-server.js';
 import { Broker } from '../src/broker/broker.js';
 import { loadBrokerConfig } from '../src/broker/config/load-config.js';
 import { MetaqClient } from '../src/client/index.js';
+import { defaultThresholds } from '../src/cli/monitor/broker-checks.js';
+import { runMonitor } from '../src/cli/monitor/monitor.js';
 
 export interface OperationsResult {
   partitions: number;
@@ -16,6 +18,28 @@ export interface OperationsResult {
   httpPutsPerSec: number;
   httpGetMbPerSec: number;
   wirePutsPerSec: number;
+  monitorRoundMs: number;
+  monitorAlerts: number;
+}
+
+/** `metaq monitor` rounds back to back: four admin API reads and a probe round trip each. */
+async function monitorRounds(adminUrl: string, rounds: number): Promise<{ roundMs: number; alerts: number }> {
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const options = {
+    brokers: [adminUrl],
+    token: 'bench',
+    rounds,
+    intervalMs: 0,
+    json: true,
+    probe: { topic: 'meta-monitor-topic', group: 'meta-monitor-receive', sendTimeoutMs: 3000, receiveTimeoutMs: 3000 },
+    thresholds: { ...defaultThresholds, diskUsed: 1.01, loadPerCpu: 1e9 },
+    ignoredGroups: ['meta-monitor-receive'],
+  };
+  let alerts = 0;
+  const seconds = await timed(async () => {
+    alerts = await runMonitor(options, sink, undefined);
+  });
+  return { roundMs: (seconds * 1000) / rounds, alerts };
 }
 
 async function timed(run: () => Promise<void>): Promise<number> {
@@ -87,7 +111,10 @@ export async function runOperationsBench(scale: number): Promise<OperationsResul
     });
     await http.close();
     await wire.close();
+    const monitor = await monitorRounds(admin.url, 50);
     return {
+      monitorRoundMs: monitor.roundMs,
+      monitorAlerts: monitor.alerts,
       partitions: topics * partitionsPerTopic,
       scrapeP50Ms: scrapes[Math.floor(scrapes.length / 2)]!,
       scrapeMaxMs: scrapes[scrapes.length - 1]!,
@@ -119,5 +146,6 @@ histograms, process metrics). The HTTP front end and the wire carry the same cli
 | client puts over HTTP (\`http://\`) | ${Math.round(r.httpPutsPerSec).toLocaleString('en')} msgs/s |
 | the same puts over the wire (\`meta://\`) | ${Math.round(r.wirePutsPerSec).toLocaleString('en')} msgs/s |
 | HTTP \`/get\` of partition 0 | ${r.httpGetMbPerSec.toFixed(0)} MB/s |
+| \`metaq monitor\` round against this broker (4 admin reads, probe send + fetch) | ${r.monitorRoundMs.toFixed(1)} ms (${r.monitorAlerts} alerts over 50 rounds) |
 `;
 }
