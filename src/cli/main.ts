@@ -4,11 +4,13 @@ import { Broker } from '../broker/broker.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { loadBrokerConfig } from '../broker/config/load-config.js';
 import { MetaqError } from '../common/errors.js';
-import { consume, printCluster, printStats, produce, stdinLines, transactions } from './commands.js';
+import { consume, printCluster, printStats, produce, stdinLines, transactions, urlOf } from './commands.js';
 import { promote, slave } from './replication-commands.js';
 import { closePartitions, copyGroupOffsets, deletePartitionDirs, movePartitionDirs, openPartitions, reload, showOffsets } from './operations-commands.js';
 import { AdminClient } from '../admin/admin-client.js';
 import { showSqlOffsets } from './sql-offsets.js';
+import { defaultCheckpointPath, tail } from './tail-command.js';
+import { defaultTailOptions } from '../agent/tail/tail-agent.js';
 import { runMonitor } from './monitor/monitor.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
 
@@ -32,6 +34,9 @@ const USAGE = `usage:
                 [--send-timeout-ms MS] [--receive-timeout-ms MS] [--put-failed N] [--stall-ms MS] [--prepared N] [--prepared-age-ms MS]
                 [--connections N] [--connections-per-address N] [--disk-used-percent P] [--load-per-cpu X] [--replication-lag-bytes B] [--ignore-group G]...
                 (probe send/receive through every master, watch stalled consumers, prepared transactions, failed puts, disks, replication)
+  metaq tail --topic T --files GLOB [--files GLOB]... [--pattern REGEX] [--checkpoint FILE] [--from start|end] [--ordered] [--with-path]
+             [--batch N] [--poll-ms MS] [--quiet-ms MS] [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
+             (ship growing log files to a topic; survives rotation and restarts, MetaQ's tail4j)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
@@ -102,6 +107,59 @@ async function server(args: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function tailCommand(args: string[]): Promise<void> {
+  const d = defaultTailOptions;
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...common,
+      zk: { type: 'string' },
+      root: { type: 'string', default: '/meta' },
+      topic: { type: 'string' },
+      files: { type: 'string', multiple: true, default: [] },
+      pattern: { type: 'string' },
+      checkpoint: { type: 'string' },
+      from: { type: 'string', default: d.from },
+      ordered: { type: 'boolean', default: d.ordered },
+      'with-path': { type: 'boolean', default: d.pathAttribute },
+      batch: { type: 'string', default: String(d.batchRecords) },
+      'poll-ms': { type: 'string', default: String(d.pollMs) },
+      'quiet-ms': { type: 'string', default: String(d.quietMs) },
+      partitions: { type: 'string' },
+    },
+  });
+  const topic = values.topic;
+  if (topic === undefined || values.files.length === 0) throw new MetaqError('USAGE', `tail needs --topic and at least one --files GLOB\n${USAGE}`);
+  if (values.from !== 'start' && values.from !== 'end') throw new MetaqError('USAGE', `--from must be start or end, got ${JSON.stringify(values.from)}`);
+  let startOfRecord: RegExp | undefined;
+  try {
+    startOfRecord = values.pattern === undefined ? undefined : new RegExp(values.pattern);
+  } catch (error) {
+    throw new MetaqError('USAGE', `--pattern is not a valid regular expression: ${(error as Error).message}`);
+  }
+  const client = values.zk !== undefined ? { zkConnect: values.zk, zkRoot: values.root } : { serverUrl: urlOf({ host: values.host, port: int(values.port, 'port') }), partitions: values.partitions === undefined ? undefined : { [topic]: int(values.partitions, 'partitions') } };
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+  await tail(
+    client,
+    {
+      ...d,
+      topic,
+      files: values.files,
+      startOfRecord,
+      checkpointPath: values.checkpoint ?? defaultCheckpointPath(topic),
+      from: values.from,
+      ordered: values.ordered,
+      pathAttribute: values['with-path'],
+      batchRecords: int(values.batch, 'batch'),
+      pollMs: int(values['poll-ms'], 'poll-ms'),
+      quietMs: int(values['quiet-ms'], 'quiet-ms'),
+    },
+    controller.signal,
+    process.stderr,
+  );
 }
 
 async function monitor(args: string[]): Promise<number> {
@@ -253,6 +311,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'monitor':
       return monitor(args);
+    case 'tail':
+      await tailCommand(args);
+      return 0;
     default:
       process.stderr.write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 64;

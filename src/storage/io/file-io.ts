@@ -18,6 +18,8 @@ export interface IoStat {
   size: number;
   mtimeMs: number;
   isDirectory: boolean;
+  /** Which file this is whatever its name (device and inode): a renamed file keeps it. */
+  fileId: string;
 }
 
 /**

@@ -19,7 +19,10 @@ export interface InjectedFault {
 
 type PendingChange = { kind: 'write'; position: number; data: Buffer } | { kind: 'truncate'; length: number };
 
+let inodes = 0;
+
 class Inode {
+  readonly id = ++inodes;
   /** What a reader sees now (page cache). */
   current: Buffer = Buffer.alloc(0);
   /** What survives power loss: the content at the last datasync. */
@@ -160,9 +163,9 @@ export class MemoryFileIO implements FileIO {
   }
 
   stat(path: string): Promise<IoStat | undefined> {
-    if (this.dirs.has(path)) return Promise.resolve({ size: 0, mtimeMs: 0, isDirectory: true });
+    if (this.dirs.has(path)) return Promise.resolve({ size: 0, mtimeMs: 0, isDirectory: true, fileId: `dir:${path}` });
     const inode = this.files.get(path);
-    return Promise.resolve(inode && { size: inode.current.length, mtimeMs: inode.mtimeMs, isDirectory: false });
+    return Promise.resolve(inode && { size: inode.current.length, mtimeMs: inode.mtimeMs, isDirectory: false, fileId: `mem:${inode.id}` });
   }
 
   rename(from: string, to: string): Promise<void> {

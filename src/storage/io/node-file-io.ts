@@ -71,8 +71,8 @@ export class NodeFileIO implements FileIO {
 
   async stat(path: string): Promise<IoStat | undefined> {
     try {
-      const s = await stat(path);
-      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
+      const s = await stat(path, { bigint: true });
+      return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), isDirectory: s.isDirectory(), fileId: `${s.dev}:${s.ino}` };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
