@@ -27,6 +27,8 @@ export interface FollowOptions {
 export class FollowedFile {
   private joiner: RecordJoiner;
   private readAt: number;
+  /** Records read past the last batch's limit: the next batch starts with them. */
+  private ready: LogRecord[] = [];
   /** Not at a watched path any more (renamed or deleted): read to its end, then let go. */
   rotated = false;
   /** When bytes last arrived, or a record was last completed. */
@@ -63,7 +65,7 @@ export class FollowedFile {
 
   /** Everything read has been shipped, and nothing is held half-joined. */
   get idle(): boolean {
-    return this.readAt === this.shipped && this.joiner.heldBytes === 0;
+    return this.readAt === this.shipped && this.joiner.heldBytes === 0 && this.ready.length === 0;
   }
 
   /** Has the file been cut shorter than what was read (copy-truncate rotation)? */
@@ -77,8 +79,8 @@ export class FollowedFile {
    * a rotated file read to its end, a last line without a newline).
    */
   async read(maxRecords: number, maxBytes: number, nowMs: number, quietMs: number): Promise<LogRecord[]> {
-    const records: LogRecord[] = [];
-    let bytes = 0;
+    const records = this.ready;
+    let bytes = records.reduce((n, r) => n + r.data.length, 0);
     const chunk = Buffer.allocUnsafe(64 * 1024);
     const size = await this.size();
     while (records.length < maxRecords && bytes < maxBytes && this.readAt < size) {
@@ -93,13 +95,18 @@ export class FollowedFile {
     }
     if (records.length === 0 && this.readAt >= size && nowMs - this.lastActivityMs >= quietMs) records.push(...this.joiner.flush(this.rotated));
     if (this.fingerprintLength < FINGERPRINT_BYTES && size > this.fingerprintLength) await this.refreshFingerprint(size);
-    return records;
+    // A chunk can complete more records than a batch takes: keep the rest, in order, for the next.
+    let take = 0;
+    for (let taken = 0; take < records.length && take < maxRecords && (take === 0 || taken + records[take]!.data.length <= maxBytes); take += 1) taken += records[take]!.data.length;
+    this.ready = records.slice(take);
+    return records.slice(0, take);
   }
 
   /** Forget what was read and not shipped, and read again from `offset` (after a truncation, or a failed send). */
   rewind(offset: number): void {
     this.shipped = offset;
     this.readAt = offset;
+    this.ready = [];
     this.joiner = new RecordJoiner(this.options.startOfRecord, offset, this.options.maxRecordBytes);
   }
 
