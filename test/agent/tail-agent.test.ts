@@ -27,7 +27,7 @@ describe('metaq tail: the agent against a live broker', () => {
   });
 
   /** An agent on a fresh directory with a clock the test moves. */
-  async function agentFor(topic: string, extra: Partial<TailOptions> = {}): Promise<{ dir: string; agent: TailAgent; clock: { now: number }; reopen(): Promise<TailAgent> }> {
+  async function agentFor(topic: string, extra: Partial<TailOptions> = {}): Promise<{ dir: string; agent: TailAgent; clock: { now: number }; reopen: () => Promise<TailAgent> }> {
     const dir = tempDir('tail');
     const clock = { now: 0 };
     const options: TailOptions = { ...defaultTailOptions, topic, files: [join(dir, 'app.log*')], checkpointPath: join(dir, 'checkpoint.json'), quietMs: 1000, ...extra };
