@@ -68,9 +68,13 @@ export class FollowedFile {
     return this.readAt === this.shipped && this.joiner.heldBytes === 0 && this.ready.length === 0;
   }
 
-  /** Has the file been cut shorter than what was read (copy-truncate rotation)? */
-  async truncated(): Promise<boolean> {
-    return (await this.size()) < this.readAt;
+  /**
+   * Is what was read no longer in the file: cut shorter than the read position, or its first bytes
+   * changed (truncated and written again between two polls, or the inode reused)?
+   */
+  async replaced(): Promise<boolean> {
+    if ((await this.size()) < this.readAt) return true;
+    return this.fingerprintLength > 0 && (await fingerprintOf(this.handle, this.fingerprintLength)) !== this.fingerprint;
   }
 
   /**

@@ -150,25 +150,18 @@ export class TailAgent {
       }
       const file = await this.follow(path, entry.fileId, entry.offset, entry.path);
       if (file === undefined) continue;
-      if ((await this.contentFingerprint(file, entry)) !== entry.fingerprint) {
-        // The inode was reused by a new file: it is new content.
-        file.rewind(0);
-      }
       file.rotated = !found.has(path);
+      // Truncated (or its inode reused) while the agent was down: finish the old content from its copy.
+      if ((await file.size()) < entry.offset || (await this.fingerprintAt(path, entry.fingerprintLength)) !== entry.fingerprint) await this.contentReplaced(file, entry);
     }
     for (const [path, fileId] of found) {
       if (this.followed.has(fileId)) continue;
+      if (await this.looksLikeCopy(path)) {
+        this.parked.add(fileId);
+        continue;
+      }
       const start = firstStart && this.options.from === 'end' ? Number.MAX_SAFE_INTEGER : 0;
       await this.follow(path, fileId, start, path);
-    }
-  }
-
-  private async contentFingerprint(file: FollowedFile, entry: FileCheckpoint): Promise<string | undefined> {
-    const handle = await this.io.open(file.path, 'read');
-    try {
-      return await fingerprintOf(handle, entry.fingerprintLength);
-    } finally {
-      await handle.close();
     }
   }
 
@@ -204,7 +197,7 @@ export class TailAgent {
         file.rotated = true;
         this.logger.info({ path: file.path }, 'tail: file rotated away; reading it to its end');
       }
-      if (!file.rotated && (await file.truncated())) await this.truncated(file);
+      if (!file.rotated && (await file.replaced())) await this.contentReplaced(file, file.checkpoint());
     }
     for (const [path, fileId] of found) {
       if (this.followed.has(fileId)) continue;
@@ -219,39 +212,44 @@ export class TailAgent {
   }
 
   /**
-   * Copy-truncate: the file's content up to the truncation is in a copy beside it (or among the
-   * matches). Ship the copy from where this file was shipped to, then start this file again at 0.
+   * Copy-truncate: what the file held (`was`: its first bytes and how far it was shipped) is now in
+   * a copy beside it, found by those first bytes. Ship the copy from the shipped offset, then read
+   * the file again from byte 0.
    */
-  private async truncated(file: FollowedFile): Promise<void> {
-    const dir = dirname(file.path);
-    const copy = file.fingerprintLength === 0 ? undefined : await this.findCopy(file, dir);
+  private async contentReplaced(file: FollowedFile, was: FileCheckpoint): Promise<void> {
+    const copy = was.fingerprintLength === 0 ? undefined : await this.findCopy(file, was);
     if (copy === undefined) {
-      this.logger.warn({ path: file.path, shipped: file.shipped }, 'tail: file truncated and no copy of it found; lines written after the last read and before the truncation are lost');
+      this.logger.warn({ path: file.path, shipped: was.offset }, 'tail: file truncated or replaced and no copy of it found; lines written after the last read and before the truncation are lost');
     } else {
-      this.logger.info({ path: file.path, copy: copy.path, offset: file.shipped }, 'tail: file truncated (copy-truncate); shipping the rest from its copy');
-      const adopted = await this.follow(copy.path, copy.fileId, file.shipped, file.key);
+      this.logger.info({ path: file.path, copy: copy.path, offset: was.offset }, 'tail: file truncated (copy-truncate); shipping the rest from its copy');
+      const adopted = await this.follow(copy.path, copy.fileId, was.offset, file.key);
       if (adopted !== undefined) adopted.rotated = !this.matches(copy.path);
       this.parked.delete(copy.fileId);
     }
     await file.restartFromZero();
   }
 
-  private async findCopy(file: FollowedFile, dir: string): Promise<{ path: string; fileId: string } | undefined> {
-    const prefix = basename(file.path);
-    const names = (await this.io.list(dir)).filter((name) => name !== prefix).sort((a, b) => Number(!a.startsWith(prefix)) - Number(!b.startsWith(prefix)));
-    for (const name of names) {
-      const path = join(dir, name);
+  private async findCopy(file: FollowedFile, was: FileCheckpoint): Promise<{ path: string; fileId: string } | undefined> {
+    const dir = dirname(file.path);
+    const name = basename(file.path);
+    // logrotate names the copy after the file (app.log.1, app.log-20261125): look there first.
+    const names = (await this.io.list(dir)).filter((n) => n !== name).sort((a, b) => Number(!a.startsWith(name)) - Number(!b.startsWith(name)));
+    for (const candidate of names) {
+      const path = join(dir, candidate);
       const stat = await this.io.stat(path);
-      if (stat === undefined || stat.isDirectory || this.followed.has(stat.fileId) || stat.size < file.shipped) continue;
-      if ((await this.fingerprintAt(path, file.fingerprintLength)) === file.fingerprint) return { path, fileId: stat.fileId };
+      if (stat === undefined || stat.isDirectory || this.followed.has(stat.fileId) || stat.size < was.offset) continue;
+      if ((await this.fingerprintAt(path, was.fingerprintLength)) === was.fingerprint) return { path, fileId: stat.fileId };
     }
     return undefined;
   }
 
-  /** A new match whose first bytes are those of a followed file still at its path: a copy being made. */
+  /**
+   * A new match named after a followed file still at its path (app.log → app.log.1) and starting
+   * with its first bytes: a copy being made for copy-truncate.
+   */
   private async looksLikeCopy(path: string): Promise<boolean> {
     for (const file of this.followed.values()) {
-      if (file.rotated || file.fingerprintLength === 0) continue;
+      if (file.rotated || file.fingerprintLength === 0 || dirname(file.path) !== dirname(path) || !basename(path).startsWith(basename(file.path))) continue;
       if ((await this.fingerprintAt(path, file.fingerprintLength)) === file.fingerprint) return true;
     }
     return false;
