@@ -116,21 +116,31 @@ export class TailAgent {
     }
   }
 
-  /** One round: find files, ship one batch from each, save the checkpoint. Returns records shipped. */
+  /**
+   * One round: find files, then from each ship one batch and save the checkpoint, so at most one
+   * batch is ever sent and not yet recorded. Returns the records shipped.
+   */
   async poll(signal?: AbortSignal): Promise<number> {
     await this.discover();
     let shipped = 0;
     for (const file of [...this.followed.values()]) {
       if (signal?.aborted) break;
-      shipped += await this.shipBatch(file, signal);
+      const sent = await this.shipBatch(file, signal);
+      shipped += sent;
       if (file.rotated && file.idle && (await file.size()) <= file.shipped && this.now() - file.lastActivityMs >= this.options.quietMs) {
         this.logger.info({ path: file.path, offset: file.shipped }, 'tail: rotated file shipped to its end; letting it go');
         this.followed.delete(file.fileId);
         await file.close();
-      }
+      } else if (sent === 0) continue;
+      await this.saveCheckpoint();
     }
-    await this.checkpoint.save([...this.followed.values()].map((file) => file.checkpoint()));
+    // New files, truncations and copies change the checkpoint even when nothing was sent.
+    if (shipped === 0) await this.saveCheckpoint();
     return shipped;
+  }
+
+  private saveCheckpoint(): Promise<void> {
+    return this.checkpoint.save([...this.followed.values()].map((file) => file.checkpoint()));
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,9 @@ interface CheckpointFile {
  * JSON file replaced atomically after each acked batch: a crash repeats at most that batch.
  */
 export class TailCheckpoint {
+  /** What the file holds now: an unchanged checkpoint is not written again. */
+  private saved: string | undefined;
+
   private constructor(
     private readonly io: FileIO,
     readonly path: string,
@@ -41,8 +44,11 @@ export class TailCheckpoint {
     return new TailCheckpoint(io, path, parsed.files);
   }
 
-  save(files: readonly FileCheckpoint[]): Promise<void> {
+  async save(files: readonly FileCheckpoint[]): Promise<void> {
     const content: CheckpointFile = { version: 1, files: [...files] };
-    return writeFileAtomically(this.io, this.path, Buffer.from(`${JSON.stringify(content, null, 1)}\n`));
+    const text = `${JSON.stringify(content, null, 1)}\n`;
+    if (text === this.saved) return;
+    await writeFileAtomically(this.io, this.path, Buffer.from(text));
+    this.saved = text;
   }
 }
