@@ -36,7 +36,7 @@ describe('metaq tail under load: rotation and kill -9 (tail4j)', { timeout: 120_
     writeFileSync(log, '');
     const start = (): ChildProcess => {
       const agent = spawn(process.execPath, [CLI, 'tail', '--topic', 'shipped', '--files', join(dir, 'app.log*'), '--checkpoint', join(dir, 'checkpoint.json'), '--port', String(broker.port), '--batch', String(BATCH), '--poll-ms', '20', '--quiet-ms', '200'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'warn' } });
-      agent.stderr!.resume();
+      agent.stderr.resume();
       agents.push(agent);
       return agent;
     };
