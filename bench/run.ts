@@ -11,6 +11,7 @@ import { clusterSection, runClusterBench } from './cluster.js';
 import { runTransactionBench, transactionSection } from './transactions.js';
 import { replicationSection, runReplicationBench } from './replication.js';
 import { operationsSection, runOperationsBench } from './operations.js';
+import { integrationsSection, runIntegrationsBench } from './integrations.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -18,7 +19,9 @@ const quick = process.argv.includes('--quick');
 // `--only transactions` runs just that section (for a quick look; the report needs a full run).
 const only = process.argv[process.argv.indexOf('--only') + 1];
 if (process.argv.includes('--only')) {
-  if (only === 'operations') {
+  if (only === 'integrations') {
+    console.log(integrationsSection(await runIntegrationsBench(quick ? 0.1 : 1)));
+  } else if (only === 'operations') {
     const { runOperationsBench, operationsSection } = await import('./operations.js');
     console.log(operationsSection(await runOperationsBench(quick ? 0.1 : 1)));
   } else if (only === 'replication') {
@@ -118,6 +121,7 @@ const clusterRun = await runClusterBench(scale);
 const transactionRun = await runTransactionBench(scale);
 const replicationRun = await runReplicationBench(scale);
 const operationsRun = await runOperationsBench(scale);
+const integrationsRun = await runIntegrationsBench(scale);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
@@ -166,7 +170,8 @@ Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with defau
 ${clusterSection(clusterRun)}
 ${transactionSection(transactionRun)}
 ${replicationSection(replicationRun)}
-${operationsSection(operationsRun)}`;
+${operationsSection(operationsRun)}
+${integrationsSection(integrationsRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 try {
