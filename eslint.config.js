@@ -57,8 +57,8 @@ export default tseslint.config(
   layer('src/client/local-store/local-message-store.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/client/transactions/decision-log.ts', ['broker', 'storage', 'admin', 'cli'], true),
   layer('src/admin/**', ['storage', 'client', 'cli']),
-  // Agents (metaq tail) are client programs with local files: the client, and storage/io for those files.
-  layer('src/agent/**', ['broker', 'coordination', 'admin', 'cli']),
+  // Integrations (metaq tail, the pino transport…) are client programs: the client, and storage/io for local files.
+  layer('src/integrations/**', ['broker', 'coordination', 'admin', 'cli']),
   layer('src/cli/**', ['storage']),
   {
     files: ['test/**', 'bench/**'],

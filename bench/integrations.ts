@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { defaultTailOptions, TailAgent } from '../src/agent/tail/tail-agent.js';
+import { defaultTailOptions, TailAgent } from '../src/integrations/tail/tail-agent.js';
 import { Broker } from '../src/broker/broker.js';
 import { parseBrokerConfig } from '../src/broker/config/broker-config.js';
 import { NodeFileIO } from '../src/broker/index.js';

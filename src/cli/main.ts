@@ -10,7 +10,7 @@ import { closePartitions, copyGroupOffsets, deletePartitionDirs, movePartitionDi
 import { AdminClient } from '../admin/admin-client.js';
 import { showSqlOffsets } from './sql-offsets.js';
 import { defaultCheckpointPath, tail } from './tail-command.js';
-import { defaultTailOptions } from '../agent/tail/tail-agent.js';
+import { defaultTailOptions } from '../integrations/tail/tail-agent.js';
 import { runMonitor } from './monitor/monitor.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
 

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TailAgent } from '../agent/tail/tail-agent.js';
-import type { TailOptions } from '../agent/tail/tail-agent.js';
+import { TailAgent } from '../integrations/tail/tail-agent.js';
+import type { TailOptions } from '../integrations/tail/tail-agent.js';
 import { keySelector, MetaqClient } from '../client/index.js';
 import type { ClientOptions } from '../client/index.js';
 import { NodeFileIO } from '../broker/index.js';

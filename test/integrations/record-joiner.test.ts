@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { RecordJoiner } from '../../src/agent/tail/record-joiner.js';
-import type { LogRecord } from '../../src/agent/tail/record-joiner.js';
+import { RecordJoiner } from '../../src/integrations/tail/record-joiner.js';
+import type { LogRecord } from '../../src/integrations/tail/record-joiner.js';
 
 const texts = (records: LogRecord[]) => records.map((r) => `${r.data.toString()}@${r.end}`);
 
