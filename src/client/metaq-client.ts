@@ -92,9 +92,9 @@ export class MetaqClient {
     return this.adopt(new OrderedProducer(this, new ProducerClass(this, { sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
   }
 
-  /** A fire-and-forget producer with a sliding window and local spill (§5.4). */
-  asyncProducer(options?: AsyncProducerOptions): AsyncProducer {
-    return this.adopt(new AsyncProducer(new ProducerClass(this), this.logger, options));
+  /** A fire-and-forget producer with a sliding window and local spill (§5.4); `selector` and `sendTimeoutMs` as for `producer()`. */
+  asyncProducer(options?: AsyncProducerOptions & ProducerOptions): AsyncProducer {
+    return this.adopt(new AsyncProducer(new ProducerClass(this, { selector: options?.selector, sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
   }
 
   /** A producer that takes part in XA transactions as a resource of a transaction manager (§5.6.2). */
