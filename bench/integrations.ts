@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { defaultTailOptions, TailAgent } from '../src/integrations/tail/tail-agent.js';
-import { Broker } from '../src/broker/broker.js';
-import { parseBrokerConfig } from '../src/broker/config/broker-config.js';
+import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import { NodeFileIO } from '../src/broker/index.js';
 import { keySelector, MetaqClient } from '../src/client/index.js';
 
@@ -17,12 +18,48 @@ export interface TailRun {
   peakRssMb: number;
 }
 
+export interface LoggingRun {
+  records: number;
+  /** Time the application spent in logger.info calls. */
+  callSeconds: number;
+  /** Until the transport closed with every record sent. */
+  deliveredSeconds: number;
+  delivered: number;
+}
+
 export interface IntegrationsResult {
   tail: TailRun[];
+  logging: LoggingRun;
+}
+
+/** pino with the metaq transport: how fast the application logs, and how fast records reach the topic. */
+async function loggingRun(broker: { url: string }, records: number): Promise<LoggingRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-pino-'));
+  const target = join(fileURLToPath(new URL('.', import.meta.url)), '../src/integrations/pino/metaq-transport.js');
+  const transport = pino.transport({ target, options: { topic: 'bench-logs', serverUrl: broker.url, localDir: dir } });
+  const logger = pino(transport);
+  const started = performance.now();
+  for (let i = 0; i < records; i += 1) logger.info({ order: i, sku: 'A-17', amount: 1999 }, 'order placed');
+  const callSeconds = (performance.now() - started) / 1000;
+  const closed = once(transport, 'close');
+  transport.end();
+  await closed;
+  const deliveredSeconds = (performance.now() - started) / 1000;
+  const client = new MetaqClient({ serverUrl: broker.url });
+  let delivered = 0;
+  for (let offset = 0; ; ) {
+    const fetched = await client.get('bench-logs', 0, offset);
+    if (fetched.caughtUp || fetched.messages.length === 0) break;
+    delivered += fetched.messages.length;
+    offset = fetched.nextOffset;
+  }
+  await client.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { records, callSeconds, deliveredSeconds, delivered };
 }
 
 /** Ship one file of `lines` 100-byte lines with the agent in this process; time until the checkpoint reaches its end. */
-async function tailRun(broker: Broker, mode: string, lines: number, ordered: boolean): Promise<TailRun> {
+async function tailRun(broker: { url: string }, mode: string, lines: number, ordered: boolean): Promise<TailRun> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-tail-'));
   const line = (n: number) => `${String(n).padStart(10, '0')} ${'x'.repeat(88)}\n`;
   const content = Array.from({ length: lines }, (_, n) => line(n)).join('');
@@ -42,13 +79,15 @@ async function tailRun(broker: Broker, mode: string, lines: number, ordered: boo
 /** The integrations' costs: the log shipping agent's throughput. */
 export async function runIntegrationsBench(scale: number): Promise<IntegrationsResult> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-int-'));
-  const config = parseBrokerConfig(`[system]\ndataPath=${join(dir, 'data')}\nserverPort=0\n[topic=*]\n`, 'bench.ini');
-  const broker = await Broker.start({ config, logger: pino({ level: 'warn' }), host: '127.0.0.1' });
+  // unflushInterval 100 ms: the backlog is visible to the delivery count soon after the last put (§1.8).
+  const brokerProcess = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushInterval: 100 }));
+  const broker = { url: `meta://127.0.0.1:${brokerProcess.port}` };
   try {
     const tail = [await tailRun(broker, 'batched', Math.round(500_000 * scale), false), await tailRun(broker, 'ordered', Math.round(50_000 * scale), true)];
-    return { tail };
+    const logging = await loggingRun(broker, Math.round(200_000 * scale));
+    return { tail, logging };
   } finally {
-    await broker.stop();
+    await brokerProcess.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -58,12 +97,21 @@ export function integrationsSection(r: IntegrationsResult): string {
   return `
 ## Integrations (issue 8)
 
-The log shipping agent and a broker in one process (default flush): one file of 100-byte lines
-already written, shipped to a topic from the start, a checkpoint saved after every acked batch.
-Peak RSS is the process's (agent and broker together).
+A broker process (default flush) and the log shipping agent in the bench process: one file of
+100-byte lines already written, shipped to a topic from the start, a checkpoint saved after every
+acked batch. Peak RSS is the bench process's (agent, and the test file built in memory).
 
 | workload | lines | lines/s | MB/s | peak RSS MB |
 |---|---|---|---|---|
 ${rows}
+
+pino with the metaq transport (\`metaq/pino\`), ${r.logging.records.toLocaleString('en')} \`logger.info\` calls of a small object in a
+loop, then \`transport.end()\`:
+
+| measurement | value |
+|---|---|
+| application side: \`logger.info\` calls | ${Math.round(r.logging.records / r.logging.callSeconds).toLocaleString('en')} records/s |
+| until the transport closed with every record sent | ${Math.round(r.logging.records / r.logging.deliveredSeconds).toLocaleString('en')} records/s |
+| records on the topic afterwards | ${r.logging.delivered.toLocaleString('en')} of ${r.logging.records.toLocaleString('en')} |
 `;
 }

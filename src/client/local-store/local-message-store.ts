@@ -20,7 +20,9 @@ export class LocalMessageStore {
   private file: FileHandle | undefined;
   private size = 0;
   private removed = 0;
-  private chain: Promise<void> = Promise.resolve();
+  /** Entries waiting for the next write: all of them go in one write and one fsync (group commit). */
+  private queued: Array<{ entry: Buffer; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private writing: Promise<void> | undefined;
 
   private constructor(readonly path: string) {}
 
@@ -81,13 +83,29 @@ export class LocalMessageStore {
     entry.writeInt32BE(checksum(body), 1);
     entry.writeInt32BE(body.length, 5);
     body.copy(entry, HEADER);
-    this.chain = this.chain.then(async () => {
-      await this.file!.write(entry, 0, entry.length, this.size);
-      this.size += entry.length;
-      await this.file!.datasync();
-      if (this.removed > 1000 && this.removed > this.messages.size) await this.rewrite();
+    return new Promise((resolve, reject) => {
+      this.queued.push({ entry, resolve, reject });
+      this.writing ??= this.writeQueued().finally(() => {
+        this.writing = undefined;
+      });
     });
-    return this.chain;
+  }
+
+  /** Write what is queued, in order, one write and one fsync per round, until nothing is left. */
+  private async writeQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      try {
+        const bytes = batch.length === 1 ? batch[0]!.entry : Buffer.concat(batch.map((b) => b.entry));
+        await this.file!.write(bytes, 0, bytes.length, this.size);
+        this.size += bytes.length;
+        await this.file!.datasync();
+        if (this.removed > 1000 && this.removed > this.messages.size) await this.rewrite();
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
   }
 
   /** Write the live messages to a temp file, fsync, rename over the store, fsync the directory. */
@@ -118,7 +136,7 @@ export class LocalMessageStore {
   }
 
   async close(): Promise<void> {
-    await this.chain;
+    await this.writing;
     await this.file?.close();
     this.file = undefined;
   }

@@ -34,6 +34,8 @@ export class AsyncProducer {
   private used = 0;
   private sequence = 0;
   private spills: Promise<void> = Promise.resolve();
+  private readonly adding = new Set<Promise<void>>();
+  private roomWaiters: Array<() => void> = [];
   private resending: Promise<void> | undefined;
   /** Counters: messages acknowledged, spilled locally, dropped because the local store was full. */
   readonly counts = { sent: 0, spilled: 0, dropped: 0 };
@@ -50,29 +52,53 @@ export class AsyncProducer {
     this.timer.unref();
   }
 
-  /** Queue a message and return at once. */
+  /** Queue a message and return at once; with the window full it spills to the local store. */
   send(message: OutgoingMessage): void {
-    checkToken(message?.topic, 'message.topic');
-    const size = typeof message.data === 'string' ? Buffer.byteLength(message.data) : message.data?.length;
-    const units = Math.max(1, Math.floor((size ?? 0) / UNIT_BYTES));
+    const units = this.unitsOf(message);
     if (this.used + units > this.window) {
       this.spill(message);
       return;
     }
+    this.start(message, units);
+  }
+
+  /**
+   * Like `send`, but when the window is full wait for room instead of spilling (a log shipper
+   * with its own buffer ahead of it). Resolves once the message is in flight, not when acked.
+   */
+  async offer(message: OutgoingMessage): Promise<void> {
+    const units = this.unitsOf(message);
+    while (this.used > 0 && this.used + units > this.window) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    this.start(message, units);
+  }
+
+  private unitsOf(message: OutgoingMessage): number {
+    checkToken(message?.topic, 'message.topic');
+    const size = typeof message.data === 'string' ? Buffer.byteLength(message.data) : message.data?.length;
+    return Math.max(1, Math.floor((size ?? 0) / UNIT_BYTES));
+  }
+
+  private start(message: OutgoingMessage, units: number): void {
     this.used += units;
+    const done = (): void => {
+      this.used -= units;
+      for (const resolve of this.roomWaiters.splice(0)) resolve();
+    };
     this.producer.send(message).then(
       () => {
-        this.used -= units;
+        done();
         this.counts.sent += 1;
       },
       () => {
-        this.used -= units;
+        done();
         this.spill(message);
       },
     );
   }
 
   private spill(message: OutgoingMessage): void {
+    // The chain keeps spills in order; the adds themselves are not awaited one by one, so the
+    // store writes a burst of them with one fsync.
     this.spills = this.spills.then(async () => {
       const store = await this.stores.get(message.topic);
       if (store.count >= this.maxSpilled) {
@@ -80,15 +106,30 @@ export class AsyncProducer {
         this.logger.warn({ topic: message.topic }, 'async producer local store is full; message dropped');
         return;
       }
-      await store.add(`${Date.now()}-${this.sequence++}`, encodeOutgoing(message));
-      this.counts.spilled += 1;
+      const added = store.add(`${Date.now()}-${this.sequence++}`, encodeOutgoing(message)).then(
+        () => {
+          this.counts.spilled += 1;
+        },
+        (error: unknown) => {
+          this.counts.dropped += 1;
+          this.logger.error({ err: error, topic: message.topic }, 'async producer could not write to its local store; message dropped');
+        },
+      );
+      this.adding.add(added);
+      void added.finally(() => this.adding.delete(added));
     });
+  }
+
+  /** Spills queued and written. */
+  private async spilled(): Promise<void> {
+    await this.spills;
+    await Promise.all(this.adding);
   }
 
   /** Resend spilled messages in order, topic by topic; a failure ends that topic's round. */
   resend(): Promise<void> {
     this.resending ??= (async () => {
-      await this.spills;
+      await this.spilled();
       for (const [topic, store] of await this.stores.all()) {
         const failures = await replayInOrder(
           store,
@@ -108,7 +149,7 @@ export class AsyncProducer {
 
   /** Spilled messages waiting, per topic. */
   async waiting(): Promise<Map<string, number>> {
-    await this.spills;
+    await this.spilled();
     return this.stores.counts();
   }
 
@@ -116,7 +157,7 @@ export class AsyncProducer {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.producer.close();
-    await this.spills;
+    await this.spilled();
     await this.resending;
     await this.stores.close();
   }

@@ -15,9 +15,10 @@ export interface MetaqTransportOptions extends AsyncProducerOptions {
 
 /**
  * A pino transport (MetaQ's log4j StreamAppender, §5.17): each log line becomes one message on
- * `topic`, sent with the one-way producer. pino runs transports in a worker thread and the
- * one-way producer never waits for the broker (a full window or a failed send spills to a local
- * store, resent later), so logging never blocks the application, even with every broker down.
+ * `topic`, sent with the one-way producer. pino runs transports in a worker thread that buffers
+ * what the application logs, and the one-way producer never waits for an ack (a failed send
+ * spills to a local store, resent later), so logging never blocks the application, even with
+ * every broker down.
  * One process's records share a partition key, so they stay in order while sends succeed.
  *
  * `pino({ transport: { target: 'metaq/pino', options: { topic: 'app-logs', zkConnect: 'zk:2181' } } })`
@@ -31,7 +32,9 @@ export default function metaqTransport(options: MetaqTransportOptions) {
   const key = `${hostname()}:${process.pid}`;
   return build(
     async (source: AsyncIterable<string>) => {
-      for await (const line of source) producer.send({ topic, data: line, key });
+      // Waiting for room in the window holds lines in pino's buffer (in the application's memory,
+      // never blocking it) rather than spilling a burst to disk; failed sends still spill.
+      for await (const line of source) await producer.offer({ topic, data: line, key });
     },
     {
       parse: 'lines',
