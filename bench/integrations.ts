@@ -8,6 +8,10 @@ import { defaultTailOptions, TailAgent } from '../src/integrations/tail/tail-age
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import { NodeFileIO } from '../src/broker/index.js';
 import { keySelector, MetaqClient } from '../src/client/index.js';
+import { MessageSink, MessageSource } from '../src/integrations/stream/index.js';
+
+/** Partitions of every topic on the bench broker. */
+const PARTITIONS = 8;
 
 export interface TailRun {
   mode: string;
@@ -27,9 +31,40 @@ export interface LoggingRun {
   delivered: number;
 }
 
+export interface StreamRun {
+  messages: number;
+  partitions: number;
+  messagesPerSec: number;
+}
+
 export interface IntegrationsResult {
   tail: TailRun[];
   logging: LoggingRun;
+  stream: StreamRun;
+}
+
+/** A source-to-sink pipeline: read, write the upper-cased text to another topic, ack after the write. */
+async function streamRun(broker: { url: string }, messages: number, partitions: number): Promise<StreamRun> {
+  const client = new MetaqClient({ serverUrl: broker.url, partitions: { 'stream-in': partitions, 'stream-out': partitions } });
+  const producer = client.producer();
+  let next = 0;
+  await Promise.all(Array.from({ length: 1000 }, async () => {
+    while (next < messages) await producer.send({ topic: 'stream-in', data: `event ${next++} ${'x'.repeat(80)}` });
+  }));
+  const source = new MessageSource(client.consumer({ group: 'bench', startFrom: 0 }).subscribe('stream-in'));
+  const sink = new MessageSink(client.producer(), 'stream-out');
+  let done = 0;
+  const started = performance.now();
+  const workers: Array<Promise<void>> = [];
+  for await (const delivery of source) {
+    workers.push(sink.write(delivery.value.toUpperCase()).then(() => delivery.ack()));
+    if (workers.length >= 1000) await Promise.all(workers.splice(0));
+    if (++done === messages) break;
+  }
+  await Promise.all(workers);
+  const seconds = (performance.now() - started) / 1000;
+  await client.close();
+  return { messages, partitions, messagesPerSec: messages / seconds };
 }
 
 /** pino with the metaq transport: how fast the application logs, and how fast records reach the topic. */
@@ -47,11 +82,13 @@ async function loggingRun(broker: { url: string }, records: number): Promise<Log
   const deliveredSeconds = (performance.now() - started) / 1000;
   const client = new MetaqClient({ serverUrl: broker.url });
   let delivered = 0;
-  for (let offset = 0; ; ) {
-    const fetched = await client.get('bench-logs', 0, offset);
-    if (fetched.caughtUp || fetched.messages.length === 0) break;
-    delivered += fetched.messages.length;
-    offset = fetched.nextOffset;
+  for (let partition = 0; partition < PARTITIONS; partition += 1) {
+    for (let offset = 0; ; ) {
+      const fetched = await client.get('bench-logs', partition, offset);
+      if (fetched.caughtUp || fetched.messages.length === 0) break;
+      delivered += fetched.messages.length;
+      offset = fetched.nextOffset;
+    }
   }
   await client.close();
   rmSync(dir, { recursive: true, force: true });
@@ -80,12 +117,13 @@ async function tailRun(broker: { url: string }, mode: string, lines: number, ord
 export async function runIntegrationsBench(scale: number): Promise<IntegrationsResult> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-int-'));
   // unflushInterval 100 ms: the backlog is visible to the delivery count soon after the last put (§1.8).
-  const brokerProcess = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushInterval: 100 }));
+  const brokerProcess = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushInterval: 100, numPartitions: PARTITIONS }));
   const broker = { url: `meta://127.0.0.1:${brokerProcess.port}` };
   try {
     const tail = [await tailRun(broker, 'batched', Math.round(500_000 * scale), false), await tailRun(broker, 'ordered', Math.round(50_000 * scale), true)];
     const logging = await loggingRun(broker, Math.round(200_000 * scale));
-    return { tail, logging };
+    const stream = await streamRun(broker, Math.round(100_000 * scale), PARTITIONS);
+    return { tail, logging, stream };
   } finally {
     await brokerProcess.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
@@ -113,5 +151,9 @@ loop, then \`transport.end()\`:
 | application side: \`logger.info\` calls | ${Math.round(r.logging.records / r.logging.callSeconds).toLocaleString('en')} records/s |
 | until the transport closed with every record sent | ${Math.round(r.logging.records / r.logging.deliveredSeconds).toLocaleString('en')} records/s |
 | records on the topic afterwards | ${r.logging.delivered.toLocaleString('en')} of ${r.logging.records.toLocaleString('en')} |
+
+Stream processing: \`MessageSource\` → upper-case → \`MessageSink\`, ack after the sink's ack,
+${r.stream.messages.toLocaleString('en')} messages of 100 B already on ${r.stream.partitions} partitions (one in flight per partition, as MetaSpout):
+${Math.round(r.stream.messagesPerSec).toLocaleString('en')} messages/s end to end.
 `;
 }
