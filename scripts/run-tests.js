@@ -11,7 +11,7 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-for (const script of ['scripts/ensure-databases.sh', 'scripts/ensure-zookeeper.sh', 'scripts/ensure-chromium.sh']) {
+for (const script of ['scripts/ensure-databases.sh', 'scripts/ensure-zookeeper.sh', 'scripts/ensure-chromium.sh', 'scripts/ensure-python.sh']) {
   const setup = spawnSync('bash', [script], { stdio: 'inherit' });
   if (setup.status !== 0) process.exit(setup.status ?? 1);
 }
