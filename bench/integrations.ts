@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -9,6 +10,8 @@ import { startBrokerProcess, writeConfig } from '../test/support/broker-process.
 import { NodeFileIO } from '../src/broker/index.js';
 import { keySelector, MetaqClient } from '../src/client/index.js';
 import { MessageSink, MessageSource } from '../src/integrations/stream/index.js';
+import { binlogRun } from './binlog.js';
+import type { BinlogRun } from './binlog.js';
 
 /** Partitions of every topic on the bench broker. */
 const PARTITIONS = 8;
@@ -37,10 +40,25 @@ export interface StreamRun {
   messagesPerSec: number;
 }
 
+export interface PythonRun {
+  count: number;
+  syncPerSec: number;
+  pipelinedPerSec: number;
+  consumePerSec: number;
+}
+
 export interface IntegrationsResult {
   tail: TailRun[];
   logging: LoggingRun;
   stream: StreamRun;
+  python: PythonRun;
+  binlog: BinlogRun;
+}
+
+/** The Python client (Debian's python3) in its own process: bench/python-client.py prints its figures. */
+function pythonRun(broker: { url: string }, count: number, partitions: number): PythonRun {
+  const script = join(fileURLToPath(new URL('.', import.meta.url)), '../../bench/python-client.py');
+  return JSON.parse(execFileSync('/usr/bin/python3', [script, broker.url, String(count), String(partitions)]).toString()) as PythonRun;
 }
 
 /** A source-to-sink pipeline: read, write the upper-cased text to another topic, ack after the write. */
@@ -123,7 +141,9 @@ export async function runIntegrationsBench(scale: number): Promise<IntegrationsR
     const tail = [await tailRun(broker, 'batched', Math.round(500_000 * scale), false), await tailRun(broker, 'ordered', Math.round(50_000 * scale), true)];
     const logging = await loggingRun(broker, Math.round(200_000 * scale));
     const stream = await streamRun(broker, Math.round(100_000 * scale), PARTITIONS);
-    return { tail, logging, stream };
+    const python = pythonRun(broker, Math.round(100_000 * scale), PARTITIONS);
+    const binlog = await binlogRun(brokerProcess.port, Math.round(20_000 * scale), PARTITIONS);
+    return { tail, logging, stream, python, binlog };
   } finally {
     await brokerProcess.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
@@ -155,5 +175,22 @@ loop, then \`transport.end()\`:
 Stream processing: \`MessageSource\` → upper-case → \`MessageSink\`, ack after the sink's ack,
 ${r.stream.messages.toLocaleString('en')} messages of 100 B already on ${r.stream.partitions} partitions (one in flight per partition, as MetaSpout):
 ${Math.round(r.stream.messagesPerSec).toLocaleString('en')} messages/s end to end.
+
+The Python client (\`clients/python\`, Debian's Python 3.11), 100 B messages, one connection:
+
+| workload | msgs/s |
+|---|---|
+| \`send\`, one at a time (${Math.round(r.python.count / 10).toLocaleString('en')} messages) | ${Math.round(r.python.syncPerSec).toLocaleString('en')} |
+| \`send_async\`, 1,000 in flight (${r.python.count.toLocaleString('en')}) | ${Math.round(r.python.pipelinedPerSec).toLocaleString('en')} |
+| consumer \`poll\` over those messages (1 MiB fetches) | ${Math.round(r.python.consumePerSec).toLocaleString('en')} |
+
+Ordered database sync: a private MariaDB (row binlog, \`binlog_row_metadata=FULL\`) with
+${r.binlog.rows.toLocaleString('en')} rows inserted 100 per statement and then each updated once (${r.binlog.changes.toLocaleString('en')} row changes)
+while \`metaq binlog\` was stopped; then each side drains its backlog alone, ${r.binlog.partitions} partitions:
+
+| stage | row changes/s | peak RSS MB |
+|---|---|---|
+| \`metaq binlog\`: binlog → topic, until the checkpoint reaches the binlog's end | ${Math.round(r.binlog.publishPerSec).toLocaleString('en')} | ${r.binlog.publisherPeakRssMb.toFixed(0)} |
+| \`metaq binlog-apply\`: topic → the machine's MariaDB, one transaction per change with its offset | ${Math.round(r.binlog.applyPerSec).toLocaleString('en')} | ${r.binlog.applierPeakRssMb.toFixed(0)} |
 `;
 }

@@ -12,6 +12,8 @@ import { showSqlOffsets } from './sql-offsets.js';
 import { defaultCheckpointPath, tail } from './tail-command.js';
 import { defaultTailOptions } from '../integrations/tail/tail-agent.js';
 import { runMonitor } from './monitor/monitor.js';
+import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
+import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
 
 const USAGE = `usage:
@@ -37,6 +39,12 @@ const USAGE = `usage:
   metaq tail --topic T --files GLOB [--files GLOB]... [--pattern REGEX] [--checkpoint FILE] [--from start|end] [--ordered] [--with-path]
              [--batch N] [--poll-ms MS] [--quiet-ms MS] [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
              (ship growing log files to a topic; survives rotation and restarts, MetaQ's tail4j)
+  metaq binlog --source mysql://USER@HOST:PORT/ --topic T [--tables DB.TABLE|DB.*]... [--checkpoint FILE] [--from start|end]
+               [--server-id N] [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
+             (publish a MariaDB/MySQL row binlog, one message per row change, keyed by table and primary key)
+  metaq binlog-apply --target mysql://USER@HOST/DB|postgres://USER@HOST/DB --topic T [--group G] [--offsets-table NAME]
+               [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
+             (write those row changes into another database, exactly once per message)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
   metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
@@ -160,6 +168,70 @@ async function tailCommand(args: string[]): Promise<void> {
     controller.signal,
     process.stderr,
   );
+}
+
+/** Direct mode with `--partitions` (default 1: one partition keeps every row in order), or cluster mode with `--zk`. */
+function keyedClient(values: { zk?: string; root: string; host: string; port: string; partitions: string }, topic: string) {
+  return values.zk !== undefined ? { zkConnect: values.zk, zkRoot: values.root } : { serverUrl: urlOf({ host: values.host, port: int(values.port, 'port') }), partitions: { [topic]: int(values.partitions, 'partitions') } };
+}
+
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+  return controller.signal;
+}
+
+async function binlogCommand(args: string[]): Promise<void> {
+  const d = defaultBinlogOptions;
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...common,
+      zk: { type: 'string' },
+      root: { type: 'string', default: '/meta' },
+      partitions: { type: 'string', default: '1' },
+      source: { type: 'string' },
+      topic: { type: 'string' },
+      tables: { type: 'string', multiple: true, default: [] },
+      checkpoint: { type: 'string' },
+      from: { type: 'string', default: d.from },
+      'server-id': { type: 'string' },
+      'checkpoint-ms': { type: 'string', default: String(d.checkpointMs) },
+      'max-in-flight': { type: 'string', default: String(d.maxInFlight) },
+    },
+  });
+  const { topic, source } = values;
+  if (topic === undefined || source === undefined) throw new MetaqError('USAGE', `binlog needs --source and --topic\n${USAGE}`);
+  if (values.from !== 'start' && values.from !== 'end') throw new MetaqError('USAGE', `--from must be start or end, got ${JSON.stringify(values.from)}`);
+  const checkpoint = values.checkpoint ?? defaultBinlogCheckpoint(topic);
+  const options = {
+    topic,
+    from: values.from === 'start' ? ('start' as const) : ('end' as const),
+    tables: parseTables(values.tables.flatMap((list) => list.split(',')).filter((name) => name !== '')),
+    serverId: values['server-id'] === undefined ? defaultServerId(checkpoint) : int(values['server-id'], 'server-id'),
+    checkpointMs: int(values['checkpoint-ms'], 'checkpoint-ms'),
+    maxInFlight: int(values['max-in-flight'], 'max-in-flight'),
+  };
+  await binlog(keyedClient(values, topic), source, checkpoint, options, stopSignal(), process.stderr);
+}
+
+async function binlogApplyCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...common,
+      zk: { type: 'string' },
+      root: { type: 'string', default: '/meta' },
+      partitions: { type: 'string', default: '1' },
+      target: { type: 'string' },
+      topic: { type: 'string' },
+      group: { type: 'string', default: 'binlog-apply' },
+      'offsets-table': { type: 'string', default: 'meta_topic_partition_group_offset' },
+    },
+  });
+  const { topic, target } = values;
+  if (topic === undefined || target === undefined) throw new MetaqError('USAGE', `binlog-apply needs --target and --topic\n${USAGE}`);
+  await binlogApply(keyedClient(values, topic), target, { topic, group: values.group, offsetsTable: values['offsets-table'] }, stopSignal(), process.stderr);
 }
 
 async function monitor(args: string[]): Promise<number> {
@@ -313,6 +385,12 @@ async function main(argv: string[]): Promise<number> {
       return monitor(args);
     case 'tail':
       await tailCommand(args);
+      return 0;
+    case 'binlog':
+      await binlogCommand(args);
+      return 0;
+    case 'binlog-apply':
+      await binlogApplyCommand(args);
       return 0;
     default:
       process.stderr.write(USAGE);

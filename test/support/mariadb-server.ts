@@ -31,16 +31,17 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-/** Install a data directory with Debian's mariadb-install-db and run mariadbd on it. */
-export async function startMariaDb(): Promise<MariaDbServer> {
+/** Install a data directory with Debian's mariadb-install-db and run mariadbd on it; `binlog`: with a row-based binlog. */
+export async function startMariaDb(options: { binlog?: boolean } = {}): Promise<MariaDbServer> {
   const dir = tempDir('mariadb');
   const data = join(dir, 'data');
   await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root']);
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  const binlog = options.binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-metadata=FULL', '--server-id=1'] : ['--skip-log-bin'];
   const start = async (): Promise<void> => {
-    const args = ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'mariadb.sock')}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=32M', '--skip-name-resolve'];
+    const args = ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'mariadb.sock')}`, '--user=root', ...binlog, '--innodb-buffer-pool-size=32M', '--skip-name-resolve'];
     const started = spawn('mariadbd', args, { stdio: 'ignore' });
     child = started;
     running.add(started);

@@ -18,6 +18,11 @@ export interface ProducerOptions {
   selector?: PartitionSelector;
   /** Per-send timeout; MetaQ's default is 3 s. */
   sendTimeoutMs?: number;
+  /**
+   * Whether a send the broker refused with 503 (nothing stored) tries another broker (default
+   * true). Turn it off when the selector's choice carries meaning, as for per-key order.
+   */
+  failover?: boolean;
 }
 
 export interface SendOptions {
@@ -60,6 +65,7 @@ export interface ProducerHost {
 export class Producer {
   private readonly selector: PartitionSelector;
   private readonly sendTimeoutMs: number;
+  private readonly failover: boolean;
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closed = false;
@@ -74,6 +80,7 @@ export class Producer {
   ) {
     this.selector = options.selector ?? roundRobinSelector();
     this.sendTimeoutMs = options.sendTimeoutMs === undefined ? 3000 : checkPositiveInt(options.sendTimeoutMs, 'sendTimeoutMs');
+    this.failover = options.failover ?? true;
   }
 
   async send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
@@ -91,7 +98,7 @@ export class Producer {
         return await this.put(chosen, topic, flag, crc, payload, timeoutMs, options.signal, undefined);
       } catch (error) {
         const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
-        if (!(error instanceof BrokerError && error.status === Status.serviceUnavailable) || options.partition !== undefined || elsewhere.length === 0) throw error;
+        if (!(error instanceof BrokerError && error.status === Status.serviceUnavailable) || !this.failover || options.partition !== undefined || elsewhere.length === 0) throw error;
         return await this.put(this.selector(topic, elsewhere, message), topic, flag, crc, payload, timeoutMs, options.signal, undefined);
       }
     } finally {
