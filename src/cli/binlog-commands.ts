@@ -4,15 +4,15 @@ import { crc32 } from 'node:zlib';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type ZongJi from '@vlasky/zongji';
-import type { ClientOptions, SqlExecutor, BeginTransaction } from '../client/index.js';
-import { keySelector, MetaqClient, mysqlDialect, mysqlExecutor, mysqlTransactions, postgresDialect, postgresExecutor, postgresTransactions, SqlOffsetStorage, transactionalListener } from '../client/index.js';
+import type { ClientOptions, BeginTransaction } from '../client/index.js';
+import { keySelector, MetaqClient, mysqlDialect, mysqlExecutor, mysqlTransactions, postgresDialect, postgresExecutor, postgresTransactions, SqlOffsetStorage } from '../client/index.js';
 import { NodeFileIO } from '../broker/index.js';
 import { MetaqError } from '../common/errors.js';
 import { BinlogCheckpoint } from '../integrations/binlog/binlog-checkpoint.js';
 import { BinlogPublisher } from '../integrations/binlog/binlog-publisher.js';
 import type { BinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { ChangeApplier, mysqlApplyDialect, postgresApplyDialect } from '../integrations/binlog/change-applier.js';
-import { parseRowChange } from '../integrations/binlog/row-change.js';
+import { BatchApplier } from '../integrations/binlog/batch-applier.js';
 import { SourceDatabase } from '../integrations/binlog/source-database.js';
 
 /** A package the user installs beside metaq for this command (optional peer dependency). */
@@ -95,7 +95,6 @@ export async function binlog(client: ClientOptions, sourceUrl: string, checkpoin
 }
 
 interface Target {
-  executor: SqlExecutor;
   begin: BeginTransaction;
   storage: SqlOffsetStorage;
   applier: ChangeApplier;
@@ -115,12 +114,12 @@ async function openTarget(url: string, offsetsTable: string): Promise<Target> {
   if (scheme === 'mysql') {
     const pool = (await load<Mysql2PoolModule>('mysql2/promise', 'metaq binlog-apply')).createPool({ uri: url, connectionLimit: 4 });
     const executor = mysqlExecutor(pool);
-    return { executor, begin: mysqlTransactions(pool), storage: new SqlOffsetStorage(executor, mysqlDialect, offsetsTable), applier: new ChangeApplier(mysqlApplyDialect), end: () => pool.end() };
+    return { begin: mysqlTransactions(pool), storage: new SqlOffsetStorage(executor, mysqlDialect, offsetsTable), applier: new ChangeApplier(mysqlApplyDialect), end: () => pool.end() };
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const pool = new (await load<PgModule>('pg', 'metaq binlog-apply')).default.Pool({ connectionString: url, max: 4 });
     const executor = postgresExecutor(pool);
-    return { executor, begin: postgresTransactions(pool), storage: new SqlOffsetStorage(executor, postgresDialect, offsetsTable), applier: new ChangeApplier(postgresApplyDialect), end: () => pool.end() };
+    return { begin: postgresTransactions(pool), storage: new SqlOffsetStorage(executor, postgresDialect, offsetsTable), applier: new ChangeApplier(postgresApplyDialect), end: () => pool.end() };
   }
   throw new MetaqError('USAGE', `--target must be a mysql:// or postgres:// URL, got ${JSON.stringify(url)}`);
 }
@@ -129,46 +128,32 @@ export interface ApplyOptions {
   topic: string;
   group: string;
   offsetsTable: string;
+  /** Changes of one partition per database transaction, at most. */
+  maxBatch: number;
 }
 
 /**
- * `metaq binlog-apply`: write the row changes of a topic into a target database. Each change and
- * the group's offset commit in one database transaction, so a crash neither loses nor repeats a
- * change here; the publisher's replays are absorbed by whole-row upserts.
+ * `metaq binlog-apply`: write the row changes of a topic into a target database, a partition's
+ * changes in batches, each batch and the group's offset in one database transaction, so a crash
+ * neither loses nor repeats a change here; the publisher's replays are absorbed by whole-row
+ * upserts.
  */
 export async function binlogApply(client: ClientOptions, targetUrl: string, options: ApplyOptions, signal: AbortSignal, progress: NodeJS.WriteStream | undefined): Promise<void> {
   const target = await openTarget(targetUrl, options.offsetsTable);
   const log = logger();
   const metaq = new MetaqClient(client);
-  let applied = 0;
-  let lastReport = 0;
+  const applier = new BatchApplier(target.applier, target.storage, target.begin, options.group, log, { maxBatch: options.maxBatch });
+  const timer = progress?.isTTY ? setInterval(() => progress.write(`\r${applier.applied} row changes applied  `), 500) : undefined;
   try {
     const consumer = metaq.consumer({ group: options.group, offsetStorage: target.storage, autoCommit: false, startFrom: 0, logger: log }).subscribe(options.topic);
-    await consumer.run(
-      transactionalListener(target.storage, target.begin, options.group, async (message, sql) => {
-        let change;
-        try {
-          change = parseRowChange(message.data);
-        } catch (error) {
-          // It can never apply; holding the partition on it would stop the sync for good.
-          log.error({ err: error, partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset }, 'skipping a message that is not a row change');
-          return;
-        }
-        await target.applier.apply(sql, change).catch((error: unknown) => {
-          log.error({ err: error, table: change.table, key: change.key }, 'could not apply a row change; retrying (does the target table exist with the same columns?)');
-          throw error;
-        });
-        applied += 1;
-        if (progress?.isTTY && performance.now() - lastReport > 500) {
-          lastReport = performance.now();
-          progress.write(`\r${applied} row changes applied  `);
-        }
-      }),
-    );
+    await consumer.run(applier.listener);
     log.info({ topic: options.topic, group: options.group }, 'applying row changes');
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-    if (progress?.isTTY) progress.write('\n');
+    await consumer.close();
+    await applier.close();
+    if (timer !== undefined) progress?.write('\n');
   } finally {
+    clearInterval(timer);
     await metaq.close();
     await target.end();
   }

@@ -42,7 +42,7 @@ const USAGE = `usage:
   metaq binlog --source mysql://USER@HOST:PORT/ --topic T [--tables DB.TABLE|DB.*]... [--checkpoint FILE] [--from start|end]
                [--server-id N] [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
              (publish a MariaDB/MySQL row binlog, one message per row change, keyed by table and primary key)
-  metaq binlog-apply --target mysql://USER@HOST/DB|postgres://USER@HOST/DB --topic T [--group G] [--offsets-table NAME]
+  metaq binlog-apply --target mysql://USER@HOST/DB|postgres://USER@HOST/DB --topic T [--group G] [--offsets-table NAME] [--max-batch N]
                [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
              (write those row changes into another database, exactly once per message)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
@@ -227,11 +227,13 @@ async function binlogApplyCommand(args: string[]): Promise<void> {
       topic: { type: 'string' },
       group: { type: 'string', default: 'binlog-apply' },
       'offsets-table': { type: 'string', default: 'meta_topic_partition_group_offset' },
+      'max-batch': { type: 'string', default: '500' },
     },
   });
   const { topic, target } = values;
   if (topic === undefined || target === undefined) throw new MetaqError('USAGE', `binlog-apply needs --target and --topic\n${USAGE}`);
-  await binlogApply(keyedClient(values, topic), target, { topic, group: values.group, offsetsTable: values['offsets-table'] }, stopSignal(), process.stderr);
+  if (int(values['max-batch'], 'max-batch') < 1) throw new MetaqError('USAGE', `--max-batch must be at least 1, got ${values['max-batch']}`);
+  await binlogApply(keyedClient(values, topic), target, { topic, group: values.group, offsetsTable: values['offsets-table'], maxBatch: int(values['max-batch'], 'max-batch') }, stopSignal(), process.stderr);
 }
 
 async function monitor(args: string[]): Promise<number> {

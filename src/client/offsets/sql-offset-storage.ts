@@ -39,7 +39,8 @@ export class SqlOffsetStorage implements OffsetStorage {
     if (!TABLE_NAME.test(table)) throw new Error(`table name ${JSON.stringify(table)} must be a plain SQL identifier`);
   }
 
-  private ensureTable(): Promise<void> {
+  /** Create the table if it is missing (once); call before opening a transaction that uses it. */
+  ensureTable(): Promise<void> {
     this.ready ??= this.createTable ? this.executor.query(this.dialect.createTable(this.table), []).then(() => undefined) : Promise.resolve();
     return this.ready;
   }
@@ -50,6 +51,18 @@ export class SqlOffsetStorage implements OffsetStorage {
     const row = rows[0];
     if (row === undefined) return undefined;
     return { offset: Number(row.offset), msgId: BigInt(String(row.msg_id)) };
+  }
+
+  /**
+   * The stored offset read inside an open transaction and locked until it ends (`FOR UPDATE`), so
+   * a consumer can apply only what lies beyond it and commit, while a former owner of the
+   * partition waits and then sees that it moved on.
+   */
+  async lockWith(executor: SqlExecutor, topic: string, group: string, partition: Partition): Promise<StoredOffset | undefined> {
+    // No ensureTable here: it needs a connection of its own, and DDL would end the transaction.
+    const rows = await executor.query(`${this.dialect.select(this.table)} FOR UPDATE`, [topic, partitionName(partition), group]);
+    const row = rows[0];
+    return row === undefined ? undefined : { offset: Number(row.offset), msgId: BigInt(String(row.msg_id)) };
   }
 
   /** A group's stored offsets of a topic, by MetaQ's "brokerId-index" partition name. */

@@ -23,7 +23,7 @@ export interface BinlogOptions {
   maxInFlight: number;
 }
 
-export const defaultBinlogOptions = { from: 'end', checkpointMs: 200, maxInFlight: 5000 } as const;
+export const defaultBinlogOptions = { from: 'end', checkpointMs: 200, maxInFlight: 1000 } as const;
 
 export interface BinlogProgress {
   published: number;
@@ -34,6 +34,8 @@ export interface BinlogProgress {
 export type OpenStream = () => ZongJi;
 
 const ROW_EVENTS = new Set(['writerows', 'updaterows', 'deleterows']);
+/** Binlog events waiting to be handled before the stream is paused (a row event holds many rows). */
+const MAX_QUEUED_EVENTS = 64;
 
 /** A session ended by a failure; `at` is the last position it saved, where the next one resumes. */
 class SessionFailure extends Error {
@@ -106,6 +108,8 @@ export class BinlogPublisher {
     let last = from;
     let pending: Array<Promise<unknown>> = [];
     let inFlight = 0;
+    /** Events received and not yet handled: ZongJi emits a whole socket read at once. */
+    let queued = 0;
     let paused = false;
     let chain: Promise<void> = Promise.resolve();
     let failed: ((cause: unknown) => void) | undefined;
@@ -116,7 +120,7 @@ export class BinlogPublisher {
     const stream = this.openStream();
 
     const resumeIfDrained = (): void => {
-      if (paused && inFlight < this.options.maxInFlight / 2) {
+      if (paused && inFlight < this.options.maxInFlight / 2 && queued < MAX_QUEUED_EVENTS / 2) {
         paused = false;
         stream.connection?.resume();
       }
@@ -169,12 +173,15 @@ export class BinlogPublisher {
       // Read now: ZongJi keeps options.filename/position at the last transaction boundary.
       const at = { file: stream.options.filename ?? last.file, position: stream.options.position ?? last.position };
       const name = event.getEventName();
+      queued += 1;
       chain = chain.then(async () => {
         if (ROW_EVENTS.has(name)) await handle(event as RowsEvent & { rows: unknown[]; getEventName(): string }, at);
         last = at;
+        queued -= 1;
+        resumeIfDrained();
       });
       chain.catch((error: unknown) => failed!(error));
-      if (!paused && inFlight >= this.options.maxInFlight) {
+      if (!paused && (inFlight >= this.options.maxInFlight || queued >= MAX_QUEUED_EVENTS)) {
         paused = true;
         stream.connection?.pause();
       }

@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '../../client/index.js';
-import type { Row, RowChange } from './row-change.js';
-import { decodeValue } from './row-change.js';
+import type { RowChange } from './row-change.js';
+import { decodeValue, partitionKey } from './row-change.js';
 
 /** How one target database spells identifiers, placeholders and an upsert. */
 export interface ApplyDialect {
@@ -26,10 +26,15 @@ export const postgresApplyDialect: ApplyDialect = {
   },
 };
 
+/** Rows per statement, well under both databases' 65,535 placeholders for wide tables. */
+const ROWS_PER_STATEMENT = 200;
+
 /**
  * Writes row changes into a target database. Every change is applied as the row's whole image
  * (an upsert, or a delete by key), so applying a change twice, or a run of changes again from an
- * earlier point, leaves the row as the last change says: replays after a crash converge.
+ * earlier point, leaves the row as the last change says: replays after a crash converge. For the
+ * same reason only a row's last change in a batch matters, so a batch becomes a few multi-row
+ * statements per table: deletes first, then upserts.
  */
 export class ChangeApplier {
   constructor(
@@ -38,26 +43,44 @@ export class ChangeApplier {
     private readonly tableFor: (change: RowChange) => string = (change) => change.table,
   ) {}
 
-  async apply(sql: SqlExecutor, change: RowChange): Promise<void> {
-    const { dialect } = this;
-    const table = dialect.quote(this.tableFor(change));
-    if (change.type === 'delete') {
-      const { where, values } = this.keyCondition(change.key);
-      await sql.query(`DELETE FROM ${table} WHERE ${where}`, values);
-      return;
+  async apply(sql: SqlExecutor, changes: readonly RowChange[]): Promise<void> {
+    const last = new Map<string, RowChange>();
+    for (const change of changes) last.set(partitionKey(change), change);
+    const deletes = new Map<string, RowChange[]>();
+    const upserts = new Map<string, RowChange[]>();
+    for (const change of last.values()) {
+      const table = this.tableFor(change);
+      const group = change.type === 'delete' ? deletes : upserts;
+      const columns = change.type === 'delete' ? Object.keys(change.key) : Object.keys(change.row);
+      const name = JSON.stringify([table, columns, Object.keys(change.key)]);
+      group.set(name, [...(group.get(name) ?? []), change]);
     }
-    const columns = Object.keys(change.row);
-    const values = columns.map((c) => decodeValue(change.row[c]!));
-    const list = columns.map((c) => dialect.quote(c)).join(', ');
-    const marks = columns.map((_, i) => dialect.placeholder(i)).join(', ');
-    await sql.query(`INSERT INTO ${table} (${list}) VALUES (${marks})${dialect.upsertTail(columns, Object.keys(change.key))}`, values);
+    for (const group of deletes.values()) for (const chunk of chunks(group)) await this.delete(sql, chunk);
+    for (const group of upserts.values()) for (const chunk of chunks(group)) await this.upsert(sql, chunk);
   }
 
-  private keyCondition(key: Row): { where: string; values: unknown[] } {
-    const columns = Object.keys(key);
-    return {
-      where: columns.map((c, i) => `${this.dialect.quote(c)} = ${this.dialect.placeholder(i)}`).join(' AND '),
-      values: columns.map((c) => decodeValue(key[c]!)),
-    };
+  /** `DELETE … WHERE (k1, k2) IN ((?, ?), …)` for changes of one table and key. */
+  private async delete(sql: SqlExecutor, changes: readonly RowChange[]): Promise<void> {
+    const { dialect } = this;
+    const keyColumns = Object.keys(changes[0]!.key);
+    const values: unknown[] = [];
+    const tuples = changes.map((change) => `(${keyColumns.map((c) => dialect.placeholder(values.push(decodeValue(change.key[c]!)) - 1)).join(', ')})`);
+    await sql.query(`DELETE FROM ${dialect.quote(this.tableFor(changes[0]!))} WHERE (${keyColumns.map((c) => dialect.quote(c)).join(', ')}) IN (${tuples.join(', ')})`, values);
   }
+
+  /** One multi-row upsert for changes of one table with the same columns. */
+  private async upsert(sql: SqlExecutor, changes: readonly RowChange[]): Promise<void> {
+    const { dialect } = this;
+    const columns = Object.keys(changes[0]!.row);
+    const values: unknown[] = [];
+    const tuples = changes.map((change) => `(${columns.map((c) => dialect.placeholder(values.push(decodeValue(change.row[c]!)) - 1)).join(', ')})`);
+    const list = columns.map((c) => dialect.quote(c)).join(', ');
+    await sql.query(`INSERT INTO ${dialect.quote(this.tableFor(changes[0]!))} (${list}) VALUES ${tuples.join(', ')}${dialect.upsertTail(columns, Object.keys(changes[0]!.key))}`, values);
+  }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) out.push(items.slice(start, start + ROWS_PER_STATEMENT));
+  return out;
 }
