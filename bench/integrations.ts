@@ -191,6 +191,6 @@ while \`metaq binlog\` was stopped; then each side drains its backlog alone, ${r
 | stage | row changes/s | peak RSS MB |
 |---|---|---|
 | \`metaq binlog\`: binlog → topic, until the checkpoint reaches the binlog's end | ${Math.round(r.binlog.publishPerSec).toLocaleString('en')} | ${r.binlog.publisherPeakRssMb.toFixed(0)} |
-| \`metaq binlog-apply\`: topic → the machine's MariaDB, one transaction per change with its offset | ${Math.round(r.binlog.applyPerSec).toLocaleString('en')} | ${r.binlog.applierPeakRssMb.toFixed(0)} |
+| \`metaq binlog-apply\`: topic → the machine's MariaDB, a transaction per batch (≤ 500) with its offset | ${Math.round(r.binlog.applyPerSec).toLocaleString('en')} | ${r.binlog.applierPeakRssMb.toFixed(0)} |
 `;
 }
