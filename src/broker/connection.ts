@@ -8,6 +8,7 @@ import type { BrokerContext, ReplySink } from './broker-context.js';
 import { handleAdmin } from './handlers/admin-handler.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
+import { handlePutSet } from './handlers/put-set-handler.js';
 import { handlePut } from './handlers/put-handler.js';
 import { handleStats } from './handlers/stats-handler.js';
 import { handleTransaction } from './handlers/transaction-handler.js';
@@ -98,6 +99,8 @@ export class BrokerConnection {
       switch (command.kind) {
         case 'put':
           return handlePut(command, this.ctx, this.sink, this);
+        case 'mput':
+          return handlePutSet(command, this.ctx, this.sink);
         case 'get':
           this.getsInFlight += 1;
           return handleGet(command, this.ctx, this.getSink, this.remote);

@@ -40,6 +40,26 @@ export class IdGenerator {
     }
     return (BigInt(this.lastMs - EPOCH_MS) << 22n) | this.brokerBits | BigInt(this.sequence);
   }
+
+  /**
+   * Ids for `count` messages stored together (a batched put): consecutive values of the
+   * (millisecond, sequence) counter, so the n-th is `idAfter(first, n)` and a reply needs only the
+   * first. A block larger than what is left of this millisecond borrows the next ones.
+   */
+  nextBlock(count: number): bigint {
+    const first = this.next();
+    const end = this.sequence + count - 1;
+    this.lastMs += Math.floor(end / (SEQUENCE_MASK + 1));
+    this.sequence = end & SEQUENCE_MASK;
+    return first;
+  }
+}
+
+/** The id `n` places after `first` in a block from `nextBlock`. */
+export function idAfter(first: bigint, n: number): bigint {
+  const sequence = Number(first & BigInt(SEQUENCE_MASK)) + n;
+  const ms = (first >> 22n) + BigInt(Math.floor(sequence / (SEQUENCE_MASK + 1)));
+  return (ms << 22n) | (first & (0x3ffn << 12n)) | BigInt(sequence & SEQUENCE_MASK);
 }
 
 /** Split an id back into its parts (for tools and tests). */

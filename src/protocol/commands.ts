@@ -123,6 +123,31 @@ export interface SyncEndCommand {
   opaque: number;
 }
 
+/**
+ * metaq extension, sent only to a broker whose `version` reply lists `+mput`: `count` records for
+ * one partition in one frame, the body in the log's record format (length, checksum, id -1 as a
+ * placeholder, flag, payload). The broker checks every checksum, assigns the ids and appends the set as it is; the
+ * reply is `result 200` with `<firstId> <partition> <firstOffset> <count>` (ids consecutive in the
+ * sense of `idAfter`).
+ */
+export interface PutSetCommand {
+  kind: 'mput';
+  topic: string;
+  /** Broker-local partition, or -1 for "broker picks". */
+  partition: number;
+  count: number;
+  opaque: number;
+  body: Buffer;
+}
+
+/** What a broker adds to its `version` reply to offer the batched put. */
+export const PUT_SET_EXTENSION = '+mput';
+
+/** The extensions a `version` reply offers: its `+name` words (a MetaQ broker's has none). */
+export function offeredExtensions(versionText: string): Set<string> {
+  return new Set(versionText.split(' ').filter((word) => word.startsWith('+')));
+}
+
 /** metaq extension: an operator action on a broker (`admin resubscribe`), answered with `result`. */
 export interface AdminCommand {
   kind: 'admin';
@@ -132,6 +157,7 @@ export interface AdminCommand {
 
 export type Command =
   | PutCommand
+  | PutSetCommand
   | GetCommand
   | OffsetCommand
   | ResultCommand

@@ -11,6 +11,8 @@ export function encodeCommand(command: Command): Buffer[] {
       const optional = (command.checksum === -1 ? '' : ` ${command.checksum}`) + (command.txKey === undefined ? '' : ` ${command.txKey}`);
       return framed(`put ${command.topic} ${command.partition} ${command.body.length} ${command.flag}${optional} ${command.opaque}`, command.body);
     }
+    case 'mput':
+      return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.opaque}`, command.body);
     case 'get':
       return [line(`get ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.opaque}`)];
     case 'offset':

@@ -21,6 +21,9 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       return parsePut(tokens);
     case 'g':
       return parseGet(tokens);
+    case 'm':
+      if (word !== 'mput') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
+      return parsePutSet(tokens);
     case 'o':
       return parseOffset(tokens);
     case 'r':
@@ -87,6 +90,16 @@ function parsePut(t: string[]): ParsedHeader {
       opaque: parseJavaInt(t[t.length >= 8 ? 7 : t.length - 1], 'opaque'),
       body: EMPTY,
     },
+    bodyLength: bodyLength(t[3]),
+  };
+}
+
+function parsePutSet(t: string[]): ParsedHeader {
+  need(t, 6, 'mput topic partition len count opaque');
+  const count = parseJavaInt(t[4], 'count');
+  if (count < 1) throw new ProtocolError(`mput count must be at least 1, got ${count}`);
+  return {
+    command: { kind: 'mput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, opaque: parseJavaInt(t[5], 'opaque'), body: EMPTY },
     bodyLength: bodyLength(t[3]),
   };
 }

@@ -28,7 +28,10 @@ describe('synchronous replication (§6.2)', { timeout: 60_000 }, () => {
   it('acks a put once the slave has it, and both logs hold the same bytes at the same offsets', async () => {
     const slave = await start(brokerIni({ numPartitions: 2 }, { role: 'sync-slave' }));
     const master = await start(brokerIni({ numPartitions: 2 }, { slave: `127.0.0.1:${slave.port}` }));
-    const producer = clientOf(master).producer();
+    // Round robin over both partitions (partition -1 would let the broker put a whole set on one).
+    const roundRobin = new MetaqClient({ serverUrl: `meta://127.0.0.1:${master.port}`, partitions: { orders: 2 } });
+    clients.push(roundRobin);
+    const producer = roundRobin.producer();
     await eventually(() => master.replication.syncMaster!.status().connected, 'the master connecting to its slave');
     const results = await Promise.all(Array.from({ length: 300 }, (_, i) => producer.send({ topic: 'orders', data: `m${i}` })));
     for (const result of results) {

@@ -14,6 +14,8 @@ export interface ReadRecord {
   size: number;
   payload: string;
   intact: boolean;
+  /** The message id, where the reader had it. */
+  id?: bigint;
 }
 
 export interface Verdict {

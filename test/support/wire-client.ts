@@ -38,7 +38,7 @@ export async function scanPartition(session: WireSession, topic: string, partiti
     if (reply.code !== 0) return out;
     let advanced = 0;
     for (const record of iterateRecords(reply.bytes)) {
-      out.push({ partition, offset: offset + record.position, size: record.size, payload: record.payload.toString(), intact: isRecordIntact(record) });
+      out.push({ partition, offset: offset + record.position, size: record.size, payload: record.payload.toString(), intact: isRecordIntact(record), id: record.id });
       advanced = record.position + record.size;
     }
     if (advanced === 0) throw new Error(`no whole record at ${topic}-${partition}@${offset}`);

@@ -23,14 +23,15 @@ export class RealtimeStats {
     this.resetAt = clock.monotonicMs();
   }
 
-  record(kind: RealtimeKind, topic: string, value = 1): void {
+  /** `count` events whose values sum to `value` (a batched put records its messages at once). */
+  record(kind: RealtimeKind, topic: string, value = 1, count = 1): void {
     if (this.clock.monotonicMs() - this.resetAt > RESET_INTERVAL_MS) this.reset();
     let byTopic = this.tallies.get(kind);
     if (byTopic === undefined) this.tallies.set(kind, (byTopic = new Map<string, Tally>()));
     const tally = byTopic.get(topic);
-    if (tally === undefined) byTopic.set(topic, { count: 1, value });
+    if (tally === undefined) byTopic.set(topic, { count, value });
     else {
-      tally.count += 1;
+      tally.count += count;
       tally.value += value;
     }
   }

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Command, ResultCommand, ValueCommand } from '../../protocol/commands.js';
+import { offeredExtensions } from '../../protocol/commands.js';
 import { CommandDecoder } from '../../protocol/decoder.js';
 import { encodeCommand } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
@@ -68,6 +69,8 @@ export class BrokerConnection {
   private heartbeatFailures = 0;
   private connectedWaiters: Array<() => void> = [];
   private connects = 0;
+  /** The broker's extensions, asked on first need; forgotten on reconnect (it may be another broker). */
+  private offered: Promise<ReadonlySet<string>> | undefined;
 
   constructor(
     readonly address: BrokerAddress,
@@ -99,6 +102,7 @@ export class BrokerConnection {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.connects += 1;
+      if (this.connects > 1) this.offered = undefined;
       this.connected = true;
       this.attempts = 0;
       this.heartbeatFailures = 0;
@@ -179,6 +183,18 @@ export class BrokerConnection {
       .finally(() => {
         this.heartbeatInFlight = false;
       });
+  }
+
+  /** The extensions the broker lists in its `version` reply; none if it does not answer in time. */
+  extensions(): Promise<ReadonlySet<string>> {
+    this.offered ??= this.request((opaque) => ({ kind: 'version', opaque }), this.options.heartbeatTimeoutMs, 'version').then(
+      (reply) => (reply.kind === 'result' && reply.code === Status.success ? offeredExtensions(reply.body.toString()) : new Set<string>()),
+      () => {
+        this.offered = undefined; // ask again next time; meanwhile plain commands work everywhere
+        return new Set<string>();
+      },
+    );
+    return this.offered;
   }
 
   /** Send a request and wait for its reply. */

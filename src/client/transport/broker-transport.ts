@@ -10,6 +10,8 @@ export interface BrokerTransport {
   readonly address: BrokerAddress;
   /** Send a request and wait for its reply. */
   request(build: (opaque: number) => Command, timeoutMs: number, what: string, signal?: AbortSignal): Promise<Reply>;
+  /** The metaq extensions the broker offers (`+mput`, …), asked once per connection; none over HTTP. */
+  extensions(): Promise<ReadonlySet<string>>;
   /** Send a command nothing answers. */
   post(build: (opaque: number) => Command): void;
   close(): Promise<void>;

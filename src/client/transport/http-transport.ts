@@ -16,6 +16,11 @@ export class HttpTransport implements BrokerTransport {
   private readonly inFlight = new Set<AbortController>();
   private closed = false;
 
+  /** MetaQ's HTTP front end has only put, get and offset. */
+  extensions(): Promise<ReadonlySet<string>> {
+    return Promise.resolve(new Set());
+  }
+
   constructor(readonly address: BrokerAddress) {
     this.base = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
   }

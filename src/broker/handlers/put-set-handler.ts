@@ -1,0 +1,56 @@
+import { idAfter } from '../../common/id-generator.js';
+import type { PutSetCommand } from '../../protocol/commands.js';
+import { encodeResult } from '../../protocol/encoder.js';
+import { RECORD_HEADER_SIZE, validRecordSize } from '../../protocol/record.js';
+import { Status } from '../../protocol/status.js';
+import type { BrokerContext, ReplySink } from '../broker-context.js';
+import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
+
+/**
+ * Check that `set` is exactly `count` whole records with good checksums and write each one's id
+ * into it (the n-th is `idAfter(firstId, n)`); a reason when it is not.
+ */
+function stampSet(set: Buffer, count: number, firstId: () => bigint): { firstId: bigint; payloadBytes: number } | string {
+  let pos = 0;
+  let records = 0;
+  let payloadBytes = 0;
+  while (pos < set.length) {
+    const size = validRecordSize(set, pos);
+    if (size === 0) return `record ${records} at byte ${pos} is incomplete or fails its checksum; nothing of this set was stored`;
+    records += 1;
+    payloadBytes += size - RECORD_HEADER_SIZE;
+    pos += size;
+  }
+  if (records !== count) return `the header says ${count} records but the body holds ${records}; nothing of this set was stored`;
+  const first = firstId();
+  // Ids are stamped in place: the set goes to disk as it arrived, with no per-record copy.
+  for (let n = 0, at = 0; at < set.length; n += 1, at += RECORD_HEADER_SIZE + set.readInt32BE(at)) set.writeBigInt64BE(idAfter(first, n), at + 8);
+  return { firstId: first, payloadBytes };
+}
+
+/** `mput` (metaq extension): store a set of records for one partition with one write. */
+export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: ReplySink): void {
+  const { topic, opaque, count, body } = command;
+  // Counted per message, so cmd_put means the same whether clients batch or not.
+  ctx.counters.cmdPut += count;
+  const settings = ctx.stores.settings(topic);
+  const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
+  const fail = putFailure(ctx, reply, topic, partition, opaque);
+  if (!admitWrite(ctx, topic, partition, fail)) return;
+  withLog(ctx, topic, partition, fail, (log) => {
+    const stamped = stampSet(body, count, () => ctx.ids.nextBlock(count));
+    if (typeof stamped === 'string') {
+      fail(Status.internalServerError, stamped);
+      return;
+    }
+    log.appendFramed(body, count, (error, offset) => {
+      if (error !== undefined) fail(Status.internalServerError, error.message);
+      else {
+        afterReplication(ctx, log, offset + body.length, () => {
+          countPuts(ctx, topic, partition, count, stamped.payloadBytes);
+          reply.send(encodeResult(Status.success, opaque, `${stamped.firstId} ${partition} ${offset} ${count}`));
+        }, fail);
+      }
+    });
+  });
+}

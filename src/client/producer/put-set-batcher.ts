@@ -1,0 +1,99 @@
+import { idAfter } from '../../common/id-generator.js';
+import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
+import { Status } from '../../protocol/status.js';
+import { BrokerError } from '../errors.js';
+import type { Partition, SendResult } from '../message.js';
+import type { BrokerTransport } from '../transport/broker-transport.js';
+
+export interface BatchingOptions {
+  /** How long a set waits for more messages after the first; 0: until the current turn's sends are in. */
+  lingerMs: number;
+  /** A set is sent once it would grow past this many bytes. */
+  maxBatchBytes: number;
+}
+
+export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024 };
+
+interface Waiter {
+  resolve: (result: SendResult) => void;
+  reject: (error: Error) => void;
+  /** Where this record starts within the set. */
+  at: number;
+}
+
+interface OpenSet {
+  connection: BrokerTransport;
+  topic: string;
+  partition: Partition;
+  records: Buffer[];
+  bytes: number;
+  waiters: Waiter[];
+  timeoutMs: number;
+  timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+}
+
+/** The placeholder id of a record in a set: the broker writes the real one (never 0, §1.7). */
+const UNASSIGNED_ID = -1n;
+
+/**
+ * Gathers a producer's sends per partition into message sets and sends each set as one `mput`
+ * (the negotiated batched put): a set goes when it reaches `maxBatchBytes` or `lingerMs` after
+ * its first message (with 0, once the sends of the current turn are in). Each send resolves with
+ * its own offset and id, worked out from the set's first ones; a failed set fails all its sends.
+ */
+export class PutSetBatcher {
+  private readonly open = new Map<string, OpenSet>();
+
+  constructor(private readonly options: BatchingOptions) {}
+
+  add(connection: BrokerTransport, topic: string, partition: Partition, flag: number, crc: number, payload: Buffer, timeoutMs: number): Promise<SendResult> {
+    const key = `${connection.address.url}\n${topic}\n${partition.index}`;
+    const size = RECORD_HEADER_SIZE + payload.length;
+    let set = this.open.get(key);
+    if (set !== undefined && set.bytes + size > this.options.maxBatchBytes) {
+      this.flush(key, set);
+      set = undefined;
+    }
+    if (set === undefined) {
+      set = { connection, topic, partition, records: [], bytes: 0, waiters: [], timeoutMs, timer: undefined };
+      this.open.set(key, set);
+      const scheduled = set;
+      set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(key, scheduled), this.options.lingerMs) : setImmediate(() => this.flush(key, scheduled));
+    }
+    const header = Buffer.allocUnsafe(RECORD_HEADER_SIZE);
+    writeRecordHeader(header, 0, payload.length, crc, UNASSIGNED_ID, flag);
+    const at = set.bytes;
+    set.records.push(header, payload);
+    set.bytes += size;
+    set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
+    return new Promise<SendResult>((resolve, reject) => set.waiters.push({ resolve, reject, at }));
+  }
+
+  private flush(key: string, set: OpenSet): void {
+    if (this.open.get(key) !== set) return; // already sent
+    this.open.delete(key);
+    if (set.timer !== undefined) {
+      clearTimeout(set.timer as NodeJS.Timeout);
+      clearImmediate(set.timer as NodeJS.Immediate);
+    }
+    const { connection, topic, partition, waiters } = set;
+    const body = Buffer.concat(set.records, set.bytes);
+    connection.request((opaque) => ({ kind: 'mput', topic, partition: partition.index, count: waiters.length, opaque, body }), set.timeoutMs, 'send').then(
+      (reply) => {
+        const text = reply.body.toString();
+        if (reply.kind !== 'result' || reply.code !== Status.success) {
+          const error = new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
+          for (const waiter of waiters) waiter.reject(error);
+          return;
+        }
+        const [firstId, index, firstOffset] = text.split(' ');
+        const first = BigInt(firstId ?? '0');
+        const stored = { brokerId: Math.max(0, partition.brokerId), index: Number(index) };
+        waiters.forEach((waiter, n) => waiter.resolve({ id: idAfter(first, n), partition: stored, offset: Number(firstOffset) + waiter.at }));
+      },
+      (error: Error) => {
+        for (const waiter of waiters) waiter.reject(error);
+      },
+    );
+  }
+}
