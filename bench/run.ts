@@ -21,6 +21,9 @@ const only = process.argv[process.argv.indexOf('--only') + 1];
 if (process.argv.includes('--only')) {
   if (only === 'integrations') {
     console.log(integrationsSection(await runIntegrationsBench(quick ? 0.1 : 1)));
+  } else if (only === 'puts') {
+    const { runPutSetBench, putSetSection } = await import('./put-sets.js');
+    console.log(putSetSection(await runPutSetBench(quick ? 0.1 : 1)));
   } else if (only === 'operations') {
     const { runOperationsBench, operationsSection } = await import('./operations.js');
     console.log(operationsSection(await runOperationsBench(quick ? 0.1 : 1)));

@@ -203,7 +203,7 @@ export class Producer {
 
   private async put(partition: Partition, topic: string, flag: number, crc: number, payload: Buffer, timeoutMs: number, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
     const connection = this.host.connection(this.host.router.broker(partition));
-    if (this.batcher !== undefined && txKey === undefined && signal === undefined && (await connection.extensions()).has(PUT_SET_EXTENSION)) {
+    if (this.batcher !== undefined && txKey === undefined && signal === undefined && (connection.knownExtensions ?? (await connection.extensions())).has(PUT_SET_EXTENSION)) {
       return this.batcher.add(connection, topic, partition, flag, crc, payload, timeoutMs);
     }
     const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);

@@ -1,5 +1,5 @@
 import { idAfter } from '../../common/id-generator.js';
-import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
+import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError } from '../errors.js';
 import type { Partition, SendResult } from '../message.js';
@@ -25,15 +25,16 @@ interface OpenSet {
   connection: BrokerTransport;
   topic: string;
   partition: Partition;
-  records: Buffer[];
+  /** The set being built: records are written straight into it. */
+  buffer: Buffer;
   bytes: number;
   waiters: Waiter[];
   timeoutMs: number;
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 }
 
-/** The placeholder id of a record in a set: the broker writes the real one (never 0, §1.7). */
-const UNASSIGNED_ID = -1n;
+/** The placeholder id of a record in a set (-1 as a 64-bit value): the broker writes the real one. */
+const UNASSIGNED_ID = -1;
 
 /**
  * Gathers a producer's sends per partition into message sets and sends each set as one `mput`
@@ -55,18 +56,24 @@ export class PutSetBatcher {
       set = undefined;
     }
     if (set === undefined) {
-      set = { connection, topic, partition, records: [], bytes: 0, waiters: [], timeoutMs, timer: undefined };
+      // One buffer per set, sized for a full one (or for one message bigger than that).
+      set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, this.options.maxBatchBytes)), bytes: 0, waiters: [], timeoutMs, timer: undefined };
       this.open.set(key, set);
       const scheduled = set;
       set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(key, scheduled), this.options.lingerMs) : setImmediate(() => this.flush(key, scheduled));
     }
-    const header = Buffer.allocUnsafe(RECORD_HEADER_SIZE);
-    writeRecordHeader(header, 0, payload.length, crc, UNASSIGNED_ID, flag);
     const at = set.bytes;
-    set.records.push(header, payload);
+    const buffer = set.buffer;
+    buffer.writeInt32BE(payload.length, at);
+    buffer.writeInt32BE(crc, at + 4);
+    buffer.writeInt32BE(UNASSIGNED_ID, at + 8); // the 64-bit id, -1 in both halves
+    buffer.writeInt32BE(UNASSIGNED_ID, at + 12);
+    buffer.writeInt32BE(flag, at + 16);
+    payload.copy(set.buffer, at + RECORD_HEADER_SIZE);
     set.bytes += size;
     set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
-    return new Promise<SendResult>((resolve, reject) => set.waiters.push({ resolve, reject, at }));
+    const open = set;
+    return new Promise<SendResult>((resolve, reject) => open.waiters.push({ resolve, reject, at }));
   }
 
   private flush(key: string, set: OpenSet): void {
@@ -77,7 +84,7 @@ export class PutSetBatcher {
       clearImmediate(set.timer as NodeJS.Immediate);
     }
     const { connection, topic, partition, waiters } = set;
-    const body = Buffer.concat(set.records, set.bytes);
+    const body = set.buffer.subarray(0, set.bytes);
     connection.request((opaque) => ({ kind: 'mput', topic, partition: partition.index, count: waiters.length, opaque, body }), set.timeoutMs, 'send').then(
       (reply) => {
         const text = reply.body.toString();
@@ -89,7 +96,9 @@ export class PutSetBatcher {
         const [firstId, index, firstOffset] = text.split(' ');
         const first = BigInt(firstId ?? '0');
         const stored = { brokerId: Math.max(0, partition.brokerId), index: Number(index) };
-        waiters.forEach((waiter, n) => waiter.resolve({ id: idAfter(first, n), partition: stored, offset: Number(firstOffset) + waiter.at }));
+        // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
+        const room = 0xfff - Number(first & 0xfffn);
+        waiters.forEach((waiter, n) => waiter.resolve({ id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: Number(firstOffset) + waiter.at }));
       },
       (error: Error) => {
         for (const waiter of waiters) waiter.reject(error);

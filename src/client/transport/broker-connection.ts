@@ -71,6 +71,7 @@ export class BrokerConnection {
   private connects = 0;
   /** The broker's extensions, asked on first need; forgotten on reconnect (it may be another broker). */
   private offered: Promise<ReadonlySet<string>> | undefined;
+  knownExtensions: ReadonlySet<string> | undefined;
 
   constructor(
     readonly address: BrokerAddress,
@@ -102,7 +103,10 @@ export class BrokerConnection {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.connects += 1;
-      if (this.connects > 1) this.offered = undefined;
+      if (this.connects > 1) {
+        this.offered = undefined;
+        this.knownExtensions = undefined;
+      }
       this.connected = true;
       this.attempts = 0;
       this.heartbeatFailures = 0;
@@ -188,7 +192,11 @@ export class BrokerConnection {
   /** The extensions the broker lists in its `version` reply; none if it does not answer in time. */
   extensions(): Promise<ReadonlySet<string>> {
     this.offered ??= this.request((opaque) => ({ kind: 'version', opaque }), this.options.heartbeatTimeoutMs, 'version').then(
-      (reply) => (reply.kind === 'result' && reply.code === Status.success ? offeredExtensions(reply.body.toString()) : new Set<string>()),
+      (reply) => {
+        const offered = reply.kind === 'result' && reply.code === Status.success ? offeredExtensions(reply.body.toString()) : new Set<string>();
+        if (this.offered !== undefined) this.knownExtensions = offered;
+        return offered;
+      },
       () => {
         this.offered = undefined; // ask again next time; meanwhile plain commands work everywhere
         return new Set<string>();

@@ -12,6 +12,8 @@ export interface BrokerTransport {
   request(build: (opaque: number) => Command, timeoutMs: number, what: string, signal?: AbortSignal): Promise<Reply>;
   /** The metaq extensions the broker offers (`+mput`, …), asked once per connection; none over HTTP. */
   extensions(): Promise<ReadonlySet<string>>;
+  /** The same, once known for the current connection (no wait on the hot path). */
+  readonly knownExtensions: ReadonlySet<string> | undefined;
   /** Send a command nothing answers. */
   post(build: (opaque: number) => Command): void;
   close(): Promise<void>;

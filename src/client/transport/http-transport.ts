@@ -17,8 +17,10 @@ export class HttpTransport implements BrokerTransport {
   private closed = false;
 
   /** MetaQ's HTTP front end has only put, get and offset. */
+  readonly knownExtensions: ReadonlySet<string> = new Set();
+
   extensions(): Promise<ReadonlySet<string>> {
-    return Promise.resolve(new Set());
+    return Promise.resolve(this.knownExtensions);
   }
 
   constructor(readonly address: BrokerAddress) {

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
+import { runChild } from './child.js';
+
+interface SendRun {
+  mode: string;
+  flush: string;
+  size: number;
+  messages: number;
+  msgsPerSec: number;
+  mbPerSec: number;
+  p50us: number;
+  p99us: number;
+  clientPeakRssMb: number;
+  brokerPeakRssMb: number;
+}
+
+const flushModes = [
+  { flush: 'default flush', system: { unflushThreshold: 1000, unflushInterval: 10_000 } },
+  { flush: 'group commit', system: { unflushThreshold: 0, unflushInterval: 10_000 } },
+];
+
+/** One broker process per run; the client library's producer in its own process, 2,000 sends outstanding. */
+async function sendRun(flush: string, system: Record<string, number>, size: number, messages: number, batched: boolean): Promise<SendRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-sets-'));
+  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), ...system }));
+  try {
+    const result = (await runChild('client-producer.js', [broker.port, 'sets', size, messages, 2000, batched ? 'batched' : 'unbatched'])) as Omit<SendRun, 'mode' | 'flush' | 'size' | 'brokerPeakRssMb'>;
+    const status = readFileSync(`/proc/${broker.child.pid}/status`, 'utf8');
+    return { ...result, mode: batched ? 'sets (mput), default batching' : 'one put per message', flush, size, brokerPeakRssMb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
+  } finally {
+    await broker.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Producer throughput through the client library with the batched put on and off. */
+export async function runPutSetBench(scale: number): Promise<SendRun[]> {
+  const runs: SendRun[] = [];
+  for (const { flush, system } of flushModes) {
+    for (const size of [100, 1024]) {
+      const messages = Math.round((size === 100 ? 1_000_000 : 300_000) * scale);
+      for (const batched of [false, true]) runs.push(await sendRun(flush, system, size, messages, batched));
+    }
+  }
+  return runs;
+}
+
+export function putSetSection(runs: SendRun[]): string {
+  const rows = runs
+    .map((r) => `| ${r.flush} | ${r.size} B | ${r.mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${r.clientPeakRssMb.toFixed(0)} | ${r.brokerPeakRssMb.toFixed(0)} |`)
+    .join('\n');
+  return `
+## Batched put (issue 9)
+
+\`producer.send()\` of the client library in its own process, 2,000 sends outstanding, against a
+broker process, with the batched put (\`mput\`, negotiated) and without it (\`batching: false\`,
+one MetaQ \`put\` per message). Acked: default flush acks after the write, group commit after the
+fsync that covers it.
+
+| flush | size | producer sends | messages | msgs/s | MB/s | p50 ms | p99 ms | client RSS MB | broker RSS MB |
+|---|---|---|---|---|---|---|---|---|---|
+${rows}
+`;
+}
