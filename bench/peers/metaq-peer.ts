@@ -1,0 +1,25 @@
+import { MemoryOffsetStorage, MetaqClient } from '../../src/client/index.js';
+import type { PeerClient, PeerTarget } from './peer-client.js';
+
+/** metaq through its client library: batched sends (the default), a consumer group reading partition 0. */
+export function openMetaq(target: PeerTarget): PeerClient {
+  const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${target.port}`, partitions: { [target.destination]: 1 } });
+  const producer = client.producer();
+  return {
+    publish: async (data) => {
+      await producer.send({ topic: target.destination, data });
+    },
+    consume: async (count, onMessage) => {
+      let seen = 0;
+      let done: () => void = () => undefined;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const consumer = client.consumer({ group: 'peers-bench', offsetStorage: new MemoryOffsetStorage(), startFrom: 0, maxDelayFetchMs: 1 }).subscribe(target.destination, { maxSize: 1024 * 1024 });
+      await consumer.run((message) => {
+        onMessage(message.data);
+        if (++seen === count) done();
+      });
+      await finished;
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,40 @@
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { PeerClient, PeerTarget } from './peer-client.js';
+
+/** NATS JetStream: a file-backed stream; `publish` waits for the PubAck; an ordered consumer reads it. */
+export async function openNats(target: PeerTarget): Promise<PeerClient> {
+  const connection = await connect({ servers: `127.0.0.1:${target.port}` });
+  const js = jetstream(connection);
+  const subject = `${target.destination}.messages`;
+  return {
+    publish: async (data) => {
+      await js.publish(subject, data);
+    },
+    consume: async (count, onMessage) => {
+      const consumer = await js.consumers.get(target.destination);
+      const messages = await consumer.consume({ max_messages: 10_000 });
+      let seen = 0;
+      for await (const message of messages) {
+        onMessage(Buffer.from(message.data));
+        if (++seen === count) break;
+      }
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** A fresh file-backed stream for one run. */
+export async function prepareNats(target: PeerTarget): Promise<void> {
+  const connection = await connect({ servers: `127.0.0.1:${target.port}` });
+  const manager = await jetstreamManager(connection);
+  await manager.streams.delete(target.destination).catch(() => undefined);
+  await manager.streams.add({ name: target.destination, subjects: [`${target.destination}.>`], storage: 'file' });
+  await connection.close();
+}
+
+export async function removeNats(target: PeerTarget): Promise<void> {
+  const connection = await connect({ servers: `127.0.0.1:${target.port}` });
+  await (await jetstreamManager(connection)).streams.delete(target.destination).catch(() => undefined);
+  await connection.close();
+}

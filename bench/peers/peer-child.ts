@@ -1,0 +1,84 @@
+// One measured process of `npm run bench:peers`: a producer or a consumer of one peer.
+// argv: system port destination role size count (window | rate)
+import * as hdr from 'hdr-histogram-js';
+import type { PeerClient, PeerTarget } from './peer-client.js';
+import { openMetaq } from './metaq-peer.js';
+import { openNats } from './nats-peer.js';
+import { openRabbitmq } from './rabbitmq-peer.js';
+import { openRedis } from './redis-peer.js';
+
+const [system, port, destination, role, size, count, knob] = process.argv.slice(2) as [string, string, string, string, string, string, string];
+const target: PeerTarget = { port: Number(port), destination };
+const openers: Record<string, (target: PeerTarget) => PeerClient | Promise<PeerClient>> = { metaq: openMetaq, nats: openNats, rabbitmq: openRabbitmq, redis: openRedis };
+const client = await openers[system]!(target);
+const total = Number(count);
+const payload = Buffer.alloc(Number(size), 'p');
+
+/** Wall-clock microseconds, comparable between the producer and consumer processes. */
+const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
+
+async function produce(window: number): Promise<object> {
+  let outstanding = 0;
+  let sent = 0;
+  let wake: (() => void) | undefined;
+  const started = performance.now();
+  while (sent < total) {
+    while (outstanding >= window) await new Promise<void>((resolve) => (wake = resolve));
+    outstanding += 1;
+    sent += 1;
+    client.publish(payload).then(() => {
+      outstanding -= 1;
+      wake?.();
+    }, (error: unknown) => {
+      process.stderr.write(`publish failed: ${String(error)}\n`);
+      process.exit(1);
+    });
+  }
+  while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
+  const seconds = (performance.now() - started) / 1000;
+  return { msgsPerSec: total / seconds, mbPerSec: (total * payload.length) / seconds / 1e6 };
+}
+
+async function consume(): Promise<object> {
+  const started = performance.now();
+  await client.consume(total, () => undefined);
+  const seconds = (performance.now() - started) / 1000;
+  return { msgsPerSec: total / seconds, mbPerSec: (total * payload.length) / seconds / 1e6 };
+}
+
+/** Send `total` messages at `rate` per second, each stamped with its send time. */
+async function produceAtRate(rate: number): Promise<object> {
+  const started = performance.now();
+  let sent = 0;
+  const pending: Array<Promise<void>> = [];
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    for (; sent < due; sent += 1) {
+      const data = Buffer.alloc(payload.length, 'p');
+      data.writeDoubleBE(nowUs(), 0);
+      pending.push(client.publish(data));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+  return { sent };
+}
+
+async function consumeLatency(): Promise<object> {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  const consuming = client.consume(total, (data) => histogram.recordValue(Math.max(1, Math.round(nowUs() - data.readDoubleBE(0)))));
+  process.stdout.write('ready\n');
+  await consuming;
+  return { p50ms: histogram.getValueAtPercentile(50) / 1000, p99ms: histogram.getValueAtPercentile(99) / 1000, p999ms: histogram.getValueAtPercentile(99.9) / 1000 };
+}
+
+const roles: Record<string, () => Promise<object>> = {
+  produce: () => produce(Number(knob)),
+  consume,
+  'produce-at-rate': () => produceAtRate(Number(knob)),
+  'consume-latency': consumeLatency,
+};
+const result = await roles[role]!();
+await client.close();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

@@ -1,0 +1,238 @@
+// `npm run bench:peers`: metaq, NATS JetStream, RabbitMQ (stream queue) and Redis Streams on this
+// machine in one run, each through its Node.js client, one producer process and one consumer
+// process, in each one's persistent, acknowledged mode; plus the machine's ceilings. Writes the
+// tables between the peers markers of BENCHMARKS.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startBrokerProcess, writeConfig } from '../../test/support/broker-process.js';
+import type { BrokerProcess } from '../../test/support/broker-process.js';
+import { freePort } from '../../test/support/free-port.js';
+import { prepareNats, removeNats } from './nats-peer.js';
+import { prepareRabbitmq, removeRabbitmq } from './rabbitmq-peer.js';
+import type { PeerTarget } from './peer-client.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../../..');
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.1 : 1;
+const SIZES = [100, 1024];
+const COUNT: Record<number, number> = { 100: Math.round(300_000 * scale), 1024: Math.round(100_000 * scale) };
+const WINDOW = 2000;
+const RATE = 20_000;
+const RATE_SECONDS = quick ? 1 : 5;
+
+interface Throughput {
+  msgsPerSec: number;
+  mbPerSec: number;
+}
+
+interface Latency {
+  rate: number;
+  p50ms: number;
+  p99ms: number;
+  p999ms: number;
+}
+
+interface PeerFigures {
+  name: string;
+  mode: string;
+  produce: Record<number, Throughput>;
+  consume: Record<number, Throughput>;
+  latency: Latency[];
+}
+
+interface Peer {
+  name: string;
+  system: string;
+  mode: string;
+  port: number;
+  prepare(target: PeerTarget): Promise<void>;
+  remove(target: PeerTarget): Promise<void>;
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function waitForPort(port: number, what: string): Promise<void> {
+  for (let tries = 0; tries < 600; tries += 1) {
+    if (await reachable(port)) return;
+    await sleep(100);
+  }
+  throw new Error(`${what} did not start listening on 127.0.0.1:${port} within 60 s`);
+}
+
+/** The machine's NATS and RabbitMQ, started with the machine's own commands if they are down. */
+async function ensureService(port: number, what: string, command: string, args: string[]): Promise<void> {
+  if (await reachable(port)) return;
+  process.stderr.write(`${what} is not running; starting it: ${command} ${args.join(' ')}\n`);
+  execFileSync(command, args, { stdio: 'inherit' });
+  await waitForPort(port, what);
+}
+
+/** One measured child process; resolves with its JSON line. `onReady` hears its `ready` line. */
+function runPeerChild(args: Array<string | number>, onReady?: () => void): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'peer-child.js'), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (onReady !== undefined && out.startsWith('ready\n')) {
+        out = out.slice('ready\n'.length);
+        onReady();
+        onReady = undefined;
+      }
+    });
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>) : reject(new Error(`peer-child ${args.slice(0, 4).join(' ')} exited with ${code}`))));
+  });
+}
+
+async function measure(peer: Peer, rates: number[]): Promise<PeerFigures> {
+  const figures: PeerFigures = { name: peer.name, mode: peer.mode, produce: {}, consume: {}, latency: [] };
+  for (const size of SIZES) {
+    const target = { port: peer.port, destination: `bench_${size}_${Date.now()}` };
+    await peer.prepare(target);
+    figures.produce[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'produce', size, COUNT[size]!, WINDOW])) as unknown as Throughput;
+    figures.consume[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'consume', size, COUNT[size]!, 0])) as unknown as Throughput;
+    await peer.remove(target);
+    process.stderr.write(`${peer.name} ${size} B: produce ${Math.round(figures.produce[size].msgsPerSec)}/s, consume ${Math.round(figures.consume[size].msgsPerSec)}/s\n`);
+  }
+  for (const rate of rates) {
+    const target = { port: peer.port, destination: `latency_${rate}_${Date.now()}` };
+    await peer.prepare(target);
+    const count = rate * RATE_SECONDS;
+    let ready: () => void = () => undefined;
+    const subscribed = new Promise<void>((resolve) => (ready = resolve));
+    const consumer = runPeerChild([peer.system, peer.port, target.destination, 'consume-latency', 100, count, 0], ready);
+    await subscribed;
+    await sleep(500); // let the consumer's first fetch or subscription settle before the clock starts
+    await runPeerChild([peer.system, peer.port, target.destination, 'produce-at-rate', 100, count, rate]);
+    figures.latency.push({ rate, ...((await consumer) as unknown as Omit<Latency, 'rate'>) });
+    await peer.remove(target);
+    process.stderr.write(`${peer.name} latency at ${rate}/s: p99 ${figures.latency.at(-1)!.p99ms} ms\n`);
+  }
+  return figures;
+}
+
+/** A metaq broker process with one partition per topic, in the given flush mode. */
+async function metaqPeer(mode: string, system: Record<string, number>, run: (peer: Peer) => Promise<PeerFigures>): Promise<PeerFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-peers-'));
+  let broker: BrokerProcess | undefined;
+  try {
+    broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), numPartitions: 1, ...system }));
+    const noop = () => Promise.resolve();
+    return await run({ name: 'metaq', system: 'metaq', mode, port: broker.port, prepare: noop, remove: noop });
+  } finally {
+    await broker?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A private redis-server with the append-only file fsynced every second (its persistent mode). */
+async function redisPeer(run: (peer: Peer) => Promise<PeerFigures>): Promise<PeerFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-peers-redis-'));
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' });
+  try {
+    await waitForPort(port, 'redis-server');
+    const target = (peerTarget: PeerTarget): Promise<void> => {
+      execFileSync('redis-cli', ['-p', String(port), 'DEL', peerTarget.destination], { stdio: 'ignore' });
+      return Promise.resolve();
+    };
+    return await run({ name: 'Redis Streams', system: 'redis', mode: 'AOF, appendfsync everysec; XADD acked', port, prepare: target, remove: target });
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Raw framed request/ack over loopback between two Node processes. */
+async function tcpCeiling(size: number, count: number): Promise<Throughput> {
+  const server = spawn(process.execPath, [join(here, 'tcp-ceiling.js'), 'server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port)));
+    const out = execFileSync(process.execPath, [join(here, 'tcp-ceiling.js'), 'client', String(port), String(size), String(count), String(WINDOW)]).toString();
+    return JSON.parse(out) as Throughput;
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+/** Sequential small writes each followed by fdatasync, for two seconds, on the temp file system. */
+function fsyncRate(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-peers-fsync-'));
+  const fd = openSync(join(dir, 'probe'), 'w');
+  const record = Buffer.alloc(100, 'r');
+  let syncs = 0;
+  const started = performance.now();
+  while (performance.now() - started < 2000) {
+    writeSync(fd, record);
+    fdatasyncSync(fd);
+    syncs += 1;
+  }
+  const rate = syncs / ((performance.now() - started) / 1000);
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+const fmt = (value: number): string => Math.round(value).toLocaleString('en');
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: number): string {
+  const metaq = all[0]!;
+  const peers = all.slice(2);
+  const date = new Date().toISOString().slice(0, 10);
+  const lines: string[] = [];
+  lines.push('<!-- peers:start -->', '## Side by side with the peers (issue 9)', '');
+  lines.push(`\`npm run bench:peers\` on ${date}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks) and one consumer process, a fresh stream, queue or topic per run with one partition. Ratios are metaq's default-flush figure over the peer's.`, '');
+  lines.push('| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |', '|---|---|---|---|---|---|');
+  for (const f of all) lines.push(`| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`);
+  lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
+  for (const p of peers) lines.push(`| ${p.name} | ${ratio(metaq.produce[100]!.msgsPerSec, p.produce[100]!.msgsPerSec)} | ${ratio(metaq.produce[1024]!.mbPerSec, p.produce[1024]!.mbPerSec)} | ${ratio(metaq.consume[100]!.msgsPerSec, p.consume[100]!.msgsPerSec)} | ${ratio(metaq.consume[1024]!.mbPerSec, p.consume[1024]!.mbPerSec)} |`);
+  lines.push('', `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s (send time in the payload, read by the consumer process):`, '');
+  lines.push('| broker | mode | rate msgs/s | p50 ms | p99 ms | p99.9 ms |', '|---|---|---|---|---|---|');
+  for (const f of all) for (const l of f.latency) lines.push(`| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} |`);
+  lines.push('', 'The machine\'s ceilings, measured in the same run:', '');
+  lines.push('| ceiling | value | metaq (default flush) as a share |', '|---|---|---|');
+  lines.push(`| Node over loopback, 100 B frames with a 4-byte ack each, ${WINDOW.toLocaleString('en')} outstanding | ${fmt(tcp[100]!.msgsPerSec)} msgs/s | ${((100 * metaq.produce[100]!.msgsPerSec) / tcp[100]!.msgsPerSec).toFixed(0)} % |`);
+  lines.push(`| the same, 1 KiB frames | ${tcp[1024]!.mbPerSec.toFixed(0)} MB/s | ${((100 * metaq.produce[1024]!.mbPerSec) / tcp[1024]!.mbPerSec).toFixed(0)} % |`);
+  lines.push(`| fdatasync after each 100 B write, one file | ${fmt(fsyncs)} /s | group commit acks ${fmt(all[1]!.produce[100]!.msgsPerSec)} msgs/s: ${(all[1]!.produce[100]!.msgsPerSec / fsyncs).toFixed(0)} per fsync the disk can do |`);
+  lines.push('<!-- peers:end -->');
+  return lines.join('\n');
+}
+
+await ensureService(4222, 'NATS', 'start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', '/usr/sbin/nats-server', '--', '-a', '127.0.0.1', '-p', '4222', '-js', '-sd', '/var/lib/nats-server', '-l', '/var/log/nats-server.log']);
+await ensureService(5672, 'RabbitMQ', 'rabbitmq-server', ['-detached']);
+
+const all: PeerFigures[] = [];
+all.push(await metaqPeer('default flush (write acked, fsync every 1,000 msgs or 10 s)', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
+all.push(await metaqPeer('group commit (acked after fsync)', { unflushThreshold: 0, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
+all.push(await measure({ name: 'NATS JetStream', system: 'nats', mode: 'file storage; publish awaits PubAck', port: 4222, prepare: prepareNats, remove: removeNats }, [RATE]));
+all.push(await measure({ name: 'RabbitMQ stream queue', system: 'rabbitmq', mode: 'persistent; publisher confirms', port: 5672, prepare: prepareRabbitmq, remove: removeRabbitmq }, [RATE]));
+all.push(await redisPeer((peer) => measure(peer, [RATE])));
+const tcp = { 100: await tcpCeiling(100, Math.round(2_000_000 * scale)), 1024: await tcpCeiling(1024, Math.round(500_000 * scale)) };
+const fsyncs = fsyncRate();
+
+const text = section(all, tcp, fsyncs);
+console.log(text);
+if (!quick) {
+  const path = join(root, 'BENCHMARKS.md');
+  const current = readFileSync(path, 'utf8');
+  const start = current.indexOf('<!-- peers:start -->');
+  const end = current.indexOf('<!-- peers:end -->');
+  const updated = start >= 0 && end > start ? current.slice(0, start) + text + current.slice(end + '<!-- peers:end -->'.length) : current.replace('## Analysis', `${text}\n\n## Analysis`);
+  writeFileSync(path, updated);
+}
