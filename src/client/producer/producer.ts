@@ -56,6 +56,18 @@ export interface TransactionBinding {
 
 let producerCount = 0;
 
+/** Hears how one send ended: an error, or the stored message's partition, offset and id. */
+export type SendCallback = (error: Error | undefined, result?: SendResult) => void;
+
+/** A message ready for the wire. */
+interface EncodedPut {
+  topic: string;
+  payload: Buffer;
+  flag: number;
+  crc: number;
+  timeoutMs: number;
+}
+
 /** What a producer needs from its client: routing and shared connections. */
 export interface ProducerHost {
   router: PartitionRouter;
@@ -76,6 +88,7 @@ export class Producer {
   private readonly sendTimeoutMs: number;
   private readonly failover: boolean;
   private readonly batcher: PutSetBatcher | undefined;
+  private readonly brokerSpans = new WeakMap<readonly Partition[], boolean>();
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private closed = false;
@@ -98,31 +111,102 @@ export class Producer {
     this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching });
   }
 
-  async send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
-    if (this.closed) throw new ClosedError('producer');
-    const { topic, payload, flag } = encodeMessage(message);
-    const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
-    const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
-    if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
-    const crc = checksum(payload);
-    this.inFlight += 1;
+  send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
+    return new Promise((resolve, reject) => this.dispatch(message, options, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
+  }
+
+  /**
+   * Every send goes through here. The common case (no transaction, the topic's partitions and
+   * the broker's `mput` already known) adds the message to a set without a promise of its own;
+   * anything else takes the general path.
+   */
+  private dispatch(message: OutgoingMessage, options: SendOptions, done: SendCallback): void {
+    let put: EncodedPut;
     try {
-      if (this.transaction !== undefined) return await this.sendInTransaction(this.transaction, partitions, message, options, { topic, flag, crc, payload, timeoutMs });
-      const chosen = options.partition ?? this.selector(topic, partitions, message);
-      try {
-        return await this.put(chosen, topic, flag, crc, payload, timeoutMs, options.signal, undefined);
-      } catch (error) {
-        const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
-        if (!(error instanceof BrokerError && error.status === Status.serviceUnavailable) || !this.failover || options.partition !== undefined || elsewhere.length === 0) throw error;
-        return await this.put(this.selector(topic, elsewhere, message), topic, flag, crc, payload, timeoutMs, options.signal, undefined);
-      }
-    } finally {
+      if (this.closed) throw new ClosedError('producer');
+      const { topic, payload, flag } = encodeMessage(message);
+      const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
+      put = { topic, payload, flag, crc: checksum(payload), timeoutMs };
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    this.inFlight += 1;
+    const finish: SendCallback = (error, result) => {
       if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
+      done(error, result);
+    };
+    try {
+      if (this.addToSet(message, options, put, finish)) return;
+    } catch (error) {
+      finish(error as Error);
+      return;
+    }
+    this.sendGenerally(message, options, put).then((result) => finish(undefined, result), finish);
+  }
+
+  /** The fast path: false when this send needs the general one. */
+  private addToSet(message: OutgoingMessage, options: SendOptions, put: EncodedPut, finish: SendCallback): boolean {
+    const partitions = this.host.router.knownPartitions(put.topic);
+    if (this.batcher === undefined || this.transaction !== undefined || options.signal !== undefined || partitions === undefined || partitions.length === 0) return false;
+    const chosen = options.partition ?? this.selector(put.topic, partitions, message);
+    const connection = this.host.connection(this.host.router.broker(chosen));
+    if (!connection.knownExtensions?.has(PUT_SET_EXTENSION)) return false;
+    const canFailOver = this.failover && options.partition === undefined && this.spansBrokers(partitions);
+    this.batcher.add(
+      connection,
+      put.topic,
+      chosen,
+      put.flag,
+      put.crc,
+      put.payload,
+      put.timeoutMs,
+      canFailOver
+        ? (error, result) => {
+            if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) finish(error, result);
+            else this.sendElsewhere(message, options, put, partitions, chosen).then((r) => finish(undefined, r), finish);
+          }
+        : finish,
+    );
+    return true;
+  }
+
+  /** Whether a topic's partitions are on more than one broker (remembered per partition list). */
+  private spansBrokers(partitions: readonly Partition[]): boolean {
+    let spans = this.brokerSpans.get(partitions);
+    if (spans === undefined) {
+      spans = partitions.some((p) => p.brokerId !== partitions[0]!.brokerId);
+      this.brokerSpans.set(partitions, spans);
+    }
+    return spans;
+  }
+
+  /** A 503 (nothing stored) for a partition the selector chose may go once to another broker. */
+  private mayFailOver(error: Error, options: SendOptions, partitions: readonly Partition[], chosen: Partition): boolean {
+    return error instanceof BrokerError && error.status === Status.serviceUnavailable && this.failover && options.partition === undefined && partitions.some((p) => p.brokerId !== chosen.brokerId);
+  }
+
+  private sendElsewhere(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], chosen: Partition): Promise<SendResult> {
+    const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
+    return this.put(this.selector(put.topic, elsewhere, message), put.topic, put.flag, put.crc, put.payload, put.timeoutMs, options.signal, undefined);
+  }
+
+  /** Looks the partitions up if needed, then a transactional send, or a put (or set) with one failover. */
+  private async sendGenerally(message: OutgoingMessage, options: SendOptions, put: EncodedPut): Promise<SendResult> {
+    const partitions = this.host.router.knownPartitions(put.topic) ?? (await this.host.router.partitions(put.topic));
+    if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no partitions on any broker: configure [topic=${put.topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
+    if (this.transaction !== undefined) return this.sendInTransaction(this.transaction, partitions, message, options, put);
+    const chosen = options.partition ?? this.selector(put.topic, partitions, message);
+    try {
+      return await this.put(chosen, put.topic, put.flag, put.crc, put.payload, put.timeoutMs, options.signal, undefined);
+    } catch (error) {
+      if (!this.mayFailOver(error as Error, options, partitions, chosen)) throw error;
+      return this.sendElsewhere(message, options, put, partitions, chosen);
     }
   }
 
   /** A send inside a transaction: to the transaction's broker, which is sent BEGIN first. */
-  private async sendInTransaction(tx: TransactionBinding, partitions: readonly Partition[], message: OutgoingMessage, options: SendOptions, put: { topic: string; flag: number; crc: number; payload: Buffer; timeoutMs: number }): Promise<SendResult> {
+  private async sendInTransaction(tx: TransactionBinding, partitions: readonly Partition[], message: OutgoingMessage, options: SendOptions, put: EncodedPut): Promise<SendResult> {
     const { router } = this.host;
     const candidates = tx.broker === undefined ? partitions : partitions.filter((p) => router.broker(p).url === tx.broker!.url);
     if (candidates.length === 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no partition on ${tx.broker!.url}, the broker transaction ${tx.key} is bound to: all messages of one transaction go to one broker`);
@@ -204,7 +288,8 @@ export class Producer {
   private async put(partition: Partition, topic: string, flag: number, crc: number, payload: Buffer, timeoutMs: number, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
     const connection = this.host.connection(this.host.router.broker(partition));
     if (this.batcher !== undefined && txKey === undefined && signal === undefined && (connection.knownExtensions ?? (await connection.extensions())).has(PUT_SET_EXTENSION)) {
-      return this.batcher.add(connection, topic, partition, flag, crc, payload, timeoutMs);
+      const batcher = this.batcher;
+      return new Promise((resolve, reject) => batcher.add(connection, topic, partition, flag, crc, payload, timeoutMs, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
     }
     const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);
     const text = reply.body.toString();
@@ -225,24 +310,26 @@ export class Producer {
     let sent = 0;
     let failed = 0;
     let slotFreed: (() => void) | undefined;
+    // Wake the sending loop when a quarter of the window is free (or all is done), not per ack:
+    // a promise per freed slot costs more than the send itself.
+    const lowWater = limit - Math.max(1, limit >> 2);
     const settle = (): void => {
       pending -= 1;
-      slotFreed?.();
+      if (slotFreed !== undefined && (pending <= lowWater || pending === 0)) {
+        const wake = slotFreed;
+        slotFreed = undefined;
+        wake();
+      }
     };
     const start = (message: OutgoingMessage): void => {
       pending += 1;
-      this.send(message).then(
-        (result) => {
-          sent += 1;
-          options.onResult?.(message, undefined, result);
-          settle();
-        },
-        (error: Error) => {
-          failed += 1;
-          options.onResult?.(message, error);
-          settle();
-        },
-      );
+      // Callbacks, not a promise per message: the hot path of bulk sending.
+      this.dispatch(message, {}, (error, result) => {
+        if (error === undefined) sent += 1;
+        else failed += 1;
+        options.onResult?.(message, error, result);
+        settle();
+      });
     };
     const slot = (): Promise<void> => new Promise<void>((resolve) => (slotFreed = resolve));
     if (Symbol.iterator in messages) {
@@ -262,11 +349,8 @@ export class Producer {
   }
 
   /** Fire and forget; the callback (if any) learns the outcome. */
-  sendNoWait(message: OutgoingMessage, callback?: (error: Error | undefined, result?: SendResult) => void): void {
-    this.send(message).then(
-      (result) => callback?.(undefined, result),
-      (error: Error) => callback?.(error),
-    );
+  sendNoWait(message: OutgoingMessage, callback?: SendCallback): void {
+    this.dispatch(message, {}, callback ?? (() => undefined));
   }
 
   /** Wait for sends in flight, then refuse new ones. */

@@ -15,8 +15,7 @@ export interface BatchingOptions {
 export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024 };
 
 interface Waiter {
-  resolve: (result: SendResult) => void;
-  reject: (error: Error) => void;
+  done: (error: Error | undefined, result?: SendResult) => void;
   /** Where this record starts within the set. */
   at: number;
 }
@@ -39,15 +38,16 @@ const UNASSIGNED_ID = -1;
 /**
  * Gathers a producer's sends per partition into message sets and sends each set as one `mput`
  * (the negotiated batched put): a set goes when it reaches `maxBatchBytes` or `lingerMs` after
- * its first message (with 0, once the sends of the current turn are in). Each send resolves with
- * its own offset and id, worked out from the set's first ones; a failed set fails all its sends.
+ * its first message (with 0, once the sends of the current turn are in). Each send hears its own
+ * offset and id, worked out from the set's first ones; a failed set fails all its sends.
  */
 export class PutSetBatcher {
   private readonly open = new Map<string, OpenSet>();
 
   constructor(private readonly options: BatchingOptions) {}
 
-  add(connection: BrokerTransport, topic: string, partition: Partition, flag: number, crc: number, payload: Buffer, timeoutMs: number): Promise<SendResult> {
+  /** Add one message to its partition's open set; `done` hears its own result when the set is answered. */
+  add(connection: BrokerTransport, topic: string, partition: Partition, flag: number, crc: number, payload: Buffer, timeoutMs: number, done: Waiter['done']): void {
     const key = `${connection.address.url}\n${topic}\n${partition.index}`;
     const size = RECORD_HEADER_SIZE + payload.length;
     let set = this.open.get(key);
@@ -72,8 +72,7 @@ export class PutSetBatcher {
     payload.copy(set.buffer, at + RECORD_HEADER_SIZE);
     set.bytes += size;
     set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
-    const open = set;
-    return new Promise<SendResult>((resolve, reject) => open.waiters.push({ resolve, reject, at }));
+    set.waiters.push({ done, at });
   }
 
   private flush(key: string, set: OpenSet): void {
@@ -90,7 +89,7 @@ export class PutSetBatcher {
         const text = reply.body.toString();
         if (reply.kind !== 'result' || reply.code !== Status.success) {
           const error = new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
-          for (const waiter of waiters) waiter.reject(error);
+          for (const waiter of waiters) waiter.done(error);
           return;
         }
         const [firstId, index, firstOffset] = text.split(' ');
@@ -98,10 +97,10 @@ export class PutSetBatcher {
         const stored = { brokerId: Math.max(0, partition.brokerId), index: Number(index) };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
         const room = 0xfff - Number(first & 0xfffn);
-        waiters.forEach((waiter, n) => waiter.resolve({ id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: Number(firstOffset) + waiter.at }));
+        waiters.forEach((waiter, n) => waiter.done(undefined, { id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: Number(firstOffset) + waiter.at }));
       },
       (error: Error) => {
-        for (const waiter of waiters) waiter.reject(error);
+        for (const waiter of waiters) waiter.done(error);
       },
     );
   }
