@@ -1,13 +1,16 @@
 // Bench: the client library's producer, pipelined sends on one connection.
+import { randomBytes } from 'node:crypto';
 import * as hdr from 'hdr-histogram-js';
 import { MetaqClient } from '../src/client/index.js';
 
 // The first argument is a broker port, or `zk:<host:port>` to send through a ZooKeeper cluster;
-// a sixth argument `unbatched` sends one put per message (batching off).
+// a sixth argument `unbatched` sends one put per message (batching off), `gzip` compresses each
+// set (with hex text as data, which compresses about 2:1, instead of one repeated byte).
 const [target, topic, size, count, window] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [string, string, number, number, number];
 const client = new MetaqClient(target.startsWith('zk:') ? { zkConnect: target.slice(3) } : { serverUrl: `meta://127.0.0.1:${target}` });
-const producer = client.producer(process.argv[7] === 'unbatched' ? { batching: false } : {});
-const data = Buffer.alloc(size, 'c');
+const mode = process.argv[7];
+const producer = client.producer(mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : {});
+const data = mode === 'gzip' ? Buffer.from(randomBytes(Math.ceil(size / 2)).toString('hex').slice(0, size)) : Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 const started = performance.now();
 const sentAt = new Float64Array(count);

@@ -14,8 +14,8 @@ export class MetaqError extends Error {
 
 /** Bytes on the wire that do not form a valid MetaQ command. The connection must be closed. */
 export class ProtocolError extends MetaqError {
-  constructor(message: string) {
-    super('PROTOCOL_ERROR', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('PROTOCOL_ERROR', message, options);
   }
 }
 

@@ -6,4 +6,5 @@ export * from './decoder.js';
 export * from './encoder.js';
 export * from './payload.js';
 export * from './record.js';
+export * from './compressed-set.js';
 export { splitHeader } from './header-line.js';

@@ -5,8 +5,10 @@ import { MetaqClient } from '../../src/client/index.js';
 import { checksum } from '../../src/common/checksum.js';
 import { describeId, idAfter, IdGenerator } from '../../src/common/id-generator.js';
 import { offeredExtensions } from '../../src/protocol/commands.js';
+import { FLAG_COMPRESSED_SET, zstdAvailable } from '../../src/protocol/compressed-set.js';
 import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../src/protocol/record.js';
 import { startBroker } from '../support/in-process-broker.js';
+import { eventually } from '../support/eventually.js';
 import { scanPartition, WireSession } from '../support/wire-client.js';
 
 /** A message set as a client builds it: records with the placeholder id -1. */
@@ -130,5 +132,60 @@ describe('id blocks', () => {
     assert.equal(describeId(last).brokerId, 3);
     assert.equal(describeId(last).timeMs - describeId(first).timeMs, 2, '10,000 ids span three milliseconds of 4,096');
     assert.ok(ids.next() > last);
+  });
+});
+
+describe('compressed sets (batching.compression)', () => {
+  let broker: Broker;
+  let client: MetaqClient;
+
+  before(async () => {
+    broker = await startBroker({}, '[topic=packed]\nnumPartitions=1\n');
+    client = new MetaqClient({ serverUrl: broker.url, partitions: { packed: 1 } });
+  });
+  after(async () => {
+    await client.close();
+    await broker.stop();
+  });
+
+  it('stores a set as one gzip record and delivers every message with its attribute, id and offset', async () => {
+    const producer = client.producer({ batching: { compression: 'gzip' } });
+    const sent = await Promise.all(Array.from({ length: 500 }, (_, n) => producer.send({ topic: 'packed', data: `event ${n} ${'x'.repeat(80)}`, attribute: n % 2 === 0 ? 'even' : undefined })));
+    const stored = broker.stores.find('packed', 0)!;
+    assert.ok(stored.writtenEnd < 500 * 100 / 4, `the log holds ${stored.writtenEnd} bytes for 500 messages of 90+ bytes: compressed`);
+    const received: Array<{ data: string; attribute: string | undefined; id: bigint; offset: number }> = [];
+    const consumer = client.consumer({ group: 'unpack', startFrom: 0 }).subscribe('packed');
+    await consumer.run((message) => {
+      received.push({ data: message.data.toString(), attribute: message.attribute, id: message.id, offset: message.offset });
+    });
+    await eventually(() => received.length >= 500, 'all 500 messages delivered');
+    await consumer.close();
+    assert.equal(received.length, 500);
+    received.forEach((message, n) => {
+      assert.equal(message.data, `event ${n} ${'x'.repeat(80)}`);
+      assert.equal(message.attribute, n % 2 === 0 ? 'even' : undefined);
+      assert.equal(message.id, sent[n]!.id, 'the consumer sees the id the producer was told');
+      assert.equal(message.offset, sent[n]!.offset, 'and the offset of the record holding it');
+    });
+    assert.equal(new Set(received.map((m) => m.id)).size, 500);
+  });
+
+  it('refuses zstd where Node has no zstd, and unknown codecs', () => {
+    if (!zstdAvailable()) assert.throws(() => client.producer({ batching: { compression: 'zstd' } }), /zstd needs Node\.js 22\.15 or later/);
+    assert.throws(() => client.producer({ batching: { compression: 'lz4' as never } }), /must be 'gzip' or 'zstd'/);
+  });
+
+  it('refuses a compressed record that claims no messages', async () => {
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    try {
+      const payload = Buffer.alloc(4); // count 0
+      const record = Buffer.allocUnsafe(RECORD_HEADER_SIZE + 4);
+      writeRecordHeader(record, 0, 4, checksum(payload), -1n, FLAG_COMPRESSED_SET | (1 << 29));
+      payload.copy(record, RECORD_HEADER_SIZE);
+      const reply = await session.request((opaque) => ({ kind: 'mput', topic: 'packed', partition: 0, count: 1, opaque, body: record }));
+      assert.match(reply.body.toString(), /record 0 is a compressed set claiming 0 messages/);
+    } finally {
+      await session.close();
+    }
   });
 });

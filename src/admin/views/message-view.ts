@@ -1,5 +1,6 @@
 import type { Broker } from '../../broker/broker.js';
 import { decodePayload } from '../../protocol/payload.js';
+import { innerCount, isCompressedSet } from '../../protocol/compressed-set.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 
 export interface MessageView {
@@ -35,6 +36,12 @@ export async function readMessages(broker: Broker, topic: string, partition: num
   let next = start;
   for (const record of iterateRecords(bytes)) {
     const intact = isRecordIntact(record);
+    if (isCompressedSet(record.flag)) {
+      // A producer's compressed set: consumers expand it; here it is named, not unpacked.
+      messages.push({ offset: start + record.position, id: String(record.id), flag: record.flag, attribute: undefined, size: record.payload.length, text: `(compressed set of ${innerCount(record.payload)} messages)`, base64: record.payload.toString('base64'), intact });
+      next = start + record.position + record.size;
+      continue;
+    }
     let attribute: string | undefined;
     let data = record.payload;
     try {

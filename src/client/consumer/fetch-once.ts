@@ -1,10 +1,10 @@
 import { MetaqError } from '../../common/errors.js';
-import { decodePayload } from '../../protocol/payload.js';
 import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError } from '../errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
+import { messagesOf } from './record-messages.js';
 
 export interface FetchResult {
   messages: ReceivedMessage[];
@@ -25,10 +25,10 @@ export async function fetchOnce(connection: BrokerTransport, topic: string, part
   const messages: ReceivedMessage[] = [];
   let nextOffset = offset;
   for (const record of iterateRecords(reply.body)) {
-    if (!isRecordIntact(record)) throw new MetaqError('CORRUPT_MESSAGE', `the message at ${topic}-${partition.index}@${offset + record.position} fails its checksum; ask the broker for a valid offset (offset command) and fetch again`);
-    const { data, attribute } = decodePayload(record.payload, record.flag);
+    const held = isRecordIntact(record) ? messagesOf(record, topic, partition, offset + record.position) : undefined;
+    if (held === undefined) throw new MetaqError('CORRUPT_MESSAGE', `the message at ${topic}-${partition.index}@${offset + record.position} fails its checksum; ask the broker for a valid offset (offset command) and fetch again`);
     nextOffset = offset + record.position + record.size;
-    messages.push({ topic, partition, offset: offset + record.position, nextOffset, id: record.id, data, attribute, flag: record.flag });
+    messages.push(...held);
   }
   if (messages.length === 0) throw new MetaqError('MESSAGE_TOO_LARGE', `the message at ${topic}-${partition.index}@${offset} is larger than maxSize ${maxSize}; fetch with a larger maxSize (and raise the broker's maxTransferSize)`);
   return { messages, nextOffset, caughtUp: false };

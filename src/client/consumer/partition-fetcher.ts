@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
-import { decodePayload } from '../../protocol/payload.js';
 import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
+import { messagesOf } from './record-messages.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
@@ -46,6 +46,8 @@ export class PartitionFetcher {
   private rolledBack = false;
   private maxSize: number;
   private retries = 0;
+  /** How many messages of the compressed set at `offset` were processed before it failed. */
+  private doneInRecord: { offset: number; count: number } | undefined;
   private incompleteRetries = 0;
   private emptyDelay = 0;
 
@@ -112,6 +114,7 @@ export class PartitionFetcher {
   /** Manual rollback: forget everything since the last ack; it is fetched and delivered again. */
   rollback(): void {
     this.offset = this.ackedOffset;
+    this.doneInRecord = undefined;
     this.rolledBack = true;
   }
 
@@ -144,24 +147,32 @@ export class PartitionFetcher {
     // Positions advance message by message, so a commit never lags a whole batch behind.
     const base = this.offset;
     let consumed = 0;
-    let failure: { message: ReceivedMessage; size: number; error: unknown } | undefined;
+    let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
     for (const record of iterateRecords(set)) {
-      if (!isRecordIntact(record)) {
-        await this.recoverFromCorruption(base + record.position);
+      const offset = base + record.position;
+      const messages = isRecordIntact(record) ? messagesOf(record, s.topic, s.partition, offset) : undefined;
+      if (messages === undefined) {
+        await this.recoverFromCorruption(offset);
         return 0;
       }
-      const { data, attribute } = decodePayload(record.payload, record.flag);
-      const message: ReceivedMessage = { topic: s.topic, partition: s.partition, offset: base + record.position, nextOffset: base + record.position + record.size, id: record.id, data, attribute, flag: record.flag };
       // In manual-ack mode a rollback must redeliver, so the duplicate cache stays out of it.
-      if ((s.manualAck || !s.duplicates.has(message.offset)) && (s.filter === undefined || safeFilter(s.filter, message))) {
-        try {
-          const pending = s.deliver(message);
-          if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
-        } catch (error) {
-          failure = { message, size: record.size, error };
-          break;
+      if (s.manualAck || !s.duplicates.has(offset)) {
+        // Messages of a compressed set done before a failure are not delivered again.
+        const start = this.doneInRecord?.offset === offset ? this.doneInRecord.count : 0;
+        for (let n = start; n < messages.length && failure === undefined; n += 1) {
+          const message = messages[n]!;
+          if (s.filter !== undefined && !safeFilter(s.filter, message)) continue;
+          try {
+            const pending = s.deliver(message);
+            if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
+          } catch (error) {
+            failure = { message, size: record.size, error, index: n, of: messages.length };
+            this.doneInRecord = n > 0 ? { offset, count: n } : undefined;
+          }
         }
-        if (!s.manualAck) s.duplicates.add(message.offset);
+        if (failure !== undefined) break;
+        this.doneInRecord = undefined;
+        if (!s.manualAck) s.duplicates.add(offset);
       }
       if (this.rolledBack) {
         this.rolledBack = false;
@@ -192,7 +203,8 @@ export class PartitionFetcher {
     else this.retries += 1;
     if (s.reject !== undefined && this.retries > s.maxFetchRetries) {
       await s.reject(failure.message, failure.error);
-      this.moveTo(failure.message.offset + failure.size);
+      if (failure.index + 1 < failure.of) this.doneInRecord = { offset: failure.message.offset, count: failure.index + 1 };
+      else this.moveTo(failure.message.offset + failure.size);
       this.retries = 0;
       return 0;
     }

@@ -14,6 +14,7 @@ import type { PartitionSelector } from './partition-selector.js';
 import { defaultBatching, PutSetBatcher } from './put-set-batcher.js';
 import type { BatchingOptions } from './put-set-batcher.js';
 import { PUT_SET_EXTENSION } from '../../protocol/commands.js';
+import { zstdAvailable } from '../../protocol/compressed-set.js';
 import { roundRobinSelector } from './partition-selector.js';
 
 export interface ProducerOptions {
@@ -105,8 +106,11 @@ export class Producer {
     this.sendTimeoutMs = options.sendTimeoutMs === undefined ? 3000 : checkPositiveInt(options.sendTimeoutMs, 'sendTimeoutMs');
     this.failover = options.failover ?? true;
     if (options.batching !== undefined && options.batching !== false) {
-      if (options.batching.lingerMs !== undefined) checkNonNegativeInt(options.batching.lingerMs, 'batching.lingerMs');
-      if (options.batching.maxBatchBytes !== undefined) checkPositiveInt(options.batching.maxBatchBytes, 'batching.maxBatchBytes');
+      const { lingerMs, maxBatchBytes, compression } = options.batching;
+      if (lingerMs !== undefined) checkNonNegativeInt(lingerMs, 'batching.lingerMs');
+      if (maxBatchBytes !== undefined) checkPositiveInt(maxBatchBytes, 'batching.maxBatchBytes');
+      if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd') throw new InvalidArgumentError('batching.compression', `must be 'gzip' or 'zstd', got ${JSON.stringify(compression)}`);
+      if (compression === 'zstd' && !zstdAvailable()) throw new InvalidArgumentError('batching.compression', `zstd needs Node.js 22.15 or later (this is ${process.version}); use 'gzip'`);
     }
     this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching });
   }

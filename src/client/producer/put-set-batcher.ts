@@ -1,5 +1,8 @@
 import { idAfter } from '../../common/id-generator.js';
-import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
+import { checksum } from '../../common/checksum.js';
+import type { Codec } from '../../protocol/compressed-set.js';
+import { packSet } from '../../protocol/compressed-set.js';
+import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError } from '../errors.js';
 import type { Partition, SendResult } from '../message.js';
@@ -8,8 +11,10 @@ import type { BrokerTransport } from '../transport/broker-transport.js';
 export interface BatchingOptions {
   /** How long a set waits for more messages after the first; 0: until the current turn's sends are in. */
   lingerMs: number;
-  /** A set is sent once it would grow past this many bytes. */
+  /** A set is sent once it would grow past this many bytes (before compression). */
   maxBatchBytes: number;
+  /** Compress each set into one record (stored compressed, expanded by consumers); none by default. */
+  compression?: Codec;
 }
 
 export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024 };
@@ -34,6 +39,15 @@ interface OpenSet {
 
 /** The placeholder id of a record in a set (-1 as a 64-bit value): the broker writes the real one. */
 const UNASSIGNED_ID = -1;
+
+/** A whole set as one record holding it compressed. */
+function compressedRecord(records: Buffer, count: number, codec: Codec): Buffer {
+  const { payload, flag } = packSet(records, count, codec);
+  const record = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
+  writeRecordHeader(record, 0, payload.length, checksum(payload), -1n, flag);
+  payload.copy(record, RECORD_HEADER_SIZE);
+  return record;
+}
 
 /**
  * Gathers a producer's sends per partition into message sets and sends each set as one `mput`
@@ -83,8 +97,10 @@ export class PutSetBatcher {
       clearImmediate(set.timer as NodeJS.Immediate);
     }
     const { connection, topic, partition, waiters } = set;
-    const body = set.buffer.subarray(0, set.bytes);
-    connection.request((opaque) => ({ kind: 'mput', topic, partition: partition.index, count: waiters.length, opaque, body }), set.timeoutMs, 'send').then(
+    const records = set.buffer.subarray(0, set.bytes);
+    const codec = this.options.compression;
+    const body = codec === undefined ? records : compressedRecord(records, waiters.length, codec);
+    connection.request((opaque) => ({ kind: 'mput', topic, partition: partition.index, count: codec === undefined ? waiters.length : 1, opaque, body }), set.timeoutMs, 'send').then(
       (reply) => {
         const text = reply.body.toString();
         if (reply.kind !== 'result' || reply.code !== Status.success) {
@@ -97,7 +113,9 @@ export class PutSetBatcher {
         const stored = { brokerId: Math.max(0, partition.brokerId), index: Number(index) };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
         const room = 0xfff - Number(first & 0xfffn);
-        waiters.forEach((waiter, n) => waiter.done(undefined, { id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: Number(firstOffset) + waiter.at }));
+        // Compressed, every message shares the one record's offset.
+        const offsetOf = codec === undefined ? (waiter: Waiter) => Number(firstOffset) + waiter.at : () => Number(firstOffset);
+        waiters.forEach((waiter, n) => waiter.done(undefined, { id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: offsetOf(waiter) }));
       },
       (error: Error) => {
         for (const waiter of waiters) waiter.done(error);

@@ -1,0 +1,33 @@
+import { idAfter } from '../../common/id-generator.js';
+import { isCompressedSet, unpackSet } from '../../protocol/compressed-set.js';
+import { decodePayload } from '../../protocol/payload.js';
+import type { RecordView } from '../../protocol/record.js';
+import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
+import type { Partition, ReceivedMessage } from '../message.js';
+
+/**
+ * The messages one record holds: the record itself, or the messages of a compressed set, which
+ * share its offset (a consumer resumes after the whole set) and take their ids from its id on.
+ * Undefined when the set does not decompress or a message inside fails its checksum.
+ */
+export function messagesOf(record: RecordView, topic: string, partition: Partition, offset: number): ReceivedMessage[] | undefined {
+  const nextOffset = offset + record.size;
+  if (!isCompressedSet(record.flag)) {
+    const { data, attribute } = decodePayload(record.payload, record.flag);
+    return [{ topic, partition, offset, nextOffset, id: record.id, data, attribute, flag: record.flag }];
+  }
+  let records: Buffer;
+  let count: number;
+  try {
+    ({ records, count } = unpackSet(record.payload, record.flag));
+  } catch {
+    return undefined;
+  }
+  const messages: ReceivedMessage[] = [];
+  for (const inner of iterateRecords(records)) {
+    if (!isRecordIntact(inner)) return undefined;
+    const { data, attribute } = decodePayload(inner.payload, inner.flag);
+    messages.push({ topic, partition, offset, nextOffset, id: idAfter(record.id, messages.length), data, attribute, flag: inner.flag });
+  }
+  return messages.length === count ? messages : undefined;
+}
