@@ -21,6 +21,11 @@ const only = process.argv[process.argv.indexOf('--only') + 1];
 if (process.argv.includes('--only')) {
   if (only === 'integrations') {
     console.log(integrationsSection(await runIntegrationsBench(quick ? 0.1 : 1)));
+  } else if (only === 'scaling') {
+    const { runScalingBench, scalingSection, plotScaling } = await import('./scaling.js');
+    const result = await runScalingBench(quick ? 0.1 : 1);
+    await plotScaling(result);
+    console.log(scalingSection(result));
   } else if (only === 'puts') {
     const { runPutSetBench, putSetSection } = await import('./put-sets.js');
     console.log(putSetSection(await runPutSetBench(quick ? 0.1 : 1)));
