@@ -51,8 +51,8 @@ export function encodeToBuffer(command: Command): Buffer {
 
 /** `result <code> <len> <opaque>` with a UTF-8 text body: the broker's usual answer. */
 export function encodeResult(code: number, opaque: number, text: string): Buffer {
-  const body = Buffer.from(text, 'utf8');
-  return Buffer.concat([line(`result ${code} ${body.length} ${opaque}`), body]);
+  // One string, one buffer: this is every put's reply.
+  return Buffer.from(`result ${code} ${Buffer.byteLength(text)} ${opaque}\r\n${text}`, 'utf8');
 }
 
 /** Offsets as Java longs: the "newest" marker goes out as Long.MAX_VALUE exactly. */
