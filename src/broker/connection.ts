@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../common/errors.js';
-import type { Command } from '../protocol/commands.js';
+import type { Command, GetCommand } from '../protocol/commands.js';
 import { CommandDecoder } from '../protocol/decoder.js';
 import { encodeResult } from '../protocol/encoder.js';
 import { Status } from '../protocol/status.js';
@@ -9,6 +9,7 @@ import { handleAdmin } from './handlers/admin-handler.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handlePutSet } from './handlers/put-set-handler.js';
+import { handleWaitingGet } from './handlers/waiting-get-handler.js';
 import { handlePut } from './handlers/put-handler.js';
 import { handleStats } from './handlers/stats-handler.js';
 import { handleTransaction } from './handlers/transaction-handler.js';
@@ -31,6 +32,8 @@ export class BrokerConnection {
   private readonly decoder: CommandDecoder;
   private inFlight = 0;
   private getsInFlight = 0;
+  /** Cancels of waiting gets (`wget`) still waiting, dropped when the connection closes. */
+  private readonly waits = new Set<() => void>();
   private corked = false;
   private pausedForLoad = false;
   private readonly sink: ReplySink;
@@ -61,6 +64,8 @@ export class BrokerConnection {
     socket.on('drain', () => this.adjustReading());
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
+      for (const cancel of this.waits) cancel();
+      this.waits.clear();
       ctx.transactions.ownerClosed(this);
       ctx.replication.syncSlave?.connectionClosed(this);
       onClose(this);
@@ -102,8 +107,17 @@ export class BrokerConnection {
         case 'mput':
           return handlePutSet(command, this.ctx, this.sink);
         case 'get':
-          this.getsInFlight += 1;
-          return handleGet(command, this.ctx, this.getSink, this.remote);
+          return this.startGet(command);
+        case 'wget': {
+          // A waiting get holds no read slot while it waits: it must not stop this connection's puts.
+          const wait: { cancel?: () => void } = {};
+          wait.cancel = handleWaitingGet(command, this.ctx, (get) => {
+            if (wait.cancel !== undefined) this.waits.delete(wait.cancel);
+            this.startGet(get);
+          });
+          if (wait.cancel !== undefined) this.waits.add(wait.cancel);
+          return;
+        }
         case 'offset':
           return handleOffset(command, this.ctx, this.sink);
         case 'stats':
@@ -127,6 +141,12 @@ export class BrokerConnection {
       const opaque = 'opaque' in command ? command.opaque : 0;
       this.sink.send(encodeResult(Status.internalServerError, opaque, `internal error handling ${command.kind}: ${String(error)}`));
     }
+  }
+
+  private startGet(command: GetCommand): void {
+    this.getsInFlight += 1;
+    this.adjustReading();
+    handleGet(command, this.ctx, this.getSink, this.remote);
   }
 
   private reply(frame: Buffer, body?: Buffer): void {

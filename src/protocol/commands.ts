@@ -140,8 +140,31 @@ export interface PutSetCommand {
   body: Buffer;
 }
 
+/**
+ * metaq extension, sent only to a broker whose `version` reply lists `+wget`: a `get` that, when
+ * the partition has nothing new at `offset`, waits up to `maxWaitMs` for messages to become
+ * visible before answering (Kafka's fetch wait). Its answers are exactly those of `get`.
+ */
+export interface WaitingGetCommand {
+  kind: 'wget';
+  topic: string;
+  group: string;
+  partition: number;
+  offset: number;
+  maxSize: number;
+  maxWaitMs: number;
+  opaque: number;
+}
+
+/** The longest a broker holds a waiting get, whatever the client asks. */
+export const MAX_GET_WAIT_MS = 30_000;
+
 /** What a broker adds to its `version` reply to offer the batched put. */
 export const PUT_SET_EXTENSION = '+mput';
+/** … and the waiting get. */
+export const WAITING_GET_EXTENSION = '+wget';
+/** Every extension a metaq broker offers, as its `version` reply lists them. */
+export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION];
 
 /** The extensions a `version` reply offers: its `+name` words (a MetaQ broker's has none). */
 export function offeredExtensions(versionText: string): Set<string> {
@@ -159,6 +182,7 @@ export type Command =
   | PutCommand
   | PutSetCommand
   | GetCommand
+  | WaitingGetCommand
   | OffsetCommand
   | ResultCommand
   | ValueCommand

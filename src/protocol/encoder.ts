@@ -15,6 +15,8 @@ export function encodeCommand(command: Command): Buffer[] {
       return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.opaque}`, command.body);
     case 'get':
       return [line(`get ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.opaque}`)];
+    case 'wget':
+      return [line(`wget ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.maxWaitMs} ${command.opaque}`)];
     case 'offset':
       return [line(`offset ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.opaque}`)];
     case 'result':

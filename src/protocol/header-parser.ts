@@ -21,6 +21,9 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       return parsePut(tokens);
     case 'g':
       return parseGet(tokens);
+    case 'w':
+      if (word !== 'wget') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
+      return parseWaitingGet(tokens);
     case 'm':
       if (word !== 'mput') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
       return parsePutSet(tokens);
@@ -114,6 +117,22 @@ function parseGet(t: string[]): ParsedHeader {
     offset: parseJavaOffset(t[4], 'offset'),
     maxSize: parseJavaInt(t[5], 'maxSize'),
     opaque: parseJavaInt(t[6], 'opaque'),
+  });
+}
+
+function parseWaitingGet(t: string[]): ParsedHeader {
+  need(t, 8, 'wget topic group partition offset maxSize maxWaitMs opaque');
+  const maxWaitMs = parseJavaInt(t[6], 'maxWaitMs');
+  if (maxWaitMs < 0) throw new ProtocolError(`wget maxWaitMs must not be negative, got ${maxWaitMs}`);
+  return noBody({
+    kind: 'wget',
+    topic: t[1]!,
+    group: t[2]!,
+    partition: parseJavaInt(t[3], 'partition'),
+    offset: parseJavaOffset(t[4], 'offset'),
+    maxSize: parseJavaInt(t[5], 'maxSize'),
+    maxWaitMs,
+    opaque: parseJavaInt(t[7], 'opaque'),
   });
 }
 

@@ -89,6 +89,8 @@ export class PartitionLog {
   private writeLoop: Promise<void> | undefined;
   private scheduled = false;
   private unflushed = 0;
+  /** Consumers waiting at the end of the log for the next flush (`whenFlushedPast`). */
+  private readonly flushWaiters = new Set<{ offset: number; wake: () => void; timer: NodeJS.Timeout | undefined }>();
   private lastFlushAt: number;
   private flushWanted = false;
   private flushLoop: Promise<void> | undefined;
@@ -428,8 +430,32 @@ export class PartitionLog {
     this.options.timings?.synced((performance.now() - started) / 1000);
   }
 
+  /**
+   * Call `wake` once the flushed end passes `offset`, or after `timeoutMs`, or at close: for
+   * consumers waiting at the end of the log. Returns a function that cancels the wait.
+   */
+  whenFlushedPast(offset: number, timeoutMs: number, wake: () => void): () => void {
+    if (this.flushedEnd > offset || this.closed) {
+      wake();
+      return () => undefined;
+    }
+    const waiter = { offset, wake: () => undefined as void, timer: undefined as NodeJS.Timeout | undefined };
+    const cancel = (): void => {
+      clearTimeout(waiter.timer);
+      this.flushWaiters.delete(waiter);
+    };
+    waiter.wake = () => {
+      cancel();
+      wake();
+    };
+    waiter.timer = setTimeout(waiter.wake, timeoutMs);
+    this.flushWaiters.add(waiter);
+    return cancel;
+  }
+
   private markFlushed(end: number): void {
     if (end > this.flushedEnd) this.flushedEnd = end;
+    for (const waiter of this.flushWaiters) if (waiter.offset < end) waiter.wake();
     const now = this.clock.monotonicMs();
     if (this.recoveryPointWrite === undefined && now - this.lastRecoveryPointAt >= RECOVERY_POINT_INTERVAL_MS) {
       this.lastRecoveryPointAt = now;
@@ -592,6 +618,7 @@ export class PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const waiter of this.flushWaiters) waiter.wake();
     if (this.timer) clearInterval(this.timer);
     // Appends are refused from now on; let the queued ones finish.
     while (this.scheduled || this.writeLoop !== undefined) {

@@ -30,6 +30,12 @@ export interface ConsumerOptions {
   alwaysFromNewest?: boolean;
   fetchTimeoutMs?: number;
   maxDelayFetchMs?: number;
+  /**
+   * How long a broker that offers the waiting get (metaq brokers do) may hold a fetch at the end
+   * of the log until new messages are visible (Kafka's fetch.max.wait.ms); 0 polls as MetaQ
+   * consumers do. Default 500 ms, at most 30 s.
+   */
+  fetchWaitMs?: number;
   commitIntervalMs?: number;
   /** Commit offsets periodically and on close (default). Turn off when the listener commits them itself, as transactional consume does. */
   autoCommit?: boolean;
@@ -121,6 +127,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       throw new InvalidArgumentError('options.loadBalanceStrategyType', `must be 'DEFAULT' or 'CONSIST', got ${String(options.loadBalanceStrategyType)}`);
     }
     for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
+    if (options.fetchWaitMs !== undefined) checkNonNegativeInt(options.fetchWaitMs, 'options.fetchWaitMs');
     for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
     if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
     this.storage = options.offsetStorage ?? new MemoryOffsetStorage();
@@ -244,6 +251,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         maxSize: subscription.maxSize,
         fetchTimeoutMs: o.fetchTimeoutMs ?? 10_000,
         maxDelayFetchMs: o.maxDelayFetchMs ?? 5_000,
+        fetchWaitMs: o.fetchWaitMs ?? 500,
         maxFetchRetries: o.maxFetchRetries ?? 5,
         maxIncreaseFetchDataRetries: o.maxIncreaseFetchDataRetries ?? 5,
         filter: subscription.filter,

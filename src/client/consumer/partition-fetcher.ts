@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
 import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { messagesOf } from './record-messages.js';
+import { WAITING_GET_EXTENSION } from '../../protocol/commands.js';
+import { MAX_GET_WAIT_MS } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
@@ -15,6 +17,8 @@ export interface FetcherSettings {
   maxSize: number;
   fetchTimeoutMs: number;
   maxDelayFetchMs: number;
+  /** How long the broker may hold a fetch at the end of the log (waiting get); 0: poll. */
+  fetchWaitMs: number;
   maxFetchRetries: number;
   maxIncreaseFetchDataRetries: number;
   filter: ((message: ReceivedMessage) => boolean) | undefined;
@@ -122,9 +126,15 @@ export class PartitionFetcher {
   private async fetchOnce(signal: AbortSignal): Promise<number> {
     const s = this.settings;
     const connection = await this.connection();
+    // A broker that offers the waiting get holds a caught-up fetch until new messages are
+    // visible, instead of the consumer polling with growing back-off (metaq extension).
+    const offered = connection.knownExtensions ?? (await connection.extensions());
+    const waitMs = offered.has(WAITING_GET_EXTENSION) ? Math.min(s.fetchWaitMs, MAX_GET_WAIT_MS) : 0;
+    const get = { topic: s.topic, group: s.group, partition: s.partition.index, offset: this.offset, maxSize: this.maxSize };
+    const started = performance.now();
     const reply = await connection.request(
-      (opaque) => ({ kind: 'get', topic: s.topic, group: s.group, partition: s.partition.index, offset: this.offset, maxSize: this.maxSize, opaque }),
-      s.fetchTimeoutMs,
+      (opaque) => (waitMs > 0 ? { kind: 'wget', ...get, maxWaitMs: waitMs, opaque } : { kind: 'get', ...get, opaque }),
+      s.fetchTimeoutMs + waitMs,
       `get ${s.topic}-${s.partition.index}@${this.offset}`,
       signal,
     );
@@ -134,6 +144,8 @@ export class PartitionFetcher {
         this.retries = 0;
         return 0;
       }
+      // After a wait the broker had nothing new: ask again at once. An immediate "nothing" backs off.
+      if (reply.code === Status.notFound && waitMs > 0 && performance.now() - started >= waitMs / 2) return 0;
       if (reply.code === Status.notFound || reply.code === Status.forbidden) return this.backOff();
       throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
     }

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Broker } from '../../src/broker/broker.js';
+import { MetaqClient } from '../../src/client/index.js';
+import { startBroker } from '../support/in-process-broker.js';
+import { put, WireSession } from '../support/wire-client.js';
+
+describe('waiting get (wget, negotiated through version)', () => {
+  let broker: Broker;
+  let session: WireSession;
+  let client: MetaqClient | undefined;
+  const wget = (topic: string, partition: number, offset: number, maxWaitMs: number) =>
+    session.request((opaque) => ({ kind: 'wget', topic, group: 'waiters', partition, offset, maxSize: 65536, maxWaitMs, opaque }));
+
+  before(async () => {
+    broker = await startBroker({ unflushThreshold: 0 }, '[topic=tail]\nnumPartitions=1\n[topic=*]\n');
+    session = await WireSession.open('127.0.0.1', broker.port);
+  });
+  after(async () => {
+    await client?.close();
+    await session.close();
+    await broker.stop();
+  });
+
+  it('holds a fetch at the end of the log until a message is flushed, and answers with it', async () => {
+    await put(session, 'tail', 0, 'first');
+    const end = broker.stores.find('tail', 0)!.visibleEnd;
+    let answered = false;
+    const waiting = wget('tail', 0, end, 30_000).then((reply) => {
+      answered = true;
+      return reply;
+    });
+    // A put on the same connection is served while the fetch waits.
+    const stored = await put(session, 'tail', 0, 'second');
+    assert.equal(stored.code, 200);
+    const reply = await waiting;
+    assert.ok(answered);
+    assert.equal(reply.kind, 'value');
+    assert.match(reply.body.toString('latin1'), /second/);
+  });
+
+  it('answers as get does when there is data, or the offset is wrong, without waiting', async () => {
+    const data = await wget('tail', 0, 0, 30_000);
+    assert.equal(data.kind, 'value');
+    const missing = await wget('no-such-topic', 0, 0, 30_000);
+    assert.equal(missing.kind === 'result' && missing.code, 404);
+    const beyond = await wget('tail', 0, 10_000_000, 30_000);
+    assert.equal(beyond.kind === 'result' && beyond.code, 404);
+  });
+
+  it('gives up after maxWaitMs with get\'s "nothing yet"', async () => {
+    const end = broker.stores.find('tail', 0)!.visibleEnd;
+    const reply = await wget('tail', 0, end, 50);
+    assert.equal(reply.kind === 'result' && reply.code, 404);
+  });
+
+  // Without the waiting get the consumer's first empty fetch backs off 6 s (a tenth of
+  // maxDelayFetchMs), past this test's timeout; with it the message arrives on the held fetch.
+  it('lets a caught-up consumer see a new message without polling', { timeout: 5_000 }, async () => {
+    client = new MetaqClient({ serverUrl: broker.url });
+    const seen: string[] = [];
+    let got: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (got = resolve));
+    const consumer = client.consumer({ group: 'follower', startFrom: 'newest', fetchWaitMs: 30_000, maxDelayFetchMs: 60_000 }).subscribe('tail');
+    await consumer.run((message) => {
+      seen.push(message.data.toString());
+      got();
+    });
+    await client.producer().send({ topic: 'tail', data: 'news' });
+    await arrived;
+    assert.deepEqual(seen, ['news']);
+  });
+});
