@@ -12,6 +12,8 @@ import { runTransactionBench, transactionSection } from './transactions.js';
 import { replicationSection, runReplicationBench } from './replication.js';
 import { operationsSection, runOperationsBench } from './operations.js';
 import { integrationsSection, runIntegrationsBench } from './integrations.js';
+import { putSetSection, runPutSetBench } from './put-sets.js';
+import { plotScaling, runScalingBench, scalingSection } from './scaling.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -130,6 +132,9 @@ const transactionRun = await runTransactionBench(scale);
 const replicationRun = await runReplicationBench(scale);
 const operationsRun = await runOperationsBench(scale);
 const integrationsRun = await runIntegrationsBench(scale);
+const putSetRuns = await runPutSetBench(scale);
+const scalingRun = await runScalingBench(scale);
+await plotScaling(scalingRun);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
@@ -179,15 +184,22 @@ ${clusterSection(clusterRun)}
 ${transactionSection(transactionRun)}
 ${replicationSection(replicationRun)}
 ${operationsSection(operationsRun)}
-${integrationsSection(integrationsRun)}`;
+${integrationsSection(integrationsRun)}
+${putSetSection(putSetRuns)}
+${scalingSection(scalingRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
+// `npm run bench:peers` writes its own section; a full run keeps the last one.
+let peers = '';
 try {
   const previous = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
   const at = previous.indexOf(notesMarker);
   if (at >= 0) notes = previous.slice(at);
+  const start = previous.indexOf('<!-- peers:start -->');
+  const end = previous.indexOf('<!-- peers:end -->');
+  if (start >= 0 && end > start) peers = `\n${previous.slice(start, end + '<!-- peers:end -->'.length)}\n`;
 } catch {
   // first run
 }
-writeFileSync(join(root, 'BENCHMARKS.md'), report + notes);
+writeFileSync(join(root, 'BENCHMARKS.md'), report + peers + notes);
 console.log('wrote BENCHMARKS.md');
