@@ -37,6 +37,9 @@ interface OpenSet {
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 }
 
+/** A new set's buffer; it doubles as messages arrive, up to maxBatchBytes. */
+const INITIAL_SET_BYTES = 16 * 1024;
+
 /** The placeholder id of a record in a set (-1 as a 64-bit value): the broker writes the real one. */
 const UNASSIGNED_ID = -1;
 
@@ -70,20 +73,25 @@ export class PutSetBatcher {
       set = undefined;
     }
     if (set === undefined) {
-      // One buffer per set, sized for a full one (or for one message bigger than that).
-      set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, this.options.maxBatchBytes)), bytes: 0, waiters: [], timeoutMs, timer: undefined };
+      // One buffer per set, grown by doubling: a lone send does not pay for a full set.
+      set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))), bytes: 0, waiters: [], timeoutMs, timer: undefined };
       this.open.set(key, set);
       const scheduled = set;
       set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(key, scheduled), this.options.lingerMs) : setImmediate(() => this.flush(key, scheduled));
     }
     const at = set.bytes;
+    if (at + size > set.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
+      set.buffer.copy(grown, 0, 0, at);
+      set.buffer = grown;
+    }
     const buffer = set.buffer;
     buffer.writeInt32BE(payload.length, at);
     buffer.writeInt32BE(crc, at + 4);
     buffer.writeInt32BE(UNASSIGNED_ID, at + 8); // the 64-bit id, -1 in both halves
     buffer.writeInt32BE(UNASSIGNED_ID, at + 12);
     buffer.writeInt32BE(flag, at + 16);
-    payload.copy(set.buffer, at + RECORD_HEADER_SIZE);
+    payload.copy(buffer, at + RECORD_HEADER_SIZE);
     set.bytes += size;
     set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
     set.waiters.push({ done, at });
