@@ -68,6 +68,26 @@ describe('stream processing: source with ack/fail, sink, the word-count example 
     assert.deepEqual(seen, [['first', 0], ['first', 1], ['first', 2], ['second', 0]]);
   });
 
+  it('forgets a message the consumer gave up on: one remembered failure per partition at most', async () => {
+    const producer = client.producer();
+    for (let i = 0; i < 20; i += 1) await producer.send({ topic: 'poison', data: `bad ${i}` });
+    await producer.send({ topic: 'poison', data: 'good' });
+    // Every "bad" message fails until the consumer drops it (after one retry).
+    const source = new MessageSource(client.consumer({ group: 'poison', startFrom: 0, maxFetchRetries: 1, onReject: 'drop' }).subscribe('poison'));
+    const remembered = (source as unknown as { attempts: Map<string, unknown> }).attempts;
+    let largest = 0;
+    for await (const delivery of source) {
+      largest = Math.max(largest, remembered.size);
+      if (delivery.value === 'good') {
+        assert.equal(delivery.redeliveries, 0);
+        delivery.ack();
+        break;
+      }
+      delivery.fail(new Error('poison'));
+    }
+    assert.equal(largest, 1, 'the failures of dropped messages are not kept');
+  });
+
   it('works as Node streams: source.stream() piped to a writer that stores, then acks', async () => {
     const producer = client.producer();
     for (let i = 0; i < 30; i += 1) await producer.send({ topic: 'lower', data: `item ${i}` });

@@ -31,7 +31,12 @@ export interface SourceOptions<T> {
 export class MessageSource<T = string> implements AsyncIterable<Delivery<T>> {
   private readonly ready: Array<Delivery<T>> = [];
   private readonly readers: Array<(delivery: Delivery<T> | undefined) => void> = [];
-  private readonly attempts = new Map<string, number>();
+  /**
+   * Per partition, the message in flight and how often it was failed. One message per partition
+   * is in flight, so one entry each: a message the consumer gave up on (onReject) is replaced by
+   * the next one instead of being remembered for ever.
+   */
+  private readonly attempts = new Map<string, { id: bigint; failures: number }>();
   private running: Promise<void> | undefined;
   private ended = false;
 
@@ -82,8 +87,9 @@ export class MessageSource<T = string> implements AsyncIterable<Delivery<T>> {
   /** The consumer's listener: hand the message over, and settle when the reader acks or fails it. */
   private deliver(message: ReceivedMessage): Promise<void> {
     if (this.ended) return Promise.reject(new Error('source closed'));
-    const key = `${message.topic}/${message.partition.brokerId}-${message.partition.index}@${message.offset}`;
-    const redeliveries = this.attempts.get(key) ?? 0;
+    const key = `${message.topic}/${message.partition.brokerId}-${message.partition.index}`;
+    const previous = this.attempts.get(key);
+    const redeliveries = previous?.id === message.id ? previous.failures : 0;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const delivery: Delivery<T> = {
@@ -99,7 +105,7 @@ export class MessageSource<T = string> implements AsyncIterable<Delivery<T>> {
         fail: (reason) => {
           if (settled) return;
           settled = true;
-          this.attempts.set(key, redeliveries + 1);
+          this.attempts.set(key, { id: message.id, failures: redeliveries + 1 });
           reject(reason instanceof Error ? reason : new Error(`failed by the processor: ${String(reason)}`));
         },
       };
