@@ -170,6 +170,14 @@ async function tailCommand(args: string[]): Promise<void> {
   );
 }
 
+/** The options `keyedClient` reads. */
+const keyedClientOptions = {
+  ...common,
+  zk: { type: 'string' },
+  root: { type: 'string', default: '/meta' },
+  partitions: { type: 'string', default: '1' },
+} as const;
+
 /** Direct mode with `--partitions` (default 1: one partition keeps every row in order), or cluster mode with `--zk`. */
 function keyedClient(values: { zk?: string; root: string; host: string; port: string; partitions: string }, topic: string) {
   return values.zk !== undefined ? { zkConnect: values.zk, zkRoot: values.root } : { serverUrl: urlOf({ host: values.host, port: int(values.port, 'port') }), partitions: { [topic]: int(values.partitions, 'partitions') } };
@@ -186,10 +194,7 @@ async function binlogCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      ...common,
-      zk: { type: 'string' },
-      root: { type: 'string', default: '/meta' },
-      partitions: { type: 'string', default: '1' },
+      ...keyedClientOptions,
       source: { type: 'string' },
       topic: { type: 'string' },
       tables: { type: 'string', multiple: true, default: [] },
@@ -219,10 +224,7 @@ async function binlogApplyCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      ...common,
-      zk: { type: 'string' },
-      root: { type: 'string', default: '/meta' },
-      partitions: { type: 'string', default: '1' },
+      ...keyedClientOptions,
       target: { type: 'string' },
       topic: { type: 'string' },
       group: { type: 'string', default: 'binlog-apply' },
@@ -232,8 +234,9 @@ async function binlogApplyCommand(args: string[]): Promise<void> {
   });
   const { topic, target } = values;
   if (topic === undefined || target === undefined) throw new MetaqError('USAGE', `binlog-apply needs --target and --topic\n${USAGE}`);
-  if (int(values['max-batch'], 'max-batch') < 1) throw new MetaqError('USAGE', `--max-batch must be at least 1, got ${values['max-batch']}`);
-  await binlogApply(keyedClient(values, topic), target, { topic, group: values.group, offsetsTable: values['offsets-table'], maxBatch: int(values['max-batch'], 'max-batch') }, stopSignal(), process.stderr);
+  const maxBatch = int(values['max-batch'], 'max-batch');
+  if (maxBatch < 1) throw new MetaqError('USAGE', `--max-batch must be at least 1, got ${maxBatch}`);
+  await binlogApply(keyedClient(values, topic), target, { topic, group: values.group, offsetsTable: values['offsets-table'], maxBatch }, stopSignal(), process.stderr);
 }
 
 async function monitor(args: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { ProtocolError } from '../common/errors.js';
-import type { Command, TransactionType } from './commands.js';
+import type { Command, GetCommand, TransactionType } from './commands.js';
 import { DEFAULT_OPAQUE, TransactionTypes } from './commands.js';
 import { parseJavaInt, parseJavaLong, parseJavaOffset } from './java-numbers.js';
 import { validateTransactionKey } from './transaction-key.js';
@@ -120,20 +120,13 @@ function parseGet(t: string[]): ParsedHeader {
   });
 }
 
+/** `get`'s tokens with `maxWaitMs` before the opaque. */
 function parseWaitingGet(t: string[]): ParsedHeader {
   need(t, 8, 'wget topic group partition offset maxSize maxWaitMs opaque');
   const maxWaitMs = parseJavaInt(t[6], 'maxWaitMs');
   if (maxWaitMs < 0) throw new ProtocolError(`wget maxWaitMs must not be negative, got ${maxWaitMs}`);
-  return noBody({
-    kind: 'wget',
-    topic: t[1]!,
-    group: t[2]!,
-    partition: parseJavaInt(t[3], 'partition'),
-    offset: parseJavaOffset(t[4], 'offset'),
-    maxSize: parseJavaInt(t[5], 'maxSize'),
-    maxWaitMs,
-    opaque: parseJavaInt(t[7], 'opaque'),
-  });
+  const get = parseGet([...t.slice(0, 6), t[7]!]).command as GetCommand;
+  return noBody({ ...get, kind: 'wget', maxWaitMs });
 }
 
 function parseOffset(t: string[]): ParsedHeader {

@@ -90,7 +90,7 @@ export class PartitionLog {
   private scheduled = false;
   private unflushed = 0;
   /** Consumers waiting at the end of the log for the next flush (`whenFlushedPast`). */
-  private readonly flushWaiters = new Set<{ offset: number; wake: () => void; timer: NodeJS.Timeout | undefined }>();
+  private readonly flushWaiters = new Set<{ offset: number; wake: () => void }>();
   private lastFlushAt: number;
   private flushWanted = false;
   private flushLoop: Promise<void> | undefined;
@@ -317,7 +317,9 @@ export class PartitionLog {
       const batch = this.queue.length === count ? this.queue : this.queue.slice(0, count);
       this.queue = this.queue.length === count ? [] : this.queue.slice(count);
       const position = segment.size;
-      const data = Buffer.allocUnsafe(bytes);
+      // A lone framed set (a batched put) goes to disk as it arrived, without a copy.
+      const lone = count === 1 && batch[0]!.framedRecords !== undefined;
+      const data = lone ? batch[0]!.payload : Buffer.allocUnsafe(bytes);
       const offsets = new Array<number>(count);
       let at = 0;
       let records = 0;
@@ -330,7 +332,7 @@ export class PartitionLog {
           at += RECORD_HEADER_SIZE + entry.payload.length;
           records += 1;
         } else {
-          entry.payload.copy(data, at);
+          if (!lone) entry.payload.copy(data, at);
           at += entry.payload.length;
           records += entry.framedRecords;
         }
@@ -439,16 +441,18 @@ export class PartitionLog {
       wake();
       return () => undefined;
     }
-    const waiter = { offset, wake: () => undefined as void, timer: undefined as NodeJS.Timeout | undefined };
     const cancel = (): void => {
-      clearTimeout(waiter.timer);
+      clearTimeout(timer);
       this.flushWaiters.delete(waiter);
     };
-    waiter.wake = () => {
-      cancel();
-      wake();
+    const waiter = {
+      offset,
+      wake: (): void => {
+        cancel();
+        wake();
+      },
     };
-    waiter.timer = setTimeout(waiter.wake, timeoutMs);
+    const timer = setTimeout(waiter.wake, timeoutMs);
     this.flushWaiters.add(waiter);
     return cancel;
   }

@@ -9,14 +9,15 @@ import type { BrokerContext } from '../broker-context.js';
  * the returned cancel function drops the wait (the connection closed).
  */
 export function handleWaitingGet(command: WaitingGetCommand, ctx: BrokerContext, startGet: (get: GetCommand) => void): (() => void) | undefined {
-  const get: GetCommand = { kind: 'get', topic: command.topic, group: command.group, partition: command.partition, offset: command.offset, maxSize: command.maxSize, opaque: command.opaque };
+  const { maxWaitMs, ...fields } = command;
+  const get: GetCommand = { ...fields, kind: 'get' };
   const log = ctx.stores.find(command.topic, command.partition);
   // Wait only where get would say "nothing yet" because nothing is flushed past the offset; a
   // slave that has not confirmed flushed data is not waited for here (the client backs off).
-  const atEnd = log !== undefined && !ctx.closed.isClosed(command.topic, command.partition) && command.offset >= log.minOffset && command.offset === ctx.replication.visibleEnd(log) && log.visibleEnd <= command.offset;
-  if (!atEnd || command.maxWaitMs === 0) {
+  const atEnd = log !== undefined && !ctx.closed.isClosed(command.topic, command.partition) && log.visibleEnd === command.offset && ctx.replication.visibleEnd(log) === command.offset;
+  if (!atEnd || maxWaitMs === 0) {
     startGet(get);
     return undefined;
   }
-  return log.whenFlushedPast(command.offset, Math.min(command.maxWaitMs, MAX_GET_WAIT_MS), () => startGet(get));
+  return log.whenFlushedPast(command.offset, Math.min(maxWaitMs, MAX_GET_WAIT_MS), () => startGet(get));
 }

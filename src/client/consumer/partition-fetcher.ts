@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
-import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
+import { LONG_MAX_OFFSET, MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
 import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { messagesOf } from './record-messages.js';
-import { WAITING_GET_EXTENSION } from '../../protocol/commands.js';
-import { MAX_GET_WAIT_MS } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';

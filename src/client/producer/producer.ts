@@ -12,7 +12,7 @@ import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
 import { defaultBatching, PutSetBatcher } from './put-set-batcher.js';
-import type { BatchingOptions } from './put-set-batcher.js';
+import type { BatchingOptions, EncodedPut } from './put-set-batcher.js';
 import { PUT_SET_EXTENSION } from '../../protocol/commands.js';
 import { zstdAvailable } from '../../protocol/compressed-set.js';
 import { roundRobinSelector } from './partition-selector.js';
@@ -59,15 +59,6 @@ let producerCount = 0;
 
 /** Hears how one send ended: an error, or the stored message's partition, offset and id. */
 export type SendCallback = (error: Error | undefined, result?: SendResult) => void;
-
-/** A message ready for the wire. */
-interface EncodedPut {
-  topic: string;
-  payload: Buffer;
-  flag: number;
-  crc: number;
-  timeoutMs: number;
-}
 
 /** What a producer needs from its client: routing and shared connections. */
 export interface ProducerHost {
@@ -159,12 +150,8 @@ export class Producer {
     const canFailOver = this.failover && options.partition === undefined && this.spansBrokers(partitions);
     this.batcher.add(
       connection,
-      put.topic,
       chosen,
-      put.flag,
-      put.crc,
-      put.payload,
-      put.timeoutMs,
+      put,
       canFailOver
         ? (error, result) => {
             if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) finish(error, result);
@@ -192,7 +179,7 @@ export class Producer {
 
   private sendElsewhere(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], chosen: Partition): Promise<SendResult> {
     const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
-    return this.put(this.selector(put.topic, elsewhere, message), put.topic, put.flag, put.crc, put.payload, put.timeoutMs, options.signal, undefined);
+    return this.put(this.selector(put.topic, elsewhere, message), put, options.signal, undefined);
   }
 
   /** Looks the partitions up if needed, then a transactional send, or a put (or set) with one failover. */
@@ -202,7 +189,7 @@ export class Producer {
     if (this.transaction !== undefined) return this.sendInTransaction(this.transaction, partitions, message, options, put);
     const chosen = options.partition ?? this.selector(put.topic, partitions, message);
     try {
-      return await this.put(chosen, put.topic, put.flag, put.crc, put.payload, put.timeoutMs, options.signal, undefined);
+      return await this.put(chosen, put, options.signal, undefined);
     } catch (error) {
       if (!this.mayFailOver(error as Error, options, partitions, chosen)) throw error;
       return this.sendElsewhere(message, options, put, partitions, chosen);
@@ -225,7 +212,7 @@ export class Producer {
       tx.begun = tx.begin(connection);
     }
     await tx.begun;
-    return this.put(chosen, put.topic, put.flag, put.crc, put.payload, put.timeoutMs, options.signal, tx.key);
+    return this.put(chosen, put, options.signal, tx.key);
   }
 
   /**
@@ -289,11 +276,12 @@ export class Producer {
     if (this.transaction !== undefined) throw new MetaqError('TRANSACTION_ACTIVE', `transaction ${this.transaction.key} is still open on this producer: commit or roll it back first, or use another producer`);
   }
 
-  private async put(partition: Partition, topic: string, flag: number, crc: number, payload: Buffer, timeoutMs: number, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
+  private async put(partition: Partition, put: EncodedPut, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
+    const { topic, flag, crc, payload, timeoutMs } = put;
     const connection = this.host.connection(this.host.router.broker(partition));
     if (this.batcher !== undefined && txKey === undefined && signal === undefined && (connection.knownExtensions ?? (await connection.extensions())).has(PUT_SET_EXTENSION)) {
       const batcher = this.batcher;
-      return new Promise((resolve, reject) => batcher.add(connection, topic, partition, flag, crc, payload, timeoutMs, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
+      return new Promise((resolve, reject) => batcher.add(connection, partition, put, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
     }
     const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);
     const text = reply.body.toString();

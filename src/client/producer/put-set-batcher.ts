@@ -17,6 +17,15 @@ export interface BatchingOptions {
   compression?: Codec;
 }
 
+/** A message ready for the wire: the producer's output, a put's or a set's input. */
+export interface EncodedPut {
+  topic: string;
+  payload: Buffer;
+  flag: number;
+  crc: number;
+  timeoutMs: number;
+}
+
 export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024 };
 
 interface Waiter {
@@ -64,7 +73,8 @@ export class PutSetBatcher {
   constructor(private readonly options: BatchingOptions) {}
 
   /** Add one message to its partition's open set; `done` hears its own result when the set is answered. */
-  add(connection: BrokerTransport, topic: string, partition: Partition, flag: number, crc: number, payload: Buffer, timeoutMs: number, done: Waiter['done']): void {
+  add(connection: BrokerTransport, partition: Partition, put: EncodedPut, done: Waiter['done']): void {
+    const { topic, payload, flag, crc, timeoutMs } = put;
     const key = `${connection.address.url}\n${topic}\n${partition.index}`;
     const size = RECORD_HEADER_SIZE + payload.length;
     let set = this.open.get(key);
