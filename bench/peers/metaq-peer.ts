@@ -2,9 +2,11 @@ import { MemoryOffsetStorage, MetaqClient } from '../../src/client/index.js';
 import type { PeerClient, PeerTarget } from './peer-client.js';
 
 /** metaq through its client library: batched sends (the default), a consumer group reading partition 0. */
-export function openMetaq(target: PeerTarget): PeerClient {
+export async function openMetaq(target: PeerTarget): Promise<PeerClient> {
   const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${target.port}`, partitions: { [target.destination]: 1 } });
   const producer = client.producer();
+  // Connected before the clock starts, as the other peers' clients are when they are opened.
+  await producer.publish(target.destination);
   return {
     publish: async (data) => {
       await producer.send({ topic: target.destination, data });

@@ -114,7 +114,7 @@ async function measure(peer: Peer, rates: number[]): Promise<PeerFigures> {
     const count = rate * RATE_SECONDS;
     let ready: () => void = () => undefined;
     const subscribed = new Promise<void>((resolve) => (ready = resolve));
-    const consumer = runPeerChild([peer.system, peer.port, target.destination, 'consume-latency', 100, count, 0], ready);
+    const consumer = runPeerChild([peer.system, peer.port, target.destination, 'consume-latency', 100, count, rate], ready);
     await subscribed;
     await sleep(500); // let the consumer's first fetch or subscription settle before the clock starts
     await runPeerChild([peer.system, peer.port, target.destination, 'produce-at-rate', 100, count, rate]);
@@ -202,7 +202,7 @@ function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: nu
   for (const f of all) lines.push(`| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`);
   lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
   for (const p of peers) lines.push(`| ${p.name} | ${ratio(metaq.produce[100]!.msgsPerSec, p.produce[100]!.msgsPerSec)} | ${ratio(metaq.produce[1024]!.mbPerSec, p.produce[1024]!.mbPerSec)} | ${ratio(metaq.consume[100]!.msgsPerSec, p.consume[100]!.msgsPerSec)} | ${ratio(metaq.consume[1024]!.mbPerSec, p.consume[1024]!.mbPerSec)} |`);
-  lines.push('', `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s (send time in the payload, read by the consumer process):`, '');
+  lines.push('', `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s after a warm-up second at the same rate (send time in the payload, read by the consumer process):`, '');
   lines.push('| broker | mode | rate msgs/s | p50 ms | p99 ms | p99.9 ms |', '|---|---|---|---|---|---|');
   for (const f of all) for (const l of f.latency) lines.push(`| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} |`);
   lines.push('', 'The machine\'s ceilings, measured in the same run:', '');

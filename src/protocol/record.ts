@@ -35,21 +35,33 @@ export function encodeRecord(payload: Buffer, id: bigint, flag: number): Buffer 
  * as MetaQ clients do (§1.7). Checksums are not verified here; see `isRecordIntact`.
  */
 export function* iterateRecords(set: Buffer): Generator<RecordView> {
+  for (let pos = 0, size = 0; (size = completeRecordSize(set, pos)) > 0; pos += size) yield readRecord(set, pos, size);
+}
+
+/** Size of the complete record at `pos` (header only, no checksum), or 0 when none is there. */
+export function completeRecordSize(set: Buffer, pos: number): number {
+  if (set.length - pos < RECORD_HEADER_SIZE) return 0;
+  const length = set.readInt32BE(pos);
+  return length < 0 || set.length - pos - RECORD_HEADER_SIZE < length ? 0 : RECORD_HEADER_SIZE + length;
+}
+
+/** The record of `size` bytes at `pos` (from completeRecordSize); the payload is not copied. */
+export function readRecord(set: Buffer, pos: number, size: number): RecordView {
+  return {
+    position: pos,
+    size,
+    checksum: set.readInt32BE(pos + 4),
+    id: set.readBigInt64BE(pos + 8),
+    flag: set.readInt32BE(pos + 16),
+    payload: set.subarray(pos + RECORD_HEADER_SIZE, pos + size),
+  };
+}
+
+/** Bytes of the complete records at the start of a message set (headers only; no checksums). */
+export function completeLength(set: Buffer): number {
   let pos = 0;
-  while (set.length - pos >= RECORD_HEADER_SIZE) {
-    const length = set.readInt32BE(pos);
-    if (length < 0 || set.length - pos - RECORD_HEADER_SIZE < length) return;
-    const size = RECORD_HEADER_SIZE + length;
-    yield {
-      position: pos,
-      size,
-      checksum: set.readInt32BE(pos + 4),
-      id: set.readBigInt64BE(pos + 8),
-      flag: set.readInt32BE(pos + 16),
-      payload: set.subarray(pos + RECORD_HEADER_SIZE, pos + size),
-    };
-    pos += size;
-  }
+  for (let size = 0; (size = completeRecordSize(set, pos)) > 0; ) pos += size;
+  return pos;
 }
 
 export function isRecordIntact(record: RecordView): boolean {

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { setImmediate } from 'node:timers/promises';
 import { LONG_MAX_OFFSET, MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
-import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
+import { completeLength, completeRecordSize, isRecordIntact, readRecord } from '../../protocol/record.js';
 import { messagesOf } from './record-messages.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
+import type { Reply } from '../transport/broker-connection.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { abortableDelay } from '../../common/abortable-delay.js';
 import type { DuplicateCache } from './duplicate-cache.js';
@@ -30,13 +32,24 @@ export interface FetcherSettings {
   logger: Logger;
 }
 
+/** A get on its way: what it asked for and its reply to come. */
+interface Fetch {
+  offset: number;
+  waitMs: number;
+  started: number;
+  reply: Promise<Reply>;
+}
+
+/** Processed bytes of a batch between turns given back to the event loop. */
+const YIELD_EVERY_BYTES = 128 * 1024;
+
 /** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB, §5.8). */
 const MAX_GROWN_SIZE = 2 * 1024 * 1024;
 
 /**
  * The fetch loop of one partition (§5.8): get, process in order, advance, back off when there is
- * nothing new. Exactly one request is outstanding per partition, and the next fetch starts only
- * after the batch is processed, so a slow listener holds at most one batch in memory.
+ * nothing new. While a batch is processed the get for the offset after it is already out (MetaQ
+ * waits for the batch first), so a slow listener holds at most two batches in memory.
  */
 export class PartitionFetcher {
   offset: number;
@@ -52,6 +65,8 @@ export class PartitionFetcher {
   private doneInRecord: { offset: number; count: number } | undefined;
   private incompleteRetries = 0;
   private emptyDelay = 0;
+  /** The get sent ahead for the offset after the batch being processed. */
+  private ahead: Promise<Fetch> | undefined;
 
   constructor(
     private readonly settings: FetcherSettings,
@@ -120,22 +135,46 @@ export class PartitionFetcher {
     this.rolledBack = true;
   }
 
-  /** One get and the processing of its batch; returns how long to wait before the next. */
-  private async fetchOnce(signal: AbortSignal): Promise<number> {
+  /** Send a get (a waiting get where the broker offers it) for `offset`. */
+  private async startFetch(offset: number, signal: AbortSignal): Promise<Fetch> {
     const s = this.settings;
     const connection = await this.connection();
     // A broker that offers the waiting get holds a caught-up fetch until new messages are
     // visible, instead of the consumer polling with growing back-off (metaq extension).
     const offered = connection.knownExtensions ?? (await connection.extensions());
     const waitMs = offered.has(WAITING_GET_EXTENSION) ? Math.min(s.fetchWaitMs, MAX_GET_WAIT_MS) : 0;
-    const get = { topic: s.topic, group: s.group, partition: s.partition.index, offset: this.offset, maxSize: this.maxSize };
+    const get = { topic: s.topic, group: s.group, partition: s.partition.index, offset, maxSize: this.maxSize };
     const started = performance.now();
-    const reply = await connection.request(
+    const reply = connection.request(
       (opaque) => (waitMs > 0 ? { kind: 'wget', ...get, maxWaitMs: waitMs, opaque } : { kind: 'get', ...get, opaque }),
       s.fetchTimeoutMs + waitMs,
-      `get ${s.topic}-${s.partition.index}@${this.offset}`,
+      `get ${s.topic}-${s.partition.index}@${offset}`,
       signal,
     );
+    reply.catch(() => undefined); // a prefetch may be dropped unread; whoever awaits it sees its failure
+    return { offset, waitMs, started, reply };
+  }
+
+  /**
+   * The get for the current offset: the one sent ahead while the previous batch was processed,
+   * if it asked for this offset, else a new one. A prefetch for another offset (the batch
+   * failed, was rolled back or was corrupt) is dropped; its reply, whenever it comes, is ignored.
+   */
+  private async currentFetch(signal: AbortSignal): Promise<Fetch> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead !== undefined) {
+      const fetch = await ahead;
+      if (fetch.offset === this.offset) return fetch;
+    }
+    return this.startFetch(this.offset, signal);
+  }
+
+  /** One get and the processing of its batch; returns how long to wait before the next. */
+  private async fetchOnce(signal: AbortSignal): Promise<number> {
+    const s = this.settings;
+    const { waitMs, started, reply: replied } = await this.currentFetch(signal);
+    const reply = await replied;
     if (reply.kind === 'result') {
       if (reply.code === Status.moved) {
         this.moveTo(Number(reply.body.toString()));
@@ -148,6 +187,13 @@ export class PartitionFetcher {
       throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
     }
     this.emptyDelay = 0;
+    // The next get goes out now, so the broker reads and sends it while this batch is processed:
+    // the fetch no longer waits a round trip per batch. At most two batches are held.
+    const complete = completeLength(reply.body);
+    if (complete > 0) {
+      this.ahead = this.startFetch(this.offset + complete, signal);
+      this.ahead.catch(() => undefined); // its failure surfaces when it is awaited
+    }
     return this.process(reply.body);
   }
 
@@ -158,7 +204,16 @@ export class PartitionFetcher {
     const base = this.offset;
     let consumed = 0;
     let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
-    for (const record of iterateRecords(set)) {
+    let nextYield = YIELD_EVERY_BYTES;
+    for (let pos = 0, size = 0; (size = completeRecordSize(set, pos)) > 0; pos += size) {
+      const record = readRecord(set, pos, size);
+      if (record.position >= nextYield) {
+        // Let the socket hand over the prefetched batch meanwhile: a synchronous listener would
+        // otherwise keep the event loop until the whole batch is done, and the broker's reply
+        // would wait in a full socket buffer.
+        await setImmediate();
+        nextYield = record.position + YIELD_EVERY_BYTES;
+      }
       const offset = base + record.position;
       const messages = isRecordIntact(record) ? messagesOf(record, s.topic, s.partition, offset) : undefined;
       if (messages === undefined) {

@@ -1,6 +1,6 @@
 import { idAfter } from '../../common/id-generator.js';
 import { isCompressedSet, unpackSet } from '../../protocol/compressed-set.js';
-import { decodePayload } from '../../protocol/payload.js';
+import { decodePayload, FLAG_HAS_ATTRIBUTE } from '../../protocol/payload.js';
 import type { RecordView } from '../../protocol/record.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 import type { Partition, ReceivedMessage } from '../message.js';
@@ -13,6 +13,7 @@ import type { Partition, ReceivedMessage } from '../message.js';
 export function messagesOf(record: RecordView, topic: string, partition: Partition, offset: number): ReceivedMessage[] | undefined {
   const nextOffset = offset + record.size;
   if (!isCompressedSet(record.flag)) {
+    if ((record.flag & FLAG_HAS_ATTRIBUTE) === 0) return [{ topic, partition, offset, nextOffset, id: record.id, data: record.payload, attribute: undefined, flag: record.flag }];
     const { data, attribute } = decodePayload(record.payload, record.flag);
     return [{ topic, partition, offset, nextOffset, id: record.id, data, attribute, flag: record.flag }];
   }

@@ -106,6 +106,18 @@ export class Producer {
     this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching });
   }
 
+  /**
+   * MetaQ's `publish(topic)` (§3.3): find the topic's partitions and connect to their brokers now,
+   * so the first send does not wait for discovery and the handshake. Optional here (a send
+   * does the same on demand); idempotent.
+   */
+  async publish(topic: string): Promise<void> {
+    if (this.closed) throw new ClosedError('producer');
+    const partitions = await this.host.router.partitions(topic);
+    const brokers = new Map(partitions.map((p) => [p.brokerId, this.host.router.broker(p)]));
+    await Promise.all([...brokers.values()].map((address) => this.host.connection(address).extensions()));
+  }
+
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
     return new Promise((resolve, reject) => this.dispatch(message, options, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
   }
