@@ -35,7 +35,7 @@ export function encodeRecord(payload: Buffer, id: bigint, flag: number): Buffer 
  * as MetaQ clients do (§1.7). Checksums are not verified here; see `isRecordIntact`.
  */
 export function* iterateRecords(set: Buffer): Generator<RecordView> {
-  for (let pos = 0, size = 0; (size = completeRecordSize(set, pos)) > 0; pos += size) yield readRecord(set, pos, size);
+  for (let pos = 0, size = completeRecordSize(set, 0); size > 0; pos += size, size = completeRecordSize(set, pos)) yield readRecord(set, pos, size);
 }
 
 /** Size of the complete record at `pos` (header only, no checksum), or 0 when none is there. */
@@ -60,7 +60,7 @@ export function readRecord(set: Buffer, pos: number, size: number): RecordView {
 /** Bytes of the complete records at the start of a message set (headers only; no checksums). */
 export function completeLength(set: Buffer): number {
   let pos = 0;
-  for (let size = 0; (size = completeRecordSize(set, pos)) > 0; ) pos += size;
+  for (let size = completeRecordSize(set, 0); size > 0; size = completeRecordSize(set, pos)) pos += size;
   return pos;
 }
 

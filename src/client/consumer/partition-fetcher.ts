@@ -172,7 +172,6 @@ export class PartitionFetcher {
 
   /** One get and the processing of its batch; returns how long to wait before the next. */
   private async fetchOnce(signal: AbortSignal): Promise<number> {
-    const s = this.settings;
     const { waitMs, started, reply: replied } = await this.currentFetch(signal);
     const reply = await replied;
     if (reply.kind === 'result') {
@@ -205,7 +204,7 @@ export class PartitionFetcher {
     let consumed = 0;
     let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
     let nextYield = YIELD_EVERY_BYTES;
-    for (let pos = 0, size = 0; (size = completeRecordSize(set, pos)) > 0; pos += size) {
+    for (let pos = 0, size = completeRecordSize(set, 0); size > 0; pos += size, size = completeRecordSize(set, pos)) {
       const record = readRecord(set, pos, size);
       if (record.position >= nextYield) {
         // Let the socket hand over the prefetched batch meanwhile: a synchronous listener would
