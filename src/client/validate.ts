@@ -1,9 +1,16 @@
 import { InvalidArgumentError } from './errors.js';
 
 /** Topics and groups travel as single header tokens: no spaces, CR, LF; not empty. */
+/** Tokens already checked: a producer names the same few topics millions of times. */
+const knownTokens = new Set<string>();
+const MAX_KNOWN_TOKENS = 1024;
+
 export function checkToken(value: unknown, argument: string): string {
+  if (typeof value === 'string' && knownTokens.has(value)) return value;
   if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, `must be a non-empty string, got ${JSON.stringify(value)}`);
   if (/[\s]/.test(value)) throw new InvalidArgumentError(argument, `must not contain spaces or line breaks, got ${JSON.stringify(value)}`);
+  if (knownTokens.size >= MAX_KNOWN_TOKENS) knownTokens.clear();
+  knownTokens.add(value);
   return value;
 }
 

@@ -3,7 +3,7 @@ export const FLAG_HAS_ATTRIBUTE = 1;
 
 /** Build a put payload from data and an optional attribute, and the flag that goes with it. */
 export function encodePayload(data: Uint8Array, attribute?: string): { payload: Buffer; flag: number } {
-  if (attribute === undefined) return { payload: Buffer.from(data.buffer, data.byteOffset, data.byteLength), flag: 0 };
+  if (attribute === undefined) return { payload: Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), flag: 0 };
   const attr = Buffer.from(attribute, 'utf8');
   const payload = Buffer.allocUnsafe(4 + attr.length + data.length);
   payload.writeInt32BE(attr.length, 0);

@@ -370,7 +370,8 @@ function encodeMessage(message: OutgoingMessage): { topic: string; payload: Buff
   const data = typeof message.data === 'string' ? Buffer.from(message.data, 'utf8') : message.data;
   if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('message.data', 'must be a string, Buffer or Uint8Array');
   if (message.attribute !== undefined && typeof message.attribute !== 'string') throw new InvalidArgumentError('message.attribute', 'must be a string when given');
-  return { topic, ...encodePayload(data, message.attribute) };
+  const { payload, flag } = encodePayload(data, message.attribute);
+  return { topic, payload, flag };
 }
 
 function parseSendReply(text: string, chosen: Partition): SendResult {

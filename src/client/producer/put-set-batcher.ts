@@ -68,26 +68,27 @@ function compressedRecord(records: Buffer, count: number, codec: Codec): Buffer 
  * offset and id, worked out from the set's first ones; a failed set fails all its sends.
  */
 export class PutSetBatcher {
-  private readonly open = new Map<string, OpenSet>();
+  /** Open sets by connection, topic and partition index (nested maps: no key string per send). */
+  private readonly open = new WeakMap<BrokerTransport, Map<string, Map<number, OpenSet>>>();
 
   constructor(private readonly options: BatchingOptions) {}
 
   /** Add one message to its partition's open set; `done` hears its own result when the set is answered. */
   add(connection: BrokerTransport, partition: Partition, put: EncodedPut, done: Waiter['done']): void {
     const { topic, payload, flag, crc, timeoutMs } = put;
-    const key = `${connection.address.url}\n${topic}\n${partition.index}`;
     const size = RECORD_HEADER_SIZE + payload.length;
-    let set = this.open.get(key);
+    const sets = this.setsOf(connection, topic);
+    let set = sets.get(partition.index);
     if (set !== undefined && set.bytes + size > this.options.maxBatchBytes) {
-      this.flush(key, set);
+      this.flush(set);
       set = undefined;
     }
     if (set === undefined) {
       // One buffer per set, grown by doubling: a lone send does not pay for a full set.
       set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))), bytes: 0, waiters: [], timeoutMs, timer: undefined };
-      this.open.set(key, set);
+      sets.set(partition.index, set);
       const scheduled = set;
-      set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(key, scheduled), this.options.lingerMs) : setImmediate(() => this.flush(key, scheduled));
+      set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(scheduled), this.options.lingerMs) : setImmediate(() => this.flush(scheduled));
     }
     const at = set.bytes;
     if (at + size > set.buffer.length) {
@@ -107,9 +108,25 @@ export class PutSetBatcher {
     set.waiters.push({ done, at });
   }
 
-  private flush(key: string, set: OpenSet): void {
-    if (this.open.get(key) !== set) return; // already sent
-    this.open.delete(key);
+  /** The open sets of one topic on one connection, by partition index (-1: the broker picks). */
+  private setsOf(connection: BrokerTransport, topic: string): Map<number, OpenSet> {
+    let topics = this.open.get(connection);
+    if (topics === undefined) {
+      topics = new Map();
+      this.open.set(connection, topics);
+    }
+    let sets = topics.get(topic);
+    if (sets === undefined) {
+      sets = new Map();
+      topics.set(topic, sets);
+    }
+    return sets;
+  }
+
+  private flush(set: OpenSet): void {
+    const sets = this.open.get(set.connection)?.get(set.topic);
+    if (sets?.get(set.partition.index) !== set) return; // already sent
+    sets.delete(set.partition.index);
     if (set.timer !== undefined) {
       clearTimeout(set.timer as NodeJS.Timeout);
       clearImmediate(set.timer as NodeJS.Immediate);
