@@ -14,7 +14,7 @@ export type { FetchResult } from './consumer/fetch-once.js';
 export type { ConsumerOptions, RebalanceListener, SubscribeOptions } from './consumer/consumer.js';
 export type { OffsetStorage, OffsetInfo, StoredOffset } from './offsets/offset-storage.js';
 export { MemoryOffsetStorage } from './offsets/memory-offset-storage.js';
-export type { OutgoingMessage, ReceivedMessage, SendResult, Partition } from './message.js';
+export type { OutgoingMessage, ReceivedMessage, SendResult, BatchSendResult, Partition } from './message.js';
 export { partitionName, parsePartition } from './message.js';
 export * from './errors.js';
 export { FileOffsetStorage } from './offsets/file-offset-storage.js';

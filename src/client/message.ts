@@ -31,6 +31,22 @@ export interface SendResult {
   id: bigint;
 }
 
+/** Where a batch (`producer.sendBatch`) was stored: its first message and how many followed it. */
+export interface BatchSendResult {
+  partition: Partition;
+  /** Byte offset of the first message; the others follow it contiguously, in the batch's order. */
+  offset: number;
+  /** Id of the first message; ids increase along the batch. */
+  id: bigint;
+  count: number;
+  /**
+   * The sets the batch went as (one unless it passed `batching.maxBatchBytes`), in order: the
+   * n-th message of a set has the n-th id after the set's first (`idAfter`) and, unless
+   * compressed, starts where the one before it ends. Empty where one put per message was sent.
+   */
+  sets: Array<{ offset: number; id: bigint; count: number }>;
+}
+
 /** A message as a consumer receives it. */
 export interface ReceivedMessage {
   topic: string;

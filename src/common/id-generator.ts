@@ -62,6 +62,31 @@ export function idAfter(first: bigint, n: number): bigint {
   return (ms << 22n) | (first & (0x3ffn << 12n)) | BigInt(sequence & SEQUENCE_MASK);
 }
 
+/**
+ * Writes the ids of a block (from `nextBlock`) into record headers: the same values as
+ * `idAfter(first, n)`, as two 32-bit halves worked out with plain numbers, since BigInt
+ * arithmetic per record was a tenth of a batched put's cost on the broker.
+ */
+export class IdBlockWriter {
+  private readonly ms: number;
+  private readonly node: number;
+  private readonly sequence: number;
+
+  constructor(first: bigint) {
+    this.ms = Number(first >> 22n);
+    this.node = Number((first >> 12n) & 0x3ffn);
+    this.sequence = Number(first & BigInt(SEQUENCE_MASK));
+  }
+
+  /** Write the id `n` places after the first at `at` (big-endian, as in a record header). */
+  write(target: Buffer, at: number, n: number): void {
+    const sequence = this.sequence + n;
+    const ms = this.ms + Math.floor(sequence / (SEQUENCE_MASK + 1));
+    target.writeUInt32BE(Math.floor(ms / 1024), at); // the top 32 of the millisecond's 42 bits
+    target.writeUInt32BE((((ms % 1024) << 22) | (this.node << 12) | (sequence & SEQUENCE_MASK)) >>> 0, at + 4);
+  }
+}
+
 /** Split an id back into its parts (for tools and tests). */
 export function describeId(id: bigint): { timeMs: number; brokerId: number; sequence: number } {
   return {

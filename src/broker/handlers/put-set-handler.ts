@@ -1,4 +1,4 @@
-import { idAfter } from '../../common/id-generator.js';
+import { IdBlockWriter } from '../../common/id-generator.js';
 import type { PutSetCommand } from '../../protocol/commands.js';
 import { encodeResult } from '../../protocol/encoder.js';
 import { RECORD_HEADER_SIZE, validRecordSize } from '../../protocol/record.js';
@@ -35,9 +35,10 @@ function stampSet(set: Buffer, count: number, takeIds: (count: number) => bigint
   }
   if (records !== count) return `the header says ${count} records but the body holds ${records}; nothing of this set was stored`;
   const first = takeIds(ids);
+  const writer = new IdBlockWriter(first);
   // Ids are stamped in place: the set goes to disk as it arrived, with no per-record copy.
   for (let n = 0, at = 0; at < set.length; at += RECORD_HEADER_SIZE + set.readInt32BE(at)) {
-    set.writeBigInt64BE(idAfter(first, n), at + 8);
+    writer.write(set, at + 8, n);
     n += isCompressedSet(set.readInt32BE(at + 16)) ? innerCount(set.subarray(at + RECORD_HEADER_SIZE)) : 1;
   }
   return { firstId: first, messages: ids, payloadBytes };

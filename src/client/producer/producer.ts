@@ -4,14 +4,14 @@ import { MetaqError } from '../../common/errors.js';
 import { encodePayload } from '../../protocol/payload.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError, ClosedError, InvalidArgumentError } from '../errors.js';
-import type { OutgoingMessage, Partition, SendResult } from '../message.js';
+import type { BatchSendResult, OutgoingMessage, Partition, SendResult } from '../message.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
 import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
-import { defaultBatching, PutSetBatcher } from './put-set-batcher.js';
+import { defaultBatching, PutSetBatcher, sendSet, splitIntoSets } from './put-set-batcher.js';
 import type { BatchingOptions, EncodedPut } from './put-set-batcher.js';
 import { PUT_SET_EXTENSION } from '../../protocol/commands.js';
 import { zstdAvailable } from '../../protocol/compressed-set.js';
@@ -299,6 +299,56 @@ export class Producer {
     const text = reply.body.toString();
     if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
     return parseSendReply(text, partition);
+  }
+
+  /**
+   * Send messages of one topic as one batch to one partition (RocketMQ's batch send): stored
+   * contiguously in their order, with consecutive ids, at the cost of one record each and no
+   * per-message bookkeeping in the client. The partition is `options.partition` or the
+   * selector's choice for the first message. A batch over `batching.maxBatchBytes` goes as
+   * several sets back to back on one connection; if one fails the batch rejects, and sets before
+   * it may be stored. A MetaQ broker, a transaction or `batching: false` get one put per message,
+   * in order, to the same partition.
+   */
+  async sendBatch(messages: readonly OutgoingMessage[], options: Omit<SendOptions, 'signal'> = {}): Promise<BatchSendResult> {
+    if (this.closed) throw new ClosedError('producer');
+    if (!(messages instanceof Array) || messages.length === 0) throw new InvalidArgumentError('messages', 'must be a non-empty array of messages of one topic');
+    const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
+    const puts = messages.map((message, n) => {
+      const { topic, payload, flag } = encodeMessage(message);
+      if (n > 0 && topic !== messages[0]!.topic) throw new InvalidArgumentError(`messages[${n}].topic`, `is ${topic}, but a batch goes to one topic (${messages[0]!.topic}): send one batch per topic`);
+      return { topic, payload, flag, crc: checksum(payload), timeoutMs };
+    });
+    const topic = puts[0]!.topic;
+    const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
+    if (partitions.length === 0) throw new InvalidArgumentError('messages[0].topic', `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker`);
+    const chosen = options.partition ?? this.selector(topic, partitions, messages[0]!);
+    const connection = this.host.connection(this.host.router.broker(chosen));
+    const offered = connection.knownExtensions ?? (await connection.extensions());
+    if (this.batcher === undefined || this.transaction !== undefined || !offered.has(PUT_SET_EXTENSION)) {
+      // Pipelined puts on one connection are stored in the order they were sent.
+      const results = await Promise.all(messages.map((message) => this.send(message, { partition: chosen, timeoutMs })));
+      return { ...results[0]!, count: results.length, sets: [] };
+    }
+    this.inFlight += 1;
+    try {
+      // Sends already gathered for this partition go first, so order holds across both APIs.
+      this.batcher.flushPartition(connection, topic, chosen.index);
+      const { compression } = this.batcher.options;
+      const [head, ...rest] = splitIntoSets(puts, this.batcher.options.maxBatchBytes);
+      const sent = sendSet(connection, topic, chosen.index, head!.records, head!.count, compression, timeoutMs);
+      // Where the broker picks the partition (-1), the rest follow the first set to the one it picked.
+      const first = chosen.index < 0 && rest.length > 0 ? await sent : undefined;
+      const index = first?.partition ?? chosen.index;
+      // Every set is written to the connection before any reply is awaited: stored in this order.
+      const replies = [sent, ...rest.map((set) => sendSet(connection, topic, index, set.records, set.count, compression, timeoutMs))];
+      for (const reply of replies) reply.catch(() => undefined); // all are awaited below, a later one may fail first
+      const stored = await Promise.all(replies);
+      const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: n === 0 ? head!.count : rest[n - 1]!.count }));
+      return { partition: { brokerId: Math.max(0, chosen.brokerId), index: stored[0]!.partition }, offset: sets[0]!.offset, id: sets[0]!.id, count: puts.length, sets };
+    } finally {
+      if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
+    }
   }
 
   /**

@@ -52,6 +52,49 @@ const INITIAL_SET_BYTES = 16 * 1024;
 /** The placeholder id of a record in a set (-1 as a 64-bit value): the broker writes the real one. */
 const UNASSIGNED_ID = -1;
 
+/** Write `put` as a record with an unassigned id at `at` of `buffer` (the layout `mput` carries). */
+export function writeUnstampedRecord(buffer: Buffer, at: number, put: EncodedPut): void {
+  const { payload, crc, flag } = put;
+  buffer.writeInt32BE(payload.length, at);
+  buffer.writeInt32BE(crc, at + 4);
+  buffer.writeInt32BE(UNASSIGNED_ID, at + 8); // the 64-bit id, -1 in both halves
+  buffer.writeInt32BE(UNASSIGNED_ID, at + 12);
+  buffer.writeInt32BE(flag, at + 16);
+  payload.copy(buffer, at + RECORD_HEADER_SIZE);
+}
+
+/** What the broker answers an `mput`: the first message's id, the partition and the set's offset. */
+export interface SetReply {
+  firstId: bigint;
+  partition: number;
+  firstOffset: number;
+}
+
+/** Send one set (compressed into one record when a codec is given) and read the broker's answer. */
+export async function sendSet(connection: BrokerTransport, topic: string, partition: number, records: Buffer, count: number, codec: Codec | undefined, timeoutMs: number): Promise<SetReply> {
+  const body = codec === undefined ? records : compressedRecord(records, count, codec);
+  const reply = await connection.request((opaque) => ({ kind: 'mput', topic, partition, count: codec === undefined ? count : 1, opaque, body }), timeoutMs, 'send');
+  const text = reply.body.toString();
+  if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
+  const [firstId, index, firstOffset] = text.split(' ');
+  return { firstId: BigInt(firstId ?? '0'), partition: Number(index), firstOffset: Number(firstOffset) };
+}
+
+/** `puts` as consecutive sets of at most `maxBatchBytes` each (a larger record goes alone). */
+export function splitIntoSets(puts: readonly EncodedPut[], maxBatchBytes: number): Array<{ records: Buffer; count: number }> {
+  const sets: Array<{ records: Buffer; count: number }> = [];
+  for (let from = 0; from < puts.length; ) {
+    let bytes = 0;
+    let to = from;
+    while (to < puts.length && (to === from || bytes + RECORD_HEADER_SIZE + puts[to]!.payload.length <= maxBatchBytes)) bytes += RECORD_HEADER_SIZE + puts[to++]!.payload.length;
+    const records = Buffer.allocUnsafe(bytes);
+    for (let n = from, at = 0; n < to; at += RECORD_HEADER_SIZE + puts[n]!.payload.length, n += 1) writeUnstampedRecord(records, at, puts[n]!);
+    sets.push({ records, count: to - from });
+    from = to;
+  }
+  return sets;
+}
+
 /** A whole set as one record holding it compressed. */
 function compressedRecord(records: Buffer, count: number, codec: Codec): Buffer {
   const { payload, flag } = packSet(records, count, codec);
@@ -71,11 +114,11 @@ export class PutSetBatcher {
   /** Open sets by connection, topic and partition index (nested maps: no key string per send). */
   private readonly open = new WeakMap<BrokerTransport, Map<string, Map<number, OpenSet>>>();
 
-  constructor(private readonly options: BatchingOptions) {}
+  constructor(readonly options: BatchingOptions) {}
 
   /** Add one message to its partition's open set; `done` hears its own result when the set is answered. */
   add(connection: BrokerTransport, partition: Partition, put: EncodedPut, done: Waiter['done']): void {
-    const { topic, payload, flag, crc, timeoutMs } = put;
+    const { topic, payload, timeoutMs } = put;
     const size = RECORD_HEADER_SIZE + payload.length;
     const sets = this.setsOf(connection, topic);
     let set = sets.get(partition.index);
@@ -96,16 +139,16 @@ export class PutSetBatcher {
       set.buffer.copy(grown, 0, 0, at);
       set.buffer = grown;
     }
-    const buffer = set.buffer;
-    buffer.writeInt32BE(payload.length, at);
-    buffer.writeInt32BE(crc, at + 4);
-    buffer.writeInt32BE(UNASSIGNED_ID, at + 8); // the 64-bit id, -1 in both halves
-    buffer.writeInt32BE(UNASSIGNED_ID, at + 12);
-    buffer.writeInt32BE(flag, at + 16);
-    payload.copy(buffer, at + RECORD_HEADER_SIZE);
+    writeUnstampedRecord(set.buffer, at, put);
     set.bytes += size;
     set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
     set.waiters.push({ done, at });
+  }
+
+  /** Send the partition's open set now, so what is sent next on that partition comes after it. */
+  flushPartition(connection: BrokerTransport, topic: string, index: number): void {
+    const set = this.open.get(connection)?.get(topic)?.get(index);
+    if (set !== undefined) this.flush(set);
   }
 
   /** The open sets of one topic on one connection, by partition index (-1: the broker picks). */
@@ -132,24 +175,14 @@ export class PutSetBatcher {
       clearImmediate(set.timer as NodeJS.Immediate);
     }
     const { connection, topic, partition, waiters } = set;
-    const records = set.buffer.subarray(0, set.bytes);
     const codec = this.options.compression;
-    const body = codec === undefined ? records : compressedRecord(records, waiters.length, codec);
-    connection.request((opaque) => ({ kind: 'mput', topic, partition: partition.index, count: codec === undefined ? waiters.length : 1, opaque, body }), set.timeoutMs, 'send').then(
-      (reply) => {
-        const text = reply.body.toString();
-        if (reply.kind !== 'result' || reply.code !== Status.success) {
-          const error = new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
-          for (const waiter of waiters) waiter.done(error);
-          return;
-        }
-        const [firstId, index, firstOffset] = text.split(' ');
-        const first = BigInt(firstId ?? '0');
-        const stored = { brokerId: Math.max(0, partition.brokerId), index: Number(index) };
+    sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), waiters.length, codec, set.timeoutMs).then(
+      ({ firstId: first, partition: index, firstOffset }) => {
+        const stored = { brokerId: Math.max(0, partition.brokerId), index };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
         const room = 0xfff - Number(first & 0xfffn);
         // Compressed, every message shares the one record's offset.
-        const offsetOf = codec === undefined ? (waiter: Waiter) => Number(firstOffset) + waiter.at : () => Number(firstOffset);
+        const offsetOf = codec === undefined ? (waiter: Waiter) => firstOffset + waiter.at : () => firstOffset;
         waiters.forEach((waiter, n) => waiter.done(undefined, { id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: offsetOf(waiter) }));
       },
       (error: Error) => {
