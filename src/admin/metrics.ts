@@ -80,6 +80,14 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Gauge({
+    name: 'metaq_tail_cache_bytes',
+    help: 'Newest written bytes held in memory for gets at the end of a log (bounded by tailCacheBytes).',
+    registers,
+    collect() {
+      this.set(broker.stores.tailCache.bytes);
+    },
+  });
+  new Gauge({
     name: 'metaq_transactions',
     help: 'Open and heuristically completed transactions, by state.',
     labelNames: ['state'],

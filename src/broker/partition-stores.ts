@@ -5,6 +5,7 @@ import type { Clock } from '../common/clock.js';
 import { MetaqError } from '../common/errors.js';
 import type { FileIO } from '../storage/io/file-io.js';
 import { PartitionLog } from '../storage/partition-log.js';
+import { TailCache } from '../storage/tail-cache.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
 import type { BrokerConfig, EffectiveTopicSettings } from './config/broker-config.js';
 import { topicSettings } from './config/broker-config.js';
@@ -22,6 +23,8 @@ export class PartitionStores {
   private readonly opening = new Map<string, Promise<PartitionLog>>();
   private readonly jobs: Cron[] = [];
   /** Told of every store created after start (cluster mode registers new topics, a sync master streams them). */
+  /** The newest bytes of every partition, under one budget (`tailCacheBytes`). */
+  readonly tailCache: TailCache;
   readonly created = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
   private readonly settingsCache = new Map<string, EffectiveTopicSettings | undefined>();
@@ -31,7 +34,9 @@ export class PartitionStores {
     private readonly io: FileIO,
     private readonly logger: Logger,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.tailCache = new TailCache(config.system.tailCacheBytes);
+  }
 
   /** Every store's write and fsync timings, for whoever listens (metrics). */
   readonly latency = new StorageLatency();
@@ -96,6 +101,7 @@ export class PartitionStores {
       maxSegmentSize: this.config.system.maxSegmentSize,
       offsetIfCreate,
       timings: this.latency,
+      tail: this.tailCache.budgetBytes > 0 ? this.tailCache.partition() : undefined,
     });
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));

@@ -8,6 +8,7 @@ import type { FileIO } from './io/file-io.js';
 import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
+import type { PartitionTail } from './tail-cache.js';
 import type { StorageTimings } from './storage-timings.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 
@@ -25,6 +26,8 @@ export interface PartitionLogOptions {
   offsetIfCreate?: number;
   /** Told how long writes and fsyncs take (latency metrics). */
   timings?: StorageTimings;
+  /** Keeps the newest written bytes in memory for reads at the end of the log. */
+  tail?: PartitionTail;
 }
 
 /** Called once per append: an error, or the absolute offset where the record starts. */
@@ -348,6 +351,7 @@ export class PartitionLog {
       segment.size += bytes;
       segment.verifiedEnd = segment.size;
       this.messageCount += records;
+      this.options.tail?.add(segment.start + position, data);
       this.onWritten?.(segment.start + position, data);
       if (this.groupCommit) {
         try {
@@ -525,6 +529,9 @@ export class PartitionLog {
     const segment = this.segmentFor(offset);
     const length = Math.min(maxBytes, segment.end - offset);
     if (length <= 0) return Buffer.alloc(0);
+    // Written by this process and checked when it arrived: no verification, no file read.
+    const cached = this.options.tail?.read(offset, length);
+    if (cached !== undefined) return cached;
     return segment.use(async () => {
       const buf = Buffer.allocUnsafe(length);
       const n = await segment.file.read(buf, 0, length, offset - segment.start);
@@ -607,6 +614,7 @@ export class PartitionLog {
     if (offset < segment.start || offset > segment.end || this.queue.length > 0 || this.writeLoop !== undefined) {
       throw new StorageError(StorageCodes.failed, `cannot cut ${this.dir} back to ${offset}: only the tail of the active segment (${segment.start}..${segment.end}) can be cut before serving`);
     }
+    this.options.tail?.clear();
     const tail = Buffer.allocUnsafe(segment.end - offset);
     await segment.file.read(tail, 0, tail.length, offset - segment.start);
     await segment.file.truncate(offset - segment.start);
@@ -633,6 +641,7 @@ export class PartitionLog {
       await this.recoveryPointWrite;
       if (this.fenced === undefined) await writeRecoveryPoint(this.io, this.dir, { flushedOffset: this.flushedEnd, cleanShutdown: true });
     }
+    this.options.tail?.clear();
     await Promise.all(this.segments.map((segment) => segment.release()));
   }
 }

@@ -42,6 +42,7 @@ describe('/metrics (Prometheus and OpenMetrics)', () => {
     assert.ok(sampleValue(samples, 'metaq_storage_fsync_seconds_count')! >= 5, 'group commit: at least one fsync per sequential put');
     assert.ok(sampleValue(samples, 'metaq_storage_write_seconds_count')! >= 5);
     assert.ok(sampleValue(samples, 'metaq_connections')! >= 1);
+    assert.ok(sampleValue(samples, 'metaq_tail_cache_bytes')! >= size, 'what was just written is in the tail cache');
     assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'test-group', topic: 'orders', partition: '1' }), size, 'fetched at offset 0: all of it is lag');
     assert.equal(sampleValue(samples, 'metaq_broker_info', { broker_id: '3', role: 'master' }), 1);
     const disk = { path: f.broker.config.system.dataPath };

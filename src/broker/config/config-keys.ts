@@ -47,6 +47,8 @@ export const systemKeys = {
   // metaq additions: bounds that keep one connection from exhausting the broker's memory.
   maxRequestBodySize: { kind: 'int', default: 16 * 1024 * 1024, min: 1 },
   maxHeaderLength: { kind: 'int', default: 4096, min: 64 },
+  // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
+  tailCacheBytes: { kind: 'int', default: 64 * 1024 * 1024, min: 0 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
