@@ -10,11 +10,20 @@ let bytes = 0;
 let finished!: () => void;
 const done = new Promise<void>((resolve) => (finished = resolve));
 const started = performance.now();
-await consumer.run((message) => {
-  received += 1;
-  bytes += message.data.length;
-  if (received === count) finished();
-});
+// A fourth argument `batch` consumes with runBatches, reading every message's data from the batch.
+if (process.argv[5] === 'batch') {
+  await consumer.runBatches((batch) => {
+    for (let n = 0; n < batch.length; n += 1) bytes += batch.data(n).length;
+    received += batch.length;
+    if (received >= count) finished();
+  });
+} else {
+  await consumer.run((message) => {
+    received += 1;
+    bytes += message.data.length;
+    if (received === count) finished();
+  });
+}
 await done;
 const seconds = (performance.now() - started) / 1000;
 await client.close();

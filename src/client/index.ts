@@ -10,6 +10,7 @@ export { AsyncProducer } from './producer/async-producer.js';
 export type { AsyncProducerOptions } from './producer/async-producer.js';
 export type { PartitionSelector } from './producer/partition-selector.js';
 export { Consumer } from './consumer/consumer.js';
+export { MessageBatch } from './consumer/message-batch.js';
 export type { FetchResult } from './consumer/fetch-once.js';
 export type { ConsumerOptions, RebalanceListener, SubscribeOptions } from './consumer/consumer.js';
 export type { OffsetStorage, OffsetInfo, StoredOffset } from './offsets/offset-storage.js';

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import { partitionName } from '../message.js';
+import type { MessageBatch } from './message-batch.js';
 import { MemoryOffsetStorage } from '../offsets/memory-offset-storage.js';
 import { ZkOffsetStorage } from '../offsets/zk-offset-storage.js';
 import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
@@ -111,6 +112,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private closed = false;
   private handoff: Handoff | undefined;
   private deliverTo: Deliver | undefined;
+  private batchHandler: ((batch: MessageBatch) => Promise<void> | void) | undefined;
   private recovery: RecoveryManager | undefined;
 
   constructor(
@@ -164,6 +166,26 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         running -= 1;
         waiting.shift()?.();
       }
+    });
+  }
+
+  /**
+   * Consume a batch at a time (kafkajs's eachBatch): the handler gets a MessageBatch, a checked
+   * view of up to 128 KiB of one partition's records with no object per message, and the
+   * partition moves past the batch when the handler returns. A handler that throws gets the
+   * same batch again after a back-off, for ever: skip or park poison messages in the handler.
+   * Subscription filters, `autoAck: false` and `onReject` do not apply and are refused.
+   */
+  async runBatches(handler: (batch: MessageBatch) => Promise<void> | void): Promise<void> {
+    if (typeof handler !== 'function') throw new InvalidArgumentError('handler', 'must be a function');
+    for (const [topic, subscription] of this.subscriptions) {
+      if (subscription.filter !== undefined) throw new InvalidArgumentError('topic', `${topic} has a filter, which runBatches does not apply: filter inside the handler, or use run()`);
+    }
+    if (this.options.autoAck === false) throw new InvalidArgumentError('options.autoAck', 'false needs per-message ack(), which runBatches does not have: use run(), or let the batch count as processed when the handler returns');
+    if (this.options.onReject !== undefined && this.options.onReject !== 'retry') throw new InvalidArgumentError('options.onReject', `runBatches retries a failing batch until it succeeds; handle poison messages in the handler (got ${String(this.options.onReject)})`);
+    this.batchHandler = handler;
+    await this.start(() => {
+      throw new Error('runBatches delivers batches, not single messages');
     });
   }
 
@@ -257,6 +279,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         filter: subscription.filter,
         manualAck: o.autoAck === false,
         deliver: this.deliverTo!,
+        deliverBatch: this.batchHandler,
         reject: this.reject,
         duplicates: new DuplicateCache(o.duplicateCacheSize ?? 4096),
         logger: this.logger,

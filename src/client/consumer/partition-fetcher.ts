@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import { setImmediate } from 'node:timers/promises';
 import { LONG_MAX_OFFSET, MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
-import { completeLength, completeRecordSize, isRecordIntact, readRecord } from '../../protocol/record.js';
-import { messagesOf } from './record-messages.js';
+import { completeLength, completeRecordSize, isRecordIntact, readRecord, RECORD_HEADER_SIZE } from '../../protocol/record.js';
+import { compressedBatch, messagesOf } from './record-messages.js';
+import { MessageBatch } from './message-batch.js';
+import { checksum } from '../../common/checksum.js';
+import { isCompressedSet } from '../../protocol/compressed-set.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { Reply } from '../transport/broker-connection.js';
@@ -26,6 +29,8 @@ export interface FetcherSettings {
   manualAck: boolean;
   /** Process one message; a throw or rejection means "not processed, retry it". */
   deliver: (message: ReceivedMessage) => Promise<void> | void;
+  /** Batch mode: process a batch instead (filter, manual ack and onReject do not apply). */
+  deliverBatch?: (batch: MessageBatch) => Promise<void> | void;
   /** A message that failed more than maxFetchRetries times; undefined = never skip it. */
   reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
   duplicates: DuplicateCache;
@@ -193,12 +198,79 @@ export class PartitionFetcher {
       this.ahead = this.startFetch(this.offset + complete, signal);
       this.ahead.catch(() => undefined); // its failure surfaces when it is awaited
     }
-    return this.process(reply.body);
+    const { deliverBatch } = this.settings;
+    return deliverBatch === undefined ? this.process(reply.body) : this.processBatches(reply.body, deliverBatch);
+  }
+
+  /** A fetch that held no whole record: garbage, or a record bigger than the fetch size. */
+  private async noWholeRecord(set: Buffer): Promise<number> {
+    if (this.misaligned(set)) {
+      await this.recoverFromCorruption(this.offset);
+      return 0;
+    }
+    // The first record does not fit: after some retries, fetch more bytes at once.
+    if (++this.incompleteRetries > this.settings.maxIncreaseFetchDataRetries && this.maxSize < MAX_GROWN_SIZE) {
+      this.maxSize = Math.min(MAX_GROWN_SIZE, this.maxSize * 2);
+      this.incompleteRetries = 0;
+    }
+    return this.backOff();
+  }
+
+  /** A fetch far smaller than the grown fetch size shrinks it back towards the configured one. */
+  private shrinkFetchSize(set: Buffer): void {
+    if (set.length < this.maxSize / 2) this.maxSize = Math.max(this.settings.maxSize, Math.floor(this.maxSize / 2));
+  }
+
+  /**
+   * Batch mode (`runBatches`): the fetched records go to the handler as MessageBatch views of at
+   * most YIELD_EVERY_BYTES each (a compressed set alone), checked but with no object per
+   * message. A batch the handler fails is fetched and handed over again, whole, after a back-off.
+   */
+  private async processBatches(set: Buffer, deliver: (batch: MessageBatch) => Promise<void> | void): Promise<number> {
+    const s = this.settings;
+    this.shrinkFetchSize(set);
+    const base = this.offset;
+    let pos = 0;
+    for (;;) {
+      if (pos > 0) await setImmediate(); // the socket reads the prefetched reply meanwhile
+      const from = pos;
+      const starts: number[] = [];
+      let size = completeRecordSize(set, pos);
+      for (; size > 0 && (starts.length === 0 || pos + size - from <= YIELD_EVERY_BYTES) && !isCompressedSet(set.readInt32BE(pos + 16)); size = completeRecordSize(set, pos)) {
+        if (checksum(set.subarray(pos + RECORD_HEADER_SIZE, pos + size)) !== set.readInt32BE(pos + 4)) break;
+        starts.push(pos);
+        pos += size;
+      }
+      let batch: MessageBatch | undefined;
+      if (starts.length > 0) batch = new MessageBatch(s.topic, s.partition, set, starts, base, undefined);
+      else if (size > 0 && isCompressedSet(set.readInt32BE(pos + 16))) {
+        batch = compressedBatch(readRecord(set, pos, size), s.topic, s.partition, base + pos);
+        if (batch !== undefined) pos += size;
+      }
+      if (batch === undefined) {
+        if (size > 0) {
+          await this.recoverFromCorruption(base + pos); // a record failed its checksum
+          return 0;
+        }
+        return pos === 0 ? this.noWholeRecord(set) : 0;
+      }
+      try {
+        await deliver(batch);
+      } catch (error) {
+        this.retries += 1;
+        s.logger.warn({ err: error, topic: s.topic, partition: s.partition, offset: batch.offset(0), retries: this.retries }, 'batch handler failed; the batch is handed over again');
+        return (s.maxDelayFetchMs / 10) * Math.min(this.retries, 10);
+      }
+      this.retries = 0;
+      this.incompleteRetries = 0;
+      this.lastMsgId = batch.id(batch.length - 1);
+      this.moveTo(base + pos);
+    }
   }
 
   private async process(set: Buffer): Promise<number> {
     const s = this.settings;
-    if (set.length < this.maxSize / 2) this.maxSize = Math.max(s.maxSize, Math.floor(this.maxSize / 2));
+    this.shrinkFetchSize(set);
     // Positions advance message by message, so a commit never lags a whole batch behind.
     const base = this.offset;
     let consumed = 0;
@@ -246,18 +318,7 @@ export class PartitionFetcher {
       this.lastMsgId = record.id;
       this.moveTo(base + consumed);
     }
-    if (consumed === 0 && failure === undefined) {
-      if (this.misaligned(set)) {
-        await this.recoverFromCorruption(base);
-        return 0;
-      }
-      // The first record does not fit: after some retries, fetch more bytes at once.
-      if (++this.incompleteRetries > s.maxIncreaseFetchDataRetries && this.maxSize < MAX_GROWN_SIZE) {
-        this.maxSize = Math.min(MAX_GROWN_SIZE, this.maxSize * 2);
-        this.incompleteRetries = 0;
-      }
-      return this.backOff();
-    }
+    if (consumed === 0 && failure === undefined) return this.noWholeRecord(set);
     this.incompleteRetries = 0;
     if (failure === undefined) {
       this.retries = 0;

@@ -4,6 +4,7 @@ import { decodePayload, FLAG_HAS_ATTRIBUTE } from '../../protocol/payload.js';
 import type { RecordView } from '../../protocol/record.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 import type { Partition, ReceivedMessage } from '../message.js';
+import { MessageBatch } from './message-batch.js';
 
 /**
  * The messages one record holds: the record itself, or the messages of a compressed set, which
@@ -31,4 +32,25 @@ export function messagesOf(record: RecordView, topic: string, partition: Partiti
     messages.push({ topic, partition, offset, nextOffset, id: idAfter(record.id, messages.length), data, attribute, flag: inner.flag });
   }
   return messages.length === count ? messages : undefined;
+}
+
+/**
+ * The messages of a compressed record as one MessageBatch over its decompressed records, or
+ * undefined when the record, the set or a message inside fails its check.
+ */
+export function compressedBatch(record: RecordView, topic: string, partition: Partition, offset: number): MessageBatch | undefined {
+  if (!isRecordIntact(record)) return undefined;
+  let records: Buffer;
+  let count: number;
+  try {
+    ({ records, count } = unpackSet(record.payload, record.flag));
+  } catch {
+    return undefined;
+  }
+  const starts: number[] = [];
+  for (const inner of iterateRecords(records)) {
+    if (!isRecordIntact(inner)) return undefined;
+    starts.push(inner.position);
+  }
+  return starts.length === count ? new MessageBatch(topic, partition, records, starts, offset, { id: record.id, nextOffset: offset + record.size }) : undefined;
 }

@@ -1,0 +1,75 @@
+import { idAfter } from '../../common/id-generator.js';
+import { decodePayload, FLAG_HAS_ATTRIBUTE } from '../../protocol/payload.js';
+import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
+import type { Partition, ReceivedMessage } from '../message.js';
+
+/**
+ * The messages of one partition handed to a `runBatches` handler at once: a view over the bytes
+ * as fetched, checked against their checksums, with no object per message until one is asked
+ * for. `data(n)` is a view into the fetched bytes (no copy); keep a copy to hold it past the
+ * handler. Either plain records laid end to end (`recordOffsets` from `base`), or the messages
+ * of one compressed set, which share its offset.
+ */
+export class MessageBatch implements Iterable<ReceivedMessage> {
+  /** @internal */
+  constructor(
+    readonly topic: string,
+    readonly partition: Partition,
+    /** The records: fetched bytes, or a decompressed set. */
+    private readonly bytes: Buffer,
+    /** Where each message's record starts in `bytes`. */
+    private readonly starts: readonly number[],
+    /** Offset of `bytes[0]` for plain records; for a compressed set, the set's own offset. */
+    private readonly base: number,
+    /** For a compressed set: its id and its end offset; undefined for plain records. */
+    private readonly compressed: { id: bigint; nextOffset: number } | undefined,
+  ) {}
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  /** The n-th message's data, a view into the fetched bytes. */
+  data(n: number): Buffer {
+    const start = this.starts[n]!;
+    const flag = this.bytes.readInt32BE(start + 16);
+    const payload = this.bytes.subarray(start + RECORD_HEADER_SIZE, start + RECORD_HEADER_SIZE + this.bytes.readInt32BE(start));
+    return (flag & FLAG_HAS_ATTRIBUTE) === 0 ? payload : decodePayload(payload, flag).data;
+  }
+
+  /** Where the n-th message starts in its partition (a compressed set's messages share its offset). */
+  offset(n: number): number {
+    return this.compressed === undefined ? this.base + this.starts[n]! : this.base;
+  }
+
+  /** Where consumption resumes once the n-th message is processed. */
+  nextOffset(n: number): number {
+    if (this.compressed !== undefined) return this.compressed.nextOffset;
+    const start = this.starts[n]!;
+    return this.base + start + RECORD_HEADER_SIZE + this.bytes.readInt32BE(start);
+  }
+
+  id(n: number): bigint {
+    return this.compressed === undefined ? this.bytes.readBigInt64BE(this.starts[n]! + 8) : idAfter(this.compressed.id, n);
+  }
+
+  flag(n: number): number {
+    return this.bytes.readInt32BE(this.starts[n]! + 16);
+  }
+
+  attribute(n: number): string | undefined {
+    const start = this.starts[n]!;
+    const flag = this.bytes.readInt32BE(start + 16);
+    if ((flag & FLAG_HAS_ATTRIBUTE) === 0) return undefined;
+    return decodePayload(this.bytes.subarray(start + RECORD_HEADER_SIZE, start + RECORD_HEADER_SIZE + this.bytes.readInt32BE(start)), flag).attribute;
+  }
+
+  /** The n-th message as the object `run` listeners get. */
+  message(n: number): ReceivedMessage {
+    return { topic: this.topic, partition: this.partition, offset: this.offset(n), nextOffset: this.nextOffset(n), id: this.id(n), data: this.data(n), attribute: this.attribute(n), flag: this.flag(n) };
+  }
+
+  *[Symbol.iterator](): Iterator<ReceivedMessage> {
+    for (let n = 0; n < this.length; n += 1) yield this.message(n);
+  }
+}
