@@ -124,7 +124,8 @@ const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 10
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const receive = (await runChild('client-consumer.js', [broker.port, 'client', clientCount])) as ClientConsumeResult;
-  return { send, receive };
+  const receiveBatches = (await runChild('client-consumer.js', [broker.port, 'client', clientCount, 'batch'])) as ClientConsumeResult;
+  return { send, receive, receiveBatches };
 });
 console.log(`client send 100 B: ${Math.round(clientRun.send.msgsPerSec)} msgs/s; client consume 100 B: ${Math.round(clientRun.receive.msgsPerSec)} msgs/s`);
 const clusterRun = await runClusterBench(scale);
@@ -172,6 +173,7 @@ The same measurements through the TypeScript client a user imports: \`producer.s
 |---|---|---|---|---|---|---|---|
 | client send 100 B (default flush) | ${clientRun.send.messages.toLocaleString('en')} | ${Math.round(clientRun.send.msgsPerSec).toLocaleString('en')} | ${clientRun.send.mbPerSec.toFixed(1)} | ${(clientRun.send.p50us / 1000).toFixed(2)} | ${(clientRun.send.p99us / 1000).toFixed(2)} | ${clientRun.send.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
 | client consume 100 B backlog, no-op listener | ${clientRun.receive.messages.toLocaleString('en')} | ${Math.round(clientRun.receive.msgsPerSec).toLocaleString('en')} | ${clientRun.receive.mbPerSec.toFixed(1)} | | | ${clientRun.receive.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
+| client consume 100 B backlog with \`runBatches\`, reading each message's data | ${clientRun.receiveBatches.messages.toLocaleString('en')} | ${Math.round(clientRun.receiveBatches.msgsPerSec).toLocaleString('en')} | ${clientRun.receiveBatches.mbPerSec.toFixed(1)} | | | ${clientRun.receiveBatches.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
 | client consume the ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.clientRead.messages.toLocaleString('en')} | ${Math.round(getRun.clientRead.msgsPerSec).toLocaleString('en')} | ${getRun.clientRead.mbPerSec.toFixed(1)} | | | ${getRun.clientRead.clientPeakRssMb.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
 
 Targets (issue 3): send 100 B ≥ 150,000 msgs/s; consume 100 B with a no-op listener ≥ 1,000,000

@@ -6,7 +6,7 @@
  */
 export class TailCache {
   /** Every cached chunk, oldest first (entries of cleared partitions are skipped when reached). */
-  private readonly order: Chunk[] = [];
+  private readonly order: Array<Chunk | undefined> = [];
   private head = 0;
   private total = 0;
 
@@ -27,7 +27,8 @@ export class TailCache {
     this.total += chunk.data.length;
     // The newest chunk stays even when it alone passes the budget (a write is at most 4 MiB).
     while (this.total > this.budgetBytes && this.head < this.order.length - 1) {
-      const oldest = this.order[this.head++]!;
+      const oldest = this.order[this.head]!;
+      this.order[this.head++] = undefined; // the evicted bytes must not stay reachable from here
       if (!oldest.dropped) oldest.owner.dropOldest(oldest);
     }
     // Compact the queue once its consumed head outweighs the live rest.
@@ -54,8 +55,8 @@ interface Chunk {
 
 /** One partition's cached tail: contiguous chunks ending at the log's written end. */
 export class PartitionTail {
-  private chunks: Chunk[] = [];
-  /** Chunks before this index were evicted (dropped from the front in bulk, not one shift each). */
+  private chunks: Array<Chunk | undefined> = [];
+  /** Chunks before this index were evicted (emptied slots, removed in bulk rather than one shift each). */
   private first = 0;
 
   constructor(private readonly cache: TailCache) {}
@@ -102,7 +103,7 @@ export class PartitionTail {
 
   /** @internal The cache's budget evicts this partition's oldest chunk (they leave in order). */
   dropOldest(chunk: Chunk): void {
-    if (this.chunks[this.first] === chunk) this.first += 1;
+    if (this.chunks[this.first] === chunk) this.chunks[this.first++] = undefined;
     this.cache.release(chunk);
     if (this.first === this.chunks.length) {
       this.chunks = [];
@@ -115,7 +116,7 @@ export class PartitionTail {
 }
 
 /** Index of the chunk holding `offset`, from `low` on (chunks are contiguous and ascending). */
-function findChunk(chunks: readonly Chunk[], low: number, offset: number): number {
+function findChunk(chunks: ReadonlyArray<Chunk | undefined>, low: number, offset: number): number {
   let high = chunks.length - 1;
   while (low < high) {
     const mid = (low + high + 1) >> 1;

@@ -48,7 +48,7 @@ export const systemKeys = {
   maxRequestBodySize: { kind: 'int', default: 16 * 1024 * 1024, min: 1 },
   maxHeaderLength: { kind: 'int', default: 4096, min: 64 },
   // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
-  tailCacheBytes: { kind: 'int', default: 64 * 1024 * 1024, min: 0 },
+  tailCacheBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 0 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
