@@ -65,8 +65,9 @@ export class PartitionTail {
   add(start: number, data: Buffer): void {
     const last = this.chunks.at(-1);
     if (last !== undefined && last.start + last.data.length !== start) this.clear();
-    // A small set that arrived in a large socket chunk would pin the whole chunk: keep a copy.
-    const kept = data.buffer.byteLength > 2 * data.length ? Buffer.from(data) : data;
+    // A small write that is a slice of a larger buffer (a socket chunk, Node's 8 KiB allocation
+    // pool) would keep all of it alive: keep a copy in memory of its own, outside the pool.
+    const kept = data.buffer.byteLength > 2 * data.length ? copyOutsidePool(data) : data;
     const chunk: Chunk = { owner: this, start, data: kept, dropped: false };
     this.chunks.push(chunk);
     this.cache.admit(chunk);
@@ -124,4 +125,10 @@ function findChunk(chunks: ReadonlyArray<Chunk | undefined>, low: number, offset
     else high = mid - 1;
   }
   return low;
+}
+
+function copyOutsidePool(data: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
 }

@@ -60,6 +60,10 @@ describe('TailCache', () => {
     tail.add(130, large.subarray(0, 100));
     large.fill(9); // the cache kept its own copy, not a view of the socket's chunk
     assert.deepEqual(tail.read(130, 100), Buffer.alloc(100, 7));
+    assert.equal(tail.read(130, 100)!.buffer.byteLength, 100, 'in memory of its own, not a slice of an allocation pool');
+    const pooled = Buffer.allocUnsafe(64).fill(5); // a slice of Node's shared 8 KiB pool
+    tail.add(230, pooled);
+    assert.equal(tail.read(230, 64)!.buffer.byteLength, 64);
     tail.clear();
     assert.equal(cache.bytes, 0);
     assert.equal(tail.read(130, 10), undefined);
