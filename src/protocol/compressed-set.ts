@@ -43,6 +43,12 @@ export function innerCount(payload: Buffer): number {
   return payload.length < 4 ? 0 : Math.max(0, payload.readInt32BE(0));
 }
 
+/**
+ * An intact compressed set this process cannot expand (zstd on a Node.js without it, or a codec
+ * from a newer producer): not corruption, so it must not be skipped or "recovered" past.
+ */
+export class UnreadableCodecError extends ProtocolError {}
+
 /** The records inside a compressed set; throws saying what is wrong with it. */
 export function unpackSet(payload: Buffer, flag: number): { count: number; records: Buffer } {
   const code = (flag >>> CODEC_SHIFT) & 0b11;
@@ -52,12 +58,12 @@ export function unpackSet(payload: Buffer, flag: number): { count: number; recor
   try {
     if (code === CODEC_BITS.gzip) return { count, records: zlib.gunzipSync(body) };
     if (code === CODEC_BITS.zstd) {
-      if (!zstdAvailable()) throw new ProtocolError(`a zstd-compressed message set needs Node.js 22.15 or later to read (this is ${process.version})`);
+      if (!zstdAvailable()) throw new UnreadableCodecError(`a zstd-compressed message set needs Node.js 22.15 or later to read (this is ${process.version}): run this consumer on a newer Node.js, or have the producer use gzip`);
       return { count, records: zstd.zstdDecompressSync!(body) };
     }
   } catch (error) {
     if (error instanceof ProtocolError) throw error;
     throw new ProtocolError(`a compressed message set does not decompress: ${(error as Error).message}`, { cause: error });
   }
-  throw new ProtocolError(`a compressed message set with unknown codec ${code}`);
+  throw new UnreadableCodecError(`a compressed message set with codec ${code}, which this metaq version does not know: upgrade the consumer`);
 }

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Broker } from '../../src/broker/broker.js';
@@ -140,7 +141,7 @@ describe('compressed sets (batching.compression)', () => {
   let client: MetaqClient;
 
   before(async () => {
-    broker = await startBroker({}, '[topic=packed]\nnumPartitions=1\n');
+    broker = await startBroker({}, '[topic=packed]\nnumPartitions=1\n[topic=future]\nnumPartitions=1\n');
     client = new MetaqClient({ serverUrl: broker.url, partitions: { packed: 1 } });
   });
   after(async () => {
@@ -173,6 +174,39 @@ describe('compressed sets (batching.compression)', () => {
   it('refuses zstd where Node has no zstd, and unknown codecs', () => {
     if (!zstdAvailable()) assert.throws(() => client.producer({ batching: { compression: 'zstd' } }), /zstd needs Node\.js 22\.15 or later/);
     assert.throws(() => client.producer({ batching: { compression: 'lz4' as never } }), /must be 'gzip' or 'zstd'/);
+  });
+
+  it('stops at an intact set whose codec this Node cannot expand, saying so, instead of skipping it as corrupt', async () => {
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    try {
+      const payload = Buffer.concat([Buffer.from([0, 0, 0, 3]), Buffer.from('from a newer producer')]); // 3 messages, codec 3
+      const record = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
+      writeRecordHeader(record, 0, payload.length, checksum(payload), -1n, FLAG_COMPRESSED_SET | (3 << 29));
+      payload.copy(record, RECORD_HEADER_SIZE);
+      const reply = await session.request((opaque) => ({ kind: 'mput', topic: 'future', partition: 0, count: 1, opaque, body: record }));
+      assert.equal(reply.kind === 'result' && reply.code, 200);
+    } finally {
+      await session.close();
+    }
+    const reader = new MetaqClient({ serverUrl: broker.url });
+    try {
+      await assert.rejects(reader.get('future', 0, 0), /codec 3, which this metaq version does not know: upgrade the consumer/);
+      const logged: string[] = [];
+      const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
+      let delivered = 0;
+      const consumer = reader.consumer({ group: 'future', logger, maxDelayFetchMs: 20 }).subscribe('future');
+      await consumer.run(() => {
+        delivered += 1;
+      });
+      await eventually(() => logged.length >= 2, 'the consumer reports the unreadable set, again on each retry');
+      assert.deepEqual([...consumer.positions().values()], [0], 'the partition did not move past it');
+      await consumer.close();
+      assert.equal(delivered, 0);
+      assert.match(logged[0]!, /cannot read the messages at this offset/);
+      assert.match(logged[0]!, /codec 3/);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('refuses a compressed record that claims no messages', async () => {

@@ -5,7 +5,7 @@ import { completeLength, completeRecordSize, isRecordIntact, readRecord, RECORD_
 import { compressedBatch, messagesOf } from './record-messages.js';
 import { MessageBatch } from './message-batch.js';
 import { checksum } from '../../common/checksum.js';
-import { isCompressedSet } from '../../protocol/compressed-set.js';
+import { isCompressedSet, UnreadableCodecError } from '../../protocol/compressed-set.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { Reply } from '../transport/broker-connection.js';
@@ -100,7 +100,9 @@ export class PartitionFetcher {
         delay = await this.fetchOnce(signal);
       } catch (error) {
         if (signal.aborted) return;
-        s.logger.debug({ err: error, topic: s.topic, partition: s.partition }, 'fetch failed; backing off');
+        // A set this process cannot expand stops the partition where it is, loudly, until fixed.
+        if (error instanceof UnreadableCodecError) s.logger.error({ err: error, topic: s.topic, partition: s.partition, offset: this.offset }, 'cannot read the messages at this offset; the partition waits here');
+        else s.logger.debug({ err: error, topic: s.topic, partition: s.partition }, 'fetch failed; backing off');
         delay = this.backOff();
       }
       await abortableDelay(delay, signal);

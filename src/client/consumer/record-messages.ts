@@ -1,5 +1,5 @@
 import { idAfter } from '../../common/id-generator.js';
-import { isCompressedSet, unpackSet } from '../../protocol/compressed-set.js';
+import { isCompressedSet, UnreadableCodecError, unpackSet } from '../../protocol/compressed-set.js';
 import { decodePayload, FLAG_HAS_ATTRIBUTE } from '../../protocol/payload.js';
 import type { RecordView } from '../../protocol/record.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
@@ -9,7 +9,8 @@ import { MessageBatch } from './message-batch.js';
 /**
  * The messages one record holds: the record itself, or the messages of a compressed set, which
  * share its offset (a consumer resumes after the whole set) and take their ids from its id on.
- * Undefined when the set does not decompress or a message inside fails its checksum.
+ * Undefined when the set does not decompress or a message inside fails its checksum; throws
+ * UnreadableCodecError for an intact set whose codec this process cannot expand.
  */
 export function messagesOf(record: RecordView, topic: string, partition: Partition, offset: number): ReceivedMessage[] | undefined {
   const nextOffset = offset + record.size;
@@ -22,7 +23,8 @@ export function messagesOf(record: RecordView, topic: string, partition: Partiti
   let count: number;
   try {
     ({ records, count } = unpackSet(record.payload, record.flag));
-  } catch {
+  } catch (error) {
+    if (error instanceof UnreadableCodecError) throw error; // intact, just not readable here
     return undefined;
   }
   const messages: ReceivedMessage[] = [];
@@ -44,7 +46,8 @@ export function compressedBatch(record: RecordView, topic: string, partition: Pa
   let count: number;
   try {
     ({ records, count } = unpackSet(record.payload, record.flag));
-  } catch {
+  } catch (error) {
+    if (error instanceof UnreadableCodecError) throw error; // intact, just not readable here
     return undefined;
   }
   const starts: number[] = [];
