@@ -3,6 +3,7 @@ import type { Command } from './commands.js';
 import { splitHeader } from './header-line.js';
 import type { ParsedHeader } from './header-parser.js';
 import { parseHeader } from './header-parser.js';
+import { PutHeaderFastPath } from './put-fast-path.js';
 
 export interface DecoderLimits {
   /** Longest header line accepted, CRLF included. */
@@ -27,6 +28,7 @@ export class CommandDecoder {
   private rest: Buffer | undefined;
   /** A header whose body is still arriving. */
   private awaiting: { header: ParsedHeader; chunks: Buffer[]; received: number } | undefined;
+  private readonly fastPut = new PutHeaderFastPath();
 
   constructor(limits: Partial<DecoderLimits> = {}) {
     this.limits = { ...defaultDecoderLimits, ...limits };
@@ -76,7 +78,7 @@ export class CommandDecoder {
         this.rest = Buffer.from(buf.subarray(pos)); // copy: keep the small tail, not the whole chunk
         return;
       }
-      const header = parseHeader(splitHeader(buf.toString('utf8', pos, lineEnd)));
+      const header = this.fastPut.parse(buf, pos, lineEnd) ?? parseHeader(splitHeader(buf.toString('utf8', pos, lineEnd)));
       if (header.bodyLength > this.limits.maxBodyBytes) {
         throw new ProtocolError(`body of ${header.bodyLength} bytes exceeds the limit of ${this.limits.maxBodyBytes} bytes`);
       }
