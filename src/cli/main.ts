@@ -12,6 +12,7 @@ import { showSqlOffsets } from './sql-offsets.js';
 import { defaultCheckpointPath, tail } from './tail-command.js';
 import { defaultTailOptions } from '../integrations/tail/tail-agent.js';
 import { runMonitor } from './monitor/monitor.js';
+import { lag } from './lag-command.js';
 import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
 import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
@@ -32,6 +33,7 @@ const USAGE = `usage:
   metaq copy-offsets --topic T --source ID --target ID --start A --end B [--target-start N] [--zk HOST:PORT] [--root /meta]
   metaq offsets --group G --topic T [--zk HOST:PORT] [--root /meta]   (committed offsets and owners in ZooKeeper)
   metaq offsets --group G --topic T --db mysql://USER@HOST/DB|postgres://USER@HOST/DB [--table meta_topic_partition_group_offset]
+  metaq lag     [--group G] [--topic T] [--admin URL]... [--json]   (each group's lag per partition, in bytes, from every broker named)
   metaq monitor [--admin URL]... [--rounds N] [--interval-ms MS] [--json] [--topic meta-monitor-topic] [--group meta-monitor-receive]
                 [--send-timeout-ms MS] [--receive-timeout-ms MS] [--put-failed N] [--stall-ms MS] [--prepared N] [--prepared-age-ms MS]
                 [--connections N] [--connections-per-address N] [--disk-used-percent P] [--load-per-cpu X] [--replication-lag-bytes B] [--ignore-group G]...
@@ -388,6 +390,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'monitor':
       return monitor(args);
+    case 'lag': {
+      const { values } = parseArgs({ args, options: { admin: { type: 'string', multiple: true, default: ['http://127.0.0.1:8120'] }, token: adminOptions.token, group: { type: 'string' }, topic: { type: 'string' }, json: { type: 'boolean', default: false } } });
+      const brokers = values.admin.flatMap((list) => list.split(',')).filter((url) => url !== '');
+      await lag({ brokers, token: requireToken(values.token), group: values.group, topic: values.topic, json: values.json }, process.stdout);
+      return 0;
+    }
     case 'tail':
       await tailCommand(args);
       return 0;
