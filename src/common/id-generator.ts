@@ -78,6 +78,11 @@ export class IdBlockWriter {
     this.sequence = Number(first & BigInt(SEQUENCE_MASK));
   }
 
+  /** When the id `n` places after the first was appended (ms since 1970). */
+  timeMsOf(n: number): number {
+    return this.ms + Math.floor((this.sequence + n) / (SEQUENCE_MASK + 1)) + EPOCH_MS;
+  }
+
   /** Write the id `n` places after the first at `at` (big-endian, as in a record header). */
   write(target: Buffer, at: number, n: number): void {
     const sequence = this.sequence + n;
@@ -85,6 +90,16 @@ export class IdBlockWriter {
     target.writeUInt32BE(Math.floor(ms / 1024), at); // the top 32 of the millisecond's 42 bits
     target.writeUInt32BE((((ms % 1024) << 22) | (this.node << 12) | (sequence & SEQUENCE_MASK)) >>> 0, at + 4);
   }
+}
+
+/** When the message with the id at `at` of `buf` was appended (ms since 1970), without BigInt work. */
+export function idTimeMsAt(buf: Buffer, at: number): number {
+  return buf.readUInt32BE(at) * 1024 + (buf.readUInt32BE(at + 4) >>> 22) + EPOCH_MS;
+}
+
+/** When the message with this id was appended (ms since 1970): ids carry their time (§1.11). */
+export function idTimeMs(id: bigint): number {
+  return Number(id >> 22n) + EPOCH_MS;
 }
 
 /** Split an id back into its parts (for tools and tests). */

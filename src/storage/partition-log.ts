@@ -9,6 +9,8 @@ import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
 import type { PartitionTail } from './tail-cache.js';
+import type { TimeIndex } from './time-index.js';
+import { idTimeMs, idTimeMsAt } from '../common/id-generator.js';
 import type { StorageTimings } from './storage-timings.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 
@@ -43,6 +45,8 @@ interface PendingAppend {
   follow: number;
   /** Set when `payload` is already whole records (a batched put): how many it holds. */
   framedRecords?: number;
+  /** For framed records: when the last of them was appended, if the caller knows (time index). */
+  latestTimeMs?: number;
 }
 
 /** Bytes an entry takes in the log. */
@@ -261,13 +265,13 @@ export class PartitionLog {
    * assigned by the caller): written as it is, in one piece, with no per-record work. `done` gets
    * the offset of its first record.
    */
-  appendFramed(set: Buffer, records: number, done: AppendCallback): void {
+  appendFramed(set: Buffer, records: number, done: AppendCallback, latestTimeMs?: number): void {
     const refusal = this.fenced ?? (this.closed ? new StorageError(StorageCodes.closed, `partition log ${this.dir} is closed`) : undefined);
     if (refusal !== undefined) {
       done(refusal, -1);
       return;
     }
-    this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done, follow: 0, framedRecords: records });
+    this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done, follow: 0, framedRecords: records, latestTimeMs });
     this.scheduleWrite();
   }
 
@@ -351,6 +355,10 @@ export class PartitionLog {
       segment.size += bytes;
       segment.verifiedEnd = segment.size;
       this.messageCount += records;
+      // Entries are stamped in arrival order, so the last one was appended latest.
+      const lastEntry = batch[count - 1]!;
+      const latestMs = lastEntry.framedRecords === undefined ? idTimeMs(lastEntry.id) : lastEntry.latestTimeMs;
+      if (latestMs !== undefined) segment.timeIndex.see(position, position + bytes, latestMs);
       this.options.tail?.add(segment.start + position, data);
       this.onWritten?.(segment.start + position, data);
       if (this.groupCommit) {
@@ -502,6 +510,74 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * The offset of the first message appended at or after `timeMs` (ms since 1970), from the
+   * append time in every message id; the written end when there is none. The segment to look
+   * in is found by the time of each segment's first message, so with a clock set back between
+   * runs of the broker the answer may lie after an earlier message of that time.
+   */
+  async offsetForTime(timeMs: number): Promise<number> {
+    // The last segment whose first message is older than `timeMs`: the first match is in it or after it.
+    let low = 0;
+    let high = this.segments.length - 1;
+    let from = 0;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const first = await this.firstTimeOf(this.segments[mid]!);
+      if (first >= 0 && first < timeMs) {
+        from = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    for (const segment of this.segments.slice(from)) {
+      const index = await this.timeIndexOf(segment);
+      if (index.latest < timeMs) continue;
+      const found = await this.scanForTime(segment, index.startFor(timeMs), timeMs);
+      if (found !== undefined) return found;
+    }
+    return this.writtenEnd;
+  }
+
+  private async firstTimeOf(segment: Segment): Promise<number> {
+    if (segment.firstTimeMs === undefined || segment.firstTimeMs < 0) {
+      const header = Buffer.alloc(RECORD_HEADER_SIZE);
+      const n = segment.size < RECORD_HEADER_SIZE ? 0 : await segment.use(() => segment.file.read(header, 0, RECORD_HEADER_SIZE, 0));
+      segment.firstTimeMs = n === RECORD_HEADER_SIZE ? idTimeMsAt(header, 8) : -1;
+    }
+    return segment.firstTimeMs;
+  }
+
+  /** The segment's time index, after reading whatever its writes did not show it. */
+  private async timeIndexOf(segment: Segment): Promise<TimeIndex> {
+    const index = segment.timeIndex;
+    for await (const { position, size, timeMs } of this.recordTimes(segment, index.coveredEnd, segment.size)) index.see(position, position + size, timeMs);
+    return index;
+  }
+
+  private async scanForTime(segment: Segment, from: number, timeMs: number): Promise<number | undefined> {
+    for await (const record of this.recordTimes(segment, from, segment.size)) if (record.timeMs >= timeMs) return segment.start + record.position;
+    return undefined;
+  }
+
+  /** Position, size and append time of each whole record of [from, to) of a segment, read in windows. */
+  private async *recordTimes(segment: Segment, from: number, to: number): AsyncGenerator<{ position: number; size: number; timeMs: number }> {
+    const WINDOW = 1024 * 1024;
+    let pos = from;
+    while (to - pos >= RECORD_HEADER_SIZE) {
+      const window = Buffer.allocUnsafe(Math.min(WINDOW, to - pos));
+      const n = await segment.use(() => segment.file.read(window, 0, window.length, pos));
+      let at = 0;
+      while (n - at >= RECORD_HEADER_SIZE) {
+        const size = RECORD_HEADER_SIZE + window.readInt32BE(at);
+        if (size < RECORD_HEADER_SIZE || pos + at + size > to) return; // a torn or damaged tail: stop there
+        yield { position: pos + at, size, timeMs: idTimeMsAt(window, at + 8) };
+        at += size;
+      }
+      if (at === 0) return; // nothing readable here
+      pos += at; // a record may end past the window: only headers are needed
+    }
+  }
+
   /** Start offset of the segment holding `offset`, clamped to the log (the `offset` command, §1.3.3). */
   segmentStartFor(offset: number): number {
     if (offset < this.minOffset) return this.minOffset;
@@ -615,6 +691,7 @@ export class PartitionLog {
       throw new StorageError(StorageCodes.failed, `cannot cut ${this.dir} back to ${offset}: only the tail of the active segment (${segment.start}..${segment.end}) can be cut before serving`);
     }
     this.options.tail?.clear();
+    segment.timeIndex.truncate(offset - segment.start);
     const tail = Buffer.allocUnsafe(segment.end - offset);
     await segment.file.read(tail, 0, tail.length, offset - segment.start);
     await segment.file.truncate(offset - segment.start);

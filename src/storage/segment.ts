@@ -1,4 +1,5 @@
 import type { IoFile } from './io/file-io.js';
+import { TimeIndex } from './time-index.js';
 
 /** A byte range [start, end) of absolute offsets that failed its checksum and is never served. */
 export interface CorruptRange {
@@ -14,6 +15,10 @@ export class Segment {
   verifiedEnd: number;
   sealed = false;
   readonly corrupt: CorruptRange[] = [];
+  /** Append times of its records, sparse (seek by time). */
+  readonly timeIndex = new TimeIndex();
+  /** Append time of its first record, once read (-1: the segment is empty). */
+  firstTimeMs: number | undefined;
   private readers = 0;
   private closeRequested = false;
 

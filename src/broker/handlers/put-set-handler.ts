@@ -4,6 +4,7 @@ import { encodeResult } from '../../protocol/encoder.js';
 import { RECORD_HEADER_SIZE, validRecordSize } from '../../protocol/record.js';
 import { innerCount, isCompressedSet } from '../../protocol/compressed-set.js';
 import { Status } from '../../protocol/status.js';
+import type { AppendCallback } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
 
@@ -16,7 +17,7 @@ const MAX_INNER_MESSAGES = 1_000_000;
  * as many ids as it holds messages, so the n-th id after the first belongs to the n-th message
  * of the whole set, compressed or not (`idAfter`).
  */
-function stampSet(set: Buffer, count: number, takeIds: (count: number) => bigint): { firstId: bigint; messages: number; payloadBytes: number } | string {
+function stampSet(set: Buffer, count: number, takeIds: (count: number) => bigint): { firstId: bigint; messages: number; payloadBytes: number; latestTimeMs: number } | string {
   let pos = 0;
   let records = 0;
   let payloadBytes = 0;
@@ -41,7 +42,7 @@ function stampSet(set: Buffer, count: number, takeIds: (count: number) => bigint
     writer.write(set, at + 8, n);
     n += isCompressedSet(set.readInt32BE(at + 16)) ? innerCount(set.subarray(at + RECORD_HEADER_SIZE)) : 1;
   }
-  return { firstId: first, messages: ids, payloadBytes };
+  return { firstId: first, messages: ids, payloadBytes, latestTimeMs: writer.timeMsOf(ids - 1) };
 }
 
 /** `mput` (metaq extension): store a set of records for one partition with one write. */
@@ -60,7 +61,7 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
       return;
     }
     ctx.counters.cmdPut += stamped.messages - count; // a compressed record holds many messages
-    log.appendFramed(body, count, (error, offset) => {
+    const stored: AppendCallback = (error, offset) => {
       if (error !== undefined) fail(Status.internalServerError, error.message);
       else {
         afterReplication(ctx, log, offset + body.length, () => {
@@ -68,6 +69,7 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
           reply.send(encodeResult(Status.success, opaque, `${stamped.firstId} ${partition} ${offset} ${count}`));
         }, fail);
       }
-    });
+    };
+    log.appendFramed(body, count, stored, stamped.latestTimeMs);
   });
 }
