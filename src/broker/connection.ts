@@ -8,6 +8,7 @@ import type { BrokerContext, ReplySink } from './broker-context.js';
 import { handleAdmin } from './handlers/admin-handler.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
+import { handleOffsetForTime } from './handlers/offset-for-time-handler.js';
 import { handlePutSet } from './handlers/put-set-handler.js';
 import { handleWaitingGet } from './handlers/waiting-get-handler.js';
 import { handlePut } from './handlers/put-handler.js';
@@ -120,6 +121,8 @@ export class BrokerConnection {
         }
         case 'offset':
           return handleOffset(command, this.ctx, this.sink);
+        case 'otime':
+          return handleOffsetForTime(command, this.ctx, this.sink);
         case 'stats':
           return handleStats(command, this.ctx, this.sink);
         case 'version':

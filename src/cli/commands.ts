@@ -82,6 +82,8 @@ export interface ConsumeOptions {
   /** With a group, positions are committed to `offsetsFile` and a later run resumes there. */
   group: string | undefined;
   offsetsFile: string | undefined;
+  /** Start at the first message appended at or after this time instead of at `offset`. */
+  from?: Date;
   signal?: AbortSignal;
 }
 
@@ -97,7 +99,7 @@ export async function consume(target: Target, options: ConsumeOptions, out: Node
       await consumeAsGroup(client, options, out);
       return;
     }
-    let offset = options.offset;
+    let offset = options.from === undefined ? options.offset : await client.offsetForTime(options.topic, options.partition, options.from);
     let printed = 0;
     while (!options.signal?.aborted && (options.limit === undefined || printed < options.limit)) {
       const result = await client.get(options.topic, options.partition, offset, { maxSize: options.maxSize });
@@ -123,6 +125,7 @@ async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out:
   // Iterating marks a message processed only when the next is asked for, so stopping at the
   // limit (or on Ctrl-C) commits exactly what was printed.
   options.signal?.addEventListener('abort', () => void consumer.close(), { once: true });
+  if (options.from !== undefined) await consumer.seek(options.topic, options.partition, options.from);
   let printed = 0;
   for await (const message of consumer) {
     print(out, message);

@@ -48,7 +48,7 @@ const USAGE = `usage:
                [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
              (write those row changes into another database, exactly once per message)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
-  metaq consume TOPIC [--partition N] [--offset X] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
+  metaq consume TOPIC [--partition N] [--offset X | --from TIME] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
 
 const common = {
@@ -73,6 +73,15 @@ function requireToken(token: string): string {
 
 function adminClient(values: { admin: string; token: string }): AdminClient {
   return new AdminClient(values.admin, requireToken(values.token));
+}
+
+/** `--from`: a date and time (local unless it ends in Z or an offset); not together with --offset. */
+function startTime(text: string | undefined, offset: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  if (offset !== undefined) throw new MetaqError('USAGE', `give --from or --offset, not both\n${USAGE}`);
+  const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text) ? new Date(text.length === 10 ? `${text}T00:00` : text.replace(' ', 'T')) : undefined;
+  if (time === undefined || Number.isNaN(time.getTime())) throw new MetaqError('USAGE', `--from must be a date and time such as 2026-11-24T10:00 (local time) or 2026-11-24T10:00Z, got ${JSON.stringify(text)}\n${USAGE}`);
+  return time;
 }
 
 function number(text: string | undefined, name: string): number {
@@ -338,7 +347,7 @@ async function main(argv: string[]): Promise<number> {
     case 'consume': {
       const { values, positionals } = parseArgs({
         args,
-        options: { ...common, partition: { type: 'string', default: '0' }, offset: { type: 'string', default: '0' }, limit: { type: 'string' }, follow: { type: 'boolean', default: false }, group: { type: 'string' }, offsets: { type: 'string' }, 'max-size': { type: 'string', default: '1048576' } },
+        options: { ...common, partition: { type: 'string', default: '0' }, offset: { type: 'string' }, from: { type: 'string' }, limit: { type: 'string' }, follow: { type: 'boolean', default: false }, group: { type: 'string' }, offsets: { type: 'string' }, 'max-size': { type: 'string', default: '1048576' } },
         allowPositionals: true,
       });
       const topic = positionals[0];
@@ -347,7 +356,7 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => controller.abort());
       await consume(
         { host: values.host, port: int(values.port, 'port') },
-        { topic, partition: int(values.partition, 'partition'), offset: int(values.offset, 'offset'), group: values.group, offsetsFile: values.offsets, maxSize: int(values['max-size'], 'max-size'), limit: values.limit === undefined ? undefined : int(values.limit, 'limit'), follow: values.follow, signal: controller.signal },
+        { topic, partition: int(values.partition, 'partition'), offset: int(values.offset ?? '0', 'offset'), from: startTime(values.from, values.offset), group: values.group, offsetsFile: values.offsets, maxSize: int(values['max-size'], 'max-size'), limit: values.limit === undefined ? undefined : int(values.limit, 'limit'), follow: values.follow, signal: controller.signal },
         process.stdout,
       );
       return 0;

@@ -2,7 +2,9 @@ import type { Producer, ProducerOptions } from './producer/producer.js';
 import { Producer as ProducerClass } from './producer/producer.js';
 import type { Consumer, ConsumerOptions } from './consumer/consumer.js';
 import { Consumer as ConsumerClass } from './consumer/consumer.js';
-import { ClosedError, InvalidArgumentError } from './errors.js';
+import { BrokerError, ClosedError, InvalidArgumentError } from './errors.js';
+import { MetaqError } from '../common/errors.js';
+import { OFFSET_FOR_TIME_EXTENSION } from '../protocol/commands.js';
 import { DirectRouter } from './partition-router.js';
 import type { PartitionRouter } from './partition-router.js';
 import { isHttpAddress, parseBrokerUrl } from './transport/broker-address.js';
@@ -123,6 +125,23 @@ export class MetaqClient {
     const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
     const target: Partition = { brokerId: 0, index: partition };
     return fetchOnce(this.connection(this.router.broker(target)), topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get');
+  }
+
+  /**
+   * The offset of the first message of a partition appended at or after `time` (a Date or ms
+   * since 1970), or the partition's end when none is that recent. Needs a metaq broker (the
+   * `otime` extension); a MetaQ broker has no time index and is refused with a clear error.
+   */
+  async offsetForTime(topic: string, partition: number | Partition, time: Date | number, options: { timeoutMs?: number } = {}): Promise<number> {
+    checkToken(topic, 'topic');
+    const target: Partition = typeof partition === 'number' ? { brokerId: 0, index: checkNonNegativeInt(partition, 'partition') } : partition;
+    const timeMs = typeof time === 'number' ? time : time.getTime();
+    if (!Number.isSafeInteger(timeMs) || timeMs < 0) throw new InvalidArgumentError('time', `must be a valid Date or a non-negative number of ms since 1970, got ${String(time)}`);
+    const connection = this.connection(await this.router.readBroker(target));
+    if (!(await connection.extensions()).has(OFFSET_FOR_TIME_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer seeking by time (+otime): it is not a metaq broker, or an older one`);
+    const reply = await connection.request((opaque) => ({ kind: 'otime', topic, partition: target.index, timeMs, opaque }), options.timeoutMs ?? 10_000, `otime ${topic}-${target.index}`);
+    if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, reply.body.toString());
+    return Number(reply.body.toString());
   }
 
   /**

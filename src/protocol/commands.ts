@@ -156,6 +156,19 @@ export interface WaitingGetCommand {
   opaque: number;
 }
 
+/**
+ * metaq extension, sent only to a broker whose `version` reply lists `+otime`: the offset of the
+ * first message of a partition appended at or after `timeMs` (ms since 1970), or the partition's
+ * end when there is none; answered `result 200 <offset>` (404 for an unknown partition).
+ */
+export interface OffsetForTimeCommand {
+  kind: 'otime';
+  topic: string;
+  partition: number;
+  timeMs: number;
+  opaque: number;
+}
+
 /** The longest a broker holds a waiting get, whatever the client asks. */
 export const MAX_GET_WAIT_MS = 30_000;
 
@@ -163,8 +176,10 @@ export const MAX_GET_WAIT_MS = 30_000;
 export const PUT_SET_EXTENSION = '+mput';
 /** … and the waiting get. */
 export const WAITING_GET_EXTENSION = '+wget';
+/** … and the offset of a time. */
+export const OFFSET_FOR_TIME_EXTENSION = '+otime';
 /** Every extension a metaq broker offers, as its `version` reply lists them. */
-export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION];
+export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION];
 
 /** The extensions a `version` reply offers: its `+name` words (a MetaQ broker's has none). */
 export function offeredExtensions(versionText: string): Set<string> {
@@ -184,6 +199,7 @@ export type Command =
   | GetCommand
   | WaitingGetCommand
   | OffsetCommand
+  | OffsetForTimeCommand
   | ResultCommand
   | ValueCommand
   | StatsCommand

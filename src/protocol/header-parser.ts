@@ -28,6 +28,7 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       if (word !== 'mput') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
       return parsePutSet(tokens);
     case 'o':
+      if (word === 'otime') return parseOffsetForTime(tokens);
       return parseOffset(tokens);
     case 'r':
       return parseResult(tokens);
@@ -127,6 +128,13 @@ function parseWaitingGet(t: string[]): ParsedHeader {
   if (maxWaitMs < 0) throw new ProtocolError(`wget maxWaitMs must not be negative, got ${maxWaitMs}`);
   const get = parseGet([...t.slice(0, 6), t[7]!]).command as GetCommand;
   return noBody({ ...get, kind: 'wget', maxWaitMs });
+}
+
+function parseOffsetForTime(t: string[]): ParsedHeader {
+  need(t, 5, 'otime topic partition timeMs opaque');
+  const timeMs = parseJavaOffset(t[3], 'timeMs');
+  if (timeMs < 0) throw new ProtocolError(`otime timeMs must not be negative, got ${timeMs}`);
+  return noBody({ kind: 'otime', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), timeMs, opaque: parseJavaInt(t[4], 'opaque') });
 }
 
 function parseOffset(t: string[]): ParsedHeader {

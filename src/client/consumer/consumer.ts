@@ -86,6 +86,8 @@ export interface SubscribeOptions {
 export interface ConsumerHost {
   router: PartitionRouter;
   connection(address: BrokerAddress): BrokerTransport;
+  /** The offset of the first message appended at or after a time (`otime`). */
+  offsetForTime(topic: string, partition: Partition, time: Date): Promise<number>;
 }
 
 type Listener = (message: ReceivedMessage) => Promise<void> | void;
@@ -112,6 +114,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private closed = false;
   private handoff: Handoff | undefined;
   private deliverTo: Deliver | undefined;
+  /** Seeks of partitions not yet being read (`topic/index` → offset), applied when they start. */
+  private readonly seeks = new Map<string, number>();
   private batchHandler: ((batch: MessageBatch) => Promise<void> | void) | undefined;
   private recovery: RecoveryManager | undefined;
 
@@ -344,6 +348,11 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   }
 
   private async startOffset(topic: string, partition: Partition): Promise<number> {
+    const sought = this.seeks.get(`${topic}/${partition.index}`);
+    if (sought !== undefined) {
+      this.seeks.delete(`${topic}/${partition.index}`);
+      return sought;
+    }
     const initial = this.options.startFrom === 'newest' ? NEWEST : (this.options.startFrom ?? 0);
     if (this.options.alwaysFromNewest) return NEWEST;
     const stored = await this.storage.load(topic, this.group, partition);
@@ -386,6 +395,22 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   /** Local recovery: messages waiting on disk per topic, and a redelivery round now. */
   get recoveryStore(): { pending(): Promise<Map<string, number>>; redeliver(): Promise<void> } | undefined {
     return this.recovery;
+  }
+
+  /**
+   * Move a partition this consumer reads to an offset, or to the first message appended at or
+   * after a time (Kafka's seek and offsetsForTimes; `otime` on a metaq broker). A partition not
+   * being read yet starts there when it is. Resolves with the offset; the move is committed with
+   * the next commit, so the group resumes there after a restart.
+   */
+  async seek(topic: string, partition: number | Partition, position: number | Date): Promise<number> {
+    checkToken(topic, 'topic');
+    const target: Partition = typeof partition === 'number' ? { brokerId: 0, index: checkNonNegativeInt(partition, 'partition') } : partition;
+    const offset = position instanceof Date ? await this.host.offsetForTime(topic, target, position) : checkNonNegativeInt(position, 'position');
+    const running = [...this.running.values()].find(({ fetcher }) => fetcher.topicName === topic && fetcher.partitionRef.index === target.index && (typeof partition === 'number' || fetcher.partitionRef.brokerId === target.brokerId));
+    if (running !== undefined) running.fetcher.seek(offset);
+    else this.seeks.set(`${topic}/${target.index}`, offset);
+    return offset;
   }
 
   /** Current position per partition (`topic/brokerId-index` → offset). */

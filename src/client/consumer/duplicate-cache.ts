@@ -48,6 +48,14 @@ export class DuplicateCache {
     this.set?.add(offset);
   }
 
+  /** Forget everything: a seek asks for messages again on purpose. */
+  clear(): void {
+    this.next = 0;
+    this.size = 0;
+    this.sorted = true;
+    this.set = undefined;
+  }
+
   /** The i-th oldest offset held. */
   private at(i: number): number {
     return this.ring[(this.next - this.size + i + this.capacity) % this.capacity]!;

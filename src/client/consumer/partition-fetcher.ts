@@ -63,7 +63,8 @@ export class PartitionFetcher {
   dirty = false;
   /** Manual-ack mode: the position `ack()` made durable; commits save this one. */
   ackedOffset: number;
-  private rolledBack = false;
+  /** Counts rollbacks and seeks: a batch being delivered when it changes stops there. */
+  private moves = 0;
   private maxSize: number;
   private retries = 0;
   /** How many messages of the compressed set at `offset` were processed before it failed. */
@@ -139,7 +140,20 @@ export class PartitionFetcher {
   rollback(): void {
     this.offset = this.ackedOffset;
     this.doneInRecord = undefined;
-    this.rolledBack = true;
+    this.moves += 1;
+  }
+
+  /**
+   * Move to `offset` (consumer.seek): the batch being delivered stops after its current message
+   * and fetching goes on from there; the move is committed like any progress.
+   */
+  seek(offset: number): void {
+    this.offset = offset;
+    this.ackedOffset = offset;
+    this.dirty = true;
+    this.doneInRecord = undefined;
+    this.moves += 1;
+    this.settings.duplicates.clear(); // a seek back asks for those messages again
   }
 
   /** Send a get (a waiting get where the broker offers it) for `offset`. */
@@ -232,9 +246,13 @@ export class PartitionFetcher {
     const s = this.settings;
     this.shrinkFetchSize(set);
     const base = this.offset;
+    const moves = this.moves;
     let pos = 0;
     for (;;) {
-      if (pos > 0) await setImmediate(); // the socket reads the prefetched reply meanwhile
+      if (pos > 0) {
+        await setImmediate(); // the socket reads the prefetched reply meanwhile
+        if (this.moves !== moves) return 0; // sought elsewhere meanwhile
+      }
       const from = pos;
       const starts: number[] = [];
       let size = completeRecordSize(set, pos);
@@ -265,6 +283,7 @@ export class PartitionFetcher {
       }
       this.retries = 0;
       this.incompleteRetries = 0;
+      if (this.moves !== moves) return 0; // a seek during the handler: fetch from where it points
       this.lastMsgId = batch.id(batch.length - 1);
       this.moveTo(base + pos);
     }
@@ -275,6 +294,7 @@ export class PartitionFetcher {
     this.shrinkFetchSize(set);
     // Positions advance message by message, so a commit never lags a whole batch behind.
     const base = this.offset;
+    const moves = this.moves;
     let consumed = 0;
     let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
     let nextYield = YIELD_EVERY_BYTES;
@@ -285,6 +305,7 @@ export class PartitionFetcher {
         // otherwise keep the event loop until the whole batch is done, and the broker's reply
         // would wait in a full socket buffer.
         await setImmediate();
+        if (this.moves !== moves) return 0; // sought elsewhere meanwhile
         nextYield = record.position + YIELD_EVERY_BYTES;
       }
       const offset = base + record.position;
@@ -312,10 +333,7 @@ export class PartitionFetcher {
         this.doneInRecord = undefined;
         if (!s.manualAck) s.duplicates.add(offset);
       }
-      if (this.rolledBack) {
-        this.rolledBack = false;
-        return 0; // refetch from the acked position
-      }
+      if (this.moves !== moves) return 0; // a rollback or a seek: refetch from the position it set
       consumed = record.position + record.size;
       this.lastMsgId = record.id;
       this.moveTo(base + consumed);
