@@ -36,3 +36,4 @@ export { XaTransactionManager } from './transactions/xa-transaction-manager.js';
 export type { XaTransactionManagerOptions, RecoveryReport, TwoPhaseStep } from './transactions/xa-transaction-manager.js';
 export { MariaDbXaResource } from './transactions/mariadb-xa-resource.js';
 export type { XaSqlConnection } from './transactions/mariadb-xa-resource.js';
+export { idTimeMs } from '../common/id-generator.js';
