@@ -14,6 +14,7 @@ import { operationsSection, runOperationsBench } from './operations.js';
 import { integrationsSection, runIntegrationsBench } from './integrations.js';
 import { putSetSection, runPutSetBench } from './put-sets.js';
 import { plotScaling, runScalingBench, scalingSection } from './scaling.js';
+import { runSeekBench, seekSection } from './seek-by-time.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -28,6 +29,9 @@ if (process.argv.includes('--only')) {
     const result = await runScalingBench(quick ? 0.1 : 1);
     await plotScaling(result);
     console.log(scalingSection(result));
+  } else if (only === 'seek') {
+    const { runSeekBench, seekSection } = await import('./seek-by-time.js');
+    console.log(seekSection(await runSeekBench(quick ? 0.1 : 1)));
   } else if (only === 'puts') {
     const { runPutSetBench, putSetSection } = await import('./put-sets.js');
     console.log(putSetSection(await runPutSetBench(quick ? 0.1 : 1)));
@@ -135,6 +139,7 @@ const operationsRun = await runOperationsBench(scale);
 const integrationsRun = await runIntegrationsBench(scale);
 const putSetRuns = await runPutSetBench(scale);
 const scalingRun = await runScalingBench(scale);
+const seekRun = await runSeekBench(scale);
 await plotScaling(scalingRun);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
@@ -188,7 +193,8 @@ ${replicationSection(replicationRun)}
 ${operationsSection(operationsRun)}
 ${integrationsSection(integrationsRun)}
 ${putSetSection(putSetRuns)}
-${scalingSection(scalingRun)}`;
+${scalingSection(scalingRun)}
+${seekSection(seekRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 // `npm run bench:peers` writes its own section; a full run keeps the last one.
