@@ -80,6 +80,16 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Gauge({
+    name: 'metaq_quota_throttle_seconds',
+    help: 'Time replies were held to keep a client or a topic within its produce or fetch byte rate, since start.',
+    labelNames: ['kind', 'scope', 'name'],
+    registers,
+    collect() {
+      this.reset();
+      for (const held of broker.quotas.held()) this.set({ kind: held.kind, scope: held.scope, name: held.name }, held.seconds);
+    },
+  });
+  new Gauge({
     name: 'metaq_tail_cache_bytes',
     help: 'Newest written bytes held in memory for gets at the end of a log (bounded by tailCacheBytes).',
     registers,

@@ -1,3 +1,4 @@
+import type { Quotas } from './quotas/quotas.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import type { IdGenerator } from '../common/id-generator.js';
@@ -23,6 +24,7 @@ export interface BrokerContext {
   realtime: RealtimeStats;
   traffic: PartitionTraffic;
   positions: ConsumerPositions;
+  quotas: Quotas;
   logger: Logger;
   clock: Clock;
   version: string;

@@ -35,6 +35,7 @@ import { runLocally } from './local-requests.js';
 import type { LocalReply, LocalRequest } from './local-requests.js';
 import type { TopicConfig } from './config/broker-config.js';
 import { parseBrokerConfig } from './config/broker-config.js';
+import { Quotas } from './quotas/quotas.js';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -74,6 +75,7 @@ export class Broker {
   readonly counters = new BrokerCounters();
   readonly traffic = new PartitionTraffic();
   readonly positions = new ConsumerPositions();
+  readonly quotas: Quotas;
   readonly realtime: RealtimeStats;
   readonly startedAtMs: number;
   readonly logger: Logger;
@@ -114,6 +116,7 @@ export class Broker {
       });
       this.connections.add(connection);
     });
+    this.quotas = new Quotas(clock);
     this.context = {
       config,
       stores: this.stores,
@@ -125,6 +128,7 @@ export class Broker {
       realtime: this.realtime,
       traffic: this.traffic,
       positions: this.positions,
+      quotas: this.quotas,
       logger,
       clock,
       version: BROKER_VERSION,

@@ -6,6 +6,7 @@ import { encodeResult } from '../protocol/encoder.js';
 import { Status } from '../protocol/status.js';
 import type { BrokerContext, ReplySink } from './broker-context.js';
 import { handleAdmin } from './handlers/admin-handler.js';
+import type { QuotaKind, QuotaLimits } from './quotas/quotas.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handleOffsetForTime } from './handlers/offset-for-time-handler.js';
@@ -37,6 +38,9 @@ export class BrokerConnection {
   private readonly waits = new Set<() => void>();
   private corked = false;
   private pausedForLoad = false;
+  /** Reading is held for a quota until this performance.now() time; 0: not held. */
+  private heldUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
   private readonly sink: ReplySink;
   private readonly getSink: ReplySink;
   /** `address:port` of the client, recorded with its groups' fetch positions. */
@@ -65,6 +69,7 @@ export class BrokerConnection {
     socket.on('drain', () => this.adjustReading());
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
+      clearTimeout(this.holdTimer);
       for (const cancel of this.waits) cancel();
       this.waits.clear();
       ctx.transactions.ownerClosed(this);
@@ -104,9 +109,9 @@ export class BrokerConnection {
     try {
       switch (command.kind) {
         case 'put':
-          return handlePut(command, this.ctx, this.sink, this);
+          return handlePut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink), this);
         case 'mput':
-          return handlePutSet(command, this.ctx, this.sink);
+          return handlePutSet(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink));
         case 'get':
           return this.startGet(command);
         case 'wget': {
@@ -149,7 +154,56 @@ export class BrokerConnection {
   private startGet(command: GetCommand): void {
     this.getsInFlight += 1;
     this.adjustReading();
-    handleGet(command, this.ctx, this.getSink, this.remote);
+    handleGet(command, this.ctx, this.fetchQuota(command.topic) ? { send: (frame, body) => this.throttled('fetch', command.topic, body?.length ?? 0, this.getSink).send(frame, body) } : this.getSink, this.remote);
+  }
+
+  /** The rates a request of this kind and topic is held to (quotas, metaq addition). */
+  private limits(kind: QuotaKind, topic: string): QuotaLimits {
+    const system = this.ctx.config.system;
+    const settings = this.ctx.stores.settings(topic);
+    return kind === 'produce'
+      ? { clientBytesPerSecond: system.clientProduceBytesPerSecond, topicBytesPerSecond: settings?.produceBytesPerSecond ?? 0 }
+      : { clientBytesPerSecond: system.clientFetchBytesPerSecond, topicBytesPerSecond: settings?.fetchBytesPerSecond ?? 0 };
+  }
+
+  private fetchQuota(topic: string): boolean {
+    const limits = this.limits('fetch', topic);
+    return limits.clientBytesPerSecond > 0 || limits.topicBytesPerSecond > 0;
+  }
+
+  /**
+   * The sink for a request of `bytes` under the quotas: the same sink when within them, else one
+   * that holds the reply until the debt is paid, while this connection stops reading.
+   */
+  private throttled(kind: QuotaKind, topic: string, bytes: number, sink: ReplySink): ReplySink {
+    const limits = this.limits(kind, topic);
+    if (limits.clientBytesPerSecond === 0 && limits.topicBytesPerSecond === 0) return sink;
+    const delay = this.ctx.quotas.charge(kind, this.remoteAddress, topic, bytes, limits);
+    if (delay === 0) return sink;
+    const releaseAt = performance.now() + delay;
+    this.holdReading(releaseAt);
+    return {
+      send: (frame, body) => {
+        const wait = releaseAt - performance.now();
+        if (wait <= 0) sink.send(frame, body);
+        else setTimeout(() => sink.send(frame, body), wait).unref();
+      },
+    };
+  }
+
+  /** Read nothing more from this client until `until` (performance.now() time). */
+  private holdReading(until: number): void {
+    if (until <= this.heldUntil) return;
+    this.heldUntil = until;
+    this.socket.pause();
+    // One timer, moved by each longer hold: the one that fires always resumes.
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.heldUntil = 0;
+      if (!this.pausedForLoad) this.socket.resume();
+    }, Math.max(0, until - performance.now()));
+    this.holdTimer.unref();
   }
 
   private reply(frame: Buffer, body?: Buffer): void {
@@ -176,7 +230,7 @@ export class BrokerConnection {
       this.socket.pause();
     } else if (!overloaded && this.pausedForLoad && this.inFlight < MAX_IN_FLIGHT / 2 && this.getsInFlight < MAX_GETS_IN_FLIGHT / 2) {
       this.pausedForLoad = false;
-      this.socket.resume();
+      if (this.heldUntil === 0) this.socket.resume(); // else the quota's timer resumes it
     }
   }
 

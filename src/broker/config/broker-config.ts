@@ -164,6 +164,9 @@ export interface EffectiveTopicSettings {
   acceptPublish: boolean;
   acceptSubscribe: boolean;
   stat: boolean;
+  /** Byte rates for the topic as a whole (0: none), metaq quotas. */
+  produceBytesPerSecond: number;
+  fetchBytesPerSecond: number;
 }
 
 /** Does `topic` match a section name, where `*` matches any run of characters (§4.1)? */
@@ -192,5 +195,7 @@ export function topicSettings(config: BrokerConfig, topic: string): EffectiveTop
     acceptPublish: section.acceptPublish ?? s.acceptPublish,
     acceptSubscribe: section.acceptSubscribe ?? s.acceptSubscribe,
     stat: section.stat ?? s.stat,
+    produceBytesPerSecond: section.produceBytesPerSecond ?? s.produceBytesPerSecond,
+    fetchBytesPerSecond: section.fetchBytesPerSecond ?? s.fetchBytesPerSecond,
   };
 }

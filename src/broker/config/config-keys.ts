@@ -49,6 +49,11 @@ export const systemKeys = {
   maxHeaderLength: { kind: 'int', default: 4096, min: 64 },
   // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
   tailCacheBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 0 },
+  // metaq additions, quotas (0: none): per client address, and per topic (a topic section may set its own).
+  clientProduceBytesPerSecond: { kind: 'int', default: 0, min: 0 },
+  clientFetchBytesPerSecond: { kind: 'int', default: 0, min: 0 },
+  produceBytesPerSecond: { kind: 'int', default: 0, min: 0 },
+  fetchBytesPerSecond: { kind: 'int', default: 0, min: 0 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
@@ -107,6 +112,8 @@ export const topicKeys = {
   acceptPublish: systemKeys.acceptPublish,
   acceptSubscribe: systemKeys.acceptSubscribe,
   stat: systemKeys.stat,
+  produceBytesPerSecond: systemKeys.produceBytesPerSecond,
+  fetchBytesPerSecond: systemKeys.fetchBytesPerSecond,
 } satisfies Record<string, KeySpec>;
 
 type ValueOf<K extends ValueKind> = K extends 'int' ? number : K extends 'bool' ? boolean : string;
