@@ -154,30 +154,32 @@ export class BrokerConnection {
   private startGet(command: GetCommand): void {
     this.getsInFlight += 1;
     this.adjustReading();
-    handleGet(command, this.ctx, this.fetchQuota(command.topic) ? { send: (frame, body) => this.throttled('fetch', command.topic, body?.length ?? 0, this.getSink).send(frame, body) } : this.getSink, this.remote);
+    // A fetch's size is known only with its reply: it is charged then.
+    const limits = this.limits('fetch', command.topic);
+    const sink = limits === undefined ? this.getSink : { send: (frame: Buffer, body?: Buffer) => this.charged('fetch', command.topic, body?.length ?? 0, limits, this.getSink).send(frame, body) };
+    handleGet(command, this.ctx, sink, this.remote);
   }
 
-  /** The rates a request of this kind and topic is held to (quotas, metaq addition). */
-  private limits(kind: QuotaKind, topic: string): QuotaLimits {
+  /** The rates a request of this kind and topic is held to (quotas, metaq addition); undefined: none. */
+  private limits(kind: QuotaKind, topic: string): QuotaLimits | undefined {
     const system = this.ctx.config.system;
     const settings = this.ctx.stores.settings(topic);
-    return kind === 'produce'
-      ? { clientBytesPerSecond: system.clientProduceBytesPerSecond, topicBytesPerSecond: settings?.produceBytesPerSecond ?? 0 }
-      : { clientBytesPerSecond: system.clientFetchBytesPerSecond, topicBytesPerSecond: settings?.fetchBytesPerSecond ?? 0 };
+    const clientBytesPerSecond = kind === 'produce' ? system.clientProduceBytesPerSecond : system.clientFetchBytesPerSecond;
+    const topicBytesPerSecond = (kind === 'produce' ? settings?.produceBytesPerSecond : settings?.fetchBytesPerSecond) ?? 0;
+    return clientBytesPerSecond === 0 && topicBytesPerSecond === 0 ? undefined : { clientBytesPerSecond, topicBytesPerSecond };
   }
 
-  private fetchQuota(topic: string): boolean {
-    const limits = this.limits('fetch', topic);
-    return limits.clientBytesPerSecond > 0 || limits.topicBytesPerSecond > 0;
+  /** The sink for a put of `bytes`: the connection's own when no quota applies. */
+  private throttled(kind: QuotaKind, topic: string, bytes: number, sink: ReplySink): ReplySink {
+    const limits = this.limits(kind, topic);
+    return limits === undefined ? sink : this.charged(kind, topic, bytes, limits, sink);
   }
 
   /**
-   * The sink for a request of `bytes` under the quotas: the same sink when within them, else one
-   * that holds the reply until the debt is paid, while this connection stops reading.
+   * Charge a request of `bytes` to its quotas: the same sink when within them, else one that
+   * holds the reply until the debt is paid, while this connection stops reading.
    */
-  private throttled(kind: QuotaKind, topic: string, bytes: number, sink: ReplySink): ReplySink {
-    const limits = this.limits(kind, topic);
-    if (limits.clientBytesPerSecond === 0 && limits.topicBytesPerSecond === 0) return sink;
+  private charged(kind: QuotaKind, topic: string, bytes: number, limits: QuotaLimits, sink: ReplySink): ReplySink {
     const delay = this.ctx.quotas.charge(kind, this.remoteAddress, topic, bytes, limits);
     if (delay === 0) return sink;
     const releaseAt = performance.now() + delay;

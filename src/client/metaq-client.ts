@@ -28,7 +28,7 @@ import type { FetchResult } from './consumer/fetch-once.js';
 import type { Partition, ReceivedMessage } from './message.js';
 import { FileOffsetStorage } from './offsets/file-offset-storage.js';
 import { networkInterfaces } from 'node:os';
-import { checkNonNegativeInt, checkPositiveInt, checkToken } from './validate.js';
+import { checkNonNegativeInt, checkPositiveInt, checkToken, partitionArgument } from './validate.js';
 
 export interface ClientOptions {
   /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
@@ -134,7 +134,7 @@ export class MetaqClient {
    */
   async offsetForTime(topic: string, partition: number | Partition, time: Date | number, options: { timeoutMs?: number } = {}): Promise<number> {
     checkToken(topic, 'topic');
-    const target: Partition = typeof partition === 'number' ? { brokerId: 0, index: checkNonNegativeInt(partition, 'partition') } : partition;
+    const target: Partition = partitionArgument(partition, 'partition');
     const timeMs = typeof time === 'number' ? time : time.getTime();
     if (!Number.isSafeInteger(timeMs) || timeMs < 0) throw new InvalidArgumentError('time', `must be a valid Date or a non-negative number of ms since 1970, got ${String(time)}`);
     const connection = this.connection(await this.router.readBroker(target));

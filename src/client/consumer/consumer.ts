@@ -11,7 +11,7 @@ import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
-import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
+import { checkNonNegativeInt, checkPositiveInt, checkToken, partitionArgument } from '../validate.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
 import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
@@ -405,7 +405,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
    */
   async seek(topic: string, partition: number | Partition, position: number | Date): Promise<number> {
     checkToken(topic, 'topic');
-    const target: Partition = typeof partition === 'number' ? { brokerId: 0, index: checkNonNegativeInt(partition, 'partition') } : partition;
+    const target: Partition = partitionArgument(partition, 'partition');
     const offset = position instanceof Date ? await this.host.offsetForTime(topic, target, position) : checkNonNegativeInt(position, 'position');
     const running = [...this.running.values()].find(({ fetcher }) => fetcher.topicName === topic && fetcher.partitionRef.index === target.index && (typeof partition === 'number' || fetcher.partitionRef.brokerId === target.brokerId));
     if (running !== undefined) running.fetcher.seek(offset);

@@ -31,10 +31,8 @@ export class MessageBatch implements Iterable<ReceivedMessage> {
 
   /** The n-th message's data, a view into the fetched bytes. */
   data(n: number): Buffer {
-    const start = this.starts[n]!;
-    const flag = this.bytes.readInt32BE(start + 16);
-    const payload = this.bytes.subarray(start + RECORD_HEADER_SIZE, start + RECORD_HEADER_SIZE + this.bytes.readInt32BE(start));
-    return (flag & FLAG_HAS_ATTRIBUTE) === 0 ? payload : decodePayload(payload, flag).data;
+    const flag = this.flag(n);
+    return (flag & FLAG_HAS_ATTRIBUTE) === 0 ? this.payload(n) : decodePayload(this.payload(n), flag).data;
   }
 
   /** Where the n-th message starts in its partition (a compressed set's messages share its offset). */
@@ -58,10 +56,14 @@ export class MessageBatch implements Iterable<ReceivedMessage> {
   }
 
   attribute(n: number): string | undefined {
+    const flag = this.flag(n);
+    return (flag & FLAG_HAS_ATTRIBUTE) === 0 ? undefined : decodePayload(this.payload(n), flag).attribute;
+  }
+
+  /** The n-th record's payload (attribute included), a view into the fetched bytes. */
+  private payload(n: number): Buffer {
     const start = this.starts[n]!;
-    const flag = this.bytes.readInt32BE(start + 16);
-    if ((flag & FLAG_HAS_ATTRIBUTE) === 0) return undefined;
-    return decodePayload(this.bytes.subarray(start + RECORD_HEADER_SIZE, start + RECORD_HEADER_SIZE + this.bytes.readInt32BE(start)), flag).attribute;
+    return this.bytes.subarray(start + RECORD_HEADER_SIZE, start + RECORD_HEADER_SIZE + this.bytes.readInt32BE(start));
   }
 
   /** The n-th message as the object `run` listeners get. */

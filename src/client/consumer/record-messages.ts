@@ -1,6 +1,6 @@
 import { idAfter } from '../../common/id-generator.js';
 import { isCompressedSet, UnreadableCodecError, unpackSet } from '../../protocol/compressed-set.js';
-import { decodePayload, FLAG_HAS_ATTRIBUTE } from '../../protocol/payload.js';
+import { decodePayload } from '../../protocol/payload.js';
 import type { RecordView } from '../../protocol/record.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 import type { Partition, ReceivedMessage } from '../message.js';
@@ -15,25 +15,15 @@ import { MessageBatch } from './message-batch.js';
 export function messagesOf(record: RecordView, topic: string, partition: Partition, offset: number): ReceivedMessage[] | undefined {
   const nextOffset = offset + record.size;
   if (!isCompressedSet(record.flag)) {
-    if ((record.flag & FLAG_HAS_ATTRIBUTE) === 0) return [{ topic, partition, offset, nextOffset, id: record.id, data: record.payload, attribute: undefined, flag: record.flag }];
     const { data, attribute } = decodePayload(record.payload, record.flag);
     return [{ topic, partition, offset, nextOffset, id: record.id, data, attribute, flag: record.flag }];
   }
-  let records: Buffer;
-  let count: number;
-  try {
-    ({ records, count } = unpackSet(record.payload, record.flag));
-  } catch (error) {
-    if (error instanceof UnreadableCodecError) throw error; // intact, just not readable here
-    return undefined;
-  }
-  const messages: ReceivedMessage[] = [];
-  for (const inner of iterateRecords(records)) {
-    if (!isRecordIntact(inner)) return undefined;
-    const { data, attribute } = decodePayload(inner.payload, inner.flag);
-    messages.push({ topic, partition, offset, nextOffset, id: idAfter(record.id, messages.length), data, attribute, flag: inner.flag });
-  }
-  return messages.length === count ? messages : undefined;
+  const inner = expandSet(record);
+  if (inner === undefined) return undefined;
+  return inner.records.map((message, n) => {
+    const { data, attribute } = decodePayload(message.payload, message.flag);
+    return { topic, partition, offset, nextOffset, id: idAfter(record.id, n), data, attribute, flag: message.flag };
+  });
 }
 
 /**
@@ -41,19 +31,25 @@ export function messagesOf(record: RecordView, topic: string, partition: Partiti
  * undefined when the record, the set or a message inside fails its check.
  */
 export function compressedBatch(record: RecordView, topic: string, partition: Partition, offset: number): MessageBatch | undefined {
-  if (!isRecordIntact(record)) return undefined;
-  let records: Buffer;
+  const inner = isRecordIntact(record) ? expandSet(record) : undefined;
+  if (inner === undefined) return undefined;
+  return new MessageBatch(topic, partition, inner.bytes, inner.records.map((message) => message.position), offset, { id: record.id, nextOffset: offset + record.size });
+}
+
+/**
+ * The records inside a compressed set, each checked, when there are as many as it claims;
+ * undefined when it does not decompress or does not hold up. Throws UnreadableCodecError for an
+ * intact set whose codec this process cannot expand: that is not corruption.
+ */
+function expandSet(record: RecordView): { bytes: Buffer; records: RecordView[] } | undefined {
+  let bytes: Buffer;
   let count: number;
   try {
-    ({ records, count } = unpackSet(record.payload, record.flag));
+    ({ records: bytes, count } = unpackSet(record.payload, record.flag));
   } catch (error) {
-    if (error instanceof UnreadableCodecError) throw error; // intact, just not readable here
+    if (error instanceof UnreadableCodecError) throw error;
     return undefined;
   }
-  const starts: number[] = [];
-  for (const inner of iterateRecords(records)) {
-    if (!isRecordIntact(inner)) return undefined;
-    starts.push(inner.position);
-  }
-  return starts.length === count ? new MessageBatch(topic, partition, records, starts, offset, { id: record.id, nextOffset: offset + record.size }) : undefined;
+  const records = [...iterateRecords(bytes)];
+  return records.length === count && records.every(isRecordIntact) ? { bytes, records } : undefined;
 }

@@ -140,7 +140,7 @@ export class Producer {
     }
     this.inFlight += 1;
     const finish: SendCallback = (error, result) => {
-      if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
+      this.settled();
       done(error, result);
     };
     try {
@@ -194,10 +194,23 @@ export class Producer {
     return this.put(this.selector(put.topic, elsewhere, message), put, options.signal, undefined);
   }
 
+  /**
+   * A topic's partitions, looked up if not yet known; refused when no broker has any. Known ones
+   * come back in the same turn (no await), which sendBatch's ordering with sends relies on.
+   */
+  private partitionsOf(topic: string, argument: string): readonly Partition[] | Promise<readonly Partition[]> {
+    const check = (partitions: readonly Partition[]): readonly Partition[] => {
+      if (partitions.length === 0) throw new InvalidArgumentError(argument, `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
+      return partitions;
+    };
+    const known = this.host.router.knownPartitions(topic);
+    return known === undefined ? this.host.router.partitions(topic).then(check) : check(known);
+  }
+
   /** Looks the partitions up if needed, then a transactional send, or a put (or set) with one failover. */
   private async sendGenerally(message: OutgoingMessage, options: SendOptions, put: EncodedPut): Promise<SendResult> {
-    const partitions = this.host.router.knownPartitions(put.topic) ?? (await this.host.router.partitions(put.topic));
-    if (partitions.length === 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no partitions on any broker: configure [topic=${put.topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
+    const found = this.partitionsOf(put.topic, 'message.topic');
+    const partitions = found instanceof Promise ? await found : found;
     if (this.transaction !== undefined) return this.sendInTransaction(this.transaction, partitions, message, options, put);
     const chosen = options.partition ?? this.selector(put.topic, partitions, message);
     try {
@@ -303,7 +316,7 @@ export class Producer {
 
   /**
    * Send messages of one topic as one batch to one partition (RocketMQ's batch send): stored
-   * contiguously in their order, with consecutive ids, at the cost of one record each and no
+   * contiguously in their order, with increasing ids (consecutive within each set), at the cost of one record each and no
    * per-message bookkeeping in the client. The partition is `options.partition` or the
    * selector's choice for the first message. A batch over `batching.maxBatchBytes` goes as
    * several sets back to back on one connection; if one fails the batch rejects, and sets before
@@ -320,8 +333,8 @@ export class Producer {
       return { topic, payload, flag, crc: checksum(payload), timeoutMs };
     });
     const topic = puts[0]!.topic;
-    const partitions = this.host.router.knownPartitions(topic) ?? (await this.host.router.partitions(topic));
-    if (partitions.length === 0) throw new InvalidArgumentError('messages[0].topic', `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker`);
+    const found = this.partitionsOf(topic, 'messages[0].topic');
+    const partitions = found instanceof Promise ? await found : found;
     const chosen = options.partition ?? this.selector(topic, partitions, messages[0]!);
     const connection = this.host.connection(this.host.router.broker(chosen));
     const offered = connection.knownExtensions ?? (await connection.extensions());
@@ -347,8 +360,13 @@ export class Producer {
       const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: n === 0 ? head!.count : rest[n - 1]!.count }));
       return { partition: { brokerId: Math.max(0, chosen.brokerId), index: stored[0]!.partition }, offset: sets[0]!.offset, id: sets[0]!.id, count: puts.length, sets };
     } finally {
-      if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
+      this.settled();
     }
+  }
+
+  /** One send (or batch) ended: `close()` waits for the last. */
+  private settled(): void {
+    if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
   }
 
   /**
