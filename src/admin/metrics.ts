@@ -45,6 +45,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   traffic('metaq_messages_put_total', 'Messages acknowledged by put, per partition.', 'puts');
   traffic('metaq_put_bytes_total', 'Payload bytes acknowledged by put, per partition.', 'putBytes');
   traffic('metaq_put_errors_total', 'Puts answered with an error, per partition.', 'putErrors');
+  traffic('metaq_put_retries_total', 'Retried sets of idempotent producers answered with the original offset instead of being stored again, per partition.', 'putRetries');
   traffic('metaq_gets_total', 'Get requests, per partition.', 'gets');
   traffic('metaq_get_bytes_total', 'Message-set bytes served by get, per partition.', 'getBytes');
   traffic('metaq_get_misses_total', 'Gets answered 404 or 301, per partition.', 'getMisses');
@@ -69,6 +70,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   perLog('metaq_log_size_bytes', 'Bytes stored in the partition\'s segments.', (log) => log.sizeInBytes);
   perLog('metaq_log_min_offset', 'First offset still stored.', (log) => log.minOffset);
   perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (log) => broker.replication.visibleEnd(log));
+  perLog('metaq_idempotent_producers', 'Idempotent producers whose recent sets the partition remembers.', (log) => log.idempotentProducers);
   perLog('metaq_log_messages', 'Approximate message count (as stats total_messages).', (log) => log.messageCount);
 
   new Gauge({

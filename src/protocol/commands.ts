@@ -136,6 +136,12 @@ export interface PutSetCommand {
   /** Broker-local partition, or -1 for "broker picks". */
   partition: number;
   count: number;
+  /**
+   * Sent only to a broker listing `+idem`, as two tokens before the opaque: an idempotent
+   * producer's id and this set's number in its sequence for the partition. A retry carries the
+   * same pair and is answered with the original reply instead of being stored again.
+   */
+  producer?: { id: string; sequence: number };
   opaque: number;
   body: Buffer;
 }
@@ -178,8 +184,13 @@ export const PUT_SET_EXTENSION = '+mput';
 export const WAITING_GET_EXTENSION = '+wget';
 /** … and the offset of a time. */
 export const OFFSET_FOR_TIME_EXTENSION = '+otime';
+/** … and idempotent sets (`mput` with a producer id and sequence). */
+export const IDEMPOTENT_PUT_EXTENSION = '+idem';
 /** Every extension a metaq broker offers, as its `version` reply lists them. */
-export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION];
+export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION, IDEMPOTENT_PUT_EXTENSION];
+
+/** Longest idempotent producer id, on the wire and in the broker's producer journal. */
+export const MAX_PRODUCER_ID_LENGTH = 64;
 
 /** The extensions a `version` reply offers: its `+name` words (a MetaQ broker's has none). */
 export function offeredExtensions(versionText: string): Set<string> {

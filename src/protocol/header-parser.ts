@@ -1,6 +1,6 @@
 import { ProtocolError } from '../common/errors.js';
-import type { Command, GetCommand, TransactionType } from './commands.js';
-import { DEFAULT_OPAQUE, TransactionTypes } from './commands.js';
+import type { Command, GetCommand, PutSetCommand, TransactionType } from './commands.js';
+import { DEFAULT_OPAQUE, MAX_PRODUCER_ID_LENGTH, TransactionTypes } from './commands.js';
 import { parseJavaInt, parseJavaLong, parseJavaOffset } from './java-numbers.js';
 import { validateTransactionKey } from './transaction-key.js';
 
@@ -12,6 +12,7 @@ export interface ParsedHeader {
 
 const EMPTY = Buffer.alloc(0);
 const CHECKSUM_START = /^[0-9-]/;
+const PRODUCER_ID = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_PRODUCER_ID_LENGTH}}$`);
 
 /** Turn the tokens of one header line into a command, following MetaQ's decoder (§1.1, §1.3). */
 export function parseHeader(tokens: string[]): ParsedHeader {
@@ -99,11 +100,20 @@ function parsePut(t: string[]): ParsedHeader {
 }
 
 function parsePutSet(t: string[]): ParsedHeader {
-  need(t, 6, 'mput topic partition len count opaque');
+  need(t, 6, 'mput topic partition len count [producerId sequence] opaque');
   const count = parseJavaInt(t[4], 'count');
   if (count < 1) throw new ProtocolError(`mput count must be at least 1, got ${count}`);
+  const idempotent = t.length >= 8;
+  let producer: PutSetCommand['producer'];
+  if (idempotent) {
+    const id = t[5]!;
+    if (!PRODUCER_ID.test(id)) throw new ProtocolError(`mput producerId must be 1 to ${MAX_PRODUCER_ID_LENGTH} characters of A-Z a-z 0-9 . _ : -, got ${JSON.stringify(id)}`);
+    const sequence = parseJavaInt(t[6], 'sequence');
+    if (sequence < 0) throw new ProtocolError(`mput sequence must not be negative, got ${sequence}`);
+    producer = { id, sequence };
+  }
   return {
-    command: { kind: 'mput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, opaque: parseJavaInt(t[5], 'opaque'), body: EMPTY },
+    command: { kind: 'mput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, producer, opaque: parseJavaInt(t[idempotent ? 7 : 5], 'opaque'), body: EMPTY },
     bodyLength: bodyLength(t[3]),
   };
 }

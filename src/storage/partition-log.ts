@@ -13,6 +13,10 @@ import type { TimeIndex } from './time-index.js';
 import { idTimeMs, idTimeMsAt } from '../common/id-generator.js';
 import type { StorageTimings } from './storage-timings.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
+import type { SetAdmission, SetOutcome, SetState } from './idempotent-sets.js';
+import { IdempotentSets } from './idempotent-sets.js';
+import type { StoredSet } from './producer-journal.js';
+import { ProducerJournal } from './producer-journal.js';
 
 export interface PartitionLogOptions {
   dir: string;
@@ -47,6 +51,8 @@ interface PendingAppend {
   framedRecords?: number;
   /** For framed records: when the last of them was appended, if the caller knows (time index). */
   latestTimeMs?: number;
+  /** An idempotent producer's set: journaled before it is written. */
+  producerSet?: { state: SetState; stored: StoredSet };
 }
 
 /** Bytes an entry takes in the log. */
@@ -73,6 +79,14 @@ export interface RecoveryReport {
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** The recovery point is rewritten at most this often (it costs two fsyncs). */
 const RECOVERY_POINT_INTERVAL_MS = 1000;
+/** An idempotent producer idle this long is forgotten when the producer journal is compacted (Kafka: a day). */
+const PRODUCER_EXPIRY_MS = 24 * 60 * 60 * 1000;
+
+/** What a log keeps for idempotent producers: who stored which sets, in memory and on disk. */
+interface ProducerRecords {
+  sets: IdempotentSets;
+  journal: ProducerJournal;
+}
 
 /**
  * One topic-partition: a contiguous list of segments holding records exactly as on the wire.
@@ -116,7 +130,9 @@ export class PartitionLog {
   messageCount: number;
   readonly recovery: RecoveryReport;
 
-  private constructor(options: PartitionLogOptions, segments: Segment[], flushedEnd: number, messageCount: number, recovery: RecoveryReport) {
+  private readonly producers: ProducerRecords;
+
+  private constructor(options: PartitionLogOptions, segments: Segment[], flushedEnd: number, messageCount: number, recovery: RecoveryReport, producers: ProducerRecords) {
     this.options = { ...options };
     this.dir = options.dir;
     this.io = options.io;
@@ -126,6 +142,7 @@ export class PartitionLog {
     this.flushedEnd = flushedEnd;
     this.messageCount = messageCount;
     this.recovery = recovery;
+    this.producers = producers;
     this.lastFlushAt = this.clock.monotonicMs();
     this.scheduleFlushes();
   }
@@ -213,8 +230,12 @@ export class PartitionLog {
     const point = await readRecoveryPoint(io, dir);
     const recovery: RecoveryReport = { truncatedBytes: 0, corrupt: [], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
     const messageCount = await recoverLastSegment(last, point?.flushedOffset ?? 0, recovery, logger);
+    const { journal, sets } = await ProducerJournal.open(io, dir);
+    // An entry for a set past the recovered end was journaled, but the set never made it whole.
+    const kept = sets.filter((set) => set.offset + set.bytes <= last.end);
+    const producers = { sets: new IdempotentSets(kept, (options.clock ?? systemClock).monotonicMs()), journal };
     recovery.millis = performance.now() - started;
-    const log = new PartitionLog(options, segments, last.end, messageCount, recovery);
+    const log = new PartitionLog(options, segments, last.end, messageCount, recovery, producers);
     // From now on a crash is unclean until close() says otherwise.
     await writeRecoveryPoint(io, dir, { flushedOffset: last.end, cleanShutdown: false });
     return log;
@@ -273,6 +294,77 @@ export class PartitionLog {
     }
     this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done, follow: 0, framedRecords: records, latestTimeMs });
     this.scheduleWrite();
+  }
+
+  /**
+   * Whether set `sequence` of idempotent producer `producerId` is new, a retry to answer with
+   * the original outcome, or refused. A retry of a set known only from the journal is checked
+   * against the log first: if the set is not there (its write failed before a restart), the
+   * outcome is a failure, and the caller stores it after all.
+   */
+  admitSet(producerId: string, sequence: number, records: number, bytes: number): SetAdmission {
+    const admission = this.producers.sets.admit(producerId, sequence, records, bytes, this.clock.monotonicMs());
+    if (admission.kind !== 'retry' || admission.recovered === undefined) return admission;
+    const claimed = admission.recovered;
+    const outcome = (listener: (outcome: SetOutcome) => void): void => {
+      this.idAt(claimed.offset).then(
+        (id) => {
+          if (id === claimed.firstId) listener({ stored: claimed });
+          else {
+            this.producers.sets.forget(producerId, sequence);
+            listener({ failed: new StorageError(StorageCodes.failed, `set ${sequence} of producer ${producerId} is not in the log`) });
+          }
+        },
+        (error: unknown) => listener({ failed: error instanceof Error ? error : new Error(String(error)) }),
+      );
+    };
+    return { kind: 'retry', outcome, recovered: claimed };
+  }
+
+  /** The id of the record at `offset`, if one starts there. */
+  private async idAt(offset: number): Promise<bigint | undefined> {
+    if (offset < this.minOffset || offset + RECORD_HEADER_SIZE > this.writtenEnd) return undefined;
+    const header = await this.read(offset, RECORD_HEADER_SIZE).catch(() => Buffer.alloc(0));
+    return header.length === RECORD_HEADER_SIZE ? header.readBigInt64BE(8) : undefined;
+  }
+
+  /**
+   * appendFramed for set `sequence` of an idempotent producer (admitted by admitSet): its entry
+   * in the producer journal is written before the set, and retries wait for its outcome.
+   */
+  appendIdempotent(set: Buffer, records: number, producer: { id: string; sequence: number; firstId: bigint }, done: AppendCallback, latestTimeMs?: number): void {
+    const refusal = this.fenced ?? (this.closed ? new StorageError(StorageCodes.closed, `partition log ${this.dir} is closed`) : undefined);
+    if (refusal !== undefined) {
+      done(refusal, -1);
+      return;
+    }
+    const state = this.producers.sets.begin(producer.id, producer.sequence, records, set.length, this.clock.monotonicMs());
+    const stored: StoredSet = { producerId: producer.id, sequence: producer.sequence, records, bytes: set.length, offset: -1, firstId: producer.firstId };
+    const settled: AppendCallback = (error, offset) => {
+      this.producers.sets.settle(state, error === undefined ? { stored } : { failed: error });
+      done(error, offset);
+    };
+    this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done: settled, follow: 0, framedRecords: records, latestTimeMs, producerSet: { state, stored } });
+    this.scheduleWrite();
+  }
+
+  /** Number of idempotent producers this partition remembers. */
+  get idempotentProducers(): number {
+    return this.producers.sets.producerCount;
+  }
+
+  /** Journal the idempotent sets of a batch about to be written (offsets known by now). */
+  private async journalSets(batch: readonly PendingAppend[], offsets: readonly number[]): Promise<void> {
+    const sets: StoredSet[] = [];
+    batch.forEach((entry, i) => {
+      if (entry.producerSet === undefined) return;
+      entry.producerSet.stored.offset = offsets[i]!;
+      sets.push(entry.producerSet.stored);
+    });
+    if (sets.length === 0) return;
+    const { journal } = this.producers;
+    if (journal.needsCompaction) await journal.rewrite(this.producers.sets.live(this.clock.monotonicMs() - PRODUCER_EXPIRY_MS));
+    await journal.append(sets);
   }
 
   private scheduleWrite(): void {
@@ -346,6 +438,7 @@ export class PartitionLog {
       }
       const writeStarted = performance.now();
       try {
+        await this.journalSets(batch, offsets);
         await segment.file.write(data, position);
       } catch (error) {
         await this.failedWrite(error, segment, position, batch);
@@ -440,7 +533,7 @@ export class PartitionLog {
 
   private async datasync(segment: Segment): Promise<void> {
     const started = performance.now();
-    await segment.file.datasync();
+    await Promise.all([segment.file.datasync(), this.producers.journal.sync()]);
     this.options.timings?.synced((performance.now() - started) / 1000);
   }
 
@@ -719,7 +812,7 @@ export class PartitionLog {
       if (this.fenced === undefined) await writeRecoveryPoint(this.io, this.dir, { flushedOffset: this.flushedEnd, cleanShutdown: true });
     }
     this.options.tail?.clear();
-    await Promise.all(this.segments.map((segment) => segment.release()));
+    await Promise.all([...this.segments.map((segment) => segment.release()), this.producers.journal.close()]);
   }
 }
 

@@ -38,6 +38,8 @@ export class FaultProxy {
   private readonly links = new Set<Link>();
   /** Connections reset by the degradation so far. */
   resets = 0;
+  /** Set by loseNextReply: the next bytes from the target are dropped with their connection. */
+  private replyToLose: (() => void) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -67,6 +69,14 @@ export class FaultProxy {
   /** Delay and reset traffic (matrix N5) until `heal`. */
   degrade(degradation: Degradation): void {
     this.degradation = degradation;
+  }
+
+  /**
+   * Drop the next bytes the target sends (a reply) and reset that connection, as when a broker
+   * acts on a request and the link dies before the client hears back. Resolves once it happened.
+   */
+  loseNextReply(): Promise<void> {
+    return new Promise((resolve) => (this.replyToLose = resolve));
   }
 
   heal(): void {
@@ -101,6 +111,15 @@ export class FaultProxy {
   private carry(link: Link, chunk: Buffer, direction: 'up' | 'down'): void {
     const degradation = this.degradation;
     const queue = direction === 'up' ? link.toUpstream : link.toDownstream;
+    if (direction === 'down' && this.replyToLose !== undefined) {
+      const lost = this.replyToLose;
+      this.replyToLose = undefined;
+      this.links.delete(link);
+      link.downstream.resetAndDestroy();
+      link.upstream?.resetAndDestroy();
+      lost();
+      return;
+    }
     if (degradation === undefined) {
       queue.push(chunk);
       this.flush(link);

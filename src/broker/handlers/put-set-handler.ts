@@ -4,7 +4,7 @@ import { encodeResult } from '../../protocol/encoder.js';
 import { RECORD_HEADER_SIZE, validRecordSize } from '../../protocol/record.js';
 import { innerCount, isCompressedSet } from '../../protocol/compressed-set.js';
 import { Status } from '../../protocol/status.js';
-import type { AppendCallback } from '../../storage/partition-log.js';
+import type { AppendCallback, PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
 
@@ -47,14 +47,24 @@ function stampSet(set: Buffer, count: number, takeIds: (count: number) => bigint
 
 /** `mput` (metaq extension): store a set of records for one partition with one write. */
 export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: ReplySink): void {
-  const { topic, opaque, count, body } = command;
+  const { topic, opaque, count, body, producer } = command;
   // Counted per message, so cmd_put means the same whether clients batch or not.
   ctx.counters.cmdPut += count;
   const settings = ctx.stores.settings(topic);
+  if (producer !== undefined && command.partition < 0) {
+    putFailure(ctx, reply, topic, command.partition, opaque)(Status.badRequest, 'an idempotent set must name its partition: its sequence numbers belong to one partition');
+    return;
+  }
   const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
   const fail = putFailure(ctx, reply, topic, partition, opaque);
   if (!admitWrite(ctx, topic, partition, fail)) return;
-  withLog(ctx, topic, partition, fail, (log) => {
+  const answer = (log: PartitionLog, firstId: bigint, offset: number, after: () => void): void => {
+    afterReplication(ctx, log, offset + body.length, () => {
+      after();
+      reply.send(encodeResult(Status.success, opaque, `${firstId} ${partition} ${offset} ${count}`));
+    }, fail);
+  };
+  const store = (log: PartitionLog): void => {
     const stamped = stampSet(body, count, (ids) => ctx.ids.nextBlock(ids));
     if (typeof stamped === 'string') {
       fail(Status.internalServerError, stamped);
@@ -63,13 +73,22 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
     ctx.counters.cmdPut += stamped.messages - count; // a compressed record holds many messages
     const stored: AppendCallback = (error, offset) => {
       if (error !== undefined) fail(Status.internalServerError, error.message);
-      else {
-        afterReplication(ctx, log, offset + body.length, () => {
-          countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes);
-          reply.send(encodeResult(Status.success, opaque, `${stamped.firstId} ${partition} ${offset} ${count}`));
-        }, fail);
-      }
+      else answer(log, stamped.firstId, offset, () => countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes));
     };
-    log.appendFramed(body, count, stored, stamped.latestTimeMs);
-  });
+    if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs);
+    else log.appendIdempotent(body, count, { ...producer, firstId: stamped.firstId }, stored, stamped.latestTimeMs);
+  };
+  // An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state).
+  const storeOnce = (log: PartitionLog, { id, sequence }: { id: string; sequence: number }): void => {
+    const admission = log.admitSet(id, sequence, count, body.length);
+    if (admission.kind === 'new') store(log);
+    else if (admission.kind === 'refused') fail(Status.badRequest, admission.reason);
+    else {
+      admission.outcome((outcome) => {
+        if (!('stored' in outcome)) storeOnce(log, { id, sequence }); // the first attempt failed: this one may store it
+        else answer(log, outcome.stored.firstId, outcome.stored.offset, () => (ctx.traffic.of(topic, partition).putRetries += 1));
+      });
+    }
+  };
+  withLog(ctx, topic, partition, fail, (log) => (producer === undefined ? store(log) : storeOnce(log, producer)));
 }

@@ -3,6 +3,8 @@ export interface PartitionTally {
   puts: number;
   putBytes: number;
   putErrors: number;
+  /** Retried idempotent sets answered with their original outcome instead of being stored again. */
+  putRetries: number;
   gets: number;
   getBytes: number;
   getMisses: number;
@@ -19,7 +21,7 @@ export class PartitionTraffic {
     let byPartition = this.tallies.get(topic);
     if (byPartition === undefined) this.tallies.set(topic, (byPartition = new Map<number, PartitionTally>()));
     let tally = byPartition.get(partition);
-    if (tally === undefined) byPartition.set(partition, (tally = { puts: 0, putBytes: 0, putErrors: 0, gets: 0, getBytes: 0, getMisses: 0 }));
+    if (tally === undefined) byPartition.set(partition, (tally = { puts: 0, putBytes: 0, putErrors: 0, putRetries: 0, gets: 0, getBytes: 0, getMisses: 0 }));
     return tally;
   }
 
@@ -29,7 +31,7 @@ export class PartitionTraffic {
 
   /** Summed over a topic's partitions. */
   topicTotal(topic: string): PartitionTally {
-    const total: PartitionTally = { puts: 0, putBytes: 0, putErrors: 0, gets: 0, getBytes: 0, getMisses: 0 };
+    const total: PartitionTally = { puts: 0, putBytes: 0, putErrors: 0, putRetries: 0, gets: 0, getBytes: 0, getMisses: 0 };
     for (const tally of this.tallies.get(topic)?.values() ?? []) {
       for (const key of Object.keys(total) as Array<keyof PartitionTally>) total[key] += tally[key];
     }

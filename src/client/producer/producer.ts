@@ -3,7 +3,7 @@ import { checksum } from '../../common/checksum.js';
 import { MetaqError } from '../../common/errors.js';
 import { encodePayload } from '../../protocol/payload.js';
 import { Status } from '../../protocol/status.js';
-import { BrokerError, ClosedError, InvalidArgumentError } from '../errors.js';
+import { BrokerError, ClosedError, ConnectionError, InvalidArgumentError } from '../errors.js';
 import type { BatchSendResult, OutgoingMessage, Partition, SendResult } from '../message.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
@@ -11,9 +11,10 @@ import type { BrokerAddress } from '../transport/broker-address.js';
 import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
-import { defaultBatching, PutSetBatcher, sendSet, splitIntoSets } from './put-set-batcher.js';
+import { defaultBatching, IdempotentSequences, PutSetBatcher, sendSet, splitIntoSets } from './put-set-batcher.js';
 import type { BatchingOptions, EncodedPut } from './put-set-batcher.js';
-import { PUT_SET_EXTENSION } from '../../protocol/commands.js';
+import { IDEMPOTENT_PUT_EXTENSION, PUT_SET_EXTENSION } from '../../protocol/commands.js';
+import { randomUUID } from 'node:crypto';
 import { zstdAvailable } from '../../protocol/compressed-set.js';
 import { roundRobinSelector } from './partition-selector.js';
 
@@ -33,6 +34,14 @@ export interface ProducerOptions {
    * every message as its own `put`.
    */
   batching?: false | Partial<BatchingOptions>;
+  /**
+   * Store every message once even when a send is retried (Kafka's enable.idempotence): sets
+   * carry this producer's id and a sequence number per partition, a send whose outcome is
+   * unknown (timeout, lost connection) is sent again up to `retries` times, and the broker
+   * answers a retry of a stored set with the original offset. Needs batching and a metaq broker
+   * (`+idem`); implies `failover: false`, since a retry must go to the same partition.
+   */
+  idempotent?: boolean | { retries?: number };
 }
 
 export interface SendOptions {
@@ -95,7 +104,8 @@ export class Producer {
   ) {
     this.selector = options.selector ?? roundRobinSelector();
     this.sendTimeoutMs = options.sendTimeoutMs === undefined ? 3000 : checkPositiveInt(options.sendTimeoutMs, 'sendTimeoutMs');
-    this.failover = options.failover ?? true;
+    const idempotence = idempotenceOf(options);
+    this.failover = idempotence === undefined && (options.failover ?? true);
     if (options.batching !== undefined && options.batching !== false) {
       const { lingerMs, maxBatchBytes, compression } = options.batching;
       if (lingerMs !== undefined) checkNonNegativeInt(lingerMs, 'batching.lingerMs');
@@ -103,7 +113,12 @@ export class Producer {
       if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd') throw new InvalidArgumentError('batching.compression', `must be 'gzip' or 'zstd', got ${JSON.stringify(compression)}`);
       if (compression === 'zstd' && !zstdAvailable()) throw new InvalidArgumentError('batching.compression', `zstd needs Node.js 22.15 or later (this is ${process.version}); use 'gzip'`);
     }
-    this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching });
+    this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching }, idempotence);
+  }
+
+  /** This producer's id in its idempotent sets (undefined unless `idempotent`). */
+  get producerId(): string | undefined {
+    return this.batcher?.idempotence?.producerId;
   }
 
   /**
@@ -159,6 +174,7 @@ export class Producer {
     const chosen = options.partition ?? this.selector(put.topic, partitions, message);
     const connection = this.host.connection(this.host.router.broker(chosen));
     if (!connection.knownExtensions?.has(PUT_SET_EXTENSION)) return false;
+    if (this.batcher.idempotence !== undefined && (chosen.index < 0 || !connection.knownExtensions.has(IDEMPOTENT_PUT_EXTENSION))) return false;
     const canFailOver = this.failover && options.partition === undefined && this.spansBrokers(partitions);
     this.batcher.add(
       connection,
@@ -304,6 +320,7 @@ export class Producer {
   private async put(partition: Partition, put: EncodedPut, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
     const { topic, flag, crc, payload, timeoutMs } = put;
     const connection = this.host.connection(this.host.router.broker(partition));
+    if (this.batcher?.idempotence !== undefined && txKey === undefined) await this.checkIdempotence(connection, partition);
     if (this.batcher !== undefined && txKey === undefined && signal === undefined && (connection.knownExtensions ?? (await connection.extensions())).has(PUT_SET_EXTENSION)) {
       const batcher = this.batcher;
       return new Promise((resolve, reject) => batcher.add(connection, partition, put, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
@@ -312,6 +329,14 @@ export class Producer {
     const text = reply.body.toString();
     if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
     return parseSendReply(text, partition);
+  }
+
+  /** An idempotent send needs a named partition on a broker that offers `+idem`. */
+  private async checkIdempotence(connection: BrokerTransport, partition: Partition): Promise<void> {
+    if (partition.index < 0) throw new InvalidArgumentError('options.partition', `is needed for an idempotent send when the topic's partitions are not known (sequence numbers belong to one partition): in direct mode pass ClientOptions.partitions`);
+    if ((await connection.extensions()).has(IDEMPOTENT_PUT_EXTENSION)) return;
+    if (connection.knownExtensions === undefined) throw new ConnectionError(`${connection.address.url} did not say which extensions it offers (no answer to version); nothing was sent, retry the send`);
+    throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer idempotent puts (+idem): it is not a metaq broker, or an older one; create the producer without idempotent`);
   }
 
   /**
@@ -337,6 +362,7 @@ export class Producer {
     const partitions = found instanceof Promise ? await found : found;
     const chosen = options.partition ?? this.selector(topic, partitions, messages[0]!);
     const connection = this.host.connection(this.host.router.broker(chosen));
+    if (this.batcher?.idempotence !== undefined && this.transaction === undefined) await this.checkIdempotence(connection, chosen);
     const offered = connection.knownExtensions ?? (await connection.extensions());
     if (this.batcher === undefined || this.transaction !== undefined || !offered.has(PUT_SET_EXTENSION)) {
       // Pipelined puts on one connection are stored in the order they were sent.
@@ -349,12 +375,12 @@ export class Producer {
       this.batcher.flushPartition(connection, topic, chosen.index);
       const { compression } = this.batcher.options;
       const [head, ...rest] = splitIntoSets(puts, this.batcher.options.maxBatchBytes);
-      const sent = sendSet(connection, topic, chosen.index, head!.records, head!.count, compression, timeoutMs);
+      const sent = sendSet(connection, topic, chosen.index, head!.records, head!.count, compression, timeoutMs, this.batcher.identify(topic, chosen));
       // Where the broker picks the partition (-1), the rest follow the first set to the one it picked.
       const first = chosen.index < 0 && rest.length > 0 ? await sent : undefined;
       const index = first?.partition ?? chosen.index;
       // Every set is written to the connection before any reply is awaited: stored in this order.
-      const replies = [sent, ...rest.map((set) => sendSet(connection, topic, index, set.records, set.count, compression, timeoutMs))];
+      const replies = [sent, ...rest.map((set) => sendSet(connection, topic, index, set.records, set.count, compression, timeoutMs, this.batcher!.identify(topic, chosen)))];
       for (const reply of replies) reply.catch(() => undefined); // all are awaited below, a later one may fail first
       const stored = await Promise.all(replies);
       const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: n === 0 ? head!.count : rest[n - 1]!.count }));
@@ -430,6 +456,17 @@ export class Producer {
     this.closed = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
   }
+}
+
+/** The idempotence a producer's options ask for, checked. */
+function idempotenceOf(options: ProducerOptions): IdempotentSequences | undefined {
+  const { idempotent } = options;
+  if (idempotent === undefined || idempotent === false) return undefined;
+  if (idempotent !== true && (typeof idempotent !== 'object' || idempotent === null)) throw new InvalidArgumentError('idempotent', `must be true, false or { retries }, got ${JSON.stringify(idempotent)}`);
+  if (options.batching === false) throw new InvalidArgumentError('idempotent', 'needs batching (idempotent sends travel as named sets): drop batching: false');
+  if (options.failover === true) throw new InvalidArgumentError('failover', 'cannot be true for an idempotent producer: a retry must go to the partition of the first attempt');
+  const retries = idempotent === true || idempotent.retries === undefined ? 5 : checkNonNegativeInt(idempotent.retries, 'idempotent.retries');
+  return new IdempotentSequences(randomUUID(), retries);
 }
 
 function encodeMessage(message: OutgoingMessage): { topic: string; payload: Buffer; flag: number } {

@@ -4,7 +4,7 @@ import type { Codec } from '../../protocol/compressed-set.js';
 import { packSet } from '../../protocol/compressed-set.js';
 import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
-import { BrokerError } from '../errors.js';
+import { BrokerError, ConnectionError, RequestTimeoutError } from '../errors.js';
 import type { Partition, SendResult } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 
@@ -70,10 +70,51 @@ export interface SetReply {
   firstOffset: number;
 }
 
-/** Send one set (compressed into one record when a codec is given) and read the broker's answer. */
-export async function sendSet(connection: BrokerTransport, topic: string, partition: number, records: Buffer, count: number, codec: Codec | undefined, timeoutMs: number): Promise<SetReply> {
+/**
+ * An idempotent producer's sets: each set of a partition gets the next number of that
+ * partition's sequence, and a set whose outcome is unknown (timeout, lost connection) is sent
+ * again with the same number, up to `retries` times; the broker stores it once.
+ */
+export class IdempotentSequences {
+  private readonly next = new Map<string, number>();
+
+  constructor(
+    readonly producerId: string,
+    readonly retries: number,
+  ) {}
+
+  /** The next set's number on partition `index` of broker `brokerId`. */
+  take(topic: string, brokerId: number, index: number): number {
+    const key = `${topic} ${brokerId} ${index}`;
+    const sequence = this.next.get(key) ?? 0;
+    this.next.set(key, sequence + 1);
+    return sequence;
+  }
+}
+
+/** An idempotent set's name: the producer's id and sequences, and the set's number. */
+export interface SetIdentity {
+  sequences: IdempotentSequences;
+  sequence: number;
+}
+
+/**
+ * Send one set (compressed into one record when a codec is given) and read the broker's answer.
+ * An idempotent set is sent again while its outcome is unknown, under the same name.
+ */
+export async function sendSet(connection: BrokerTransport, topic: string, partition: number, records: Buffer, count: number, codec: Codec | undefined, timeoutMs: number, identity?: SetIdentity): Promise<SetReply> {
   const body = codec === undefined ? records : compressedRecord(records, count, codec);
-  const reply = await connection.request((opaque) => ({ kind: 'mput', topic, partition, count: codec === undefined ? count : 1, opaque, body }), timeoutMs, 'send');
+  const producer = identity === undefined ? undefined : { id: identity.sequences.producerId, sequence: identity.sequence };
+  const request = (): ReturnType<BrokerTransport['request']> => connection.request((opaque) => ({ kind: 'mput', topic, partition, count: codec === undefined ? count : 1, producer, opaque, body }), timeoutMs, 'send');
+  let reply = undefined;
+  for (let attempt = 0; reply === undefined; attempt += 1) {
+    try {
+      reply = await request();
+    } catch (error) {
+      const unknownOutcome = error instanceof RequestTimeoutError || error instanceof ConnectionError;
+      if (identity === undefined || !unknownOutcome || attempt >= identity.sequences.retries) throw error;
+    }
+  }
   const text = reply.body.toString();
   if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
   const [firstId, index, firstOffset] = text.split(' ');
@@ -114,7 +155,17 @@ export class PutSetBatcher {
   /** Open sets by connection, topic and partition index (nested maps: no key string per send). */
   private readonly open = new WeakMap<BrokerTransport, Map<string, Map<number, OpenSet>>>();
 
-  constructor(readonly options: BatchingOptions) {}
+  constructor(
+    readonly options: BatchingOptions,
+    /** Set for an idempotent producer: every set is named and retried until its outcome is known. */
+    readonly idempotence?: IdempotentSequences,
+  ) {}
+
+  /** The name of the next set for `partition` (idempotent producers only). */
+  identify(topic: string, partition: Partition): SetIdentity | undefined {
+    const sequences = this.idempotence;
+    return sequences === undefined ? undefined : { sequences, sequence: sequences.take(topic, partition.brokerId, partition.index) };
+  }
 
   /** Add one message to its partition's open set; `done` hears its own result when the set is answered. */
   add(connection: BrokerTransport, partition: Partition, put: EncodedPut, done: Waiter['done']): void {
@@ -176,7 +227,7 @@ export class PutSetBatcher {
     }
     const { connection, topic, partition, waiters } = set;
     const codec = this.options.compression;
-    sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), waiters.length, codec, set.timeoutMs).then(
+    sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), waiters.length, codec, set.timeoutMs, this.identify(topic, partition)).then(
       ({ firstId: first, partition: index, firstOffset }) => {
         const stored = { brokerId: Math.max(0, partition.brokerId), index };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
