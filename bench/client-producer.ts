@@ -6,13 +6,14 @@ import { MetaqClient } from '../src/client/index.js';
 // The first argument is a broker port, or `zk:<host:port>` to send through a ZooKeeper cluster;
 // a sixth argument `unbatched` sends one put per message (batching off), `gzip` compresses each
 // set (with hex text as data, which compresses about 2:1, instead of one repeated byte), `batch`
-// sends with producer.sendBatch (1,000 messages a call; latency figures are then per batch).
+// sends with producer.sendBatch (1,000 messages a call; latency figures are then per batch),
+// `idempotent` sends as an idempotent producer (which needs the seventh argument).
 // A seventh argument spreads the sends round robin over that many partitions.
 const [target, topic, size, count, window] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [string, string, number, number, number];
 const spread = process.argv[8] === undefined ? undefined : { [topic]: Number(process.argv[8]) };
 const client = new MetaqClient(target.startsWith('zk:') ? { zkConnect: target.slice(3) } : { serverUrl: `meta://127.0.0.1:${target}`, partitions: spread });
 const mode = process.argv[7];
-const producer = client.producer(mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : {});
+const producer = client.producer(mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : mode === 'idempotent' ? { idempotent: true } : {});
 const data = mode === 'gzip' ? Buffer.from(randomBytes(Math.ceil(size / 2)).toString('hex').slice(0, size)) : Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 const started = performance.now();

@@ -23,16 +23,18 @@ const flushModes = [
 ];
 
 /** One broker process per run; the client library's producer in its own process, 2,000 sends outstanding. */
-type SendMode = 'unbatched' | 'batched' | 'gzip' | 'batch';
-const MODE_NAMES: Record<SendMode, string> = { unbatched: 'one put per message', batched: 'sets (mput), default batching', gzip: 'sets, gzip-compressed (hex data)', batch: 'sendBatch, 1,000 a call, 8 calls outstanding' };
+type SendMode = 'unbatched' | 'batched' | 'idempotent' | 'gzip' | 'batch';
+const MODE_NAMES: Record<SendMode, string> = { unbatched: 'one put per message', batched: 'sets (mput), default batching', idempotent: 'sets, idempotent producer', gzip: 'sets, gzip-compressed (hex data)', batch: 'sendBatch, 1,000 a call, 8 calls outstanding' };
 /** Messages outstanding: 2,000 sends, or 8 batches of 1,000. */
-const WINDOW: Record<SendMode, number> = { unbatched: 2000, batched: 2000, gzip: 2000, batch: 8000 };
+const WINDOW: Record<SendMode, number> = { unbatched: 2000, batched: 2000, idempotent: 2000, gzip: 2000, batch: 8000 };
 
 async function sendRun(flush: string, system: Record<string, number>, size: number, messages: number, mode: SendMode): Promise<SendRun> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-sets-'));
   const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), ...system }));
   try {
-    const result = (await runChild('client-producer.js', [broker.port, 'sets', size, messages, WINDOW[mode], mode])) as Omit<SendRun, 'mode' | 'flush' | 'size' | 'brokerPeakRssMb'>;
+    // An idempotent producer numbers its sets per partition, so it must know them (one here, as the broker has).
+    const partitions = mode === 'idempotent' ? [1] : [];
+    const result = (await runChild('client-producer.js', [broker.port, 'sets', size, messages, WINDOW[mode], mode, ...partitions])) as Omit<SendRun, 'mode' | 'flush' | 'size' | 'brokerPeakRssMb'>;
     const status = readFileSync(`/proc/${broker.child.pid}/status`, 'utf8');
     return { ...result, mode: MODE_NAMES[mode], flush, size, brokerPeakRssMb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
   } finally {
@@ -47,7 +49,7 @@ export async function runPutSetBench(scale: number): Promise<SendRun[]> {
   for (const { flush, system } of flushModes) {
     for (const size of [100, 1024]) {
       const messages = Math.round((size === 100 ? 1_000_000 : 300_000) * scale);
-      const modes: SendMode[] = flush === 'default flush' ? ['unbatched', 'batched', 'gzip', 'batch'] : ['unbatched', 'batched', 'batch'];
+      const modes: SendMode[] = flush === 'default flush' ? ['unbatched', 'batched', 'idempotent', 'gzip', 'batch'] : ['unbatched', 'batched', 'idempotent', 'batch'];
       for (const mode of modes) runs.push(await sendRun(flush, system, size, messages, mode));
     }
   }
@@ -63,7 +65,8 @@ export function putSetSection(runs: SendRun[]): string {
 
 \`producer.send()\` of the client library in its own process, 2,000 sends outstanding, against a
 broker process, with the batched put (\`mput\`, negotiated), without it (\`batching: false\`,
-one MetaQ \`put\` per message), with gzip-compressed sets (data of hex text, MB/s counted
+one MetaQ \`put\` per message), as an idempotent producer (issue 10: every set named and
+journaled by the broker before it is written), with gzip-compressed sets (data of hex text, MB/s counted
 before compression), and through \`producer.sendBatch()\` (latency figures then per batch). Acked: default flush acks after the write, group commit after the fsync
 that covers it.
 

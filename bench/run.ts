@@ -15,6 +15,7 @@ import { integrationsSection, runIntegrationsBench } from './integrations.js';
 import { putSetSection, runPutSetBench } from './put-sets.js';
 import { plotScaling, runScalingBench, scalingSection } from './scaling.js';
 import { runSeekBench, seekSection } from './seek-by-time.js';
+import { delayedSection, runDelayedBench } from './delayed.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -32,6 +33,8 @@ if (process.argv.includes('--only')) {
   } else if (only === 'seek') {
     const { runSeekBench, seekSection } = await import('./seek-by-time.js');
     console.log(seekSection(await runSeekBench(quick ? 0.1 : 1)));
+  } else if (only === 'delayed') {
+    console.log(delayedSection(await runDelayedBench(quick ? 0.1 : 1)));
   } else if (only === 'puts') {
     const { runPutSetBench, putSetSection } = await import('./put-sets.js');
     console.log(putSetSection(await runPutSetBench(quick ? 0.1 : 1)));
@@ -140,6 +143,7 @@ const integrationsRun = await runIntegrationsBench(scale);
 const putSetRuns = await runPutSetBench(scale);
 const scalingRun = await runScalingBench(scale);
 const seekRun = await runSeekBench(scale);
+const delayedRun = await runDelayedBench(scale);
 await plotScaling(scalingRun);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
@@ -194,7 +198,8 @@ ${operationsSection(operationsRun)}
 ${integrationsSection(integrationsRun)}
 ${putSetSection(putSetRuns)}
 ${scalingSection(scalingRun)}
-${seekSection(seekRun)}`;
+${seekSection(seekRun)}
+${delayedSection(delayedRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 // `npm run bench:peers` writes its own section; a full run keeps the last one.

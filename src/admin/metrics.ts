@@ -92,6 +92,14 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Gauge({
+    name: 'metaq_delayed_sets',
+    help: 'Delayed sets in the schedule, not yet delivered to their partitions.',
+    registers,
+    collect() {
+      this.set(broker.delayed.pending);
+    },
+  });
+  new Gauge({
     name: 'metaq_tail_cache_bytes',
     help: 'Newest written bytes held in memory for gets at the end of a log (bounded by tailCacheBytes).',
     registers,

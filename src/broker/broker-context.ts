@@ -11,6 +11,7 @@ import type { BrokerCounters } from './stats/broker-counters.js';
 import type { RealtimeStats } from './stats/realtime-stats.js';
 import type { PartitionTraffic } from './stats/partition-traffic.js';
 import type { ConsumerPositions } from './stats/consumer-positions.js';
+import type { DelayedMessages } from './delayed/delayed-messages.js';
 
 /** What command handlers share: the broker's services, nothing per connection. */
 export interface BrokerContext {
@@ -25,6 +26,8 @@ export interface BrokerContext {
   traffic: PartitionTraffic;
   positions: ConsumerPositions;
   quotas: Quotas;
+  /** The schedule of delayed sets (`dput`). */
+  delayed: DelayedMessages;
   logger: Logger;
   clock: Clock;
   version: string;

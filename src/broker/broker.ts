@@ -3,6 +3,8 @@ import type { AddressInfo, Server } from 'node:net';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
+import { DelayedMessages } from './delayed/delayed-messages.js';
+import { deliverScheduled } from './delayed/deliver-scheduled.js';
 import { systemClock } from '../common/clock.js';
 import { IdGenerator } from '../common/id-generator.js';
 import type { DiskSpace, FileIO } from '../storage/io/file-io.js';
@@ -91,6 +93,7 @@ export class Broker {
     stores: PartitionStores,
     readonly transactions: TransactionManager,
     private readonly io: FileIO,
+    readonly delayed: DelayedMessages,
   ) {
     this.logger = logger;
     this.stores = stores;
@@ -129,6 +132,7 @@ export class Broker {
       traffic: this.traffic,
       positions: this.positions,
       quotas: this.quotas,
+      delayed,
       logger,
       clock,
       version: BROKER_VERSION,
@@ -150,8 +154,16 @@ export class Broker {
       await stores.close();
       throw error;
     });
-    const broker = new Broker(options.config, logger, clock, stores, transactions, io);
+    const { system } = options.config;
+    const delayed = await DelayedMessages.open({ dataPath: system.dataPath, io, logger, clock, unflushThreshold: system.unflushThreshold, unflushInterval: system.unflushInterval, maxSegmentSize: system.maxSegmentSize }).catch(async (error: unknown) => {
+      await transactions.close();
+      await stores.close();
+      throw error;
+    });
+    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed);
     broker.stores.scheduleRetention();
+    // A slave keeps its own schedule but delivers nothing: its partitions are written by its master.
+    if (options.config.replication.role !== 'sync-slave' && options.config.replication.role !== 'async-slave') delayed.start((scheduled) => deliverScheduled(broker.context, scheduled));
     await new Promise<void>((resolve, reject) => {
       broker.server.once('error', reject);
       broker.server.listen(options.config.system.serverPort, options.host ?? options.config.system.hostName, () => {
@@ -379,6 +391,7 @@ export class Broker {
       await closed;
       await this.replication.syncMaster?.close();
       await this.replication.asyncSlave?.close();
+      await this.delayed.close();
       await this.transactions.close();
       await this.stores.close();
       this.logger.info({ component: 'broker' }, 'stopped');

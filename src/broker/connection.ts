@@ -11,6 +11,7 @@ import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handleOffsetForTime } from './handlers/offset-for-time-handler.js';
 import { handlePutSet } from './handlers/put-set-handler.js';
+import { handleDelayedPut } from './handlers/delayed-put-handler.js';
 import { handleWaitingGet } from './handlers/waiting-get-handler.js';
 import { handlePut } from './handlers/put-handler.js';
 import { handleStats } from './handlers/stats-handler.js';
@@ -112,6 +113,8 @@ export class BrokerConnection {
           return handlePut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink), this);
         case 'mput':
           return handlePutSet(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink));
+        case 'dput':
+          return handleDelayedPut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink));
         case 'get':
           return this.startGet(command);
         case 'wget': {

@@ -2,6 +2,7 @@
 export { MetaqClient } from './metaq-client.js';
 export type { ClientOptions } from './metaq-client.js';
 export { Producer } from './producer/producer.js';
+export type { ScheduleOptions, ScheduleResult } from './producer/scheduled-send.js';
 export type { ProducerOptions, SendOptions } from './producer/producer.js';
 export { roundRobinSelector, randomSelector, keySelector } from './producer/partition-selector.js';
 export { OrderedProducer } from './producer/ordered-producer.js';

@@ -147,6 +147,24 @@ export interface PutSetCommand {
 }
 
 /**
+ * metaq extension, sent only to a broker whose `version` reply lists `+dput`: a set like
+ * `mput`'s, stored by the broker in its schedule and appended to the partition at `deliverAtMs`
+ * (milliseconds since 1970; a time already past means now). The reply is `result 200` with
+ * `<scheduleId> <partition> <deliverAtMs> <count>`; the messages get their ids and offsets when
+ * they are delivered.
+ */
+export interface DelayedPutCommand {
+  kind: 'dput';
+  topic: string;
+  /** Broker-local partition, or -1 for "broker picks". */
+  partition: number;
+  count: number;
+  deliverAtMs: number;
+  opaque: number;
+  body: Buffer;
+}
+
+/**
  * metaq extension, sent only to a broker whose `version` reply lists `+wget`: a `get` that, when
  * the partition has nothing new at `offset`, waits up to `maxWaitMs` for messages to become
  * visible before answering (Kafka's fetch wait). Its answers are exactly those of `get`.
@@ -186,8 +204,10 @@ export const WAITING_GET_EXTENSION = '+wget';
 export const OFFSET_FOR_TIME_EXTENSION = '+otime';
 /** … and idempotent sets (`mput` with a producer id and sequence). */
 export const IDEMPOTENT_PUT_EXTENSION = '+idem';
+/** … and delayed sets (`dput`). */
+export const DELAYED_PUT_EXTENSION = '+dput';
 /** Every extension a metaq broker offers, as its `version` reply lists them. */
-export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION, IDEMPOTENT_PUT_EXTENSION];
+export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION, IDEMPOTENT_PUT_EXTENSION, DELAYED_PUT_EXTENSION];
 
 /** Longest idempotent producer id, on the wire and in the broker's producer journal. */
 export const MAX_PRODUCER_ID_LENGTH = 64;
@@ -207,6 +227,7 @@ export interface AdminCommand {
 export type Command =
   | PutCommand
   | PutSetCommand
+  | DelayedPutCommand
   | GetCommand
   | WaitingGetCommand
   | OffsetCommand

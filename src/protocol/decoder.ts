@@ -101,7 +101,7 @@ export class CommandDecoder {
 
 function withBody(header: ParsedHeader, body: Buffer): Command {
   const command = header.command;
-  if (command.kind === 'put' || command.kind === 'mput' || command.kind === 'sync' || command.kind === 'result' || command.kind === 'value') {
+  if (command.kind === 'put' || command.kind === 'mput' || command.kind === 'dput' || command.kind === 'sync' || command.kind === 'result' || command.kind === 'value') {
     command.body = body;
   }
   return command;

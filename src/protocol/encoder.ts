@@ -14,6 +14,8 @@ export function encodeCommand(command: Command): Buffer[] {
     case 'mput':
       if (command.producer !== undefined) return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.producer.id} ${command.producer.sequence} ${command.opaque}`, command.body);
       return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.opaque}`, command.body);
+    case 'dput':
+      return framed(`dput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.deliverAtMs} ${command.opaque}`, command.body);
     case 'get':
       return [line(`get ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.opaque}`)];
     case 'wget':

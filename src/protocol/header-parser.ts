@@ -44,6 +44,9 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       return parseTransaction(tokens);
     case 'q':
       return noBody({ kind: 'quit' });
+    case 'd':
+      if (word !== 'dput') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
+      return parseDelayedPut(tokens);
     case 'a':
       if (word !== 'admin') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
       need(tokens, 3, 'admin action opaque');
@@ -114,6 +117,18 @@ function parsePutSet(t: string[]): ParsedHeader {
   }
   return {
     command: { kind: 'mput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, producer, opaque: parseJavaInt(t[idempotent ? 7 : 5], 'opaque'), body: EMPTY },
+    bodyLength: bodyLength(t[3]),
+  };
+}
+
+function parseDelayedPut(t: string[]): ParsedHeader {
+  need(t, 7, 'dput topic partition len count deliverAtMs opaque');
+  const count = parseJavaInt(t[4], 'count');
+  if (count < 1) throw new ProtocolError(`dput count must be at least 1, got ${count}`);
+  const deliverAtMs = parseJavaOffset(t[5], 'deliverAtMs');
+  if (deliverAtMs < 0) throw new ProtocolError(`dput deliverAtMs must not be negative, got ${deliverAtMs}`);
+  return {
+    command: { kind: 'dput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, deliverAtMs, opaque: parseJavaInt(t[6], 'opaque'), body: EMPTY },
     bodyLength: bodyLength(t[3]),
   };
 }

@@ -17,6 +17,8 @@ import { IDEMPOTENT_PUT_EXTENSION, PUT_SET_EXTENSION } from '../../protocol/comm
 import { randomUUID } from 'node:crypto';
 import { zstdAvailable } from '../../protocol/compressed-set.js';
 import { roundRobinSelector } from './partition-selector.js';
+import { deliveryTime, sendScheduled } from './scheduled-send.js';
+import type { ScheduleOptions, ScheduleResult } from './scheduled-send.js';
 
 export interface ProducerOptions {
   /** Default: round robin, identical to MetaQ's Java client. */
@@ -385,6 +387,28 @@ export class Producer {
       const stored = await Promise.all(replies);
       const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: n === 0 ? head!.count : rest[n - 1]!.count }));
       return { partition: { brokerId: Math.max(0, chosen.brokerId), index: stored[0]!.partition }, offset: sets[0]!.offset, id: sets[0]!.id, count: puts.length, sets };
+    } finally {
+      this.settled();
+    }
+  }
+
+  /**
+   * Deliver a message later (RocketMQ's timer messages): `{ delayMs }` from now or `{ at }` a
+   * time. The broker keeps it in its schedule (durable as a put, across restarts) and appends it
+   * to the partition when due, with an id and offset given then; consumers see it only from
+   * then. Resolves once it is scheduled, with the partition and the delivery time.
+   */
+  async schedule(message: OutgoingMessage, options: ScheduleOptions): Promise<ScheduleResult> {
+    if (this.closed) throw new ClosedError('producer');
+    const deliverAtMs = deliveryTime(options ?? {}, Date.now());
+    const { topic, payload, flag } = encodeMessage(message);
+    const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
+    const found = this.partitionsOf(topic, 'message.topic');
+    const partitions = found instanceof Promise ? await found : found;
+    const chosen = options.partition ?? this.selector(topic, partitions, message);
+    this.inFlight += 1;
+    try {
+      return await sendScheduled(this.host.connection(this.host.router.broker(chosen)), chosen, { topic, payload, flag, crc: checksum(payload), timeoutMs }, deliverAtMs);
     } finally {
       this.settled();
     }
