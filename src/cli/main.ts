@@ -13,6 +13,7 @@ import { defaultCheckpointPath, tail } from './tail-command.js';
 import { defaultTailOptions } from '../integrations/tail/tail-agent.js';
 import { runMonitor } from './monitor/monitor.js';
 import { lag } from './lag-command.js';
+import { listDeadLetters, replayDeadLetters } from './dlq-command.js';
 import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
 import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
@@ -48,6 +49,9 @@ const USAGE = `usage:
                [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
              (write those row changes into another database, exactly once per message)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
+  metaq dlq list --group G [--limit N] [--topic DLQ] [--partitions N] [--host ADDR] [--port N]   (a group's dead letters: origin, failures, last error)
+  metaq dlq replay --group G (--id ID... | --all [--offsets FILE]) [--topic DLQ] [--partitions N] [--host ADDR] [--port N]
+             (publish dead letters to the topic they failed in; --all remembers how far it got)
   metaq consume TOPIC [--partition N] [--offset X | --from TIME] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
 
@@ -306,6 +310,29 @@ async function monitor(args: string[]): Promise<number> {
   return fired === 0 ? 0 : 2;
 }
 
+async function dlqCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...common, group: { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' }, limit: { type: 'string' }, id: { type: 'string', multiple: true }, all: { type: 'boolean', default: false }, offsets: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const action = positionals[0];
+  if ((action !== 'list' && action !== 'replay') || values.group === undefined) throw new MetaqError('USAGE', `dlq needs list or replay, and --group G\n${USAGE}`);
+  const target = { serverUrl: urlOf({ host: values.host, port: int(values.port, 'port') }), group: values.group, topic: values.topic, partitions: values.partitions === undefined ? undefined : int(values.partitions, 'partitions') };
+  if (action === 'list') {
+    await listDeadLetters(target, values.limit === undefined ? undefined : int(values.limit, 'limit'), process.stdout);
+    return 0;
+  }
+  if ((values.id === undefined) === !values.all) throw new MetaqError('USAGE', `dlq replay needs either --id ID (repeatable) or --all\n${USAGE}`);
+  const ids = values.id?.flatMap((list) => list.split(',')).map((id) => {
+    if (!/^-?\d+$/.test(id)) throw new MetaqError('USAGE', `--id ${id} is not a message id (a number, as metaq dlq list prints it)`);
+    return BigInt(id);
+  });
+  const replayed = await replayDeadLetters({ ...target, ids, offsetsFile: values.offsets }, process.stdout);
+  process.stderr.write(`${replayed} dead letters replayed\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -405,6 +432,8 @@ async function main(argv: string[]): Promise<number> {
       await lag({ brokers, token: requireToken(values.token), group: values.group, topic: values.topic, json: values.json }, process.stdout);
       return 0;
     }
+    case 'dlq':
+      return dlqCommand(args);
     case 'tail':
       await tailCommand(args);
       return 0;

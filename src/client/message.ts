@@ -58,4 +58,19 @@ export interface ReceivedMessage {
   data: Buffer;
   attribute: string | undefined;
   flag: number;
+  /** Set on a message the consumer gets again from its group's retry topic (`retryTopics`). */
+  retry?: RetryInfo;
 }
+
+/** What the listener is told about a message it gets again from the retry topic. */
+export interface RetryInfo {
+  /** This delivery's number: 2 for the first retry. */
+  attempt: number;
+  firstFailedAt: Date;
+  lastError: string;
+  /** Where the retried copy itself was read. */
+  retryTopic: string;
+  /** Where the message was first stored. */
+  origin: { partition: Partition; offset: number; id: bigint };
+}
+

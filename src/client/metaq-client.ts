@@ -150,8 +150,7 @@ export class MetaqClient {
    */
   async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
     checkToken(topic, 'topic');
-    const known = await this.router.partitions(topic);
-    const indexes = options.partitions ?? (known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index));
+    const indexes = options.partitions ?? (await this.partitionIndexes(topic));
     for (const index of indexes) {
       let offset = 0;
       for (;;) {
@@ -161,6 +160,13 @@ export class MetaqClient {
         offset = result.nextOffset;
       }
     }
+  }
+
+  /** A topic's partition indexes as this client knows them (direct mode: `ClientOptions.partitions`, else just 0). */
+  async partitionIndexes(topic: string): Promise<number[]> {
+    checkToken(topic, 'topic');
+    const known = await this.router.partitions(topic);
+    return known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index);
   }
 
   /**

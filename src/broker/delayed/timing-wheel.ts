@@ -16,7 +16,7 @@ interface Timer<T> {
  */
 export class TimingWheel<T> {
   private readonly slots: Array<Array<Timer<T>>>;
-  /** The last tick whose slot was handled. */
+  /** The last tick whose slot was handled for good (the one before the current tick). */
   private cursor: number;
   private count = 0;
   /** Timers added already due: out at the next advance, even if the clock has not moved a tick. */
@@ -28,7 +28,7 @@ export class TimingWheel<T> {
     nowMs: number,
   ) {
     this.slots = Array.from({ length: slotCount }, () => []);
-    this.cursor = Math.floor(nowMs / tickMs);
+    this.cursor = Math.floor(nowMs / tickMs) - 1;
   }
 
   get size(): number {
@@ -46,19 +46,20 @@ export class TimingWheel<T> {
   /** The timers due by `nowMs`, earliest first, taken out of the wheel. */
   advance(nowMs: number): T[] {
     const target = Math.floor(nowMs / this.tickMs);
-    if (target < this.cursor) this.cursor = target; // set back: turn on from here
+    if (target <= this.cursor) this.cursor = target - 1; // set back: turn on from here
     const due: Array<Timer<T>> = [];
     // Timers of the current tick (or of ticks passed before the clock went back) wait for their time.
     this.overdue = this.overdue.filter((timer) => timer.dueMs > nowMs || (due.push(timer), false));
     // After a jump of more than a turn every slot is looked at once.
-    const steps = Math.min(Math.max(target - this.cursor, 0), this.slotCount);
+    const steps = Math.min(target - this.cursor, this.slotCount);
     for (let step = 1; step <= steps; step += 1) {
       const index = (this.cursor + step) % this.slotCount;
       const slot = this.slots[index]!;
       if (slot.length === 0) continue;
       this.slots[index] = slot.filter((timer) => timer.dueMs > nowMs || (due.push(timer), false));
     }
-    this.cursor = target;
+    // The current tick is not over: its slot is looked at again, for its timers not yet due.
+    this.cursor = target - 1;
     this.count -= due.length;
     return due.sort((a, b) => a.dueMs - b.dueMs).map((timer) => timer.item);
   }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { MetaqError } from '../../common/errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import { partitionName } from '../message.js';
 import type { MessageBatch } from './message-batch.js';
@@ -20,6 +21,10 @@ import { ZkRouter } from '../zk-router.js';
 import { GroupMembership } from './group-membership.js';
 import { assignmentStrategy } from '../../coordination/rebalance/strategy.js';
 import type { LoadBalanceStrategyType } from '../../coordination/rebalance/strategy.js';
+import type { Producer } from '../producer/producer.js';
+import type { ProducerOptions } from '../producer/producer.js';
+import { retryTopicReject, retryTopicSettings, unwrapRetried } from './retry-topics.js';
+import type { RetryTopicOptions, RetryTopicSettings } from './retry-topics.js';
 
 export interface ConsumerOptions {
   group: string;
@@ -49,6 +54,13 @@ export interface ConsumerOptions {
    * `'retry'` (the default) retries it forever.
    */
   onReject?: 'recover' | 'retry' | 'drop' | ((message: ReceivedMessage, error: unknown) => Promise<void> | void);
+  /**
+   * Send a message whose listener failed (after `maxFetchRetries` immediate retries, default 0
+   * here) to the group's retry topic, redelivered after a growing back-off, and after
+   * `maxAttempts` deliveries to the group's dead-letter topic (`metaq dlq list|replay`). Not with
+   * `onReject`, `autoAck: false` or `runBatches`; needs a metaq broker.
+   */
+  retryTopics?: RetryTopicOptions | true;
   /** Local recovery: where failed messages are kept (default ~/.meta_recover) and how often they are retried. */
   recoverDir?: string;
   recoverIntervalMs?: number;
@@ -86,6 +98,8 @@ export interface SubscribeOptions {
 export interface ConsumerHost {
   router: PartitionRouter;
   connection(address: BrokerAddress): BrokerTransport;
+  /** A producer closed with the client (retry topics send through one). */
+  producer(options?: ProducerOptions): Producer;
   /** The offset of the first message appended at or after a time (`otime`). */
   offsetForTime(topic: string, partition: Partition, time: Date): Promise<number>;
 }
@@ -118,6 +132,9 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private readonly seeks = new Map<string, number>();
   private batchHandler: ((batch: MessageBatch) => Promise<void> | void) | undefined;
   private recovery: RecoveryManager | undefined;
+  private readonly retrySettings: RetryTopicSettings | undefined;
+  /** Round robin over the partitions of retry and dead-letter topics. */
+  private writes = 0;
 
   constructor(
     private readonly host: ConsumerHost,
@@ -136,6 +153,11 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (options.fetchWaitMs !== undefined) checkNonNegativeInt(options.fetchWaitMs, 'options.fetchWaitMs');
     for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
     if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
+    if (options.retryTopics !== undefined) {
+      if (options.onReject !== undefined) throw new InvalidArgumentError('options.retryTopics', `and onReject both decide what happens to a failing message; choose one (onReject is ${String(options.onReject)})`);
+      if (options.autoAck === false) throw new InvalidArgumentError('options.retryTopics', 'needs autoAck: a failed message is handed to the retry topic and passed over');
+      this.retrySettings = retryTopicSettings(options.retryTopics, this.group);
+    }
     this.storage = options.offsetStorage ?? new MemoryOffsetStorage();
     this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
   }
@@ -186,6 +208,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       if (subscription.filter !== undefined) throw new InvalidArgumentError('topic', `${topic} has a filter, which runBatches does not apply: filter inside the handler, or use run()`);
     }
     if (this.options.autoAck === false) throw new InvalidArgumentError('options.autoAck', 'false needs per-message ack(), which runBatches does not have: use run(), or let the batch count as processed when the handler returns');
+    if (this.retrySettings !== undefined) throw new InvalidArgumentError('options.retryTopics', 'applies to run(), for await and stream(), not runBatches: a failing batch is retried until it succeeds');
     if (this.options.onReject !== undefined && this.options.onReject !== 'retry') throw new InvalidArgumentError('options.onReject', `runBatches retries a failing batch until it succeeds; handle poison messages in the handler (got ${String(this.options.onReject)})`);
     this.batchHandler = handler;
     await this.start(() => {
@@ -224,7 +247,13 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.deliverTo = deliver;
     const o = this.options;
     let reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
-    if (o.onReject === 'recover') {
+    const retry = this.retrySettings;
+    if (retry !== undefined) {
+      // The group reads its retry topic too, and the listener sees each copy as the original.
+      if (!this.subscriptions.has(retry.retryTopic)) this.subscriptions.set(retry.retryTopic, { maxSize: 1024 * 1024 });
+      this.deliverTo = (message) => deliver(unwrapRetried(message, retry.retryTopic));
+      reject = retryTopicReject(retry, this.host.producer(), (topic) => this.partitionToWrite(topic), this.logger);
+    } else if (o.onReject === 'recover') {
       const recovery = new RecoveryManager(this.group, () => this.deliverTo, this.logger, o.recoverDir, o.recoverIntervalMs);
       this.recovery = recovery;
       await recovery.load(this.subscriptions.keys());
@@ -256,10 +285,18 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.commitTimer.unref();
   }
 
+  /** A partition of a retry or dead-letter topic to write to: one the group reads, spread round robin. */
+  private async partitionToWrite(topic: string): Promise<Partition> {
+    const candidates = await this.partitionsToRead(topic);
+    if (candidates.length === 0) throw new MetaqError('NO_PARTITIONS', `topic ${topic} has no partitions on any broker: configure it ([topic=${topic}] or [topic=*])`);
+    this.writes = (this.writes + 1) % candidates.length;
+    return candidates[this.writes]!;
+  }
+
   /** The partitions to read: those subscribed by index, else every partition the router knows. */
   private async partitionsToRead(topic: string): Promise<Partition[]> {
     const known = await this.host.router.partitions(topic);
-    const subscribed = this.subscriptions.get(topic)!.partitions;
+    const subscribed = this.subscriptions.get(topic)?.partitions;
     const direct = known.length === 1 && known[0]!.index === -1;
     if (subscribed !== undefined) return subscribed.map((index) => ({ brokerId: direct ? 0 : (known[0]?.brokerId ?? 0), index }));
     return direct ? [{ brokerId: 0, index: 0 }] : [...known];
@@ -278,7 +315,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         fetchTimeoutMs: o.fetchTimeoutMs ?? 10_000,
         maxDelayFetchMs: o.maxDelayFetchMs ?? 5_000,
         fetchWaitMs: o.fetchWaitMs ?? 500,
-        maxFetchRetries: o.maxFetchRetries ?? 5,
+        // With retry topics a failure goes to the retry topic at once: its back-off is the retry.
+        maxFetchRetries: o.maxFetchRetries ?? (this.retrySettings === undefined ? 5 : 0),
         maxIncreaseFetchDataRetries: o.maxIncreaseFetchDataRetries ?? 5,
         filter: subscription.filter,
         manualAck: o.autoAck === false,

@@ -325,6 +325,8 @@ export class PartitionFetcher {
             const pending = s.deliver(message);
             if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
           } catch (error) {
+            // Handed over at once (retry topics): the rest of the batch goes on without a refetch.
+            if (s.maxFetchRetries === 0 && s.reject !== undefined && (await rejected(s.reject, message, error))) continue;
             failure = { message, size: record.size, error, index: n, of: messages.length };
             this.doneInRecord = n > 0 ? { offset, count: n } : undefined;
           }
@@ -389,3 +391,13 @@ function safeFilter(filter: (message: ReceivedMessage) => boolean, message: Rece
 
 /** The offset to send for "start at the newest message". */
 export const NEWEST = LONG_MAX_OFFSET;
+
+/** Whether `reject` took a failed message (a reject that throws leaves it to the usual retries). */
+async function rejected(reject: (message: ReceivedMessage, error: unknown) => Promise<void>, message: ReceivedMessage, error: unknown): Promise<boolean> {
+  try {
+    await reject(message, error);
+    return true;
+  } catch {
+    return false;
+  }
+}
