@@ -16,6 +16,7 @@ import { putSetSection, runPutSetBench } from './put-sets.js';
 import { plotScaling, runScalingBench, scalingSection } from './scaling.js';
 import { runSeekBench, seekSection } from './seek-by-time.js';
 import { delayedSection, runDelayedBench } from './delayed.js';
+import { keyIndexSection, runKeyIndexBench } from './key-index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -33,6 +34,8 @@ if (process.argv.includes('--only')) {
   } else if (only === 'seek') {
     const { runSeekBench, seekSection } = await import('./seek-by-time.js');
     console.log(seekSection(await runSeekBench(quick ? 0.1 : 1)));
+  } else if (only === 'keys') {
+    console.log(keyIndexSection(await runKeyIndexBench(quick ? 0.1 : 1)));
   } else if (only === 'delayed') {
     console.log(delayedSection(await runDelayedBench(quick ? 0.1 : 1)));
   } else if (only === 'puts') {
@@ -144,6 +147,7 @@ const putSetRuns = await runPutSetBench(scale);
 const scalingRun = await runScalingBench(scale);
 const seekRun = await runSeekBench(scale);
 const delayedRun = await runDelayedBench(scale);
+const keyIndexRun = await runKeyIndexBench(scale);
 await plotScaling(scalingRun);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
@@ -199,7 +203,8 @@ ${integrationsSection(integrationsRun)}
 ${putSetSection(putSetRuns)}
 ${scalingSection(scalingRun)}
 ${seekSection(seekRun)}
-${delayedSection(delayedRun)}`;
+${delayedSection(delayedRun)}
+${keyIndexSection(keyIndexRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 // `npm run bench:peers` writes its own section; a full run keeps the last one.

@@ -10,6 +10,7 @@ import type { QuotaKind, QuotaLimits } from './quotas/quotas.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handleOffsetForTime } from './handlers/offset-for-time-handler.js';
+import { handleKeyOffsets } from './handlers/key-offsets-handler.js';
 import { handlePutSet } from './handlers/put-set-handler.js';
 import { handleDelayedPut } from './handlers/delayed-put-handler.js';
 import { handleWaitingGet } from './handlers/waiting-get-handler.js';
@@ -131,6 +132,8 @@ export class BrokerConnection {
           return handleOffset(command, this.ctx, this.sink);
         case 'otime':
           return handleOffsetForTime(command, this.ctx, this.sink);
+        case 'okey':
+          return handleKeyOffsets(command, this.ctx, this.sink);
         case 'stats':
           return handleStats(command, this.ctx, this.sink);
         case 'version':

@@ -102,6 +102,7 @@ export class PartitionStores {
       offsetIfCreate,
       timings: this.latency,
       tail: this.tailCache.budgetBytes > 0 ? this.tailCache.partition() : undefined,
+      keyIndex: effective.keyIndex,
     });
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));

@@ -14,6 +14,7 @@ import { defaultTailOptions } from '../integrations/tail/tail-agent.js';
 import { runMonitor } from './monitor/monitor.js';
 import { lag } from './lag-command.js';
 import { listDeadLetters, replayDeadLetters } from './dlq-command.js';
+import { lookup } from './lookup-command.js';
 import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
 import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
@@ -49,6 +50,7 @@ const USAGE = `usage:
                [--partitions N] [--host ADDR] [--port N | --zk HOST:PORT[/chroot]]
              (write those row changes into another database, exactly once per message)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
+  metaq lookup TOPIC (--key K [--limit N] | --id ID) [--partitions N] [--host ADDR] [--port N]   (messages by key, on topics with keyIndex=true, or by id)
   metaq dlq list --group G [--limit N] [--topic DLQ] [--partitions N] [--host ADDR] [--port N]   (a group's dead letters: origin, failures, last error)
   metaq dlq replay --group G (--id ID... | --all [--offsets FILE]) [--topic DLQ] [--partitions N] [--host ADDR] [--port N]
              (publish dead letters to the topic they failed in; --all remembers how far it got)
@@ -310,6 +312,27 @@ async function monitor(args: string[]): Promise<number> {
   return fired === 0 ? 0 : 2;
 }
 
+async function lookupCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { ...common, key: { type: 'string' }, id: { type: 'string' }, limit: { type: 'string' }, partitions: { type: 'string' } }, allowPositionals: true });
+  const topic = positionals[0];
+  if (topic === undefined || (values.key === undefined) === (values.id === undefined)) throw new MetaqError('USAGE', `lookup needs a TOPIC and either --key K or --id ID\n${USAGE}`);
+  if (values.id !== undefined && !/^\d+$/.test(values.id)) throw new MetaqError('USAGE', `--id ${values.id} is not a message id (a number, as send results and metaq consume print it)`);
+  const found = await lookup(
+    {
+      serverUrl: urlOf({ host: values.host, port: int(values.port, 'port') }),
+      topic,
+      partitions: values.partitions === undefined ? undefined : int(values.partitions, 'partitions'),
+      key: values.key,
+      id: values.id === undefined ? undefined : BigInt(values.id),
+      limit: values.limit === undefined ? undefined : int(values.limit, 'limit'),
+    },
+    process.stdout,
+  );
+  if (found > 0) return 0;
+  process.stderr.write(`no message in ${topic} with ${values.key === undefined ? `id ${values.id}` : `key ${JSON.stringify(values.key)} (is keyIndex=true set for the topic?)`}\n`);
+  return 1;
+}
+
 async function dlqCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -434,6 +457,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'dlq':
       return dlqCommand(args);
+    case 'lookup':
+      return lookupCommand(args);
     case 'tail':
       await tailCommand(args);
       return 0;

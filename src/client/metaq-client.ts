@@ -4,7 +4,7 @@ import type { Consumer, ConsumerOptions } from './consumer/consumer.js';
 import { Consumer as ConsumerClass } from './consumer/consumer.js';
 import { BrokerError, ClosedError, InvalidArgumentError } from './errors.js';
 import { MetaqError } from '../common/errors.js';
-import { OFFSET_FOR_TIME_EXTENSION } from '../protocol/commands.js';
+import { KEY_OFFSETS_EXTENSION, MAX_KEY_OFFSETS, OFFSET_FOR_TIME_EXTENSION } from '../protocol/commands.js';
 import { DirectRouter } from './partition-router.js';
 import type { PartitionRouter } from './partition-router.js';
 import { isHttpAddress, parseBrokerUrl } from './transport/broker-address.js';
@@ -29,6 +29,8 @@ import type { Partition, ReceivedMessage } from './message.js';
 import { FileOffsetStorage } from './offsets/file-offset-storage.js';
 import { networkInterfaces } from 'node:os';
 import { checkNonNegativeInt, checkPositiveInt, checkToken, partitionArgument } from './validate.js';
+import { messageById, messagesByKey } from './message-lookup.js';
+import type { LookupHost } from './message-lookup.js';
 
 export interface ClientOptions {
   /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
@@ -160,6 +162,40 @@ export class MetaqClient {
         offset = result.nextOffset;
       }
     }
+  }
+
+  /**
+   * The messages of a topic whose key (attribute) is `key`, the newest `limit` (default 100) of
+   * each partition, oldest first. The broker indexes keys of topics configured with
+   * `keyIndex=true`; elsewhere nothing is found. Needs a metaq broker (`okey`).
+   */
+  async messagesByKey(topic: string, key: string, options: { limit?: number; partitions?: number[]; timeoutMs?: number } = {}): Promise<ReceivedMessage[]> {
+    if (typeof key !== 'string') throw new InvalidArgumentError('key', `must be a string, got ${String(key)}`);
+    const limit = options.limit === undefined ? 100 : checkPositiveInt(options.limit, 'options.limit');
+    if (limit > MAX_KEY_OFFSETS) throw new InvalidArgumentError('options.limit', `must be at most ${MAX_KEY_OFFSETS}, got ${limit}`);
+    return messagesByKey(this.lookupHost(options.timeoutMs), topic, options.partitions ?? (await this.partitionIndexes(topic)), key, limit);
+  }
+
+  /** The message of a topic with this id (as a send result or `metaq consume` gives it), or undefined. Needs a metaq broker (`otime`). */
+  async messageById(topic: string, id: bigint, options: { partitions?: number[]; timeoutMs?: number } = {}): Promise<ReceivedMessage | undefined> {
+    if (typeof id !== 'bigint' || id < 0n) throw new InvalidArgumentError('id', `must be a non-negative bigint message id, got ${String(id)}`);
+    return messageById(this.lookupHost(options.timeoutMs), topic, options.partitions ?? (await this.partitionIndexes(topic)), id);
+  }
+
+  private lookupHost(timeoutMs = 10_000): LookupHost {
+    return {
+      get: (topic, partition, offset, { maxSize }) => this.get(topic, partition, offset, { maxSize, timeoutMs, group: 'Just_for_Browser' }),
+      offsetForTime: (topic, partition, timeMs) => this.offsetForTime(topic, partition, timeMs, { timeoutMs }),
+      keyOffsets: async (topic, partition, key, limit) => {
+        const target: Partition = { brokerId: 0, index: partition };
+        const connection = this.connection(await this.router.readBroker(target));
+        if (!(await connection.extensions()).has(KEY_OFFSETS_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer lookups by key (+okey): it is not a metaq broker, or an older one`);
+        const reply = await connection.request((opaque) => ({ kind: 'okey', topic, partition, key, limit, opaque }), timeoutMs, `okey ${topic}-${partition}`);
+        if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, reply.body.toString());
+        const text = reply.body.toString();
+        return text === '' ? [] : text.split(' ').map(Number);
+      },
+    };
   }
 
   /** A topic's partition indexes as this client knows them (direct mode: `ClientOptions.partitions`, else just 0). */

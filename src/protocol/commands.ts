@@ -193,6 +193,24 @@ export interface OffsetForTimeCommand {
   opaque: number;
 }
 
+/**
+ * metaq extension, sent only to a broker whose `version` reply lists `+okey`: the offsets of a
+ * partition's messages whose key (attribute) is `key`, oldest first, the newest `limit` of them;
+ * answered `result 200 <offset> <offset>…` (empty where the topic does not index keys). The key
+ * travels URI-encoded (`encodeURIComponent`), so it may hold spaces.
+ */
+export interface KeyOffsetsCommand {
+  kind: 'okey';
+  topic: string;
+  partition: number;
+  key: string;
+  limit: number;
+  opaque: number;
+}
+
+/** The most offsets one `okey` answers with. */
+export const MAX_KEY_OFFSETS = 10_000;
+
 /** The longest a broker holds a waiting get, whatever the client asks. */
 export const MAX_GET_WAIT_MS = 30_000;
 
@@ -206,8 +224,10 @@ export const OFFSET_FOR_TIME_EXTENSION = '+otime';
 export const IDEMPOTENT_PUT_EXTENSION = '+idem';
 /** … and delayed sets (`dput`). */
 export const DELAYED_PUT_EXTENSION = '+dput';
+/** … and the offsets of a key (`okey`). */
+export const KEY_OFFSETS_EXTENSION = '+okey';
 /** Every extension a metaq broker offers, as its `version` reply lists them. */
-export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION, IDEMPOTENT_PUT_EXTENSION, DELAYED_PUT_EXTENSION];
+export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION, IDEMPOTENT_PUT_EXTENSION, DELAYED_PUT_EXTENSION, KEY_OFFSETS_EXTENSION];
 
 /** Longest idempotent producer id, on the wire and in the broker's producer journal. */
 export const MAX_PRODUCER_ID_LENGTH = 64;
@@ -232,6 +252,7 @@ export type Command =
   | WaitingGetCommand
   | OffsetCommand
   | OffsetForTimeCommand
+  | KeyOffsetsCommand
   | ResultCommand
   | ValueCommand
   | StatsCommand

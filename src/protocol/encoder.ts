@@ -20,6 +20,8 @@ export function encodeCommand(command: Command): Buffer[] {
       return [line(`get ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.opaque}`)];
     case 'wget':
       return [line(`wget ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.maxWaitMs} ${command.opaque}`)];
+    case 'okey':
+      return [line(`okey ${command.topic} ${command.partition} ${encodeURIComponent(command.key)} ${command.limit} ${command.opaque}`)];
     case 'otime':
       return [line(`otime ${command.topic} ${command.partition} ${command.timeMs} ${command.opaque}`)];
     case 'offset':

@@ -1,6 +1,6 @@
 import { ProtocolError } from '../common/errors.js';
 import type { Command, GetCommand, PutSetCommand, TransactionType } from './commands.js';
-import { DEFAULT_OPAQUE, MAX_PRODUCER_ID_LENGTH, TransactionTypes } from './commands.js';
+import { DEFAULT_OPAQUE, MAX_KEY_OFFSETS, MAX_PRODUCER_ID_LENGTH, TransactionTypes } from './commands.js';
 import { parseJavaInt, parseJavaLong, parseJavaOffset } from './java-numbers.js';
 import { validateTransactionKey } from './transaction-key.js';
 
@@ -30,6 +30,7 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       return parsePutSet(tokens);
     case 'o':
       if (word === 'otime') return parseOffsetForTime(tokens);
+      if (word === 'okey') return parseKeyOffsets(tokens);
       return parseOffset(tokens);
     case 'r':
       return parseResult(tokens);
@@ -160,6 +161,19 @@ function parseOffsetForTime(t: string[]): ParsedHeader {
   const timeMs = parseJavaOffset(t[3], 'timeMs');
   if (timeMs < 0) throw new ProtocolError(`otime timeMs must not be negative, got ${timeMs}`);
   return noBody({ kind: 'otime', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), timeMs, opaque: parseJavaInt(t[4], 'opaque') });
+}
+
+function parseKeyOffsets(t: string[]): ParsedHeader {
+  need(t, 6, 'okey topic partition key limit opaque');
+  let key: string;
+  try {
+    key = decodeURIComponent(t[3]!);
+  } catch {
+    throw new ProtocolError(`okey key must be URI-encoded (encodeURIComponent), got ${t[3]}`);
+  }
+  const limit = parseJavaInt(t[4], 'limit');
+  if (limit < 1 || limit > MAX_KEY_OFFSETS) throw new ProtocolError(`okey limit must be 1 to ${MAX_KEY_OFFSETS}, got ${limit}`);
+  return noBody({ kind: 'okey', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), key, limit, opaque: parseJavaInt(t[5], 'opaque') });
 }
 
 function parseOffset(t: string[]): ParsedHeader {

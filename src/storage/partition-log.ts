@@ -10,6 +10,8 @@ import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
 import type { PartitionTail } from './tail-cache.js';
 import type { TimeIndex } from './time-index.js';
+import type { KeyIndex } from './key-index.js';
+import { keyHash, keyReadLength, recordKey } from './key-index.js';
 import { idTimeMs, idTimeMsAt } from '../common/id-generator.js';
 import type { StorageTimings } from './storage-timings.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
@@ -34,6 +36,8 @@ export interface PartitionLogOptions {
   timings?: StorageTimings;
   /** Keeps the newest written bytes in memory for reads at the end of the log. */
   tail?: PartitionTail;
+  /** Index each record's attribute as its key (lookups by key). */
+  keyIndex?: boolean;
 }
 
 /** Called once per append: an error, or the absolute offset where the record starts. */
@@ -452,6 +456,7 @@ export class PartitionLog {
       const lastEntry = batch[count - 1]!;
       const latestMs = lastEntry.framedRecords === undefined ? idTimeMs(lastEntry.id) : lastEntry.latestTimeMs;
       if (latestMs !== undefined) segment.timeIndex.see(position, position + bytes, latestMs);
+      if (this.options.keyIndex === true) segment.keyIndex.seeRecords(position, data);
       this.options.tail?.add(segment.start + position, data);
       this.onWritten?.(segment.start + position, data);
       if (this.groupCommit) {
@@ -671,6 +676,57 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * Offsets of the visible messages whose key (attribute) is `key`, oldest first, the newest
+   * `limit` of them; empty where the topic does not index keys. Compressed sets are not looked in.
+   */
+  async offsetsForKey(key: string, limit: number): Promise<number[]> {
+    if (this.options.keyIndex !== true) return [];
+    const wanted = Buffer.from(key, 'utf8');
+    const hash = keyHash(wanted);
+    const found: number[] = [];
+    for (const segment of [...this.segments]) {
+      const index = await this.keyIndexOf(segment);
+      for (const position of index.positionsOf(hash)) {
+        if (segment.start + position >= this.visibleEnd) break;
+        const head = Buffer.allocUnsafe(keyReadLength(wanted.length));
+        const n = await segment.use(() => segment.file.read(head, 0, head.length, position));
+        const stored = recordKey(head.subarray(0, n), 0);
+        if (stored instanceof Buffer && stored.equals(wanted)) found.push(segment.start + position);
+      }
+    }
+    return found.slice(-limit);
+  }
+
+  /** The segment's key index, after reading whatever its writes did not show it. */
+  private async keyIndexOf(segment: Segment): Promise<KeyIndex> {
+    const index = segment.keyIndex;
+    const WINDOW = 1024 * 1024;
+    let pos = index.coveredEnd;
+    while (segment.size - pos >= RECORD_HEADER_SIZE) {
+      const window = Buffer.allocUnsafe(Math.min(WINDOW, segment.size - pos));
+      const n = await segment.use(() => segment.file.read(window, 0, window.length, pos));
+      let at = 0;
+      while (n - at >= RECORD_HEADER_SIZE) {
+        const size = RECORD_HEADER_SIZE + window.readInt32BE(at);
+        if (size < RECORD_HEADER_SIZE || pos + at + size > segment.size) return index; // a torn or damaged tail
+        let key = recordKey(window.subarray(0, n), at);
+        if (key === 'short') {
+          if (at > 0) break; // read the rest from this record on
+          const head = Buffer.allocUnsafe(Math.min(size, keyReadLength(window.readInt32BE(at + RECORD_HEADER_SIZE))));
+          await segment.use(() => segment.file.read(head, 0, head.length, pos));
+          key = recordKey(head, 0);
+          if (key === 'short') return index;
+        }
+        index.see(pos + at, pos + at + size, key);
+        at += size;
+      }
+      if (at === 0) return index;
+      pos += at;
+    }
+    return index;
+  }
+
   /** Start offset of the segment holding `offset`, clamped to the log (the `offset` command, §1.3.3). */
   segmentStartFor(offset: number): number {
     if (offset < this.minOffset) return this.minOffset;
@@ -785,6 +841,7 @@ export class PartitionLog {
     }
     this.options.tail?.clear();
     segment.timeIndex.truncate(offset - segment.start);
+    segment.keyIndex.truncate(offset - segment.start);
     const tail = Buffer.allocUnsafe(segment.end - offset);
     await segment.file.read(tail, 0, tail.length, offset - segment.start);
     await segment.file.truncate(offset - segment.start);

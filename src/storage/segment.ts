@@ -1,4 +1,5 @@
 import type { IoFile } from './io/file-io.js';
+import { KeyIndex } from './key-index.js';
 import { TimeIndex } from './time-index.js';
 
 /** A byte range [start, end) of absolute offsets that failed its checksum and is never served. */
@@ -17,6 +18,8 @@ export class Segment {
   readonly corrupt: CorruptRange[] = [];
   /** Append times of its records, sparse (seek by time). */
   readonly timeIndex = new TimeIndex();
+  /** Keys of its records, where the topic indexes them. */
+  readonly keyIndex = new KeyIndex();
   /** Append time of its first record, once read (-1: the segment is empty). */
   firstTimeMs: number | undefined;
   private readers = 0;

@@ -123,7 +123,7 @@ describe('broker over TCP', () => {
 
   it('answers bare stats and version with opaque 2147483647 (telnet use) and quit closes silently', async () => {
     const reply = await rawExchange(broker.port, Buffer.from('version\r\nstats\r\nquit\r\n'));
-    assert.match(reply, /^result 200 \d+ 2147483647\r\n1\.4\.6\.3-metaq-[\d.]+ \+mput \+wget \+otime \+idem \+dputresult 200 \d+ 2147483647\r\nSTATS\r\n/);
+    assert.match(reply, /^result 200 \d+ 2147483647\r\n1\.4\.6\.3-metaq-[\d.]+ \+mput \+wget \+otime \+idem \+dput \+okeyresult 200 \d+ 2147483647\r\nSTATS\r\n/);
     assert.match(reply, /END\r\n$/, 'nothing after quit');
   });
 

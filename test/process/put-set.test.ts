@@ -41,8 +41,8 @@ describe('batched put (mput, negotiated through version)', () => {
   it('is offered in the version reply, after the version MetaQ clients read', async () => {
     const reply = await session.request((opaque) => ({ kind: 'version', opaque }));
     const text = reply.body.toString();
-    assert.match(text, /^1\.4\.6\.3-metaq-\S+ \+mput \+wget \+otime \+idem \+dput$/);
-    assert.deepEqual([...offeredExtensions(text)], ['+mput', '+wget', '+otime', '+idem', '+dput']);
+    assert.match(text, /^1\.4\.6\.3-metaq-\S+ \+mput \+wget \+otime \+idem \+dput \+okey$/);
+    assert.deepEqual([...offeredExtensions(text)], ['+mput', '+wget', '+otime', '+idem', '+dput', '+okey']);
     assert.deepEqual([...offeredExtensions('1.4.6.3-SNAPSHOT')], [], 'a MetaQ broker offers nothing');
   });
 

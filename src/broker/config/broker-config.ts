@@ -167,6 +167,8 @@ export interface EffectiveTopicSettings {
   /** Byte rates for the topic as a whole (0: none), metaq quotas. */
   produceBytesPerSecond: number;
   fetchBytesPerSecond: number;
+  /** Index each message's attribute as its key (metaq). */
+  keyIndex: boolean;
 }
 
 /** Does `topic` match a section name, where `*` matches any run of characters (§4.1)? */
@@ -197,5 +199,6 @@ export function topicSettings(config: BrokerConfig, topic: string): EffectiveTop
     stat: section.stat ?? s.stat,
     produceBytesPerSecond: section.produceBytesPerSecond ?? s.produceBytesPerSecond,
     fetchBytesPerSecond: section.fetchBytesPerSecond ?? s.fetchBytesPerSecond,
+    keyIndex: section.keyIndex ?? s.keyIndex,
   };
 }

@@ -54,6 +54,8 @@ export const systemKeys = {
   clientFetchBytesPerSecond: { kind: 'int', default: 0, min: 0 },
   produceBytesPerSecond: { kind: 'int', default: 0, min: 0 },
   fetchBytesPerSecond: { kind: 'int', default: 0, min: 0 },
+  // metaq addition: index every message's attribute as its key, for lookups by key.
+  keyIndex: { kind: 'bool', default: false },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
@@ -114,6 +116,7 @@ export const topicKeys = {
   stat: systemKeys.stat,
   produceBytesPerSecond: systemKeys.produceBytesPerSecond,
   fetchBytesPerSecond: systemKeys.fetchBytesPerSecond,
+  keyIndex: systemKeys.keyIndex,
 } satisfies Record<string, KeySpec>;
 
 type ValueOf<K extends ValueKind> = K extends 'int' ? number : K extends 'bool' ? boolean : string;

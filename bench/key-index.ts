@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
+import { runChild } from './child.js';
+
+interface KeyIndexRun {
+  messages: number;
+  keys: number;
+  plainPerSec: number;
+  indexedPerSec: number;
+  live: { firstMs: number; nextMs: number; found: number };
+  restarted: { firstMs: number; nextMs: number; found: number };
+}
+
+/** The key index: produce cost with and without it, and lookups before and after a restart. */
+export async function runKeyIndexBench(scale: number): Promise<KeyIndexRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-keys-'));
+  const config = writeConfig(dir, { dataPath: join(dir, 'data'), numPartitions: 1 }, { indexed: { keyIndex: 'true' }, plain: {} });
+  const messages = Math.round(1_000_000 * scale);
+  const keys = 1000;
+  try {
+    let broker = await startBrokerProcess(config);
+    try {
+      const plain = (await runChild('key-child.js', [broker.port, 'produce', 'plain', messages, keys])) as { msgsPerSec: number };
+      const indexed = (await runChild('key-child.js', [broker.port, 'produce', 'indexed', messages, keys])) as { msgsPerSec: number };
+      const live = (await runChild('key-child.js', [broker.port, 'lookup', 'indexed', 'key-7'])) as KeyIndexRun['live'];
+      await broker.kill('SIGTERM');
+      broker = await startBrokerProcess(config);
+      const restarted = (await runChild('key-child.js', [broker.port, 'lookup', 'indexed', 'key-7'])) as KeyIndexRun['restarted'];
+      return { messages, keys, plainPerSec: plain.msgsPerSec, indexedPerSec: indexed.msgsPerSec, live, restarted };
+    } finally {
+      await broker.kill('SIGTERM');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function keyIndexSection(run: KeyIndexRun): string {
+  const ms = (value: number): string => value.toFixed(1);
+  return `
+## Key index (issue 10)
+
+${run.messages.toLocaleString('en')} messages of 100 B, each with one of ${run.keys.toLocaleString('en')} keys as its attribute, sent by \`sendBatch\` (1,000 a
+batch, 8 in flight) to a one-partition topic without and with \`keyIndex=true\`; then
+\`client.messagesByKey\` for one key (${run.live.found.toLocaleString('en')} messages found, each read with its own get).
+The index costs 8 bytes a keyed message: ${((run.messages * 8) / 2 ** 20).toFixed(1)} MiB here.
+
+| measure | value |
+|---|---|
+| produce without the index, msgs/s | ${Math.round(run.plainPerSec).toLocaleString('en')} |
+| produce with the index, msgs/s | ${Math.round(run.indexedPerSec).toLocaleString('en')} |
+| lookup on the broker that wrote it: first / next, ms | ${ms(run.live.firstMs)} / ${ms(run.live.nextMs)} |
+| lookup after a restart (index read back from the segments): first / next, ms | ${ms(run.restarted.firstMs)} / ${ms(run.restarted.nextMs)} |
+`;
+}
