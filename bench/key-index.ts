@@ -11,12 +11,16 @@ interface KeyIndexRun {
   indexedPerSec: number;
   live: { firstMs: number; nextMs: number; found: number };
   restarted: { firstMs: number; nextMs: number; found: number };
+  /** Message tracing: the same produce to a topic with trace=true, and consuming each topic. */
+  tracedPerSec: number;
+  consumePlainPerSec: number;
+  consumeTracedPerSec: number;
 }
 
 /** The key index: produce cost with and without it, and lookups before and after a restart. */
 export async function runKeyIndexBench(scale: number): Promise<KeyIndexRun> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-keys-'));
-  const config = writeConfig(dir, { dataPath: join(dir, 'data'), numPartitions: 1 }, { indexed: { keyIndex: 'true' }, plain: {} });
+  const config = writeConfig(dir, { dataPath: join(dir, 'data'), numPartitions: 1 }, { indexed: { keyIndex: 'true' }, plain: {}, traced: { trace: 'true' } });
   const messages = Math.round(1_000_000 * scale);
   const keys = 1000;
   try {
@@ -24,11 +28,14 @@ export async function runKeyIndexBench(scale: number): Promise<KeyIndexRun> {
     try {
       const plain = (await runChild('key-child.js', [broker.port, 'produce', 'plain', messages, keys])) as { msgsPerSec: number };
       const indexed = (await runChild('key-child.js', [broker.port, 'produce', 'indexed', messages, keys])) as { msgsPerSec: number };
+      const traced = (await runChild('key-child.js', [broker.port, 'produce', 'traced', messages, keys])) as { msgsPerSec: number };
+      const consumePlain = (await runChild('client-consumer.js', [broker.port, 'plain', messages, 'batch'])) as { msgsPerSec: number };
+      const consumeTraced = (await runChild('client-consumer.js', [broker.port, 'traced', messages, 'batch'])) as { msgsPerSec: number };
       const live = (await runChild('key-child.js', [broker.port, 'lookup', 'indexed', 'key-7'])) as KeyIndexRun['live'];
       await broker.kill('SIGTERM');
       broker = await startBrokerProcess(config);
       const restarted = (await runChild('key-child.js', [broker.port, 'lookup', 'indexed', 'key-7'])) as KeyIndexRun['restarted'];
-      return { messages, keys, plainPerSec: plain.msgsPerSec, indexedPerSec: indexed.msgsPerSec, live, restarted };
+      return { messages, keys, plainPerSec: plain.msgsPerSec, indexedPerSec: indexed.msgsPerSec, live, restarted, tracedPerSec: traced.msgsPerSec, consumePlainPerSec: consumePlain.msgsPerSec, consumeTracedPerSec: consumeTraced.msgsPerSec };
     } finally {
       await broker.kill('SIGTERM');
     }
@@ -53,5 +60,16 @@ The index costs 8 bytes a keyed message: ${((run.messages * 8) / 2 ** 20).toFixe
 | produce with the index, msgs/s | ${Math.round(run.indexedPerSec).toLocaleString('en')} |
 | lookup on the broker that wrote it: first / next, ms | ${ms(run.live.firstMs)} / ${ms(run.live.nextMs)} |
 | lookup after a restart (index read back from the segments): first / next, ms | ${ms(run.restarted.firstMs)} / ${ms(run.restarted.nextMs)} |
+
+## Message tracing (issue 10)
+
+The same produce to a topic with \`trace=true\` (a "stored" event per message, kept in memory and
+appended to the trace journal), and a consumer (\`runBatches\`) reading each topic from the start
+(a "delivered" event per message fetched).
+
+| measure | without tracing | with tracing |
+|---|---|---|
+| produce, msgs/s | ${Math.round(run.plainPerSec).toLocaleString('en')} | ${Math.round(run.tracedPerSec).toLocaleString('en')} |
+| consume, msgs/s | ${Math.round(run.consumePlainPerSec).toLocaleString('en')} | ${Math.round(run.consumeTracedPerSec).toLocaleString('en')} |
 `;
 }

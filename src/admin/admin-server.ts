@@ -15,6 +15,7 @@ import { brokerRoutes } from './api/broker-routes.js';
 import { topicRoutes } from './api/topic-routes.js';
 import { groupRoutes } from './api/group-routes.js';
 import { transactionRoutes } from './api/transaction-routes.js';
+import { traceRoutes } from './api/trace-routes.js';
 import { configRoutes } from './api/config-routes.js';
 import { frontEndRoutes } from './front-end/front-end-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -74,6 +75,7 @@ export class AdminServer {
       topicRoutes(api, broker, rates);
       groupRoutes(api, broker, groups, rates);
       transactionRoutes(api, broker);
+      traceRoutes(api, broker);
       configRoutes(api, broker);
     });
     if (options.frontEnd ?? http.frontEnd) {

@@ -12,6 +12,7 @@ import type { RealtimeStats } from './stats/realtime-stats.js';
 import type { PartitionTraffic } from './stats/partition-traffic.js';
 import type { ConsumerPositions } from './stats/consumer-positions.js';
 import type { DelayedMessages } from './delayed/delayed-messages.js';
+import type { TraceBook } from './tracing/trace-book.js';
 
 /** What command handlers share: the broker's services, nothing per connection. */
 export interface BrokerContext {
@@ -28,6 +29,8 @@ export interface BrokerContext {
   quotas: Quotas;
   /** The schedule of delayed sets (`dput`). */
   delayed: DelayedMessages;
+  /** Message traces, where a topic is configured with `trace=true`. */
+  traces: TraceBook | undefined;
   logger: Logger;
   clock: Clock;
   version: string;

@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import { DelayedMessages } from './delayed/delayed-messages.js';
 import { deliverScheduled } from './delayed/deliver-scheduled.js';
+import { TraceBook } from './tracing/trace-book.js';
 import { systemClock } from '../common/clock.js';
 import { IdGenerator } from '../common/id-generator.js';
 import type { DiskSpace, FileIO } from '../storage/io/file-io.js';
+import type { PartitionLog } from '../storage/partition-log.js';
 import { NodeFileIO } from '../storage/io/node-file-io.js';
 import { crc32 } from 'node:zlib';
 import { ConfigError } from '../common/errors.js';
@@ -94,6 +96,7 @@ export class Broker {
     readonly transactions: TransactionManager,
     private readonly io: FileIO,
     readonly delayed: DelayedMessages,
+    readonly traces: TraceBook | undefined,
   ) {
     this.logger = logger;
     this.stores = stores;
@@ -133,6 +136,7 @@ export class Broker {
       positions: this.positions,
       quotas: this.quotas,
       delayed,
+      traces,
       logger,
       clock,
       version: BROKER_VERSION,
@@ -141,6 +145,21 @@ export class Broker {
       url: () => `meta://${config.system.hostName}:${this.port}`,
       port: () => this.port,
     };
+  }
+
+  /** Follow the writes of every partition of a traced topic, loaded now or created later. */
+  private traceTopics(traces: TraceBook): void {
+    const replication = this.replication;
+    const whenReplicated = (log: PartitionLog, end: number, done: (error: string | undefined) => void): { slave: string } | undefined => {
+      if (replication.syncMaster === undefined) return undefined;
+      replication.syncMaster.whenReplicated(log, end, done);
+      return { slave: this.config.replication.slave };
+    };
+    const follow = (topic: string, partition: number, log: PartitionLog): void => {
+      if (this.stores.settings(topic)?.trace === true) traces.follow(log, topic, partition, whenReplicated);
+    };
+    for (const [topic, partitions] of this.stores.all()) for (const [partition, log] of partitions) follow(topic, partition, log);
+    this.stores.created.add(follow);
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {
@@ -160,7 +179,18 @@ export class Broker {
       await stores.close();
       throw error;
     });
-    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed);
+    // Tracing is opened only where a topic asks for it (a config reload cannot turn it on).
+    const tracing = system.trace || options.config.topics.some((topic) => topic.trace === true);
+    const traces = !tracing
+      ? undefined
+      : await TraceBook.open(io, system.dataPath, clock, system.traceMaxMessages, logger).catch(async (error: unknown) => {
+          await delayed.close();
+          await transactions.close();
+          await stores.close();
+          throw error;
+        });
+    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed, traces);
+    if (traces !== undefined) broker.traceTopics(traces);
     broker.stores.scheduleRetention();
     // A slave keeps its own schedule but delivers nothing: its partitions are written by its master.
     if (options.config.replication.role !== 'sync-slave' && options.config.replication.role !== 'async-slave') delayed.start((scheduled) => deliverScheduled(broker.context, scheduled));
@@ -392,6 +422,7 @@ export class Broker {
       await this.replication.syncMaster?.close();
       await this.replication.asyncSlave?.close();
       await this.delayed.close();
+      await this.traces?.close();
       await this.transactions.close();
       await this.stores.close();
       this.logger.info({ component: 'broker' }, 'stopped');

@@ -15,6 +15,7 @@ import { runMonitor } from './monitor/monitor.js';
 import { lag } from './lag-command.js';
 import { listDeadLetters, replayDeadLetters } from './dlq-command.js';
 import { lookup } from './lookup-command.js';
+import { trace } from './trace-command.js';
 import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
 import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
@@ -51,6 +52,7 @@ const USAGE = `usage:
              (write those row changes into another database, exactly once per message)
     --admin defaults to http://127.0.0.1:8120, --token to $METAQ_ADMIN_TOKEN
   metaq lookup TOPIC (--key K [--limit N] | --id ID) [--partitions N] [--host ADDR] [--port N]   (messages by key, on topics with keyIndex=true, or by id)
+  metaq trace ID [--admin URL]... [--json]   (a message's path on topics with trace=true: stored, replicated, delivered to which group)
   metaq dlq list --group G [--limit N] [--topic DLQ] [--partitions N] [--host ADDR] [--port N]   (a group's dead letters: origin, failures, last error)
   metaq dlq replay --group G (--id ID... | --all [--offsets FILE]) [--topic DLQ] [--partitions N] [--host ADDR] [--port N]
              (publish dead letters to the topic they failed in; --all remembers how far it got)
@@ -454,6 +456,16 @@ async function main(argv: string[]): Promise<number> {
       const brokers = values.admin.flatMap((list) => list.split(',')).filter((url) => url !== '');
       await lag({ brokers, token: requireToken(values.token), group: values.group, topic: values.topic, json: values.json }, process.stdout);
       return 0;
+    }
+    case 'trace': {
+      const { values, positionals } = parseArgs({ args, options: { admin: { type: 'string', multiple: true, default: ['http://127.0.0.1:8120'] }, token: adminOptions.token, json: { type: 'boolean', default: false } }, allowPositionals: true });
+      const id = positionals[0];
+      if (id === undefined || !/^\d{1,20}$/.test(id)) throw new MetaqError('USAGE', `trace needs a message ID (a number, as send results and metaq consume print it)\n${USAGE}`);
+      const brokers = values.admin.flatMap((list) => list.split(',')).filter((url) => url !== '');
+      const rows = await trace({ brokers, token: requireToken(values.token), id, json: values.json }, process.stdout);
+      if (rows.length > 0) return 0;
+      process.stderr.write(`no trace of message ${id} on ${brokers.join(', ')}: is its topic configured with trace=true?\n`);
+      return 1;
     }
     case 'dlq':
       return dlqCommand(args);

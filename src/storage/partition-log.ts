@@ -130,6 +130,8 @@ export class PartitionLog {
    * as written at absolute offset `start`. A sync master streams them to its slave from here.
    */
   onWritten: ((start: number, bytes: Buffer) => void) | undefined;
+  /** Told of every write after `onWritten`, the same way: message tracing follows stored messages here. */
+  onTraced: ((start: number, bytes: Buffer) => void) | undefined;
   /** Records in the last segment at load plus appends since: MetaQ's message_count. */
   messageCount: number;
   readonly recovery: RecoveryReport;
@@ -459,6 +461,7 @@ export class PartitionLog {
       if (this.options.keyIndex === true) segment.keyIndex.seeRecords(position, data);
       this.options.tail?.add(segment.start + position, data);
       this.onWritten?.(segment.start + position, data);
+      this.onTraced?.(segment.start + position, data);
       if (this.groupCommit) {
         try {
           await this.datasync(segment);

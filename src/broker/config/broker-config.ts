@@ -169,6 +169,8 @@ export interface EffectiveTopicSettings {
   fetchBytesPerSecond: number;
   /** Index each message's attribute as its key (metaq). */
   keyIndex: boolean;
+  /** Trace each message's path (metaq). */
+  trace: boolean;
 }
 
 /** Does `topic` match a section name, where `*` matches any run of characters (§4.1)? */
@@ -200,5 +202,6 @@ export function topicSettings(config: BrokerConfig, topic: string): EffectiveTop
     produceBytesPerSecond: section.produceBytesPerSecond ?? s.produceBytesPerSecond,
     fetchBytesPerSecond: section.fetchBytesPerSecond ?? s.fetchBytesPerSecond,
     keyIndex: section.keyIndex ?? s.keyIndex,
+    trace: section.trace ?? s.trace,
   };
 }

@@ -56,6 +56,9 @@ export const systemKeys = {
   fetchBytesPerSecond: { kind: 'int', default: 0, min: 0 },
   // metaq addition: index every message's attribute as its key, for lookups by key.
   keyIndex: { kind: 'bool', default: false },
+  // metaq additions: trace each message's path (stored, replicated, delivered), and how many traces to keep.
+  trace: { kind: 'bool', default: false },
+  traceMaxMessages: { kind: 'int', default: 100_000, min: 1 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
@@ -117,6 +120,7 @@ export const topicKeys = {
   produceBytesPerSecond: systemKeys.produceBytesPerSecond,
   fetchBytesPerSecond: systemKeys.fetchBytesPerSecond,
   keyIndex: systemKeys.keyIndex,
+  trace: systemKeys.trace,
 } satisfies Record<string, KeySpec>;
 
 type ValueOf<K extends ValueKind> = K extends 'int' ? number : K extends 'bool' ? boolean : string;

@@ -50,6 +50,7 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
       if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);
       else {
         tally.getBytes += bytes.length;
+        if (ctx.traces !== undefined && ctx.stores.settings(topic)?.trace === true) ctx.traces.delivered(topic, partition, offset, bytes, command.group, client);
         reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes);
       }
     },
