@@ -249,7 +249,9 @@ export class BrokerConnection {
     await new Promise<void>((resolve) => {
       if (this.socket.destroyed) return resolve();
       this.socket.once('close', () => resolve());
-      this.socket.end();
+      // Closed once our replies are flushed: the peer's FIN is not waited for, because a paused
+      // socket never reads it (a peer that closed first left the broker waiting for ever).
+      this.socket.end(() => this.socket.destroy());
     });
   }
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
@@ -19,8 +21,8 @@ class SetClock {
   monotonicMs = (): number => performance.now();
 }
 
-async function startAt(clock: SetClock, dataPath: string): Promise<Broker> {
-  const config = parseBrokerConfig(`[system]\ndataPath=${dataPath}\nserverPort=0\nunflushThreshold=0\n[topic=later]\nnumPartitions=1\n`, 'test.ini');
+async function startAt(clock: SetClock, dataPath: string, extra = ''): Promise<Broker> {
+  const config = parseBrokerConfig(`[system]\ndataPath=${dataPath}\nserverPort=0\nunflushThreshold=0\n${extra}[topic=later]\nnumPartitions=1\n`, 'test.ini');
   return Broker.start({ config, logger: silentLogger, host: '127.0.0.1', clock });
 }
 
@@ -111,6 +113,31 @@ describe('delayed and scheduled messages', () => {
     client = new MetaqClient({ serverUrl: broker.url, partitions: { later: 1 } });
     await client.close();
     await broker.stop();
+  });
+
+  it('deletes schedule segments once everything in them is delivered, without delivering anything again', async () => {
+    const clock = new SetClock(START);
+    const dataPath = tempDir('delayed-compact');
+    const small = 'maxSegmentSize=512\n'; // a few entries a segment
+    let broker = await startAt(clock, dataPath, small);
+    const client = new MetaqClient({ serverUrl: broker.url, partitions: { later: 1 } });
+    for (let n = 0; n < 30; n += 1) await client.producer().schedule({ topic: 'later', data: `m${n}` }, { at: START + MINUTE });
+    await client.close();
+    const segments = (): string[] => readdirSync(join(dataPath, '.delayed')).filter((name) => name.endsWith('.meta'));
+    assert.ok(segments().length > 3, `the schedule spans segments (${segments().length})`);
+    clock.nowMs = START + MINUTE;
+    await eventually(async () => (await stored(broker.port)).length === 30, 'all delivered');
+    await broker.stop();
+
+    broker = await startAt(clock, dataPath, small); // a start compacts the schedule
+    try {
+      assert.equal(broker.delayed.pending, 0);
+      assert.equal(segments().length, 1, 'only the segment being written is left');
+      const after = await stored(broker.port);
+      assert.equal(after.length, 30, 'nothing delivered twice');
+    } finally {
+      await broker.stop();
+    }
   });
 
   it('survives kill -9 between scheduling and delivery', async () => {

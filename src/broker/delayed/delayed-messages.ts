@@ -168,8 +168,13 @@ export class DelayedMessages {
       await this.log.dropOldestSegment(sealed[n]!.start);
     }
     // Marks of deleted segments go with them; every entry still in the log keeps its mark.
-    for (const offset of this.delivered) if (offset < this.log.minOffset) this.delivered.delete(offset);
-    await this.marks.rewrite(() => this.delivered);
+    let forgotten = 0;
+    for (const offset of this.delivered) {
+      if (offset >= this.log.minOffset) continue;
+      this.delivered.delete(offset);
+      forgotten += 1;
+    }
+    if (forgotten > 0) await this.marks.rewrite(() => this.delivered);
   }
 
   async close(): Promise<void> {
