@@ -25,8 +25,13 @@ export type WhenReplicated = (log: PartitionLog, end: number, done: (error: stri
  * under `<dataPath>/.trace` read back at start; older ones are forgotten.
  */
 export class TraceBook {
-  /** Traces by id, oldest first (a Map keeps insertion order): the first is forgotten first. */
   private readonly traces = new Map<string, TraceEvent[]>();
+  /**
+   * Ids in the order their traces began, from `head`: the oldest is forgotten first. Kept apart
+   * from the Map because finding a Map's first key after many deletions walks their holes.
+   */
+  private order: string[] = [];
+  private head = 0;
   private rewriting = false;
 
   private constructor(
@@ -103,7 +108,12 @@ export class TraceBook {
       return;
     }
     this.traces.set(id, [event]);
-    if (this.traces.size > this.maxMessages) this.traces.delete(this.traces.keys().next().value!);
+    this.order.push(id);
+    if (this.traces.size > this.maxMessages) this.traces.delete(this.order[this.head++]!);
+    if (this.head > 65_536 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /** Everything recorded so far is in the journal. */
