@@ -111,9 +111,9 @@ export class BrokerConnection {
     try {
       switch (command.kind) {
         case 'put':
-          return handlePut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink), this);
+          return handlePut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink), this, this.remote);
         case 'mput':
-          return handlePutSet(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink));
+          return handlePutSet(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink), this.remote);
         case 'dput':
           return handleDelayedPut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink));
         case 'get':

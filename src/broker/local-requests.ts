@@ -23,7 +23,7 @@ export function runLocally(ctx: BrokerContext, command: LocalRequest, client: st
         else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
       },
     };
-    if (command.kind === 'put') handlePut(command, ctx, sink, {}); // a fresh owner: no transactions over HTTP
+    if (command.kind === 'put') handlePut(command, ctx, sink, {}, client); // a fresh owner: no transactions over HTTP
     else if (command.kind === 'get') handleGet(command, ctx, sink, client);
     else handleOffset(command, ctx, sink);
   });

@@ -30,6 +30,8 @@ export async function trace(options: TraceOptions, out: NodeJS.WritableStream): 
 
 function detail(row: Row): string {
   switch (row.event) {
+    case 'produced':
+      return `from ${row.client}`;
     case 'stored':
       return `offset ${row.offset}`;
     case 'replicated':

@@ -30,12 +30,13 @@ describe('message tracing', { timeout: 60_000 }, () => {
 
       const { stdout } = await metaq('trace', String(traced.id), '--admin', f.admin.url, '--token', TOKEN);
       const lines = stdout.trim().split('\n');
-      assert.equal(lines.length, 3, stdout);
-      assert.match(lines[0]!, new RegExp(`^\\S+Z\tbroker 3\tstored\taudit-0\toffset ${traced.offset}$`));
-      assert.match(lines[1]!, new RegExp(`^\\S+Z\tbroker 3\tdelivered\taudit-0\toffset ${traced.offset} to group security \\(127\\.0\\.0\\.1:\\d+\\)$`));
-      assert.match(lines[2]!, /\tdelivered\taudit-0\toffset \d+ to group archive /);
+      assert.equal(lines.length, 4, stdout);
+      assert.match(lines[0]!, /^\S+Z\tbroker 3\tproduced\taudit-0\tfrom 127\.0\.0\.1:\d+$/);
+      assert.match(lines[1]!, new RegExp(`^\\S+Z\tbroker 3\tstored\taudit-0\toffset ${traced.offset}$`));
+      assert.match(lines[2]!, new RegExp(`^\\S+Z\tbroker 3\tdelivered\taudit-0\toffset ${traced.offset} to group security \\(127\\.0\\.0\\.1:\\d+\\)$`));
+      assert.match(lines[3]!, /\tdelivered\taudit-0\toffset \d+ to group archive /);
       const json = JSON.parse((await metaq('trace', String(traced.id), '--json', '--admin', f.admin.url, '--token', TOKEN)).stdout) as TraceEvent[];
-      assert.deepEqual(steps(json), ['stored', 'delivered to security', 'delivered to archive']);
+      assert.deepEqual(steps(json), ['produced', 'stored', 'delivered to security', 'delivered to archive']);
 
       await assert.rejects(metaq('trace', String(untraced.id), '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 1 && /no trace of message \d+ .*trace=true/.test(error.stderr));
       await assert.rejects(metaq('trace', 'abc', '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 64 && /trace needs a message ID/.test(error.stderr));
@@ -48,7 +49,7 @@ describe('message tracing', { timeout: 60_000 }, () => {
       const config = await loadBrokerConfig(f.configFile);
       config.system.serverPort = 0;
       restarted = await Broker.start({ config, logger: silentLogger, host: '127.0.0.1' });
-      assert.deepEqual(steps(restarted.traces?.eventsOf(traced.id)), ['stored', 'delivered to security', 'delivered to archive'], 'read back from the journal');
+      assert.deepEqual(steps(restarted.traces?.eventsOf(traced.id)), ['produced', 'stored', 'delivered to security', 'delivered to archive'], 'read back from the journal');
     } finally {
       await client.close();
       await restarted?.stop();
@@ -64,8 +65,8 @@ describe('message tracing', { timeout: 60_000 }, () => {
       const sent = await client.producer().send({ topic: 'audit', data: 'replicated' });
       await eventually(() => steps(master.traces?.eventsOf(sent.id)).includes('replicated'), 'the replication traced');
       const events = master.traces!.eventsOf(sent.id)!;
-      assert.deepEqual(steps(events), ['stored', 'replicated']);
-      assert.equal(events[1]!.event === 'replicated' && events[1]!.slave, `127.0.0.1:${slave.port}`);
+      assert.deepEqual(steps(events), ['produced', 'stored', 'replicated']);
+      assert.equal(events[2]!.event === 'replicated' && events[2]!.slave, `127.0.0.1:${slave.port}`);
       assert.equal(slave.traces, undefined, 'a broker with no traced topic keeps no trace');
     } finally {
       await client.close();

@@ -10,7 +10,7 @@ import { StoreRefusal } from '../partition-stores.js';
 import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
 
 /** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
-export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {
+export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner, client: string): void {
   ctx.counters.cmdPut += 1;
   const { topic, opaque } = command;
   const settings = ctx.stores.settings(topic);
@@ -33,6 +33,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
   }
   withLog(ctx, topic, partition, fail, (log) => {
     const id = ctx.ids.next();
+    if (settings?.trace === true) ctx.traces?.produced(topic, partition, [id], client);
     log.append(command.body, command.flag, id, crc, (error, offset) => {
       if (error !== undefined) fail(Status.internalServerError, error.message);
       else afterReplication(ctx, log, offset + RECORD_HEADER_SIZE + command.body.length, () => acked(id, offset), fail);

@@ -2,12 +2,13 @@ import type { PutSetCommand } from '../../protocol/commands.js';
 import { encodeResult } from '../../protocol/encoder.js';
 import { stampSet } from './message-set-stamp.js';
 import { Status } from '../../protocol/status.js';
+import { idAfter } from '../../common/id-generator.js';
 import type { AppendCallback, PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
 
 /** `mput` (metaq extension): store a set of records for one partition with one write. */
-export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: ReplySink): void {
+export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: ReplySink, client: string): void {
   const { topic, opaque, count, body, producer } = command;
   // Counted per message, so cmd_put means the same whether clients batch or not.
   ctx.counters.cmdPut += count;
@@ -32,6 +33,7 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
       return;
     }
     ctx.counters.cmdPut += stamped.messages - count; // a compressed record holds many messages
+    if (settings?.trace === true) ctx.traces?.produced(topic, partition, Array.from({ length: count }, (_, n) => idAfter(stamped.firstId, n)), client);
     const stored: AppendCallback = (error, offset) => {
       if (error !== undefined) fail(Status.internalServerError, error.message);
       else answer(log, stamped.firstId, offset, () => countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes));

@@ -11,6 +11,7 @@ export const TRACE_DIR = '.trace';
 
 /** One step of a traced message's path through this broker. */
 export type TraceEvent =
+  | { event: 'produced'; at: number; topic: string; partition: number; client: string }
   | { event: 'stored'; at: number; topic: string; partition: number; offset: number }
   | { event: 'replicated'; at: number; topic: string; partition: number; slave: string }
   | { event: 'delivered'; at: number; topic: string; partition: number; offset: number; group: string; client: string };
@@ -20,7 +21,8 @@ export type WhenReplicated = (log: PartitionLog, end: number, done: (error: stri
 
 /**
  * Message tracing (RocketMQ's message trace), for topics configured with `trace=true`: when each
- * message was stored, replicated to the sync slave, and fetched by which group and client,
+ * message arrived from which producer, was stored, replicated to the sync slave, and fetched by
+ * which group and client,
  * queryable by message id. The newest `maxMessages` traces are kept, in memory and in a journal
  * under `<dataPath>/.trace` read back at start; older ones are forgotten.
  */
@@ -78,6 +80,12 @@ export class TraceBook {
         for (const id of ids) this.record(id, { event: 'replicated', at: this.clock.wallMs(), topic, partition, slave: replication!.slave });
       });
     };
+  }
+
+  /** Messages of a traced topic arrived from `client` and were given these ids (before they are written). */
+  produced(topic: string, partition: number, ids: Iterable<bigint>, client: string): void {
+    const at = this.clock.wallMs();
+    for (const id of ids) this.record(id, { event: 'produced', at, topic, partition, client });
   }
 
   /** A get of a traced topic returned `bytes` at `offset`: every whole message in it was delivered to `group`. */
