@@ -63,7 +63,7 @@ The index costs 8 bytes a keyed message: ${((run.messages * 8) / 2 ** 20).toFixe
 
 ## Message tracing (issue 10)
 
-The same produce to a topic with \`trace=true\` (a "stored" event per message, kept in memory and
+The same produce to a topic with \`trace=true\` (a "produced" and a "stored" event per message, kept in memory and
 appended to the trace journal), and a consumer (\`runBatches\`) reading each topic from the start
 (a "delivered" event per message fetched).
 
