@@ -91,6 +91,26 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       for (const held of broker.quotas.held()) this.set({ kind: held.kind, scope: held.scope, name: held.name }, held.seconds);
     },
   });
+  new Counter({
+    name: 'metaq_connections_refused_total',
+    help: 'Connections closed as they opened because maxConnections (limit="total") or maxConnectionsPerIp (limit="per_ip") was reached.',
+    labelNames: ['limit'],
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ limit: 'total' }, broker.counters.refusedConnections.total);
+      this.inc({ limit: 'per_ip' }, broker.counters.refusedConnections.perIp);
+    },
+  });
+  new Counter({
+    name: 'metaq_header_timeouts_total',
+    help: 'Connections closed because a command line did not arrive within headerTimeoutMs of its first byte.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.counters.headerTimeouts);
+    },
+  });
   new Gauge({
     name: 'metaq_delayed_sets',
     help: 'Delayed sets in the schedule, not yet delivered to their partitions.',

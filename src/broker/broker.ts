@@ -1,5 +1,8 @@
 import { createServer } from 'node:net';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { DEFAULT_OPAQUE } from '../protocol/commands.js';
+import { encodeResult } from '../protocol/encoder.js';
+import { Status } from '../protocol/status.js';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
@@ -74,6 +77,8 @@ export interface BrokerOptions {
 export class Broker {
   private readonly server: Server;
   private readonly connections = new Set<BrokerConnection>();
+  /** Open connections per client IP address (maxConnectionsPerIp). */
+  private readonly connectionsByIp = new Map<string, number>();
   readonly stores: PartitionStores;
   readonly closedPartitions = new ClosedPartitions();
   readonly counters = new BrokerCounters();
@@ -115,9 +120,15 @@ export class Broker {
       transactions.waitReplicated = (log, end) => replication.syncMaster?.replicated(log, end) ?? Promise.resolve();
     }
     this.server = createServer((socket) => {
+      const address = socket.remoteAddress ?? '?';
+      if (this.refusedOverLimit(socket, address)) return;
       this.counters.currentConnections += 1;
+      this.connectionsByIp.set(address, (this.connectionsByIp.get(address) ?? 0) + 1);
       const connection = new BrokerConnection(socket, this.context, (closed) => {
         this.counters.currentConnections -= 1;
+        const left = (this.connectionsByIp.get(address) ?? 1) - 1;
+        if (left === 0) this.connectionsByIp.delete(address);
+        else this.connectionsByIp.set(address, left);
         this.connections.delete(closed);
       });
       this.connections.add(connection);
@@ -160,6 +171,27 @@ export class Broker {
     };
     for (const [topic, partitions] of this.stores.all()) for (const [partition, log] of partitions) follow(topic, partition, log);
     this.stores.created.add(follow);
+  }
+
+  /**
+   * Close a new connection at once, with a reply saying why, when it would pass maxConnections or
+   * maxConnectionsPerIp (0: no limit); the connections already open are not touched.
+   */
+  private refusedOverLimit(socket: Socket, address: string): boolean {
+    const { maxConnections, maxConnectionsPerIp } = this.config.system;
+    let reason: string | undefined;
+    if (maxConnections > 0 && this.counters.currentConnections >= maxConnections) {
+      this.counters.refusedConnections.total += 1;
+      reason = `this broker already has ${maxConnections} connections (maxConnections)`;
+    } else if (maxConnectionsPerIp > 0 && (this.connectionsByIp.get(address) ?? 0) >= maxConnectionsPerIp) {
+      this.counters.refusedConnections.perIp += 1;
+      reason = `${address} already has ${maxConnectionsPerIp} connections to this broker (maxConnectionsPerIp)`;
+    }
+    if (reason === undefined) return false;
+    this.logger.warn({ component: 'broker', remote: address, reason }, 'connection refused');
+    socket.on('error', () => undefined);
+    socket.end(encodeResult(Status.serviceUnavailable, DEFAULT_OPAQUE, `${reason}; close connections you do not need, or use another broker`), () => socket.destroy());
+    return true;
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {

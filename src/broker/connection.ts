@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../common/errors.js';
 import type { Command, GetCommand } from '../protocol/commands.js';
+import { DEFAULT_OPAQUE } from '../protocol/commands.js';
 import { CommandDecoder } from '../protocol/decoder.js';
 import { encodeResult } from '../protocol/encoder.js';
 import { Status } from '../protocol/status.js';
@@ -43,6 +44,8 @@ export class BrokerConnection {
   /** Reading is held for a quota until this performance.now() time; 0: not held. */
   private heldUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
+  /** Running while part of a command line has arrived and not its end (`headerTimeoutMs`). */
+  private headerTimer: NodeJS.Timeout | undefined;
   private readonly sink: ReplySink;
   private readonly getSink: ReplySink;
   /** `address:port` of the client, recorded with its groups' fetch positions. */
@@ -72,6 +75,7 @@ export class BrokerConnection {
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
       clearTimeout(this.holdTimer);
+      clearTimeout(this.headerTimer);
       for (const cancel of this.waits) cancel();
       this.waits.clear();
       ctx.transactions.ownerClosed(this);
@@ -96,7 +100,29 @@ export class BrokerConnection {
       this.socket.pause();
       return;
     }
+    this.watchHeader(commands.length > 0);
     for (const command of commands) this.dispatch(command);
+  }
+
+  /**
+   * Time the command line being received: one that takes longer than headerTimeoutMs from its
+   * first byte (a slow sender holding a connection open) closes the connection. Bodies are not
+   * timed: a large put may legitimately come slowly.
+   */
+  private watchHeader(completedOne: boolean): void {
+    const limitMs = this.ctx.config.system.headerTimeoutMs;
+    if (limitMs === 0) return;
+    if (completedOne || !this.decoder.inHeader) {
+      clearTimeout(this.headerTimer);
+      this.headerTimer = undefined;
+    }
+    if (!this.decoder.inHeader || this.headerTimer !== undefined) return;
+    this.headerTimer = setTimeout(() => {
+      this.ctx.counters.headerTimeouts += 1;
+      this.ctx.logger.info({ component: 'connection', remote: this.remote, limitMs }, 'command line not completed in time: closing the connection');
+      const text = `a command line must arrive within ${limitMs} ms of its first byte (headerTimeoutMs); closing the connection`;
+      this.socket.end(encodeResult(Status.requestTimeout, DEFAULT_OPAQUE, text), () => this.socket.destroy());
+    }, limitMs);
   }
 
   private dispatch(command: Command): void {

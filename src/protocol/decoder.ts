@@ -34,6 +34,11 @@ export class CommandDecoder {
     this.limits = { ...defaultDecoderLimits, ...limits };
   }
 
+  /** Part of a command line has arrived, not its end. */
+  get inHeader(): boolean {
+    return this.awaiting === undefined && this.rest !== undefined && this.rest.length > 0;
+  }
+
   /** Bytes buffered while waiting for the rest of a frame. */
   get bufferedBytes(): number {
     return (this.rest?.length ?? 0) + (this.awaiting?.received ?? 0);

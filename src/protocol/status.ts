@@ -6,6 +6,8 @@ export const Status = {
   unauthorized: 401,
   forbidden: 403,
   notFound: 404,
+  /** metaq: a command line that did not arrive in time (`headerTimeoutMs`). */
+  requestTimeout: 408,
   internalServerError: 500,
   serviceUnavailable: 503,
   gatewayTimeout: 504,

@@ -47,6 +47,11 @@ export const systemKeys = {
   // metaq additions: bounds that keep one connection from exhausting the broker's memory.
   maxRequestBodySize: { kind: 'int', default: 16 * 1024 * 1024, min: 1 },
   maxHeaderLength: { kind: 'int', default: 4096, min: 64 },
+  // metaq additions: connections accepted at once, in total and from one IP address (0: no limit),
+  // and how long a command line may take to arrive once it started (0: no limit), against slow senders.
+  maxConnections: { kind: 'int', default: 10_000, min: 0 },
+  maxConnectionsPerIp: { kind: 'int', default: 0, min: 0 },
+  headerTimeoutMs: { kind: 'int', default: 10_000, min: 0 },
   // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
   tailCacheBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 0 },
   // metaq additions, quotas (0: none): per client address, and per topic (a topic section may set its own).

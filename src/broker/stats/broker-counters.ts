@@ -10,4 +10,8 @@ export class BrokerCounters {
   txCommit = 0;
   txRollback = 0;
   currentConnections = 0;
+  /** Connections closed at once because a limit was reached, by limit (metaq). */
+  refusedConnections = { total: 0, perIp: 0 };
+  /** Connections closed because a command line did not arrive in time (metaq). */
+  headerTimeouts = 0;
 }
