@@ -103,6 +103,15 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Counter({
+    name: 'metaq_oversized_messages_total',
+    help: 'Puts refused because a message was larger than its topic\'s maxMessageSize.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.counters.oversizedMessages);
+    },
+  });
+  new Counter({
     name: 'metaq_header_timeouts_total',
     help: 'Connections closed because a command line did not arrive within headerTimeoutMs of its first byte.',
     registers,

@@ -171,6 +171,8 @@ export interface EffectiveTopicSettings {
   keyIndex: boolean;
   /** Trace each message's path (metaq). */
   trace: boolean;
+  /** Largest message payload a put may carry, 0: no limit but the request size (metaq). */
+  maxMessageSize: number;
 }
 
 /** Does `topic` match a section name, where `*` matches any run of characters (§4.1)? */
@@ -203,5 +205,6 @@ export function topicSettings(config: BrokerConfig, topic: string): EffectiveTop
     fetchBytesPerSecond: section.fetchBytesPerSecond ?? s.fetchBytesPerSecond,
     keyIndex: section.keyIndex ?? s.keyIndex,
     trace: section.trace ?? s.trace,
+    maxMessageSize: section.maxMessageSize ?? s.maxMessageSize,
   };
 }

@@ -61,6 +61,8 @@ export const systemKeys = {
   fetchBytesPerSecond: { kind: 'int', default: 0, min: 0 },
   // metaq addition: index every message's attribute as its key, for lookups by key.
   keyIndex: { kind: 'bool', default: false },
+  // metaq addition: largest message payload (attribute included) a put may carry, per topic (0: only maxRequestBodySize bounds it).
+  maxMessageSize: { kind: 'int', default: 0, min: 0 },
   // metaq additions: trace each message's path (stored, replicated, delivered), and how many traces to keep.
   trace: { kind: 'bool', default: false },
   traceMaxMessages: { kind: 'int', default: 100_000, min: 1 },
@@ -125,6 +127,7 @@ export const topicKeys = {
   produceBytesPerSecond: systemKeys.produceBytesPerSecond,
   fetchBytesPerSecond: systemKeys.fetchBytesPerSecond,
   keyIndex: systemKeys.keyIndex,
+  maxMessageSize: systemKeys.maxMessageSize,
   trace: systemKeys.trace,
 } satisfies Record<string, KeySpec>;
 

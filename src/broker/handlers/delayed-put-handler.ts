@@ -4,7 +4,7 @@ import { Status } from '../../protocol/status.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import { StoreRefusal } from '../partition-stores.js';
 import { checkSet } from './message-set-stamp.js';
-import { admitWrite, putFailure } from './put-admission.js';
+import { admitWrite, fitsMessageSize, putFailure } from './put-admission.js';
 
 /** The furthest ahead a set may be scheduled. */
 export const MAX_DELAY_MS = 90 * 24 * 60 * 60 * 1000;
@@ -34,6 +34,7 @@ export function handleDelayedPut(command: DelayedPutCommand, ctx: BrokerContext,
     fail(Status.internalServerError, checked);
     return;
   }
+  if (!fitsMessageSize(ctx, topic, checked.largestPayload, fail)) return;
   ctx.delayed.schedule({ deliverAtMs, topic, partition, count, set: body }, ctx.ids.next(), (error, scheduleId) => {
     if (error !== undefined) fail(Status.internalServerError, error.message);
     else reply.send(encodeResult(Status.success, opaque, `${scheduleId} ${partition} ${deliverAtMs} ${count}`));

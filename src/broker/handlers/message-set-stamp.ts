@@ -29,14 +29,17 @@ export interface StampedSet {
   firstId: bigint;
   messages: number;
   payloadBytes: number;
+  /** The largest record's payload (a compressed set's, compressed). */
+  largestPayload: number;
   latestTimeMs: number;
 }
 
 /** Check that `set` is exactly `count` whole records with good checksums; a reason when it is not. */
-export function checkSet(set: Buffer, count: number): { messages: number; payloadBytes: number } | string {
+export function checkSet(set: Buffer, count: number): { messages: number; payloadBytes: number; largestPayload: number } | string {
   let pos = 0;
   let records = 0;
   let payloadBytes = 0;
+  let largestPayload = 0;
   let ids = 0;
   while (pos < set.length) {
     const size = validRecordSize(set, pos);
@@ -48,9 +51,10 @@ export function checkSet(set: Buffer, count: number): { messages: number; payloa
     } else ids += 1;
     records += 1;
     payloadBytes += size - RECORD_HEADER_SIZE;
+    largestPayload = Math.max(largestPayload, size - RECORD_HEADER_SIZE);
     pos += size;
   }
   if (records !== count) return `the header says ${count} records but the body holds ${records}; nothing of this set was stored`;
-  return { messages: ids, payloadBytes };
+  return { messages: ids, payloadBytes, largestPayload };
 }
 

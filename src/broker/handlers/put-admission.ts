@@ -18,6 +18,18 @@ export function putFailure(ctx: BrokerContext, reply: ReplySink, topic: string, 
   };
 }
 
+/**
+ * Whether a message of `payloadBytes` fits the topic's maxMessageSize (0: no limit but the
+ * request size); a refusal answers 400 saying both sizes and is counted.
+ */
+export function fitsMessageSize(ctx: BrokerContext, topic: string, payloadBytes: number, fail: PutFailure): boolean {
+  const limit = ctx.stores.settings(topic)?.maxMessageSize ?? 0;
+  if (limit === 0 || payloadBytes <= limit) return true;
+  ctx.counters.oversizedMessages += 1;
+  fail(Status.badRequest, `a message of ${payloadBytes} bytes is larger than topic ${topic}'s maxMessageSize of ${limit} bytes; split it, or raise maxMessageSize for the topic`);
+  return false;
+}
+
 /** Count `count` stored messages of `bytes` payload bytes (traffic, realtime stats). */
 export function countPuts(ctx: BrokerContext, topic: string, partition: number, count: number, bytes: number): void {
   const tally = ctx.traffic.of(topic, partition);

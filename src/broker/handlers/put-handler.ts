@@ -7,7 +7,7 @@ import type { BrokerContext, ReplySink } from '../broker-context.js';
 import type { TransactionOwner } from '../transactions/transaction.js';
 import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
-import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
+import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
 
 /** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
 export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner, client: string): void {
@@ -22,6 +22,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
     reply.send(encodeResult(Status.success, opaque, `${id} ${partition} ${offset}`));
   };
   if (!admitWrite(ctx, topic, partition, fail)) return;
+  if (!fitsMessageSize(ctx, topic, command.body.length, fail)) return;
   const crc = checksum(command.body);
   if (command.checksum !== -1 && command.checksum !== crc) {
     fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');

@@ -5,7 +5,7 @@ import { Status } from '../../protocol/status.js';
 import { idAfter } from '../../common/id-generator.js';
 import type { AppendCallback, PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
-import { admitWrite, afterReplication, countPuts, putFailure, withLog } from './put-admission.js';
+import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
 
 /** `mput` (metaq extension): store a set of records for one partition with one write. */
 export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: ReplySink, client: string): void {
@@ -32,6 +32,7 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
       fail(Status.internalServerError, stamped);
       return;
     }
+    if (!fitsMessageSize(ctx, topic, stamped.largestPayload, fail)) return;
     ctx.counters.cmdPut += stamped.messages - count; // a compressed record holds many messages
     if (settings?.trace === true) ctx.traces?.produced(topic, partition, Array.from({ length: count }, (_, n) => idAfter(stamped.firstId, n)), client);
     const stored: AppendCallback = (error, offset) => {

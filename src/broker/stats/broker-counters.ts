@@ -14,4 +14,6 @@ export class BrokerCounters {
   refusedConnections = { total: 0, perIp: 0 };
   /** Connections closed because a command line did not arrive in time (metaq). */
   headerTimeouts = 0;
+  /** Puts refused because a message was over its topic's maxMessageSize (metaq). */
+  oversizedMessages = 0;
 }
