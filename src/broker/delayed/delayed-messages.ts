@@ -57,7 +57,8 @@ export class DelayedMessages {
   private timer: NodeJS.Timeout | undefined;
   private lastCompaction: number;
   private deliver: ((scheduled: ScheduledSet) => Promise<void>) | undefined;
-  private inFlight = new Set<Promise<void>>();
+  /** Due batches are delivered one after another, so sets due earlier are appended first. */
+  private deliveries: Promise<void> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -122,9 +123,10 @@ export class DelayedMessages {
 
   private tick(): void {
     if (this.closed || this.deliver === undefined) return;
-    for (const entry of this.wheel.advance(this.options.clock.wallMs())) {
-      const delivery = this.deliverEntry(entry, this.deliver).finally(() => this.inFlight.delete(delivery));
-      this.inFlight.add(delivery);
+    const due = this.wheel.advance(this.options.clock.wallMs());
+    if (due.length > 0) {
+      const deliver = this.deliver;
+      this.deliveries = this.deliveries.then(() => this.deliverInOrder(due, deliver));
     }
     if (this.options.clock.monotonicMs() - this.lastCompaction >= COMPACT_EVERY_MS) {
       this.lastCompaction = this.options.clock.monotonicMs();
@@ -132,12 +134,28 @@ export class DelayedMessages {
     }
   }
 
-  private async deliverEntry(entry: Entry, deliver: (scheduled: ScheduledSet) => Promise<void>): Promise<void> {
+  /**
+   * Read the due entries together, then hand them to `deliver` in due order without waiting
+   * between them: the appends queue in that order, and their flushes are shared.
+   */
+  private async deliverInOrder(entries: Entry[], deliver: (scheduled: ScheduledSet) => Promise<void>): Promise<void> {
+    const sets = await Promise.all(entries.map((entry) => this.readEntry(entry).catch((error: unknown) => error as Error)));
+    await Promise.all(entries.map((entry, i) => {
+      const set = sets[i]!;
+      return this.deliverEntry(entry, set instanceof Error ? Promise.reject(set) : deliver(set));
+    }));
+  }
+
+  private async readEntry(entry: Entry): Promise<ScheduledSet> {
+    const record = await this.readAt(entry.offset, entry.size);
+    const [view] = iterateRecords(record);
+    if (view === undefined) throw new Error(`no whole schedule entry at ${entry.offset}`);
+    return decodeScheduledSet(view.payload);
+  }
+
+  private async deliverEntry(entry: Entry, delivery: Promise<void>): Promise<void> {
     try {
-      const record = await this.readAt(entry.offset, entry.size);
-      const [view] = iterateRecords(record);
-      if (view === undefined) throw new Error(`no whole schedule entry at ${entry.offset}`);
-      await deliver(decodeScheduledSet(view.payload));
+      await delivery;
       this.pendingEntries.delete(entry.offset);
       this.delivered.add(entry.offset);
       await this.marks.add(entry.offset);
@@ -180,7 +198,7 @@ export class DelayedMessages {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
-    await Promise.all(this.inFlight);
+    await this.deliveries;
     await this.log.close();
     await this.marks.close();
   }
