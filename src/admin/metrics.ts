@@ -120,6 +120,15 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       this.inc(broker.counters.headerTimeouts);
     },
   });
+  new Counter({
+    name: 'metaq_busy_refusals_total',
+    help: 'Requests answered 503 because their connection already had maxInFlightRequests requests unanswered.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.counters.busyRefusals);
+    },
+  });
   new Gauge({
     name: 'metaq_delayed_sets',
     help: 'Delayed sets in the schedule, not yet delivered to their partitions.',

@@ -20,8 +20,6 @@ import { handleStats } from './handlers/stats-handler.js';
 import { handleTransaction } from './handlers/transaction-handler.js';
 import { handleVersion } from './handlers/version-handler.js';
 
-/** Requests in flight on one connection before we stop reading from it. */
-const MAX_IN_FLIGHT = 16384;
 /** Gets in flight before we stop reading: each may hold up to maxTransferSize bytes. */
 const MAX_GETS_IN_FLIGHT = 16;
 /** Unsent reply bytes before we stop reading (the client is not reading its replies). */
@@ -132,6 +130,7 @@ export class BrokerConnection {
     }
     if (command.kind === 'result' || command.kind === 'value') return; // a reply sent to us: nothing waits for it
     if (command.kind === 'transaction' && command.type === 'END') return; // answered by nothing (§1.3.8)
+    if (this.inFlight >= this.ctx.config.system.maxInFlightRequests) return this.refuseBusy(command);
     this.inFlight += 1;
     this.adjustReading();
     try {
@@ -181,6 +180,19 @@ export class BrokerConnection {
       const opaque = 'opaque' in command ? command.opaque : 0;
       this.sink.send(encodeResult(Status.internalServerError, opaque, `internal error handling ${command.kind}: ${String(error)}`));
     }
+  }
+
+  /**
+   * Reading stops at maxInFlightRequests, but requests already read in the same chunk get here:
+   * each is answered 503 at once (nothing stored), so the client can retry it once replies came.
+   */
+  private refuseBusy(command: Command): void {
+    const limit = this.ctx.config.system.maxInFlightRequests;
+    this.ctx.counters.busyRefusals += 1;
+    const opaque = 'opaque' in command ? command.opaque : DEFAULT_OPAQUE;
+    const text = `broker busy: this connection already has ${limit} requests waiting for replies (maxInFlightRequests); nothing was done, send it again once replies arrive`;
+    this.inFlight += 1; // reply() counts it down
+    this.sink.send(encodeResult(Status.serviceUnavailable, opaque, text));
   }
 
   private startGet(command: GetCommand): void {
@@ -258,11 +270,12 @@ export class BrokerConnection {
   }
 
   private adjustReading(): void {
-    const overloaded = this.inFlight >= MAX_IN_FLIGHT || this.getsInFlight >= MAX_GETS_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
+    const maxInFlight = this.ctx.config.system.maxInFlightRequests;
+    const overloaded = this.inFlight >= maxInFlight || this.getsInFlight >= MAX_GETS_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
     if (overloaded && !this.pausedForLoad) {
       this.pausedForLoad = true;
       this.socket.pause();
-    } else if (!overloaded && this.pausedForLoad && this.inFlight < MAX_IN_FLIGHT / 2 && this.getsInFlight < MAX_GETS_IN_FLIGHT / 2) {
+    } else if (!overloaded && this.pausedForLoad && this.inFlight < Math.ceil(maxInFlight / 2) && this.getsInFlight < MAX_GETS_IN_FLIGHT / 2) {
       this.pausedForLoad = false;
       if (this.heldUntil === 0) this.socket.resume(); // else the quota's timer resumes it
     }

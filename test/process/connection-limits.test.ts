@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import { checksum } from '../../src/common/checksum.js';
 import { startBroker } from '../support/in-process-broker.js';
+import { WireSession, put, scanPartition } from '../support/wire-client.js';
 
 /** A raw connection from a loopback address of our choosing (Linux answers on all of 127/8). */
 async function open(port: number, from: string): Promise<Socket & { text: () => string }> {
@@ -83,6 +85,30 @@ describe('connection limits and slow senders', { timeout: 30_000 }, () => {
       assert.equal(broker.counters.headerTimeouts, 1);
     } finally {
       steady.destroy();
+      await broker.stop();
+    }
+  });
+
+  it('answers requests past maxInFlightRequests on a connection with 503 broker busy, storing none of them, and serves it again once replies arrive', async () => {
+    // Sync flush keeps each put unanswered until its fsync, so the ones read together pile up.
+    const broker = await startBroker({ maxInFlightRequests: 2, unflushThreshold: 1 });
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    try {
+      const bodies = Array.from({ length: 8 }, (_, i) => Buffer.from(`message ${i}`));
+      const replies = await Promise.all(session.requestTogether(bodies.map((body) => (opaque) => ({ kind: 'put', topic: 'busy', partition: 0, flag: 0, checksum: checksum(body), txKey: undefined, opaque, body }))));
+      const codes = replies.map((reply) => (reply.kind === 'result' ? reply.code : 0));
+      const refused = replies.filter((reply) => reply.kind === 'result' && reply.code === 503);
+      assert.ok(refused.length >= 1, `some of 8 puts read together were refused: ${codes.join(',')}`);
+      assert.equal(codes.filter((code) => code === 200).length + refused.length, 8);
+      for (const reply of refused) assert.match(reply.body.toString(), /^broker busy: this connection already has 2 requests waiting for replies \(maxInFlightRequests\)/);
+      assert.equal(broker.counters.busyRefusals, refused.length);
+
+      assert.equal((await put(session, 'busy', 0, 'after the replies')).code, 200);
+      const stored = (await scanPartition(session, 'busy', 0)).map((record) => record.payload);
+      const accepted = bodies.filter((_, i) => codes[i] === 200).map(String);
+      assert.deepEqual(stored, [...accepted, 'after the replies'], 'only the accepted puts are stored, in order');
+    } finally {
+      await session.close();
       await broker.stop();
     }
   });

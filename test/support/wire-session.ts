@@ -64,6 +64,18 @@ export class WireSession {
     return promise;
   }
 
+  /** Several requests in one write (so the broker reads them together); their replies in order. */
+  requestTogether(builds: Array<(opaque: number) => Command>): Array<Promise<Reply>> {
+    const parts: Buffer[] = [];
+    const replies = builds.map((build) => {
+      const opaque = this.nextOpaque++;
+      parts.push(...encodeCommand(build(opaque)));
+      return new Promise<Reply>((resolve, reject) => this.waiting.set(opaque, { resolve, reject }));
+    });
+    this.socket.write(Buffer.concat(parts));
+    return replies;
+  }
+
   /** Send raw bytes (tests of malformed input). */
   writeRaw(bytes: Buffer): void {
     this.socket.write(bytes);

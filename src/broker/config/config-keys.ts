@@ -52,6 +52,9 @@ export const systemKeys = {
   maxConnections: { kind: 'int', default: 10_000, min: 0 },
   maxConnectionsPerIp: { kind: 'int', default: 0, min: 0 },
   headerTimeoutMs: { kind: 'int', default: 10_000, min: 0 },
+  // metaq addition: requests one connection may have unanswered; reading pauses at it, and a
+  // request already read past it is refused with 503 (RocketMQ's "broker busy").
+  maxInFlightRequests: { kind: 'int', default: 16_384, min: 1 },
   // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
   tailCacheBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 0 },
   // metaq additions, quotas (0: none): per client address, and per topic (a topic section may set its own).
@@ -113,6 +116,22 @@ export const httpKeys = {
   frontEnd: { kind: 'bool', default: true },
 } satisfies Record<string, KeySpec>;
 
+/**
+ * `[tls]` (metaq addition): with certFile and keyFile the broker port, the HTTP server and the
+ * replication links speak TLS; plaintext only on `plainPort`, when the config asks for it.
+ */
+export const tlsKeys = {
+  /** PEM certificate chain and private key this broker presents. */
+  certFile: { kind: 'string', default: '' },
+  keyFile: { kind: 'string', default: '' },
+  /** PEM CA bundle: verifies client certificates and the brokers this one connects to (blank: the system's CAs). */
+  caFile: { kind: 'string', default: '' },
+  /** Require a client certificate signed by caFile on the TLS port. */
+  clientAuth: { kind: 'bool', default: false },
+  /** A second, plaintext listener for clients that cannot speak TLS (old MetaQ clients); 0: none. */
+  plainPort: { kind: 'int', default: 0, min: 0, max: 65_535 },
+} satisfies Record<string, KeySpec>;
+
 /** Keys a `[topic=...]` section may override; blank or absent inherits from `[system]`. */
 export const topicKeys = {
   numPartitions: systemKeys.numPartitions,
@@ -136,6 +155,7 @@ type Values<T extends Record<string, KeySpec>> = { -readonly [K in keyof T]: Val
 
 export type SystemConfig = Values<typeof systemKeys>;
 export type HttpConfig = Values<typeof httpKeys>;
+export type TlsConfig = Values<typeof tlsKeys>;
 export type ReplicationConfig = Values<typeof replicationKeys> & { role: ReplicationRole };
 export type ReplicationRole = 'master' | 'sync-slave' | 'async-slave';
 export type ZookeeperConfig = Values<typeof zookeeperKeys> & { configured: boolean };

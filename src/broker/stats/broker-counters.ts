@@ -14,6 +14,8 @@ export class BrokerCounters {
   refusedConnections = { total: 0, perIp: 0 };
   /** Connections closed because a command line did not arrive in time (metaq). */
   headerTimeouts = 0;
+  /** Requests refused because their connection had maxInFlightRequests unanswered. */
+  busyRefusals = 0;
   /** Puts refused because a message was over its topic's maxMessageSize (metaq). */
   oversizedMessages = 0;
 }
