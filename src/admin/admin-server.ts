@@ -42,17 +42,20 @@ export class AdminServer {
     /** The token the admin API and the console require. */
     readonly token: string,
     readonly generatedToken: boolean,
+    private readonly secure: boolean,
   ) {}
 
   static async start(broker: Broker, options: AdminServerOptions = {}): Promise<AdminServer> {
     const http = broker.config.http;
     const configured = options.token ?? http.token;
     const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
-    const app = Fastify({ logger: false, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
+    // With a `[tls]` identity the HTTP side is HTTPS too (the token is a credential); no client certificate is asked.
+    const https = broker.tls === undefined ? null : { cert: broker.tls.cert, key: broker.tls.key };
+    const app = Fastify({ logger: false, https, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
     const groups = () => readGroups(broker);
     const metrics = createBrokerMetrics(broker, groups);
     const rates = new RateSampler(broker, groups, options.sampleIntervalMs);
-    const server = new AdminServer(app, metrics, rates, token, configured === '');
+    const server = new AdminServer(app, metrics, rates, token, configured === '', https !== null);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaError ? 409 : (error.statusCode ?? 500);
@@ -103,7 +106,7 @@ export class AdminServer {
     const address = this.app.server.address() as AddressInfo | null;
     if (address === null) return '';
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}`;
+    return `${this.secure ? 'https' : 'http'}://${host}:${address.port}`;
   }
 
   /** Where an operator opens the console; the token rides in the fragment, which browsers never send. */

@@ -121,6 +121,15 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Counter({
+    name: 'metaq_tls_handshake_failures_total',
+    help: 'TLS handshakes that failed on the broker port (plaintext clients, untrusted or missing client certificates).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.counters.tlsHandshakeFailures);
+    },
+  });
+  new Counter({
     name: 'metaq_busy_refusals_total',
     help: 'Requests answered 503 because their connection already had maxInFlightRequests requests unanswered.',
     registers,

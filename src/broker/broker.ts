@@ -1,5 +1,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { TlsMaterial } from './config/tls-material.js';
+import { loadTlsMaterial, tlsClientOptions, tlsServerOptions } from './config/tls-material.js';
 import { DEFAULT_OPAQUE } from '../protocol/commands.js';
 import { encodeResult } from '../protocol/encoder.js';
 import { Status } from '../protocol/status.js';
@@ -75,7 +78,10 @@ export interface BrokerOptions {
  * same class.
  */
 export class Broker {
+  /** The broker port: TLS when `[tls]` has a certificate. */
   private readonly server: Server;
+  /** `[tls] plainPort`: plaintext beside TLS, for clients that cannot speak it. */
+  private readonly plainServer: Server | undefined;
   private readonly connections = new Set<BrokerConnection>();
   /** Open connections per client IP address (maxConnectionsPerIp). */
   private readonly connectionsByIp = new Map<string, number>();
@@ -102,6 +108,8 @@ export class Broker {
     private readonly io: FileIO,
     readonly delayed: DelayedMessages,
     readonly traces: TraceBook | undefined,
+    /** This broker's TLS identity (`[tls]`), also used by the HTTP server and replication links. */
+    readonly tls: TlsMaterial | undefined,
   ) {
     this.logger = logger;
     this.stores = stores;
@@ -111,7 +119,7 @@ export class Broker {
     if (config.replication.role === 'master' && config.replication.slave !== '') {
       // Before listening: no put may be acked without the slave.
       const replication = this.replication;
-      this.replication.syncMaster = new SyncMaster(config.replication, stores, logger, {
+      this.replication.syncMaster = new SyncMaster(config.replication, stores, logger, tls === undefined ? undefined : tlsClientOptions(tls), {
         withdraw: async () => this.zk?.registration?.unregister(),
         rejoin: async () => {
           if (this.zk?.registration !== undefined && replication.demotedBecause === undefined) await this.registerAll(this.zk.registration);
@@ -119,7 +127,7 @@ export class Broker {
       });
       transactions.waitReplicated = (log, end) => replication.syncMaster?.replicated(log, end) ?? Promise.resolve();
     }
-    this.server = createServer((socket) => {
+    const accept = (socket: Socket): void => {
       const address = socket.remoteAddress ?? '?';
       if (this.refusedOverLimit(socket, address)) return;
       this.counters.currentConnections += 1;
@@ -132,7 +140,14 @@ export class Broker {
         this.connections.delete(closed);
       });
       this.connections.add(connection);
+    };
+    this.server = tls === undefined ? createServer(accept) : createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), accept);
+    // A failed handshake (wrong CA, no client certificate, plaintext on the TLS port) touches no one else.
+    this.server.on('tlsClientError', (error: Error, socket: Socket) => {
+      this.counters.tlsHandshakeFailures += 1;
+      logger.info({ component: 'broker', remote: socket.remoteAddress, reason: error.message }, 'TLS handshake failed');
     });
+    this.plainServer = config.tls.plainPort > 0 ? createServer(accept) : undefined;
     this.quotas = new Quotas(clock);
     this.context = {
       config,
@@ -206,6 +221,11 @@ export class Broker {
       throw error;
     });
     const { system } = options.config;
+    const tlsMaterial = await loadTlsMaterial(options.config.tls, io).catch(async (error: unknown) => {
+      await transactions.close();
+      await stores.close();
+      throw error;
+    });
     const delayed = await DelayedMessages.open({ dataPath: system.dataPath, io, logger, clock, unflushThreshold: system.unflushThreshold, unflushInterval: system.unflushInterval, maxSegmentSize: system.maxSegmentSize }).catch(async (error: unknown) => {
       await transactions.close();
       await stores.close();
@@ -221,18 +241,24 @@ export class Broker {
           await stores.close();
           throw error;
         });
-    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed, traces);
+    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed, traces, tlsMaterial);
     if (traces !== undefined) broker.traceTopics(traces);
     broker.stores.scheduleRetention();
     // A slave keeps its own schedule but delivers nothing: its partitions are written by its master.
     if (options.config.replication.role !== 'sync-slave' && options.config.replication.role !== 'async-slave') delayed.start((scheduled) => deliverScheduled(broker.context, scheduled));
-    await new Promise<void>((resolve, reject) => {
-      broker.server.once('error', reject);
-      broker.server.listen(options.config.system.serverPort, options.host ?? options.config.system.hostName, () => {
-        broker.server.off('error', reject);
-        resolve();
+    const host = options.host ?? options.config.system.hostName;
+    const listen = (server: Server, port: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    }).catch(async (error: unknown) => {
+    await (async () => {
+      await listen(broker.server, options.config.system.serverPort);
+      if (broker.plainServer !== undefined) await listen(broker.plainServer, options.config.tls.plainPort);
+    })().catch(async (error: unknown) => {
       await broker.stop(); // the port is taken: release the journal and the stores before reporting
       throw error;
     });
@@ -298,6 +324,7 @@ export class Broker {
       stores: this.stores,
       registration,
       logger: this.logger,
+      ...(this.tls === undefined ? {} : { tls: tlsClientOptions(this.tls) }),
       copied: (topic, records, bytes) => {
         this.counters.cmdPut += records;
         if (this.stores.settings(topic)?.stat) {
@@ -433,6 +460,11 @@ export class Broker {
     return this.context.url();
   }
 
+  /** The plaintext port beside TLS (`[tls] plainPort`), if there is one. */
+  get plainPort(): number | undefined {
+    return (this.plainServer?.address() as AddressInfo | null | undefined)?.port;
+  }
+
   /** Stop accepting, finish in-flight requests, flush and close every store. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -448,7 +480,7 @@ export class Broker {
         }
         await this.zk.session.close();
       }
-      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const closed = Promise.all([this.server, this.plainServer].map((server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))));
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
       await this.replication.syncMaster?.close();

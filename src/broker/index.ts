@@ -7,3 +7,4 @@ export { loadBrokerConfig } from './config/load-config.js';
 // Maintenance of a stopped broker's data directory (MetaQ's move-partitions and delete-partitions, §7.5).
 export { movePartitions, deletePartitions } from '../storage/partition-dirs.js';
 export { NodeFileIO } from '../storage/io/node-file-io.js';
+export type { FileIO } from '../storage/io/file-io.js';

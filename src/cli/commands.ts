@@ -6,6 +6,7 @@ import type { BrokerAddress } from '../client/transport/broker-address.js';
 import { parseBrokerUrl } from '../client/transport/broker-address.js';
 import { transactionRequest } from '../client/transactions/transaction-request.js';
 import { MetaqError } from '../common/errors.js';
+import { tlsFromEnv } from './tls-env.js';
 
 export interface Target {
   host: string;
@@ -17,7 +18,7 @@ export function urlOf(target: Target): string {
 }
 
 function clientFor(target: Target): MetaqClient {
-  return new MetaqClient({ serverUrl: urlOf(target) });
+  return new MetaqClient({ serverUrl: urlOf(target), connection: tlsFromEnv() });
 }
 
 /** `metaq stats [ITEM]`: print the broker's stats lines. */
@@ -141,7 +142,7 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
   const connections = new Map<string, BrokerConnection>();
   const connection = (address: BrokerAddress): BrokerConnection => {
     let existing = connections.get(address.url);
-    if (existing === undefined) connections.set(address.url, (existing = new BrokerConnection(address)));
+    if (existing === undefined) connections.set(address.url, (existing = new BrokerConnection(address, tlsFromEnv())));
     return existing;
   };
   try {
@@ -180,7 +181,7 @@ export async function transactions(target: Target, action: string, key: string |
     return;
   }
   if ((action !== 'commit' && action !== 'rollback') || key === undefined) throw new MetaqError('USAGE', 'tx needs list, or commit|rollback with an XID:… key from `metaq tx list`');
-  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)));
+  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), tlsFromEnv());
   try {
     await transactionRequest(connection, { txKey: key, sessionId: 'metaq-cli', type: action === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', requestTimeoutMs: 30_000 });
     out.write(`${action === 'commit' ? 'committed' : 'rolled back'} ${key} heuristically; the coordinator will be told when it retries, and should FORGET it\n`);

@@ -19,6 +19,7 @@ import { trace } from './trace-command.js';
 import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
 import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
+import { loadTlsFromEnv } from './tls-env.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--http-port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
@@ -360,6 +361,7 @@ async function dlqCommand(args: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  await loadTlsFromEnv();
   switch (command) {
     case 'server':
       await server(args);

@@ -5,8 +5,8 @@ import { ConfigError } from '../../common/errors.js';
 import type { IniEntry } from '../../common/ini-file.js';
 import { parseIni } from '../../common/ini-file.js';
 import { parseRetentionPolicy } from '../../storage/retention.js';
-import type { HttpConfig, KeySpec, ReplicationConfig, SystemConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
-import { httpKeys, replicationKeys, systemKeys, topicKeys, zookeeperKeys } from './config-keys.js';
+import type { HttpConfig, KeySpec, ReplicationConfig, SystemConfig, TlsConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
+import { httpKeys, replicationKeys, systemKeys, tlsKeys, topicKeys, zookeeperKeys } from './config-keys.js';
 
 export interface TopicConfig extends TopicOverrides {
   /** The section name after `topic=`; may contain `*` wildcards. */
@@ -20,6 +20,7 @@ export interface BrokerConfig {
   zookeeper: ZookeeperConfig;
   replication: ReplicationConfig;
   http: HttpConfig;
+  tls: TlsConfig;
   topics: TopicConfig[];
   /** The file it came from, or undefined for built-in defaults. */
   file: string | undefined;
@@ -49,6 +50,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
   const zookeeper = { ...(defaults(zookeeperKeys) as Omit<ZookeeperConfig, 'configured'>), configured: false };
   const replication = defaults(replicationKeys) as ReplicationConfig;
   const http = defaults(httpKeys) as HttpConfig;
+  const tls = defaults(tlsKeys) as TlsConfig;
   const topics: TopicConfig[] = [];
   for (const section of sections) {
     if (section.name === 'system') {
@@ -63,6 +65,9 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validateReplication(replication, where, section.line);
     } else if (section.name === 'http') {
       for (const entry of section.entries) assign(http, httpKeys, entry, where, 'http');
+    } else if (section.name === 'tls') {
+      for (const entry of section.entries) assign(tls, tlsKeys, entry, where, 'tls');
+      validateTls(tls, where, section.line);
     } else if (section.name.startsWith('topic=')) {
       const name = section.name.slice('topic='.length).trim();
       if (name === '' || name.includes('/') || name.includes(' ')) {
@@ -87,7 +92,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validatePolicies(topic.deletePolicy ?? system.deletePolicy, topic.deleteWhen ?? system.deleteWhen, where, `topic=${topic.name}`);
     }
   }
-  return { system, zookeeper, replication, http, topics, file: fileName, text };
+  return { system, zookeeper, replication, http, tls, topics, file: fileName, text };
 }
 
 const ROLES = ['master', 'sync-slave', 'async-slave'];
@@ -102,6 +107,13 @@ function validateReplication(r: ReplicationConfig, file: string, line: number): 
   if (r.role !== 'async-slave' && r.slaveId >= 0) throw new ConfigError(`${at} slaveId is for role=async-slave; this broker's role is ${r.role}`);
   if (r.autoPromote && r.role !== 'sync-slave') throw new ConfigError(`${at} autoPromote is for role=sync-slave; this broker's role is ${r.role}`);
   if (r.slaveGroup === '' && r.slaveId >= 0) r.slaveGroup = `meta-slave-group_${r.slaveId}`;
+}
+
+function validateTls(t: TlsConfig, file: string, line: number): void {
+  const at = `${file}:${line}: [tls]`;
+  if ((t.certFile === '') !== (t.keyFile === '')) throw new ConfigError(`${at} certFile and keyFile go together: set both (PEM files) to turn TLS on, or neither`);
+  if (t.clientAuth && t.caFile === '') throw new ConfigError(`${at} clientAuth=true needs caFile, the CA that signs client certificates`);
+  if (t.plainPort !== 0 && t.certFile === '') throw new ConfigError(`${at} plainPort opens a plaintext listener beside the TLS one; without certFile every listener is plaintext already`);
 }
 
 function defaults(keys: Record<string, KeySpec>): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { BrokerConnection } from '../../client/transport/broker-connection.js';
 import { parseBrokerUrl } from '../../client/transport/broker-address.js';
@@ -41,13 +42,15 @@ export class SyncMaster {
     private readonly config: ReplicationConfig,
     private readonly stores: PartitionStores,
     private readonly logger: Logger,
+    /** TLS to the slave when this broker has a `[tls]` identity. */
+    tls: TlsConnectionOptions | undefined,
     private readonly presence: PresenceHooks,
   ) {
     const timeout = config.sendToSlaveTimeoutInMills;
     this.link = new BrokerConnection(
       parseBrokerUrl(`meta://${config.slave}`),
       // A slave that stops answering is noticed within two timeouts, even with frames in flight.
-      { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills) },
+      { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills), ...(tls === undefined ? {} : { tls }) },
     );
     for (const [topic, partitions] of stores.all()) for (const [partition, log] of partitions) this.attach(topic, partition, log);
     stores.created.add(this.onCreated);

@@ -16,6 +16,8 @@ export class BrokerCounters {
   headerTimeouts = 0;
   /** Requests refused because their connection had maxInFlightRequests unanswered. */
   busyRefusals = 0;
+  /** TLS handshakes that failed on the broker port (metaq). */
+  tlsHandshakeFailures = 0;
   /** Puts refused because a message was over its topic's maxMessageSize (metaq). */
   oversizedMessages = 0;
 }

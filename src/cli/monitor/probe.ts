@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { MetaqClient } from '../../client/index.js';
 import type { Alert } from './alert-book.js';
+import { tlsFromEnv } from '../tls-env.js';
 
 export interface ProbeOptions {
   /** MetaQ's monitor topic; every broker must configure it (`[topic=meta-monitor-topic]`). */
@@ -59,7 +60,7 @@ export class Prober {
     if (this.client !== undefined && this.clientUrl === wireUrl) return this.client;
     await this.close();
     this.clientUrl = wireUrl;
-    return (this.client = new MetaqClient({ serverUrl: wireUrl, connection: { reconnectMaxMs: 1_000 } }));
+    return (this.client = new MetaqClient({ serverUrl: wireUrl, connection: { reconnectMaxMs: 1_000, ...tlsFromEnv() } }));
   }
 
   private alert(kind: 'probe-send' | 'probe-receive', message: string): Alert {

@@ -1,5 +1,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Command, ResultCommand, ValueCommand } from '../../protocol/commands.js';
 import { offeredExtensions } from '../../protocol/commands.js';
 import { CommandDecoder } from '../../protocol/decoder.js';
@@ -21,6 +23,11 @@ export interface ConnectionOptions {
   reconnectMaxMs: number;
   /** Largest reply body accepted (a `value` holds up to the fetch size). */
   maxReplyBytes: number;
+  /**
+   * Speak TLS to the broker (its `[tls]` section): `ca` to trust its certificate, `cert` and
+   * `key` when it asks for a client certificate. Undefined: plaintext.
+   */
+  tls?: TlsConnectionOptions;
 }
 
 export const defaultConnectionOptions: ConnectionOptions = {
@@ -69,6 +76,8 @@ export class BrokerConnection {
   private heartbeatFailures = 0;
   private connectedWaiters: Array<() => void> = [];
   private connects = 0;
+  /** Why the last connection attempt failed (refused, TLS verification...), for the errors of requests that never left. */
+  private lastConnectError: string | undefined;
   /** The broker's extensions, asked on first need; forgotten on reconnect (it may be another broker). */
   private offered: Promise<ReadonlySet<string>> | undefined;
   knownExtensions: ReadonlySet<string> | undefined;
@@ -98,16 +107,19 @@ export class BrokerConnection {
 
   private open(): void {
     this.decoder = new CommandDecoder({ maxBodyBytes: this.options.maxReplyBytes });
-    const socket = connect({ host: this.address.host, port: this.address.port });
+    const { host, port } = this.address;
+    const tls = this.options.tls;
+    const socket = tls === undefined ? connect({ host, port }) : connectTls({ ...tls, host, port });
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('connect', () => {
+    socket.on(tls === undefined ? 'connect' : 'secureConnect', () => {
       this.connects += 1;
       if (this.connects > 1) {
         this.offered = undefined;
         this.knownExtensions = undefined;
       }
       this.connected = true;
+      this.lastConnectError = undefined;
       this.attempts = 0;
       this.heartbeatFailures = 0;
       this.lastActivity = performance.now();
@@ -130,7 +142,9 @@ export class BrokerConnection {
       }
       for (const reply of replies) this.settle(reply);
     });
-    socket.on('error', () => undefined); // 'close' follows and handles it
+    socket.on('error', (error: Error) => {
+      if (!this.connected) this.lastConnectError = error.message;
+    }); // 'close' follows and handles it
     socket.on('close', () => this.lost(socket));
   }
 
@@ -169,7 +183,9 @@ export class BrokerConnection {
     for (const [opaque, entry] of this.pending) {
       if (entry.deadline <= now) {
         this.pending.delete(opaque);
-        entry.reject(new RequestTimeoutError(entry.what, entry.timeoutMs));
+        // Never sent while no connection could be made: say why, not just that time ran out.
+        if (!this.connected && this.lastConnectError !== undefined) entry.reject(new ConnectionError(`${entry.what} was not sent: no connection to ${this.address.url} within ${entry.timeoutMs} ms (${this.lastConnectError})`));
+        else entry.reject(new RequestTimeoutError(entry.what, entry.timeoutMs));
       }
     }
     if (this.pending.size === 0) this.sweeper.unref();
@@ -261,7 +277,7 @@ export class BrokerConnection {
   waitConnected(timeoutMs: number): Promise<void> {
     if (this.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ConnectionError(`could not connect to ${this.address.url} within ${timeoutMs} ms; is the broker running?`)), timeoutMs);
+      const timer = setTimeout(() => reject(new ConnectionError(`could not connect to ${this.address.url} within ${timeoutMs} ms (${this.lastConnectError ?? 'no answer'}); is the broker running, and are its TLS settings and yours alike?`)), timeoutMs);
       this.connectedWaiters.push(() => {
         clearTimeout(timer);
         resolve();
