@@ -16,6 +16,7 @@ import { topicRoutes } from './api/topic-routes.js';
 import { groupRoutes } from './api/group-routes.js';
 import { transactionRoutes } from './api/transaction-routes.js';
 import { traceRoutes } from './api/trace-routes.js';
+import { userRoutes } from './api/user-routes.js';
 import { configRoutes } from './api/config-routes.js';
 import { frontEndRoutes } from './front-end/front-end-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -79,6 +80,7 @@ export class AdminServer {
       groupRoutes(api, broker, groups, rates);
       transactionRoutes(api, broker);
       traceRoutes(api, broker);
+      userRoutes(api, broker);
       configRoutes(api, broker);
     });
     if (options.frontEnd ?? http.frontEnd) {

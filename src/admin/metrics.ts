@@ -121,6 +121,25 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Counter({
+    name: 'metaq_login_failures_total',
+    help: 'Logins refused on a broker with [auth] enabled: wrong user name or password, or a malformed exchange.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.counters.loginFailures);
+    },
+  });
+  new Counter({
+    name: 'metaq_access_denials_total',
+    help: 'Commands refused because the logged-in user lacks the right (publish or subscribe on the topic, or admin).',
+    labelNames: ['right'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [right, count] of Object.entries(broker.counters.accessDenials)) this.inc({ right }, count);
+    },
+  });
+  new Counter({
     name: 'metaq_tls_handshake_failures_total',
     help: 'TLS handshakes that failed on the broker port (plaintext clients, untrusted or missing client certificates).',
     registers,

@@ -13,6 +13,7 @@ import type { PartitionTraffic } from './stats/partition-traffic.js';
 import type { ConsumerPositions } from './stats/consumer-positions.js';
 import type { DelayedMessages } from './delayed/delayed-messages.js';
 import type { TraceBook } from './tracing/trace-book.js';
+import type { UserBook } from './auth/user-book.js';
 
 /** What command handlers share: the broker's services, nothing per connection. */
 export interface BrokerContext {
@@ -31,6 +32,8 @@ export interface BrokerContext {
   delayed: DelayedMessages;
   /** Message traces, where a topic is configured with `trace=true`. */
   traces: TraceBook | undefined;
+  /** The users and their rights, when `[auth] enabled=true`; undefined: no login asked. */
+  users: UserBook | undefined;
   logger: Logger;
   clock: Clock;
   version: string;

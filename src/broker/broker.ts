@@ -2,7 +2,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { TlsMaterial } from './config/tls-material.js';
-import { loadTlsMaterial, tlsClientOptions, tlsServerOptions } from './config/tls-material.js';
+import { loadTlsMaterial, tlsServerOptions } from './config/tls-material.js';
+import { UserBook } from './auth/user-book.js';
+import type { ListenerKind } from './connection.js';
+import { replicationLinkOptions } from './replication/link-options.js';
 import { DEFAULT_OPAQUE } from '../protocol/commands.js';
 import { encodeResult } from '../protocol/encoder.js';
 import { Status } from '../protocol/status.js';
@@ -82,6 +85,8 @@ export class Broker {
   private readonly server: Server;
   /** `[tls] plainPort`: plaintext beside TLS, for clients that cannot speak it. */
   private readonly plainServer: Server | undefined;
+  /** `[auth] legacyPort`: plaintext, no login, for old MetaQ clients. */
+  private readonly legacyServer: Server | undefined;
   private readonly connections = new Set<BrokerConnection>();
   /** Open connections per client IP address (maxConnectionsPerIp). */
   private readonly connectionsByIp = new Map<string, number>();
@@ -110,6 +115,8 @@ export class Broker {
     readonly traces: TraceBook | undefined,
     /** This broker's TLS identity (`[tls]`), also used by the HTTP server and replication links. */
     readonly tls: TlsMaterial | undefined,
+    /** The users and their rights (`[auth] enabled=true`). */
+    readonly users: UserBook | undefined,
   ) {
     this.logger = logger;
     this.stores = stores;
@@ -119,7 +126,7 @@ export class Broker {
     if (config.replication.role === 'master' && config.replication.slave !== '') {
       // Before listening: no put may be acked without the slave.
       const replication = this.replication;
-      this.replication.syncMaster = new SyncMaster(config.replication, stores, logger, tls === undefined ? undefined : tlsClientOptions(tls), {
+      this.replication.syncMaster = new SyncMaster(config.replication, stores, logger, replicationLinkOptions(this.tls, config.auth), {
         withdraw: async () => this.zk?.registration?.unregister(),
         rejoin: async () => {
           if (this.zk?.registration !== undefined && replication.demotedBecause === undefined) await this.registerAll(this.zk.registration);
@@ -127,7 +134,7 @@ export class Broker {
       });
       transactions.waitReplicated = (log, end) => replication.syncMaster?.replicated(log, end) ?? Promise.resolve();
     }
-    const accept = (socket: Socket): void => {
+    const accept = (socket: Socket, listener: ListenerKind = {}): void => {
       const address = socket.remoteAddress ?? '?';
       if (this.refusedOverLimit(socket, address)) return;
       this.counters.currentConnections += 1;
@@ -138,16 +145,18 @@ export class Broker {
         if (left === 0) this.connectionsByIp.delete(address);
         else this.connectionsByIp.set(address, left);
         this.connections.delete(closed);
-      });
+      }, listener);
       this.connections.add(connection);
     };
-    this.server = tls === undefined ? createServer(accept) : createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), accept);
+    this.server = tls === undefined ? createServer((socket) => accept(socket)) : createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), (socket) => accept(socket));
     // A failed handshake (wrong CA, no client certificate, plaintext on the TLS port) touches no one else.
     this.server.on('tlsClientError', (error: Error, socket: Socket) => {
       this.counters.tlsHandshakeFailures += 1;
       logger.info({ component: 'broker', remote: socket.remoteAddress, reason: error.message }, 'TLS handshake failed');
     });
-    this.plainServer = config.tls.plainPort > 0 ? createServer(accept) : undefined;
+    this.plainServer = config.tls.plainPort > 0 ? createServer((socket) => accept(socket)) : undefined;
+    const legacyUser = config.auth.legacyUser;
+    this.legacyServer = users !== undefined && config.auth.legacyPort > 0 ? createServer((socket) => accept(socket, { legacyUser })) : undefined;
     this.quotas = new Quotas(clock);
     this.context = {
       config,
@@ -163,6 +172,7 @@ export class Broker {
       quotas: this.quotas,
       delayed,
       traces,
+      users,
       logger,
       clock,
       version: BROKER_VERSION,
@@ -221,7 +231,13 @@ export class Broker {
       throw error;
     });
     const { system } = options.config;
-    const tlsMaterial = await loadTlsMaterial(options.config.tls, io).catch(async (error: unknown) => {
+    const loadSecurity = async (): Promise<[TlsMaterial | undefined, UserBook | undefined]> => {
+      const auth = options.config.auth;
+      const users = auth.enabled ? await UserBook.open(io, auth.usersFile) : undefined;
+      if (users !== undefined && auth.legacyPort > 0 && users.get(auth.legacyUser) === undefined) logger.warn({ component: 'broker', legacyUser: auth.legacyUser }, '[auth] legacyUser is not a user yet: old clients on legacyPort are refused everything until it is added');
+      return [await loadTlsMaterial(options.config.tls, io), users];
+    };
+    const [tlsMaterial, users] = await loadSecurity().catch(async (error: unknown) => {
       await transactions.close();
       await stores.close();
       throw error;
@@ -241,7 +257,7 @@ export class Broker {
           await stores.close();
           throw error;
         });
-    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed, traces, tlsMaterial);
+    const broker = new Broker(options.config, logger, clock, stores, transactions, io, delayed, traces, tlsMaterial, users);
     if (traces !== undefined) broker.traceTopics(traces);
     broker.stores.scheduleRetention();
     // A slave keeps its own schedule but delivers nothing: its partitions are written by its master.
@@ -258,6 +274,7 @@ export class Broker {
     await (async () => {
       await listen(broker.server, options.config.system.serverPort);
       if (broker.plainServer !== undefined) await listen(broker.plainServer, options.config.tls.plainPort);
+      if (broker.legacyServer !== undefined) await listen(broker.legacyServer, options.config.auth.legacyPort);
     })().catch(async (error: unknown) => {
       await broker.stop(); // the port is taken: release the journal and the stores before reporting
       throw error;
@@ -324,7 +341,7 @@ export class Broker {
       stores: this.stores,
       registration,
       logger: this.logger,
-      ...(this.tls === undefined ? {} : { tls: tlsClientOptions(this.tls) }),
+      link: replicationLinkOptions(this.tls, this.config.auth),
       copied: (topic, records, bytes) => {
         this.counters.cmdPut += records;
         if (this.stores.settings(topic)?.stat) {
@@ -460,6 +477,11 @@ export class Broker {
     return this.context.url();
   }
 
+  /** The port for old MetaQ clients (`[auth] legacyPort`), if there is one. */
+  get legacyPort(): number | undefined {
+    return (this.legacyServer?.address() as AddressInfo | null | undefined)?.port;
+  }
+
   /** The plaintext port beside TLS (`[tls] plainPort`), if there is one. */
   get plainPort(): number | undefined {
     return (this.plainServer?.address() as AddressInfo | null | undefined)?.port;
@@ -480,7 +502,7 @@ export class Broker {
         }
         await this.zk.session.close();
       }
-      const closed = Promise.all([this.server, this.plainServer].map((server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))));
+      const closed = Promise.all([this.server, this.plainServer, this.legacyServer].map((server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))));
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
       await this.replication.syncMaster?.close();

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../common/errors.js';
-import type { Command, GetCommand } from '../protocol/commands.js';
+import type { AuthCommand, Command, GetCommand } from '../protocol/commands.js';
 import { DEFAULT_OPAQUE } from '../protocol/commands.js';
 import { CommandDecoder } from '../protocol/decoder.js';
 import { encodeResult } from '../protocol/encoder.js';
@@ -19,11 +19,22 @@ import { handlePut } from './handlers/put-handler.js';
 import { handleStats } from './handlers/stats-handler.js';
 import { handleTransaction } from './handlers/transaction-handler.js';
 import { handleVersion } from './handlers/version-handler.js';
+import { accessFor, holds } from './auth/access-rules.js';
+import type { Access } from './auth/access-rules.js';
+import { ConnectionLogin } from './auth/connection-login.js';
 
 /** Gets in flight before we stop reading: each may hold up to maxTransferSize bytes. */
 const MAX_GETS_IN_FLIGHT = 16;
 /** Unsent reply bytes before we stop reading (the client is not reading its replies). */
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+/** Largest body before a login: nothing big is buffered for a client nobody knows. */
+const MAX_BODY_BEFORE_LOGIN = 4096;
+
+/** Which listener a connection came through. */
+export interface ListenerKind {
+  /** `[auth] legacyPort`: no login; commands are checked against this user's rights. */
+  legacyUser?: string;
+}
 
 /**
  * One client connection: decodes frames, runs handlers, writes their replies (possibly out of
@@ -50,14 +61,19 @@ export class BrokerConnection {
   private readonly remote: string;
   /** The client's IP address (connections per client, for the operator). */
   readonly remoteAddress: string;
+  /** The login and the user, on a broker with `[auth] enabled=true`. */
+  private readonly login: ConnectionLogin | undefined;
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: BrokerContext,
     private readonly onClose: (connection: BrokerConnection) => void,
+    listener: ListenerKind = {},
   ) {
     const system = ctx.config.system;
-    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: system.maxRequestBodySize });
+    this.login = ctx.users === undefined ? undefined : new ConnectionLogin(ctx.users, listener.legacyUser);
+    const loggedIn = this.login === undefined || this.login.user !== undefined;
+    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
     this.sink = { send: (frame, body) => this.reply(frame, body) };
@@ -133,8 +149,11 @@ export class BrokerConnection {
     if (this.inFlight >= this.ctx.config.system.maxInFlightRequests) return this.refuseBusy(command);
     this.inFlight += 1;
     this.adjustReading();
+    if (this.login !== undefined && !this.admitted(command)) return;
     try {
       switch (command.kind) {
+        case 'auth':
+          return this.logIn(command);
         case 'put':
           return handlePut(command, this.ctx, this.throttled('produce', command.topic, command.body.length, this.sink), this, this.remote);
         case 'mput':
@@ -179,6 +198,44 @@ export class BrokerConnection {
       this.ctx.logger.error({ component: 'connection', err: error, command: command.kind }, 'handler failed');
       const opaque = 'opaque' in command ? command.opaque : 0;
       this.sink.send(encodeResult(Status.internalServerError, opaque, `internal error handling ${command.kind}: ${String(error)}`));
+    }
+  }
+
+  /**
+   * On a broker with `[auth] enabled=true`: is this connection's user allowed the command? If not
+   * it is answered 401 saying why (401 rather than 403, which MetaQ clients take for a closed
+   * partition and retry). Rights are looked up each time, so a change applies at once.
+   */
+  private admitted(command: Command): boolean {
+    const access = accessFor(command);
+    if (access.right === 'none') return true;
+    const name = this.login!.user;
+    const user = name === undefined ? undefined : this.ctx.users!.get(name);
+    let refusal: string | undefined;
+    if (name === undefined) refusal = 'authentication required: this broker has [auth] enabled; log in first (client option connection.auth: { username, password })';
+    else if (user === undefined) refusal = `user ${name} no longer exists on this broker; log in as another user`;
+    else if (!holds(user, access)) {
+      this.ctx.counters.accessDenials[access.right as 'publish' | 'subscribe' | 'admin'] += 1; // 'authenticated' is always held
+      refusal = `access denied: user ${name} ${deniedText(access)}; an admin can grant it (metaq user add, or PUT /api/users/${name})`;
+    }
+    if (refusal === undefined) return true;
+    this.sink.send(encodeResult(Status.unauthorized, 'opaque' in command ? command.opaque : DEFAULT_OPAQUE, refusal));
+    return false;
+  }
+
+  private logIn(command: AuthCommand): void {
+    if (this.login === undefined) {
+      this.sink.send(encodeResult(Status.badRequest, command.opaque, 'this broker asks for no login ([auth] enabled=false); connect without credentials, or enable [auth] on the broker'));
+      return;
+    }
+    const step = this.login.step(command);
+    if (step.code === Status.unauthorized) this.ctx.counters.loginFailures += 1;
+    if (this.login.user !== undefined) this.decoder.maxBodyBytes = this.ctx.config.system.maxRequestBodySize;
+    this.sink.send(encodeResult(step.code, command.opaque, step.text));
+    if (step.close) {
+      this.ctx.logger.info({ component: 'connection', remote: this.remote, reason: step.text }, 'login failed: closing the connection');
+      this.socket.pause();
+      this.socket.end();
     }
   }
 
@@ -293,4 +350,10 @@ export class BrokerConnection {
       this.socket.end(() => this.socket.destroy());
     });
   }
+}
+
+function deniedText(access: Access): string {
+  if (access.right === 'publish') return `may not publish to topic ${access.topic}`;
+  if (access.right === 'subscribe') return `may not subscribe to topic ${access.topic}`;
+  return 'has no admin rights, which this command needs';
 }

@@ -6,7 +6,7 @@ import type { BrokerAddress } from '../client/transport/broker-address.js';
 import { parseBrokerUrl } from '../client/transport/broker-address.js';
 import { transactionRequest } from '../client/transactions/transaction-request.js';
 import { MetaqError } from '../common/errors.js';
-import { tlsFromEnv } from './tls-env.js';
+import { connectionFromEnv } from './connection-env.js';
 
 export interface Target {
   host: string;
@@ -18,7 +18,7 @@ export function urlOf(target: Target): string {
 }
 
 function clientFor(target: Target): MetaqClient {
-  return new MetaqClient({ serverUrl: urlOf(target), connection: tlsFromEnv() });
+  return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
 }
 
 /** `metaq stats [ITEM]`: print the broker's stats lines. */
@@ -142,7 +142,7 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
   const connections = new Map<string, BrokerConnection>();
   const connection = (address: BrokerAddress): BrokerConnection => {
     let existing = connections.get(address.url);
-    if (existing === undefined) connections.set(address.url, (existing = new BrokerConnection(address, tlsFromEnv())));
+    if (existing === undefined) connections.set(address.url, (existing = new BrokerConnection(address, connectionFromEnv())));
     return existing;
   };
   try {
@@ -181,7 +181,7 @@ export async function transactions(target: Target, action: string, key: string |
     return;
   }
   if ((action !== 'commit' && action !== 'rollback') || key === undefined) throw new MetaqError('USAGE', 'tx needs list, or commit|rollback with an XID:… key from `metaq tx list`');
-  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), tlsFromEnv());
+  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), connectionFromEnv());
   try {
     await transactionRequest(connection, { txKey: key, sessionId: 'metaq-cli', type: action === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', requestTimeoutMs: 30_000 });
     out.write(`${action === 'commit' ? 'committed' : 'rolled back'} ${key} heuristically; the coordinator will be told when it retries, and should FORGET it\n`);

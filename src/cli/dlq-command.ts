@@ -3,7 +3,7 @@ import { FileOffsetStorage, MetaqClient } from '../client/index.js';
 import { decodeEnvelope } from '../client/consumer/retry-envelope.js';
 import { deadLetterTopicOf } from '../client/consumer/retry-topics.js';
 import { MetaqError } from '../common/errors.js';
-import { tlsFromEnv } from './tls-env.js';
+import { connectionFromEnv } from './connection-env.js';
 
 export interface DlqOptions {
   serverUrl: string;
@@ -22,7 +22,7 @@ function deadLetterTopic(options: DlqOptions): string {
 }
 
 function clientFor(options: DlqOptions): MetaqClient {
-  return new MetaqClient({ serverUrl: options.serverUrl, connection: tlsFromEnv(), partitions: options.partitions === undefined ? {} : { [deadLetterTopic(options)]: options.partitions } });
+  return new MetaqClient({ serverUrl: options.serverUrl, connection: connectionFromEnv(), partitions: options.partitions === undefined ? {} : { [deadLetterTopic(options)]: options.partitions } });
 }
 
 /** `metaq dlq list`: one line per dead letter, with where it came from, how often it failed and why. */

@@ -1,6 +1,6 @@
 import type { ReceivedMessage } from '../client/index.js';
 import { MetaqClient } from '../client/index.js';
-import { tlsFromEnv } from './tls-env.js';
+import { connectionFromEnv } from './connection-env.js';
 
 export interface LookupOptions {
   serverUrl: string;
@@ -17,7 +17,7 @@ export interface LookupOptions {
  * offset, id, key, data), and return how many.
  */
 export async function lookup(options: LookupOptions, out: NodeJS.WritableStream): Promise<number> {
-  const client = new MetaqClient({ serverUrl: options.serverUrl, connection: tlsFromEnv(), partitions: options.partitions === undefined ? {} : { [options.topic]: options.partitions } });
+  const client = new MetaqClient({ serverUrl: options.serverUrl, connection: connectionFromEnv(), partitions: options.partitions === undefined ? {} : { [options.topic]: options.partitions } });
   try {
     let found: ReceivedMessage[];
     if (options.id !== undefined) {

@@ -19,7 +19,8 @@ import { trace } from './trace-command.js';
 import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from './binlog-commands.js';
 import { defaultBinlogOptions } from '../integrations/binlog/binlog-publisher.js';
 import { defaultThresholds } from './monitor/broker-checks.js';
-import { loadTlsFromEnv } from './tls-env.js';
+import { loadConnectionEnv } from './connection-env.js';
+import { userCommand } from './user-command.js';
 
 const USAGE = `usage:
   metaq server  [--config FILE] [--data DIR] [--port N] [--http-port N] [--host ADDR] [--zk HOST:PORT[/chroot]]
@@ -57,6 +58,8 @@ const USAGE = `usage:
   metaq dlq list --group G [--limit N] [--topic DLQ] [--partitions N] [--host ADDR] [--port N]   (a group's dead letters: origin, failures, last error)
   metaq dlq replay --group G (--id ID... | --all [--offsets FILE]) [--topic DLQ] [--partitions N] [--host ADDR] [--port N]
              (publish dead letters to the topic they failed in; --all remembers how far it got)
+  metaq user    add NAME [--publish TOPIC]... [--subscribe TOPIC]... [--admin-rights] | remove NAME | list   (--users FILE | [--admin URL] [--token T])
+             (users of a broker with [auth] enabled; the password from METAQ_PASSWORD or stdin; topics may hold *)
   metaq consume TOPIC [--partition N] [--offset X | --from TIME] [--limit N] [--follow] [--group G [--offsets FILE]] [--max-size B] [--host ADDR] [--port N]
 `;
 
@@ -361,7 +364,7 @@ async function dlqCommand(args: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  await loadTlsFromEnv();
+  await loadConnectionEnv();
   switch (command) {
     case 'server':
       await server(args);
@@ -471,6 +474,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'dlq':
       return dlqCommand(args);
+    case 'user': {
+      const { values, positionals } = parseArgs({
+        args,
+        options: { ...adminOptions, users: { type: 'string' }, publish: { type: 'string', multiple: true, default: [] }, subscribe: { type: 'string', multiple: true, default: [] }, 'admin-rights': { type: 'boolean', default: false } },
+        allowPositionals: true,
+      });
+      const [action = '', name] = positionals;
+      const store = values.users !== undefined ? { file: values.users } : { admin: adminClient(values) };
+      await userCommand({ action, name, rights: { publish: values.publish, subscribe: values.subscribe, admin: values['admin-rights'] }, store }, process.stdout);
+      return 0;
+    }
     case 'lookup':
       return lookupCommand(args);
     case 'tail':

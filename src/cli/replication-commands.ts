@@ -7,7 +7,7 @@ import { MetaqError } from '../common/errors.js';
 import { Status } from '../protocol/status.js';
 import type { Target } from './commands.js';
 import { urlOf } from './commands.js';
-import { tlsFromEnv } from './tls-env.js';
+import { connectionFromEnv } from './connection-env.js';
 
 /** `metaq promote`: make a broker id's sync slave its master (§6.3); waits until it registered. */
 export async function promote(zkConnect: string, root: string, brokerId: number, force: boolean, out: NodeJS.WritableStream): Promise<void> {
@@ -24,7 +24,7 @@ export async function promote(zkConnect: string, root: string, brokerId: number,
 /** `metaq slave status|resubscribe`: a broker's replication state, or restart an async slave's copying. */
 export async function slave(target: Target, action: string, out: NodeJS.WritableStream): Promise<void> {
   if (action !== 'status' && action !== 'resubscribe') throw new MetaqError('USAGE', `slave needs status or resubscribe, got ${JSON.stringify(action)}`);
-  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), tlsFromEnv());
+  const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), connectionFromEnv());
   try {
     const reply = await connection.request((opaque) => (action === 'status' ? { kind: 'stats', item: 'replication', opaque } : { kind: 'admin', action: 'resubscribe', opaque }), 30_000, `slave ${action}`);
     const text = reply.body.toString('utf8');

@@ -19,6 +19,8 @@ export { MemoryOffsetStorage } from './offsets/memory-offset-storage.js';
 export type { OutgoingMessage, ReceivedMessage, SendResult, BatchSendResult, Partition } from './message.js';
 export { partitionName, parsePartition } from './message.js';
 export * from './errors.js';
+export { AuthenticationError } from './transport/scram-login.js';
+export type { Credentials } from './transport/scram-login.js';
 export { FileOffsetStorage } from './offsets/file-offset-storage.js';
 export { ZkOffsetStorage } from './offsets/zk-offset-storage.js';
 export { ZkSession } from '../coordination/zk/zk-session.js';

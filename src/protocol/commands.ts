@@ -237,6 +237,23 @@ export function offeredExtensions(versionText: string): Set<string> {
   return new Set(versionText.split(' ').filter((word) => word.startsWith('+')));
 }
 
+/**
+ * metaq extension, offered as `+auth` by a broker with `[auth] enabled=true`: one step of a SASL
+ * exchange (`auth <mechanism> <len> <opaque>\r\n<message>`), answered `result 200` with the
+ * broker's next message, or `result 401` when it failed. SCRAM-SHA-256 takes two steps.
+ */
+export interface AuthCommand {
+  kind: 'auth';
+  mechanism: string;
+  opaque: number;
+  body: Buffer;
+}
+
+/** The longest SASL message accepted: SCRAM's are a few hundred bytes. */
+export const MAX_AUTH_MESSAGE = 1024;
+/** What a broker that requires authentication adds to its `version` reply. */
+export const AUTH_EXTENSION = '+auth';
+
 /** metaq extension: an operator action on a broker (`admin resubscribe`), answered with `result`. */
 export interface AdminCommand {
   kind: 'admin';
@@ -245,6 +262,7 @@ export interface AdminCommand {
 }
 
 export type Command =
+  | AuthCommand
   | PutCommand
   | PutSetCommand
   | DelayedPutCommand

@@ -34,6 +34,11 @@ export class CommandDecoder {
     this.limits = { ...defaultDecoderLimits, ...limits };
   }
 
+  /** Change the largest body accepted from the next frame on (a broker lifts it once a client logged in). */
+  set maxBodyBytes(bytes: number) {
+    this.limits.maxBodyBytes = bytes;
+  }
+
   /** Part of a command line has arrived, not its end. */
   get inHeader(): boolean {
     return this.awaiting === undefined && this.rest !== undefined && this.rest.length > 0;
@@ -106,7 +111,7 @@ export class CommandDecoder {
 
 function withBody(header: ParsedHeader, body: Buffer): Command {
   const command = header.command;
-  if (command.kind === 'put' || command.kind === 'mput' || command.kind === 'dput' || command.kind === 'sync' || command.kind === 'result' || command.kind === 'value') {
+  if (command.kind === 'put' || command.kind === 'mput' || command.kind === 'dput' || command.kind === 'sync' || command.kind === 'auth' || command.kind === 'result' || command.kind === 'value') {
     command.body = body;
   }
   return command;

@@ -43,6 +43,8 @@ export function encodeCommand(command: Command): Buffer[] {
     }
     case 'syncend':
       return [line(`syncend ${command.topic} ${command.partition} ${command.startOffset} ${command.opaque}`)];
+    case 'auth':
+      return framed(`auth ${command.mechanism} ${command.body.length} ${command.opaque}`, command.body);
     case 'admin':
       return [line(`admin ${command.action} ${command.opaque}`)];
     case 'sync': {

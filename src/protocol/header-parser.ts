@@ -1,6 +1,6 @@
 import { ProtocolError } from '../common/errors.js';
 import type { Command, GetCommand, PutSetCommand, TransactionType } from './commands.js';
-import { DEFAULT_OPAQUE, MAX_KEY_OFFSETS, MAX_PRODUCER_ID_LENGTH, TransactionTypes } from './commands.js';
+import { DEFAULT_OPAQUE, MAX_AUTH_MESSAGE, MAX_KEY_OFFSETS, MAX_PRODUCER_ID_LENGTH, TransactionTypes } from './commands.js';
 import { parseJavaInt, parseJavaLong, parseJavaOffset } from './java-numbers.js';
 import { validateTransactionKey } from './transaction-key.js';
 
@@ -49,6 +49,7 @@ export function parseHeader(tokens: string[]): ParsedHeader {
       if (word !== 'dput') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
       return parseDelayedPut(tokens);
     case 'a':
+      if (word === 'auth') return parseAuth(tokens);
       if (word !== 'admin') throw new ProtocolError(`unknown command ${JSON.stringify(word)}`);
       need(tokens, 3, 'admin action opaque');
       return noBody({ kind: 'admin', action: tokens[1]!, opaque: parseJavaInt(tokens[2], 'opaque') });
@@ -132,6 +133,13 @@ function parseDelayedPut(t: string[]): ParsedHeader {
     command: { kind: 'dput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, deliverAtMs, opaque: parseJavaInt(t[6], 'opaque'), body: EMPTY },
     bodyLength: bodyLength(t[3]),
   };
+}
+
+function parseAuth(t: string[]): ParsedHeader {
+  need(t, 4, 'auth mechanism len opaque');
+  const length = bodyLength(t[2]);
+  if (length > MAX_AUTH_MESSAGE) throw new ProtocolError(`auth message of ${length} bytes exceeds ${MAX_AUTH_MESSAGE}`);
+  return { command: { kind: 'auth', mechanism: t[1]!, opaque: parseJavaInt(t[3], 'opaque'), body: EMPTY }, bodyLength: length };
 }
 
 function parseGet(t: string[]): ParsedHeader {

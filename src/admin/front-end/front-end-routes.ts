@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Broker } from '../../broker/broker.js';
 import type { LocalReply } from '../../broker/local-requests.js';
 import { DEFAULT_OPAQUE } from '../../protocol/commands.js';
+import type { LocalRequest } from '../../broker/local-requests.js';
+import { LoginRefusal, checkBasicLogin } from './basic-login.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -41,18 +43,27 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
     try {
       await handler(request, reply, request.query as Query);
     } catch (error) {
+      if (error instanceof LoginRefusal) {
+        await reply.code(401).header('www-authenticate', 'Basic realm="metaq"').type('text/plain; charset=utf-8').send(error.message);
+        return;
+      }
       if (!(error instanceof BadParameter)) throw error;
       await reply.code(400).type('text/plain; charset=utf-8').send(`Invalid request: ${error.message}`);
     }
   };
+  /** Run a command for a request, once its user (on a broker with `[auth]`) may. */
+  const run = async (request: FastifyRequest, command: LocalRequest) => {
+    if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command);
+    return broker.request(command, client(request));
+  };
 
   const get = guarded(async (request, reply, q) => {
     const command = { kind: 'get', topic: text(q, 'topic'), group: text(q, 'group', 'httpgroup'), partition: int(q, 'partition'), offset: int(q, 'offset'), maxSize: int(q, 'maxsize', 1024 * 1024), opaque: DEFAULT_OPAQUE } as const;
-    await answer(reply, await broker.request(command, client(request)));
+    await answer(reply, await run(request, command));
   });
   const offset = guarded(async (request, reply, q) => {
     const command = { kind: 'offset', topic: text(q, 'topic'), group: text(q, 'group', 'httpgroup'), partition: int(q, 'partition'), offset: int(q, 'offset'), opaque: DEFAULT_OPAQUE } as const;
-    await answer(reply, await broker.request(command, client(request)));
+    await answer(reply, await run(request, command));
   });
   const put = guarded(async (request, reply, q) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -60,7 +71,7 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
     if (length !== body.length) throw new BadParameter(`length=${length} but the body has ${body.length} bytes; send the encoded payload as the body`);
     // A wrong checksum is the put handler's to refuse, with the wire's 500 and text.
     const command = { kind: 'put', topic: text(q, 'topic'), partition: int(q, 'partition', -1), flag: int(q, 'flag', 0), checksum: int(q, 'checksum', -1), txKey: undefined, opaque: DEFAULT_OPAQUE, body } as const;
-    await answer(reply, await broker.request(command, client(request)));
+    await answer(reply, await run(request, command));
   });
 
   for (const path of ['/get', '/get/:brokerId']) app.get(path, get);

@@ -5,8 +5,8 @@ import { ConfigError } from '../../common/errors.js';
 import type { IniEntry } from '../../common/ini-file.js';
 import { parseIni } from '../../common/ini-file.js';
 import { parseRetentionPolicy } from '../../storage/retention.js';
-import type { HttpConfig, KeySpec, ReplicationConfig, SystemConfig, TlsConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
-import { httpKeys, replicationKeys, systemKeys, tlsKeys, topicKeys, zookeeperKeys } from './config-keys.js';
+import type { AuthConfig, HttpConfig, KeySpec, ReplicationConfig, SystemConfig, TlsConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
+import { authKeys, httpKeys, replicationKeys, systemKeys, tlsKeys, topicKeys, zookeeperKeys } from './config-keys.js';
 
 export interface TopicConfig extends TopicOverrides {
   /** The section name after `topic=`; may contain `*` wildcards. */
@@ -21,6 +21,7 @@ export interface BrokerConfig {
   replication: ReplicationConfig;
   http: HttpConfig;
   tls: TlsConfig;
+  auth: AuthConfig;
   topics: TopicConfig[];
   /** The file it came from, or undefined for built-in defaults. */
   file: string | undefined;
@@ -51,6 +52,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
   const replication = defaults(replicationKeys) as ReplicationConfig;
   const http = defaults(httpKeys) as HttpConfig;
   const tls = defaults(tlsKeys) as TlsConfig;
+  const auth = defaults(authKeys) as AuthConfig;
   const topics: TopicConfig[] = [];
   for (const section of sections) {
     if (section.name === 'system') {
@@ -68,6 +70,9 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
     } else if (section.name === 'tls') {
       for (const entry of section.entries) assign(tls, tlsKeys, entry, where, 'tls');
       validateTls(tls, where, section.line);
+    } else if (section.name === 'auth') {
+      for (const entry of section.entries) assign(auth, authKeys, entry, where, 'auth');
+      validateAuth(auth, where, section.line);
     } else if (section.name.startsWith('topic=')) {
       const name = section.name.slice('topic='.length).trim();
       if (name === '' || name.includes('/') || name.includes(' ')) {
@@ -92,7 +97,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validatePolicies(topic.deletePolicy ?? system.deletePolicy, topic.deleteWhen ?? system.deleteWhen, where, `topic=${topic.name}`);
     }
   }
-  return { system, zookeeper, replication, http, tls, topics, file: fileName, text };
+  return { system, zookeeper, replication, http, tls, auth, topics, file: fileName, text };
 }
 
 const ROLES = ['master', 'sync-slave', 'async-slave'];
@@ -114,6 +119,14 @@ function validateTls(t: TlsConfig, file: string, line: number): void {
   if ((t.certFile === '') !== (t.keyFile === '')) throw new ConfigError(`${at} certFile and keyFile go together: set both (PEM files) to turn TLS on, or neither`);
   if (t.clientAuth && t.caFile === '') throw new ConfigError(`${at} clientAuth=true needs caFile, the CA that signs client certificates`);
   if (t.plainPort !== 0 && t.certFile === '') throw new ConfigError(`${at} plainPort opens a plaintext listener beside the TLS one; without certFile every listener is plaintext already`);
+}
+
+function validateAuth(a: AuthConfig, file: string, line: number): void {
+  const at = `${file}:${line}: [auth]`;
+  if (a.enabled && a.usersFile === '') throw new ConfigError(`${at} enabled=true needs usersFile, the JSON file of users (create it with metaq user add --users FILE NAME)`);
+  if (a.legacyPort !== 0 && a.legacyUser === '') throw new ConfigError(`${at} legacyPort needs legacyUser, the user whose rights old clients on that port get`);
+  if (a.legacyPort !== 0 && !a.enabled) throw new ConfigError(`${at} legacyPort is for a broker with enabled=true; without it every port takes old clients already`);
+  if ((a.brokerUser === '') !== (a.brokerPassword === '')) throw new ConfigError(`${at} brokerUser and brokerPassword go together: the login this broker uses on its replication links`);
 }
 
 function defaults(keys: Record<string, KeySpec>): Record<string, unknown> {

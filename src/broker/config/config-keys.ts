@@ -132,6 +132,24 @@ export const tlsKeys = {
   plainPort: { kind: 'int', default: 0, min: 0, max: 65_535 },
 } satisfies Record<string, KeySpec>;
 
+/**
+ * `[auth]` (metaq addition): with enabled=true every connection logs in with SCRAM-SHA-256 and
+ * each command is checked against its user's rights; old MetaQ clients, which cannot log in,
+ * only on `legacyPort`, with `legacyUser`'s rights.
+ */
+export const authKeys = {
+  enabled: { kind: 'bool', default: false },
+  /** JSON file of users: SCRAM keys and rights, never passwords (`metaq user add`, the admin API). */
+  usersFile: { kind: 'string', default: '' },
+  /** A plaintext listener that asks for no login, for old MetaQ clients; 0: none. */
+  legacyPort: { kind: 'int', default: 0, min: 0, max: 65_535 },
+  /** Whose rights connections on legacyPort have. */
+  legacyUser: { kind: 'string', default: '' },
+  /** The user this broker logs in as on its replication links (an admin user of the peer). */
+  brokerUser: { kind: 'string', default: '' },
+  brokerPassword: { kind: 'string', default: '' },
+} satisfies Record<string, KeySpec>;
+
 /** Keys a `[topic=...]` section may override; blank or absent inherits from `[system]`. */
 export const topicKeys = {
   numPartitions: systemKeys.numPartitions,
@@ -156,6 +174,7 @@ type Values<T extends Record<string, KeySpec>> = { -readonly [K in keyof T]: Val
 export type SystemConfig = Values<typeof systemKeys>;
 export type HttpConfig = Values<typeof httpKeys>;
 export type TlsConfig = Values<typeof tlsKeys>;
+export type AuthConfig = Values<typeof authKeys>;
 export type ReplicationConfig = Values<typeof replicationKeys> & { role: ReplicationRole };
 export type ReplicationRole = 'master' | 'sync-slave' | 'async-slave';
 export type ZookeeperConfig = Values<typeof zookeeperKeys> & { configured: boolean };

@@ -1,6 +1,6 @@
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { crc32 } from 'node:zlib';
+import type { ConnectionOptions } from '../../client/transport/broker-connection.js';
 import { BrokerConnection } from '../../client/transport/broker-connection.js';
 import { parseBrokerUrl } from '../../client/transport/broker-address.js';
 import type { BrokerRegistration } from '../../coordination/zk/broker-registration.js';
@@ -20,8 +20,8 @@ export interface AsyncSlaveOptions {
   stores: PartitionStores;
   registration: BrokerRegistration;
   logger: Logger;
-  /** TLS to the master when this broker has a `[tls]` identity. */
-  tls?: TlsConnectionOptions;
+  /** How to reach the master: TLS (`[tls]`) and the login (`[auth] brokerUser`). */
+  link: Partial<ConnectionOptions>;
   /** Counts copied records as the slave's puts (`cmd_put`, `put_slave`). */
   copied: (topic: string, records: number, bytes: number) => void;
   /** The master's topic sections changed: write and apply them (autoSyncMasterConfig). */
@@ -104,7 +104,7 @@ export class AsyncSlave implements AsyncSlaveControl {
       this.o.logger.warn({ component: 'replication' }, 'no master registered for this broker id: waiting for one');
       return;
     }
-    this.link = new BrokerConnection(parseBrokerUrl(master), this.o.tls === undefined ? {} : { tls: this.o.tls });
+    this.link = new BrokerConnection(parseBrokerUrl(master), this.o.link);
     this.o.logger.info({ component: 'replication', master }, 'replicating from the master');
   }
 

@@ -1,5 +1,5 @@
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
+import type { ConnectionOptions } from '../../client/transport/broker-connection.js';
 import { BrokerConnection } from '../../client/transport/broker-connection.js';
 import { parseBrokerUrl } from '../../client/transport/broker-address.js';
 import type { ReplicationConfig } from '../config/config-keys.js';
@@ -42,15 +42,15 @@ export class SyncMaster {
     private readonly config: ReplicationConfig,
     private readonly stores: PartitionStores,
     private readonly logger: Logger,
-    /** TLS to the slave when this broker has a `[tls]` identity. */
-    tls: TlsConnectionOptions | undefined,
+    /** How to reach the slave: TLS (`[tls]`) and the login (`[auth] brokerUser`). */
+    link: Partial<ConnectionOptions>,
     private readonly presence: PresenceHooks,
   ) {
     const timeout = config.sendToSlaveTimeoutInMills;
     this.link = new BrokerConnection(
       parseBrokerUrl(`meta://${config.slave}`),
       // A slave that stops answering is noticed within two timeouts, even with frames in flight.
-      { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills), ...(tls === undefined ? {} : { tls }) },
+      { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills), ...link },
     );
     for (const [topic, partitions] of stores.all()) for (const [partition, log] of partitions) this.attach(topic, partition, log);
     stores.created.add(this.onCreated);

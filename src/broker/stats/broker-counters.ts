@@ -16,6 +16,10 @@ export class BrokerCounters {
   headerTimeouts = 0;
   /** Requests refused because their connection had maxInFlightRequests unanswered. */
   busyRefusals = 0;
+  /** Logins refused (wrong user or password, malformed exchange) (metaq). */
+  loginFailures = 0;
+  /** Commands refused because the user lacks the right, by right (metaq). */
+  accessDenials = { publish: 0, subscribe: 0, admin: 0 };
   /** TLS handshakes that failed on the broker port (metaq). */
   tlsHandshakeFailures = 0;
   /** Puts refused because a message was over its topic's maxMessageSize (metaq). */

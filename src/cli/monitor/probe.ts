@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { MetaqClient } from '../../client/index.js';
 import type { Alert } from './alert-book.js';
-import { tlsFromEnv } from '../tls-env.js';
+import { connectionFromEnv } from '../connection-env.js';
 
 export interface ProbeOptions {
   /** MetaQ's monitor topic; every broker must configure it (`[topic=meta-monitor-topic]`). */
@@ -60,7 +60,7 @@ export class Prober {
     if (this.client !== undefined && this.clientUrl === wireUrl) return this.client;
     await this.close();
     this.clientUrl = wireUrl;
-    return (this.client = new MetaqClient({ serverUrl: wireUrl, connection: { reconnectMaxMs: 1_000, ...tlsFromEnv() } }));
+    return (this.client = new MetaqClient({ serverUrl: wireUrl, connection: { reconnectMaxMs: 1_000, ...connectionFromEnv() } }));
   }
 
   private alert(kind: 'probe-send' | 'probe-receive', message: string): Alert {

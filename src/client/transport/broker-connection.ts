@@ -5,11 +5,13 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Command, ResultCommand, ValueCommand } from '../../protocol/commands.js';
 import { offeredExtensions } from '../../protocol/commands.js';
 import { CommandDecoder } from '../../protocol/decoder.js';
-import { encodeCommand } from '../../protocol/encoder.js';
+import { encodeCommand, encodeToBuffer } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
 import { AbortedError, ClosedError, ConnectionError, RequestTimeoutError } from '../errors.js';
 import type { BrokerAddress } from './broker-address.js';
 import { OpaqueCounter } from './opaque-counter.js';
+import { ScramLogin } from './scram-login.js';
+import type { Credentials } from './scram-login.js';
 
 export type Reply = ResultCommand | ValueCommand;
 
@@ -28,6 +30,8 @@ export interface ConnectionOptions {
    * `key` when it asks for a client certificate. Undefined: plaintext.
    */
   tls?: TlsConnectionOptions;
+  /** Log in with SCRAM-SHA-256 on every connection (brokers with `[auth] enabled=true`). */
+  auth?: Credentials;
 }
 
 export const defaultConnectionOptions: ConnectionOptions = {
@@ -76,6 +80,8 @@ export class BrokerConnection {
   private heartbeatFailures = 0;
   private connectedWaiters: Array<() => void> = [];
   private connects = 0;
+  /** The login under way on a new socket: the opaque of its outstanding step and what reads its reply. */
+  private login: { opaque: number; onReply: (reply: Reply) => void } | undefined;
   /** Why the last connection attempt failed (refused, TLS verification...), for the errors of requests that never left. */
   private lastConnectError: string | undefined;
   /** The broker's extensions, asked on first need; forgotten on reconnect (it may be another broker). */
@@ -113,23 +119,8 @@ export class BrokerConnection {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on(tls === undefined ? 'connect' : 'secureConnect', () => {
-      this.connects += 1;
-      if (this.connects > 1) {
-        this.offered = undefined;
-        this.knownExtensions = undefined;
-      }
-      this.connected = true;
-      this.lastConnectError = undefined;
-      this.attempts = 0;
-      this.heartbeatFailures = 0;
-      this.lastActivity = performance.now();
-      if (this.queued.length > 0) {
-        socket.cork();
-        for (const frame of this.queued) socket.write(frame);
-        socket.uncork();
-        this.queued = [];
-      }
-      for (const waiter of this.connectedWaiters.splice(0)) waiter();
+      if (this.options.auth === undefined) this.established(socket);
+      else this.logIn(socket, this.options.auth);
     });
     socket.on('data', (chunk: Buffer) => {
       this.lastActivity = performance.now(); // idleness is judged by replies: a request without replies is not liveness
@@ -148,8 +139,68 @@ export class BrokerConnection {
     socket.on('close', () => this.lost(socket));
   }
 
+  /** The socket is ready for requests: send what waited for it. */
+  private established(socket: Socket): void {
+    this.connects += 1;
+    if (this.connects > 1) {
+      this.offered = undefined;
+      this.knownExtensions = undefined;
+    }
+    this.connected = true;
+    this.lastConnectError = undefined;
+    this.attempts = 0;
+    this.heartbeatFailures = 0;
+    this.lastActivity = performance.now();
+    if (this.queued.length > 0) {
+      socket.cork();
+      for (const frame of this.queued) socket.write(frame);
+      socket.uncork();
+      this.queued = [];
+    }
+    for (const waiter of this.connectedWaiters.splice(0)) waiter();
+  }
+
+  /**
+   * Log in before anything else is sent; the connection counts as established only once the
+   * broker accepted. A refusal closes the socket and is the reason requests fail with.
+   */
+  private logIn(socket: Socket, credentials: Credentials): void {
+    const login = new ScramLogin(credentials, this.address.url);
+    const timer = setTimeout(() => {
+      if (this.socket !== socket) return;
+      this.lastConnectError = `no answer to the login within ${this.options.heartbeatTimeoutMs} ms`;
+      socket.destroy();
+    }, this.options.heartbeatTimeoutMs);
+    timer.unref();
+    const send = (opaque: number, frame: Buffer): void => {
+      this.login = { opaque, onReply };
+      socket.write(frame);
+    };
+    const onReply = (reply: Reply): void => {
+      const opaque = this.opaques.take();
+      login.next(reply, opaque).then(
+        (command) => {
+          if (this.socket !== socket) return;
+          if (command !== undefined) return send(opaque, encodeToBuffer(command));
+          clearTimeout(timer);
+          this.login = undefined;
+          this.established(socket);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.login = undefined;
+          this.lastConnectError = (error as Error).message;
+          socket.destroy();
+        },
+      );
+    };
+    const opaque = this.opaques.take();
+    send(opaque, encodeToBuffer(login.first(opaque)));
+  }
+
   private settle(reply: Command): void {
     if (reply.kind !== 'result' && reply.kind !== 'value') return;
+    if (this.login !== undefined && reply.opaque === this.login.opaque) return this.login.onReply(reply);
     const entry = this.pending.get(reply.opaque);
     if (entry === undefined) return; // timed out already
     this.pending.delete(reply.opaque);
