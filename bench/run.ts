@@ -17,6 +17,7 @@ import { plotScaling, runScalingBench, scalingSection } from './scaling.js';
 import { runSeekBench, seekSection } from './seek-by-time.js';
 import { delayedSection, runDelayedBench } from './delayed.js';
 import { keyIndexSection, runKeyIndexBench } from './key-index.js';
+import { runSecurityBench, securitySection } from './security.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -36,6 +37,9 @@ if (process.argv.includes('--only')) {
     console.log(seekSection(await runSeekBench(quick ? 0.1 : 1)));
   } else if (only === 'keys') {
     console.log(keyIndexSection(await runKeyIndexBench(quick ? 0.1 : 1)));
+  } else if (only === 'security') {
+    const { runSecurityBench, securitySection } = await import('./security.js');
+    console.log(securitySection(await runSecurityBench(quick ? 0.1 : 1)));
   } else if (only === 'delayed') {
     console.log(delayedSection(await runDelayedBench(quick ? 0.1 : 1)));
   } else if (only === 'puts') {
@@ -148,6 +152,7 @@ const scalingRun = await runScalingBench(scale);
 const seekRun = await runSeekBench(scale);
 const delayedRun = await runDelayedBench(scale);
 const keyIndexRun = await runKeyIndexBench(scale);
+const securityRun = await runSecurityBench(scale);
 await plotScaling(scalingRun);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
@@ -204,7 +209,8 @@ ${putSetSection(putSetRuns)}
 ${scalingSection(scalingRun)}
 ${seekSection(seekRun)}
 ${delayedSection(delayedRun)}
-${keyIndexSection(keyIndexRun)}`;
+${keyIndexSection(keyIndexRun)}
+${securitySection(securityRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
 // `npm run bench:peers` writes its own section; a full run keeps the last one.

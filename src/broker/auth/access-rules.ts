@@ -36,9 +36,25 @@ export function accessFor(command: Command): Access {
   }
 }
 
+/**
+ * Answers already worked out, per user object (a changed user is a new object, so its old
+ * answers go with it) and `right topic`; bounded, since clients choose the topic names.
+ */
+const decided = new WeakMap<User, Map<string, boolean>>();
+const MAX_DECISIONS_PER_USER = 10_000;
+
 /** Does `user` hold `access`? An admin holds every right. */
 export function holds(user: User, access: Access): boolean {
   if (access.right === 'none' || access.right === 'authenticated' || user.admin) return true;
   if (access.right === 'admin') return false;
-  return user[access.right].some((pattern) => topicMatches(pattern, access.topic));
+  let answers = decided.get(user);
+  if (answers === undefined) decided.set(user, (answers = new Map()));
+  const key = `${access.right} ${access.topic}`;
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    answer = user[access.right].some((pattern) => topicMatches(pattern, access.topic));
+    if (answers.size >= MAX_DECISIONS_PER_USER) answers.clear();
+    answers.set(key, answer);
+  }
+  return answer;
 }
