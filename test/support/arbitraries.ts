@@ -24,6 +24,7 @@ export const anyCommand: fc.Arbitrary<Command> = fc
   fc.record({ kind: fc.constant('stats' as const), item: fc.oneof(fc.constant(''), token), opaque: int32 }),
   fc.record({ kind: fc.constant('version' as const), opaque: int32 }),
   fc.constant({ kind: 'quit' as const }),
+  fc.record({ kind: fc.constant('auth' as const), mechanism: token, opaque: int32, body: fc.uint8Array({ minLength: 1, maxLength: 1024 }).map((bytes) => Buffer.from(bytes)) }),
   fc.record({ kind: fc.constant('transaction' as const), txKey: fc.oneof(txKey, fc.constant('null')), sessionId: token, type: fc.constantFrom(...TransactionTypes), timeout: fc.integer({ min: 0, max: 3600 }), uniqueQualifier: fc.option(token.filter((t) => !/^[0-9]+$/.test(t)), { nil: undefined }), opaque: int32 }),
   fc.record({ kind: fc.constant('sync' as const), topic: token, partition: int32, flag: int32, msgId: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), checksum: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2147483647 })), opaque: int32, body }),
   )

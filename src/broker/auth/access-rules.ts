@@ -48,7 +48,7 @@ export function holds(user: User, access: Access): boolean {
   if (access.right === 'none' || access.right === 'authenticated' || user.admin) return true;
   if (access.right === 'admin') return false;
   let answers = decided.get(user);
-  if (answers === undefined) decided.set(user, (answers = new Map()));
+  if (answers === undefined) decided.set(user, (answers = new Map<string, boolean>()));
   const key = `${access.right} ${access.topic}`;
   let answer = answers.get(key);
   if (answer === undefined) {
