@@ -17,6 +17,7 @@ import { groupRoutes } from './api/group-routes.js';
 import { transactionRoutes } from './api/transaction-routes.js';
 import { traceRoutes } from './api/trace-routes.js';
 import { userRoutes } from './api/user-routes.js';
+import { clockRoutes } from './api/clock-routes.js';
 import { configRoutes } from './api/config-routes.js';
 import { frontEndRoutes } from './front-end/front-end-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -81,6 +82,7 @@ export class AdminServer {
       transactionRoutes(api, broker);
       traceRoutes(api, broker);
       userRoutes(api, broker);
+      clockRoutes(api, broker);
       configRoutes(api, broker);
     });
     if (options.frontEnd ?? http.frontEnd) {

@@ -121,6 +121,23 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Counter({
+    name: 'metaq_clock_anomalies_total',
+    help: 'Forward jumps of the wall clock beyond clockJumpToleranceMs, each pausing deletion by age.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.stores.retentionClock.anomalies);
+    },
+  });
+  new Gauge({
+    name: 'metaq_retention_paused_jump_seconds',
+    help: 'How far the wall clock jumped ahead while deletion by age is paused for it; 0 when retention runs (accept the time with POST /api/clock/accept).',
+    registers,
+    collect() {
+      this.set(broker.stores.retentionClock.pausedByMs / 1000);
+    },
+  });
+  new Counter({
     name: 'metaq_login_failures_total',
     help: 'Logins refused on a broker with [auth] enabled: wrong user name or password, or a malformed exchange.',
     registers,

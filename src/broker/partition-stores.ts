@@ -1,3 +1,4 @@
+import { RetentionClock } from './retention-clock.js';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
@@ -36,7 +37,11 @@ export class PartitionStores {
     private readonly clock: Clock,
   ) {
     this.tailCache = new TailCache(config.system.tailCacheBytes);
+    this.retentionClock = new RetentionClock(clock, config.system.clockJumpToleranceMs, logger);
   }
+
+  /** The wall clock as retention trusts it: a forward jump pauses deletion by age (N7). */
+  readonly retentionClock: RetentionClock;
 
   /** Every store's write and fsync timings, for whoever listens (metrics). */
   readonly latency = new StorageLatency();
@@ -151,6 +156,8 @@ export class PartitionStores {
 
   /** Apply retention to every store whose topic uses `when` (all stores when undefined). */
   async runRetention(when?: string): Promise<number> {
+    const nowMs = this.retentionClock.nowForRetention();
+    if (nowMs === undefined) return 0;
     let removed = 0;
     for (const [topic, partitions] of this.logs) {
       const settings = this.settings(topic) ?? this.fallbackSettings();
@@ -158,7 +165,7 @@ export class PartitionStores {
       const policy = parseRetentionPolicy(settings.deletePolicy);
       for (const log of partitions.values()) {
         try {
-          removed += await applyRetention(log, this.io, policy, this.clock.wallMs(), this.logger);
+          removed += await applyRetention(log, this.io, policy, nowMs, this.logger);
         } catch (error) {
           this.logger.error({ component: 'retention', err: error, partition: log.dir }, 'retention failed; will retry at the next run');
         }

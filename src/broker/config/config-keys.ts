@@ -55,6 +55,8 @@ export const systemKeys = {
   // metaq addition: requests one connection may have unanswered; reading pauses at it, and a
   // request already read past it is refused with 503 (RocketMQ's "broker busy").
   maxInFlightRequests: { kind: 'int', default: 16_384, min: 1 },
+  // metaq addition (matrix N7): a forward wall-clock jump beyond this pauses deletion by age until accepted; 0: off.
+  clockJumpToleranceMs: { kind: 'int', default: 600_000, min: 0 },
   // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
   tailCacheBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 0 },
   // metaq additions, quotas (0: none): per client address, and per topic (a topic section may set its own).
