@@ -90,8 +90,9 @@ describe('connection limits and slow senders', { timeout: 30_000 }, () => {
   });
 
   it('answers requests past maxInFlightRequests on a connection with 503 broker busy, storing none of them, and serves it again once replies arrive', async () => {
-    // Sync flush keeps each put unanswered until its fsync, so the ones read together pile up.
-    const broker = await startBroker({ maxInFlightRequests: 2, unflushThreshold: 1 });
+    // Group commit (the in-process default) keeps each put unanswered until its fsync, so the ones
+    // read together pile up; an acked put is then visible at once.
+    const broker = await startBroker({ maxInFlightRequests: 2 });
     const session = await WireSession.open('127.0.0.1', broker.port);
     try {
       const bodies = Array.from({ length: 8 }, (_, i) => Buffer.from(`message ${i}`));
