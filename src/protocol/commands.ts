@@ -105,6 +105,12 @@ export interface SyncCommand {
   flag: number;
   msgId: bigint;
   checksum: number;
+  /**
+   * metaq extension (a token after the checksum, sent by metaq masters only): the offset the
+   * record has on the master, where it must land on the slave; a slave whose copy ends elsewhere
+   * refuses it instead of storing it at the wrong place.
+   */
+  offset?: number;
   opaque: number;
   body: Buffer;
 }

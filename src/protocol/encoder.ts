@@ -48,7 +48,7 @@ export function encodeCommand(command: Command): Buffer[] {
     case 'admin':
       return [line(`admin ${command.action} ${command.opaque}`)];
     case 'sync': {
-      const checksum = command.checksum === -1 ? '' : ` ${command.checksum}`;
+      const checksum = command.checksum === -1 ? '' : ` ${command.checksum}${command.offset === undefined ? '' : ` ${command.offset}`}`;
       return framed(`sync ${command.topic} ${command.partition} ${command.body.length} ${command.flag} ${command.msgId}${checksum} ${command.opaque}`, command.body);
     }
   }

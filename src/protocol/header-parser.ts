@@ -214,8 +214,10 @@ function parseStats(t: string[]): ParsedHeader {
 }
 
 function parseSync(t: string[]): ParsedHeader {
-  need(t, 7, 'sync topic partition len flag msgId [checksum] opaque');
+  need(t, 7, 'sync topic partition len flag msgId [checksum [offset]] opaque');
   const withChecksum = t.length >= 8;
+  // metaq: a metaq master also names the offset the record must land at on the slave.
+  const withOffset = t.length >= 9;
   return {
     command: {
       kind: 'sync',
@@ -224,7 +226,8 @@ function parseSync(t: string[]): ParsedHeader {
       flag: parseJavaInt(t[4], 'flag'),
       msgId: parseJavaLong(t[5], 'msgId'),
       checksum: withChecksum ? parseJavaInt(t[6], 'checksum') : -1,
-      opaque: parseJavaInt(t[withChecksum ? 7 : 6], 'opaque'),
+      ...(withOffset ? { offset: parseJavaOffset(t[7], 'offset') } : {}),
+      opaque: parseJavaInt(t[withOffset ? 8 : withChecksum ? 7 : 6], 'opaque'),
       body: EMPTY,
     },
     bodyLength: bodyLength(t[3]),

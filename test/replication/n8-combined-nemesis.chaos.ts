@@ -12,7 +12,7 @@ const TOPIC = 'n8';
 const PARTITIONS = 2;
 /**
  * Nemesis time: `npm run chaos` gives the matrix's 5 minutes (`N8_SECONDS` to change it). Not part
- * of `npm test`: it still finds the slave's copy diverging from the master's (RELIABILITY.md).
+ * of `npm test` until full runs have passed repeatedly (RELIABILITY.md).
  */
 const SECONDS = Number(process.env.N8_SECONDS ?? 300);
 

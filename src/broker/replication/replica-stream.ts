@@ -104,7 +104,7 @@ export class ReplicaStream {
       const offset = start + record.position;
       const end = offset + record.size;
       link
-        .request((opaque) => ({ kind: 'sync', topic, partition, flag: record.flag, msgId: record.id, checksum: record.checksum, opaque, body: record.payload }), this.s.timeoutMs * 4, `sync ${topic}-${partition}@${offset}`)
+        .request((opaque) => ({ kind: 'sync', topic, partition, flag: record.flag, msgId: record.id, checksum: record.checksum, offset, opaque, body: record.payload }), this.s.timeoutMs * 4, `sync ${topic}-${partition}@${offset}`)
         .then(
           (reply) => {
             if (reply.kind === 'result' && reply.code === Status.success) this.confirmed(offset, end, reply.body.toString());

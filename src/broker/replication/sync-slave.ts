@@ -1,3 +1,4 @@
+import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { checksum } from '../../common/checksum.js';
 import { StorageError } from '../../common/errors.js';
 import type { SyncCommand, SyncEndCommand } from '../../protocol/commands.js';
@@ -17,6 +18,8 @@ interface ReplicaState {
   stream: object | undefined;
   /** A frame failed: later frames would land at the wrong offsets until the master resynchronises. */
   broken: string | undefined;
+  /** Where the next frame of the current stream lands (set by `syncend`); a frame naming another offset is refused. */
+  nextOffset: number | undefined;
 }
 
 /**
@@ -45,6 +48,11 @@ export class SyncSlave {
     const state = this.replicas.get(`${topic}-${partition}`);
     if (state?.stream !== undefined && state.stream !== from) return fail(Status.internalServerError, 'a frame from a replication stream that was replaced; resynchronise with syncend', false);
     if (state?.broken !== undefined) return fail(Status.internalServerError, `an earlier frame failed (${state.broken}); resynchronise with syncend`, false);
+    if (command.offset !== undefined && state?.nextOffset !== undefined) {
+      // Checked as frames arrive, before anything is stored: a record can never land elsewhere than on the master.
+      if (command.offset !== state.nextOffset) return fail(Status.internalServerError, `the record the master has at ${command.offset} does not follow this copy, which ends at ${state.nextOffset}; resynchronise with syncend`);
+      state.nextOffset += RECORD_HEADER_SIZE + command.body.length;
+    }
     const crc = checksum(command.body);
     if (command.checksum !== -1 && command.checksum !== crc) return fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
     const append = (log: PartitionLog): void =>
@@ -66,13 +74,14 @@ export class SyncSlave {
       return;
     }
     const key = `${topic}-${partition}`;
-    const state: ReplicaState = this.replicas.get(key) ?? { stream: undefined, broken: undefined };
+    const state: ReplicaState = this.replicas.get(key) ?? { stream: undefined, broken: undefined, nextOffset: undefined };
     this.replicas.set(key, state);
     state.stream = from; // frames still queued from an older stream are refused from now on
     const answer = async (log: PartitionLog): Promise<void> => {
       await log.whenWritten(); // frames already accepted land before the end is reported
       if (state.stream !== from) throw new StorageError('REPLACED', 'a newer syncend replaced this stream');
       state.broken = undefined;
+      state.nextOffset = log.writtenEnd;
       reply.send(encodeResult(Status.success, opaque, String(log.writtenEnd)));
     };
     Promise.resolve(ctx.stores.getOrCreateReplica(topic, partition, command.startOffset))
