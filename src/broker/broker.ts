@@ -148,12 +148,15 @@ export class Broker {
       }, listener);
       this.connections.add(connection);
     };
-    this.server = tls === undefined ? createServer((socket) => accept(socket)) : createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), (socket) => accept(socket));
-    // A failed handshake (wrong CA, no client certificate, plaintext on the TLS port) touches no one else.
-    this.server.on('tlsClientError', (error: Error, socket: Socket) => {
-      this.counters.tlsHandshakeFailures += 1;
-      logger.info({ component: 'broker', remote: socket.remoteAddress, reason: error.message }, 'TLS handshake failed');
-    });
+    if (tls === undefined) this.server = createServer((socket) => accept(socket));
+    else {
+      this.server = createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), (socket) => accept(socket));
+      // A failed handshake (wrong CA, no client certificate, plaintext on the TLS port) touches no one else.
+      this.server.on('tlsClientError', (error: Error, socket: Socket) => {
+        this.counters.tlsHandshakeFailures += 1;
+        logger.info({ component: 'broker', remote: socket.remoteAddress, reason: error.message }, 'TLS handshake failed');
+      });
+    }
     this.plainServer = config.tls.plainPort > 0 ? createServer((socket) => accept(socket)) : undefined;
     const legacyUser = config.auth.legacyUser;
     this.legacyServer = users !== undefined && config.auth.legacyPort > 0 ? createServer((socket) => accept(socket, { legacyUser })) : undefined;

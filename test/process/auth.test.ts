@@ -16,7 +16,7 @@ import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
 import { CLI, tempDir } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
+import { brokerFleet, brokerIni, logBytes } from '../support/replica-pair.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse battery';
@@ -50,30 +50,18 @@ async function answer(socket: Socket & { text: () => string }, request: string, 
 }
 
 describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 }, () => {
-  const started: Broker[] = [];
-  const clients: MetaqClient[] = [];
+  const fleet = brokerFleet();
   let broker: Broker;
   let file: string;
-  const start = async (text: string): Promise<Broker> => {
-    const b = await startFromIni(text);
-    started.push(b);
-    return b;
-  };
-  const clientAs = (auth: Credentials | undefined, port = broker.port): MetaqClient => {
-    const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}`, connection: { reconnectMaxMs: 200, ...(auth === undefined ? {} : { auth }) } });
-    clients.push(client);
-    return client;
-  };
+  const start = (text: string): Promise<Broker> => fleet.start(text);
+  const clientAs = (auth: Credentials | undefined, port = broker.port): MetaqClient => fleet.client(port, auth === undefined ? {} : { auth });
   const as = (username: string, password = PASSWORD): Credentials => ({ username, password });
 
   before(async () => {
     file = await usersFile({ alice: { publish: ['orders', 'logs.*'], subscribe: ['orders'] }, bob: { subscribe: ['*'] }, root: { admin: true }, legacy: { publish: ['old'], subscribe: ['old'] } });
     broker = await start(brokerIni({}, {}, authSection(file, { legacyPort: await freePort(), legacyUser: 'legacy' })));
   });
-  after(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await Promise.all(started.map((b) => b.stop()));
-  });
+  after(() => fleet.closeAll());
 
   it('keeps no password in the users file, only SCRAM keys', () => {
     const text = readFileSync(file, 'utf8');

@@ -18,7 +18,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
+import { brokerFleet, brokerIni, logBytes } from '../support/replica-pair.js';
 
 const run = promisify(execFile);
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
@@ -29,22 +29,10 @@ const trustingCa = { ca: readFileSync(pem('ca.pem')) };
 const aliceCertificate = { ...trustingCa, cert: readFileSync(pem('client.pem')), key: readFileSync(pem('client.key')) };
 
 describe('TLS on the broker port, the plaintext port, replication and the HTTP side', { timeout: 60_000 }, () => {
-  const started: Broker[] = [];
-  const clients: MetaqClient[] = [];
-  const start = async (text: string): Promise<Broker> => {
-    const broker = await startFromIni(text);
-    started.push(broker);
-    return broker;
-  };
-  const clientOf = (port: number, connection: Partial<ConnectionOptions> = {}): MetaqClient => {
-    const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}`, connection: { reconnectMaxMs: 200, ...connection } });
-    clients.push(client);
-    return client;
-  };
-  after(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await Promise.all(started.map((broker) => broker.stop()));
-  });
+  const fleet = brokerFleet();
+  const start = (text: string): Promise<Broker> => fleet.start(text);
+  const clientOf = (port: number, connection: Partial<ConnectionOptions> = {}): MetaqClient => fleet.client(port, connection);
+  after(() => fleet.closeAll());
 
   it('serves clients that trust its CA; refuses plaintext and unverifiable peers without touching the others', async () => {
     const broker = await start(brokerIni({}, {}, tlsSection()));

@@ -1,4 +1,7 @@
 import { Broker } from '../../src/broker/broker.js';
+import { MetaqClient } from '../../src/client/index.js';
+import type { ClientOptions } from '../../src/client/index.js';
+import type { ConnectionOptions } from '../../src/client/transport/broker-connection.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { tempDir } from './broker-process.js';
@@ -27,4 +30,34 @@ export async function logBytes(log: PartitionLog | undefined): Promise<{ start: 
     at += chunk.length;
   }
   return { start: log.minOffset, bytes: Buffer.concat(parts) };
+}
+
+/**
+ * In-process brokers and clients a test file starts, closed together by `closeAll` (clients
+ * first): `start` takes server.ini text, `client` connects to a local port with connection
+ * options (a short reconnect back-off, so refused connections are retried quickly).
+ */
+export function brokerFleet(): {
+  start: (text: string) => Promise<Broker>;
+  client: (port: number, connection?: Partial<ConnectionOptions>, options?: Omit<ClientOptions, 'serverUrl' | 'connection'>) => MetaqClient;
+  closeAll: () => Promise<void>;
+} {
+  const brokers: Broker[] = [];
+  const clients: MetaqClient[] = [];
+  return {
+    async start(text) {
+      const broker = await startFromIni(text);
+      brokers.push(broker);
+      return broker;
+    },
+    client(port, connection = {}, options = {}) {
+      const client = new MetaqClient({ ...options, serverUrl: `meta://127.0.0.1:${port}`, connection: { reconnectMaxMs: 200, ...connection } });
+      clients.push(client);
+      return client;
+    },
+    async closeAll() {
+      await Promise.all(clients.map((client) => client.close()));
+      await Promise.all(brokers.map((broker) => broker.stop()));
+    },
+  };
 }

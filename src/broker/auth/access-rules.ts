@@ -38,23 +38,24 @@ export function accessFor(command: Command): Access {
 
 /**
  * Answers already worked out, per user object (a changed user is a new object, so its old
- * answers go with it) and `right topic`; bounded, since clients choose the topic names.
+ * answers go with it), right and topic; bounded, since clients choose the topic names. Keyed by
+ * topic alone so a put on the hot path builds no string.
  */
-const decided = new WeakMap<User, Map<string, boolean>>();
-const MAX_DECISIONS_PER_USER = 10_000;
+const decided = new WeakMap<User, { publish: Map<string, boolean>; subscribe: Map<string, boolean> }>();
+const MAX_DECISIONS_PER_RIGHT = 10_000;
 
 /** Does `user` hold `access`? An admin holds every right. */
 export function holds(user: User, access: Access): boolean {
   if (access.right === 'none' || access.right === 'authenticated' || user.admin) return true;
   if (access.right === 'admin') return false;
   let answers = decided.get(user);
-  if (answers === undefined) decided.set(user, (answers = new Map<string, boolean>()));
-  const key = `${access.right} ${access.topic}`;
-  let answer = answers.get(key);
+  if (answers === undefined) decided.set(user, (answers = { publish: new Map<string, boolean>(), subscribe: new Map<string, boolean>() }));
+  const byTopic = answers[access.right];
+  let answer = byTopic.get(access.topic);
   if (answer === undefined) {
     answer = user[access.right].some((pattern) => topicMatches(pattern, access.topic));
-    if (answers.size >= MAX_DECISIONS_PER_USER) answers.clear();
-    answers.set(key, answer);
+    if (byTopic.size >= MAX_DECISIONS_PER_RIGHT) byTopic.clear();
+    byTopic.set(access.topic, answer);
   }
   return answer;
 }
