@@ -1,11 +1,11 @@
 // Bench child: schedule `count` 100 B messages all due at one time, then consume them as they are
 // delivered. argv: port topic count inFlight brokerPid. Prints the scheduling and delivery rates
 // and the broker's resident memory before and with every message waiting.
-import { readFileSync } from 'node:fs';
 import { MetaqClient } from '../src/client/index.js';
+import { processFootprint } from '../test/support/process-footprint.js';
 
 const [port, topic, count, inFlight, brokerPid] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number, number, number];
-const brokerRssMb = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${brokerPid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const brokerRssMb = (): number => processFootprint(brokerPid).rssMb;
 const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}`, partitions: { [topic]: 1 } });
 const producer = client.producer();
 await producer.publish(topic);

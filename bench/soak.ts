@@ -1,13 +1,14 @@
 // `npm run soak`: mixed load for SOAK_MINUTES (default 60) against one broker process that is
 // killed with SIGKILL and restarted every SOAK_KILL_SECONDS (default 120), sampling the broker's
 // memory, open file descriptors and segment files; prints a Markdown report (matrix tier 4).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaqClient } from '../src/client/index.js';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import type { BrokerProcess } from '../test/support/broker-process.js';
+import { processFootprint } from '../test/support/process-footprint.js';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 60);
 const killEverySeconds = Number(process.env.SOAK_KILL_SECONDS ?? 120);
@@ -67,11 +68,9 @@ const samples: Sample[] = [];
 const started = performance.now();
 let lastKill = started;
 const sample = (): void => {
-  const status = readFileSync(`/proc/${broker.child.pid}/status`, 'utf8');
   samples.push({
     atSeconds: Math.round((performance.now() - started) / 1000),
-    rssMb: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024,
-    fds: readdirSync(`/proc/${broker.child.pid}/fd`).length,
+    ...processFootprint(broker.child.pid ?? 0),
     segments: countSegments(dataPath),
     acked,
     consumed,

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { AckedWrite, ReadRecord } from '../support/history-checker.js';
+import type { ReadRecord } from '../support/history-checker.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
-import { put, scanPartition, WireSession } from '../support/wire-client.js';
+import type { PutHistory } from '../support/pipelined-puts.js';
+import { runPipelinedPuts } from '../support/pipelined-puts.js';
+import { scanPartition, WireSession } from '../support/wire-client.js';
 
 const TOTAL = 10_000;
 const PRODUCERS = 4;
@@ -19,33 +21,12 @@ async function killDuringWrites(system: Record<string, string | number>, volatil
   const config = writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: PARTITIONS, ...system });
   const broker = await startBrokerProcess(config, { volatile });
   const killAt = Math.floor(TOTAL * (0.1 + Math.random() * 0.8));
-  const acked: AckedWrite[] = [];
-  const attempted = new Set<string>();
+  const history: PutHistory = { acked: [], attempted: new Set() };
   let killed: Promise<unknown> | undefined;
-  const producer = async (id: number): Promise<void> => {
-    const session = await WireSession.open('127.0.0.1', broker.port);
-    const inFlight = new Set<Promise<void>>();
-    for (let seq = 0; seq < TOTAL / PRODUCERS && killed === undefined; seq += 1) {
-      const payload = `p${id}:${seq}:${'x'.repeat(seq % 50)}`;
-      const partition = seq % PARTITIONS;
-      attempted.add(payload);
-      const sent: Promise<void> = put(session, 'k1', partition, payload)
-        .then((reply) => {
-          if (reply.code !== 200) return;
-          acked.push({ payload, partition, offset: Number(reply.text.split(' ')[2]) });
-          if (acked.length >= killAt) killed ??= broker.kill('SIGKILL');
-        })
-        .catch(() => undefined) // the connection died with the broker: outcome unknown ("info")
-        .finally(() => inFlight.delete(sent));
-      inFlight.add(sent);
-      if (inFlight.size >= WINDOW) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    await session.close();
-  };
-  await Promise.all(Array.from({ length: PRODUCERS }, (_, id) => producer(id)));
+  const onAck = ({ acked }: PutHistory): void => void (acked.length >= killAt && (killed ??= broker.kill('SIGKILL')));
+  await runPipelinedPuts({ port: broker.port, topic: 'k1', producers: PRODUCERS, partitions: PARTITIONS, window: WINDOW, perProducer: TOTAL / PRODUCERS, nextSeq: [], stopped: () => killed !== undefined, onAck }, history);
   await (killed ?? broker.kill('SIGKILL'));
-  const snapshot = [...acked];
+  const snapshot = [...history.acked];
   const restarted = await startBrokerProcess(config, { volatile });
   const session = await WireSession.open('127.0.0.1', restarted.port);
   const reads: ReadRecord[] = [];
@@ -53,7 +34,7 @@ async function killDuringWrites(system: Record<string, string | number>, volatil
   await session.close();
   await restarted.kill('SIGTERM');
   const recovery = restarted.logs.find((l) => l.msg === 'partition stores loaded');
-  const verdict = checkHistory(snapshot, reads, { attempted });
+  const verdict = checkHistory(snapshot, reads, { attempted: history.attempted });
   console.log(`# K1 ${volatile ? 'power-cut' : 'kill -9'} unflushThreshold=${system.unflushThreshold}: killed at ${killAt} acks, ${snapshot.length} acked, ${reads.length} read back, recovery ${String(recovery?.recoveryMillis)} ms; ${summarize(verdict)}`);
   return { verdict, acked: snapshot.length, killAt };
 }
