@@ -197,7 +197,10 @@ export class PartitionFetcher {
     const reply = await replied;
     if (reply.kind === 'result') {
       if (reply.code === Status.moved) {
-        this.moveTo(Number(reply.body.toString()));
+        const movedTo = Number(reply.body.toString());
+        // Forward past a gap: retention deleted what this group had not read (or a filter skipped it).
+        if (movedTo > this.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.offset, to: movedTo, skippedBytes: movedTo - this.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
+        this.moveTo(movedTo);
         this.retries = 0;
         return 0;
       }
