@@ -13,6 +13,8 @@ interface Link {
   /** While degraded: chunks waiting for their time, per direction, released strictly in order by one timer. */
   delayedUp: Delayed;
   delayedDown: Delayed;
+  reshapedUp: Reshaped;
+  reshapedDown: Reshaped;
 }
 
 interface Delayed {
@@ -20,11 +22,24 @@ interface Delayed {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** While reshaping: bytes not yet passed on in one direction, and the timer that passes the next piece. */
+interface Reshaped {
+  held: Buffer[];
+  scheduled: boolean;
+}
+
 /** A degraded link: every chunk is delayed by a random time in [minDelayMs, maxDelayMs], and a fraction of chunks resets the connection. */
 export interface Degradation {
   minDelayMs: number;
   maxDelayMs: number;
   resetRate: number;
+}
+
+/** Reshaped segments (matrix K12): bytes pass in random pieces, after up to `maxDelayMs` each. */
+export interface Reshaping {
+  maxDelayMs: number;
+  /** Negative control: flip one bit in the stream toward the client once this many bytes passed. */
+  flipBitDownAfter?: number;
 }
 
 /**
@@ -35,7 +50,11 @@ export interface Degradation {
 export class FaultProxy {
   private blackholed = false;
   private degradation: Degradation | undefined;
+  private reshaping: Reshaping | undefined;
   private readonly links = new Set<Link>();
+  /** Pieces passed while reshaping, and how many of them were 8 bytes or fewer. */
+  piecesPassed = 0;
+  tinyPieces = 0;
   /** Connections reset by the degradation so far. */
   resets = 0;
   /** Set by loseNextReply: the next bytes from the target are dropped with their connection. */
@@ -72,6 +91,15 @@ export class FaultProxy {
   }
 
   /**
+   * Split, coalesce and delay the byte stream in both directions, keeping its order and content
+   * (matrix K12): a piece is one byte to a few, a random share of what is held, or all of it
+   * (several writes together), each written on its own after a random delay. For good.
+   */
+  reshape(reshaping: Reshaping): void {
+    this.reshaping = reshaping;
+  }
+
+  /**
    * Drop the next bytes the target sends (a reply) and reset that connection, as when a broker
    * acts on a request and the link dies before the client hears back. Resolves once it happened.
    */
@@ -90,8 +118,9 @@ export class FaultProxy {
   }
 
   private accept(downstream: Socket): void {
-    const link: Link = { downstream, upstream: undefined, toUpstream: [], toDownstream: [], closing: false, delayedUp: { chunks: [], timer: undefined }, delayedDown: { chunks: [], timer: undefined } };
+    const link: Link = { downstream, upstream: undefined, toUpstream: [], toDownstream: [], closing: false, delayedUp: { chunks: [], timer: undefined }, delayedDown: { chunks: [], timer: undefined }, reshapedUp: { held: [], scheduled: false }, reshapedDown: { held: [], scheduled: false } };
     this.links.add(link);
+    downstream.setNoDelay(true); // a piece goes out as its own segment
     downstream.on('data', (chunk: Buffer) => this.carry(link, chunk, 'up'));
     downstream.on('error', () => this.drop(link));
     downstream.on('close', () => this.drop(link));
@@ -100,6 +129,7 @@ export class FaultProxy {
 
   private open(link: Link): void {
     const upstream = connect(this.target);
+    upstream.setNoDelay(true);
     link.upstream = upstream;
     upstream.on('data', (chunk: Buffer) => this.carry(link, chunk, 'down'));
     upstream.on('connect', () => this.flush(link));
@@ -118,6 +148,12 @@ export class FaultProxy {
       link.downstream.resetAndDestroy();
       link.upstream?.resetAndDestroy();
       lost();
+      return;
+    }
+    if (this.reshaping !== undefined) {
+      const reshaped = direction === 'up' ? link.reshapedUp : link.reshapedDown;
+      reshaped.held.push(chunk);
+      this.passPiece(link, reshaped, queue, this.reshaping);
       return;
     }
     if (degradation === undefined) {
@@ -149,6 +185,36 @@ export class FaultProxy {
       this.flush(link);
       this.pump(link, delayed, queue);
     }, Math.max(0, delayed.chunks[0]!.due - performance.now()));
+  }
+
+  private passPiece(link: Link, reshaped: Reshaped, queue: Buffer[], reshaping: Reshaping): void {
+    if (reshaped.scheduled || reshaped.held.length === 0) return;
+    reshaped.scheduled = true;
+    const pass = (): void => {
+      reshaped.scheduled = false;
+      const held = reshaped.held.length === 1 ? reshaped.held[0]! : Buffer.concat(reshaped.held);
+      const shape = Math.random();
+      const size = shape < 0.6 ? 1 + Math.floor(Math.random() * 8) : shape < 0.95 ? 1 + Math.floor(Math.random() * Math.min(held.length, 64 * 1024)) : held.length;
+      const piece = held.subarray(0, Math.min(size, held.length));
+      reshaped.held = piece.length < held.length ? [held.subarray(piece.length)] : [];
+      this.piecesPassed += 1;
+      if (piece.length <= 8) this.tinyPieces += 1;
+      if (queue === link.toDownstream) this.flipBitOnce(piece, reshaping);
+      queue.push(piece);
+      this.flush(link);
+      this.passPiece(link, reshaped, queue, reshaping);
+    };
+    // Most pieces follow at once (a separate write), some after a delay that lets more bytes gather.
+    if (Math.random() < 0.7) setImmediate(pass);
+    else setTimeout(pass, Math.random() * reshaping.maxDelayMs);
+  }
+
+  private bytesDown = 0;
+
+  private flipBitOnce(piece: Buffer, reshaping: Reshaping): void {
+    const at = reshaping.flipBitDownAfter;
+    if (at !== undefined && this.bytesDown <= at && this.bytesDown + piece.length > at) piece[at - this.bytesDown]! ^= 0x10;
+    this.bytesDown += piece.length;
   }
 
   private flush(link: Link): void {
