@@ -59,6 +59,15 @@ const decodeName = (name: string): string => name.replace(/=2C/g, ',').replace(/
 /** Why an exchange failed; the broker answers every such failure with one text, so nothing tells a wrong user from a wrong password. */
 export class ScramError extends Error {}
 
+/** A client's user name as RFC 5802 compares it; one SASLprep forbids is bad input, not a fault. */
+function preparedName(name: string): string {
+  try {
+    return saslprep(decodeName(name));
+  } catch (error) {
+    throw new ScramError(`the user name is not allowed by SASLprep (RFC 4013): ${(error as Error).message}`);
+  }
+}
+
 /**
  * The broker's side of one exchange: `first` takes the client-first message and answers the
  * server-first one; `final` takes the client-final message, checks the proof and answers the
@@ -89,7 +98,7 @@ export class ScramServerExchange {
     const name = fields.get('n');
     const clientNonce = fields.get('r');
     if (name === undefined || name === '' || clientNonce === undefined || clientNonce === '') throw new ScramError('client-first message needs n=<user> and r=<nonce>');
-    const user = saslprep(decodeName(name));
+    const user = preparedName(name);
     const stored = this.lookup(user);
     const credentials = stored ?? this.decoy(user);
     const nonce = clientNonce + serverNonce;
