@@ -62,7 +62,7 @@ export function writeConfig(dir: string, system: Record<string, string | number 
  */
 /** `port` restarts a broker where its clients expect it (default: any free port). */
 export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia; port?: number } = {}): Promise<BrokerProcess> {
-  const args = options.volatile ? [VOLATILE_CHILD, configPath] : [CLI, 'server', '--config', configPath, '--port', String(options.port ?? 0), '--http-port', '0'];
+  const args = options.volatile ? [VOLATILE_CHILD, configPath, String(options.port ?? 0)] : [CLI, 'server', '--config', configPath, '--port', String(options.port ?? 0), '--http-port', '0'];
   const [command, commandArgs] = (options.spawnVia ?? direct)(process.execPath, args);
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
   const logs: Array<Record<string, unknown>> = [];

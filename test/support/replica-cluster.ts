@@ -41,6 +41,11 @@ export interface ReplicaClusterOptions {
   sessionTimeoutMs?: number;
   sendToSlaveTimeoutMs?: number;
   failureThreshold?: number;
+  /**
+   * Negative controls: a master that acks before its data is on disk (`unflushThreshold=1000`)
+   * and loses its unsynced writes on kill -9 (a power cut, through the volatile FileIO).
+   */
+  brokenMaster?: boolean;
 }
 
 /** A ZooKeeper, a sync slave and its sync master as real processes, the master↔slave link cuttable. */
@@ -58,8 +63,10 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const proxy = o.via === 'proxy' ? await FaultProxy.start({ host: '127.0.0.1', port: slave.port }) : undefined;
   const masterDir = tempDir('n-master');
   const masterData = join(masterDir, 'data');
-  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, unflushThreshold: 0 }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
-  let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master') });
+  const flush: Record<string, number> = o.brokenMaster === true ? { unflushThreshold: 1000, unflushInterval: 600_000 } : { unflushThreshold: 0 };
+  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, ...flush }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
+  const volatile = o.brokenMaster === true;
+  let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), volatile });
   const masterPort = master.port;
   const link: SlaveLink = {
     proxy,
@@ -78,7 +85,7 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
     masterData,
     link,
     brokerId,
-    restartMaster: async () => (master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), port: masterPort })),
+    restartMaster: async () => (master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), port: masterPort, volatile })),
     close: async () => {
       await Promise.all([master.kill('SIGKILL'), slave.kill('SIGKILL')]);
       await proxy?.close();

@@ -6,7 +6,7 @@ import { VolatileFileIO } from '../../src/storage/io/volatile-file-io.js';
 
 const io = new VolatileFileIO(new NodeFileIO());
 const config = await loadBrokerConfig(process.argv[2]);
-config.system.serverPort = 0;
+config.system.serverPort = Number(process.argv[3] ?? 0); // a restart keeps the port its clients use
 const broker = await Broker.start({ config, io });
 process.stdout.write(`metaq broker listening on ${broker.url}\n`);
 process.once('SIGTERM', () => void broker.stop().then(() => process.exit(0)));
