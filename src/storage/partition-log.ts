@@ -7,6 +7,7 @@ import { iterateRecords, RECORD_HEADER_SIZE, validRecordSize, writeRecordHeader 
 import type { FileIO } from './io/file-io.js';
 import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
+import type { CorruptRange } from './segment.js';
 import { Segment } from './segment.js';
 import type { PartitionTail } from './tail-cache.js';
 import type { TimeIndex } from './time-index.js';
@@ -132,6 +133,8 @@ export class PartitionLog {
   onWritten: ((start: number, bytes: Buffer) => void) | undefined;
   /** Told of every write after `onWritten`, the same way: message tracing follows stored messages here. */
   onTraced: ((start: number, bytes: Buffer) => void) | undefined;
+  /** Told of each corrupt range found while serving reads; a sync master repairs it from its slave. */
+  onCorrupt: ((range: CorruptRange) => void) | undefined;
   /** Records in the last segment at load plus appends since: MetaQ's message_count. */
   messageCount: number;
   readonly recovery: RecoveryReport;
@@ -810,6 +813,34 @@ export class PartitionLog {
     segment.corrupt.push(range);
     segment.verifiedEnd = resume;
     this.logger.error({ partition: this.dir, ...range }, 'records fail their checksum; range refused');
+    this.onCorrupt?.(range);
+  }
+
+  /**
+   * Put a replica's copy of a corrupt range in place (matrix K4): the bytes must be whole records
+   * that pass their checksums and fill the range exactly. They are written over the damaged ones
+   * and fsynced before the range is served again.
+   */
+  async repair(range: CorruptRange, bytes: Buffer): Promise<void> {
+    const segment = this.segmentFor(range.start);
+    const isThis = (known: CorruptRange): boolean => known.start === range.start && known.end === range.end;
+    if (!segment.corrupt.some(isThis)) return; // repaired meanwhile
+    let at = 0;
+    while (at < bytes.length) {
+      const size = validRecordSize(bytes, at);
+      if (size <= 0) break;
+      at += size;
+    }
+    if (bytes.length !== range.end - range.start || at !== bytes.length) {
+      throw new StorageError(StorageCodes.corrupt, `the replica's copy of bytes ${range.start}..${range.end} of ${this.dir} is not whole intact records filling the range (${bytes.length} bytes, ${at} of them intact); the range stays refused`);
+    }
+    await segment.use(async () => {
+      await segment.file.write(bytes, range.start - segment.start);
+      await segment.file.datasync();
+    });
+    const index = segment.corrupt.findIndex(isThis);
+    if (index >= 0) segment.corrupt.splice(index, 1);
+    this.logger.warn({ partition: this.dir, ...range }, 'corrupt range replaced by a replica\'s intact copy');
   }
 
   /** Every corrupt range found so far. */

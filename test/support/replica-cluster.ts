@@ -46,6 +46,8 @@ export interface ReplicaClusterOptions {
    * and loses its unsynced writes on kill -9 (a power cut, through the volatile FileIO).
    */
   brokenMaster?: boolean;
+  /** More `[system]` keys for both brokers. */
+  system?: Record<string, string | number>;
 }
 
 /** A ZooKeeper, a sync slave and its sync master as real processes, the master↔slave link cuttable. */
@@ -58,13 +60,13 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const zk = { 'zk.zkConnect': zookeeper.connect, 'zk.zkSessionTimeoutMs': o.sessionTimeoutMs ?? 4000, 'zk.zkSyncTimeMs': 10 };
   const topics = { [o.topic]: { numPartitions: o.partitions } };
   const slaveDir = tempDir('n-slave');
-  const slaveConfig = writeConfig(slaveDir, { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0 }, topics, zk, { role: 'sync-slave', autoPromote: o.autoPromote ?? false });
+  const slaveConfig = writeConfig(slaveDir, { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0, ...o.system }, topics, zk, { role: 'sync-slave', autoPromote: o.autoPromote ?? false });
   const slave = await startBrokerProcess(slaveConfig, { spawnVia: spawnVia('slave') });
   const proxy = o.via === 'proxy' ? await FaultProxy.start({ host: '127.0.0.1', port: slave.port }) : undefined;
   const masterDir = tempDir('n-master');
   const masterData = join(masterDir, 'data');
   const flush: Record<string, number> = o.brokenMaster === true ? { unflushThreshold: 1000, unflushInterval: 600_000 } : { unflushThreshold: 0 };
-  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, ...flush }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
+  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, ...flush, ...o.system }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
   const volatile = o.brokenMaster === true;
   let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), volatile });
   const masterPort = master.port;

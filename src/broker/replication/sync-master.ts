@@ -5,6 +5,10 @@ import { parseBrokerUrl } from '../../client/transport/broker-address.js';
 import type { ReplicationConfig } from '../config/config-keys.js';
 import type { PartitionStores } from '../partition-stores.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
+import { StorageError } from '../../common/errors.js';
+import type { CorruptRange } from '../../storage/segment.js';
+import type { RepairTarget } from './corrupt-range-repair.js';
+import { repairFromSlave } from './corrupt-range-repair.js';
 import { ReplicaStream } from './replica-stream.js';
 
 /** What the master does in ZooKeeper when its slave keeps failing, and when it is back. */
@@ -36,6 +40,7 @@ export class SyncMaster {
   private failures = 0;
   private withdrawn = false;
   private probe: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly onCreated = (topic: string, partition: number, log: PartitionLog): void => this.attach(topic, partition, log);
 
   constructor(
@@ -67,6 +72,29 @@ export class SyncMaster {
     const stream = new ReplicaStream({ topic, partition, log, link: this.link, timeoutMs: this.config.sendToSlaveTimeoutInMills, retryMs: this.config.checkSlaveIntervalInMills, logger: this.logger });
     this.streams.set(key, stream);
     this.byLog.set(log, stream);
+    // Damaged records of the master's log are put back from the slave's identical copy.
+    const repair = (range: CorruptRange): void => void this.repair({ link: this.link, topic, partition, log, timeoutMs: Math.max(5000, this.config.sendToSlaveTimeoutInMills) }, range);
+    log.onCorrupt = repair;
+    for (const range of log.corruptRanges) repair(range);
+  }
+
+  /** Retry (backing off to 30 s) while the slave cannot answer; a range it cannot supply stays refused. */
+  private async repair(target: RepairTarget, range: CorruptRange): Promise<void> {
+    const where = { component: 'replication', partition: `${target.topic}-${target.partition}`, ...range };
+    for (let attempt = 0; !this.closed; attempt += 1) {
+      try {
+        await repairFromSlave(target, range);
+        this.logger.warn(where, 'corrupt range repaired from the sync slave');
+        return;
+      } catch (error) {
+        if (error instanceof StorageError) {
+          this.logger.error({ ...where, err: error }, 'the sync slave\'s copy of a corrupt range is not usable; the range stays refused');
+          return;
+        }
+        this.logger.warn({ ...where, err: error, attempt }, 'could not fetch a corrupt range from the sync slave yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, this.config.checkSlaveIntervalInMills * 2 ** attempt)).unref());
+      }
+    }
   }
 
   /** Admission of a put: why it must be refused before anything is stored (a failed put, counted), or undefined. */
@@ -138,6 +166,7 @@ export class SyncMaster {
 
   /** Stop replicating (shutdown, or this broker was replaced): waiting puts fail with `reason`. */
   async close(reason = 'the broker is stopping'): Promise<void> {
+    this.closed = true;
     this.stores.created.delete(this.onCreated);
     clearInterval(this.sweeper);
     clearInterval(this.probe);
