@@ -18,6 +18,7 @@ export class NetnsLab {
   private readonly addresses = new Map<string, string>();
   private readonly namespaces: string[] = [];
   private localEnd: string | undefined;
+  private static created = 0;
 
   private constructor(private readonly prefix: string) {}
 
@@ -34,8 +35,10 @@ export class NetnsLab {
 
   /** `hosts` become namespaces; `LOCAL` among them joins the test process itself. */
   static create(hosts: string[]): NetnsLab {
-    const lab = new NetnsLab(`mq${process.pid % 100_000}`);
-    const subnet = `10.231.${process.pid % 250}`;
+    // Several labs may live in one test process (a test and its negative control): names and subnets apart.
+    const n = NetnsLab.created++;
+    const lab = new NetnsLab(`mq${process.pid % 100_000}l${n}`);
+    const subnet = `10.${231 + n}.${process.pid % 250}`;
     const bridge = lab.namespace('br');
     process.once('exit', () => lab.destroy()); // a test that dies midway leaves no namespaces behind
     try {
