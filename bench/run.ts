@@ -213,17 +213,21 @@ ${keyIndexSection(keyIndexRun)}
 ${securitySection(securityRun)}`;
 const notesMarker = '\n## Analysis\n';
 let notes = '';
-// `npm run bench:peers` writes its own section; a full run keeps the last one.
-let peers = '';
+// Sections written by other runs (`npm run soak`, the fault tests, `npm run bench:peers`) sit
+// between markers; a full run keeps the last of each.
+const keptSections = ['soak', 'faults', 'peers'];
+let kept = '';
 try {
   const previous = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
   const at = previous.indexOf(notesMarker);
   if (at >= 0) notes = previous.slice(at);
-  const start = previous.indexOf('<!-- peers:start -->');
-  const end = previous.indexOf('<!-- peers:end -->');
-  if (start >= 0 && end > start) peers = `\n${previous.slice(start, end + '<!-- peers:end -->'.length)}\n`;
+  for (const name of keptSections) {
+    const start = previous.indexOf(`<!-- ${name}:start -->`);
+    const end = previous.indexOf(`<!-- ${name}:end -->`);
+    if (start >= 0 && end > start) kept += `\n${previous.slice(start, end + `<!-- ${name}:end -->`.length)}\n`;
+  }
 } catch {
   // first run
 }
-writeFileSync(join(root, 'BENCHMARKS.md'), report + peers + notes);
+writeFileSync(join(root, 'BENCHMARKS.md'), report + kept + notes);
 console.log('wrote BENCHMARKS.md');
