@@ -11,7 +11,7 @@ import { PartitionLog } from '../../src/storage/partition-log.js';
 import { eventually } from '../support/eventually.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import type { ReplicaCluster } from '../support/replica-cluster.js';
-import { scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { preferredVia, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
 import { replicaLoad } from '../support/replica-load.js';
 import { logBytes } from '../support/replica-pair.js';
 import { silentLogger } from '../support/storage-harness.js';
@@ -22,7 +22,7 @@ const PARTITIONS = 2;
 describe('N1: master kill -9 under sync replication', { timeout: 180_000 }, () => {
   let cluster: ReplicaCluster;
   before(async () => {
-    cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via: 'proxy' });
+    cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via: preferredVia() });
   });
   after(async () => cluster.close());
 

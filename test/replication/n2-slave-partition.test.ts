@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/eventually.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
-import { NetnsLab } from '../support/netns.js';
 import type { ReplicaCluster } from '../support/replica-cluster.js';
-import { replicationStatus, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { preferredVia, replicationStatus, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
 import { replicaLoad } from '../support/replica-load.js';
 
 const TOPIC = 'n2';
 const PARTITIONS = 2;
-const via = NetnsLab.available() ? 'netns' : 'proxy';
+const via = preferredVia();
 
 describe(`N2: master and slave cut apart (${via === 'netns' ? 'network namespaces' : 'TCP proxy'})`, { timeout: 180_000 }, () => {
   let cluster: ReplicaCluster;

@@ -4,7 +4,7 @@ import { MetaqClient, ZkSession } from '../../src/client/index.js';
 import { eventually } from '../support/eventually.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import type { ReplicaCluster } from '../support/replica-cluster.js';
-import { scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { preferredVia, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
 import { replicaLoad } from '../support/replica-load.js';
 
 const TOPIC = 'n4';
@@ -15,7 +15,7 @@ describe('N4: the master paused past its session timeout (zombie master)', { tim
   let cluster: ReplicaCluster;
   let zk: ZkSession;
   before(async () => {
-    cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via: 'proxy', autoPromote: true, sessionTimeoutMs: SESSION_MS });
+    cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via: preferredVia(), autoPromote: true, sessionTimeoutMs: SESSION_MS });
     zk = await ZkSession.open({ connect: cluster.zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
   });
   after(async () => {

@@ -6,9 +6,8 @@ import { eventually } from '../support/eventually.js';
 import type { Verdict } from '../support/history-checker.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import type { ReplicaCluster } from '../support/replica-cluster.js';
-import { replicationStatus, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
+import { preferredVia, replicationStatus, scanBroker, startReplicaCluster } from '../support/replica-cluster.js';
 import { replicaLoad } from '../support/replica-load.js';
-import { NetnsLab } from '../support/netns.js';
 
 const TOPIC = 'n8';
 const PARTITIONS = 2;
@@ -26,7 +25,7 @@ const CONTROL_SECONDS = Number(process.env.N8_CONTROL_SECONDS ?? 40);
  * proxy clients reach the master through (this kernel has no netem), and, without namespaces,
  * from the proxy on the replication link too.
  */
-const via = NetnsLab.available() ? 'netns' : 'proxy';
+const via = preferredVia();
 
 type Fault = 'kill' | 'pause' | 'partition' | 'degrade';
 

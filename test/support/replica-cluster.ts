@@ -50,6 +50,11 @@ export interface ReplicaClusterOptions {
   system?: Record<string, string | number>;
 }
 
+/** Network namespaces where the machine allows them (root and iproute2), else proxies on loopback. */
+export function preferredVia(): 'netns' | 'proxy' {
+  return NetnsLab.available() ? 'netns' : 'proxy';
+}
+
 /** A ZooKeeper, a sync slave and its sync master as real processes, the master↔slave link cuttable. */
 export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<ReplicaCluster> {
   const lab = o.via === 'netns' ? NetnsLab.create([LOCAL, 'master', 'slave']) : undefined;
