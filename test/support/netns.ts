@@ -38,7 +38,8 @@ export class NetnsLab {
     // Several labs may live in one test process (a test and its negative control): names and subnets apart.
     const n = NetnsLab.created++;
     const lab = new NetnsLab(`mq${process.pid % 100_000}l${n}`);
-    const subnet = `10.${231 + n}.${process.pid % 250}`;
+    // Test files run two at a time, each its own process: the pid spreads their subnets apart.
+    const subnet = `10.${20 + ((Math.floor(process.pid / 250) + 7 * n) % 230)}.${process.pid % 250}`;
     const bridge = lab.namespace('br');
     process.once('exit', () => lab.destroy()); // a test that dies midway leaves no namespaces behind
     try {
