@@ -11,6 +11,9 @@ import type { RepairTarget } from './corrupt-range-repair.js';
 import { repairFromSlave } from './corrupt-range-repair.js';
 import { ReplicaStream } from './replica-stream.js';
 
+/** Fetches of a corrupt range from the slave before giving up (about five minutes with the back-off). */
+const REPAIR_ATTEMPTS = 10;
+
 /** What the master does in ZooKeeper when its slave keeps failing, and when it is back. */
 export interface PresenceHooks {
   withdraw(): Promise<void>;
@@ -78,10 +81,14 @@ export class SyncMaster {
     for (const range of log.corruptRanges) repair(range);
   }
 
-  /** Retry (backing off to 30 s) while the slave cannot answer; a range it cannot supply stays refused. */
+  /** Retry (backing off to 30 s, ten times) while the slave cannot answer; a range it cannot supply stays refused. */
   private async repair(target: RepairTarget, range: CorruptRange): Promise<void> {
     const where = { component: 'replication', partition: `${target.topic}-${target.partition}`, ...range };
     for (let attempt = 0; !this.closed; attempt += 1) {
+      if (attempt === REPAIR_ATTEMPTS) {
+        this.logger.error(where, `gave up repairing a corrupt range from the sync slave after ${REPAIR_ATTEMPTS} attempts; the range stays refused until a restart tries again`);
+        return;
+      }
       try {
         await repairFromSlave(target, range);
         this.logger.warn(where, 'corrupt range repaired from the sync slave');
