@@ -839,8 +839,7 @@ export class PartitionLog {
       await segment.file.datasync();
     });
     const index = segment.corrupt.findIndex(isThis);
-    if (index >= 0) segment.corrupt.splice(index, 1);
-    this.logger.warn({ partition: this.dir, ...range }, 'corrupt range replaced by a replica\'s intact copy');
+    if (index >= 0) segment.corrupt.splice(index, 1); // the caller logs where the copy came from
   }
 
   /** Every corrupt range found so far. */

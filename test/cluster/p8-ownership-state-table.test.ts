@@ -112,8 +112,15 @@ class Join extends Step {
   }
 }
 
-class Leave extends Step {
-  constructor(readonly i: number) {
+/**
+ * The member goes: it leaves the group (stops fetching, releases its owner nodes, says goodbye),
+ * or its process dies (its session ends without a goodbye, and it fetches nothing more).
+ */
+class Depart extends Step {
+  constructor(
+    readonly i: number,
+    readonly how: 'leave' | 'crash',
+  ) {
     super();
   }
   check(m: Readonly<Model>): boolean {
@@ -121,33 +128,18 @@ class Leave extends Step {
   }
   async act(m: Model, r: Real): Promise<void> {
     const member = r.members[this.i]!;
-    await member.membership.leave();
-    assert.equal(member.fetching.size, 0, 'a member that left fetches nothing');
+    if (this.how === 'leave') {
+      await member.membership.leave();
+      assert.equal(member.fetching.size, 0, 'a member that left fetches nothing');
+    } else {
+      member.dead = true;
+      member.fetching.clear();
+    }
     await member.session.close();
     m.joined[this.i] = false;
   }
   toString(): string {
-    return `leave m${this.i}`;
-  }
-}
-
-/** The member's process dies: its session ends without a goodbye, and it fetches nothing more. */
-class Crash extends Step {
-  constructor(readonly i: number) {
-    super();
-  }
-  check(m: Readonly<Model>): boolean {
-    return m.joined[this.i]!;
-  }
-  async act(m: Model, r: Real): Promise<void> {
-    const member = r.members[this.i]!;
-    member.dead = true;
-    member.fetching.clear();
-    await member.session.close();
-    m.joined[this.i] = false;
-  }
-  toString(): string {
-    return `crash m${this.i}`;
+    return `${this.how} m${this.i}`;
   }
 }
 
@@ -177,8 +169,8 @@ const member = fc.integer({ min: 0, max: MEMBERS - 1 });
 const commands = [
   member.map((i) => new Join(i)),
   member.map((i) => new Join(i)),
-  member.map((i) => new Leave(i)),
-  member.map((i) => new Crash(i)),
+  member.map((i) => new Depart(i, 'leave')),
+  member.map((i) => new Depart(i, 'crash')),
   fc.tuple(fc.integer({ min: 0, max: BROKERS - 1 }), fc.boolean()).map(([b, up]) => new Broker(b, up)),
 ];
 
