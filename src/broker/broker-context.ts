@@ -14,6 +14,7 @@ import type { ConsumerPositions } from './stats/consumer-positions.js';
 import type { DelayedMessages } from './delayed/delayed-messages.js';
 import type { TraceBook } from './tracing/trace-book.js';
 import type { UserBook } from './auth/user-book.js';
+import type { BufferPool } from '../common/buffer-pool.js';
 
 /** What command handlers share: the broker's services, nothing per connection. */
 export interface BrokerContext {
@@ -34,6 +35,8 @@ export interface BrokerContext {
   traces: TraceBook | undefined;
   /** The users and their rights, when `[auth] enabled=true`; undefined: no login asked. */
   users: UserBook | undefined;
+  /** Reused buffers for the message sets gets read from disk, given back once sent. */
+  readBuffers: BufferPool;
   logger: Logger;
   clock: Clock;
   version: string;
@@ -47,5 +50,10 @@ export interface BrokerContext {
 
 /** Where a handler writes its reply: the connection, which may be gone by then. */
 export interface ReplySink {
-  send(frame: Buffer, body?: Buffer): void;
+  /**
+   * `sent`, if given, is called once the body has been handed to the kernel (or will never be,
+   * the connection being gone): its bytes may be reused from then on. A sink that keeps the body
+   * (an HTTP reply) never calls it.
+   */
+  send(frame: Buffer, body?: Buffer, sent?: () => void): void;
 }

@@ -27,6 +27,7 @@ import { BrokerRegistration } from '../coordination/zk/broker-registration.js';
 import type { RegisteredTopic } from '../coordination/zk/broker-registration.js';
 import { MetaZnodes } from '../coordination/zk/znodes.js';
 import type { BrokerContext } from './broker-context.js';
+import { BufferPool } from '../common/buffer-pool.js';
 import { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { BrokerConnection } from './connection.js';
@@ -176,6 +177,7 @@ export class Broker {
       delayed,
       traces,
       users,
+      readBuffers: new BufferPool(config.system.maxTransferSize),
       logger,
       clock,
       version: BROKER_VERSION,

@@ -76,11 +76,11 @@ export class BrokerConnection {
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
-    this.sink = { send: (frame, body) => this.reply(frame, body) };
+    this.sink = { send: (frame, body, sent) => this.reply(frame, body, sent) };
     this.getSink = {
-      send: (frame, body) => {
+      send: (frame, body, sent) => {
         this.getsInFlight -= 1;
-        this.reply(frame, body);
+        this.reply(frame, body, sent);
       },
     };
     socket.setNoDelay(true);
@@ -257,7 +257,7 @@ export class BrokerConnection {
     this.adjustReading();
     // A fetch's size is known only with its reply: it is charged then.
     const limits = this.limits('fetch', command.topic);
-    const sink = limits === undefined ? this.getSink : { send: (frame: Buffer, body?: Buffer) => this.charged('fetch', command.topic, body?.length ?? 0, limits, this.getSink).send(frame, body) };
+    const sink: ReplySink = limits === undefined ? this.getSink : { send: (frame, body, sent) => this.charged('fetch', command.topic, body?.length ?? 0, limits, this.getSink).send(frame, body, sent) };
     handleGet(command, this.ctx, sink, this.remote);
   }
 
@@ -286,10 +286,10 @@ export class BrokerConnection {
     const releaseAt = performance.now() + delay;
     this.holdReading(releaseAt);
     return {
-      send: (frame, body) => {
+      send: (frame, body, sent) => {
         const wait = releaseAt - performance.now();
-        if (wait <= 0) sink.send(frame, body);
-        else setTimeout(() => sink.send(frame, body), wait).unref();
+        if (wait <= 0) sink.send(frame, body, sent);
+        else setTimeout(() => sink.send(frame, body, sent), wait).unref();
       },
     };
   }
@@ -309,9 +309,9 @@ export class BrokerConnection {
     this.holdTimer.unref();
   }
 
-  private reply(frame: Buffer, body?: Buffer): void {
+  private reply(frame: Buffer, body?: Buffer, sent?: () => void): void {
     this.inFlight -= 1;
-    if (this.socket.destroyed) return;
+    if (this.socket.destroyed) return sent?.();
     if (!this.corked) {
       // Replies produced in one tick (a batch of acks) leave in one writev.
       this.corked = true;
@@ -322,7 +322,7 @@ export class BrokerConnection {
       });
     }
     this.socket.write(frame);
-    if (body !== undefined) this.socket.write(body);
+    if (body !== undefined) this.socket.write(body, sent);
     this.adjustReading();
   }
 

@@ -12,6 +12,21 @@ export interface DecoderLimits {
   maxBodyBytes: number;
 }
 
+export interface DecoderOptions {
+  /**
+   * Supplies the buffer a body that spans socket reads is gathered in (at least `length` long;
+   * undefined: allocate one). A reader that is done with each body before asking for the next
+   * can hand the same one back each time: a fresh 1 MiB buffer is a new mapping that the copy
+   * faults in page by page.
+   */
+  bodyBuffer?: (length: number) => Buffer | undefined;
+  /**
+   * The caller reads the socket into one buffer it reuses (`onread`): the decoder then keeps
+   * nothing of a chunk uncopied, and gathers each body as it arrives.
+   */
+  reusedInput?: boolean;
+}
+
 export const defaultDecoderLimits: DecoderLimits = { maxHeaderBytes: 4096, maxBodyBytes: 64 * 1024 * 1024 };
 
 const CRLF = Buffer.from('\r\n');
@@ -27,10 +42,13 @@ export class CommandDecoder {
   /** Unconsumed bytes that do not yet hold a whole header line. */
   private rest: Buffer | undefined;
   /** A header whose body is still arriving. */
-  private awaiting: { header: ParsedHeader; chunks: Buffer[]; received: number } | undefined;
+  private awaiting: { header: ParsedHeader; chunks: Buffer[]; received: number; into: Buffer | undefined } | undefined;
   private readonly fastPut = new PutHeaderFastPath();
 
-  constructor(limits: Partial<DecoderLimits> = {}) {
+  constructor(
+    limits: Partial<DecoderLimits> = {},
+    private readonly options: DecoderOptions = {},
+  ) {
     this.limits = { ...defaultDecoderLimits, ...limits };
   }
 
@@ -68,13 +86,27 @@ export class CommandDecoder {
     const pending = this.awaiting!;
     const missing = pending.header.bodyLength - pending.received;
     const take = Math.min(missing, chunk.length);
-    pending.chunks.push(chunk.subarray(0, take));
+    if (pending.into !== undefined) chunk.copy(pending.into, pending.received, 0, take);
+    else pending.chunks.push(chunk.subarray(0, take));
     pending.received += take;
     if (pending.received === pending.header.bodyLength) {
       this.awaiting = undefined;
-      out.push(withBody(pending.header, Buffer.concat(pending.chunks, pending.received)));
+      out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received)));
     }
     return take;
+  }
+
+  /** A buffer for a body of `length` bytes: a reused one when the reader supplies it. */
+  private bodyTarget(length: number): Buffer {
+    return this.options.bodyBuffer?.(length) ?? Buffer.allocUnsafe(length);
+  }
+
+  private join(chunks: readonly Buffer[], length: number): Buffer {
+    const target = this.options.bodyBuffer?.(length);
+    if (target === undefined) return Buffer.concat(chunks, length);
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(target, at);
+    return target.subarray(0, length);
   }
 
   private decodeFrames(buf: Buffer, out: Command[]): void {
@@ -98,15 +130,24 @@ export class CommandDecoder {
         continue;
       }
       const available = buf.length - pos;
+      const reused = this.options.reusedInput === true;
       if (available >= header.bodyLength) {
-        out.push(withBody(header, buf.subarray(pos, pos + header.bodyLength)));
+        const body = buf.subarray(pos, pos + header.bodyLength);
+        out.push(withBody(header, reused ? copyInto(this.bodyTarget(body.length), body) : body));
         pos += header.bodyLength;
         continue;
       }
-      this.awaiting = { header, chunks: available > 0 ? [buf.subarray(pos)] : [], received: available };
+      const into = reused ? this.bodyTarget(header.bodyLength) : undefined;
+      if (into !== undefined) buf.copy(into, 0, pos);
+      this.awaiting = { header, chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [], received: available, into };
       return;
     }
   }
+}
+
+function copyInto(target: Buffer, bytes: Buffer): Buffer {
+  bytes.copy(target);
+  return target.subarray(0, bytes.length);
 }
 
 function withBody(header: ParsedHeader, body: Buffer): Command {

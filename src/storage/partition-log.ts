@@ -754,17 +754,19 @@ export class PartitionLog {
   /**
    * Up to `maxBytes` from `offset`, never crossing a segment end (§1.8). Records are checked
    * against their checksums the first time they are served; a corrupt range is refused with a
-   * StorageError and a read that reaches one is cut short before it.
+   * StorageError and a read that reaches one is cut short before it. `into`, at least
+   * `maxBytes` long, is where the bytes go when they are read or joined (a reused buffer); the
+   * result may instead be a view of the tail cache.
    */
-  async read(offset: number, maxBytes: number): Promise<Buffer> {
+  async read(offset: number, maxBytes: number, into?: Buffer): Promise<Buffer> {
     const segment = this.segmentFor(offset);
     const length = Math.min(maxBytes, segment.end - offset);
     if (length <= 0) return Buffer.alloc(0);
     // Written by this process and checked when it arrived: no verification, no file read.
-    const cached = this.options.tail?.read(offset, length);
+    const cached = this.options.tail?.read(offset, length, into);
     if (cached !== undefined) return cached;
     return segment.use(async () => {
-      const buf = Buffer.allocUnsafe(length);
+      const buf = into ?? Buffer.allocUnsafe(length);
       const n = await segment.file.read(buf, 0, length, offset - segment.start);
       return this.verified(segment, offset, buf.subarray(0, n));
     });

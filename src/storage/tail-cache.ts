@@ -83,9 +83,10 @@ export class PartitionTail {
 
   /**
    * `length` bytes from `offset` if the cache holds them all (never more than was written),
-   * without a copy when one chunk holds them; undefined when the cache does not reach back that far.
+   * without a copy when one chunk holds them (else joined into `into`, when given); undefined
+   * when the cache does not reach back that far.
    */
-  read(offset: number, length: number): Buffer | undefined {
+  read(offset: number, length: number, into?: Buffer): Buffer | undefined {
     const { chunks, first: oldest } = this;
     if (oldest >= chunks.length || offset < chunks[oldest]!.start) return undefined;
     const last = chunks.at(-1)!;
@@ -94,7 +95,7 @@ export class PartitionTail {
     let n = findChunk(chunks, oldest, offset);
     const first = chunks[n]!;
     if (end <= first.start + first.data.length) return first.data.subarray(offset - first.start, end - first.start);
-    const out = Buffer.allocUnsafe(end - offset);
+    const out = into?.subarray(0, end - offset) ?? Buffer.allocUnsafe(end - offset);
     for (let at = 0; at < out.length; n += 1) {
       const chunk = chunks[n]!;
       const from = offset + at - chunk.start;

@@ -45,16 +45,25 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
     else miss(Status.notFound, `Could not find message at position ${offset}`);
     return;
   }
-  log.read(offset, Math.min(ctx.config.system.maxTransferSize, maxSize)).then(
+  const length = Math.min(ctx.config.system.maxTransferSize, maxSize);
+  const target = ctx.readBuffers.take(length);
+  const giveBack = target === undefined ? undefined : (): void => ctx.readBuffers.give(target);
+  log.read(offset, length, target).then(
     (bytes) => {
-      if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);
-      else {
+      // Served from the tail cache as a view of its own: the buffer was not needed.
+      const sent = target !== undefined && bytes.buffer === target.buffer ? giveBack : undefined;
+      if (sent === undefined) giveBack?.();
+      if (bytes.length === 0) {
+        sent?.();
+        miss(Status.notFound, `Could not find message at position ${offset}`);
+      } else {
         tally.getBytes += bytes.length;
         if (ctx.traces !== undefined && ctx.stores.settings(topic)?.trace === true) ctx.traces.delivered(topic, partition, offset, bytes, command.group, client);
-        reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes);
+        reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes, sent);
       }
     },
     (error: unknown) => {
+      giveBack?.();
       if (!(error instanceof StorageError)) ctx.logger.error({ component: 'get', err: error, topic, partition, offset }, 'read failed');
       reply.send(encodeResult(Status.internalServerError, opaque, error instanceof Error ? error.message : String(error)));
     },

@@ -200,6 +200,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
    * view of up to 128 KiB of one partition's records with no object per message, and the
    * partition moves past the batch when the handler returns. A handler that throws gets the
    * same batch again after a back-off, for ever: skip or park poison messages in the handler.
+   * The batch and its views are valid until the handler returns; their bytes are reused then.
    * Subscription filters, `autoAck: false` and `onReject` do not apply and are refused.
    */
   async runBatches(handler: (batch: MessageBatch) => Promise<void> | void): Promise<void> {

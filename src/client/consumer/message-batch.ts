@@ -6,9 +6,10 @@ import type { Partition, ReceivedMessage } from '../message.js';
 /**
  * The messages of one partition handed to a `runBatches` handler at once: a view over the bytes
  * as fetched, checked against their checksums, with no object per message until one is asked
- * for. `data(n)` is a view into the fetched bytes (no copy); keep a copy to hold it past the
- * handler. Either plain records laid end to end (`recordOffsets` from `base`), or the messages
- * of one compressed set, which share its offset.
+ * for. `data(n)` is a view into the fetched bytes (no copy), and those bytes are reused for a
+ * later fetch once the handler has returned: copy what you keep past it. Either plain records
+ * laid end to end (`recordOffsets` from `base`), or the messages of one compressed set, which
+ * share its offset.
  */
 export class MessageBatch implements Iterable<ReceivedMessage> {
   /** @internal */

@@ -40,6 +40,8 @@ export interface FetcherSettings {
 /** A get on its way: what it asked for and its reply to come. */
 interface Fetch {
   offset: number;
+  /** Where it was sent: the one to hand a processed body back to. */
+  transport: BrokerTransport;
   waitMs: number;
   started: number;
   reply: Promise<Reply>;
@@ -173,7 +175,7 @@ export class PartitionFetcher {
       signal,
     );
     reply.catch(() => undefined); // a prefetch may be dropped unread; whoever awaits it sees its failure
-    return { offset, waitMs, started, reply };
+    return { offset, transport: connection, waitMs, started, reply };
   }
 
   /**
@@ -193,7 +195,7 @@ export class PartitionFetcher {
 
   /** One get and the processing of its batch; returns how long to wait before the next. */
   private async fetchOnce(signal: AbortSignal): Promise<number> {
-    const { waitMs, started, reply: replied } = await this.currentFetch(signal);
+    const { waitMs, started, reply: replied, transport } = await this.currentFetch(signal);
     const reply = await replied;
     if (reply.kind === 'result') {
       if (reply.code === Status.moved) {
@@ -218,7 +220,13 @@ export class PartitionFetcher {
       this.ahead.catch(() => undefined); // its failure surfaces when it is awaited
     }
     const { deliverBatch } = this.settings;
-    return deliverBatch === undefined ? this.process(reply.body) : this.processBatches(reply.body, deliverBatch);
+    if (deliverBatch === undefined) return this.process(reply.body);
+    try {
+      return await this.processBatches(reply.body, deliverBatch);
+    } finally {
+      // Batches are views valid during their handler only: the bytes can take the next reply.
+      transport.recycle?.(reply.body);
+    }
   }
 
   /** A fetch that held no whole record: garbage, or a record bigger than the fetch size. */

@@ -5,6 +5,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Command, ResultCommand, ValueCommand } from '../../protocol/commands.js';
 import { offeredExtensions } from '../../protocol/commands.js';
 import { CommandDecoder } from '../../protocol/decoder.js';
+import { BufferPool } from '../../common/buffer-pool.js';
 import { encodeCommand, encodeToBuffer } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
 import { AbortedError, ClosedError, ConnectionError, RequestTimeoutError } from '../errors.js';
@@ -54,6 +55,12 @@ interface Pending {
 /** How often deadlines and idleness are checked. */
 const SWEEP_MS = 100;
 
+/** The largest reply body read into a reused buffer: a fetch of MetaQ's default size. */
+const RECYCLED_BODY_BYTES = 1024 * 1024;
+
+/** One socket read at most: larger than Node's 64 KiB, so a 1 MiB fetch takes fewer reads. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
 /**
  * One TCP connection to one broker, shared by every producer and consumer of a client.
  * Requests are pipelined and matched to replies by opaque; each has its own deadline. While the
@@ -64,6 +71,10 @@ const SWEEP_MS = 100;
 export class BrokerConnection {
   private socket: Socket | undefined;
   private decoder = new CommandDecoder();
+  /** Reply bodies handed back by their readers (`recycle`), for the next large reply. */
+  private readonly bodies = new BufferPool(RECYCLED_BODY_BYTES, 4);
+  /** Where a plain socket reads into, reused for every read. */
+  private readonly readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
   private readonly pending = new Map<number, Pending>();
   /** Frames written while disconnected, sent on connect. */
   private queued: Buffer[] = [];
@@ -112,27 +123,21 @@ export class BrokerConnection {
   }
 
   private open(): void {
-    this.decoder = new CommandDecoder({ maxBodyBytes: this.options.maxReplyBytes });
-    const { host, port } = this.address;
     const tls = this.options.tls;
-    const socket = tls === undefined ? connect({ host, port }) : connectTls({ ...tls, host, port });
+    // Plain sockets read into one buffer of this connection (`onread`), not a fresh 64 KiB one
+    // per read: the decoder copies out what it keeps. TLS sockets deliver chunks of their own.
+    this.decoder = new CommandDecoder({ maxBodyBytes: this.options.maxReplyBytes }, { bodyBuffer: (length) => this.bodies.take(length), reusedInput: tls === undefined });
+    const { host, port } = this.address;
+    const readBuffer = this.readBuffer;
+    const onread = { buffer: readBuffer, callback: (bytes: number): boolean => this.received(socket, readBuffer.subarray(0, bytes)) };
+    const socket: Socket = tls === undefined ? connect({ host, port, onread }) : connectTls({ ...tls, host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on(tls === undefined ? 'connect' : 'secureConnect', () => {
       if (this.options.auth === undefined) this.established(socket);
       else this.logIn(socket, this.options.auth);
     });
-    socket.on('data', (chunk: Buffer) => {
-      this.lastActivity = performance.now(); // idleness is judged by replies: a request without replies is not liveness
-      let replies: Command[];
-      try {
-        replies = this.decoder.push(chunk);
-      } catch (error) {
-        socket.destroy(error as Error);
-        return;
-      }
-      for (const reply of replies) this.settle(reply);
-    });
+    if (tls !== undefined) socket.on('data', (chunk: Buffer) => this.received(socket, chunk));
     socket.on('error', (error: Error) => {
       if (!this.connected) this.lastConnectError = error.message;
     }); // 'close' follows and handles it
@@ -273,6 +278,24 @@ export class BrokerConnection {
   }
 
   /** Send a request and wait for its reply. */
+  /** Bytes from the socket; always true: keep reading (`onread`'s contract). */
+  private received(socket: Socket, chunk: Buffer): boolean {
+    this.lastActivity = performance.now(); // idleness is judged by replies: a request without replies is not liveness
+    let replies: Command[];
+    try {
+      replies = this.decoder.push(chunk);
+    } catch (error) {
+      socket.destroy(error as Error);
+      return true;
+    }
+    for (const reply of replies) this.settle(reply);
+    return true;
+  }
+
+  recycle(body: Buffer): void {
+    this.bodies.give(body);
+  }
+
   request(build: (opaque: number) => Command, timeoutMs: number, what: string, signal?: AbortSignal): Promise<Reply> {
     if (this.closed) return Promise.reject(new ClosedError(`connection to ${this.address.url}`));
     if (signal?.aborted) return Promise.reject(new AbortedError(what));

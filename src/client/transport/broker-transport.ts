@@ -14,6 +14,11 @@ export interface BrokerTransport {
   extensions(): Promise<ReadonlySet<string>>;
   /** The same, once known for the current connection (no wait on the hot path). */
   readonly knownExtensions: ReadonlySet<string> | undefined;
+  /**
+   * A reply body its reader is done with (nothing refers to its bytes any more): the transport
+   * may read the next reply into it. Optional: a transport that does not reuse bodies has none.
+   */
+  recycle?(body: Buffer): void;
   /** Send a command nothing answers. */
   post(build: (opaque: number) => Command): void;
   close(): Promise<void>;
