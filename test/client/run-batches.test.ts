@@ -15,7 +15,8 @@ async function consumeBatches(client: MetaqClient, topic: string, count: number,
   const consumer = client.consumer({ group: 'batches', offsetStorage: storage, maxDelayFetchMs: 20 }).subscribe(topic);
   await consumer.runBatches((batch) => {
     handle?.(batch); // may throw: the batch is handed over again
-    batches.push([...batch]);
+    // Batch views are valid until the handler returns: keep copies.
+    batches.push([...batch].map((message) => ({ ...message, data: Buffer.from(message.data) })));
     sizes.push(batch.nextOffset(batch.length - 1) - batch.offset(0));
     seen += batch.length;
     if (seen >= count) done();
@@ -54,6 +55,34 @@ describe('consumer.runBatches', { timeout: 60_000 }, () => {
     await producer.send({ topic: 'plain', data: 'after' });
     const { batches: later } = await consumeBatches(client, 'plain', 1, storage);
     assert.deepEqual(later.flat().map((m) => m.data.toString()), ['after']);
+  });
+
+  it('keeps a batch\'s bytes intact until its handler returns while later fetches arrive into reused buffers', async () => {
+    // About 6 MiB: several 1 MiB fetches, each landing while the handler of the one before waits.
+    const count = 20_000;
+    const text = (n: number): string => `m${n}:`.padEnd(300, String.fromCharCode(97 + (n % 26)));
+    const producer = client.producer();
+    for (let from = 0; from < count; from += 2000) await producer.sendBatch(Array.from({ length: 2000 }, (_, k) => ({ topic: 'reused', data: text(from + k) })));
+    let seen = 0;
+    const wrong: string[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const consumer = client.consumer({ group: 'reused', offsetStorage: new MemoryOffsetStorage(), maxDelayFetchMs: 20 }).subscribe('reused');
+    await consumer.runBatches(async (batch) => {
+      const first = batch.data(0);
+      await new Promise((resolve) => setImmediate(resolve)); // the prefetched reply is read meanwhile
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      for (let n = 0; n < batch.length; n += 1) {
+        if (batch.data(n).toString() !== text(seen + n)) wrong.push(`message ${seen + n}`);
+      }
+      if (first.toString() !== text(seen)) wrong.push(`view of message ${seen} taken before the wait`);
+      seen += batch.length;
+      if (seen >= count) done();
+    });
+    await finished;
+    await consumer.close();
+    assert.equal(seen, count);
+    assert.deepEqual(wrong, []);
   });
 
   it('hands a failed batch over again, whole, and loses nothing', async () => {

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Broker } from '../../src/broker/broker.js';
+import { MetaqClient } from '../../src/client/index.js';
+import type { ValueCommand } from '../../src/protocol/commands.js';
+import { CommandDecoder } from '../../src/protocol/decoder.js';
+import { iterateRecords } from '../../src/protocol/record.js';
+import { startBroker } from '../support/in-process-broker.js';
+import { eventually } from '../support/eventually.js';
+
+const COUNT = 40_000;
+const text = (n: number): string => `r${n}:`.padEnd(300, String.fromCharCode(65 + (n % 26)));
+
+/**
+ * The broker reads gets from disk into pooled buffers and takes each back only when the socket
+ * has sent it: many large gets in flight at once must each carry their own bytes.
+ */
+describe('gets served from reused read buffers', { timeout: 60_000 }, () => {
+  let broker: Broker;
+
+  before(async () => {
+    // No tail cache: every get is a file read into a pooled buffer.
+    broker = await startBroker({ numPartitions: 1, tailCacheBytes: 0, unflushThreshold: 1 });
+    const client = new MetaqClient({ serverUrl: broker.url });
+    const producer = client.producer();
+    for (let from = 0; from < COUNT; from += 1000) await producer.sendBatch(Array.from({ length: 1000 }, (_, k) => ({ topic: 'pooled', data: text(from + k) })));
+    await client.close();
+  });
+  after(() => broker.stop());
+
+  it('answers 32 pipelined 1 MiB gets read while the client reads nothing, each with the messages at its own offset', async () => {
+    const record = 20 + 300;
+    const offsets = Array.from({ length: 32 }, (_, k) => ((k * 7) % 32) * 1000 * record);
+    const socket = connect({ host: '127.0.0.1', port: broker.port });
+    const decoder = new CommandDecoder({ maxBodyBytes: 2 * 1024 * 1024 });
+    const replies: ValueCommand[] = [];
+    socket.on('data', (chunk: Buffer) => replies.push(...(decoder.push(chunk) as ValueCommand[])));
+    try {
+      await once(socket, 'connect');
+      // Not reading, the client lets 32 MiB of replies pile up in the broker's socket, more
+      // than the kernel's buffers take; the second 16 gets are asked for once the first 16 were
+      // read and wait there, so a buffer given back before its reply was sent is read into again.
+      socket.pause();
+      const served = (): number => broker.traffic.of('pooled', 0).getBytes;
+      const before = served();
+      const ask = (from: number): boolean => socket.write(offsets.slice(from, from + 16).map((offset, k) => `get pooled g 0 ${offset} ${1024 * 1024} ${from + k}\r\n`).join(''));
+      ask(0);
+      await eventually(() => served() - before >= 16 * (1024 * 1024 - record), 'the broker read the first 16 gets');
+      ask(16);
+      await eventually(() => served() - before >= 32 * (1024 * 1024 - record), 'the broker read all 32 gets');
+      socket.resume();
+      await eventually(() => replies.length === 32, 'all 32 replies');
+      replies.forEach((reply) => {
+        assert.equal(reply.kind, 'value', `get ${reply.opaque}`);
+        const records = [...iterateRecords(reply.body)];
+        const first = offsets[reply.opaque]! / record;
+        assert.ok(records.length > 3000, `get ${reply.opaque} carries its whole fetch (${records.length} records)`);
+        records.forEach((r, n) => assert.equal(r.payload.toString(), text(first + n), `get ${reply.opaque}, message ${first + n}`));
+      });
+    } finally {
+      socket.destroy();
+    }
+  });
+});
