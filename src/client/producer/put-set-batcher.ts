@@ -1,5 +1,6 @@
 import { idAfter } from '../../common/id-generator.js';
 import { checksum } from '../../common/checksum.js';
+import { BufferPool } from '../../common/buffer-pool.js';
 import type { Codec } from '../../protocol/compressed-set.js';
 import { packSet } from '../../protocol/compressed-set.js';
 import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
@@ -46,8 +47,11 @@ interface OpenSet {
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 }
 
-/** A new set's buffer; it doubles as messages arrive, up to maxBatchBytes. */
+/** A new set's buffer; a set that outgrows it moves to a full-size one, reused (`BufferPool`). */
 const INITIAL_SET_BYTES = 16 * 1024;
+
+/** Idle full-size set buffers kept for the next busy sets. */
+const IDLE_SET_BUFFERS = 8;
 
 /** The placeholder id of a record in a set (-1 as a 64-bit value): the broker writes the real one. */
 const UNASSIGNED_ID = -1;
@@ -154,12 +158,21 @@ function compressedRecord(records: Buffer, count: number, codec: Codec): Buffer 
 export class PutSetBatcher {
   /** Open sets by connection, topic and partition index (nested maps: no key string per send). */
   private readonly open = new WeakMap<BrokerTransport, Map<string, Map<number, OpenSet>>>();
+  /**
+   * Full-size buffers for sets that outgrow their first 16 KiB: growing by doubling copied a
+   * 256 KiB set's bytes again on the way (240 KiB) and faulted in a fresh buffer each time (the
+   * client's largest item at 1 KiB). Given back once the broker acknowledged the set: a failed
+   * set's frame may still wait in a reconnect queue, so its buffer is left to the collector.
+   */
+  private readonly fullSets: BufferPool;
 
   constructor(
     readonly options: BatchingOptions,
     /** Set for an idempotent producer: every set is named and retried until its outcome is known. */
     readonly idempotence?: IdempotentSequences,
-  ) {}
+  ) {
+    this.fullSets = new BufferPool(options.maxBatchBytes, IDLE_SET_BUFFERS);
+  }
 
   /** The name of the next set for `partition` (idempotent producers only). */
   identify(topic: string, partition: Partition): SetIdentity | undefined {
@@ -186,7 +199,7 @@ export class PutSetBatcher {
     }
     const at = set.bytes;
     if (at + size > set.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
+      const grown = this.fullSets.take(this.options.maxBatchBytes) ?? Buffer.allocUnsafe(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
       set.buffer.copy(grown, 0, 0, at);
       set.buffer = grown;
     }
@@ -229,6 +242,7 @@ export class PutSetBatcher {
     const codec = this.options.compression;
     sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), waiters.length, codec, set.timeoutMs, this.identify(topic, partition)).then(
       ({ firstId: first, partition: index, firstOffset }) => {
+        this.fullSets.give(set.buffer); // acknowledged: the frame was read by the broker
         const stored = { brokerId: Math.max(0, partition.brokerId), index };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
         const room = 0xfff - Number(first & 0xfffn);
