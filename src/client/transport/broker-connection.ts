@@ -277,7 +277,6 @@ export class BrokerConnection {
     return this.offered;
   }
 
-  /** Send a request and wait for its reply. */
   /** Bytes from the socket; always true: keep reading (`onread`'s contract). */
   private received(socket: Socket, chunk: Buffer): boolean {
     this.lastActivity = performance.now(); // idleness is judged by replies: a request without replies is not liveness
@@ -296,6 +295,7 @@ export class BrokerConnection {
     this.bodies.give(body);
   }
 
+  /** Send a request and wait for its reply. */
   request(build: (opaque: number) => Command, timeoutMs: number, what: string, signal?: AbortSignal): Promise<Reply> {
     if (this.closed) return Promise.reject(new ClosedError(`connection to ${this.address.url}`));
     if (signal?.aborted) return Promise.reject(new AbortedError(what));
