@@ -51,9 +51,11 @@ export interface BrokerContext {
 /** Where a handler writes its reply: the connection, which may be gone by then. */
 export interface ReplySink {
   /**
+   * `frame` is a whole frame, as bytes or as text (a reply line with its UTF-8 body, which a
+   * connection gathers with the other text replies of the same tick into one write).
    * `sent`, if given, is called once the body has been handed to the kernel (or will never be,
    * the connection being gone): its bytes may be reused from then on. A sink that keeps the body
    * (an HTTP reply) never calls it.
    */
-  send(frame: Buffer, body?: Buffer, sent?: () => void): void;
+  send(frame: Buffer | string, body?: Buffer, sent?: () => void): void;
 }

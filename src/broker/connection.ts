@@ -49,6 +49,8 @@ export class BrokerConnection {
   /** Cancels of waiting gets (`wget`) still waiting, dropped when the connection closes. */
   private readonly waits = new Set<() => void>();
   private corked = false;
+  /** Text replies gathered since the last write (`writeText`). */
+  private text = '';
   private pausedForLoad = false;
   /** Reading is held for a quota until this performance.now() time; 0: not held. */
   private heldUntil = 0;
@@ -309,7 +311,7 @@ export class BrokerConnection {
     this.holdTimer.unref();
   }
 
-  private reply(frame: Buffer, body?: Buffer, sent?: () => void): void {
+  private reply(frame: Buffer | string, body?: Buffer, sent?: () => void): void {
     this.inFlight -= 1;
     if (this.socket.destroyed) return sent?.();
     if (!this.corked) {
@@ -318,12 +320,25 @@ export class BrokerConnection {
       this.socket.cork();
       process.nextTick(() => {
         this.corked = false;
+        this.writeText();
         this.socket.uncork();
       });
     }
-    this.socket.write(frame);
-    if (body !== undefined) this.socket.write(body, sent);
+    if (typeof frame === 'string' && body === undefined) {
+      this.text += frame;
+    } else {
+      this.writeText(); // keep the order of replies
+      this.socket.write(frame);
+      if (body !== undefined) this.socket.write(body, sent);
+    }
     this.adjustReading();
+  }
+
+  /** Text replies of this tick so far, written as one string: a put's ack is no buffer of its own. */
+  private writeText(): void {
+    if (this.text === '') return;
+    this.socket.write(this.text);
+    this.text = '';
   }
 
   private adjustReading(): void {

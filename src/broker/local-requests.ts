@@ -15,10 +15,10 @@ export type LocalReply = ResultCommand | ValueCommand;
 export function runLocally(ctx: BrokerContext, command: LocalRequest, client: string): Promise<LocalReply> {
   return new Promise((resolve, reject) => {
     const sink = {
-      send(frame: Buffer, body?: Buffer): void {
+      send(frame: Buffer | string, body?: Buffer): void {
         // A get's message set comes as a separate body after its `value` line: pass it on uncopied.
         if (body !== undefined) return resolve({ kind: 'value', opaque: command.opaque, body });
-        const [reply] = new CommandDecoder().push(frame);
+        const [reply] = new CommandDecoder().push(typeof frame === 'string' ? Buffer.from(frame) : frame);
         if (reply?.kind === 'result') resolve(reply);
         else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
       },

@@ -62,8 +62,12 @@ export function encodeToBuffer(command: Command): Buffer {
 
 /** `result <code> <len> <opaque>` with a UTF-8 text body: the broker's usual answer. */
 export function encodeResult(code: number, opaque: number, text: string): Buffer {
-  // One string, one buffer: this is every put's reply.
-  return Buffer.from(`result ${code} ${Buffer.byteLength(text)} ${opaque}\r\n${text}`, 'utf8');
+  return Buffer.from(resultFrame(code, opaque, text), 'utf8');
+}
+
+/** The same frame as text, for a connection to write with the other replies of its tick (every put's ack). */
+export function resultFrame(code: number, opaque: number, text: string): string {
+  return `result ${code} ${Buffer.byteLength(text)} ${opaque}\r\n${text}`;
 }
 
 /** Offsets as Java longs: the "newest" marker goes out as Long.MAX_VALUE exactly. */
