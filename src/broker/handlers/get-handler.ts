@@ -50,13 +50,11 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
   const giveBack = target === undefined ? undefined : (): void => ctx.readBuffers.give(target);
   log.read(offset, length, target).then(
     (bytes) => {
-      // Served from the tail cache as a view of its own: the buffer was not needed.
-      const sent = target !== undefined && bytes.buffer === target.buffer ? giveBack : undefined;
+      // Read into the pooled buffer, it goes back once sent; a tail-cache view did not need it.
+      const sent = bytes.length > 0 && bytes.buffer === target?.buffer ? giveBack : undefined;
       if (sent === undefined) giveBack?.();
-      if (bytes.length === 0) {
-        sent?.();
-        miss(Status.notFound, `Could not find message at position ${offset}`);
-      } else {
+      if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);
+      else {
         tally.getBytes += bytes.length;
         if (ctx.traces !== undefined && ctx.stores.settings(topic)?.trace === true) ctx.traces.delivered(topic, partition, offset, bytes, command.group, client);
         reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes, sent);
