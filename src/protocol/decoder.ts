@@ -91,7 +91,7 @@ export class CommandDecoder {
     pending.received += take;
     if (pending.received === pending.header.bodyLength) {
       this.awaiting = undefined;
-      out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? Buffer.concat(pending.chunks, pending.received)));
+      out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received)));
     }
     return take;
   }
@@ -99,6 +99,19 @@ export class CommandDecoder {
   /** A buffer for a body of `length` bytes: a reused one when the reader supplies it. */
   private bodyTarget(length: number): Buffer {
     return this.options.bodyBuffer?.(length) ?? Buffer.allocUnsafe(length);
+  }
+
+  /**
+   * A spanning body's chunks as one buffer: the supplied one when there is one. Joined once it
+   * is complete, not copied in as each chunk arrives: that measured slower (a 1 GiB backlog at
+   * 246-700 against 1,014-1,290 MB/s, the bench consumer's sequential gets).
+   */
+  private join(chunks: readonly Buffer[], length: number): Buffer {
+    const target = this.options.bodyBuffer?.(length);
+    if (target === undefined) return Buffer.concat(chunks, length);
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(target, at);
+    return target.subarray(0, length);
   }
 
   private decodeFrames(buf: Buffer, out: Command[]): void {
@@ -129,9 +142,7 @@ export class CommandDecoder {
         pos += header.bodyLength;
         continue;
       }
-      // Gathered as it arrives into a supplied buffer (or, reading a reused one, a new buffer);
-      // otherwise its chunks are joined once it is complete.
-      const into = reused ? this.bodyTarget(header.bodyLength) : this.options.bodyBuffer?.(header.bodyLength);
+      const into = reused ? this.bodyTarget(header.bodyLength) : undefined;
       if (into !== undefined) buf.copy(into, 0, pos);
       this.awaiting = { header, chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [], received: available, into };
       return;
