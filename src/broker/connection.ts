@@ -34,6 +34,11 @@ const MAX_BODY_BEFORE_LOGIN = 4096;
 export interface ListenerKind {
   /** `[auth] legacyPort`: no login; commands are checked against this user's rights. */
   legacyUser?: string;
+  /**
+   * The socket's reads come through `received` from one buffer reused for every read
+   * (`readIntoSharedBuffer`) instead of its 'data' events; nothing of a read may be kept uncopied.
+   */
+  pushedReads?: boolean;
 }
 
 /**
@@ -75,7 +80,7 @@ export class BrokerConnection {
     const system = ctx.config.system;
     this.login = ctx.users === undefined ? undefined : new ConnectionLogin(ctx.users, listener.legacyUser);
     const loggedIn = this.login === undefined || this.login.user !== undefined;
-    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN });
+    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, { reusedInput: listener.pushedReads === true });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
     this.sink = { send: (frame, body, sent) => this.reply(frame, body, sent) };
@@ -86,7 +91,7 @@ export class BrokerConnection {
       },
     };
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    if (listener.pushedReads !== true) socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.adjustReading());
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
@@ -104,7 +109,8 @@ export class BrokerConnection {
     return this.inFlight;
   }
 
-  private receive(chunk: Buffer): void {
+  /** Bytes read from the socket: decoded, and each whole command dispatched. */
+  received(chunk: Buffer): void {
     let commands: Command[];
     try {
       commands = this.decoder.push(chunk);
