@@ -55,6 +55,11 @@ import { readIntoSharedBuffer } from './shared-read-buffer.js';
 /** The shared read buffer's size: a read takes up to this much of a connection's waiting bytes. */
 const SHARED_READ_BYTES = 256 * 1024;
 
+/** Pooled set bodies: the client library's largest set (`maxBatchBytes`); larger ones are allocated. */
+const SET_BODY_BYTES = 256 * 1024;
+/** Idle set bodies kept: sets waiting for one write of a busy partition are many at once. */
+const IDLE_SET_BODIES = 64;
+
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
 
@@ -188,6 +193,7 @@ export class Broker {
       traces,
       users,
       readBuffers: new BufferPool(config.system.maxTransferSize),
+      setBodies: new BufferPool(SET_BODY_BYTES, IDLE_SET_BODIES),
       logger,
       clock,
       version: BROKER_VERSION,

@@ -80,7 +80,10 @@ export class BrokerConnection {
     const system = ctx.config.system;
     this.login = ctx.users === undefined ? undefined : new ConnectionLogin(ctx.users, listener.legacyUser);
     const loggedIn = this.login === undefined || this.login.user !== undefined;
-    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, { reusedInput: listener.pushedReads === true });
+    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, {
+      reusedInput: listener.pushedReads === true,
+      bodyBuffer: (length, kind) => (kind === 'mput' ? ctx.setBodies.take(length) : undefined),
+    });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
     this.sink = { send: (frame, body, sent) => this.reply(frame, body, sent) };
@@ -118,8 +121,7 @@ export class BrokerConnection {
       const reason = error instanceof ProtocolError ? error.message : String(error);
       this.ctx.logger.info({ component: 'connection', remote: this.socket.remoteAddress, reason }, 'malformed frame: closing the connection');
       // Commands decoded before the bad frame still get their replies (they are in flight).
-      this.socket.end();
-      this.socket.pause();
+      void this.drainAndClose();
       return;
     }
     this.watchHeader(commands.length > 0);
@@ -242,8 +244,7 @@ export class BrokerConnection {
     this.sink.send(encodeResult(step.code, command.opaque, step.text));
     if (step.close) {
       this.ctx.logger.info({ component: 'connection', remote: this.remote, reason: step.text }, 'login failed: closing the connection');
-      this.socket.pause();
-      this.socket.end();
+      void this.drainAndClose();
     }
   }
 

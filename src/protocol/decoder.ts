@@ -14,12 +14,12 @@ export interface DecoderLimits {
 
 export interface DecoderOptions {
   /**
-   * Supplies the buffer a body that spans socket reads is gathered in (at least `length` long;
-   * undefined: allocate one). A reader that is done with each body before asking for the next
-   * can hand the same one back each time: a fresh 1 MiB buffer is a new mapping that the copy
-   * faults in page by page.
+   * Supplies the buffer a body of a command of `kind` is gathered in when it spans socket
+   * reads (every body, with `reusedInput`): at least `length` long; undefined: allocate one. A
+   * reader that is done with a body can hand its buffer back for a later one: a fresh 1 MiB
+   * buffer is a new mapping that the copy faults in page by page.
    */
-  bodyBuffer?: (length: number) => Buffer | undefined;
+  bodyBuffer?: (length: number, kind: Command['kind']) => Buffer | undefined;
   /**
    * The caller reads the socket into one buffer it reuses (`onread`): the decoder then keeps
    * nothing of a chunk uncopied, and gathers each body as it arrives.
@@ -91,14 +91,14 @@ export class CommandDecoder {
     pending.received += take;
     if (pending.received === pending.header.bodyLength) {
       this.awaiting = undefined;
-      out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received)));
+      out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received, pending.header.command.kind)));
     }
     return take;
   }
 
   /** A buffer for a body of `length` bytes: a reused one when the reader supplies it. */
-  private bodyTarget(length: number): Buffer {
-    return this.options.bodyBuffer?.(length) ?? Buffer.allocUnsafe(length);
+  private bodyTarget(length: number, kind: Command['kind']): Buffer {
+    return this.options.bodyBuffer?.(length, kind) ?? Buffer.allocUnsafe(length);
   }
 
   /**
@@ -106,8 +106,8 @@ export class CommandDecoder {
    * is complete, not copied in as each chunk arrives: that measured slower (a 1 GiB backlog at
    * 246-700 against 1,014-1,290 MB/s, the bench consumer's sequential gets).
    */
-  private join(chunks: readonly Buffer[], length: number): Buffer {
-    const target = this.options.bodyBuffer?.(length);
+  private join(chunks: readonly Buffer[], length: number, kind: Command['kind']): Buffer {
+    const target = this.options.bodyBuffer?.(length, kind);
     if (target === undefined) return Buffer.concat(chunks, length);
     let at = 0;
     for (const chunk of chunks) at += chunk.copy(target, at);
@@ -138,11 +138,11 @@ export class CommandDecoder {
       const reused = this.options.reusedInput === true;
       if (available >= header.bodyLength) {
         const body = buf.subarray(pos, pos + header.bodyLength);
-        out.push(withBody(header, reused ? copyInto(this.bodyTarget(body.length), body) : body));
+        out.push(withBody(header, reused ? copyInto(this.bodyTarget(body.length, header.command.kind), body) : body));
         pos += header.bodyLength;
         continue;
       }
-      const into = reused ? this.bodyTarget(header.bodyLength) : undefined;
+      const into = reused ? this.bodyTarget(header.bodyLength, header.command.kind) : undefined;
       if (into !== undefined) buf.copy(into, 0, pos);
       this.awaiting = { header, chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [], received: available, into };
       return;

@@ -58,6 +58,8 @@ interface PendingAppend {
   latestTimeMs?: number;
   /** An idempotent producer's set: journaled before it is written. */
   producerSet?: { state: SetState; stored: StoredSet };
+  /** Told once nothing of the log reads `payload` any more (written and copied where needed). */
+  release?: () => void;
 }
 
 /** Bytes an entry takes in the log. */
@@ -293,15 +295,17 @@ export class PartitionLog {
   /**
    * Queue a message set that is already in the log's record format (checksums verified, ids
    * assigned by the caller): written as it is, in one piece, with no per-record work. `done` gets
-   * the offset of its first record.
+   * the offset of its first record. `release` hears when the log no longer reads `set` (after a
+   * successful write; never while a slave's stream may still be sending views of it), so its
+   * buffer can be reused.
    */
-  appendFramed(set: Buffer, records: number, done: AppendCallback, latestTimeMs?: number): void {
+  appendFramed(set: Buffer, records: number, done: AppendCallback, latestTimeMs?: number, release?: () => void): void {
     const refusal = this.fenced ?? (this.closed ? new StorageError(StorageCodes.closed, `partition log ${this.dir} is closed`) : undefined);
     if (refusal !== undefined) {
       done(refusal, -1);
       return;
     }
-    this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done, follow: 0, framedRecords: records, latestTimeMs });
+    this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done, follow: 0, framedRecords: records, latestTimeMs, release });
     this.scheduleWrite();
   }
 
@@ -465,6 +469,8 @@ export class PartitionLog {
       this.options.tail?.add(segment.start + position, data);
       this.onWritten?.(segment.start + position, data);
       this.onTraced?.(segment.start + position, data);
+      // A slave's stream sends views of what was written; without one, nothing keeps the bytes.
+      if (this.onWritten === undefined) for (let i = 0; i < count; i += 1) batch[i]!.release?.();
       if (this.groupCommit) {
         try {
           await this.datasync(segment);
@@ -755,8 +761,7 @@ export class PartitionLog {
    * Up to `maxBytes` from `offset`, never crossing a segment end (§1.8). Records are checked
    * against their checksums the first time they are served; a corrupt range is refused with a
    * StorageError and a read that reaches one is cut short before it. `into`, at least
-   * `maxBytes` long, is where the bytes go when they are read or joined (a reused buffer); the
-   * result may instead be a view of the tail cache.
+   * `maxBytes` long, is where the bytes go (a reused buffer), from the file or the tail cache.
    */
   async read(offset: number, maxBytes: number, into?: Buffer): Promise<Buffer> {
     const segment = this.segmentFor(offset);

@@ -2,7 +2,9 @@
  * The newest bytes written to each partition, kept in memory so a get at the end of a log (a
  * caught-up consumer, a slave, a waiting get woken by a flush) is answered without a file read
  * and without a trip through the thread pool. One byte budget is shared by every partition of
- * the broker: the oldest chunk anywhere goes first.
+ * the broker: the oldest chunk anywhere goes first. The bytes are copied into one ring of that
+ * size, so the cache never holds on to a request's buffer (the broker reuses it) and allocates
+ * nothing per write; a read copies out of it.
  */
 /**
  * What a chunk costs beyond its bytes (its objects and its own allocation), counted against the
@@ -12,6 +14,14 @@
 export const CHUNK_OVERHEAD = 1024;
 
 export class TailCache {
+  /**
+   * Where cached bytes live: one buffer of the budget's size, filled in a circle, so a busy
+   * broker allocates nothing per write and a request's buffer can be reused once written.
+   * Allocated with the first write.
+   */
+  private ring: Buffer | undefined;
+  /** Where the next chunk goes in the ring. */
+  private writeAt = 0;
   /** Every cached chunk, oldest first (entries of cleared partitions are skipped when reached). */
   private readonly order: Array<Chunk | undefined> = [];
   private head = 0;
@@ -29,27 +39,56 @@ export class TailCache {
     return this.total;
   }
 
-  /** @internal Count a new chunk and evict the oldest ones while over budget. */
-  admit(chunk: Chunk): void {
-    this.order.push(chunk);
-    this.total += chunk.data.length + CHUNK_OVERHEAD;
-    // The newest chunk stays even when it alone passes the budget (a write is at most 4 MiB).
-    while (this.total > this.budgetBytes && this.head < this.order.length - 1) {
-      const oldest = this.order[this.head]!;
-      this.order[this.head++] = undefined; // the evicted bytes must not stay reachable from here
-      if (!oldest.dropped) oldest.owner.dropOldest(oldest);
+  /**
+   * @internal Copy `data` into the ring as a chunk of `owner`, evicting the chunks it
+   * overwrites and then the oldest while over budget (never the new one); undefined when
+   * `data` is larger than the whole ring.
+   */
+  store(owner: PartitionTail, start: number, data: Buffer): Chunk | undefined {
+    if (data.length === 0 || data.length > this.budgetBytes) return undefined;
+    const ring = (this.ring ??= Buffer.allocUnsafeSlow(this.budgetBytes));
+    let at = this.writeAt;
+    if (at + data.length > ring.length) {
+      // The ring's end holds the oldest chunks (the previous lap): they go before its start is reused.
+      while (this.oldest !== undefined && this.oldest.at >= at) this.evictOldest();
+      at = 0;
     }
+    const end = at + data.length;
+    while (this.oldest !== undefined && this.oldest.at >= at && this.oldest.at < end) this.evictOldest();
+    data.copy(ring, at);
+    this.writeAt = end;
+    const chunk: Chunk = { owner, start, at, length: data.length, dropped: false };
+    this.order.push(chunk);
+    this.total += data.length + CHUNK_OVERHEAD;
+    while (this.total > this.budgetBytes && this.head < this.order.length - 1) this.evictOldest();
     // Compact the queue once its consumed head outweighs the live rest.
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);
       this.head = 0;
     }
+    return chunk;
+  }
+
+  /** @internal Copy `length` bytes of `chunk` from `from` into `out` at `to`. */
+  copyOut(chunk: Chunk, from: number, length: number, out: Buffer, to: number): number {
+    return this.ring!.copy(out, to, chunk.at + from, chunk.at + from + length);
   }
 
   /** @internal A chunk left the cache. */
   release(chunk: Chunk): void {
     chunk.dropped = true;
-    this.total -= chunk.data.length + CHUNK_OVERHEAD;
+    this.total -= chunk.length + CHUNK_OVERHEAD;
+  }
+
+  /** The oldest chunk still queued (possibly one of a cleared partition). */
+  private get oldest(): Chunk | undefined {
+    return this.head < this.order.length ? this.order[this.head] : undefined;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.order[this.head]!;
+    this.order[this.head++] = undefined;
+    if (!oldest.dropped) oldest.owner.dropOldest(oldest);
   }
 }
 
@@ -57,7 +96,9 @@ interface Chunk {
   owner: PartitionTail;
   /** Absolute offset of the chunk's first byte. */
   start: number;
-  data: Buffer;
+  /** Where its bytes are in the ring. */
+  at: number;
+  length: number;
   dropped: boolean;
 }
 
@@ -69,37 +110,31 @@ export class PartitionTail {
 
   constructor(private readonly cache: TailCache) {}
 
-  /** Bytes just written at `start`; a gap to what is cached (never expected) starts afresh. */
+  /** Bytes just written at `start` (copied: the caller may reuse `data`); a gap to what is cached (never expected) starts afresh. */
   add(start: number, data: Buffer): void {
     const last = this.chunks.at(-1);
-    if (last !== undefined && last.start + last.data.length !== start) this.clear();
-    // A small write that is a slice of a larger buffer (a socket chunk, Node's 8 KiB allocation
-    // pool) would keep all of it alive: keep a copy in memory of its own, outside the pool.
-    const kept = data.buffer.byteLength > 2 * data.length ? copyOutsidePool(data) : data;
-    const chunk: Chunk = { owner: this, start, data: kept, dropped: false };
-    this.chunks.push(chunk);
-    this.cache.admit(chunk);
+    if (last !== undefined && last.start + last.length !== start) this.clear();
+    const chunk = this.cache.store(this, start, data);
+    if (chunk === undefined) this.clear(); // larger than the cache: what it holds would no longer reach the end
+    else this.chunks.push(chunk);
   }
 
   /**
    * `length` bytes from `offset` if the cache holds them all (never more than was written),
-   * without a copy when one chunk holds them (else joined into `into`, when given); undefined
-   * when the cache does not reach back that far.
+   * copied into `into` when given (at least `length` long) or into a new buffer: the ring is
+   * written over later. Undefined when the cache does not reach back that far.
    */
   read(offset: number, length: number, into?: Buffer): Buffer | undefined {
     const { chunks, first: oldest } = this;
     if (oldest >= chunks.length || offset < chunks[oldest]!.start) return undefined;
     const last = chunks.at(-1)!;
-    const end = Math.min(offset + length, last.start + last.data.length);
+    const end = Math.min(offset + length, last.start + last.length);
     if (end <= offset) return undefined;
-    let n = findChunk(chunks, oldest, offset);
-    const first = chunks[n]!;
-    if (end <= first.start + first.data.length) return first.data.subarray(offset - first.start, end - first.start);
     const out = into?.subarray(0, end - offset) ?? Buffer.allocUnsafe(end - offset);
-    for (let at = 0; at < out.length; n += 1) {
+    for (let n = findChunk(chunks, oldest, offset), at = 0; at < out.length; n += 1) {
       const chunk = chunks[n]!;
       const from = offset + at - chunk.start;
-      at += chunk.data.copy(out, at, from, Math.min(chunk.data.length, from + out.length - at));
+      at += this.cache.copyOut(chunk, from, Math.min(chunk.length - from, out.length - at), out, at);
     }
     return out;
   }
@@ -111,7 +146,7 @@ export class PartitionTail {
     this.first = 0;
   }
 
-  /** @internal The cache's budget evicts this partition's oldest chunk (they leave in order). */
+  /** @internal The cache evicts this partition's oldest chunk (they leave in order). */
   dropOldest(chunk: Chunk): void {
     if (this.chunks[this.first] === chunk) this.chunks[this.first++] = undefined;
     this.cache.release(chunk);
@@ -134,10 +169,4 @@ function findChunk(chunks: ReadonlyArray<Chunk | undefined>, low: number, offset
     else high = mid - 1;
   }
   return low;
-}
-
-function copyOutsidePool(data: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(data.length);
-  data.copy(copy);
-  return copy;
 }

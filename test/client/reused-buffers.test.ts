@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Broker } from '../../src/broker/broker.js';
+import { Broker } from '../../src/broker/broker.js';
+import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MemoryOffsetStorage, MetaqClient } from '../../src/client/index.js';
 import type { ValueCommand } from '../../src/protocol/commands.js';
 import { checksum } from '../../src/common/checksum.js';
@@ -10,6 +11,9 @@ import { CommandDecoder } from '../../src/protocol/decoder.js';
 import { encodeToBuffer } from '../../src/protocol/encoder.js';
 import { iterateRecords } from '../../src/protocol/record.js';
 import { startBroker } from '../support/in-process-broker.js';
+import { tempDir } from '../support/broker-process.js';
+import { GatedWritesIO } from '../support/gated-writes-io.js';
+import { silentLogger } from '../support/storage-harness.js';
 import { eventually } from '../support/eventually.js';
 import { scanPartition, WireSession } from '../support/wire-client.js';
 
@@ -167,6 +171,51 @@ describe('requests of many connections read into one shared buffer', { timeout: 
       }
     } finally {
       await session.close();
+    }
+  });
+});
+
+/**
+ * The body of a batched put goes into a pooled buffer that the log hands back once the set is
+ * written: sets that arrive while an earlier one waits for a slow disk must each keep their own.
+ */
+describe('set bodies reused once written', { timeout: 60_000 }, () => {
+  let broker: Broker;
+  const io = new GatedWritesIO();
+
+  before(async () => {
+    const config = parseBrokerConfig(`[system]\ndataPath=${tempDir('data')}\nserverPort=0\nnumPartitions=1\n[topic=*]\n`, 'test.ini');
+    broker = await Broker.start({ config, logger: silentLogger, host: '127.0.0.1', io });
+  });
+  after(() => broker.stop());
+
+  it('stores 8 sets of 200 KiB sent while the first one is held at the disk, each as sent', async () => {
+    const client = new MetaqClient({ serverUrl: broker.url });
+    const body = (n: number): string => `b${n}:`.padEnd(1000, String.fromCharCode(97 + (n % 26)));
+    try {
+      const producer = client.producer();
+      // The partition's log exists before the sets arrive, so each is stored as soon as it is read.
+      await producer.send({ topic: 'held', data: 'first' });
+      io.hold();
+      const sets = Array.from({ length: 8 }, (_, s) => producer.sendBatch(Array.from({ length: 200 }, (_, k) => ({ topic: 'held', data: body(s * 200 + k) }))));
+      // Every set read by the broker while the first write waits: a body given back too early is read into again.
+      await eventually(() => broker.counters.cmdPut === 1601 && io.waiting > 0, 'the broker read all 8 sets with a write held');
+      io.release();
+      await Promise.all(sets);
+      const seen: string[] = [];
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const consumer = client.consumer({ group: 'check', offsetStorage: new MemoryOffsetStorage(), maxDelayFetchMs: 20 }).subscribe('held');
+      await consumer.run((message) => {
+        seen.push(message.data.toString());
+        if (seen.length === 1601) done();
+      });
+      await finished;
+      const wrong = seen.slice(1).flatMap((text, n) => (text === body(n) ? [] : [n]));
+      assert.deepEqual(wrong, [], 'messages stored differently from how they were sent');
+    } finally {
+      io.release();
+      await client.close();
     }
   });
 });

@@ -50,7 +50,7 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
   const giveBack = target === undefined ? undefined : (): void => ctx.readBuffers.give(target);
   log.read(offset, length, target).then(
     (bytes) => {
-      // Read into the pooled buffer, it goes back once sent; a tail-cache view did not need it.
+      // Read into the pooled buffer (from the file or the tail cache), it goes back once sent.
       const sent = bytes.length > 0 && bytes.buffer === target?.buffer ? giveBack : undefined;
       if (sent === undefined) giveBack?.();
       if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);

@@ -39,7 +39,7 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
       if (error !== undefined) fail(Status.internalServerError, error.message);
       else answer(log, stamped.firstId, offset, () => countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes));
     };
-    if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs);
+    if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs, () => ctx.setBodies.give(body));
     else log.appendIdempotent(body, count, { ...producer, firstId: stamped.firstId }, stored, stamped.latestTimeMs);
   };
   // An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state).
