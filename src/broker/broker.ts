@@ -50,10 +50,7 @@ import type { LocalReply, LocalRequest } from './local-requests.js';
 import type { TopicConfig } from './config/broker-config.js';
 import { parseBrokerConfig } from './config/broker-config.js';
 import { Quotas } from './quotas/quotas.js';
-import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
-/** The shared read buffer's size: a read takes up to this much of a connection's waiting bytes. */
-const SHARED_READ_BYTES = 256 * 1024;
 
 /** Pooled set bodies: the client library's largest set (`maxBatchBytes`); larger ones are allocated. */
 const SET_BODY_BYTES = 256 * 1024;
@@ -98,8 +95,6 @@ export class Broker {
   /** `[auth] legacyPort`: plaintext, no login, for old MetaQ clients. */
   private readonly legacyServer: Server | undefined;
   private readonly connections = new Set<BrokerConnection>();
-  /** Every plain connection reads into this one buffer (`readIntoSharedBuffer`). */
-  private readonly readBuffer = Buffer.allocUnsafe(SHARED_READ_BYTES);
   /** Open connections per client IP address (maxConnectionsPerIp). */
   private readonly connectionsByIp = new Map<string, number>();
   readonly stores: PartitionStores;
@@ -146,25 +141,21 @@ export class Broker {
       });
       transactions.waitReplicated = (log, end) => replication.syncMaster?.replicated(log, end) ?? Promise.resolve();
     }
-    /** `paused`: accepted by a plain listener, unread, so it can move to the shared read buffer. */
-    const accept = (accepted: Socket, listener: ListenerKind = {}, paused = false): void => {
-      const address = accepted.remoteAddress ?? '?';
-      if (this.refusedOverLimit(accepted, address)) return;
+    const accept = (socket: Socket, listener: ListenerKind = {}): void => {
+      const address = socket.remoteAddress ?? '?';
+      if (this.refusedOverLimit(socket, address)) return;
       this.counters.currentConnections += 1;
       this.connectionsByIp.set(address, (this.connectionsByIp.get(address) ?? 0) + 1);
-      // Reads arrive from the event loop, after `connection` below is set.
-      const { socket, pushed } = paused ? readIntoSharedBuffer(accepted, this.readBuffer, (chunk) => connection.received(chunk)) : { socket: accepted, pushed: false };
       const connection = new BrokerConnection(socket, this.context, (closed) => {
         this.counters.currentConnections -= 1;
         const left = (this.connectionsByIp.get(address) ?? 1) - 1;
         if (left === 0) this.connectionsByIp.delete(address);
         else this.connectionsByIp.set(address, left);
         this.connections.delete(closed);
-      }, { ...listener, pushedReads: pushed });
+      }, listener);
       this.connections.add(connection);
     };
-    const plainListener = (listener?: ListenerKind): Server => createServer({ pauseOnConnect: true }, (socket) => accept(socket, listener, true));
-    if (tls === undefined) this.server = plainListener();
+    if (tls === undefined) this.server = createServer((socket) => accept(socket));
     else {
       this.server = createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), (socket) => accept(socket));
       // A failed handshake (wrong CA, no client certificate, plaintext on the TLS port) touches no one else.
@@ -173,9 +164,9 @@ export class Broker {
         logger.info({ component: 'broker', remote: socket.remoteAddress, reason: error.message }, 'TLS handshake failed');
       });
     }
-    this.plainServer = config.tls.plainPort > 0 ? plainListener() : undefined;
+    this.plainServer = config.tls.plainPort > 0 ? createServer((socket) => accept(socket)) : undefined;
     const legacyUser = config.auth.legacyUser;
-    this.legacyServer = users !== undefined && config.auth.legacyPort > 0 ? plainListener({ legacyUser }) : undefined;
+    this.legacyServer = users !== undefined && config.auth.legacyPort > 0 ? createServer((socket) => accept(socket, { legacyUser })) : undefined;
     this.quotas = new Quotas(clock);
     this.context = {
       config,

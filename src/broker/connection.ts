@@ -34,11 +34,6 @@ const MAX_BODY_BEFORE_LOGIN = 4096;
 export interface ListenerKind {
   /** `[auth] legacyPort`: no login; commands are checked against this user's rights. */
   legacyUser?: string;
-  /**
-   * The socket's reads come through `received` from one buffer reused for every read
-   * (`readIntoSharedBuffer`) instead of its 'data' events; nothing of a read may be kept uncopied.
-   */
-  pushedReads?: boolean;
 }
 
 /**
@@ -81,7 +76,7 @@ export class BrokerConnection {
     this.login = ctx.users === undefined ? undefined : new ConnectionLogin(ctx.users, listener.legacyUser);
     const loggedIn = this.login === undefined || this.login.user !== undefined;
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, {
-      reusedInput: listener.pushedReads === true,
+      // A batched put's body that spans socket reads is joined into a pooled buffer, which the log hands back once written.
       bodyBuffer: (length, kind) => (kind === 'mput' ? ctx.setBodies.take(length) : undefined),
     });
     this.remoteAddress = socket.remoteAddress ?? '?';
@@ -94,7 +89,7 @@ export class BrokerConnection {
       },
     };
     socket.setNoDelay(true);
-    if (listener.pushedReads !== true) socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.adjustReading());
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
@@ -113,7 +108,7 @@ export class BrokerConnection {
   }
 
   /** Bytes read from the socket: decoded, and each whole command dispatched. */
-  received(chunk: Buffer): void {
+  private received(chunk: Buffer): void {
     let commands: Command[];
     try {
       commands = this.decoder.push(chunk);

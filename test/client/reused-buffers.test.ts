@@ -6,16 +6,13 @@ import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MemoryOffsetStorage, MetaqClient } from '../../src/client/index.js';
 import type { ValueCommand } from '../../src/protocol/commands.js';
-import { checksum } from '../../src/common/checksum.js';
 import { CommandDecoder } from '../../src/protocol/decoder.js';
-import { encodeToBuffer } from '../../src/protocol/encoder.js';
 import { iterateRecords } from '../../src/protocol/record.js';
 import { startBroker } from '../support/in-process-broker.js';
 import { tempDir } from '../support/broker-process.js';
 import { GatedWritesIO } from '../support/gated-writes-io.js';
 import { silentLogger } from '../support/storage-harness.js';
 import { eventually } from '../support/eventually.js';
-import { scanPartition, WireSession } from '../support/wire-client.js';
 
 const COUNT = 40_000;
 const text = (n: number): string => `r${n}:`.padEnd(300, String.fromCharCode(65 + (n % 26)));
@@ -114,64 +111,6 @@ describe('producer sets built in reused buffers', { timeout: 60_000 }, () => {
     await session.close();
     const wrong = seen.flatMap((text, n) => (text === body(n) ? [] : [n]));
     assert.deepEqual(wrong, [], 'messages stored differently from how they were sent');
-  });
-});
-
-/**
- * A plain listener's connections all read into one buffer the broker reuses for every read:
- * whatever a connection keeps of a read (a header's start, a body in pieces, a whole small
- * body) must be its own copy before the next read, of this or any other connection, lands.
- */
-describe('requests of many connections read into one shared buffer', { timeout: 60_000 }, () => {
-  let broker: Broker;
-
-  before(async () => {
-    broker = await startBroker({ numPartitions: 6 });
-  });
-  after(() => broker.stop());
-
-  it('stores the puts of 6 connections, written in pieces of 1 byte to 96 KiB at once, each as sent', async () => {
-    const connections = 6;
-    const perConnection = 300;
-    // Sizes from a few bytes (copied into Node's small pool) to 120 KiB (spanning reads).
-    const payload = (c: number, n: number): Buffer => Buffer.from(`c${c}:${n}:`.padEnd(8 + ((n * 7919 + c * 104_729) % 5 === 0 ? (n * 4099) % 120_000 : (n * 31) % 700), String.fromCharCode(65 + ((c * 7 + n) % 26))));
-    const sendAll = async (c: number): Promise<void> => {
-      const frames = Buffer.concat(Array.from({ length: perConnection }, (_, n) => {
-        const body = payload(c, n);
-        return encodeToBuffer({ kind: 'put', topic: 'shared', partition: c, flag: 0, checksum: checksum(body), txKey: undefined, opaque: n, body });
-      }));
-      const socket = connect({ host: '127.0.0.1', port: broker.port });
-      const decoder = new CommandDecoder();
-      let acked = 0;
-      socket.on('data', (chunk: Buffer) => {
-        for (const reply of decoder.push(chunk)) {
-          assert.ok(reply.kind === 'result' && reply.code === 200, `connection ${c}: ${reply.kind === 'result' ? `${reply.code} ${reply.body.toString()}` : reply.kind}`);
-          acked += 1;
-        }
-      });
-      await once(socket, 'connect');
-      // Pieces of irregular sizes, a turn apart, so every connection's reads interleave.
-      for (let at = 0, k = 0; at < frames.length; k += 1) {
-        const size = [1, 3, 17, 500, 4096, 20_000, 98_304][(k * 5 + c) % 7]!;
-        socket.write(frames.subarray(at, at + size));
-        at += size;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      await eventually(() => acked === perConnection, `connection ${c}: every put acknowledged`);
-      socket.destroy();
-    };
-    await Promise.all(Array.from({ length: connections }, (_, c) => sendAll(c)));
-    const session = await WireSession.open('127.0.0.1', broker.port);
-    try {
-      for (let c = 0; c < connections; c += 1) {
-        const stored = await scanPartition(session, 'shared', c);
-        assert.equal(stored.length, perConnection, `partition ${c}: one record per put`);
-        const wrong = stored.flatMap((record, n) => (record.intact && record.payload === payload(c, n).toString() ? [] : [n]));
-        assert.deepEqual(wrong, [], `partition ${c}: records stored differently from how they were sent`);
-      }
-    } finally {
-      await session.close();
-    }
   });
 });
 
