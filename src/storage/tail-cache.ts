@@ -7,9 +7,9 @@
  * nothing per write; a read copies out of it.
  */
 /**
- * What a chunk costs beyond its bytes (its objects and its own allocation), counted against the
- * budget: 1,000 partitions of two-message writes kept 100 MB more than a budget of 16 MiB of
- * bytes alone suggested.
+ * What a chunk costs beyond its bytes (its object and its places in the queues), counted against
+ * the budget so that tiny writes cannot pile up chunks without bound (1,000 partitions of
+ * two-message writes once kept 100 MB more than a budget of 16 MiB of bytes alone suggested).
  */
 export const CHUNK_OVERHEAD = 1024;
 
