@@ -1,11 +1,21 @@
 // Runs one bench script (compiled, beside this file) in its own process and parses its JSON line.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/**
+ * Write the page cache's dirty pages out before a measurement starts: a run writes 100 MB or
+ * more, and the one after it paid for that writeback (in pairs of runs the second was the slower
+ * by 25-35 % of broker CPU, whichever build it was).
+ */
+export function settleDisk(): void {
+  execFileSync('sync');
+}
+
 export function runChild(script: string, args: Array<string | number>): Promise<unknown> {
+  settleDisk();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, script), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

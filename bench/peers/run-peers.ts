@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startBrokerProcess, writeConfig } from '../../test/support/broker-process.js';
 import type { BrokerProcess } from '../../test/support/broker-process.js';
 import { freePort } from '../../test/support/free-port.js';
+import { settleDisk } from '../child.js';
 import { prepareNats, removeNats } from './nats-peer.js';
 import { prepareRabbitmq, removeRabbitmq } from './rabbitmq-peer.js';
 import type { PeerTarget } from './peer-client.js';
@@ -83,6 +84,7 @@ async function ensureService(port: number, what: string, command: string, args: 
 
 /** One measured child process; resolves with its JSON line. `onReady` hears its `ready` line. */
 function runPeerChild(args: Array<string | number>, onReady?: () => void): Promise<Record<string, number>> {
+  settleDisk();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, 'peer-child.js'), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
