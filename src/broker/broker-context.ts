@@ -38,8 +38,8 @@ export interface BrokerContext {
   /** Reused buffers for the message sets gets read from disk, given back once sent. */
   readBuffers: BufferPool;
   /**
-   * Reused buffers for the bodies of batched puts read from plain connections, given back by
-   * the log once written (the tail cache keeps a copy); one never given back is collected.
+   * Reused buffers for the bodies of batched puts that span socket reads, given back by the log
+   * once written (the tail cache keeps a copy); one never given back is collected.
    */
   setBodies: BufferPool;
   logger: Logger;

@@ -51,7 +51,6 @@ import type { TopicConfig } from './config/broker-config.js';
 import { parseBrokerConfig } from './config/broker-config.js';
 import { Quotas } from './quotas/quotas.js';
 
-
 /** Pooled set bodies: the client library's largest set (`maxBatchBytes`); larger ones are allocated. */
 const SET_BODY_BYTES = 256 * 1024;
 /** Idle set bodies kept: sets waiting for one write of a busy partition are many at once. */
