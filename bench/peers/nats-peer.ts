@@ -8,9 +8,7 @@ export async function openNats(target: PeerTarget): Promise<PeerClient> {
   const js = jetstream(connection);
   const subject = `${target.destination}.messages`;
   return {
-    publish: async (data) => {
-      await js.publish(subject, data);
-    },
+    publish: (data) => js.publish(subject, data),
     consume: async (count, onMessage) => {
       const consumer = await js.consumers.get(target.destination);
       const messages = await consumer.consume({ max_messages: 10_000 });

@@ -17,22 +17,26 @@ const payload = Buffer.alloc(Number(size), 'p');
 /** Wall-clock microseconds, comparable between the producer and consumer processes. */
 const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
 
+function publishFailed(error: unknown): never {
+  process.stderr.write(`publish failed: ${String(error)}\n`);
+  process.exit(1);
+}
+
 async function produce(window: number): Promise<object> {
   let outstanding = 0;
   let sent = 0;
   let wake: (() => void) | undefined;
+  // One handler for every ack, not two closures per publish: harness work every peer pays.
+  const acked = (): void => {
+    outstanding -= 1;
+    wake?.();
+  };
   const started = performance.now();
   while (sent < total) {
     while (outstanding >= window) await new Promise<void>((resolve) => (wake = resolve));
     outstanding += 1;
     sent += 1;
-    client.publish(payload).then(() => {
-      outstanding -= 1;
-      wake?.();
-    }, (error: unknown) => {
-      process.stderr.write(`publish failed: ${String(error)}\n`);
-      process.exit(1);
-    });
+    client.publish(payload).then(acked, publishFailed);
   }
   while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
   const seconds = (performance.now() - started) / 1000;
@@ -65,10 +69,6 @@ async function produceAtRate(rate: number): Promise<object> {
   const ack = (): void => {
     if (++acked === all) allAcked();
   };
-  const failed = (error: unknown): void => {
-    process.stderr.write(`publish failed: ${String(error)}\n`);
-    process.exit(1);
-  };
   while (sent < all) {
     const due = Math.min(all, Math.floor(((performance.now() - started) / 1000) * rate));
     for (; sent < due; sent += 1) {
@@ -76,7 +76,7 @@ async function produceAtRate(rate: number): Promise<object> {
       payload.copy(data);
       data.writeDoubleBE(sent < warmUp ? 0 : nowUs(), 0);
       // No promise is kept: holding a quarter of a million of them made the producer's GC the tail.
-      client.publish(data).then(ack, failed);
+      client.publish(data).then(ack, publishFailed);
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }

@@ -5,9 +5,7 @@ import type { PeerClient, PeerTarget } from './peer-client.js';
 export function openRedis(target: PeerTarget): PeerClient {
   const redis = new Redis({ host: '127.0.0.1', port: target.port });
   return {
-    publish: async (data) => {
-      await redis.xadd(target.destination, '*', 'd', data);
-    },
+    publish: (data) => redis.xadd(target.destination, '*', 'd', data),
     consume: async (count, onMessage) => {
       const reader = new Redis({ host: '127.0.0.1', port: target.port });
       let last = '0';

@@ -115,6 +115,24 @@ describe('producer batching against a metaq broker', () => {
     assert.equal(new Set(results.map((r) => r.id)).size, 900, 'ids are unique');
   });
 
+  it('tells each send of a set longer than a millisecond of ids its own id and offset', async () => {
+    // 5,000 records in one set need ids from at least two milliseconds (4,096 a millisecond).
+    const producer = client.producer({ batching: { maxBatchBytes: 1024 * 1024 } });
+    const partition = { brokerId: 0, index: 2 };
+    const results = await Promise.all(Array.from({ length: 5000 }, (_, n) => producer.send({ topic: 'batched', data: `m${n}` }, { partition })));
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    try {
+      const byOffset = new Map((await scanPartition(session, 'batched', 2)).map((record) => [record.offset, record]));
+      results.forEach((result, n) => {
+        const record = byOffset.get(result.offset);
+        assert.equal(record?.payload, `m${n}`, `offset ${result.offset} holds message ${n}`);
+        assert.equal(record?.id, result.id, `message ${n} was told the id it was stored with`);
+      });
+    } finally {
+      await session.close();
+    }
+  });
+
   it('sends one put per message when batching is off', async () => {
     const producer = client.producer({ batching: false });
     const [a, b] = await Promise.all([producer.send({ topic: 'batched', data: 'one' }), producer.send({ topic: 'batched', data: 'two' })]);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { checksum } from '../../common/checksum.js';
 import { MetaqError } from '../../common/errors.js';
+import { promiseFor, Settler } from '../../common/settler.js';
 import { encodePayload } from '../../protocol/payload.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError, ClosedError, ConnectionError, InvalidArgumentError } from '../errors.js';
@@ -12,7 +13,7 @@ import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
 import { defaultBatching, IdempotentSequences, PutSetBatcher, sendSet, splitIntoSets } from './put-set-batcher.js';
-import type { BatchingOptions, EncodedPut } from './put-set-batcher.js';
+import type { BatchingOptions, EncodedPut, SendListener } from './put-set-batcher.js';
 import { IDEMPOTENT_PUT_EXTENSION, PUT_SET_EXTENSION } from '../../protocol/commands.js';
 import { randomUUID } from 'node:crypto';
 import { zstdAvailable } from '../../protocol/compressed-set.js';
@@ -115,7 +116,7 @@ export class Producer {
       if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd') throw new InvalidArgumentError('batching.compression', `must be 'gzip' or 'zstd', got ${JSON.stringify(compression)}`);
       if (compression === 'zstd' && !zstdAvailable()) throw new InvalidArgumentError('batching.compression', `zstd needs Node.js 22.15 or later (this is ${process.version}); use 'gzip'`);
     }
-    this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching }, idempotence);
+    this.batcher = options.batching === false ? undefined : new PutSetBatcher({ ...defaultBatching, ...options.batching }, (count) => this.settled(count), idempotence);
   }
 
   /** This producer's id in its idempotent sets (undefined unless `idempotent`). */
@@ -135,42 +136,49 @@ export class Producer {
     await Promise.all([...brokers.values()].map((address) => this.host.connection(address).extensions()));
   }
 
-  send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
-    return new Promise((resolve, reject) => this.dispatch(message, options, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
+  send(message: OutgoingMessage, options?: SendOptions): Promise<SendResult> {
+    const settler = new PromisedSend();
+    const promise = promiseFor(settler);
+    this.dispatch(message, options ?? NO_OPTIONS, settler);
+    return promise;
   }
 
   /**
    * Every send goes through here. The common case (no transaction, the topic's partitions and
-   * the broker's `mput` already known) adds the message to a set without a promise of its own;
-   * anything else takes the general path.
+   * the broker's `mput` already known) hands `listener` to the open set, with no promise or
+   * closure of its own; anything else takes the general path.
    */
-  private dispatch(message: OutgoingMessage, options: SendOptions, done: SendCallback): void {
+  private dispatch(message: OutgoingMessage, options: SendOptions, listener: SendListener): void {
     let put: EncodedPut;
     try {
       if (this.closed) throw new ClosedError('producer');
-      const { topic, payload, flag } = encodeMessage(message);
-      const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
-      put = { topic, payload, flag, crc: checksum(payload), timeoutMs };
+      put = encodePut(message, options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs'));
     } catch (error) {
-      done(error as Error);
+      listener.done(error as Error);
       return;
     }
     this.inFlight += 1;
-    const finish: SendCallback = (error, result) => {
-      this.settled();
-      done(error, result);
-    };
     try {
-      if (this.addToSet(message, options, put, finish)) return;
+      if (this.addToSet(message, options, put, listener)) return; // the batcher counts it settled
     } catch (error) {
-      finish(error as Error);
+      this.settled();
+      listener.done(error as Error);
       return;
     }
-    this.sendGenerally(message, options, put).then((result) => finish(undefined, result), finish);
+    this.sendGenerally(message, options, put).then(
+      (result) => {
+        this.settled();
+        listener.done(undefined, result);
+      },
+      (error: Error) => {
+        this.settled();
+        listener.done(error);
+      },
+    );
   }
 
   /** The fast path: false when this send needs the general one. */
-  private addToSet(message: OutgoingMessage, options: SendOptions, put: EncodedPut, finish: SendCallback): boolean {
+  private addToSet(message: OutgoingMessage, options: SendOptions, put: EncodedPut, listener: SendListener): boolean {
     const partitions = this.host.router.knownPartitions(put.topic);
     if (this.batcher === undefined || this.transaction !== undefined || options.signal !== undefined || partitions === undefined || partitions.length === 0) return false;
     const chosen = options.partition ?? this.selector(put.topic, partitions, message);
@@ -178,18 +186,31 @@ export class Producer {
     if (!connection.knownExtensions?.has(PUT_SET_EXTENSION)) return false;
     if (this.batcher.idempotence !== undefined && (chosen.index < 0 || !connection.knownExtensions.has(IDEMPOTENT_PUT_EXTENSION))) return false;
     const canFailOver = this.failover && options.partition === undefined && this.spansBrokers(partitions);
-    this.batcher.add(
-      connection,
-      chosen,
-      put,
-      canFailOver
-        ? (error, result) => {
-            if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) finish(error, result);
-            else this.sendElsewhere(message, options, put, partitions, chosen).then((r) => finish(undefined, r), finish);
-          }
-        : finish,
-    );
+    this.batcher.add(connection, chosen, put, canFailOver ? this.failingOver(message, options, put, partitions, chosen, listener) : listener);
     return true;
+  }
+
+  /** `listener`, but a 503 for the selector's choice first tries once more on another broker. */
+  private failingOver(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], chosen: Partition, listener: SendListener): SendListener {
+    return {
+      done: (error, result) => {
+        if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) {
+          listener.done(error, result);
+          return;
+        }
+        this.inFlight += 1; // the set settles its count; the retry holds one of its own
+        this.sendElsewhere(message, options, put, partitions, chosen).then(
+          (retried) => {
+            this.settled();
+            listener.done(undefined, retried);
+          },
+          (retryError: Error) => {
+            this.settled();
+            listener.done(retryError);
+          },
+        );
+      },
+    };
   }
 
   /** Whether a topic's partitions are on more than one broker (remembered per partition list). */
@@ -324,8 +345,11 @@ export class Producer {
     const connection = this.host.connection(this.host.router.broker(partition));
     if (this.batcher?.idempotence !== undefined && txKey === undefined) await this.checkIdempotence(connection, partition);
     if (this.batcher !== undefined && txKey === undefined && signal === undefined && (connection.knownExtensions ?? (await connection.extensions())).has(PUT_SET_EXTENSION)) {
-      const batcher = this.batcher;
-      return new Promise((resolve, reject) => batcher.add(connection, partition, put, (error, result) => (error === undefined ? resolve(result!) : reject(error))));
+      const settler = new PromisedSend();
+      const promise = promiseFor(settler);
+      this.inFlight += 1; // the batcher counts it settled
+      this.batcher.add(connection, partition, put, settler);
+      return promise;
     }
     const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);
     const text = reply.body.toString();
@@ -355,9 +379,9 @@ export class Producer {
     if (!(messages instanceof Array) || messages.length === 0) throw new InvalidArgumentError('messages', 'must be a non-empty array of messages of one topic');
     const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
     const puts = messages.map((message, n) => {
-      const { topic, payload, flag } = encodeMessage(message);
-      if (n > 0 && topic !== messages[0]!.topic) throw new InvalidArgumentError(`messages[${n}].topic`, `is ${topic}, but a batch goes to one topic (${messages[0]!.topic}): send one batch per topic`);
-      return { topic, payload, flag, crc: checksum(payload), timeoutMs };
+      const put = encodePut(message, timeoutMs);
+      if (n > 0 && put.topic !== messages[0]!.topic) throw new InvalidArgumentError(`messages[${n}].topic`, `is ${put.topic}, but a batch goes to one topic (${messages[0]!.topic}): send one batch per topic`);
+      return put;
     });
     const topic = puts[0]!.topic;
     const found = this.partitionsOf(topic, 'messages[0].topic');
@@ -401,22 +425,22 @@ export class Producer {
   async schedule(message: OutgoingMessage, options: ScheduleOptions): Promise<ScheduleResult> {
     if (this.closed) throw new ClosedError('producer');
     const deliverAtMs = deliveryTime(options ?? {}, Date.now());
-    const { topic, payload, flag } = encodeMessage(message);
-    const timeoutMs = options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs');
-    const found = this.partitionsOf(topic, 'message.topic');
+    const put = encodePut(message, options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs'));
+    const found = this.partitionsOf(put.topic, 'message.topic');
     const partitions = found instanceof Promise ? await found : found;
-    const chosen = options.partition ?? this.selector(topic, partitions, message);
+    const chosen = options.partition ?? this.selector(put.topic, partitions, message);
     this.inFlight += 1;
     try {
-      return await sendScheduled(this.host.connection(this.host.router.broker(chosen)), chosen, { topic, payload, flag, crc: checksum(payload), timeoutMs }, deliverAtMs);
+      return await sendScheduled(this.host.connection(this.host.router.broker(chosen)), chosen, put, deliverAtMs);
     } finally {
       this.settled();
     }
   }
 
-  /** One send (or batch) ended: `close()` waits for the last. */
-  private settled(): void {
-    if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
+  /** `count` sends (or batches) ended: `close()` waits for the last. */
+  private settled(count = 1): void {
+    this.inFlight -= count;
+    if (this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
   }
 
   /**
@@ -446,11 +470,13 @@ export class Producer {
     const start = (message: OutgoingMessage): void => {
       pending += 1;
       // Callbacks, not a promise per message: the hot path of bulk sending.
-      this.dispatch(message, {}, (error, result) => {
-        if (error === undefined) sent += 1;
-        else failed += 1;
-        options.onResult?.(message, error, result);
-        settle();
+      this.dispatch(message, NO_OPTIONS, {
+        done: (error, result) => {
+          if (error === undefined) sent += 1;
+          else failed += 1;
+          options.onResult?.(message, error, result);
+          settle();
+        },
       });
     };
     const slot = (): Promise<void> => new Promise<void>((resolve) => (slotFreed = resolve));
@@ -472,7 +498,7 @@ export class Producer {
 
   /** Fire and forget; the callback (if any) learns the outcome. */
   sendNoWait(message: OutgoingMessage, callback?: SendCallback): void {
-    this.dispatch(message, {}, callback ?? (() => undefined));
+    this.dispatch(message, NO_OPTIONS, { done: callback ?? (() => undefined) });
   }
 
   /** Wait for sends in flight, then refuse new ones. */
@@ -493,14 +519,26 @@ function idempotenceOf(options: ProducerOptions): IdempotentSequences | undefine
   return new IdempotentSequences(randomUUID(), retries);
 }
 
-function encodeMessage(message: OutgoingMessage): { topic: string; payload: Buffer; flag: number } {
+/** A message checked and encoded for the wire, with its checksum. */
+function encodePut(message: OutgoingMessage, timeoutMs: number): EncodedPut {
   if (typeof message !== 'object' || message === null) throw new InvalidArgumentError('message', 'must be an object with topic and data');
   const topic = checkToken(message.topic, 'message.topic');
   const data = typeof message.data === 'string' ? Buffer.from(message.data, 'utf8') : message.data;
   if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('message.data', 'must be a string, Buffer or Uint8Array');
   if (message.attribute !== undefined && typeof message.attribute !== 'string') throw new InvalidArgumentError('message.attribute', 'must be a string when given');
   const { payload, flag } = encodePayload(data, message.attribute);
-  return { topic, payload, flag };
+  return { topic, payload, flag, crc: checksum(payload), timeoutMs };
+}
+
+/** What a send without options uses (not a new empty object per send). */
+const NO_OPTIONS: SendOptions = Object.freeze({});
+
+/** A send's promise, settled by its set's answer (or a failure). */
+class PromisedSend extends Settler<SendResult> implements SendListener {
+  done(error: Error | undefined, result?: SendResult): void {
+    if (error === undefined) this.resolve(result!);
+    else this.reject(error);
+  }
 }
 
 function parseSendReply(text: string, chosen: Partition): SendResult {

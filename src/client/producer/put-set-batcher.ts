@@ -29,10 +29,9 @@ export interface EncodedPut {
 
 export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024 };
 
-interface Waiter {
-  done: (error: Error | undefined, result?: SendResult) => void;
-  /** Where this record starts within the set. */
-  at: number;
+/** Hears how one send ended: an error, or where its message was stored. */
+export interface SendListener {
+  done(error: Error | undefined, result?: SendResult): void;
 }
 
 interface OpenSet {
@@ -42,7 +41,8 @@ interface OpenSet {
   /** The set being built: records are written straight into it. */
   buffer: Buffer;
   bytes: number;
-  waiters: Waiter[];
+  /** One per record, in the set's order. */
+  listeners: SendListener[];
   timeoutMs: number;
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 }
@@ -168,6 +168,8 @@ export class PutSetBatcher {
 
   constructor(
     readonly options: BatchingOptions,
+    /** Told how many sends a set settled, after their listeners heard (the producer counts sends in flight). */
+    private readonly settled: (count: number) => void,
     /** Set for an idempotent producer: every set is named and retried until its outcome is known. */
     readonly idempotence?: IdempotentSequences,
   ) {
@@ -180,8 +182,11 @@ export class PutSetBatcher {
     return sequences === undefined ? undefined : { sequences, sequence: sequences.take(topic, partition.brokerId, partition.index) };
   }
 
-  /** Add one message to its partition's open set; `done` hears its own result when the set is answered. */
-  add(connection: BrokerTransport, partition: Partition, put: EncodedPut, done: Waiter['done']): void {
+  /**
+   * Add one message to its partition's open set; `listener` hears its own result when the set
+   * is answered, and then `settled` counts it.
+   */
+  add(connection: BrokerTransport, partition: Partition, put: EncodedPut, listener: SendListener): void {
     const { topic, payload, timeoutMs } = put;
     const size = RECORD_HEADER_SIZE + payload.length;
     const sets = this.setsOf(connection, topic);
@@ -192,7 +197,7 @@ export class PutSetBatcher {
     }
     if (set === undefined) {
       // One buffer per set, grown by doubling: a lone send does not pay for a full set.
-      set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))), bytes: 0, waiters: [], timeoutMs, timer: undefined };
+      set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))), bytes: 0, listeners: [], timeoutMs, timer: undefined };
       sets.set(partition.index, set);
       const scheduled = set;
       set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(scheduled), this.options.lingerMs) : setImmediate(() => this.flush(scheduled));
@@ -206,7 +211,7 @@ export class PutSetBatcher {
     writeUnstampedRecord(set.buffer, at, put);
     set.bytes += size;
     set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
-    set.waiters.push({ done, at });
+    set.listeners.push(listener);
   }
 
   /** Send the partition's open set now, so what is sent next on that partition comes after it. */
@@ -238,20 +243,27 @@ export class PutSetBatcher {
       clearTimeout(set.timer as NodeJS.Timeout);
       clearImmediate(set.timer as NodeJS.Immediate);
     }
-    const { connection, topic, partition, waiters } = set;
+    const { connection, topic, partition, listeners, buffer } = set;
     const codec = this.options.compression;
-    sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), waiters.length, codec, set.timeoutMs, this.identify(topic, partition)).then(
+    sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), listeners.length, codec, set.timeoutMs, this.identify(topic, partition)).then(
       ({ firstId: first, partition: index, firstOffset }) => {
-        this.fullSets.give(set.buffer); // acknowledged: the frame was read by the broker
         const stored = { brokerId: Math.max(0, partition.brokerId), index };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
         const room = 0xfff - Number(first & 0xfffn);
-        // Compressed, every message shares the one record's offset.
-        const offsetOf = codec === undefined ? (waiter: Waiter) => firstOffset + waiter.at : () => firstOffset;
-        waiters.forEach((waiter, n) => waiter.done(undefined, { id: n <= room ? first + BigInt(n) : idAfter(first, n), partition: stored, offset: offsetOf(waiter) }));
+        let id = first;
+        let at = 0; // where the n-th record starts in the set, read back from the set's record lengths
+        for (let n = 0; n < listeners.length; n += 1) {
+          if (n > 0) id = n <= room ? id + 1n : idAfter(first, n);
+          // Compressed, every message shares the one record's offset.
+          listeners[n]!.done(undefined, { id, partition: stored, offset: codec === undefined ? firstOffset + at : firstOffset });
+          at += RECORD_HEADER_SIZE + buffer.readInt32BE(at);
+        }
+        this.fullSets.give(buffer); // acknowledged: the frame was read by the broker
+        this.settled(listeners.length);
       },
       (error: Error) => {
-        for (const waiter of waiters) waiter.done(error);
+        for (const listener of listeners) listener.done(error);
+        this.settled(listeners.length);
       },
     );
   }
