@@ -63,4 +63,9 @@ export interface ReplySink {
    * (an HTTP reply) never calls it.
    */
   send(frame: Buffer | string, body?: Buffer, sent?: () => void): void;
+  /**
+   * The answer to a stored put or set (`result 200`, body `<id> <partition> <offset>`, and
+   * ` <count>` for a set): a connection encodes it straight into its reply bytes.
+   */
+  stored(opaque: number, id: bigint, partition: number, offset: number, count?: number): void;
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ReplyBytes } from '../protocol/reply-bytes.js';
 import { ProtocolError } from '../common/errors.js';
 import type { AuthCommand, Command, GetCommand } from '../protocol/commands.js';
 import { DEFAULT_OPAQUE } from '../protocol/commands.js';
@@ -49,8 +50,8 @@ export class BrokerConnection {
   /** Cancels of waiting gets (`wget`) still waiting, dropped when the connection closes. */
   private readonly waits = new Set<() => void>();
   private corked = false;
-  /** Text replies gathered since the last write (`writeText`). */
-  private text = '';
+  /** Text replies gathered since the last write (`writeText`), already as bytes. */
+  private readonly replyBytes = new ReplyBytes();
   private pausedForLoad = false;
   /** Reading is held for a quota until this performance.now() time; 0: not held. */
   private heldUntil = 0;
@@ -81,12 +82,16 @@ export class BrokerConnection {
     });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
-    this.sink = { send: (frame, body, sent) => this.reply(frame, body, sent) };
+    this.sink = {
+      send: (frame, body, sent) => this.reply(frame, body, sent),
+      stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
+    };
     this.getSink = {
       send: (frame, body, sent) => {
         this.getsInFlight -= 1;
         this.reply(frame, body, sent);
       },
+      stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
     };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -261,7 +266,13 @@ export class BrokerConnection {
     this.adjustReading();
     // A fetch's size is known only with its reply: it is charged then.
     const limits = this.limits('fetch', command.topic);
-    const sink: ReplySink = limits === undefined ? this.getSink : { send: (frame, body, sent) => this.charged('fetch', command.topic, body?.length ?? 0, limits, this.getSink).send(frame, body, sent) };
+    const sink: ReplySink =
+      limits === undefined
+        ? this.getSink
+        : {
+            send: (frame, body, sent) => this.charged('fetch', command.topic, body?.length ?? 0, limits, this.getSink).send(frame, body, sent),
+            stored: (opaque, id, partition, offset, count) => this.getSink.stored(opaque, id, partition, offset, count),
+          };
     handleGet(command, this.ctx, sink, this.remote);
   }
 
@@ -289,12 +300,14 @@ export class BrokerConnection {
     if (delay === 0) return sink;
     const releaseAt = performance.now() + delay;
     this.holdReading(releaseAt);
+    const afterDebt = (reply: () => void): void => {
+      const wait = releaseAt - performance.now();
+      if (wait <= 0) reply();
+      else setTimeout(reply, wait).unref();
+    };
     return {
-      send: (frame, body, sent) => {
-        const wait = releaseAt - performance.now();
-        if (wait <= 0) sink.send(frame, body, sent);
-        else setTimeout(() => sink.send(frame, body, sent), wait).unref();
-      },
+      send: (frame, body, sent) => afterDebt(() => sink.send(frame, body, sent)),
+      stored: (opaque, id, partition, offset, count) => afterDebt(() => sink.stored(opaque, id, partition, offset, count)),
     };
   }
 
@@ -314,8 +327,27 @@ export class BrokerConnection {
   }
 
   private reply(frame: Buffer | string, body?: Buffer, sent?: () => void): void {
+    if (!this.replying()) return sent?.();
+    if (typeof frame === 'string' && body === undefined) {
+      this.replyBytes.frame(frame);
+    } else {
+      this.writeText(); // keep the order of replies
+      this.socket.write(frame);
+      if (body !== undefined) this.socket.write(body, sent);
+    }
+    this.adjustReading();
+  }
+
+  private replyStored(opaque: number, id: bigint, partition: number, offset: number, count?: number): void {
+    if (!this.replying()) return;
+    this.replyBytes.stored(opaque, id, partition, offset, count);
+    this.adjustReading();
+  }
+
+  /** A reply is going out: counted, and the socket corked for this tick's replies. False when the socket is gone. */
+  private replying(): boolean {
     this.inFlight -= 1;
-    if (this.socket.destroyed) return sent?.();
+    if (this.socket.destroyed) return false;
     if (!this.corked) {
       // Replies produced in one tick (a batch of acks) leave in one writev.
       this.corked = true;
@@ -326,21 +358,13 @@ export class BrokerConnection {
         this.socket.uncork();
       });
     }
-    if (typeof frame === 'string' && body === undefined) {
-      this.text += frame;
-    } else {
-      this.writeText(); // keep the order of replies
-      this.socket.write(frame);
-      if (body !== undefined) this.socket.write(body, sent);
-    }
-    this.adjustReading();
+    return true;
   }
 
-  /** Text replies of this tick so far, written as one string: a put's ack is no buffer of its own. */
+  /** Text replies of this tick so far, written as one buffer: a put's ack is no write of its own. */
   private writeText(): void {
-    if (this.text === '') return;
-    this.socket.write(this.text);
-    this.text = '';
+    const bytes = this.replyBytes.take();
+    if (bytes !== undefined) this.socket.write(bytes);
   }
 
   private adjustReading(): void {

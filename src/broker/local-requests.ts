@@ -1,5 +1,7 @@
 import type { GetCommand, OffsetCommand, PutCommand, ResultCommand, ValueCommand } from '../protocol/commands.js';
 import { CommandDecoder } from '../protocol/decoder.js';
+import { resultFrame } from '../protocol/encoder.js';
+import { Status } from '../protocol/status.js';
 import type { BrokerContext } from './broker-context.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
@@ -21,6 +23,9 @@ export function runLocally(ctx: BrokerContext, command: LocalRequest, client: st
         const [reply] = new CommandDecoder().push(typeof frame === 'string' ? Buffer.from(frame) : frame);
         if (reply?.kind === 'result') resolve(reply);
         else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
+      },
+      stored(opaque: number, id: bigint, partition: number, offset: number, count?: number): void {
+        this.send(resultFrame(Status.success, opaque, `${id} ${partition} ${offset}${count === undefined ? '' : ` ${count}`}`));
       },
     };
     if (command.kind === 'put') handlePut(command, ctx, sink, {}, client); // a fresh owner: no transactions over HTTP

@@ -1,6 +1,6 @@
 import { checksum } from '../../common/checksum.js';
 import type { PutCommand } from '../../protocol/commands.js';
-import { encodeResult, resultFrame } from '../../protocol/encoder.js';
+import { encodeResult } from '../../protocol/encoder.js';
 import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
@@ -19,7 +19,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
   const fail = putFailure(ctx, reply, topic, partition, opaque);
   const acked = (id: bigint, offset: number): void => {
     countPuts(ctx, topic, partition, 1, command.body.length);
-    reply.send(resultFrame(Status.success, opaque, `${id} ${partition} ${offset}`));
+    reply.stored(opaque, id, partition, offset);
   };
   if (!admitWrite(ctx, topic, partition, fail)) return;
   if (!fitsMessageSize(ctx, topic, command.body.length, fail)) return;

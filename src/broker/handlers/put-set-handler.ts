@@ -1,5 +1,4 @@
 import type { PutSetCommand } from '../../protocol/commands.js';
-import { resultFrame } from '../../protocol/encoder.js';
 import { stampSet } from './message-set-stamp.js';
 import { Status } from '../../protocol/status.js';
 import { idAfter } from '../../common/id-generator.js';
@@ -23,7 +22,7 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
   const answer = (log: PartitionLog, firstId: bigint, offset: number, after: () => void): void => {
     afterReplication(ctx, log, offset + body.length, () => {
       after();
-      reply.send(resultFrame(Status.success, opaque, `${firstId} ${partition} ${offset} ${count}`));
+      reply.stored(opaque, firstId, partition, offset, count);
     }, fail);
   };
   const store = (log: PartitionLog): void => {
