@@ -199,7 +199,7 @@ function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: nu
   const date = new Date().toISOString().slice(0, 10);
   const lines: string[] = [];
   lines.push('<!-- peers:start -->', '## Side by side with the peers (issue 9)', '');
-  lines.push(`\`npm run bench:peers\` on ${date}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks) and one consumer process, a fresh stream, queue or topic per run with one partition. Ratios are metaq's default-flush figure over the peer's.`, '');
+  lines.push(`\`npm run bench:peers\` on ${date}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after sending the same count untimed as a warm-up) and one consumer process, a fresh stream, queue or topic per run with one partition. Ratios are metaq's default-flush figure over the peer's.`, '');
   lines.push('| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |', '|---|---|---|---|---|---|');
   for (const f of all) lines.push(`| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`);
   lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
