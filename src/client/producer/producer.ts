@@ -110,9 +110,10 @@ export class Producer {
     const idempotence = idempotenceOf(options);
     this.failover = idempotence === undefined && (options.failover ?? true);
     if (options.batching !== undefined && options.batching !== false) {
-      const { lingerMs, maxBatchBytes, compression } = options.batching;
+      const { lingerMs, maxBatchBytes, maxBatchMessages, compression } = options.batching;
       if (lingerMs !== undefined) checkNonNegativeInt(lingerMs, 'batching.lingerMs');
       if (maxBatchBytes !== undefined) checkPositiveInt(maxBatchBytes, 'batching.maxBatchBytes');
+      if (maxBatchMessages !== undefined) checkPositiveInt(maxBatchMessages, 'batching.maxBatchMessages');
       if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd') throw new InvalidArgumentError('batching.compression', `must be 'gzip' or 'zstd', got ${JSON.stringify(compression)}`);
       if (compression === 'zstd' && !zstdAvailable()) throw new InvalidArgumentError('batching.compression', `zstd needs Node.js 22.15 or later (this is ${process.version}); use 'gzip'`);
     }

@@ -14,6 +14,11 @@ export interface BatchingOptions {
   lingerMs: number;
   /** A set is sent once it would grow past this many bytes (before compression). */
   maxBatchBytes: number;
+  /**
+   * A set is sent once it holds this many messages, even below `maxBatchBytes`: small messages
+   * then travel in several sets, and the broker stores the first while the rest are gathered.
+   */
+  maxBatchMessages: number;
   /** Compress each set into one record (stored compressed, expanded by consumers); none by default. */
   compression?: Codec;
 }
@@ -27,7 +32,7 @@ export interface EncodedPut {
   timeoutMs: number;
 }
 
-export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024 };
+export const defaultBatching: BatchingOptions = { lingerMs: 0, maxBatchBytes: 256 * 1024, maxBatchMessages: 512 };
 
 /** Hears how one send ended: an error, or where its message was stored. */
 export interface SendListener {
@@ -191,7 +196,7 @@ export class PutSetBatcher {
     const size = RECORD_HEADER_SIZE + payload.length;
     const sets = this.setsOf(connection, topic);
     let set = sets.get(partition.index);
-    if (set !== undefined && set.bytes + size > this.options.maxBatchBytes) {
+    if (set !== undefined && (set.bytes + size > this.options.maxBatchBytes || set.listeners.length >= this.options.maxBatchMessages)) {
       this.flush(set);
       set = undefined;
     }
