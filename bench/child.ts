@@ -14,10 +14,17 @@ export function settleDisk(): void {
   execFileSync('sync');
 }
 
-export function runChild(script: string, args: Array<string | number>): Promise<unknown> {
+/**
+ * Messages a producer child sends untimed before its timed run (`BENCH_WARM_UP`, read by
+ * producer.js and client-producer.js): the broker and the client are measured at their steady
+ * rate, not in their first compilations, as the peer comparison measures every peer.
+ */
+export const WARM_UP_ENV = 'BENCH_WARM_UP';
+
+export function runChild(script: string, args: Array<string | number>, warmUp = 0): Promise<unknown> {
   settleDisk();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, script), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(here, script), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, [WARM_UP_ENV]: String(warmUp) } });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as unknown) : reject(new Error(`${script} exited with ${code}`))));

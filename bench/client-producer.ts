@@ -16,6 +16,12 @@ const mode = process.argv[7];
 const producer = client.producer(mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : mode === 'idempotent' ? { idempotent: true } : {});
 const data = mode === 'gzip' ? Buffer.from(randomBytes(Math.ceil(size / 2)).toString('hex').slice(0, size)) : Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+/** Messages sent untimed first (bench/child.ts, BENCH_WARM_UP), the same way as the timed ones. */
+const warmUp = Number(process.env.BENCH_WARM_UP ?? 0);
+if (warmUp > 0) {
+  if (mode === 'batch') for (let sent = 0; sent < warmUp; sent += 1000) await producer.sendBatch(Array.from({ length: Math.min(1000, warmUp - sent) }, () => ({ topic, data })));
+  else await producer.sendAll(Array.from({ length: warmUp }, () => ({ topic, data })), { inFlight: window });
+}
 const started = performance.now();
 const sentAt = new Float64Array(count);
 let next = 0;

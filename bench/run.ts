@@ -105,7 +105,7 @@ const putRuns: Array<{ mode: string; size: number; result: PutResult & { peakRss
 for (const mode of flushModes) {
   for (const size of [100, 1024]) {
     const count = Math.round((size === 100 ? 1_000_000 : 400_000) * scale);
-    const result = await withBroker(mode.system, (broker) => runChild('producer.js', [broker.port, 'bench', size, count, 4000]) as Promise<PutResult>);
+    const result = await withBroker(mode.system, (broker) => runChild('producer.js', [broker.port, 'bench', size, count, 4000], Math.round(count / 5)) as Promise<PutResult>);
     putRuns.push({ mode: mode.name, size, result });
     console.log(`put ${size} B, ${mode.name}: ${Math.round(result.msgsPerSec)} msgs/s, p99 ${result.p99us} us, peak RSS ${result.peakRssMb.toFixed(0)} MB`);
   }
@@ -130,7 +130,7 @@ console.log(`client consumer over the same backlog: ${Math.round(getRun.clientRe
 
 const clientCount = Math.round(1_000_000 * scale);
 const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000 }, async (broker) => {
-  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 2000])) as PutResult & { clientPeakRssMb: number };
+  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 2000], Math.round(clientCount / 5))) as PutResult & { clientPeakRssMb: number };
   // Wait for the flush that makes the backlog visible, then read it with a no-op listener.
   for (let tries = 0; tries < 100; tries += 1) {
     const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
@@ -169,7 +169,8 @@ Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RA
 
 One broker process (\`metaq server\`), one producer process and one consumer process, over loopback.
 The producer pipelines MetaQ \`put\` commands on one connection (4,000 in flight, 7-token put with
-checksum), one partition; latency is from writing a put to reading its \`result\`. The consumer
+checksum), one partition, timed after a fifth of the count sent untimed to warm the broker up;
+latency is from writing a put to reading its \`result\`. The consumer
 fetches sequentially with \`get\` (maxSize 1 MiB = maxTransferSize), as a MetaQ consumer does for one
 partition. Peak RSS is the broker's VmHWM for the whole run.
 
@@ -184,7 +185,8 @@ ${rows}
 ## Client library (issue 3)
 
 The same measurements through the TypeScript client a user imports: \`producer.send()\` with
-2,000 sends in flight on one connection, and a consumer with a no-op listener reading a backlog
+2,000 sends in flight on one connection (timed after an untimed fifth as a warm-up), and a
+consumer with a no-op listener reading a backlog
 (one partition, fetch size 1 MiB, checksums verified, offsets tracked per message).
 
 | workload | messages | msgs/s | MB/s | p50 ms | p99 ms | client peak RSS MB | broker peak RSS MB |
