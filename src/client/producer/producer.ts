@@ -166,7 +166,12 @@ export class Producer {
       listener.done(error as Error);
       return;
     }
-    this.sendGenerally(message, options, put).then(
+    this.settleWhen(this.sendGenerally(message, options, put), listener);
+  }
+
+  /** Count one send in flight settled once `sending` ends, then tell `listener` how. */
+  private settleWhen(sending: Promise<SendResult>, listener: SendListener): void {
+    sending.then(
       (result) => {
         this.settled();
         listener.done(undefined, result);
@@ -200,16 +205,7 @@ export class Producer {
           return;
         }
         this.inFlight += 1; // the set settles its count; the retry holds one of its own
-        this.sendElsewhere(message, options, put, partitions, chosen).then(
-          (retried) => {
-            this.settled();
-            listener.done(undefined, retried);
-          },
-          (retryError: Error) => {
-            this.settled();
-            listener.done(retryError);
-          },
-        );
+        this.settleWhen(this.sendElsewhere(message, options, put, partitions, chosen), listener);
       },
     };
   }
