@@ -15,11 +15,16 @@ export function settleDisk(): void {
 }
 
 /**
- * Messages a producer child sends untimed before its timed run (`BENCH_WARM_UP`, read by
- * producer.js and client-producer.js): the broker and the client are measured at their steady
- * rate, not in their first compilations, as the peer comparison measures every peer.
+ * Messages a producer child sends untimed before its timed run (passed by `runChild`, read with
+ * `warmUpCount` by producer.js and client-producer.js): the broker and the client are measured
+ * at their steady rate, not in their first compilations, as the peer comparison measures every peer.
  */
-export const WARM_UP_ENV = 'BENCH_WARM_UP';
+const WARM_UP_ENV = 'BENCH_WARM_UP';
+
+/** In a producer child: how many messages to send untimed first. */
+export function warmUpCount(): number {
+  return Number(process.env[WARM_UP_ENV] ?? 0);
+}
 
 export function runChild(script: string, args: Array<string | number>, warmUp = 0): Promise<unknown> {
   settleDisk();

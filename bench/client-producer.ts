@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import * as hdr from 'hdr-histogram-js';
 import { MetaqClient } from '../src/client/index.js';
+import { warmUpCount } from './child.js';
 
 // The first argument is a broker port, or `zk:<host:port>` to send through a ZooKeeper cluster;
 // a sixth argument `unbatched` sends one put per message (batching off), `gzip` compresses each
@@ -16,8 +17,8 @@ const mode = process.argv[7];
 const producer = client.producer(mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : mode === 'idempotent' ? { idempotent: true } : {});
 const data = mode === 'gzip' ? Buffer.from(randomBytes(Math.ceil(size / 2)).toString('hex').slice(0, size)) : Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-/** Messages sent untimed first (bench/child.ts, BENCH_WARM_UP), the same way as the timed ones. */
-const warmUp = Number(process.env.BENCH_WARM_UP ?? 0);
+/** Messages sent untimed first, the same way as the timed ones. */
+const warmUp = warmUpCount();
 if (warmUp > 0) {
   if (mode === 'batch') for (let sent = 0; sent < warmUp; sent += 1000) await producer.sendBatch(Array.from({ length: Math.min(1000, warmUp - sent) }, () => ({ topic, data })));
   else await producer.sendAll(Array.from({ length: warmUp }, () => ({ topic, data })), { inFlight: window });

@@ -3,10 +3,11 @@ import { connect } from 'node:net';
 import * as hdr from 'hdr-histogram-js';
 import { checksum } from '../src/common/checksum.js';
 import { CommandDecoder } from '../src/protocol/decoder.js';
+import { warmUpCount } from './child.js';
 
 const [port, topic, size, count, window] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number, number, number];
-/** Puts sent and acked untimed first (bench/child.ts, BENCH_WARM_UP); the timed ones follow. */
-const warmUp = Number(process.env.BENCH_WARM_UP ?? 0);
+/** Puts sent and acked untimed first; the timed ones follow. */
+const warmUp = warmUpCount();
 const body = Buffer.alloc(size, 'm');
 const crc = checksum(body);
 const sentAt = new Float64Array(warmUp + count);

@@ -1,7 +1,6 @@
 import type { GetCommand, OffsetCommand, PutCommand, ResultCommand, ValueCommand } from '../protocol/commands.js';
 import { CommandDecoder } from '../protocol/decoder.js';
-import { resultFrame } from '../protocol/encoder.js';
-import { Status } from '../protocol/status.js';
+import { storedFrame } from '../protocol/encoder.js';
 import type { BrokerContext } from './broker-context.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
@@ -25,7 +24,7 @@ export function runLocally(ctx: BrokerContext, command: LocalRequest, client: st
         else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
       },
       stored(opaque: number, id: bigint, partition: number, offset: number, count?: number): void {
-        this.send(resultFrame(Status.success, opaque, `${id} ${partition} ${offset}${count === undefined ? '' : ` ${count}`}`));
+        this.send(storedFrame(opaque, id, partition, offset, count));
       },
     };
     if (command.kind === 'put') handlePut(command, ctx, sink, {}, client); // a fresh owner: no transactions over HTTP

@@ -1,5 +1,6 @@
 import type { Command } from './commands.js';
 import { LONG_MAX_OFFSET } from './commands.js';
+import { Status } from './status.js';
 
 /**
  * Encode a command as MetaQ writes it. Returns the header and, for commands with a body, the
@@ -65,9 +66,17 @@ export function encodeResult(code: number, opaque: number, text: string): Buffer
   return Buffer.from(resultFrame(code, opaque, text), 'utf8');
 }
 
-/** The same frame as text, for a connection to write with the other replies of its tick (every put's ack). */
+/** The same frame as text, for a connection to write with the other replies of its tick. */
 export function resultFrame(code: number, opaque: number, text: string): string {
   return `result ${code} ${Buffer.byteLength(text)} ${opaque}\r\n${text}`;
+}
+
+/**
+ * The answer to a stored put (`<id> <partition> <offset>`) or set (then ` <count>` too), as
+ * text: what ReplyBytes.stored writes as bytes on a connection's hot path.
+ */
+export function storedFrame(opaque: number, id: bigint, partition: number, offset: number, count?: number): string {
+  return resultFrame(Status.success, opaque, `${id} ${partition} ${offset}${count === undefined ? '' : ` ${count}`}`);
 }
 
 /** Offsets as Java longs: the "newest" marker goes out as Long.MAX_VALUE exactly. */

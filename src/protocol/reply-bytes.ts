@@ -18,7 +18,8 @@ function digitCount(value: number): number {
 }
 
 /**
- * Text replies encoded straight into bytes as handlers produce them, for one write per tick.
+ * Text replies encoded straight into bytes (the stored answer is `storedFrame`'s text, written
+ * without building it) as handlers produce them, for one write per tick.
  * A put's acknowledgement used to be seven strings (its id, the body, the frame, the tick's
  * concatenation) that the socket then flattened and encoded again: a fifth of what the broker
  * allocated per message. Bytes handed out by `take` are never written over: a full chunk is
@@ -42,8 +43,8 @@ export class ReplyBytes {
    */
   stored(opaque: number, id: bigint, partition: number, offset: number, count = -1): void {
     const idText = id.toString();
-    const partitionText = partition < 0 ? 1 + digitCount(-partition) : digitCount(partition);
-    const length = idText.length + 1 + partitionText + 1 + digitCount(offset) + (count < 0 ? 0 : 1 + digitCount(count));
+    const partitionDigits = partition < 0 ? 1 + digitCount(-partition) : digitCount(partition);
+    const length = idText.length + 1 + partitionDigits + 1 + digitCount(offset) + (count < 0 ? 0 : 1 + digitCount(count));
     this.room(STORED_MAX_BYTES + idText.length);
     const chunk = this.chunk;
     let at = this.at + RESULT_OK.copy(chunk, this.at);

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CommandDecoder } from '../../src/protocol/decoder.js';
-import { resultFrame } from '../../src/protocol/encoder.js';
+import { resultFrame, storedFrame } from '../../src/protocol/encoder.js';
 import { ReplyBytes } from '../../src/protocol/reply-bytes.js';
-import { Status } from '../../src/protocol/status.js';
 
 /** A reply as a handler makes it: a text frame, or a stored put's or set's answer. */
 const replyArb = fc.oneof(
@@ -39,7 +38,7 @@ describe('ReplyBytes', () => {
             expected.push(frame);
           } else {
             bytes.stored(reply.opaque, reply.id, reply.partition, reply.offset, reply.count);
-            expected.push(resultFrame(Status.success, reply.opaque, `${reply.id} ${reply.partition} ${reply.offset}${reply.count === undefined ? '' : ` ${reply.count}`}`));
+            expected.push(storedFrame(reply.opaque, reply.id, reply.partition, reply.offset, reply.count));
           }
           if (tickEnds) take();
         }

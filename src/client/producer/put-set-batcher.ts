@@ -250,7 +250,7 @@ export class PutSetBatcher {
     }
     const { connection, topic, partition, listeners, buffer } = set;
     const codec = this.options.compression;
-    sendSet(connection, topic, partition.index, set.buffer.subarray(0, set.bytes), listeners.length, codec, set.timeoutMs, this.identify(topic, partition)).then(
+    sendSet(connection, topic, partition.index, buffer.subarray(0, set.bytes), listeners.length, codec, set.timeoutMs, this.identify(topic, partition)).then(
       ({ firstId: first, partition: index, firstOffset }) => {
         const stored = { brokerId: Math.max(0, partition.brokerId), index };
         // Within the first id's millisecond the n-th id is first + n; idAfter handles the carry.
