@@ -84,6 +84,8 @@ export interface RecoveryReport {
 
 /** Largest single write; bigger backlogs go out in several writes. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** A framed set at least this large starts a write as soon as it is queued, if none is running. */
+const WRITE_AT_ONCE_BYTES = 64 * 1024;
 /** The recovery point is rewritten at most this often (it costs two fsyncs). */
 const RECOVERY_POINT_INTERVAL_MS = 1000;
 /** An idempotent producer idle this long is forgotten when the producer journal is compacted (Kafka: a day). */
@@ -306,7 +308,10 @@ export class PartitionLog {
       return;
     }
     this.queue.push({ payload: set, flag: 0, id: 0n, checksum: 0, done, follow: 0, framedRecords: records, latestTimeMs, release });
-    this.scheduleWrite();
+    // A large set is written at once: waiting for the turn's end would hold it behind every
+    // set still being read from the socket in this turn.
+    if (set.length >= WRITE_AT_ONCE_BYTES) this.startWriting();
+    else this.scheduleWrite();
   }
 
   /**
@@ -366,18 +371,22 @@ export class PartitionLog {
     return this.producers.sets.producerCount;
   }
 
-  /** Journal the idempotent sets of a batch about to be written (offsets known by now). */
-  private async journalSets(batch: readonly PendingAppend[], offsets: readonly number[]): Promise<void> {
+  /**
+   * Journal the idempotent sets of a batch about to be written (offsets known by now). Nothing
+   * to journal returns no promise, so the write starts without waiting for a microtask.
+   */
+  private journalSets(batch: readonly PendingAppend[], offsets: readonly number[]): Promise<void> | undefined {
     const sets: StoredSet[] = [];
-    batch.forEach((entry, i) => {
-      if (entry.producerSet === undefined) return;
+    for (let i = 0; i < batch.length; i += 1) {
+      const entry = batch[i]!;
+      if (entry.producerSet === undefined) continue;
       entry.producerSet.stored.offset = offsets[i]!;
       sets.push(entry.producerSet.stored);
-    });
-    if (sets.length === 0) return;
+    }
+    if (sets.length === 0) return undefined;
     const { journal } = this.producers;
-    if (journal.needsCompaction) await journal.rewrite(this.producers.sets.live(this.clock.monotonicMs() - PRODUCER_EXPIRY_MS));
-    await journal.append(sets);
+    const compacted = journal.needsCompaction ? journal.rewrite(this.producers.sets.live(this.clock.monotonicMs() - PRODUCER_EXPIRY_MS)) : Promise.resolve();
+    return compacted.then(() => journal.append(sets));
   }
 
   private scheduleWrite(): void {
@@ -451,7 +460,8 @@ export class PartitionLog {
       }
       const writeStarted = performance.now();
       try {
-        await this.journalSets(batch, offsets);
+        const journaling = this.journalSets(batch, offsets);
+        if (journaling !== undefined) await journaling;
         await segment.file.write(data, position);
       } catch (error) {
         await this.failedWrite(error, segment, position, batch);

@@ -12,6 +12,7 @@ import { AbortedError, ClosedError, ConnectionError, RequestTimeoutError } from 
 import type { BrokerAddress } from './broker-address.js';
 import { OpaqueCounter } from './opaque-counter.js';
 import { ScramLogin } from './scram-login.js';
+import { TickCorkedWriter } from './tick-corked-writer.js';
 import type { Credentials } from './scram-login.js';
 
 export type Reply = ResultCommand | ValueCommand;
@@ -87,7 +88,8 @@ export class BrokerConnection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastActivity = performance.now();
   private heartbeatInFlight = false;
-  private corked = false;
+  /** Writes to the current socket, corked within a tick. */
+  private writer: TickCorkedWriter | undefined;
   private heartbeatFailures = 0;
   private connectedWaiters: Array<() => void> = [];
   private connects = 0;
@@ -132,6 +134,7 @@ export class BrokerConnection {
     const onread = { buffer: readBuffer, callback: (bytes: number): boolean => this.received(socket, readBuffer.subarray(0, bytes)) };
     const socket: Socket = tls === undefined ? connect({ host, port, onread }) : connectTls({ ...tls, host, port });
     this.socket = socket;
+    this.writer = new TickCorkedWriter(socket);
     socket.setNoDelay(true);
     socket.on(tls === undefined ? 'connect' : 'secureConnect', () => {
       if (this.options.auth === undefined) this.established(socket);
@@ -218,6 +221,7 @@ export class BrokerConnection {
     const wasConnected = this.connected;
     this.connected = false;
     this.socket = undefined;
+    this.writer = undefined;
     if (wasConnected) {
       // Every pending request was written: its outcome is unknown. (After a failed connect
       // attempt the pending requests are still queued and wait for the next attempt.)
@@ -330,21 +334,12 @@ export class BrokerConnection {
   }
 
   private write(frames: Buffer[]): void {
-    const socket = this.socket;
-    if (!this.connected || socket === undefined) {
+    const writer = this.writer;
+    if (!this.connected || writer === undefined) {
       this.queued.push(...frames);
       return;
     }
-    if (!this.corked) {
-      // Frames written in one tick (a burst of sends) leave in one writev, not one syscall each.
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    for (const frame of frames) socket.write(frame);
+    writer.write(frames);
   }
 
   /** Resolves once connected (or rejects after `timeoutMs`). */
