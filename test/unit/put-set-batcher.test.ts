@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Command } from '../../src/protocol/commands.js';
 import { defaultBatching, PutSetBatcher } from '../../src/client/producer/put-set-batcher.js';
+import { iterateRecords } from '../../src/protocol/record.js';
 import type { SendResult } from '../../src/client/message.js';
 import type { BrokerTransport } from '../../src/client/transport/broker-transport.js';
 
@@ -49,5 +50,21 @@ describe('PutSetBatcher', () => {
     const batcher = new PutSetBatcher({ ...defaultBatching, maxBatchBytes: 10 * 1044 }, () => undefined);
     await addAll(batcher, connection, 25, 1024);
     assert.deepEqual(sets, [10, 10, 5]);
+  });
+
+  it('lays a batch out as sets in buffers that are reused once recycled', () => {
+    const batcher = new PutSetBatcher(defaultBatching, () => undefined);
+    const puts = Array.from({ length: 600 }, (_, n) => ({ topic: 't', payload: Buffer.alloc(1024, n % 251), flag: 0, crc: n, timeoutMs: 1000 }));
+    const first = batcher.split(puts);
+    assert.deepEqual(first.map((set) => set.count), [251, 251, 98]);
+    const payloads = first.flatMap((set) => [...iterateRecords(set.records)].map((record) => record.payload[0]));
+    assert.deepEqual(payloads, puts.map((put) => put.payload[0]), 'every message, in order');
+    const unrecycled = batcher.split(puts);
+    assert.ok(unrecycled.every((set) => first.every((old) => old.records.buffer !== set.records.buffer)), 'sets still in flight are not reused');
+    for (const set of first) batcher.recycle(set.records);
+    const again = batcher.split(puts);
+    const reused = new Set(first.map((set) => set.records.buffer));
+    assert.ok(reused.has(again[0]!.records.buffer) && reused.has(again[1]!.records.buffer), 'the full sets reuse recycled buffers');
+    assert.deepEqual(again.flatMap((set) => [...iterateRecords(set.records)].map((record) => record.payload[0])), payloads);
   });
 });

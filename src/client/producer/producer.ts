@@ -12,7 +12,7 @@ import type { BrokerAddress } from '../transport/broker-address.js';
 import { transactionRequest } from '../transactions/transaction-request.js';
 import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
-import { defaultBatching, IdempotentSequences, PutSetBatcher, sendSet, splitIntoSets } from './put-set-batcher.js';
+import { defaultBatching, IdempotentSequences, PutSetBatcher, sendSet } from './put-set-batcher.js';
 import type { BatchingOptions, EncodedPut, SendListener } from './put-set-batcher.js';
 import { IDEMPOTENT_PUT_EXTENSION, PUT_SET_EXTENSION } from '../../protocol/commands.js';
 import { randomUUID } from 'node:crypto';
@@ -397,14 +397,18 @@ export class Producer {
       // Sends already gathered for this partition go first, so order holds across both APIs.
       this.batcher.flushPartition(connection, topic, chosen.index);
       const { compression } = this.batcher.options;
-      const [head, ...rest] = splitIntoSets(puts, this.batcher.options.maxBatchBytes);
+      const [head, ...rest] = this.batcher.split(puts);
       const sent = sendSet(connection, topic, chosen.index, head!.records, head!.count, compression, timeoutMs, this.batcher.identify(topic, chosen));
       // Where the broker picks the partition (-1), the rest follow the first set to the one it picked.
       const first = chosen.index < 0 && rest.length > 0 ? await sent : undefined;
       const index = first?.partition ?? chosen.index;
       // Every set is written to the connection before any reply is awaited: stored in this order.
       const replies = [sent, ...rest.map((set) => sendSet(connection, topic, index, set.records, set.count, compression, timeoutMs, this.batcher!.identify(topic, chosen)))];
-      for (const reply of replies) reply.catch(() => undefined); // all are awaited below, a later one may fail first
+      // All are awaited below, a later one may fail first. An answered set's buffer is reused.
+      const batcher = this.batcher;
+      replies.forEach((reply, n) => {
+        reply.then(() => batcher.recycle(n === 0 ? head!.records : rest[n - 1]!.records), () => undefined);
+      });
       const stored = await Promise.all(replies);
       const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: n === 0 ? head!.count : rest[n - 1]!.count }));
       return { partition: { brokerId: Math.max(0, chosen.brokerId), index: stored[0]!.partition }, offset: sets[0]!.offset, id: sets[0]!.id, count: puts.length, sets };

@@ -130,14 +130,17 @@ export async function sendSet(connection: BrokerTransport, topic: string, partit
   return { firstId: BigInt(firstId ?? '0'), partition: Number(index), firstOffset: Number(firstOffset) };
 }
 
-/** `puts` as consecutive sets of at most `maxBatchBytes` each (a larger record goes alone). */
-export function splitIntoSets(puts: readonly EncodedPut[], maxBatchBytes: number): Array<{ records: Buffer; count: number }> {
+/**
+ * `puts` as consecutive sets of at most `maxBatchBytes` each (a larger record goes alone), in
+ * buffers from `buffers` where it has them.
+ */
+function splitIntoSets(puts: readonly EncodedPut[], maxBatchBytes: number, buffers: BufferPool): Array<{ records: Buffer; count: number }> {
   const sets: Array<{ records: Buffer; count: number }> = [];
   for (let from = 0; from < puts.length; ) {
     let bytes = 0;
     let to = from;
     while (to < puts.length && (to === from || bytes + RECORD_HEADER_SIZE + puts[to]!.payload.length <= maxBatchBytes)) bytes += RECORD_HEADER_SIZE + puts[to++]!.payload.length;
-    const records = Buffer.allocUnsafe(bytes);
+    const records = (buffers.take(bytes) ?? Buffer.allocUnsafe(bytes)).subarray(0, bytes);
     for (let n = from, at = 0; n < to; at += RECORD_HEADER_SIZE + puts[n]!.payload.length, n += 1) writeUnstampedRecord(records, at, puts[n]!);
     sets.push({ records, count: to - from });
     from = to;
@@ -217,6 +220,20 @@ export class PutSetBatcher {
     set.bytes += size;
     set.timeoutMs = Math.max(set.timeoutMs, timeoutMs);
     set.listeners.push(listener);
+  }
+
+  /**
+   * A batch (`sendBatch`) as sets in reused buffers: a fresh 256 KiB buffer is faulted in page by
+   * page as it is filled (the copy into it took 13 % of a 1 KiB `sendBatch` producer). Hand each
+   * set to `recycle` once the broker has answered it.
+   */
+  split(puts: readonly EncodedPut[]): Array<{ records: Buffer; count: number }> {
+    return splitIntoSets(puts, this.options.maxBatchBytes, this.fullSets);
+  }
+
+  /** A set from `split` the broker has answered: its buffer can hold the next one. */
+  recycle(records: Buffer): void {
+    this.fullSets.give(records);
   }
 
   /** Send the partition's open set now, so what is sent next on that partition comes after it. */
