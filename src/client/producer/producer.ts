@@ -397,7 +397,8 @@ export class Producer {
       // Sends already gathered for this partition go first, so order holds across both APIs.
       this.batcher.flushPartition(connection, topic, chosen.index);
       const { compression } = this.batcher.options;
-      const [head, ...rest] = this.batcher.split(puts);
+      const laidOut = this.batcher.split(puts);
+      const [head, ...rest] = laidOut;
       const sent = sendSet(connection, topic, chosen.index, head!.records, head!.count, compression, timeoutMs, this.batcher.identify(topic, chosen));
       // Where the broker picks the partition (-1), the rest follow the first set to the one it picked.
       const first = chosen.index < 0 && rest.length > 0 ? await sent : undefined;
@@ -407,10 +408,10 @@ export class Producer {
       // All are awaited below, a later one may fail first. An answered set's buffer is reused.
       const batcher = this.batcher;
       replies.forEach((reply, n) => {
-        reply.then(() => batcher.recycle(n === 0 ? head!.records : rest[n - 1]!.records), () => undefined);
+        reply.then(() => batcher.recycle(laidOut[n]!.records), () => undefined);
       });
       const stored = await Promise.all(replies);
-      const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: n === 0 ? head!.count : rest[n - 1]!.count }));
+      const sets = stored.map((reply, n) => ({ offset: reply.firstOffset, id: reply.firstId, count: laidOut[n]!.count }));
       return { partition: { brokerId: Math.max(0, chosen.brokerId), index: stored[0]!.partition }, offset: sets[0]!.offset, id: sets[0]!.id, count: puts.length, sets };
     } finally {
       this.settled();
