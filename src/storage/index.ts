@@ -1,6 +1,7 @@
 // storage/: segmented partition logs, group commit, recovery, retention, atomic metadata.
 export { PartitionLog } from './partition-log.js';
-export type { AppendCallback, PartitionLogOptions, RecoveryReport } from './partition-log.js';
+export type { AppendCallback, PartitionLogOptions } from './partition-log.js';
+export type { RecoveryReport } from './log-recovery.js';
 export { parseRetentionPolicy, applyRetention } from './retention.js';
 export type { RetentionPolicy } from './retention.js';
 export { writeFileAtomically } from './atomic-file.js';

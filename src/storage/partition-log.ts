@@ -5,17 +5,18 @@ import { systemClock } from '../common/clock.js';
 import { StorageCodes, StorageError } from '../common/errors.js';
 import { iterateRecords, RECORD_HEADER_SIZE, validRecordSize, writeRecordHeader } from '../protocol/record.js';
 import type { FileIO } from './io/file-io.js';
-import { readRecoveryPoint, writeRecoveryPoint } from './recovery-point.js';
+import { writeRecoveryPoint } from './recovery-point.js';
+import type { RecoveryReport } from './log-recovery.js';
+import { openSegments } from './log-recovery.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import type { CorruptRange } from './segment.js';
 import { Segment } from './segment.js';
 import type { PartitionTail } from './tail-cache.js';
-import type { TimeIndex } from './time-index.js';
-import type { KeyIndex } from './key-index.js';
-import { keyHash, keyReadLength, recordKey } from './key-index.js';
-import { idTimeMs, idTimeMsAt } from '../common/id-generator.js';
+import { offsetsForKey } from './key-lookup.js';
+import { offsetForTime } from './time-lookup.js';
+import { idTimeMs } from '../common/id-generator.js';
 import type { StorageTimings } from './storage-timings.js';
-import { parseSegmentFileName, segmentFileName } from './segment-name.js';
+import { segmentFileName } from './segment-name.js';
 import type { SetAdmission, SetOutcome, SetState } from './idempotent-sets.js';
 import { IdempotentSets } from './idempotent-sets.js';
 import type { StoredSet } from './producer-journal.js';
@@ -73,13 +74,6 @@ export interface BatchRecord {
   flag: number;
   id: bigint;
   checksum: number;
-}
-
-export interface RecoveryReport {
-  truncatedBytes: number;
-  corrupt: Array<{ start: number; end: number }>;
-  cleanShutdown: boolean;
-  millis: number;
 }
 
 /** Largest single write; bigger backlogs go out in several writes. */
@@ -212,37 +206,8 @@ export class PartitionLog {
   static async open(options: PartitionLogOptions): Promise<PartitionLog> {
     const started = performance.now();
     const { io, dir, logger } = options;
-    await io.mkdirp(dir);
-    await removeLeftovers(io, dir, logger);
-    const starts = (await io.list(dir))
-      .map((name) => parseSegmentFileName(name))
-      .filter((start): start is number => start !== undefined)
-      .sort((a, b) => a - b);
-    const segments: Segment[] = [];
-    for (const start of starts) {
-      const path = join(dir, segmentFileName(start));
-      const file = await io.open(path, 'write');
-      const size = await file.size();
-      const previous = segments[segments.length - 1];
-      if (previous !== undefined && previous.end !== start) {
-        await Promise.all([...segments.map((s) => s.file.close()), file.close()]);
-        throw new StorageError(StorageCodes.corrupt, `segments of ${dir} are not contiguous: ${previous.path} ends at ${previous.end} but the next segment starts at ${start}; restore the missing segment or move the later ones aside`);
-      }
-      const segment = new Segment(start, path, file, size, 0);
-      segment.sealed = true;
-      segments.push(segment);
-    }
-    if (segments.length === 0) {
-      const start = options.offsetIfCreate ?? 0;
-      const path = join(dir, segmentFileName(start));
-      segments.push(new Segment(start, path, await io.open(path, 'write'), 0, 0));
-      await io.syncDir(dir);
-    }
+    const { segments, recovery, messageCount } = await openSegments(io, dir, logger, options.offsetIfCreate ?? 0);
     const last = segments[segments.length - 1]!;
-    last.sealed = false;
-    const point = await readRecoveryPoint(io, dir);
-    const recovery: RecoveryReport = { truncatedBytes: 0, corrupt: [], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
-    const messageCount = await recoverLastSegment(last, point?.flushedOffset ?? 0, recovery, logger);
     const { journal, sets } = await ProducerJournal.open(io, dir);
     // An entry for a set past the recovered end was journaled, but the set never made it whole.
     const kept = sets.filter((set) => set.offset + set.bytes <= last.end);
@@ -631,71 +596,11 @@ export class PartitionLog {
   }
 
   /**
-   * The offset of the first message appended at or after `timeMs` (ms since 1970), from the
-   * append time in every message id; the written end when there is none. The segment to look
-   * in is found by the time of each segment's first message, so with a clock set back between
-   * runs of the broker the answer may lie after an earlier message of that time.
+   * The offset of the first message appended at or after `timeMs` (ms since 1970); the written
+   * end when there is none (see `offsetForTime` in time-lookup.ts).
    */
-  async offsetForTime(timeMs: number): Promise<number> {
-    // The last segment whose first message is older than `timeMs`: the first match is in it or after it.
-    let low = 0;
-    let high = this.segments.length - 1;
-    let from = 0;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const first = await this.firstTimeOf(this.segments[mid]!);
-      if (first >= 0 && first < timeMs) {
-        from = mid;
-        low = mid + 1;
-      } else high = mid - 1;
-    }
-    for (const segment of this.segments.slice(from)) {
-      const index = await this.timeIndexOf(segment);
-      if (index.latest < timeMs) continue;
-      const found = await this.scanForTime(segment, index.startFor(timeMs), timeMs);
-      if (found !== undefined) return found;
-    }
-    return this.writtenEnd;
-  }
-
-  private async firstTimeOf(segment: Segment): Promise<number> {
-    if (segment.firstTimeMs === undefined || segment.firstTimeMs < 0) {
-      const header = Buffer.alloc(RECORD_HEADER_SIZE);
-      const n = segment.size < RECORD_HEADER_SIZE ? 0 : await segment.use(() => segment.file.read(header, 0, RECORD_HEADER_SIZE, 0));
-      segment.firstTimeMs = n === RECORD_HEADER_SIZE ? idTimeMsAt(header, 8) : -1;
-    }
-    return segment.firstTimeMs;
-  }
-
-  /** The segment's time index, after reading whatever its writes did not show it. */
-  private async timeIndexOf(segment: Segment): Promise<TimeIndex> {
-    const index = segment.timeIndex;
-    for await (const { position, size, timeMs } of this.recordTimes(segment, index.coveredEnd, segment.size)) index.see(position, position + size, timeMs);
-    return index;
-  }
-
-  private async scanForTime(segment: Segment, from: number, timeMs: number): Promise<number | undefined> {
-    for await (const record of this.recordTimes(segment, from, segment.size)) if (record.timeMs >= timeMs) return segment.start + record.position;
-    return undefined;
-  }
-
-  /** Position, size and append time of each whole record of [from, to) of a segment, read in windows. */
-  private async *recordTimes(segment: Segment, from: number, to: number): AsyncGenerator<{ position: number; size: number; timeMs: number }> {
-    const WINDOW = 1024 * 1024;
-    let pos = from;
-    while (to - pos >= RECORD_HEADER_SIZE) {
-      const window = Buffer.allocUnsafe(Math.min(WINDOW, to - pos));
-      const n = await segment.use(() => segment.file.read(window, 0, window.length, pos));
-      let at = 0;
-      while (n - at >= RECORD_HEADER_SIZE) {
-        const size = RECORD_HEADER_SIZE + window.readInt32BE(at);
-        if (size < RECORD_HEADER_SIZE || pos + at + size > to) return; // a torn or damaged tail: stop there
-        yield { position: pos + at, size, timeMs: idTimeMsAt(window, at + 8) };
-        at += size;
-      }
-      if (at === 0) return; // nothing readable here
-      pos += at; // a record may end past the window: only headers are needed
-    }
+  offsetForTime(timeMs: number): Promise<number> {
+    return offsetForTime(this.segments, timeMs, this.writtenEnd);
   }
 
   /**
@@ -704,49 +609,7 @@ export class PartitionLog {
    */
   async offsetsForKey(key: string, limit: number): Promise<number[]> {
     if (this.options.keyIndex !== true) return [];
-    const wanted = Buffer.from(key, 'utf8');
-    const hash = keyHash(wanted);
-    const found: number[] = [];
-    for (const segment of [...this.segments]) {
-      const index = await this.keyIndexOf(segment);
-      for (const position of index.positionsOf(hash)) {
-        if (segment.start + position >= this.visibleEnd) break;
-        const head = Buffer.allocUnsafe(keyReadLength(wanted.length));
-        const n = await segment.use(() => segment.file.read(head, 0, head.length, position));
-        const stored = recordKey(head.subarray(0, n), 0);
-        if (stored instanceof Buffer && stored.equals(wanted)) found.push(segment.start + position);
-      }
-    }
-    return found.slice(-limit);
-  }
-
-  /** The segment's key index, after reading whatever its writes did not show it. */
-  private async keyIndexOf(segment: Segment): Promise<KeyIndex> {
-    const index = segment.keyIndex;
-    const WINDOW = 1024 * 1024;
-    let pos = index.coveredEnd;
-    while (segment.size - pos >= RECORD_HEADER_SIZE) {
-      const window = Buffer.allocUnsafe(Math.min(WINDOW, segment.size - pos));
-      const n = await segment.use(() => segment.file.read(window, 0, window.length, pos));
-      let at = 0;
-      while (n - at >= RECORD_HEADER_SIZE) {
-        const size = RECORD_HEADER_SIZE + window.readInt32BE(at);
-        if (size < RECORD_HEADER_SIZE || pos + at + size > segment.size) return index; // a torn or damaged tail
-        let key = recordKey(window.subarray(0, n), at);
-        if (key === 'short') {
-          if (at > 0) break; // read the rest from this record on
-          const head = Buffer.allocUnsafe(Math.min(size, keyReadLength(window.readInt32BE(at + RECORD_HEADER_SIZE))));
-          await segment.use(() => segment.file.read(head, 0, head.length, pos));
-          key = recordKey(head, 0);
-          if (key === 'short') return index;
-        }
-        index.see(pos + at, pos + at + size, key);
-        at += size;
-      }
-      if (at === 0) return index;
-      pos += at;
-    }
-    return index;
+    return offsetsForKey([...this.segments], key, limit, this.visibleEnd);
   }
 
   /** Start offset of the segment holding `offset`, clamped to the log (the `offset` command, §1.3.3). */
@@ -925,57 +788,4 @@ export class PartitionLog {
 
 function failAll(entries: PendingAppend[], error: StorageError): void {
   for (const entry of entries) entry.done(error, -1);
-}
-
-/** Finish or undo interrupted multi-step operations (temp files, half-done archives). */
-async function removeLeftovers(io: FileIO, dir: string, logger: Logger): Promise<void> {
-  const names = new Set(await io.list(dir));
-  let removed = 0;
-  for (const name of names) {
-    if (name.endsWith('.tmp')) {
-      await io.unlink(join(dir, name));
-      logger.info({ partition: dir, file: name }, 'removed an unfinished temp file');
-      removed += 1;
-    } else if (name.endsWith('.meta.zip') && names.has(name.slice(0, -4))) {
-      // The archive was completed (it is renamed into place only after fsync); finish the removal.
-      await io.unlink(join(dir, name.slice(0, -4)));
-      logger.info({ partition: dir, file: name }, 'completed an interrupted archive');
-      removed += 1;
-    }
-  }
-  if (removed > 0) await io.syncDir(dir);
-}
-
-/**
- * Scan the last segment record by record. Damage after the recovery point is a torn tail and is
- * truncated (the byte count is logged). Damage before it is corruption of flushed data: it is
- * reported and refused, and scanning resumes at the next intact record so nothing after it is lost.
- */
-async function recoverLastSegment(segment: Segment, recoveryPoint: number, report: RecoveryReport, logger: Logger): Promise<number> {
-  const flushedRel = Math.max(0, recoveryPoint - segment.start);
-  let pos = 0;
-  let records = 0;
-  for (;;) {
-    const outcome = await scanRecords(segment.file, pos, segment.size);
-    records += outcome.records;
-    pos = outcome.end;
-    if (outcome.stoppedBy === 'end') break;
-    if (pos >= flushedRel) {
-      report.truncatedBytes = segment.size - pos;
-      logger.warn({ segment: segment.path, truncatedBytes: report.truncatedBytes, validEnd: segment.start + pos }, 'torn tail truncated');
-      await segment.file.truncate(pos);
-      await segment.file.datasync();
-      segment.size = pos;
-      break;
-    }
-    const resume = await findNextIntactRecord(segment.file, pos, segment.size);
-    const range = { start: segment.start + pos, end: segment.start + resume };
-    segment.corrupt.push(range);
-    report.corrupt.push(range);
-    logger.error({ segment: segment.path, ...range }, 'corruption before the flushed end: range refused, not truncated');
-    pos = resume;
-    if (pos >= segment.size) break;
-  }
-  segment.verifiedEnd = segment.size;
-  return records;
 }
