@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MetaqClient, ZkOffsetStorage, ZkSession } from '../../src/client/index.js';
 import { CLI, tempDir } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
 const run = promisify(execFile);
 
 describe('metaq cluster', { timeout: 60_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  before(async () => {
-    zookeeper = await startZookeeper();
-  });
-  after(async () => zookeeper.stop());
+  const zookeeper = zookeeperForSuite();
 
   it('prints brokers, topics with partitions, and each group with offset, end and lag', async () => {
     const text = `[system]\nbrokerId=3\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('view')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSyncTimeMs=10\n[topic=orders]\nnumPartitions=2\n`;

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
-import { MetaqClient, ZkOffsetStorage, ZkSession, InvalidArgumentError } from '../../src/client/index.js';
+import { MetaqClient, ZkOffsetStorage, InvalidArgumentError } from '../../src/client/index.js';
 import { consistentHashAssignment } from '../../src/coordination/index.js';
 import type { Consumer } from '../../src/client/index.js';
 import { tempDir } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
 import { eventually } from '../support/eventually.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
 describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  let zk: ZkSession;
-  before(async () => {
-    zookeeper = await startZookeeper();
-    zk = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
-  });
-  after(async () => {
-    await zk.close();
-    await zookeeper.stop();
-  });
+  const zookeeper = zookeeperForSuite({ session: true });
 
   it('members split the partitions with owner nodes, consume everything between them, and take over when one leaves', async () => {
     const text = `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('group')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSyncTimeMs=10\n[topic=jobs]\nnumPartitions=4\n`;
@@ -31,11 +21,11 @@ describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
     const seen = new Map<string, string>();
     const owners = async () => {
       const result = new Map<string, string>();
-      for (const p of await zk.getChildren('/meta/consumers/workers/owners/jobs')) result.set(p, (await zk.getData(`/meta/consumers/workers/owners/jobs/${p}`))!);
+      for (const p of await zookeeper.session.getChildren('/meta/consumers/workers/owners/jobs')) result.set(p, (await zookeeper.session.getData(`/meta/consumers/workers/owners/jobs/${p}`))!);
       return result;
     };
     const member = async (id: string): Promise<Consumer> => {
-      const consumer = client.consumer({ group: 'workers', consumerId: id, offsetStorage: new ZkOffsetStorage(zk), rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 100 }).subscribe('jobs');
+      const consumer = client.consumer({ group: 'workers', consumerId: id, offsetStorage: new ZkOffsetStorage(zookeeper.session), rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 100 }).subscribe('jobs');
       await consumer.run((message) => void seen.set(message.data.toString(), id));
       return consumer;
     };
@@ -56,7 +46,7 @@ describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
     await client.producer().sendAll(Array.from({ length: 8 }, (_, i) => ({ topic: 'jobs', data: `late${i}` })));
     await eventually(() => seen.size === 48, 'late messages consumed by a');
     await a.close();
-    assert.deepEqual(await zk.getChildren('/meta/consumers/workers/ids'), [], 'members left the group');
+    assert.deepEqual(await zookeeper.session.getChildren('/meta/consumers/workers/ids'), [], 'members left the group');
     await client.close();
     await broker.stop();
   });
@@ -86,16 +76,16 @@ describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
     const broker = await Broker.start({ config: parseBrokerConfig(`${text}[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSessionTimeoutMs=20000\nzk.zkSyncTimeMs=10\n`, 'fence.ini'), logger: silentLogger, host: '127.0.0.1' });
     const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 1500 });
     const seen = new Set<string>();
-    const consumer = client.consumer({ group: 'fenced', consumerId: 'solo', offsetStorage: new ZkOffsetStorage(zk), rebalanceRetryMs: 100, maxDelayFetchMs: 20 }).subscribe('fence-jobs');
+    const consumer = client.consumer({ group: 'fenced', consumerId: 'solo', offsetStorage: new ZkOffsetStorage(zookeeper.session), rebalanceRetryMs: 100, maxDelayFetchMs: 20 }).subscribe('fence-jobs');
     await client.producer().sendAll([{ topic: 'fence-jobs', data: 'before' }]);
     await consumer.run((message) => void seen.add(message.data.toString()));
     await eventually(() => seen.has('before'), 'first message consumed');
     assert.deepEqual(consumer.ownership(), new Map([['fence-jobs', ['7-0', '7-1']]]));
-    zookeeper.pause();
+    zookeeper.server.pause();
     try {
       await eventually(() => (consumer.ownership()?.get('fence-jobs') ?? []).length === 0, 'the member fences itself');
     } finally {
-      zookeeper.resume();
+      zookeeper.server.resume();
     }
     await eventually(() => (consumer.ownership()?.get('fence-jobs') ?? []).length === 2, 'the member rejoins after ZooKeeper answers');
     await client.producer().sendAll([{ topic: 'fence-jobs', data: 'after' }]);

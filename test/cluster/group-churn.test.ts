@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MetaqClient } from '../../src/client/index.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
@@ -13,8 +13,7 @@ import { backgroundSends } from '../support/background-sends.js';
 import type { GroupMemberSettings } from '../support/group-member.js';
 import type { GroupEvent } from '../support/ownership-checker.js';
 import { checkGroup } from '../support/ownership-checker.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
 const MEMBER = fileURLToPath(new URL('../support/group-member.js', import.meta.url));
 const ROUNDS = 6;
@@ -27,14 +26,7 @@ interface Member {
 }
 
 describe('K8: group rebalance under churn (3 consumers, one killed and restarted per round)', { timeout: 150_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  before(async () => {
-    zookeeper = await startZookeeper();
-  });
-  after(async () => {
-    await killAllBrokers();
-    await zookeeper.stop();
-  });
+  const zookeeper = zookeeperForSuite({ cleanup: killAllBrokers });
 
   it('no partition has two live owners, nothing acked is lost, duplicates only at handovers', async () => {
     const dir = tempDir('k8');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MetaqClient } from '../../src/client/index.js';
@@ -8,8 +8,7 @@ import type { BrokerProcess } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
 import { silentLogger } from '../support/storage-harness.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
 function startClusterBroker(zk: string, brokerId: number, dataPath = tempDir('cluster')): Promise<Broker> {
   const text = `[system]\nbrokerId=${brokerId}\nserverPort=0\nunflushThreshold=0\ndataPath=${dataPath}\n[zookeeper]\nzk.zkConnect=${zk}\nzk.zkSessionTimeoutMs=4000\nzk.zkSyncTimeMs=10\n[topic=orders]\nnumPartitions=2\n`;
@@ -17,14 +16,7 @@ function startClusterBroker(zk: string, brokerId: number, dataPath = tempDir('cl
 }
 
 describe('producer discovery in cluster mode (§3.3)', { timeout: 60_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  before(async () => {
-    zookeeper = await startZookeeper();
-  });
-  after(async () => {
-    await killAllBrokers();
-    await zookeeper.stop();
-  });
+  const zookeeper = zookeeperForSuite({ cleanup: killAllBrokers });
 
   it('a cluster-mode consumer reads every partition of every broker', async () => {
     const one = await startClusterBroker(zookeeper.connect, 11);

@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MetaqClient, BrokerError } from '../../src/client/index.js';
 import { tempDir } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
 import { eventually } from '../support/eventually.js';
 import { ZkSession } from '../../src/coordination/zk/zk-session.js';
 import { WireSession } from '../support/wire-client.js';
 import { txCommand, txPut } from '../support/wire-transactions.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
 describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)', { timeout: 60_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  before(async () => {
-    zookeeper = await startZookeeper();
-  });
-  after(async () => zookeeper.stop());
+  const zookeeper = zookeeperForSuite();
 
   it('refuses puts once the session may be lost, and accepts them again after re-registering', async () => {
     const text = `[system]\nbrokerId=9\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir('fence')}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkSessionTimeoutMs=1500\nzk.zkSyncTimeMs=10\n[topic=*]\n`;
@@ -32,18 +27,18 @@ describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)'
       await txCommand(wire, 'TX:fence:1', 'BEGIN');
       await txPut(wire, 'TX:fence:1', 'fenced', 0, 'in a transaction');
 
-      zookeeper.pause();
+      zookeeper.server.pause();
       await eventually(async () => (await put()) === 'fenced', 'fencing');
       const refused = await txCommand(wire, 'TX:fence:1', 'COMMIT_ONE_PHASE');
       assert.equal(refused.code, 503, 'a fenced broker does not commit: a commit appends messages like a put');
       assert.match(refused.text, /the transaction is unchanged: commit it again/);
 
-      zookeeper.resume();
+      zookeeper.server.resume();
       await eventually(async () => (await put()) === 'ok', 'recovery after the pause');
       assert.deepEqual(await txCommand(wire, 'TX:fence:1', 'COMMIT_ONE_PHASE'), { code: 200, text: '0' }, 'the same transaction commits once the broker is back');
       await wire.close();
     } finally {
-      zookeeper.resume();
+      zookeeper.server.resume();
       await client.close();
       await broker.stop();
     }
@@ -51,11 +46,7 @@ describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)'
 });
 
 describe('an idle session the server granted less time than asked for stays healthy', { timeout: 60_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  before(async () => {
-    zookeeper = await startZookeeper({ maxSessionTimeoutMs: 800 });
-  });
-  after(async () => zookeeper.stop());
+  const zookeeper = zookeeperForSuite({ server: { maxSessionTimeoutMs: 800 } });
 
   it('probes at the pace of the negotiated timeout, not the requested one', async () => {
     // Asked for 30 s, granted 0.8 s: probing at the requested pace (every 3.75 s) would fence it within a second.

@@ -17,8 +17,7 @@ import type { GroupEvent } from '../support/ownership-checker.js';
 import { checkGroup } from '../support/ownership-checker.js';
 import type { Host, ZookeeperCut } from '../support/zookeeper-cut.js';
 import { netnsCut, proxyCut } from '../support/zookeeper-cut.js';
-import type { ZookeeperServer } from '../support/zookeeper-server.js';
-import { startZookeeper } from '../support/zookeeper-server.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
 const SESSION_MS = 1000;
 const MEMBER = fileURLToPath(new URL('../support/group-member.js', import.meta.url));
@@ -160,17 +159,7 @@ for (const { name, make } of cuts) {
 }
 
 describe('ZooKeeper session lost to a process pause (matrix N4)', { timeout: 120_000 }, () => {
-  let zookeeper: ZookeeperServer;
-  let zk: ZkSession;
-  before(async () => {
-    zookeeper = await startZookeeper();
-    zk = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
-  });
-  after(async () => {
-    await killAllBrokers();
-    await zk.close();
-    await zookeeper.stop();
-  });
+  const zookeeper = zookeeperForSuite({ session: true, cleanup: killAllBrokers });
 
   it('N4: a master paused past its session refuses the puts queued during the pause, then serves again', async () => {
     const broker = await clusterBroker({ spawnVia: (command, args) => [command, args], address: '127.0.0.1' }, zookeeper.connect, 41, 'n4', 1);
@@ -184,7 +173,7 @@ describe('ZooKeeper session lost to a process pause (matrix N4)', { timeout: 120
       );
     try {
       assert.equal(await send('before'), 'ok');
-      const expired = registrationGone(zk, 41);
+      const expired = registrationGone(zookeeper.session, 41);
       broker.child.kill('SIGSTOP');
       const inFlight = Array.from({ length: 5 }, (_, i) => send(`paused-${i}`));
       await expired;
