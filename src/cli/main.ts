@@ -171,8 +171,6 @@ async function tailCommand(args: string[]): Promise<void> {
     throw new MetaqError('USAGE', `--pattern is not a valid regular expression: ${(error as Error).message}`);
   }
   const client = values.zk !== undefined ? { zkConnect: values.zk, zkRoot: values.root } : { serverUrl: urlOf({ host: values.host, port: int(values.port, 'port') }), partitions: values.partitions === undefined ? undefined : { [topic]: int(values.partitions, 'partitions') } };
-  const controller = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
   await tail(
     client,
     {
@@ -188,7 +186,7 @@ async function tailCommand(args: string[]): Promise<void> {
       pollMs: int(values['poll-ms'], 'poll-ms'),
       quietMs: int(values['quiet-ms'], 'quiet-ms'),
     },
-    controller.signal,
+    stopSignal(),
     process.stderr,
   );
 }
