@@ -1,7 +1,7 @@
 // `npm run bench`: one broker process, one producer process, one consumer process, on loopback.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
@@ -158,6 +158,8 @@ console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msg
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
+// A guest's vCPUs can be taken away by its host, which shows in every latency tail: say so.
+const virtual = readFileSync('/proc/cpuinfo', 'utf8').includes(' hypervisor') ? ' (virtual machine)' : '';
 const disk = execFileSync('df', ['-hT', tmpdir()]).toString().trim().split('\n')[1]?.split(/\s+/).slice(0, 2).join(' ') ?? 'unknown';
 const rows = putRuns
   .map(({ mode, size, result: r }) => `| put ${size} B | ${mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${(r.p999us / 1000).toFixed(2)} | ${r.peakRssMb.toFixed(0)} |`)
@@ -165,7 +167,7 @@ const rows = putRuns
 const report = `# metaq benchmarks
 
 Measured by \`npm run bench\`${quick ? ' --quick (10 % scale)' : ''} on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, data directory on ${disk}.
+Machine: ${cpus().length} × ${cpu}${virtual}, Linux ${release()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, data directory on ${disk}.
 
 One broker process (\`metaq server\`), one producer process and one consumer process, over loopback.
 The producer pipelines MetaQ \`put\` commands on one connection (4,000 in flight, 7-token put with
