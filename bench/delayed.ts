@@ -55,7 +55,7 @@ Retry topics: a consumer (\`retryTopics: { backoffMs: [1] }\`) whose listener fa
 ${run.retry.messages.toLocaleString('en')} messages of 100 B once; every failure is scheduled into the group's retry topic (one
 \`dput\`, acknowledged before the partition moves on) and processed on its second delivery:
 ${Math.round(run.retry.retriedPerSec).toLocaleString('en')} failed messages a second, from the first delivery to the last retry processed. (Consumers see what is
-flushed: with the default flush policy a quiet retry topic's copies become visible at the next
+flushed: with MetaQ's sample flush policy (unflushThreshold=1000) a quiet retry topic's copies become visible at the next
 flush, up to \`unflushInterval\`, 10 s, after they are due; a hand run with the default
 policy showed about 500 a second for that reason.)
 `;

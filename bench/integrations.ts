@@ -155,7 +155,7 @@ export function integrationsSection(r: IntegrationsResult): string {
   return `
 ## Integrations (issue 8)
 
-A broker process (default flush) and the log shipping agent in the bench process: one file of
+A broker process (normal flush) and the log shipping agent in the bench process: one file of
 100-byte lines already written, shipped to a topic from the start, a checkpoint saved after every
 acked batch. Peak RSS is the bench process's (agent, and the test file built in memory).
 

@@ -18,7 +18,7 @@ interface SendRun {
 }
 
 const flushModes = [
-  { flush: 'default flush', system: { unflushThreshold: 1000, unflushInterval: 10_000 } },
+  { flush: 'normal flush', system: { unflushThreshold: 1000, unflushInterval: 10_000 } },
   { flush: 'group commit', system: { unflushThreshold: 0, unflushInterval: 10_000 } },
 ];
 
@@ -49,7 +49,7 @@ export async function runPutSetBench(scale: number): Promise<SendRun[]> {
   for (const { flush, system } of flushModes) {
     for (const size of [100, 1024]) {
       const messages = Math.round((size === 100 ? 1_000_000 : 300_000) * scale);
-      const modes: SendMode[] = flush === 'default flush' ? ['unbatched', 'batched', 'idempotent', 'gzip', 'batch'] : ['unbatched', 'batched', 'idempotent', 'batch'];
+      const modes: SendMode[] = flush === 'normal flush' ? ['unbatched', 'batched', 'idempotent', 'gzip', 'batch'] : ['unbatched', 'batched', 'idempotent', 'batch'];
       for (const mode of modes) runs.push(await sendRun(flush, system, size, messages, mode));
     }
   }
@@ -68,7 +68,7 @@ a fifth of the count sent the same way untimed, as a warm-up of client and broke
 broker process, with the batched put (\`mput\`, negotiated), without it (\`batching: false\`,
 one MetaQ \`put\` per message), as an idempotent producer (issue 10: every set named and
 journaled by the broker before it is written), with gzip-compressed sets (data of hex text, MB/s counted
-before compression), and through \`producer.sendBatch()\` (latency figures then per batch). Acked: default flush acks after the write, group commit after the fsync
+before compression), and through \`producer.sendBatch()\` (latency figures then per batch). Acked: normal flush acks after the write, group commit after the fsync
 that covers it.
 
 | flush | size | producer sends | messages | msgs/s | MB/s | p50 ms | p99 ms | client RSS MB | broker RSS MB |

@@ -97,7 +97,7 @@ async function withBroker<T>(system: Record<string, string | number>, work: (bro
 }
 
 const flushModes: Array<{ name: string; system: Record<string, number> }> = [
-  { name: 'default flush (unflushThreshold=1000, unflushInterval=10000)', system: { unflushThreshold: 1000, unflushInterval: 10000 } },
+  { name: 'normal flush (unflushThreshold=1000, unflushInterval=10000)', system: { unflushThreshold: 1000, unflushInterval: 10000 } },
   { name: 'group commit (unflushThreshold=0)', system: { unflushThreshold: 0, unflushInterval: 10000 } },
 ];
 
@@ -193,7 +193,7 @@ consumer with a no-op listener reading a backlog
 
 | workload | messages | msgs/s | MB/s | p50 ms | p99 ms | client peak RSS MB | broker peak RSS MB |
 |---|---|---|---|---|---|---|---|
-| client send 100 B (default flush) | ${clientRun.send.messages.toLocaleString('en')} | ${Math.round(clientRun.send.msgsPerSec).toLocaleString('en')} | ${clientRun.send.mbPerSec.toFixed(1)} | ${(clientRun.send.p50us / 1000).toFixed(2)} | ${(clientRun.send.p99us / 1000).toFixed(2)} | ${clientRun.send.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
+| client send 100 B (normal flush) | ${clientRun.send.messages.toLocaleString('en')} | ${Math.round(clientRun.send.msgsPerSec).toLocaleString('en')} | ${clientRun.send.mbPerSec.toFixed(1)} | ${(clientRun.send.p50us / 1000).toFixed(2)} | ${(clientRun.send.p99us / 1000).toFixed(2)} | ${clientRun.send.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
 | client consume 100 B backlog, no-op listener | ${clientRun.receive.messages.toLocaleString('en')} | ${Math.round(clientRun.receive.msgsPerSec).toLocaleString('en')} | ${clientRun.receive.mbPerSec.toFixed(1)} | | | ${clientRun.receive.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
 | client consume 100 B backlog with \`runBatches\`, reading each message's data | ${clientRun.receiveBatches.messages.toLocaleString('en')} | ${Math.round(clientRun.receiveBatches.msgsPerSec).toLocaleString('en')} | ${clientRun.receiveBatches.mbPerSec.toFixed(1)} | | | ${clientRun.receiveBatches.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
 | client consume the ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.clientRead.messages.toLocaleString('en')} | ${Math.round(getRun.clientRead.msgsPerSec).toLocaleString('en')} | ${getRun.clientRead.mbPerSec.toFixed(1)} | | | ${getRun.clientRead.clientPeakRssMb.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
@@ -201,7 +201,7 @@ consumer with a no-op listener reading a backlog
 Targets (issue 3): send 100 B ≥ 150,000 msgs/s; consume 100 B with a no-op listener ≥ 1,000,000
 msgs/s; client RSS bounded while consuming a 1 GiB backlog.
 
-Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with default flush and
+Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with normal flush and
 ≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
 
 ${clusterSection(clusterRun)}

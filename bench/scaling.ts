@@ -20,7 +20,7 @@ export interface ScalingResult {
   sizes: ScalingPoint[];
 }
 
-/** A fresh broker process (default flush) per point, so its peak RSS is that point's. */
+/** A fresh broker process (normal flush) per point, so its peak RSS is that point's. */
 async function point(x: number, system: Record<string, number>, script: string, args: (port: number) => Array<string | number>): Promise<ScalingPoint> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-scaling-'));
   const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushThreshold: 1000, unflushInterval: 10_000, ...system }));
@@ -90,7 +90,7 @@ export function scalingSection(r: ScalingResult): string {
   return `
 ## Scaling (issue 9)
 
-How cost grows, one broker process (default flush) per point and one producer process with
+How cost grows, one broker process (normal flush) per point and one producer process with
 batching on (the client library's default). Partitions: 100 B messages sent round robin over
 all of them. Connections: that many clients in one process, one connection each, sharing a
 window of 2,000. Sizes: up to 256 MiB per point, at most about 64 MiB outstanding.

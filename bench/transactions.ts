@@ -49,7 +49,7 @@ export function transactionSection(r: TransactionResults): string {
   const rows = r.runs.map(({ label, concurrency, result: t }) => `| ${label} | ${concurrency} | ${t.transactions.toLocaleString('en')} | ${Math.round(t.txPerSec).toLocaleString('en')} | ${Math.round(t.msgsPerSec).toLocaleString('en')} | ${(t.p50us / 1000).toFixed(2)} | ${(t.p99us / 1000).toFixed(2)} |`).join('\n');
   return `## Transactions (issue 5)
 
-One broker (default flush, \`flushTxLogAtCommit=1\`: the transaction journal is fsynced at every
+One broker (normal flush, \`flushTxLogAtCommit=1\`: the transaction journal is fsynced at every
 commit, prepare and rollback), producers in one client process, each running its transactions one
 after another; "no transaction" sends the same 10 messages awaited together. XA uses
 \`XaTransactionManager\` over the machine's MariaDB (one dedicated connection per producer, an

@@ -199,7 +199,7 @@ function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: nu
   const date = new Date().toISOString().slice(0, 10);
   const lines: string[] = [];
   lines.push('<!-- peers:start -->', '## Side by side with the peers (issue 9)', '');
-  lines.push(`\`npm run bench:peers\` on ${date}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after sending the same count untimed as a warm-up) and one consumer process, a fresh stream, queue or topic per run with one partition. Ratios are metaq's default-flush figure over the peer's.`, '');
+  lines.push(`\`npm run bench:peers\` on ${date}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after sending the same count untimed as a warm-up) and one consumer process, a fresh stream, queue or topic per run with one partition. Ratios are metaq's normal-flush figure over the peer's.`, '');
   lines.push('| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |', '|---|---|---|---|---|---|');
   for (const f of all) lines.push(`| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`);
   lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
@@ -208,7 +208,7 @@ function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: nu
   lines.push('| broker | mode | rate msgs/s | p50 ms | p99 ms | p99.9 ms |', '|---|---|---|---|---|---|');
   for (const f of all) for (const l of f.latency) lines.push(`| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} |`);
   lines.push('', 'The machine\'s ceilings, measured in the same run:', '');
-  lines.push('| ceiling | value | metaq (default flush) as a share |', '|---|---|---|');
+  lines.push('| ceiling | value | metaq (normal flush) as a share |', '|---|---|---|');
   lines.push(`| Node over loopback, 100 B frames with a 4-byte ack each, ${WINDOW.toLocaleString('en')} outstanding | ${fmt(tcp[100]!.msgsPerSec)} msgs/s | ${((100 * metaq.produce[100]!.msgsPerSec) / tcp[100]!.msgsPerSec).toFixed(0)} % |`);
   lines.push(`| the same, 1 KiB frames | ${tcp[1024]!.mbPerSec.toFixed(0)} MB/s | ${((100 * metaq.produce[1024]!.mbPerSec) / tcp[1024]!.mbPerSec).toFixed(0)} % |`);
   lines.push(`| fdatasync after each 100 B write, one file | ${fmt(fsyncs)} /s | group commit acks ${fmt(all[1]!.produce[100]!.msgsPerSec)} msgs/s: ${(all[1]!.produce[100]!.msgsPerSec / fsyncs).toFixed(0)} per fsync the disk can do |`);
@@ -220,7 +220,7 @@ await ensureService(4222, 'NATS', 'start-stop-daemon', ['--start', '--oknodo', '
 await ensureService(5672, 'RabbitMQ', 'rabbitmq-server', ['-detached']);
 
 const all: PeerFigures[] = [];
-all.push(await metaqPeer('default flush (write acked, fsync every 1,000 msgs or 10 s)', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
+all.push(await metaqPeer('normal flush (write acked, fsync every 1,000 msgs or 10 s)', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
 all.push(await metaqPeer('group commit (acked after fsync)', { unflushThreshold: 0, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
 all.push(await measure({ name: 'NATS JetStream', system: 'nats', mode: 'file storage; publish awaits PubAck', port: 4222, prepare: prepareNats, remove: removeNats }, [RATE]));
 all.push(await measure({ name: 'RabbitMQ stream queue', system: 'rabbitmq', mode: 'persistent; publisher confirms', port: 5672, prepare: prepareRabbitmq, remove: removeRabbitmq }, [RATE]));

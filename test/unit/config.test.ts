@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBrokerConfig, topicSettings } from '../../src/broker/config/broker-config.js';
+import { loadBrokerConfig } from '../../src/broker/config/load-config.js';
 import { ConfigError } from '../../src/common/errors.js';
 import { evaluateIntegerExpression } from '../../src/common/config-expression.js';
 
@@ -21,6 +22,13 @@ describe('server.ini', () => {
     assert.equal(system.updateConsumerOffsets, false);
     assert.equal(zookeeper['zk.zkRoot'], '/meta');
     assert.equal(zookeeper['zk.zkSessionTimeoutMs'], 30000);
+  });
+
+  it('without a server.ini: one broker that accepts any topic, in group commit', async () => {
+    const config = await loadBrokerConfig(undefined);
+    assert.equal(config.file, undefined);
+    assert.deepEqual([config.system.brokerId, config.system.numPartitions, config.system.unflushThreshold], [0, 1, 0]);
+    assert.equal(topicSettings(config, 'anything')?.unflushThreshold, 0, 'every topic commits each put before its ack');
   });
 
   it('evaluates expressions, treats blank as inherit, ignores unknown sections and comments', () => {
