@@ -11,6 +11,7 @@ import { RateSampler } from './rate-sampler.js';
 import { tokenGuard } from './token-guard.js';
 import { readGroups } from './views/group-view.js';
 import { HttpError } from './api/http-errors.js';
+import { namesGuard } from './api/names-guard.js';
 import { brokerRoutes } from './api/broker-routes.js';
 import { topicRoutes } from './api/topic-routes.js';
 import { groupRoutes } from './api/group-routes.js';
@@ -76,6 +77,7 @@ export class AdminServer {
     // eslint-disable-next-line @typescript-eslint/require-await -- fastify takes an async plugin to scope the token hook to /api
     await app.register(async (api) => {
       api.addHook('onRequest', tokenGuard(token));
+      api.addHook('preValidation', namesGuard);
       brokerRoutes(api, broker, () => server.url);
       topicRoutes(api, broker, rates);
       groupRoutes(api, broker, groups, rates);

@@ -112,6 +112,23 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Counter({
+    name: 'metaq_invalid_names_total',
+    help: 'Commands (TCP or HTTP) refused because their topic or group name broke the name rules.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.counters.invalidNames);
+    },
+  });
+  new Gauge({
+    name: 'metaq_foreign_directories',
+    help: 'Directories found in a data path at start that this broker would not have created; logged and left alone.',
+    registers,
+    collect() {
+      this.set(broker.stores.foreignDirectories);
+    },
+  });
+  new Counter({
     name: 'metaq_header_timeouts_total',
     help: 'Connections closed because a command line did not arrive within headerTimeoutMs of its first byte.',
     registers,

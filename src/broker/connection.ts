@@ -23,6 +23,7 @@ import { handleVersion } from './handlers/version-handler.js';
 import { accessFor, holds } from './auth/access-rules.js';
 import type { Access } from './auth/access-rules.js';
 import { ConnectionLogin } from './auth/connection-login.js';
+import { commandNameProblem } from './command-names.js';
 
 /** Gets in flight before we stop reading: each may hold up to maxTransferSize bytes. */
 const MAX_GETS_IN_FLIGHT = 16;
@@ -159,6 +160,8 @@ export class BrokerConnection {
     if (this.inFlight >= this.ctx.config.system.maxInFlightRequests) return this.refuseBusy(command);
     this.inFlight += 1;
     this.adjustReading();
+    const nameProblem = commandNameProblem(command);
+    if (nameProblem !== undefined) return this.refuseName(command, nameProblem);
     if (this.login !== undefined && !this.admitted(command)) return;
     try {
       switch (command.kind) {
@@ -246,6 +249,12 @@ export class BrokerConnection {
       this.ctx.logger.info({ component: 'connection', remote: this.remote, reason: step.text }, 'login failed: closing the connection');
       void this.drainAndClose();
     }
+  }
+
+  /** A topic or group outside the name rules: answered 400 saying what is allowed; the connection stays open. */
+  private refuseName(command: Command, problem: string): void {
+    this.ctx.counters.invalidNames += 1;
+    this.sink.send(encodeResult(Status.badRequest, 'opaque' in command ? command.opaque : DEFAULT_OPAQUE, problem));
   }
 
   /**

@@ -1,7 +1,9 @@
 import type { GetCommand, OffsetCommand, PutCommand, ResultCommand, ValueCommand } from '../protocol/commands.js';
 import { CommandDecoder } from '../protocol/decoder.js';
 import { storedFrame } from '../protocol/encoder.js';
+import { Status } from '../protocol/status.js';
 import type { BrokerContext } from './broker-context.js';
+import { commandNameProblem } from './command-names.js';
 import { handleGet } from './handlers/get-handler.js';
 import { handleOffset } from './handlers/offset-handler.js';
 import { handlePut } from './handlers/put-handler.js';
@@ -14,6 +16,11 @@ export type LocalReply = ResultCommand | ValueCommand;
  * another transport (the HTTP front end, §7.2) answers exactly what the wire answers.
  */
 export function runLocally(ctx: BrokerContext, command: LocalRequest, client: string): Promise<LocalReply> {
+  const nameProblem = commandNameProblem(command);
+  if (nameProblem !== undefined) {
+    ctx.counters.invalidNames += 1;
+    return Promise.resolve({ kind: 'result', code: Status.badRequest, body: Buffer.from(nameProblem), opaque: command.opaque });
+  }
   return new Promise((resolve, reject) => {
     const sink = {
       send(frame: Buffer | string, body?: Buffer): void {

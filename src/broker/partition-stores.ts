@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import { MetaqError } from '../common/errors.js';
+import { TOPIC_NAME_RULE, isTopicName, topicNameProblem } from '../common/names.js';
 import type { FileIO } from '../storage/io/file-io.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import { TailCache } from '../storage/tail-cache.js';
@@ -11,6 +12,20 @@ import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
 import type { BrokerConfig, EffectiveTopicSettings } from './config/broker-config.js';
 import { topicSettings } from './config/broker-config.js';
 import { StorageLatency } from './stats/storage-latency.js';
+import { SCHEDULE_DIR } from './delayed/delayed-messages.js';
+import { TRACE_DIR } from './tracing/trace-book.js';
+
+/** What else the broker keeps in a data path (transaction journal, trace, delayed messages). */
+const OWN_DIRECTORIES = new Set(['transactions', TRACE_DIR, SCHEDULE_DIR]);
+
+/** `<topic>-<partition>` as the broker names a partition's directory, or undefined for any other name. */
+export function partitionDirectory(name: string): { topic: string; partition: number } | undefined {
+  const dash = name.lastIndexOf('-');
+  const digits = name.slice(dash + 1);
+  const topic = name.slice(0, dash);
+  if (dash <= 0 || !/^(0|[1-9][0-9]{0,4})$/.test(digits) || !isTopicName(topic)) return undefined;
+  return { topic, partition: Number(digits) };
+}
 
 /** Why a put or get cannot be given a store; the handler turns it into MetaQ's reply text. */
 export class StoreRefusal extends MetaqError {}
@@ -27,6 +42,8 @@ export class PartitionStores {
   /** The newest bytes of every partition, under one budget (`tailCacheBytes`). */
   readonly tailCache: TailCache;
   readonly created = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
+  /** Directories found at start that are not partitions (logged, never served). */
+  foreignDirectories = 0;
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
   private readonly settingsCache = new Map<string, EffectiveTopicSettings | undefined>();
 
@@ -82,6 +99,9 @@ export class PartitionStores {
   }
 
   private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionLog> {
+    // The last line before a name becomes a path: every caller has checked it already.
+    const problem = topicNameProblem(topic);
+    if (problem !== undefined) return Promise.reject(new StoreRefusal('INVALID_TOPIC', problem));
     const key = `${topic}-${partition}`;
     let opening = this.opening.get(key);
     if (opening === undefined) {
@@ -127,11 +147,14 @@ export class PartitionStores {
     for (const path of paths) {
       await this.io.mkdirp(path);
       for (const name of await this.io.list(path)) {
-        const dash = name.lastIndexOf('-');
-        const partition = Number(name.slice(dash + 1));
-        if (dash <= 0 || !/^[0-9]+$/.test(name.slice(dash + 1))) continue;
-        if (!(await this.io.stat(join(path, name)))?.isDirectory) continue;
-        const topic = name.slice(0, dash);
+        if (OWN_DIRECTORIES.has(name) || !(await this.io.stat(join(path, name)))?.isDirectory) continue;
+        const store = partitionDirectory(name);
+        if (store === undefined) {
+          this.foreignDirectories += 1;
+          this.logger.warn({ component: 'storage', dir: join(path, name) }, `not a partition directory this broker would create (<topic>-<partition>, where ${TOPIC_NAME_RULE}): left alone and not served`);
+          continue;
+        }
+        const { topic, partition } = store;
         const settings = this.settings(topic);
         if ((settings?.dataPath ?? this.config.system.dataPath) !== path) continue;
         found.push({ topic, partition });

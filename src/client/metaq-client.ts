@@ -28,7 +28,7 @@ import type { FetchResult } from './consumer/fetch-once.js';
 import type { Partition, ReceivedMessage } from './message.js';
 import { FileOffsetStorage } from './offsets/file-offset-storage.js';
 import { networkInterfaces } from 'node:os';
-import { checkNonNegativeInt, checkPositiveInt, checkToken, partitionArgument } from './validate.js';
+import { checkNonNegativeInt, checkPositiveInt, checkGroup, checkTopic, partitionArgument } from './validate.js';
 import { messageById, messagesByKey } from './message-lookup.js';
 import type { LookupHost } from './message-lookup.js';
 
@@ -121,7 +121,7 @@ export class MetaqClient {
    * offset to fetch next. Consumers do this in a loop for you; this is for tools and browsing.
    */
   async get(topic: string, partition: number, offset: number, options: { maxSize?: number; timeoutMs?: number; group?: string } = {}): Promise<FetchResult> {
-    checkToken(topic, 'topic');
+    checkTopic(topic, 'topic');
     checkNonNegativeInt(partition, 'partition');
     checkNonNegativeInt(offset, 'offset');
     const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
@@ -135,7 +135,7 @@ export class MetaqClient {
    * `otime` extension); a MetaQ broker has no time index and is refused with a clear error.
    */
   async offsetForTime(topic: string, partition: number | Partition, time: Date | number, options: { timeoutMs?: number } = {}): Promise<number> {
-    checkToken(topic, 'topic');
+    checkTopic(topic, 'topic');
     const target: Partition = partitionArgument(partition, 'partition');
     const timeMs = typeof time === 'number' ? time : time.getTime();
     if (!Number.isSafeInteger(timeMs) || timeMs < 0) throw new InvalidArgumentError('time', `must be a valid Date or a non-negative number of ms since 1970, got ${String(time)}`);
@@ -151,7 +151,7 @@ export class MetaqClient {
    * (§5.13). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
    */
   async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
-    checkToken(topic, 'topic');
+    checkTopic(topic, 'topic');
     const indexes = options.partitions ?? (await this.partitionIndexes(topic));
     for (const index of indexes) {
       let offset = 0;
@@ -200,7 +200,7 @@ export class MetaqClient {
 
   /** A topic's partition indexes as this client knows them (direct mode: `ClientOptions.partitions`, else just 0). */
   async partitionIndexes(topic: string): Promise<number[]> {
-    checkToken(topic, 'topic');
+    checkTopic(topic, 'topic');
     const known = await this.router.partitions(topic);
     return known.length === 1 && known[0]!.index === -1 ? [0] : known.map((p) => p.index);
   }
@@ -210,7 +210,7 @@ export class MetaqClient {
    * (`<group>-<ip with . and : as ->`) and its positions are kept in a local file by default.
    */
   broadcastConsumer(options: ConsumerOptions): Consumer {
-    const group = `${checkToken(options?.group, 'options.group')}-${localAddress().replace(/[.:]/g, '-')}`;
+    const group = `${checkGroup(options?.group, 'options.group')}-${localAddress().replace(/[.:]/g, '-')}`;
     return this.consumer({ offsetStorage: new FileOffsetStorage(), ...options, group });
   }
 

@@ -1,18 +1,26 @@
+import { groupNameProblem, topicNameProblem } from '../common/names.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Partition } from './message.js';
 
-/** Tokens already checked: a producer names the same few topics millions of times. */
-const knownTokens = new Set<string>();
-const MAX_KNOWN_TOKENS = 1024;
+/** Topics already checked: a producer names the same few topics millions of times. */
+const knownTopics = new Set<string>();
+const MAX_KNOWN_TOPICS = 1024;
 
-/** Topics and groups travel as single header tokens: no spaces, CR, LF; not empty. */
-export function checkToken(value: unknown, argument: string): string {
-  if (typeof value === 'string' && knownTokens.has(value)) return value;
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, `must be a non-empty string, got ${JSON.stringify(value)}`);
-  if (/[\s]/.test(value)) throw new InvalidArgumentError(argument, `must not contain spaces or line breaks, got ${JSON.stringify(value)}`);
-  if (knownTokens.size >= MAX_KNOWN_TOKENS) knownTokens.clear();
-  knownTokens.add(value);
-  return value;
+/** A topic by the broker's name rule (common/names.ts), checked before anything is sent. */
+export function checkTopic(value: unknown, argument: string): string {
+  if (typeof value === 'string' && knownTopics.has(value)) return value;
+  const problem = topicNameProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(argument, problem);
+  if (knownTopics.size >= MAX_KNOWN_TOPICS) knownTopics.clear();
+  knownTopics.add(value as string);
+  return value as string;
+}
+
+/** A consumer group by the broker's name rule. */
+export function checkGroup(value: unknown, argument: string): string {
+  const problem = groupNameProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(argument, problem);
+  return value as string;
 }
 
 export function checkPositiveInt(value: unknown, argument: string): number {

@@ -5,3 +5,4 @@ export * from './clock.js';
 export * from './id-generator.js';
 export * from './ini-file.js';
 export * from './config-expression.js';
+export * from './names.js';

@@ -58,7 +58,7 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
   const as = (username: string, password = PASSWORD): Credentials => ({ username, password });
 
   before(async () => {
-    file = await usersFile({ alice: { publish: ['orders', 'logs.*'], subscribe: ['orders'] }, bob: { subscribe: ['*'] }, root: { admin: true }, legacy: { publish: ['old'], subscribe: ['old'] } });
+    file = await usersFile({ alice: { publish: ['orders', 'logs.*'], subscribe: ['orders'] }, bob: { subscribe: ['*'] }, root: { admin: true }, legacy: { publish: ['old', 'logs.*'], subscribe: ['old'] } });
     broker = await start(brokerIni({}, {}, authSection(file, { legacyPort: await freePort(), legacyUser: 'legacy' })));
   });
   after(() => fleet.closeAll());
@@ -113,6 +113,21 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
     const sent = await old.producer().send({ topic: 'old', data: 'from MetaQ 1.4' });
     assert.equal((await old.get('old', 0, sent.offset)).messages[0]!.data.toString(), 'from MetaQ 1.4');
     await assert.rejects(old.producer().send({ topic: 'orders', data: 'x' }), /access denied: user legacy may not publish to topic orders/);
+  });
+
+  it('matches rights on a valid name only: a path through an allowed pattern is refused, nothing reaches the other topic', async () => {
+    const ordersEnd = () => broker.stores.find('orders', 0)?.writtenEnd ?? 0;
+    const before = ordersEnd();
+    const old = await raw(broker.legacyPort!);
+    try {
+      // logs.* allows `logs./../orders` as a string; as a path it is orders-0.
+      assert.match(await answer(old, 'put logs./../orders 0 1 0 31\r\nx', /result \d+ \d+ 31\r\n/), /result 400 \d+ 31\r\ninvalid topic name "logs\.\/\.\.\/orders"/);
+      assert.match(await answer(old, 'get logs./../orders g 0 0 1024 32\r\n', /result \d+ \d+ 32\r\n/), /result 400 /);
+      assert.match(await answer(old, 'put logs.a 0 1 0 33\r\nx', /result \d+ \d+ 33\r\n/), /result 200 /);
+    } finally {
+      old.destroy();
+    }
+    assert.equal(ordersEnd(), before);
   });
 
   it('adds, changes and removes users through the admin API, effective on open connections at once', async () => {

@@ -1,8 +1,10 @@
+import { GROUP_NAME_PATTERN, TOPIC_NAME_PATTERN } from '../../common/names.js';
+
 /** JSON schemas shared by the admin routes; fastify answers 400 naming the field that failed. */
 export const topicParam = {
   type: 'object',
   required: ['topic'],
-  properties: { topic: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\s*]+$' } },
+  properties: { topic: { type: 'string', pattern: TOPIC_NAME_PATTERN } },
 } as const;
 
 export const topicPartitionParams = {
@@ -14,5 +16,5 @@ export const topicPartitionParams = {
 export const groupParam = {
   type: 'object',
   required: ['group'],
-  properties: { group: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\s]+$' } },
+  properties: { group: { type: 'string', pattern: GROUP_NAME_PATTERN } },
 } as const;

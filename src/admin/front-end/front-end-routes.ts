@@ -4,6 +4,7 @@ import type { LocalReply } from '../../broker/local-requests.js';
 import { DEFAULT_OPAQUE } from '../../protocol/commands.js';
 import type { LocalRequest } from '../../broker/local-requests.js';
 import { LoginRefusal, checkBasicLogin } from './basic-login.js';
+import { commandNameProblem } from '../../broker/command-names.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -53,6 +54,8 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
   };
   /** Run a command for a request, once its user (on a broker with `[auth]`) may. */
   const run = async (request: FastifyRequest, command: LocalRequest) => {
+    // Names first: rights are matched on a valid name only (the broker refuses it again, counted).
+    if (commandNameProblem(command) !== undefined) return broker.request(command, client(request));
     if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command);
     return broker.request(command, client(request));
   };

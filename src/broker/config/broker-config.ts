@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { evaluateIntegerExpression } from '../../common/config-expression.js';
 import { ConfigError } from '../../common/errors.js';
 import type { IniEntry } from '../../common/ini-file.js';
+import { topicPatternProblem } from '../../common/names.js';
 import { parseIni } from '../../common/ini-file.js';
 import { parseRetentionPolicy } from '../../storage/retention.js';
 import type { AuthConfig, HttpConfig, KeySpec, ReplicationConfig, SystemConfig, TlsConfig, TopicOverrides, ZookeeperConfig } from './config-keys.js';
@@ -81,9 +82,8 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validateAuth(auth, where, section.line);
     } else if (section.name.startsWith('topic=')) {
       const name = section.name.slice('topic='.length).trim();
-      if (name === '' || name.includes('/') || name.includes(' ')) {
-        throw new ConfigError(`${where}:${section.line}: topic name ${JSON.stringify(name)} must be non-empty and contain no '/' or spaces`);
-      }
+      const problem = topicPatternProblem(name);
+      if (problem !== undefined) throw new ConfigError(`${where}:${section.line}: ${problem}`);
       if (topics.some((topic) => topic.name === name)) throw new ConfigError(`${where}:${section.line}: topic ${name} is configured twice`);
       const topic: TopicConfig = { name, filters: new Map() };
       for (const entry of section.entries) {

@@ -24,4 +24,6 @@ export class BrokerCounters {
   tlsHandshakeFailures = 0;
   /** Puts refused because a message was over its topic's maxMessageSize (metaq). */
   oversizedMessages = 0;
+  /** Commands refused because a topic or group name broke the name rules (metaq). */
+  invalidNames = 0;
 }

@@ -12,7 +12,7 @@ import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
-import { checkNonNegativeInt, checkPositiveInt, checkToken, partitionArgument } from '../validate.js';
+import { checkNonNegativeInt, checkPositiveInt, checkGroup, checkTopic, partitionArgument } from '../validate.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
 import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
@@ -141,8 +141,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     private readonly options: ConsumerOptions,
   ) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object with a group');
-    this.group = checkToken(options.group, 'options.group');
-    if (/[~!#$%^&*()+=`'",;/?[\]<>.:]/.test(this.group)) throw new InvalidArgumentError('options.group', `must not contain any of ~!#$%^&*()+=\`'",;/?[]<>.: (got ${this.group})`);
+    this.group = checkGroup(options.group, 'options.group');
+    if (this.group.includes('.')) throw new InvalidArgumentError('options.group', `must not contain "." in a consumer: its retry and dead-letter topics are retry.<group> and dlq.<group> (got ${this.group})`);
     if (options.onReject !== undefined && !['recover', 'retry', 'drop'].includes(options.onReject as string) && typeof options.onReject !== 'function') {
       throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry', 'drop' or a function, got ${String(options.onReject)}`);
     }
@@ -164,7 +164,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
 
   /** Register a topic before consuming; chainable. */
   subscribe(topic: string, options: SubscribeOptions = {}): this {
-    checkToken(topic, 'topic');
+    checkTopic(topic, 'topic');
     if (this.started) throw new InvalidArgumentError('topic', `${topic}: subscribe before the consumer starts`);
     if (this.subscriptions.has(topic)) throw new InvalidArgumentError('topic', `${topic} is already subscribed by this consumer`);
     const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
@@ -443,7 +443,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
    * the next commit, so the group resumes there after a restart.
    */
   async seek(topic: string, partition: number | Partition, position: number | Date): Promise<number> {
-    checkToken(topic, 'topic');
+    checkTopic(topic, 'topic');
     const target: Partition = partitionArgument(partition, 'partition');
     const offset = position instanceof Date ? await this.host.offsetForTime(topic, target, position) : checkNonNegativeInt(position, 'position');
     const running = [...this.running.values()].find(({ fetcher }) => fetcher.topicName === topic && fetcher.partitionRef.index === target.index && (typeof partition === 'number' || fetcher.partitionRef.brokerId === target.brokerId));

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { InvalidArgumentError } from '../errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { Producer } from '../producer/producer.js';
-import { checkPositiveInt, checkToken } from '../validate.js';
+import { checkPositiveInt, checkTopic } from '../validate.js';
 import { decodeEnvelope, encodeEnvelope, envelopeAfterFailure } from './retry-envelope.js';
 
 /** Retry topics and a dead-letter topic for a consumer group (RocketMQ's %RETRY% and %DLQ%, Spring Kafka's retry topics). */
@@ -44,8 +44,8 @@ export function retryTopicSettings(options: RetryTopicOptions | true, group: str
   const settings = {
     maxAttempts: o.maxAttempts === undefined ? 16 : checkPositiveInt(o.maxAttempts, 'options.retryTopics.maxAttempts'),
     backoffMs,
-    retryTopic: o.retryTopic === undefined ? retryTopicOf(group) : checkToken(o.retryTopic, 'options.retryTopics.retryTopic'),
-    deadLetterTopic: o.deadLetterTopic === undefined ? deadLetterTopicOf(group) : checkToken(o.deadLetterTopic, 'options.retryTopics.deadLetterTopic'),
+    retryTopic: o.retryTopic === undefined ? retryTopicOf(group) : checkTopic(o.retryTopic, 'options.retryTopics.retryTopic'),
+    deadLetterTopic: o.deadLetterTopic === undefined ? deadLetterTopicOf(group) : checkTopic(o.deadLetterTopic, 'options.retryTopics.deadLetterTopic'),
   };
   if (settings.retryTopic === settings.deadLetterTopic) throw new InvalidArgumentError('options.retryTopics', `retryTopic and deadLetterTopic must differ (both ${settings.retryTopic})`);
   return settings;

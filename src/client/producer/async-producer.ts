@@ -5,7 +5,7 @@ import { LocalStoreSet } from '../local-store/local-store-set.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
 import { replayInOrder } from '../local-store/replay-in-order.js';
 import type { OutgoingMessage } from '../message.js';
-import { checkPositiveInt, checkToken } from '../validate.js';
+import { checkPositiveInt, checkTopic } from '../validate.js';
 import type { Producer } from './producer.js';
 
 export interface AsyncProducerOptions {
@@ -73,7 +73,7 @@ export class AsyncProducer {
   }
 
   private unitsOf(message: OutgoingMessage): number {
-    checkToken(message?.topic, 'message.topic');
+    checkTopic(message?.topic, 'message.topic');
     const size = typeof message.data === 'string' ? Buffer.byteLength(message.data) : message.data?.length;
     return Math.max(1, Math.floor((size ?? 0) / UNIT_BYTES));
   }

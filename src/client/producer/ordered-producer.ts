@@ -9,7 +9,7 @@ import { replayInOrder } from '../local-store/replay-in-order.js';
 import type { OutgoingMessage, Partition, SendResult } from '../message.js';
 import { partitionName } from '../message.js';
 import { ANY_PARTITION } from '../partition-router.js';
-import { checkPositiveInt, checkToken } from '../validate.js';
+import { checkPositiveInt, checkTopic } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
 import { keySelector } from './partition-selector.js';
 import type { Producer, ProducerHost } from './producer.js';
@@ -57,7 +57,7 @@ export class OrderedProducer {
   }
 
   async send(message: OutgoingMessage): Promise<OrderedSendResult> {
-    const topic = checkToken(message?.topic, 'message.topic');
+    const topic = checkTopic(message?.topic, 'message.topic');
     const partitions = this.host.router.knownPartitions(topic);
     if (partitions === undefined || partitions.length === 0 || partitions[0] === ANY_PARTITION) {
       throw new InvalidArgumentError('message.topic', `${topic} has no configured partitions; give the client partitions: { '${topic}': N } so the key → partition mapping is stable`);

@@ -10,7 +10,7 @@ import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import type { BrokerAddress } from '../transport/broker-address.js';
 import { transactionRequest } from '../transactions/transaction-request.js';
-import { checkNonNegativeInt, checkPositiveInt, checkToken } from '../validate.js';
+import { checkNonNegativeInt, checkPositiveInt, checkTopic } from '../validate.js';
 import type { PartitionSelector } from './partition-selector.js';
 import { defaultBatching, IdempotentSequences, PutSetBatcher, sendSet } from './put-set-batcher.js';
 import type { BatchingOptions, EncodedPut, SendListener } from './put-set-batcher.js';
@@ -132,7 +132,7 @@ export class Producer {
    */
   async publish(topic: string): Promise<void> {
     if (this.closed) throw new ClosedError('producer');
-    const partitions = await this.host.router.partitions(topic);
+    const partitions = await this.host.router.partitions(checkTopic(topic, 'topic'));
     const brokers = new Map(partitions.map((p) => [p.brokerId, this.host.router.broker(p)]));
     await Promise.all([...brokers.values()].map((address) => this.host.connection(address).extensions()));
   }
@@ -524,7 +524,7 @@ function idempotenceOf(options: ProducerOptions): IdempotentSequences | undefine
 /** A message checked and encoded for the wire, with its checksum. */
 function encodePut(message: OutgoingMessage, timeoutMs: number): EncodedPut {
   if (typeof message !== 'object' || message === null) throw new InvalidArgumentError('message', 'must be an object with topic and data');
-  const topic = checkToken(message.topic, 'message.topic');
+  const topic = checkTopic(message.topic, 'message.topic');
   const data = typeof message.data === 'string' ? Buffer.from(message.data, 'utf8') : message.data;
   if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('message.data', 'must be a string, Buffer or Uint8Array');
   if (message.attribute !== undefined && typeof message.attribute !== 'string') throw new InvalidArgumentError('message.attribute', 'must be a string when given');

@@ -3,7 +3,7 @@ import { InvalidArgumentError, XaError } from '../errors.js';
 import type { OutgoingMessage, SendResult } from '../message.js';
 import type { Producer, ProducerHost, SendOptions, TransactionBinding } from '../producer/producer.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
-import { checkPositiveInt } from '../validate.js';
+import { checkPositiveInt, checkTopic } from '../validate.js';
 import { postEnd, transactionRequest } from './transaction-request.js';
 import type { PrepareVote, XaResource } from './xa-resource.js';
 import type { Xid } from './xid.js';
@@ -44,7 +44,7 @@ export class XaProducer implements XaResource {
     options: XaProducerOptions,
   ) {
     if (!Array.isArray(options.topics) || options.topics.length === 0) throw new InvalidArgumentError('options.topics', 'must list the topics this producer publishes to');
-    this.topics = [...options.topics];
+    this.topics = options.topics.map((topic, n) => checkTopic(topic, `options.topics[${n}]`));
     this.uniqueQualifier = options.uniqueQualifier ?? `XAMessageProducer-${hostname()}`;
     if (!QUALIFIER.test(this.uniqueQualifier)) throw new InvalidArgumentError('options.uniqueQualifier', 'must not contain spaces, tabs, line breaks or ":"');
     this.name = `metaq-${this.uniqueQualifier}`.slice(0, 64);
