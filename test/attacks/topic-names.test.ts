@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checksum } from '../../src/common/checksum.js';
 import type { Command } from '../../src/protocol/commands.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import type { BrokerProcess } from '../support/broker-process.js';
+import { rawConnection } from '../support/raw-replies.js';
 import { WireSession, put, scanPartition } from '../support/wire-client.js';
 
 const RULE = /invalid topic name .*: a topic name is 1 to 249 characters from A-Z, a-z, 0-9, "\.", "_" and "-", and is not "\." or "\.\."/;
@@ -22,27 +20,6 @@ function tree(dir: string, prefix = ''): string[] {
     const path = join(prefix, entry.name);
     return entry.isDirectory() ? [path, ...tree(dir, path)] : [path];
   });
-}
-
-/** A raw connection: what the broker answers to bytes we choose (names no encoder would write). */
-async function raw(port: number): Promise<Socket & { text: () => string }> {
-  const socket = connect({ host: '127.0.0.1', port });
-  let received = '';
-  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  return Object.assign(socket, { text: () => received });
-}
-
-async function answer(socket: Socket & { text: () => string }, request: Buffer, opaque: number): Promise<string> {
-  const before = socket.text().length;
-  socket.write(request);
-  const reply = new RegExp(`result (\\d+) (\\d+) ${opaque}\\r\\n`);
-  while (!reply.test(socket.text().slice(before))) await once(socket, 'data');
-  const [, code, length] = reply.exec(socket.text().slice(before))!;
-  const start = socket.text().indexOf('\r\n', before) + 2;
-  while (socket.text().length < start + Number(length)) await once(socket, 'data');
-  return `${code} ${socket.text().slice(start, start + Number(length))}`;
 }
 
 describe('hostile topic and group names against a broker process at default settings', { timeout: 120_000 }, () => {
@@ -91,17 +68,16 @@ describe('hostile topic and group names against a broker process at default sett
   });
 
   it('refuses names no encoder writes (NUL, bytes that are not UTF-8) with 400 instead of a 500 or a collision', async () => {
-    const socket = await raw(broker.port);
+    const connection = await rawConnection(broker.port);
     try {
       for (const [n, name] of [Buffer.from('a\u0000b'), Buffer.from([0x74, 0xff, 0xfe]), Buffer.from([0x74, 0xef, 0xbf, 0xbd])].entries()) {
         const opaque = 100 + n;
         const request = Buffer.concat([Buffer.from('put '), name, Buffer.from(` 0 1 0 ${opaque}\r\nx`)]);
-        const reply = await answer(socket, request, opaque);
-        assert.match(reply, /^400 invalid topic name/);
+        assert.match(await connection.result(request, opaque), /^400 invalid topic name/);
       }
-      assert.match(await answer(socket, Buffer.from(`put logs 0 1 0 200\r\nx`), 200), /^200 /);
+      assert.match(await connection.result(Buffer.from(`put logs 0 1 0 200\r\nx`), 200), /^200 /);
     } finally {
-      socket.destroy();
+      connection.socket.destroy();
     }
   });
 
@@ -117,5 +93,30 @@ describe('hostile topic and group names against a broker process at default sett
     assert.deepEqual(read.map((r) => r.payload), ['after the attack', 'x']);
     assert.equal((await scanPartition(session, 'y'.repeat(249), 0)).length, 1);
     assert.deepEqual(tree(root).filter((path) => !path.startsWith('data')), []);
+  });
+});
+
+describe('a data directory holding directories the broker would not have created', { timeout: 60_000 }, () => {
+  after(() => killAllBrokers());
+
+  it('logs each one, leaves it as it is and serves none of it', async () => {
+    const data = tempDir('foreign');
+    const foreign = ['x-01', 'a b-0', '..-0', 'caf\u00e9-0', 'notes', 'x-100000'];
+    for (const name of foreign) {
+      mkdirSync(join(data, name));
+      writeFileSync(join(data, name, '00000000000000000000.meta'), 'not a segment');
+    }
+    const broker = await startBrokerProcess(writeConfig(tempDir('foreign-config'), { dataPath: data, unflushThreshold: 0 }));
+    const warned = broker.logs.filter((line) => String(line.msg).startsWith('not a partition directory this broker would create')).map((line) => basename(String(line.dir)));
+    assert.deepEqual(warned.sort(), [...foreign].sort());
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    try {
+      const got = await session.request((opaque) => ({ kind: 'get', topic: 'x', group: 'g', partition: 1, offset: 0, maxSize: 1024, opaque }));
+      assert.equal(got.kind === 'result' && got.code, 404, 'x-01 is not partition 1 of x');
+      assert.equal((await put(session, 'x', 0, 'served')).code, 200);
+    } finally {
+      await session.close();
+    }
+    for (const name of foreign) assert.equal(readFileSync(join(data, name, '00000000000000000000.meta'), 'utf8'), 'not a segment');
   });
 });
