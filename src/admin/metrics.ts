@@ -120,6 +120,15 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       this.inc(broker.counters.invalidNames);
     },
   });
+  new Counter({
+    name: 'metaq_consumer_positions_unrecorded_total',
+    help: 'Fetches whose group position was not recorded because 100,000 group-partition positions were held (lag of new groups shows once old ones are forgotten).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.positions.unrecorded);
+    },
+  });
   new Gauge({
     name: 'metaq_foreign_directories',
     help: 'Directories found in a data path at start that this broker would not have created; logged and left alone.',

@@ -10,6 +10,8 @@ let lastValidTopic: string | undefined;
  * (TCP, HTTP front end), so a name is valid before it touches a path, an ACL or a map.
  */
 export function commandNameProblem(command: Command): string | undefined {
+  // `stats <item>`: the item is a topic or a keyword (topics, offsets, ...), and every keyword is a valid name.
+  if (command.kind === 'stats') return command.item?.trim() ? topicNameProblem(command.item.trim()) : undefined;
   if (!('topic' in command)) return undefined;
   // Producers repeat their topic: the decoder hands out the same string, compared without a regex.
   if (command.topic !== lastValidTopic) {

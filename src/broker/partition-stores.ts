@@ -15,6 +15,9 @@ import { StorageLatency } from './stats/storage-latency.js';
 import { SCHEDULE_DIR } from './delayed/delayed-messages.js';
 import { TRACE_DIR } from './tracing/trace-book.js';
 
+/** Topic names whose settings are kept resolved (more than any broker's topics). */
+const MAX_CACHED_SETTINGS = 65_536;
+
 /** What else the broker keeps in a data path (transaction journal, trace, delayed messages). */
 const OWN_DIRECTORIES = new Set(['transactions', TRACE_DIR, SCHEDULE_DIR]);
 
@@ -64,7 +67,11 @@ export class PartitionStores {
   readonly latency = new StorageLatency();
 
   settings(topic: string): EffectiveTopicSettings | undefined {
-    if (!this.settingsCache.has(topic)) this.settingsCache.set(topic, topicSettings(this.config, topic));
+    if (!this.settingsCache.has(topic)) {
+      // Names of topics that do not exist come from clients too: the cache must not grow with them.
+      if (this.settingsCache.size >= MAX_CACHED_SETTINGS) this.settingsCache.clear();
+      this.settingsCache.set(topic, topicSettings(this.config, topic));
+    }
     return this.settingsCache.get(topic);
   }
 

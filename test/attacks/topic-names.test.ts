@@ -59,6 +59,8 @@ describe('hostile topic and group names against a broker process at default sett
         assert.match(reply.body.toString(), RULE);
       }
     }
+    const stats = await session.request((opaque) => ({ kind: 'stats', item: '../../etc', opaque }));
+    assert.equal(stats.kind === 'result' && stats.code, 400);
     const group = await session.request((opaque) => ({ kind: 'get', topic: 'logs', group: 'a/b', partition: 0, offset: 0, maxSize: 1024, opaque }));
     assert.equal(group.kind === 'result' && group.code, 400);
     assert.match(group.body.toString(), /invalid group name "a\/b": a group name is 1 to 249 characters/);

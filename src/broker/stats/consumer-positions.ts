@@ -16,12 +16,19 @@ export interface ConsumerPosition {
  */
 export class ConsumerPositions {
   private readonly positions = new Map<string, ConsumerPosition>();
+  /** Fetches not recorded because `limit` positions were held (a client inventing group names). */
+  unrecorded = 0;
+
+  /** `limit`: positions held at most; groups that keep fetching keep theirs, new ones wait for old ones to be forgotten. */
+  constructor(private readonly limit = 100_000) {}
 
   record(group: string, topic: string, partition: number, offset: number, atMs: number, client: string): void {
     const key = `${group}\u0000${topic}\u0000${partition}`;
     const position = this.positions.get(key);
-    if (position === undefined) this.positions.set(key, { group, topic, partition, offset, atMs, client });
-    else {
+    if (position === undefined) {
+      if (this.positions.size >= this.limit) this.unrecorded += 1;
+      else this.positions.set(key, { group, topic, partition, offset, atMs, client });
+    } else {
       position.offset = offset;
       position.atMs = atMs;
       position.client = client;
