@@ -63,6 +63,11 @@ describe('admin API (§4.3–4.5, §7)', () => {
       assert.ok(p.maxOffset > 0 && p.sizeBytes === p.maxOffset, 'group commit: everything is visible and on disk');
     }
     assert.equal((await f.api('/topics/nope')).status, 404);
+    for (const path of ['/topics/a%20b', '/topics/a%2Fb/partitions/0/messages', '/groups/a%00b']) {
+      const refused = await f.api<{ message: string }>(path);
+      assert.equal(refused.status, 400, path);
+      assert.match(refused.body.message, /^invalid (topic|group) name .*: a (topic|group) name is 1 to 249 characters/);
+    }
   });
 
   it('browses messages at an offset with ids, attributes and bodies, page by page', async () => {

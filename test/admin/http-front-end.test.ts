@@ -37,6 +37,9 @@ describe('HTTP front end (§7.2) and the client\'s HTTP transport (§7.3)', () =
       ['/put?partition=0', { method: 'POST', body: 'x' }, /missing parameter topic/],
       ['/get?topic=orders&partition=zero&offset=0', undefined, /parameter partition must be an integer/],
       ['/offset?topic=orders&partition=0', undefined, /missing parameter offset/],
+      ['/put?topic=orders%2F..%2F..%2Fx&partition=0', { method: 'POST', body: 'x' }, /^invalid topic name "orders\/\.\.\/\.\.\/x": a topic name is 1 to 249 characters/],
+      ['/put?topic=%00&partition=0', { method: 'POST', body: 'x' }, /^invalid topic name "\\u0000"/],
+      ['/get?topic=orders&group=a%2Fb&partition=0&offset=0', undefined, /^invalid group name "a\/b"/],
     ];
     for (const [path, init, message] of cases) {
       const response = await fetch(`${f.admin.url}${path}`, init);
