@@ -88,7 +88,7 @@ async function killAtRandom(cluster: ReplicaCluster): Promise<void> {
 
 describe(`N1: master kill -9 under sync replication (${via === 'netns' ? 'network namespaces' : 'TCP proxy'})`, { timeout: 180_000 }, () => {
   it('every acked message is on the slave, the copies never diverge, and the promoted slave serves them', async () => {
-    const cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via, ackBeforeSlave: process.env.N1_EXPLORE === '1' });
+    const cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via });
     try {
       await killAtRandom(cluster);
     } finally {
