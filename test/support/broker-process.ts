@@ -60,11 +60,11 @@ export function writeConfig(dir: string, system: Record<string, string | number 
  * Start `metaq server` (or, with `volatile`, the same Broker over a FileIO that keeps unsynced
  * writes in memory so kill -9 acts like a power cut) and wait for its listening line.
  */
-/** `port` restarts a broker where its clients expect it (default: any free port). */
-export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia; port?: number } = {}): Promise<BrokerProcess> {
+/** `port` restarts a broker where its clients expect it (default: any free port); `env` adds environment variables (test faults). */
+export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia; port?: number; env?: Record<string, string> } = {}): Promise<BrokerProcess> {
   const args = options.volatile ? [VOLATILE_CHILD, configPath, String(options.port ?? 0)] : [CLI, 'server', '--config', configPath, '--port', String(options.port ?? 0), '--http-port', '0'];
   const [command, commandArgs] = (options.spawnVia ?? direct)(process.execPath, args);
-  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info', ...options.env } });
   const logs: Array<Record<string, unknown>> = [];
   running.add(child);
   const exited = new Promise<number | null>((resolve) =>

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { MetaqClient } from '../../src/client/index.js';
+import { ACK_BEFORE_SLAVE_FAULT } from '../../src/broker/replication/sync-master.js';
 import { isRecordIntact, iterateRecords } from '../../src/protocol/record.js';
 import type { BrokerProcess } from './broker-process.js';
 import { startBrokerProcess, tempDir, writeConfig } from './broker-process.js';
@@ -46,6 +47,8 @@ export interface ReplicaClusterOptions {
    * and loses its unsynced writes on kill -9 (a power cut, through the volatile FileIO).
    */
   brokenMaster?: boolean;
+  /** Negative controls of N1 and N2: a master that acks once a put is in its own log, not waiting for the slave (a test-only fault). */
+  ackBeforeSlave?: boolean;
   /** More `[system]` keys for both brokers. */
   system?: Record<string, string | number>;
 }
@@ -73,7 +76,8 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const flush: Record<string, number> = o.brokenMaster === true ? { unflushThreshold: 1000, unflushInterval: 600_000 } : { unflushThreshold: 0 };
   const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, ...flush, ...o.system }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
   const volatile = o.brokenMaster === true;
-  let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), volatile });
+  const env = o.ackBeforeSlave === true ? { [ACK_BEFORE_SLAVE_FAULT]: '1' } : undefined;
+  let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), volatile, env });
   const masterPort = master.port;
   const link: SlaveLink = {
     proxy,
@@ -92,7 +96,7 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
     masterData,
     link,
     brokerId,
-    restartMaster: async () => (master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), port: masterPort, volatile })),
+    restartMaster: async () => (master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), port: masterPort, volatile, env })),
     close: async () => {
       await Promise.all([master.kill('SIGKILL'), slave.kill('SIGKILL')]);
       await proxy?.close();

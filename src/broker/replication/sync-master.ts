@@ -14,6 +14,13 @@ import { ReplicaStream } from './replica-stream.js';
 /** Fetches of a corrupt range from the slave before giving up (about five minutes with the back-off). */
 const REPAIR_ATTEMPTS = 10;
 
+/**
+ * Test-only fault (the negative controls of fault tests N1 and N2): with this environment
+ * variable set to `1` the master acknowledges a put once it is in its own log, without waiting
+ * for the slave, which breaks sync replication. Never set it outside those tests.
+ */
+export const ACK_BEFORE_SLAVE_FAULT = 'METAQ_TEST_FAULT_ACK_BEFORE_SLAVE';
+
 /** What the master does in ZooKeeper when its slave keeps failing, and when it is back. */
 export interface PresenceHooks {
   withdraw(): Promise<void>;
@@ -44,6 +51,8 @@ export class SyncMaster {
   private withdrawn = false;
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The test-only fault above: acks do not wait for the slave. */
+  private readonly ackBeforeSlave = process.env[ACK_BEFORE_SLAVE_FAULT] === '1';
   private readonly onCreated = (topic: string, partition: number, log: PartitionLog): void => this.attach(topic, partition, log);
 
   constructor(
@@ -67,6 +76,7 @@ export class SyncMaster {
       for (const stream of this.streams.values()) stream.expire(now);
     }, Math.max(10, Math.min(100, timeout / 4)));
     this.sweeper.unref();
+    if (this.ackBeforeSlave) this.logger.fatal({ component: 'replication', [ACK_BEFORE_SLAVE_FAULT]: '1' }, `TEST FAULT ON: ${ACK_BEFORE_SLAVE_FAULT}=1, puts are acknowledged before the sync slave has them and a master kill loses them; unset it unless this is a fault test's negative control`);
   }
 
   private attach(topic: string, partition: number, log: PartitionLog): void {
@@ -117,6 +127,11 @@ export class SyncMaster {
     const stream = this.byLog.get(log);
     if (stream === undefined) {
       done('the partition is not replicated yet; retry');
+      return;
+    }
+    if (this.ackBeforeSlave) {
+      this.count(true);
+      done(undefined);
       return;
     }
     stream.whenReplicated(end, (error) => {
