@@ -95,7 +95,7 @@ export class TransactionManager {
   /** BEGIN: idempotent; a transaction not prepared within its timeout (capped) is rolled back. */
   begin(owner: TransactionOwner, key: string, sessionId: string, timeoutSeconds: number, caller?: TransactionCaller): void {
     if (key === 'null') throw new TransactionRefusal('BEGIN needs a transaction key (TX:… or XID:…), not null');
-    this.checkMayDecide(caller, 'begin', key, this.lookup(owner, key));
+    this.checkMayDecide(caller, 'join', key, this.lookup(owner, key));
     if (this.lookup(owner, key) !== undefined) return;
     if (this.heuristics.get(key) !== undefined) throw new XaError(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
     const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner, owner.login?.user);
