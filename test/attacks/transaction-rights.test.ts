@@ -121,6 +121,36 @@ describe('attack: deciding or listing another user\'s transaction ([auth] on, br
   });
 });
 
+describe('a transaction prepared with no owner recorded ([auth] turned on over an existing journal)', { timeout: 60_000 }, () => {
+  after(killAllBrokers);
+
+  it('is listed and finished by an admin only', async () => {
+    const dir = tempDir('tx-unowned');
+    const configPath = writeConfig(dir, { dataPath: join(dir, 'data') });
+    let broker = await startBrokerProcess(configPath);
+    const key = xaKey('prepared-before-auth', 'legacy-app');
+    const anonymous = await WireSession.open('127.0.0.1', broker.port);
+    await prepared(anonymous, key, 'orders', 'prepared with [auth] off');
+    await anonymous.close();
+    await broker.kill('SIGKILL');
+    appendFileSync(configPath, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\n`);
+    broker = await startBrokerProcess(configPath, { port: broker.port });
+
+    const [alice, root] = [await session(broker.port, 'alice'), await session(broker.port, 'root')];
+    try {
+      assert.deepEqual(await recovered(alice, 'legacy-app'), []);
+      const refused = await txCommand(alice, key, 'COMMIT_TWO_PHASE');
+      assert.equal(refused.code, 401);
+      assert.match(refused.text, /has no recorded owner .*; only an admin may commit this transaction, and user alice is neither/);
+      assert.deepEqual(await recovered(root, 'legacy-app'), [key]);
+      assert.equal((await txCommand(root, key, 'COMMIT_TWO_PHASE')).code, 200);
+      await eventually(async () => (await payloads(root, 'orders')).includes('prepared with [auth] off'), 'the admin\'s commit readable');
+    } finally {
+      await Promise.all([alice.close(), root.close()]);
+    }
+  });
+});
+
 describe('transactions and rights changed while they are open ([auth] on, admin API)', { timeout: 60_000 }, () => {
   const fleet = brokerFleet();
   const open: WireSession[] = [];
