@@ -9,17 +9,19 @@ import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import type { BrokerProcess } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { brokerFleet, brokerIni } from '../support/replica-pair.js';
 import { scanPartition, WireSession } from '../support/wire-client.js';
 import { logIn } from '../support/wire-login.js';
 import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 
 const PASSWORD = 'correct horse battery';
-/** alice and bob share one topic; each has one of its own; root is an admin. */
+/** alice and bob share one topic; each has one of its own; root is an admin; legacy is legacyPort's user. */
 const USERS: Record<string, Partial<UserRights>> = {
   alice: { publish: ['orders', 'shared'] },
   bob: { publish: ['bobs', 'shared'] },
   root: { admin: true },
+  legacy: { publish: ['orders'] },
 };
 
 async function usersFile(dir: string): Promise<string> {
@@ -159,9 +161,9 @@ describe('transactions and rights changed while they are open ([auth] on, admin 
     await fleet.closeAll();
   });
 
-  it('refuses (and rolls back) a prepare or one-phase commit whose owner lost the publish right; the admin API still needs its token', async () => {
+  it('refuses (and rolls back) a prepare or one-phase commit whose owner lost the publish right; the admin API still needs its token; legacyUser owns legacyPort\'s', async () => {
     const dir = tempDir('tx-revoked');
-    const broker = await fleet.start(brokerIni({}, {}, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\n`));
+    const broker = await fleet.start(brokerIni({}, {}, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\nlegacyPort=${await freePort()}\nlegacyUser=legacy\n`));
     const admin = await AdminServer.start(broker, { port: 0, host: '127.0.0.1', token: 'admin-token' });
     const call = (method: string, path: string, body?: unknown, token = 'admin-token') =>
       fetch(`${admin.url}/api${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -197,6 +199,15 @@ describe('transactions and rights changed while they are open ([auth] on, admin 
       assert.equal((await txCommand(bob!, kept, 'FORGET')).code, 401);
       assert.equal((await txCommand(alice!, kept, 'FORGET')).code, 200);
       assert.deepEqual(await payloads(root!, 'orders'), ['committed by an operator']);
+
+      // On legacyPort (no login) a transaction belongs to legacyUser.
+      const old = await WireSession.open('127.0.0.1', broker.legacyPort!);
+      open.push(old);
+      const fromOld = xaKey('from-an-old-client', 'old-app');
+      await prepared(old, fromOld, 'orders', 'from an old client');
+      assert.match((await txCommand(bob!, fromOld, 'ROLLBACK')).text, /belongs to user legacy/);
+      assert.deepEqual(await recovered(old, 'old-app'), [fromOld]);
+      assert.equal((await txCommand(old, fromOld, 'COMMIT_TWO_PHASE')).code, 200);
     } finally {
       await admin.close();
     }
