@@ -66,7 +66,7 @@ export class BrokerConnection {
   /** The client's IP address (connections per client, for the operator). */
   readonly remoteAddress: string;
   /** The login and the user, on a broker with `[auth] enabled=true`. */
-  private readonly login: ConnectionLogin | undefined;
+  readonly login: ConnectionLogin | undefined;
 
   constructor(
     private readonly socket: Socket,

@@ -28,6 +28,9 @@ const schema = protobuf.Root.fromJSON({
         wasPrepared: { type: 'bool', id: 2, rule: 'required' },
         transactionId: { type: 'string', id: 3, rule: 'required' },
         dataLength: { type: 'int32', id: 4 },
+        // metaq's addition, on XA_PREPARE: the user the transaction belongs to. A field number
+        // far from MetaQ's, so a Java broker skips it and older journals read as "no owner".
+        owner: { type: 'string', id: 100 },
       },
     },
   },
@@ -57,7 +60,7 @@ export interface BatchLocation {
 
 export type JournalRecord =
   | { kind: 'append'; messageId: bigint; putFrame: Buffer; force: boolean }
-  | { kind: 'operation'; type: TxOperationType; wasPrepared: boolean; txKey: string; locations: BatchLocation[]; force: boolean };
+  | { kind: 'operation'; type: TxOperationType; wasPrepared: boolean; txKey: string; locations: BatchLocation[]; force: boolean; owner?: string | undefined };
 
 const LOCATION_FIXED_BYTES = 8 + 4 + 4 + 4;
 
@@ -102,6 +105,7 @@ export function encodeJournalRecord(record: JournalRecord): Buffer {
     attachment = record.locations.length > 0 ? encodeLocations(record.locations) : undefined;
     const operation: Record<string, unknown> = { type: TxOperationTypes.indexOf(record.type) + 1, wasPrepared: record.wasPrepared, transactionId: record.txKey };
     if (attachment !== undefined) operation.dataLength = attachment.length;
+    if (record.owner !== undefined) operation.owner = record.owner;
     content = TransactionOperation.encode(operation).finish();
   }
   const command = TxCommand.encode({ cmdType: record.kind === 'append' ? APPEND_MSG : TX_OP, cmdContent: content, force: record.force }).finish();
@@ -139,12 +143,14 @@ export function decodeJournalRecord(buffer: Buffer, position: number): DecodedRe
       return { record: { kind: 'append', messageId: BigInt(append.messageId), putFrame: Buffer.from(append.putCommand), force: command.force }, size: 4 + length };
     }
     if (command.cmdType !== TX_OP) return undefined;
-    const operation = TransactionOperation.toObject(TransactionOperation.decode(command.cmdContent), { enums: Number, defaults: true }) as { type: number; wasPrepared: boolean; transactionId: string; dataLength: number };
+    const operation = TransactionOperation.toObject(TransactionOperation.decode(command.cmdContent), { enums: Number, defaults: true }) as { type: number; wasPrepared: boolean; transactionId: string; dataLength: number; owner: string };
     const type = TxOperationTypes[operation.type - 1];
     const attachmentEnd = position + 4 + length + operation.dataLength;
     if (type === undefined || operation.dataLength < 0 || attachmentEnd > buffer.length) return undefined;
     const locations = decodeLocations(buffer.subarray(position + 4 + length, attachmentEnd));
-    return { record: { kind: 'operation', type, wasPrepared: operation.wasPrepared, txKey: operation.transactionId, locations, force: command.force }, size: 4 + length + operation.dataLength };
+    const record: JournalRecord = { kind: 'operation', type, wasPrepared: operation.wasPrepared, txKey: operation.transactionId, locations, force: command.force };
+    if (operation.owner !== '') record.owner = operation.owner;
+    return { record, size: 4 + length + operation.dataLength };
   } catch {
     return undefined;
   }

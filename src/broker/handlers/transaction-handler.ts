@@ -3,17 +3,21 @@ import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import type { TransactionOwner } from '../transactions/transaction.js';
-import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
+import { TransactionCaller } from '../transactions/transaction-rights.js';
+import { TransactionDenied, TransactionRefusal, XaError } from '../transactions/xa-error.js';
 
 /**
  * `transaction` (§1.3.8): BEGIN, PREPARE, COMMIT_*, ROLLBACK, RECOVER, FORGET, and metaq's
  * operator extensions HEURISTIC_COMMIT / HEURISTIC_ROLLBACK (§5.6.4). END never gets a reply;
- * the connection does not wait for one.
+ * the connection does not wait for one. With `[auth]` on, a transaction belongs to the user who
+ * began it: another user's command on it is answered 401 (see TransactionCaller).
  */
 export function handleTransaction(command: TransactionCommand, owner: TransactionOwner, ctx: BrokerContext, reply: ReplySink): void {
   const { txKey, opaque } = command;
   const tx = ctx.transactions;
+  const caller = ctx.users === undefined ? undefined : new TransactionCaller(owner.login?.user, ctx.users, ctx.counters);
   const fail = (error: unknown): void => {
+    if (error instanceof TransactionDenied) return reply.send(encodeResult(Status.unauthorized, opaque, error.message));
     if (error instanceof XaError) return reply.send(encodeResult(Status.internalServerError, opaque, error.replyText));
     if (error instanceof TransactionRefusal) return reply.send(encodeResult(Status.internalServerError, opaque, error.message));
     ctx.logger.error({ component: 'transactions', err: error, tx: txKey, type: command.type }, 'transaction command failed');
@@ -31,11 +35,11 @@ export function handleTransaction(command: TransactionCommand, owner: Transactio
       return; // MetaQ's END is fire-and-forget: nothing to do, nothing to answer
     case 'BEGIN':
       return run(() => {
-        tx.begin(owner, txKey, command.sessionId, command.timeout);
+        tx.begin(owner, txKey, command.sessionId, command.timeout, caller);
         return '0';
       });
     case 'PREPARE':
-      return run(async () => String(await tx.prepare(owner, txKey)));
+      return run(async () => String(await tx.prepare(owner, txKey, caller)));
     case 'COMMIT_ONE_PHASE':
     case 'COMMIT_TWO_PHASE': {
       // A commit appends messages, like a put: a fenced broker refuses it and keeps the
@@ -43,20 +47,20 @@ export function handleTransaction(command: TransactionCommand, owner: Transactio
       const fenced = ctx.fencedBecause();
       if (fenced !== undefined) return reply.send(encodeResult(Status.serviceUnavailable, opaque, `${fenced}; the transaction is unchanged: commit it again`));
       return run(async () => {
-        await tx.commit(owner, txKey, command.type === 'COMMIT_ONE_PHASE');
+        await tx.commit(owner, txKey, command.type === 'COMMIT_ONE_PHASE', caller);
         return '0';
       });
     }
     case 'ROLLBACK':
       return run(async () => {
-        await tx.rollback(owner, txKey);
+        await tx.rollback(owner, txKey, caller);
         return '0';
       });
     case 'RECOVER':
-      return run(() => tx.recover(command.uniqueQualifier).join('\r\n'));
+      return run(() => tx.recover(command.uniqueQualifier, caller).join('\r\n'));
     case 'FORGET':
       return run(async () => {
-        await tx.forget(txKey);
+        await tx.forget(txKey, caller);
         return '0';
       });
     case 'HEURISTIC_COMMIT':

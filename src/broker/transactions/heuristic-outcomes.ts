@@ -8,6 +8,8 @@ export interface HeuristicRecord {
   key: string;
   outcome: HeuristicOutcome;
   atMs: number;
+  /** The user the transaction belonged to (`[auth]` on); absent in files written before owners were kept: admin only. */
+  owner?: string;
 }
 
 /**
@@ -38,8 +40,8 @@ export class HeuristicOutcomes {
     return [...this.records.values()];
   }
 
-  async remember(key: string, outcome: HeuristicOutcome): Promise<void> {
-    this.records.set(key, { key, outcome, atMs: Date.now() });
+  async remember(key: string, outcome: HeuristicOutcome, owner: string | undefined): Promise<void> {
+    this.records.set(key, { key, outcome, atMs: Date.now(), ...(owner === undefined ? {} : { owner }) });
     await this.save();
   }
 

@@ -30,7 +30,7 @@ export async function recoverTransactions(replay: readonly ReplayedRecord[], jou
         continue;
       }
       let tx = open.get(put.txKey);
-      if (tx === undefined) open.set(put.txKey, (tx = new Transaction(put.txKey, sessionOf(put.txKey), undefined)));
+      if (tx === undefined) open.set(put.txKey, (tx = new Transaction(put.txKey, sessionOf(put.txKey), undefined, undefined)));
       tx.firstPosition ??= position;
       tx.state = 'IN_USE';
       tx.messages.push({ topic: put.topic, partition: put.partition, id: record.messageId, flag: put.flag, checksum: checksum(put.body), payload: put.body });
@@ -39,7 +39,9 @@ export async function recoverTransactions(replay: readonly ReplayedRecord[], jou
     const tx = open.get(record.txKey);
     switch (record.type) {
       case 'XA_PREPARE':
-        if (tx !== undefined) tx.state = 'PREPARED';
+        if (tx === undefined) break;
+        tx.state = 'PREPARED';
+        tx.user = record.owner; // none in older journals: then only an admin may finish it
         break;
       case 'XA_COMMIT':
       case 'LOCAL_COMMIT':

@@ -17,7 +17,8 @@ import type { PartitionBatch } from './partition-batch.js';
 import { appendBatch, partitionBatch } from './partition-batch.js';
 import type { TransactionOwner } from './transaction.js';
 import { qualifierOf, Transaction } from './transaction.js';
-import { TransactionRefusal, XaCode, XaError } from './xa-error.js';
+import type { TransactionCaller } from './transaction-rights.js';
+import { TransactionDenied, TransactionRefusal, XaCode, XaError } from './xa-error.js';
 
 /** Bytes a batch takes in the log. */
 function batchBytes(batch: PartitionBatch): number {
@@ -37,6 +38,8 @@ export interface TransactionSummary {
   state: string;
   messages: number;
   ageMs: number;
+  /** The user it belongs to, on a broker with `[auth]` on. */
+  owner?: string;
 }
 
 /**
@@ -44,7 +47,8 @@ export interface TransactionSummary {
  * connection. Puts wait in memory and in the journal; a commit journals the decision (forced)
  * before appending each partition's messages as one contiguous batch, so a crash at any point
  * is finished by recovery and consumers never see part of a transaction, or any of an open or
- * rolled-back one.
+ * rolled-back one. With `[auth]` on, each belongs to the user who began it (`caller` below;
+ * undefined with `[auth]` off, where nothing is checked).
  */
 export class TransactionManager {
   private readonly xa = new Map<string, Transaction>();
@@ -89,11 +93,12 @@ export class TransactionManager {
   }
 
   /** BEGIN: idempotent; a transaction not prepared within its timeout (capped) is rolled back. */
-  begin(owner: TransactionOwner, key: string, sessionId: string, timeoutSeconds: number): void {
+  begin(owner: TransactionOwner, key: string, sessionId: string, timeoutSeconds: number, caller?: TransactionCaller): void {
     if (key === 'null') throw new TransactionRefusal('BEGIN needs a transaction key (TX:… or XID:…), not null');
+    this.checkMayDecide(caller, 'join', key, this.lookup(owner, key));
     if (this.lookup(owner, key) !== undefined) return;
     if (this.heuristics.get(key) !== undefined) throw new XaError(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
-    const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner);
+    const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner, owner.login?.user);
     if (tx.isXa) this.xa.set(key, tx);
     else {
       let mine = this.local.get(owner);
@@ -116,6 +121,8 @@ export class TransactionManager {
   put(owner: TransactionOwner, command: PutCommand, id: bigint, crc: number): Promise<void> {
     const key = command.txKey!;
     const tx = this.find(owner, key);
+    // Only its user adds to it: another's messages would commit under the owner's decision.
+    if (tx.user !== owner.login?.user) throw new TransactionDenied(`access denied: transaction '${key}' belongs to ${tx.user === undefined ? 'no recorded user' : `user ${tx.user}`}; only the user who began it may put messages in it`);
     if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.finishing ? 'being completed' : 'prepared'}; it takes no more messages`);
     if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
     this.stores.checkAccepts(command.topic, command.partition);
@@ -133,8 +140,9 @@ export class TransactionManager {
   }
 
   /** PREPARE (XA only): `0` (XA_OK) once the vote is forced to the journal, `3` (XA_RDONLY) if nothing was put. */
-  async prepare(owner: TransactionOwner, key: string): Promise<number> {
+  async prepare(owner: TransactionOwner, key: string, caller?: TransactionCaller): Promise<number> {
     if (!key.startsWith('XID:')) throw new XaError(XaCode.resourceError, `local transaction '${key}' cannot be prepared; commit it in one phase`);
+    this.checkMayDecide(caller, 'prepare', key, this.lookup(owner, key));
     const tx = this.find(owner, key);
     if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
     if (tx.state === 'START') {
@@ -146,10 +154,11 @@ export class TransactionManager {
       await this.rollbackNow(tx);
       throw new XaError(XaCode.rollbackOther, `a put of XA transaction '${key}' could not be journaled (${tx.broken.message}); it was rolled back`);
     }
+    await this.refuseUnpublishable(tx, caller);
     tx.state = 'PREPARED';
     tx.clearTimer();
     try {
-      await this.journal.append({ kind: 'operation', type: 'XA_PREPARE', wasPrepared: false, txKey: key, locations: [], force: true });
+      await this.journal.append({ kind: 'operation', type: 'XA_PREPARE', wasPrepared: false, txKey: key, locations: [], force: true, owner: tx.user });
     } catch (error) {
       tx.state = 'IN_USE';
       throw new XaError(XaCode.resourceError, `could not journal the prepare of '${key}': ${String(error)}`);
@@ -158,31 +167,41 @@ export class TransactionManager {
   }
 
   /** COMMIT_ONE_PHASE (from START or IN_USE) or COMMIT_TWO_PHASE (only from PREPARED). */
-  async commit(owner: TransactionOwner, key: string, onePhase: boolean): Promise<void> {
+  async commit(owner: TransactionOwner, key: string, onePhase: boolean, caller?: TransactionCaller): Promise<void> {
+    this.checkMayDecide(caller, 'commit', key, this.lookup(owner, key));
     this.refuseIfHeuristic(key);
     const tx = this.find(owner, key);
     if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
     if (!onePhase && tx.state !== 'PREPARED') throw new XaError(XaCode.protocol, 'Cannot do 2 phase commit if the transaction has not been prepared');
     if (onePhase && tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is prepared; commit it in two phases`);
+    // A prepared one was checked at its prepare: its vote promised the commit would succeed.
+    if (onePhase) await this.refuseUnpublishable(tx, caller);
     await this.commitNow(tx);
   }
 
   /** ROLLBACK: the transaction's messages are dropped, never stored. */
-  async rollback(owner: TransactionOwner, key: string): Promise<void> {
+  async rollback(owner: TransactionOwner, key: string, caller?: TransactionCaller): Promise<void> {
+    this.checkMayDecide(caller, 'roll back', key, this.lookup(owner, key));
     this.refuseIfHeuristic(key);
     const tx = this.find(owner, key);
     if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
     await this.rollbackNow(tx);
   }
 
-  /** RECOVER: prepared and heuristically completed XA keys, optionally of one unique qualifier. */
-  recover(qualifier: string | undefined): string[] {
-    const keys = [...[...this.xa.values()].filter((tx) => tx.state === 'PREPARED' && !tx.finishing).map((tx) => tx.key), ...this.heuristics.all().map((record) => record.key)];
+  /**
+   * RECOVER: prepared and heuristically completed XA keys, optionally of one unique qualifier;
+   * with `[auth]` on, only the caller's own unless it is an admin.
+   */
+  recover(qualifier: string | undefined, caller?: TransactionCaller): string[] {
+    const prepared = [...this.xa.values()].filter((tx) => tx.state === 'PREPARED' && !tx.finishing);
+    const owned = [...prepared.map((tx) => ({ key: tx.key, owner: tx.user })), ...this.heuristics.all()];
+    const keys = owned.filter(({ owner }) => caller?.mayDecide(owner) ?? true).map(({ key }) => key);
     return qualifier === undefined ? keys : keys.filter((key) => qualifierOf(key) === qualifier);
   }
 
   /** FORGET: drop the record of a heuristic completion. */
-  async forget(key: string): Promise<void> {
+  async forget(key: string, caller?: TransactionCaller): Promise<void> {
+    this.checkMayDecide(caller, 'forget', key, undefined);
     if (!(await this.heuristics.forget(key))) throw new XaError(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
   }
 
@@ -193,7 +212,7 @@ export class TransactionManager {
       throw new TransactionRefusal(`only a prepared XA transaction can be completed by hand; '${key}' is ${tx === undefined ? 'not known to this broker' : tx.finishing ? 'being completed' : 'not prepared'} (see metaq tx list)`);
     }
     // The decision is durable before it is carried out; a crash in between finishes it at start-up.
-    await this.heuristics.remember(key, outcome);
+    await this.heuristics.remember(key, outcome, tx.user);
     await (outcome === 'commit' ? this.commitNow(tx) : this.rollbackNow(tx));
     this.logger.warn({ tx: key, outcome }, 'prepared transaction completed heuristically by an operator');
   }
@@ -201,8 +220,8 @@ export class TransactionManager {
   list(): TransactionSummary[] {
     const now = Date.now();
     return [
-      ...this.openTransactions().map((tx) => ({ key: tx.key, state: tx.finishing ? 'COMPLETING' : tx.state, messages: tx.messages.length, ageMs: now - tx.begunAtMs })),
-      ...this.heuristics.all().map((record) => ({ key: record.key, state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', messages: 0, ageMs: now - record.atMs })),
+      ...this.openTransactions().map((tx) => ({ key: tx.key, state: tx.finishing ? 'COMPLETING' : tx.state, messages: tx.messages.length, ageMs: now - tx.begunAtMs, owner: tx.user })),
+      ...this.heuristics.all().map((record) => ({ key: record.key, state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', messages: 0, ageMs: now - record.atMs, owner: record.owner })),
     ];
   }
 
@@ -297,6 +316,24 @@ export class TransactionManager {
       // Not prepared: restart rolls it back anyway. Prepared: it comes back in doubt, so say so.
       if (tx.state === 'PREPARED') throw new XaError(XaCode.resourceError, `could not journal the rollback of prepared '${tx.key}': ${String(error)}`);
     }
+  }
+
+  /**
+   * With `[auth]` on, refuse (401) a caller that is neither the owner of `key` nor an admin. A key
+   * this broker does not know is left to the usual "not started" answer.
+   */
+  private checkMayDecide(caller: TransactionCaller | undefined, action: string, key: string, tx: Transaction | undefined): void {
+    if (caller === undefined) return;
+    const heuristic = tx === undefined ? this.heuristics.get(key) : undefined;
+    if (tx !== undefined || heuristic !== undefined) caller.checkMayDecide(action, key, tx !== undefined ? tx.user : heuristic!.owner);
+  }
+
+  /** Roll back and refuse a transaction whose owner may no longer publish to one of its topics. */
+  private async refuseUnpublishable(tx: Transaction, caller: TransactionCaller | undefined): Promise<void> {
+    const refusal = caller?.publishRefusal(tx);
+    if (refusal === undefined) return;
+    await this.rollbackNow(tx);
+    throw new XaError(XaCode.rollbackOther, `${refusal}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
   }
 
   private refuseIfHeuristic(key: string): void {

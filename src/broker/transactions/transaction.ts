@@ -13,8 +13,14 @@ export interface TransactionMessage {
   payload: Buffer;
 }
 
-/** Who owns a local transaction: the connection it began on (it is rolled back when that closes). */
-export type TransactionOwner = object;
+/**
+ * The connection a transaction command came on. A local transaction belongs to it (and is rolled
+ * back when it closes); every transaction belongs to the user its login names.
+ */
+export interface TransactionOwner {
+  /** Set on a broker with `[auth] enabled=true`: the logged-in user, or `[auth] legacyUser` on legacyPort. */
+  readonly login?: { readonly user: string | undefined } | undefined;
+}
 
 /**
  * An open transaction on this broker: local (`TX:…`, owned by one connection) or XA (`XID:…`,
@@ -39,6 +45,11 @@ export class Transaction {
     readonly sessionId: string,
     /** The connection of a local transaction; undefined for XA (any connection may finish it). */
     readonly owner: TransactionOwner | undefined,
+    /**
+     * The user it belongs to: who began it (set again from the journal after a restart).
+     * Undefined with `[auth]` off, or restored from a journal that named no owner (admin only).
+     */
+    public user: string | undefined,
   ) {}
 
   get isXa(): boolean {

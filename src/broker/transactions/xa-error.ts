@@ -31,3 +31,11 @@ export class XaError extends Error {
 export class TransactionRefusal extends Error {
   override name = 'TransactionRefusal';
 }
+
+/**
+ * A transaction command refused for lack of a right (another user's transaction, or a publish
+ * right the owner lost): answered 401, as the connection answers a command the user may not send.
+ */
+export class TransactionDenied extends TransactionRefusal {
+  override name = 'TransactionDenied';
+}
