@@ -61,7 +61,7 @@ describe('attack: deciding or listing another user\'s transaction ([auth] on, br
 
   before(async () => {
     configPath = writeConfig(dir, { dataPath: join(dir, 'data') });
-    appendFileSync(configPath, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\n`);
+    appendFileSync(configPath, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\nbrokerUser=root\nbrokerPassword=replication-secret\n[http]\ntoken=admin-token-secret\n`);
     broker = await startBrokerProcess(configPath);
   });
   after(async () => {
@@ -100,6 +100,20 @@ describe('attack: deciding or listing another user\'s transaction ([auth] on, br
     await eventually(async () => (await payloads(root, 'orders')).length > 0 && (await payloads(root, 'shared')).length > 0, 'the committed messages readable');
     assert.deepEqual(await payloads(root, 'orders'), ['alice 1'], 'the rolled-back one never appears');
     assert.deepEqual(await payloads(root, 'shared'), ['alice shared'], 'bob\'s put never joined it');
+  });
+
+  it('lists every user\'s open transactions (stats transactions) to an admin only, and never shows a secret of server.ini', async () => {
+    const [bob, root] = [await as('bob'), await as('root')];
+    const listing = (who: WireSession) => who.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }));
+    const refused = await listing(bob);
+    assert.equal(refused.kind === 'result' && refused.code, 401);
+    assert.match(refused.body.toString(), /user bob has no admin rights/);
+    const listed = await listing(root);
+    assert.equal(listed.kind === 'result' && listed.code, 200);
+    const config = await bob.request((opaque) => ({ kind: 'stats', item: 'config', opaque }));
+    assert.match(config.body.toString(), /^token=<hidden>$/m);
+    assert.match(config.body.toString(), /^brokerPassword=<hidden>$/m);
+    assert.doesNotMatch(config.body.toString(), /admin-token-secret|replication-secret/);
   });
 
   it('a prepared transaction still belongs to its user after a restart (the owner is in the journal)', async () => {
