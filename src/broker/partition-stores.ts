@@ -3,17 +3,22 @@ import { join } from 'node:path';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
-import { MetaqError } from '../common/errors.js';
+import { forEachBounded } from '../common/bounded-all.js';
 import type { FileIO } from '../storage/io/file-io.js';
+import { defaultOpenFileBudget } from '../storage/io/descriptor-limit.js';
+import { OpenFileCache } from '../storage/io/open-file-cache.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import { TailCache } from '../storage/tail-cache.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
 import type { BrokerConfig, EffectiveTopicSettings } from './config/broker-config.js';
 import { topicSettings } from './config/broker-config.js';
 import { StorageLatency } from './stats/storage-latency.js';
+import { StoreBudget, StoreRefusal } from './store-budget.js';
 
-/** Why a put or get cannot be given a store; the handler turns it into MetaQ's reply text. */
-export class StoreRefusal extends MetaqError {}
+export { StoreRefusal };
+
+/** Partitions opened or closed at once at start and stop: each takes a few descriptors meanwhile. */
+const OPEN_CLOSE_CONCURRENCY = 16;
 
 /**
  * Every topic-partition log of this broker (MetaQ's MessageStoreManager): loaded from the data
@@ -37,8 +42,16 @@ export class PartitionStores {
     private readonly clock: Clock,
   ) {
     this.tailCache = new TailCache(config.system.tailCacheBytes);
+    const { maxOpenSegmentFiles, maxTopics, maxPartitions } = config.system;
+    this.files = new OpenFileCache(io, maxOpenSegmentFiles > 0 ? maxOpenSegmentFiles : defaultOpenFileBudget());
+    this.budget = new StoreBudget({ maxTopics, maxPartitions });
     this.retentionClock = new RetentionClock(clock, config.system.clockJumpToleranceMs, logger);
   }
+
+  /** The partition logs' files, under one descriptor budget (`maxOpenSegmentFiles`). */
+  readonly files: OpenFileCache;
+  /** Topics and partitions held, against `maxTopics` and `maxPartitions`. */
+  readonly budget: StoreBudget;
 
   /** The wall clock as retention trusts it: a forward jump pauses deletion by age (N7). */
   readonly retentionClock: RetentionClock;
@@ -62,6 +75,7 @@ export class PartitionStores {
     const settings = this.settings(topic);
     if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
     if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
+    if (!this.opening.has(`${topic}-${partition}`)) this.budget.check(topic, partition);
   }
 
   /** The store for a put, created on first use; refuses unknown topics and partitions. */
@@ -78,14 +92,24 @@ export class PartitionStores {
    * that offsets match (§6.1).
    */
   getOrCreateReplica(topic: string, partition: number, startOffset: number): PartitionLog | Promise<PartitionLog> {
-    return this.find(topic, partition) ?? this.create(topic, partition, startOffset);
+    const existing = this.find(topic, partition);
+    if (existing !== undefined) return existing;
+    // Never refused: the master already acknowledged these records, and a slave that dropped
+    // them would lose them at failover. Going past the limit is counted and logged instead.
+    if (!this.opening.has(`${topic}-${partition}`) && this.budget.wouldOverrun(topic)) {
+      this.budget.replicaOverruns += 1;
+      this.logger.warn({ component: 'storage', topic, partition, topics: this.budget.topics, partitions: this.budget.partitions }, 'replica partition created past maxTopics/maxPartitions: raise them on this broker to match its master');
+    }
+    return this.create(topic, partition, startOffset);
   }
 
   private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionLog> {
     const key = `${topic}-${partition}`;
     let opening = this.opening.get(key);
     if (opening === undefined) {
+      this.budget.add(topic, partition);
       opening = this.open(topic, partition, this.settings(topic), startOffset).finally(() => this.opening.delete(key));
+      opening.catch(() => this.budget.remove(topic, partition));
       void opening.then((log) => {
         for (const listener of this.created) listener(topic, partition, log);
       }, () => undefined);
@@ -98,7 +122,7 @@ export class PartitionStores {
     const effective = settings ?? this.fallbackSettings();
     const log = await PartitionLog.open({
       dir: join(effective.dataPath, `${topic}-${partition}`),
-      io: this.io,
+      io: this.files,
       logger: this.logger.child({ component: 'storage', partition: `${topic}-${partition}` }),
       clock: this.clock,
       unflushThreshold: effective.unflushThreshold,
@@ -112,6 +136,7 @@ export class PartitionStores {
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));
     partitions.set(partition, log);
+    this.budget.add(topic, partition);
     return log;
   }
 
@@ -139,8 +164,8 @@ export class PartitionStores {
     }
     const started = performance.now();
     const load = ({ topic, partition }: { topic: string; partition: number }) => this.open(topic, partition, this.settings(topic));
-    if (this.config.system.loadMessageStoresInParallel) await Promise.all(found.map(load));
-    else for (const entry of found) await load(entry);
+    // In parallel, but bounded: thousands of partitions opened at once ran out of descriptors.
+    await forEachBounded(found, this.config.system.loadMessageStoresInParallel ? OPEN_CLOSE_CONCURRENCY : 1, load);
     const truncatedBytes = [...this.logs.values()].flatMap((p) => [...p.values()]).reduce((sum, log) => sum + log.recovery.truncatedBytes, 0);
     this.logger.info({ component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes }, 'partition stores loaded');
   }
@@ -195,6 +220,15 @@ export class PartitionStores {
   async close(): Promise<void> {
     for (const job of this.jobs) job.stop();
     await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
-    await Promise.all([...this.logs.values()].flatMap((partitions) => [...partitions.values()].map((log) => log.close())));
+    // Each close writes the partition's recovery point: a few at a time, so thousands of them
+    // never need more descriptors than the broker has; every log is closed even if one fails.
+    let failure: { error: unknown } | undefined;
+    const logs = [...this.logs.values()].flatMap((partitions) => [...partitions.values()]);
+    await forEachBounded(logs, OPEN_CLOSE_CONCURRENCY, (log) =>
+      log.close().catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    );
+    if (failure !== undefined) throw failure.error;
   }
 }
