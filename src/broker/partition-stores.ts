@@ -19,6 +19,8 @@ export { StoreRefusal };
 
 /** Partitions opened or closed at once at start and stop: each takes a few descriptors meanwhile. */
 const OPEN_CLOSE_CONCURRENCY = 16;
+/** Topic names whose settings are remembered. */
+const SETTINGS_CACHE_ENTRIES = 50_000;
 
 /**
  * Every topic-partition log of this broker (MetaQ's MessageStoreManager): loaded from the data
@@ -60,7 +62,11 @@ export class PartitionStores {
   readonly latency = new StorageLatency();
 
   settings(topic: string): EffectiveTopicSettings | undefined {
-    if (!this.settingsCache.has(topic)) this.settingsCache.set(topic, topicSettings(this.config, topic));
+    if (!this.settingsCache.has(topic)) {
+      // Names of refused puts are cached too: start over rather than grow with every name a client invents.
+      if (this.settingsCache.size >= SETTINGS_CACHE_ENTRIES) this.settingsCache.clear();
+      this.settingsCache.set(topic, topicSettings(this.config, topic));
+    }
     return this.settingsCache.get(topic);
   }
 
