@@ -54,13 +54,14 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 /**
  * Create `partitions` topics of one partition with one put each, then measure descriptors,
  * /metrics, a clean stop, a start after it and a start after kill -9. `cli` lets an older
- * build be measured the same way; `descriptors` is the `ulimit -n` it runs under.
+ * build be measured the same way (`limits: ''` for one without these keys); `descriptors` is
+ * the `ulimit -n` it runs under.
  */
-export async function runManyPartitionsBench(partitions: number, cli = CLI, descriptors = 20_000): Promise<ManyPartitionsRun> {
+export async function runManyPartitionsBench(partitions: number, cli = CLI, descriptors = 20_000, limits = 'maxTopics=0\nmaxPartitions=0\n'): Promise<ManyPartitionsRun> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-partitions-'));
   const config = join(dir, 'server.ini');
   // The built-in configuration's group commit and [topic=*], with room for the run's partitions.
-  writeFileSync(config, `[system]\ndataPath=${join(dir, 'data')}\nunflushThreshold=0\nloadMessageStoresInParallel=true\nmaxTopics=0\nmaxPartitions=0\n[topic=*]\n`);
+  writeFileSync(config, `[system]\ndataPath=${join(dir, 'data')}\nunflushThreshold=0\nloadMessageStoresInParallel=true\n${limits}[topic=*]\n`);
   try {
     const broker = await start(cli, config, descriptors);
     const sessions = await Promise.all(Array.from({ length: 8 }, () => WireSession.open('127.0.0.1', broker.port)));

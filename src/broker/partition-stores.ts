@@ -75,20 +75,24 @@ export class PartitionStores {
     return this.logs.get(topic)?.get(partition);
   }
 
-  /** Throw StoreRefusal unless a put to this topic and partition would be stored (an existing store always is). */
-  checkAccepts(topic: string, partition: number): void {
+  /**
+   * Throw StoreRefusal unless a put to this topic and partition would be stored (an existing store
+   * always is). `budgeted: false` skips maxTopics/maxPartitions, for records already accepted
+   * (a committed transaction, checked against them at its put).
+   */
+  checkAccepts(topic: string, partition: number, budgeted = true): void {
     if (this.find(topic, partition) !== undefined) return;
     const settings = this.settings(topic);
     if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
     if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
-    if (!this.opening.has(`${topic}-${partition}`)) this.budget.check(topic, partition);
+    if (budgeted && !this.opening.has(`${topic}-${partition}`)) this.budget.check(topic, partition);
   }
 
   /** The store for a put, created on first use; refuses unknown topics and partitions. */
-  getOrCreate(topic: string, partition: number): PartitionLog | Promise<PartitionLog> {
+  getOrCreate(topic: string, partition: number, budgeted = true): PartitionLog | Promise<PartitionLog> {
     const existing = this.find(topic, partition);
     if (existing !== undefined) return existing;
-    this.checkAccepts(topic, partition);
+    this.checkAccepts(topic, partition, budgeted);
     return this.create(topic, partition, undefined);
   }
 
