@@ -72,7 +72,8 @@ describe('attack: creating topics and partitions without end', () => {
     const data = join(dir, 'data');
     // Partition directories a client created earlier: a broker always loads what is on disk.
     for (let i = 0; i < partitions; i += 1) mkdirSync(join(data, `many${i}-0`), { recursive: true });
-    const config = writeConfig(dir, { dataPath: data, loadMessageStoresInParallel: true });
+    // The built-in configuration's group commit: a put is visible once acked (a server.ini without it waits for the next flush).
+    const config = writeConfig(dir, { dataPath: data, unflushThreshold: 0, loadMessageStoresInParallel: true });
     const broker = await startBrokerProcess(config, { spawnVia: withDescriptorLimit(512) });
     const sessions = await Promise.all([0, 1, 2, 3].map(() => WireSession.open('127.0.0.1', broker.port)));
     const each = async (work: (session: WireSession, i: number) => Promise<void>): Promise<void> => {
