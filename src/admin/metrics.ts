@@ -5,6 +5,8 @@ import type { Broker } from '../broker/broker.js';
 import type { PartitionTally } from '../broker/stats/partition-traffic.js';
 import type { StorageTimings } from '../broker/stats/storage-latency.js';
 import type { GroupView } from './views/group-view.js';
+import { OTHER_PARTITIONS, PartitionSeries } from './partition-series.js';
+import { registerStoreBudgetMetrics } from './store-budget-metrics.js';
 
 /** Disk latencies from 50 µs to 2.5 s: group commit fsyncs sit around 1-10 ms on SSDs. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -29,6 +31,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   const prometheus = new Registry();
   const registers = [prometheus];
   const partitionLabels = ['topic', 'partition'] as const;
+  const series = new PartitionSeries(() => broker.stores.all(), broker.config.system.metricsPartitionSeries);
 
   const traffic = (name: string, help: string, field: keyof PartitionTally): void => {
     new Counter({
@@ -38,7 +41,13 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       registers,
       collect() {
         this.reset();
-        for (const { topic, partition, tally } of broker.traffic.entries()) this.inc({ topic, partition }, tally[field]);
+        const own = series.chosen();
+        let other: number | undefined; // summed here: one labelled inc per partition cost a hash each
+        for (const { topic, partition, tally } of broker.traffic.entries()) {
+          if (own(topic, partition)) this.inc({ topic, partition }, tally[field]);
+          else other = (other ?? 0) + tally[field];
+        }
+        if (other !== undefined) this.inc(OTHER_PARTITIONS, other);
       },
     });
   };
@@ -55,7 +64,8 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   const timings: StorageTimings = { written: (seconds) => write.observe(seconds), synced: (seconds) => fsync.observe(seconds) };
   broker.stores.latency.listeners.add(timings);
 
-  const perLog = (name: string, help: string, value: (log: StoredLog) => number): void => {
+  /** `summed`: partitions without their own series add up into `_other` (else they are left out). */
+  const perLog = (name: string, help: string, value: (log: StoredLog) => number, summed = true): void => {
     new Gauge({
       name,
       help,
@@ -63,13 +73,21 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       registers,
       collect() {
         this.reset();
-        for (const [topic, logs] of broker.stores.all()) for (const [partition, log] of logs) this.set({ topic, partition }, value(log));
+        const own = series.chosen();
+        let other: number | undefined;
+        for (const [topic, logs] of broker.stores.all()) {
+          for (const [partition, log] of logs) {
+            if (own(topic, partition)) this.set({ topic, partition }, value(log));
+            else if (summed) other = (other ?? 0) + value(log);
+          }
+        }
+        if (other !== undefined) this.set(OTHER_PARTITIONS, other);
       },
     });
   };
   perLog('metaq_log_size_bytes', 'Bytes stored in the partition\'s segments.', (log) => log.sizeInBytes);
-  perLog('metaq_log_min_offset', 'First offset still stored.', (log) => log.minOffset);
-  perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (log) => broker.replication.visibleEnd(log));
+  perLog('metaq_log_min_offset', 'First offset still stored.', (log) => log.minOffset, false);
+  perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (log) => broker.replication.visibleEnd(log), false);
   perLog('metaq_idempotent_producers', 'Idempotent producers whose recent sets the partition remembers.', (log) => log.idempotentProducers);
   perLog('metaq_log_messages', 'Approximate message count (as stats total_messages).', (log) => log.messageCount);
 
@@ -235,7 +253,13 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     registers,
     async collect() {
       this.reset();
-      for (const group of await groups()) for (const p of group.partitions) this.set({ group: group.group, topic: p.topic, partition: p.partition }, p.lagBytes);
+      const own = series.chosen();
+      for (const group of await groups()) {
+        for (const p of group.partitions) {
+          if (own(p.topic, p.partition)) this.set({ group: group.group, topic: p.topic, partition: p.partition }, p.lagBytes);
+          else this.inc({ group: group.group, ...OTHER_PARTITIONS }, p.lagBytes);
+        }
+      }
     },
   });
   new Gauge({
@@ -246,8 +270,12 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     collect() {
       this.reset();
       const status = broker.replication.status();
-      for (const p of status.syncMaster?.partitions ?? []) this.set({ role: 'sync-master', partition: p.partition }, p.lagBytes);
-      for (const p of status.asyncSlave?.partitions ?? []) this.set({ role: 'async-slave', partition: p.partition }, p.lagBytes);
+      for (const [role, partitions] of [['sync-master', status.syncMaster?.partitions ?? []], ['async-slave', status.asyncSlave?.partitions ?? []]] as const) {
+        partitions.forEach((p, i) => {
+          if (i < series.cap) this.set({ role, partition: p.partition }, p.lagBytes);
+          else this.inc({ role, partition: OTHER_PARTITIONS.partition }, p.lagBytes);
+        });
+      }
     },
   });
   for (const [field, name, help] of [
@@ -275,6 +303,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       this.set({ broker_id: broker.config.system.brokerId, version: BROKER_VERSION, role: broker.replication.role }, 1);
     },
   });
+  registerStoreBudgetMetrics(broker.stores, registers);
   collectDefaultMetrics({ register: prometheus });
 
   // OpenMetrics: the same metric objects in a second registry that renders the other format.

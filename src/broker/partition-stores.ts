@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
-import { MetaqError } from '../common/errors.js';
 import { TOPIC_NAME_RULE, isTopicName, topicNameProblem } from '../common/names.js';
+import { forEachBounded } from '../common/bounded-all.js';
 import type { FileIO } from '../storage/io/file-io.js';
+import { defaultOpenFileBudget } from '../storage/io/descriptor-limit.js';
+import { OpenFileCache } from '../storage/io/open-file-cache.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import { TailCache } from '../storage/tail-cache.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
@@ -14,9 +16,7 @@ import { topicSettings } from './config/broker-config.js';
 import { StorageLatency } from './stats/storage-latency.js';
 import { SCHEDULE_DIR } from './delayed/delayed-messages.js';
 import { TRACE_DIR } from './tracing/trace-book.js';
-
-/** Topic names whose settings are kept resolved (more than any broker's topics). */
-const MAX_CACHED_SETTINGS = 65_536;
+import { StoreBudget, StoreRefusal } from './store-budget.js';
 
 /** What else the broker keeps in a data path (transaction journal, trace, delayed messages). */
 const OWN_DIRECTORIES = new Set(['transactions', TRACE_DIR, SCHEDULE_DIR]);
@@ -30,8 +30,12 @@ export function partitionDirectory(name: string): { topic: string; partition: nu
   return { topic, partition: Number(digits) };
 }
 
-/** Why a put or get cannot be given a store; the handler turns it into MetaQ's reply text. */
-export class StoreRefusal extends MetaqError {}
+export { StoreRefusal };
+
+/** Partitions opened or closed at once at start and stop: each takes a few descriptors meanwhile. */
+const OPEN_CLOSE_CONCURRENCY = 16;
+/** Topic names whose settings are remembered. */
+const SETTINGS_CACHE_ENTRIES = 50_000;
 
 /**
  * Every topic-partition log of this broker (MetaQ's MessageStoreManager): loaded from the data
@@ -57,8 +61,16 @@ export class PartitionStores {
     private readonly clock: Clock,
   ) {
     this.tailCache = new TailCache(config.system.tailCacheBytes);
+    const { maxOpenSegmentFiles, maxTopics, maxPartitions } = config.system;
+    this.files = new OpenFileCache(io, maxOpenSegmentFiles > 0 ? maxOpenSegmentFiles : defaultOpenFileBudget());
+    this.budget = new StoreBudget({ maxTopics, maxPartitions });
     this.retentionClock = new RetentionClock(clock, config.system.clockJumpToleranceMs, logger);
   }
+
+  /** The partition logs' files, under one descriptor budget (`maxOpenSegmentFiles`). */
+  readonly files: OpenFileCache;
+  /** Topics and partitions held, against `maxTopics` and `maxPartitions`. */
+  readonly budget: StoreBudget;
 
   /** The wall clock as retention trusts it: a forward jump pauses deletion by age (N7). */
   readonly retentionClock: RetentionClock;
@@ -68,8 +80,8 @@ export class PartitionStores {
 
   settings(topic: string): EffectiveTopicSettings | undefined {
     if (!this.settingsCache.has(topic)) {
-      // Names of topics that do not exist come from clients too: the cache must not grow with them.
-      if (this.settingsCache.size >= MAX_CACHED_SETTINGS) this.settingsCache.clear();
+      // Names of refused puts are cached too: start over rather than grow with every name a client invents.
+      if (this.settingsCache.size >= SETTINGS_CACHE_ENTRIES) this.settingsCache.clear();
       this.settingsCache.set(topic, topicSettings(this.config, topic));
     }
     return this.settingsCache.get(topic);
@@ -80,19 +92,24 @@ export class PartitionStores {
     return this.logs.get(topic)?.get(partition);
   }
 
-  /** Throw StoreRefusal unless a put to this topic and partition would be stored (an existing store always is). */
-  checkAccepts(topic: string, partition: number): void {
+  /**
+   * Throw StoreRefusal unless a put to this topic and partition would be stored (an existing store
+   * always is). `budgeted: false` skips maxTopics/maxPartitions, for records already accepted
+   * (a committed transaction, checked against them at its put).
+   */
+  checkAccepts(topic: string, partition: number, budgeted = true): void {
     if (this.find(topic, partition) !== undefined) return;
     const settings = this.settings(topic);
     if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
     if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
+    if (budgeted && !this.opening.has(`${topic}-${partition}`)) this.budget.check(topic, partition);
   }
 
   /** The store for a put, created on first use; refuses unknown topics and partitions. */
-  getOrCreate(topic: string, partition: number): PartitionLog | Promise<PartitionLog> {
+  getOrCreate(topic: string, partition: number, budgeted = true): PartitionLog | Promise<PartitionLog> {
     const existing = this.find(topic, partition);
     if (existing !== undefined) return existing;
-    this.checkAccepts(topic, partition);
+    this.checkAccepts(topic, partition, budgeted);
     return this.create(topic, partition, undefined);
   }
 
@@ -102,7 +119,15 @@ export class PartitionStores {
    * that offsets match (§6.1).
    */
   getOrCreateReplica(topic: string, partition: number, startOffset: number): PartitionLog | Promise<PartitionLog> {
-    return this.find(topic, partition) ?? this.create(topic, partition, startOffset);
+    const existing = this.find(topic, partition);
+    if (existing !== undefined) return existing;
+    // Never refused: the master already acknowledged these records, and a slave that dropped
+    // them would lose them at failover. Going past the limit is counted and logged instead.
+    if (!this.opening.has(`${topic}-${partition}`) && this.budget.wouldOverrun(topic)) {
+      this.budget.replicaOverruns += 1;
+      this.logger.warn({ component: 'storage', topic, partition, topics: this.budget.topics, partitions: this.budget.partitions }, 'replica partition created past maxTopics/maxPartitions: raise them on this broker to match its master');
+    }
+    return this.create(topic, partition, startOffset);
   }
 
   private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionLog> {
@@ -112,7 +137,9 @@ export class PartitionStores {
     const key = `${topic}-${partition}`;
     let opening = this.opening.get(key);
     if (opening === undefined) {
+      this.budget.add(topic, partition);
       opening = this.open(topic, partition, this.settings(topic), startOffset).finally(() => this.opening.delete(key));
+      opening.catch(() => this.budget.remove(topic, partition));
       void opening.then((log) => {
         for (const listener of this.created) listener(topic, partition, log);
       }, () => undefined);
@@ -125,7 +152,7 @@ export class PartitionStores {
     const effective = settings ?? this.fallbackSettings();
     const log = await PartitionLog.open({
       dir: join(effective.dataPath, `${topic}-${partition}`),
-      io: this.io,
+      io: this.files,
       logger: this.logger.child({ component: 'storage', partition: `${topic}-${partition}` }),
       clock: this.clock,
       unflushThreshold: effective.unflushThreshold,
@@ -139,6 +166,7 @@ export class PartitionStores {
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));
     partitions.set(partition, log);
+    this.budget.add(topic, partition);
     return log;
   }
 
@@ -169,8 +197,8 @@ export class PartitionStores {
     }
     const started = performance.now();
     const load = ({ topic, partition }: { topic: string; partition: number }) => this.open(topic, partition, this.settings(topic));
-    if (this.config.system.loadMessageStoresInParallel) await Promise.all(found.map(load));
-    else for (const entry of found) await load(entry);
+    // In parallel, but bounded: thousands of partitions opened at once ran out of descriptors.
+    await forEachBounded(found, this.config.system.loadMessageStoresInParallel ? OPEN_CLOSE_CONCURRENCY : 1, load);
     const truncatedBytes = [...this.logs.values()].flatMap((p) => [...p.values()]).reduce((sum, log) => sum + log.recovery.truncatedBytes, 0);
     this.logger.info({ component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes }, 'partition stores loaded');
   }
@@ -225,6 +253,15 @@ export class PartitionStores {
   async close(): Promise<void> {
     for (const job of this.jobs) job.stop();
     await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
-    await Promise.all([...this.logs.values()].flatMap((partitions) => [...partitions.values()].map((log) => log.close())));
+    // Each close writes the partition's recovery point: a few at a time, so thousands of them
+    // never need more descriptors than the broker has; every log is closed even if one fails.
+    let failure: { error: unknown } | undefined;
+    const logs = [...this.logs.values()].flatMap((partitions) => [...partitions.values()]);
+    await forEachBounded(logs, OPEN_CLOSE_CONCURRENCY, (log) =>
+      log.close().catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    );
+    if (failure !== undefined) throw failure.error;
   }
 }

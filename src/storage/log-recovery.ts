@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { StorageCodes, StorageError } from '../common/errors.js';
 import type { FileIO } from './io/file-io.js';
 import { readRecoveryPoint } from './recovery-point.js';
+import type { RecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
@@ -20,7 +21,7 @@ export interface RecoveryReport {
  * open for appends; one empty segment at `offsetIfCreate` where there are none. Interrupted
  * operations are finished or undone first. `millis` of the report is left for the caller.
  */
-export async function openSegments(io: FileIO, dir: string, logger: Logger, offsetIfCreate: number): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number }> {
+export async function openSegments(io: FileIO, dir: string, logger: Logger, offsetIfCreate: number): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
   await io.mkdirp(dir);
   await removeLeftovers(io, dir, logger);
   const starts = (await io.list(dir))
@@ -51,7 +52,7 @@ export async function openSegments(io: FileIO, dir: string, logger: Logger, offs
   const point = await readRecoveryPoint(io, dir);
   const recovery: RecoveryReport = { truncatedBytes: 0, corrupt: [], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
   const messageCount = await recoverLastSegment(last, point?.flushedOffset ?? 0, recovery, logger);
-  return { segments, recovery, messageCount };
+  return { segments, recovery, messageCount, point };
 }
 
 /** Finish or undo interrupted multi-step operations (temp files, half-done archives). */

@@ -1,4 +1,4 @@
-import type { FileIO, IoFile } from '../../src/storage/io/file-io.js';
+import type { FileIO, IoFile, OpenMode } from '../../src/storage/io/file-io.js';
 import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
 
 /**
@@ -21,9 +21,9 @@ export class GatedWritesIO extends NodeFileIO implements FileIO {
     this.lift();
   }
 
-  override async open(path: string, mode: 'read' | 'write'): Promise<IoFile> {
+  override async open(path: string, mode: OpenMode): Promise<IoFile> {
     const file = await super.open(path, mode);
-    if (!path.endsWith('.meta') || mode !== 'write') return file;
+    if (!path.endsWith('.meta') || mode === 'read') return file;
     const write = file.write.bind(file);
     file.write = async (data, position) => {
       this.waiting += 1;

@@ -71,6 +71,15 @@ export const systemKeys = {
   // metaq additions: trace each message's path (stored, replicated, delivered), and how many traces to keep.
   trace: { kind: 'bool', default: false },
   traceMaxMessages: { kind: 'int', default: 100_000, min: 1 },
+  // metaq additions: stores one broker may hold (0: no limit); a put that would create one past
+  // them is refused. Stores already on disk are always loaded.
+  maxTopics: { kind: 'int', default: 5_000, min: 0 },
+  maxPartitions: { kind: 'int', default: 10_000, min: 0 },
+  // metaq addition: partition files held open at once (least recently used closed first, reopened
+  // on use); 0: half the process's descriptor limit (ulimit -n), at most 1,000.
+  maxOpenSegmentFiles: { kind: 'int', default: 0, min: 0 },
+  // metaq addition: partitions with their own series in /metrics; the rest are summed into topic="_other".
+  metricsPartitionSeries: { kind: 'int', default: 200, min: 0 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {

@@ -33,7 +33,8 @@ export async function redoCommit(tx: Transaction, locations: readonly BatchLocat
       logger.error({ component: 'transactions', tx: tx.key, partition: location.partition }, 'commit record names a partition the transaction put nothing in; skipped');
       continue;
     }
-    const log = await stores.getOrCreate(messages[0]!.topic, messages[0]!.partition);
+    // Committed: its partitions were checked against maxTopics/maxPartitions at its puts.
+    const log = await stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false);
     const found = await checkCommittedBatch(log, location, messages[0]!.id);
     if (found.state === 'present') continue;
     if (found.state === 'torn') await log.truncateTail(found.cutAt);

@@ -275,7 +275,7 @@ export class TransactionManager {
     let batches: PartitionBatch[];
     try {
       if (tx.broken !== undefined) throw tx.broken;
-      batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition), name, messages)));
+      batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false), name, messages)));
     } catch (error) {
       await this.rollbackNow(tx);
       throw new XaError(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`);

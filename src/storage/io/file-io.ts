@@ -14,6 +14,8 @@ export interface IoFile {
   close(): Promise<void>;
 }
 
+export type OpenMode = 'read' | 'write' | 'update';
+
 export interface IoStat {
   size: number;
   mtimeMs: number;
@@ -27,8 +29,8 @@ export interface IoStat {
  * MemoryFileIO (power-loss images) or wrap either with faults (ENOSPC, EIO, torn writes).
  */
 export interface FileIO {
-  /** `read`: existing file, read only. `write`: read/write, created if missing. */
-  open(path: string, mode: 'read' | 'write'): Promise<IoFile>;
+  /** `read`: existing file, read only. `write`: read/write, created if missing. `update`: existing file, read/write. */
+  open(path: string, mode: OpenMode): Promise<IoFile>;
   /** Names in a directory; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
   mkdirp(dir: string): Promise<void>;

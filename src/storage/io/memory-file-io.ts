@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import type { DiskSpace, FileIO, IoFile, IoStat } from './file-io.js';
+import type { DiskSpace, FileIO, IoFile, IoStat, OpenMode } from './file-io.js';
 
 /** One file-system call, as seen by fault hooks and crash enumerators. */
 export interface IoOperation {
@@ -89,13 +89,13 @@ export class MemoryFileIO implements FileIO {
     return inode;
   }
 
-  open(path: string, mode: 'read' | 'write'): Promise<IoFile> {
+  open(path: string, mode: OpenMode): Promise<IoFile> {
     const op: IoOperation = { type: 'open', path };
     const fault = this.check(op);
     if (fault) return Promise.reject(fault.error);
     let inode = this.files.get(path);
     if (inode === undefined) {
-      if (mode === 'read') return Promise.reject(errnoError('ENOENT', `no such file ${path}`));
+      if (mode !== 'write') return Promise.reject(errnoError('ENOENT', `no such file ${path}`));
       if (!this.dirs.has(dirname(path))) return Promise.reject(errnoError('ENOENT', `no such directory ${dirname(path)}`));
       inode = new Inode();
       inode.mtimeMs = this.now();

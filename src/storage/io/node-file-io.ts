@@ -2,7 +2,7 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { DiskSpace, FileIO, IoFile, IoStat } from './file-io.js';
+import type { DiskSpace, FileIO, IoFile, IoStat, OpenMode } from './file-io.js';
 
 class NodeFile implements IoFile {
   constructor(
@@ -51,8 +51,8 @@ function isMissing(error: unknown): boolean {
 
 /** The real file system. */
 export class NodeFileIO implements FileIO {
-  async open(path: string, mode: 'read' | 'write'): Promise<IoFile> {
-    const flags = mode === 'read' ? constants.O_RDONLY : constants.O_RDWR | constants.O_CREAT;
+  async open(path: string, mode: OpenMode): Promise<IoFile> {
+    const flags = mode === 'read' ? constants.O_RDONLY : mode === 'update' ? constants.O_RDWR : constants.O_RDWR | constants.O_CREAT;
     return new NodeFile(path, await open(path, flags, 0o644));
   }
 

@@ -1,4 +1,4 @@
-import type { FileIO, IoFile } from './file-io.js';
+import type { FileIO, IoFile, OpenMode } from './file-io.js';
 
 /**
  * Fault layer for crash tests on real processes: writes stay in this process's memory until
@@ -8,7 +8,7 @@ import type { FileIO, IoFile } from './file-io.js';
 export class VolatileFileIO implements FileIO {
   constructor(private readonly inner: FileIO) {}
 
-  async open(path: string, mode: 'read' | 'write'): Promise<IoFile> {
+  async open(path: string, mode: OpenMode): Promise<IoFile> {
     const file = await this.inner.open(path, mode);
     return new VolatileFile(file, await file.size());
   }

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IoFile, OpenMode } from '../../src/storage/io/file-io.js';
+import { MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
+import { OpenFileCache } from '../../src/storage/io/open-file-cache.js';
+
+/** A MemoryFileIO that counts the descriptors held and can hold reads of one file at a gate. */
+class CountingIO extends MemoryFileIO {
+  held = 0;
+  maxOpen = 0;
+  /** Closes of a file while one of its reads was in flight. */
+  closedWhileReading = 0;
+  private readonly reading = new Map<string, number>();
+  gate: { path: string; opened: Promise<void>; lift: () => void } | undefined;
+
+  override async open(path: string, mode: OpenMode): Promise<IoFile> {
+    const file = await super.open(path, mode);
+    this.held += 1;
+    this.maxOpen = Math.max(this.maxOpen, this.held);
+    const read = file.read.bind(file);
+    const close = file.close.bind(file);
+    file.read = async (...args) => {
+      this.reading.set(path, (this.reading.get(path) ?? 0) + 1);
+      try {
+        if (this.gate?.path === path) await this.gate.opened;
+        return await read(...args);
+      } finally {
+        this.reading.set(path, this.reading.get(path)! - 1);
+      }
+    };
+    file.close = async () => {
+      if ((this.reading.get(path) ?? 0) > 0) this.closedWhileReading += 1;
+      this.held -= 1;
+      await close();
+    };
+    return file;
+  }
+
+  holdReadsOf(path: string): void {
+    let lift = (): void => undefined;
+    const opened = new Promise<void>((resolve) => (lift = resolve));
+    this.gate = { path, opened, lift };
+  }
+}
+
+async function setUp(capacity: number, files: number): Promise<{ io: CountingIO; cache: OpenFileCache; handles: IoFile[] }> {
+  const io = new CountingIO();
+  await io.mkdirp('/data');
+  const cache = new OpenFileCache(io, capacity);
+  const handles: IoFile[] = [];
+  for (let i = 0; i < files; i += 1) {
+    const file = await cache.open(`/data/f${i}`, 'write');
+    await file.write(Buffer.from(`content of file ${i}`), 0);
+    handles.push(file);
+  }
+  return { io, cache, handles };
+}
+
+async function readAll(file: IoFile): Promise<string> {
+  const buf = Buffer.alloc(64);
+  const n = await file.read(buf, 0, buf.length, 0);
+  return buf.subarray(0, n).toString();
+}
+
+describe('open-file cache', () => {
+  it('never holds more descriptors than its cap, and reads are right after a file was reopened', async () => {
+    const { io, cache, handles } = await setUp(4, 40);
+    assert.ok(io.maxOpen <= 4, `held ${io.maxOpen} descriptors with a cap of 4`);
+    // Every file again, many at once and in a different order: each is reopened transparently.
+    const order = handles.map((_, i) => (i * 7) % handles.length);
+    const contents = await Promise.all(order.map((i) => readAll(handles[i]!)));
+    assert.deepEqual(contents, order.map((i) => `content of file ${i}`));
+    assert.equal(await handles[3]!.size(), 'content of file 3'.length);
+    assert.ok(io.maxOpen <= 4, `held ${io.maxOpen} descriptors with a cap of 4`);
+    assert.ok(cache.evictions > 0, 'files were closed to make room');
+    assert.ok(cache.openFiles <= 4);
+    await Promise.all(handles.map((file) => file.close()));
+    assert.equal(io.held, 0, 'closing every file releases every descriptor');
+    assert.equal(cache.openFiles, 0);
+  });
+
+  it('never closes a file whose read is in flight; other files still get a descriptor meanwhile', async () => {
+    const { io, handles } = await setUp(2, 6);
+    io.holdReadsOf('/data/f0');
+    const held = readAll(handles[0]!);
+    // With f0 busy, the other files share the one remaining descriptor.
+    for (let round = 0; round < 3; round += 1) {
+      for (let i = 1; i < handles.length; i += 1) assert.equal(await readAll(handles[i]!), `content of file ${i}`);
+    }
+    io.gate!.lift();
+    assert.equal(await held, 'content of file 0');
+    assert.equal(io.closedWhileReading, 0, 'a file was closed while one of its reads was in flight');
+    assert.ok(io.maxOpen <= 2);
+  });
+
+  it('writes not yet synced are made durable before their file is closed to make room', async () => {
+    const { io, cache, handles } = await setUp(2, 2);
+    await handles[0]!.write(Buffer.from('CONTENT'), 0);
+    const third = await cache.open('/data/f2', 'write');
+    await third.write(Buffer.from('x'), 0);
+    await readAll(handles[1]!); // room for two: f0, written and not synced, is the one closed
+    const image = io.crashImage('current', () => ({ applied: 0, tearLast: false }));
+    assert.equal((await image.readFile('/data/f0'))?.subarray(0, 7).toString(), 'CONTENT', 'what f0 held when it was closed survives a power cut');
+    assert.equal(await readAll(handles[0]!), 'CONTENT of file 0');
+  });
+
+  it('does not bring a removed file back when it reopens it', async () => {
+    const { io, handles } = await setUp(1, 2);
+    await io.unlink('/data/f0'); // f0's descriptor was closed to open f1
+    await assert.rejects(readAll(handles[0]!), /ENOENT/);
+    assert.equal(await io.stat('/data/f0'), undefined);
+  });
+});
