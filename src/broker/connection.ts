@@ -82,7 +82,7 @@ export class BrokerConnection {
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, {
       // A batched put's body that spans socket reads is joined into a pooled buffer, which the log hands back once written.
       bodyBuffer: (length, kind) => (kind === 'mput' ? ctx.setBodies.take(length) : undefined),
-      bodyBudget: ctx.bodyBudget,
+      bodyBudget: ctx.bodyBudget.forAddress(socket.remoteAddress ?? '?'),
     });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
@@ -147,7 +147,7 @@ export class BrokerConnection {
   private waitForBodyBudget(bytes: number): void {
     if (this.budgetWait !== undefined || this.socket.destroyed) return;
     this.socket.pause();
-    this.budgetWait = this.ctx.bodyBudget.waitFor(bytes, () => {
+    this.budgetWait = this.ctx.bodyBudget.waitFor(this.remoteAddress, bytes, () => {
       this.budgetWait = undefined;
       if (this.socket.destroyed) return;
       if (!this.pausedForLoad && this.heldUntil === 0) this.socket.resume();
