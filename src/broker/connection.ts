@@ -57,7 +57,6 @@ export class BrokerConnection {
   /** Reading is held for a quota until this performance.now() time; 0: not held. */
   private heldUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
-  /** Header, body and idle time limits. */
   private readonly timers: ConnectionTimers;
   /** Set while reading waits for room in the body budget (`maxBodyBytesInFlight`): cancels the wait. */
   private budgetWait: (() => void) | undefined;
@@ -97,10 +96,8 @@ export class BrokerConnection {
       },
       stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
     };
-    this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, {
-      busy: () => this.inFlight > 0 || this.waits.size > 0,
-      readingHeld: () => this.pausedForLoad || this.heldUntil > 0 || this.budgetWait !== undefined,
-    });
+    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => this.pausedForLoad || this.heldUntil > 0 || this.budgetWait !== undefined };
+    this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.adjustReading());
@@ -108,8 +105,7 @@ export class BrokerConnection {
     socket.on('close', () => {
       clearTimeout(this.holdTimer);
       this.timers.stop();
-      this.budgetWait?.();
-      this.budgetWait = undefined;
+      this.budgetWait?.(); // stop waiting for the body budget
       this.decoder.dispose();
       for (const cancel of this.waits) cancel();
       this.waits.clear();
@@ -140,10 +136,7 @@ export class BrokerConnection {
     if (this.decoder.waitingForBudget > 0) this.waitForBodyBudget(this.decoder.waitingForBudget);
   }
 
-  /**
-   * The next body does not fit the memory bodies may hold across all connections: stop reading
-   * this one until it may, then decode what was already read again.
-   */
+  /** The next body does not fit `maxBodyBytesInFlight`: read nothing more until it may, then decode again. */
   private waitForBodyBudget(bytes: number): void {
     if (this.budgetWait !== undefined || this.socket.destroyed) return;
     this.socket.pause();
