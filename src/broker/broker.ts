@@ -503,6 +503,7 @@ export class Broker {
         await this.zk.session.close();
       }
       const closed = Promise.all([this.server, this.plainServer, this.legacyServer].map((server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))));
+      this.admission.closeHandshakes(); // else server.close() waits for them until handshakeTimeoutMs
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
       await this.replication.syncMaster?.close();

@@ -20,7 +20,7 @@ export class ConnectionAdmission {
   private open = 0;
   private readonly byIp = new Map<string, number>();
   /** TLS sockets still in their handshake, by `address|port`, with the timer that ends them. */
-  private readonly handshakes = new Map<string, NodeJS.Timeout | undefined>();
+  private readonly handshakes = new Map<string, { raw: Socket; timer: NodeJS.Timeout | undefined }>();
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -80,6 +80,11 @@ export class ConnectionAdmission {
     server.on('connection', (socket: Socket) => void this.admit(socket, refuse));
   }
 
+  /** Close every socket still in its handshake (the broker is stopping: nothing was asked of it yet). */
+  closeHandshakes(): void {
+    for (const { raw } of [...this.handshakes.values()]) raw.destroy();
+  }
+
   private timeHandshake(raw: Socket): void {
     const key = keyOf(raw);
     const limitMs = this.limits.handshakeTimeoutMs;
@@ -90,13 +95,14 @@ export class ConnectionAdmission {
       this.logger.info({ component: 'broker', remote: raw.remoteAddress, limitMs }, 'TLS handshake not finished within handshakeTimeoutMs: closing the connection');
       raw.destroy();
     };
-    this.handshakes.set(key, limitMs === 0 ? undefined : setTimeout(expire, limitMs).unref());
+    this.handshakes.set(key, { raw, timer: limitMs === 0 ? undefined : setTimeout(expire, limitMs).unref() });
     raw.once('close', () => this.handshakeEnded(key));
   }
 
   private handshakeEnded(key: string): void {
-    if (!this.handshakes.has(key)) return;
-    clearTimeout(this.handshakes.get(key));
+    const handshake = this.handshakes.get(key);
+    if (handshake === undefined) return;
+    clearTimeout(handshake.timer);
     this.handshakes.delete(key);
     this.counters.tlsHandshakesInProgress -= 1;
   }
