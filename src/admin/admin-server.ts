@@ -9,6 +9,7 @@ import { createBrokerMetrics } from './metrics.js';
 import type { BrokerMetrics } from './metrics.js';
 import { RateSampler } from './rate-sampler.js';
 import { tokenGuard } from './token-guard.js';
+import { httpTimeouts, limitHttpConnections } from './http-limits.js';
 import { readGroups } from './views/group-view.js';
 import { HttpError } from './api/http-errors.js';
 import { namesGuard } from './api/names-guard.js';
@@ -54,7 +55,8 @@ export class AdminServer {
     const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
     // With a `[tls]` identity the HTTP side is HTTPS too (the token is a credential); no client certificate is asked.
     const https = broker.tls === undefined ? null : { cert: broker.tls.cert, key: broker.tls.key };
-    const app = Fastify({ logger: false, https, bodyLimit: broker.config.system.maxRequestBodySize, ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
+    const app = Fastify({ logger: false, https, bodyLimit: broker.config.system.maxRequestBodySize, ...httpTimeouts(broker.config.system), ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
+    limitHttpConnections(app.server, broker, https !== null);
     const groups = () => readGroups(broker);
     const metrics = createBrokerMetrics(broker, groups);
     const rates = new RateSampler(broker, groups, options.sampleIntervalMs);

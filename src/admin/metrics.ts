@@ -165,6 +165,43 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Counter({
+    name: 'metaq_connection_timeouts_total',
+    help: 'Connections closed by a time limit other than headerTimeoutMs: a request body not arrived within bodyTimeoutMs (limit="body"), nothing in flight and nothing received for idleTimeoutMs (limit="idle"), a TLS handshake not finished within handshakeTimeoutMs (limit="tls_handshake").',
+    labelNames: ['limit'],
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ limit: 'body' }, broker.counters.bodyTimeouts);
+      this.inc({ limit: 'idle' }, broker.counters.idleTimeouts);
+      this.inc({ limit: 'tls_handshake' }, broker.counters.tlsHandshakeTimeouts);
+    },
+  });
+  new Gauge({
+    name: 'metaq_tls_handshakes_in_progress',
+    help: 'TLS handshakes under way on the broker and HTTPS ports; each counts against maxConnections and maxConnectionsPerIp.',
+    registers,
+    collect() {
+      this.set(broker.counters.tlsHandshakesInProgress);
+    },
+  });
+  new Gauge({
+    name: 'metaq_body_bytes_in_flight',
+    help: 'Bytes reserved by request bodies still arriving, across all connections (at most maxBodyBytesInFlight).',
+    registers,
+    collect() {
+      this.set(broker.bodyBudget.bytesInFlight);
+    },
+  });
+  new Counter({
+    name: 'metaq_body_budget_waits_total',
+    help: 'Times a connection stopped being read because its next request body did not fit maxBodyBytesInFlight.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.bodyBudget.waits);
+    },
+  });
+  new Counter({
     name: 'metaq_clock_anomalies_total',
     help: 'Forward jumps of the wall clock beyond clockJumpToleranceMs, each pausing deletion by age.',
     registers,

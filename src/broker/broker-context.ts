@@ -15,6 +15,7 @@ import type { DelayedMessages } from './delayed/delayed-messages.js';
 import type { TraceBook } from './tracing/trace-book.js';
 import type { UserBook } from './auth/user-book.js';
 import type { BufferPool } from '../common/buffer-pool.js';
+import type { BodyBudget } from './body-budget.js';
 
 /** What command handlers share: the broker's services, nothing per connection. */
 export interface BrokerContext {
@@ -42,6 +43,8 @@ export interface BrokerContext {
    * once written (the tail cache keeps a copy); one never given back is collected.
    */
   setBodies: BufferPool;
+  /** Memory request bodies may hold while they arrive, across all connections (`maxBodyBytesInFlight`). */
+  bodyBudget: BodyBudget;
   logger: Logger;
   clock: Clock;
   version: string;

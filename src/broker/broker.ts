@@ -31,6 +31,8 @@ import { BufferPool } from '../common/buffer-pool.js';
 import { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { BrokerConnection } from './connection.js';
+import { ConnectionAdmission } from './connection-admission.js';
+import { BodyBudget } from './body-budget.js';
 import { PartitionStores } from './partition-stores.js';
 import { BrokerCounters } from './stats/broker-counters.js';
 import { RealtimeStats } from './stats/realtime-stats.js';
@@ -55,6 +57,14 @@ import { Quotas } from './quotas/quotas.js';
 const SET_BODY_BYTES = 256 * 1024;
 /** Idle set bodies kept: sets waiting for one write of a busy partition are many at once. */
 const IDLE_SET_BODIES = 64;
+
+/**
+ * Close a plaintext connection over a connection limit at once, with a reply saying why; the
+ * connections already open are not touched.
+ */
+function refuseWithReply(socket: Socket, reason: string): void {
+  socket.end(encodeResult(Status.serviceUnavailable, DEFAULT_OPAQUE, `${reason}; close connections you do not need, or use another broker`), () => socket.destroy());
+}
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -94,14 +104,16 @@ export class Broker {
   /** `[auth] legacyPort`: plaintext, no login, for old MetaQ clients. */
   private readonly legacyServer: Server | undefined;
   private readonly connections = new Set<BrokerConnection>();
-  /** Open connections per client IP address (maxConnectionsPerIp). */
-  private readonly connectionsByIp = new Map<string, number>();
+  /** Connection limits and TLS handshake times on the broker's ports. */
+  private readonly admission: ConnectionAdmission;
   readonly stores: PartitionStores;
   readonly closedPartitions = new ClosedPartitions();
   readonly counters = new BrokerCounters();
   readonly traffic = new PartitionTraffic();
   readonly positions = new ConsumerPositions();
   readonly quotas: Quotas;
+  /** Memory request bodies may hold while they arrive (`maxBodyBytesInFlight`). */
+  readonly bodyBudget: BodyBudget;
   readonly realtime: RealtimeStats;
   readonly startedAtMs: number;
   readonly logger: Logger;
@@ -140,32 +152,29 @@ export class Broker {
       });
       transactions.waitReplicated = (log, end) => replication.syncMaster?.replicated(log, end) ?? Promise.resolve();
     }
+    this.bodyBudget = new BodyBudget(config.system.maxBodyBytesInFlight);
+    this.admission = new ConnectionAdmission(config.system, this.counters, logger, (open) => (this.counters.currentConnections = open));
     const accept = (socket: Socket, listener: ListenerKind = {}): void => {
-      const address = socket.remoteAddress ?? '?';
-      if (this.refusedOverLimit(socket, address)) return;
-      this.counters.currentConnections += 1;
-      this.connectionsByIp.set(address, (this.connectionsByIp.get(address) ?? 0) + 1);
-      const connection = new BrokerConnection(socket, this.context, (closed) => {
-        this.counters.currentConnections -= 1;
-        const left = (this.connectionsByIp.get(address) ?? 1) - 1;
-        if (left === 0) this.connectionsByIp.delete(address);
-        else this.connectionsByIp.set(address, left);
-        this.connections.delete(closed);
-      }, listener);
-      this.connections.add(connection);
+      this.connections.add(new BrokerConnection(socket, this.context, (closed) => this.connections.delete(closed), listener));
     };
-    if (tls === undefined) this.server = createServer((socket) => accept(socket));
+    const acceptPlain = (socket: Socket, listener: ListenerKind = {}): void => {
+      if (this.admission.admit(socket, refuseWithReply)) accept(socket, listener);
+    };
+    if (tls === undefined) this.server = createServer((socket) => acceptPlain(socket));
     else {
-      this.server = createTlsServer(tlsServerOptions(tls, config.system.headerTimeoutMs), (socket) => accept(socket));
+      // Admitted and timed from the first byte of the handshake (the admission), served once it finished.
+      this.server = createTlsServer(tlsServerOptions(tls), (socket) => accept(socket));
+      this.admission.guardTls(this.server);
       // A failed handshake (wrong CA, no client certificate, plaintext on the TLS port) touches no one else.
       this.server.on('tlsClientError', (error: Error, socket: Socket) => {
         this.counters.tlsHandshakeFailures += 1;
         logger.info({ component: 'broker', remote: socket.remoteAddress, reason: error.message }, 'TLS handshake failed');
+        socket.destroy();
       });
     }
-    this.plainServer = config.tls.plainPort > 0 ? createServer((socket) => accept(socket)) : undefined;
+    this.plainServer = config.tls.plainPort > 0 ? createServer((socket) => acceptPlain(socket)) : undefined;
     const legacyUser = config.auth.legacyUser;
-    this.legacyServer = users !== undefined && config.auth.legacyPort > 0 ? createServer((socket) => accept(socket, { legacyUser })) : undefined;
+    this.legacyServer = users !== undefined && config.auth.legacyPort > 0 ? createServer((socket) => acceptPlain(socket, { legacyUser })) : undefined;
     this.quotas = new Quotas(clock);
     this.context = {
       config,
@@ -184,6 +193,7 @@ export class Broker {
       users,
       readBuffers: new BufferPool(config.system.maxTransferSize),
       setBodies: new BufferPool(SET_BODY_BYTES, IDLE_SET_BODIES),
+      bodyBudget: this.bodyBudget,
       logger,
       clock,
       version: BROKER_VERSION,
@@ -207,27 +217,6 @@ export class Broker {
     };
     for (const [topic, partitions] of this.stores.all()) for (const [partition, log] of partitions) follow(topic, partition, log);
     this.stores.created.add(follow);
-  }
-
-  /**
-   * Close a new connection at once, with a reply saying why, when it would pass maxConnections or
-   * maxConnectionsPerIp (0: no limit); the connections already open are not touched.
-   */
-  private refusedOverLimit(socket: Socket, address: string): boolean {
-    const { maxConnections, maxConnectionsPerIp } = this.config.system;
-    let reason: string | undefined;
-    if (maxConnections > 0 && this.counters.currentConnections >= maxConnections) {
-      this.counters.refusedConnections.total += 1;
-      reason = `this broker already has ${maxConnections} connections (maxConnections)`;
-    } else if (maxConnectionsPerIp > 0 && (this.connectionsByIp.get(address) ?? 0) >= maxConnectionsPerIp) {
-      this.counters.refusedConnections.perIp += 1;
-      reason = `${address} already has ${maxConnectionsPerIp} connections to this broker (maxConnectionsPerIp)`;
-    }
-    if (reason === undefined) return false;
-    this.logger.warn({ component: 'broker', remote: address, reason }, 'connection refused');
-    socket.on('error', () => undefined);
-    socket.end(encodeResult(Status.serviceUnavailable, DEFAULT_OPAQUE, `${reason}; close connections you do not need, or use another broker`), () => socket.destroy());
-    return true;
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {
@@ -514,6 +503,7 @@ export class Broker {
         await this.zk.session.close();
       }
       const closed = Promise.all([this.server, this.plainServer, this.legacyServer].map((server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))));
+      this.admission.closeHandshakes(); // else server.close() waits for them until handshakeTimeoutMs
       await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
       await closed;
       await this.replication.syncMaster?.close();

@@ -24,6 +24,7 @@ import { accessFor, holds } from './auth/access-rules.js';
 import type { Access } from './auth/access-rules.js';
 import { ConnectionLogin } from './auth/connection-login.js';
 import { commandNameProblem } from './command-names.js';
+import { ConnectionTimers } from './connection-timers.js';
 
 /** Gets in flight before we stop reading: each may hold up to maxTransferSize bytes. */
 const MAX_GETS_IN_FLIGHT = 16;
@@ -57,8 +58,9 @@ export class BrokerConnection {
   /** Reading is held for a quota until this performance.now() time; 0: not held. */
   private heldUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
-  /** Running while part of a command line has arrived and not its end (`headerTimeoutMs`). */
-  private headerTimer: NodeJS.Timeout | undefined;
+  private readonly timers: ConnectionTimers;
+  /** Set while reading waits for room in the body budget (`maxBodyBytesInFlight`): cancels the wait. */
+  private budgetWait: (() => void) | undefined;
   private readonly sink: ReplySink;
   private readonly getSink: ReplySink;
   /** `address:port` of the client, recorded with its groups' fetch positions. */
@@ -80,6 +82,7 @@ export class BrokerConnection {
     this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, {
       // A batched put's body that spans socket reads is joined into a pooled buffer, which the log hands back once written.
       bodyBuffer: (length, kind) => (kind === 'mput' ? ctx.setBodies.take(length) : undefined),
+      bodyBudget: ctx.bodyBudget.forAddress(socket.remoteAddress ?? '?'),
     });
     this.remoteAddress = socket.remoteAddress ?? '?';
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
@@ -94,13 +97,17 @@ export class BrokerConnection {
       },
       stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
     };
+    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => this.pausedForLoad || this.heldUntil > 0 || this.budgetWait !== undefined };
+    this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.adjustReading());
     socket.on('error', (error) => ctx.logger.debug({ component: 'connection', err: error, remote: socket.remoteAddress }, 'connection error'));
     socket.on('close', () => {
       clearTimeout(this.holdTimer);
-      clearTimeout(this.headerTimer);
+      this.timers.stop();
+      this.budgetWait?.(); // stop waiting for the body budget
+      this.decoder.dispose();
       for (const cancel of this.waits) cancel();
       this.waits.clear();
       ctx.transactions.ownerClosed(this);
@@ -125,29 +132,21 @@ export class BrokerConnection {
       void this.drainAndClose();
       return;
     }
-    this.watchHeader(commands.length > 0);
+    this.timers.afterRead(commands.length > 0);
     for (const command of commands) this.dispatch(command);
+    if (this.decoder.waitingForBudget > 0) this.waitForBodyBudget(this.decoder.waitingForBudget);
   }
 
-  /**
-   * Time the command line being received: one that takes longer than headerTimeoutMs from its
-   * first byte (a slow sender holding a connection open) closes the connection. Bodies are not
-   * timed: a large put may legitimately come slowly.
-   */
-  private watchHeader(completedOne: boolean): void {
-    const limitMs = this.ctx.config.system.headerTimeoutMs;
-    if (limitMs === 0) return;
-    if (completedOne || !this.decoder.inHeader) {
-      clearTimeout(this.headerTimer);
-      this.headerTimer = undefined;
-    }
-    if (!this.decoder.inHeader || this.headerTimer !== undefined) return;
-    this.headerTimer = setTimeout(() => {
-      this.ctx.counters.headerTimeouts += 1;
-      this.ctx.logger.info({ component: 'connection', remote: this.remote, limitMs }, 'command line not completed in time: closing the connection');
-      const text = `a command line must arrive within ${limitMs} ms of its first byte (headerTimeoutMs); closing the connection`;
-      this.socket.end(encodeResult(Status.requestTimeout, DEFAULT_OPAQUE, text), () => this.socket.destroy());
-    }, limitMs);
+  /** The next body does not fit `maxBodyBytesInFlight`: read nothing more until it may, then decode again. */
+  private waitForBodyBudget(bytes: number): void {
+    if (this.budgetWait !== undefined || this.socket.destroyed) return;
+    this.socket.pause();
+    this.budgetWait = this.ctx.bodyBudget.waitFor(this.remoteAddress, bytes, () => {
+      this.budgetWait = undefined;
+      if (this.socket.destroyed) return;
+      if (!this.pausedForLoad && this.heldUntil === 0) this.socket.resume();
+      this.received(Buffer.alloc(0));
+    });
   }
 
   private dispatch(command: Command): void {
@@ -330,7 +329,7 @@ export class BrokerConnection {
     this.holdTimer = setTimeout(() => {
       this.holdTimer = undefined;
       this.heldUntil = 0;
-      if (!this.pausedForLoad) this.socket.resume();
+      if (!this.pausedForLoad && this.budgetWait === undefined) this.socket.resume();
     }, Math.max(0, until - performance.now()));
     this.holdTimer.unref();
   }
@@ -384,7 +383,7 @@ export class BrokerConnection {
       this.socket.pause();
     } else if (!overloaded && this.pausedForLoad && this.inFlight < Math.ceil(maxInFlight / 2) && this.getsInFlight < MAX_GETS_IN_FLIGHT / 2) {
       this.pausedForLoad = false;
-      if (this.heldUntil === 0) this.socket.resume(); // else the quota's timer resumes it
+      if (this.heldUntil === 0 && this.budgetWait === undefined) this.socket.resume(); // else the quota's timer or the budget resumes it
     }
   }
 

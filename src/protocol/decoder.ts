@@ -25,6 +25,18 @@ export interface DecoderOptions {
    * nothing of a chunk uncopied, and gathers each body as it arrives.
    */
   reusedInput?: boolean;
+  /**
+   * Memory shared by the bodies that span socket reads (the broker's `maxBodyBytesInFlight`). A
+   * body whose length `reserve` refuses is not read: the decoder keeps its command line and
+   * stops (`waitingForBudget`) until pushed again; the length is released once the body is whole.
+   */
+  bodyBudget?: BodyReservations;
+}
+
+/** Where spanning bodies reserve their length (see DecoderOptions.bodyBudget). */
+export interface BodyReservations {
+  reserve(bytes: number): boolean;
+  release(bytes: number): void;
 }
 
 export const defaultDecoderLimits: DecoderLimits = { maxHeaderBytes: 4096, maxBodyBytes: 64 * 1024 * 1024 };
@@ -42,7 +54,9 @@ export class CommandDecoder {
   /** Unconsumed bytes that do not yet hold a whole header line. */
   private rest: Buffer | undefined;
   /** A header whose body is still arriving. */
-  private awaiting: { header: ParsedHeader; chunks: Buffer[]; received: number; into: Buffer | undefined } | undefined;
+  private awaiting: { header: ParsedHeader; chunks: Buffer[]; received: number; into: Buffer | undefined; reserved: boolean } | undefined;
+  /** Length of the body that did not fit the budget; its command line waits in `rest`. 0: none. */
+  private blockedBodyBytes = 0;
   private readonly fastPut = new PutHeaderFastPath();
 
   constructor(
@@ -59,7 +73,25 @@ export class CommandDecoder {
 
   /** Part of a command line has arrived, not its end. */
   get inHeader(): boolean {
-    return this.awaiting === undefined && this.rest !== undefined && this.rest.length > 0;
+    return this.awaiting === undefined && this.blockedBodyBytes === 0 && this.rest !== undefined && this.rest.length > 0;
+  }
+
+  /** Part of a body has arrived, not all of it. */
+  get inBody(): boolean {
+    return this.awaiting !== undefined;
+  }
+
+  /** Bytes of the next body that did not fit the body budget (push again once they may); 0: none. */
+  get waitingForBudget(): number {
+    return this.blockedBodyBytes;
+  }
+
+  /** The connection is gone: give back what a half-received body reserved. */
+  dispose(): void {
+    if (this.awaiting?.reserved === true) this.options.bodyBudget?.release(this.awaiting.header.bodyLength);
+    this.awaiting = undefined;
+    this.rest = undefined;
+    this.blockedBodyBytes = 0;
   }
 
   /** Bytes buffered while waiting for the rest of a frame. */
@@ -77,6 +109,7 @@ export class CommandDecoder {
     } else if (this.rest !== undefined) {
       buf = Buffer.concat([this.rest, buf]);
       this.rest = undefined;
+      this.blockedBodyBytes = 0;
     }
     this.decodeFrames(buf, out);
     return out;
@@ -91,6 +124,7 @@ export class CommandDecoder {
     pending.received += take;
     if (pending.received === pending.header.bodyLength) {
       this.awaiting = undefined;
+      if (pending.reserved) this.options.bodyBudget?.release(pending.header.bodyLength);
       out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received, pending.header.command.kind)));
     }
     return take;
@@ -117,6 +151,7 @@ export class CommandDecoder {
   private decodeFrames(buf: Buffer, out: Command[]): void {
     let pos = 0;
     while (pos < buf.length) {
+      const lineStart = pos;
       const lineEnd = buf.indexOf(CRLF, pos);
       if (lineEnd < 0 || lineEnd - pos + 2 > this.limits.maxHeaderBytes) {
         if (buf.length - pos > this.limits.maxHeaderBytes || lineEnd >= 0) {
@@ -142,9 +177,15 @@ export class CommandDecoder {
         pos += header.bodyLength;
         continue;
       }
+      const budget = this.options.bodyBudget;
+      if (budget !== undefined && !budget.reserve(header.bodyLength)) {
+        this.rest = Buffer.from(buf.subarray(lineStart)); // at most one read past the command line
+        this.blockedBodyBytes = header.bodyLength;
+        return;
+      }
       const into = reused ? this.bodyTarget(header.bodyLength, header.command.kind) : undefined;
       if (into !== undefined) buf.copy(into, 0, pos);
-      this.awaiting = { header, chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [], received: available, into };
+      this.awaiting = { header, chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [], received: available, into, reserved: budget !== undefined };
       return;
     }
   }

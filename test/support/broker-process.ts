@@ -23,6 +23,8 @@ export interface BrokerProcess {
   /** Every other line it printed after the listening line (console and metrics addresses). */
   output: string[];
   exited: Promise<number | null>;
+  /** The HTTP side's base URL (`http://` or `https://host:port`), once the broker printed it. */
+  httpUrl: Promise<string>;
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -76,11 +78,15 @@ export function startBrokerProcess(configPath: string, options: { volatile?: boo
       resolve(code);
     }),
   );
+  let printedHttpUrl: (url: string) => void = () => undefined;
+  const httpUrl = new Promise<string>((resolve) => (printedHttpUrl = resolve));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
+      const metrics = /^metrics (\S+)\/metrics$/.exec(line);
+      if (metrics) printedHttpUrl(metrics[1]!);
       const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
       if (listening) {
         resolve({
@@ -89,6 +95,7 @@ export function startBrokerProcess(configPath: string, options: { volatile?: boo
           logs,
           output,
           exited,
+          httpUrl,
           kill: (signal) => {
             child.kill(signal);
             return exited;

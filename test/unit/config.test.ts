@@ -54,6 +54,7 @@ describe('server.ini', () => {
     ['bad cron', `${base}[topic=t]\ndeleteWhen=every day\n`, /\[topic=t\]/],
     ['key outside a section', 'brokerId=1\n', /server\.ini:1: "brokerId=1" comes before any \[section\]/],
     ['duplicate topic', `${base}[topic=t]\n[topic=t]\n`, /server\.ini:4: topic t is configured twice/],
+    ['body budget below the largest body', `${base}maxBodyBytesInFlight=1024\n[topic=t]\n`, /maxBodyBytesInFlight \(1024\) is less than maxRequestBodySize \(16777216\): the largest body could never be read/],
   ];
   for (const [name, text, message] of errors) {
     it(`stops with a clear error: ${name}`, () => {

@@ -98,6 +98,9 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
     throw new ConfigError(`${where}: no [topic=<name>] section; add at least one (use [topic=*] to accept every topic)`);
   }
   validatePolicies(system.deletePolicy, system.deleteWhen, where, 'system');
+  if (system.maxBodyBytesInFlight < system.maxRequestBodySize) {
+    throw new ConfigError(`${where}: [system] maxBodyBytesInFlight (${system.maxBodyBytesInFlight}) is less than maxRequestBodySize (${system.maxRequestBodySize}): the largest body could never be read; raise maxBodyBytesInFlight or lower maxRequestBodySize`);
+  }
   for (const topic of topics) {
     if (topic.deletePolicy !== undefined || topic.deleteWhen !== undefined) {
       validatePolicies(topic.deletePolicy ?? system.deletePolicy, topic.deleteWhen ?? system.deleteWhen, where, `topic=${topic.name}`);

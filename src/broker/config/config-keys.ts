@@ -48,10 +48,20 @@ export const systemKeys = {
   maxRequestBodySize: { kind: 'int', default: 16 * 1024 * 1024, min: 1 },
   maxHeaderLength: { kind: 'int', default: 4096, min: 64 },
   // metaq additions: connections accepted at once, in total and from one IP address (0: no limit),
-  // and how long a command line may take to arrive once it started (0: no limit), against slow senders.
+  // counted from the first byte of a TLS handshake. 1,000 per IP: far above one host's clients,
+  // even a NAT gateway's hundreds, and a tenth of maxConnections, so one address cannot take all.
   maxConnections: { kind: 'int', default: 10_000, min: 0 },
-  maxConnectionsPerIp: { kind: 'int', default: 0, min: 0 },
+  maxConnectionsPerIp: { kind: 'int', default: 1_000, min: 0 },
+  // metaq additions, time limits (0: none): a TLS handshake, a command line from its first byte,
+  // a body from its command line (2 min: 16 MiB at 140 KB/s), and a connection with nothing in
+  // flight and nothing received (10 min: 60 times the 10 s heartbeat of metaq and MetaQ clients).
+  handshakeTimeoutMs: { kind: 'int', default: 10_000, min: 0 },
   headerTimeoutMs: { kind: 'int', default: 10_000, min: 0 },
+  bodyTimeoutMs: { kind: 'int', default: 120_000, min: 0 },
+  idleTimeoutMs: { kind: 'int', default: 600_000, min: 0 },
+  // metaq addition: memory request bodies may hold while they arrive, across all connections; a
+  // connection whose next body does not fit is not read until it does. At least maxRequestBodySize.
+  maxBodyBytesInFlight: { kind: 'int', default: 256 * 1024 * 1024, min: 1 },
   // metaq addition: requests one connection may have unanswered; reading pauses at it, and a
   // request already read past it is refused with 503 (RocketMQ's "broker busy").
   maxInFlightRequests: { kind: 'int', default: 16_384, min: 1 },

@@ -39,15 +39,17 @@ export async function loadTlsMaterial(config: TlsConfig, io: FileIO): Promise<Tl
   return { cert, key, ca, clientAuth: config.clientAuth };
 }
 
-/** Options of a listener: this broker's identity, and client certificates checked when asked for. */
-export function tlsServerOptions(material: TlsMaterial, handshakeTimeoutMs: number): TlsOptions {
+/**
+ * Options of a listener: this broker's identity, and client certificates checked when asked for.
+ * Handshakes are timed by the listener's admission (`handshakeTimeoutMs`), which also closes them.
+ */
+export function tlsServerOptions(material: TlsMaterial): TlsOptions {
   return {
     cert: material.cert,
     key: material.key,
     ...(material.ca === undefined ? {} : { ca: material.ca }),
     requestCert: material.clientAuth,
     rejectUnauthorized: material.clientAuth,
-    ...(handshakeTimeoutMs > 0 ? { handshakeTimeout: handshakeTimeoutMs } : {}),
   };
 }
 

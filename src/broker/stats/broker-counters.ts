@@ -14,6 +14,14 @@ export class BrokerCounters {
   refusedConnections = { total: 0, perIp: 0 };
   /** Connections closed because a command line did not arrive in time (metaq). */
   headerTimeouts = 0;
+  /** Connections closed because a request body did not arrive within bodyTimeoutMs (metaq). */
+  bodyTimeouts = 0;
+  /** Connections closed after idleTimeoutMs with nothing in flight and nothing received (metaq). */
+  idleTimeouts = 0;
+  /** Connections closed because their TLS handshake did not finish within handshakeTimeoutMs, broker or HTTPS port (metaq). */
+  tlsHandshakeTimeouts = 0;
+  /** TLS handshakes under way right now, broker and HTTPS ports (a gauge; metaq). */
+  tlsHandshakesInProgress = 0;
   /** Requests refused because their connection had maxInFlightRequests unanswered. */
   busyRefusals = 0;
   /** Logins refused (wrong user or password, malformed exchange) (metaq). */
