@@ -120,6 +120,9 @@ export class BrokerConnection {
     } catch (error) {
       const reason = error instanceof ProtocolError ? error.message : String(error);
       this.ctx.logger.info({ component: 'connection', remote: this.socket.remoteAddress, reason }, 'malformed frame: closing the connection');
+      // Said to the client too, so it can log why (opaque 0: the bad line's own is not known).
+      this.inFlight += 1; // reply() counts it down
+      this.sink.send(encodeResult(Status.badRequest, 0, `malformed request, closing the connection: ${reason}`));
       // Commands decoded before the bad frame still get their replies (they are in flight).
       void this.drainAndClose();
       return;
