@@ -23,6 +23,7 @@ import { handleVersion } from './handlers/version-handler.js';
 import { accessFor, holds } from './auth/access-rules.js';
 import type { Access } from './auth/access-rules.js';
 import { ConnectionLogin } from './auth/connection-login.js';
+import { LoginBackoff } from './auth/login-backoff.js';
 
 /** Gets in flight before we stop reading: each may hold up to maxTransferSize bytes. */
 const MAX_GETS_IN_FLIGHT = 16;
@@ -241,8 +242,12 @@ export class BrokerConnection {
       this.sink.send(encodeResult(Status.badRequest, command.opaque, 'this broker asks for no login ([auth] enabled=false); connect without credentials, or enable [auth] on the broker'));
       return;
     }
-    const step = this.login.step(command);
-    if (step.code === Status.unauthorized) this.ctx.counters.loginFailures += 1;
+    const waitMs = this.login.user === undefined ? this.ctx.loginBackoff.waitMs(this.remoteAddress) : 0;
+    const step = waitMs > 0 ? { code: Status.unauthorized, text: LoginBackoff.refusalText(waitMs), close: true } : this.login.step(command);
+    if (waitMs === 0 && step.code === Status.unauthorized) {
+      this.ctx.counters.loginFailures += 1;
+      this.ctx.loginBackoff.failed(this.remoteAddress);
+    } else if (waitMs === 0 && this.login.user !== undefined) this.ctx.loginBackoff.succeeded(this.remoteAddress);
     if (this.login.user !== undefined) this.decoder.maxBodyBytes = this.ctx.config.system.maxRequestBodySize;
     this.sink.send(encodeResult(step.code, command.opaque, step.text));
     if (step.close) {

@@ -43,6 +43,10 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
     try {
       await handler(request, reply, request.query as Query);
     } catch (error) {
+      if (error instanceof LoginRefusal && error.retryAfterSeconds !== undefined) {
+        await reply.code(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain; charset=utf-8').send(error.message);
+        return;
+      }
       if (error instanceof LoginRefusal) {
         await reply.code(401).header('www-authenticate', 'Basic realm="metaq"').type('text/plain; charset=utf-8').send(error.message);
         return;
@@ -53,7 +57,7 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
   };
   /** Run a command for a request, once its user (on a broker with `[auth]`) may. */
   const run = async (request: FastifyRequest, command: LocalRequest) => {
-    if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command);
+    if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command, { counters: broker.counters, backoff: broker.loginBackoff });
     return broker.request(command, client(request));
   };
 
