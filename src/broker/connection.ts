@@ -242,12 +242,15 @@ export class BrokerConnection {
       this.sink.send(encodeResult(Status.badRequest, command.opaque, 'this broker asks for no login ([auth] enabled=false); connect without credentials, or enable [auth] on the broker'));
       return;
     }
-    const waitMs = this.login.user === undefined ? this.ctx.loginBackoff.waitMs(this.remoteAddress) : 0;
+    // Checked before the proof (the second step), once the client has said whom it logs in as.
+    const claimed = this.login.user === undefined ? this.login.claimedUser : undefined;
+    const waitMs = claimed === undefined ? 0 : this.ctx.loginBackoff.waitMs(this.remoteAddress, claimed);
     const step = waitMs > 0 ? { code: Status.unauthorized, text: LoginBackoff.refusalText(waitMs), close: true } : this.login.step(command);
     if (waitMs === 0 && step.code === Status.unauthorized) {
       this.ctx.counters.loginFailures += 1;
-      this.ctx.loginBackoff.failed(this.remoteAddress);
-    } else if (waitMs === 0 && this.login.user !== undefined) this.ctx.loginBackoff.succeeded(this.remoteAddress);
+      this.ctx.loginBackoff.failed(this.remoteAddress, this.login.claimedUser ?? '');
+    }
+    if (claimed !== undefined && this.login.user !== undefined) this.ctx.loginBackoff.succeeded(this.remoteAddress, claimed);
     if (this.login.user !== undefined) this.decoder.maxBodyBytes = this.ctx.config.system.maxRequestBodySize;
     this.sink.send(encodeResult(step.code, command.opaque, step.text));
     if (step.close) {

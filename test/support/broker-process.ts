@@ -20,6 +20,8 @@ export interface BrokerProcess {
   port: number;
   /** Every JSON log line the broker printed. */
   logs: Array<Record<string, unknown>>;
+  /** Its other stdout lines after the listening one (`console <url>`, `metrics <url>`). */
+  output: string[];
   exited: Promise<number | null>;
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
@@ -66,6 +68,7 @@ export function startBrokerProcess(configPath: string, options: { volatile?: boo
   const [command, commandArgs] = (options.spawnVia ?? direct)(process.execPath, args);
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info' } });
   const logs: Array<Record<string, unknown>> = [];
+  const output: string[] = [];
   running.add(child);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
@@ -84,6 +87,7 @@ export function startBrokerProcess(configPath: string, options: { volatile?: boo
           child,
           port: Number(listening[1]),
           logs,
+          output,
           exited,
           kill: (signal) => {
             child.kill(signal);
@@ -95,7 +99,7 @@ export function startBrokerProcess(configPath: string, options: { volatile?: boo
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
-        // not a log line
+        output.push(line);
       }
     });
     void exited.then((code) => reject(new Error(`broker exited with ${code} before listening: ${stderr}`)));

@@ -31,20 +31,20 @@ export interface LoginGuards {
 export async function checkBasicLogin(users: UserBook, request: FastifyRequest, command: Command, guards: LoginGuards): Promise<User> {
   const header = request.headers.authorization ?? '';
   if (!header.startsWith('Basic ')) throw new LoginRefusal('authentication required: this broker has [auth] enabled; send HTTP Basic credentials');
-  const waitMs = guards.backoff.waitMs(request.ip);
-  if (waitMs > 0) throw new LoginRefusal(LoginBackoff.refusalText(waitMs), Math.ceil(waitMs / 1000));
   const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const name = colon < 0 ? decoded : decoded.slice(0, colon);
+  const waitMs = guards.backoff.waitMs(request.ip, name);
+  if (waitMs > 0) throw new LoginRefusal(LoginBackoff.refusalText(waitMs), Math.ceil(waitMs / 1000));
   const user = users.get(name);
   // A made-up user costs the same derivation, so timing does not tell names apart.
   const credentials = user?.credentials ?? users.decoy(name);
   if (!(await passwordMatches(decoded.slice(colon + 1), credentials)) || user === undefined || colon < 0) {
     guards.counters.loginFailures += 1;
-    guards.backoff.failed(request.ip);
+    guards.backoff.failed(request.ip, name);
     throw new LoginRefusal('authentication failed: wrong user name or password');
   }
-  guards.backoff.succeeded(request.ip);
+  guards.backoff.succeeded(request.ip, name);
   const access = accessFor(command);
   if (!holds(user, access)) {
     if (access.right !== 'none' && access.right !== 'authenticated') guards.counters.accessDenials[access.right] += 1;

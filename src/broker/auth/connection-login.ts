@@ -28,6 +28,11 @@ export class ConnectionLogin {
     this.user = presetUser;
   }
 
+  /** The user name this connection's exchange claims, before its proof is checked. */
+  get claimedUser(): string | undefined {
+    return this.exchange?.claimedUser;
+  }
+
   step(command: AuthCommand): LoginStep {
     if (this.user !== undefined) return { code: Status.badRequest, text: `this connection is already logged in as ${this.user}`, close: false };
     if (command.mechanism !== SCRAM_MECHANISM) return { code: Status.badRequest, text: `unsupported mechanism ${command.mechanism}; this broker offers ${SCRAM_MECHANISM}`, close: true };

@@ -1,36 +1,38 @@
 /** How failed logins from one address are slowed down. */
 export interface LoginBackoffOptions {
-  /** Failures from one address answered normally; 0: no back-off. */
+  /** Failures of one user name from one address answered normally; 0: no back-off. */
   freeFailures: number;
-  /** An address whose last failure is this old starts afresh. */
+  /** A name and address this long past their last failure (or block) start afresh. */
   windowMs: number;
   /** The first block after the free failures; each further failure doubles it, up to `maxBlockMs`. */
   firstBlockMs: number;
   maxBlockMs: number;
-  /** Addresses remembered at most; the least recently failing is forgotten first. */
-  maxAddresses: number;
+  /** Name and address pairs remembered at most; the least recently failing is forgotten first. */
+  maxEntries: number;
 }
 
-export const DEFAULT_LOGIN_BACKOFF: LoginBackoffOptions = { freeFailures: 5, windowMs: 60_000, firstBlockMs: 1000, maxBlockMs: 60_000, maxAddresses: 10_000 };
+export const DEFAULT_LOGIN_BACKOFF: LoginBackoffOptions = { freeFailures: 5, windowMs: 60_000, firstBlockMs: 5000, maxBlockMs: 60_000, maxEntries: 10_000 };
 
 interface Failures {
   count: number;
   lastMs: number;
-  /** No login is tried from this address before this time (0: none blocked). */
+  /** No login is tried before this time (0: not blocked). */
   blockedUntilMs: number;
 }
 
 /**
- * Back-off on repeated failed logins, per client address, shared by the broker port (SCRAM) and
- * the HTTP front end (Basic): after `freeFailures` failures, each within a minute of the last, the address is
- * refused without a password check for a while that doubles with each further failure (capped),
- * so guessing costs time, not only connections. A success clears the address. Memory is bounded:
- * at most `maxAddresses` entries, oldest forgotten first (a forgotten address starts afresh).
+ * Back-off on repeated failed logins, per client address and user name, shared by the broker
+ * port (SCRAM) and the HTTP front end (Basic): after `freeFailures` failures, each within a
+ * minute of the last, logins as that name from that address are refused without a password
+ * check for a while that doubles with each further failure (capped), so guessing costs time,
+ * not only connections. Keyed by name too, so one client with a wrong password does not lock
+ * out the other users of its host; a made-up name is held to the same rule as a real one. A
+ * success clears the pair. Memory is bounded: at most `maxEntries`, oldest forgotten first.
  */
 export class LoginBackoff {
-  /** In order of last failure (a Map keeps insertion order): the first is the one to forget. */
+  /** By address and name, in order of last failure (a Map keeps insertion order): the first is the one to forget. */
   private readonly failures = new Map<string, Failures>();
-  /** Login attempts refused because their address was blocked (a metric). */
+  /** Login attempts refused because their name and address were blocked (a metric). */
   refusals = 0;
 
   constructor(
@@ -38,9 +40,9 @@ export class LoginBackoff {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Milliseconds `address` must still wait before a login is tried; 0: go ahead. Counts a refusal. */
-  waitMs(address: string): number {
-    const entry = this.failures.get(address);
+  /** Milliseconds before a login as `user` from `address` is tried again; 0: go ahead. Counts a refusal. */
+  waitMs(address: string, user: string): number {
+    const entry = this.failures.get(key(address, user));
     if (entry === undefined) return 0;
     const wait = Math.ceil(entry.blockedUntilMs - this.now());
     if (wait <= 0) return 0;
@@ -48,33 +50,40 @@ export class LoginBackoff {
     return wait;
   }
 
-  /** A login from `address` failed. */
-  failed(address: string): void {
+  /** A login as `user` from `address` failed. */
+  failed(address: string, user: string): void {
     if (this.options.freeFailures === 0) return;
     const now = this.now();
-    let entry = this.failures.get(address);
-    if (entry === undefined || now - entry.lastMs > this.options.windowMs) entry = { count: 0, lastMs: now, blockedUntilMs: 0 };
-    this.failures.delete(address);
-    this.failures.set(address, entry);
+    const at = key(address, user);
+    let entry = this.failures.get(at);
+    // Forgotten a window after the last failure or the end of its block, whichever is later.
+    if (entry === undefined || now - Math.max(entry.lastMs, entry.blockedUntilMs) > this.options.windowMs) entry = { count: 0, lastMs: now, blockedUntilMs: 0 };
+    this.failures.delete(at);
+    this.failures.set(at, entry);
     entry.count += 1;
     entry.lastMs = now;
     const excess = entry.count - this.options.freeFailures;
     if (excess > 0) entry.blockedUntilMs = now + Math.min(this.options.maxBlockMs, this.options.firstBlockMs * 2 ** Math.min(excess - 1, 30));
-    while (this.failures.size > this.options.maxAddresses) this.failures.delete(this.failures.keys().next().value!);
+    while (this.failures.size > this.options.maxEntries) this.failures.delete(this.failures.keys().next().value!);
   }
 
-  /** A login from `address` succeeded: its failures are forgotten. */
-  succeeded(address: string): void {
-    this.failures.delete(address);
+  /** A login as `user` from `address` succeeded: its failures are forgotten. */
+  succeeded(address: string, user: string): void {
+    this.failures.delete(key(address, user));
   }
 
-  /** Addresses remembered now (for tests and the operator). */
+  /** Name and address pairs remembered now. */
   get size(): number {
     return this.failures.size;
   }
 
-  /** The refusal text for an address that must wait. */
+  /** The refusal text for a login that must wait. */
   static refusalText(waitMs: number): string {
-    return `too many failed logins from this address: no login is tried for ${Math.ceil(waitMs / 1000)} s more; check the user name and password, then try again`;
+    return `too many failed logins as this user from this address: no login is tried for ${Math.ceil(waitMs / 1000)} s more; check the user name and password, then try again`;
   }
+}
+
+/** User names longer than any user's (64) are cut, so a key's size is bounded. */
+function key(address: string, user: string): string {
+  return `${address} ${user.slice(0, 65)}`;
 }
