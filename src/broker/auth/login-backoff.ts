@@ -83,7 +83,10 @@ export class LoginBackoff {
   }
 }
 
-/** User names longer than any user's (64) are cut, so a key's size is bounded. */
+/**
+ * One key for an address whichever port it came through (an IPv4 client of a dual-stack
+ * listener shows as ::ffff:a.b.c.d); user names longer than any user's (64) are cut.
+ */
 function key(address: string, user: string): string {
-  return `${address} ${user.slice(0, 65)}`;
+  return `${address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address} ${user.slice(0, 65)}`;
 }
