@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import { MetaqError } from '../common/errors.js';
 import type { FileIO } from '../storage/io/file-io.js';
+import { makeDirDurably } from '../storage/durable-dir.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import { TailCache } from '../storage/tail-cache.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
@@ -125,7 +126,7 @@ export class PartitionStores {
     const paths = new Set([this.config.system.dataPath, ...this.config.topics.flatMap((t) => (t.dataPath ? [t.dataPath] : []))]);
     const found: Array<{ topic: string; partition: number }> = [];
     for (const path of paths) {
-      await this.io.mkdirp(path);
+      await makeDirDurably(this.io, path);
       for (const name of await this.io.list(path)) {
         const dash = name.lastIndexOf('-');
         const partition = Number(name.slice(dash + 1));
