@@ -5,12 +5,14 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserBook } from '../../src/broker/auth/user-book.js';
+import { BrokerError } from '../../src/client/index.js';
 import { SCRAM_MECHANISM, ScramClientExchange } from '../../src/protocol/scram.js';
 import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
 import type { BrokerProcess } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
 import { parseExposition, sampleValue } from '../support/prometheus-text.js';
+import { brokerFleet, brokerIni } from '../support/replica-pair.js';
 
 const PASSWORD = 'correct horse battery';
 const TOKEN = 'attack-test-admin-token';
@@ -154,5 +156,33 @@ describe('attacks: the smaller holes', { timeout: 60_000 }, () => {
     assert.match(text, /^result 400 \d+ 0\r\nmalformed request, closing the connection: unknown command "hello"/);
     assert.equal(closed, false, 'the reason arrived before the close');
     assert.equal((await httpPut(open, 'orders', {})).status, 200, 'others are served');
+  });
+
+  it('a master whose sync slave refuses its credentials says so on every put, naming the user and the fix', async () => {
+    const fleet = brokerFleet();
+    const users = join(tempDir('attack-repl-users'), 'users.json');
+    const book = await UserBook.open(new NodeFileIO(), users);
+    await book.put('repl', PASSWORD, { publish: [], subscribe: [], admin: true });
+    await book.put('writer', PASSWORD, { publish: ['*'], subscribe: [], admin: false });
+    const auth = (extra: string) => `[auth]\nenabled=true\nusersFile=${users}\n${extra}`;
+    try {
+      const slave = await fleet.start(brokerIni({}, { role: 'sync-slave' }, auth('')));
+      const cases = [
+        { brokerUser: 'repl', brokerPassword: 'not the password', why: /user repl, it refused the login \(.*authentication failed: wrong user name or password\)/ },
+        { brokerUser: 'writer', brokerPassword: PASSWORD, why: /user writer, it refuses this master's replication: access denied: user writer has no admin rights/ },
+      ];
+      for (const { brokerUser, brokerPassword, why } of cases) {
+        const master = await fleet.start(brokerIni({}, { slave: `127.0.0.1:${slave.port}` }, auth(`brokerUser=${brokerUser}\nbrokerPassword=${brokerPassword}\n`)));
+        const producer = fleet.client(master.port, { auth: { username: 'writer', password: PASSWORD } }).producer();
+        // The first put may race the link's first refusal; from then on every put names it.
+        await eventually(async () => {
+          const error = await producer.send({ topic: 'mirrored', data: 'x' }, { timeoutMs: 10_000 }).then(() => undefined, (e: unknown) => e);
+          return error instanceof BrokerError && /Slave refused the credentials/.test(error.message);
+        }, `a put to a master logging in as ${brokerUser} being refused for the slave's credentials`);
+        await assert.rejects(producer.send({ topic: 'mirrored', data: 'y' }, { timeoutMs: 10_000 }), (error: unknown) => error instanceof BrokerError && why.test(error.message) && /nothing was stored\. Set \[auth\] brokerUser and brokerPassword of this master to an admin user of the slave/.test(error.message));
+      }
+    } finally {
+      await fleet.closeAll();
+    }
   });
 });
