@@ -18,7 +18,7 @@ class ForgetsParentSync extends MemoryFileIO {
 /** Crash images from the creation of a new partition (its directory and first segment) through its first acked puts. */
 async function firstPuts(io: MemoryFileIO): Promise<CrashPoint[]> {
   const acked: AckedWrite[] = [];
-  let close = async () => undefined as void;
+  let close = (): Promise<void> => Promise.resolve();
   const points = await enumerateCrashes(io, acked, async () => {
     const log = await openLog(io, { maxSegmentSize: SEGMENT });
     close = () => log.close();
