@@ -32,8 +32,8 @@ async function flipAndRead(field: keyof typeof FIELDS): Promise<{ refused: true 
   log = await openLog(io, { maxSegmentSize: 400 });
   try {
     const bytes = await log.read(offsets[BAD]!, 4096);
-    const record = iterateRecords(bytes).next().value;
-    assert.ok(record !== undefined);
+    const [record] = [...iterateRecords(bytes)];
+    assert.ok(record !== undefined, 'the record reads whole');
     return { refused: false, id: record.id, flag: record.flag, payload: record.payload.toString() };
   } catch (error) {
     if (error instanceof StorageError && error.code === 'STORAGE_CORRUPT') return { refused: true };
