@@ -71,7 +71,10 @@ export class AdminServer {
       void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}; the admin API is under /api (see docs/admin-api.md)` });
     });
 
-    app.get('/metrics', async (request, reply) => {
+    // With [auth] on, /metrics (names of topics and groups, the data path) needs the admin token too.
+    const metricsAuth = http.metricsAuth === 'auto' ? (broker.users === undefined ? 'open' : 'token') : http.metricsAuth;
+    const metricsGuard = metricsAuth === 'token' ? { onRequest: tokenGuard(token) } : {};
+    app.get('/metrics', metricsGuard, async (request, reply) => {
       const open = (request.headers.accept ?? '').includes('application/openmetrics-text');
       const registry = open ? metrics.openMetrics : metrics.prometheus;
       return reply.type(registry.contentType).send(await registry.metrics());

@@ -220,11 +220,20 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   });
   new Counter({
     name: 'metaq_login_failures_total',
-    help: 'Logins refused on a broker with [auth] enabled: wrong user name or password, or a malformed exchange.',
+    help: 'Logins refused on a broker with [auth] enabled (broker port and HTTP Basic): wrong user name or password, or a malformed exchange.',
     registers,
     collect() {
       this.reset();
       this.inc(broker.counters.loginFailures);
+    },
+  });
+  new Counter({
+    name: 'metaq_login_backoff_refusals_total',
+    help: 'Login attempts refused without a password check because their address had failed too often ([auth] loginFailuresBeforeBackoff), on the broker port and HTTP.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(broker.loginBackoff.refusals);
     },
   });
   new Counter({

@@ -8,6 +8,7 @@ import type { PartitionStores } from './partition-stores.js';
 import type { TransactionManager } from './transactions/transaction-manager.js';
 import type { Replication } from './replication/replication.js';
 import type { BrokerCounters } from './stats/broker-counters.js';
+import type { LoginBackoff } from './auth/login-backoff.js';
 import type { RealtimeStats } from './stats/realtime-stats.js';
 import type { PartitionTraffic } from './stats/partition-traffic.js';
 import type { ConsumerPositions } from './stats/consumer-positions.js';
@@ -36,6 +37,8 @@ export interface BrokerContext {
   traces: TraceBook | undefined;
   /** The users and their rights, when `[auth] enabled=true`; undefined: no login asked. */
   users: UserBook | undefined;
+  /** Blocks addresses with repeated failed logins for a while (both ports). */
+  loginBackoff: LoginBackoff;
   /** Reused buffers for the message sets gets read from disk, given back once sent. */
   readBuffers: BufferPool;
   /**

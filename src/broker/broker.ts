@@ -27,6 +27,7 @@ import { BrokerRegistration } from '../coordination/zk/broker-registration.js';
 import type { RegisteredTopic } from '../coordination/zk/broker-registration.js';
 import { MetaZnodes } from '../coordination/zk/znodes.js';
 import type { BrokerContext } from './broker-context.js';
+import { DEFAULT_LOGIN_BACKOFF, LoginBackoff } from './auth/login-backoff.js';
 import { BufferPool } from '../common/buffer-pool.js';
 import { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -109,6 +110,8 @@ export class Broker {
   readonly stores: PartitionStores;
   readonly closedPartitions = new ClosedPartitions();
   readonly counters = new BrokerCounters();
+  /** Failed logins per client address, on the broker port and the HTTP front end alike. */
+  readonly loginBackoff: LoginBackoff;
   readonly traffic = new PartitionTraffic();
   readonly positions = new ConsumerPositions();
   readonly quotas: Quotas;
@@ -140,6 +143,7 @@ export class Broker {
     this.stores = stores;
     this.replication = new Replication(config.replication, config.system.brokerId);
     this.realtime = new RealtimeStats(clock);
+    this.loginBackoff = new LoginBackoff({ ...DEFAULT_LOGIN_BACKOFF, freeFailures: config.auth.loginFailuresBeforeBackoff, maxBlockMs: config.auth.loginBackoffMaxMs });
     this.startedAtMs = clock.wallMs();
     if (config.replication.role === 'master' && config.replication.slave !== '') {
       // Before listening: no put may be acked without the slave.
@@ -191,6 +195,7 @@ export class Broker {
       delayed,
       traces,
       users,
+      loginBackoff: this.loginBackoff,
       readBuffers: new BufferPool(config.system.maxTransferSize),
       setBodies: new BufferPool(SET_BODY_BYTES, IDLE_SET_BODIES),
       bodyBudget: this.bodyBudget,

@@ -128,6 +128,8 @@ export class BrokerConnection {
     } catch (error) {
       const reason = error instanceof ProtocolError ? error.message : String(error);
       this.ctx.logger.info({ component: 'connection', remote: this.socket.remoteAddress, reason }, 'malformed frame: closing the connection');
+      this.inFlight += 1; // the reason goes to the client too (opaque 0: the line's is not known); reply() counts it down
+      this.sink.send(encodeResult(Status.badRequest, 0, `malformed request, closing the connection: ${reason}`));
       // Commands decoded before the bad frame still get their replies (they are in flight).
       void this.drainAndClose();
       return;
@@ -231,6 +233,7 @@ export class BrokerConnection {
       refusal = `access denied: user ${name} ${deniedText(access)}; an admin can grant it (metaq user add, or PUT /api/users/${name})`;
     }
     if (refusal === undefined) return true;
+    if (command.kind === 'sync' || command.kind === 'syncend') this.ctx.logger.error({ component: 'replication', remote: this.remote, refusal }, 'refused a master\'s replication: its [auth] brokerUser must be an admin user of this slave');
     this.sink.send(encodeResult(Status.unauthorized, 'opaque' in command ? command.opaque : DEFAULT_OPAQUE, refusal));
     return false;
   }
@@ -240,12 +243,13 @@ export class BrokerConnection {
       this.sink.send(encodeResult(Status.badRequest, command.opaque, 'this broker asks for no login ([auth] enabled=false); connect without credentials, or enable [auth] on the broker'));
       return;
     }
-    const step = this.login.step(command);
-    if (step.code === Status.unauthorized) this.ctx.counters.loginFailures += 1;
+    const step = this.login.step(command, this.ctx.loginBackoff, this.remoteAddress);
+    if (step.code === Status.unauthorized && step.blocked !== true) this.ctx.counters.loginFailures += 1;
     if (this.login.user !== undefined) this.decoder.maxBodyBytes = this.ctx.config.system.maxRequestBodySize;
     this.sink.send(encodeResult(step.code, command.opaque, step.text));
     if (step.close) {
-      this.ctx.logger.info({ component: 'connection', remote: this.remote, reason: step.text }, 'login failed: closing the connection');
+      const hint = this.ctx.replication.syncSlave === undefined ? '' : ' (if this is the master, its [auth] brokerUser and brokerPassword must be an admin user of this slave)';
+      this.ctx.logger[hint === '' ? 'info' : 'warn']({ component: 'connection', remote: this.remote, user: this.login.claimedUser, reason: step.text }, `login failed: closing the connection${hint}`);
       void this.drainAndClose();
     }
   }

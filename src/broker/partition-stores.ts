@@ -8,6 +8,7 @@ import { forEachBounded } from '../common/bounded-all.js';
 import type { FileIO } from '../storage/io/file-io.js';
 import { defaultOpenFileBudget } from '../storage/io/descriptor-limit.js';
 import { OpenFileCache } from '../storage/io/open-file-cache.js';
+import { makeDirDurably } from '../storage/durable-dir.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import { TailCache } from '../storage/tail-cache.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
@@ -180,7 +181,7 @@ export class PartitionStores {
     const paths = new Set([this.config.system.dataPath, ...this.config.topics.flatMap((t) => (t.dataPath ? [t.dataPath] : []))]);
     const found: Array<{ topic: string; partition: number }> = [];
     for (const path of paths) {
-      await this.io.mkdirp(path);
+      await makeDirDurably(this.io, path);
       for (const name of await this.io.list(path)) {
         if (OWN_DIRECTORIES.has(name) || !(await this.io.stat(join(path, name)))?.isDirectory) continue;
         const store = partitionDirectory(name);

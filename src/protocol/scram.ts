@@ -89,6 +89,11 @@ export class ScramServerExchange {
     private readonly decoy: (user: string) => ScramCredentials,
   ) {}
 
+  /** The user name the client-first message claimed (not yet proven). */
+  get claimedUser(): string | undefined {
+    return this.state?.user;
+  }
+
   /** @param serverNonce the broker's part of the nonce (random; given only by tests of the RFC's example). */
   first(clientFirst: string, serverNonce = randomBytes(18).toString('base64')): string {
     if (this.state !== undefined || this.done) throw new ScramError('the exchange already started');

@@ -5,6 +5,7 @@ export type { RecoveryReport } from './log-recovery.js';
 export { parseRetentionPolicy, applyRetention } from './retention.js';
 export type { RetentionPolicy } from './retention.js';
 export { writeFileAtomically } from './atomic-file.js';
+export { makeDirDurably } from './durable-dir.js';
 export { segmentFileName, parseSegmentFileName } from './segment-name.js';
 export * from './io/index.js';
 export type { BatchRecord } from './partition-log.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { StorageCodes, StorageError } from '../common/errors.js';
 import type { FileIO } from './io/file-io.js';
+import { makeDirDurably } from './durable-dir.js';
 import { readRecoveryPoint } from './recovery-point.js';
 import type { RecoveryPoint } from './recovery-point.js';
 import { findNextIntactRecord, scanRecords } from './record-scanner.js';
@@ -22,7 +23,7 @@ export interface RecoveryReport {
  * operations are finished or undone first. `millis` of the report is left for the caller.
  */
 export async function openSegments(io: FileIO, dir: string, logger: Logger, offsetIfCreate: number): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
-  await io.mkdirp(dir);
+  await makeDirDurably(io, dir);
   await removeLeftovers(io, dir, logger);
   const starts = (await io.list(dir))
     .map((name) => parseSegmentFileName(name))

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { StorageCodes, StorageError } from '../common/errors.js';
+import { makeDirDurably } from './durable-dir.js';
 import { writeFileAtomically } from './atomic-file.js';
 import type { FileIO, IoFile } from './io/file-io.js';
 import type { JournalRecord } from './tx-journal-codec.js';
@@ -72,7 +73,7 @@ export class TransactionJournal {
 
   private async load(): Promise<ReplayedRecord[]> {
     const { io, dir, logger } = this.options;
-    await io.mkdirp(dir);
+    await makeDirDurably(io, dir);
     const names = await io.list(dir);
     const numbers = (pattern: RegExp): number[] => names.flatMap((name) => pattern.exec(name)?.[1] ?? []).map(Number).sort((a, b) => a - b);
     for (const n of numbers(CHECKPOINT)) {

@@ -21,8 +21,8 @@ export class GatedWritesIO extends NodeFileIO implements FileIO {
     this.lift();
   }
 
-  override async open(path: string, mode: OpenMode): Promise<IoFile> {
-    const file = await super.open(path, mode);
+  override async open(path: string, mode: OpenMode, permissions?: number): Promise<IoFile> {
+    const file = await super.open(path, mode, permissions);
     if (!path.endsWith('.meta') || mode === 'read') return file;
     const write = file.write.bind(file);
     file.write = async (data, position) => {

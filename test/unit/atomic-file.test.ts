@@ -7,6 +7,7 @@ describe('P6 atomic metadata write', () => {
   it('after a crash at every step the reader sees the old or the new content', async () => {
     const io = new MemoryFileIO();
     await io.mkdirp('/meta');
+    await io.syncDir('/'); // the directory itself exists durably before the test
     const path = '/meta/checkpoint';
     const oldContent = Buffer.from('{"old":true}');
     const newContent = Buffer.from('{"new":"a longer value than before"}');

@@ -44,6 +44,10 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
     try {
       await handler(request, reply, request.query as Query);
     } catch (error) {
+      if (error instanceof LoginRefusal && error.retryAfterSeconds !== undefined) {
+        await reply.code(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain; charset=utf-8').send(error.message);
+        return;
+      }
       if (error instanceof LoginRefusal) {
         await reply.code(401).header('www-authenticate', 'Basic realm="metaq"').type('text/plain; charset=utf-8').send(error.message);
         return;
@@ -56,7 +60,7 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
   const run = async (request: FastifyRequest, command: LocalRequest) => {
     // Names first: rights are matched on a valid name only (the broker refuses it again, counted).
     if (commandNameProblem(command) !== undefined) return broker.request(command, client(request));
-    if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command);
+    if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command, { counters: broker.counters, backoff: broker.loginBackoff });
     return broker.request(command, client(request));
   };
 

@@ -2,12 +2,15 @@ import { SCRAM_MECHANISM, ScramError, ScramServerExchange } from '../../protocol
 import type { AuthCommand } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import type { UserBook } from './user-book.js';
+import { LoginBackoff } from './login-backoff.js';
 
 /** What one `auth` step answers, and whether the connection must then be closed. */
 export interface LoginStep {
   code: number;
   text: string;
   close: boolean;
+  /** Refused by the back-off, without a password check (not a failed login). */
+  blocked?: boolean;
 }
 
 /**
@@ -28,7 +31,23 @@ export class ConnectionLogin {
     this.user = presetUser;
   }
 
-  step(command: AuthCommand): LoginStep {
+  /** The user name this connection's exchange claims, before its proof is checked. */
+  get claimedUser(): string | undefined {
+    return this.exchange?.claimedUser;
+  }
+
+  /** One step; with `backoff`, a login as a name `address` failed too often with is refused before its proof is checked. */
+  step(command: AuthCommand, backoff?: LoginBackoff, address = ''): LoginStep {
+    const claimed = this.user === undefined ? this.claimedUser : undefined;
+    const waitMs = claimed === undefined || backoff === undefined ? 0 : backoff.waitMs(address, claimed);
+    if (waitMs > 0) return { code: Status.unauthorized, text: LoginBackoff.refusalText(waitMs), close: true, blocked: true };
+    const step = this.exchangeStep(command);
+    if (step.code === Status.unauthorized) backoff?.failed(address, this.claimedUser ?? '');
+    if (claimed !== undefined && this.user !== undefined) backoff?.succeeded(address, claimed);
+    return step;
+  }
+
+  private exchangeStep(command: AuthCommand): LoginStep {
     if (this.user !== undefined) return { code: Status.badRequest, text: `this connection is already logged in as ${this.user}`, close: false };
     if (command.mechanism !== SCRAM_MECHANISM) return { code: Status.badRequest, text: `unsupported mechanism ${command.mechanism}; this broker offers ${SCRAM_MECHANISM}`, close: true };
     const message = command.body.toString('utf8');

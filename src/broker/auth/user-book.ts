@@ -27,6 +27,8 @@ interface StoredUser extends UserRights {
   serverKey: string;
 }
 
+/** The users file holds SCRAM keys, from which passwords can be guessed offline: owner only. */
+const USERS_FILE_MODE = 0o600;
 const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const PATTERN = /^[A-Za-z0-9._*-]{1,255}$/;
 
@@ -120,7 +122,7 @@ export class UserBook {
         admin: user.admin,
       };
     }
-    await writeFileAtomically(this.io, this.path, Buffer.from(`${JSON.stringify({ users }, null, 2)}\n`));
+    await writeFileAtomically(this.io, this.path, Buffer.from(`${JSON.stringify({ users }, null, 2)}\n`), USERS_FILE_MODE);
   }
 }
 

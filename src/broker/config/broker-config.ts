@@ -74,6 +74,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validateReplication(replication, where, section.line);
     } else if (section.name === 'http') {
       for (const entry of section.entries) assign(http, httpKeys, entry, where, 'http');
+      if (!METRICS_AUTH.includes(http.metricsAuth)) throw new ConfigError(`${where}:${section.line}: [http] metricsAuth must be one of ${METRICS_AUTH.join(', ')}, got ${JSON.stringify(http.metricsAuth)}`);
     } else if (section.name === 'tls') {
       for (const entry of section.entries) assign(tls, tlsKeys, entry, where, 'tls');
       validateTls(tls, where, section.line);
@@ -110,6 +111,7 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
 }
 
 const ROLES = ['master', 'sync-slave', 'async-slave'];
+const METRICS_AUTH = ['auto', 'token', 'open'];
 
 /** Keys that only mean something for one role, so a misplaced one is reported rather than ignored. */
 function validateReplication(r: ReplicationConfig, file: string, line: number): void {

@@ -135,6 +135,11 @@ export const httpKeys = {
   token: { kind: 'string', default: '' },
   /** MetaQ's HTTP front end (`/put`, `/get`, `/offset`), open like the TCP port. */
   frontEnd: { kind: 'bool', default: true },
+  /**
+   * Who may read `/metrics` (topic and group names, the data path): `token` asks for the admin
+   * bearer token, `open` anyone, `auto` (default) the token when `[auth] enabled=true`.
+   */
+  metricsAuth: { kind: 'string', default: 'auto' },
 } satisfies Record<string, KeySpec>;
 
 /**
@@ -169,6 +174,10 @@ export const authKeys = {
   /** The user this broker logs in as on its replication links (an admin user of the peer). */
   brokerUser: { kind: 'string', default: '' },
   brokerPassword: { kind: 'string', default: '' },
+  /** Failed logins as one user name from one address (each within a minute of the last) before that pair is blocked for a while; 0: no back-off. */
+  loginFailuresBeforeBackoff: { kind: 'int', default: 5, min: 0 },
+  /** The longest an address is blocked; blocks start at 5 s and double with each further failure. */
+  loginBackoffMaxMs: { kind: 'int', default: 60_000, min: 5000 },
 } satisfies Record<string, KeySpec>;
 
 /** Keys a `[topic=...]` section may override; blank or absent inherits from `[system]`. */

@@ -18,7 +18,8 @@ export function handleDelayedPut(command: DelayedPutCommand, ctx: BrokerContext,
   const fail = putFailure(ctx, reply, topic, partition, opaque);
   const latest = ctx.clock.wallMs() + MAX_DELAY_MS;
   if (deliverAtMs > latest) {
-    fail(Status.badRequest, `deliverAtMs ${deliverAtMs} (${new Date(deliverAtMs).toISOString()}) is more than 90 days ahead; schedule it later, or keep it elsewhere until then`);
+    // Only `latest` is shown as a date: deliverAtMs may lie beyond what a Date can hold.
+    fail(Status.badRequest, `deliverAtMs ${deliverAtMs} is more than 90 days ahead (the latest accepted now is ${latest}, ${new Date(latest).toISOString()}); deliverAtMs is milliseconds since 1970: schedule it later, or keep it elsewhere until then`);
     return;
   }
   try {

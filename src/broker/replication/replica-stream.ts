@@ -82,7 +82,8 @@ export class ReplicaStream {
     while (expired < this.waiters.length && this.waiters[expired]!.deadline <= now) expired += 1;
     if (expired === 0) return;
     const late = this.waiters.splice(0, expired);
-    const reason = `the slave did not confirm within ${this.s.timeoutMs} ms (sendToSlaveTimeoutInMills); the message is stored on the master and may still reach the slave, so it may have been stored`;
+    const why = this.slaveRefusal === undefined ? '' : ` because it refuses this master's replication (${this.slaveRefusal}; [auth] brokerUser must be an admin user of the slave)`;
+    const reason = `the slave did not confirm within ${this.s.timeoutMs} ms (sendToSlaveTimeoutInMills)${why}; the message is stored on the master and may still reach the slave, so it may have been stored`;
     for (const waiter of late) waiter.done(reason);
   }
 
@@ -158,6 +159,16 @@ export class ReplicaStream {
     this.failWaiters(this.problem);
   }
 
+  /** Why the slave refuses this master's replication (its login's rights, 401), while it does. */
+  slaveRefusal: string | undefined;
+
+  private noteRefusal(refusal: string | undefined): void {
+    if (refusal !== undefined && refusal !== this.slaveRefusal) {
+      this.s.logger.error({ component: 'replication', partition: `${this.s.topic}-${this.s.partition}`, refusal }, 'the sync slave refuses this master\'s replication: [auth] brokerUser must be an admin user of the slave');
+    }
+    this.slaveRefusal = refusal;
+  }
+
   private failWaiters(reason: string): void {
     for (const waiter of this.waiters.splice(0)) waiter.done(reason);
   }
@@ -173,6 +184,7 @@ export class ReplicaStream {
         if (generation !== this.generation) return;
         if (link.connectionNumber !== connection) throw new Error('the link to the slave was replaced during the handshake');
         this.connection = connection;
+        this.noteRefusal(reply.kind === 'result' && reply.code === Status.unauthorized ? reply.body.toString() : undefined);
         if (reply.kind !== 'result' || reply.code !== Status.success) throw new Error(`syncend answered ${reply.kind === 'result' ? `${reply.code} ${reply.body.toString()}` : 'a value'}`);
         const slaveEnd = Number(reply.body.toString());
         if (!Number.isSafeInteger(slaveEnd) || slaveEnd > log.writtenEnd || slaveEnd < log.minOffset) {

@@ -53,6 +53,10 @@ export class SyncMaster {
   private closed = false;
   /** The test-only fault above: acks do not wait for the slave. */
   private readonly ackBeforeSlave = process.env[ACK_BEFORE_SLAVE_FAULT] === '1';
+  /** The user this master logs in to its slave as (`[auth] brokerUser`). */
+  private readonly brokerUser: string | undefined;
+  /** The login refusal last logged, so each is logged once, not on every put. */
+  private loggedRefusal: string | undefined;
   private readonly onCreated = (topic: string, partition: number, log: PartitionLog): void => this.attach(topic, partition, log);
 
   constructor(
@@ -64,6 +68,7 @@ export class SyncMaster {
     private readonly presence: PresenceHooks,
   ) {
     const timeout = config.sendToSlaveTimeoutInMills;
+    this.brokerUser = link.auth?.username;
     this.link = new BrokerConnection(
       parseBrokerUrl(`meta://${config.slave}`),
       // A slave that stops answering is noticed within two timeouts, even with frames in flight.
@@ -117,9 +122,23 @@ export class SyncMaster {
   /** Admission of a put: why it must be refused before anything is stored (a failed put, counted), or undefined. */
   admit(topic: string, partition: number): string | undefined {
     const stream = this.streams.get(`${topic}-${partition}`);
-    const refusal = !this.link.isConnected ? `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker` : stream?.state === 'diverged' ? stream.problem : undefined;
+    const refusal = !this.link.isConnected ? this.disconnectedText() : stream?.state === 'diverged' ? stream.problem : stream?.slaveRefusal !== undefined ? this.credentialsText(`it refuses this master's replication: ${stream.slaveRefusal}`) : undefined;
     if (refusal !== undefined) this.count(false);
     return refusal;
+  }
+
+  /** Why the slave cannot be reached; a refused login says so (it is this master's config to fix, not the network). */
+  private disconnectedText(): string {
+    const login = this.link.loginRefusal;
+    if (login === undefined) return `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker`;
+    if (login !== this.loggedRefusal) this.logger.error({ component: 'replication', slave: this.config.slave, brokerUser: this.brokerUser, refusal: login }, 'the sync slave refused this master\'s login: check [auth] brokerUser and brokerPassword');
+    this.loggedRefusal = login;
+    return this.credentialsText(`it refused the login (${login})`);
+  }
+
+  private credentialsText(why: string): string {
+    const user = this.brokerUser === undefined ? 'no user: [auth] brokerUser is not set' : `user ${this.brokerUser}`;
+    return `Slave refused the credentials: the sync slave ${this.config.slave} does not take this master's replication as ${user}, ${why}; nothing was stored. Set [auth] brokerUser and brokerPassword of this master to an admin user of the slave (metaq user add NAME --admin-rights there)`;
   }
 
   /** `done` once the slave holds `log` up to `end`, or with why it may not. */

@@ -11,7 +11,7 @@ import { Status } from '../../protocol/status.js';
 import { AbortedError, ClosedError, ConnectionError, RequestTimeoutError } from '../errors.js';
 import type { BrokerAddress } from './broker-address.js';
 import { OpaqueCounter } from './opaque-counter.js';
-import { ScramLogin } from './scram-login.js';
+import { AuthenticationError, ScramLogin } from './scram-login.js';
 import { TickCorkedWriter } from './tick-corked-writer.js';
 import type { Credentials } from './scram-login.js';
 
@@ -97,6 +97,8 @@ export class BrokerConnection {
   private login: { opaque: number; onReply: (reply: Reply) => void } | undefined;
   /** Why the last connection attempt failed (refused, TLS verification...), for the errors of requests that never left. */
   private lastConnectError: string | undefined;
+  /** The broker's refusal of this connection's login, until a login succeeds. */
+  private refusal: string | undefined;
   /** The broker's extensions, asked on first need; forgotten on reconnect (it may be another broker). */
   private offered: Promise<ReadonlySet<string>> | undefined;
   knownExtensions: ReadonlySet<string> | undefined;
@@ -113,6 +115,11 @@ export class BrokerConnection {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Why the broker refused the last login (`... refused the login of <user> (401): <why>`); undefined once one succeeds. */
+  get loginRefusal(): string | undefined {
+    return this.refusal;
   }
 
   /** How many times a connection was established: tells a caller that the one it used was replaced. */
@@ -156,6 +163,7 @@ export class BrokerConnection {
     }
     this.connected = true;
     this.lastConnectError = undefined;
+    this.refusal = undefined;
     this.attempts = 0;
     this.heartbeatFailures = 0;
     this.lastActivity = performance.now();
@@ -198,6 +206,7 @@ export class BrokerConnection {
           clearTimeout(timer);
           this.login = undefined;
           this.lastConnectError = (error as Error).message;
+          if (error instanceof AuthenticationError) this.refusal = error.message;
           socket.destroy();
         },
       );

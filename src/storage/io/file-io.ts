@@ -29,8 +29,12 @@ export interface IoStat {
  * MemoryFileIO (power-loss images) or wrap either with faults (ENOSPC, EIO, torn writes).
  */
 export interface FileIO {
-  /** `read`: existing file, read only. `write`: read/write, created if missing. `update`: existing file, read/write. */
-  open(path: string, mode: OpenMode): Promise<IoFile>;
+  /**
+   * `read`: existing file, read only. `write`: read/write, created if missing, with
+   * `permissions` (default 0o644, less the umask) when it is created. `update`: existing file,
+   * read/write.
+   */
+  open(path: string, mode: OpenMode, permissions?: number): Promise<IoFile>;
   /** Names in a directory; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
   mkdirp(dir: string): Promise<void>;

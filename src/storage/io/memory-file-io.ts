@@ -60,13 +60,15 @@ export interface UnsyncedChoice {
 
 /**
  * An in-memory file system that knows what is durable: file data at its last datasync and
- * directory entries at their directory's last fsync. `crashImage` builds the disk a power loss
+ * directory entries (of files and of directories) at their directory's last fsync. `crashImage` builds the disk a power loss
  * could leave; `faults` injects errors into any call. Used by the crash-simulation tests.
  */
 export class MemoryFileIO implements FileIO {
   private readonly files = new Map<string, Inode>();
   private readonly durableNames = new Map<string, Inode>();
   private readonly dirs = new Set<string>();
+  /** Directories whose entry in their parent was there at the parent's last fsync ('/' always is). */
+  private readonly durableDirs = new Set<string>(['/']);
   /** Return a fault to make this operation fail. */
   faults: ((op: IoOperation) => InjectedFault | undefined) | undefined;
   /** Called after each operation completes (crash-point enumeration). */
@@ -156,9 +158,10 @@ export class MemoryFileIO implements FileIO {
   mkdirp(dir: string): Promise<void> {
     const fault = this.check({ type: 'mkdir', path: dir });
     if (fault) return Promise.reject(fault.error);
-    // Directory creation is treated as immediately durable: a simplification the tests accept.
+    // Durable only once the parent is fsynced (syncDir), like a file's entry.
     for (let d = dir; d !== dirname(d); d = dirname(d)) this.dirs.add(d);
     this.dirs.add('/');
+    this.done({ type: 'mkdir', path: dir });
     return Promise.resolve();
   }
 
@@ -194,6 +197,7 @@ export class MemoryFileIO implements FileIO {
     if (!this.dirs.has(dir)) return Promise.reject(errnoError('ENOENT', `no such directory ${dir}`));
     if ([...this.files.keys(), ...this.dirs].some(inside)) return Promise.reject(errnoError('ENOTEMPTY', `directory ${dir} is not empty`));
     this.dirs.delete(dir);
+    this.durableDirs.delete(dir);
     return Promise.resolve();
   }
 
@@ -211,6 +215,8 @@ export class MemoryFileIO implements FileIO {
       if (dirname(path) === dir && this.files.get(path) !== this.durableNames.get(path)) this.durableNames.delete(path);
     }
     for (const [path, inode] of this.files) if (dirname(path) === dir) this.durableNames.set(path, inode);
+    for (const child of [...this.durableDirs]) if (dirname(child) === dir && child !== dir && !this.dirs.has(child)) this.durableDirs.delete(child);
+    for (const child of this.dirs) if (dirname(child) === dir && child !== dir) this.durableDirs.add(child);
     this.done(op);
     return Promise.resolve();
   }
@@ -261,9 +267,17 @@ export class MemoryFileIO implements FileIO {
    */
   crashImage(namespace: 'durable' | 'current', choose: (path: string, pending: number) => UnsyncedChoice): MemoryFileIO {
     const image = new MemoryFileIO();
-    for (const dir of this.dirs) image.dirs.add(dir);
+    // A directory survives when its entry and every parent's did: a new one whose parent was not fsynced is gone, with all it holds.
+    const survives = (dir: string): boolean => namespace === 'current' || dir === dirname(dir) || (this.durableDirs.has(dir) && survives(dirname(dir)));
+    for (const dir of this.dirs) {
+      if (survives(dir)) {
+        image.dirs.add(dir);
+        image.durableDirs.add(dir);
+      }
+    }
     const names = namespace === 'durable' ? this.durableNames : this.files;
     for (const [path, inode] of names) {
+      if (!image.dirs.has(dirname(path))) continue;
       const { applied, tearLast } = choose(path, inode.pending.length);
       let content: Buffer = Buffer.from(inode.synced);
       const changes = inode.pending.slice(0, applied);

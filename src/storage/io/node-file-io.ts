@@ -51,9 +51,9 @@ function isMissing(error: unknown): boolean {
 
 /** The real file system. */
 export class NodeFileIO implements FileIO {
-  async open(path: string, mode: OpenMode): Promise<IoFile> {
+  async open(path: string, mode: OpenMode, permissions = 0o644): Promise<IoFile> {
     const flags = mode === 'read' ? constants.O_RDONLY : mode === 'update' ? constants.O_RDWR : constants.O_RDWR | constants.O_CREAT;
-    return new NodeFile(path, await open(path, flags, 0o644));
+    return new NodeFile(path, await open(path, flags, permissions));
   }
 
   async list(dir: string): Promise<string[]> {

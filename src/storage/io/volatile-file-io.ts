@@ -8,8 +8,8 @@ import type { FileIO, IoFile, OpenMode } from './file-io.js';
 export class VolatileFileIO implements FileIO {
   constructor(private readonly inner: FileIO) {}
 
-  async open(path: string, mode: OpenMode): Promise<IoFile> {
-    const file = await this.inner.open(path, mode);
+  async open(path: string, mode: OpenMode, permissions?: number): Promise<IoFile> {
+    const file = await this.inner.open(path, mode, permissions);
     return new VolatileFile(file, await file.size());
   }
 
