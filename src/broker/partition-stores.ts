@@ -22,6 +22,11 @@ import { StoreBudget, StoreRefusal } from './store-budget.js';
 /** What else the broker keeps in a data path (transaction journal, trace, delayed messages). */
 const OWN_DIRECTORIES = new Set(['transactions', TRACE_DIR, SCHEDULE_DIR]);
 
+/** A partition number that reads back as the same directory: 0 to 99,999 (numPartitions is at most 100,000). */
+function partitionProblem(partition: number): string | undefined {
+  return Number.isInteger(partition) && partition >= 0 && partition < 100_000 ? undefined : `invalid partition ${partition}: a partition is 0 to 99999`;
+}
+
 /** `<topic>-<partition>` as the broker names a partition's directory, or undefined for any other name. */
 export function partitionDirectory(name: string): { topic: string; partition: number } | undefined {
   const dash = name.lastIndexOf('-');
@@ -133,7 +138,7 @@ export class PartitionStores {
 
   private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionLog> {
     // The last line before a name becomes a path: every caller has checked it already.
-    const problem = topicNameProblem(topic);
+    const problem = topicNameProblem(topic) ?? partitionProblem(partition);
     if (problem !== undefined) return Promise.reject(new StoreRefusal('INVALID_TOPIC', problem));
     const key = `${topic}-${partition}`;
     let opening = this.opening.get(key);

@@ -110,6 +110,10 @@ describe('attack: deciding or listing another user\'s transaction ([auth] on, br
     assert.match(refused.body.toString(), /user bob has no admin rights/);
     const listed = await listing(root);
     assert.equal(listed.kind === 'result' && listed.code, 200);
+    for (const item of ['reset', 'reset\t', 'transactions\t']) {
+      const reset = await bob.request((opaque) => ({ kind: 'stats', item, opaque }));
+      assert.equal(reset.kind === 'result' && reset.code, 401, JSON.stringify(item));
+    }
     const config = await bob.request((opaque) => ({ kind: 'stats', item: 'config', opaque }));
     assert.match(config.body.toString(), /^token=<hidden>$/m);
     assert.match(config.body.toString(), /^brokerPassword=<hidden>$/m);

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
-import { partitionDirectory } from '../../src/broker/partition-stores.js';
+import { PartitionStores, partitionDirectory } from '../../src/broker/partition-stores.js';
+import { systemClock } from '../../src/common/clock.js';
+import { MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
+import { silentLogger } from '../support/storage-harness.js';
 import { InvalidArgumentError, MetaqClient } from '../../src/client/index.js';
 import { groupNameProblem, topicNameProblem } from '../../src/common/names.js';
 
@@ -20,6 +23,14 @@ describe('the name rule for topics and groups', () => {
   it('reads a partition directory only as the broker names one', () => {
     assert.deepEqual(partitionDirectory('logs-app-3'), { topic: 'logs-app', partition: 3 });
     for (const name of ['logs', '-0', 'x-01', 'x-', 'a b-0', '..-0', 'x-100000', 'caf\u00e9-0']) assert.equal(partitionDirectory(name), undefined, name);
+  });
+
+  it('never makes a store whose directory would read back as another partition (a replica\'s partition from the wire)', async () => {
+    const stores = new PartitionStores(parseBrokerConfig('[system]\ndataPath=/data\n[topic=*]\n', 'server.ini'), new MemoryFileIO(), silentLogger, systemClock);
+    for (const partition of [-1, 100_000, 1.5]) await assert.rejects(Promise.resolve(stores.getOrCreateReplica('t', partition, 0)), new RegExp(`invalid partition ${partition}: a partition is 0 to 99999`));
+    await assert.rejects(Promise.resolve(stores.getOrCreateReplica('../t', 0, 0)), /invalid topic name/);
+    assert.equal((await stores.getOrCreateReplica('t', 99_999, 0)).dir, '/data/t-99999');
+    await stores.close();
   });
 
   it('refuses a topic section whose name breaks the rule, and accepts patterns', () => {

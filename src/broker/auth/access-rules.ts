@@ -26,7 +26,7 @@ export function accessFor(command: Command): Access {
       return { right: 'subscribe', topic: command.topic };
     case 'stats':
       // Resetting counters and the list of every user's open transactions are the operator's.
-      return command.item === 'reset' || command.item?.trim() === 'transactions' ? { right: 'admin' } : { right: 'authenticated' };
+      return command.item?.trim() === 'reset' || command.item?.trim() === 'transactions' ? { right: 'admin' } : { right: 'authenticated' };
     case 'transaction':
       // A transaction's puts are checked as puts; deciding another client's transaction is the operator's.
       return command.type === 'HEURISTIC_COMMIT' || command.type === 'HEURISTIC_ROLLBACK' ? { right: 'admin' } : { right: 'authenticated' };
