@@ -5,6 +5,7 @@ import { MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
 import { OpenFileCache } from '../../src/storage/io/open-file-cache.js';
 import { eventually } from '../support/eventually.js';
 import { GatedFileIO } from '../support/gated-file-io.js';
+import { appendPayload, openLog, payloadFor, scanAll } from '../support/storage-harness.js';
 
 /** A MemoryFileIO that counts the descriptors held and can hold reads of one file at a gate. */
 class CountingIO extends MemoryFileIO {
@@ -189,5 +190,22 @@ describe('open-file cache: fsync accounting under interleavings', () => {
     assert.ok(cache.openFiles <= 1);
     await b.close();
     await a.close();
+  });
+});
+
+describe('open-file cache under a partition log', () => {
+  it('a put whose segment reopen meets EMFILE is stored and acked; the partition is not fenced', async () => {
+    const io = new GatedFileIO();
+    await io.mkdirp('/data');
+    const cache = new OpenFileCache(io, 1);
+    const log = await openLog(cache); // group commit: each put is fsynced before its ack
+    await appendPayload(log, 0);
+    const other = await cache.open('/data/other', 'write'); // the segment loses its descriptor
+    await other.close();
+    io.emfiles = 2; // connections hold every descriptor when the next put reopens the segment
+    await appendPayload(log, 1);
+    assert.equal(log.fenced, undefined, 'EMFILE on a reopen fenced the partition');
+    assert.deepEqual((await scanAll(log)).map((record) => record.payload), [payloadFor(0).toString(), payloadFor(1).toString()]);
+    await log.close();
   });
 });
