@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import type { IoFile, OpenMode } from '../../src/storage/io/file-io.js';
 import { MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
 import { OpenFileCache } from '../../src/storage/io/open-file-cache.js';
+import { eventually } from '../support/eventually.js';
+import { GatedFileIO } from '../support/gated-file-io.js';
+import { appendPayload, openLog, payloadFor, scanAll } from '../support/storage-harness.js';
 
 /** A MemoryFileIO that counts the descriptors held and can hold reads of one file at a gate. */
 class CountingIO extends MemoryFileIO {
@@ -109,5 +112,100 @@ describe('open-file cache', () => {
     await io.unlink('/data/f0'); // f0's descriptor was closed to open f1
     await assert.rejects(readAll(handles[0]!), /ENOENT/);
     assert.equal(await io.stat('/data/f0'), undefined);
+  });
+});
+
+/** What a power cut now leaves of `path`: only what a fsync made durable. */
+async function durable(io: GatedFileIO, path: string): Promise<string | undefined> {
+  const image = io.crashImage('current', () => ({ applied: 0, tearLast: false }));
+  return (await image.readFile(path))?.toString();
+}
+
+describe('open-file cache: fsync accounting under interleavings', () => {
+  async function twoFiles(): Promise<{ io: GatedFileIO; cache: OpenFileCache; a: IoFile }> {
+    const io = new GatedFileIO();
+    await io.mkdirp('/data');
+    const cache = new OpenFileCache(io, 1);
+    const a = await cache.open('/data/a', 'write');
+    return { io, cache, a };
+  }
+
+  it('a datasync that waited for an eviction whose fsync failed rejects, and so do later ones', async () => {
+    const { io, cache, a } = await twoFiles();
+    await a.write(Buffer.from('acked?'), 0);
+    const gate = io.holdSync('/data/a');
+    const openingB = cache.open('/data/b', 'write'); // room for one: evicts a, whose fsync waits
+    await eventually(() => gate.entered === 1, "a's eviction fsync started");
+    const sync = a.datasync(); // starts while the eviction is closing a
+    gate.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    await assert.rejects(sync, /EIO/, "a datasync acked pages whose eviction fsync failed");
+    const b = await openingB;
+    await assert.rejects(a.datasync(), /EIO/, 'the failure was reported once and then lost');
+    await b.close();
+    await a.close();
+  });
+
+  it('a write in flight during a datasync is fsynced before its file is closed to make room', async () => {
+    const { io, cache, a } = await twoFiles();
+    const gate = io.holdWrite('/data/a');
+    const writing = a.write(Buffer.from('late'), 0);
+    await eventually(() => gate.entered === 1, 'the write reached the disk');
+    await a.datasync(); // fsyncs before the write lands: it must not count it as synced
+    gate.open();
+    await writing;
+    const b = await cache.open('/data/b', 'write'); // evicts a
+    assert.equal(cache.evictions, 1);
+    await a.datasync();
+    assert.equal(await durable(io, '/data/a'), 'late', 'the write was not fsynced before a was closed, and datasync did not fsync it');
+    await b.close();
+    await a.close();
+  });
+
+  it('a write that completes during a datasync stays dirty', async () => {
+    const { io, cache, a } = await twoFiles();
+    await a.write(Buffer.from('one'), 0);
+    const gate = io.holdSync('/data/a');
+    const syncing = a.datasync();
+    await eventually(() => gate.entered === 1, 'the fsync started');
+    await a.write(Buffer.from('two'), 3); // lands while the fsync is in flight
+    gate.open();
+    await syncing;
+    const b = await cache.open('/data/b', 'write'); // evicts a, which must fsync it again
+    assert.equal(io.syncs.get('/data/a'), 2, 'a write finished during a fsync was counted as synced');
+    await b.close();
+    await a.close();
+  });
+
+  it('a reopen that finds the process out of descriptors (EMFILE) waits and succeeds instead of failing the write', async () => {
+    const { io, cache, a } = await twoFiles();
+    await a.write(Buffer.from('first'), 0);
+    const b = await cache.open('/data/b', 'write'); // a loses its descriptor
+    await b.write(Buffer.from('b'), 0);
+    io.emfiles = 3; // connections took every descriptor for a moment
+    await a.write(Buffer.from('again'), 5);
+    await a.datasync();
+    assert.equal(await durable(io, '/data/a'), 'firstagain');
+    assert.equal(io.emfiles, 0);
+    assert.ok(cache.descriptorShortages >= 3);
+    assert.ok(cache.openFiles <= 1);
+    await b.close();
+    await a.close();
+  });
+});
+
+describe('open-file cache under a partition log', () => {
+  it('a put whose segment reopen meets EMFILE is stored and acked; the partition is not fenced', async () => {
+    const io = new GatedFileIO();
+    await io.mkdirp('/data');
+    const cache = new OpenFileCache(io, 1);
+    const log = await openLog(cache); // group commit: each put is fsynced before its ack
+    await appendPayload(log, 0);
+    const other = await cache.open('/data/other', 'write'); // the segment loses its descriptor
+    await other.close();
+    io.emfiles = 2; // connections hold every descriptor when the next put reopens the segment
+    await appendPayload(log, 1);
+    assert.equal(log.fenced, undefined, 'EMFILE on a reopen fenced the partition');
+    assert.deepEqual((await scanAll(log)).map((record) => record.payload), [payloadFor(0).toString(), payloadFor(1).toString()]);
+    await log.close();
   });
 });

@@ -6,9 +6,13 @@ import type { DiskSpace, FileIO, IoFile, IoStat, OpenMode } from './file-io.js';
  * underneath, the least recently used ones are closed when the cap is reached and reopened
  * transparently on their next use. A file in the middle of a read, write or fsync is never
  * closed under it, and a file with unsynced writes is fsynced before it is closed (a fsync
- * error is then reported by the file's next datasync, as the kernel would). When every
+ * error is then reported by every later datasync of the file: its pages may be lost, and a
+ * fsync of a new descriptor would succeed, so an ack would claim them durable). When every
  * descriptor is busy, an open waits for one: each call holds at most one file, so it cannot
  * deadlock. Without it, a broker with 12,000 partitions held 12,000+ descriptors for ever.
+ * An open that finds the process out of descriptors (EMFILE/ENFILE: connections hold the
+ * rest) closes one of its idle files or waits and tries again, for a bounded time, so a busy
+ * moment does not fail a write and fence its partition until a restart.
  */
 export class OpenFileCache implements FileIO {
   /** Files holding a descriptor, least recently used first (Map keeps insertion order). */
@@ -18,6 +22,8 @@ export class OpenFileCache implements FileIO {
   private readonly waiting: Array<() => void> = [];
   /** Descriptors closed to make room (each reopened on the file's next use). */
   evictions = 0;
+  /** Opens that found the process out of descriptors and were tried again. */
+  descriptorShortages = 0;
 
   constructor(
     private readonly inner: FileIO,
@@ -35,7 +41,7 @@ export class OpenFileCache implements FileIO {
     const file = new CachedFile(this, this.inner, path, mode === 'read' ? 'read' : 'update');
     await this.reserve();
     try {
-      file.attach(await this.inner.open(path, mode));
+      file.attach(await this.openInner(path, mode));
     } catch (error) {
       this.freed();
       throw error;
@@ -52,6 +58,26 @@ export class OpenFileCache implements FileIO {
       else await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     this.held += 1;
+  }
+
+  /**
+   * @internal Open on the inner FileIO. Out of descriptors, the process has none to give until
+   * a connection or one of our idle files lets one go: close an idle file if there is one,
+   * else back off (5 ms doubling to 1 s, about 13 s in all) before failing like the open did.
+   */
+  async openInner(path: string, mode: OpenMode): Promise<IoFile> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.inner.open(path, mode);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code !== 'EMFILE' && code !== 'ENFILE') || attempt >= SHORTAGE_RETRIES) throw error;
+      }
+      this.descriptorShortages += 1;
+      const victim = this.idleVictim();
+      if (victim !== undefined) await victim.evict();
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 5 * 2 ** attempt)));
+    }
   }
 
   private idleVictim(): CachedFile | undefined {
@@ -95,6 +121,9 @@ export class OpenFileCache implements FileIO {
   diskSpace = (path: string): Promise<DiskSpace> => this.inner.diskSpace(path);
 }
 
+/** Tries of an open that fails with EMFILE/ENFILE before its error is passed on (§9 budgets). */
+const SHORTAGE_RETRIES = 20;
+
 /** One file of an OpenFileCache: open to its owner, holding a descriptor only while the cache lets it. */
 class CachedFile implements IoFile {
   private handle: IoFile | undefined;
@@ -102,10 +131,18 @@ class CachedFile implements IoFile {
   private closing: Promise<void> | undefined;
   /** Operations running on the descriptor. */
   private users = 0;
+  /**
+   * Writes and truncates that have finished (or failed: some bytes may have landed). Counted
+   * only then, so a datasync records as synced only what was on the descriptor before its fsync.
+   */
   private writes = 0;
   private syncedWrites = 0;
-  /** A fsync failure at eviction, reported by the next datasync. */
-  private deferredError: Error | undefined;
+  /**
+   * A fsync at eviction failed. It stays: the pages it covered may be gone, and a fsync of a
+   * later descriptor succeeds (the kernel reports the error once), so every later datasync of
+   * this file fails, however it interleaved with the eviction.
+   */
+  private syncFailure: Error | undefined;
   private closed = false;
 
   constructor(
@@ -126,8 +163,7 @@ class CachedFile implements IoFile {
   }
 
   write(data: Buffer, position: number): Promise<void> {
-    this.writes += 1;
-    return this.using((file) => file.write(data, position));
+    return this.using((file) => this.counted(file.write(data, position)));
   }
 
   read(target: Buffer, targetOffset: number, length: number, position: number): Promise<number> {
@@ -135,20 +171,31 @@ class CachedFile implements IoFile {
   }
 
   async datasync(): Promise<void> {
-    const deferred = this.deferredError;
-    if (deferred !== undefined) {
-      this.deferredError = undefined;
-      throw deferred;
-    }
+    this.throwSyncFailure();
     const writes = this.writes;
-    if (writes === this.syncedWrites && this.handle === undefined) return; // synced when it was closed
-    await this.using((file) => file.datasync());
+    // Synced when it was closed; an eviction still closing may yet fail its fsync, so wait for it.
+    if (writes === this.syncedWrites && this.handle === undefined && this.closing === undefined) return;
+    await this.using((file) => file.datasync(), true);
+    // An eviction that ran before this fsync got its descriptor may have failed.
+    this.throwSyncFailure();
     this.syncedWrites = Math.max(this.syncedWrites, writes);
   }
 
   truncate(length: number): Promise<void> {
-    this.writes += 1;
-    return this.using((file) => file.truncate(length));
+    return this.using((file) => this.counted(file.truncate(length)));
+  }
+
+  /** Count a change once it is on the descriptor (or failed), never while it is in flight. */
+  private async counted(change: Promise<void>): Promise<void> {
+    try {
+      await change;
+    } finally {
+      this.writes += 1;
+    }
+  }
+
+  private throwSyncFailure(): void {
+    if (this.syncFailure !== undefined) throw this.syncFailure;
   }
 
   /** Without a descriptor the size comes from the file system: asking it takes no descriptor. */
@@ -181,14 +228,15 @@ class CachedFile implements IoFile {
     const handle = this.handle!;
     this.handle = undefined;
     this.cache.forget(this, true);
-    const dirty = this.writes !== this.syncedWrites;
+    // Idle: no change is in flight, so `writes` counts everything on this descriptor.
     const writes = this.writes;
+    const dirty = writes !== this.syncedWrites;
     this.closing = (async () => {
       try {
         if (dirty) await handle.datasync();
-        this.syncedWrites = writes;
+        this.syncedWrites = Math.max(this.syncedWrites, writes);
       } catch (error) {
-        this.deferredError ??= error instanceof Error ? error : new Error(String(error));
+        this.syncFailure ??= error instanceof Error ? error : new Error(String(error));
       }
       await handle.close().catch(() => undefined);
     })().finally(() => {
@@ -198,10 +246,10 @@ class CachedFile implements IoFile {
     await this.closing;
   }
 
-  private async using<T>(work: (file: IoFile) => Promise<T>): Promise<T> {
+  private async using<T>(work: (file: IoFile) => Promise<T>, syncing = false): Promise<T> {
     this.users += 1;
     try {
-      const file = await this.descriptor();
+      const file = await this.descriptor(syncing);
       this.cache.touch(this);
       return await work(file);
     } finally {
@@ -210,12 +258,14 @@ class CachedFile implements IoFile {
     }
   }
 
-  private async descriptor(): Promise<IoFile> {
+  /** `syncing`: for a datasync, which must not fsync a new descriptor after its eviction's fsync failed. */
+  private async descriptor(syncing: boolean): Promise<IoFile> {
     for (;;) {
       if (this.closed) throw Object.assign(new Error(`EBADF: ${this.path} was closed`), { code: 'EBADF' });
       if (this.handle !== undefined) return this.handle;
       if (this.closing !== undefined) {
         await this.closing;
+        if (syncing) this.throwSyncFailure();
         continue;
       }
       this.opening ??= this.reopen().finally(() => {
@@ -228,7 +278,7 @@ class CachedFile implements IoFile {
   private async reopen(): Promise<IoFile> {
     await this.cache.reserve();
     try {
-      const handle = await this.io.open(this.path, this.reopenMode);
+      const handle = await this.cache.openInner(this.path, this.reopenMode);
       this.attach(handle);
       return handle;
     } catch (error) {
