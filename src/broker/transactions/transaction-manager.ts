@@ -133,7 +133,8 @@ export class TransactionManager {
     const tx = this.find(owner, key);
     // Only its user adds to it: another's messages would commit under the owner's decision.
     if (tx.user !== owner.login?.user) throw new TransactionDenied(`access denied: transaction '${key}' belongs to ${tx.user === undefined ? 'no recorded user' : `user ${tx.user}`}; only the user who began it may put messages in it`);
-    if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.finishing ? 'being completed' : 'prepared'}; it takes no more messages`);
+    // Once its stores are reserved (decision under way) a message would escape the reservation.
+    if (tx.finishing || tx.state === 'PREPARED' || tx.reservation !== undefined) throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.state === 'PREPARED' && !tx.finishing ? 'prepared' : 'being completed'}; it takes no more messages`);
     if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
     this.stores.checkAccepts(command.topic, command.partition);
     this.bytes.check(tx, command.body.length);
