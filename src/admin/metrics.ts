@@ -293,6 +293,25 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   new Gauge({
+    name: 'metaq_transaction_bytes',
+    help: 'Memory open transactions hold until decided (payloads plus 128 bytes a message), bounded by maxTransactionBytesTotal.',
+    registers,
+    collect() {
+      this.set(broker.transactions.bytes.open);
+    },
+  });
+  new Counter({
+    name: 'metaq_transaction_byte_refusals_total',
+    help: 'Transactional puts refused by maxTransactionBytes (limit="transaction") or maxTransactionBytesTotal (limit="total").',
+    labelNames: ['limit'],
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ limit: 'transaction' }, broker.transactions.bytes.refusals.transaction);
+      this.inc({ limit: 'total' }, broker.transactions.bytes.refusals.total);
+    },
+  });
+  new Gauge({
     name: 'metaq_consumer_lag_bytes',
     help: 'Bytes a consumer group has not consumed yet: max offset minus its committed offset (or, without one, its fetch position).',
     labelNames: ['group', 'topic', 'partition'],

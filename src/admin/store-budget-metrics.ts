@@ -22,7 +22,7 @@ export function registerStoreBudgetMetrics(stores: PartitionStores, registers: R
   });
   new Counter({
     name: 'metaq_store_refusals_total',
-    help: 'Puts refused because they would have created a topic past maxTopics (limit="topics") or a partition past maxPartitions (limit="partitions").',
+    help: 'Puts and transactions (at their prepare or one-phase commit) refused because they would have created a topic past maxTopics (limit="topics") or a partition past maxPartitions (limit="partitions"), reserved ones counted.',
     labelNames: ['limit'],
     registers,
     collect() {

@@ -100,8 +100,9 @@ export class PartitionStores {
 
   /**
    * Throw StoreRefusal unless a put to this topic and partition would be stored (an existing store
-   * always is). `budgeted: false` skips maxTopics/maxPartitions, for records already accepted
-   * (a committed transaction, checked against them at its put).
+   * always is). `budgeted: false` skips maxTopics/maxPartitions, for records already accepted:
+   * a committed transaction (its new stores reserved at its decision) or a due delayed set
+   * (checked when it was scheduled).
    */
   checkAccepts(topic: string, partition: number, budgeted = true): void {
     if (this.find(topic, partition) !== undefined) return;

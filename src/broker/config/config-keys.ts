@@ -85,6 +85,11 @@ export const systemKeys = {
   // them is refused. Stores already on disk are always loaded.
   maxTopics: { kind: 'int', default: 5_000, min: 0 },
   maxPartitions: { kind: 'int', default: 10_000, min: 0 },
+  // metaq additions: memory transactions may hold until commit (payloads plus 128 bytes a message;
+  // 0: no limit), one transaction and all open ones together; a put past them is refused.
+  // Prepared ones found at start are always loaded.
+  maxTransactionBytes: { kind: 'int', default: 64 * 1024 * 1024, min: 0 },
+  maxTransactionBytesTotal: { kind: 'int', default: 512 * 1024 * 1024, min: 0 },
   // metaq addition: partition files held open at once (least recently used closed first, reopened
   // on use); 0: half the process's descriptor limit (ulimit -n), at most 1,000.
   maxOpenSegmentFiles: { kind: 'int', default: 0, min: 0 },

@@ -16,6 +16,8 @@ export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): P
   return new Promise((resolve, reject) => {
     const fail: PutFailure = (code, reason) => reject(new Error(`${code}: ${reason}`));
     if (!admitWrite(ctx, topic, partition, fail)) return;
+    // Unbudgeted (the last argument): the set was checked against maxTopics/maxPartitions and acked
+    // when scheduled; refused now (the topics filled meanwhile), it would be retried for ever.
     withLog(ctx, topic, partition, fail, (log) => {
       const set = Buffer.from(scheduled.set); // ids are stamped in place; the schedule's copy stays as it is
       const stamped = stampSet(set, count, (ids) => ctx.ids.nextBlock(ids));
@@ -32,6 +34,6 @@ export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): P
           resolve();
         }, fail);
       }, stamped.latestTimeMs);
-    });
+    }, false);
   });
 }

@@ -64,11 +64,14 @@ export function admitWrite(ctx: BrokerContext, topic: string, partition: number,
   return true;
 }
 
-/** Run `write` with the partition's log, opening it first if needed; a store that cannot open is a 500. */
-export function withLog(ctx: BrokerContext, topic: string, partition: number, fail: PutFailure, write: (log: PartitionLog) => void): void {
+/**
+ * Run `write` with the partition's log, opening it first if needed; a store that cannot open is a
+ * 500. `budgeted: false` skips maxTopics/maxPartitions, for records accepted earlier (see getOrCreate).
+ */
+export function withLog(ctx: BrokerContext, topic: string, partition: number, fail: PutFailure, write: (log: PartitionLog) => void, budgeted = true): void {
   let store: PartitionLog | Promise<PartitionLog>;
   try {
-    store = ctx.stores.getOrCreate(topic, partition);
+    store = ctx.stores.getOrCreate(topic, partition, budgeted);
   } catch (error) {
     if (error instanceof StoreRefusal) {
       fail(Status.internalServerError, error.message);

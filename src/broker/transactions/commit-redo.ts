@@ -33,7 +33,7 @@ export async function redoCommit(tx: Transaction, locations: readonly BatchLocat
       logger.error({ component: 'transactions', tx: tx.key, partition: location.partition }, 'commit record names a partition the transaction put nothing in; skipped');
       continue;
     }
-    // Committed: its partitions were checked against maxTopics/maxPartitions at its puts.
+    // Committed: its partitions were reserved against maxTopics/maxPartitions at its decision.
     const log = await stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false);
     const found = await checkCommittedBatch(log, location, messages[0]!.id);
     if (found.state === 'present') continue;

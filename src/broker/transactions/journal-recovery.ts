@@ -33,7 +33,7 @@ export async function recoverTransactions(replay: readonly ReplayedRecord[], jou
       if (tx === undefined) open.set(put.txKey, (tx = new Transaction(put.txKey, sessionOf(put.txKey), undefined, undefined)));
       tx.firstPosition ??= position;
       tx.state = 'IN_USE';
-      tx.messages.push({ topic: put.topic, partition: put.partition, id: record.messageId, flag: put.flag, checksum: checksum(put.body), payload: put.body });
+      tx.add({ topic: put.topic, partition: put.partition, id: record.messageId, flag: put.flag, checksum: checksum(put.body), payload: put.body });
       continue;
     }
     const tx = open.get(record.txKey);

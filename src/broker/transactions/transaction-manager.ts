@@ -9,6 +9,7 @@ import type { JournalPosition } from '../../storage/transaction-journal.js';
 import { TransactionJournal } from '../../storage/transaction-journal.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionStores } from '../partition-stores.js';
+import { StoreRefusal } from '../partition-stores.js';
 import { placeLocation } from './commit-redo.js';
 import type { HeuristicOutcome } from './heuristic-outcomes.js';
 import { HeuristicOutcomes } from './heuristic-outcomes.js';
@@ -16,8 +17,9 @@ import { recoverTransactions } from './journal-recovery.js';
 import type { PartitionBatch } from './partition-batch.js';
 import { appendBatch, partitionBatch } from './partition-batch.js';
 import type { TransactionOwner } from './transaction.js';
-import { qualifierOf, Transaction } from './transaction.js';
+import { heldBytes, qualifierOf, Transaction } from './transaction.js';
 import type { TransactionCaller } from './transaction-rights.js';
+import { TransactionBytes } from './transaction-bytes.js';
 import { TransactionDenied, TransactionRefusal, XaCode, XaError } from './xa-error.js';
 
 /** Bytes a batch takes in the log. */
@@ -58,6 +60,8 @@ export class TransactionManager {
   private readonly timer: NodeJS.Timeout;
   private readonly maxTimeoutSeconds: number;
   private closed = false;
+  /** Memory open transactions hold, against maxTransactionBytes and maxTransactionBytesTotal. */
+  readonly bytes: TransactionBytes;
 
   private constructor(
     private readonly journal: TransactionJournal,
@@ -67,6 +71,7 @@ export class TransactionManager {
     config: BrokerConfig,
   ) {
     this.maxTimeoutSeconds = config.system.maxTxTimeoutInSeconds;
+    this.bytes = new TransactionBytes(config.system.maxTransactionBytes, config.system.maxTransactionBytesTotal);
     this.timer = setInterval(() => void this.checkpoint().catch((error: unknown) => logger.error({ err: error }, 'transaction checkpoint failed')), config.system.checkpointInterval);
     this.timer.unref();
   }
@@ -81,7 +86,12 @@ export class TransactionManager {
     const heuristics = await HeuristicOutcomes.load(io, dir);
     const recovered = await recoverTransactions(replay, journal, stores, logger);
     const manager = new TransactionManager(journal, heuristics, stores, logger, config);
-    for (const tx of recovered.prepared) manager.xa.set(tx.key, tx);
+    for (const tx of recovered.prepared) {
+      // Always loaded and reserved, past the limits if need be: their prepare promised the commit.
+      manager.xa.set(tx.key, tx);
+      manager.bytes.hold(tx);
+      tx.reservation = stores.budget.reserve(tx.partitions(), `prepared transaction '${tx.key}'`, true);
+    }
     // An operator's decision taken just before a crash is carried out now.
     for (const { key, outcome } of heuristics.all()) {
       const tx = manager.xa.get(key);
@@ -123,11 +133,14 @@ export class TransactionManager {
     const tx = this.find(owner, key);
     // Only its user adds to it: another's messages would commit under the owner's decision.
     if (tx.user !== owner.login?.user) throw new TransactionDenied(`access denied: transaction '${key}' belongs to ${tx.user === undefined ? 'no recorded user' : `user ${tx.user}`}; only the user who began it may put messages in it`);
-    if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.finishing ? 'being completed' : 'prepared'}; it takes no more messages`);
+    // Once its stores are reserved (decision under way) a message would escape the reservation.
+    if (tx.finishing || tx.state === 'PREPARED' || tx.reservation !== undefined) throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.state === 'PREPARED' && !tx.finishing ? 'prepared' : 'being completed'}; it takes no more messages`);
     if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
     this.stores.checkAccepts(command.topic, command.partition);
+    this.bytes.check(tx, command.body.length);
     tx.state = 'IN_USE';
-    tx.messages.push({ topic: command.topic, partition: command.partition, id, flag: command.flag, checksum: crc, payload: command.body });
+    this.bytes.open += heldBytes(command.body.length);
+    tx.add({ topic: command.topic, partition: command.partition, id, flag: command.flag, checksum: crc, payload: command.body });
     tx.firstPosition ??= this.journal.position; // at or before the record: a safe replay start
     const written = this.journal.append({ kind: 'append', messageId: id, putFrame: encodeToBuffer(command), force: false });
     tx.lastWrite = written.then(
@@ -155,12 +168,15 @@ export class TransactionManager {
       throw new XaError(XaCode.rollbackOther, `a put of XA transaction '${key}' could not be journaled (${tx.broken.message}); it was rolled back`);
     }
     await this.refuseUnpublishable(tx, caller);
+    await this.reserveStores(tx);
     tx.state = 'PREPARED';
     tx.clearTimer();
     try {
       await this.journal.append({ kind: 'operation', type: 'XA_PREPARE', wasPrepared: false, txKey: key, locations: [], force: true, owner: tx.user });
     } catch (error) {
       tx.state = 'IN_USE';
+      tx.reservation?.release(); // not prepared: a later prepare reserves again
+      tx.reservation = undefined;
       throw new XaError(XaCode.resourceError, `could not journal the prepare of '${key}': ${String(error)}`);
     }
     return 0;
@@ -174,8 +190,11 @@ export class TransactionManager {
     if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
     if (!onePhase && tx.state !== 'PREPARED') throw new XaError(XaCode.protocol, 'Cannot do 2 phase commit if the transaction has not been prepared');
     if (onePhase && tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is prepared; commit it in two phases`);
-    // A prepared one was checked at its prepare: its vote promised the commit would succeed.
-    if (onePhase) await this.refuseUnpublishable(tx, caller);
+    // A prepared one was checked (and its stores reserved) at its prepare: its vote promised the commit would succeed.
+    if (onePhase) {
+      await this.refuseUnpublishable(tx, caller);
+      await this.reserveStores(tx);
+    }
     await this.commitNow(tx);
   }
 
@@ -275,6 +294,7 @@ export class TransactionManager {
     let batches: PartitionBatch[];
     try {
       if (tx.broken !== undefined) throw tx.broken;
+      // Unbudgeted: its new stores were reserved at its decision (reserveStores).
       batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false), name, messages)));
     } catch (error) {
       await this.rollbackNow(tx);
@@ -336,6 +356,21 @@ export class TransactionManager {
     throw new XaError(XaCode.rollbackOther, `${refusal}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
   }
 
+  /**
+   * At a transaction's decision, reserve every store its commit will create, all at once and
+   * counting what other undecided transactions reserved; roll it back if they do not fit. (The
+   * check at each put reserves nothing: 20,000 puts to new topics would all pass it.)
+   */
+  private async reserveStores(tx: Transaction): Promise<void> {
+    try {
+      tx.reservation = this.stores.budget.reserve(tx.partitions(), `transaction '${tx.key}'`);
+    } catch (error) {
+      if (!(error instanceof StoreRefusal)) throw error;
+      await this.rollbackNow(tx);
+      throw new XaError(XaCode.rollbackOther, `${error.message}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
+    }
+  }
+
   private refuseIfHeuristic(key: string): void {
     const record = this.heuristics.get(key);
     if (record === undefined) return;
@@ -355,6 +390,10 @@ export class TransactionManager {
   }
 
   private remove(tx: Transaction): void {
+    // Decided or dropped: its stores exist now (or never will), and its messages leave memory.
+    tx.reservation?.release();
+    tx.reservation = undefined;
+    this.bytes.release(tx);
     if (tx.isXa) {
       if (this.xa.get(tx.key) === tx) this.xa.delete(tx.key);
       return;

@@ -1,4 +1,11 @@
 import type { JournalPosition } from '../../storage/transaction-journal.js';
+import type { StoreName, StoreReservation } from '../store-budget.js';
+
+/**
+ * Memory a held message costs beyond its payload (the object, its id, the journal bookkeeping):
+ * counted so that millions of empty messages cannot slip under the byte budgets.
+ */
+export const HELD_MESSAGE_OVERHEAD = 128;
 
 /** MetaQ's states (§5.6.3); heuristic outcomes are kept apart, in the heuristic log. */
 export type TransactionState = 'START' | 'IN_USE' | 'PREPARED';
@@ -29,6 +36,10 @@ export interface TransactionOwner {
 export class Transaction {
   state: TransactionState = 'START';
   readonly messages: TransactionMessage[] = [];
+  /** Memory its messages hold (payloads plus HELD_MESSAGE_OVERHEAD each), against the byte budgets. */
+  bytes = 0;
+  /** The stores its commit will create, held against maxTopics/maxPartitions from its decision on. */
+  reservation: StoreReservation | undefined;
   /** The journal record the transaction's replay starts from: it holds the checkpoint back. */
   firstPosition: JournalPosition | undefined;
   /** Set once commit or rollback has begun: no more puts, no second outcome. */
@@ -61,6 +72,17 @@ export class Transaction {
     return qualifierOf(this.key);
   }
 
+  /** Hold one more message until commit. */
+  add(message: TransactionMessage): void {
+    this.messages.push(message);
+    this.bytes += heldBytes(message.payload.length);
+  }
+
+  /** Every partition it writes to. */
+  partitions(): StoreName[] {
+    return [...this.byPartition().values()].map(([first]) => ({ topic: first!.topic, partition: first!.partition }));
+  }
+
   /** Messages grouped by `topic-partition`, in put order within each. */
   byPartition(): Map<string, TransactionMessage[]> {
     const groups = new Map<string, TransactionMessage[]>();
@@ -91,4 +113,9 @@ export class Transaction {
 /** The fifth part of `XID:<format>:<gtrid>:<bqual>:<qualifier>`. */
 export function qualifierOf(key: string): string | undefined {
   return key.startsWith('XID:') ? key.split(':')[4] : undefined;
+}
+
+/** What a message of `payloadBytes` counts against the transaction byte budgets. */
+export function heldBytes(payloadBytes: number): number {
+  return payloadBytes + HELD_MESSAGE_OVERHEAD;
 }
