@@ -90,6 +90,9 @@ export const systemKeys = {
   maxOpenSegmentFiles: { kind: 'int', default: 0, min: 0 },
   // metaq addition: partitions with their own series in /metrics; the rest are summed into topic="_other".
   metricsPartitionSeries: { kind: 'int', default: 200, min: 0 },
+  // metaq addition: group-partition pairs with their own consumer lag series in /metrics (group
+  // names come from clients); the rest are summed per partition into group="_other".
+  metricsGroupSeries: { kind: 'int', default: 200, min: 0 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
