@@ -5,7 +5,7 @@ import type { Broker } from '../broker/broker.js';
 import type { PartitionTally } from '../broker/stats/partition-traffic.js';
 import type { StorageTimings } from '../broker/stats/storage-latency.js';
 import type { GroupView } from './views/group-view.js';
-import { OTHER_PARTITIONS, PartitionSeries } from './partition-series.js';
+import { consumerLagSeries, OTHER_PARTITIONS, PartitionSeries } from './partition-series.js';
 import { registerStoreBudgetMetrics } from './store-budget-metrics.js';
 
 /** Disk latencies from 50 µs to 2.5 s: group commit fsyncs sit around 1-10 ms on SSDs. */
@@ -313,18 +313,12 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   });
   new Gauge({
     name: 'metaq_consumer_lag_bytes',
-    help: 'Bytes a consumer group has not consumed yet: max offset minus its committed offset (or, without one, its fetch position).',
+    help: 'Bytes a consumer group has not consumed yet: max offset minus its committed offset (or, without one, its fetch position); past metricsGroupSeries group-partition pairs, summed into group="_other".',
     labelNames: ['group', 'topic', 'partition'],
     registers,
     async collect() {
       this.reset();
-      const own = series.chosen();
-      for (const group of await groups()) {
-        for (const p of group.partitions) {
-          if (own(p.topic, p.partition)) this.set({ group: group.group, topic: p.topic, partition: p.partition }, p.lagBytes);
-          else this.inc({ group: group.group, ...OTHER_PARTITIONS }, p.lagBytes);
-        }
-      }
+      for (const { labels, value } of consumerLagSeries(await groups(), series.chosen(), broker.config.system.metricsGroupSeries).values()) this.set(labels, value);
     },
   });
   new Gauge({

@@ -143,7 +143,9 @@ export class Broker {
     this.stores = stores;
     this.replication = new Replication(config.replication, config.system.brokerId);
     this.realtime = new RealtimeStats(clock);
-    this.loginBackoff = new LoginBackoff({ ...DEFAULT_LOGIN_BACKOFF, freeFailures: config.auth.loginFailuresBeforeBackoff, maxBlockMs: config.auth.loginBackoffMaxMs });
+    // The address-wide count is 20 times the per-name one: a host's users may each mistype a few
+    // times in a minute without locking each other out; one address guessing names may not.
+    this.loginBackoff = new LoginBackoff({ ...DEFAULT_LOGIN_BACKOFF, freeFailures: config.auth.loginFailuresBeforeBackoff, addressFreeFailures: 20 * config.auth.loginFailuresBeforeBackoff, maxBlockMs: config.auth.loginBackoffMaxMs });
     this.startedAtMs = clock.wallMs();
     if (config.replication.role === 'master' && config.replication.slave !== '') {
       // Before listening: no put may be acked without the slave.

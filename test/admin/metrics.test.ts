@@ -62,3 +62,36 @@ describe('/metrics (Prometheus and OpenMetrics)', () => {
     assert.equal(sampleValue(samples, 'metaq_messages_put_total', { topic: 'orders', partition: '1' }), 5);
   });
 });
+
+describe('/metrics with groups made up by a client', () => {
+  let f: AdminFixture;
+  let session: WireSession;
+
+  before(async () => {
+    f = await startAdminFixture(adminIni());
+    session = await WireSession.open('127.0.0.1', f.broker.port);
+    assert.equal((await put(session, 'orders', 1, 'm')).code, 200);
+  });
+  after(async () => {
+    await session.close();
+    await f.stop();
+  });
+
+  it('10,000 invented groups fetching one partition: at most metricsGroupSeries (200) lag series of their own, the rest summed into group="_other"', async () => {
+    const groups = 10_000;
+    for (let from = 0; from < groups; from += 500) {
+      const builds = Array.from({ length: 500 }, (_, i) => (opaque: number) => ({ kind: 'get' as const, topic: 'orders', group: `invented-${String(from + i).padStart(5, '0')}`, partition: 1, offset: 0, maxSize: 1024, opaque }));
+      for (const reply of await Promise.all(session.requestTogether(builds))) assert.equal(reply.kind, 'value', 'each get is served');
+    }
+    assert.equal(f.broker.positions.all().length, groups, 'every made-up group has a fetch position');
+    const text = await (await fetch(`${f.admin.url}/metrics`)).text();
+    const { samples } = parseExposition(text);
+    const lag = samples.filter((s) => s.name === 'metaq_consumer_lag_bytes');
+    const size = f.broker.stores.find('orders', 1)!.sizeInBytes;
+    assert.equal(lag.filter((s) => s.labels.group !== '_other').length, 200, 'the first 200 groups by name keep their own series');
+    assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'invented-00199', topic: 'orders', partition: '1' }), size);
+    assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: '_other', topic: 'orders', partition: '1' }), (groups - 200) * size, 'the rest summed per partition');
+    assert.equal(lag.length, 201);
+    assert.ok(text.length < 100_000, `the exposition stays small: ${text.length} bytes`);
+  });
+});

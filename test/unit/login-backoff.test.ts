@@ -50,6 +50,42 @@ describe('login back-off', () => {
     assert.equal(off.size, 0);
   });
 
+  it('when full, forgets unblocked pairs first: made-up names do not push out a blocked one', () => {
+    const { guard } = backoff({ maxEntries: 100, addressFreeFailures: 0 });
+    for (let i = 0; i < 6; i += 1) guard.failed('a', 'alice');
+    assert.ok(guard.waitMs('a', 'alice') > 0, 'alice is blocked from a');
+    for (let i = 0; i < 10_000; i += 1) guard.failed('a', `made-up-${i}`);
+    assert.equal(guard.size, 100);
+    assert.ok(guard.waitMs('a', 'alice') > 0, 'still blocked after 10,000 made-up names');
+    // A pair whose block has ended is not blocked: it goes before the unblocked ones, a pair still blocked never.
+    const small = backoff({ maxEntries: 3, addressFreeFailures: 0 });
+    for (const [user, at] of [['u1', 0], ['u2', 0], ['u3', 5000]] as const) {
+      small.clock.ms = at;
+      for (let i = 0; i < 6; i += 1) small.guard.failed('b', user);
+    }
+    for (const user of ['u4', 'u5', 'u6', 'u7']) small.guard.failed('b', user);
+    assert.equal(small.guard.size, 3);
+    assert.ok(small.guard.waitMs('b', 'u3') > 0, 'u3, still blocked, is kept; u1 and u2, whose blocks ended, and u4-u6 were forgotten');
+  });
+
+  it('slows one address guessing many names, across all names, without one typo locking out its other users', () => {
+    const { guard } = backoff();
+    for (let i = 0; i < 100; i += 1) guard.failed('10.0.0.9', `guess-${i}`);
+    assert.equal(guard.waitMs('10.0.0.9', 'guess-100'), 0, '100 failures over many names are free');
+    assert.equal(guard.addresses, 1);
+    guard.failed('10.0.0.9', 'guess-100');
+    const refusal = guard.refusal('10.0.0.9', 'someone-new');
+    assert.equal(refusal?.waitMs, 5000, 'the 101st failure from the address blocks every name from it');
+    assert.match(refusal.text, /too many failed logins from this address, whatever the user name: no login is tried for 5 s more/);
+    assert.equal(guard.waitMs('10.0.0.10', 'someone-new'), 0, 'other addresses are not affected');
+    guard.succeeded('10.0.0.9', 'alice');
+    assert.ok(guard.waitMs('10.0.0.9', 'bob') > 0, 'a success as one name does not clear the address count');
+    const host = backoff().guard;
+    for (let i = 0; i < 6; i += 1) host.failed('10.0.0.1', 'carol');
+    assert.ok(host.waitMs('10.0.0.1', 'carol') > 0);
+    assert.equal(host.waitMs('10.0.0.1', 'dave'), 0, 'one user\'s wrong password does not lock out the others on its host');
+  });
+
   it('takes an IPv4 client of a dual-stack listener for the same address', () => {
     const { guard } = backoff();
     for (let i = 0; i < 6; i += 1) guard.failed('::ffff:127.0.0.1', 'alice');

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { accessFor, holds } from '../../broker/auth/access-rules.js';
-import { LoginBackoff } from '../../broker/auth/login-backoff.js';
+import type { LoginBackoff } from '../../broker/auth/login-backoff.js';
 import type { User, UserBook } from '../../broker/auth/user-book.js';
 import type { BrokerCounters } from '../../broker/stats/broker-counters.js';
 import type { Command } from '../../protocol/commands.js';
@@ -34,8 +34,8 @@ export async function checkBasicLogin(users: UserBook, request: FastifyRequest, 
   const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const name = colon < 0 ? decoded : decoded.slice(0, colon);
-  const waitMs = guards.backoff.waitMs(request.ip, name);
-  if (waitMs > 0) throw new LoginRefusal(LoginBackoff.refusalText(waitMs), Math.ceil(waitMs / 1000));
+  const refusal = guards.backoff.refusal(request.ip, name);
+  if (refusal !== undefined) throw new LoginRefusal(refusal.text, Math.ceil(refusal.waitMs / 1000));
   const user = users.get(name);
   // A made-up user costs the same derivation, so timing does not tell names apart.
   const credentials = user?.credentials ?? users.decoy(name);

@@ -2,7 +2,7 @@ import { SCRAM_MECHANISM, ScramError, ScramServerExchange } from '../../protocol
 import type { AuthCommand } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import type { UserBook } from './user-book.js';
-import { LoginBackoff } from './login-backoff.js';
+import type { LoginBackoff } from './login-backoff.js';
 
 /** What one `auth` step answers, and whether the connection must then be closed. */
 export interface LoginStep {
@@ -39,8 +39,8 @@ export class ConnectionLogin {
   /** One step; with `backoff`, a login as a name `address` failed too often with is refused before its proof is checked. */
   step(command: AuthCommand, backoff?: LoginBackoff, address = ''): LoginStep {
     const claimed = this.user === undefined ? this.claimedUser : undefined;
-    const waitMs = claimed === undefined || backoff === undefined ? 0 : backoff.waitMs(address, claimed);
-    if (waitMs > 0) return { code: Status.unauthorized, text: LoginBackoff.refusalText(waitMs), close: true, blocked: true };
+    const refusal = claimed === undefined || backoff === undefined ? undefined : backoff.refusal(address, claimed);
+    if (refusal !== undefined) return { code: Status.unauthorized, text: refusal.text, close: true, blocked: true };
     const step = this.exchangeStep(command);
     if (step.code === Status.unauthorized) backoff?.failed(address, this.claimedUser ?? '');
     if (claimed !== undefined && this.user !== undefined) backoff?.succeeded(address, claimed);

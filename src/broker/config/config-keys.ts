@@ -95,6 +95,9 @@ export const systemKeys = {
   maxOpenSegmentFiles: { kind: 'int', default: 0, min: 0 },
   // metaq addition: partitions with their own series in /metrics; the rest are summed into topic="_other".
   metricsPartitionSeries: { kind: 'int', default: 200, min: 0 },
+  // metaq addition: group-partition pairs with their own consumer lag series in /metrics (group
+  // names come from clients); the rest are summed per partition into group="_other".
+  metricsGroupSeries: { kind: 'int', default: 200, min: 0 },
 } satisfies Record<string, KeySpec>;
 
 export const zookeeperKeys = {
@@ -179,7 +182,11 @@ export const authKeys = {
   /** The user this broker logs in as on its replication links (an admin user of the peer). */
   brokerUser: { kind: 'string', default: '' },
   brokerPassword: { kind: 'string', default: '' },
-  /** Failed logins as one user name from one address (each within a minute of the last) before that pair is blocked for a while; 0: no back-off. */
+  /**
+   * Failed logins as one user name from one address (each within a minute of the last) before
+   * that pair is blocked for a while, and 20 times as many from one address across all names
+   * before the address is; 0: no back-off.
+   */
   loginFailuresBeforeBackoff: { kind: 'int', default: 5, min: 0 },
   /** The longest an address is blocked; blocks start at 5 s and double with each further failure. */
   loginBackoffMaxMs: { kind: 'int', default: 60_000, min: 5000 },
