@@ -97,7 +97,7 @@ export class BrokerConnection {
       },
       stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
     };
-    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => this.pausedForLoad || this.heldUntil > 0 || this.budgetWait !== undefined };
+    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => this.heldByBroker() };
     this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -379,7 +379,17 @@ export class BrokerConnection {
     if (bytes !== undefined) this.socket.write(bytes);
   }
 
+  /**
+   * Reading is held by the broker's own limits (in flight, a quota, the body budget), which stop
+   * the body and idle clocks. A hold because the client does not read its replies does not: that
+   * client would otherwise keep a half-sent body's reservation for ever (the write-stall limit ends it).
+   */
+  private heldByBroker(): boolean {
+    return (this.pausedForLoad && this.socket.writableLength < MAX_UNSENT_BYTES) || this.heldUntil > 0 || this.budgetWait !== undefined;
+  }
+
   private adjustReading(): void {
+    this.timers.afterWrite();
     const maxInFlight = this.ctx.config.system.maxInFlightRequests;
     const overloaded = this.inFlight >= maxInFlight || this.getsInFlight >= MAX_GETS_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
     if (overloaded && !this.pausedForLoad) {
