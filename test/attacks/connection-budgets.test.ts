@@ -187,15 +187,15 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back');
   });
   it('closes a client that stops reading its replies while holding part of a body, and returns its reservation', { timeout: 60_000 }, async () => {
-    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000 });
+    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000, unflushThreshold: 0 }); // gets see the put at once
     const producer = await open(broker.port, '127.0.0.2');
     producer.write(putFrame('unread', Buffer.alloc(1_000_000, 'u'), 1));
     await answered(producer, /^result 200 \d+ 1\r\n/);
-    // 64 gets of ~1 MB that it never reads (past the kernel's buffers, over the 16 MiB of unsent
+    // 80 gets of ~1 MB that it never reads (past the kernel's buffers, up to 36 MB here, over the 16 MiB of unsent
     // replies that stop reading), then a put's command line and the start of an 8 MiB body.
     const reader = await open(broker.port);
     reader.pause();
-    const gets = Array.from({ length: 64 }, (_, at) => `get unread g 0 0 ${MiB} ${at + 10}\r\n`).join('');
+    const gets = Array.from({ length: 80 }, (_, at) => `get unread g 0 0 ${MiB} ${at + 10}\r\n`).join('');
     reader.write(Buffer.concat([Buffer.from(`${gets}put unread 0 ${8 * MiB} 0 0 99\r\n`), Buffer.alloc(1_000, 'p')]));
     await eventually(async () => {
       const text = await scrape(broker);
