@@ -207,4 +207,34 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     producer.destroy();
     reader.destroy();
   });
+  it('holds HTTP /put bodies to the same budget: an address past its share is answered 503, another address still puts', { timeout: 60_000 }, async (t) => {
+    const broker = await startDefaultBroker();
+    const httpPort = Number(new URL(await broker.httpUrl).port);
+    const before = processFootprint(broker.child.pid!).rssMb;
+    const length = 16 * MiB - 1;
+    const almost = Buffer.alloc(length - 1, 'h');
+    const attackers: TextSocket[] = [];
+    for (let at = 0; at < 10; at += 1) {
+      const socket = await open(httpPort);
+      socket.write(`POST /put?topic=big&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`);
+      socket.write(almost);
+      attackers.push(socket);
+    }
+    // Half the budget (128 MiB) holds eight such bodies; the ninth and tenth are refused before they are read.
+    await eventually(async () => {
+      const refused = attackers.filter((socket) => /^HTTP\/1\.1 503 [\s\S]*maxBodyBytesInFlight/.test(socket.text())).length;
+      return refused === 2 && metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 8 * length;
+    }, 'eight HTTP bodies held and two answered 503');
+    const grownMb = processFootprint(broker.child.pid!).rssMb - before;
+    t.diagnostic(`broker RSS grew by ${grownMb.toFixed(0)} MB holding 8 HTTP bodies of 16 MiB`);
+    assert.ok(grownMb < 256, `the broker grew by ${grownMb.toFixed(0)} MB, more than maxBodyBytesInFlight (256 MiB)`);
+
+    const other = await open(httpPort, '127.0.0.2');
+    other.write('POST /put?topic=other&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\nsmall');
+    await eventually(() => /^HTTP\/1\.1 200 /.test(other.text()), `the other address's put answered 200: ${other.text()}`);
+    other.destroy();
+
+    for (const socket of attackers) socket.destroy();
+    await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back when the connections closed');
+  });
 });
