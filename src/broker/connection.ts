@@ -97,7 +97,8 @@ export class BrokerConnection {
       },
       stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
     };
-    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => this.heldByBroker() };
+    // Only the broker's own holds stop the body and idle clocks, not the client's unread replies (it would keep a half-sent body's budget for ever).
+    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => (this.pausedForLoad && socket.writableLength < MAX_UNSENT_BYTES) || this.heldUntil > 0 || this.budgetWait !== undefined };
     this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -377,15 +378,6 @@ export class BrokerConnection {
   private writeText(): void {
     const bytes = this.replyBytes.take();
     if (bytes !== undefined) this.socket.write(bytes);
-  }
-
-  /**
-   * Reading is held by the broker's own limits (in flight, a quota, the body budget), which stop
-   * the body and idle clocks. A hold because the client does not read its replies does not: that
-   * client would otherwise keep a half-sent body's reservation for ever (the write-stall limit ends it).
-   */
-  private heldByBroker(): boolean {
-    return (this.pausedForLoad && this.socket.writableLength < MAX_UNSENT_BYTES) || this.heldUntil > 0 || this.budgetWait !== undefined;
   }
 
   private adjustReading(): void {
