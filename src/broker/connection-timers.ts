@@ -31,8 +31,8 @@ export class ConnectionTimers {
   private bodyTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
-  /** Reply bytes handed on by the socket when the write-stall timer was last armed. */
-  private flushedMark = 0;
+  /** Where the socket's writes stood when the write-stall timer was last armed. */
+  private flushedMark = '';
   private lastReceivedAt = performance.now();
   private closing = false;
 
@@ -60,9 +60,15 @@ export class ConnectionTimers {
     clearTimeout(this.writeTimer);
   }
 
-  /** Reply bytes written out of the socket's buffer so far (whole chunks, as their writes complete). */
-  private get flushed(): number {
-    return this.socket.bytesWritten - this.socket.writableLength;
+  /**
+   * Where the socket's writes stand: bytes of completed writes, and what the write under way (one
+   * writev of a tick's replies, possibly tens of MB) still has to hand the kernel. Completed writes
+   * alone would show no progress for a slow reader working through one large writev. libuv's queue
+   * size is not public API; without it (TLS) only completed writes count.
+   */
+  private get flushed(): string {
+    const handle = (this.socket as { _handle?: { writeQueueSize?: number } | null })._handle;
+    return `${this.socket.bytesWritten - this.socket.writableLength}/${handle?.writeQueueSize ?? 0}`;
   }
 
   /**

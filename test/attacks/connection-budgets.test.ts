@@ -237,4 +237,28 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     for (const socket of attackers) socket.destroy();
     await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back when the connections closed');
   });
+  it('keeps a consumer that reads its replies slowly: each reply byte sent resets the write-stall clock', { timeout: 120_000 }, async () => {
+    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000, unflushThreshold: 0 }); // gets see the put at once
+    const producer = await open(broker.port, '127.0.0.2');
+    producer.write(putFrame('slow', Buffer.alloc(1_000_000, 's'), 1));
+    await answered(producer, /^result 200 \d+ 1\r\n/);
+    producer.destroy();
+    // 48 replies of ~1 MB, read one socket read (64 KiB) every 10 ms: some 20 s, far past the limit.
+    const reader = await open(broker.port);
+    reader.pause();
+    reader.on('data', () => reader.pause());
+    const step = setInterval(() => reader.resume(), 10);
+    try {
+      reader.write(Array.from({ length: 48 }, (_, at) => `get slow g 0 0 ${MiB} ${at + 10}\r\n`).join(''));
+      for (let round = 0; round < 8 && (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length < 48 && !reader.destroyed; round += 1) {
+        await eventually(() => reader.destroyed || (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length >= (round + 1) * 6, `slow reader's replies ${(round + 1) * 6} of 48`);
+      }
+      assert.equal(reader.destroyed, false, `the slow reader is still connected: ${(await scrape(broker)).split('\n').filter((line) => line.startsWith('metaq_connection_timeouts_total')).join(' ')}`);
+      assert.equal((reader.text().match(/value \d+ \d+\r\n/g) ?? []).length, 48);
+      assert.equal(metric(await scrape(broker), /metaq_connection_timeouts_total\{limit="write_stall"\}/), 0);
+    } finally {
+      clearInterval(step);
+      reader.destroy();
+    }
+  });
 });
