@@ -22,6 +22,7 @@ import { userRoutes } from './api/user-routes.js';
 import { clockRoutes } from './api/clock-routes.js';
 import { configRoutes } from './api/config-routes.js';
 import { frontEndRoutes } from './front-end/front-end-routes.js';
+import { putAdmission } from './front-end/put-admission.js';
 import { consoleRoutes } from './console/console-routes.js';
 
 export interface AdminServerOptions {
@@ -98,6 +99,8 @@ export class AdminServer {
         // /put bodies are the encoded payload as bytes, whatever content type a client sends.
         frontEnd.removeAllContentTypeParsers();
         frontEnd.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        // Login and the body budget before a body is buffered.
+        frontEnd.addHook('onRequest', putAdmission(broker));
         frontEndRoutes(frontEnd, broker);
       });
     }

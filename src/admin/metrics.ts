@@ -166,13 +166,14 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   });
   new Counter({
     name: 'metaq_connection_timeouts_total',
-    help: 'Connections closed by a time limit other than headerTimeoutMs: a request body not arrived within bodyTimeoutMs (limit="body"), nothing in flight and nothing received for idleTimeoutMs (limit="idle"), a TLS handshake not finished within handshakeTimeoutMs (limit="tls_handshake").',
+    help: 'Connections closed by a time limit other than headerTimeoutMs: a request body not arrived within bodyTimeoutMs (limit="body"), nothing in flight and nothing received for idleTimeoutMs (limit="idle"), unsent replies not moving for bodyTimeoutMs (limit="write_stall"), a TLS handshake not finished within handshakeTimeoutMs (limit="tls_handshake").',
     labelNames: ['limit'],
     registers,
     collect() {
       this.reset();
       this.inc({ limit: 'body' }, broker.counters.bodyTimeouts);
       this.inc({ limit: 'idle' }, broker.counters.idleTimeouts);
+      this.inc({ limit: 'write_stall' }, broker.counters.writeStallTimeouts);
       this.inc({ limit: 'tls_handshake' }, broker.counters.tlsHandshakeTimeouts);
     },
   });

@@ -12,7 +12,7 @@ const CLOSE_GRACE_MS = 5_000;
 export interface ConnectionActivity {
   /** Requests unanswered or waiting gets (`wget`) waiting: the client is waiting on us, not idle. */
   busy(): boolean;
-  /** The broker is not reading this connection (load, a quota, the body budget): its sender is not late. */
+  /** The broker is not reading this connection (in flight, a quota, the body budget; not the client's unread replies): its sender is not late. */
   readingHeld(): boolean;
 }
 
@@ -30,6 +30,9 @@ export class ConnectionTimers {
   private headerTimer: NodeJS.Timeout | undefined;
   private bodyTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
+  /** Where the socket's writes stood when the write-stall timer was last armed. */
+  private flushedMark = '';
   private lastReceivedAt = performance.now();
   private closing = false;
 
@@ -54,6 +57,47 @@ export class ConnectionTimers {
     clearTimeout(this.headerTimer);
     clearTimeout(this.bodyTimer);
     clearTimeout(this.idleTimer);
+    clearTimeout(this.writeTimer);
+  }
+
+  /**
+   * Where the socket's writes stand: bytes of completed writes, and what the write under way (one
+   * writev of a tick's replies, possibly tens of MB) still has to hand the kernel. Completed writes
+   * alone would show no progress for a slow reader working through one large writev. libuv's queue
+   * size is not public API; without it (TLS) only completed writes count.
+   */
+  private get flushed(): string {
+    const handle = (this.socket as { _handle?: { writeQueueSize?: number } | null })._handle;
+    return `${this.socket.bytesWritten - this.socket.writableLength}/${handle?.writeQueueSize ?? 0}`;
+  }
+
+  /**
+   * After each reply (and each drain): replies left unsent must make progress within
+   * bodyTimeoutMs. A client that stops reading would otherwise keep its connection, and whatever
+   * it holds (a half-sent body's budget), for ever; a slow reader makes progress and is kept.
+   */
+  afterWrite(): void {
+    const limitMs = this.ctx.config.system.bodyTimeoutMs;
+    if (limitMs === 0 || this.writeTimer !== undefined || this.socket.writableLength === 0) return;
+    this.flushedMark = this.flushed;
+    const check = (): void => {
+      this.writeTimer = undefined;
+      if (this.socket.destroyed || this.socket.writableLength === 0) return;
+      if (this.flushed === this.flushedMark) {
+        this.ctx.counters.writeStallTimeouts += 1;
+        // The client reads nothing, so a closing reply would never arrive: the socket is destroyed.
+        this.ctx.logger.info({ component: 'connection', remote: this.remote, unsentBytes: this.socket.writableLength, reason: `no reply byte could be sent for ${limitMs} ms (the client stopped reading; bodyTimeoutMs)` }, 'replies not read in time: closing the connection');
+        this.closing = true;
+        this.stop();
+        this.socket.destroy();
+        return;
+      }
+      this.flushedMark = this.flushed;
+      this.writeTimer = setTimeout(check, limitMs);
+      this.writeTimer.unref();
+    };
+    this.writeTimer = setTimeout(check, limitMs);
+    this.writeTimer.unref();
   }
 
   private watchHeader(completedOne: boolean): void {

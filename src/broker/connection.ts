@@ -97,7 +97,8 @@ export class BrokerConnection {
       },
       stored: (opaque, id, partition, offset, count) => this.replyStored(opaque, id, partition, offset, count),
     };
-    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => this.pausedForLoad || this.heldUntil > 0 || this.budgetWait !== undefined };
+    // Only the broker's own holds stop the body and idle clocks, not the client's unread replies (it would keep a half-sent body's budget for ever).
+    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => (this.pausedForLoad && socket.writableLength < MAX_UNSENT_BYTES) || this.heldUntil > 0 || this.budgetWait !== undefined };
     this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -380,6 +381,7 @@ export class BrokerConnection {
   }
 
   private adjustReading(): void {
+    this.timers.afterWrite();
     const maxInFlight = this.ctx.config.system.maxInFlightRequests;
     const overloaded = this.inFlight >= maxInFlight || this.getsInFlight >= MAX_GETS_IN_FLIGHT || this.socket.writableLength >= MAX_UNSENT_BYTES;
     if (overloaded && !this.pausedForLoad) {

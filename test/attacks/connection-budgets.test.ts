@@ -186,4 +186,79 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     for (const socket of attackers) socket.destroy();
     await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back');
   });
+  it('closes a client that stops reading its replies while holding part of a body, and returns its reservation', { timeout: 60_000 }, async () => {
+    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000, unflushThreshold: 0 }); // gets see the put at once
+    const producer = await open(broker.port, '127.0.0.2');
+    producer.write(putFrame('unread', Buffer.alloc(1_000_000, 'u'), 1));
+    await answered(producer, /^result 200 \d+ 1\r\n/);
+    // 80 gets of ~1 MB that it never reads (past the kernel's buffers, up to 36 MB here, over the 16 MiB of unsent
+    // replies that stop reading), then a put's command line and the start of an 8 MiB body.
+    const reader = await open(broker.port);
+    reader.pause();
+    const gets = Array.from({ length: 80 }, (_, at) => `get unread g 0 0 ${MiB} ${at + 10}\r\n`).join('');
+    reader.write(Buffer.concat([Buffer.from(`${gets}put unread 0 ${8 * MiB} 0 0 99\r\n`), Buffer.alloc(1_000, 'p')]));
+    await eventually(async () => {
+      const text = await scrape(broker);
+      const closed = metric(text, /metaq_connection_timeouts_total\{limit="write_stall"\}/) + metric(text, /metaq_connection_timeouts_total\{limit="body"\}/);
+      return closed >= 1 && metric(text, /metaq_body_bytes_in_flight/) === 0;
+    }, 'the non-reading connection closed and its 8 MiB reservation returned');
+    producer.write(putFrame('unread', Buffer.from('still served'), 2));
+    await answered(producer, /result 200 \d+ 2\r\n/);
+    producer.destroy();
+    reader.destroy();
+  });
+  it('holds HTTP /put bodies to the same budget: an address past its share is answered 503, another address still puts', { timeout: 60_000 }, async (t) => {
+    const broker = await startDefaultBroker();
+    const httpPort = Number(new URL(await broker.httpUrl).port);
+    const before = processFootprint(broker.child.pid!).rssMb;
+    const length = 16 * MiB - 1;
+    const almost = Buffer.alloc(length - 1, 'h');
+    const attackers: TextSocket[] = [];
+    for (let at = 0; at < 10; at += 1) {
+      const socket = await open(httpPort);
+      socket.write(`POST /put?topic=big&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`);
+      socket.write(almost);
+      attackers.push(socket);
+    }
+    // Half the budget (128 MiB) holds eight such bodies; the ninth and tenth are refused before they are read.
+    await eventually(async () => {
+      const refused = attackers.filter((socket) => /^HTTP\/1\.1 503 [\s\S]*maxBodyBytesInFlight/.test(socket.text())).length;
+      return refused === 2 && metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 8 * length;
+    }, 'eight HTTP bodies held and two answered 503');
+    const grownMb = processFootprint(broker.child.pid!).rssMb - before;
+    t.diagnostic(`broker RSS grew by ${grownMb.toFixed(0)} MB holding 8 HTTP bodies of 16 MiB`);
+    assert.ok(grownMb < 256, `the broker grew by ${grownMb.toFixed(0)} MB, more than maxBodyBytesInFlight (256 MiB)`);
+
+    const other = await open(httpPort, '127.0.0.2');
+    other.write('POST /put?topic=other&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\nsmall');
+    await eventually(() => /^HTTP\/1\.1 200 /.test(other.text()), `the other address's put answered 200: ${other.text()}`);
+    other.destroy();
+
+    for (const socket of attackers) socket.destroy();
+    await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back when the connections closed');
+  });
+  it('keeps a consumer that reads its replies slowly: each reply byte sent resets the write-stall clock', { timeout: 120_000 }, async () => {
+    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000, unflushThreshold: 0 }); // gets see the put at once
+    const producer = await open(broker.port, '127.0.0.2');
+    producer.write(putFrame('slow', Buffer.alloc(1_000_000, 's'), 1));
+    await answered(producer, /^result 200 \d+ 1\r\n/);
+    producer.destroy();
+    // 48 replies of ~1 MB, read one socket read (64 KiB) every 10 ms: some 20 s, far past the limit.
+    const reader = await open(broker.port);
+    reader.pause();
+    reader.on('data', () => reader.pause());
+    const step = setInterval(() => reader.resume(), 10);
+    try {
+      reader.write(Array.from({ length: 48 }, (_, at) => `get slow g 0 0 ${MiB} ${at + 10}\r\n`).join(''));
+      for (let round = 0; round < 8 && (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length < 48 && !reader.destroyed; round += 1) {
+        await eventually(() => reader.destroyed || (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length >= (round + 1) * 6, `slow reader's replies ${(round + 1) * 6} of 48`);
+      }
+      assert.equal(reader.destroyed, false, `the slow reader is still connected: ${(await scrape(broker)).split('\n').filter((line) => line.startsWith('metaq_connection_timeouts_total')).join(' ')}`);
+      assert.equal((reader.text().match(/value \d+ \d+\r\n/g) ?? []).length, 48);
+      assert.equal(metric(await scrape(broker), /metaq_connection_timeouts_total\{limit="write_stall"\}/), 0);
+    } finally {
+      clearInterval(step);
+      reader.destroy();
+    }
+  });
 });

@@ -125,6 +125,19 @@ describe('attacks: the smaller holes', { timeout: 60_000 }, () => {
     assert.equal(sampleValue(afterwards, 'metaq_access_denials_total', { right: 'publish' }), denials + 1);
   });
 
+  it('an HTTP /put with a wrong Basic login is answered 401 before its body is read', async () => {
+    const url = new URL(secured.http);
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    // The headers announce 1 MiB, and none of it is ever sent.
+    socket.write(`POST /put?topic=orders&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${1024 * 1024}\r\nAuthorization: ${basic('mallory', 'guess').authorization}\r\n\r\n`);
+    await eventually(() => /^HTTP\/1\.1 401 [\s\S]*authentication failed/.test(text), `a 401 before the body: ${text}`);
+    socket.destroy();
+  });
+
   it('after repeated failed logins, refuses that user from that address on both ports for a while, not the others', async () => {
     for (let i = 0; i < 6; i += 1) assert.equal((await httpPut(secured, 'orders', basic('carol', `guess ${i}`))).status, 401, `guess ${i} is checked`);
     // Now even the right password is not tried: on HTTP ...

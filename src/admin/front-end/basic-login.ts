@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { accessFor, holds } from '../../broker/auth/access-rules.js';
 import type { LoginBackoff } from '../../broker/auth/login-backoff.js';
 import type { User, UserBook } from '../../broker/auth/user-book.js';
@@ -51,4 +51,10 @@ export async function checkBasicLogin(users: UserBook, request: FastifyRequest, 
     throw new LoginRefusal(`access denied: user ${name} may not ${command.kind === 'put' ? 'publish to' : 'subscribe to'} this topic`);
   }
   return user;
+}
+
+/** A refused login's answer: 429 with Retry-After while its address is backed off, else 401 asking for Basic credentials. */
+export async function sendLoginRefusal(reply: FastifyReply, error: LoginRefusal): Promise<FastifyReply> {
+  if (error.retryAfterSeconds !== undefined) return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain; charset=utf-8').send(error.message);
+  return reply.code(401).header('www-authenticate', 'Basic realm="metaq"').type('text/plain; charset=utf-8').send(error.message);
 }

@@ -3,7 +3,8 @@ import type { Broker } from '../../broker/broker.js';
 import type { LocalReply } from '../../broker/local-requests.js';
 import { DEFAULT_OPAQUE } from '../../protocol/commands.js';
 import type { LocalRequest } from '../../broker/local-requests.js';
-import { LoginRefusal, checkBasicLogin } from './basic-login.js';
+import { LoginRefusal, checkBasicLogin, sendLoginRefusal } from './basic-login.js';
+import { loginChecked } from './put-admission.js';
 import { commandNameProblem } from '../../broker/command-names.js';
 
 type Query = Record<string, string | undefined>;
@@ -44,12 +45,8 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
     try {
       await handler(request, reply, request.query as Query);
     } catch (error) {
-      if (error instanceof LoginRefusal && error.retryAfterSeconds !== undefined) {
-        await reply.code(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain; charset=utf-8').send(error.message);
-        return;
-      }
       if (error instanceof LoginRefusal) {
-        await reply.code(401).header('www-authenticate', 'Basic realm="metaq"').type('text/plain; charset=utf-8').send(error.message);
+        await sendLoginRefusal(reply, error);
         return;
       }
       if (!(error instanceof BadParameter)) throw error;
@@ -60,7 +57,8 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
   const run = async (request: FastifyRequest, command: LocalRequest) => {
     // Names first: rights are matched on a valid name only (the broker refuses it again, counted).
     if (commandNameProblem(command) !== undefined) return broker.request(command, client(request));
-    if (broker.users !== undefined) await checkBasicLogin(broker.users, request, command, { counters: broker.counters, backoff: broker.loginBackoff });
+    // A /put's login was checked before its body was read (put-admission.ts).
+    if (broker.users !== undefined && !loginChecked(request)) await checkBasicLogin(broker.users, request, command, { counters: broker.counters, backoff: broker.loginBackoff });
     return broker.request(command, client(request));
   };
 

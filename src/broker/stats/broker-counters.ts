@@ -18,6 +18,8 @@ export class BrokerCounters {
   bodyTimeouts = 0;
   /** Connections closed after idleTimeoutMs with nothing in flight and nothing received (metaq). */
   idleTimeouts = 0;
+  /** Connections closed because their unsent replies made no progress within bodyTimeoutMs (metaq). */
+  writeStallTimeouts = 0;
   /** Connections closed because their TLS handshake did not finish within handshakeTimeoutMs, broker or HTTPS port (metaq). */
   tlsHandshakeTimeouts = 0;
   /** TLS handshakes under way right now, broker and HTTPS ports (a gauge; metaq). */
