@@ -2,25 +2,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { BrokerProcess, SpawnVia } from '../support/broker-process.js';
+import type { SpawnVia } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
-import { eventually } from '../support/eventually.js';
 import { get, put, scanPartition, WireSession } from '../support/wire-client.js';
+import { metricsText, stopCleanly } from '../support/broker-metrics.js';
 
 /** Start the broker with at most `descriptors` open files (`ulimit -n`). */
 const withDescriptorLimit =
   (descriptors: number): SpawnVia =>
   (command, args) => ['bash', ['-c', `ulimit -n ${descriptors} && exec "$0" "$@"`, command, ...args]];
 
-async function metricsText(broker: BrokerProcess): Promise<string> {
-  await eventually(() => broker.output.some((line) => line.startsWith('metrics ')), 'the broker printing its metrics address');
-  const url = broker.output.find((line) => line.startsWith('metrics '))!.slice('metrics '.length);
-  return (await fetch(url)).text();
-}
-
-async function stop(broker: BrokerProcess): Promise<void> {
-  assert.equal(await broker.kill('SIGTERM'), 0, 'the broker stopped cleanly (exit 0)');
-}
 
 describe('attack: creating topics and partitions without end', () => {
   after(killAllBrokers);
@@ -39,7 +30,7 @@ describe('attack: creating topics and partitions without end', () => {
     assert.match(metrics, /^metaq_topics 20$/m);
     assert.match(metrics, /^metaq_store_refusals_total\{limit="topics"\} 1$/m);
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
 
     broker = await startBrokerProcess(config);
     session = await WireSession.open('127.0.0.1', broker.port);
@@ -50,7 +41,7 @@ describe('attack: creating topics and partitions without end', () => {
     assert.equal((await get(session, 'one-too-many', 0, 0)).code, 404);
     assert.equal(existsSync(join(dir, 'data', 'one-too-many-0')), false, 'no directory for the refused topic');
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
   });
 
   it('refuses a partition past maxPartitions, whatever the topic', { timeout: 60_000 }, async () => {
@@ -63,7 +54,7 @@ describe('attack: creating topics and partitions without end', () => {
     assert.match(refused.text, /too many partitions.*6 partitions.*maxPartitions=6.*b-2 is not created/);
     assert.match(await metricsText(broker), /^metaq_store_refusals_total\{limit="partitions"\} 1$/m);
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
   });
 
   it('starts, serves and stops with thousands of partitions under ulimit -n 512, and /metrics stays small', { timeout: 170_000 }, async () => {
@@ -91,7 +82,7 @@ describe('attack: creating topics and partitions without end', () => {
     assert.ok(open > 0 && open <= 256, `${open} segment files open under ulimit -n 512`);
 
     await Promise.all(sessions.map((session) => session.close()));
-    await stop(broker);
+    await stopCleanly(broker);
     for (let i = 0; i < partitions; i += 1) {
       const point = JSON.parse(readFileSync(join(data, `many${i}-0`, '.recovery-point'), 'utf8')) as { cleanShutdown: boolean };
       assert.equal(point.cleanShutdown, true, `many${i}-0 recorded its clean shutdown`);

@@ -5,22 +5,13 @@ import { after, describe, it } from 'node:test';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { MetaqClient } from '../../src/client/index.js';
-import type { BrokerProcess } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
 import { silentLogger } from '../support/storage-harness.js';
 import { get, put, scanPartition, WireSession } from '../support/wire-client.js';
 import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
+import { metricsText, stopCleanly } from '../support/broker-metrics.js';
 
-async function metricsText(broker: BrokerProcess): Promise<string> {
-  await eventually(() => broker.output.some((line) => line.startsWith('metrics ')), 'the broker printing its metrics address');
-  const url = broker.output.find((line) => line.startsWith('metrics '))!.slice('metrics '.length);
-  return (await fetch(url)).text();
-}
-
-async function stop(broker: BrokerProcess): Promise<void> {
-  assert.equal(await broker.kill('SIGTERM'), 0, 'the broker stopped cleanly (exit 0)');
-}
 
 /** A wall clock the test sets; monotonic time runs as usual. */
 class SetClock {
@@ -68,7 +59,7 @@ describe('attack: transactions and delayed puts against the budgets', () => {
     assert.match(metrics, /^metaq_topics 1$/m, 'only the plain topic exists yet');
     assert.match(metrics, /^metaq_store_refusals_total\{limit="topics"\} 3$/m);
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
 
     // Reloaded prepared, its topics are reserved again, and its commit is never refused.
     broker = await startBrokerProcess(config);
@@ -79,7 +70,7 @@ describe('attack: transactions and delayed puts against the budgets', () => {
     assert.deepEqual(await payloads(session, 'x1'), ['xa x1']);
     assert.match((await put(session, 'plain-new', 0, 'still refused')).text, /too many topics: this broker holds 3 topics,/, 'created: counted as held, no longer reserved');
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
   });
 
   it('refuses a put past maxTransactionBytes or maxTransactionBytesTotal, and loads prepared ones past them', { timeout: 120_000 }, async () => {
@@ -113,7 +104,7 @@ describe('attack: transactions and delayed puts against the budgets', () => {
     assert.match(metrics, /^metaq_transaction_byte_refusals_total\{limit="transaction"\} 1$/m);
     assert.match(metrics, /^metaq_transaction_byte_refusals_total\{limit="total"\} 1$/m);
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
 
     // A limit lowered below what the prepared one holds: it is loaded all the same and committed.
     broker = await startBrokerProcess(writeConfig(dir, { ...system, maxTransactionBytesTotal: 100 }));
@@ -124,7 +115,7 @@ describe('attack: transactions and delayed puts against the budgets', () => {
     assert.equal((await txCommand(session, xid, 'COMMIT_TWO_PHASE')).code, 200);
     assert.deepEqual(await payloads(session, 'big'), [kb, 'xa']);
     await session.close();
-    await stop(broker);
+    await stopCleanly(broker);
   });
 
   it('delivers a delayed message to a new topic even after maxTopics filled', { timeout: 60_000 }, async () => {
