@@ -20,8 +20,7 @@ import { handlePut } from './handlers/put-handler.js';
 import { handleStats } from './handlers/stats-handler.js';
 import { handleTransaction } from './handlers/transaction-handler.js';
 import { handleVersion } from './handlers/version-handler.js';
-import { accessFor, holds } from './auth/access-rules.js';
-import type { Access } from './auth/access-rules.js';
+import { accessFor, deniedText, holds } from './auth/access-rules.js';
 import { ConnectionLogin } from './auth/connection-login.js';
 import { commandNameProblem } from './command-names.js';
 import { ConnectionTimers } from './connection-timers.js';
@@ -405,10 +404,4 @@ export class BrokerConnection {
       this.socket.end(() => this.socket.destroy());
     });
   }
-}
-
-function deniedText(access: Access): string {
-  if (access.right === 'publish') return `may not publish to topic ${access.topic}`;
-  if (access.right === 'subscribe') return `may not subscribe to topic ${access.topic}`;
-  return 'has no admin rights, which this command needs';
 }

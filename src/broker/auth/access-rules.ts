@@ -60,3 +60,10 @@ export function holds(user: User, access: Access): boolean {
   }
   return answer;
 }
+
+/** What a user lacks, for a refusal's text. */
+export function deniedText(access: Access): string {
+  if (access.right === 'publish') return `may not publish to topic ${access.topic}`;
+  if (access.right === 'subscribe') return `may not subscribe to topic ${access.topic}`;
+  return 'has no admin rights, which this command needs';
+}

@@ -13,6 +13,11 @@ export interface PartitionBatch {
   location: BatchLocation;
 }
 
+/** Bytes a batch takes in the log. */
+export function batchBytes(batch: PartitionBatch): number {
+  return batch.records.reduce((sum, record) => sum + RECORD_HEADER_SIZE + record.payload.length, 0);
+}
+
 export function partitionBatch(log: PartitionLog, name: string, messages: readonly TransactionMessage[]): PartitionBatch {
   const records = messages.map(({ payload, flag, id, checksum: crc }) => ({ payload, flag, id, checksum: crc }));
   // CRC of the records exactly as the log will hold them (what recovery checks the batch

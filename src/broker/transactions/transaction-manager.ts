@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PutCommand } from '../../protocol/commands.js';
-import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { encodeToBuffer } from '../../protocol/encoder.js';
 import type { FileIO } from '../../storage/io/file-io.js';
@@ -15,17 +14,13 @@ import type { HeuristicOutcome } from './heuristic-outcomes.js';
 import { HeuristicOutcomes } from './heuristic-outcomes.js';
 import { recoverTransactions } from './journal-recovery.js';
 import type { PartitionBatch } from './partition-batch.js';
+import { batchBytes } from './partition-batch.js';
 import { appendBatch, partitionBatch } from './partition-batch.js';
 import type { TransactionOwner } from './transaction.js';
 import { heldBytes, qualifierOf, Transaction } from './transaction.js';
 import type { TransactionCaller } from './transaction-rights.js';
 import { TransactionBytes } from './transaction-bytes.js';
 import { TransactionDenied, TransactionRefusal, XaCode, XaError } from './xa-error.js';
-
-/** Bytes a batch takes in the log. */
-function batchBytes(batch: PartitionBatch): number {
-  return batch.records.reduce((sum, record) => sum + RECORD_HEADER_SIZE + record.payload.length, 0);
-}
 
 export interface TransactionManagerOptions {
   config: BrokerConfig;

@@ -121,7 +121,7 @@ export class OpenFileCache implements FileIO {
   diskSpace = (path: string): Promise<DiskSpace> => this.inner.diskSpace(path);
 }
 
-/** Tries of an open that fails with EMFILE/ENFILE before its error is passed on (§9 budgets). */
+/** Tries of an open that fails with EMFILE/ENFILE before its error is passed on (docs/storage.md, Open files). */
 const SHORTAGE_RETRIES = 20;
 
 /** One file of an OpenFileCache: open to its owner, holding a descriptor only while the cache lets it. */
