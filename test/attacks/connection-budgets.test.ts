@@ -187,7 +187,7 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back');
   });
   it('closes a client that stops reading its replies while holding part of a body, and returns its reservation', { timeout: 60_000 }, async () => {
-    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000, unflushThreshold: 0 }); // gets see the put at once
+    const broker = await startDefaultBroker({ bodyTimeoutMs: 3_000, unflushThreshold: 0 }); // gets see the put at once; 3 s: a loaded machine may starve the reader for a second
     const producer = await open(broker.port, '127.0.0.2');
     producer.write(putFrame('unread', Buffer.alloc(1_000_000, 'u'), 1));
     await answered(producer, /^result 200 \d+ 1\r\n/);
@@ -238,7 +238,7 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     await eventually(async () => metric(await scrape(broker), /metaq_body_bytes_in_flight/) === 0, 'the budget given back when the connections closed');
   });
   it('keeps a consumer that reads its replies slowly: each reply byte sent resets the write-stall clock', { timeout: 120_000 }, async () => {
-    const broker = await startDefaultBroker({ bodyTimeoutMs: 1_000, unflushThreshold: 0 }); // gets see the put at once
+    const broker = await startDefaultBroker({ bodyTimeoutMs: 3_000, unflushThreshold: 0 }); // gets see the put at once; 3 s: a loaded machine may starve the reader for a second
     const producer = await open(broker.port, '127.0.0.2');
     producer.write(putFrame('slow', Buffer.alloc(1_000_000, 's'), 1));
     await answered(producer, /^result 200 \d+ 1\r\n/);
