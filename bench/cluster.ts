@@ -43,25 +43,14 @@ export async function runClusterBench(scale: number): Promise<ClusterResults> {
 
 export function clusterSection(r: ClusterResults): string {
   const rebalanceRows = r.rebalance.map((b) => `| ${b.members} consumers, ${b.partitions} partitions on 3 brokers | ${b.retryMs} | ${(b.formMs / 1000).toFixed(2)} | ${(b.leaveMs / 1000).toFixed(2)} | ${(b.joinMs / 1000).toFixed(2)} |`).join('\n');
-  return `## Cluster mode (issue 4)
+  return `## Cluster mode
 
-Three broker processes registered in one ZooKeeper (Debian's package, tickTime 200), all on this
-machine. The client finds the brokers through ZooKeeper; the producer spreads over the ${r.partitions}
-partitions (3 per broker) with 2,000 sends in flight over three connections, and one group consumer
-owns all ${r.partitions} partitions and reads the backlog with a no-op listener. Compare with the
-single-broker client rows above: the same client, the same 100 B messages, the same two cores.
+Three brokers and ZooKeeper on this machine; the producer spreads 100 B messages over ${r.partitions} partitions (3 per broker), one group member reads them all. Rebalance: 10 members over 30 partitions forming a group, one leaving and one joining; \`rebalanceRetryMs\` is the wait before retrying a partition not yet released.
 
 | workload | messages | msgs/s | MB/s | p50 ms | p99 ms | client peak RSS MB |
 |---|---|---|---|---|---|---|
 | client send 100 B, 3 brokers | ${r.send.messages.toLocaleString('en')} | ${Math.round(r.send.msgsPerSec).toLocaleString('en')} | ${r.send.mbPerSec.toFixed(1)} | ${(r.send.p50us / 1000).toFixed(2)} | ${(r.send.p99us / 1000).toFixed(2)} | ${r.send.clientPeakRssMb.toFixed(0)} |
 | client consume 100 B, 3 brokers, one member | ${r.receive.messages.toLocaleString('en')} | ${Math.round(r.receive.msgsPerSec).toLocaleString('en')} | ${r.receive.mbPerSec.toFixed(1)} | | | ${r.receive.clientPeakRssMb.toFixed(0)} |
-
-Rebalance time: 10 members (each its own client and ZooKeeper session, in one process) over a topic
-with 30 partitions, 10 on each broker. "Form" runs from the first member starting to every
-partition owned with 3 per member; "leave" from one member closing until the other 9 own all 30
-(3 or 4 each); "join" from a tenth member starting again until 3 each. \`rebalanceRetryMs\` is the
-wait before retrying a partition whose previous owner has not released it yet (MetaQ's default is
-5 s, its zkSyncTimeMs).
 
 | group | rebalanceRetryMs | form s | leave s | join s |
 |---|---|---|---|---|

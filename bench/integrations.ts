@@ -134,7 +134,7 @@ async function tailRun(broker: { url: string }, mode: string, lines: number, ord
 /** The integrations' costs: the log shipping agent's throughput. */
 export async function runIntegrationsBench(scale: number): Promise<IntegrationsResult> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-int-'));
-  // unflushInterval 100 ms: the backlog is visible to the delivery count soon after the last put (§1.8).
+  // unflushInterval 100 ms: the backlog is visible to the delivery count soon after the last put (docs/protocol.md, get).
   const brokerProcess = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushInterval: 100, numPartitions: PARTITIONS }));
   const broker = { url: `meta://127.0.0.1:${brokerProcess.port}` };
   try {
@@ -152,19 +152,15 @@ export async function runIntegrationsBench(scale: number): Promise<IntegrationsR
 
 export function integrationsSection(r: IntegrationsResult): string {
   const rows = r.tail.map((t) => `| \`metaq tail\`, ${t.mode === 'ordered' ? '`--ordered` (one send at a time)' : 'batches of 1,000 pipelined'} | ${t.lines.toLocaleString('en')} | ${Math.round(t.linesPerSec).toLocaleString('en')} | ${t.mbPerSec.toFixed(1)} | ${t.peakRssMb.toFixed(0)} |`).join('\n');
-  return `
-## Integrations (issue 8)
+  return `## Integrations
 
-A broker process (normal flush) and the log shipping agent in the bench process: one file of
-100-byte lines already written, shipped to a topic from the start, a checkpoint saved after every
-acked batch. Peak RSS is the bench process's (agent, and the test file built in memory).
+\`metaq tail\` shipping a file of 100 B lines already written, a checkpoint after every acked batch (peak RSS is the bench process's, which holds the file):
 
 | workload | lines | lines/s | MB/s | peak RSS MB |
 |---|---|---|---|---|
 ${rows}
 
-pino with the metaq transport (\`metaq/pino\`), ${r.logging.records.toLocaleString('en')} \`logger.info\` calls of a small object in a
-loop, then \`transport.end()\`:
+pino with the metaq transport (\`metaq/pino\`), ${r.logging.records.toLocaleString('en')} \`logger.info\` calls, then \`transport.end()\`:
 
 | measurement | value |
 |---|---|
@@ -172,11 +168,9 @@ loop, then \`transport.end()\`:
 | until the transport closed with every record sent | ${Math.round(r.logging.records / r.logging.deliveredSeconds).toLocaleString('en')} records/s |
 | records on the topic afterwards | ${r.logging.delivered.toLocaleString('en')} of ${r.logging.records.toLocaleString('en')} |
 
-Stream processing: \`MessageSource\` → upper-case → \`MessageSink\`, ack after the sink's ack,
-${r.stream.messages.toLocaleString('en')} messages of 100 B already on ${r.stream.partitions} partitions (one in flight per partition, as MetaSpout):
-${Math.round(r.stream.messagesPerSec).toLocaleString('en')} messages/s end to end.
+Stream processing: \`MessageSource\` → upper-case → \`MessageSink\`, ${r.stream.messages.toLocaleString('en')} messages of 100 B on ${r.stream.partitions} partitions (one in flight per partition): ${Math.round(r.stream.messagesPerSec).toLocaleString('en')} messages/s end to end.
 
-The Python client (\`clients/python\`, Debian's Python 3.11), 100 B messages, one connection:
+The Python client (\`clients/python\`), 100 B messages, one connection:
 
 | workload | msgs/s |
 |---|---|
@@ -184,9 +178,7 @@ The Python client (\`clients/python\`, Debian's Python 3.11), 100 B messages, on
 | \`send_async\`, 1,000 in flight (${r.python.count.toLocaleString('en')}) | ${Math.round(r.python.pipelinedPerSec).toLocaleString('en')} |
 | consumer \`poll\` over those messages (1 MiB fetches) | ${Math.round(r.python.consumePerSec).toLocaleString('en')} |
 
-Ordered database sync: a private MariaDB (row binlog, \`binlog_row_metadata=FULL\`) with
-${r.binlog.rows.toLocaleString('en')} rows inserted 100 per statement and then each updated once (${r.binlog.changes.toLocaleString('en')} row changes)
-while \`metaq binlog\` was stopped; then each side drains its backlog alone, ${r.binlog.partitions} partitions:
+Ordered database sync: ${r.binlog.changes.toLocaleString('en')} row changes (${r.binlog.rows.toLocaleString('en')} rows inserted, then each updated) in a MariaDB binlog, each side draining its backlog alone, ${r.binlog.partitions} partitions:
 
 | stage | row changes/s | peak RSS MB |
 |---|---|---|

@@ -46,13 +46,9 @@ export async function runKeyIndexBench(scale: number): Promise<KeyIndexRun> {
 
 export function keyIndexSection(run: KeyIndexRun): string {
   const ms = (value: number): string => value.toFixed(1);
-  return `
-## Key index (issue 10)
+  return `## Key index and message tracing
 
-${run.messages.toLocaleString('en')} messages of 100 B, each with one of ${run.keys.toLocaleString('en')} keys as its attribute, sent by \`sendBatch\` (1,000 a
-batch, 8 in flight) to a one-partition topic without and with \`keyIndex=true\`; then
-\`client.messagesByKey\` for one key (${run.live.found.toLocaleString('en')} messages found, each read with its own get).
-The index costs 8 bytes a keyed message: ${((run.messages * 8) / 2 ** 20).toFixed(1)} MiB here.
+${run.messages.toLocaleString('en')} messages of 100 B with one of ${run.keys.toLocaleString('en')} keys each, sent by \`sendBatch\` without and with \`keyIndex=true\`; then \`client.messagesByKey\` for one key (${run.live.found.toLocaleString('en')} messages). The index costs 8 bytes a keyed message: ${((run.messages * 8) / 2 ** 20).toFixed(1)} MiB here.
 
 | measure | value |
 |---|---|
@@ -61,11 +57,7 @@ The index costs 8 bytes a keyed message: ${((run.messages * 8) / 2 ** 20).toFixe
 | lookup on the broker that wrote it: first / next, ms | ${ms(run.live.firstMs)} / ${ms(run.live.nextMs)} |
 | lookup after a restart (index read back from the segments): first / next, ms | ${ms(run.restarted.firstMs)} / ${ms(run.restarted.nextMs)} |
 
-## Message tracing (issue 10)
-
-The same produce to a topic with \`trace=true\` (a "produced" and a "stored" event per message, kept in memory and
-appended to the trace journal), and a consumer (\`runBatches\`) reading each topic from the start
-(a "delivered" event per message fetched).
+Tracing: the same produce to a topic with \`trace=true\` (events per message produced, stored and delivered), and a consumer (\`runBatches\`) reading each topic.
 
 | measure | without tracing | with tracing |
 |---|---|---|

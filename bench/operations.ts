@@ -130,14 +130,9 @@ export async function runOperationsBench(scale: number): Promise<OperationsResul
 }
 
 export function operationsSection(r: OperationsResult): string {
-  return `
-## Operations: metrics and the HTTP front end (issue 7)
+  return `## Operations: metrics and the HTTP front end
 
-One broker in-process with its HTTP server; ${r.partitions} partitions (100 topics × 8), one message
-in each. A \`/metrics\` scrape renders every series (per-partition counters, log gauges, lag,
-histograms, process metrics). The HTTP front end and the wire carry the same client puts
-(\`producer.send\`, 1 KiB, 64 in flight, group commit, 8 partitions); the HTTP get reads partition
-0 back with 1 MiB \`maxsize\`.
+One broker with ${r.partitions} partitions (100 topics × 8); the same client puts (1 KiB, 64 in flight, group commit) over HTTP and over the wire.
 
 | measurement | value |
 |---|---|

@@ -60,16 +60,9 @@ export function putSetSection(runs: SendRun[]): string {
   const rows = runs
     .map((r) => `| ${r.flush} | ${r.size} B | ${r.mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${r.clientPeakRssMb.toFixed(0)} | ${r.brokerPeakRssMb.toFixed(0)} |`)
     .join('\n');
-  return `
-## Batched put (issue 9)
+  return `## Batched put
 
-\`producer.send()\` of the client library in its own process, 2,000 sends outstanding (timed after
-a fifth of the count sent the same way untimed, as a warm-up of client and broker), against a
-broker process, with the batched put (\`mput\`, negotiated), without it (\`batching: false\`,
-one MetaQ \`put\` per message), as an idempotent producer (issue 10: every set named and
-journaled by the broker before it is written), with gzip-compressed sets (data of hex text, MB/s counted
-before compression), and through \`producer.sendBatch()\` (latency figures then per batch). Acked: normal flush acks after the write, group commit after the fsync
-that covers it.
+\`producer.send()\` in its own process, 2,000 sends outstanding (timed after an untimed fifth), as one MetaQ \`put\` per message, as sets (\`mput\`, the default), as an idempotent producer, with gzip-compressed sets (MB/s before compression) and through \`sendBatch()\` (latency then per batch).
 
 | flush | size | producer sends | messages | msgs/s | MB/s | p50 ms | p99 ms | client RSS MB | broker RSS MB |
 |---|---|---|---|---|---|---|---|---|---|

@@ -103,23 +103,14 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
 
 export function replicationSection(r: ReplicationResults): string {
   const rows = r.puts.map(({ mode, window, result: p }) => `| ${mode} | ${window} | ${p.messages.toLocaleString('en')} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${p.mbPerSec.toFixed(1)} | ${(p.p50us / 1000).toFixed(2)} | ${(p.p99us / 1000).toFixed(2)} | ${p.failed} |`).join('\n');
-  return `## Replication (issue 6)
+  return `## Replication
 
-1 KiB puts to one partition from one connection, every broker in group-commit mode
-(\`unflushThreshold=0\`: a put is acked after the fsync covering it, on the master and, with sync
-replication, on the slave too). "1 in flight" is one put after another (latency); "1000 in
-flight" is pipelined (throughput). Async: a master and one async slave (\`slaveMaxDelayInMills=50\`)
-registered in ZooKeeper; the producer is not slowed by it, and the slave caught up
-${r.asyncCatchUpMs.toFixed(0)} ms after the pipelined load ended. Sync: the master streams every write to its
-slave and acks once the slave confirmed it.
+1 KiB puts from one connection, every broker in group commit (acked after the fsync; with sync replication on the slave too), one at a time (latency) or 1,000 in flight (throughput).
 
 | replication | in flight | puts | puts/s | MB/s | p50 ms | p99 ms | failed |
 |---|---|---|---|---|---|---|---|
 ${rows}
 
-Failover: sync pair with \`autoPromote=true\`, ZooKeeper session timeout ${r.failover.sessionTimeoutMs} ms. From \`kill -9\` of the
-master to the first put acknowledged by the promoted slave (a cluster-mode producer retrying
-every 10 ms): **${r.failover.firstAckMs.toFixed(0)} ms**. It is bounded below by the session timeout: ZooKeeper must expire
-the dead master's session before its registration disappears and the slave may take over.
+Failover: sync pair with \`autoPromote=true\`, ZooKeeper session timeout ${r.failover.sessionTimeoutMs} ms. From \`kill -9\` of the master to the first put acknowledged by the promoted slave: **${r.failover.firstAckMs.toFixed(0)} ms**, bounded below by the session timeout.
 `;
 }

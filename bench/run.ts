@@ -1,6 +1,6 @@
 // `npm run bench`: one broker process, one producer process, one consumer process, on loopback.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,10 @@ import { runSeekBench, seekSection } from './seek-by-time.js';
 import { delayedSection, runDelayedBench } from './delayed.js';
 import { keyIndexSection, runKeyIndexBench } from './key-index.js';
 import { runSecurityBench, securitySection } from './security.js';
+import { assembleReport, reportHeader } from './report.js';
+import type { MachineInfo } from './report.js';
+import { clientSection, putGetSection } from './single-broker-sections.js';
+import type { ClientConsumeResult, PutResult, PutRun } from './single-broker-sections.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../..');
@@ -62,25 +66,6 @@ if (process.argv.includes('--only')) {
 }
 const scale = quick ? 0.1 : 1;
 
-interface ClientConsumeResult {
-  messages: number;
-  seconds: number;
-  msgsPerSec: number;
-  mbPerSec: number;
-  clientPeakRssMb: number;
-}
-
-interface PutResult {
-  messages: number;
-  failed: number;
-  seconds: number;
-  msgsPerSec: number;
-  mbPerSec: number;
-  p50us: number;
-  p99us: number;
-  p999us: number;
-}
-
 /** Peak resident memory of a process so far (VmHWM), in MB. */
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -104,7 +89,7 @@ const flushModes: Array<{ name: string; system: Record<string, number> }> = [
   { name: 'group commit (unflushThreshold=0)', system: { unflushThreshold: 0, unflushInterval: 10000 } },
 ];
 
-const putRuns: Array<{ mode: string; size: number; result: PutResult & { peakRssMb: number } }> = [];
+const putRuns: PutRun[] = [];
 for (const mode of flushModes) {
   for (const size of [100, 1024]) {
     const count = Math.round((size === 100 ? 1_000_000 : 400_000) * scale);
@@ -119,7 +104,7 @@ const getRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000,
   const count = Math.ceil(backlogBytes / (1024 + 20));
   const fill = (await runChild('producer.js', [broker.port, 'bench', 1024, count, 4000])) as PutResult;
   const end = count * (1024 + 20);
-  // Wait for the flush that makes the backlog visible (§1.8): poll stats until max_offset covers it.
+  // Wait for the flush that makes the backlog visible (docs/protocol.md, get): poll stats until max_offset covers it.
   for (let tries = 0; tries < 100; tries += 1) {
     const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
     if (Number(/max_offset (\d+)/.exec(offsets)?.[1] ?? 0) >= end) break;
@@ -160,81 +145,34 @@ await plotScaling(scalingRun);
 console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
 // A guest's vCPUs can be taken away by its host, which shows in every latency tail: say so.
-const virtual = readFileSync('/proc/cpuinfo', 'utf8').includes(' hypervisor') ? ' (virtual machine)' : '';
-const disk = execFileSync('df', ['-hT', tmpdir()]).toString().trim().split('\n')[1]?.split(/\s+/).slice(0, 2).join(' ') ?? 'unknown';
-const rows = putRuns
-  .map(({ mode, size, result: r }) => `| put ${size} B | ${mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${(r.p999us / 1000).toFixed(2)} | ${r.peakRssMb.toFixed(0)} |`)
-  .join('\n');
-const report = `# metaq benchmarks
-
-Measured by \`npm run bench\`${quick ? ' --quick (10 % scale)' : ''} on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${cpus().length} × ${cpu}${virtual}, Linux ${release()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, data directory on ${disk}.
-
-One broker process (\`metaq server\`), one producer process and one consumer process, over loopback.
-The producer pipelines MetaQ \`put\` commands on one connection (4,000 in flight, 7-token put with
-checksum), one partition, timed after a fifth of the count sent untimed to warm the broker up;
-latency is from writing a put to reading its \`result\`. The consumer
-fetches sequentially with \`get\` (maxSize 1 MiB = maxTransferSize), as a MetaQ consumer does for one
-partition. Peak RSS is the broker's VmHWM for the whole run.
-
-| workload | flush | messages | msgs/s | MB/s | p50 ms | p99 ms | p99.9 ms | broker peak RSS MB |
-|---|---|---|---|---|---|---|---|---|
-${rows}
-
-| workload | bytes | gets | MB/s | broker peak RSS MB |
-|---|---|---|---|---|
-| get over a ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.read.bytes.toLocaleString('en')} | ${getRun.read.gets.toLocaleString('en')} | ${getRun.read.mbPerSec.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
-
-## Client library (issue 3)
-
-The same measurements through the TypeScript client a user imports: \`producer.send()\` with
-2,000 sends in flight on one connection (timed after an untimed fifth as a warm-up), and a
-consumer with a no-op listener reading a backlog
-(one partition, fetch size 1 MiB, checksums verified, offsets tracked per message).
-
-| workload | messages | msgs/s | MB/s | p50 ms | p99 ms | client peak RSS MB | broker peak RSS MB |
-|---|---|---|---|---|---|---|---|
-| client send 100 B (normal flush) | ${clientRun.send.messages.toLocaleString('en')} | ${Math.round(clientRun.send.msgsPerSec).toLocaleString('en')} | ${clientRun.send.mbPerSec.toFixed(1)} | ${(clientRun.send.p50us / 1000).toFixed(2)} | ${(clientRun.send.p99us / 1000).toFixed(2)} | ${clientRun.send.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
-| client consume 100 B backlog, no-op listener | ${clientRun.receive.messages.toLocaleString('en')} | ${Math.round(clientRun.receive.msgsPerSec).toLocaleString('en')} | ${clientRun.receive.mbPerSec.toFixed(1)} | | | ${clientRun.receive.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
-| client consume 100 B backlog with \`runBatches\`, reading each message's data | ${clientRun.receiveBatches.messages.toLocaleString('en')} | ${Math.round(clientRun.receiveBatches.msgsPerSec).toLocaleString('en')} | ${clientRun.receiveBatches.mbPerSec.toFixed(1)} | | | ${clientRun.receiveBatches.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
-| client consume the ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog (1 KiB messages) | ${getRun.clientRead.messages.toLocaleString('en')} | ${Math.round(getRun.clientRead.msgsPerSec).toLocaleString('en')} | ${getRun.clientRead.mbPerSec.toFixed(1)} | | | ${getRun.clientRead.clientPeakRssMb.toFixed(0)} | ${getRun.peakRssMb.toFixed(0)} |
-
-Targets (issue 3): send 100 B ≥ 150,000 msgs/s; consume 100 B with a no-op listener ≥ 1,000,000
-msgs/s; client RSS bounded while consuming a 1 GiB backlog.
-
-Targets (issue 2, this 2-core machine): 100 B puts ≥ 150,000 msgs/s with normal flush and
-≥ 100,000 msgs/s in group commit; get over a 1 GiB backlog ≥ 500 MB/s; broker RSS < 300 MB.
-
-${clusterSection(clusterRun)}
-${transactionSection(transactionRun)}
-${replicationSection(replicationRun)}
-${operationsSection(operationsRun)}
-${integrationsSection(integrationsRun)}
-${putSetSection(putSetRuns)}
-${scalingSection(scalingRun)}
-${seekSection(seekRun)}
-${delayedSection(delayedRun)}
-${keyIndexSection(keyIndexRun)}
-${securitySection(securityRun)}`;
-const notesMarker = '\n## Analysis\n';
-let notes = '';
-// Sections written by other runs (`npm run soak`, the fault tests, `npm run bench:peers`) sit
-// between markers; a full run keeps the last of each.
-const keptSections = ['soak', 'faults', 'peers'];
-let kept = '';
-try {
-  const previous = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
-  const at = previous.indexOf(notesMarker);
-  if (at >= 0) notes = previous.slice(at);
-  for (const name of keptSections) {
-    const start = previous.indexOf(`<!-- ${name}:start -->`);
-    const end = previous.indexOf(`<!-- ${name}:end -->`);
-    if (start >= 0 && end > start) kept += `\n${previous.slice(start, end + `<!-- ${name}:end -->`.length)}\n`;
-  }
-} catch {
-  // first run
-}
-writeFileSync(join(root, 'BENCHMARKS.md'), report + kept + notes);
+const machine: MachineInfo = {
+  date: new Date().toISOString().slice(0, 10),
+  quick,
+  cpuCount: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown CPU',
+  virtual: readFileSync('/proc/cpuinfo', 'utf8').includes(' hypervisor'),
+  kernel: release(),
+  memoryGiB: totalmem() / 2 ** 30,
+  node: process.version,
+  disk: execFileSync('df', ['-hT', tmpdir()]).toString().trim().split('\n')[1]?.split(/\s+/).slice(0, 2).join(' ') ?? 'unknown',
+};
+const measured = [
+  putGetSection(putRuns, getRun, backlogBytes),
+  clientSection(clientRun, getRun, backlogBytes),
+  clusterSection(clusterRun),
+  transactionSection(transactionRun),
+  replicationSection(replicationRun),
+  operationsSection(operationsRun),
+  integrationsSection(integrationsRun),
+  putSetSection(putSetRuns),
+  scalingSection(scalingRun),
+  seekSection(seekRun),
+  delayedSection(delayedRun),
+  keyIndexSection(keyIndexRun),
+  securitySection(securityRun),
+];
+const reportPath = join(root, 'BENCHMARKS.md');
+const previous = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : undefined;
+writeFileSync(reportPath, assembleReport(reportHeader(machine), measured, previous));
 console.log('wrote BENCHMARKS.md');

@@ -87,13 +87,9 @@ function table(header: string, points: ScalingPoint[], label: (x: number) => str
 const sizeLabel = (bytes: number): string => (bytes >= 1_048_576 ? `${bytes / 1_048_576} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`);
 
 export function scalingSection(r: ScalingResult): string {
-  return `
-## Scaling (issue 9)
+  return `## Scaling
 
-How cost grows, one broker process (normal flush) per point and one producer process with
-batching on (the client library's default). Partitions: 100 B messages sent round robin over
-all of them. Connections: that many clients in one process, one connection each, sharing a
-window of 2,000. Sizes: up to 256 MiB per point, at most about 64 MiB outstanding.
+One broker (normal flush) and one producer with default batching per point: 100 B messages round robin over N partitions, N connections sharing a window of 2,000, and message sizes up to 1 MiB.
 
 ${table('partitions', r.partitions, String)}
 

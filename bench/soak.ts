@@ -1,6 +1,7 @@
 // `npm run soak`: mixed load for SOAK_MINUTES (default 60) against one broker process that is
 // killed with SIGKILL and restarted every SOAK_KILL_SECONDS (default 120), sampling the broker's
-// memory, open file descriptors and segment files; prints a Markdown report (matrix tier 4).
+// memory, open file descriptors and segment files; prints the soak section of BENCHMARKS.md
+// (the long-running tier of docs/testing.md).
 import { readdirSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,19 +96,20 @@ await Promise.all([producerClient.close(), consumerClient.close()]);
 await broker.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });
 
-const first = samples[0];
-const last = samples.at(-1);
-console.log(`
-## Soak (matrix tier 4)
+// Every tenth sample and the last: the ranges below cover them all.
+const shown = samples.filter((_, index) => index === 0 || index % 10 === 9 || index === samples.length - 1);
+const range = (values: number[]): string => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+const behind = Math.max(0, ...samples.map((s) => s.acked - s.consumed));
+// Printed between the markers that `npm run bench` keeps: paste it over the soak section of BENCHMARKS.md.
+console.log(`<!-- soak:start -->
+## Soak (\`npm run soak\`, measured ${new Date().toISOString().slice(0, 10)})
 
-${minutes} minutes of mixed load (sendBatch of 200 and single sends, 100 B and 1 KiB, ${PARTITIONS} partitions, one consumer
-group), the broker killed with SIGKILL and restarted every ${killEverySeconds} s (${restarts} restarts), 4 MiB segments deleted
-after a minute, sampled every ${sampleEverySeconds} s. Measured on ${new Date().toISOString().slice(0, 10)}.
+${minutes} minutes of mixed load (sendBatch of 200 and single sends, 100 B and 1 KiB, ${PARTITIONS} partitions, one consumer group), the broker killed with SIGKILL and restarted every ${killEverySeconds} s (${restarts} restarts), 4 MiB segments deleted after a minute, sampled every ${sampleEverySeconds} s; every tenth sample shown.
 
 | s | broker RSS MB | open fds | segment files | acked | consumed | restarts |
 |---|---|---|---|---|---|---|
-${samples.map((s) => `| ${s.atSeconds} | ${s.rssMb.toFixed(0)} | ${s.fds} | ${s.segments} | ${s.acked.toLocaleString('en')} | ${s.consumed.toLocaleString('en')} | ${s.restarts} |`).join('\n')}
+${shown.map((s) => `| ${s.atSeconds} | ${s.rssMb.toFixed(0)} | ${s.fds} | ${s.segments} | ${s.acked.toLocaleString('en')} | ${s.consumed.toLocaleString('en')} | ${s.restarts} |`).join('\n')}
 
-From the first sample to the last: RSS ${first?.rssMb.toFixed(0)} → ${last?.rssMb.toFixed(0)} MB, fds ${first?.fds} → ${last?.fds}, segments ${first?.segments} → ${last?.segments}.
-`);
+Over the run: broker RSS ${range(samples.map((s) => s.rssMb))} MB, open descriptors ${range(samples.map((s) => s.fds))}, segment files ${range(samples.map((s) => s.segments))}; ${(samples.at(-1)?.acked ?? 0).toLocaleString('en')} messages acked through ${restarts} restarts, the consumer group at most ${behind.toLocaleString('en')} messages behind at any sample.
+<!-- soak:end -->`);
 process.exit(0);

@@ -47,14 +47,9 @@ export async function runTransactionBench(scale: number): Promise<TransactionRes
 
 export function transactionSection(r: TransactionResults): string {
   const rows = r.runs.map(({ label, concurrency, result: t }) => `| ${label} | ${concurrency} | ${t.transactions.toLocaleString('en')} | ${Math.round(t.txPerSec).toLocaleString('en')} | ${Math.round(t.msgsPerSec).toLocaleString('en')} | ${(t.p50us / 1000).toFixed(2)} | ${(t.p99us / 1000).toFixed(2)} |`).join('\n');
-  return `## Transactions (issue 5)
+  return `## Transactions
 
-One broker (normal flush, \`flushTxLogAtCommit=1\`: the transaction journal is fsynced at every
-commit, prepare and rollback), producers in one client process, each running its transactions one
-after another; "no transaction" sends the same 10 messages awaited together. XA uses
-\`XaTransactionManager\` over the machine's MariaDB (one dedicated connection per producer, an
-\`UPDATE\` of one row) and the metaq XA producer: start, work, prepare both, forced decision, commit
-both. Latency is per transaction.
+Producers in one process running transactions one after another, journal fsynced at every commit, prepare and rollback (\`flushTxLogAtCommit=1\`); XA with MariaDB (one row \`UPDATE\` and one message). Latency per transaction.
 
 | workload | producers | transactions | tx/s | msgs/s | p50 ms | p99 ms |
 |---|---|---|---|---|---|---|

@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -218,13 +218,13 @@ function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: nu
   const peers = all.slice(2);
   const date = new Date().toISOString().slice(0, 10);
   const lines: string[] = [];
-  lines.push('<!-- peers:start -->', '## Side by side with the peers (issue 9)', '');
-  lines.push(`\`npm run bench:peers\` on ${date}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after sending the same count untimed as a warm-up) and one consumer process, a fresh stream, queue or topic per run with one partition. Ratios are metaq's normal-flush figure over the peer's.`, '');
+  lines.push('<!-- peers:start -->', `## Side by side with the peers (measured ${date})`, '');
+  lines.push(`\`npm run bench:peers\`: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after the same count sent untimed) and one consumer process, one partition. The second column is what an acknowledgement means for durability; ratios are metaq's normal-flush figure over the peer's.`, '');
   lines.push('| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |', '|---|---|---|---|---|---|');
   for (const f of all) lines.push(`| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`);
   lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
   for (const p of peers) lines.push(`| ${p.name} | ${ratio(metaq.produce[100]!.msgsPerSec, p.produce[100]!.msgsPerSec)} | ${ratio(metaq.produce[1024]!.mbPerSec, p.produce[1024]!.mbPerSec)} | ${ratio(metaq.consume[100]!.msgsPerSec, p.consume[100]!.msgsPerSec)} | ${ratio(metaq.consume[1024]!.mbPerSec, p.consume[1024]!.mbPerSec)} |`);
-  lines.push('', `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s after a warm-up second at the same rate (send time in the payload, read by the consumer process), ${LATENCY_RUNS === 1 ? 'one run' : `${LATENCY_RUNS} runs`} a row: the row's figures are the run with the median p99, the last column every run's p99:`, '');
+  lines.push('', `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s after a warm-up second, ${LATENCY_RUNS === 1 ? 'one run' : `${LATENCY_RUNS} runs`} a row: the row's figures are the run with the median p99, the last column every run's p99:`, '');
   lines.push('| broker | mode | rate msgs/s | p50 ms | p99 ms | p99.9 ms | p99 of each run ms |', '|---|---|---|---|---|---|---|');
   for (const f of all) for (const l of f.latency) lines.push(`| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} | ${l.p99Runs.map((p) => p.toFixed(2)).join(', ')} |`);
   lines.push('', 'The machine\'s ceilings, measured in the same run:', '');
@@ -255,6 +255,6 @@ if (!quick) {
   const current = readFileSync(path, 'utf8');
   const start = current.indexOf('<!-- peers:start -->');
   const end = current.indexOf('<!-- peers:end -->');
-  const updated = start >= 0 && end > start ? current.slice(0, start) + text + current.slice(end + '<!-- peers:end -->'.length) : current.replace('## Analysis', `${text}\n\n## Analysis`);
+  const updated = start >= 0 && end > start ? current.slice(0, start) + text + current.slice(end + '<!-- peers:end -->'.length) : current.replace('<!-- analysis:start -->', `${text}\n\n<!-- analysis:start -->`);
   writeFileSync(path, updated);
 }
