@@ -1,8 +1,12 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checksum } from '../../common/checksum.js';
+import { writeFileAtomically } from '../../storage/atomic-file.js';
+import { NodeFileIO } from '../../storage/io/node-file-io.js';
+
+const io = new NodeFileIO();
 
 const ADD = 1;
 const REMOVE = 2;
@@ -120,15 +124,7 @@ export class LocalMessageStore {
       return entry;
     });
     const content = Buffer.concat(entries);
-    const temp = `${this.path}.tmp`;
-    const handle = await open(temp, 'w');
-    await handle.writeFile(content);
-    await handle.datasync();
-    await handle.close();
-    await rename(temp, this.path);
-    const dir = await open(dirname(this.path), 'r');
-    await dir.sync();
-    await dir.close();
+    await writeFileAtomically(io, this.path, content);
     await this.file?.close();
     this.file = await open(this.path, 'r+');
     this.size = content.length;
