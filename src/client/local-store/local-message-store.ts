@@ -15,7 +15,7 @@ const HEADER = 9;
 
 /**
  * A durable, ordered store of keyed entries on the client machine: messages set aside for local
- * recovery (§5.10) or held back by the ordered and async producers (§5.4, §5.5). Append-only: an
+ * recovery or held back by the ordered and async producers (docs/client.md, Producer). Append-only: an
  * entry to add, an entry to remove; replayed on open (a torn last entry is ignored) and compacted
  * by rewrite-and-rename when mostly removals. The format is private to metaq, as MetaQ allows.
  */

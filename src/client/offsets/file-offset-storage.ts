@@ -17,7 +17,7 @@ interface Entry {
 }
 
 /**
- * Offsets in one local JSON file in MetaQ's Java format (§5.9), `~/.meta_offsets` by default:
+ * Offsets in one local JSON file in MetaQ's Java format (docs/client.md, Offset storage), `~/.meta_offsets` by default:
  * `{"<group>":[{"topic":…,"partition":{"brokerId":…,"partition":…},"offset":…,"messageId":…,"modified":false}]}`.
  * Each commit rewrites the file atomically (temp file, fsync, rename, directory fsync). For a
  * group with a single consumer (broadcast consumers, tools): the file is not shared safely.
