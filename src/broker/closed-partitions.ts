@@ -1,5 +1,5 @@
 /**
- * Partitions an operator closed for maintenance (§4.4): puts and gets answer 403. In memory
+ * Partitions an operator closed for maintenance (docs/operations.md): puts and gets answer 403. In memory
  * only, as in MetaQ: a restart opens everything again.
  */
 export class ClosedPartitions {

@@ -4,7 +4,7 @@ export type { BrokerOptions } from './broker.js';
 export { parseBrokerConfig, topicSettings, topicMatches, DEFAULT_CONFIG_TEXT } from './config/broker-config.js';
 export type { BrokerConfig, TopicConfig, EffectiveTopicSettings } from './config/broker-config.js';
 export { loadBrokerConfig } from './config/load-config.js';
-// Maintenance of a stopped broker's data directory (MetaQ's move-partitions and delete-partitions, §7.5).
+// Maintenance of a stopped broker's data directory (MetaQ's move-partitions and delete-partitions; docs/operations.md).
 export { movePartitions, deletePartitions } from '../storage/partition-dirs.js';
 export { NodeFileIO } from '../storage/io/node-file-io.js';
 export type { FileIO } from '../storage/io/file-io.js';

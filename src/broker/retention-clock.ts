@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 
 /**
- * The wall clock as retention may trust it (matrix N7). Retention deletes by age, so a wall
+ * The wall clock as retention may trust it (docs/testing.md, N7). Retention deletes by age, so a wall
  * clock set forward by mistake would delete a burst of segments that are not old at all. The
  * broker remembers how far the wall clock is from the monotonic one at start; when it has since
  * moved forward by more than `toleranceMs` (NTP only slews by milliseconds a day), deletion by

@@ -7,7 +7,7 @@ import { crc32 } from 'node:zlib';
  */
 const SMALL_PAYLOAD = 256;
 
-/** MetaQ's checksum (§1.6): CRC-32 (zlib polynomial) of the payload with the top bit cleared. */
+/** MetaQ's checksum (docs/protocol.md): CRC-32 (zlib polynomial) of the payload with the top bit cleared. */
 export function checksum(payload: Uint8Array): number {
   return (payload.length < SMALL_PAYLOAD ? CRC32.buf(payload) : crc32(payload)) & 0x7fffffff;
 }

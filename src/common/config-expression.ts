@@ -1,5 +1,5 @@
 /**
- * MetaQ evaluates numeric config values as expressions (`1024*1024`, §4.1). This evaluates the
+ * MetaQ evaluates numeric config values as expressions (`1024*1024`, docs/operations.md). This evaluates the
  * integer arithmetic those files use: + - * / % and parentheses. Anything else is refused.
  */
 export function evaluateIntegerExpression(text: string): number {

@@ -2,14 +2,14 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { MetaqError } from './errors.js';
 
-/** MetaQ's id epoch (§1.11): 2011-04-27T15:14:20.503Z. */
+/** MetaQ's id epoch (docs/protocol.md, message ids): 2011-04-27T15:14:20.503Z. */
 const EPOCH_MS = 1303895660503;
 const SEQUENCE_BITS = 12;
 const SEQUENCE_MASK = (1 << SEQUENCE_BITS) - 1;
 
 /**
  * Snowflake message ids: 42 bits of milliseconds since MetaQ's epoch, 10 bits of brokerId, 12
- * bits of sequence. Unlike the original (which used nanoTime and produced negative ids, §9 #13)
+ * bits of sequence. Unlike the original (which used nanoTime and produced negative ids, docs/compatibility.md)
  * the time is wall-clock with a monotonic guard: when the clock steps back we keep the last
  * millisecond and borrow sequence numbers, so ids stay positive, unique and increasing.
  */
@@ -97,7 +97,7 @@ export function idTimeMsAt(buf: Buffer, at: number): number {
   return buf.readUInt32BE(at) * 1024 + (buf.readUInt32BE(at + 4) >>> 22) + EPOCH_MS;
 }
 
-/** When the message with this id was appended (ms since 1970): ids carry their time (§1.11). */
+/** When the message with this id was appended (ms since 1970): ids carry their time (docs/protocol.md). */
 export function idTimeMs(id: bigint): number {
   return Number(id >> 22n) + EPOCH_MS;
 }

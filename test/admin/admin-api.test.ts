@@ -13,7 +13,7 @@ interface TopicBody {
   messages: number;
 }
 
-describe('admin API (§4.3–4.5, §7)', () => {
+describe('admin API (docs/admin-api.md)', () => {
   let f: AdminFixture;
   let client: MetaqClient;
   let session: WireSession;
@@ -109,7 +109,7 @@ describe('admin API (§4.3–4.5, §7)', () => {
     assert.match(skip.body.message, /without ZooKeeper/);
   });
 
-  it('closes and opens partitions (§4.4): puts and gets answer 403 while closed', async () => {
+  it('closes and opens partitions: puts and gets answer 403 while closed', async () => {
     assert.equal((await f.api('/topics/orders/close', { method: 'POST', body: { start: 1, end: 0 } })).status, 400, 'end below start');
     assert.equal((await f.api('/topics/orders/close', { method: 'POST', body: { start: 'a', end: 1 } })).status, 400, 'not an integer');
     assert.equal((await f.api('/topics/orders/close', { method: 'POST', body: '{not json' })).status, 400, 'malformed JSON');
@@ -127,7 +127,7 @@ describe('admin API (§4.3–4.5, §7)', () => {
     assert.equal((await put(session, 'orders', 0, 'z')).code, 200);
   });
 
-  it('reloads topic sections (§4.3): a new topic works without a restart; a broken file changes nothing', async () => {
+  it('reloads topic sections: a new topic works without a restart; a broken file changes nothing', async () => {
     const original = readFileSync(f.configFile, 'utf8');
     appendFileSync(f.configFile, '\n[topic=payments]\nnumPartitions=3\n');
     const reload = await f.api<{ added: string[]; changed: string[]; needRestart: string[] }>('/config/reload', { method: 'POST' });

@@ -6,7 +6,7 @@ import type { AdminFixture } from '../support/admin-fixture.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 import { put, WireSession } from '../support/wire-client.js';
 
-describe('admin API in cluster mode: brokers, owners, committed offsets and skip (§7.4)', () => {
+describe('admin API in cluster mode: brokers, owners, committed offsets and skip', () => {
   const zk = useZookeeper();
   const z = new MetaZnodes('/meta');
   let f: AdminFixture;

@@ -11,7 +11,7 @@ import { brokerIni, startFromIni } from '../support/replica-pair.js';
 
 const text = async (page: Page, selector: string): Promise<string> => ((await page.locator(selector).first().textContent()) ?? '').trim();
 
-describe('web console: the Replication page with a sync slave (§6.2, §7.4)', { timeout: 60_000 }, () => {
+describe('web console: the Replication page with a sync slave', { timeout: 60_000 }, () => {
   let slave: Broker;
   let master: Broker;
   let admin: AdminServer;

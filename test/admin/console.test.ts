@@ -11,7 +11,7 @@ import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 
 const text = async (page: Page, selector: string): Promise<string> => ((await page.locator(selector).first().textContent()) ?? '').trim();
 
-describe('web console in headless Chromium (§7.4)', () => {
+describe('web console in headless Chromium', () => {
   let f: AdminFixture;
   let session: WireSession;
   let client: MetaqClient;

@@ -6,7 +6,7 @@ import { checksum } from '../../src/common/checksum.js';
 import { adminIni, startAdminFixture } from '../support/admin-fixture.js';
 import type { AdminFixture } from '../support/admin-fixture.js';
 
-describe('HTTP front end (§7.2) and the client\'s HTTP transport (§7.3)', () => {
+describe('HTTP front end and the client\'s HTTP transport', () => {
   let f: AdminFixture;
 
   before(async () => {

@@ -52,7 +52,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('metaq monitor (§7.5)', () => {
+describe('metaq monitor', () => {
   let f: AdminFixture;
   let session: WireSession;
 

@@ -26,7 +26,7 @@ const refused = async (args: string[]): Promise<{ code: number; stderr: string }
   throw new Error(`metaq ${args.join(' ')} succeeded`);
 };
 
-describe('metaq operations commands (§7.5)', () => {
+describe('metaq operations commands', () => {
   let f: AdminFixture;
 
   before(async () => {

@@ -17,7 +17,7 @@ const p0 = { brokerId: 0, index: 0 };
 const p1 = { brokerId: 0, index: 1 };
 const bigId = 2062193103221030912n;
 
-/** One behaviour, every implementation (§5.9), including 64-bit message ids. */
+/** One behaviour, every implementation (docs/client.md, Offset storage), including 64-bit message ids. */
 function conformance(name: string, create: () => OffsetStorage): void {
   describe(`offset storage conformance: ${name}`, () => {
     it('loads nothing for a partition never seen', async () => {
@@ -42,7 +42,7 @@ function conformance(name: string, create: () => OffsetStorage): void {
       assert.equal((await storage.load('t-commit', 'g1', p1))?.msgId, bigId, '64-bit ids survive');
     });
 
-    it('a new group is saved (MetaQ dropped them, §9 #16) and survives reopening', async () => {
+    it('a new group is saved (MetaQ dropped them) and survives reopening', async () => {
       const first = create();
       await first.initOffset('t-new', 'fresh-group', p0, 0);
       await first.commit('fresh-group', [{ topic: 't-new', partition: p0, offset: 4096, msgId: 9n }]);

@@ -13,7 +13,7 @@ function clusterConfig(zk: string, brokerId: number): ReturnType<typeof parseBro
   return parseBrokerConfig(text, 'cluster.ini');
 }
 
-describe('broker registration in ZooKeeper (§3.2)', { timeout: 60_000 }, () => {
+describe('broker registration in ZooKeeper', { timeout: 60_000 }, () => {
   const zookeeper = zookeeperForSuite({ session: true });
 
   it('writes MetaQ nodes with their exact contents, registers topics on the fly, and leaves on stop', async () => {

@@ -10,7 +10,7 @@ import { silentLogger } from '../support/storage-harness.js';
 import { eventually } from '../support/eventually.js';
 import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 
-describe('consumer groups in cluster mode (§3.4)', { timeout: 90_000 }, () => {
+describe('consumer groups in cluster mode', { timeout: 90_000 }, () => {
   const zookeeper = zookeeperForSuite({ session: true });
 
   it('members split the partitions with owner nodes, consume everything between them, and take over when one leaves', async () => {

@@ -9,7 +9,7 @@ import { silentLogger } from '../support/storage-harness.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 
 /**
- * P8: consumer partition ownership (§3.4) as a state table, driven by random sequences of
+ * P8: consumer partition ownership (docs/cluster.md) as a state table, driven by random sequences of
  * members joining, leaving, crashing and brokers coming and going, on a real ZooKeeper. Per
  * partition the only states are "no owner" and "one live member owns it and fetches it":
  *

@@ -15,7 +15,7 @@ function startClusterBroker(zk: string, brokerId: number, dataPath = tempDir('cl
   return Broker.start({ config: parseBrokerConfig(text, 'cluster.ini'), logger: silentLogger, host: '127.0.0.1' });
 }
 
-describe('producer discovery in cluster mode (§3.3)', { timeout: 60_000 }, () => {
+describe('producer discovery in cluster mode', { timeout: 60_000 }, () => {
   const zookeeper = zookeeperForSuite({ cleanup: killAllBrokers });
 
   it('a cluster-mode consumer reads every partition of every broker', async () => {

@@ -49,7 +49,7 @@ if (NetnsLab.available()) cuts.push({ name: 'network namespaces', make: netnsCut
 else it('N3 and N6 in network namespaces need root and `ip netns`; the TCP proxy runs them here instead', { skip: true });
 
 for (const { name, make } of cuts) {
-  describe(`ZooKeeper cut off (matrix N3, N6) through ${name}`, { timeout: 120_000 }, () => {
+  describe(`ZooKeeper cut off (N3, N6) through ${name}`, { timeout: 120_000 }, () => {
     let cut: ZookeeperCut;
     let zk: ZkSession;
     before(async () => {
@@ -158,7 +158,7 @@ for (const { name, make } of cuts) {
   });
 }
 
-describe('ZooKeeper session lost to a process pause (matrix N4)', { timeout: 120_000 }, () => {
+describe('ZooKeeper session lost to a process pause (N4)', { timeout: 120_000 }, () => {
   const zookeeper = zookeeperForSuite({ session: true, cleanup: killAllBrokers });
 
   it('N4: a master paused past its session refuses the puts queued during the pause, then serves again', async () => {

@@ -28,7 +28,7 @@ function metaqLogger(options: Record<string, unknown>): { logger: pino.Logger; e
   };
 }
 
-describe('pino transport to metaq (§5.17, the log appender)', () => {
+describe('pino transport to metaq (the log appender)', () => {
   const brokers: Broker[] = [];
   const clients: MetaqClient[] = [];
   after(async () => {

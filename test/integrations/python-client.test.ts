@@ -29,7 +29,7 @@ async function unittest(env: Record<string, string>, ...names: string[]): Promis
   }
 }
 
-describe('Python client (clients/python, §7.7)', { timeout: 180_000 }, () => {
+describe('Python client (clients/python)', { timeout: 180_000 }, () => {
   describe('direct mode', () => {
     let broker: Broker;
     before(async () => {

@@ -11,7 +11,7 @@ import { eventually } from '../support/eventually.js';
 import { startBroker } from '../support/in-process-broker.js';
 import { readTopic } from '../support/read-topic.js';
 
-describe('stream processing: source with ack/fail, sink, the word-count example (§7.6)', () => {
+describe('stream processing: source with ack/fail, sink, the word-count example', () => {
   let broker: Broker;
   let client: MetaqClient;
 

@@ -81,7 +81,7 @@ describe('broker over TCP', () => {
     assert.deepEqual([newest.kind === 'result' && newest.code, newest.body.toString()], [301, '50']);
   });
 
-  it('hides unflushed data from consumers until it is flushed (§1.8)', async () => {
+  it('hides unflushed data from consumers until it is flushed', async () => {
     assert.equal((await put(session, 'lazy', 0, 'pending')).code, 200);
     assert.equal((await get(session, 'lazy', 0, 0)).code, 404);
     await broker.stores.find('lazy', 0)!.flush();

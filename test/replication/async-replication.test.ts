@@ -14,7 +14,7 @@ import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
 import { silentLogger } from '../support/storage-harness.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 
-describe('asynchronous replication (§6.1)', { timeout: 90_000 }, () => {
+describe('asynchronous replication', { timeout: 90_000 }, () => {
   const zk = useZookeeper();
 
   /** The slave's copy of every partition equals the master's, byte for byte and offset for offset. */

@@ -10,7 +10,7 @@ import { eventually } from '../support/eventually.js';
 import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 
-describe('failover of a sync pair (§6.3)', { timeout: 90_000 }, () => {
+describe('failover of a sync pair', { timeout: 90_000 }, () => {
   const zk = useZookeeper();
 
   it('metaq promote: refused while the master lives; afterwards the slave serves the same offsets and the old master may not return', async () => {

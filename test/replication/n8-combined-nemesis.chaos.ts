@@ -12,7 +12,7 @@ import { replicaLoad } from '../support/replica-load.js';
 const TOPIC = 'n8';
 const PARTITIONS = 2;
 /**
- * Nemesis time: `npm run chaos` gives the matrix's 5 minutes (`N8_SECONDS` to change it). Not part
+ * Nemesis time: `npm run chaos` gives 5 minutes (`N8_SECONDS` to change it). Not part
  * of `npm test` until full runs have passed repeatedly (RELIABILITY.md).
  */
 const SECONDS = Number(process.env.N8_SECONDS ?? 300);
@@ -46,7 +46,7 @@ interface NemesisOutcome {
 }
 
 /**
- * Random faults, one at a time, each healed after 5–20 s (the matrix's N8), with load throughout;
+ * Random faults, one at a time, each healed after 5–20 s (N8 in docs/testing.md), with load throughout;
  * then heal everything, probe for availability, drain, and check both copies.
  */
 async function combinedNemesis(cluster: ReplicaCluster, clientProxy: FaultProxy, seconds: number, kinds: readonly Fault[] = ['kill', 'pause', 'partition', 'degrade']): Promise<NemesisOutcome> {

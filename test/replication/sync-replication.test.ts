@@ -7,7 +7,7 @@ import { tempDir } from '../support/broker-process.js';
 import { freePort } from '../support/free-port.js';
 import { brokerIni, logBytes, startFromIni } from '../support/replica-pair.js';
 
-describe('synchronous replication (§6.2)', { timeout: 60_000 }, () => {
+describe('synchronous replication', { timeout: 60_000 }, () => {
   const started: Broker[] = [];
   const clients: MetaqClient[] = [];
   const start = async (text: string): Promise<Broker> => {

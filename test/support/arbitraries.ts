@@ -13,7 +13,7 @@ const txKey = fc.oneof(
     .map(([f, g, b, q]) => `XID:${f}:${Buffer.from(g).toString('hex')}:${Buffer.from(b).toString('hex')}:${q}`),
 );
 
-/** Every command shape of §1.3, as the encoder writes them. */
+/** Every command shape of docs/protocol.md, as the encoder writes them. */
 export const anyCommand: fc.Arbitrary<Command> = fc
   .oneof(
   fc.record({ kind: fc.constant('put' as const), topic: token, partition: int32, flag: int32, checksum: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2147483647 })), txKey: fc.option(txKey, { nil: undefined }), opaque: int32, body }),

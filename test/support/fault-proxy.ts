@@ -35,7 +35,7 @@ export interface Degradation {
   resetRate: number;
 }
 
-/** Reshaped segments (matrix K12): bytes pass in random pieces, after up to `maxDelayMs` each. */
+/** Reshaped segments (docs/testing.md, K12): bytes pass in random pieces, after up to `maxDelayMs` each. */
 export interface Reshaping {
   maxDelayMs: number;
   /** Negative control: flip one bit in the stream toward the client once this many bytes passed. */
@@ -85,14 +85,14 @@ export class FaultProxy {
     this.blackholed = true;
   }
 
-  /** Delay and reset traffic (matrix N5) until `heal`. */
+  /** Delay and reset traffic (docs/testing.md, N5) until `heal`. */
   degrade(degradation: Degradation): void {
     this.degradation = degradation;
   }
 
   /**
    * Split, coalesce and delay the byte stream in both directions, keeping its order and content
-   * (matrix K12): a piece is one byte to a few, a random share of what is held, or all of it
+   * (docs/testing.md, K12): a piece is one byte to a few, a random share of what is held, or all of it
    * (several writes together), each written on its own after a random delay. For good.
    */
   reshape(reshaping: Reshaping): void {

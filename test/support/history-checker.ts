@@ -1,5 +1,5 @@
 /**
- * The fault-test checker (reliability matrix, "Checker"): compares what producers were told
+ * The fault-test checker (docs/testing.md, "The checker and negative controls"): compares what producers were told
  * (acked writes) with what a final full scan reads back.
  */
 export interface AckedWrite {

@@ -8,7 +8,7 @@ function ip(...args: string[]): void {
 }
 
 /**
- * Hosts in network namespaces on one bridge (in its own namespace), for the matrix's Tier 3: each
+ * Hosts in network namespaces on one bridge (in its own namespace), for the cluster tests of docs/testing.md: each
  * host gets one veth into the bridge and an address in a private /24. `partition(a, b)` installs
  * blackhole routes on both sides, so packets between the two vanish without an RST or an ICMP,
  * while both still reach everyone else; `heal` removes them and TCP retransmits what was held.

@@ -13,7 +13,7 @@ export async function put(session: WireSession, topic: string, partition: number
   return { code: reply.kind === 'result' ? reply.code : 0, text: reply.body.toString() };
 }
 
-/** Put one message with an attribute (§1.5). */
+/** Put one message with an attribute (docs/protocol.md). */
 export function putWithAttribute(session: WireSession, topic: string, partition: number, data: string, attribute: string): Promise<{ code: number; text: string }> {
   const { payload, flag } = encodePayload(Buffer.from(data), attribute);
   return put(session, topic, partition, payload, undefined, flag);

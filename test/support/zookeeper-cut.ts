@@ -12,7 +12,7 @@ export interface Host {
 
 /**
  * A ZooKeeper and two hosts, one of which (`isolated`) can be cut off from ZooKeeper while every
- * process still reaches every broker (matrix N3, N6). The test process itself is a third party
+ * process still reaches every broker (docs/testing.md, N3, N6). The test process itself is a third party
  * that always reaches both ZooKeeper (`zookeeper.connect`) and every broker.
  */
 export interface ZookeeperCut {

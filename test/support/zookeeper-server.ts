@@ -9,7 +9,7 @@ import { freePort } from './free-port.js';
 export interface ZookeeperServer {
   connect: string;
   port: number;
-  /** SIGSTOP / SIGCONT the server: a process pause, as in the matrix's N4. */
+  /** SIGSTOP / SIGCONT the server: a process pause, as in N4 (docs/testing.md). */
   pause(): void;
   resume(): void;
   stop(): Promise<void>;

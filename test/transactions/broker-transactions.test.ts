@@ -8,7 +8,7 @@ import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 
 const payloads = async (session: WireSession, topic: string, partition: number): Promise<string[]> => (await scanPartition(session, topic, partition)).map((record) => record.payload);
 
-describe('transactions on the wire (§1.3.8, §5.6.3)', () => {
+describe('transactions on the wire', () => {
   let broker: Broker;
   let session: WireSession;
 

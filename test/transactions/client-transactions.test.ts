@@ -9,7 +9,7 @@ import { tempDir } from '../support/broker-process.js';
 import { startBroker } from '../support/in-process-broker.js';
 import { readTopic } from '../support/read-topic.js';
 
-describe('client transactions (§5.6.1, §5.6.2)', () => {
+describe('client transactions', () => {
   let broker: Broker;
   let client: MetaqClient;
 

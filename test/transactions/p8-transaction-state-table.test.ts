@@ -8,7 +8,7 @@ import { scanPartition, WireSession } from '../support/wire-client.js';
 import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 
 /**
- * P8: the broker's transaction state table (§5.6.3), driven over the wire by random sequences of
+ * P8: the broker's transaction state table (docs/transactions.md), driven over the wire by random sequences of
  * every transaction command from two connections, legal or not, against a model of the table:
  *
  *   (none) --BEGIN--> START --put--> IN_USE --PREPARE (XA)--> PREPARED

@@ -61,7 +61,7 @@ async function journalCommitWithoutBatch(dataPath: string, key: string, writeFir
   await journal.close();
 }
 
-describe('transaction journal recovery (§2.9, K9)', () => {
+describe('transaction journal recovery (K9)', () => {
   it('a prepared XA transaction survives a restart and RECOVER lists it; open local and unprepared XA ones are rolled back', async () => {
     const dataPath = tempDir('tx-restart');
     const prepared = xaKey('kept', 'app');

@@ -8,18 +8,18 @@ import { decodePayload, encodePayload } from '../../src/protocol/payload.js';
 import { encodeRecord, iterateRecords } from '../../src/protocol/record.js';
 
 /**
- * P2: frames written by hand from the MetaQ protocol description (reference §1.12), as hex.
+ * P2: frames written by hand from the MetaQ protocol description (docs/protocol.md, byte-exact examples), as hex.
  * Checksums were cross-checked once against java.util.zip.CRC32 on JDK 17:
  * "hello" 907060870, "123456789" 1274296614, empty 0, 00000004 "attr" "hello" 1264772380,
- * UTF-8 "消息" 254509373. Note: the reference's §1.12 hex for 1264772380 says 4b63c11c; the
- * correct big-endian bytes are 4b62e51c (1264772380 = 0x4B62E51C).
+ * UTF-8 "消息" 254509373. 1264772380 is 0x4B62E51C, so its big-endian bytes are 4b62e51c (a
+ * hand-written hex of this example once said 4b63c11c).
  */
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 const fixtures: Array<{ name: string; bytes: Buffer; command: Command }> = [
   {
-    name: 'put with attribute (§1.12)',
+    name: 'put with attribute (docs/protocol.md example)',
     bytes: Buffer.concat([ascii('put meta-test 0 13 1 1264772380 -2147483648\r\n'), hex('0000000461747472 68656c6c6f')]),
     command: { kind: 'put', topic: 'meta-test', partition: 0, flag: 1, checksum: 1264772380, txKey: undefined, opaque: -2147483648, body: hex('0000000461747472 68656c6c6f') },
   },
@@ -76,7 +76,7 @@ describe('P2 golden fixtures', () => {
     assert.equal(checksum(Buffer.from('消息', 'utf8')), 254509373);
   });
 
-  it('encodes the §1.12 record byte for byte', () => {
+  it('encodes the docs/protocol.md example record byte for byte', () => {
     const { payload, flag } = encodePayload(ascii('hello'), 'attr');
     assert.equal(flag, 1);
     const record = encodeRecord(payload, 0x0102030405060708n, flag);
@@ -91,7 +91,7 @@ describe('P2 golden fixtures', () => {
     assert.deepEqual(decodePayload(ascii('x'), 0b110), { data: ascii('x'), attribute: undefined });
   });
 
-  it('ignores a trailing partial record in a message set (§1.7)', () => {
+  it('ignores a trailing partial record in a message set', () => {
     const one = encodeRecord(ascii('hello'), 1n, 0);
     const set = Buffer.concat([one, one.subarray(0, one.length - 1)]);
     assert.equal([...iterateRecords(set)].length, 1);

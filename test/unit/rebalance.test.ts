@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { consistentHashAssignment, defaultAssignment, formatOffsetNode, javaStringSort, MetaZnodes, parseOffsetNode, parseTopicBroker, topicBrokerJson } from '../../src/coordination/index.js';
 
-describe('rebalance: MetaQ default strategy (§3.4)', () => {
+describe('rebalance: MetaQ default strategy', () => {
   it('sorts as Java strings: "0-10" before "0-2", "10-0" before "2-0"', () => {
     assert.deepEqual(javaStringSort(['0-2', '0-10', '2-0', '10-0', '0-1']), ['0-1', '0-10', '0-2', '10-0', '2-0']);
   });
@@ -38,7 +38,7 @@ describe('rebalance: MetaQ default strategy (§3.4)', () => {
   });
 });
 
-describe('znodes (§3.1)', () => {
+describe('znodes', () => {
   it('builds MetaQ paths under a normalised root', () => {
     const z = new MetaZnodes('meta/');
     assert.equal(z.master(3), '/meta/brokers/ids/3/master');

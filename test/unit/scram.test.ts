@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ScramClientExchange, ScramError, ScramServerExchange, scramCredentials } from '../../src/protocol/scram.js';
 import type { ScramCredentials } from '../../src/protocol/scram.js';
 
-/** RFC 7677 §3: the SCRAM-SHA-256 example exchange, user "user", password "pencil". */
+/** RFC 7677 section 3: the SCRAM-SHA-256 example exchange, user "user", password "pencil". */
 const RFC = {
   clientNonce: 'rOprNGfwEbeRWgbNEkqO',
   serverNonce: '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0',

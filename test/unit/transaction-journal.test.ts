@@ -12,7 +12,7 @@ const open = (io: MemoryFileIO, maxFileSize?: number) => TransactionJournal.open
 const append = (id: bigint, key = 'TX:s:1'): JournalRecord => ({ kind: 'append', messageId: id, putFrame: Buffer.from(`put t 0 1 0 -1 ${key} 1\r\nx`), force: false });
 const commit = (key = 'TX:s:1'): JournalRecord => ({ kind: 'operation', type: 'LOCAL_COMMIT', wasPrepared: false, txKey: key, locations: [{ offset: -1, length: 21, checksum: 7, partition: 'tëst-0' }], force: true });
 
-describe('transaction journal codec (§2.9)', () => {
+describe('transaction journal codec', () => {
   it('round-trips appends with 64-bit ids and operations with their location attachment', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.uint8Array({ maxLength: 64 }), fc.array(fc.record({ offset: fc.integer({ min: -1e12, max: 1e12 }), length: fc.nat(), checksum: fc.nat(), partition: fc.string({ minLength: 1, maxLength: 12 }) }, { noNullPrototype: true }), { maxLength: 4 }), (id, frame, locations) => {
@@ -46,7 +46,7 @@ describe('transaction journal codec (§2.9)', () => {
   });
 });
 
-describe('transaction journal files (§2.9)', () => {
+describe('transaction journal files', () => {
   it('replays every record after a restart, in order, with positions', async () => {
     const io = new MemoryFileIO();
     const { journal } = await open(io);

@@ -1,4 +1,4 @@
-"""One TCP connection to one broker: pipelined requests matched to replies by opaque (§1.2)."""
+"""One TCP connection to one broker: pipelined requests matched to replies by opaque (docs/protocol.md, Opaque)."""
 
 import itertools
 import socket
@@ -34,7 +34,7 @@ class Connection:
         self._lock = threading.Lock()
         self._socket: Optional[socket.socket] = None
         self._pending: Dict[int, Future] = {}
-        # Python 2's MetaQ client counted up from -2147483647 too (§1.2).
+        # Python 2's MetaQ client counted up from -2147483647 too (docs/protocol.md, Opaque).
         self._opaques = itertools.count(-2147483647)
 
     def request(self, frame: Callable[[int], bytes], timeout: float = 10.0) -> Reply:

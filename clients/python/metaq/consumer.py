@@ -1,4 +1,4 @@
-"""Reading partitions (§5.7): fetch with `get`, follow 301 to the offset the broker names, grow the
+"""Reading partitions (docs/client.md, Consumer): fetch with `get`, follow 301 to the offset the broker names, grow the
 fetch size for a message bigger than it, verify every record's checksum."""
 
 import time
@@ -8,7 +8,7 @@ from .offsets import MemoryOffsets
 from .wire import Message, decode_message_set, get_frame
 
 NEWEST = 9223372036854775807
-"""Asking for Long.MAX_VALUE makes the broker answer 301 with the end of the log (§1.8)."""
+"""Asking for Long.MAX_VALUE makes the broker answer 301 with the end of the log (docs/protocol.md, get)."""
 
 
 class FetchFailed(Exception):
@@ -87,7 +87,7 @@ class Consumer:
             # A record failing its checksum raises CorruptMessage: it is never delivered.
             messages, consumed = decode_message_set(self.topic, index, offset, reply.body)
             if consumed == 0:
-                # One message is bigger than the fetch size: ask for more next time (§1.8).
+                # One message is bigger than the fetch size: ask for more next time (docs/protocol.md, Records and message sets).
                 self._max_size[partition] = size * 2
                 return []
             self._positions[partition] = (offset + consumed, messages[-1].id)

@@ -1,4 +1,4 @@
-"""Where a consumer keeps its position per partition (§5.9): memory, a JSON file, or ZooKeeper."""
+"""Where a consumer keeps its position per partition (docs/client.md, Offset storage): memory, a JSON file, or ZooKeeper."""
 
 import json
 import os

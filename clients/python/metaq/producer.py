@@ -1,4 +1,4 @@
-"""Sending messages (§5.2): round robin over a topic's partitions, pipelined on one connection per broker."""
+"""Sending messages (docs/client.md, Producer): round robin over a topic's partitions, pipelined on one connection per broker."""
 
 import itertools
 from concurrent.futures import Future

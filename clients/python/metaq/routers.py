@@ -1,4 +1,4 @@
-"""Where a topic's partitions live: one broker given by URL (direct mode), or ZooKeeper (§3)."""
+"""Where a topic's partitions live: one broker given by URL (direct mode), or ZooKeeper (docs/cluster.md)."""
 
 import threading
 from typing import Dict, List, Optional, Tuple
@@ -10,7 +10,7 @@ Partition = Tuple[int, int]
 
 
 class DirectRouter:
-    """One broker, no ZooKeeper (MetaQ's direct mode, §5.15). Without a partition count for a topic,
+    """One broker, no ZooKeeper (MetaQ's direct mode, docs/client.md). Without a partition count for a topic,
     producers send to partition -1 and the broker picks one."""
 
     def __init__(self, server_url: str, partitions: Optional[Dict[str, int]] = None) -> None:

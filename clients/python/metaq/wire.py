@@ -1,4 +1,4 @@
-"""MetaQ's text protocol (reference §1): frames, payloads, checksums and message sets.
+"""MetaQ's text protocol (docs/protocol.md): frames, payloads, checksums and message sets.
 
 Pure functions and small value classes: bytes in, values out. No sockets here.
 """
@@ -12,12 +12,12 @@ RECORD_HEADER = 20
 
 
 def checksum(payload: bytes) -> int:
-    """CRC-32 of the whole payload with the top bit cleared, as MetaQ's CheckSum (§1.6)."""
+    """CRC-32 of the whole payload with the top bit cleared, as MetaQ's CheckSum (docs/protocol.md, Payloads, flags and attributes)."""
     return zlib.crc32(payload) & 0x7FFFFFFF
 
 
 def encode_payload(data: bytes, attribute: Optional[str]) -> Tuple[bytes, int]:
-    """The put body and its flag: with an attribute, int32 length + UTF-8 attribute + data (§1.5)."""
+    """The put body and its flag: with an attribute, int32 length + UTF-8 attribute + data (docs/protocol.md, Payloads, flags and attributes)."""
     if attribute is None:
         return data, 0
     attr = attribute.encode("utf-8")
@@ -107,7 +107,7 @@ class CorruptMessage(Exception):
 
 
 def decode_message_set(topic: str, partition: int, start: int, body: bytes) -> Tuple[List[Message], int]:
-    """Complete records of a `value` body (§1.7) and the bytes they take; a trailing partial record is left."""
+    """Complete records of a `value` body (docs/protocol.md, Records and message sets) and the bytes they take; a trailing partial record is left."""
     messages = []
     at = 0
     while len(body) - at >= RECORD_HEADER:

@@ -7,7 +7,7 @@ import type { Topic } from '../types.js';
 import { StatusLine } from './status-line.js';
 import { useAction } from '../use-action.js';
 
-/** One topic: partitions with offsets and sizes, and closing/opening partitions for maintenance (§4.4). */
+/** One topic: partitions with offsets and sizes, and closing/opening partitions for maintenance (docs/operations.md). */
 export function TopicPage({ topic }: { topic: string }) {
   const polled = usePoll<Topic>(`/topics/${encodeURIComponent(topic)}`);
   const [range, setRange] = useState({ start: '0', end: '0' });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../../broker/broker.js';
 
-/** The wall clock as retention sees it (matrix N7): whether deletion by age is paused, and accepting a new time. */
+/** The wall clock as retention sees it (docs/testing.md, N7): whether deletion by age is paused, and accepting a new time. */
 export function clockRoutes(app: FastifyInstance, broker: Broker): void {
   const state = () => {
     const clock = broker.stores.retentionClock;

@@ -6,7 +6,7 @@ import type { RateSampler } from '../rate-sampler.js';
 import { groupParam, topicPartitionParams } from './schemas.js';
 import { conflict, notFound } from './http-errors.js';
 
-/** Consumer groups with owners, offsets and lag; the lag history; MetaQ's skip action (§7.4). */
+/** Consumer groups with owners, offsets and lag; the lag history; MetaQ's skip action (docs/admin-api.md). */
 export function groupRoutes(app: FastifyInstance, broker: Broker, groups: () => Promise<GroupView[]>, rates: RateSampler): void {
   app.get('/api/groups', async () => ({ groups: await groups() }));
 

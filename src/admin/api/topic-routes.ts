@@ -6,7 +6,7 @@ import type { RateSampler } from '../rate-sampler.js';
 import { topicParam, topicPartitionParams } from './schemas.js';
 import { notFound } from './http-errors.js';
 
-/** Topics, partitions (offsets, sizes, live rates), the message browser, close/open partitions (§4.4). */
+/** Topics, partitions (offsets, sizes, live rates), the message browser, close/open partitions (docs/admin-api.md). */
 export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSampler): void {
   app.get('/api/topics', () => ({ topics: readTopics(broker).map((topic) => ({ ...topic, rates: rates.topicRates(topic.topic) })) }));
 
@@ -44,7 +44,7 @@ export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSam
       const { topic } = request.params;
       const { start, end } = request.body;
       if (end < start) return reply.code(400).send({ error: 'Bad Request', message: `end (${end}) must not be below start (${start})` });
-      // MetaQ closes only configured topics (§4.4).
+      // MetaQ closes only configured topics (docs/operations.md).
       if (broker.stores.settings(topic) === undefined) throw notFound(`topic ${topic} is not configured on this broker; only configured topics can be closed`);
       broker.closedPartitions.close(topic, start, end);
       broker.logger.warn({ component: 'admin', topic, start, end }, 'partitions closed: puts and gets answer 403 until opened (or a restart)');

@@ -3,7 +3,7 @@ import type { Broker } from '../../broker/broker.js';
 
 const keyParam = { type: 'object', required: ['key'], properties: { key: { type: 'string', pattern: '^XID:', maxLength: 1024 } } } as const;
 
-/** Open and prepared transactions; an operator's heuristic commit or rollback of a prepared XA transaction (§4.5, §5.6.4). */
+/** Open and prepared transactions; an operator's heuristic commit or rollback of a prepared XA transaction (docs/transactions.md). */
 export function transactionRoutes(app: FastifyInstance, broker: Broker): void {
   app.get('/api/transactions', () => ({ transactions: broker.transactions.list() }));
 

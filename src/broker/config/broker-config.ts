@@ -12,7 +12,7 @@ import { authKeys, httpKeys, replicationKeys, systemKeys, tlsKeys, topicKeys, zo
 export interface TopicConfig extends TopicOverrides {
   /** The section name after `topic=`; may contain `*` wildcards. */
   name: string;
-  /** Server-side filters: group → filter name (`group.<g>=<class>`, §1.9). */
+  /** Server-side filters: group → filter name (`group.<g>=<class>`; docs/protocol.md, get). */
   filters: Map<string, string>;
 }
 
@@ -34,7 +34,7 @@ export interface BrokerConfig {
  * The configuration used when no server.ini is given: standalone, any topic accepted, and group
  * commit as in the conf/server.ini MetaQ's server ships with, so an acknowledged message is on
  * disk and consumers see it at once (with MetaQ's sample 1000/10000 they wait for the next flush,
- * up to 10 s on a quiet topic, §1.8). A server.ini that leaves the key out gets the sample's 1000.
+ * up to 10 s on a quiet topic; docs/protocol.md, get). A server.ini that leaves the key out gets the sample's 1000.
  */
 export const DEFAULT_CONFIG_TEXT = `; metaq built-in defaults (no server.ini given)
 [system]
@@ -211,7 +211,7 @@ export interface EffectiveTopicSettings {
   maxMessageSize: number;
 }
 
-/** Does `topic` match a section name, where `*` matches any run of characters (§4.1)? */
+/** Does `topic` match a section name, where `*` matches any run of characters (docs/operations.md)? */
 export function topicMatches(pattern: string, topic: string): boolean {
   if (!pattern.includes('*')) return pattern === topic;
   const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);

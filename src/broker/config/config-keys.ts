@@ -15,7 +15,7 @@ export interface KeySpec {
 
 const threads = 10 * cpus().length;
 
-/** Every `[system]` key of MetaQ's server.ini (§4.1), plus metaq's own limits at the end. */
+/** Every `[system]` key of MetaQ's server.ini (docs/operations.md), plus metaq's own limits at the end. */
 export const systemKeys = {
   brokerId: { kind: 'int', default: 0, min: 0, max: 1023 },
   hostName: { kind: 'string', default: '127.0.0.1' },
@@ -65,7 +65,7 @@ export const systemKeys = {
   // metaq addition: requests one connection may have unanswered; reading pauses at it, and a
   // request already read past it is refused with 503 (RocketMQ's "broker busy").
   maxInFlightRequests: { kind: 'int', default: 16_384, min: 1 },
-  // metaq addition (matrix N7): a forward wall-clock jump beyond this pauses deletion by age until accepted; 0: off.
+  // metaq addition (docs/testing.md, N7): a forward wall-clock jump beyond this pauses deletion by age until accepted; 0: off.
   clockJumpToleranceMs: { kind: 'int', default: 600_000, min: 0 },
   // metaq addition: newest written bytes kept in memory for gets at the end of a log (0: off).
   tailCacheBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 0 },
@@ -110,7 +110,7 @@ export const zookeeperKeys = {
 } satisfies Record<string, KeySpec>;
 
 /**
- * `[replication]`: metaq's home for what MetaQ configured in plugin property files (§6):
+ * `[replication]`: metaq's home for what MetaQ configured in plugin property files (docs/replication.md):
  * `samsa_master.properties` (sync master), `gregor_slave.properties` (sync slave) and
  * `async_slave.properties` (async slave), with MetaQ's key names.
  */
@@ -133,7 +133,7 @@ export const replicationKeys = {
 
 /**
  * `[http]`: metaq's HTTP server on `[system] dashboardHttpPort` (MetaQ's dashboard port): the
- * admin API, `/metrics`, the web console and MetaQ's `/put` `/get` `/offset` front end (§7.2).
+ * admin API, `/metrics`, the web console and MetaQ's `/put` `/get` `/offset` front end (docs/operations.md).
  */
 export const httpKeys = {
   enabled: { kind: 'bool', default: true },

@@ -17,7 +17,7 @@ function splitSections(text: string): { head: string[]; topics: string[][] } {
 }
 
 /**
- * A slave's server.ini with its master's topic sections (§6.1 config sync): its own `[system]`,
+ * A slave's server.ini with its master's topic sections (docs/replication.md, autoSyncMasterConfig): its own `[system]`,
  * `[zookeeper]` and `[replication]` stay (its port, data path and role are its own), every
  * `[topic=…]` section becomes the master's. Undefined when the topic sections already agree.
  */

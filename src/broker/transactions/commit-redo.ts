@@ -20,7 +20,7 @@ export function placeLocation(journal: TransactionJournal, commit: WrittenCommit
 }
 
 /**
- * Recovery of one committed transaction (§2.9): every batch its commit record names must be in
+ * Recovery of one committed transaction (docs/transactions.md): every batch its commit record names must be in
  * its partition whole. A batch torn by the crash is cut off and appended again; a missing one is
  * appended. Returns how many batches had to be written again.
  */

@@ -13,7 +13,7 @@ export interface HeuristicRecord {
 }
 
 /**
- * Prepared XA transactions an operator finished by hand (§5.6.4), remembered until the
+ * Prepared XA transactions an operator finished by hand (docs/transactions.md), remembered until the
  * coordinator FORGETs them, so its late commit or rollback hears what happened. MetaQ keeps a
  * Java-serialised map rewritten hourly; metaq rewrites a small JSON file on every change, so a
  * crash cannot forget a decision.

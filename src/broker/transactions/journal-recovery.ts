@@ -15,7 +15,7 @@ export interface RecoveryOutcome {
 }
 
 /**
- * Replay the journal after the partition stores are loaded (§2.9): rebuild transactions from
+ * Replay the journal after the partition stores are loaded (docs/transactions.md): rebuild transactions from
  * their put records, check every commit's batches are in place (writing them again if not), and
  * roll back everything that was neither committed nor prepared when the broker stopped.
  */

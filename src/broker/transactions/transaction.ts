@@ -7,7 +7,7 @@ import type { StoreName, StoreReservation } from '../store-budget.js';
  */
 export const HELD_MESSAGE_OVERHEAD = 128;
 
-/** MetaQ's states (§5.6.3); heuristic outcomes are kept apart, in the heuristic log. */
+/** MetaQ's states (docs/transactions.md); heuristic outcomes are kept apart, in the heuristic log. */
 export type TransactionState = 'START' | 'IN_USE' | 'PREPARED';
 
 /** One message put in a transaction: stored only when the transaction commits. */

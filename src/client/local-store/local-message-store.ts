@@ -1,8 +1,12 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checksum } from '../../common/checksum.js';
+import { writeFileAtomically } from '../../storage/atomic-file.js';
+import { NodeFileIO } from '../../storage/io/node-file-io.js';
+
+const io = new NodeFileIO();
 
 const ADD = 1;
 const REMOVE = 2;
@@ -11,7 +15,7 @@ const HEADER = 9;
 
 /**
  * A durable, ordered store of keyed entries on the client machine: messages set aside for local
- * recovery (§5.10) or held back by the ordered and async producers (§5.4, §5.5). Append-only: an
+ * recovery or held back by the ordered and async producers (docs/client.md, Producer). Append-only: an
  * entry to add, an entry to remove; replayed on open (a torn last entry is ignored) and compacted
  * by rewrite-and-rename when mostly removals. The format is private to metaq, as MetaQ allows.
  */
@@ -120,15 +124,7 @@ export class LocalMessageStore {
       return entry;
     });
     const content = Buffer.concat(entries);
-    const temp = `${this.path}.tmp`;
-    const handle = await open(temp, 'w');
-    await handle.writeFile(content);
-    await handle.datasync();
-    await handle.close();
-    await rename(temp, this.path);
-    const dir = await open(dirname(this.path), 'r');
-    await dir.sync();
-    await dir.close();
+    await writeFileAtomically(io, this.path, content);
     await this.file?.close();
     this.file = await open(this.path, 'r+');
     this.size = content.length;

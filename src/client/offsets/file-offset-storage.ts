@@ -1,8 +1,12 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../../storage/atomic-file.js';
+import { NodeFileIO } from '../../storage/io/node-file-io.js';
 import type { Partition } from '../message.js';
 import type { OffsetInfo, OffsetStorage, StoredOffset } from './offset-storage.js';
+
+const io = new NodeFileIO();
 
 interface Entry {
   topic: string;
@@ -13,14 +17,13 @@ interface Entry {
 }
 
 /**
- * Offsets in one local JSON file in MetaQ's Java format (§5.9), `~/.meta_offsets` by default:
+ * Offsets in one local JSON file in MetaQ's Java format (docs/client.md, Offset storage), `~/.meta_offsets` by default:
  * `{"<group>":[{"topic":…,"partition":{"brokerId":…,"partition":…},"offset":…,"messageId":…,"modified":false}]}`.
  * Each commit rewrites the file atomically (temp file, fsync, rename, directory fsync). For a
  * group with a single consumer (broadcast consumers, tools): the file is not shared safely.
  */
 export class FileOffsetStorage implements OffsetStorage {
   private groups: Map<string, Entry[]> | undefined;
-  private writes = 0;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(readonly path: string = join(homedir(), '.meta_offsets')) {}
@@ -73,7 +76,7 @@ export class FileOffsetStorage implements OffsetStorage {
       } else entries.push({ topic: info.topic, brokerId: info.partition.brokerId, partition: info.partition.index, offset: info.offset, msgId: info.msgId });
     }
     const text = this.serialize(groups);
-    this.chain = this.chain.then(() => this.writeAtomically(text));
+    this.chain = this.chain.then(() => writeFileAtomically(io, this.path, Buffer.from(text)));
     await this.chain;
   }
 
@@ -86,24 +89,6 @@ export class FileOffsetStorage implements OffsetStorage {
       })
       .join(',');
     return `{${body}}`;
-  }
-
-  private async writeAtomically(text: string): Promise<void> {
-    const temp = `${this.path}.tmp.${++this.writes}`;
-    const file = await open(temp, 'w');
-    try {
-      await file.writeFile(text);
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, this.path);
-    const dir = await open(dirname(this.path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
   }
 
   async close(): Promise<void> {

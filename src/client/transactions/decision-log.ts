@@ -1,6 +1,9 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFileAtomically } from '../../storage/atomic-file.js';
+import { NodeFileIO } from '../../storage/io/node-file-io.js';
+
+const io = new NodeFileIO();
 
 /**
  * The transaction manager's durable memory: one JSON line per commit decision (fsynced before
@@ -34,14 +37,7 @@ export class DecisionLog {
       if (entry.done !== undefined) pending.delete(entry.done);
     }
     // Compact: write the pending decisions to a fresh file and swap it in atomically.
-    const temp = `${path}.tmp`;
-    const fresh = await open(temp, 'w');
-    await fresh.writeFile([...pending].map((gtrid) => `${JSON.stringify({ commit: gtrid })}\n`).join(''));
-    await fresh.datasync();
-    await fresh.close();
-    await rename(temp, path);
-    const dir = await open(dirname(path), 'r');
-    await dir.sync().finally(() => dir.close());
+    await writeFileAtomically(io, path, Buffer.from([...pending].map((gtrid) => `${JSON.stringify({ commit: gtrid })}\n`).join('')));
     return new DecisionLog(await open(path, 'a'), pending);
   }
 

@@ -10,7 +10,7 @@ function md5(text: string): Buffer {
 }
 
 /**
- * MetaQ's CONSIST strategy (§3.4): a ketama ring with 160 points per consumer (40 MD5 digests of
+ * MetaQ's CONSIST strategy (docs/cluster.md): a ketama ring with 160 points per consumer (40 MD5 digests of
  * `<consumerId>-<k>`, 4 points each); a partition goes to the first point at or after its hash,
  * wrapping around.
  */

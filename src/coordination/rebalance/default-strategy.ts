@@ -1,5 +1,5 @@
 /**
- * MetaQ's default rebalance (§3.4): members and partitions are sorted as Java strings (UTF-16
+ * MetaQ's default rebalance (docs/cluster.md): members and partitions are sorted as Java strings (UTF-16
  * code units, so "0-10" sorts before "0-2"), and member i takes a contiguous slice. Java and
  * metaq consumers share a group only if this is reproduced exactly.
  */

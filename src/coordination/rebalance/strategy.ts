@@ -4,7 +4,7 @@ import { defaultAssignment } from './default-strategy.js';
 /** Which partitions of `partitions` `consumerId` owns when `consumers` share a topic. */
 export type AssignmentStrategy = (consumerId: string, consumers: readonly string[], partitions: readonly string[]) => string[];
 
-/** MetaQ's `loadBalanceStrategyType` (§5.7): DEFAULT (contiguous slices) or CONSIST (ketama ring). */
+/** MetaQ's `loadBalanceStrategyType` (docs/cluster.md): DEFAULT (contiguous slices) or CONSIST (ketama ring). */
 export type LoadBalanceStrategyType = 'DEFAULT' | 'CONSIST';
 
 export function assignmentStrategy(type: LoadBalanceStrategyType): AssignmentStrategy {

@@ -11,11 +11,11 @@ export interface RegisteredTopic {
   acceptSubscribe: boolean;
 }
 
-/** A master, or the async slave with this slaveId (§6.1). */
+/** A master, or the async slave with this slaveId (docs/replication.md). */
 export type RegisteredRole = { kind: 'master'; configChecksum: number } | { kind: 'slave'; slaveId: number };
 
 /**
- * A broker's presence in ZooKeeper (§3.2). A master writes `/brokers/ids/<id>` (URL,
+ * A broker's presence in ZooKeeper (docs/cluster.md). A master writes `/brokers/ids/<id>` (URL,
  * persistent), its ephemeral `master` and `master_config_checksum`, and for every topic the
  * legacy node and the topics-pub / topics-sub JSON as `<id>-m`. An async slave writes
  * `/brokers/ids/<id>/slave<n>` and its topics as `<id>-s<n>`. A second live broker in the same
@@ -80,7 +80,7 @@ export class BrokerRegistration {
     if (!this.withdrawn) await this.registerTopicNodes(topic);
   }
 
-  /** A new checksum after the configuration changed (the slave watches it, §6.1). */
+  /** A new checksum after the configuration changed (the slave watches it; docs/replication.md). */
   async updateConfigChecksum(checksum: number): Promise<void> {
     if (this.role.kind !== 'master') return;
     this.role.configChecksum = checksum;

@@ -9,7 +9,7 @@ export interface OffsetCopy {
 }
 
 /**
- * MetaQ's CopyOffsetInZk (§7.5): for every consumer group, copy the offset nodes of partitions
+ * MetaQ's CopyOffsetInZk (docs/operations.md): for every consumer group, copy the offset nodes of partitions
  * `<source>-<start..end>` of a topic to `<target>-<targetStart…>`, so groups resume where they
  * were after partitions moved to another broker. Groups without an offset for a partition are
  * left alone there.

@@ -133,7 +133,7 @@ export class ZkSession extends EventEmitter {
 
   /**
    * True while the session may be relied on. Judged now, not by the last timer tick: a process
-   * resumed after SIGSTOP serves queued requests before its timers run (matrix N4).
+   * resumed after SIGSTOP serves queued requests before its timers run (docs/testing.md, N4).
    */
   get healthy(): boolean {
     this.checkDeadline();

@@ -1,5 +1,5 @@
 /**
- * MetaQ's ZooKeeper layout (§3.1): every path and every node's content, byte for byte, so MetaQ
+ * MetaQ's ZooKeeper layout (docs/cluster.md): every path and every node's content, byte for byte, so MetaQ
  * Java clients and metaq share a cluster. Pure functions, no ZooKeeper access.
  */
 
@@ -96,7 +96,7 @@ export function formatOffsetNode(msgId: bigint, offset: number): string {
   return `${msgId}-${offset}`;
 }
 
-/** Split at the last `-` (ids may be negative); a value without `-` is an old plain offset (§3.1). */
+/** Split at the last `-` (ids may be negative); a value without `-` is an old plain offset (docs/cluster.md). */
 export function parseOffsetNode(data: string): { msgId: bigint; offset: number } | undefined {
   const text = data.trim();
   const dash = text.lastIndexOf('-');

@@ -14,7 +14,7 @@ export interface MetaqTransportOptions extends AsyncProducerOptions {
 }
 
 /**
- * A pino transport (MetaQ's log4j StreamAppender, §5.17): each log line becomes one message on
+ * A pino transport (MetaQ's log4j StreamAppender; docs/integrations.md): each log line becomes one message on
  * `topic`, sent with the one-way producer. pino runs transports in a worker thread that buffers
  * what the application logs, and the one-way producer never waits for an ack (a failed send
  * spills to a local store, resent later), so logging never blocks the application, even with

@@ -22,7 +22,7 @@ export interface SourceOptions<T> {
 }
 
 /**
- * The stream-processing source MetaQ gave Storm (MetaSpout, §7.6), for Node: a consumer group's
+ * The stream-processing source MetaQ gave Storm (MetaSpout; docs/integrations.md), for Node: a consumer group's
  * messages as deliveries to `ack` or `fail`, read with `for await` or as a Readable. Like the
  * spout, one message per partition is in flight: the next one of a partition comes after the
  * previous one was acked, and a failed one comes again (the consumer's `maxFetchRetries`, then its

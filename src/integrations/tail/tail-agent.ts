@@ -57,7 +57,7 @@ export interface TailProgress {
 const RETRY_MS = { initial: 100, max: 5_000 };
 
 /**
- * `metaq tail`, the log shipping agent (MetaQ's tail4j, §7.8). Every poll it finds the files
+ * `metaq tail`, the log shipping agent (MetaQ's tail4j; docs/integrations.md). Every poll it finds the files
  * matching the globs, follows each by its open handle, turns new bytes into records, sends them
  * with back-pressure (nothing more is read while a batch waits for its acks) and saves the
  * checkpoint after every acked batch, so a crash repeats at most that batch.
