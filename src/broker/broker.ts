@@ -152,10 +152,8 @@ export class Broker {
     resources.defer('replication links', () => broker.replication.close());
     broker.startSchedules();
     await resources.acquire('client ports', () => broker.listeners.listen(options.host ?? config.system.hostName), () => broker.listeners.close());
-    if (clustered) {
-      const membership = await resources.acquire('cluster membership', () => ClusterMembership.join(broker.membershipOptions(), (joined) => (broker.membership = joined)), (joined) => joined.leave());
-      broker.membership = membership;
-    }
+    // The membership is the broker's from the moment its session opens: the put fence and the sync master consult it.
+    if (clustered) await resources.acquire('cluster membership', () => ClusterMembership.join(broker.membershipOptions(), (joined) => (broker.membership = joined)), (joined) => joined.leave());
     logger.info({ component: 'broker', url: broker.url, dataPath: config.system.dataPath, zookeeper: broker.membership ? config.zookeeper['zk.zkConnect'] : undefined }, 'broker started');
     return broker;
   }

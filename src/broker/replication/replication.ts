@@ -36,9 +36,9 @@ export interface ReplicationStatus {
  */
 export class Replication {
   private state: RoleState;
-  private master: SyncMaster | undefined;
+  private syncMasterLink: SyncMaster | undefined;
   readonly syncSlave: SyncSlave | undefined;
-  private slave: AsyncSlaveControl | undefined;
+  private asyncSlaveLink: AsyncSlaveControl | undefined;
   private fencedReason: string | undefined;
   private claimedEpoch: number | undefined;
 
@@ -61,11 +61,11 @@ export class Replication {
   }
 
   get syncMaster(): SyncMaster | undefined {
-    return this.master;
+    return this.syncMasterLink;
   }
 
   get asyncSlave(): AsyncSlaveControl | undefined {
-    return this.slave;
+    return this.asyncSlaveLink;
   }
 
   /** Set when another broker was promoted in this one's place: it acks nothing from then on. */
@@ -80,14 +80,14 @@ export class Replication {
 
   /** The link to the sync slave, made before listening so no put is acked without it. */
   attachSyncMaster(master: SyncMaster): void {
-    if (this.state !== 'sync-master' || this.master !== undefined) throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no sync master link`);
-    this.master = master;
+    if (this.state !== 'sync-master' || this.syncMasterLink !== undefined) throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no sync master link`);
+    this.syncMasterLink = master;
   }
 
   /** The copy of the master's partitions, once registered as a slave. */
   attachAsyncSlave(slave: AsyncSlaveControl): void {
-    if (this.state !== 'async-slave' || this.slave !== undefined) throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no async slave`);
-    this.slave = slave;
+    if (this.state !== 'async-slave' || this.asyncSlaveLink !== undefined) throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no async slave`);
+    this.asyncSlaveLink = slave;
   }
 
   /** A sync master owns `epoch` of its broker id. */
@@ -113,8 +113,8 @@ export class Replication {
 
   /** Close the replication links (the broker is stopping). */
   async close(): Promise<void> {
-    await this.master?.close();
-    await this.slave?.close();
+    await this.syncMasterLink?.close();
+    await this.asyncSlaveLink?.close();
   }
 
   /** Why this broker takes no puts or commits now (answered 503: nothing was stored), or undefined. */
@@ -127,18 +127,18 @@ export class Replication {
 
   /** End of what consumers may read: with a sync slave, only what the slave has too. */
   visibleEnd(log: PartitionLog): number {
-    return this.syncMaster === undefined ? log.visibleEnd : this.syncMaster.visibleEnd(log);
+    return this.syncMasterLink === undefined ? log.visibleEnd : this.syncMasterLink.visibleEnd(log);
   }
 
   /** The admin API's and the metrics' view; `statusLines` prints the same for `stats replication`. */
   status(): ReplicationStatus {
     return {
       role: this.role,
-      epoch: this.epoch,
-      demotedBecause: this.demotedBecause,
+      epoch: this.claimedEpoch,
+      demotedBecause: this.fencedReason,
       promotedAtEpoch: this.syncSlave?.promotedAt,
-      syncMaster: this.syncMaster?.status(),
-      asyncSlave: this.asyncSlave?.status(),
+      syncMaster: this.syncMasterLink?.status(),
+      asyncSlave: this.asyncSlaveLink?.status(),
     };
   }
 
