@@ -77,4 +77,11 @@ describe('broker start failure', () => {
       await holder.stop();
     }
   });
+
+  it('refuses an async slave without ZooKeeper before it opens any file', async () => {
+    const files = countingIO();
+    const asyncSlave = parseBrokerConfig(`${configText({ serverPort: 0 })}[replication]\nrole=async-slave\nslaveId=1\n`, 'test.ini');
+    await assert.rejects(Broker.start({ config: asyncSlave, io: files.io, logger: silentLogger, host: '127.0.0.1' }), /role=async-slave finds its master in ZooKeeper/);
+    assert.equal(files.opened(), 0);
+  });
 });
