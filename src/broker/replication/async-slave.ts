@@ -29,7 +29,7 @@ export interface AsyncSlaveOptions {
 }
 
 /**
- * An async slave (MetaQ's metaslave, §6.1): finds its master and the master's topics in
+ * An async slave (MetaQ's metaslave; docs/replication.md): finds its master and the master's topics in
  * ZooKeeper, copies every partition with a PartitionPuller, and registers each copied topic as
  * `<id>-s<slaveId>` so consumers can read from it when the master is gone. A new master (or a
  * changed config checksum) restarts replication; `resubscribe` does the same on request.

@@ -13,8 +13,8 @@ export interface FailoverHooks {
 }
 
 /**
- * Who is master of a replicated broker id, kept in ZooKeeper as an epoch (§6.3 done as Kafka and
- * RocketMQ do it). The first sync master claims epoch 1. Promoting the slave (`metaq promote`, or
+ * Who is master of a replicated broker id, kept in ZooKeeper as an epoch as Kafka and RocketMQ
+ * do it (docs/replication.md, failover). The first sync master claims epoch 1. Promoting the slave (`metaq promote`, or
  * the slave itself with autoPromote once the master's session expired) writes the next epoch
  * naming the slave, with a versioned write so only one promotion wins. The slave watches the
  * epoch and takes over when it names it; the old master, which watches it too, stops acking the
