@@ -31,7 +31,7 @@ import { DEFAULT_LOGIN_BACKOFF, LoginBackoff } from './auth/login-backoff.js';
 import { BufferPool } from '../common/buffer-pool.js';
 import { ClosedPartitions } from './closed-partitions.js';
 import type { BrokerConfig } from './config/broker-config.js';
-import { BrokerConnection } from './connection.js';
+import { ClientConnection } from './connection.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { BodyBudget } from './body-budget.js';
 import { PartitionStores } from './partition-stores.js';
@@ -49,7 +49,8 @@ import { PartitionTraffic } from './stats/partition-traffic.js';
 import { ConsumerPositions } from './stats/consumer-positions.js';
 import { loadBrokerConfig } from './config/load-config.js';
 import { runLocally } from './local-requests.js';
-import type { LocalReply, LocalRequest } from './local-requests.js';
+import type { LocalRequest } from './local-requests.js';
+import type { Outcome } from './handlers/outcome.js';
 import type { TopicConfig } from './config/broker-config.js';
 import { parseBrokerConfig } from './config/broker-config.js';
 import { Quotas } from './quotas/quotas.js';
@@ -104,7 +105,7 @@ export class Broker {
   private readonly plainServer: Server | undefined;
   /** `[auth] legacyPort`: plaintext, no login, for old MetaQ clients. */
   private readonly legacyServer: Server | undefined;
-  private readonly connections = new Set<BrokerConnection>();
+  private readonly connections = new Set<ClientConnection>();
   /** Connection limits and TLS handshake times on the broker's ports. */
   private readonly admission: ConnectionAdmission;
   readonly stores: PartitionStores;
@@ -161,7 +162,7 @@ export class Broker {
     this.bodyBudget = new BodyBudget(config.system.maxBodyBytesInFlight);
     this.admission = new ConnectionAdmission(config.system, this.counters, logger, (open) => (this.counters.currentConnections = open));
     const accept = (socket: Socket, listener: ListenerKind = {}): void => {
-      this.connections.add(new BrokerConnection(socket, this.context, (closed) => this.connections.delete(closed), listener));
+      this.connections.add(new ClientConnection(socket, this.context, (closed) => this.connections.delete(closed), listener));
     };
     const acceptPlain = (socket: Socket, listener: ListenerKind = {}): void => {
       if (this.admission.admit(socket, refuseWithReply)) accept(socket, listener);
@@ -407,7 +408,7 @@ export class Broker {
   }
 
   /** Run a put, get or offset as if it came over the wire (the HTTP front end, §7.2). */
-  request(command: LocalRequest, client: string): Promise<LocalReply> {
+  request(command: LocalRequest, client: string): Promise<Outcome> {
     return runLocally(this.context, command, client);
   }
 
