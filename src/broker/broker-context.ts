@@ -81,20 +81,3 @@ export interface BrokerBuffers {
  * needs one part may take that part's type alone.
  */
 export interface BrokerContext extends BrokerIdentity, BrokerData, BrokerStatistics, BrokerAdmission, BrokerBuffers {}
-
-/** Where a handler writes its reply: the connection, which may be gone by then. */
-export interface ReplySink {
-  /**
-   * `frame` is a whole frame, as bytes or as text (a reply line with its UTF-8 body, which a
-   * connection gathers with the other text replies of the same tick into one write).
-   * `sent`, if given, is called once the body has been handed to the kernel (or will never be,
-   * the connection being gone): its bytes may be reused from then on. A sink that keeps the body
-   * (an HTTP reply) never calls it.
-   */
-  send(frame: Buffer | string, body?: Buffer, sent?: () => void): void;
-  /**
-   * The answer to a stored put or set (`result 200`, body `<id> <partition> <offset>`, and
-   * ` <count>` for a set): a connection encodes it straight into its reply bytes.
-   */
-  stored(opaque: number, id: bigint, partition: number, offset: number, count?: number): void;
-}

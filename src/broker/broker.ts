@@ -43,7 +43,8 @@ import { Replication } from './replication/replication.js';
 import { SyncMaster } from './replication/sync-master.js';
 import { AsyncSlave } from './replication/async-slave.js';
 import { runLocally } from './local-requests.js';
-import type { LocalReply, LocalRequest } from './local-requests.js';
+import type { LocalRequest } from './local-requests.js';
+import type { Outcome } from './handlers/outcome.js';
 import { topicReload } from './topic-reload.js';
 import type { TopicReload } from './topic-reload.js';
 
@@ -248,7 +249,7 @@ export class Broker {
   }
 
   /** Run a put, get or offset as if it came over the wire (the HTTP front end, docs/operations.md). */
-  request(command: LocalRequest, client: string): Promise<LocalReply> {
+  request(command: LocalRequest, client: string): Promise<Outcome> {
     return runLocally(this.context, command, client);
   }
 

@@ -1,5 +1,8 @@
 import { groupNameProblem, isTopicName, topicNameProblem } from '../common/names.js';
 import type { Command } from '../protocol/commands.js';
+import { Status } from '../protocol/status.js';
+import { refused } from './handlers/outcome.js';
+import type { RefusedOutcome } from './handlers/outcome.js';
 
 /** The last topic found valid (a hot path's whole check is one comparison). */
 let lastValidTopic: string | undefined;
@@ -19,4 +22,10 @@ export function commandNameProblem(command: Command): string | undefined {
     lastValidTopic = command.topic;
   }
   return 'group' in command ? groupNameProblem(command.group) : undefined;
+}
+
+/** The 400 for a command whose names break the rules, saying what is allowed; undefined when they follow them. */
+export function nameRefusal(command: Command): RefusedOutcome | undefined {
+  const problem = commandNameProblem(command);
+  return problem === undefined ? undefined : refused(Status.badRequest, problem, 'name');
 }

@@ -6,7 +6,7 @@ import { tlsServerOptions } from './config/tls-material.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ListenerKind } from './connection.js';
-import { BrokerConnection } from './connection.js';
+import { ClientConnection } from './connection.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { DEFAULT_OPAQUE } from '../protocol/commands.js';
 import { encodeResult } from '../protocol/encoder.js';
@@ -46,7 +46,7 @@ export class BrokerListeners {
   private readonly plainServer: Server | undefined;
   /** `[auth] legacyPort`: plaintext, no login, for old MetaQ clients. */
   private readonly legacyServer: Server | undefined;
-  private readonly connections = new Set<BrokerConnection>();
+  private readonly connections = new Set<ClientConnection>();
   private readonly admission: ConnectionAdmission;
 
   constructor(
@@ -57,7 +57,7 @@ export class BrokerListeners {
     const { counters, logger } = context;
     this.admission = new ConnectionAdmission(config.system, counters, logger, (open) => (counters.currentConnections = open));
     const accept = (socket: Socket, listener: ListenerKind = {}): void => {
-      this.connections.add(new BrokerConnection(socket, context, (closed) => this.connections.delete(closed), listener));
+      this.connections.add(new ClientConnection(socket, context, (closed) => this.connections.delete(closed), listener));
     };
     const acceptPlain = (socket: Socket, listener: ListenerKind = {}): void => {
       if (this.admission.admit(socket, refuseWithReply)) accept(socket, listener);

@@ -1,41 +1,34 @@
-import type { GetCommand, OffsetCommand, PutCommand, ResultCommand, ValueCommand } from '../protocol/commands.js';
-import { CommandDecoder } from '../protocol/decoder.js';
-import { storedFrame } from '../protocol/encoder.js';
-import { Status } from '../protocol/status.js';
+import type { GetCommand, OffsetCommand, PutCommand } from '../protocol/commands.js';
 import type { BrokerContext } from './broker-context.js';
-import { commandNameProblem } from './command-names.js';
-import { handleGet } from './handlers/get-handler.js';
-import { handleOffset } from './handlers/offset-handler.js';
-import { handlePut } from './handlers/put-handler.js';
+import { nameRefusal } from './command-names.js';
+import { runHandler } from './handlers/handler-table.js';
+import type { Outcome } from './handlers/outcome.js';
+import type { RequestContext } from './handlers/request-context.js';
+import { countOutcome } from './stats/request-stats.js';
 
 export type LocalRequest = PutCommand | GetCommand | OffsetCommand;
-export type LocalReply = ResultCommand | ValueCommand;
 
 /**
- * Run a put, get or offset through the handlers a TCP connection uses and decode the reply, so
- * another transport (the HTTP front end, §7.2) answers exactly what the wire answers.
+ * Run a put, get or offset through the handlers a broker-port connection uses, past the same name
+ * check, and hand back its outcome, so another transport (the HTTP front end, docs/operations.md)
+ * answers exactly what the wire answers without decoding wire bytes. Its login is the caller's.
  */
-export function runLocally(ctx: BrokerContext, command: LocalRequest, client: string): Promise<LocalReply> {
-  const nameProblem = commandNameProblem(command);
-  if (nameProblem !== undefined) {
-    ctx.counters.invalidNames += 1;
-    return Promise.resolve({ kind: 'result', code: Status.badRequest, body: Buffer.from(nameProblem), opaque: command.opaque });
-  }
-  return new Promise((resolve, reject) => {
-    const sink = {
-      send(frame: Buffer | string, body?: Buffer): void {
-        // A get's message set comes as a separate body after its `value` line: pass it on uncopied.
-        if (body !== undefined) return resolve({ kind: 'value', opaque: command.opaque, body });
-        const [reply] = new CommandDecoder().push(typeof frame === 'string' ? Buffer.from(frame) : frame);
-        if (reply?.kind === 'result') resolve(reply);
-        else reject(new Error(`the ${command.kind} handler answered something that is not a reply`));
+export function runLocally(ctx: BrokerContext, command: LocalRequest, client: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const request: RequestContext = {
+      broker: ctx,
+      client,
+      owner: {}, // a fresh owner: no transactions over HTTP
+      answer: (answered, outcome) => {
+        countOutcome(ctx, answered, outcome);
+        resolve(outcome);
       },
-      stored(opaque: number, id: bigint, partition: number, offset: number, count?: number): void {
-        this.send(storedFrame(opaque, id, partition, offset, count));
-      },
+      run: (next) => runHandler(next, request),
+      waiting: () => undefined,
+      waited: () => undefined,
     };
-    if (command.kind === 'put') handlePut(command, ctx, sink, {}, client); // a fresh owner: no transactions over HTTP
-    else if (command.kind === 'get') handleGet(command, ctx, sink, client);
-    else handleOffset(command, ctx, sink);
+    const refusal = nameRefusal(command);
+    if (refusal !== undefined) request.answer(command, refusal);
+    else runHandler(command, request);
   });
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Broker } from '../../broker/broker.js';
-import type { LocalReply } from '../../broker/local-requests.js';
 import { DEFAULT_OPAQUE } from '../../protocol/commands.js';
 import type { LocalRequest } from '../../broker/local-requests.js';
 import { LoginRefusal, checkBasicLogin, sendLoginRefusal } from './basic-login.js';
 import { loginChecked } from './put-admission.js';
+import { sendOutcome } from './http-outcome.js';
 import { commandNameProblem } from '../../broker/command-names.js';
 
 type Query = Record<string, string | undefined>;
@@ -29,13 +29,8 @@ function text(query: Query, name: string, fallback?: string): string {
   return value;
 }
 
-async function answer(reply: FastifyReply, result: LocalReply): Promise<void> {
-  if (result.kind === 'value') await reply.code(200).type('application/octet-stream').send(result.body);
-  else await reply.code(result.code).type('text/plain; charset=utf-8').send(result.body);
-}
-
 /**
- * MetaQ's HTTP front end (§7.2): `/get`, `/put` and `/offset`, optionally followed by
+ * MetaQ's HTTP front end (docs/operations.md): `/get`, `/put` and `/offset`, optionally followed by
  * `/<brokerId>` so a load balancer can route by broker. Each runs through the same handler as
  * the wire command and answers the wire's result code as the HTTP status.
  */
@@ -64,11 +59,11 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
 
   const get = guarded(async (request, reply, q) => {
     const command = { kind: 'get', topic: text(q, 'topic'), group: text(q, 'group', 'httpgroup'), partition: int(q, 'partition'), offset: int(q, 'offset'), maxSize: int(q, 'maxsize', 1024 * 1024), opaque: DEFAULT_OPAQUE } as const;
-    await answer(reply, await run(request, command));
+    await sendOutcome(reply, await run(request, command));
   });
   const offset = guarded(async (request, reply, q) => {
     const command = { kind: 'offset', topic: text(q, 'topic'), group: text(q, 'group', 'httpgroup'), partition: int(q, 'partition'), offset: int(q, 'offset'), opaque: DEFAULT_OPAQUE } as const;
-    await answer(reply, await run(request, command));
+    await sendOutcome(reply, await run(request, command));
   });
   const put = guarded(async (request, reply, q) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -76,7 +71,7 @@ export function frontEndRoutes(app: FastifyInstance, broker: Broker): void {
     if (length !== body.length) throw new BadParameter(`length=${length} but the body has ${body.length} bytes; send the encoded payload as the body`);
     // A wrong checksum is the put handler's to refuse, with the wire's 500 and text.
     const command = { kind: 'put', topic: text(q, 'topic'), partition: int(q, 'partition', -1), flag: int(q, 'flag', 0), checksum: int(q, 'checksum', -1), txKey: undefined, opaque: DEFAULT_OPAQUE, body } as const;
-    await answer(reply, await run(request, command));
+    await sendOutcome(reply, await run(request, command));
   });
 
   for (const path of ['/get', '/get/:brokerId']) app.get(path, get);

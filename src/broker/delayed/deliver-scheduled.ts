@@ -1,8 +1,10 @@
 import { Status } from '../../protocol/status.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../broker-context.js';
-import { admitWrite, afterReplication, countPuts, withLog } from '../handlers/put-admission.js';
-import type { PutFailure } from '../handlers/put-admission.js';
+import type { WriteFailedOutcome } from '../handlers/outcome.js';
+import { openFailed, storeRefusal, whenReplicated, writeFailed, writeRefusal } from '../handlers/put-admission.js';
 import { stampSet } from '../handlers/message-set-stamp.js';
+import { countStoredMessages } from '../stats/request-stats.js';
 import type { ScheduledSet } from './scheduled-set.js';
 
 /**
@@ -14,11 +16,12 @@ import type { ScheduledSet } from './scheduled-set.js';
 export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): Promise<void> {
   const { topic, partition, count } = scheduled;
   return new Promise((resolve, reject) => {
-    const fail: PutFailure = (code, reason) => reject(new Error(`${code}: ${reason}`));
-    if (!admitWrite(ctx, topic, partition, fail)) return;
-    // Unbudgeted (the last argument): the set was checked against maxTopics/maxPartitions and acked
-    // when scheduled; refused now (the topics filled meanwhile), it would be retried for ever.
-    withLog(ctx, topic, partition, fail, (log) => {
+    const fail = (failure: WriteFailedOutcome): void => reject(new Error(`${failure.status}: ${failure.text}`));
+    // Unbudgeted (`false`): the set was checked against maxTopics/maxPartitions and acked when
+    // scheduled; refused now (the topics filled meanwhile), it would be retried for ever.
+    const refusal = writeRefusal(ctx, topic, partition, count) ?? storeRefusal(ctx, topic, partition, count, false);
+    if (refusal !== undefined) return fail(refusal);
+    const deliver = (log: PartitionLog): void => {
       const set = Buffer.from(scheduled.set); // ids are stamped in place; the schedule's copy stays as it is
       const stamped = stampSet(set, count, (ids) => ctx.ids.nextBlock(ids));
       if (typeof stamped === 'string') {
@@ -28,12 +31,16 @@ export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): P
         return;
       }
       log.appendFramed(set, count, (error, offset) => {
-        if (error !== undefined) fail(Status.internalServerError, error.message);
-        else afterReplication(ctx, log, offset + set.length, () => {
-          countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes);
+        if (error !== undefined) return fail(writeFailed(ctx, topic, partition, count, Status.internalServerError, error.message));
+        whenReplicated(ctx, log, topic, partition, count, offset + set.length, (failure) => {
+          if (failure !== undefined) return fail(failure);
+          countStoredMessages(ctx, topic, partition, stamped.messages, stamped.payloadBytes);
           resolve();
-        }, fail);
+        });
       }, stamped.latestTimeMs);
-    }, false);
+    };
+    const store = ctx.stores.getOrCreate(topic, partition, false);
+    if (store instanceof Promise) store.then(deliver, (error: unknown) => fail(openFailed(ctx, topic, partition, count, error)));
+    else deliver(store);
   });
 }

@@ -1,49 +1,24 @@
 import { StorageError } from '../../common/errors.js';
 import type { GetCommand } from '../../protocol/commands.js';
 import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
-import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
-import type { BrokerContext, ReplySink } from '../broker-context.js';
+import { refused } from './outcome.js';
+import type { RequestContext } from './request-context.js';
 
-/** `get`: return the message-set bytes at an offset, following MetaQ's evaluation order (§1.3.2). */
-export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplySink, client = 'unknown'): void {
-  ctx.counters.cmdGet += 1;
-  const { topic, partition, offset, maxSize, opaque } = command;
+/** `get`: return the message-set bytes at an offset, following MetaQ's evaluation order (docs/protocol.md, get). */
+export function handleGet(command: GetCommand, request: RequestContext): void {
+  const ctx = request.broker;
+  const { topic, partition, offset, maxSize } = command;
   const log = ctx.stores.find(topic, partition);
-  // Only existing partitions get counters: a client asking for made-up topics cannot grow them.
-  const tally = log === undefined ? undefined : ctx.traffic.of(topic, partition);
-  if (tally !== undefined) tally.gets += 1;
-  const stat = ctx.stores.settings(topic)?.stat === true;
-  if (stat) ctx.realtime.record('get', topic);
-  const miss = (code: number, text: string): void => {
-    ctx.counters.getMiss += 1;
-    if (tally !== undefined) tally.getMisses += 1;
-    if (code === Status.moved) ctx.counters.cmdOffset += 1;
-    if (stat) ctx.realtime.record('get_miss', topic);
-    reply.send(encodeResult(code, opaque, text));
-  };
-  if (ctx.closed.isClosed(topic, partition)) {
-    reply.send(encodeResult(Status.forbidden, opaque, `Partition[${ctx.config.system.brokerId}-${partition}] has been closed`));
-    return;
-  }
-  if (log === undefined || tally === undefined) {
-    miss(Status.notFound, `The topic \`${topic}\` in partition \`${partition}\` is not exists`);
-    return;
-  }
-  if (maxSize <= 0) {
-    reply.send(encodeResult(Status.badRequest, opaque, `Bad request,invalid max size:${maxSize}`));
-    return;
-  }
-  if (offset < log.minOffset) {
-    miss(Status.moved, String(log.minOffset));
-    return;
-  }
-  ctx.positions.record(command.group, topic, partition, offset, ctx.clock.wallMs(), client);
+  if (ctx.closed.isClosed(topic, partition)) return request.answer(command, refused(Status.forbidden, `Partition[${ctx.config.system.brokerId}-${partition}] has been closed`));
+  if (log === undefined) return request.answer(command, refused(Status.notFound, `The topic \`${topic}\` in partition \`${partition}\` is not exists`, 'miss'));
+  if (maxSize <= 0) return request.answer(command, refused(Status.badRequest, `Bad request,invalid max size:${maxSize}`));
+  if (offset < log.minOffset) return request.answer(command, refused(Status.moved, String(log.minOffset), 'miss'));
+  ctx.positions.record(command.group, topic, partition, offset, ctx.clock.wallMs(), request.client);
   const visible = ctx.replication.visibleEnd(log);
   if (offset >= visible) {
-    if (offset > visible && (ctx.config.system.updateConsumerOffsets || offset === LONG_MAX_OFFSET)) miss(Status.moved, String(visible));
-    else miss(Status.notFound, `Could not find message at position ${offset}`);
-    return;
+    if (offset > visible && (ctx.config.system.updateConsumerOffsets || offset === LONG_MAX_OFFSET)) return request.answer(command, refused(Status.moved, String(visible), 'miss'));
+    return request.answer(command, refused(Status.notFound, `Could not find message at position ${offset}`, 'miss'));
   }
   const length = Math.min(ctx.config.system.maxTransferSize, maxSize);
   const target = ctx.readBuffers.take(length);
@@ -51,19 +26,16 @@ export function handleGet(command: GetCommand, ctx: BrokerContext, reply: ReplyS
   log.read(offset, length, target).then(
     (bytes) => {
       // Read into the pooled buffer (from the file or the tail cache), it goes back once sent.
-      const sent = bytes.length > 0 && bytes.buffer === target?.buffer ? giveBack : undefined;
-      if (sent === undefined) giveBack?.();
-      if (bytes.length === 0) miss(Status.notFound, `Could not find message at position ${offset}`);
-      else {
-        tally.getBytes += bytes.length;
-        if (ctx.traces !== undefined && ctx.stores.settings(topic)?.trace === true) ctx.traces.delivered(topic, partition, offset, bytes, command.group, client);
-        reply.send(Buffer.from(`value ${bytes.length} ${opaque}\r\n`), bytes, sent);
-      }
+      const release = bytes.length > 0 && bytes.buffer === target?.buffer ? giveBack : undefined;
+      if (release === undefined) giveBack?.();
+      if (bytes.length === 0) return request.answer(command, refused(Status.notFound, `Could not find message at position ${offset}`, 'miss'));
+      if (ctx.traces !== undefined && ctx.stores.settings(topic)?.trace === true) ctx.traces.delivered(topic, partition, offset, bytes, command.group, request.client);
+      request.answer(command, { kind: 'messages', bytes, release });
     },
     (error: unknown) => {
       giveBack?.();
       if (!(error instanceof StorageError)) ctx.logger.error({ component: 'get', err: error, topic, partition, offset }, 'read failed');
-      reply.send(encodeResult(Status.internalServerError, opaque, error instanceof Error ? error.message : String(error)));
+      request.answer(command, refused(Status.internalServerError, error instanceof Error ? error.message : String(error)));
     },
   );
 }

@@ -1,101 +1,81 @@
 import { StorageError } from '../../common/errors.js';
+import type { Command } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
-import { encodeResult } from '../../protocol/encoder.js';
-import type { BrokerContext, ReplySink } from '../broker-context.js';
+import type { BrokerContext } from '../broker-context.js';
 import { StoreRefusal } from '../partition-stores.js';
+import type { StoredOutcome, WriteFailedOutcome } from './outcome.js';
+import type { RequestContext } from './request-context.js';
 
-/** Answers a failed write: status, reason, and who failed (this broker, or its sync slave). */
-export type PutFailure = (code: number, reason: string, where?: string) => void;
-
-/** The failure reply of `put` and `mput`, counted, in MetaQ's text (§2.4; samsa's for the slave, §6.2). */
-export function putFailure(ctx: BrokerContext, reply: ReplySink, topic: string, partition: number, opaque: number): PutFailure {
-  return (code, reason, where = `broker '${ctx.url()}'`) => {
-    ctx.counters.putFailed += 1;
-    if (ctx.stores.find(topic, partition) !== undefined) ctx.traffic.of(topic, partition).putErrors += 1;
-    if (ctx.stores.settings(topic)?.stat) ctx.realtime.record('put_failed', topic);
-    reply.send(encodeResult(code, opaque, `Put message to [${where}] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
-  };
+/**
+ * The failure of `put`, `mput` or `dput`, in MetaQ's text (docs/storage.md; the sync slave's
+ * wording is samsa's, docs/replication.md). `where` is who failed: this broker, or its sync slave.
+ */
+export function writeFailed(ctx: BrokerContext, topic: string, partition: number, messages: number, status: number, reason: string, where = `broker '${ctx.url()}'`): WriteFailedOutcome {
+  return { kind: 'writeFailed', status, text: `Put message to [${where}] [partition '${topic}-${partition}'] failed.Detail:${reason}`, partition, messages, oversized: false };
 }
 
 /**
- * Whether a message of `payloadBytes` fits the topic's maxMessageSize (0: no limit but the
- * request size); a refusal answers 400 saying both sizes and is counted.
+ * Undefined when a message of `payloadBytes` fits the topic's maxMessageSize (0: no limit but the
+ * request size), else a 400 saying both sizes.
  */
-export function fitsMessageSize(ctx: BrokerContext, topic: string, payloadBytes: number, fail: PutFailure): boolean {
+export function sizeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number, payloadBytes: number): WriteFailedOutcome | undefined {
   const limit = ctx.stores.settings(topic)?.maxMessageSize ?? 0;
-  if (limit === 0 || payloadBytes <= limit) return true;
-  ctx.counters.oversizedMessages += 1;
-  fail(Status.badRequest, `a message of ${payloadBytes} bytes is larger than topic ${topic}'s maxMessageSize of ${limit} bytes; split it, or raise maxMessageSize for the topic`);
-  return false;
-}
-
-/** Count `count` stored messages of `bytes` payload bytes (traffic, realtime stats). */
-export function countPuts(ctx: BrokerContext, topic: string, partition: number, count: number, bytes: number): void {
-  const tally = ctx.traffic.of(topic, partition);
-  tally.puts += count;
-  tally.putBytes += bytes;
-  if (ctx.stores.settings(topic)?.stat) {
-    ctx.realtime.record('put', topic, count, count);
-    ctx.realtime.record('message_size', topic, bytes, count);
-  }
+  if (limit === 0 || payloadBytes <= limit) return undefined;
+  const refusal = writeFailed(ctx, topic, partition, messages, Status.badRequest, `a message of ${payloadBytes} bytes is larger than topic ${topic}'s maxMessageSize of ${limit} bytes; split it, or raise maxMessageSize for the topic`);
+  refusal.oversized = true;
+  return refusal;
 }
 
 /**
- * The checks every write to a partition passes before anything is stored, shared by `put` and
- * `mput`: a closed partition (403), a fenced broker (503: nothing stored, the client may go
- * elsewhere), a sync slave that cannot take it (500). False when the write was refused.
+ * The checks every write to a partition passes before anything is stored, shared by `put`,
+ * `mput` and `dput`: a closed partition (403), a fenced broker (503: nothing stored, the client
+ * may go elsewhere), a sync slave that cannot take it (500). Undefined when the write may go on.
  */
-export function admitWrite(ctx: BrokerContext, topic: string, partition: number, fail: PutFailure): boolean {
-  if (ctx.closed.isClosed(topic, partition)) {
-    fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
-    return false;
-  }
+export function writeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number): WriteFailedOutcome | undefined {
+  if (ctx.closed.isClosed(topic, partition)) return writeFailed(ctx, topic, partition, messages, Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
   const fenced = ctx.fencedBecause();
-  if (fenced !== undefined) {
-    fail(Status.serviceUnavailable, fenced);
-    return false;
-  }
+  if (fenced !== undefined) return writeFailed(ctx, topic, partition, messages, Status.serviceUnavailable, fenced);
   const slaveRefusal = ctx.replication.syncMaster?.admit(topic, partition);
-  if (slaveRefusal !== undefined) {
-    fail(Status.internalServerError, slaveRefusal);
-    return false;
-  }
-  return true;
+  if (slaveRefusal !== undefined) return writeFailed(ctx, topic, partition, messages, Status.internalServerError, slaveRefusal);
+  return undefined;
 }
 
 /**
- * Run `write` with the partition's log, opening it first if needed; a store that cannot open is a
- * 500. `budgeted: false` skips maxTopics/maxPartitions, for records accepted earlier (see getOrCreate).
+ * Undefined when the partition's store exists or may be created (then `getOrCreate` opens it),
+ * else a 500 saying why. `budgeted: false` skips maxTopics/maxPartitions, for records accepted
+ * earlier (see checkAccepts).
  */
-export function withLog(ctx: BrokerContext, topic: string, partition: number, fail: PutFailure, write: (log: PartitionLog) => void, budgeted = true): void {
-  let store: PartitionLog | Promise<PartitionLog>;
+export function storeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number, budgeted = true): WriteFailedOutcome | undefined {
   try {
-    store = ctx.stores.getOrCreate(topic, partition, budgeted);
+    ctx.stores.checkAccepts(topic, partition, budgeted);
+    return undefined;
   } catch (error) {
-    if (error instanceof StoreRefusal) {
-      fail(Status.internalServerError, error.message);
-      return;
-    }
-    throw error;
+    if (!(error instanceof StoreRefusal)) throw error;
+    return writeFailed(ctx, topic, partition, messages, Status.internalServerError, error.message);
   }
-  if (store instanceof Promise) {
-    store.then(write, (error: unknown) => {
-      ctx.logger.error({ component: 'put', err: error, topic, partition }, 'could not open partition store');
-      fail(Status.internalServerError, error instanceof StorageError ? error.message : `could not open the partition store: ${String(error)}`);
-    });
-  } else write(store);
 }
 
-/** Acknowledge a write once the sync slave holds everything before `end` (§6.2); at once without one. */
-export function afterReplication(ctx: BrokerContext, log: PartitionLog, end: number, ack: () => void, fail: PutFailure): void {
+/** A store that could not be opened: logged, and a 500 saying why. */
+export function openFailed(ctx: BrokerContext, topic: string, partition: number, messages: number, error: unknown): WriteFailedOutcome {
+  ctx.logger.error({ component: 'put', err: error, topic, partition }, 'could not open partition store');
+  return writeFailed(ctx, topic, partition, messages, Status.internalServerError, error instanceof StorageError ? error.message : `could not open the partition store: ${String(error)}`);
+}
+
+/**
+ * Answer a stored write once the sync slave holds everything before `end` (docs/replication.md);
+ * at once without one.
+ */
+export function afterReplication(request: RequestContext, command: Command & { topic: string }, log: PartitionLog, end: number, stored: StoredOutcome): void {
+  if (request.broker.replication.syncMaster === undefined) return request.answer(command, stored);
+  whenReplicated(request.broker, log, command.topic, stored.partition, stored.messages, end, (failure) => request.answer(command, failure ?? stored));
+}
+
+/** Call `done` once the sync slave holds everything before `end`, with the failure when it cannot; at once without one. */
+export function whenReplicated(ctx: BrokerContext, log: PartitionLog, topic: string, partition: number, messages: number, end: number, done: (failure: WriteFailedOutcome | undefined) => void): void {
   const syncMaster = ctx.replication.syncMaster;
-  if (syncMaster === undefined) {
-    ack();
-    return;
-  }
+  if (syncMaster === undefined) return done(undefined);
   syncMaster.whenReplicated(log, end, (replicationError) => {
-    if (replicationError === undefined) ack();
-    else fail(Status.internalServerError, replicationError, `slave '${ctx.config.replication.slave}'`);
+    done(replicationError === undefined ? undefined : writeFailed(ctx, topic, partition, messages, Status.internalServerError, replicationError, `slave '${ctx.config.replication.slave}'`));
   });
 }

@@ -1,60 +1,65 @@
 import { checksum } from '../../common/checksum.js';
 import type { PutCommand } from '../../protocol/commands.js';
-import { encodeResult } from '../../protocol/encoder.js';
 import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
-import type { BrokerContext, ReplySink } from '../broker-context.js';
-import type { TransactionOwner } from '../transactions/transaction.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
 import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
-import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
+import { ok, refused } from './outcome.js';
+import type { StoredOutcome } from './outcome.js';
+import { afterReplication, openFailed, sizeRefusal, storeRefusal, writeFailed, writeRefusal } from './put-admission.js';
+import type { RequestContext } from './request-context.js';
 
-/** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
-export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner, client: string): void {
-  ctx.counters.cmdPut += 1;
-  const { topic, opaque } = command;
+/** `put`: store one message and answer `<msgId> <partition> <offset>` (docs/protocol.md, put; docs/storage.md). */
+export function handlePut(command: PutCommand, request: RequestContext): void {
+  const ctx = request.broker;
+  const { topic, body } = command;
   const settings = ctx.stores.settings(topic);
   let partition = command.partition;
   if (partition === -1 && command.txKey === undefined && settings !== undefined) partition = Math.floor(Math.random() * settings.numPartitions);
-  const fail = putFailure(ctx, reply, topic, partition, opaque);
-  const acked = (id: bigint, offset: number): void => {
-    countPuts(ctx, topic, partition, 1, command.body.length);
-    reply.stored(opaque, id, partition, offset);
-  };
-  if (!admitWrite(ctx, topic, partition, fail)) return;
-  if (!fitsMessageSize(ctx, topic, command.body.length, fail)) return;
-  const crc = checksum(command.body);
+  const refusal = writeRefusal(ctx, topic, partition, 1) ?? sizeRefusal(ctx, topic, partition, 1, body.length);
+  if (refusal !== undefined) return request.answer(command, refusal);
+  const crc = checksum(body);
   if (command.checksum !== -1 && command.checksum !== crc) {
-    fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
-    return;
+    return request.answer(command, writeFailed(ctx, topic, partition, 1, Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.'));
   }
-  if (command.txKey !== undefined) {
-    putInTransaction(command, crc, ctx, reply, owner);
-    return;
-  }
-  withLog(ctx, topic, partition, fail, (log) => {
-    const id = ctx.ids.next();
-    if (settings?.trace === true) ctx.traces?.produced(topic, partition, [id], client);
-    log.append(command.body, command.flag, id, crc, (error, offset) => {
-      if (error !== undefined) fail(Status.internalServerError, error.message);
-      else afterReplication(ctx, log, offset + RECORD_HEADER_SIZE + command.body.length, () => acked(id, offset), fail);
-    });
+  if (command.txKey !== undefined) return putInTransaction(command, crc, request);
+  const unopened = storeRefusal(ctx, topic, partition, 1);
+  if (unopened !== undefined) return request.answer(command, unopened);
+  const traced = settings?.trace === true;
+  const store = ctx.stores.getOrCreate(topic, partition);
+  if (!(store instanceof Promise)) return appendPut(command, request, store, partition, crc, traced);
+  store.then(
+    (log) => appendPut(command, request, log, partition, crc, traced),
+    (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, 1, error)),
+  );
+}
+
+/** Append to an open log: the log's callback is the one closure a put costs. */
+function appendPut(command: PutCommand, request: RequestContext, log: PartitionLog, partition: number, crc: number, traced: boolean): void {
+  const ctx = request.broker;
+  const id = ctx.ids.next();
+  if (traced) ctx.traces?.produced(command.topic, partition, [id], request.client);
+  log.append(command.body, command.flag, id, crc, (error, offset) => {
+    if (error !== undefined) return request.answer(command, writeFailed(ctx, command.topic, partition, 1, Status.internalServerError, error.message));
+    const stored: StoredOutcome = { kind: 'stored', id, partition, offset, count: -1, messages: 1, payloadBytes: command.body.length, retried: false };
+    afterReplication(request, command, log, offset + RECORD_HEADER_SIZE + command.body.length, stored);
   });
 }
 
 /**
- * A transactional put is journaled and held until commit; the reply's offset is -1 (§1.3.1).
- * Failures answer 500 with the reason alone, as MetaQ does.
+ * A transactional put is journaled and held until commit; the reply's offset is -1
+ * (docs/transactions.md). Failures answer 500 with the reason alone, as MetaQ does.
  */
-function putInTransaction(command: PutCommand, crc: number, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {
+function putInTransaction(command: PutCommand, crc: number, request: RequestContext): void {
+  const ctx = request.broker;
   const fail = (error: unknown): void => {
-    ctx.counters.putFailed += 1;
     if (!(error instanceof TransactionRefusal || error instanceof XaError || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
-    reply.send(encodeResult(Status.internalServerError, command.opaque, error instanceof Error ? error.message : String(error)));
+    request.answer(command, refused(Status.internalServerError, error instanceof Error ? error.message : String(error), 'putFailed'));
   };
   try {
     const id = ctx.ids.next();
-    ctx.transactions.put(owner, command, id, crc).then(() => reply.send(encodeResult(Status.success, command.opaque, `${id} ${command.partition} -1`)), fail);
+    ctx.transactions.put(request.owner, command, id, crc).then(() => request.answer(command, ok(`${id} ${command.partition} -1`)), fail);
   } catch (error) {
     fail(error);
   }

@@ -3,55 +3,55 @@ import { stampSet } from './message-set-stamp.js';
 import { Status } from '../../protocol/status.js';
 import { idAfter } from '../../common/id-generator.js';
 import type { AppendCallback, PartitionLog } from '../../storage/partition-log.js';
-import type { BrokerContext, ReplySink } from '../broker-context.js';
-import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
+import type { StoredOutcome } from './outcome.js';
+import { afterReplication, openFailed, sizeRefusal, storeRefusal, writeFailed, writeRefusal } from './put-admission.js';
+import type { RequestContext } from './request-context.js';
 
 /** `mput` (metaq extension): store a set of records for one partition with one write. */
-export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: ReplySink, client: string): void {
-  const { topic, opaque, count, body, producer } = command;
-  // Counted per message, so cmd_put means the same whether clients batch or not.
-  ctx.counters.cmdPut += count;
+export function handlePutSet(command: PutSetCommand, request: RequestContext): void {
+  const ctx = request.broker;
+  const { topic, count, producer } = command;
   const settings = ctx.stores.settings(topic);
   if (producer !== undefined && command.partition < 0) {
-    putFailure(ctx, reply, topic, command.partition, opaque)(Status.badRequest, 'an idempotent set must name its partition: its sequence numbers belong to one partition');
-    return;
+    return request.answer(command, writeFailed(ctx, topic, command.partition, count, Status.badRequest, 'an idempotent set must name its partition: its sequence numbers belong to one partition'));
   }
   const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
-  const fail = putFailure(ctx, reply, topic, partition, opaque);
-  if (!admitWrite(ctx, topic, partition, fail)) return;
-  const answer = (log: PartitionLog, firstId: bigint, offset: number, after: () => void): void => {
-    afterReplication(ctx, log, offset + body.length, () => {
-      after();
-      reply.stored(opaque, firstId, partition, offset, count);
-    }, fail);
+  const refusal = writeRefusal(ctx, topic, partition, count) ?? storeRefusal(ctx, topic, partition, count);
+  if (refusal !== undefined) return request.answer(command, refusal);
+  const write = (log: PartitionLog): void => (producer === undefined ? storeSet(command, request, log, partition, settings?.trace === true) : storeOnce(command, request, log, partition, producer, settings?.trace === true));
+  const store = ctx.stores.getOrCreate(topic, partition);
+  if (store instanceof Promise) store.then(write, (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, count, error)));
+  else write(store);
+}
+
+/** Stamp the set's ids and append it; answered once stored (and replicated). */
+function storeSet(command: PutSetCommand, request: RequestContext, log: PartitionLog, partition: number, traced: boolean): void {
+  const ctx = request.broker;
+  const { topic, count, body, producer } = command;
+  const stamped = stampSet(body, count, (ids) => ctx.ids.nextBlock(ids));
+  if (typeof stamped === 'string') return request.answer(command, writeFailed(ctx, topic, partition, count, Status.internalServerError, stamped));
+  const oversized = sizeRefusal(ctx, topic, partition, count, stamped.largestPayload);
+  if (oversized !== undefined) return request.answer(command, oversized);
+  if (traced) ctx.traces?.produced(topic, partition, Array.from({ length: count }, (_, n) => idAfter(stamped.firstId, n)), request.client);
+  const stored: AppendCallback = (error, offset) => {
+    if (error !== undefined) return request.answer(command, writeFailed(ctx, topic, partition, stamped.messages, Status.internalServerError, error.message));
+    const outcome: StoredOutcome = { kind: 'stored', id: stamped.firstId, partition, offset, count, messages: stamped.messages, payloadBytes: stamped.payloadBytes, retried: false };
+    afterReplication(request, command, log, offset + body.length, outcome);
   };
-  const store = (log: PartitionLog): void => {
-    const stamped = stampSet(body, count, (ids) => ctx.ids.nextBlock(ids));
-    if (typeof stamped === 'string') {
-      fail(Status.internalServerError, stamped);
-      return;
-    }
-    if (!fitsMessageSize(ctx, topic, stamped.largestPayload, fail)) return;
-    ctx.counters.cmdPut += stamped.messages - count; // a compressed record holds many messages
-    if (settings?.trace === true) ctx.traces?.produced(topic, partition, Array.from({ length: count }, (_, n) => idAfter(stamped.firstId, n)), client);
-    const stored: AppendCallback = (error, offset) => {
-      if (error !== undefined) fail(Status.internalServerError, error.message);
-      else answer(log, stamped.firstId, offset, () => countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes));
-    };
-    if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs, () => ctx.setBodies.give(body));
-    else log.appendIdempotent(body, count, { ...producer, firstId: stamped.firstId }, stored, stamped.latestTimeMs);
-  };
-  // An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state).
-  const storeOnce = (log: PartitionLog, { id, sequence }: { id: string; sequence: number }): void => {
-    const admission = log.admitSet(id, sequence, count, body.length);
-    if (admission.kind === 'new') store(log);
-    else if (admission.kind === 'refused') fail(Status.badRequest, admission.reason);
-    else {
-      admission.outcome((outcome) => {
-        if (!('stored' in outcome)) storeOnce(log, { id, sequence }); // the first attempt failed: this one may store it
-        else answer(log, outcome.stored.firstId, outcome.stored.offset, () => (ctx.traffic.of(topic, partition).putRetries += 1));
-      });
-    }
-  };
-  withLog(ctx, topic, partition, fail, (log) => (producer === undefined ? store(log) : storeOnce(log, producer)));
+  if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs, () => ctx.setBodies.give(body));
+  else log.appendIdempotent(body, count, { ...producer, firstId: stamped.firstId }, stored, stamped.latestTimeMs);
+}
+
+/** An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state). */
+function storeOnce(command: PutSetCommand, request: RequestContext, log: PartitionLog, partition: number, producer: { id: string; sequence: number }, traced: boolean): void {
+  const ctx = request.broker;
+  const { topic, count, body } = command;
+  const admission = log.admitSet(producer.id, producer.sequence, count, body.length);
+  if (admission.kind === 'new') return storeSet(command, request, log, partition, traced);
+  if (admission.kind === 'refused') return request.answer(command, writeFailed(ctx, topic, partition, count, Status.badRequest, admission.reason));
+  admission.outcome((outcome) => {
+    if (!('stored' in outcome)) return storeOnce(command, request, log, partition, producer, traced); // the first attempt failed: this one may store it
+    const retried: StoredOutcome = { kind: 'stored', id: outcome.stored.firstId, partition, offset: outcome.stored.offset, count, messages: count, payloadBytes: 0, retried: true };
+    afterReplication(request, command, log, outcome.stored.offset + body.length, retried);
+  });
 }

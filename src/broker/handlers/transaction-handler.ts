@@ -1,31 +1,31 @@
 import type { TransactionCommand } from '../../protocol/commands.js';
-import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
-import type { BrokerContext, ReplySink } from '../broker-context.js';
-import type { TransactionOwner } from '../transactions/transaction.js';
 import { TransactionCaller } from '../transactions/transaction-rights.js';
 import { TransactionDenied, TransactionRefusal, XaError } from '../transactions/xa-error.js';
+import { ok, refused } from './outcome.js';
+import type { RequestContext } from './request-context.js';
 
 /**
- * `transaction` (§1.3.8): BEGIN, PREPARE, COMMIT_*, ROLLBACK, RECOVER, FORGET, and metaq's
- * operator extensions HEURISTIC_COMMIT / HEURISTIC_ROLLBACK (§5.6.4). END never gets a reply;
+ * `transaction` (docs/transactions.md): BEGIN, PREPARE, COMMIT_*, ROLLBACK, RECOVER, FORGET, and
+ * metaq's operator extensions HEURISTIC_COMMIT / HEURISTIC_ROLLBACK. END never gets a reply;
  * the connection does not wait for one. With `[auth]` on, a transaction belongs to the user who
  * began it: another user's command on it is answered 401 (see TransactionCaller).
  */
-export function handleTransaction(command: TransactionCommand, owner: TransactionOwner, ctx: BrokerContext, reply: ReplySink): void {
-  const { txKey, opaque } = command;
+export function handleTransaction(command: TransactionCommand, request: RequestContext): void {
+  const { broker: ctx, owner } = request;
+  const { txKey } = command;
   const tx = ctx.transactions;
   const caller = ctx.users === undefined ? undefined : new TransactionCaller(owner.login?.user, ctx.users, ctx.counters);
   const fail = (error: unknown): void => {
-    if (error instanceof TransactionDenied) return reply.send(encodeResult(Status.unauthorized, opaque, error.message));
-    if (error instanceof XaError) return reply.send(encodeResult(Status.internalServerError, opaque, error.replyText));
-    if (error instanceof TransactionRefusal) return reply.send(encodeResult(Status.internalServerError, opaque, error.message));
+    if (error instanceof TransactionDenied) return request.answer(command, refused(Status.unauthorized, error.message));
+    if (error instanceof XaError) return request.answer(command, refused(Status.internalServerError, error.replyText));
+    if (error instanceof TransactionRefusal) return request.answer(command, refused(Status.internalServerError, error.message));
     ctx.logger.error({ component: 'transactions', err: error, tx: txKey, type: command.type }, 'transaction command failed');
-    reply.send(encodeResult(Status.internalServerError, opaque, `transaction ${command.type} of '${txKey}' failed: ${String(error)}`));
+    request.answer(command, refused(Status.internalServerError, `transaction ${command.type} of '${txKey}' failed: ${String(error)}`));
   };
   const run = (work: () => Promise<string> | string): void => {
     try {
-      Promise.resolve(work()).then((text) => reply.send(encodeResult(Status.success, opaque, text)), fail);
+      Promise.resolve(work()).then((text) => request.answer(command, ok(text)), fail);
     } catch (error) {
       fail(error);
     }
@@ -45,7 +45,7 @@ export function handleTransaction(command: TransactionCommand, owner: Transactio
       // A commit appends messages, like a put: a fenced broker refuses it and keeps the
       // transaction as it was, so the commit can be sent again once the broker is back.
       const fenced = ctx.fencedBecause();
-      if (fenced !== undefined) return reply.send(encodeResult(Status.serviceUnavailable, opaque, `${fenced}; the transaction is unchanged: commit it again`));
+      if (fenced !== undefined) return request.answer(command, refused(Status.serviceUnavailable, `${fenced}; the transaction is unchanged: commit it again`));
       return run(async () => {
         await tx.commit(owner, txKey, command.type === 'COMMIT_ONE_PHASE', caller);
         return '0';

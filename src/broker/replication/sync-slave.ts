@@ -2,10 +2,10 @@ import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { checksum } from '../../common/checksum.js';
 import { StorageError } from '../../common/errors.js';
 import type { SyncCommand, SyncEndCommand } from '../../protocol/commands.js';
-import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
-import type { BrokerContext, ReplySink } from '../broker-context.js';
+import { ok, refused } from '../handlers/outcome.js';
+import type { RequestContext } from '../handlers/request-context.js';
 
 /** The stream of a partition whose master's connection closed: frames wait for the next `syncend`. */
 const ENDED = {};
@@ -23,7 +23,7 @@ interface ReplicaState {
 }
 
 /**
- * The slave side of sync replication (MetaQ's gregor; docs/replication.md): `sync` frames are appended with the
+ * The slave side of sync replication (MetaQ's gregor, docs/replication.md): `sync` frames are appended with the
  * master's message id, flag and checksum, in the order they arrive, so the copy holds the
  * master's bytes at the master's offsets. After a frame fails, the partition accepts nothing
  * more until the master asks where the copy ends (`syncend`) and resends from there. Frames from
@@ -34,14 +34,14 @@ export class SyncSlave {
   /** Set once promoted: frames from the former master are refused from then on. */
   promotedAt: number | undefined;
 
-  handleSync(command: SyncCommand, from: object, ctx: BrokerContext, reply: ReplySink): void {
-    const { topic, partition, opaque } = command;
-    ctx.counters.cmdPut += 1;
+  /** A `sync` frame on the connection `request.owner` (the master's stream). */
+  handleSync(command: SyncCommand, request: RequestContext): void {
+    const { broker: ctx, owner: from } = request;
+    const { topic, partition } = command;
     const fail = (code: number, reason: string, breaks = true): void => {
-      ctx.counters.putFailed += 1;
       const state = this.replicas.get(`${topic}-${partition}`);
       if (breaks && state !== undefined) state.broken ??= reason;
-      reply.send(encodeResult(code, opaque, `Sync message to [slave '${ctx.url()}'] [partition '${topic}-${partition}'] failed.Detail:${reason}`));
+      request.answer(command, refused(code, `Sync message to [slave '${ctx.url()}'] [partition '${topic}-${partition}'] failed.Detail:${reason}`, 'putFailed'));
     };
     if (this.promotedAt !== undefined) return fail(Status.serviceUnavailable, `this broker was promoted to master (epoch ${this.promotedAt}) and no longer accepts sync frames`, false);
     if (ctx.closed.isClosed(topic, partition)) return fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
@@ -58,8 +58,7 @@ export class SyncSlave {
     const append = (log: PartitionLog): void =>
       log.append(command.body, command.flag, command.msgId, crc, (error, offset) => {
         if (error !== undefined) return fail(Status.internalServerError, error.message);
-        if (ctx.stores.settings(topic)?.stat) ctx.realtime.record('put_slave', topic);
-        reply.send(encodeResult(Status.success, opaque, `${command.msgId} ${partition} ${offset}`));
+        request.answer(command, ok(`${command.msgId} ${partition} ${offset}`));
       });
     const store = ctx.stores.getOrCreateReplica(topic, partition, 0);
     if (store instanceof Promise) store.then(append, (error: unknown) => fail(Status.internalServerError, error instanceof StorageError ? error.message : String(error)));
@@ -67,10 +66,11 @@ export class SyncSlave {
   }
 
   /** Open (or reopen) the stream of one partition: create it at the master's start if missing, answer where the copy ends. */
-  handleSyncEnd(command: SyncEndCommand, from: object, ctx: BrokerContext, reply: ReplySink): void {
-    const { topic, partition, opaque } = command;
+  handleSyncEnd(command: SyncEndCommand, request: RequestContext): void {
+    const { broker: ctx, owner: from } = request;
+    const { topic, partition } = command;
     if (this.promotedAt !== undefined) {
-      reply.send(encodeResult(Status.serviceUnavailable, opaque, `this broker was promoted to master (epoch ${this.promotedAt}) and is nobody's slave now`));
+      request.answer(command, refused(Status.serviceUnavailable, `this broker was promoted to master (epoch ${this.promotedAt}) and is nobody's slave now`));
       return;
     }
     const key = `${topic}-${partition}`;
@@ -82,11 +82,11 @@ export class SyncSlave {
       if (state.stream !== from) throw new StorageError('REPLACED', 'a newer syncend replaced this stream');
       state.broken = undefined;
       state.nextOffset = log.writtenEnd;
-      reply.send(encodeResult(Status.success, opaque, String(log.writtenEnd)));
+      request.answer(command, ok(String(log.writtenEnd)));
     };
     Promise.resolve(ctx.stores.getOrCreateReplica(topic, partition, command.startOffset))
       .then(answer)
-      .catch((error: unknown) => reply.send(encodeResult(Status.internalServerError, opaque, error instanceof Error ? error.message : String(error))));
+      .catch((error: unknown) => request.answer(command, refused(Status.internalServerError, error instanceof Error ? error.message : String(error))));
   }
 
   /** The master's connection closed: its stream ends with it, and the next one starts with `syncend`. */

@@ -1,4 +1,4 @@
-/** The broker-wide counters of `stats` (§7.1), counted since start. */
+/** The broker-wide counters of `stats` (docs/protocol.md, stats), counted since start. */
 export class BrokerCounters {
   cmdPut = 0;
   cmdGet = 0;

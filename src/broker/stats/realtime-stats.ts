@@ -8,7 +8,7 @@ interface Tally {
   value: number;
 }
 
-/** MetaQ resets realtime counters every 30 minutes (§7.1). */
+/** MetaQ resets realtime counters every 30 minutes (docs/protocol.md, stats). */
 const RESET_INTERVAL_MS = 30 * 60 * 1000;
 
 /**
