@@ -3,6 +3,7 @@ import type { BrokerContext } from '../broker-context.js';
 import { admitWrite, afterReplication, countPuts, withLog } from '../handlers/put-admission.js';
 import type { PutFailure } from '../handlers/put-admission.js';
 import { stampSet } from '../handlers/message-set-stamp.js';
+import type { AppendCallback } from '../../storage/log-append.js';
 import type { ScheduledSet } from './scheduled-set.js';
 
 /**
@@ -27,13 +28,14 @@ export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): P
         resolve();
         return;
       }
-      log.appendFramed(set, count, (error, offset) => {
+      const stored: AppendCallback = (error, offset) => {
         if (error !== undefined) fail(Status.internalServerError, error.message);
         else afterReplication(ctx, log, offset + set.length, () => {
           countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes);
           resolve();
         }, fail);
-      }, stamped.latestTimeMs);
+      };
+      log.append({ kind: 'framed', set, records: count, latestTimeMs: stamped.latestTimeMs, done: stored });
     }, false);
   });
 }

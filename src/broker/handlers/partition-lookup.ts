@@ -1,13 +1,13 @@
 import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 
 /**
  * Answer a lookup in one partition's indexes (`otime`, `okey`): 404 for a partition this broker
  * does not have, MetaQ's wording; the lookup's text with 200; 500 saying what failed.
  */
-export function answerPartitionLookup(ctx: BrokerContext, reply: ReplySink, request: { topic: string; partition: number; opaque: number }, by: string, lookup: (log: PartitionLog) => Promise<string>): void {
+export function answerPartitionLookup(ctx: BrokerContext, reply: ReplySink, request: { topic: string; partition: number; opaque: number }, by: string, lookup: (log: PartitionStore) => Promise<string>): void {
   ctx.counters.cmdOffset += 1;
   const { topic, partition, opaque } = request;
   const log = ctx.stores.find(topic, partition);

@@ -1,6 +1,6 @@
 import { StorageError } from '../../common/errors.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { encodeResult } from '../../protocol/encoder.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import { StoreRefusal } from '../partition-stores.js';
@@ -68,8 +68,8 @@ export function admitWrite(ctx: BrokerContext, topic: string, partition: number,
  * Run `write` with the partition's log, opening it first if needed; a store that cannot open is a
  * 500. `budgeted: false` skips maxTopics/maxPartitions, for records accepted earlier (see getOrCreate).
  */
-export function withLog(ctx: BrokerContext, topic: string, partition: number, fail: PutFailure, write: (log: PartitionLog) => void, budgeted = true): void {
-  let store: PartitionLog | Promise<PartitionLog>;
+export function withLog(ctx: BrokerContext, topic: string, partition: number, fail: PutFailure, write: (log: PartitionStore) => void, budgeted = true): void {
+  let store: PartitionStore | Promise<PartitionStore>;
   try {
     store = ctx.stores.getOrCreate(topic, partition, budgeted);
   } catch (error) {
@@ -88,7 +88,7 @@ export function withLog(ctx: BrokerContext, topic: string, partition: number, fa
 }
 
 /** Acknowledge a write once the sync slave holds everything before `end` (§6.2); at once without one. */
-export function afterReplication(ctx: BrokerContext, log: PartitionLog, end: number, ack: () => void, fail: PutFailure): void {
+export function afterReplication(ctx: BrokerContext, log: PartitionStore, end: number, ack: () => void, fail: PutFailure): void {
   const syncMaster = ctx.replication.syncMaster;
   if (syncMaster === undefined) {
     ack();

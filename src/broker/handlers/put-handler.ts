@@ -7,6 +7,7 @@ import type { BrokerContext, ReplySink } from '../broker-context.js';
 import type { TransactionOwner } from '../transactions/transaction.js';
 import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
+import type { AppendCallback } from '../../storage/log-append.js';
 import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
 
 /** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
@@ -35,10 +36,11 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
   withLog(ctx, topic, partition, fail, (log) => {
     const id = ctx.ids.next();
     if (settings?.trace === true) ctx.traces?.produced(topic, partition, [id], client);
-    log.append(command.body, command.flag, id, crc, (error, offset) => {
+    const stored: AppendCallback = (error, offset) => {
       if (error !== undefined) fail(Status.internalServerError, error.message);
       else afterReplication(ctx, log, offset + RECORD_HEADER_SIZE + command.body.length, () => acked(id, offset), fail);
-    });
+    };
+    log.append({ kind: 'record', payload: command.body, flag: command.flag, id, checksum: crc, done: stored });
   });
 }
 

@@ -2,7 +2,8 @@ import type { PutSetCommand } from '../../protocol/commands.js';
 import { stampSet } from './message-set-stamp.js';
 import { Status } from '../../protocol/status.js';
 import { idAfter } from '../../common/id-generator.js';
-import type { AppendCallback, PartitionLog } from '../../storage/partition-log.js';
+import type { AppendCallback } from '../../storage/log-append.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
 
@@ -19,13 +20,13 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
   const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
   const fail = putFailure(ctx, reply, topic, partition, opaque);
   if (!admitWrite(ctx, topic, partition, fail)) return;
-  const answer = (log: PartitionLog, firstId: bigint, offset: number, after: () => void): void => {
+  const answer = (log: PartitionStore, firstId: bigint, offset: number, after: () => void): void => {
     afterReplication(ctx, log, offset + body.length, () => {
       after();
       reply.stored(opaque, firstId, partition, offset, count);
     }, fail);
   };
-  const store = (log: PartitionLog): void => {
+  const store = (log: PartitionStore): void => {
     const stamped = stampSet(body, count, (ids) => ctx.ids.nextBlock(ids));
     if (typeof stamped === 'string') {
       fail(Status.internalServerError, stamped);
@@ -38,11 +39,11 @@ export function handlePutSet(command: PutSetCommand, ctx: BrokerContext, reply: 
       if (error !== undefined) fail(Status.internalServerError, error.message);
       else answer(log, stamped.firstId, offset, () => countPuts(ctx, topic, partition, stamped.messages, stamped.payloadBytes));
     };
-    if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs, () => ctx.setBodies.give(body));
-    else log.appendIdempotent(body, count, { ...producer, firstId: stamped.firstId }, stored, stamped.latestTimeMs);
+    if (producer === undefined) log.append({ kind: 'framed', set: body, records: count, latestTimeMs: stamped.latestTimeMs, release: () => ctx.setBodies.give(body), done: stored });
+    else log.append({ kind: 'idempotent', set: body, records: count, producer: { ...producer, firstId: stamped.firstId }, latestTimeMs: stamped.latestTimeMs, done: stored });
   };
   // An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state).
-  const storeOnce = (log: PartitionLog, { id, sequence }: { id: string; sequence: number }): void => {
+  const storeOnce = (log: PartitionStore, { id, sequence }: { id: string; sequence: number }): void => {
     const admission = log.admitSet(id, sequence, count, body.length);
     if (admission.kind === 'new') store(log);
     else if (admission.kind === 'refused') fail(Status.badRequest, admission.reason);

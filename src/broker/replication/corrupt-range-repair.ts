@@ -1,12 +1,12 @@
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
 import type { CorruptRange } from '../../storage/segment.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 
 export interface RepairTarget {
   link: BrokerConnection;
   topic: string;
   partition: number;
-  log: PartitionLog;
+  log: PartitionStore;
   timeoutMs: number;
 }
 

@@ -4,7 +4,7 @@ import { StorageError } from '../../common/errors.js';
 import type { SyncCommand, SyncEndCommand } from '../../protocol/commands.js';
 import { encodeResult } from '../../protocol/encoder.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 
 /** The stream of a partition whose master's connection closed: frames wait for the next `syncend`. */
@@ -55,11 +55,18 @@ export class SyncSlave {
     }
     const crc = checksum(command.body);
     if (command.checksum !== -1 && command.checksum !== crc) return fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
-    const append = (log: PartitionLog): void =>
-      log.append(command.body, command.flag, command.msgId, crc, (error, offset) => {
-        if (error !== undefined) return fail(Status.internalServerError, error.message);
-        if (ctx.stores.settings(topic)?.stat) ctx.realtime.record('put_slave', topic);
-        reply.send(encodeResult(Status.success, opaque, `${command.msgId} ${partition} ${offset}`));
+    const append = (log: PartitionStore): void =>
+      log.append({
+        kind: 'record',
+        payload: command.body,
+        flag: command.flag,
+        id: command.msgId,
+        checksum: crc,
+        done: (error, offset) => {
+          if (error !== undefined) return fail(Status.internalServerError, error.message);
+          if (ctx.stores.settings(topic)?.stat) ctx.realtime.record('put_slave', topic);
+          reply.send(encodeResult(Status.success, opaque, `${command.msgId} ${partition} ${offset}`));
+        },
       });
     const store = ctx.stores.getOrCreateReplica(topic, partition, 0);
     if (store instanceof Promise) store.then(append, (error: unknown) => fail(Status.internalServerError, error instanceof StorageError ? error.message : String(error)));
@@ -77,7 +84,7 @@ export class SyncSlave {
     const state: ReplicaState = this.replicas.get(key) ?? { stream: undefined, broken: undefined, nextOffset: undefined };
     this.replicas.set(key, state);
     state.stream = from; // frames still queued from an older stream are refused from now on
-    const answer = async (log: PartitionLog): Promise<void> => {
+    const answer = async (log: PartitionStore): Promise<void> => {
       await log.whenWritten(); // frames already accepted land before the end is reported
       if (state.stream !== from) throw new StorageError('REPLACED', 'a newer syncend replaced this stream');
       state.broken = undefined;
