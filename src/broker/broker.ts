@@ -70,7 +70,7 @@ function refuseWithReply(socket: Socket, reason: string): void {
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
 
-/** What a topic reload changed (§4.3). */
+/** What a topic reload changed (docs/operations.md). */
 export interface TopicReload {
   added: string[];
   changed: string[];
@@ -300,7 +300,7 @@ export class Broker {
   }
 
   /**
-   * Join the cluster in ZooKeeper (§3.2): a master registers itself, every configured topic and
+   * Join the cluster in ZooKeeper (docs/cluster.md): a master registers itself, every configured topic and
    * every stored one; a replicated master first checks it still owns its broker id's epoch; a
    * sync slave waits to be promoted.
    */
@@ -335,7 +335,7 @@ export class Broker {
     }
   }
 
-  /** Register as `slave<n>` and copy every partition of the master with the same broker id (§6.1). */
+  /** Register as `slave<n>` and copy every partition of the master with the same broker id (docs/replication.md). */
   private async startAsyncSlave(): Promise<void> {
     const zk = this.zk!;
     const registration = new BrokerRegistration(zk.session, zk.znodes, this.config.system.brokerId, this.url, { kind: 'slave', slaveId: this.config.replication.slaveId });
@@ -362,7 +362,7 @@ export class Broker {
     await slave.start();
   }
 
-  /** autoSyncMasterConfig: take the master's topic sections, on disk and in memory (§6.1). */
+  /** autoSyncMasterConfig: take the master's topic sections, on disk and in memory (docs/replication.md). */
   private async applyMasterTopics(masterText: string): Promise<void> {
     const updated = withMasterTopics(this.config, masterText);
     if (updated === undefined) return;
@@ -372,7 +372,7 @@ export class Broker {
   }
 
   /**
-   * Re-read the `[topic=…]` sections of server.ini (§4.3): new and changed topics take effect
+   * Re-read the `[topic=…]` sections of server.ini (docs/operations.md): new and changed topics take effect
    * without a restart (settings, retention and flush schedules, ZooKeeper registration and
    * config checksum). Other sections need a restart and are reported, not applied. A file that
    * does not parse changes nothing.
@@ -406,7 +406,7 @@ export class Broker {
     }
   }
 
-  /** Run a put, get or offset as if it came over the wire (the HTTP front end, §7.2). */
+  /** Run a put, get or offset as if it came over the wire (the HTTP front end, docs/operations.md). */
   request(command: LocalRequest, client: string): Promise<LocalReply> {
     return runLocally(this.context, command, client);
   }
@@ -499,7 +499,7 @@ export class Broker {
     this.stopping ??= (async () => {
       this.logger.info({ component: 'broker' }, 'stopping');
       if (this.zk) {
-        // Leave ZooKeeper first and give clients zkSyncTimeMs to move away (§3.2). With the
+        // Leave ZooKeeper first and give clients zkSyncTimeMs to move away (docs/cluster.md). With the
         // session lost there is nothing to leave: its ephemeral nodes go with it.
         this.zk.failover?.close();
         if (this.zk.session.healthy && this.zk.registration !== undefined) {

@@ -94,7 +94,7 @@ export class PartitionStores {
     return this.settingsCache.get(topic);
   }
 
-  /** An existing store, or undefined (gets never create stores: they answer 404, §1.3.2). */
+  /** An existing store, or undefined (gets never create stores: they answer 404, docs/protocol.md, get). */
   find(topic: string, partition: number): PartitionStore | undefined {
     return this.logs.get(topic)?.get(partition);
   }
@@ -124,7 +124,7 @@ export class PartitionStores {
   /**
    * The store a replica writes its master's records to: any topic and partition the master has,
    * whatever this broker's own topic sections say, created empty at the master's first offset so
-   * that offsets match (§6.1).
+   * that offsets match (docs/replication.md).
    */
   getOrCreateReplica(topic: string, partition: number, startOffset: number): PartitionStore | Promise<PartitionStore> {
     const existing = this.find(topic, partition);
@@ -183,7 +183,7 @@ export class PartitionStores {
     return this.config.system;
   }
 
-  /** Load every `<topic>-<partition>` directory under the configured data paths (§2.1). */
+  /** Load every `<topic>-<partition>` directory under the configured data paths (docs/storage.md). */
   async loadAll(): Promise<void> {
     const paths = new Set([this.config.system.dataPath, ...this.config.topics.flatMap((t) => (t.dataPath ? [t.dataPath] : []))]);
     const found: Array<{ topic: string; partition: number }> = [];
@@ -211,7 +211,7 @@ export class PartitionStores {
     this.logger.info({ component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes }, 'partition stores loaded');
   }
 
-  /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (§2.7). */
+  /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (docs/storage.md, retention). */
   scheduleRetention(): void {
     for (const job of this.jobs.splice(0)) job.stop();
     const schedules = new Set([this.config.system.deleteWhen, ...this.config.topics.flatMap((t) => (t.deleteWhen ? [t.deleteWhen] : []))]);
@@ -241,7 +241,7 @@ export class PartitionStores {
   }
 
   /**
-   * The topic sections changed (a reload, §4.3, or a slave following its master's config):
+   * The topic sections changed (a reload, docs/operations.md, or a slave following its master's config):
    * resolve settings again, rebuild the retention schedules and apply new flush policies.
    */
   async settingsChanged(): Promise<void> {

@@ -17,9 +17,10 @@ export interface RecoveryReport {
 }
 
 /**
- * The segments of a partition directory, oldest first, with the last one recovered (docs/storage.md, recovery) and
- * open for appends; one empty segment at `offsetIfCreate` where there are none. Interrupted
- * operations are finished or undone first. `millis` of the report is left for the caller.
+ * The segments of a partition directory, oldest first, with the last one recovered and open for
+ * appends (docs/storage.md, recovery); one empty segment at `offsetIfCreate` where there are
+ * none. Interrupted operations are finished or undone first. `millis` of the report is left for
+ * the caller.
  */
 export async function openSegments(io: FileIO, dir: string, logger: Logger, offsetIfCreate: number): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
   await makeDirDurably(io, dir);

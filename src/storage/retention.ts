@@ -6,7 +6,7 @@ import { ConfigError } from '../common/errors.js';
 import type { FileIO } from './io/file-io.js';
 import type { PartitionStore } from './partition-store.js';
 
-/** A parsed `deletePolicy` (§2.7). */
+/** A parsed `deletePolicy` (docs/storage.md, retention). */
 export type RetentionPolicy =
   | { kind: 'delete'; maxAgeMs: number }
   | { kind: 'archive'; maxAgeMs: number; compress: boolean };

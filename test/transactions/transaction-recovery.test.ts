@@ -62,7 +62,7 @@ async function journalCommitWithoutBatch(dataPath: string, key: string, writeFir
   await journal.close();
 }
 
-describe('transaction journal recovery (§2.9, K9)', () => {
+describe('transaction journal recovery (docs/transactions.md; K9 in docs/testing.md)', () => {
   it('a prepared XA transaction survives a restart and RECOVER lists it; open local and unprepared XA ones are rolled back', async () => {
     const dataPath = tempDir('tx-restart');
     const prepared = xaKey('kept', 'app');

@@ -8,7 +8,7 @@ import { StoreRefusal } from '../partition-stores.js';
 /** Answers a failed write: status, reason, and who failed (this broker, or its sync slave). */
 export type PutFailure = (code: number, reason: string, where?: string) => void;
 
-/** The failure reply of `put` and `mput`, counted, in MetaQ's text (§2.4; samsa's for the slave, §6.2). */
+/** The failure reply of `put` and `mput`, counted, in MetaQ's text (docs/protocol.md; samsa's for the slave, docs/replication.md). */
 export function putFailure(ctx: BrokerContext, reply: ReplySink, topic: string, partition: number, opaque: number): PutFailure {
   return (code, reason, where = `broker '${ctx.url()}'`) => {
     ctx.counters.putFailed += 1;
@@ -87,7 +87,7 @@ export function withLog(ctx: BrokerContext, topic: string, partition: number, fa
   } else write(store);
 }
 
-/** Acknowledge a write once the sync slave holds everything before `end` (§6.2); at once without one. */
+/** Acknowledge a write once the sync slave holds everything before `end` (docs/replication.md); at once without one. */
 export function afterReplication(ctx: BrokerContext, log: PartitionStore, end: number, ack: () => void, fail: PutFailure): void {
   const syncMaster = ctx.replication.syncMaster;
   if (syncMaster === undefined) {

@@ -10,7 +10,7 @@ import { StoreRefusal } from '../partition-stores.js';
 import type { AppendCallback } from '../../storage/log-append.js';
 import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
 
-/** `put`: store one message and answer `<msgId> <partition> <offset>` (§1.3.1, §2.4). */
+/** `put`: store one message and answer `<msgId> <partition> <offset>` (docs/protocol.md, put). */
 export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner, client: string): void {
   ctx.counters.cmdPut += 1;
   const { topic, opaque } = command;
@@ -45,7 +45,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
 }
 
 /**
- * A transactional put is journaled and held until commit; the reply's offset is -1 (§1.3.1).
+ * A transactional put is journaled and held until commit; the reply's offset is -1 (docs/protocol.md, put).
  * Failures answer 500 with the reason alone, as MetaQ does.
  */
 function putInTransaction(command: PutCommand, crc: number, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {

@@ -11,7 +11,7 @@ export interface RepairTarget {
 }
 
 /**
- * Fetch the slave's copy of a corrupt range of the master's log and put it in place (matrix K4).
+ * Fetch the slave's copy of a corrupt range of the master's log and put it in place (K4 in docs/testing.md).
  * A sync slave holds the same bytes at the same offsets, so its copy is exactly what was there;
  * the log checks every record of it before writing.
  */

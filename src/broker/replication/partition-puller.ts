@@ -27,7 +27,7 @@ export interface PullerSettings {
 }
 
 /**
- * One partition of an async slave (§6.1): gets from the master at the local end and appends
+ * One partition of an async slave (docs/replication.md): gets from the master at the local end and appends
  * each record with the master's id and flag, so the copy holds the same bytes at the same
  * offsets. Records that fail their checksum are fetched again, never stored. Idle, it backs off
  * up to `slaveMaxDelayInMills`; failures never skip data (MetaQ's maxFetchRetries = ∞).
@@ -106,7 +106,7 @@ export class PartitionPuller {
     return 0;
   }
 
-  /** The local copy, created empty at the master's first offset so offsets match (§6.1 step 3). */
+  /** The local copy, created empty at the master's first offset so offsets match (docs/replication.md). */
   private async openLocal(): Promise<PartitionStore | undefined> {
     const { topic, partition, group, link, stores } = this.s;
     const existing = stores.find(topic, partition);

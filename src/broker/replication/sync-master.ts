@@ -36,7 +36,7 @@ export interface SyncMasterStatus {
 }
 
 /**
- * A sync master (MetaQ's samsa, §6.2): every partition is mirrored on the one slave, and a put
+ * A sync master (MetaQ's samsa, docs/replication.md): every partition is mirrored on the one slave, and a put
  * is acknowledged only once the slave confirmed it. With the slave disconnected a put is
  * refused before anything is stored. After `slaveContinuousFailureThreshold` failed puts in a
  * row the master leaves ZooKeeper so producers go elsewhere, probes every

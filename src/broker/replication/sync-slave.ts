@@ -23,7 +23,7 @@ interface ReplicaState {
 }
 
 /**
- * The slave side of sync replication (MetaQ's gregor, §6.2): `sync` frames are appended with the
+ * The slave side of sync replication (MetaQ's gregor, docs/replication.md): `sync` frames are appended with the
  * master's message id, flag and checksum, in the order they arrive, so the copy holds the
  * master's bytes at the master's offsets. After a frame fails, the partition accepts nothing
  * more until the master asks where the copy ends (`syncend`) and resends from there. Frames from

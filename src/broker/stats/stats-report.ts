@@ -30,7 +30,7 @@ const HELP = [
   'replication Returns this broker\'s replication role and, per partition, how far its copy or its slave\'s has got.',
 ];
 
-/** The text of a `stats` reply for an item (§7.1); `config` is handled by the caller. */
+/** The text of a `stats` reply for an item (docs/protocol.md, stats); `config` is handled by the caller. */
 export function statsReport(item: string | undefined, s: StatsSources): string {
   const lines = !item ? summary(s) : item === 'help' ? HELP : item === 'topics' ? topics(s) : item === 'offsets' ? offsets(s) : item === 'realtime' ? realtime(s) : item === 'reset' ? reset(s) : item === 'transactions' ? transactions(s) : item === 'replication' ? s.replication.statusLines() : topic(item, s);
   return `STATS\r\n${lines.map((line) => `${line}\r\n`).join('')}END\r\n`;
@@ -102,7 +102,7 @@ function offsets(s: StatsSources): string[] {
   return lines;
 }
 
-/** MetaQ's realtime keys; `put_slave` (replicated puts) only on slaves, where MetaQ counts them (§6.1). */
+/** MetaQ's realtime keys; `put_slave` (replicated puts) only on slaves, where MetaQ counts them (docs/replication.md). */
 function reportedKinds(s: StatsSources): readonly RealtimeKind[] {
   return s.replication.role === 'master' ? RealtimeKinds.filter((kind) => kind !== 'put_slave') : RealtimeKinds;
 }

@@ -42,7 +42,7 @@ export function appendBatch(log: PartitionStore, records: readonly BatchRecord[]
 export type BatchState = { state: 'present' } | { state: 'torn'; cutAt: number } | { state: 'missing' };
 
 /**
- * Recovery's check of one committed batch (§2.9): intact where the commit record says (or gone
+ * Recovery's check of one committed batch (docs/transactions.md): intact where the commit record says (or gone
  * to retention), torn at the tail by a crash mid-write (cut it and append again), or missing.
  * A batch still holding its hint is found by scanning from the hint for its first message id.
  */

@@ -40,7 +40,7 @@ export interface TransactionSummary {
 }
 
 /**
- * The broker's transactions (§5.6.3): XA ones in one broker-wide table, local ones per
+ * The broker's transactions (docs/transactions.md): XA ones in one broker-wide table, local ones per
  * connection. Puts wait in memory and in the journal; a commit journals the decision (forced)
  * before appending each partition's messages as one contiguous batch, so a crash at any point
  * is finished by recovery and consumers never see part of a transaction, or any of an open or
@@ -219,7 +219,7 @@ export class TransactionManager {
     if (!(await this.heuristics.forget(key))) throw new XaError(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
   }
 
-  /** An operator finishes a prepared XA transaction whose coordinator is gone (§5.6.4). */
+  /** An operator finishes a prepared XA transaction whose coordinator is gone (docs/transactions.md). */
   async completeHeuristically(key: string, outcome: HeuristicOutcome): Promise<void> {
     const tx = this.xa.get(key);
     if (tx === undefined || tx.state !== 'PREPARED' || tx.finishing) {
@@ -251,7 +251,7 @@ export class TransactionManager {
   }
 
   /**
-   * Let replay start later (§2.9): at the oldest record an open transaction or an unfinished
+   * Let replay start later (docs/transactions.md): at the oldest record an open transaction or an unfinished
    * commit still needs, once every partition is flushed past the commits before it.
    */
   async checkpoint(): Promise<void> {
