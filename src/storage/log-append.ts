@@ -7,20 +7,20 @@ export type AppendCallback = (error: StorageError | undefined, offset: number) =
 
 /** One record of a batch appended as a unit. */
 export interface BatchRecord {
-  payload: Buffer;
-  flag: number;
-  id: bigint;
-  checksum: number;
+  readonly payload: Buffer;
+  readonly flag: number;
+  readonly id: bigint;
+  readonly checksum: number;
 }
 
 /** One message, framed by the log (a put, a replicated record). */
 export interface RecordAppend {
-  kind: 'record';
-  payload: Buffer;
-  flag: number;
-  id: bigint;
-  checksum: number;
-  done: AppendCallback;
+  readonly kind: 'record';
+  readonly payload: Buffer;
+  readonly flag: number;
+  readonly id: bigint;
+  readonly checksum: number;
+  readonly done: AppendCallback;
 }
 
 /**
@@ -29,9 +29,9 @@ export interface RecordAppend {
  * gets the offset of the first record once all are written.
  */
 export interface BatchAppend {
-  kind: 'batch';
-  records: readonly BatchRecord[];
-  done: AppendCallback;
+  readonly kind: 'batch';
+  readonly records: readonly BatchRecord[];
+  readonly done: AppendCallback;
 }
 
 /**
@@ -41,13 +41,13 @@ export interface BatchAppend {
  * views of it), so its buffer can be reused.
  */
 export interface FramedAppend {
-  kind: 'framed';
-  set: Buffer;
-  records: number;
+  readonly kind: 'framed';
+  readonly set: Buffer;
+  readonly records: number;
   /** When the last of its records was appended, if the caller knows (time index). */
-  latestTimeMs?: number | undefined;
-  release?: (() => void) | undefined;
-  done: AppendCallback;
+  readonly latestTimeMs?: number | undefined;
+  readonly release?: (() => void) | undefined;
+  readonly done: AppendCallback;
 }
 
 /**
@@ -55,12 +55,12 @@ export interface FramedAppend {
  * journal is written before the set, and retries wait for its outcome.
  */
 export interface IdempotentAppend {
-  kind: 'idempotent';
-  set: Buffer;
-  records: number;
-  producer: { id: string; sequence: number; firstId: bigint };
-  latestTimeMs?: number | undefined;
-  done: AppendCallback;
+  readonly kind: 'idempotent';
+  readonly set: Buffer;
+  readonly records: number;
+  readonly producer: { id: string; sequence: number; firstId: bigint };
+  readonly latestTimeMs?: number | undefined;
+  readonly done: AppendCallback;
 }
 
 /** Everything a partition log appends: one object per append, queued as it is where it can be. */
@@ -68,12 +68,13 @@ export type LogAppend = RecordAppend | BatchAppend | FramedAppend | IdempotentAp
 
 /** An idempotent set as queued: `done` settles the producer state, `stored` is journaled. */
 export interface JournaledAppend {
-  kind: 'journaled';
-  set: Buffer;
-  records: number;
-  latestTimeMs: number | undefined;
-  stored: StoredSet;
-  done: AppendCallback;
+  readonly kind: 'journaled';
+  readonly set: Buffer;
+  readonly records: number;
+  readonly latestTimeMs: number | undefined;
+  /** Its `offset` is set once the batch it goes out in is laid out. */
+  readonly stored: StoredSet;
+  readonly done: AppendCallback;
 }
 
 /** What the write queue holds. */
