@@ -6,7 +6,7 @@ import { ConfigError } from '../common/errors.js';
 import { ResourceStack } from '../common/resource-stack.js';
 import type { DiskSpace, FileIO } from '../storage/io/file-io.js';
 import { NodeFileIO } from '../storage/io/node-file-io.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { PartitionStore } from '../storage/partition-store.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import type { BrokerRegistration } from '../coordination/zk/broker-registration.js';
 import type { ZkSession } from '../coordination/zk/zk-session.js';
@@ -171,12 +171,12 @@ export class Broker {
   /** Follow the writes of every partition of a traced topic, loaded now or created later. */
   private traceTopics(traces: TraceBook): void {
     const replication = this.replication;
-    const whenReplicated = (log: PartitionLog, end: number, done: (error: string | undefined) => void): { slave: string } | undefined => {
+    const whenReplicated = (log: PartitionStore, end: number, done: (error: string | undefined) => void): { slave: string } | undefined => {
       if (replication.syncMaster === undefined) return undefined;
       replication.syncMaster.whenReplicated(log, end, done);
       return { slave: this.config.replication.slave };
     };
-    const follow = (topic: string, partition: number, log: PartitionLog): void => {
+    const follow = (topic: string, partition: number, log: PartitionStore): void => {
       if (this.stores.settings(topic)?.trace === true) traces.follow(log, topic, partition, whenReplicated);
     };
     for (const [topic, partitions] of this.stores.all()) for (const [partition, log] of partitions) follow(topic, partition, log);

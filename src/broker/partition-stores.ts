@@ -10,6 +10,7 @@ import { defaultOpenFileBudget } from '../storage/io/descriptor-limit.js';
 import { OpenFileCache } from '../storage/io/open-file-cache.js';
 import { makeDirDurably } from '../storage/durable-dir.js';
 import { PartitionLog } from '../storage/partition-log.js';
+import type { PartitionStore } from '../storage/partition-store.js';
 import { TailCache } from '../storage/tail-cache.js';
 import { applyRetention, parseRetentionPolicy } from '../storage/retention.js';
 import type { BrokerConfig, EffectiveTopicSettings } from './config/broker-config.js';
@@ -48,13 +49,13 @@ const SETTINGS_CACHE_ENTRIES = 50_000;
  * directories at start, created lazily by the first put, retired on the `deleteWhen` schedule.
  */
 export class PartitionStores {
-  private readonly logs = new Map<string, Map<number, PartitionLog>>();
-  private readonly opening = new Map<string, Promise<PartitionLog>>();
+  private readonly logs = new Map<string, Map<number, PartitionStore>>();
+  private readonly opening = new Map<string, Promise<PartitionStore>>();
   private readonly jobs: Cron[] = [];
   /** Told of every store created after start (cluster mode registers new topics, a sync master streams them). */
   /** The newest bytes of every partition, under one budget (`tailCacheBytes`). */
   readonly tailCache: TailCache;
-  readonly created = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
+  readonly created = new Set<(topic: string, partition: number, log: PartitionStore) => void>();
   /** Directories found at start that are not partitions (logged, never served). */
   foreignDirectories = 0;
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
@@ -93,8 +94,8 @@ export class PartitionStores {
     return this.settingsCache.get(topic);
   }
 
-  /** An existing store, or undefined (gets never create stores: they answer 404; docs/protocol.md, get). */
-  find(topic: string, partition: number): PartitionLog | undefined {
+  /** An existing store, or undefined (gets never create stores: they answer 404, docs/protocol.md, get). */
+  find(topic: string, partition: number): PartitionStore | undefined {
     return this.logs.get(topic)?.get(partition);
   }
 
@@ -113,7 +114,7 @@ export class PartitionStores {
   }
 
   /** The store for a put, created on first use; refuses unknown topics and partitions. */
-  getOrCreate(topic: string, partition: number, budgeted = true): PartitionLog | Promise<PartitionLog> {
+  getOrCreate(topic: string, partition: number, budgeted = true): PartitionStore | Promise<PartitionStore> {
     const existing = this.find(topic, partition);
     if (existing !== undefined) return existing;
     this.checkAccepts(topic, partition, budgeted);
@@ -125,7 +126,7 @@ export class PartitionStores {
    * whatever this broker's own topic sections say, created empty at the master's first offset so
    * that offsets match (docs/replication.md).
    */
-  getOrCreateReplica(topic: string, partition: number, startOffset: number): PartitionLog | Promise<PartitionLog> {
+  getOrCreateReplica(topic: string, partition: number, startOffset: number): PartitionStore | Promise<PartitionStore> {
     const existing = this.find(topic, partition);
     if (existing !== undefined) return existing;
     // Never refused: the master already acknowledged these records, and a slave that dropped
@@ -137,7 +138,7 @@ export class PartitionStores {
     return this.create(topic, partition, startOffset);
   }
 
-  private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionLog> {
+  private create(topic: string, partition: number, startOffset: number | undefined): Promise<PartitionStore> {
     // The last line before a name becomes a path: every caller has checked it already.
     const problem = topicNameProblem(topic) ?? partitionProblem(partition);
     if (problem !== undefined) return Promise.reject(new StoreRefusal('INVALID_TOPIC', problem));
@@ -155,7 +156,7 @@ export class PartitionStores {
     return opening;
   }
 
-  private async open(topic: string, partition: number, settings: EffectiveTopicSettings | undefined, offsetIfCreate?: number): Promise<PartitionLog> {
+  private async open(topic: string, partition: number, settings: EffectiveTopicSettings | undefined, offsetIfCreate?: number): Promise<PartitionStore> {
     const effective = settings ?? this.fallbackSettings();
     const log = await PartitionLog.open({
       dir: join(effective.dataPath, `${topic}-${partition}`),
@@ -171,7 +172,7 @@ export class PartitionStores {
       keyIndex: effective.keyIndex,
     });
     let partitions = this.logs.get(topic);
-    if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionLog>()));
+    if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionStore>()));
     partitions.set(partition, log);
     this.budget.add(topic, partition);
     return log;
@@ -210,7 +211,7 @@ export class PartitionStores {
     this.logger.info({ component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes }, 'partition stores loaded');
   }
 
-  /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (docs/storage.md). */
+  /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (docs/storage.md, retention). */
   scheduleRetention(): void {
     for (const job of this.jobs.splice(0)) job.stop();
     const schedules = new Set([this.config.system.deleteWhen, ...this.config.topics.flatMap((t) => (t.deleteWhen ? [t.deleteWhen] : []))]);
@@ -253,7 +254,7 @@ export class PartitionStores {
   }
 
   /** Every store, grouped by topic. */
-  all(): ReadonlyMap<string, ReadonlyMap<number, PartitionLog>> {
+  all(): ReadonlyMap<string, ReadonlyMap<number, PartitionStore>> {
     return this.logs;
   }
 

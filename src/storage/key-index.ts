@@ -41,25 +41,29 @@ export class KeyIndex {
   private hashes = new Int32Array(0);
   private positions = new Uint32Array(0);
   private count = 0;
+  private seenEnd = 0;
+
   /** Relative end of the records seen. */
-  coveredEnd = 0;
+  get coveredEnd(): number {
+    return this.seenEnd;
+  }
 
   /** Whole records `bytes`, written at relative `position`. Ignored unless they follow what was seen. */
   seeRecords(position: number, bytes: Buffer): void {
-    if (position !== this.coveredEnd) return;
+    if (position !== this.seenEnd) return;
     for (let at = 0; bytes.length - at >= RECORD_HEADER_SIZE; at += RECORD_HEADER_SIZE + bytes.readInt32BE(at)) {
       const key = recordKey(bytes, at);
       if (key === 'short') return; // only whole records come here; a short one ends what can be seen
       if (key !== undefined) this.add(keyHash(key), position + at);
     }
-    this.coveredEnd = position + bytes.length;
+    this.seenEnd = position + bytes.length;
   }
 
   /** One keyed record, read back from disk. */
   see(position: number, end: number, key: Buffer | undefined): void {
-    if (position !== this.coveredEnd) return;
+    if (position !== this.seenEnd) return;
     if (key !== undefined) this.add(keyHash(key), position);
-    this.coveredEnd = end;
+    this.seenEnd = end;
   }
 
   private add(hash: number, position: number): void {
@@ -86,10 +90,10 @@ export class KeyIndex {
 
   /** The segment was cut back before the end of what was seen: read it again when needed. */
   truncate(position: number): void {
-    if (position >= this.coveredEnd) return;
+    if (position >= this.seenEnd) return;
     this.hashes = new Int32Array(0);
     this.positions = new Uint32Array(0);
     this.count = 0;
-    this.coveredEnd = 0;
+    this.seenEnd = 0;
   }
 }

@@ -17,7 +17,7 @@ export async function offsetsForKey(segments: readonly Segment[], key: string, l
     for (const position of index.positionsOf(hash)) {
       if (segment.start + position >= visibleEnd) break;
       const head = Buffer.allocUnsafe(keyReadLength(wanted.length));
-      const n = await segment.use(() => segment.file.read(head, 0, head.length, position));
+      const n = await segment.readAt(head, head.length, position);
       const stored = recordKey(head.subarray(0, n), 0);
       if (stored instanceof Buffer && stored.equals(wanted)) found.push(segment.start + position);
     }
@@ -41,7 +41,7 @@ async function keyIndexOf(segment: Segment): Promise<KeyIndex> {
 async function keyReadAt(segment: Segment, position: number, size: number): Promise<Buffer | undefined | 'short'> {
   const read = async (length: number): Promise<Buffer> => {
     const head = Buffer.allocUnsafe(Math.min(size, length));
-    const n = await segment.use(() => segment.file.read(head, 0, head.length, position));
+    const n = await segment.readAt(head, head.length, position);
     return head.subarray(0, n);
   };
   const start = await read(keyReadLength(0));

@@ -5,7 +5,6 @@ import type { FileIO } from './io/file-io.js';
 import { makeDirDurably } from './durable-dir.js';
 import { readRecoveryPoint } from './recovery-point.js';
 import type { RecoveryPoint } from './recovery-point.js';
-import { findNextIntactRecord, scanRecords } from './record-scanner.js';
 import { Segment } from './segment.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 
@@ -18,9 +17,10 @@ export interface RecoveryReport {
 }
 
 /**
- * The segments of a partition directory, oldest first, with the last one recovered (§2.8) and
- * open for appends; one empty segment at `offsetIfCreate` where there are none. Interrupted
- * operations are finished or undone first. `millis` of the report is left for the caller.
+ * The segments of a partition directory, oldest first, with the last one recovered and open for
+ * appends (docs/storage.md, recovery); one empty segment at `offsetIfCreate` where there are
+ * none. Interrupted operations are finished or undone first. `millis` of the report is left for
+ * the caller.
  */
 export async function openSegments(io: FileIO, dir: string, logger: Logger, offsetIfCreate: number): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
   await makeDirDurably(io, dir);
@@ -36,23 +36,21 @@ export async function openSegments(io: FileIO, dir: string, logger: Logger, offs
     const size = await file.size();
     const previous = segments[segments.length - 1];
     if (previous !== undefined && previous.end !== start) {
-      await Promise.all([...segments.map((s) => s.file.close()), file.close()]);
+      await Promise.all([...segments.map((s) => s.release()), file.close()]);
       throw new StorageError(StorageCodes.corrupt, `segments of ${dir} are not contiguous: ${previous.path} ends at ${previous.end} but the next segment starts at ${start}; restore the missing segment or move the later ones aside`);
     }
-    const segment = new Segment(start, path, file, size, 0);
-    segment.sealed = true;
-    segments.push(segment);
+    previous?.seal();
+    segments.push(new Segment(dir, start, path, file, size));
   }
   if (segments.length === 0) {
     const path = join(dir, segmentFileName(offsetIfCreate));
-    segments.push(new Segment(offsetIfCreate, path, await io.open(path, 'write'), 0, 0));
+    segments.push(new Segment(dir, offsetIfCreate, path, await io.open(path, 'write'), 0));
     await io.syncDir(dir);
   }
   const last = segments[segments.length - 1]!;
-  last.sealed = false;
   const point = await readRecoveryPoint(io, dir);
-  const recovery: RecoveryReport = { truncatedBytes: 0, corrupt: [], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
-  const messageCount = await recoverLastSegment(last, point?.flushedOffset ?? 0, recovery, logger);
+  const { records: messageCount, truncatedBytes } = await last.recover(point?.flushedOffset ?? 0, logger);
+  const recovery: RecoveryReport = { truncatedBytes, corrupt: [...last.corruptRanges], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
   return { segments, recovery, messageCount, point };
 }
 
@@ -73,38 +71,4 @@ async function removeLeftovers(io: FileIO, dir: string, logger: Logger): Promise
     }
   }
   if (removed > 0) await io.syncDir(dir);
-}
-
-/**
- * Scan the last segment record by record. Damage after the recovery point is a torn tail and is
- * truncated (the byte count is logged). Damage before it is corruption of flushed data: it is
- * reported and refused, and scanning resumes at the next intact record so nothing after it is lost.
- */
-async function recoverLastSegment(segment: Segment, recoveryPoint: number, report: RecoveryReport, logger: Logger): Promise<number> {
-  const flushedRel = Math.max(0, recoveryPoint - segment.start);
-  let pos = 0;
-  let records = 0;
-  for (;;) {
-    const outcome = await scanRecords(segment.file, pos, segment.size);
-    records += outcome.records;
-    pos = outcome.end;
-    if (outcome.stoppedBy === 'end') break;
-    if (pos >= flushedRel) {
-      report.truncatedBytes = segment.size - pos;
-      logger.warn({ segment: segment.path, truncatedBytes: report.truncatedBytes, validEnd: segment.start + pos }, 'torn tail truncated');
-      await segment.file.truncate(pos);
-      await segment.file.datasync();
-      segment.size = pos;
-      break;
-    }
-    const resume = await findNextIntactRecord(segment.file, pos, segment.size);
-    const range = { start: segment.start + pos, end: segment.start + resume };
-    segment.corrupt.push(range);
-    report.corrupt.push(range);
-    logger.error({ segment: segment.path, ...range }, 'corruption before the flushed end: range refused, not truncated');
-    pos = resume;
-    if (pos >= segment.size) break;
-  }
-  segment.verifiedEnd = segment.size;
-  return records;
 }

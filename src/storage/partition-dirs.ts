@@ -11,7 +11,7 @@ function range(start: number, end: number): number[] {
 }
 
 /**
- * MetaQ's move-partitions (§7.5): rename `<topic>-<i>` to `<topic>-<i+by>` for i in start..end,
+ * MetaQ's move-partitions (docs/operations.md): rename `<topic>-<i>` to `<topic>-<i+by>` for i in start..end,
  * with the broker stopped, so another broker's partitions can be renumbered before data is
  * merged. Refuses before renaming anything if a source is missing or a target exists.
  */
@@ -35,7 +35,7 @@ export async function movePartitions(io: FileIO, dataDir: string, topic: string,
   return ordered;
 }
 
-/** MetaQ's delete-partitions (§7.5): remove `<topic>-<i>` for i in start..end, files first. Missing ones are skipped. */
+/** MetaQ's delete-partitions (docs/operations.md): remove `<topic>-<i>` for i in start..end, files first. Missing ones are skipped. */
 export async function deletePartitions(io: FileIO, dataDir: string, topic: string, start: number, end: number, progress?: DirProgress): Promise<string[]> {
   const dirs = range(start, end).map((i) => join(dataDir, `${topic}-${i}`));
   const deleted: string[] = [];

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../common/clock.js';
 import { writeFileAtomically } from './atomic-file.js';
 import type { FileIO } from './io/file-io.js';
 
@@ -29,4 +31,60 @@ export async function readRecoveryPoint(io: FileIO, dir: string): Promise<Recove
 
 export function writeRecoveryPoint(io: FileIO, dir: string, point: RecoveryPoint): Promise<void> {
   return writeFileAtomically(io, join(dir, RECOVERY_POINT_FILE), Buffer.from(JSON.stringify(point)));
+}
+
+/** The recovery point is rewritten at most this often (it costs two fsyncs). */
+const REWRITE_INTERVAL_MS = 1000;
+
+/**
+ * Keeps one partition's recovery point up to date: rewritten after flushes at most once a
+ * second, at once when the log is cut back, and marked clean at close.
+ */
+export class RecoveryPointWriter {
+  private writing: Promise<void> | undefined;
+  private lastWriteAt = -Infinity;
+
+  /**
+   * @param cleanOnDisk the point on disk says a clean stop at the flushed end, and nothing changed since
+   */
+  constructor(
+    private readonly io: FileIO,
+    private readonly dir: string,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private cleanOnDisk: boolean,
+  ) {}
+
+  /** The log is flushed up to `end`: rewrite the point unless that was done within the last second. */
+  flushedTo(end: number): void {
+    const now = this.clock.monotonicMs();
+    if (this.writing !== undefined || now - this.lastWriteAt < REWRITE_INTERVAL_MS) return;
+    this.lastWriteAt = now;
+    this.cleanOnDisk = false;
+    this.writing = writeRecoveryPoint(this.io, this.dir, { flushedOffset: end, cleanShutdown: false })
+      .catch((error: unknown) => this.logger.warn({ err: error, partition: this.dir }, 'could not write the recovery point; recovery will be more conservative'))
+      .finally(() => {
+        this.writing = undefined;
+      });
+  }
+
+  /** The log was cut back to `end`: say so on disk before anything else happens. */
+  cutTo(end: number): Promise<void> {
+    this.cleanOnDisk = false;
+    return writeRecoveryPoint(this.io, this.dir, { flushedOffset: end, cleanShutdown: false });
+  }
+
+  /** Wait for a rewrite in progress. */
+  async settled(): Promise<void> {
+    await this.writing;
+  }
+
+  /**
+   * Record a clean stop at `flushedEnd`. Nothing written since a clean start leaves the point
+   * as it is on disk, so a stop stays quick.
+   */
+  async closeClean(flushedEnd: number, writtenEnd: number): Promise<void> {
+    if (this.cleanOnDisk && writtenEnd === flushedEnd) return;
+    await writeRecoveryPoint(this.io, this.dir, { flushedOffset: flushedEnd, cleanShutdown: true });
+  }
 }

@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import yazl from 'yazl';
 import { ConfigError } from '../common/errors.js';
 import type { FileIO } from './io/file-io.js';
-import type { PartitionLog } from './partition-log.js';
+import type { PartitionStore } from './partition-store.js';
 
-/** A parsed `deletePolicy` (§2.7). */
+/** A parsed `deletePolicy` (docs/storage.md, retention). */
 export type RetentionPolicy =
   | { kind: 'delete'; maxAgeMs: number }
   | { kind: 'archive'; maxAgeMs: number; compress: boolean };
@@ -35,7 +35,7 @@ export function parseRetentionPolicy(text: string): RetentionPolicy {
  * Remove or archive sealed segments older than the policy's age, oldest first, stopping at the
  * first younger one so the log stays contiguous. Age is the file's mtime, as in MetaQ.
  */
-export async function applyRetention(log: PartitionLog, io: FileIO, policy: RetentionPolicy, nowMs: number, logger: Logger): Promise<number> {
+export async function applyRetention(log: PartitionStore, io: FileIO, policy: RetentionPolicy, nowMs: number, logger: Logger): Promise<number> {
   let removed = 0;
   for (const segment of log.sealedSegments()) {
     const stat = await io.stat(segment.path);

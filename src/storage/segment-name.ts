@@ -1,4 +1,4 @@
-/** Segment files are named by their 20-digit zero-padded start offset (§2.1). */
+/** Segment files are named by their 20-digit zero-padded start offset (docs/storage.md). */
 export const SEGMENT_SUFFIX = '.meta';
 
 export function segmentFileName(start: number): string {

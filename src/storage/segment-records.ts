@@ -24,7 +24,7 @@ export async function* recordsOf(segment: Segment, from: number, to: number): As
   let pos = from;
   while (to - pos >= RECORD_HEADER_SIZE) {
     const window = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, to - pos));
-    const n = await segment.use(() => segment.file.read(window, 0, window.length, pos));
+    const n = await segment.readAt(window, window.length, pos);
     const bytes = window.subarray(0, n);
     let at = 0;
     while (n - at >= RECORD_HEADER_SIZE) {

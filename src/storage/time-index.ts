@@ -13,24 +13,32 @@ export class TimeIndex {
   private readonly positions: number[] = [];
   private readonly latestBefore: number[] = [];
   private lastEntryAt = -Infinity;
+  private seenEnd = 0;
+  private latestMs = -Infinity;
+
   /** Relative end of the records seen. */
-  coveredEnd = 0;
+  get coveredEnd(): number {
+    return this.seenEnd;
+  }
+
   /** Latest append time of the records seen; -Infinity before the first. */
-  latest = -Infinity;
+  get latest(): number {
+    return this.latestMs;
+  }
 
   /**
    * Records from relative `position` to `end`, the latest appended at `latestMs`. Ignored unless
    * they follow what was seen, so a write the caller could not time leaves the rest to a scan.
    */
   see(position: number, end: number, latestMs: number): void {
-    if (position !== this.coveredEnd) return;
+    if (position !== this.seenEnd) return;
     if (position - this.lastEntryAt >= TIME_INDEX_INTERVAL) {
       this.positions.push(position);
-      this.latestBefore.push(this.latest);
+      this.latestBefore.push(this.latestMs);
       this.lastEntryAt = position;
     }
-    this.latest = Math.max(this.latest, latestMs);
-    this.coveredEnd = end;
+    this.latestMs = Math.max(this.latestMs, latestMs);
+    this.seenEnd = end;
   }
 
   /** Where to start reading for the first record appended at or after `timeMs`. */
@@ -50,11 +58,11 @@ export class TimeIndex {
 
   /** The segment was cut back before the end of what was seen: read it again when needed. */
   truncate(position: number): void {
-    if (position >= this.coveredEnd) return;
+    if (position >= this.seenEnd) return;
     this.positions.length = 0;
     this.latestBefore.length = 0;
     this.lastEntryAt = -Infinity;
-    this.coveredEnd = 0;
-    this.latest = -Infinity;
+    this.seenEnd = 0;
+    this.latestMs = -Infinity;
   }
 }

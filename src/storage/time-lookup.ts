@@ -1,5 +1,4 @@
 import { idTimeMsAt } from '../common/id-generator.js';
-import { RECORD_HEADER_SIZE } from '../protocol/record.js';
 import type { Segment } from './segment.js';
 import { recordsOf } from './segment-records.js';
 import type { TimeIndex } from './time-index.js';
@@ -17,7 +16,7 @@ export async function offsetForTime(segments: readonly Segment[], timeMs: number
   let from = 0;
   while (low <= high) {
     const mid = (low + high) >> 1;
-    const first = await firstTimeOf(segments[mid]!);
+    const first = await segments[mid]!.firstAppendTimeMs();
     if (first >= 0 && first < timeMs) {
       from = mid;
       low = mid + 1;
@@ -31,15 +30,6 @@ export async function offsetForTime(segments: readonly Segment[], timeMs: number
     }
   }
   return end;
-}
-
-async function firstTimeOf(segment: Segment): Promise<number> {
-  if (segment.firstTimeMs === undefined || segment.firstTimeMs < 0) {
-    const header = Buffer.alloc(RECORD_HEADER_SIZE);
-    const n = segment.size < RECORD_HEADER_SIZE ? 0 : await segment.use(() => segment.file.read(header, 0, RECORD_HEADER_SIZE, 0));
-    segment.firstTimeMs = n === RECORD_HEADER_SIZE ? idTimeMsAt(header, 8) : -1;
-  }
-  return segment.firstTimeMs;
 }
 
 /** The segment's time index, after reading whatever its writes did not show it. */

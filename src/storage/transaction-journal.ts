@@ -37,7 +37,7 @@ const REDO = /^redo\.(\d+)$/;
 const CHECKPOINT = /^checkpoint\.(\d+)$/;
 
 /**
- * The transaction redo log (§2.9): records appended to `redo.<n>` files in order, a new file past
+ * The transaction redo log (docs/transactions.md): records appended to `redo.<n>` files in order, a new file past
  * the size limit, `checkpoint.<n>` files naming where replay must start (the oldest record any
  * unfinished transaction still needs), and files wholly before the checkpoint deleted.
  * `open` replays from the latest checkpoint and cuts a torn tail.

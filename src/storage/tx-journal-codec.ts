@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 
 /**
- * MetaQ's transaction journal records (§2.9): `int32 L`, L bytes of a protobuf `TxCommand`, and
+ * MetaQ's transaction journal records (docs/transactions.md): `int32 L`, L bytes of a protobuf `TxCommand`, and
  * for commits an attachment naming where each partition's batch went. The schema is MetaQ's
  * TransactionCommands.proto (proto2), so a journal left by a Java broker replays here.
  */
@@ -130,7 +130,7 @@ export interface DecodedRecord {
 
 /**
  * The record at `position`, or undefined if the bytes there are not a whole, parsable record: a
- * torn or zero-filled tail, where replay stops and the file is cut (§2.9).
+ * torn or zero-filled tail, where replay stops and the file is cut (docs/transactions.md).
  */
 export function decodeJournalRecord(buffer: Buffer, position: number): DecodedRecord | undefined {
   if (buffer.length - position < 4) return undefined;

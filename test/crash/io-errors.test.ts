@@ -8,6 +8,7 @@ import { recoverAndScan } from '../support/crash-workload.js';
 import type { AckedWrite } from '../support/history-checker.js';
 import { checkHistory, isClean, summarize } from '../support/history-checker.js';
 import { openLog } from '../support/storage-harness.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 const SEGMENT = 4000;
 const PUTS = 500;
@@ -32,7 +33,7 @@ async function run(target: 'write' | 'datasync', index: number, fault: (op: { le
       Array.from({ length: 25 }, (_, i) => {
         const payload = `p1:${start + i}:${'x'.repeat((start + i) % 31)}`;
         attempted.add(payload);
-        return log.appendAsync(Buffer.from(payload), 0, BigInt(start + i + 1), checksum(Buffer.from(payload))).then(
+        return appendRecord(log, Buffer.from(payload), 0, BigInt(start + i + 1), checksum(Buffer.from(payload))).then(
           (offset) => void acked.push({ payload, partition: 0, offset }),
           (error: unknown) => {
             assert.ok(error instanceof StorageError, String(error));
@@ -79,7 +80,7 @@ describe('C4 ENOSPC and EIO at every write and fsync', () => {
     for (let seq = 0; seq < 40; seq += 1) {
       const payload = `p1:${seq}:roll`;
       attempted.add(payload);
-      acked.push({ payload, partition: 0, offset: await log.appendAsync(Buffer.from(payload), 0, BigInt(seq + 1), checksum(Buffer.from(payload))) });
+      acked.push({ payload, partition: 0, offset: await appendRecord(log, Buffer.from(payload), 0, BigInt(seq + 1), checksum(Buffer.from(payload))) });
     }
     assert.equal(log.fenced, undefined);
     assert.ok(log.sealedSegments().length >= 2, 'segments rolled once the disk had room');

@@ -3,6 +3,7 @@ import type { MemoryFileIO, UnsyncedChoice } from '../../src/storage/io/memory-f
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import type { AckedWrite, ReadRecord } from './history-checker.js';
 import { openLog, scanAll } from './storage-harness.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 /** A disk image a crash could leave, with what producers had been told at that instant. */
 export interface CrashPoint {
@@ -54,7 +55,7 @@ export async function produce(log: PartitionLog, count: number, group: number, a
       const payload = Buffer.from(`p1:${seq}:${'v'.repeat(seq % 23)}`);
       attempted.add(payload.toString());
       sends.push(
-        log.appendAsync(payload, 0, BigInt(seq + 1), checksum(payload)).then(
+        appendRecord(log, payload, 0, BigInt(seq + 1), checksum(payload)).then(
           (offset) => void acked.push({ payload: payload.toString(), partition: 0, offset }),
           () => undefined,
         ),

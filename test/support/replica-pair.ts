@@ -3,7 +3,7 @@ import { MetaqClient } from '../../src/client/index.js';
 import type { ClientOptions } from '../../src/client/index.js';
 import type { ConnectionOptions } from '../../src/client/transport/broker-connection.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
-import type { PartitionLog } from '../../src/storage/partition-log.js';
+import type { PartitionStore } from '../../src/storage/partition-store.js';
 import { tempDir } from './broker-process.js';
 import { silentLogger } from './storage-harness.js';
 
@@ -19,7 +19,7 @@ export function startFromIni(text: string): Promise<Broker> {
 }
 
 /** Every byte of a partition's log, from its first offset to the end written. */
-export async function logBytes(log: PartitionLog | undefined): Promise<{ start: number; bytes: Buffer }> {
+export async function logBytes(log: PartitionStore | undefined): Promise<{ start: number; bytes: Buffer }> {
   if (log === undefined) return { start: 0, bytes: Buffer.alloc(0) };
   const parts: Buffer[] = [];
   let at = log.minOffset;

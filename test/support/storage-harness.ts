@@ -5,6 +5,7 @@ import type { PartitionLogOptions } from '../../src/storage/partition-log.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
 import { iterateRecords, isRecordIntact } from '../../src/protocol/record.js';
 import type { ReadRecord } from './history-checker.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const DIR = '/data/topic-0';
@@ -20,7 +21,7 @@ export function payloadFor(seq: number): Buffer {
 
 export function appendPayload(log: PartitionLog, seq: number): Promise<number> {
   const payload = payloadFor(seq);
-  return log.appendAsync(payload, 0, BigInt(seq + 1), checksum(payload));
+  return appendRecord(log, payload, 0, BigInt(seq + 1), checksum(payload));
 }
 
 /** Read every record from minOffset to the written end. Throws on a refused (corrupt) range. */

@@ -14,6 +14,7 @@ import { startBroker } from '../support/in-process-broker.js';
 import { silentLogger } from '../support/storage-harness.js';
 import { put, scanPartition, WireSession } from '../support/wire-client.js';
 import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 const TOPICS = '[topic=orders]\n';
 
@@ -55,7 +56,7 @@ async function journalCommitWithoutBatch(dataPath: string, key: string, writeFir
   });
   const log = await PartitionLog.open({ dir: join(dataPath, 'orders-0'), io, logger: silentLogger, unflushThreshold: 0, unflushInterval: 1000, maxSegmentSize: 1024 * 1024 });
   const batch = partitionBatch(log, 'orders-0', messages);
-  if (writeFirst) await log.appendAsync(messages[0]!.payload, messages[0]!.flag, messages[0]!.id, messages[0]!.checksum);
+  if (writeFirst) await appendRecord(log, messages[0]!.payload, messages[0]!.flag, messages[0]!.id, messages[0]!.checksum);
   await log.close();
   await journal.append({ kind: 'operation', type: 'XA_COMMIT', wasPrepared: true, txKey: key, locations: [batch.location], force: true });
   await journal.close();

@@ -4,6 +4,7 @@ import { checksum } from '../../src/common/checksum.js';
 import { StorageError } from '../../src/common/errors.js';
 import { errnoError, MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
 import { openLog, payloadFor } from '../support/storage-harness.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 /** A file system whose fsyncs take a few milliseconds and are counted, with the end they cover. */
 function slowSyncIO(): { io: MemoryFileIO; syncs: () => number; syncedEnd: () => number; failSyncs: () => void } {
@@ -47,7 +48,7 @@ describe('P7 group commit', () => {
     const acks = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => {
         const payload = payloadFor(i);
-        return log.appendAsync(payload, 0, BigInt(i + 1), checksum(payload)).then((offset) => {
+        return appendRecord(log, payload, 0, BigInt(i + 1), checksum(payload)).then((offset) => {
           assert.ok(offset + 20 + payload.length <= disk.syncedEnd(), `put at ${offset} acked before its fsync`);
           return offset;
         });
@@ -67,12 +68,12 @@ describe('P7 group commit', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) => {
         const payload = payloadFor(i);
-        return log.appendAsync(payload, 0, BigInt(i + 1), checksum(payload));
+        return appendRecord(log, payload, 0, BigInt(i + 1), checksum(payload));
       }),
     );
     assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.code === 'STORAGE_FAILED'));
     assert.ok(log.fenced);
-    await assert.rejects(log.appendAsync(Buffer.from('late'), 0, 1n, checksum(Buffer.from('late'))), /refuses writes/);
+    await assert.rejects(appendRecord(log, Buffer.from('late'), 0, 1n, checksum(Buffer.from('late'))), /refuses writes/);
     assert.equal(log.visibleEnd, 0, 'nothing unflushed became visible');
   });
 });

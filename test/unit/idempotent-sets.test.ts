@@ -9,6 +9,7 @@ import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { PRODUCER_JOURNAL_FILE, ProducerJournal } from '../../src/storage/producer-journal.js';
 import type { StoredSet } from '../../src/storage/producer-journal.js';
 import { DIR, openLog, scanAll } from '../support/storage-harness.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 const stored = (sequence: number, offset = sequence * 100): StoredSet => ({ producerId: 'p1', sequence, records: 2, bytes: 50, offset, firstId: BigInt(1000 + sequence) });
 
@@ -99,7 +100,7 @@ function storeOnce(log: PartitionLog, sequence: number, payloads: string[], firs
       const admission = log.admitSet('p1', sequence, payloads.length, records.length);
       if (admission.kind === 'refused') reject(new Error(admission.reason));
       else if (admission.kind === 'retry') admission.outcome((outcome) => ('stored' in outcome ? resolve({ offset: outcome.stored.offset, retried: true }) : attempt()));
-      else log.appendIdempotent(records, payloads.length, { id: 'p1', sequence, firstId }, (error, offset) => (error ? reject(error) : resolve({ offset, retried: false })));
+      else log.append({ kind: 'idempotent', set: records, records: payloads.length, producer: { id: 'p1', sequence, firstId }, done: (error, offset) => (error ? reject(error) : resolve({ offset, retried: false })) });
     };
     attempt();
   });
@@ -131,7 +132,7 @@ describe('idempotent appends to a partition log', () => {
     io.faults = undefined;
     // Other data now sits where the failed set would have gone.
     const payload = Buffer.from('other');
-    await log.appendAsync(payload, 0, 555n, checksum(payload));
+    await appendRecord(log, payload, 0, 555n, checksum(payload));
     await log.close();
     log = await openLog(io);
     const retried = await storeOnce(log, 0, ['lost'], 100n);

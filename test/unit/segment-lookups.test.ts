@@ -6,6 +6,7 @@ import { RECORD_HEADER_SIZE } from '../../src/protocol/record.js';
 import { MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { openLog } from '../support/storage-harness.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 const EPOCH_MS = 1303895660503;
 const T0 = Date.parse('2026-11-24T10:00:00Z');
@@ -22,7 +23,7 @@ interface Written {
 async function appendSized(log: PartitionLog, size: number, key: string, timeMs: number, n: number): Promise<Written> {
   const { payload, flag } = encodePayload(Buffer.alloc(size - RECORD_HEADER_SIZE - 4 - Buffer.byteLength(key), n % 251), key);
   const id = (BigInt(timeMs - EPOCH_MS) << 22n) | BigInt(n % 4096);
-  return { offset: await log.appendAsync(payload, flag, id, checksum(payload)), key, timeMs };
+  return { offset: await appendRecord(log, payload, flag, id, checksum(payload)), key, timeMs };
 }
 
 describe('lookups by key and time over segments read back in windows', () => {

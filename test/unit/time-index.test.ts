@@ -6,6 +6,7 @@ import { encodeRecord } from '../../src/protocol/record.js';
 import { MemoryFileIO } from '../../src/storage/io/memory-file-io.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { openLog } from '../support/storage-harness.js';
+import { appendRecord } from '../../src/storage/append-promise.js';
 
 const EPOCH_MS = 1303895660503;
 const T0 = Date.parse('2026-11-24T10:00:00Z');
@@ -18,7 +19,7 @@ async function appendAt(log: PartitionLog, times: number[], size = 200): Promise
   const offsets: number[] = [];
   for (const [n, time] of times.entries()) {
     const payload = Buffer.alloc(size, n % 251);
-    offsets.push(await log.appendAsync(payload, 0, idAt(time, n % 4096), checksum(payload)));
+    offsets.push(await appendRecord(log, payload, 0, idAt(time, n % 4096), checksum(payload)));
   }
   return offsets;
 }
@@ -66,11 +67,17 @@ describe('seek by time (PartitionLog.offsetForTime)', () => {
     const appendSet = (from: number, to: number, latest: number | undefined): Promise<void> =>
       new Promise((resolve, reject) => {
         const bytes = set(from, to);
-        log.appendFramed(bytes, to - from, (error, offset) => {
-          if (error) return reject(error);
-          for (let n = from, at = offset; n < to; n += 1, at += 120) offsets.push(at);
-          resolve();
-        }, latest);
+        log.append({
+          kind: 'framed',
+          set: bytes,
+          records: to - from,
+          latestTimeMs: latest,
+          done: (error, offset) => {
+            if (error) return reject(error);
+            for (let n = from, at = offset; n < to; n += 1, at += 120) offsets.push(at);
+            resolve();
+          },
+        });
       });
     await appendSet(0, 100, times[99]);
     await appendSet(100, 200, undefined); // a slave's copy: no time given, the index must read it

@@ -11,7 +11,7 @@ function framedSet(count: number, size: number, firstId: number): Buffer {
 }
 
 function appended(log: PartitionLog, set: Buffer, records: number): Promise<number> {
-  return new Promise((resolve, reject) => log.appendFramed(set, records, (error, offset) => (error ? reject(error) : resolve(offset))));
+  return new Promise((resolve, reject) => log.append({ kind: 'framed', set, records, done: (error, offset) => (error ? reject(error) : resolve(offset)) }));
 }
 
 describe('framed sets written at once', () => {

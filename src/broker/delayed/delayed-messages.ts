@@ -6,6 +6,7 @@ import { completeRecordSize, iterateRecords, RECORD_HEADER_SIZE } from '../../pr
 import { DeliveredMarks } from '../../storage/delivered-marks.js';
 import type { FileIO } from '../../storage/io/file-io.js';
 import { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { ScheduledSet } from './scheduled-set.js';
 import { decodeScheduledSet, deliverAtOf, encodeScheduledSet } from './scheduled-set.js';
 import { TimingWheel } from './timing-wheel.js';
@@ -63,7 +64,7 @@ export class DelayedMessages {
 
   private constructor(
     private readonly options: DelayedMessagesOptions,
-    private readonly log: PartitionLog,
+    private readonly log: PartitionStore,
     private readonly marks: DeliveredMarks,
     delivered: Set<number>,
   ) {
@@ -110,10 +111,11 @@ export class DelayedMessages {
   /** Store a set in the schedule; `done` hears the entry's offset (the schedule id) once it is as durable as a put. */
   schedule(scheduled: ScheduledSet, id: bigint, done: (error: Error | undefined, offset: number) => void): void {
     const payload = encodeScheduledSet(scheduled);
-    this.log.append(payload, 0, id, checksum(payload), (error, offset) => {
+    const stored = (error: Error | undefined, offset: number): void => {
       if (error === undefined) this.track({ offset, size: RECORD_HEADER_SIZE + payload.length, deliverAtMs: scheduled.deliverAtMs, retryMs: RETRY_FIRST_MS });
       done(error, offset);
-    });
+    };
+    this.log.append({ kind: 'record', payload, flag: 0, id, checksum: checksum(payload), done: stored });
   }
 
   private track(entry: Entry): void {

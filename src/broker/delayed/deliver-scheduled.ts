@@ -1,5 +1,6 @@
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { AppendCallback } from '../../storage/log-append.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerContext } from '../broker-context.js';
 import type { WriteFailedOutcome } from '../handlers/outcome.js';
 import { openFailed, storeRefusal, whenReplicated, writeFailed, writeRefusal } from '../handlers/put-admission.js';
@@ -21,7 +22,7 @@ export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): P
     // scheduled; refused now (the topics filled meanwhile), it would be retried for ever.
     const refusal = writeRefusal(ctx, topic, partition, count) ?? storeRefusal(ctx, topic, partition, count, false);
     if (refusal !== undefined) return fail(refusal);
-    const deliver = (log: PartitionLog): void => {
+    const deliver = (log: PartitionStore): void => {
       const set = Buffer.from(scheduled.set); // ids are stamped in place; the schedule's copy stays as it is
       const stamped = stampSet(set, count, (ids) => ctx.ids.nextBlock(ids));
       if (typeof stamped === 'string') {
@@ -30,14 +31,15 @@ export function deliverScheduled(ctx: BrokerContext, scheduled: ScheduledSet): P
         resolve();
         return;
       }
-      log.appendFramed(set, count, (error, offset) => {
+      const done: AppendCallback = (error, offset) => {
         if (error !== undefined) return fail(writeFailed(ctx, topic, partition, count, Status.internalServerError, error.message));
         whenReplicated(ctx, log, topic, partition, count, offset + set.length, (failure) => {
           if (failure !== undefined) return fail(failure);
           countStoredMessages(ctx, topic, partition, stamped.messages, stamped.payloadBytes);
           resolve();
         });
-      }, stamped.latestTimeMs);
+      };
+      log.append({ kind: 'framed', set, records: count, latestTimeMs: stamped.latestTimeMs, done });
     };
     const store = ctx.stores.getOrCreate(topic, partition, false);
     if (store instanceof Promise) store.then(deliver, (error: unknown) => fail(openFailed(ctx, topic, partition, count, error)));

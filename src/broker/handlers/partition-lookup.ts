@@ -1,6 +1,6 @@
 import type { KeyOffsetsCommand, OffsetForTimeCommand } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { ok, refused } from './outcome.js';
 import type { RequestContext } from './request-context.js';
 
@@ -8,7 +8,7 @@ import type { RequestContext } from './request-context.js';
  * Answer a lookup in one partition's indexes (`otime`, `okey`): 404 for a partition this broker
  * does not have, MetaQ's wording; the lookup's text with 200; 500 saying what failed.
  */
-export function answerPartitionLookup(command: OffsetForTimeCommand | KeyOffsetsCommand, request: RequestContext, by: string, lookup: (log: PartitionLog) => Promise<string>): void {
+export function answerPartitionLookup(command: OffsetForTimeCommand | KeyOffsetsCommand, request: RequestContext, by: string, lookup: (log: PartitionStore) => Promise<string>): void {
   const ctx = request.broker;
   const { topic, partition } = command;
   const log = ctx.stores.find(topic, partition);

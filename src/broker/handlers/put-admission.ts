@@ -1,7 +1,7 @@
 import { StorageError } from '../../common/errors.js';
 import type { Command } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerContext } from '../broker-context.js';
 import { StoreRefusal } from '../partition-stores.js';
 import type { StoredOutcome, WriteFailedOutcome } from './outcome.js';
@@ -66,13 +66,13 @@ export function openFailed(ctx: BrokerContext, topic: string, partition: number,
  * Answer a stored write once the sync slave holds everything before `end` (docs/replication.md);
  * at once without one.
  */
-export function afterReplication(request: RequestContext, command: Command & { topic: string }, log: PartitionLog, end: number, stored: StoredOutcome): void {
+export function afterReplication(request: RequestContext, command: Command & { topic: string }, log: PartitionStore, end: number, stored: StoredOutcome): void {
   if (request.broker.replication.syncMaster === undefined) return request.answer(command, stored);
   whenReplicated(request.broker, log, command.topic, stored.partition, stored.messages, end, (failure) => request.answer(command, failure ?? stored));
 }
 
 /** Call `done` once the sync slave holds everything before `end`, with the failure when it cannot; at once without one. */
-export function whenReplicated(ctx: BrokerContext, log: PartitionLog, topic: string, partition: number, messages: number, end: number, done: (failure: WriteFailedOutcome | undefined) => void): void {
+export function whenReplicated(ctx: BrokerContext, log: PartitionStore, topic: string, partition: number, messages: number, end: number, done: (failure: WriteFailedOutcome | undefined) => void): void {
   const syncMaster = ctx.replication.syncMaster;
   if (syncMaster === undefined) return done(undefined);
   syncMaster.whenReplicated(log, end, (replicationError) => {

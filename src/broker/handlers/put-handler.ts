@@ -2,7 +2,8 @@ import { checksum } from '../../common/checksum.js';
 import type { PutCommand } from '../../protocol/commands.js';
 import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { AppendCallback } from '../../storage/log-append.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
 import { ok, refused } from './outcome.js';
@@ -36,15 +37,16 @@ export function handlePut(command: PutCommand, request: RequestContext): void {
 }
 
 /** Append to an open log: the log's callback is the one closure a put costs. */
-function appendPut(command: PutCommand, request: RequestContext, log: PartitionLog, partition: number, crc: number, traced: boolean): void {
+function appendPut(command: PutCommand, request: RequestContext, log: PartitionStore, partition: number, crc: number, traced: boolean): void {
   const ctx = request.broker;
   const id = ctx.ids.next();
   if (traced) ctx.traces?.produced(command.topic, partition, [id], request.client);
-  log.append(command.body, command.flag, id, crc, (error, offset) => {
+  const done: AppendCallback = (error, offset) => {
     if (error !== undefined) return request.answer(command, writeFailed(ctx, command.topic, partition, 1, Status.internalServerError, error.message));
     const stored: StoredOutcome = { kind: 'stored', id, partition, offset, count: -1, messages: 1, payloadBytes: command.body.length, retried: false };
     afterReplication(request, command, log, offset + RECORD_HEADER_SIZE + command.body.length, stored);
-  });
+  };
+  log.append({ kind: 'record', payload: command.body, flag: command.flag, id, checksum: crc, done });
 }
 
 /**

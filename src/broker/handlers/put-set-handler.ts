@@ -2,7 +2,8 @@ import type { PutSetCommand } from '../../protocol/commands.js';
 import { stampSet } from './message-set-stamp.js';
 import { Status } from '../../protocol/status.js';
 import { idAfter } from '../../common/id-generator.js';
-import type { AppendCallback, PartitionLog } from '../../storage/partition-log.js';
+import type { AppendCallback } from '../../storage/log-append.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { StoredOutcome } from './outcome.js';
 import { afterReplication, openFailed, sizeRefusal, storeRefusal, writeFailed, writeRefusal } from './put-admission.js';
 import type { RequestContext } from './request-context.js';
@@ -18,14 +19,14 @@ export function handlePutSet(command: PutSetCommand, request: RequestContext): v
   const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
   const refusal = writeRefusal(ctx, topic, partition, count) ?? storeRefusal(ctx, topic, partition, count);
   if (refusal !== undefined) return request.answer(command, refusal);
-  const write = (log: PartitionLog): void => (producer === undefined ? storeSet(command, request, log, partition, settings?.trace === true) : storeOnce(command, request, log, partition, producer, settings?.trace === true));
+  const write = (log: PartitionStore): void => (producer === undefined ? storeSet(command, request, log, partition, settings?.trace === true) : storeOnce(command, request, log, partition, producer, settings?.trace === true));
   const store = ctx.stores.getOrCreate(topic, partition);
   if (store instanceof Promise) store.then(write, (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, count, error)));
   else write(store);
 }
 
 /** Stamp the set's ids and append it; answered once stored (and replicated). */
-function storeSet(command: PutSetCommand, request: RequestContext, log: PartitionLog, partition: number, traced: boolean): void {
+function storeSet(command: PutSetCommand, request: RequestContext, log: PartitionStore, partition: number, traced: boolean): void {
   const ctx = request.broker;
   const { topic, count, body, producer } = command;
   const stamped = stampSet(body, count, (ids) => ctx.ids.nextBlock(ids));
@@ -38,12 +39,12 @@ function storeSet(command: PutSetCommand, request: RequestContext, log: Partitio
     const outcome: StoredOutcome = { kind: 'stored', id: stamped.firstId, partition, offset, count, messages: stamped.messages, payloadBytes: stamped.payloadBytes, retried: false };
     afterReplication(request, command, log, offset + body.length, outcome);
   };
-  if (producer === undefined) log.appendFramed(body, count, stored, stamped.latestTimeMs, () => ctx.setBodies.give(body));
-  else log.appendIdempotent(body, count, { ...producer, firstId: stamped.firstId }, stored, stamped.latestTimeMs);
+  if (producer === undefined) log.append({ kind: 'framed', set: body, records: count, latestTimeMs: stamped.latestTimeMs, release: () => ctx.setBodies.give(body), done: stored });
+  else log.append({ kind: 'idempotent', set: body, records: count, producer: { ...producer, firstId: stamped.firstId }, latestTimeMs: stamped.latestTimeMs, done: stored });
 }
 
 /** An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state). */
-function storeOnce(command: PutSetCommand, request: RequestContext, log: PartitionLog, partition: number, producer: { id: string; sequence: number }, traced: boolean): void {
+function storeOnce(command: PutSetCommand, request: RequestContext, log: PartitionStore, partition: number, producer: { id: string; sequence: number }, traced: boolean): void {
   const ctx = request.broker;
   const { topic, count, body } = command;
   const admission = log.admitSet(producer.id, producer.sequence, count, body.length);

@@ -1,17 +1,17 @@
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
 import type { CorruptRange } from '../../storage/segment.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 
 export interface RepairTarget {
   link: BrokerConnection;
   topic: string;
   partition: number;
-  log: PartitionLog;
+  log: PartitionStore;
   timeoutMs: number;
 }
 
 /**
- * Fetch the slave's copy of a corrupt range of the master's log and put it in place (matrix K4).
+ * Fetch the slave's copy of a corrupt range of the master's log and put it in place (K4 in docs/testing.md).
  * A sync slave holds the same bytes at the same offsets, so its copy is exactly what was there;
  * the log checks every record of it before writing.
  */

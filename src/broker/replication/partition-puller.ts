@@ -3,7 +3,8 @@ import { abortableDelay } from '../../common/abortable-delay.js';
 import { LONG_MAX_OFFSET } from '../../protocol/commands.js';
 import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import { appendRecord } from '../../storage/append-promise.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
 import type { PartitionStores } from '../partition-stores.js';
 
@@ -35,7 +36,7 @@ export class PartitionPuller {
   /** The master's end as last seen (the lag is measured against it). */
   masterEnd = -1;
   problem: string | undefined;
-  private log: PartitionLog | undefined;
+  private log: PartitionStore | undefined;
   private delay = 0;
   private lastProbe = 0;
 
@@ -93,7 +94,7 @@ export class PartitionPuller {
     let bytes = 0;
     for (const record of iterateRecords(reply.body)) {
       if (!isRecordIntact(record)) throw new Error(`the record at ${offset + record.position} failed its checksum in transit; fetching it again`);
-      appends.push(log.appendAsync(record.payload, record.flag, record.id, record.checksum));
+      appends.push(appendRecord(log, record.payload, record.flag, record.id, record.checksum));
       bytes += record.size;
     }
     if (appends.length === 0) return this.backOff(); // a record larger than the fetch: MetaQ's slave has the same limit
@@ -106,7 +107,7 @@ export class PartitionPuller {
   }
 
   /** The local copy, created empty at the master's first offset so offsets match (docs/replication.md). */
-  private async openLocal(): Promise<PartitionLog | undefined> {
+  private async openLocal(): Promise<PartitionStore | undefined> {
     const { topic, partition, group, link, stores } = this.s;
     const existing = stores.find(topic, partition);
     if (existing !== undefined) return (this.log = existing);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Status } from '../../protocol/status.js';
 import { iterateRecords, RECORD_HEADER_SIZE } from '../../protocol/record.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
 
 /** Bytes sent to the slave and not yet confirmed before catch-up waits for confirmations. */
@@ -20,7 +20,7 @@ interface Waiter {
 export interface StreamSettings {
   topic: string;
   partition: number;
-  log: PartitionLog;
+  log: PartitionStore;
   link: BrokerConnection;
   timeoutMs: number;
   retryMs: number;
@@ -50,8 +50,10 @@ export class ReplicaStream {
   private connection = -1;
   problem: string | undefined;
 
+  private readonly stopFollowing: () => void;
+
   constructor(private readonly s: StreamSettings) {
-    s.log.onWritten = (start, bytes) => this.written(start, bytes);
+    this.stopFollowing = s.log.events.on('written', (start, bytes) => this.written(start, bytes));
     void this.synchronise(this.generation);
   }
 
@@ -232,6 +234,6 @@ export class ReplicaStream {
     this.generation += 1;
     this.problem = reason;
     this.failWaiters(reason);
-    this.s.log.onWritten = undefined;
+    this.stopFollowing();
   }
 }

@@ -1,5 +1,5 @@
 import type { ReplicationConfig, ReplicationRole } from '../config/config-keys.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { SyncMaster, SyncMasterStatus } from './sync-master.js';
 import { SyncSlave } from './sync-slave.js';
 import { MetaqError } from '../../common/errors.js';
@@ -126,7 +126,7 @@ export class Replication {
   }
 
   /** End of what consumers may read: with a sync slave, only what the slave has too. */
-  visibleEnd(log: PartitionLog): number {
+  visibleEnd(log: PartitionStore): number {
     return this.syncMasterLink === undefined ? log.visibleEnd : this.syncMasterLink.visibleEnd(log);
   }
 

@@ -4,7 +4,7 @@ import { BrokerConnection } from '../../client/transport/broker-connection.js';
 import { parseBrokerUrl } from '../../client/transport/broker-address.js';
 import type { ReplicationConfig } from '../config/config-keys.js';
 import type { PartitionStores } from '../partition-stores.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { StorageError } from '../../common/errors.js';
 import type { CorruptRange } from '../../storage/segment.js';
 import type { RepairTarget } from './corrupt-range-repair.js';
@@ -45,7 +45,7 @@ export interface SyncMasterStatus {
 export class SyncMaster {
   private readonly link: BrokerConnection;
   private readonly streams = new Map<string, ReplicaStream>();
-  private readonly byLog = new Map<PartitionLog, ReplicaStream>();
+  private readonly byLog = new Map<PartitionStore, ReplicaStream>();
   private readonly sweeper: NodeJS.Timeout;
   private failures = 0;
   private withdrawn = false;
@@ -57,7 +57,7 @@ export class SyncMaster {
   private readonly brokerUser: string | undefined;
   /** The login refusal last logged, so each is logged once, not on every put. */
   private loggedRefusal: string | undefined;
-  private readonly onCreated = (topic: string, partition: number, log: PartitionLog): void => this.attach(topic, partition, log);
+  private readonly onCreated = (topic: string, partition: number, log: PartitionStore): void => this.attach(topic, partition, log);
 
   constructor(
     private readonly config: ReplicationConfig,
@@ -84,7 +84,7 @@ export class SyncMaster {
     if (this.ackBeforeSlave) this.logger.fatal({ component: 'replication', [ACK_BEFORE_SLAVE_FAULT]: '1' }, `TEST FAULT ON: ${ACK_BEFORE_SLAVE_FAULT}=1, puts are acknowledged before the sync slave has them and a master kill loses them; unset it unless this is a fault test's negative control`);
   }
 
-  private attach(topic: string, partition: number, log: PartitionLog): void {
+  private attach(topic: string, partition: number, log: PartitionStore): void {
     const key = `${topic}-${partition}`;
     if (this.streams.has(key)) return;
     const stream = new ReplicaStream({ topic, partition, log, link: this.link, timeoutMs: this.config.sendToSlaveTimeoutInMills, retryMs: this.config.checkSlaveIntervalInMills, logger: this.logger });
@@ -92,7 +92,7 @@ export class SyncMaster {
     this.byLog.set(log, stream);
     // Damaged records of the master's log are put back from the slave's identical copy.
     const repair = (range: CorruptRange): void => void this.repair({ link: this.link, topic, partition, log, timeoutMs: Math.max(5000, this.config.sendToSlaveTimeoutInMills) }, range);
-    log.onCorrupt = repair;
+    log.events.on('corrupt', repair);
     for (const range of log.corruptRanges) repair(range);
   }
 
@@ -142,7 +142,7 @@ export class SyncMaster {
   }
 
   /** `done` once the slave holds `log` up to `end`, or with why it may not. */
-  whenReplicated(log: PartitionLog, end: number, done: (error: string | undefined) => void): void {
+  whenReplicated(log: PartitionStore, end: number, done: (error: string | undefined) => void): void {
     const stream = this.byLog.get(log);
     if (stream === undefined) {
       done('the partition is not replicated yet; retry');
@@ -160,13 +160,13 @@ export class SyncMaster {
   }
 
   /** Consumers of the master read only what the slave has (else a failover could take back what they saw). */
-  visibleEnd(log: PartitionLog): number {
+  visibleEnd(log: PartitionStore): number {
     const stream = this.byLog.get(log);
     return stream === undefined || stream.ackedEnd < 0 ? log.visibleEnd : Math.min(log.visibleEnd, stream.ackedEnd);
   }
 
   /** Promise form for transaction commits: resolves once the slave has `log` up to `end`. */
-  replicated(log: PartitionLog, end: number): Promise<void> {
+  replicated(log: PartitionStore, end: number): Promise<void> {
     return new Promise((resolve, reject) => this.whenReplicated(log, end, (error) => (error === undefined ? resolve() : reject(new Error(error)))));
   }
 

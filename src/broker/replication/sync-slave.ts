@@ -3,7 +3,7 @@ import { checksum } from '../../common/checksum.js';
 import { StorageError } from '../../common/errors.js';
 import type { SyncCommand, SyncEndCommand } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { ok, refused } from '../handlers/outcome.js';
 import type { RequestContext } from '../handlers/request-context.js';
 
@@ -55,10 +55,17 @@ export class SyncSlave {
     }
     const crc = checksum(command.body);
     if (command.checksum !== -1 && command.checksum !== crc) return fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
-    const append = (log: PartitionLog): void =>
-      log.append(command.body, command.flag, command.msgId, crc, (error, offset) => {
-        if (error !== undefined) return fail(Status.internalServerError, error.message);
-        request.answer(command, ok(`${command.msgId} ${partition} ${offset}`));
+    const append = (log: PartitionStore): void =>
+      log.append({
+        kind: 'record',
+        payload: command.body,
+        flag: command.flag,
+        id: command.msgId,
+        checksum: crc,
+        done: (error, offset) => {
+          if (error !== undefined) return fail(Status.internalServerError, error.message);
+          request.answer(command, ok(`${command.msgId} ${partition} ${offset}`));
+        },
       });
     const store = ctx.stores.getOrCreateReplica(topic, partition, 0);
     if (store instanceof Promise) store.then(append, (error: unknown) => fail(Status.internalServerError, error instanceof StorageError ? error.message : String(error)));
@@ -77,7 +84,7 @@ export class SyncSlave {
     const state: ReplicaState = this.replicas.get(key) ?? { stream: undefined, broken: undefined, nextOffset: undefined };
     this.replicas.set(key, state);
     state.stream = from; // frames still queued from an older stream are refused from now on
-    const answer = async (log: PartitionLog): Promise<void> => {
+    const answer = async (log: PartitionStore): Promise<void> => {
       await log.whenWritten(); // frames already accepted land before the end is reported
       if (state.stream !== from) throw new StorageError('REPLACED', 'a newer syncend replaced this stream');
       state.broken = undefined;

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { PartitionStores } from '../partition-stores.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { BrokerCounters } from './broker-counters.js';
@@ -36,7 +36,7 @@ export function statsReport(item: string | undefined, s: StatsSources): string {
   return `STATS\r\n${lines.map((line) => `${line}\r\n`).join('')}END\r\n`;
 }
 
-function sumLogs(s: StatsSources, value: (log: PartitionLog) => number): number {
+function sumLogs(s: StatsSources, value: (log: PartitionStore) => number): number {
   let total = 0;
   for (const partitions of s.stores.all().values()) for (const log of partitions.values()) total += value(log);
   return total;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../common/clock.js';
 import { iterateRecords } from '../../protocol/record.js';
 import type { FileIO } from '../../storage/io/file-io.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { TraceJournal } from '../../storage/trace-journal.js';
 
 /** The trace's directory under dataPath (never taken for a partition: no `-<n>`). */
@@ -17,7 +17,7 @@ export type TraceEvent =
   | { event: 'delivered'; at: number; topic: string; partition: number; offset: number; group: string; client: string };
 
 /** Where a write's replication is confirmed (the sync master, when there is one). */
-export type WhenReplicated = (log: PartitionLog, end: number, done: (error: string | undefined) => void) => { slave: string } | undefined;
+export type WhenReplicated = (log: PartitionStore, end: number, done: (error: string | undefined) => void) => { slave: string } | undefined;
 
 /**
  * Message tracing (RocketMQ's message trace), for topics configured with `trace=true`: when each
@@ -68,8 +68,8 @@ export class TraceBook {
   }
 
   /** Trace the messages written to `log`, and their replication when `whenReplicated` confirms it. */
-  follow(log: PartitionLog, topic: string, partition: number, whenReplicated: WhenReplicated): void {
-    log.onTraced = (start, bytes) => {
+  follow(log: PartitionStore, topic: string, partition: number, whenReplicated: WhenReplicated): void {
+    log.events.on('traced', (start, bytes) => {
       const ids: bigint[] = [];
       for (const record of iterateRecords(bytes)) {
         ids.push(record.id);
@@ -79,7 +79,7 @@ export class TraceBook {
         if (error !== undefined) return;
         for (const id of ids) this.record(id, { event: 'replicated', at: this.clock.wallMs(), topic, partition, slave: replication!.slave });
       });
-    };
+    });
   }
 
   /** Messages of a traced topic arrived from `client` and were given these ids (before they are written). */

@@ -1,13 +1,14 @@
 import { crc32 } from 'node:zlib';
 import { checksum } from '../../common/checksum.js';
 import { iterateRecords, RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
-import type { BatchRecord, PartitionLog } from '../../storage/partition-log.js';
+import type { BatchRecord } from '../../storage/log-append.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BatchLocation } from '../../storage/tx-journal-codec.js';
 import type { TransactionMessage } from './transaction.js';
 
 /** One partition's share of a committing transaction, appended as one contiguous batch. */
 export interface PartitionBatch {
-  log: PartitionLog;
+  log: PartitionStore;
   records: BatchRecord[];
   /** What the commit record says about it; the offset is a hint `-(n + 1)` until placed. */
   location: BatchLocation;
@@ -18,7 +19,7 @@ export function batchBytes(batch: PartitionBatch): number {
   return batch.records.reduce((sum, record) => sum + RECORD_HEADER_SIZE + record.payload.length, 0);
 }
 
-export function partitionBatch(log: PartitionLog, name: string, messages: readonly TransactionMessage[]): PartitionBatch {
+export function partitionBatch(log: PartitionStore, name: string, messages: readonly TransactionMessage[]): PartitionBatch {
   const records = messages.map(({ payload, flag, id, checksum: crc }) => ({ payload, flag, id, checksum: crc }));
   // CRC of the records exactly as the log will hold them (what recovery checks the batch
   // against), computed piece by piece: payload checksums are known, nothing is copied.
@@ -33,8 +34,8 @@ export function partitionBatch(log: PartitionLog, name: string, messages: readon
   return { log, records, location: { offset: -(log.writtenEnd + 1), length, checksum: crc & 0x7fffffff, partition: name } };
 }
 
-export function appendBatch(log: PartitionLog, records: readonly BatchRecord[]): Promise<number> {
-  return new Promise((resolve, reject) => log.appendBatch(records, (error, offset) => (error ? reject(error) : resolve(offset))));
+export function appendBatch(log: PartitionStore, records: readonly BatchRecord[]): Promise<number> {
+  return new Promise((resolve, reject) => log.append({ kind: 'batch', records, done: (error, offset) => (error ? reject(error) : resolve(offset)) }));
 }
 
 /** Where a committed batch stands in its log after a restart. */
@@ -45,7 +46,7 @@ export type BatchState = { state: 'present' } | { state: 'torn'; cutAt: number }
  * to retention), torn at the tail by a crash mid-write (cut it and append again), or missing.
  * A batch still holding its hint is found by scanning from the hint for its first message id.
  */
-export async function checkCommittedBatch(log: PartitionLog, location: BatchLocation, firstId: bigint): Promise<BatchState> {
+export async function checkCommittedBatch(log: PartitionStore, location: BatchLocation, firstId: bigint): Promise<BatchState> {
   const start = location.offset >= 0 ? location.offset : await findRecord(log, -location.offset - 1, firstId);
   if (start === undefined || start >= log.writtenEnd) return { state: 'missing' };
   if (start < log.minOffset) return { state: 'present' };
@@ -55,7 +56,7 @@ export async function checkCommittedBatch(log: PartitionLog, location: BatchLoca
   return { state: 'missing' };
 }
 
-async function readUpTo(log: PartitionLog, offset: number, length: number): Promise<Buffer> {
+async function readUpTo(log: PartitionStore, offset: number, length: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let at = offset;
   while (at < offset + length && at < log.writtenEnd) {
@@ -68,7 +69,7 @@ async function readUpTo(log: PartitionLog, offset: number, length: number): Prom
 }
 
 /** Offset of the record with message id `id` at or after `from`, if any. */
-async function findRecord(log: PartitionLog, from: number, id: bigint): Promise<number | undefined> {
+async function findRecord(log: PartitionStore, from: number, id: bigint): Promise<number | undefined> {
   let at = Math.max(from, log.minOffset);
   let chunk = 1024 * 1024;
   while (at < log.writtenEnd) {

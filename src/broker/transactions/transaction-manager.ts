@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PutCommand } from '../../protocol/commands.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionStore } from '../../storage/partition-store.js';
 import { encodeToBuffer } from '../../protocol/encoder.js';
 import type { FileIO } from '../../storage/io/file-io.js';
 import type { JournalPosition } from '../../storage/transaction-journal.js';
@@ -276,7 +276,7 @@ export class TransactionManager {
   }
 
   /** Set on a sync master: a commit is acknowledged only once the slave holds its batches too. */
-  waitReplicated: ((log: PartitionLog, end: number) => Promise<void>) | undefined;
+  waitReplicated: ((log: PartitionStore, end: number) => Promise<void>) | undefined;
 
   private async commitNow(tx: Transaction): Promise<void> {
     tx.finishing = true;
