@@ -2,7 +2,7 @@ import type { Producer, ProducerOptions } from './producer/producer.js';
 import { Producer as ProducerClass } from './producer/producer.js';
 import type { Consumer, ConsumerOptions } from './consumer/consumer.js';
 import { Consumer as ConsumerClass } from './consumer/consumer.js';
-import { BrokerError, ClosedError, InvalidArgumentError } from './errors.js';
+import { ClosedError, InvalidArgumentError } from './errors.js';
 import { MetaqError } from '../common/errors.js';
 import { KEY_OFFSETS_EXTENSION, MAX_KEY_OFFSETS, OFFSET_FOR_TIME_EXTENSION } from '../protocol/commands.js';
 import { DirectRouter } from './partition-router.js';
@@ -13,7 +13,9 @@ import type { BrokerTransport } from './transport/broker-transport.js';
 import type { BrokerAddress } from './transport/broker-address.js';
 import { BrokerConnection } from './transport/broker-connection.js';
 import type { ConnectionOptions } from './transport/broker-connection.js';
-import { Status } from '../protocol/status.js';
+import { decodeOffsetForTimeReply } from '../protocol/commands/offset-for-time.js';
+import { decodeKeyOffsetsReply } from '../protocol/commands/key-offsets.js';
+import { decodeStatsReply } from '../protocol/commands/stats.js';
 import pino from 'pino';
 import { OrderedProducer } from './producer/ordered-producer.js';
 import type { OrderedProducerOptions } from './producer/ordered-producer.js';
@@ -142,8 +144,7 @@ export class MetaqClient {
     const connection = this.connection(await this.router.readBroker(target));
     if (!(await connection.extensions()).has(OFFSET_FOR_TIME_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer seeking by time (+otime): it is not a metaq broker, or an older one`);
     const reply = await connection.request((opaque) => ({ kind: 'otime', topic, partition: target.index, timeMs, opaque }), options.timeoutMs ?? 10_000, `otime ${topic}-${target.index}`);
-    if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, reply.body.toString());
-    return Number(reply.body.toString());
+    return decodeOffsetForTimeReply(reply);
   }
 
   /**
@@ -191,9 +192,7 @@ export class MetaqClient {
         const connection = this.connection(await this.router.readBroker(target));
         if (!(await connection.extensions()).has(KEY_OFFSETS_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer lookups by key (+okey): it is not a metaq broker, or an older one`);
         const reply = await connection.request((opaque) => ({ kind: 'okey', topic, partition, key, limit, opaque }), timeoutMs, `okey ${topic}-${partition}`);
-        if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, reply.body.toString());
-        const text = reply.body.toString();
-        return text === '' ? [] : text.split(' ').map(Number);
+        return decodeKeyOffsetsReply(reply);
       },
     };
   }
@@ -218,17 +217,8 @@ export class MetaqClient {
   async stats(item = ''): Promise<Map<string, Map<string, string>>> {
     const result = new Map<string, Map<string, string>>();
     for (const address of await this.router.allBrokers()) {
-      const url = address.url;
       const reply = await this.connection(address).request((opaque) => ({ kind: 'stats', item, opaque }), 3000, `stats ${item}`);
-      const values = new Map<string, string>();
-      if (reply.kind === 'result' && reply.code === Status.success) {
-        for (const line of reply.body.toString().split('\r\n')) {
-          if (line === '' || line === 'STATS' || line === 'END') continue;
-          const space = line.indexOf(' ');
-          values.set(space < 0 ? line : line.slice(0, space), space < 0 ? 'NO VALUE' : line.slice(space + 1));
-        }
-      }
-      result.set(url, values);
+      result.set(address.url, decodeStatsReply(reply));
     }
     return result;
   }

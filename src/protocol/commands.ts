@@ -238,10 +238,7 @@ export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFS
 /** Longest idempotent producer id, on the wire and in the broker's producer journal. */
 export const MAX_PRODUCER_ID_LENGTH = 64;
 
-/** The extensions a `version` reply offers: its `+name` words (a MetaQ broker's has none). */
-export function offeredExtensions(versionText: string): Set<string> {
-  return new Set(versionText.split(' ').filter((word) => word.startsWith('+')));
-}
+export { offeredExtensions } from './commands/version.js';
 
 /**
  * metaq extension, offered as `+auth` by a broker with `[auth] enabled=true`: one step of a SASL

@@ -5,7 +5,7 @@ import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import type { TransactionOwner } from '../transactions/transaction.js';
-import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
+import { TransactionRefusal, XaException } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
 import { admitWrite, afterReplication, countPuts, fitsMessageSize, putFailure, withLog } from './put-admission.js';
 
@@ -49,7 +49,7 @@ export function handlePut(command: PutCommand, ctx: BrokerContext, reply: ReplyS
 function putInTransaction(command: PutCommand, crc: number, ctx: BrokerContext, reply: ReplySink, owner: TransactionOwner): void {
   const fail = (error: unknown): void => {
     ctx.counters.putFailed += 1;
-    if (!(error instanceof TransactionRefusal || error instanceof XaError || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
+    if (!(error instanceof TransactionRefusal || error instanceof XaException || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
     reply.send(encodeResult(Status.internalServerError, command.opaque, error instanceof Error ? error.message : String(error)));
   };
   try {

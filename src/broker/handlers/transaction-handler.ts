@@ -4,7 +4,7 @@ import { Status } from '../../protocol/status.js';
 import type { BrokerContext, ReplySink } from '../broker-context.js';
 import type { TransactionOwner } from '../transactions/transaction.js';
 import { TransactionCaller } from '../transactions/transaction-rights.js';
-import { TransactionDenied, TransactionRefusal, XaError } from '../transactions/xa-error.js';
+import { TransactionDenied, TransactionRefusal, XaException } from '../transactions/xa-error.js';
 
 /**
  * `transaction` (§1.3.8): BEGIN, PREPARE, COMMIT_*, ROLLBACK, RECOVER, FORGET, and metaq's
@@ -18,7 +18,7 @@ export function handleTransaction(command: TransactionCommand, owner: Transactio
   const caller = ctx.users === undefined ? undefined : new TransactionCaller(owner.login?.user, ctx.users, ctx.counters);
   const fail = (error: unknown): void => {
     if (error instanceof TransactionDenied) return reply.send(encodeResult(Status.unauthorized, opaque, error.message));
-    if (error instanceof XaError) return reply.send(encodeResult(Status.internalServerError, opaque, error.replyText));
+    if (error instanceof XaException) return reply.send(encodeResult(Status.internalServerError, opaque, error.replyText));
     if (error instanceof TransactionRefusal) return reply.send(encodeResult(Status.internalServerError, opaque, error.message));
     ctx.logger.error({ component: 'transactions', err: error, tx: txKey, type: command.type }, 'transaction command failed');
     reply.send(encodeResult(Status.internalServerError, opaque, `transaction ${command.type} of '${txKey}' failed: ${String(error)}`));
