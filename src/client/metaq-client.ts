@@ -35,9 +35,9 @@ import { messageById, messagesByKey } from './message-lookup.js';
 import type { LookupHost } from './message-lookup.js';
 
 export interface ClientOptions {
-  /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
+  /** `meta://host:port`: direct mode, no ZooKeeper (docs/client.md). */
   serverUrl?: string;
-  /** `host:port[,host:port…][/chroot]`: cluster mode, brokers discovered in ZooKeeper (§3.3). */
+  /** `host:port[,host:port…][/chroot]`: cluster mode, brokers discovered in ZooKeeper (docs/cluster.md). */
   zkConnect?: string;
   /** MetaQ's `zk.zkRoot` (default /meta) and session timeout for cluster mode. */
   zkRoot?: string;
@@ -56,7 +56,7 @@ function localAddress(): string {
 }
 
 /**
- * The session factory (§5.1): one per application. It owns one shared connection per broker and
+ * The session factory: one per application. It owns one shared connection per broker and
  * every producer and consumer it creates; `close()` closes them all, consumers committing their
  * offsets first.
  */
@@ -93,17 +93,17 @@ export class MetaqClient {
     return this.adopt(new ProducerClass(this, options));
   }
 
-  /** A producer that keeps per-key order through partition outages (§5.5). */
+  /** A producer that keeps per-key order through partition outages (docs/client.md, ordered producer). */
   orderedProducer(options?: OrderedProducerOptions): OrderedProducer {
     return this.adopt(new OrderedProducer(this, new ProducerClass(this, { sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
   }
 
-  /** A fire-and-forget producer with a sliding window and local spill (§5.4); `selector` and `sendTimeoutMs` as for `producer()`. */
+  /** A fire-and-forget producer with a sliding window and local spill (docs/client.md); `selector` and `sendTimeoutMs` as for `producer()`. */
   asyncProducer(options?: AsyncProducerOptions & ProducerOptions): AsyncProducer {
     return this.adopt(new AsyncProducer(new ProducerClass(this, { selector: options?.selector, sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
   }
 
-  /** A producer that takes part in XA transactions as a resource of a transaction manager (§5.6.2). */
+  /** A producer that takes part in XA transactions as a resource of a transaction manager (docs/transactions.md). */
   xaProducer(options: XaProducerOptions): XaProducer {
     return this.adopt(new XaProducer(this, new ProducerClass(this, { sendTimeoutMs: options.requestTimeoutMs }), options));
   }
@@ -119,7 +119,7 @@ export class MetaqClient {
   }
 
   /**
-   * One synchronous fetch from a partition (§5.7 `get`): the whole messages at `offset` and the
+   * One synchronous fetch from a partition (docs/client.md, get): the whole messages at `offset` and the
    * offset to fetch next. Consumers do this in a loop for you; this is for tools and browsing.
    */
   async get(topic: string, partition: number, offset: number, options: { maxSize?: number; timeoutMs?: number; group?: string } = {}): Promise<FetchResult> {
@@ -149,7 +149,7 @@ export class MetaqClient {
 
   /**
    * Every message of a topic, partition by partition in (broker, index) order, from the start
-   * (§5.13). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
+   * (docs/client.md, browsing). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
    */
   async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
     checkTopic(topic, 'topic');
@@ -205,7 +205,7 @@ export class MetaqClient {
   }
 
   /**
-   * A consumer that receives every message on this machine (§5.12): its group is renamed per host
+   * A consumer that receives every message on this machine (docs/client.md, broadcast consumers): its group is renamed per host
    * (`<group>-<ip with . and : as ->`) and its positions are kept in a local file by default.
    */
   broadcastConsumer(options: ConsumerOptions): Consumer {
@@ -213,7 +213,7 @@ export class MetaqClient {
     return this.consumer({ offsetStorage: new FileOffsetStorage(), ...options, group });
   }
 
-  /** `stats [item]` of every broker this client knows, as key → value maps (§5.1 getStats). */
+  /** `stats [item]` of every broker this client knows, as key → value maps (MetaQ's getStats). */
   async stats(item = ''): Promise<Map<string, Map<string, string>>> {
     const result = new Map<string, Map<string, string>>();
     for (const address of await this.router.allBrokers()) {

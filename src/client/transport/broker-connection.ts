@@ -19,7 +19,7 @@ import type { Credentials } from './scram-login.js';
 export type { Reply };
 
 export interface ConnectionOptions {
-  /** Send `version` after this long without traffic (§1.10). */
+  /** Send `version` after this long without traffic (a heartbeat, docs/protocol.md). */
   heartbeatIdleMs: number;
   /** Heartbeat replies that are not 200 in a row before the connection is dropped. */
   heartbeatMaxFailures: number;
