@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Broker } from '../broker/broker.js';
 import { ConfigError, MetaqError } from '../common/errors.js';
-import { TransactionRefusal, XaError } from '../broker/transactions/xa-error.js';
+import { TransactionRefusal, XaException } from '../broker/transactions/xa-error.js';
 import { createBrokerMetrics } from './metrics.js';
 import type { BrokerMetrics } from './metrics.js';
 import { RateSampler } from './rate-sampler.js';
@@ -64,7 +64,7 @@ export class AdminServer {
     const server = new AdminServer(app, metrics, rates, token, configured === '', https !== null);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaError ? 409 : (error.statusCode ?? 500);
+      const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaException ? 409 : (error.statusCode ?? 500);
       if (status >= 500) broker.logger.error({ component: 'admin', err: error, url: request.url }, 'admin request failed');
       void reply.code(status).send({ error: status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error', message: error.message });
     });

@@ -1,5 +1,5 @@
 import { LONG_MAX_OFFSET } from '../protocol/commands.js';
-import { Status } from '../protocol/status.js';
+import { answeredOffset } from '../protocol/commands/offset.js';
 import { MetaZnodes, parseOffsetNode, parseTopicBroker } from '../coordination/zk/znodes.js';
 import type { ZkSession } from '../coordination/zk/zk-session.js';
 import type { BrokerTransport } from './transport/broker-transport.js';
@@ -38,10 +38,9 @@ export async function readClusterView(session: ZkSession, connection: (address: 
     const [brokerId, index] = partition.split('-').map(Number) as [number, number];
     const url = urls.get(brokerId);
     if (url === undefined) return undefined;
-    const reply = await connection(parseBrokerUrl(url))
+    return connection(parseBrokerUrl(url))
       .request((opaque) => ({ kind: 'offset', topic, group: 'metaq-cluster', partition: index, offset: LONG_MAX_OFFSET, opaque }), 3000, 'offset')
-      .catch(() => undefined);
-    return reply?.kind === 'result' && reply.code === Status.success ? Number(reply.body.toString()) : undefined;
+      .then(answeredOffset, () => undefined);
   };
   const groups = [];
   for (const group of (await session.getChildren(`${z.root}/consumers`)).sort()) {

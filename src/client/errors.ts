@@ -1,5 +1,9 @@
 import { MetaqError } from '../common/errors.js';
 
+// The broker's refusals are decoded in protocol/ (one codec per command); the client exports them.
+export { BrokerError, XaError, brokerStatus } from '../protocol/broker-error.js';
+export { isRetriable, isOutcomeUnknown } from '../common/errors.js';
+
 /** A request got no reply in time. The broker may or may not have acted on it. */
 export class RequestTimeoutError extends MetaqError {
   constructor(what: string, timeoutMs: number) {
@@ -21,16 +25,6 @@ export class InvalidArgumentError extends MetaqError {
   }
 }
 
-/** The broker answered with an error status. */
-export class BrokerError extends MetaqError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super('BROKER_ERROR', `broker answered ${status}: ${message}`);
-  }
-}
-
 /** The operation was cancelled through its AbortSignal. */
 export class AbortedError extends MetaqError {
   constructor(what: string) {
@@ -42,19 +36,6 @@ export class AbortedError extends MetaqError {
 export class ClosedError extends MetaqError {
   constructor(what: string) {
     super('CLOSED', `${what} is closed`);
-  }
-}
-
-/**
- * A transaction operation failed with an XA status (javax.transaction.xa codes: -4 unknown XID,
- * -6 wrong state, -3 resource error, 104 rolled back, 6/7/8 heuristic outcomes).
- */
-export class XaError extends MetaqError {
-  constructor(
-    readonly xaCode: number,
-    message: string,
-  ) {
-    super('XA_ERROR', `XA error ${xaCode}: ${message}`);
   }
 }
 

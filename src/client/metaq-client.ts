@@ -2,7 +2,7 @@ import type { Producer, ProducerOptions } from './producer/producer.js';
 import { Producer as ProducerClass } from './producer/producer.js';
 import type { Consumer, ConsumerOptions } from './consumer/consumer.js';
 import { Consumer as ConsumerClass } from './consumer/consumer.js';
-import { BrokerError, ClosedError, InvalidArgumentError } from './errors.js';
+import { ClosedError, InvalidArgumentError } from './errors.js';
 import { MetaqError } from '../common/errors.js';
 import { KEY_OFFSETS_EXTENSION, MAX_KEY_OFFSETS, OFFSET_FOR_TIME_EXTENSION } from '../protocol/commands.js';
 import { DirectRouter } from './partition-router.js';
@@ -13,7 +13,9 @@ import type { BrokerTransport } from './transport/broker-transport.js';
 import type { BrokerAddress } from './transport/broker-address.js';
 import { BrokerConnection } from './transport/broker-connection.js';
 import type { ConnectionOptions } from './transport/broker-connection.js';
-import { Status } from '../protocol/status.js';
+import { decodeOffsetForTimeReply } from '../protocol/commands/offset-for-time.js';
+import { decodeKeyOffsetsReply } from '../protocol/commands/key-offsets.js';
+import { decodeStatsReply } from '../protocol/commands/stats.js';
 import pino from 'pino';
 import { OrderedProducer } from './producer/ordered-producer.js';
 import type { OrderedProducerOptions } from './producer/ordered-producer.js';
@@ -33,9 +35,9 @@ import { messageById, messagesByKey } from './message-lookup.js';
 import type { LookupHost } from './message-lookup.js';
 
 export interface ClientOptions {
-  /** `meta://host:port`: direct mode, no ZooKeeper (§5.15). */
+  /** `meta://host:port`: direct mode, no ZooKeeper (docs/client.md). */
   serverUrl?: string;
-  /** `host:port[,host:port…][/chroot]`: cluster mode, brokers discovered in ZooKeeper (§3.3). */
+  /** `host:port[,host:port…][/chroot]`: cluster mode, brokers discovered in ZooKeeper (docs/cluster.md). */
   zkConnect?: string;
   /** MetaQ's `zk.zkRoot` (default /meta) and session timeout for cluster mode. */
   zkRoot?: string;
@@ -54,7 +56,7 @@ function localAddress(): string {
 }
 
 /**
- * The session factory (§5.1): one per application. It owns one shared connection per broker and
+ * The session factory: one per application. It owns one shared connection per broker and
  * every producer and consumer it creates; `close()` closes them all, consumers committing their
  * offsets first.
  */
@@ -91,17 +93,17 @@ export class MetaqClient {
     return this.adopt(new ProducerClass(this, options));
   }
 
-  /** A producer that keeps per-key order through partition outages (§5.5). */
+  /** A producer that keeps per-key order through partition outages (docs/client.md, ordered producer). */
   orderedProducer(options?: OrderedProducerOptions): OrderedProducer {
     return this.adopt(new OrderedProducer(this, new ProducerClass(this, { sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
   }
 
-  /** A fire-and-forget producer with a sliding window and local spill (§5.4); `selector` and `sendTimeoutMs` as for `producer()`. */
+  /** A fire-and-forget producer with a sliding window and local spill (docs/client.md); `selector` and `sendTimeoutMs` as for `producer()`. */
   asyncProducer(options?: AsyncProducerOptions & ProducerOptions): AsyncProducer {
     return this.adopt(new AsyncProducer(new ProducerClass(this, { selector: options?.selector, sendTimeoutMs: options?.sendTimeoutMs }), this.logger, options));
   }
 
-  /** A producer that takes part in XA transactions as a resource of a transaction manager (§5.6.2). */
+  /** A producer that takes part in XA transactions as a resource of a transaction manager (docs/transactions.md). */
   xaProducer(options: XaProducerOptions): XaProducer {
     return this.adopt(new XaProducer(this, new ProducerClass(this, { sendTimeoutMs: options.requestTimeoutMs }), options));
   }
@@ -117,7 +119,7 @@ export class MetaqClient {
   }
 
   /**
-   * One synchronous fetch from a partition (§5.7 `get`): the whole messages at `offset` and the
+   * One synchronous fetch from a partition (docs/client.md, get): the whole messages at `offset` and the
    * offset to fetch next. Consumers do this in a loop for you; this is for tools and browsing.
    */
   async get(topic: string, partition: number, offset: number, options: { maxSize?: number; timeoutMs?: number; group?: string } = {}): Promise<FetchResult> {
@@ -142,13 +144,12 @@ export class MetaqClient {
     const connection = this.connection(await this.router.readBroker(target));
     if (!(await connection.extensions()).has(OFFSET_FOR_TIME_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer seeking by time (+otime): it is not a metaq broker, or an older one`);
     const reply = await connection.request((opaque) => ({ kind: 'otime', topic, partition: target.index, timeMs, opaque }), options.timeoutMs ?? 10_000, `otime ${topic}-${target.index}`);
-    if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, reply.body.toString());
-    return Number(reply.body.toString());
+    return decodeOffsetForTimeReply(reply);
   }
 
   /**
    * Every message of a topic, partition by partition in (broker, index) order, from the start
-   * (§5.13). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
+   * (docs/client.md, browsing). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
    */
   async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
     checkTopic(topic, 'topic');
@@ -191,9 +192,7 @@ export class MetaqClient {
         const connection = this.connection(await this.router.readBroker(target));
         if (!(await connection.extensions()).has(KEY_OFFSETS_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer lookups by key (+okey): it is not a metaq broker, or an older one`);
         const reply = await connection.request((opaque) => ({ kind: 'okey', topic, partition, key, limit, opaque }), timeoutMs, `okey ${topic}-${partition}`);
-        if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, reply.body.toString());
-        const text = reply.body.toString();
-        return text === '' ? [] : text.split(' ').map(Number);
+        return decodeKeyOffsetsReply(reply);
       },
     };
   }
@@ -206,7 +205,7 @@ export class MetaqClient {
   }
 
   /**
-   * A consumer that receives every message on this machine (§5.12): its group is renamed per host
+   * A consumer that receives every message on this machine (docs/client.md, broadcast consumers): its group is renamed per host
    * (`<group>-<ip with . and : as ->`) and its positions are kept in a local file by default.
    */
   broadcastConsumer(options: ConsumerOptions): Consumer {
@@ -214,21 +213,12 @@ export class MetaqClient {
     return this.consumer({ offsetStorage: new FileOffsetStorage(), ...options, group });
   }
 
-  /** `stats [item]` of every broker this client knows, as key → value maps (§5.1 getStats). */
+  /** `stats [item]` of every broker this client knows, as key → value maps (MetaQ's getStats). */
   async stats(item = ''): Promise<Map<string, Map<string, string>>> {
     const result = new Map<string, Map<string, string>>();
     for (const address of await this.router.allBrokers()) {
-      const url = address.url;
       const reply = await this.connection(address).request((opaque) => ({ kind: 'stats', item, opaque }), 3000, `stats ${item}`);
-      const values = new Map<string, string>();
-      if (reply.kind === 'result' && reply.code === Status.success) {
-        for (const line of reply.body.toString().split('\r\n')) {
-          if (line === '' || line === 'STATS' || line === 'END') continue;
-          const space = line.indexOf(' ');
-          values.set(space < 0 ? line : line.slice(0, space), space < 0 ? 'NO VALUE' : line.slice(space + 1));
-        }
-      }
-      result.set(url, values);
+      result.set(address.url, decodeStatsReply(reply));
     }
     return result;
   }

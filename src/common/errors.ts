@@ -1,6 +1,9 @@
+import { errorCodeInfo } from './error-codes.js';
+
 /**
- * Every error a user can see is a MetaqError: a stable `code` to branch on, a message that says
- * what was wrong and what to do, and the underlying `cause` when there is one.
+ * Every error a user can see is a MetaqError: a stable `code` to branch on (listed, with whether
+ * it is retriable, in error-codes.ts), a message that says what was wrong and what to do, and the
+ * underlying `cause` when there is one.
  */
 export class MetaqError extends Error {
   readonly code: string;
@@ -10,6 +13,31 @@ export class MetaqError extends Error {
     this.name = new.target.name;
     this.code = code;
   }
+
+  /** The same call may succeed if made again (error-codes.ts). */
+  get retriable(): boolean {
+    return errorCodeInfo(this.code).retriable;
+  }
+
+  /** The broker may have acted on the request, so a retry may apply it twice. */
+  get outcomeUnknown(): boolean {
+    return errorCodeInfo(this.code).outcomeUnknown;
+  }
+}
+
+/** `error` is a MetaqError the registry marks retriable. */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof MetaqError && error.retriable;
+}
+
+/** `error` is a MetaqError after which the broker may or may not have acted (a timeout, a lost connection). */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return error instanceof MetaqError && error.outcomeUnknown;
+}
+
+/** `error` is a MetaqError with this code. */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return error instanceof MetaqError && error.code === code;
 }
 
 /** Bytes on the wire that do not form a valid MetaQ command. The connection must be closed. */

@@ -1,5 +1,6 @@
 // common/: shared errors, checksum, clock and message ids. Imports nothing of ours.
 export * from './errors.js';
+export * from './error-codes.js';
 export * from './checksum.js';
 export * from './clock.js';
 export * from './id-generator.js';

@@ -47,7 +47,7 @@ const CRLF = Buffer.from('\r\n');
  * Streaming decoder for MetaQ frames. Feed it socket chunks in any split; it yields the same
  * commands. Bodies are slices of the input when they arrive in one chunk, and are joined once
  * when they span chunks. Memory is bounded by the limits: a header line or a body length above
- * them throws a ProtocolError, and the caller closes the connection (§1.1).
+ * them throws a ProtocolError, and the caller closes the connection (docs/protocol.md, framing).
  */
 export class CommandDecoder {
   private readonly limits: DecoderLimits;

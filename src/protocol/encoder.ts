@@ -1,57 +1,65 @@
 import type { Command } from './commands.js';
-import { LONG_MAX_OFFSET } from './commands.js';
+import { encodeAdmin } from './commands/admin.js';
+import { encodeAuth } from './commands/auth.js';
+import { encodeDelayedPut } from './commands/delayed-put.js';
+import { encodeGet, encodeWaitingGet } from './commands/get.js';
+import { encodeKeyOffsets } from './commands/key-offsets.js';
+import { encodeOffsetForTime } from './commands/offset-for-time.js';
+import { encodeOffset } from './commands/offset.js';
+import { encodePutSet } from './commands/put-set.js';
+import { encodePut } from './commands/put.js';
+import { encodeQuit } from './commands/quit.js';
+import { encodeResultCommand, encodeValue } from './commands/reply.js';
+import { encodeStats } from './commands/stats.js';
+import { encodeSyncEnd } from './commands/sync-end.js';
+import { encodeSync } from './commands/sync.js';
+import { encodeTransaction } from './commands/transaction.js';
+import { encodeVersion } from './commands/version.js';
 import { Status } from './status.js';
 
 /**
- * Encode a command as MetaQ writes it. Returns the header and, for commands with a body, the
- * body as a second buffer so callers can hand both to one writev without copying.
+ * Encode a command as MetaQ writes it (each command's encoder is in commands/<name>.ts). Returns
+ * the header and, for commands with a body, the body as a second buffer so callers can hand both
+ * to one writev without copying.
  */
 export function encodeCommand(command: Command): Buffer[] {
   switch (command.kind) {
-    case 'put': {
-      const optional = (command.checksum === -1 ? '' : ` ${command.checksum}`) + (command.txKey === undefined ? '' : ` ${command.txKey}`);
-      return framed(`put ${command.topic} ${command.partition} ${command.body.length} ${command.flag}${optional} ${command.opaque}`, command.body);
-    }
+    case 'put':
+      return encodePut(command);
     case 'mput':
-      if (command.producer !== undefined) return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.producer.id} ${command.producer.sequence} ${command.opaque}`, command.body);
-      return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.opaque}`, command.body);
+      return encodePutSet(command);
     case 'dput':
-      return framed(`dput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.deliverAtMs} ${command.opaque}`, command.body);
+      return encodeDelayedPut(command);
     case 'get':
-      return [line(`get ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.opaque}`)];
+      return encodeGet(command);
     case 'wget':
-      return [line(`wget ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.maxWaitMs} ${command.opaque}`)];
+      return encodeWaitingGet(command);
     case 'okey':
-      return [line(`okey ${command.topic} ${command.partition} ${encodeURIComponent(command.key)} ${command.limit} ${command.opaque}`)];
+      return encodeKeyOffsets(command);
     case 'otime':
-      return [line(`otime ${command.topic} ${command.partition} ${command.timeMs} ${command.opaque}`)];
+      return encodeOffsetForTime(command);
     case 'offset':
-      return [line(`offset ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.opaque}`)];
+      return encodeOffset(command);
     case 'result':
-      return framed(`result ${command.code} ${command.body.length} ${command.opaque}`, command.body);
+      return encodeResultCommand(command);
     case 'value':
-      return framed(`value ${command.body.length} ${command.opaque}`, command.body);
+      return encodeValue(command);
     case 'stats':
-      return [line(`stats ${command.item ?? ''} ${command.opaque}`)];
+      return encodeStats(command);
     case 'version':
-      return [line(`version ${command.opaque}`)];
+      return encodeVersion(command);
     case 'quit':
-      return [line('quit')];
-    case 'transaction': {
-      const timeout = command.timeout > 0 ? ` ${command.timeout}` : '';
-      const qualifier = command.uniqueQualifier ? ` ${command.uniqueQualifier}` : '';
-      return [line(`transaction ${command.txKey} ${command.sessionId} ${command.type}${timeout}${qualifier} ${command.opaque}`)];
-    }
+      return encodeQuit();
+    case 'transaction':
+      return encodeTransaction(command);
     case 'syncend':
-      return [line(`syncend ${command.topic} ${command.partition} ${command.startOffset} ${command.opaque}`)];
+      return encodeSyncEnd(command);
     case 'auth':
-      return framed(`auth ${command.mechanism} ${command.body.length} ${command.opaque}`, command.body);
+      return encodeAuth(command);
     case 'admin':
-      return [line(`admin ${command.action} ${command.opaque}`)];
-    case 'sync': {
-      const checksum = command.checksum === -1 ? '' : ` ${command.checksum}${command.offset === undefined ? '' : ` ${command.offset}`}`;
-      return framed(`sync ${command.topic} ${command.partition} ${command.body.length} ${command.flag} ${command.msgId}${checksum} ${command.opaque}`, command.body);
-    }
+      return encodeAdmin(command);
+    case 'sync':
+      return encodeSync(command);
   }
 }
 
@@ -77,17 +85,4 @@ export function resultFrame(code: number, opaque: number, text: string): string 
  */
 export function storedFrame(opaque: number, id: bigint, partition: number, offset: number, count?: number): string {
   return resultFrame(Status.success, opaque, `${id} ${partition} ${offset}${count === undefined ? '' : ` ${count}`}`);
-}
-
-/** Offsets as Java longs: the "newest" marker goes out as Long.MAX_VALUE exactly. */
-function offsetText(offset: number): string {
-  return offset === LONG_MAX_OFFSET ? '9223372036854775807' : String(offset);
-}
-
-function line(text: string): Buffer {
-  return Buffer.from(`${text}\r\n`, 'utf8');
-}
-
-function framed(header: string, body: Buffer): Buffer[] {
-  return body.length === 0 ? [line(header)] : [line(header), body];
 }

@@ -1,5 +1,5 @@
 /**
- * Split a header line the way Java's `Pattern.split(" ")` does (§1.1): every single space is a
+ * Split a header line the way Java's `Pattern.split(" ")` does (docs/protocol.md, framing): every single space is a
  * separator, consecutive spaces give empty tokens, trailing empty tokens are dropped.
  */
 export function splitHeader(line: string): string[] {

@@ -1,4 +1,4 @@
-/** Flag bit 0: the payload starts with an int32-length-prefixed attribute (§1.5). */
+/** Flag bit 0: the payload starts with an int32-length-prefixed attribute (docs/protocol.md, message format). */
 export const FLAG_HAS_ATTRIBUTE = 1;
 
 /** Build a put payload from data and an optional attribute, and the flag that goes with it. */

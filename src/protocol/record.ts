@@ -1,6 +1,6 @@
 import { checksum } from '../common/checksum.js';
 
-/** Bytes before the payload in every record: msgLen, checksum, msgId, flag (§1.7). */
+/** Bytes before the payload in every record: msgLen, checksum, msgId, flag (docs/protocol.md, message format). */
 export const RECORD_HEADER_SIZE = 20;
 
 export interface RecordView {
@@ -32,7 +32,7 @@ export function encodeRecord(payload: Buffer, id: bigint, flag: number): Buffer 
 
 /**
  * Iterate the complete records of a message set. A trailing partial record is ignored, exactly
- * as MetaQ clients do (§1.7). Checksums are not verified here; see `isRecordIntact`.
+ * as MetaQ clients do (docs/protocol.md, message format). Checksums are not verified here; see `isRecordIntact`.
  */
 export function* iterateRecords(set: Buffer): Generator<RecordView> {
   for (let pos = 0, size = completeRecordSize(set, 0); size > 0; pos += size, size = completeRecordSize(set, pos)) yield readRecord(set, pos, size);

@@ -14,7 +14,7 @@ export const SCRAM_DEFAULT_ITERATIONS = 4096;
 /** The gs2 header of a client that binds no channel. */
 const GS2_HEADER = 'n,,';
 
-/** What the broker keeps for a user (RFC 5802 §3): enough to check a proof, not to make one. */
+/** What the broker keeps for a user (RFC 5802, section 3): enough to check a proof, not to make one. */
 export interface ScramCredentials {
   salt: Buffer;
   iterations: number;

@@ -1,7 +1,7 @@
 import { ProtocolError } from '../common/errors.js';
 import { parseJavaInt } from './java-numbers.js';
 
-/** Check a transaction key's shape (§1.3.8); a bad key is a decode error, as in MetaQ. */
+/** Check a transaction key's shape (docs/protocol.md, transaction); a bad key is a decode error, as in MetaQ. */
 export function validateTransactionKey(key: string): void {
   if (key === 'null') return;
   if (key.startsWith('TX:')) {

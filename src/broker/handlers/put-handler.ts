@@ -4,7 +4,7 @@ import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { AppendCallback } from '../../storage/log-append.js';
 import type { PartitionStore } from '../../storage/partition-store.js';
-import { TransactionRefusal, XaError } from '../transactions/xa-error.js';
+import { TransactionRefusal, XaException } from '../transactions/xa-error.js';
 import { StoreRefusal } from '../partition-stores.js';
 import { ok, refused } from './outcome.js';
 import type { StoredOutcome } from './outcome.js';
@@ -56,7 +56,7 @@ function appendPut(command: PutCommand, request: RequestContext, log: PartitionS
 function putInTransaction(command: PutCommand, crc: number, request: RequestContext): void {
   const ctx = request.broker;
   const fail = (error: unknown): void => {
-    if (!(error instanceof TransactionRefusal || error instanceof XaError || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
+    if (!(error instanceof TransactionRefusal || error instanceof XaException || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
     request.answer(command, refused(Status.internalServerError, error instanceof Error ? error.message : String(error), 'putFailed'));
   };
   try {

@@ -1,7 +1,7 @@
 import type { TransactionCommand } from '../../protocol/commands.js';
 import { Status } from '../../protocol/status.js';
 import { TransactionCaller } from '../transactions/transaction-rights.js';
-import { TransactionDenied, TransactionRefusal, XaError } from '../transactions/xa-error.js';
+import { TransactionDenied, TransactionRefusal, XaException } from '../transactions/xa-error.js';
 import { ok, refused } from './outcome.js';
 import type { RequestContext } from './request-context.js';
 
@@ -18,7 +18,7 @@ export function handleTransaction(command: TransactionCommand, request: RequestC
   const caller = ctx.users === undefined ? undefined : new TransactionCaller(owner.login?.user, ctx.users, ctx.counters);
   const fail = (error: unknown): void => {
     if (error instanceof TransactionDenied) return request.answer(command, refused(Status.unauthorized, error.message));
-    if (error instanceof XaError) return request.answer(command, refused(Status.internalServerError, error.replyText));
+    if (error instanceof XaException) return request.answer(command, refused(Status.internalServerError, error.replyText));
     if (error instanceof TransactionRefusal) return request.answer(command, refused(Status.internalServerError, error.message));
     ctx.logger.error({ component: 'transactions', err: error, tx: txKey, type: command.type }, 'transaction command failed');
     request.answer(command, refused(Status.internalServerError, `transaction ${command.type} of '${txKey}' failed: ${String(error)}`));

@@ -7,7 +7,7 @@ import type { BrokerRegistration } from '../../coordination/zk/broker-registrati
 import type { ZkSession } from '../../coordination/zk/zk-session.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
 import { parseTopicBroker } from '../../coordination/zk/znodes.js';
-import { Status } from '../../protocol/status.js';
+import { successText } from '../../protocol/commands/reply.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionStores } from '../partition-stores.js';
 import { PartitionPuller } from './partition-puller.js';
@@ -127,8 +127,7 @@ export class AsyncSlave implements AsyncSlaveControl {
   /** autoSyncMasterConfig: fetch the master's server.ini (`stats config`) and take its topic sections. */
   private async syncConfig(): Promise<void> {
     const reply = await this.link!.request((opaque) => ({ kind: 'stats', item: 'config', opaque }), 10_000, 'stats config');
-    if (reply.kind !== 'result' || reply.code !== Status.success) throw new Error('the master did not answer stats config');
-    await this.o.applyMasterConfig(reply.body.toString('utf8'));
+    await this.o.applyMasterConfig(successText(reply));
   }
 
   async resubscribe(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
+import { refusal } from '../../protocol/commands/reply.js';
 import type { CorruptRange } from '../../storage/segment.js';
 import type { PartitionStore } from '../../storage/partition-store.js';
 
@@ -22,7 +23,8 @@ export async function repairFromSlave(target: RepairTarget, range: CorruptRange)
   while (at < range.end) {
     const offset = at;
     const reply = await link.request((opaque) => ({ kind: 'get', topic, group: 'metaq-repair', partition, offset, maxSize: range.end - offset, opaque }), target.timeoutMs, `repair ${topic}-${partition}@${offset}`);
-    if (reply.kind !== 'value' || reply.body.length === 0) throw new Error(`the slave answered the read of ${topic}-${partition}@${offset} with ${reply.kind === 'result' ? `${reply.code} ${reply.body.toString()}` : 'nothing'}`);
+    // Only the bytes themselves will do: a 404 or 301 from a sync slave means its copy lacks them too.
+    if (reply.kind !== 'value' || reply.body.length === 0) throw new Error(`the slave answered the read of ${topic}-${partition}@${offset} with ${reply.kind === 'result' ? refusal(reply).message : 'nothing'}`);
     const piece = reply.body.subarray(0, range.end - offset);
     pieces.push(piece);
     at += piece.length;

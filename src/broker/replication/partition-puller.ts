@@ -5,6 +5,9 @@ import { isRecordIntact, iterateRecords } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import { appendRecord } from '../../storage/append-promise.js';
 import type { PartitionStore } from '../../storage/partition-store.js';
+import { BrokerError } from '../../protocol/broker-error.js';
+import { decodeGetReply } from '../../protocol/commands/get.js';
+import { answeredOffset, decodeOffsetReply } from '../../protocol/commands/offset.js';
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
 import type { PartitionStores } from '../partition-stores.js';
 
@@ -78,18 +81,16 @@ export class PartitionPuller {
     if (log === undefined) return this.backOff();
     await log.whenWritten();
     const offset = log.writtenEnd;
-    const reply = await link.request((opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }), REQUEST_TIMEOUT_MS, `replicate ${topic}-${partition}@${offset}`, signal);
-    if (reply.kind === 'result') {
-      if (reply.code === Status.notFound) {
-        this.masterEnd = offset; // nothing visible beyond our end: caught up
-        return this.backOff();
-      }
-      if (reply.code === Status.moved) {
-        // The master no longer has our next offset (retention) or has less than us: copying on would leave a hole or diverge.
-        throw new Error(`the master answered 301 ${reply.body.toString()} for offset ${offset}: its log no longer continues this copy; move this slave's ${topic}-${partition} directory aside and resubscribe`);
-      }
-      throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
+    const reply = decodeGetReply(await link.request((opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }), REQUEST_TIMEOUT_MS, `replicate ${topic}-${partition}@${offset}`, signal));
+    if (reply.kind === 'caughtUp') {
+      this.masterEnd = offset; // nothing visible beyond our end: caught up
+      return this.backOff();
     }
+    if (reply.kind === 'moved') {
+      // The master no longer has our next offset (retention) or has less than us: copying on would leave a hole or diverge.
+      throw new Error(`the master answered 301 ${reply.offset} for offset ${offset}: its log no longer continues this copy; move this slave's ${topic}-${partition} directory aside and resubscribe`);
+    }
+    if (reply.kind === 'unavailable') throw new BrokerError(Status.forbidden, reply.reason);
     const appends: Array<Promise<number>> = [];
     let bytes = 0;
     for (const record of iterateRecords(reply.body)) {
@@ -112,10 +113,9 @@ export class PartitionPuller {
     const existing = stores.find(topic, partition);
     if (existing !== undefined) return (this.log = existing);
     const reply = await link.request((opaque) => ({ kind: 'offset', topic, group, partition, offset: 0, opaque }), REQUEST_TIMEOUT_MS, `first offset of ${topic}-${partition}`);
-    if (reply.kind !== 'result') return undefined;
-    if (reply.code === Status.notFound) return undefined; // the master has no store yet
-    if (reply.code !== Status.success) throw new Error(`offset answered ${reply.code}: ${reply.body.toString()}`);
-    this.log = await stores.getOrCreateReplica(topic, partition, Number(reply.body.toString()));
+    const first = decodeOffsetReply(reply);
+    if (first === undefined) return undefined; // the master has no store yet
+    this.log = await stores.getOrCreateReplica(topic, partition, first);
     return this.log;
   }
 
@@ -125,7 +125,8 @@ export class PartitionPuller {
     link
       .request((opaque) => ({ kind: 'offset', topic, group, partition, offset: LONG_MAX_OFFSET, opaque }), REQUEST_TIMEOUT_MS, 'master end')
       .then((reply) => {
-        if (reply.kind === 'result' && reply.code === Status.success) this.masterEnd = Math.max(this.masterEnd, Number(reply.body.toString()));
+        const end = answeredOffset(reply);
+        if (end !== undefined) this.masterEnd = Math.max(this.masterEnd, end);
       })
       .catch(() => undefined);
   }

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
 import { Status } from '../../protocol/status.js';
+import { brokerStatus } from '../../protocol/broker-error.js';
+import type { BrokerError } from '../../protocol/broker-error.js';
+import { decodeSyncReply } from '../../protocol/commands/sync.js';
+import { decodeSyncEndReply } from '../../protocol/commands/sync-end.js';
 import { iterateRecords, RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import type { PartitionStore } from '../../storage/partition-store.js';
 import type { BrokerConnection } from '../../client/transport/broker-connection.js';
@@ -110,8 +114,13 @@ export class ReplicaStream {
         .request((opaque) => ({ kind: 'sync', topic, partition, flag: record.flag, msgId: record.id, checksum: record.checksum, offset, opaque, body: record.payload }), this.s.timeoutMs * 4, `sync ${topic}-${partition}@${offset}`)
         .then(
           (reply) => {
-            if (reply.kind === 'result' && reply.code === Status.success) this.confirmed(offset, end, reply.body.toString());
-            else this.refused(generation, `the slave refused the record at ${offset}: ${reply.kind === 'result' ? `${reply.code} ${reply.body.toString()}` : 'unexpected value reply'}`);
+            let slaveOffset: number;
+            try {
+              slaveOffset = decodeSyncReply(reply);
+            } catch (error) {
+              return this.refused(generation, `the slave refused the record at ${offset}: ${(error as Error).message}`);
+            }
+            this.confirmed(offset, end, slaveOffset);
           },
           (error: unknown) => this.refused(generation, `sending the record at ${offset} failed: ${(error as Error).message}`),
         );
@@ -121,8 +130,7 @@ export class ReplicaStream {
     return consumed;
   }
 
-  private confirmed(offset: number, end: number, body: string): void {
-    const slaveOffset = Number(body.split(' ')[2]);
+  private confirmed(offset: number, end: number, slaveOffset: number): void {
     if (slaveOffset !== offset) {
       this.diverge(`the slave stored the record the master has at ${offset} at ${slaveOffset}: the two copies no longer line up`);
       return;
@@ -186,9 +194,14 @@ export class ReplicaStream {
         if (generation !== this.generation) return;
         if (link.connectionNumber !== connection) throw new Error('the link to the slave was replaced during the handshake');
         this.connection = connection;
-        this.noteRefusal(reply.kind === 'result' && reply.code === Status.unauthorized ? reply.body.toString() : undefined);
-        if (reply.kind !== 'result' || reply.code !== Status.success) throw new Error(`syncend answered ${reply.kind === 'result' ? `${reply.code} ${reply.body.toString()}` : 'a value'}`);
-        const slaveEnd = Number(reply.body.toString());
+        let slaveEnd: number;
+        try {
+          slaveEnd = decodeSyncEndReply(reply);
+          this.noteRefusal(undefined);
+        } catch (error) {
+          this.noteRefusal(brokerStatus(error) === Status.unauthorized ? (error as BrokerError).reason : undefined);
+          throw error;
+        }
         if (!Number.isSafeInteger(slaveEnd) || slaveEnd > log.writtenEnd || slaveEnd < log.minOffset) {
           this.diverge(`the slave's copy ends at ${slaveEnd}, outside the master's log ${log.minOffset}..${log.writtenEnd}`);
           return;

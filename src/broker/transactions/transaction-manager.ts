@@ -20,7 +20,7 @@ import type { TransactionOwner } from './transaction.js';
 import { heldBytes, qualifierOf, Transaction } from './transaction.js';
 import type { TransactionCaller } from './transaction-rights.js';
 import { TransactionBytes } from './transaction-bytes.js';
-import { TransactionDenied, TransactionRefusal, XaCode, XaError } from './xa-error.js';
+import { TransactionDenied, TransactionRefusal, XaCode, XaException } from './xa-error.js';
 
 export interface TransactionManagerOptions {
   config: BrokerConfig;
@@ -102,7 +102,7 @@ export class TransactionManager {
     if (key === 'null') throw new TransactionRefusal('BEGIN needs a transaction key (TX:… or XID:…), not null');
     this.checkMayDecide(caller, 'join', key, this.lookup(owner, key));
     if (this.lookup(owner, key) !== undefined) return;
-    if (this.heuristics.get(key) !== undefined) throw new XaError(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
+    if (this.heuristics.get(key) !== undefined) throw new XaException(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
     const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner, owner.login?.user);
     if (tx.isXa) this.xa.set(key, tx);
     else {
@@ -129,7 +129,7 @@ export class TransactionManager {
     // Only its user adds to it: another's messages would commit under the owner's decision.
     if (tx.user !== owner.login?.user) throw new TransactionDenied(`access denied: transaction '${key}' belongs to ${tx.user === undefined ? 'no recorded user' : `user ${tx.user}`}; only the user who began it may put messages in it`);
     // Once its stores are reserved (decision under way) a message would escape the reservation.
-    if (tx.finishing || tx.state === 'PREPARED' || tx.reservation !== undefined) throw new XaError(XaCode.protocol, `transaction '${key}' is ${tx.state === 'PREPARED' && !tx.finishing ? 'prepared' : 'being completed'}; it takes no more messages`);
+    if (tx.finishing || tx.state === 'PREPARED' || tx.reservation !== undefined) throw new XaException(XaCode.protocol, `transaction '${key}' is ${tx.state === 'PREPARED' && !tx.finishing ? 'prepared' : 'being completed'}; it takes no more messages`);
     if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
     this.stores.checkAccepts(command.topic, command.partition);
     this.bytes.check(tx, command.body.length);
@@ -149,10 +149,10 @@ export class TransactionManager {
 
   /** PREPARE (XA only): `0` (XA_OK) once the vote is forced to the journal, `3` (XA_RDONLY) if nothing was put. */
   async prepare(owner: TransactionOwner, key: string, caller?: TransactionCaller): Promise<number> {
-    if (!key.startsWith('XID:')) throw new XaError(XaCode.resourceError, `local transaction '${key}' cannot be prepared; commit it in one phase`);
+    if (!key.startsWith('XID:')) throw new XaException(XaCode.resourceError, `local transaction '${key}' cannot be prepared; commit it in one phase`);
     this.checkMayDecide(caller, 'prepare', key, this.lookup(owner, key));
     const tx = this.find(owner, key);
-    if (tx.finishing || tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
+    if (tx.finishing || tx.state === 'PREPARED') throw new XaException(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
     if (tx.state === 'START') {
       this.remove(tx);
       return 3;
@@ -160,7 +160,7 @@ export class TransactionManager {
     await tx.lastWrite;
     if (tx.broken !== undefined) {
       await this.rollbackNow(tx);
-      throw new XaError(XaCode.rollbackOther, `a put of XA transaction '${key}' could not be journaled (${tx.broken.message}); it was rolled back`);
+      throw new XaException(XaCode.rollbackOther, `a put of XA transaction '${key}' could not be journaled (${tx.broken.message}); it was rolled back`);
     }
     await this.refuseUnpublishable(tx, caller);
     await this.reserveStores(tx);
@@ -172,7 +172,7 @@ export class TransactionManager {
       tx.state = 'IN_USE';
       tx.reservation?.release(); // not prepared: a later prepare reserves again
       tx.reservation = undefined;
-      throw new XaError(XaCode.resourceError, `could not journal the prepare of '${key}': ${String(error)}`);
+      throw new XaException(XaCode.resourceError, `could not journal the prepare of '${key}': ${String(error)}`);
     }
     return 0;
   }
@@ -182,9 +182,9 @@ export class TransactionManager {
     this.checkMayDecide(caller, 'commit', key, this.lookup(owner, key));
     this.refuseIfHeuristic(key);
     const tx = this.find(owner, key);
-    if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
-    if (!onePhase && tx.state !== 'PREPARED') throw new XaError(XaCode.protocol, 'Cannot do 2 phase commit if the transaction has not been prepared');
-    if (onePhase && tx.state === 'PREPARED') throw new XaError(XaCode.protocol, `XA transaction '${key}' is prepared; commit it in two phases`);
+    if (tx.finishing) throw new XaException(XaCode.protocol, `transaction '${key}' is already being completed`);
+    if (!onePhase && tx.state !== 'PREPARED') throw new XaException(XaCode.protocol, 'Cannot do 2 phase commit if the transaction has not been prepared');
+    if (onePhase && tx.state === 'PREPARED') throw new XaException(XaCode.protocol, `XA transaction '${key}' is prepared; commit it in two phases`);
     // A prepared one was checked (and its stores reserved) at its prepare: its vote promised the commit would succeed.
     if (onePhase) {
       await this.refuseUnpublishable(tx, caller);
@@ -198,7 +198,7 @@ export class TransactionManager {
     this.checkMayDecide(caller, 'roll back', key, this.lookup(owner, key));
     this.refuseIfHeuristic(key);
     const tx = this.find(owner, key);
-    if (tx.finishing) throw new XaError(XaCode.protocol, `transaction '${key}' is already being completed`);
+    if (tx.finishing) throw new XaException(XaCode.protocol, `transaction '${key}' is already being completed`);
     await this.rollbackNow(tx);
   }
 
@@ -216,7 +216,7 @@ export class TransactionManager {
   /** FORGET: drop the record of a heuristic completion. */
   async forget(key: string, caller?: TransactionCaller): Promise<void> {
     this.checkMayDecide(caller, 'forget', key, undefined);
-    if (!(await this.heuristics.forget(key))) throw new XaError(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
+    if (!(await this.heuristics.forget(key))) throw new XaException(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
   }
 
   /** An operator finishes a prepared XA transaction whose coordinator is gone (docs/transactions.md). */
@@ -293,7 +293,7 @@ export class TransactionManager {
       batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false), name, messages)));
     } catch (error) {
       await this.rollbackNow(tx);
-      throw new XaError(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
+      throw new XaException(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
     }
     const decision = { kind: 'operation' as const, type: tx.isXa ? ('XA_COMMIT' as const) : ('LOCAL_COMMIT' as const), wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: batches.map((batch) => batch.location), force: true };
     let commit: { position: JournalPosition; bytes: Buffer };
@@ -301,20 +301,20 @@ export class TransactionManager {
       commit = await this.journal.append(decision);
     } catch (error) {
       await this.rollbackNow(tx).catch(() => undefined);
-      throw new XaError(XaCode.rollbackOther, `could not journal the commit of '${tx.key}' (${String(error)}); it was rolled back`);
+      throw new XaException(XaCode.rollbackOther, `could not journal the commit of '${tx.key}' (${String(error)}); it was rolled back`);
     }
     // Decided: from here recovery finishes the commit whatever happens to this process.
     this.remove(tx);
     this.committing.add(commit.position);
     const offsets = await Promise.all(batches.map((batch) => appendBatch(batch.log, batch.records))).catch((error: unknown) => {
-      throw new XaError(XaCode.resourceError, `transaction '${tx.key}' is committed but its messages could not be stored now (${String(error)}); they are stored when the broker restarts`);
+      throw new XaException(XaCode.resourceError, `transaction '${tx.key}' is committed but its messages could not be stored now (${String(error)}); they are stored when the broker restarts`);
     });
     this.committing.delete(commit.position);
     await Promise.all(offsets.map((offset, index) => placeLocation(this.journal, commit, index, offset))).catch((error: unknown) => this.logger.warn({ err: error, tx: tx.key }, 'could not write exact batch offsets into the commit record; recovery finds them by id'));
     const waitReplicated = this.waitReplicated;
     if (waitReplicated !== undefined) {
       await Promise.all(batches.map((batch, index) => waitReplicated(batch.log, offsets[index]! + batchBytes(batch)))).catch((error: unknown) => {
-        throw new XaError(XaCode.resourceError, `transaction '${tx.key}' is committed on the master but its slave did not confirm it (${(error as Error).message})`);
+        throw new XaException(XaCode.resourceError, `transaction '${tx.key}' is committed on the master but its slave did not confirm it (${(error as Error).message})`);
       });
     }
   }
@@ -329,7 +329,7 @@ export class TransactionManager {
       await this.journal.append({ kind: 'operation', type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK', wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: [], force: true });
     } catch (error) {
       // Not prepared: restart rolls it back anyway. Prepared: it comes back in doubt, so say so.
-      if (tx.state === 'PREPARED') throw new XaError(XaCode.resourceError, `could not journal the rollback of prepared '${tx.key}': ${String(error)}`);
+      if (tx.state === 'PREPARED') throw new XaException(XaCode.resourceError, `could not journal the rollback of prepared '${tx.key}': ${String(error)}`);
     }
   }
 
@@ -348,7 +348,7 @@ export class TransactionManager {
     const refusal = caller?.publishRefusal(tx);
     if (refusal === undefined) return;
     await this.rollbackNow(tx);
-    throw new XaError(XaCode.rollbackOther, `${refusal}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
+    throw new XaException(XaCode.rollbackOther, `${refusal}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
   }
 
   /**
@@ -362,7 +362,7 @@ export class TransactionManager {
     } catch (error) {
       if (!(error instanceof StoreRefusal)) throw error;
       await this.rollbackNow(tx);
-      throw new XaError(XaCode.rollbackOther, `${error.message}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
+      throw new XaException(XaCode.rollbackOther, `${error.message}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
     }
   }
 
@@ -370,7 +370,7 @@ export class TransactionManager {
     const record = this.heuristics.get(key);
     if (record === undefined) return;
     const code = record.outcome === 'commit' ? XaCode.heuristicCommit : XaCode.heuristicRollback;
-    throw new XaError(code, `XA transaction '${key}' was ${record.outcome === 'commit' ? 'committed' : 'rolled back'} heuristically by an operator; FORGET it`);
+    throw new XaException(code, `XA transaction '${key}' was ${record.outcome === 'commit' ? 'committed' : 'rolled back'} heuristically by an operator; FORGET it`);
   }
 
   private lookup(owner: TransactionOwner, key: string): Transaction | undefined {
@@ -380,7 +380,7 @@ export class TransactionManager {
   private find(owner: TransactionOwner, key: string): Transaction {
     const tx = this.lookup(owner, key);
     if (tx !== undefined) return tx;
-    if (key.startsWith('XID:')) throw new XaError(XaCode.unknownXid, `XA transaction '${key}' has not been started.`);
+    if (key.startsWith('XID:')) throw new XaException(XaCode.unknownXid, `XA transaction '${key}' has not been started.`);
     throw new TransactionRefusal(`Local transaction '${key}' has not been started.`);
   }
 

@@ -1,4 +1,6 @@
-/** javax.transaction.xa codes the broker answers with (§1.3.8, §5.6.3). */
+import { xaReplyText } from '../../protocol/commands/transaction.js';
+
+/** javax.transaction.xa codes the broker answers with (docs/protocol.md, transaction; docs/transactions.md). */
 export const XaCode = {
   /** The prepared transaction was heuristically rolled back by an operator. */
   heuristicRollback: 6,
@@ -12,18 +14,21 @@ export const XaCode = {
   duplicateXid: -8,
 } as const;
 
-/** An XA failure: the reply is `result 500` with `XAException:code=<code>,msg=<message>`. */
-export class XaError extends Error {
+/**
+ * An XA failure on the broker: the reply is `result 500` with `XAException:code=<code>,msg=<message>`
+ * (named after Java's exception; the client decodes it as an XaError).
+ */
+export class XaException extends Error {
   constructor(
     readonly code: number,
     message: string,
   ) {
     super(message);
-    this.name = 'XaError';
+    this.name = 'XaException';
   }
 
   get replyText(): string {
-    return `XAException:code=${this.code},msg=${this.message}`;
+    return xaReplyText(this.code, this.message);
   }
 }
 

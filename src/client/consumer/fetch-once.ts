@@ -2,6 +2,7 @@ import { MetaqError } from '../../common/errors.js';
 import { iterateRecords, isRecordIntact } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import { BrokerError } from '../errors.js';
+import { decodeGetReply } from '../../protocol/commands/get.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { messagesOf } from './record-messages.js';
@@ -14,14 +15,12 @@ export interface FetchResult {
   caughtUp: boolean;
 }
 
-/** One `get` (§5.7's synchronous get): the whole messages at an offset, checksums verified. */
+/** One `get` (docs/client.md, get): the whole messages at an offset, checksums verified. */
 export async function fetchOnce(connection: BrokerTransport, topic: string, partition: Partition, offset: number, maxSize: number, timeoutMs: number, group: string): Promise<FetchResult> {
-  const reply = await connection.request((opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }), timeoutMs, `get ${topic}-${partition.index}@${offset}`);
-  if (reply.kind === 'result') {
-    if (reply.code === Status.moved) return { messages: [], nextOffset: Number(reply.body.toString()), caughtUp: false };
-    if (reply.code === Status.notFound) return { messages: [], nextOffset: offset, caughtUp: true };
-    throw new BrokerError(reply.code, reply.body.toString());
-  }
+  const reply = decodeGetReply(await connection.request((opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }), timeoutMs, `get ${topic}-${partition.index}@${offset}`));
+  if (reply.kind === 'moved') return { messages: [], nextOffset: reply.offset, caughtUp: false };
+  if (reply.kind === 'caughtUp') return { messages: [], nextOffset: offset, caughtUp: true };
+  if (reply.kind === 'unavailable') throw new BrokerError(Status.forbidden, reply.reason);
   const messages: ReceivedMessage[] = [];
   let nextOffset = offset;
   for (const record of iterateRecords(reply.body)) {

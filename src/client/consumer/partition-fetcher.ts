@@ -6,9 +6,10 @@ import { compressedBatch, messagesOf } from './record-messages.js';
 import { MessageBatch } from './message-batch.js';
 import { checksum } from '../../common/checksum.js';
 import { isCompressedSet, UnreadableCodecError } from '../../protocol/compressed-set.js';
-import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { Reply } from '../transport/broker-connection.js';
+import { decodeGetReply } from '../../protocol/commands/get.js';
+import { answeredOffset } from '../../protocol/commands/offset.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { abortableDelay } from '../../common/abortable-delay.js';
 import type { DuplicateCache } from './duplicate-cache.js';
@@ -196,10 +197,10 @@ export class PartitionFetcher {
   /** One get and the processing of its batch; returns how long to wait before the next. */
   private async fetchOnce(signal: AbortSignal): Promise<number> {
     const { waitMs, started, reply: replied, transport } = await this.currentFetch(signal);
-    const reply = await replied;
-    if (reply.kind === 'result') {
-      if (reply.code === Status.moved) {
-        const movedTo = Number(reply.body.toString());
+    const reply = decodeGetReply(await replied);
+    if (reply.kind !== 'value') {
+      if (reply.kind === 'moved') {
+        const movedTo = reply.offset;
         // Forward past a gap: retention deleted what this group had not read (or a filter skipped it).
         if (movedTo > this.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.offset, to: movedTo, skippedBytes: movedTo - this.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
         this.moveTo(movedTo);
@@ -207,9 +208,8 @@ export class PartitionFetcher {
         return 0;
       }
       // After a wait the broker had nothing new: ask again at once. An immediate "nothing" backs off.
-      if (reply.code === Status.notFound && waitMs > 0 && performance.now() - started >= waitMs / 2) return 0;
-      if (reply.code === Status.notFound || reply.code === Status.forbidden) return this.backOff();
-      throw new Error(`get answered ${reply.code}: ${reply.body.toString()}`);
+      if (reply.kind === 'caughtUp' && waitMs > 0 && performance.now() - started >= waitMs / 2) return 0;
+      return this.backOff(); // caught up, or the partition is closed for now
     }
     this.emptyDelay = 0;
     // The next get goes out now, so the broker reads and sends it while this batch is processed:
@@ -388,7 +388,8 @@ export class PartitionFetcher {
       s.fetchTimeoutMs,
       'offset lookup',
     );
-    if (reply.kind === 'result' && reply.code === Status.success) this.moveTo(Number(reply.body.toString()));
+    const valid = answeredOffset(reply);
+    if (valid !== undefined) this.moveTo(valid);
   }
 }
 

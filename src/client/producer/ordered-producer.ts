@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { BrokerError, ConnectionError, InvalidArgumentError, RequestTimeoutError } from '../errors.js';
+import { brokerStatus, InvalidArgumentError, isOutcomeUnknown } from '../errors.js';
 import type { LocalMessageStore } from '../local-store/local-message-store.js';
 import { LocalStoreSet } from '../local-store/local-store-set.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
@@ -72,8 +72,8 @@ export class OrderedProducer {
       const result = await this.producer.send(message, { partition, timeoutMs: this.options.sendTimeoutMs });
       return { ...result, storedLocally: false };
     } catch (error) {
-      const unavailable = error instanceof BrokerError && error.status === 403;
-      const unknown = error instanceof RequestTimeoutError || error instanceof ConnectionError;
+      const unavailable = brokerStatus(error) === 403;
+      const unknown = isOutcomeUnknown(error);
       if (unavailable || (unknown && this.options.saveToLocalWhenFailed)) return this.keepLocally(store, message, partition);
       throw error;
     }

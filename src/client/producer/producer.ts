@@ -4,7 +4,8 @@ import { MetaqError } from '../../common/errors.js';
 import { promiseFor, Settler } from '../../common/settler.js';
 import { encodePayload } from '../../protocol/payload.js';
 import { Status } from '../../protocol/status.js';
-import { BrokerError, ClosedError, ConnectionError, InvalidArgumentError } from '../errors.js';
+import { brokerStatus, ClosedError, ConnectionError, InvalidArgumentError } from '../errors.js';
+import { decodePutReply } from '../../protocol/commands/put.js';
 import type { BatchSendResult, OutgoingMessage, Partition, SendResult } from '../message.js';
 import type { PartitionRouter } from '../partition-router.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
@@ -222,7 +223,7 @@ export class Producer {
 
   /** A 503 (nothing stored) for a partition the selector chose may go once to another broker. */
   private mayFailOver(error: Error, options: SendOptions, partitions: readonly Partition[], chosen: Partition): boolean {
-    return error instanceof BrokerError && error.status === Status.serviceUnavailable && this.failover && options.partition === undefined && partitions.some((p) => p.brokerId !== chosen.brokerId);
+    return brokerStatus(error) === Status.serviceUnavailable && this.failover && options.partition === undefined && partitions.some((p) => p.brokerId !== chosen.brokerId);
   }
 
   private sendElsewhere(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], chosen: Partition): Promise<SendResult> {
@@ -349,9 +350,7 @@ export class Producer {
       return promise;
     }
     const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);
-    const text = reply.body.toString();
-    if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
-    return parseSendReply(text, partition);
+    return decodePutReply(reply, Math.max(0, partition.brokerId));
   }
 
   /** An idempotent send needs a named partition on a broker that offers `+idem`. */
@@ -541,13 +540,4 @@ class PromisedSend extends Settler<SendResult> implements SendListener {
     if (error === undefined) this.resolve(result!);
     else this.reject(error);
   }
-}
-
-function parseSendReply(text: string, chosen: Partition): SendResult {
-  const [id, partition, offset] = text.split(' ');
-  return {
-    id: BigInt(id ?? '0'),
-    partition: { brokerId: Math.max(0, chosen.brokerId), index: Number(partition) },
-    offset: Number(offset),
-  };
 }

@@ -4,8 +4,8 @@ import { BufferPool } from '../../common/buffer-pool.js';
 import type { Codec } from '../../protocol/compressed-set.js';
 import { packSet } from '../../protocol/compressed-set.js';
 import { RECORD_HEADER_SIZE, writeRecordHeader } from '../../protocol/record.js';
-import { Status } from '../../protocol/status.js';
-import { BrokerError, ConnectionError, RequestTimeoutError } from '../errors.js';
+import { decodePutSetReply } from '../../protocol/commands/put-set.js';
+import { isOutcomeUnknown } from '../errors.js';
 import type { Partition, SendResult } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 
@@ -120,14 +120,11 @@ export async function sendSet(connection: BrokerTransport, topic: string, partit
     try {
       reply = await request();
     } catch (error) {
-      const unknownOutcome = error instanceof RequestTimeoutError || error instanceof ConnectionError;
+      const unknownOutcome = isOutcomeUnknown(error);
       if (identity === undefined || !unknownOutcome || attempt >= identity.sequences.retries) throw error;
     }
   }
-  const text = reply.body.toString();
-  if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
-  const [firstId, index, firstOffset] = text.split(' ');
-  return { firstId: BigInt(firstId ?? '0'), partition: Number(index), firstOffset: Number(firstOffset) };
+  return decodePutSetReply(reply);
 }
 
 /**

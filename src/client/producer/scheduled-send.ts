@@ -1,8 +1,8 @@
 import { MetaqError } from '../../common/errors.js';
 import { DELAYED_PUT_EXTENSION } from '../../protocol/commands.js';
 import { RECORD_HEADER_SIZE } from '../../protocol/record.js';
-import { Status } from '../../protocol/status.js';
-import { BrokerError, InvalidArgumentError } from '../errors.js';
+import { decodeDelayedPutReply } from '../../protocol/commands/delayed-put.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { Partition } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import type { EncodedPut } from './put-set-batcher.js';
@@ -47,8 +47,6 @@ export async function sendScheduled(connection: BrokerTransport, partition: Part
   const body = Buffer.allocUnsafe(RECORD_HEADER_SIZE + put.payload.length);
   writeUnstampedRecord(body, 0, put);
   const reply = await connection.request((opaque) => ({ kind: 'dput', topic: put.topic, partition: partition.index, count: 1, deliverAtMs, opaque, body }), put.timeoutMs, 'schedule');
-  const text = reply.body.toString();
-  if (reply.kind !== 'result' || reply.code !== Status.success) throw new BrokerError(reply.kind === 'result' ? reply.code : 0, text);
-  const [scheduleId, index] = text.split(' ');
-  return { partition: { brokerId: Math.max(0, partition.brokerId), index: Number(index) }, deliverAt: new Date(deliverAtMs), scheduleId: Number(scheduleId) };
+  const scheduled = decodeDelayedPutReply(reply);
+  return { partition: { brokerId: Math.max(0, partition.brokerId), index: scheduled.partition }, deliverAt: new Date(deliverAtMs), scheduleId: scheduled.scheduleId };
 }

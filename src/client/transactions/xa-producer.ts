@@ -10,7 +10,7 @@ import type { Xid } from './xid.js';
 import { parseXidKey, xidKey } from './xid.js';
 
 export interface XaProducerOptions {
-  /** Every topic this producer publishes to: a branch goes to a broker that hosts them all (§5.6.2). */
+  /** Every topic this producer publishes to: a branch goes to a broker that hosts them all (docs/transactions.md). */
   topics: string[];
   /** Scopes RECOVER to this application; default `XAMessageProducer-<hostname>`, as MetaQ. */
   uniqueQualifier?: string;
@@ -24,7 +24,7 @@ const XAER_NOTA = -4;
 const QUALIFIER = /^[^\s:]+$/;
 
 /**
- * A producer that takes part in XA transactions (§5.6.2): it is the metaq resource a
+ * A producer that takes part in XA transactions (docs/transactions.md): it is the metaq resource a
  * transaction manager enlists. `start` binds it to a branch on one broker; sends go there until
  * `end`; `prepare`, `commit` and `rollback` are the broker's `transaction` commands.
  */

@@ -7,7 +7,7 @@ export interface Xid {
   bqual: Buffer;
 }
 
-/** MetaQ's key for an XA branch (§1.3.8): `XID:<format>:<gtrid hex>:<bqual hex>:<qualifier>`. */
+/** MetaQ's key for an XA branch (docs/protocol.md, transaction): `XID:<format>:<gtrid hex>:<bqual hex>:<qualifier>`. */
 export function xidKey(xid: Xid, uniqueQualifier: string): string {
   return `XID:${xid.formatId}:${xid.gtrid.toString('hex')}:${xid.bqual.toString('hex')}:${uniqueQualifier}`;
 }

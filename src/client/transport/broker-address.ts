@@ -9,7 +9,7 @@ export interface BrokerAddress {
 
 /**
  * Parse `meta://host:port` (the wire; port 8123 by default) or `http://host:port` (MetaQ's HTTP
- * front end, §7.3; port 8120 by default).
+ * front end, docs/operations.md; port 8120 by default).
  */
 export function parseBrokerUrl(url: string): BrokerAddress {
   const match = /^(meta|http):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(url);

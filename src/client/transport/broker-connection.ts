@@ -2,12 +2,13 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import type { Command, ResultCommand, ValueCommand } from '../../protocol/commands.js';
-import { offeredExtensions } from '../../protocol/commands.js';
+import type { Command } from '../../protocol/commands.js';
+import type { Reply } from '../../protocol/commands/reply.js';
+import { isSuccess } from '../../protocol/commands/reply.js';
+import { decodeVersionReply } from '../../protocol/commands/version.js';
 import { CommandDecoder } from '../../protocol/decoder.js';
 import { BufferPool } from '../../common/buffer-pool.js';
 import { encodeCommand, encodeToBuffer } from '../../protocol/encoder.js';
-import { Status } from '../../protocol/status.js';
 import { AbortedError, ClosedError, ConnectionError, RequestTimeoutError } from '../errors.js';
 import type { BrokerAddress } from './broker-address.js';
 import { OpaqueCounter } from './opaque-counter.js';
@@ -15,10 +16,10 @@ import { AuthenticationError, ScramLogin } from './scram-login.js';
 import { TickCorkedWriter } from './tick-corked-writer.js';
 import type { Credentials } from './scram-login.js';
 
-export type Reply = ResultCommand | ValueCommand;
+export type { Reply };
 
 export interface ConnectionOptions {
-  /** Send `version` after this long without traffic (§1.10). */
+  /** Send `version` after this long without traffic (a heartbeat, docs/protocol.md). */
   heartbeatIdleMs: number;
   /** Heartbeat replies that are not 200 in a row before the connection is dropped. */
   heartbeatMaxFailures: number;
@@ -265,7 +266,7 @@ export class BrokerConnection {
     this.heartbeatInFlight = true;
     this.request((opaque) => ({ kind: 'version', opaque }), this.options.heartbeatTimeoutMs, 'heartbeat')
       .then((reply) => {
-        if (reply.kind === 'result' && reply.code === Status.success) this.heartbeatFailures = 0;
+        if (isSuccess(reply)) this.heartbeatFailures = 0;
         else if (++this.heartbeatFailures >= this.options.heartbeatMaxFailures) this.socket?.destroy();
       })
       .catch(() => this.socket?.destroy()) // no answer in time: the connection is dead or half-open
@@ -278,7 +279,7 @@ export class BrokerConnection {
   extensions(): Promise<ReadonlySet<string>> {
     this.offered ??= this.request((opaque) => ({ kind: 'version', opaque }), this.options.heartbeatTimeoutMs, 'version').then(
       (reply) => {
-        const offered = reply.kind === 'result' && reply.code === Status.success ? offeredExtensions(reply.body.toString()) : new Set<string>();
+        const offered = decodeVersionReply(reply);
         if (this.offered !== undefined) this.knownExtensions = offered;
         return offered;
       },

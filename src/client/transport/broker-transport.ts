@@ -4,7 +4,7 @@ import type { BrokerAddress } from './broker-address.js';
 
 /**
  * How producers and consumers talk to one broker: a TCP connection speaking the wire protocol
- * (`meta://`), or MetaQ's HTTP front end (`http://`, put/get/offset only, §7.3).
+ * (`meta://`), or MetaQ's HTTP front end (`http://`, put/get/offset only, docs/operations.md).
  */
 export interface BrokerTransport {
   readonly address: BrokerAddress;

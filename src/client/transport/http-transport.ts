@@ -6,7 +6,7 @@ import type { Reply } from './broker-connection.js';
 import type { BrokerTransport } from './broker-transport.js';
 
 /**
- * MetaQ's HTTP client transport (§7.3): put, get and offset as `POST /put`, `GET /get` and
+ * MetaQ's HTTP client transport (docs/operations.md, HTTP front end): put, get and offset as `POST /put`, `GET /get` and
  * `GET /offset` on a broker's HTTP port, for networks where only HTTP passes. The HTTP status is
  * the wire's result code, so producers and consumers handle replies exactly as over TCP.
  * Transactions, stats and the other commands exist only on the wire.
@@ -60,7 +60,7 @@ export class HttpTransport implements BrokerTransport {
       case 'offset':
         return `${this.base}/offset?${q({ topic: command.topic, partition: command.partition, group: command.group, offset: command.offset })}`;
       default:
-        throw new InvalidArgumentError('serverUrl', `is an http:// address, and over HTTP only put, get and offset exist (MetaQ's front end, §7.2); use meta://host:port for ${command.kind}`);
+        throw new InvalidArgumentError('serverUrl', `is an http:// address, and over HTTP only put, get and offset exist (MetaQ's front end); use meta://host:port for ${command.kind}`);
     }
   }
 

@@ -1,7 +1,7 @@
 const START = -2147483648;
 const WRAP = 2147483637;
 
-/** Request ids as the Java client makes them (§1.2): from -2^31 up, wrapping before 2^31 - 10. */
+/** Request ids as the Java client makes them (docs/protocol.md, opaque): from -2^31 up, wrapping before 2^31 - 10. */
 export class OpaqueCounter {
   private next = START;
 

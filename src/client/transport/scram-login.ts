@@ -1,6 +1,7 @@
 import type { AuthCommand } from '../../protocol/commands.js';
 import { SCRAM_MECHANISM, ScramClientExchange } from '../../protocol/scram.js';
-import { Status } from '../../protocol/status.js';
+import { brokerStatus } from '../../protocol/broker-error.js';
+import { decodeAuthReply } from '../../protocol/commands/auth.js';
 import { MetaqError } from '../../common/errors.js';
 import type { Reply } from './broker-connection.js';
 
@@ -38,10 +39,12 @@ export class ScramLogin {
   }
 
   async next(reply: Reply, opaque: number): Promise<AuthCommand | undefined> {
-    const text = reply.body.toString('utf8');
-    if (reply.kind !== 'result' || reply.code !== Status.success) {
-      const status = reply.kind === 'result' ? reply.code : 'a value';
-      throw new AuthenticationError(`${this.brokerUrl} refused the login of ${this.credentials.username} (${status}): ${text}`);
+    let text: string;
+    try {
+      text = decodeAuthReply(reply);
+    } catch (error) {
+      const status = brokerStatus(error) || 'a value';
+      throw new AuthenticationError(`${this.brokerUrl} refused the login of ${this.credentials.username} (${status}): ${reply.body.toString('utf8')}`);
     }
     if (this.step === 'first') {
       this.step = 'final';
