@@ -1,0 +1,40 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { deletePartitionDirs, movePartitionDirs } from '../operations-commands.js';
+import { integer } from './option-values.js';
+
+// Partition directories of a stopped broker, changed on disk.
+
+/** `--data`, `--topic`, `--start` and `--end`: which partition directories. */
+interface PartitionRange {
+  data: string;
+  topic: string;
+  start: number;
+  end: number;
+}
+
+function withPartitionRange(command: Command): Command {
+  return command
+    .addOption(new Option('--data <DIR>', "the stopped broker's data directory").makeOptionMandatory())
+    .addOption(new Option('--topic <T>', 'the topic').makeOptionMandatory())
+    .addOption(new Option('--start <A>', 'first partition').argParser(integer).makeOptionMandatory())
+    .addOption(new Option('--end <B>', 'last partition').argParser(integer).makeOptionMandatory());
+}
+
+/** `metaq move-partitions`: rename T-i to T-(i+K). */
+export function registerMovePartitions(program: Command): void {
+  withPartitionRange(program.command('move-partitions').summary("renumber a stopped broker's partition directories").description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K).'))
+    .addOption(new Option('--offset <K>', 'how far to move them (negative moves down)').argParser(integer).makeOptionMandatory())
+    .action(async (options: PartitionRange & { offset: number }) => {
+      await movePartitionDirs(options.data, options.topic, options.start, options.end, options.offset, process.stdout);
+    });
+}
+
+/** `metaq delete-partitions`: without --force, only lists what would go. */
+export function registerDeletePartitions(program: Command): void {
+  withPartitionRange(program.command('delete-partitions').summary("delete a stopped broker's partition directories").description('Delete the partition directories T-A … T-B of a stopped broker, with every message in them. Without --force, only says what would go.'))
+    .addOption(new Option('--force', 'really delete').default(false))
+    .action(async (options: PartitionRange & { force: boolean }) => {
+      await deletePartitionDirs(options.data, options.topic, options.start, options.end, options.force, process.stdout);
+    });
+}
