@@ -7,15 +7,9 @@ import { parseBrokerUrl } from '../client/transport/broker-address.js';
 import { transactionRequest } from '../client/transactions/transaction-request.js';
 import { MetaqError } from '../common/errors.js';
 import { connectionFromEnv } from './connection-env.js';
+import type { Target } from './broker-target.js';
+import { urlOf } from './broker-target.js';
 
-export interface Target {
-  host: string;
-  port: number;
-}
-
-export function urlOf(target: Target): string {
-  return `meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-}
 
 function clientFor(target: Target): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });

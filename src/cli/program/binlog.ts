@@ -2,8 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
 import { defaultBinlogOptions } from '../../integrations/binlog/binlog-publisher.js';
-import { binlog, binlogApply, defaultBinlogCheckpoint, defaultServerId, parseTables } from '../binlog-commands.js';
-import { urlOf } from '../commands.js';
+import { urlOf } from '../broker-target.js';
 import { integer, listValues, repeatable } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { rootOption, stopSignal, withBrokerOptions, zkOption } from './shared-options.js';
@@ -55,6 +54,7 @@ export function registerBinlog(program: Command): void {
       .addOption(new Option('--checkpoint-ms <MS>', 'how often the checkpoint is saved').default(d.checkpointMs).argParser(integer))
       .addOption(new Option('--max-in-flight <N>', 'unacknowledged messages before the binlog stream pauses').default(d.maxInFlight).argParser(integer)),
   ).action(async (options: BinlogOptions) => {
+    const { binlog, defaultBinlogCheckpoint, defaultServerId, parseTables } = await import('../binlog-commands.js');
     const { topic, source } = options;
     const checkpoint = options.checkpoint ?? defaultBinlogCheckpoint(topic);
     const publishing = {
@@ -92,6 +92,7 @@ export function registerBinlogApply(program: Command): void {
   ).action(async (options: ApplyOptions) => {
     const { topic, target, maxBatch } = options;
     if (maxBatch < 1) throw new MetaqError('USAGE', `--max-batch must be at least 1, got ${maxBatch}`);
+    const { binlogApply } = await import('../binlog-commands.js');
     await binlogApply(keyedClient(options, topic), target, { topic, group: options.group, offsetsTable: options.offsetsTable, maxBatch }, stopSignal(), process.stderr);
   });
 }

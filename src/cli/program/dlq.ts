@@ -1,8 +1,7 @@
 import { Argument, Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
-import { urlOf } from '../commands.js';
-import { listDeadLetters, replayDeadLetters } from '../dlq-command.js';
+import { urlOf } from '../broker-target.js';
 import { collectSignedMessageIds, integer } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
@@ -35,6 +34,7 @@ export function registerDlq(program: Command): void {
       .addOption(new Option('--topic <DLQ>', "the dead-letter topic, when the group set its own (default: the group's)"))
       .addOption(new Option('--partitions <N>', 'how many partitions the dead-letter topic has (default: 1)').argParser(integer)),
   ).action(async (action: string, options: DlqOptions) => {
+    const { listDeadLetters, replayDeadLetters } = await import('../dlq-command.js');
     const target = { serverUrl: urlOf(options), group: options.group, topic: options.topic, partitions: options.partitions };
     if (action === 'list') {
       await listDeadLetters(target, options.limit, process.stdout);

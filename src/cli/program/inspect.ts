@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { printCluster, printStats } from '../commands.js';
 import type { BrokerOptionValues, ZkOptionValues } from './shared-options.js';
 import { withBrokerOptions, withZkOptions } from './shared-options.js';
 
@@ -12,6 +11,7 @@ export function registerStats(program: Command): void {
       .description("Print a broker's stats lines (the stats command of the wire protocol), all of them or one item's.")
       .argument('[item]', 'one stats item, such as topics, transactions or replication'),
   ).action(async (item: string | undefined, options: BrokerOptionValues) => {
+    const { printStats } = await import('../commands.js');
     await printStats(options, item, process.stdout);
   });
 }
@@ -24,6 +24,7 @@ export function registerCluster(program: Command): void {
       .summary('print the brokers, topics and consumer groups in ZooKeeper')
       .description("Print the cluster as ZooKeeper holds it: brokers, topics and their partitions, consumer groups with each partition's offset, end, lag and owner."),
   ).action(async (options: ZkOptionValues) => {
+    const { printCluster } = await import('../commands.js');
     await printCluster(options.zk, options.root, process.stdout);
   });
 }

@@ -1,6 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { lag } from '../lag-command.js';
 import { listValues } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
@@ -22,6 +21,7 @@ export function registerLag(program: Command): void {
       .addOption(new Option('--topic <T>', 'only this topic'))
       .addOption(new Option('--json', 'one JSON object per line').default(false)),
   ).action(async (options: LagOptions) => {
+    const { lag } = await import('../lag-command.js');
     await lag({ brokers: listValues(options.admin), token: requireToken(options.token), group: options.group, topic: options.topic, json: options.json }, process.stdout);
   });
 }

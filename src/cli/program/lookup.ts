@@ -1,8 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
-import { urlOf } from '../commands.js';
-import { lookup } from '../lookup-command.js';
+import { urlOf } from '../broker-target.js';
 import { integer, messageId } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
@@ -28,6 +27,7 @@ export function registerLookup(program: Command): void {
       .addOption(new Option('--partitions <N>', 'how many partitions the topic has (default: 1)').argParser(integer)),
   ).action(async (topic: string, options: LookupOptions) => {
     if (options.key === undefined && options.id === undefined) throw new MetaqError('USAGE', 'lookup needs either --key K or --id ID');
+    const { lookup } = await import('../lookup-command.js');
     const found = await lookup({ serverUrl: urlOf(options), topic, partitions: options.partitions, key: options.key, id: options.id, limit: options.limit }, process.stdout);
     if (found > 0) return;
     process.stderr.write(`no message in ${topic} with ${options.key === undefined ? `id ${options.id}` : `key ${JSON.stringify(options.key)} (is keyIndex=true set for the topic?)`}\n`);

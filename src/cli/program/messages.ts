@@ -1,6 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { consume, produce, stdinLines } from '../commands.js';
 import { dateTime, integer, repeatable } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
@@ -19,6 +18,7 @@ export function registerProduce(program: Command): void {
       .argument('<topic>', 'the topic to send to')
       .addOption(repeatable('--message <TEXT>', 'a message to send; repeat for several')),
   ).action(async (topic: string, options: ProduceOptions) => {
+    const { produce, stdinLines } = await import('../commands.js');
     const failures = await produce(options, topic, options.message ?? stdinLines(), process.stdout, process.stderr);
     if (failures > 0) process.exitCode = 2;
   });
@@ -52,6 +52,7 @@ export function registerConsume(program: Command): void {
       .addOption(new Option('--offsets <FILE>', "where the group's positions are kept"))
       .addOption(new Option('--max-size <B>', 'largest fetch in bytes').default(1048576).argParser(integer)),
   ).action(async (topic: string, options: ConsumeOptions) => {
+    const { consume } = await import('../commands.js');
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     await consume(

@@ -1,7 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { defaultThresholds } from '../monitor/broker-checks.js';
-import { runMonitor } from '../monitor/monitor.js';
 import { integer, listValues, nonNegativeNumber, repeatable } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
@@ -62,6 +61,7 @@ export function registerMonitor(program: Command): void {
       .addOption(whole('--replication-lag-bytes <B>', 'replication: a copy further behind than this', t.replicationLagBytes))
       .addOption(repeatable('--ignore-group <G>', 'a group not watched for stalls; repeat for several')),
   ).action(async (options: MonitorOptions) => {
+    const { runMonitor } = await import('../monitor/monitor.js');
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     const fired = await runMonitor(

@@ -1,7 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { copyGroupOffsets, showOffsets } from '../operations-commands.js';
-import { showSqlOffsets } from '../sql-offsets.js';
 import { integer } from './option-values.js';
 import type { ZkOptionValues } from './shared-options.js';
 import { withZkOptions } from './shared-options.js';
@@ -29,6 +27,7 @@ export function registerCopyOffsets(program: Command): void {
       .addOption(new Option('--end <B>', 'last source partition').argParser(integer).makeOptionMandatory())
       .addOption(new Option('--target-start <N>', 'target partition of A (default: A)').argParser(integer)),
   ).action(async (options: CopyOffsetsOptions) => {
+    const { copyGroupOffsets } = await import('../operations-commands.js');
     const spec = { topic: options.topic, source: options.source, target: options.target, start: options.start, end: options.end, targetStart: options.targetStart };
     await copyGroupOffsets(options.zk, options.root, spec, process.stdout);
   });
@@ -53,6 +52,7 @@ export function registerOffsets(program: Command): void {
       .addOption(new Option('--db <URL>', 'read them from this database instead: mysql://USER@HOST/DB or postgres://USER@HOST/DB'))
       .addOption(new Option('--table <NAME>', 'with --db: the table the consumers write').default('meta_topic_partition_group_offset')),
   ).action(async (options: OffsetsOptions) => {
+    const [{ showOffsets }, { showSqlOffsets }] = await Promise.all([import('../operations-commands.js'), import('../sql-offsets.js')]);
     if (options.db !== undefined) await showSqlOffsets(options.db, options.table, options.group, options.topic, process.stdout);
     else await showOffsets(options.zk, options.root, options.group, options.topic, process.stdout);
   });

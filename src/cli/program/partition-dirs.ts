@@ -1,6 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { deletePartitionDirs, movePartitionDirs } from '../operations-commands.js';
 import { integer } from './option-values.js';
 
 // Partition directories of a stopped broker, changed on disk.
@@ -26,6 +25,7 @@ export function registerMovePartitions(program: Command): void {
   withPartitionRange(program.command('move-partitions').summary("renumber a stopped broker's partition directories").description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K).'))
     .addOption(new Option('--offset <K>', 'how far to move them (negative moves down)').argParser(integer).makeOptionMandatory())
     .action(async (options: PartitionRange & { offset: number }) => {
+      const { movePartitionDirs } = await import('../operations-commands.js');
       await movePartitionDirs(options.data, options.topic, options.start, options.end, options.offset, process.stdout);
     });
 }
@@ -35,6 +35,7 @@ export function registerDeletePartitions(program: Command): void {
   withPartitionRange(program.command('delete-partitions').summary("delete a stopped broker's partition directories").description('Delete the partition directories T-A … T-B of a stopped broker, with every message in them. Without --force, only says what would go.'))
     .addOption(new Option('--force', 'really delete').default(false))
     .action(async (options: PartitionRange & { force: boolean }) => {
+      const { deletePartitionDirs } = await import('../operations-commands.js');
       await deletePartitionDirs(options.data, options.topic, options.start, options.end, options.force, process.stdout);
     });
 }

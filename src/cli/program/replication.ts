@@ -1,6 +1,5 @@
 import { Argument, Option } from 'commander';
 import type { Command } from 'commander';
-import { promote, slave } from '../replication-commands.js';
 import { integer } from './option-values.js';
 import type { BrokerOptionValues, ZkOptionValues } from './shared-options.js';
 import { withBrokerOptions, withZkOptions } from './shared-options.js';
@@ -20,6 +19,7 @@ export function registerPromote(program: Command): void {
       .addOption(new Option('--broker-id <N>', 'the broker id whose sync slave takes over').argParser(integer).makeOptionMandatory())
       .addOption(new Option('--force', 'promote even while the master is alive, fencing it').default(false)),
   ).action(async (options: PromoteOptions) => {
+    const { promote } = await import('../replication-commands.js');
     await promote(options.zk, options.root, options.brokerId, options.force, process.stdout);
   });
 }
@@ -33,6 +33,7 @@ export function registerSlave(program: Command): void {
       .description("status: the broker's replication role and state. resubscribe: make an async slave restart its copying from the master.")
       .addArgument(new Argument('<action>', 'what to do').choices(['status', 'resubscribe'])),
   ).action(async (action: string, options: BrokerOptionValues) => {
+    const { slave } = await import('../replication-commands.js');
     await slave(options, action, process.stdout);
   });
 }

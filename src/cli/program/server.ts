@@ -1,8 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { AdminServer } from '../../admin/admin-server.js';
-import { Broker } from '../../broker/broker.js';
-import { loadBrokerConfig } from '../../broker/config/load-config.js';
 import { integer } from './option-values.js';
 import { zkOption } from './shared-options.js';
 
@@ -32,6 +29,9 @@ export function registerServer(program: Command): void {
 }
 
 async function server(options: ServerOptions): Promise<void> {
+  // Loaded here, not at the top: the broker and its HTTP side (fastify) take most of a second
+  // to load, which every other command and every --help would pay.
+  const [{ AdminServer }, { Broker }, { loadBrokerConfig }] = await Promise.all([import('../../admin/admin-server.js'), import('../../broker/broker.js'), import('../../broker/config/load-config.js')]);
   const config = await loadBrokerConfig(options.config);
   if (options.data !== undefined) config.system.dataPath = options.data;
   if (options.port !== undefined) config.system.serverPort = options.port;

@@ -2,8 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
 import { defaultTailOptions } from '../../integrations/tail/tail-agent.js';
-import { urlOf } from '../commands.js';
-import { defaultCheckpointPath, tail } from '../tail-command.js';
+import { urlOf } from '../broker-target.js';
 import { integer, regularExpression, repeatable } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { rootOption, stopSignal, withBrokerOptions, zkOption } from './shared-options.js';
@@ -50,6 +49,7 @@ export function registerTail(program: Command): void {
   ).action(async (options: TailOptions) => {
     const { topic, files = [] } = options;
     if (files.length === 0) throw new MetaqError('USAGE', 'tail needs at least one --files GLOB');
+    const { defaultCheckpointPath, tail } = await import('../tail-command.js');
     const client = options.zk !== undefined ? { zkConnect: options.zk, zkRoot: options.root } : { serverUrl: urlOf(options), partitions: options.partitions === undefined ? undefined : { [topic]: options.partitions } };
     await tail(
       client,

@@ -1,6 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { closePartitions, openPartitions, reload } from '../operations-commands.js';
 import { integer } from './option-values.js';
 import type { AdminOptionValues } from './shared-options.js';
 import { adminClient, withAdminOptions } from './shared-options.js';
@@ -15,6 +14,7 @@ export function registerReload(program: Command): void {
       .summary("re-read the topic sections of a broker's server.ini")
       .description("Re-read the topic sections of a running broker's server.ini and print the topics added, changed and removed; changes that need a restart are named."),
   ).action(async (options: AdminOptionValues) => {
+    const { reload } = await import('../operations-commands.js');
     await reload(adminClient(options), process.stdout);
   });
 }
@@ -35,6 +35,7 @@ export function registerClosePartitions(program: Command): void {
       .addOption(new Option('--start <A>', 'first partition to close').argParser(integer).makeOptionMandatory())
       .addOption(new Option('--end <B>', 'last partition to close').argParser(integer).makeOptionMandatory()),
   ).action(async (topic: string, options: CloseOptions) => {
+    const { closePartitions } = await import('../operations-commands.js');
     await closePartitions(adminClient(options), topic, options.start, options.end, process.stdout);
   });
 }
@@ -44,6 +45,7 @@ export function registerOpenPartitions(program: Command): void {
   withAdminOptions(
     program.command('open-partitions').summary("open every closed partition of a topic").description('Open every partition of a topic that close-partitions closed.').argument('<topic>', 'the topic'),
   ).action(async (topic: string, options: AdminOptionValues) => {
+    const { openPartitions } = await import('../operations-commands.js');
     await openPartitions(adminClient(options), topic, process.stdout);
   });
 }

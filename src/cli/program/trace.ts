@@ -1,6 +1,5 @@
 import { Argument, Option } from 'commander';
 import type { Command } from 'commander';
-import { trace } from '../trace-command.js';
 import { listValues, messageId } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
@@ -15,6 +14,7 @@ export function registerTrace(program: Command): void {
       .addArgument(new Argument('<id>', 'the message id, as send results and metaq consume print it').argParser(messageId))
       .addOption(new Option('--json', 'one JSON object per line').default(false)),
   ).action(async (id: bigint, options: AdminListOptionValues & { json: boolean }) => {
+    const { trace } = await import('../trace-command.js');
     const brokers = listValues(options.admin);
     const rows = await trace({ brokers, token: requireToken(options.token), id: String(id), json: options.json }, process.stdout);
     if (rows.length > 0) return;

@@ -1,6 +1,5 @@
 import { Argument } from 'commander';
 import type { Command } from 'commander';
-import { transactions } from '../commands.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 
@@ -16,6 +15,7 @@ export function registerTransactions(program: Command): void {
       .addArgument(new Argument('<action>', 'what to do').choices(['list', 'commit', 'rollback']))
       .argument('[xid-key]', 'with commit or rollback: the XID:… key that tx list prints'),
   ).action(async (action: string, key: string | undefined, options: BrokerOptionValues) => {
+    const { transactions } = await import('../commands.js');
     await transactions(options, action, key, process.stdout);
   });
 }

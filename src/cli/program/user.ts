@@ -1,6 +1,5 @@
 import { Argument, Option } from 'commander';
 import type { Command } from 'commander';
-import { userCommand } from '../user-command.js';
 import { repeatable } from './option-values.js';
 import type { AdminOptionValues } from './shared-options.js';
 import { adminClient, withAdminOptions } from './shared-options.js';
@@ -28,6 +27,7 @@ export function registerUser(program: Command): void {
       .addOption(repeatable('--subscribe <TOPIC>', 'add: a topic the user may subscribe to; repeat for several'))
       .addOption(new Option('--admin-rights', 'add: the user may use the admin commands and API').default(false)),
   ).action(async (action: string, name: string | undefined, options: UserOptions) => {
+    const { userCommand } = await import('../user-command.js');
     const store = options.users !== undefined ? { file: options.users } : { admin: adminClient(options) };
     await userCommand({ action, name, rights: { publish: options.publish ?? [], subscribe: options.subscribe ?? [], admin: options.adminRights }, store }, process.stdout);
   });
