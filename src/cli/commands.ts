@@ -159,7 +159,7 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
 /**
  * `metaq tx list|commit|rollback`: the broker's open and heuristically completed transactions,
  * and an operator's commit or rollback of a prepared XA transaction whose coordinator is gone
- * (§5.6.4). The coordinator's later commit or rollback then hears the heuristic outcome.
+ * (docs/transactions.md). The coordinator's later commit or rollback then hears the heuristic outcome.
  */
 export async function transactions(target: Target, action: string, key: string | undefined, out: NodeJS.WritableStream): Promise<void> {
   if (action === 'list') {

@@ -9,7 +9,7 @@ import type { Target } from './broker-target.js';
 import { urlOf } from './broker-target.js';
 import { connectionFromEnv } from './connection-env.js';
 
-/** `metaq promote`: make a broker id's sync slave its master (§6.3); waits until it registered. */
+/** `metaq promote`: make a broker id's sync slave its master (docs/replication.md); waits until it registered. */
 export async function promote(zkConnect: string, root: string, brokerId: number, force: boolean, out: NodeJS.WritableStream): Promise<void> {
   const session = await ZkSession.open({ connect: zkConnect, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
   try {
