@@ -88,9 +88,9 @@ export function createProgram(): Command {
     .helpOption('-h, --help', 'print this help')
     .helpCommand('help [command]', "print a command's help")
     .configureOutput({ outputError: (text, write) => write(`metaq: ${oneLine(text)}\n`) })
-    .addHelpText('after', ENVIRONMENT)
-    .exitOverride();
+    .addHelpText('after', ENVIRONMENT);
   for (const register of COMMANDS) register(program);
+  // Commander would call process.exit; throwing instead lets main pick the exit code.
   for (const command of [program, ...program.commands]) {
     command.exitOverride((error) => {
       if (isUsageError(error)) process.stderr.write(`${helpHint(command)}\n`);
