@@ -80,6 +80,8 @@ describe('metaq usage: help, version and usage errors from the command declarati
   it('an unknown command or option names the nearest one, on one line, and exits 64', async () => {
     assertUsageError(await refused(['prodcue']), /^metaq: unknown command 'prodcue' \(did you mean produce\?\)$/, "Run 'metaq --help' for the commands.");
     assertUsageError(await refused(['stats', '--prot', '1']), /^metaq: unknown option '--prot' \(did you mean --port\?\)$/, "Run 'metaq stats --help' for its usage.");
+    // A misspelt required option is named as unknown, not reported as the required one missing.
+    assertUsageError(await refused(['promote', '--brokerid', '1']), /^metaq: unknown option '--brokerid' \(did you mean --broker-id\?\)$/, "Run 'metaq promote --help' for its usage.");
   });
 
   it('a bad or missing value exits 64 with the same one line and hint, whichever check found it', async () => {

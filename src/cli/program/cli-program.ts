@@ -17,6 +17,7 @@ import { registerClosePartitions, registerOpenPartitions, registerReload } from 
 import { registerTrace } from './trace.js';
 import { registerTransactions } from './transactions.js';
 import { registerUser } from './user.js';
+import { checkRequiredOptions } from './required-options.js';
 
 /** The exit code of every usage error: unknown command or option, missing or bad value (sysexits.h EX_USAGE). */
 export const EX_USAGE = 64;
@@ -88,7 +89,8 @@ export function createProgram(): Command {
     .helpOption('-h, --help', 'print this help')
     .helpCommand('help [command]', "print a command's help")
     .configureOutput({ outputError: (text, write) => write(`metaq: ${oneLine(text)}\n`) })
-    .addHelpText('after', ENVIRONMENT);
+    .addHelpText('after', ENVIRONMENT)
+    .hook('preAction', (_program, command) => checkRequiredOptions(command));
   for (const register of COMMANDS) register(program);
   // Commander would call process.exit; throwing instead lets main pick the exit code.
   for (const command of [program, ...program.commands]) {

@@ -5,6 +5,7 @@ import { urlOf } from '../broker-target.js';
 import { collectSignedMessageIds, integer } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
+import { required } from './required-options.js';
 
 interface DlqOptions extends BrokerOptionValues {
   group: string;
@@ -26,7 +27,7 @@ export function registerDlq(program: Command): void {
         "list: a group's dead letters with their origin, failure count and last error. replay: publish dead letters (--id ID…, or --all) to the topic they failed in, as new messages; --all remembers in --offsets how far it got, so a later run replays only newer ones.",
       )
       .addArgument(new Argument('<action>', 'what to do').choices(['list', 'replay']))
-      .addOption(new Option('--group <G>', 'the consumer group').makeOptionMandatory())
+      .addOption(required(new Option('--group <G>', 'the consumer group')))
       .addOption(new Option('--limit <N>', 'list: at most this many').argParser(integer))
       .addOption(new Option('--id <ID>', 'replay: this dead letter, as list prints its id; repeat, or separate with commas, for several').argParser(collectSignedMessageIds))
       .addOption(new Option('--all', 'replay: every dead letter after the position in --offsets').default(false))

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { integer } from './option-values.js';
 import type { ZkOptionValues } from './shared-options.js';
 import { withZkOptions } from './shared-options.js';
+import { required } from './required-options.js';
 
 interface CopyOffsetsOptions extends ZkOptionValues {
   topic: string;
@@ -20,11 +21,11 @@ export function registerCopyOffsets(program: Command): void {
       .command('copy-offsets')
       .summary("copy every group's offsets of partitions from one broker to another")
       .description("Copy every consumer group's offsets of a topic's partitions A … B on the source broker id to the target broker id in ZooKeeper (MetaQ's CopyOffsetInZk), so groups resume where they were after partitions move.")
-      .addOption(new Option('--topic <T>', 'the topic').makeOptionMandatory())
-      .addOption(new Option('--source <ID>', 'broker id the partitions were on').argParser(integer).makeOptionMandatory())
-      .addOption(new Option('--target <ID>', 'broker id they are on now').argParser(integer).makeOptionMandatory())
-      .addOption(new Option('--start <A>', 'first source partition').argParser(integer).makeOptionMandatory())
-      .addOption(new Option('--end <B>', 'last source partition').argParser(integer).makeOptionMandatory())
+      .addOption(required(new Option('--topic <T>', 'the topic')))
+      .addOption(required(new Option('--source <ID>', 'broker id the partitions were on').argParser(integer)))
+      .addOption(required(new Option('--target <ID>', 'broker id they are on now').argParser(integer)))
+      .addOption(required(new Option('--start <A>', 'first source partition').argParser(integer)))
+      .addOption(required(new Option('--end <B>', 'last source partition').argParser(integer)))
       .addOption(new Option('--target-start <N>', 'target partition of A (default: A)').argParser(integer)),
   ).action(async (options: CopyOffsetsOptions) => {
     const { copyGroupOffsets } = await import('../operations-commands.js');
@@ -47,8 +48,8 @@ export function registerOffsets(program: Command): void {
       .command('offsets')
       .summary("print a group's committed offsets of a topic")
       .description("Print a consumer group's committed offsets of a topic and each partition's owner, as ZooKeeper holds them, or as a database table holds them with --db.")
-      .addOption(new Option('--group <G>', 'the consumer group').makeOptionMandatory())
-      .addOption(new Option('--topic <T>', 'the topic').makeOptionMandatory())
+      .addOption(required(new Option('--group <G>', 'the consumer group')))
+      .addOption(required(new Option('--topic <T>', 'the topic')))
       .addOption(new Option('--db <URL>', 'read them from this database instead: mysql://USER@HOST/DB or postgres://USER@HOST/DB'))
       .addOption(new Option('--table <NAME>', 'with --db: the table the consumers write').default('meta_topic_partition_group_offset')),
   ).action(async (options: OffsetsOptions) => {

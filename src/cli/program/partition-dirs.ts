@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { integer } from './option-values.js';
+import { required } from './required-options.js';
 
 // Partition directories of a stopped broker, changed on disk.
 
@@ -14,16 +15,16 @@ interface PartitionRange {
 
 function withPartitionRange(command: Command): Command {
   return command
-    .addOption(new Option('--data <DIR>', "the stopped broker's data directory").makeOptionMandatory())
-    .addOption(new Option('--topic <T>', 'the topic').makeOptionMandatory())
-    .addOption(new Option('--start <A>', 'first partition').argParser(integer).makeOptionMandatory())
-    .addOption(new Option('--end <B>', 'last partition').argParser(integer).makeOptionMandatory());
+    .addOption(required(new Option('--data <DIR>', "the stopped broker's data directory")))
+    .addOption(required(new Option('--topic <T>', 'the topic')))
+    .addOption(required(new Option('--start <A>', 'first partition').argParser(integer)))
+    .addOption(required(new Option('--end <B>', 'last partition').argParser(integer)));
 }
 
 /** `metaq move-partitions`: rename T-i to T-(i+K). */
 export function registerMovePartitions(program: Command): void {
   withPartitionRange(program.command('move-partitions').summary("renumber a stopped broker's partition directories").description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K).'))
-    .addOption(new Option('--offset <K>', 'how far to move them (negative moves down)').argParser(integer).makeOptionMandatory())
+    .addOption(required(new Option('--offset <K>', 'how far to move them (negative moves down)').argParser(integer)))
     .action(async (options: PartitionRange & { offset: number }) => {
       const { movePartitionDirs } = await import('../operations-commands.js');
       await movePartitionDirs(options.data, options.topic, options.start, options.end, options.offset, process.stdout);

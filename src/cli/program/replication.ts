@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { integer } from './option-values.js';
 import type { BrokerOptionValues, ZkOptionValues } from './shared-options.js';
 import { withBrokerOptions, withZkOptions } from './shared-options.js';
+import { required } from './required-options.js';
 
 interface PromoteOptions extends ZkOptionValues {
   brokerId: number;
@@ -16,7 +17,7 @@ export function registerPromote(program: Command): void {
       .command('promote')
       .summary("make a broker id's sync slave its master")
       .description("Make a broker id's sync slave its master (docs/replication.md), and wait until it registered. The new master acks puts without a slave until one is configured.")
-      .addOption(new Option('--broker-id <N>', 'the broker id whose sync slave takes over').argParser(integer).makeOptionMandatory())
+      .addOption(required(new Option('--broker-id <N>', 'the broker id whose sync slave takes over').argParser(integer)))
       .addOption(new Option('--force', 'promote even while the master is alive, fencing it').default(false)),
   ).action(async (options: PromoteOptions) => {
     const { promote } = await import('../replication-commands.js');

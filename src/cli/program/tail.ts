@@ -6,6 +6,7 @@ import { urlOf } from '../broker-target.js';
 import { integer, regularExpression, repeatable } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { rootOption, stopSignal, withBrokerOptions, zkOption } from './shared-options.js';
+import { required } from './required-options.js';
 
 interface TailOptions extends BrokerOptionValues {
   zk?: string;
@@ -33,7 +34,7 @@ export function registerTail(program: Command): void {
       .description(
         "Ship growing log files to a topic, one message per record, until SIGINT or SIGTERM (MetaQ's tail4j). Follows rotation by rename and copy-truncate; a checkpoint makes a restart go on where it stopped, repeating at most one batch. Sends to --host/--port, or through the cluster with --zk.",
       )
-      .addOption(new Option('--topic <T>', 'the topic to send to').makeOptionMandatory())
+      .addOption(required(new Option('--topic <T>', 'the topic to send to')))
       .addOption(repeatable('--files <GLOB>', 'files to ship; repeat for several globs (include rotated names: app.log*)'))
       .addOption(new Option('--pattern <REGEX>', 'a line matching it starts a record; the lines up to the next start belong to it (default: one record per line)').argParser(regularExpression))
       .addOption(new Option('--checkpoint <FILE>', 'where the positions are kept (default: ~/.metaq-tail/TOPIC.checkpoint.json)'))

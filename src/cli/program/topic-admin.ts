@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { integer } from './option-values.js';
 import type { AdminOptionValues } from './shared-options.js';
 import { adminClient, withAdminOptions } from './shared-options.js';
+import { required } from './required-options.js';
 
 // Changes to a running broker's topics, through its admin API (docs/operations.md).
 
@@ -32,8 +33,8 @@ export function registerClosePartitions(program: Command): void {
       .summary('close partitions of a topic: puts and gets answer 403')
       .description('Close partitions A to B of a topic: puts and gets answer 403 until open-partitions or a broker restart, so producers move to other partitions.')
       .argument('<topic>', 'the topic')
-      .addOption(new Option('--start <A>', 'first partition to close').argParser(integer).makeOptionMandatory())
-      .addOption(new Option('--end <B>', 'last partition to close').argParser(integer).makeOptionMandatory()),
+      .addOption(required(new Option('--start <A>', 'first partition to close').argParser(integer)))
+      .addOption(required(new Option('--end <B>', 'last partition to close').argParser(integer))),
   ).action(async (topic: string, options: CloseOptions) => {
     const { closePartitions } = await import('../operations-commands.js');
     await closePartitions(adminClient(options), topic, options.start, options.end, process.stdout);
