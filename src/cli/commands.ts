@@ -7,15 +7,9 @@ import { parseBrokerUrl } from '../client/transport/broker-address.js';
 import { transactionRequest } from '../client/transactions/transaction-request.js';
 import { MetaqError } from '../common/errors.js';
 import { connectionFromEnv } from './connection-env.js';
+import type { Target } from './broker-target.js';
+import { urlOf } from './broker-target.js';
 
-export interface Target {
-  host: string;
-  port: number;
-}
-
-export function urlOf(target: Target): string {
-  return `meta://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-}
 
 function clientFor(target: Target): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
@@ -165,7 +159,7 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
 /**
  * `metaq tx list|commit|rollback`: the broker's open and heuristically completed transactions,
  * and an operator's commit or rollback of a prepared XA transaction whose coordinator is gone
- * (§5.6.4). The coordinator's later commit or rollback then hears the heuristic outcome.
+ * (docs/transactions.md). The coordinator's later commit or rollback then hears the heuristic outcome.
  */
 export async function transactions(target: Target, action: string, key: string | undefined, out: NodeJS.WritableStream): Promise<void> {
   if (action === 'list') {

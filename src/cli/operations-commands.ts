@@ -14,14 +14,14 @@ function progressBar(total: number, what: string): { update(done: number): void;
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }
 
-/** `metaq reload`: re-read the broker's topic sections (§4.3) through its admin API. */
+/** `metaq reload`: re-read the broker's topic sections (docs/operations.md) through its admin API. */
 export async function reload(admin: AdminClient, out: NodeJS.WritableStream): Promise<void> {
   const result = await admin.call<TopicReload>('POST', '/config/reload');
   out.write(`reloaded: added ${result.added.join(', ') || '-'}; changed ${result.changed.join(', ') || '-'}; removed ${result.removed.join(', ') || '-'} (removed topics keep their stores)\n`);
   if (result.needRestart.length > 0) out.write(`not applied until a restart: [${result.needRestart.join('], [')}] changed\n`);
 }
 
-/** `metaq close-partitions` / `open-partitions` (§4.4). */
+/** `metaq close-partitions` / `open-partitions` (docs/operations.md). */
 export async function closePartitions(admin: AdminClient, topic: string, start: number, end: number, out: NodeJS.WritableStream): Promise<void> {
   const result = await admin.call<{ closed: number[] }>('POST', `/topics/${encodeURIComponent(topic)}/close`, { start, end });
   out.write(`${topic}: partitions ${result.closed.join(', ')} closed (puts and gets answer 403 until opened or the broker restarts)\n`);
@@ -81,7 +81,7 @@ export async function copyGroupOffsets(zk: string, root: string, spec: { topic: 
   });
 }
 
-/** `metaq offsets`: a group's committed offsets of a topic, as stored in ZooKeeper (§3.1). */
+/** `metaq offsets`: a group's committed offsets of a topic, as stored in ZooKeeper (docs/cluster.md). */
 export async function showOffsets(zk: string, root: string, group: string, topic: string, out: NodeJS.WritableStream): Promise<void> {
   await withZk(zk, async (session) => {
     const znodes = new MetaZnodes(root);

@@ -5,11 +5,11 @@ import { MetaZnodes } from '../coordination/zk/znodes.js';
 import { promoteSyncSlave } from '../broker/replication/failover.js';
 import { MetaqError } from '../common/errors.js';
 import { Status } from '../protocol/status.js';
-import type { Target } from './commands.js';
-import { urlOf } from './commands.js';
+import type { Target } from './broker-target.js';
+import { urlOf } from './broker-target.js';
 import { connectionFromEnv } from './connection-env.js';
 
-/** `metaq promote`: make a broker id's sync slave its master (§6.3); waits until it registered. */
+/** `metaq promote`: make a broker id's sync slave its master (docs/replication.md); waits until it registered. */
 export async function promote(zkConnect: string, root: string, brokerId: number, force: boolean, out: NodeJS.WritableStream): Promise<void> {
   const session = await ZkSession.open({ connect: zkConnect, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
   try {

@@ -39,7 +39,7 @@ describe('message tracing', { timeout: 60_000 }, () => {
       assert.deepEqual(steps(json), ['produced', 'stored', 'delivered to security', 'delivered to archive']);
 
       await assert.rejects(metaq('trace', String(untraced.id), '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 1 && /no trace of message \d+ .*trace=true/.test(error.stderr));
-      await assert.rejects(metaq('trace', 'abc', '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 64 && /trace needs a message ID/.test(error.stderr));
+      await assert.rejects(metaq('trace', 'abc', '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 64 && /value 'abc' is invalid for argument 'id'\. It is not a message id/.test(error.stderr));
       const api = await f.api<{ message: string }>(`/traces/${untraced.id}`);
       assert.equal(api.status, 404);
       assert.match(api.body.message, /no trace of message/);

@@ -44,8 +44,8 @@ describe('metaq command line', { timeout: 60_000 }, () => {
   });
 
   it('bad arguments exit 64 with a usage message', async () => {
-    await assert.rejects(metaq('consume'), (error: { code?: number; stderr?: string }) => error.code === 64 && /consume needs a TOPIC/.test(error.stderr ?? ''));
-    await assert.rejects(metaq('stats', '--port', 'eighty'), (error: { code?: number; stderr?: string }) => error.code === 64 && /--port must be an integer/.test(error.stderr ?? ''));
+    await assert.rejects(metaq('consume'), (error: { code?: number; stderr?: string }) => error.code === 64 && /missing required argument 'topic'/.test(error.stderr ?? ''));
+    await assert.rejects(metaq('stats', '--port', 'eighty'), (error: { code?: number; stderr?: string }) => error.code === 64 && /option '--port <N>' argument 'eighty' is invalid\. It must be an integer/.test(error.stderr ?? ''));
   });
 
   it('tx list shows a prepared XA transaction; tx commit and tx rollback finish them heuristically', async () => {

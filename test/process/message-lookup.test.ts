@@ -57,7 +57,7 @@ describe('key index and lookups by key and id', { timeout: 60_000 }, () => {
       assert.deepEqual(lines[0]!.split('\t').filter((_, n) => n !== 1 && n !== 2), ['1', 'cust 2 (vip)', 'spaced']);
       assert.match((await cli('--id', String(sent[7]!.id))).stdout, new RegExp(`^${sent[7]!.partition.index}\t${sent[7]!.offset}\t${sent[7]!.id}\tcust-10\torder 7\n$`));
       await assert.rejects(cli('--key', 'nobody'), (error: { code: number; stderr: string }) => error.code === 1 && /no message in orders with key "nobody" \(is keyIndex=true set/.test(error.stderr));
-      await assert.rejects(cli('--id', 'x1'), (error: { code: number; stderr: string }) => error.code === 64 && /--id x1 is not a message id/.test(error.stderr));
+      await assert.rejects(cli('--id', 'x1'), (error: { code: number; stderr: string }) => error.code === 64 && /'--id <ID>' argument 'x1' is invalid\. It is not a message id/.test(error.stderr));
       await assert.rejects(cli(), (error: { code: number; stderr: string }) => error.code === 64 && /either --key K or --id ID/.test(error.stderr));
       await assert.rejects(client.messagesByKey('orders', 'k', { limit: 0 }), (error: Error) => error instanceof InvalidArgumentError && /options.limit must be a positive integer/.test(error.message));
       await assert.rejects(client.messagesByKey('orders', 'k', { limit: 10_001 }), /must be at most 10000/);

@@ -151,9 +151,9 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
     await assert.rejects(consumer.runBatches(() => undefined), /not runBatches/);
     await client.close();
     for (const [args, pattern] of [
-      [['dlq', 'list'], /needs list or replay, and --group/],
+      [['dlq', 'list'], /required option '--group <G>' not specified/],
       [['dlq', 'replay', '--group', 'g'], /either --id ID .* or --all/],
-      [['dlq', 'replay', '--group', 'g', '--id', 'abc'], /--id abc is not a message id/],
+      [['dlq', 'replay', '--group', 'g', '--id', 'abc'], /'--id <ID>' argument 'abc' is invalid\. abc is not a message id/],
     ] as const) {
       await assert.rejects(run(process.execPath, [CLI, ...args]), (error: { code: number; stderr: string }) => error.code === 64 && pattern.test(error.stderr), args.join(' '));
     }

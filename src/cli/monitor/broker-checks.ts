@@ -1,7 +1,7 @@
 import type { Alert } from './alert-book.js';
 import type { BrokerSnapshot } from './broker-snapshot.js';
 
-/** When the monitor alerts (MetaQ's monitor.properties thresholds, §7.5, with today's names). */
+/** When the monitor alerts (MetaQ's monitor.properties thresholds with today's names; docs/operations.md). */
 export interface Thresholds {
   /** Failed puts between two rounds above this alert (MetaQ's realtimePutFailThreshold). */
   putFailed: number;

@@ -32,7 +32,7 @@ interface Watched {
 }
 
 /**
- * `metaq monitor` (MetaQ's MonitorStartup, §7.5): every round, for each broker, read its admin
+ * `metaq monitor` (MetaQ's MonitorStartup; docs/operations.md): every round, for each broker, read its admin
  * API and run the checks, and send a probe message through it and read it back. Alerts print when
  * they start and when they clear; progress goes to `progress` (a terminal). Returns the number of
  * alerts that fired.

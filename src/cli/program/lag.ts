@@ -1,0 +1,27 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { listValues } from './option-values.js';
+import type { AdminListOptionValues } from './shared-options.js';
+import { requireToken, withAdminListOptions } from './shared-options.js';
+
+interface LagOptions extends AdminListOptionValues {
+  group?: string;
+  topic?: string;
+  json: boolean;
+}
+
+/** `metaq lag`: each group's lag per partition, in bytes, from every broker named. */
+export function registerLag(program: Command): void {
+  withAdminListOptions(
+    program
+      .command('lag')
+      .summary("print each consumer group's lag per partition")
+      .description("Print each consumer group's lag per partition, in bytes, from every broker's admin API named.")
+      .addOption(new Option('--group <G>', 'only this consumer group'))
+      .addOption(new Option('--topic <T>', 'only this topic'))
+      .addOption(new Option('--json', 'one JSON object per line').default(false)),
+  ).action(async (options: LagOptions) => {
+    const { lag } = await import('../lag-command.js');
+    await lag({ brokers: listValues(options.admin), token: requireToken(options.token), group: options.group, topic: options.topic, json: options.json }, process.stdout);
+  });
+}

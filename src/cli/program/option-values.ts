@@ -1,0 +1,61 @@
+import { InvalidArgumentError, Option } from 'commander';
+
+// Value parsers for options and arguments. Commander prints a parser's message after
+// "option '--port <N>' argument 'eighty' is invalid.", so each message is a full sentence.
+
+/** A whole number; negative ones too (`move-partitions --offset -2` renumbers downwards). */
+export function integer(text: string): number {
+  if (!/^-?[0-9]+$/.test(text)) throw new InvalidArgumentError('It must be an integer.');
+  return Number(text);
+}
+
+/** A number of zero or more, fractions allowed (thresholds such as a load per CPU). */
+export function nonNegativeNumber(text: string): number {
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text)) throw new InvalidArgumentError('It must be a non-negative number.');
+  return Number(text);
+}
+
+/** A message id as send results and `metaq consume` print it. */
+export function messageId(text: string): bigint {
+  if (!/^\d{1,20}$/.test(text)) throw new InvalidArgumentError('It is not a message id (a number, as send results and metaq consume print it).');
+  return BigInt(text);
+}
+
+/** Message ids as `metaq dlq list` prints them (signed 64-bit), given one or comma-separated per use. */
+export function collectSignedMessageIds(text: string, previous: readonly bigint[] | undefined): bigint[] {
+  const ids = text.split(',').map((id) => {
+    if (!/^-?\d{1,20}$/.test(id)) throw new InvalidArgumentError(`${id} is not a message id (a number, as metaq dlq list prints it).`);
+    return BigInt(id);
+  });
+  return [...(previous ?? []), ...ids];
+}
+
+/** `--from`: a date and time, local unless it ends in Z or an offset. */
+export function dateTime(text: string): Date {
+  const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text) ? new Date(text.length === 10 ? `${text}T00:00` : text.replace(' ', 'T')) : undefined;
+  if (time === undefined || Number.isNaN(time.getTime())) throw new InvalidArgumentError('It must be a date and time such as 2026-11-24T10:00 (local time) or 2026-11-24T10:00Z.');
+  return time;
+}
+
+/** A JavaScript regular expression (`tail --pattern`). */
+export function regularExpression(text: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`It is not a valid regular expression: ${(error as Error).message}.`);
+  }
+}
+
+/**
+ * An option given any number of times, each use adding one value; the first use replaces the
+ * default. Without a default the value is undefined until the option is given.
+ */
+export function repeatable(flags: string, description: string, defaults?: readonly string[]): Option {
+  const option = new Option(flags, description).argParser((value: string, previous: readonly string[] | undefined) => (previous === undefined || previous === defaults ? [value] : [...previous, value]));
+  return defaults === undefined ? option : option.default(defaults);
+}
+
+/** Values of a repeatable option that may also hold comma-separated lists (`--admin A,B`). */
+export function listValues(values: readonly string[]): string[] {
+  return values.flatMap((list) => list.split(',')).filter((value) => value !== '');
+}

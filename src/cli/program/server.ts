@@ -1,0 +1,69 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { integer } from './option-values.js';
+import { zkOption } from './shared-options.js';
+
+/** Each option overrides its server.ini key; without one the file (or its default) decides. */
+interface ServerOptions {
+  config?: string;
+  data?: string;
+  port?: number;
+  httpPort?: number;
+  host?: string;
+  zk?: string;
+}
+
+/** `metaq server`: run a broker, and its HTTP side when [http] enables it, until SIGTERM or SIGINT. */
+export function registerServer(program: Command): void {
+  program
+    .command('server')
+    .summary('run a broker')
+    .description('Run a broker, and its admin API and console when [http] enables them, until SIGTERM or SIGINT. Options override server.ini.')
+    .addOption(new Option('--config <FILE>', 'server.ini to read (default: the built-in defaults)'))
+    .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
+    .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(integer))
+    .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(integer))
+    .addOption(new Option('--host <ADDR>', 'host name the broker registers ([system] hostName)'))
+    .addOption(zkOption('ZooKeeper connect string: join that cluster ([zookeeper] zk.zkConnect)'))
+    .action(server);
+}
+
+async function server(options: ServerOptions): Promise<void> {
+  // Loaded here, not at the top: the broker and its HTTP side (fastify) take most of a second
+  // to load, which every other command and every --help would pay.
+  const [{ AdminServer }, { Broker }, { loadBrokerConfig }] = await Promise.all([import('../../admin/admin-server.js'), import('../../broker/broker.js'), import('../../broker/config/load-config.js')]);
+  const config = await loadBrokerConfig(options.config);
+  if (options.data !== undefined) config.system.dataPath = options.data;
+  if (options.port !== undefined) config.system.serverPort = options.port;
+  if (options.httpPort !== undefined) config.system.dashboardHttpPort = options.httpPort;
+  if (options.host !== undefined) config.system.hostName = options.host;
+  if (options.zk !== undefined) {
+    config.zookeeper['zk.zkConnect'] = options.zk;
+    config.zookeeper.configured = true;
+  }
+  const broker = await Broker.start({ config });
+  process.stdout.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
+  const admin = config.http.enabled
+    ? await AdminServer.start(broker).catch(async (error: unknown) => {
+        await broker.stop();
+        throw error;
+      })
+    : undefined;
+  if (admin !== undefined) {
+    process.stdout.write(`console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`);
+  }
+  const shutdown = (signal: string): void => {
+    broker.logger.info({ component: 'broker', signal }, 'signal received');
+    Promise.resolve(admin?.close())
+      .then(() => broker.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          broker.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,79 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { AdminClient } from '../../admin/admin-client.js';
+import { MetaqError } from '../../common/errors.js';
+import { integer, repeatable } from './option-values.js';
+
+// Options several commands share, declared once so their names, defaults and help agree.
+
+/** `--host` and `--port`: the broker a command talks to over the wire. */
+export interface BrokerOptionValues {
+  host: string;
+  port: number;
+}
+
+export function withBrokerOptions(command: Command): Command {
+  return command.addOption(new Option('--host <ADDR>', 'broker host name or address').default('127.0.0.1')).addOption(new Option('--port <N>', 'broker port').default(8123).argParser(integer));
+}
+
+/** `--zk` and `--root`: the ZooKeeper ensemble and the chroot metaq's znodes live under. */
+export interface ZkOptionValues {
+  zk: string;
+  root: string;
+}
+
+export function zkOption(description = 'ZooKeeper connect string'): Option {
+  return new Option('--zk <HOST:PORT[/chroot]>', description);
+}
+
+export function rootOption(): Option {
+  return new Option('--root <PATH>', "root znode of metaq's data in ZooKeeper").default('/meta');
+}
+
+export function withZkOptions(command: Command): Command {
+  return command.addOption(zkOption().default('127.0.0.1:2181')).addOption(rootOption());
+}
+
+/** The default admin API: the broker's HTTP side on this machine. */
+const LOCAL_ADMIN = 'http://127.0.0.1:8120';
+
+/** `--token`, from METAQ_ADMIN_TOKEN unless given. */
+export function tokenOption(): Option {
+  return new Option('--token <T>', "the admin API's token (the broker's [http] token, or the one it printed at start)").env('METAQ_ADMIN_TOKEN');
+}
+
+/** `--admin` and `--token`: one broker's admin API. */
+export interface AdminOptionValues {
+  admin: string;
+  token?: string;
+}
+
+export function withAdminOptions(command: Command): Command {
+  return command.addOption(new Option('--admin <URL>', "the broker's admin API").default(LOCAL_ADMIN)).addOption(tokenOption());
+}
+
+/** `--admin` given once per broker (or as a comma-separated list), and `--token`. */
+export interface AdminListOptionValues {
+  admin: string[];
+  token?: string;
+}
+
+export function withAdminListOptions(command: Command): Command {
+  return command.addOption(repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN])).addOption(tokenOption());
+}
+
+export function requireToken(token: string | undefined): string {
+  if (token === undefined || token === '') throw new MetaqError('USAGE', "the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker's [http] token, or the one it printed at start)");
+  return token;
+}
+
+export function adminClient(values: AdminOptionValues): AdminClient {
+  return new AdminClient(values.admin, requireToken(values.token));
+}
+
+/** Aborts on the first SIGINT or SIGTERM, so a long-running command stops cleanly. */
+export function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+  return controller.signal;
+}
