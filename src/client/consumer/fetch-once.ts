@@ -14,7 +14,7 @@ export interface FetchResult {
   caughtUp: boolean;
 }
 
-/** One `get` (§5.7's synchronous get): the whole messages at an offset, checksums verified. */
+/** One `get` (MetaQ's synchronous get, docs/client.md): the whole messages at an offset, checksums verified. */
 export async function fetchOnce(connection: BrokerTransport, topic: string, partition: Partition, offset: number, maxSize: number, timeoutMs: number, group: string): Promise<FetchResult> {
   const reply = await connection.request((opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }), timeoutMs, `get ${topic}-${partition.index}@${offset}`);
   if (reply.kind === 'result') {

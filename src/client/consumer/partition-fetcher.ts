@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { setImmediate } from 'node:timers/promises';
-import { LONG_MAX_OFFSET, MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
+import { MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
 import { completeLength, completeRecordSize, isRecordIntact, readRecord, RECORD_HEADER_SIZE } from '../../protocol/record.js';
 import { compressedBatch, messagesOf } from './record-messages.js';
 import { MessageBatch } from './message-batch.js';
@@ -12,6 +12,7 @@ import type { Reply } from '../transport/broker-connection.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { abortableDelay } from '../../common/abortable-delay.js';
 import type { DuplicateCache } from './duplicate-cache.js';
+import { PartitionPosition } from './partition-position.js';
 
 export interface FetcherSettings {
   topic: string;
@@ -25,7 +26,7 @@ export interface FetcherSettings {
   maxFetchRetries: number;
   maxIncreaseFetchDataRetries: number;
   filter: ((message: ReceivedMessage) => boolean) | undefined;
-  /** Manual acknowledgement (§5.6.5): processed messages advance only a temporary position. */
+  /** Manual acknowledgement (`autoAck: false`, docs/client.md): processed messages advance only a temporary position. */
   manualAck: boolean;
   /** Process one message; a throw or rejection means "not processed, retry it". */
   deliver: (message: ReceivedMessage) => Promise<void> | void;
@@ -50,27 +51,19 @@ interface Fetch {
 /** Processed bytes of a batch between turns given back to the event loop. */
 const YIELD_EVERY_BYTES = 128 * 1024;
 
-/** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB, §5.8). */
+/** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB). */
 const MAX_GROWN_SIZE = 2 * 1024 * 1024;
 
 /**
- * The fetch loop of one partition (§5.8): get, process in order, advance, back off when there is
+ * The fetch loop of one partition (docs/client.md, Consumer): get, process in order, advance, back off when there is
  * nothing new. While a batch is processed the get for the offset after it is already out (MetaQ
  * waits for the batch first), so a slow listener holds at most two batches in memory.
  */
 export class PartitionFetcher {
-  offset: number;
-  lastMsgId = -1n;
-  /** The offset moved since the last commit. */
-  dirty = false;
-  /** Manual-ack mode: the position `ack()` made durable; commits save this one. */
-  ackedOffset: number;
-  /** Counts rollbacks and seeks: a batch being delivered when it changes stops there. */
-  private moves = 0;
+  /** Where this partition's reading stands: what the consumer commits, acks, rolls back and seeks. */
+  readonly position: PartitionPosition;
   private maxSize: number;
   private retries = 0;
-  /** How many messages of the compressed set at `offset` were processed before it failed. */
-  private doneInRecord: { offset: number; count: number } | undefined;
   private incompleteRetries = 0;
   private emptyDelay = 0;
   /** The get sent ahead for the offset after the batch being processed. */
@@ -82,8 +75,7 @@ export class PartitionFetcher {
     private readonly connection: () => Promise<BrokerTransport>,
     startOffset: number,
   ) {
-    this.offset = startOffset;
-    this.ackedOffset = startOffset;
+    this.position = new PartitionPosition(startOffset, settings.manualAck, settings.duplicates);
     this.maxSize = settings.maxSize;
   }
 
@@ -104,7 +96,7 @@ export class PartitionFetcher {
       } catch (error) {
         if (signal.aborted) return;
         // A set this process cannot expand stops the partition where it is, loudly, until fixed.
-        if (error instanceof UnreadableCodecError) s.logger.error({ err: error, topic: s.topic, partition: s.partition, offset: this.offset }, 'cannot read the messages at this offset; the partition waits here');
+        if (error instanceof UnreadableCodecError) s.logger.error({ err: error, topic: s.topic, partition: s.partition, offset: this.position.offset }, 'cannot read the messages at this offset; the partition waits here');
         else s.logger.debug({ err: error, topic: s.topic, partition: s.partition }, 'fetch failed; backing off');
         delay = this.backOff();
       }
@@ -116,46 +108,6 @@ export class PartitionFetcher {
     const step = this.settings.maxDelayFetchMs / 10;
     this.emptyDelay = Math.min(this.emptyDelay + step, this.settings.maxDelayFetchMs);
     return this.emptyDelay;
-  }
-
-  private moveTo(offset: number): void {
-    if (offset !== this.offset) {
-      this.offset = offset;
-      if (!this.settings.manualAck) this.dirty = true;
-    }
-  }
-
-  /** The position to commit: everything processed, or in manual-ack mode everything acked. */
-  get committableOffset(): number {
-    return this.settings.manualAck ? this.ackedOffset : this.offset;
-  }
-
-  /** Manual ack: messages up to and including this one are done. */
-  ack(message: ReceivedMessage): void {
-    if (message.nextOffset > this.ackedOffset) {
-      this.ackedOffset = message.nextOffset;
-      this.dirty = true;
-    }
-  }
-
-  /** Manual rollback: forget everything since the last ack; it is fetched and delivered again. */
-  rollback(): void {
-    this.offset = this.ackedOffset;
-    this.doneInRecord = undefined;
-    this.moves += 1;
-  }
-
-  /**
-   * Move to `offset` (consumer.seek): the batch being delivered stops after its current message
-   * and fetching goes on from there; the move is committed like any progress.
-   */
-  seek(offset: number): void {
-    this.offset = offset;
-    this.ackedOffset = offset;
-    this.dirty = true;
-    this.doneInRecord = undefined;
-    this.moves += 1;
-    this.settings.duplicates.clear(); // a seek back asks for those messages again
   }
 
   /** Send a get (a waiting get where the broker offers it) for `offset`. */
@@ -188,9 +140,9 @@ export class PartitionFetcher {
     this.ahead = undefined;
     if (ahead !== undefined) {
       const fetch = await ahead;
-      if (fetch.offset === this.offset) return fetch;
+      if (fetch.offset === this.position.offset) return fetch;
     }
-    return this.startFetch(this.offset, signal);
+    return this.startFetch(this.position.offset, signal);
   }
 
   /** One get and the processing of its batch; returns how long to wait before the next. */
@@ -201,8 +153,8 @@ export class PartitionFetcher {
       if (reply.code === Status.moved) {
         const movedTo = Number(reply.body.toString());
         // Forward past a gap: retention deleted what this group had not read (or a filter skipped it).
-        if (movedTo > this.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.offset, to: movedTo, skippedBytes: movedTo - this.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
-        this.moveTo(movedTo);
+        if (movedTo > this.position.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.position.offset, to: movedTo, skippedBytes: movedTo - this.position.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
+        this.position.moveTo(movedTo);
         this.retries = 0;
         return 0;
       }
@@ -216,7 +168,7 @@ export class PartitionFetcher {
     // the fetch no longer waits a round trip per batch. At most two batches are held.
     const complete = completeLength(reply.body);
     if (complete > 0) {
-      this.ahead = this.startFetch(this.offset + complete, signal);
+      this.ahead = this.startFetch(this.position.offset + complete, signal);
       this.ahead.catch(() => undefined); // its failure surfaces when it is awaited
     }
     const { deliverBatch } = this.settings;
@@ -232,7 +184,7 @@ export class PartitionFetcher {
   /** A fetch that held no whole record: garbage, or a record bigger than the fetch size. */
   private async noWholeRecord(set: Buffer): Promise<number> {
     if (this.misaligned(set)) {
-      await this.recoverFromCorruption(this.offset);
+      await this.recoverFromCorruption(this.position.offset);
       return 0;
     }
     // The first record does not fit: after some retries, fetch more bytes at once.
@@ -256,13 +208,13 @@ export class PartitionFetcher {
   private async processBatches(set: Buffer, deliver: (batch: MessageBatch) => Promise<void> | void): Promise<number> {
     const s = this.settings;
     this.shrinkFetchSize(set);
-    const base = this.offset;
-    const moves = this.moves;
+    const base = this.position.offset;
+    const moves = this.position.moves;
     let pos = 0;
     for (;;) {
       if (pos > 0) {
         await setImmediate(); // the socket reads the prefetched reply meanwhile
-        if (this.moves !== moves) return 0; // sought elsewhere meanwhile
+        if (this.position.moves !== moves) return 0; // sought elsewhere meanwhile
       }
       const from = pos;
       const starts: number[] = [];
@@ -294,9 +246,9 @@ export class PartitionFetcher {
       }
       this.retries = 0;
       this.incompleteRetries = 0;
-      if (this.moves !== moves) return 0; // a seek during the handler: fetch from where it points
-      this.lastMsgId = batch.id(batch.length - 1);
-      this.moveTo(base + pos);
+      if (this.position.moves !== moves) return 0; // a seek during the handler: fetch from where it points
+      this.position.lastMsgId = batch.id(batch.length - 1);
+      this.position.moveTo(base + pos);
     }
   }
 
@@ -304,8 +256,8 @@ export class PartitionFetcher {
     const s = this.settings;
     this.shrinkFetchSize(set);
     // Positions advance message by message, so a commit never lags a whole batch behind.
-    const base = this.offset;
-    const moves = this.moves;
+    const base = this.position.offset;
+    const moves = this.position.moves;
     let consumed = 0;
     let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
     let nextYield = YIELD_EVERY_BYTES;
@@ -316,7 +268,7 @@ export class PartitionFetcher {
         // otherwise keep the event loop until the whole batch is done, and the broker's reply
         // would wait in a full socket buffer.
         await setImmediate();
-        if (this.moves !== moves) return 0; // sought elsewhere meanwhile
+        if (this.position.moves !== moves) return 0; // sought elsewhere meanwhile
         nextYield = record.position + YIELD_EVERY_BYTES;
       }
       const offset = base + record.position;
@@ -328,7 +280,7 @@ export class PartitionFetcher {
       // In manual-ack mode a rollback must redeliver, so the duplicate cache stays out of it.
       if (s.manualAck || !s.duplicates.has(offset)) {
         // Messages of a compressed set done before a failure are not delivered again.
-        const start = this.doneInRecord?.offset === offset ? this.doneInRecord.count : 0;
+        const start = this.position.doneInRecord?.offset === offset ? this.position.doneInRecord.count : 0;
         for (let n = start; n < messages.length && failure === undefined; n += 1) {
           const message = messages[n]!;
           if (s.filter !== undefined && !safeFilter(s.filter, message)) continue;
@@ -339,17 +291,17 @@ export class PartitionFetcher {
             // Handed over at once (retry topics): the rest of the batch goes on without a refetch.
             if (s.maxFetchRetries === 0 && s.reject !== undefined && (await rejected(s.reject, message, error))) continue;
             failure = { message, size: record.size, error, index: n, of: messages.length };
-            this.doneInRecord = n > 0 ? { offset, count: n } : undefined;
+            this.position.doneInRecord = n > 0 ? { offset, count: n } : undefined;
           }
         }
         if (failure !== undefined) break;
-        this.doneInRecord = undefined;
+        this.position.doneInRecord = undefined;
         if (!s.manualAck) s.duplicates.add(offset);
       }
-      if (this.moves !== moves) return 0; // a rollback or a seek: refetch from the position it set
+      if (this.position.moves !== moves) return 0; // a rollback or a seek: refetch from the position it set
       consumed = record.position + record.size;
-      this.lastMsgId = record.id;
-      this.moveTo(base + consumed);
+      this.position.lastMsgId = record.id;
+      this.position.moveTo(base + consumed);
     }
     if (consumed === 0 && failure === undefined) return this.noWholeRecord(set);
     this.incompleteRetries = 0;
@@ -361,8 +313,8 @@ export class PartitionFetcher {
     else this.retries += 1;
     if (s.reject !== undefined && this.retries > s.maxFetchRetries) {
       await s.reject(failure.message, failure.error);
-      if (failure.index + 1 < failure.of) this.doneInRecord = { offset: failure.message.offset, count: failure.index + 1 };
-      else this.moveTo(failure.message.offset + failure.size);
+      if (failure.index + 1 < failure.of) this.position.doneInRecord = { offset: failure.message.offset, count: failure.index + 1 };
+      else this.position.moveTo(failure.message.offset + failure.size);
       this.retries = 0;
       return 0;
     }
@@ -379,7 +331,7 @@ export class PartitionFetcher {
     return length < 0 || length > Math.max(MAX_GROWN_SIZE, this.settings.maxSize);
   }
 
-  /** A record failed its checksum: ask the broker where its segment starts and refetch (§1.3.3). */
+  /** A record failed its checksum: ask the broker where its segment starts and refetch (docs/protocol.md, offset). */
   private async recoverFromCorruption(at: number): Promise<void> {
     const s = this.settings;
     s.logger.warn({ topic: s.topic, partition: s.partition, offset: at }, 'message failed its checksum; asking the broker for a valid offset');
@@ -388,7 +340,7 @@ export class PartitionFetcher {
       s.fetchTimeoutMs,
       'offset lookup',
     );
-    if (reply.kind === 'result' && reply.code === Status.success) this.moveTo(Number(reply.body.toString()));
+    if (reply.kind === 'result' && reply.code === Status.success) this.position.moveTo(Number(reply.body.toString()));
   }
 }
 
@@ -399,9 +351,6 @@ function safeFilter(filter: (message: ReceivedMessage) => boolean, message: Rece
     return false; // MetaQ: a filter that throws does not accept the message
   }
 }
-
-/** The offset to send for "start at the newest message". */
-export const NEWEST = LONG_MAX_OFFSET;
 
 /** Whether `reject` took a failed message (a reject that throws leaves it to the usual retries). */
 async function rejected(reject: (message: ReceivedMessage, error: unknown) => Promise<void>, message: ReceivedMessage, error: unknown): Promise<boolean> {
