@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
-import { setImmediate } from 'node:timers/promises';
+import { abortableDelay } from '../../common/abortable-delay.js';
 import { MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
-import { completeLength, completeRecordSize, isRecordIntact, readRecord, RECORD_HEADER_SIZE } from '../../protocol/record.js';
-import { compressedBatch, messagesOf } from './record-messages.js';
-import { MessageBatch } from './message-batch.js';
-import { checksum } from '../../common/checksum.js';
-import { isCompressedSet, UnreadableCodecError } from '../../protocol/compressed-set.js';
+import { UnreadableCodecError } from '../../protocol/compressed-set.js';
+import { completeLength } from '../../protocol/record.js';
 import { Status } from '../../protocol/status.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { Reply } from '../transport/broker-connection.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
-import { abortableDelay } from '../../common/abortable-delay.js';
+import { deliverBatches } from './batch-delivery.js';
 import type { DuplicateCache } from './duplicate-cache.js';
+import type { MessageBatch } from './message-batch.js';
+import { deliverMessages } from './message-delivery.js';
+import type { DeliveryContext } from './message-delivery.js';
 import { PartitionPosition } from './partition-position.js';
 
 export interface FetcherSettings {
@@ -48,29 +48,29 @@ interface Fetch {
   reply: Promise<Reply>;
 }
 
-/** Processed bytes of a batch between turns given back to the event loop. */
-const YIELD_EVERY_BYTES = 128 * 1024;
-
 /** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB). */
 const MAX_GROWN_SIZE = 2 * 1024 * 1024;
 
 /**
- * The fetch loop of one partition (docs/client.md, Consumer): get, process in order, advance, back off when there is
+ * The fetch loop of one partition (docs/client.md, Consumer): get, deliver in order
+ * (message-delivery.ts, or batch-delivery.ts for `runBatches`), advance, back off when there is
  * nothing new. While a batch is processed the get for the offset after it is already out (MetaQ
- * waits for the batch first), so a slow listener holds at most two batches in memory.
+ * waits for the batch first), so a slow listener holds at most two batches in memory. It also
+ * sizes the fetches and recovers from corrupt records.
  */
-export class PartitionFetcher {
+export class PartitionFetcher implements DeliveryContext {
   /** Where this partition's reading stands: what the consumer commits, acks, rolls back and seeks. */
   readonly position: PartitionPosition;
   private maxSize: number;
-  private retries = 0;
+  /** Listener (or batch handler) failures in a row at the current position. */
+  failures = 0;
   private incompleteRetries = 0;
   private emptyDelay = 0;
   /** The get sent ahead for the offset after the batch being processed. */
   private ahead: Promise<Fetch> | undefined;
 
   constructor(
-    private readonly settings: FetcherSettings,
+    readonly settings: FetcherSettings,
     /** The connection to read from now: the master's, or a slave's while the master is gone. */
     private readonly connection: () => Promise<BrokerTransport>,
     startOffset: number,
@@ -155,7 +155,7 @@ export class PartitionFetcher {
         // Forward past a gap: retention deleted what this group had not read (or a filter skipped it).
         if (movedTo > this.position.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.position.offset, to: movedTo, skippedBytes: movedTo - this.position.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
         this.position.moveTo(movedTo);
-        this.retries = 0;
+        this.failures = 0;
         return 0;
       }
       // After a wait the broker had nothing new: ask again at once. An immediate "nothing" backs off.
@@ -171,10 +171,11 @@ export class PartitionFetcher {
       this.ahead = this.startFetch(this.position.offset + complete, signal);
       this.ahead.catch(() => undefined); // its failure surfaces when it is awaited
     }
+    this.shrinkFetchSize(reply.body);
     const { deliverBatch } = this.settings;
-    if (deliverBatch === undefined) return this.process(reply.body);
+    if (deliverBatch === undefined) return deliverMessages(this, reply.body);
     try {
-      return await this.processBatches(reply.body, deliverBatch);
+      return await deliverBatches(this, reply.body, deliverBatch);
     } finally {
       // Batches are views valid during their handler only: the bytes can take the next reply.
       transport.recycle?.(reply.body);
@@ -182,7 +183,7 @@ export class PartitionFetcher {
   }
 
   /** A fetch that held no whole record: garbage, or a record bigger than the fetch size. */
-  private async noWholeRecord(set: Buffer): Promise<number> {
+  async noWholeRecord(set: Buffer): Promise<number> {
     if (this.misaligned(set)) {
       await this.recoverFromCorruption(this.position.offset);
       return 0;
@@ -195,130 +196,14 @@ export class PartitionFetcher {
     return this.backOff();
   }
 
+  /** Whole records were delivered: the fetch size fits them. */
+  fitted(): void {
+    this.incompleteRetries = 0;
+  }
+
   /** A fetch far smaller than the grown fetch size shrinks it back towards the configured one. */
   private shrinkFetchSize(set: Buffer): void {
     if (set.length < this.maxSize / 2) this.maxSize = Math.max(this.settings.maxSize, Math.floor(this.maxSize / 2));
-  }
-
-  /**
-   * Batch mode (`runBatches`): the fetched records go to the handler as MessageBatch views of at
-   * most YIELD_EVERY_BYTES each (a compressed set alone), checked but with no object per
-   * message. A batch the handler fails is fetched and handed over again, whole, after a back-off.
-   */
-  private async processBatches(set: Buffer, deliver: (batch: MessageBatch) => Promise<void> | void): Promise<number> {
-    const s = this.settings;
-    this.shrinkFetchSize(set);
-    const base = this.position.offset;
-    const moves = this.position.moves;
-    let pos = 0;
-    for (;;) {
-      if (pos > 0) {
-        await setImmediate(); // the socket reads the prefetched reply meanwhile
-        if (this.position.moves !== moves) return 0; // sought elsewhere meanwhile
-      }
-      const from = pos;
-      const starts: number[] = [];
-      let size = completeRecordSize(set, pos);
-      for (; size > 0 && (starts.length === 0 || pos + size - from <= YIELD_EVERY_BYTES) && !isCompressedSet(set.readInt32BE(pos + 16)); size = completeRecordSize(set, pos)) {
-        if (checksum(set.subarray(pos + RECORD_HEADER_SIZE, pos + size)) !== set.readInt32BE(pos + 4)) break;
-        starts.push(pos);
-        pos += size;
-      }
-      let batch: MessageBatch | undefined;
-      if (starts.length > 0) batch = new MessageBatch(s.topic, s.partition, set, starts, base, undefined);
-      else if (size > 0 && isCompressedSet(set.readInt32BE(pos + 16))) {
-        batch = compressedBatch(readRecord(set, pos, size), s.topic, s.partition, base + pos);
-        if (batch !== undefined) pos += size;
-      }
-      if (batch === undefined) {
-        if (size > 0) {
-          await this.recoverFromCorruption(base + pos); // a record failed its checksum
-          return 0;
-        }
-        return pos === 0 ? this.noWholeRecord(set) : 0;
-      }
-      try {
-        await deliver(batch);
-      } catch (error) {
-        this.retries += 1;
-        s.logger.warn({ err: error, topic: s.topic, partition: s.partition, offset: batch.offset(0), retries: this.retries }, 'batch handler failed; the batch is handed over again');
-        return (s.maxDelayFetchMs / 10) * Math.min(this.retries, 10);
-      }
-      this.retries = 0;
-      this.incompleteRetries = 0;
-      if (this.position.moves !== moves) return 0; // a seek during the handler: fetch from where it points
-      this.position.lastMsgId = batch.id(batch.length - 1);
-      this.position.moveTo(base + pos);
-    }
-  }
-
-  private async process(set: Buffer): Promise<number> {
-    const s = this.settings;
-    this.shrinkFetchSize(set);
-    // Positions advance message by message, so a commit never lags a whole batch behind.
-    const base = this.position.offset;
-    const moves = this.position.moves;
-    let consumed = 0;
-    let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
-    let nextYield = YIELD_EVERY_BYTES;
-    for (let pos = 0, size = completeRecordSize(set, 0); size > 0; pos += size, size = completeRecordSize(set, pos)) {
-      const record = readRecord(set, pos, size);
-      if (record.position >= nextYield) {
-        // Let the socket hand over the prefetched batch meanwhile: a synchronous listener would
-        // otherwise keep the event loop until the whole batch is done, and the broker's reply
-        // would wait in a full socket buffer.
-        await setImmediate();
-        if (this.position.moves !== moves) return 0; // sought elsewhere meanwhile
-        nextYield = record.position + YIELD_EVERY_BYTES;
-      }
-      const offset = base + record.position;
-      const messages = isRecordIntact(record) ? messagesOf(record, s.topic, s.partition, offset) : undefined;
-      if (messages === undefined) {
-        await this.recoverFromCorruption(offset);
-        return 0;
-      }
-      // In manual-ack mode a rollback must redeliver, so the duplicate cache stays out of it.
-      if (s.manualAck || !s.duplicates.has(offset)) {
-        // Messages of a compressed set done before a failure are not delivered again.
-        const start = this.position.doneInRecord?.offset === offset ? this.position.doneInRecord.count : 0;
-        for (let n = start; n < messages.length && failure === undefined; n += 1) {
-          const message = messages[n]!;
-          if (s.filter !== undefined && !safeFilter(s.filter, message)) continue;
-          try {
-            const pending = s.deliver(message);
-            if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
-          } catch (error) {
-            // Handed over at once (retry topics): the rest of the batch goes on without a refetch.
-            if (s.maxFetchRetries === 0 && s.reject !== undefined && (await rejected(s.reject, message, error))) continue;
-            failure = { message, size: record.size, error, index: n, of: messages.length };
-            this.position.doneInRecord = n > 0 ? { offset, count: n } : undefined;
-          }
-        }
-        if (failure !== undefined) break;
-        this.position.doneInRecord = undefined;
-        if (!s.manualAck) s.duplicates.add(offset);
-      }
-      if (this.position.moves !== moves) return 0; // a rollback or a seek: refetch from the position it set
-      consumed = record.position + record.size;
-      this.position.lastMsgId = record.id;
-      this.position.moveTo(base + consumed);
-    }
-    if (consumed === 0 && failure === undefined) return this.noWholeRecord(set);
-    this.incompleteRetries = 0;
-    if (failure === undefined) {
-      this.retries = 0;
-      return 0;
-    }
-    if (consumed > 0) this.retries = 0;
-    else this.retries += 1;
-    if (s.reject !== undefined && this.retries > s.maxFetchRetries) {
-      await s.reject(failure.message, failure.error);
-      if (failure.index + 1 < failure.of) this.position.doneInRecord = { offset: failure.message.offset, count: failure.index + 1 };
-      else this.position.moveTo(failure.message.offset + failure.size);
-      this.retries = 0;
-      return 0;
-    }
-    return (s.maxDelayFetchMs / 10) * this.retries;
   }
 
   /**
@@ -332,7 +217,7 @@ export class PartitionFetcher {
   }
 
   /** A record failed its checksum: ask the broker where its segment starts and refetch (docs/protocol.md, offset). */
-  private async recoverFromCorruption(at: number): Promise<void> {
+  async recoverFromCorruption(at: number): Promise<void> {
     const s = this.settings;
     s.logger.warn({ topic: s.topic, partition: s.partition, offset: at }, 'message failed its checksum; asking the broker for a valid offset');
     const reply = await (await this.connection()).request(
@@ -341,23 +226,5 @@ export class PartitionFetcher {
       'offset lookup',
     );
     if (reply.kind === 'result' && reply.code === Status.success) this.position.moveTo(Number(reply.body.toString()));
-  }
-}
-
-function safeFilter(filter: (message: ReceivedMessage) => boolean, message: ReceivedMessage): boolean {
-  try {
-    return filter(message);
-  } catch {
-    return false; // MetaQ: a filter that throws does not accept the message
-  }
-}
-
-/** Whether `reject` took a failed message (a reject that throws leaves it to the usual retries). */
-async function rejected(reject: (message: ReceivedMessage, error: unknown) => Promise<void>, message: ReceivedMessage, error: unknown): Promise<boolean> {
-  try {
-    await reject(message, error);
-    return true;
-  } catch {
-    return false;
   }
 }
