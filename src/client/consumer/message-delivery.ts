@@ -97,12 +97,12 @@ export async function deliverMessages(f: DeliveryContext, set: Buffer): Promise<
   return (s.maxDelayFetchMs / 10) * f.failures;
 }
 
-
+/** A filter that throws does not accept the message (as in MetaQ). */
 function safeFilter(filter: (message: ReceivedMessage) => boolean, message: ReceivedMessage): boolean {
   try {
     return filter(message);
   } catch {
-    return false; // MetaQ: a filter that throws does not accept the message
+    return false;
   }
 }
 
