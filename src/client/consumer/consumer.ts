@@ -8,117 +8,40 @@ import { partitionName } from '../message.js';
 import type { MessageBatch } from './message-batch.js';
 import { MemoryOffsetStorage } from '../offsets/memory-offset-storage.js';
 import { ZkOffsetStorage } from '../offsets/zk-offset-storage.js';
-import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
-import type { PartitionRouter } from '../partition-router.js';
-import type { BrokerAddress } from '../transport/broker-address.js';
-import type { BrokerTransport } from '../transport/broker-transport.js';
-import { checkNonNegativeInt, checkPositiveInt, checkGroup, checkTopic, partitionArgument } from '../validate.js';
+import { checkNonNegativeInt, checkPositiveInt, checkTopic, partitionArgument } from '../validate.js';
+import { checkConsumerOptions } from './consumer-options.js';
+import type { ConsumerHost, ConsumerOptions, SubscribeOptions } from './consumer-options.js';
+import { simpleReject } from './reject-policy.js';
+import type { Reject } from './reject-policy.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
-import { NEWEST, PartitionFetcher } from './partition-fetcher.js';
+import { PartitionFetcher } from './partition-fetcher.js';
+import { ConsumerOffsets } from './consumer-offsets.js';
 import { RecoveryManager } from '../recovery/recovery-manager.js';
 import { ZkRouter } from '../zk-router.js';
 import { GroupMembership } from './group-membership.js';
 import { assignmentStrategy } from '../../coordination/rebalance/strategy.js';
-import type { LoadBalanceStrategyType } from '../../coordination/rebalance/strategy.js';
-import type { Producer } from '../producer/producer.js';
-import type { ProducerOptions } from '../producer/producer.js';
 import { retryTopicReject, retryTopicSettings, unwrapRetried } from './retry-topics.js';
-import type { RetryTopicOptions, RetryTopicSettings } from './retry-topics.js';
+import type { RetryTopicSettings } from './retry-topics.js';
 
-export interface ConsumerOptions {
-  group: string;
-  /** Default: ZooKeeper in cluster mode (MetaQ's ZkOffsetStorage), memory in direct mode (MetaQ's direct mode keeps none either). */
-  offsetStorage?: OffsetStorage;
-  /** Where a partition the group has never consumed starts: a byte offset, or the newest message. */
-  startFrom?: number | 'newest';
-  /** Start every run at the newest message, ignoring stored offsets. */
-  alwaysFromNewest?: boolean;
-  fetchTimeoutMs?: number;
-  maxDelayFetchMs?: number;
-  /**
-   * How long a broker that offers the waiting get (metaq brokers do) may hold a fetch at the end
-   * of the log until new messages are visible (Kafka's fetch.max.wait.ms); 0 polls as MetaQ
-   * consumers do. Default 500 ms, at most 30 s.
-   */
-  fetchWaitMs?: number;
-  commitIntervalMs?: number;
-  /** Commit offsets periodically and on close (default). Turn off when the listener commits them itself, as transactional consume does. */
-  autoCommit?: boolean;
-  maxFetchRetries?: number;
-  maxIncreaseFetchDataRetries?: number;
-  /**
-   * What happens to a message that failed more than maxFetchRetries times: `'recover'` keeps it
-   * on disk and redelivers it to the listener every `recoverIntervalMs` (MetaQ's default, §5.10),
-   * `'drop'` logs and skips it (MetaQ's DropPolicy), a function decides (then it is skipped), and
-   * `'retry'` (the default) retries it forever.
-   */
-  onReject?: 'recover' | 'retry' | 'drop' | ((message: ReceivedMessage, error: unknown) => Promise<void> | void);
-  /**
-   * Send a message whose listener failed (after `maxFetchRetries` immediate retries, default 0
-   * here) to the group's retry topic, redelivered after a growing back-off, and after
-   * `maxAttempts` deliveries to the group's dead-letter topic (`metaq dlq list|replay`). Not with
-   * `onReject`, `autoAck: false` or `runBatches`; needs a metaq broker.
-   */
-  retryTopics?: RetryTopicOptions | true;
-  /** Local recovery: where failed messages are kept (default ~/.meta_recover) and how often they are retried. */
-  recoverDir?: string;
-  recoverIntervalMs?: number;
-  duplicateCacheSize?: number;
-  /** Cluster mode: this member's id within the group (default `<host>-<pid>-<uuid>`). */
-  consumerId?: string;
-  /** Cluster mode: wait between rebalance attempts when a partition is still owned (MetaQ: zkSyncTimeMs, 5 s). */
-  rebalanceRetryMs?: number;
-  /** Cluster mode: `'DEFAULT'` (contiguous slices in Java string order, MetaQ's default) or `'CONSIST'` (consistent hashing, fewer moves when members change). Every member of a group must use the same. */
-  loadBalanceStrategyType?: LoadBalanceStrategyType;
-  /**
-   * Cluster mode: told when this member stops reading partitions (after their fetchers stopped,
-   * before their offsets are committed and the owner nodes released) and when it starts reading
-   * them (after taking the owner nodes, before the first fetch). Partitions are `"<brokerId>-<index>"`.
-   */
-  rebalanceListener?: RebalanceListener;
-  /** false: positions advance only when you call `ack(message)`; `rollback(message)` refetches (§5.6.5). */
-  autoAck?: boolean;
-  logger?: Logger;
-}
-
-export interface RebalanceListener {
-  onPartitionsRevoked?(topic: string, partitions: string[]): void;
-  onPartitionsAssigned?(topic: string, partitions: string[]): void;
-}
-
-export interface SubscribeOptions {
-  /** Largest fetch in bytes (MetaQ's subscription maxSize). */
-  maxSize?: number;
-  /** Partitions to read in direct mode; default: all configured, or [0]. */
-  partitions?: number[];
-  filter?: (message: ReceivedMessage) => boolean;
-}
-
-export interface ConsumerHost {
-  router: PartitionRouter;
-  connection(address: BrokerAddress): BrokerTransport;
-  /** A producer closed with the client (retry topics send through one). */
-  producer(options?: ProducerOptions): Producer;
-  /** The offset of the first message appended at or after a time (`otime`). */
-  offsetForTime(topic: string, partition: Partition, time: Date): Promise<number>;
-}
+export type { ConsumerHost, ConsumerOptions, RebalanceListener, SubscribeOptions } from './consumer-options.js';
 
 type Listener = (message: ReceivedMessage) => Promise<void> | void;
 type Deliver = (message: ReceivedMessage) => Promise<void> | void;
 
 /**
- * A consumer group member (§5.7). Subscribe to topics, then consume with `run(listener)`,
- * `for await (const message of consumer)`, or `stream()`. Messages of a partition are processed
- * in order, one at a time; a message is done when the listener resolves (or the iterator asks
- * for the next). At-least-once: offsets are committed periodically and on close, only for
- * partitions that moved.
+ * A consumer group member (docs/client.md, Consumer). Subscribe to topics, then consume with
+ * `run(listener)`, `for await (const message of consumer)`, or `stream()`. Messages of a
+ * partition are processed in order, one at a time; a message is done when the listener resolves
+ * (or the iterator asks for the next). At-least-once: offsets are committed periodically and on
+ * close, only for partitions that moved. One PartitionFetcher reads each partition; their
+ * positions are committed through ConsumerOffsets.
  */
 export class Consumer implements AsyncIterable<ReceivedMessage> {
   readonly group: string;
-  private storage: OffsetStorage;
+  private readonly offsets: ConsumerOffsets;
   private readonly subscriptions = new Map<string, Required<Pick<SubscribeOptions, 'maxSize'>> & SubscribeOptions>();
-  private reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
+  private reject: Reject | undefined;
   /** Per partition (`topic/brokerId-index`): its fetcher, its own abort switch and its loop. */
   private readonly running = new Map<string, { fetcher: PartitionFetcher; controller: AbortController; loop: Promise<void> }>();
   private membership: GroupMembership | undefined;
@@ -128,8 +51,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private closed = false;
   private handoff: Handoff | undefined;
   private deliverTo: Deliver | undefined;
-  /** Seeks of partitions not yet being read (`topic/index` → offset), applied when they start. */
-  private readonly seeks = new Map<string, number>();
   private batchHandler: ((batch: MessageBatch) => Promise<void> | void) | undefined;
   private recovery: RecoveryManager | undefined;
   private readonly retrySettings: RetryTopicSettings | undefined;
@@ -140,26 +61,10 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     private readonly host: ConsumerHost,
     private readonly options: ConsumerOptions,
   ) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object with a group');
-    this.group = checkGroup(options.group, 'options.group');
-    if (this.group.includes('.')) throw new InvalidArgumentError('options.group', `must not contain "." in a consumer: its retry and dead-letter topics are retry.<group> and dlq.<group> (got ${this.group})`);
-    if (options.onReject !== undefined && !['recover', 'retry', 'drop'].includes(options.onReject as string) && typeof options.onReject !== 'function') {
-      throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry', 'drop' or a function, got ${String(options.onReject)}`);
-    }
-    if (options.loadBalanceStrategyType !== undefined && !['DEFAULT', 'CONSIST'].includes(options.loadBalanceStrategyType)) {
-      throw new InvalidArgumentError('options.loadBalanceStrategyType', `must be 'DEFAULT' or 'CONSIST', got ${String(options.loadBalanceStrategyType)}`);
-    }
-    for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
-    if (options.fetchWaitMs !== undefined) checkNonNegativeInt(options.fetchWaitMs, 'options.fetchWaitMs');
-    for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
-    if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
-    if (options.retryTopics !== undefined) {
-      if (options.onReject !== undefined) throw new InvalidArgumentError('options.retryTopics', `and onReject both decide what happens to a failing message; choose one (onReject is ${String(options.onReject)})`);
-      if (options.autoAck === false) throw new InvalidArgumentError('options.retryTopics', 'needs autoAck: a failed message is handed to the retry topic and passed over');
-      this.retrySettings = retryTopicSettings(options.retryTopics, this.group);
-    }
-    this.storage = options.offsetStorage ?? new MemoryOffsetStorage();
+    this.group = checkConsumerOptions(options);
+    if (options.retryTopics !== undefined) this.retrySettings = retryTopicSettings(options.retryTopics, this.group);
     this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+    this.offsets = new ConsumerOffsets(options.offsetStorage ?? new MemoryOffsetStorage(), this.group, options.startFrom, options.alwaysFromNewest === true, this.logger);
   }
 
   /** Register a topic before consuming; chainable. */
@@ -247,7 +152,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.started = true;
     this.deliverTo = deliver;
     const o = this.options;
-    let reject: ((message: ReceivedMessage, error: unknown) => Promise<void>) | undefined;
+    let reject: Reject | undefined;
     const retry = this.retrySettings;
     if (retry !== undefined) {
       // The group reads its retry topic too, and the listener sees each copy as the original.
@@ -259,21 +164,13 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       this.recovery = recovery;
       await recovery.load(this.subscriptions.keys());
       reject = (message) => recovery.save(message);
-    } else if (o.onReject === 'drop') {
-      reject = (message, error) => {
-        this.logger.warn({ err: error, topic: message.topic, partition: message.partition, offset: message.offset }, 'message failed too often; dropped (onReject: drop)');
-        return Promise.resolve();
-      };
-    } else if (typeof o.onReject === 'function') {
-      const handler = o.onReject;
-      reject = async (message, error) => handler(message, error);
-    }
+    } else reject = simpleReject(o.onReject, this.logger);
     this.reject = reject;
     const router = this.host.router;
     const grouped = router instanceof ZkRouter && [...this.subscriptions.values()].every((s) => s.partitions === undefined);
     if (grouped) {
-      // Cluster mode: the group decides who reads which partition (§3.4).
-      if (o.offsetStorage === undefined) this.storage = new ZkOffsetStorage(await router.zkSession(), router.znodes.root);
+      // Cluster mode: the group decides who reads which partition (docs/cluster.md).
+      if (o.offsetStorage === undefined) this.offsets.storage = new ZkOffsetStorage(await router.zkSession(), router.znodes.root);
       this.membership = new GroupMembership(await router.zkSession(), router.znodes, this.group, [...this.subscriptions.keys()], (topic, partitions) => this.assignPartitions(topic, partitions), this.logger, o.rebalanceRetryMs ?? 5000, assignmentStrategy(o.loadBalanceStrategyType ?? 'DEFAULT'), o.consumerId);
       await this.membership.join();
     } else {
@@ -328,7 +225,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         logger: this.logger,
       },
       async () => this.host.connection(await this.host.router.readBroker(partition)),
-      await this.startOffset(topic, partition),
+      await this.offsets.start(topic, partition),
     );
     const controller = new AbortController();
     if (this.closed) controller.abort(); // a rebalance finishing during close starts nothing
@@ -353,15 +250,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     for (const key of keys) this.running.delete(key);
     this.options.rebalanceListener?.onPartitionsRevoked?.(topic, keys.map((key) => key.slice(topic.length + 1)));
     if (this.options.autoCommit === false) return;
-    for (const { fetcher: f } of entries) {
-      if (!f.dirty || f.offset === NEWEST) continue;
-      try {
-        await this.storage.commit(this.group, [{ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }]);
-        f.dirty = false;
-      } catch (error) {
-        this.logger.warn({ err: error, topic: f.topicName, partition: f.partitionRef }, 'could not commit a released partition; its next owner will re-read from the previous commit');
-      }
-    }
+    await this.offsets.commitReleased(entries.map((entry) => entry.fetcher));
   }
 
   /** Fetch exactly these partitions of a topic (`"brokerId-index"`), as the group assigned them. */
@@ -386,32 +275,9 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     return this.membership?.ownership();
   }
 
-  private async startOffset(topic: string, partition: Partition): Promise<number> {
-    const sought = this.seeks.get(`${topic}/${partition.index}`);
-    if (sought !== undefined) {
-      this.seeks.delete(`${topic}/${partition.index}`);
-      return sought;
-    }
-    const initial = this.options.startFrom === 'newest' ? NEWEST : (this.options.startFrom ?? 0);
-    if (this.options.alwaysFromNewest) return NEWEST;
-    const stored = await this.storage.load(topic, this.group, partition);
-    if (stored !== undefined) return stored.offset;
-    if (initial !== NEWEST) await this.storage.initOffset(topic, this.group, partition, initial);
-    return initial;
-  }
-
   /** Save the position of every partition that moved since the last commit. */
   async commit(): Promise<void> {
-    const changed = this.fetchers().filter((f) => f.dirty && f.offset !== NEWEST);
-    if (changed.length === 0) return;
-    const infos: OffsetInfo[] = changed.map((f) => ({ topic: f.topicName, partition: f.partitionRef, offset: f.committableOffset, msgId: f.lastMsgId }));
-    for (const f of changed) f.dirty = false;
-    try {
-      await this.storage.commit(this.group, infos);
-    } catch (error) {
-      for (const f of changed) f.dirty = true;
-      throw error;
-    }
+    await this.offsets.commit(this.fetchers());
   }
 
   private fetcherOf(message: ReceivedMessage, operation: string): PartitionFetcher {
@@ -423,12 +289,12 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
 
   /** Manual ack: this message and every earlier one of its partition are done; committed with the next commit. */
   ack(message: ReceivedMessage): void {
-    this.fetcherOf(message, 'ack').ack(message);
+    this.fetcherOf(message, 'ack').position.ack(message);
   }
 
   /** Manual rollback: everything of this partition since the last ack is fetched and delivered again. */
   rollback(message: ReceivedMessage): void {
-    this.fetcherOf(message, 'rollback').rollback();
+    this.fetcherOf(message, 'rollback').position.rollback();
   }
 
   /** Local recovery: messages waiting on disk per topic, and a redelivery round now. */
@@ -447,14 +313,14 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     const target: Partition = partitionArgument(partition, 'partition');
     const offset = position instanceof Date ? await this.host.offsetForTime(topic, target, position) : checkNonNegativeInt(position, 'position');
     const running = [...this.running.values()].find(({ fetcher }) => fetcher.topicName === topic && fetcher.partitionRef.index === target.index && (typeof partition === 'number' || fetcher.partitionRef.brokerId === target.brokerId));
-    if (running !== undefined) running.fetcher.seek(offset);
-    else this.seeks.set(`${topic}/${target.index}`, offset);
+    if (running !== undefined) running.fetcher.position.seek(offset);
+    else this.offsets.seekWhenStarted(topic, target.index, offset);
     return offset;
   }
 
   /** Current position per partition (`topic/brokerId-index` → offset). */
   positions(): Map<string, number> {
-    return new Map(this.fetchers().map((f) => [`${f.topicName}/${partitionName(f.partitionRef)}`, f.offset]));
+    return new Map(this.fetchers().map((f) => [`${f.topicName}/${partitionName(f.partitionRef)}`, f.position.offset]));
   }
 
   /** Stop fetching, let the messages in progress finish, commit offsets, close the storage. */
@@ -468,6 +334,6 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     await Promise.allSettled([...this.running.values()].map((entry) => entry.loop));
     if (this.options.autoCommit !== false) await this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'final offset commit failed'));
     await this.recovery?.close();
-    await this.storage.close();
+    await this.offsets.close();
   }
 }

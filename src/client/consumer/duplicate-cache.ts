@@ -1,5 +1,5 @@
 /**
- * Messages one partition fetcher already processed (§5.8's `group + msgId` cache), so a
+ * Messages one partition fetcher already processed (MetaQ's `group + msgId` cache, docs/client.md), so a
  * redelivery after a retry or rebalance is not processed twice. Keyed by the message's offset:
  * within a partition an offset names exactly one message, exactly as its id does, and a number
  * hashes far faster than a 64-bit bigint (the bigint cache cost three quarters of the consumer's

@@ -10,11 +10,11 @@ import type { AssignmentStrategy } from '../../coordination/rebalance/strategy.j
 /** Called with a topic's partitions this member should be fetching now (`"<brokerId>-<index>"`). */
 export type AssignPartitions = (topic: string, partitions: string[]) => Promise<void>;
 
-/** MetaQ gives up a rebalance after this many attempts (§3.4 MAX_N_RETRIES). */
+/** MetaQ gives up a rebalance after this many attempts (MAX_N_RETRIES, docs/cluster.md). */
 const MAX_ATTEMPTS = 7;
 
 /**
- * A consumer's membership of its group in ZooKeeper (§3.4): its ephemeral ids node, a rebalance
+ * A consumer's membership of its group in ZooKeeper (docs/cluster.md): its ephemeral ids node, a rebalance
  * (MetaQ's DEFAULT or CONSIST strategy) on every change of members or brokers, and ephemeral
  * owner nodes so no partition has two owners. A released partition stops fetching and commits
  * before its owner node is deleted, so the next owner starts where this one stopped.
@@ -105,7 +105,7 @@ export class GroupMembership {
     let complete = true;
     for (const topic of this.topics) {
       const consumers = members.filter((member) => subscriptions.get(member)?.includes(topic));
-      // Masters and their async slaves register the same partitions: count each once (§3.4 step 3).
+      // Masters and their async slaves register the same partitions: count each once (docs/cluster.md, Consumer groups).
       const found = new Set<string>();
       for (const child of await this.session.getChildren(this.znodes.topicsSub(topic), onChange)) {
         const brokerId = /^(\d+)-(m|s\d+)$/.exec(child)?.[1];

@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
-import { setImmediate } from 'node:timers/promises';
-import { LONG_MAX_OFFSET, MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
-import { completeLength, completeRecordSize, isRecordIntact, readRecord, RECORD_HEADER_SIZE } from '../../protocol/record.js';
-import { compressedBatch, messagesOf } from './record-messages.js';
-import { MessageBatch } from './message-batch.js';
-import { checksum } from '../../common/checksum.js';
-import { isCompressedSet, UnreadableCodecError } from '../../protocol/compressed-set.js';
-import type { Partition, ReceivedMessage } from '../message.js';
-import type { Reply } from '../transport/broker-connection.js';
+import { abortableDelay } from '../../common/abortable-delay.js';
+import { MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
+import { UnreadableCodecError } from '../../protocol/compressed-set.js';
+import { completeLength } from '../../protocol/record.js';
 import { decodeGetReply } from '../../protocol/commands/get.js';
 import { answeredOffset } from '../../protocol/commands/offset.js';
+import type { Partition, ReceivedMessage } from '../message.js';
+import type { Reply } from '../transport/broker-connection.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
-import { abortableDelay } from '../../common/abortable-delay.js';
+import { deliverBatches } from './batch-delivery.js';
 import type { DuplicateCache } from './duplicate-cache.js';
+import type { MessageBatch } from './message-batch.js';
+import { deliverMessages } from './message-delivery.js';
+import type { DeliveryContext } from './message-delivery.js';
+import { PartitionPosition } from './partition-position.js';
 
 export interface FetcherSettings {
   topic: string;
@@ -26,7 +27,7 @@ export interface FetcherSettings {
   maxFetchRetries: number;
   maxIncreaseFetchDataRetries: number;
   filter: ((message: ReceivedMessage) => boolean) | undefined;
-  /** Manual acknowledgement (§5.6.5): processed messages advance only a temporary position. */
+  /** Manual acknowledgement (`autoAck: false`, docs/client.md): processed messages advance only a temporary position. */
   manualAck: boolean;
   /** Process one message; a throw or rejection means "not processed, retry it". */
   deliver: (message: ReceivedMessage) => Promise<void> | void;
@@ -48,43 +49,34 @@ interface Fetch {
   reply: Promise<Reply>;
 }
 
-/** Processed bytes of a batch between turns given back to the event loop. */
-const YIELD_EVERY_BYTES = 128 * 1024;
-
-/** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB, §5.8). */
+/** The largest fetch size the adaptive growth goes to (MetaQ stops near 2 MB). */
 const MAX_GROWN_SIZE = 2 * 1024 * 1024;
 
 /**
- * The fetch loop of one partition (§5.8): get, process in order, advance, back off when there is
+ * The fetch loop of one partition (docs/client.md, Consumer): get, deliver in order
+ * (message-delivery.ts, or batch-delivery.ts for `runBatches`), advance, back off when there is
  * nothing new. While a batch is processed the get for the offset after it is already out (MetaQ
- * waits for the batch first), so a slow listener holds at most two batches in memory.
+ * waits for the batch first), so a slow listener holds at most two batches in memory. It also
+ * sizes the fetches and recovers from corrupt records.
  */
-export class PartitionFetcher {
-  offset: number;
-  lastMsgId = -1n;
-  /** The offset moved since the last commit. */
-  dirty = false;
-  /** Manual-ack mode: the position `ack()` made durable; commits save this one. */
-  ackedOffset: number;
-  /** Counts rollbacks and seeks: a batch being delivered when it changes stops there. */
-  private moves = 0;
+export class PartitionFetcher implements DeliveryContext {
+  /** Where this partition's reading stands: what the consumer commits, acks, rolls back and seeks. */
+  readonly position: PartitionPosition;
   private maxSize: number;
-  private retries = 0;
-  /** How many messages of the compressed set at `offset` were processed before it failed. */
-  private doneInRecord: { offset: number; count: number } | undefined;
+  /** Listener (or batch handler) failures in a row at the current position. */
+  failures = 0;
   private incompleteRetries = 0;
   private emptyDelay = 0;
   /** The get sent ahead for the offset after the batch being processed. */
   private ahead: Promise<Fetch> | undefined;
 
   constructor(
-    private readonly settings: FetcherSettings,
+    readonly settings: FetcherSettings,
     /** The connection to read from now: the master's, or a slave's while the master is gone. */
     private readonly connection: () => Promise<BrokerTransport>,
     startOffset: number,
   ) {
-    this.offset = startOffset;
-    this.ackedOffset = startOffset;
+    this.position = new PartitionPosition(startOffset, settings.manualAck, settings.duplicates);
     this.maxSize = settings.maxSize;
   }
 
@@ -105,7 +97,7 @@ export class PartitionFetcher {
       } catch (error) {
         if (signal.aborted) return;
         // A set this process cannot expand stops the partition where it is, loudly, until fixed.
-        if (error instanceof UnreadableCodecError) s.logger.error({ err: error, topic: s.topic, partition: s.partition, offset: this.offset }, 'cannot read the messages at this offset; the partition waits here');
+        if (error instanceof UnreadableCodecError) s.logger.error({ err: error, topic: s.topic, partition: s.partition, offset: this.position.offset }, 'cannot read the messages at this offset; the partition waits here');
         else s.logger.debug({ err: error, topic: s.topic, partition: s.partition }, 'fetch failed; backing off');
         delay = this.backOff();
       }
@@ -117,46 +109,6 @@ export class PartitionFetcher {
     const step = this.settings.maxDelayFetchMs / 10;
     this.emptyDelay = Math.min(this.emptyDelay + step, this.settings.maxDelayFetchMs);
     return this.emptyDelay;
-  }
-
-  private moveTo(offset: number): void {
-    if (offset !== this.offset) {
-      this.offset = offset;
-      if (!this.settings.manualAck) this.dirty = true;
-    }
-  }
-
-  /** The position to commit: everything processed, or in manual-ack mode everything acked. */
-  get committableOffset(): number {
-    return this.settings.manualAck ? this.ackedOffset : this.offset;
-  }
-
-  /** Manual ack: messages up to and including this one are done. */
-  ack(message: ReceivedMessage): void {
-    if (message.nextOffset > this.ackedOffset) {
-      this.ackedOffset = message.nextOffset;
-      this.dirty = true;
-    }
-  }
-
-  /** Manual rollback: forget everything since the last ack; it is fetched and delivered again. */
-  rollback(): void {
-    this.offset = this.ackedOffset;
-    this.doneInRecord = undefined;
-    this.moves += 1;
-  }
-
-  /**
-   * Move to `offset` (consumer.seek): the batch being delivered stops after its current message
-   * and fetching goes on from there; the move is committed like any progress.
-   */
-  seek(offset: number): void {
-    this.offset = offset;
-    this.ackedOffset = offset;
-    this.dirty = true;
-    this.doneInRecord = undefined;
-    this.moves += 1;
-    this.settings.duplicates.clear(); // a seek back asks for those messages again
   }
 
   /** Send a get (a waiting get where the broker offers it) for `offset`. */
@@ -189,9 +141,9 @@ export class PartitionFetcher {
     this.ahead = undefined;
     if (ahead !== undefined) {
       const fetch = await ahead;
-      if (fetch.offset === this.offset) return fetch;
+      if (fetch.offset === this.position.offset) return fetch;
     }
-    return this.startFetch(this.offset, signal);
+    return this.startFetch(this.position.offset, signal);
   }
 
   /** One get and the processing of its batch; returns how long to wait before the next. */
@@ -202,9 +154,9 @@ export class PartitionFetcher {
       if (reply.kind === 'moved') {
         const movedTo = reply.offset;
         // Forward past a gap: retention deleted what this group had not read (or a filter skipped it).
-        if (movedTo > this.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.offset, to: movedTo, skippedBytes: movedTo - this.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
-        this.moveTo(movedTo);
-        this.retries = 0;
+        if (movedTo > this.position.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.position.offset, to: movedTo, skippedBytes: movedTo - this.position.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
+        this.position.moveTo(movedTo);
+        this.failures = 0;
         return 0;
       }
       // After a wait the broker had nothing new: ask again at once. An immediate "nothing" backs off.
@@ -216,13 +168,14 @@ export class PartitionFetcher {
     // the fetch no longer waits a round trip per batch. At most two batches are held.
     const complete = completeLength(reply.body);
     if (complete > 0) {
-      this.ahead = this.startFetch(this.offset + complete, signal);
+      this.ahead = this.startFetch(this.position.offset + complete, signal);
       this.ahead.catch(() => undefined); // its failure surfaces when it is awaited
     }
+    this.shrinkFetchSize(reply.body);
     const { deliverBatch } = this.settings;
-    if (deliverBatch === undefined) return this.process(reply.body);
+    if (deliverBatch === undefined) return deliverMessages(this, reply.body);
     try {
-      return await this.processBatches(reply.body, deliverBatch);
+      return await deliverBatches(this, reply.body, deliverBatch);
     } finally {
       // Batches are views valid during their handler only: the bytes can take the next reply.
       transport.recycle?.(reply.body);
@@ -230,9 +183,9 @@ export class PartitionFetcher {
   }
 
   /** A fetch that held no whole record: garbage, or a record bigger than the fetch size. */
-  private async noWholeRecord(set: Buffer): Promise<number> {
+  async noWholeRecord(set: Buffer): Promise<number> {
     if (this.misaligned(set)) {
-      await this.recoverFromCorruption(this.offset);
+      await this.recoverFromCorruption(this.position.offset);
       return 0;
     }
     // The first record does not fit: after some retries, fetch more bytes at once.
@@ -243,130 +196,14 @@ export class PartitionFetcher {
     return this.backOff();
   }
 
+  /** Whole records were delivered: the fetch size fits them. */
+  fitted(): void {
+    this.incompleteRetries = 0;
+  }
+
   /** A fetch far smaller than the grown fetch size shrinks it back towards the configured one. */
   private shrinkFetchSize(set: Buffer): void {
     if (set.length < this.maxSize / 2) this.maxSize = Math.max(this.settings.maxSize, Math.floor(this.maxSize / 2));
-  }
-
-  /**
-   * Batch mode (`runBatches`): the fetched records go to the handler as MessageBatch views of at
-   * most YIELD_EVERY_BYTES each (a compressed set alone), checked but with no object per
-   * message. A batch the handler fails is fetched and handed over again, whole, after a back-off.
-   */
-  private async processBatches(set: Buffer, deliver: (batch: MessageBatch) => Promise<void> | void): Promise<number> {
-    const s = this.settings;
-    this.shrinkFetchSize(set);
-    const base = this.offset;
-    const moves = this.moves;
-    let pos = 0;
-    for (;;) {
-      if (pos > 0) {
-        await setImmediate(); // the socket reads the prefetched reply meanwhile
-        if (this.moves !== moves) return 0; // sought elsewhere meanwhile
-      }
-      const from = pos;
-      const starts: number[] = [];
-      let size = completeRecordSize(set, pos);
-      for (; size > 0 && (starts.length === 0 || pos + size - from <= YIELD_EVERY_BYTES) && !isCompressedSet(set.readInt32BE(pos + 16)); size = completeRecordSize(set, pos)) {
-        if (checksum(set.subarray(pos + RECORD_HEADER_SIZE, pos + size)) !== set.readInt32BE(pos + 4)) break;
-        starts.push(pos);
-        pos += size;
-      }
-      let batch: MessageBatch | undefined;
-      if (starts.length > 0) batch = new MessageBatch(s.topic, s.partition, set, starts, base, undefined);
-      else if (size > 0 && isCompressedSet(set.readInt32BE(pos + 16))) {
-        batch = compressedBatch(readRecord(set, pos, size), s.topic, s.partition, base + pos);
-        if (batch !== undefined) pos += size;
-      }
-      if (batch === undefined) {
-        if (size > 0) {
-          await this.recoverFromCorruption(base + pos); // a record failed its checksum
-          return 0;
-        }
-        return pos === 0 ? this.noWholeRecord(set) : 0;
-      }
-      try {
-        await deliver(batch);
-      } catch (error) {
-        this.retries += 1;
-        s.logger.warn({ err: error, topic: s.topic, partition: s.partition, offset: batch.offset(0), retries: this.retries }, 'batch handler failed; the batch is handed over again');
-        return (s.maxDelayFetchMs / 10) * Math.min(this.retries, 10);
-      }
-      this.retries = 0;
-      this.incompleteRetries = 0;
-      if (this.moves !== moves) return 0; // a seek during the handler: fetch from where it points
-      this.lastMsgId = batch.id(batch.length - 1);
-      this.moveTo(base + pos);
-    }
-  }
-
-  private async process(set: Buffer): Promise<number> {
-    const s = this.settings;
-    this.shrinkFetchSize(set);
-    // Positions advance message by message, so a commit never lags a whole batch behind.
-    const base = this.offset;
-    const moves = this.moves;
-    let consumed = 0;
-    let failure: { message: ReceivedMessage; size: number; error: unknown; index: number; of: number } | undefined;
-    let nextYield = YIELD_EVERY_BYTES;
-    for (let pos = 0, size = completeRecordSize(set, 0); size > 0; pos += size, size = completeRecordSize(set, pos)) {
-      const record = readRecord(set, pos, size);
-      if (record.position >= nextYield) {
-        // Let the socket hand over the prefetched batch meanwhile: a synchronous listener would
-        // otherwise keep the event loop until the whole batch is done, and the broker's reply
-        // would wait in a full socket buffer.
-        await setImmediate();
-        if (this.moves !== moves) return 0; // sought elsewhere meanwhile
-        nextYield = record.position + YIELD_EVERY_BYTES;
-      }
-      const offset = base + record.position;
-      const messages = isRecordIntact(record) ? messagesOf(record, s.topic, s.partition, offset) : undefined;
-      if (messages === undefined) {
-        await this.recoverFromCorruption(offset);
-        return 0;
-      }
-      // In manual-ack mode a rollback must redeliver, so the duplicate cache stays out of it.
-      if (s.manualAck || !s.duplicates.has(offset)) {
-        // Messages of a compressed set done before a failure are not delivered again.
-        const start = this.doneInRecord?.offset === offset ? this.doneInRecord.count : 0;
-        for (let n = start; n < messages.length && failure === undefined; n += 1) {
-          const message = messages[n]!;
-          if (s.filter !== undefined && !safeFilter(s.filter, message)) continue;
-          try {
-            const pending = s.deliver(message);
-            if (pending !== undefined) await pending; // a synchronous listener costs no extra tick
-          } catch (error) {
-            // Handed over at once (retry topics): the rest of the batch goes on without a refetch.
-            if (s.maxFetchRetries === 0 && s.reject !== undefined && (await rejected(s.reject, message, error))) continue;
-            failure = { message, size: record.size, error, index: n, of: messages.length };
-            this.doneInRecord = n > 0 ? { offset, count: n } : undefined;
-          }
-        }
-        if (failure !== undefined) break;
-        this.doneInRecord = undefined;
-        if (!s.manualAck) s.duplicates.add(offset);
-      }
-      if (this.moves !== moves) return 0; // a rollback or a seek: refetch from the position it set
-      consumed = record.position + record.size;
-      this.lastMsgId = record.id;
-      this.moveTo(base + consumed);
-    }
-    if (consumed === 0 && failure === undefined) return this.noWholeRecord(set);
-    this.incompleteRetries = 0;
-    if (failure === undefined) {
-      this.retries = 0;
-      return 0;
-    }
-    if (consumed > 0) this.retries = 0;
-    else this.retries += 1;
-    if (s.reject !== undefined && this.retries > s.maxFetchRetries) {
-      await s.reject(failure.message, failure.error);
-      if (failure.index + 1 < failure.of) this.doneInRecord = { offset: failure.message.offset, count: failure.index + 1 };
-      else this.moveTo(failure.message.offset + failure.size);
-      this.retries = 0;
-      return 0;
-    }
-    return (s.maxDelayFetchMs / 10) * this.retries;
   }
 
   /**
@@ -379,8 +216,8 @@ export class PartitionFetcher {
     return length < 0 || length > Math.max(MAX_GROWN_SIZE, this.settings.maxSize);
   }
 
-  /** A record failed its checksum: ask the broker where its segment starts and refetch (§1.3.3). */
-  private async recoverFromCorruption(at: number): Promise<void> {
+  /** A record failed its checksum: ask the broker where its segment starts and refetch (docs/protocol.md, offset). */
+  async recoverFromCorruption(at: number): Promise<void> {
     const s = this.settings;
     s.logger.warn({ topic: s.topic, partition: s.partition, offset: at }, 'message failed its checksum; asking the broker for a valid offset');
     const reply = await (await this.connection()).request(
@@ -389,27 +226,6 @@ export class PartitionFetcher {
       'offset lookup',
     );
     const valid = answeredOffset(reply);
-    if (valid !== undefined) this.moveTo(valid);
-  }
-}
-
-function safeFilter(filter: (message: ReceivedMessage) => boolean, message: ReceivedMessage): boolean {
-  try {
-    return filter(message);
-  } catch {
-    return false; // MetaQ: a filter that throws does not accept the message
-  }
-}
-
-/** The offset to send for "start at the newest message". */
-export const NEWEST = LONG_MAX_OFFSET;
-
-/** Whether `reject` took a failed message (a reject that throws leaves it to the usual retries). */
-async function rejected(reject: (message: ReceivedMessage, error: unknown) => Promise<void>, message: ReceivedMessage, error: unknown): Promise<boolean> {
-  try {
-    await reject(message, error);
-    return true;
-  } catch {
-    return false;
+    if (valid !== undefined) this.position.moveTo(valid);
   }
 }

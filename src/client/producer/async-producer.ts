@@ -21,7 +21,7 @@ export interface AsyncProducerOptions {
 const UNIT_BYTES = 4096;
 
 /**
- * The one-way producer (§5.4), for logs and behaviour data: `send` returns at once and never
+ * The one-way producer (docs/client.md), for logs and behaviour data: `send` returns at once and never
  * waits for the broker. A sliding window bounds what is in flight; a message that does not fit,
  * or whose send fails, spills to a local store and is resent later, in order. Only input errors
  * throw.

@@ -30,7 +30,7 @@ export interface OrderedProducerOptions {
 export type OrderedSendResult = (SendResult & { storedLocally: false }) | { storedLocally: true; partition: Partition };
 
 /**
- * The ordered producer (§5.5): each message goes to the partition its key selects among the
+ * The ordered producer (docs/client.md): each message goes to the partition its key selects among the
  * topic's *configured* partitions (client option `partitions`), so the mapping stays stable. When
  * that partition is unavailable (closed for migration: 403), or earlier messages for it are still
  * waiting, the message is appended to a local store for that partition and resent in order later,

@@ -4,7 +4,7 @@ import type { OutgoingMessage, Partition } from '../message.js';
 /** Picks the partition for a message among a topic's partitions (sorted by broker, index). */
 export type PartitionSelector = (topic: string, partitions: readonly Partition[], message: OutgoingMessage) => Partition;
 
-/** Java's RoundRobinPartitionSelector: a counter pre-incremented per message (§3.3). */
+/** Java's RoundRobinPartitionSelector: a counter pre-incremented per message (docs/cluster.md). */
 export function roundRobinSelector(): PartitionSelector {
   let counter = 0;
   return (_topic, partitions) => {

@@ -173,8 +173,6 @@ export class PutSetBatcher {
 
   constructor(
     readonly options: BatchingOptions,
-    /** Told how many sends a set settled, after their listeners heard (the producer counts sends in flight). */
-    private readonly settled: (count: number) => void,
     /** Set for an idempotent producer: every set is named and retried until its outcome is known. */
     readonly idempotence?: IdempotentSequences,
   ) {
@@ -187,10 +185,7 @@ export class PutSetBatcher {
     return sequences === undefined ? undefined : { sequences, sequence: sequences.take(topic, partition.brokerId, partition.index) };
   }
 
-  /**
-   * Add one message to its partition's open set; `listener` hears its own result when the set
-   * is answered, and then `settled` counts it.
-   */
+  /** Add one message to its partition's open set; `listener` hears its own result when the set is answered. */
   add(connection: BrokerTransport, partition: Partition, put: EncodedPut, listener: SendListener): void {
     const { topic, payload, timeoutMs } = put;
     const size = RECORD_HEADER_SIZE + payload.length;
@@ -278,11 +273,9 @@ export class PutSetBatcher {
           at += RECORD_HEADER_SIZE + buffer.readInt32BE(at);
         }
         this.fullSets.give(buffer); // acknowledged: the frame was read by the broker
-        this.settled(listeners.length);
       },
       (error: Error) => {
         for (const listener of listeners) listener.done(error);
-        this.settled(listeners.length);
       },
     );
   }
