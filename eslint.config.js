@@ -61,7 +61,10 @@ export default tseslint.config(
           ...fsRule,
           patterns: [
             { group: ['**/admin', '**/admin/**', '**/cli', '**/cli/**'], message: 'src/broker may not import src/admin or src/cli (ARCHITECTURE.md, Layers).' },
-            { regex: '/client/(?!transport/|errors\\.js$)', message: 'src/broker/replication may use only src/client/transport and src/client/errors (a replica talks to its peer over the wire).' },
+            {
+              regex: '/client/(?!transport/|errors\\.js$)',
+              message: 'src/broker/replication may use only src/client/transport and src/client/errors (a replica talks to its peer over the wire).',
+            },
           ],
         },
       ],
@@ -82,7 +85,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       // node:test's describe/it return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
     },
   },
 );

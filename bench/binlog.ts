@@ -60,7 +60,21 @@ export async function binlogRun(brokerPort: number, rows: number, partitions: nu
     await sourceDb.query(`CREATE DATABASE shop; USE shop; ${table}`);
     await targetDb.query(`DROP DATABASE IF EXISTS ${copy}; CREATE DATABASE ${copy}; USE ${copy}; ${table}`);
     const checkpoint = join(dir, 'checkpoint.json');
-    const readerArgs = ['binlog', '--source', `mysql://root@127.0.0.1:${source.port}/`, '--topic', 'binlog-bench', '--tables', 'shop.*', '--checkpoint', checkpoint, '--partitions', String(partitions), '--port', String(brokerPort)];
+    const readerArgs = [
+      'binlog',
+      '--source',
+      `mysql://root@127.0.0.1:${source.port}/`,
+      '--topic',
+      'binlog-bench',
+      '--tables',
+      'shop.*',
+      '--checkpoint',
+      checkpoint,
+      '--partitions',
+      String(partitions),
+      '--port',
+      String(brokerPort),
+    ];
     const first = start(readerArgs);
     await until(() => existsSync(checkpoint));
     await stop(first);
@@ -85,7 +99,17 @@ export async function binlogRun(brokerPort: number, rows: number, partitions: nu
     await stop(reader);
 
     started = performance.now();
-    const applier = start(['binlog-apply', '--target', `mysql://root@127.0.0.1:3306/${copy}`, '--topic', 'binlog-bench', '--partitions', String(partitions), '--port', String(brokerPort)]);
+    const applier = start([
+      'binlog-apply',
+      '--target',
+      `mysql://root@127.0.0.1:3306/${copy}`,
+      '--topic',
+      'binlog-bench',
+      '--partitions',
+      String(partitions),
+      '--port',
+      String(brokerPort),
+    ]);
     await until(async () => {
       const [result] = await targetDb.query('SELECT COUNT(*) AS n, COALESCE(SUM(qty), 0) AS total FROM items');
       const { n, total } = (result as Array<{ n: number; total: string }>)[0]!;

@@ -29,7 +29,10 @@ export function warmUpCount(): number {
 export function runChild(script: string, args: Array<string | number>, warmUp = 0): Promise<unknown> {
   settleDisk();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, script), ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, [WARM_UP_ENV]: String(warmUp) } });
+    const child = spawn(process.execPath, [join(here, script), ...args.map(String)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, [WARM_UP_ENV]: String(warmUp) },
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as unknown) : reject(new Error(`${script} exited with ${code}`))));

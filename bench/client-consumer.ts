@@ -29,4 +29,6 @@ const seconds = (performance.now() - started) / 1000;
 // Read together with the clock: the topic may hold more (a producer's warm-up), delivered while closing.
 const [messages, messageBytes] = [received, bytes];
 await client.close();
-process.stdout.write(`${JSON.stringify({ messages, seconds, msgsPerSec: messages / seconds, mbPerSec: messageBytes / seconds / 1e6, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ messages, seconds, msgsPerSec: messages / seconds, mbPerSec: messageBytes / seconds / 1e6, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

@@ -14,14 +14,28 @@ const [target, topic, size, count, window] = process.argv.slice(2).map((v, i) =>
 const spread = process.argv[8] === undefined ? undefined : { [topic]: Number(process.argv[8]) };
 const client = new MetaqClient(target.startsWith('zk:') ? { zkConnect: target.slice(3) } : { serverUrl: `meta://127.0.0.1:${target}`, partitions: spread });
 const mode = process.argv[7];
-const producer = client.producer(mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : mode === 'idempotent' ? { idempotent: true } : {});
-const data = mode === 'gzip' ? Buffer.from(randomBytes(Math.ceil(size / 2)).toString('hex').slice(0, size)) : Buffer.alloc(size, 'c');
+const producer = client.producer(
+  mode === 'unbatched' ? { batching: false } : mode === 'gzip' ? { batching: { compression: 'gzip' } } : mode === 'idempotent' ? { idempotent: true } : {},
+);
+const data =
+  mode === 'gzip'
+    ? Buffer.from(
+        randomBytes(Math.ceil(size / 2))
+          .toString('hex')
+          .slice(0, size),
+      )
+    : Buffer.alloc(size, 'c');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 /** Messages sent untimed first, the same way as the timed ones. */
 const warmUp = warmUpCount();
 if (warmUp > 0) {
-  if (mode === 'batch') for (let sent = 0; sent < warmUp; sent += 1000) await producer.sendBatch(Array.from({ length: Math.min(1000, warmUp - sent) }, () => ({ topic, data })));
-  else await producer.sendAll(Array.from({ length: warmUp }, () => ({ topic, data })), { inFlight: window });
+  if (mode === 'batch')
+    for (let sent = 0; sent < warmUp; sent += 1000) await producer.sendBatch(Array.from({ length: Math.min(1000, warmUp - sent) }, () => ({ topic, data })));
+  else
+    await producer.sendAll(
+      Array.from({ length: warmUp }, () => ({ topic, data })),
+      { inFlight: window },
+    );
 }
 const started = performance.now();
 const sentAt = new Float64Array(count);
@@ -55,14 +69,19 @@ async function sendBatches(): Promise<{ failed: number }> {
   return { failed };
 }
 let index = 0;
-const { failed } = mode === 'batch' ? await sendBatches() : await producer.sendAll(messages(), {
-  inFlight: window,
-  onResult: (_message, error) => {
-    // Replies on one connection arrive in send order, so the n-th result belongs to the n-th send.
-    if (!error) histogram.recordValue(Math.max(1, Math.round((performance.now() - sentAt[index]!) * 1000)));
-    index += 1;
-  },
-});
+const { failed } =
+  mode === 'batch'
+    ? await sendBatches()
+    : await producer.sendAll(messages(), {
+        inFlight: window,
+        onResult: (_message, error) => {
+          // Replies on one connection arrive in send order, so the n-th result belongs to the n-th send.
+          if (!error) histogram.recordValue(Math.max(1, Math.round((performance.now() - sentAt[index]!) * 1000)));
+          index += 1;
+        },
+      });
 const seconds = (performance.now() - started) / 1000;
 await client.close();
-process.stdout.write(`${JSON.stringify({ messages: count, failed, seconds, msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6, p50us: histogram.getValueAtPercentile(50), p99us: histogram.getValueAtPercentile(99), p999us: histogram.getValueAtPercentile(99.9), clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ messages: count, failed, seconds, msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6, p50us: histogram.getValueAtPercentile(50), p99us: histogram.getValueAtPercentile(99), p999us: histogram.getValueAtPercentile(99.9), clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

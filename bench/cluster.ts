@@ -25,14 +25,21 @@ export async function runClusterBench(scale: number): Promise<ClusterResults> {
       const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-cluster-'));
       dirs.push(dir);
       const topics = { cluster: { numPartitions: 3 }, rebalance: { numPartitions: 10 } };
-      brokers.push(await startBrokerProcess(writeConfig(dir, { brokerId, dataPath: join(dir, 'data'), unflushThreshold: 1000, unflushInterval: 1000 }, topics, { 'zk.zkConnect': zookeeper.connect })));
+      brokers.push(
+        await startBrokerProcess(
+          writeConfig(dir, { brokerId, dataPath: join(dir, 'data'), unflushThreshold: 1000, unflushInterval: 1000 }, topics, {
+            'zk.zkConnect': zookeeper.connect,
+          }),
+        ),
+      );
     }
     const zk = `zk:${zookeeper.connect}`;
     const count = Math.round(1_000_000 * scale);
     const send = (await runChild('client-producer.js', [zk, 'cluster', 100, count, 2000])) as ClusterResults['send'];
     const receive = (await runChild('client-consumer.js', [zk, 'cluster', count])) as ClusterResults['receive'];
     const rebalance: ClusterResults['rebalance'] = [];
-    for (const retryMs of [5000, 200]) rebalance.push((await runChild('rebalance.js', [zookeeper.connect, 'rebalance', 10, 30, retryMs])) as ClusterResults['rebalance'][number]);
+    for (const retryMs of [5000, 200])
+      rebalance.push((await runChild('rebalance.js', [zookeeper.connect, 'rebalance', 10, 30, retryMs])) as ClusterResults['rebalance'][number]);
     return { brokers: brokers.length, partitions: 9, send, receive, rebalance };
   } finally {
     for (const broker of brokers) await broker.kill('SIGTERM');
@@ -42,7 +49,12 @@ export async function runClusterBench(scale: number): Promise<ClusterResults> {
 }
 
 export function clusterSection(r: ClusterResults): string {
-  const rebalanceRows = r.rebalance.map((b) => `| ${b.members} consumers, ${b.partitions} partitions on 3 brokers | ${b.retryMs} | ${(b.formMs / 1000).toFixed(2)} | ${(b.leaveMs / 1000).toFixed(2)} | ${(b.joinMs / 1000).toFixed(2)} |`).join('\n');
+  const rebalanceRows = r.rebalance
+    .map(
+      (b) =>
+        `| ${b.members} consumers, ${b.partitions} partitions on 3 brokers | ${b.retryMs} | ${(b.formMs / 1000).toFixed(2)} | ${(b.leaveMs / 1000).toFixed(2)} | ${(b.joinMs / 1000).toFixed(2)} |`,
+    )
+    .join('\n');
   return `## Cluster mode
 
 Three brokers and ZooKeeper on this machine; the producer spreads 100 B messages over ${r.partitions} partitions (3 per broker), one group member reads them all. Rebalance: 10 members over 30 partitions forming a group, one leaving and one joining; \`rebalanceRetryMs\` is the wait before retrying a partition not yet released.

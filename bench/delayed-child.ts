@@ -41,4 +41,6 @@ await new Promise<void>((resolve) => {
 });
 const deliverSeconds = (lastAt - Math.max(dueAt, scheduleStarted)) / 1000;
 await client.close();
-process.stdout.write(`${JSON.stringify({ messages: count, scheduleSeconds, schedulePerSec: count / scheduleSeconds, scheduledBeforeDue, rssBeforeMb, rssWaitingMb, deliverSeconds, deliverPerSec: count / deliverSeconds })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ messages: count, scheduleSeconds, schedulePerSec: count / scheduleSeconds, scheduledBeforeDue, rssBeforeMb, rssWaitingMb, deliverSeconds, deliverPerSec: count / deliverSeconds })}\n`,
+);

@@ -24,7 +24,10 @@ export async function runDelayedBench(scale: number): Promise<DelayedRun> {
   try {
     const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), numPartitions: 1, unflushThreshold: 0 }));
     try {
-      const run = (await runChild('delayed-child.js', [broker.port, 'later', messages, inFlight, broker.child.pid ?? 0])) as Omit<DelayedRun, 'inFlight' | 'retry'>;
+      const run = (await runChild('delayed-child.js', [broker.port, 'later', messages, inFlight, broker.child.pid ?? 0])) as Omit<
+        DelayedRun,
+        'inFlight' | 'retry'
+      >;
       const retry = (await runChild('retry-child.js', [broker.port, 'failing', Math.round(messages / 4)])) as DelayedRun['retry'];
       return { ...run, inFlight, retry };
     } finally {

@@ -66,9 +66,11 @@ async function streamRun(broker: { url: string }, messages: number, partitions: 
   const client = new MetaqClient({ serverUrl: broker.url, partitions: { 'stream-in': partitions, 'stream-out': partitions } });
   const producer = client.producer();
   let next = 0;
-  await Promise.all(Array.from({ length: 1000 }, async () => {
-    while (next < messages) await producer.send({ topic: 'stream-in', data: `event ${next++} ${'x'.repeat(80)}` });
-  }));
+  await Promise.all(
+    Array.from({ length: 1000 }, async () => {
+      while (next < messages) await producer.send({ topic: 'stream-in', data: `event ${next++} ${'x'.repeat(80)}` });
+    }),
+  );
   const source = new MessageSource(client.consumer({ group: 'bench', startFrom: 0 }).subscribe('stream-in'));
   const sink = new MessageSink(client.producer(), 'stream-out');
   let done = 0;
@@ -101,7 +103,7 @@ async function loggingRun(broker: { url: string }, records: number): Promise<Log
   const client = new MetaqClient({ serverUrl: broker.url });
   let delivered = 0;
   for (let partition = 0; partition < PARTITIONS; partition += 1) {
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const fetched = await client.get('bench-logs', partition, offset);
       if (fetched.caughtUp || fetched.messages.length === 0) break;
       delivered += fetched.messages.length;
@@ -120,7 +122,12 @@ async function tailRun(broker: { url: string }, mode: string, lines: number, ord
   const content = Array.from({ length: lines }, (_, n) => line(n)).join('');
   writeFileSync(join(dir, 'app.log'), content);
   const client = new MetaqClient({ serverUrl: broker.url });
-  const agent = await TailAgent.open(new NodeFileIO(), client.producer({ selector: keySelector() }), { ...defaultTailOptions, topic: `tail-${mode}`, files: [join(dir, '*.log')], checkpointPath: join(dir, 'cp.json'), ordered }, pino({ level: 'warn' }));
+  const agent = await TailAgent.open(
+    new NodeFileIO(),
+    client.producer({ selector: keySelector() }),
+    { ...defaultTailOptions, topic: `tail-${mode}`, files: [join(dir, '*.log')], checkpointPath: join(dir, 'cp.json'), ordered },
+    pino({ level: 'warn' }),
+  );
   const started = performance.now();
   let shipped = 0;
   while (shipped < lines) shipped += await agent.poll();
@@ -151,7 +158,12 @@ export async function runIntegrationsBench(scale: number): Promise<IntegrationsR
 }
 
 export function integrationsSection(r: IntegrationsResult): string {
-  const rows = r.tail.map((t) => `| \`metaq tail\`, ${t.mode === 'ordered' ? '`--ordered` (one send at a time)' : 'batches of 1,000 pipelined'} | ${t.lines.toLocaleString('en')} | ${Math.round(t.linesPerSec).toLocaleString('en')} | ${t.mbPerSec.toFixed(1)} | ${t.peakRssMb.toFixed(0)} |`).join('\n');
+  const rows = r.tail
+    .map(
+      (t) =>
+        `| \`metaq tail\`, ${t.mode === 'ordered' ? '`--ordered` (one send at a time)' : 'batches of 1,000 pipelined'} | ${t.lines.toLocaleString('en')} | ${Math.round(t.linesPerSec).toLocaleString('en')} | ${t.mbPerSec.toFixed(1)} | ${t.peakRssMb.toFixed(0)} |`,
+    )
+    .join('\n');
   return `## Integrations
 
 \`metaq tail\` shipping a file of 100 B lines already written, a checkpoint after every acked batch (peak RSS is the bench process's, which holds the file):

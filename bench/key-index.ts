@@ -35,7 +35,17 @@ export async function runKeyIndexBench(scale: number): Promise<KeyIndexRun> {
       await broker.kill('SIGTERM');
       broker = await startBrokerProcess(config);
       const restarted = (await runChild('key-child.js', [broker.port, 'lookup', 'indexed', 'key-7'])) as KeyIndexRun['restarted'];
-      return { messages, keys, plainPerSec: plain.msgsPerSec, indexedPerSec: indexed.msgsPerSec, live, restarted, tracedPerSec: traced.msgsPerSec, consumePlainPerSec: consumePlain.msgsPerSec, consumeTracedPerSec: consumeTraced.msgsPerSec };
+      return {
+        messages,
+        keys,
+        plainPerSec: plain.msgsPerSec,
+        indexedPerSec: indexed.msgsPerSec,
+        live,
+        restarted,
+        tracedPerSec: traced.msgsPerSec,
+        consumePlainPerSec: consumePlain.msgsPerSec,
+        consumeTracedPerSec: consumeTraced.msgsPerSec,
+      };
     } finally {
       await broker.kill('SIGTERM');
     }

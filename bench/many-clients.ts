@@ -10,10 +10,19 @@ const window = Math.max(1, Math.floor(2000 / connections));
 // Connect everyone first, so the figure is sending, not connection setup.
 await Promise.all(clients.map((client) => client.producer().send({ topic, data })));
 const started = performance.now();
-const results = await Promise.all(clients.map((client) => client.producer().sendAll((function* () {
-  for (let n = 0; n < share; n += 1) yield { topic, data };
-})(), { inFlight: window })));
+const results = await Promise.all(
+  clients.map((client) =>
+    client.producer().sendAll(
+      (function* () {
+        for (let n = 0; n < share; n += 1) yield { topic, data };
+      })(),
+      { inFlight: window },
+    ),
+  ),
+);
 const seconds = (performance.now() - started) / 1000;
 const sent = results.reduce((sum, r) => sum + r.sent, 0);
 await Promise.all(clients.map((client) => client.close()));
-process.stdout.write(`${JSON.stringify({ messages: sent, failed: results.reduce((sum, r) => sum + r.failed, 0), msgsPerSec: sent / seconds, mbPerSec: (sent * size) / seconds / 1e6, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ messages: sent, failed: results.reduce((sum, r) => sum + r.failed, 0), msgsPerSec: sent / seconds, mbPerSec: (sent * size) / seconds / 1e6, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

@@ -29,7 +29,11 @@ interface Running {
 
 /** Start `cli server` under `ulimit -n descriptors`; resolves once it listens. */
 function start(cli: string, config: string, descriptors: number): Promise<Running> {
-  const child = spawn('bash', ['-c', `ulimit -n ${descriptors} && exec "$0" "$@"`, process.execPath, cli, 'server', '--config', config, '--port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'warn' } });
+  const child = spawn(
+    'bash',
+    ['-c', `ulimit -n ${descriptors} && exec "$0" "$@"`, process.execPath, cli, 'server', '--config', config, '--port', '0', '--http-port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'warn' } },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -57,7 +61,12 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
  * build be measured the same way (`limits: ''` for one without these keys); `descriptors` is
  * the `ulimit -n` it runs under.
  */
-export async function runManyPartitionsBench(partitions: number, cli = CLI, descriptors = 20_000, limits = 'maxTopics=0\nmaxPartitions=0\n'): Promise<ManyPartitionsRun> {
+export async function runManyPartitionsBench(
+  partitions: number,
+  cli = CLI,
+  descriptors = 20_000,
+  limits = 'maxTopics=0\nmaxPartitions=0\n',
+): Promise<ManyPartitionsRun> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-partitions-'));
   const config = join(dir, 'server.ini');
   // The built-in configuration's group commit and [topic=*], with room for the run's partitions.

@@ -63,7 +63,10 @@ export async function runOperationsBench(scale: number): Promise<OperationsResul
   const broker = await Broker.start({ config, logger: pino({ level: 'warn' }), host: '127.0.0.1' });
   const admin = await AdminServer.start(broker, { port: 0, host: '127.0.0.1', token: 'bench' });
   try {
-    const wire = new MetaqClient({ serverUrl: broker.url, partitions: Object.fromEntries(Array.from({ length: topics }, (_, t) => [`t${t}`, partitionsPerTopic])) });
+    const wire = new MetaqClient({
+      serverUrl: broker.url,
+      partitions: Object.fromEntries(Array.from({ length: topics }, (_, t) => [`t${t}`, partitionsPerTopic])),
+    });
     const producer = wire.producer();
     // One message in every partition, so every series exists.
     await Promise.all(Array.from({ length: topics * partitionsPerTopic }, (_, i) => producer.send({ topic: `t${i % topics}`, data: 'x', key: String(i) })));

@@ -30,15 +30,24 @@ export async function renderCharts(charts: Array<{ chart: Chart; path: string }>
   try {
     const page = await browser.newPage({ viewport: { width: 760, height: 420 } });
     for (const { chart, path } of charts) {
-      await page.setContent(`<html><head><style>${css} body{margin:0;font:13px sans-serif;background:#fff}</style></head><body><div id="chart"></div></body></html>`);
+      await page.setContent(
+        `<html><head><style>${css} body{margin:0;font:13px sans-serif;background:#fff}</style></head><body><div id="chart"></div></body></html>`,
+      );
       await page.addScriptTag({ content: uplot });
       const opts = {
         title: chart.title,
         width: 740,
         height: 380,
         scales: { x: { time: false, distr: 3 }, left: {}, right: {} },
-        axes: [{ label: chart.xLabel }, { scale: 'left', label: chart.leftLabel, size: 70 }, { scale: 'right', label: chart.rightLabel, side: 1, grid: { show: false } }],
-        series: [{ label: chart.xLabel }, ...chart.series.map((s, i) => ({ label: s.label, scale: s.axis, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 7 } }))],
+        axes: [
+          { label: chart.xLabel },
+          { scale: 'left', label: chart.leftLabel, size: 70 },
+          { scale: 'right', label: chart.rightLabel, side: 1, grid: { show: false } },
+        ],
+        series: [
+          { label: chart.xLabel },
+          ...chart.series.map((s, i) => ({ label: s.label, scale: s.axis, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 7 } })),
+        ],
       };
       const data = [chart.x, ...chart.series.map((s) => s.values)];
       // Runs in the page (this project's TypeScript has no DOM types): uPlot draws into #chart.

@@ -24,7 +24,13 @@ const flushModes = [
 
 /** One broker process per run; the client library's producer in its own process, 2,000 sends outstanding. */
 type SendMode = 'unbatched' | 'batched' | 'idempotent' | 'gzip' | 'batch';
-const MODE_NAMES: Record<SendMode, string> = { unbatched: 'one put per message', batched: 'sets (mput), default batching', idempotent: 'sets, idempotent producer', gzip: 'sets, gzip-compressed (hex data)', batch: 'sendBatch, 1,000 a call, 8 calls outstanding' };
+const MODE_NAMES: Record<SendMode, string> = {
+  unbatched: 'one put per message',
+  batched: 'sets (mput), default batching',
+  idempotent: 'sets, idempotent producer',
+  gzip: 'sets, gzip-compressed (hex data)',
+  batch: 'sendBatch, 1,000 a call, 8 calls outstanding',
+};
 /** Messages outstanding: 2,000 sends, or 8 batches of 1,000. */
 const WINDOW: Record<SendMode, number> = { unbatched: 2000, batched: 2000, idempotent: 2000, gzip: 2000, batch: 8000 };
 
@@ -34,7 +40,11 @@ async function sendRun(flush: string, system: Record<string, number>, size: numb
   try {
     // An idempotent producer numbers its sets per partition, so it must know them (one here, as the broker has).
     const partitions = mode === 'idempotent' ? [1] : [];
-    const result = (await runChild('client-producer.js', [broker.port, 'sets', size, messages, WINDOW[mode], mode, ...partitions], Math.round(messages / 5))) as Omit<SendRun, 'mode' | 'flush' | 'size' | 'brokerPeakRssMb'>;
+    const result = (await runChild(
+      'client-producer.js',
+      [broker.port, 'sets', size, messages, WINDOW[mode], mode, ...partitions],
+      Math.round(messages / 5),
+    )) as Omit<SendRun, 'mode' | 'flush' | 'size' | 'brokerPeakRssMb'>;
     const status = readFileSync(`/proc/${broker.child.pid}/status`, 'utf8');
     return { ...result, mode: MODE_NAMES[mode], flush, size, brokerPeakRssMb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
   } finally {
@@ -49,7 +59,8 @@ export async function runPutSetBench(scale: number): Promise<SendRun[]> {
   for (const { flush, system } of flushModes) {
     for (const size of [100, 1024]) {
       const messages = Math.round((size === 100 ? 1_000_000 : 300_000) * scale);
-      const modes: SendMode[] = flush === 'normal flush' ? ['unbatched', 'batched', 'idempotent', 'gzip', 'batch'] : ['unbatched', 'batched', 'idempotent', 'batch'];
+      const modes: SendMode[] =
+        flush === 'normal flush' ? ['unbatched', 'batched', 'idempotent', 'gzip', 'batch'] : ['unbatched', 'batched', 'idempotent', 'batch'];
       for (const mode of modes) runs.push(await sendRun(flush, system, size, messages, mode));
     }
   }
@@ -58,7 +69,10 @@ export async function runPutSetBench(scale: number): Promise<SendRun[]> {
 
 export function putSetSection(runs: SendRun[]): string {
   const rows = runs
-    .map((r) => `| ${r.flush} | ${r.size} B | ${r.mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${r.clientPeakRssMb.toFixed(0)} | ${r.brokerPeakRssMb.toFixed(0)} |`)
+    .map(
+      (r) =>
+        `| ${r.flush} | ${r.size} B | ${r.mode} | ${r.messages.toLocaleString('en')} | ${Math.round(r.msgsPerSec).toLocaleString('en')} | ${r.mbPerSec.toFixed(1)} | ${(r.p50us / 1000).toFixed(2)} | ${(r.p99us / 1000).toFixed(2)} | ${r.clientPeakRssMb.toFixed(0)} | ${r.brokerPeakRssMb.toFixed(0)} |`,
+    )
     .join('\n');
   return `## Batched put
 

@@ -2,7 +2,13 @@
 import { MetaqClient } from '../src/client/index.js';
 import type { Consumer } from '../src/client/index.js';
 
-const [zkConnect, topic, members, partitions, retryMs] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [string, string, number, number, number];
+const [zkConnect, topic, members, partitions, retryMs] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [
+  string,
+  string,
+  number,
+  number,
+  number,
+];
 
 interface Member {
   client: MetaqClient;
@@ -27,7 +33,9 @@ async function waitSettled(group: Member[]): Promise<void> {
 
 function join(id: number): Member {
   const client = new MetaqClient({ zkConnect, zkSessionTimeoutMs: 10_000 });
-  const consumer = client.consumer({ group: `rebalance-${retryMs}`, consumerId: `member-${String(id).padStart(2, '0')}`, rebalanceRetryMs: retryMs, maxDelayFetchMs: 100 }).subscribe(topic);
+  const consumer = client
+    .consumer({ group: `rebalance-${retryMs}`, consumerId: `member-${String(id).padStart(2, '0')}`, rebalanceRetryMs: retryMs, maxDelayFetchMs: 100 })
+    .subscribe(topic);
   void consumer.run(() => undefined);
   return { client, consumer };
 }

@@ -33,7 +33,9 @@ async function measure(port: number, mode: string, scale: number, puts: Replicat
     const count = Math.max(200, Math.round((window === 1 ? 5000 : 100_000) * scale));
     const result = (await runChild('producer.js', [port, TOPIC, 1024, count, window])) as PutRun;
     puts.push({ mode, window, result });
-    console.log(`put 1 KiB, ${mode}, ${window} in flight: ${Math.round(result.msgsPerSec)} msgs/s, p50 ${(result.p50us / 1000).toFixed(2)} ms, p99 ${(result.p99us / 1000).toFixed(2)} ms, failed ${result.failed}`);
+    console.log(
+      `put 1 KiB, ${mode}, ${window} in flight: ${Math.round(result.msgsPerSec)} msgs/s, p50 ${(result.p50us / 1000).toFixed(2)} ms, p99 ${(result.p99us / 1000).toFixed(2)} ms, failed ${result.failed}`,
+    );
   }
 }
 
@@ -61,7 +63,15 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
   try {
     brokers.push(await startBrokerProcess(writeConfig(join(asyncDir), { brokerId: 2, dataPath: join(asyncDir, 'master'), ...system }, topics, zk)));
     const slaveDir = mkdtempSync(join(asyncDir, 'slave-'));
-    brokers.push(await startBrokerProcess(writeConfig(slaveDir, { brokerId: 2, dataPath: join(slaveDir, 'data'), ...system }, topics, zk, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 })));
+    brokers.push(
+      await startBrokerProcess(
+        writeConfig(slaveDir, { brokerId: 2, dataPath: join(slaveDir, 'data'), ...system }, topics, zk, {
+          role: 'async-slave',
+          slaveId: 0,
+          slaveMaxDelayInMills: 50,
+        }),
+      ),
+    );
     await measure(brokers[0]!.port, 'async slave', scale, puts);
     const loadEnded = performance.now();
     for (let tries = 0; tries < 600; tries += 1) {
@@ -89,12 +99,17 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
     await cluster.master.kill('SIGKILL');
     let firstAckMs = NaN;
     for (let tries = 0; tries < 3000 && Number.isNaN(firstAckMs); tries += 1) {
-      const ok = await producer.send({ topic: TOPIC, data: 'after' }, { timeoutMs: 1000 }).then(() => true, () => false);
+      const ok = await producer.send({ topic: TOPIC, data: 'after' }, { timeoutMs: 1000 }).then(
+        () => true,
+        () => false,
+      );
       if (ok) firstAckMs = performance.now() - killed;
       else await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await client.close();
-    console.log(`failover: first put acked by the promoted slave ${firstAckMs.toFixed(0)} ms after kill -9 of the master (session timeout ${sessionTimeoutMs} ms)`);
+    console.log(
+      `failover: first put acked by the promoted slave ${firstAckMs.toFixed(0)} ms after kill -9 of the master (session timeout ${sessionTimeoutMs} ms)`,
+    );
     return { puts, asyncCatchUpMs: asyncCatchUpMs ?? NaN, failover: { sessionTimeoutMs, firstAckMs } };
   } finally {
     await cluster.close();
@@ -102,7 +117,12 @@ export async function runReplicationBench(scale: number): Promise<ReplicationRes
 }
 
 export function replicationSection(r: ReplicationResults): string {
-  const rows = r.puts.map(({ mode, window, result: p }) => `| ${mode} | ${window} | ${p.messages.toLocaleString('en')} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${p.mbPerSec.toFixed(1)} | ${(p.p50us / 1000).toFixed(2)} | ${(p.p99us / 1000).toFixed(2)} | ${p.failed} |`).join('\n');
+  const rows = r.puts
+    .map(
+      ({ mode, window, result: p }) =>
+        `| ${mode} | ${window} | ${p.messages.toLocaleString('en')} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${p.mbPerSec.toFixed(1)} | ${(p.p50us / 1000).toFixed(2)} | ${(p.p99us / 1000).toFixed(2)} | ${p.failed} |`,
+    )
+    .join('\n');
   return `## Replication
 
 1 KiB puts from one connection, every broker in group commit (acked after the fsync; with sync replication on the slave too), one at a time (latency) or 1,000 in flight (throughput).

@@ -93,7 +93,10 @@ const putRuns: PutRun[] = [];
 for (const mode of flushModes) {
   for (const size of [100, 1024]) {
     const count = Math.round((size === 100 ? 1_000_000 : 400_000) * scale);
-    const result = await withBroker(mode.system, (broker) => runChild('producer.js', [broker.port, 'bench', size, count, 4000], Math.round(count / 5)) as Promise<PutResult>);
+    const result = await withBroker(
+      mode.system,
+      (broker) => runChild('producer.js', [broker.port, 'bench', size, count, 4000], Math.round(count / 5)) as Promise<PutResult>,
+    );
     putRuns.push({ mode: mode.name, size, result });
     console.log(`put ${size} B, ${mode.name}: ${Math.round(result.msgsPerSec)} msgs/s, p99 ${result.p99us} us, peak RSS ${result.peakRssMb.toFixed(0)} MB`);
   }
@@ -114,11 +117,15 @@ const getRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000,
   const clientRead = (await runChild('client-consumer.js', [broker.port, 'bench', count])) as ClientConsumeResult;
   return { fill, read, clientRead };
 });
-console.log(`client consumer over the same backlog: ${Math.round(getRun.clientRead.msgsPerSec)} msgs/s, client peak RSS ${getRun.clientRead.clientPeakRssMb.toFixed(0)} MB`);
+console.log(
+  `client consumer over the same backlog: ${Math.round(getRun.clientRead.msgsPerSec)} msgs/s, client peak RSS ${getRun.clientRead.clientPeakRssMb.toFixed(0)} MB`,
+);
 
 const clientCount = Math.round(1_000_000 * scale);
 const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000 }, async (broker) => {
-  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 2000], Math.round(clientCount / 5))) as PutResult & { clientPeakRssMb: number };
+  const send = (await runChild('client-producer.js', [broker.port, 'client', 100, clientCount, 2000], Math.round(clientCount / 5))) as PutResult & {
+    clientPeakRssMb: number;
+  };
   // Wait for the flush that makes the backlog visible, then read it with a no-op listener.
   for (let tries = 0; tries < 100; tries += 1) {
     const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
@@ -142,7 +149,9 @@ const delayedRun = await runDelayedBench(scale);
 const keyIndexRun = await runKeyIndexBench(scale);
 const securityRun = await runSecurityBench(scale);
 await plotScaling(scalingRun);
-console.log(`cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`);
+console.log(
+  `cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`,
+);
 console.log(`get over ${(backlogBytes / 2 ** 30).toFixed(2)} GiB backlog: ${getRun.read.mbPerSec.toFixed(0)} MB/s, peak RSS ${getRun.peakRssMb.toFixed(0)} MB`);
 
 // A guest's vCPUs can be taken away by its host, which shows in every latency tail: say so.

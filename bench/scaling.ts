@@ -80,7 +80,9 @@ export async function plotScaling(r: ScalingResult): Promise<void> {
 }
 
 function table(header: string, points: ScalingPoint[], label: (x: number) => string): string {
-  const rows = points.map((p) => `| ${label(p.x)} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${p.mbPerSec.toFixed(1)} | ${p.brokerRssMb.toFixed(0)} |`).join('\n');
+  const rows = points
+    .map((p) => `| ${label(p.x)} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${p.mbPerSec.toFixed(1)} | ${p.brokerRssMb.toFixed(0)} |`)
+    .join('\n');
   return `| ${header} | msgs/s | MB/s | broker peak RSS MB |\n|---|---|---|---|\n${rows}`;
 }
 

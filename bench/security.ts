@@ -55,12 +55,22 @@ export async function runSecurityBench(scale: number): Promise<SecurityRun> {
       writeFileSync(config, sections.join(''));
       const broker = await startBrokerProcess(config);
       try {
-        const settings = JSON.stringify({ port: broker.port, ...(setup.tls ? { ca: `${fixtures}ca.pem` } : {}), ...(setup.auth ? { user: 'bench', password: PASSWORD } : {}) });
+        const settings = JSON.stringify({
+          port: broker.port,
+          ...(setup.tls ? { ca: `${fixtures}ca.pem` } : {}),
+          ...(setup.auth ? { user: 'bench', password: PASSWORD } : {}),
+        });
         const batch = (await runChild('security-child.js', [settings, 'produce-batch', 'bench.batch', messages])) as { msgsPerSec: number };
         const single = (await runChild('security-child.js', [settings, 'produce-single', 'bench.single', singles])) as { msgsPerSec: number };
         const consume = (await runChild('security-child.js', [settings, 'consume', 'bench.batch', messages])) as { msgsPerSec: number };
         const login = (await runChild('security-child.js', [settings, 'logins', logins])) as { perSec: number };
-        rows.push({ name: setup.name, batchPerSec: batch.msgsPerSec, singlePerSec: single.msgsPerSec, consumePerSec: consume.msgsPerSec, loginsPerSec: login.perSec });
+        rows.push({
+          name: setup.name,
+          batchPerSec: batch.msgsPerSec,
+          singlePerSec: single.msgsPerSec,
+          consumePerSec: consume.msgsPerSec,
+          loginsPerSec: login.perSec,
+        });
       } finally {
         await broker.kill('SIGTERM');
       }

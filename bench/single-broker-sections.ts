@@ -46,7 +46,10 @@ const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(2);
 
 export function putGetSection(putRuns: readonly PutRun[], getRun: GetRun, backlogBytes: number): string {
   const rows = putRuns
-    .map(({ mode, size, result: r }) => `| put ${size} B | ${mode} | ${count(r.messages)} | ${rate(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${ms(r.p50us)} | ${ms(r.p99us)} | ${ms(r.p999us)} | ${r.peakRssMb.toFixed(0)} |`)
+    .map(
+      ({ mode, size, result: r }) =>
+        `| put ${size} B | ${mode} | ${count(r.messages)} | ${rate(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${ms(r.p50us)} | ${ms(r.p99us)} | ${ms(r.p999us)} | ${r.peakRssMb.toFixed(0)} |`,
+    )
     .join('\n');
   return `## Put and get (MetaQ protocol)
 
@@ -73,6 +76,6 @@ The TypeScript client: \`producer.send()\` with 2,000 sends in flight on one con
 |---|---|---|---|---|---|---|---|
 | client send 100 B (normal flush) | ${count(send.messages)} | ${rate(send.msgsPerSec)} | ${send.mbPerSec.toFixed(1)} | ${ms(send.p50us)} | ${ms(send.p99us)} | ${send.clientPeakRssMb.toFixed(0)} | ${clientRun.peakRssMb.toFixed(0)} |
 ${consumeRow('client consume 100 B backlog, no-op listener', receive, clientRun.peakRssMb)}
-${consumeRow('client consume 100 B backlog with `runBatches`, reading each message\'s data', receiveBatches, clientRun.peakRssMb)}
+${consumeRow("client consume 100 B backlog with `runBatches`, reading each message's data", receiveBatches, clientRun.peakRssMb)}
 ${consumeRow(`client consume the ${gib(backlogBytes)} GiB backlog (1 KiB messages)`, getRun.clientRead, getRun.peakRssMb)}`;
 }

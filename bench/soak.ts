@@ -38,7 +38,14 @@ function countSegments(dataPath: string): number {
 const dir = mkdtempSync(join(tmpdir(), 'metaq-soak-'));
 const dataPath = join(dir, 'data');
 // Small segments and a one-minute retention every ten seconds: rolling and deletion run all along.
-const config = writeConfig(dir, { dataPath, numPartitions: PARTITIONS, maxSegmentSize: 4 * 1024 * 1024, deletePolicy: 'delete,60s', deleteWhen: '*/10 * * * * ?', unflushThreshold: 1000 });
+const config = writeConfig(dir, {
+  dataPath,
+  numPartitions: PARTITIONS,
+  maxSegmentSize: 4 * 1024 * 1024,
+  deletePolicy: 'delete,60s',
+  deleteWhen: '*/10 * * * * ?',
+  unflushThreshold: 1000,
+});
 let broker: BrokerProcess = await startBrokerProcess(config);
 const port = broker.port;
 const url = `meta://127.0.0.1:${port}`;
@@ -56,9 +63,15 @@ const producing = (async () => {
   const large = Buffer.alloc(1024, 'l');
   while (running) {
     const batch = Array.from({ length: 200 }, (_, i) => ({ topic: TOPIC, data: i % 4 === 0 ? large : small }));
-    const sent = await producer.sendBatch(batch, { timeoutMs: 5000 }).then((r) => r.count, () => 0);
+    const sent = await producer.sendBatch(batch, { timeoutMs: 5000 }).then(
+      (r) => r.count,
+      () => 0,
+    );
     acked += sent;
-    acked += await producer.send({ topic: TOPIC, data: small }, { timeoutMs: 5000 }).then(() => 1, () => 0);
+    acked += await producer.send({ topic: TOPIC, data: small }, { timeoutMs: 5000 }).then(
+      () => 1,
+      () => 0,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 })();

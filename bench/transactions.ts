@@ -30,11 +30,20 @@ const WORKLOADS = [
 
 export async function runTransactionBench(scale: number): Promise<TransactionResults> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-tx-'));
-  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushThreshold: 1000, unflushInterval: 1000 }, { txbench: { numPartitions: 1 } }));
+  const broker = await startBrokerProcess(
+    writeConfig(dir, { dataPath: join(dir, 'data'), unflushThreshold: 1000, unflushInterval: 1000 }, { txbench: { numPartitions: 1 } }),
+  );
   const runs: TransactionResults['runs'] = [];
   try {
     for (const w of WORKLOADS) {
-      const result = (await runChild('tx-producer.js', [broker.port, w.mode, Math.max(w.concurrency, Math.round(w.count * scale)), w.perTx, 1024, w.concurrency])) as TxRun;
+      const result = (await runChild('tx-producer.js', [
+        broker.port,
+        w.mode,
+        Math.max(w.concurrency, Math.round(w.count * scale)),
+        w.perTx,
+        1024,
+        w.concurrency,
+      ])) as TxRun;
       runs.push({ label: w.label, mode: w.mode, perTx: w.perTx, concurrency: w.concurrency, result });
       console.log(`${w.label}, ${w.concurrency} producer(s): ${Math.round(result.txPerSec)} tx/s, p99 ${(result.p99us / 1000).toFixed(2)} ms`);
     }
@@ -46,7 +55,12 @@ export async function runTransactionBench(scale: number): Promise<TransactionRes
 }
 
 export function transactionSection(r: TransactionResults): string {
-  const rows = r.runs.map(({ label, concurrency, result: t }) => `| ${label} | ${concurrency} | ${t.transactions.toLocaleString('en')} | ${Math.round(t.txPerSec).toLocaleString('en')} | ${Math.round(t.msgsPerSec).toLocaleString('en')} | ${(t.p50us / 1000).toFixed(2)} | ${(t.p99us / 1000).toFixed(2)} |`).join('\n');
+  const rows = r.runs
+    .map(
+      ({ label, concurrency, result: t }) =>
+        `| ${label} | ${concurrency} | ${t.transactions.toLocaleString('en')} | ${Math.round(t.txPerSec).toLocaleString('en')} | ${Math.round(t.msgsPerSec).toLocaleString('en')} | ${(t.p50us / 1000).toFixed(2)} | ${(t.p99us / 1000).toFixed(2)} |`,
+    )
+    .join('\n');
   return `## Transactions
 
 Producers in one process running transactions one after another, journal fsynced at every commit, prepare and rollback (\`flushTxLogAtCommit=1\`); XA with MariaDB (one row \`UPDATE\` and one message). Latency per transaction.

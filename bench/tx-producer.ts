@@ -9,7 +9,14 @@ import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { MariaDbXaResource, MetaqClient, XaTransactionManager } from '../src/client/index.js';
 
-const [port, mode, transactions, perTx, size, concurrency] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number, number, number, number];
+const [port, mode, transactions, perTx, size, concurrency] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [
+  number,
+  string,
+  number,
+  number,
+  number,
+  number,
+];
 const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}`, partitions: { txbench: 1 } });
 const data = Buffer.alloc(size, 't');
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
@@ -25,7 +32,12 @@ async function worker(index: number, count: number): Promise<void> {
   if (mode === 'xa') {
     const connection = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
     const xaProducer = client.xaProducer({ topics: ['txbench'], uniqueQualifier: `bench-${process.pid}-${index}` });
-    const { manager } = await XaTransactionManager.open({ name: `bench-${process.pid}-${index}`, logPath: join(tmpdir(), `metaq-bench-tm-${process.pid}-${index}`), resources: [new MariaDbXaResource('db', connection), xaProducer], logger: pino({ level: 'silent' }) });
+    const { manager } = await XaTransactionManager.open({
+      name: `bench-${process.pid}-${index}`,
+      logPath: join(tmpdir(), `metaq-bench-tm-${process.pid}-${index}`),
+      resources: [new MariaDbXaResource('db', connection), xaProducer],
+      logger: pino({ level: 'silent' }),
+    });
     xa = { manager, connection, send: (message) => xaProducer.send(message) };
   }
   for (let tx = 0; tx < count; tx += 1) {
@@ -55,4 +67,6 @@ const seconds = (performance.now() - started) / 1000;
 const done = Math.ceil(transactions / concurrency) * concurrency;
 await client.close();
 await db.end();
-process.stdout.write(`${JSON.stringify({ transactions: done, seconds, txPerSec: done / seconds, msgsPerSec: (done * perTx) / seconds, p50us: histogram.getValueAtPercentile(50), p99us: histogram.getValueAtPercentile(99) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ transactions: done, seconds, txPerSec: done / seconds, msgsPerSec: (done * perTx) / seconds, p50us: histogram.getValueAtPercentile(50), p99us: histogram.getValueAtPercentile(99) })}\n`,
+);

@@ -48,7 +48,19 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const client = new MetaqClient({ serverUrl: process.env.METAQ_URL ?? 'meta://127.0.0.1:8123' });
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const counts = await wordCount(client, { input: 'sentences', output: 'word-counts', group: 'word-count', signal: controller.signal, onProcessed: (sentence) => console.log(`counted: ${sentence}`) });
-  console.log([...counts].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([word, count]) => `${word} ${count}`).join('\n'));
+  const counts = await wordCount(client, {
+    input: 'sentences',
+    output: 'word-counts',
+    group: 'word-count',
+    signal: controller.signal,
+    onProcessed: (sentence) => console.log(`counted: ${sentence}`),
+  });
+  console.log(
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([word, count]) => `${word} ${count}`)
+      .join('\n'),
+  );
   await client.close();
 }

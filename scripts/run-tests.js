@@ -15,7 +15,9 @@ for (const script of ['scripts/ensure-databases.sh', 'scripts/ensure-zookeeper.s
   const setup = spawnSync('bash', [script], { stdio: 'inherit' });
   if (setup.status !== 0) process.exit(setup.status ?? 1);
 }
-const files = find('dist/test').filter((file) => only.length === 0 || only.some((part) => file.includes(part))).sort();
+const files = find('dist/test')
+  .filter((file) => only.length === 0 || only.some((part) => file.includes(part)))
+  .sort();
 // A hung test fails after 3 minutes instead of blocking CI.
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

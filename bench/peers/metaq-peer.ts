@@ -13,7 +13,9 @@ export async function openMetaq(target: PeerTarget): Promise<PeerClient> {
       let seen = 0;
       let done: () => void = () => undefined;
       const finished = new Promise<void>((resolve) => (done = resolve));
-      const consumer = client.consumer({ group: 'peers-bench', offsetStorage: new MemoryOffsetStorage(), startFrom: 0, maxDelayFetchMs: 1 }).subscribe(target.destination, { maxSize: 1024 * 1024 });
+      const consumer = client
+        .consumer({ group: 'peers-bench', offsetStorage: new MemoryOffsetStorage(), startFrom: 0, maxDelayFetchMs: 1 })
+        .subscribe(target.destination, { maxSize: 1024 * 1024 });
       await consumer.run((message) => {
         onMessage(message.data);
         if (++seen === count) done();

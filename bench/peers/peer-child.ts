@@ -9,7 +9,12 @@ import { openRedis } from './redis-peer.js';
 
 const [system, port, destination, role, size, count, knob] = process.argv.slice(2) as [string, string, string, string, string, string, string];
 const target: PeerTarget = { port: Number(port), destination };
-const openers: Record<string, (target: PeerTarget) => PeerClient | Promise<PeerClient>> = { metaq: openMetaq, nats: openNats, rabbitmq: openRabbitmq, redis: openRedis };
+const openers: Record<string, (target: PeerTarget) => PeerClient | Promise<PeerClient>> = {
+  metaq: openMetaq,
+  nats: openNats,
+  rabbitmq: openRabbitmq,
+  redis: openRedis,
+};
 const client = await openers[system]!(target);
 const total = Number(count);
 const payload = Buffer.alloc(Number(size), 'p');
@@ -104,7 +109,11 @@ async function consumeLatency(rate: number): Promise<object> {
   });
   process.stdout.write('ready\n');
   await consuming;
-  return { p50ms: histogram.getValueAtPercentile(50) / 1000, p99ms: histogram.getValueAtPercentile(99) / 1000, p999ms: histogram.getValueAtPercentile(99.9) / 1000 };
+  return {
+    p50ms: histogram.getValueAtPercentile(50) / 1000,
+    p99ms: histogram.getValueAtPercentile(99) / 1000,
+    p999ms: histogram.getValueAtPercentile(99.9) / 1000,
+  };
 }
 
 const roles: Record<string, () => Promise<object>> = {

@@ -10,7 +10,9 @@ export async function openRabbitmq(target: PeerTarget): Promise<PeerClient> {
   return {
     publish: (data) =>
       new Promise<void>((resolve, reject) => {
-        channel.sendToQueue(target.destination, data, { persistent: true }, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('the broker refused the message (nack)')) : resolve()));
+        channel.sendToQueue(target.destination, data, { persistent: true }, (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error('the broker refused the message (nack)')) : resolve(),
+        );
       }),
     consume: async (count, onMessage) => {
       const reader = await connection.createChannel();

@@ -107,7 +107,11 @@ function runPeerChild(args: Array<string | number>, onReady?: () => void): Promi
         onReady = undefined;
       }
     });
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>) : reject(new Error(`peer-child ${args.slice(0, 4).join(' ')} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>)
+        : reject(new Error(`peer-child ${args.slice(0, 4).join(' ')} exited with ${code}`)),
+    );
   });
 }
 
@@ -119,7 +123,9 @@ async function measure(peer: Peer, rates: number[]): Promise<PeerFigures> {
     figures.produce[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'produce', size, COUNT[size]!, WINDOW])) as unknown as Throughput;
     figures.consume[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'consume', size, COUNT[size]!, 0])) as unknown as Throughput;
     await peer.remove(target);
-    process.stderr.write(`${peer.name} ${size} B: produce ${Math.round(figures.produce[size].msgsPerSec)}/s, consume ${Math.round(figures.consume[size].msgsPerSec)}/s\n`);
+    process.stderr.write(
+      `${peer.name} ${size} B: produce ${Math.round(figures.produce[size].msgsPerSec)}/s, consume ${Math.round(figures.consume[size].msgsPerSec)}/s\n`,
+    );
   }
   for (const rate of rates) {
     const runs: LatencyRun[] = [];
@@ -165,7 +171,11 @@ async function metaqPeer(mode: string, system: Record<string, number>, run: (pee
 async function redisPeer(run: (peer: Peer) => Promise<PeerFigures>): Promise<PeerFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-peers-redis-'));
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
+    { stdio: 'ignore' },
+  );
   try {
     await waitForPort(port, 'redis-server');
     const target = (peerTarget: PeerTarget): Promise<void> => {
@@ -184,7 +194,9 @@ async function redisPeer(run: (peer: Peer) => Promise<PeerFigures>): Promise<Pee
 async function tcpCeiling(size: number, count: number): Promise<Throughput> {
   const server = spawn(process.execPath, [join(here, 'tcp-ceiling.js'), 'server'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const port = await new Promise<number>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port)),
+    );
     const out = execFileSync(process.execPath, [join(here, 'tcp-ceiling.js'), 'client', String(port), String(size), String(count), String(WINDOW)]).toString();
     return JSON.parse(out) as Throughput;
   } finally {
@@ -219,31 +231,86 @@ function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: nu
   const date = new Date().toISOString().slice(0, 10);
   const lines: string[] = [];
   lines.push('<!-- peers:start -->', `## Side by side with the peers (measured ${date})`, '');
-  lines.push(`\`npm run bench:peers\`: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after the same count sent untimed) and one consumer process, one partition. The second column is what an acknowledgement means for durability; ratios are metaq's normal-flush figure over the peer's.`, '');
-  lines.push('| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |', '|---|---|---|---|---|---|');
-  for (const f of all) lines.push(`| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`);
+  lines.push(
+    `\`npm run bench:peers\`: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after the same count sent untimed) and one consumer process, one partition. The second column is what an acknowledgement means for durability; ratios are metaq's normal-flush figure over the peer's.`,
+    '',
+  );
+  lines.push(
+    '| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const f of all)
+    lines.push(
+      `| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`,
+    );
   lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
-  for (const p of peers) lines.push(`| ${p.name} | ${ratio(metaq.produce[100]!.msgsPerSec, p.produce[100]!.msgsPerSec)} | ${ratio(metaq.produce[1024]!.mbPerSec, p.produce[1024]!.mbPerSec)} | ${ratio(metaq.consume[100]!.msgsPerSec, p.consume[100]!.msgsPerSec)} | ${ratio(metaq.consume[1024]!.mbPerSec, p.consume[1024]!.mbPerSec)} |`);
-  lines.push('', `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s after a warm-up second, ${LATENCY_RUNS === 1 ? 'one run' : `${LATENCY_RUNS} runs`} a row: the row's figures are the run with the median p99, the last column every run's p99:`, '');
+  for (const p of peers)
+    lines.push(
+      `| ${p.name} | ${ratio(metaq.produce[100]!.msgsPerSec, p.produce[100]!.msgsPerSec)} | ${ratio(metaq.produce[1024]!.mbPerSec, p.produce[1024]!.mbPerSec)} | ${ratio(metaq.consume[100]!.msgsPerSec, p.consume[100]!.msgsPerSec)} | ${ratio(metaq.consume[1024]!.mbPerSec, p.consume[1024]!.mbPerSec)} |`,
+    );
+  lines.push(
+    '',
+    `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s after a warm-up second, ${LATENCY_RUNS === 1 ? 'one run' : `${LATENCY_RUNS} runs`} a row: the row's figures are the run with the median p99, the last column every run's p99:`,
+    '',
+  );
   lines.push('| broker | mode | rate msgs/s | p50 ms | p99 ms | p99.9 ms | p99 of each run ms |', '|---|---|---|---|---|---|---|');
-  for (const f of all) for (const l of f.latency) lines.push(`| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} | ${l.p99Runs.map((p) => p.toFixed(2)).join(', ')} |`);
-  lines.push('', 'The machine\'s ceilings, measured in the same run:', '');
+  for (const f of all)
+    for (const l of f.latency)
+      lines.push(
+        `| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} | ${l.p99Runs.map((p) => p.toFixed(2)).join(', ')} |`,
+      );
+  lines.push('', "The machine's ceilings, measured in the same run:", '');
   lines.push('| ceiling | value | metaq (normal flush) as a share |', '|---|---|---|');
-  lines.push(`| Node over loopback, 100 B frames with a 4-byte ack each, ${WINDOW.toLocaleString('en')} outstanding | ${fmt(tcp[100]!.msgsPerSec)} msgs/s | ${((100 * metaq.produce[100]!.msgsPerSec) / tcp[100]!.msgsPerSec).toFixed(0)} % |`);
-  lines.push(`| the same, 1 KiB frames | ${tcp[1024]!.mbPerSec.toFixed(0)} MB/s | ${((100 * metaq.produce[1024]!.mbPerSec) / tcp[1024]!.mbPerSec).toFixed(0)} % |`);
-  lines.push(`| fdatasync after each 100 B write, one file | ${fmt(fsyncs)} /s | group commit acks ${fmt(all[1]!.produce[100]!.msgsPerSec)} msgs/s: ${(all[1]!.produce[100]!.msgsPerSec / fsyncs).toFixed(0)} per fsync the disk can do |`);
+  lines.push(
+    `| Node over loopback, 100 B frames with a 4-byte ack each, ${WINDOW.toLocaleString('en')} outstanding | ${fmt(tcp[100]!.msgsPerSec)} msgs/s | ${((100 * metaq.produce[100]!.msgsPerSec) / tcp[100]!.msgsPerSec).toFixed(0)} % |`,
+  );
+  lines.push(
+    `| the same, 1 KiB frames | ${tcp[1024]!.mbPerSec.toFixed(0)} MB/s | ${((100 * metaq.produce[1024]!.mbPerSec) / tcp[1024]!.mbPerSec).toFixed(0)} % |`,
+  );
+  lines.push(
+    `| fdatasync after each 100 B write, one file | ${fmt(fsyncs)} /s | group commit acks ${fmt(all[1]!.produce[100]!.msgsPerSec)} msgs/s: ${(all[1]!.produce[100]!.msgsPerSec / fsyncs).toFixed(0)} per fsync the disk can do |`,
+  );
   lines.push('<!-- peers:end -->');
   return lines.join('\n');
 }
 
-await ensureService(4222, 'NATS', 'start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', '/usr/sbin/nats-server', '--', '-a', '127.0.0.1', '-p', '4222', '-js', '-sd', '/var/lib/nats-server', '-l', '/var/log/nats-server.log']);
+await ensureService(4222, 'NATS', 'start-stop-daemon', [
+  '--start',
+  '--oknodo',
+  '--background',
+  '--exec',
+  '/usr/sbin/nats-server',
+  '--',
+  '-a',
+  '127.0.0.1',
+  '-p',
+  '4222',
+  '-js',
+  '-sd',
+  '/var/lib/nats-server',
+  '-l',
+  '/var/log/nats-server.log',
+]);
 await ensureService(5672, 'RabbitMQ', 'rabbitmq-server', ['-detached']);
 
 const all: PeerFigures[] = [];
-all.push(await metaqPeer('normal flush (write acked, fsync every 1,000 msgs or 10 s)', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
+all.push(
+  await metaqPeer('normal flush (write acked, fsync every 1,000 msgs or 10 s)', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) =>
+    measure(peer, [RATE, 50_000]),
+  ),
+);
 all.push(await metaqPeer('group commit (acked after fsync)', { unflushThreshold: 0, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
-all.push(await measure({ name: 'NATS JetStream', system: 'nats', mode: 'file storage; publish awaits PubAck', port: 4222, prepare: prepareNats, remove: removeNats }, [RATE]));
-all.push(await measure({ name: 'RabbitMQ stream queue', system: 'rabbitmq', mode: 'persistent; publisher confirms', port: 5672, prepare: prepareRabbitmq, remove: removeRabbitmq }, [RATE]));
+all.push(
+  await measure({ name: 'NATS JetStream', system: 'nats', mode: 'file storage; publish awaits PubAck', port: 4222, prepare: prepareNats, remove: removeNats }, [
+    RATE,
+  ]),
+);
+all.push(
+  await measure(
+    { name: 'RabbitMQ stream queue', system: 'rabbitmq', mode: 'persistent; publisher confirms', port: 5672, prepare: prepareRabbitmq, remove: removeRabbitmq },
+    [RATE],
+  ),
+);
 all.push(await redisPeer((peer) => measure(peer, [RATE])));
 const tcp = { 100: await tcpCeiling(100, Math.round(2_000_000 * scale)), 1024: await tcpCeiling(1024, Math.round(500_000 * scale)) };
 const fsyncs = fsyncRate();
@@ -255,6 +322,9 @@ if (!quick) {
   const current = readFileSync(path, 'utf8');
   const start = current.indexOf('<!-- peers:start -->');
   const end = current.indexOf('<!-- peers:end -->');
-  const updated = start >= 0 && end > start ? current.slice(0, start) + text + current.slice(end + '<!-- peers:end -->'.length) : current.replace('<!-- analysis:start -->', `${text}\n\n<!-- analysis:start -->`);
+  const updated =
+    start >= 0 && end > start
+      ? current.slice(0, start) + text + current.slice(end + '<!-- peers:end -->'.length)
+      : current.replace('<!-- analysis:start -->', `${text}\n\n<!-- analysis:start -->`);
   writeFileSync(path, updated);
 }

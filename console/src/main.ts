@@ -39,7 +39,10 @@ function page(hash: string) {
   if (parts[0] === 'topics') return html`<${TopicsPage} />`;
   if (parts[0] === 'groups' && parts[1] !== undefined) return html`<${GroupPage} key=${parts[1]} group=${parts[1]} />`;
   if (parts[0] === 'groups') return html`<${GroupsPage} />`;
-  if (parts[0] === 'messages') return html`<${MessagesPage} initial=${{ topic: params.get('topic') ?? '', partition: params.get('partition') ?? '0', offset: params.get('offset') ?? '0' }} />`;
+  if (parts[0] === 'messages')
+    return html`<${MessagesPage}
+      initial=${{ topic: params.get('topic') ?? '', partition: params.get('partition') ?? '0', offset: params.get('offset') ?? '0' }}
+    />`;
   if (parts[0] === 'transactions') return html`<${TransactionsPage} />`;
   if (parts[0] === 'replication') return html`<${ReplicationPage} />`;
   return html`<${OverviewPage} />`;

@@ -103,6 +103,12 @@ export interface ReplicationStatus {
   epoch?: number;
   demotedBecause?: string;
   promotedAtEpoch?: number;
-  syncMaster?: { slave: string; connected: boolean; withdrawn: boolean; consecutiveFailures: number; partitions: Array<{ partition: string; state: string; end: number; replicated: number; lagBytes: number }> };
+  syncMaster?: {
+    slave: string;
+    connected: boolean;
+    withdrawn: boolean;
+    consecutiveFailures: number;
+    partitions: Array<{ partition: string; state: string; end: number; replicated: number; lagBytes: number }>;
+  };
   asyncSlave?: { master?: string; partitions: Array<{ partition: string; end: number; masterEnd: number; lagBytes: number; problem?: string }> };
 }

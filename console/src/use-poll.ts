@@ -13,7 +13,11 @@ export interface Polled<T> {
 
 /** Read an API path now and every POLL_MS while the page shows it: live updates without reloads. */
 export function usePoll<T>(path: string | undefined): Polled<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; updatedAt: Date | undefined }>({ data: undefined, error: undefined, updatedAt: undefined });
+  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; updatedAt: Date | undefined }>({
+    data: undefined,
+    error: undefined,
+    updatedAt: undefined,
+  });
   const [tick, setTick] = useState(0);
   const refresh = useCallback(() => setTick((n) => n + 1), []);
   useEffect(() => {

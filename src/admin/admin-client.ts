@@ -14,7 +14,10 @@ export class AdminClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new Error(`could not reach the admin API at ${this.baseUrl} (${(error as Error).message}); is the broker's HTTP port ([system] dashboardHttpPort) right?`, { cause: error });
+      throw new Error(
+        `could not reach the admin API at ${this.baseUrl} (${(error as Error).message}); is the broker's HTTP port ([system] dashboardHttpPort) right?`,
+        { cause: error },
+      );
     }
     const text = await response.text();
     const json = (text === '' ? {} : JSON.parse(text)) as T & { message?: string };

@@ -56,7 +56,13 @@ export class AdminServer {
     const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
     // With a `[tls]` identity the HTTP side is HTTPS too (the token is a credential); no client certificate is asked.
     const https = broker.tls === undefined ? null : { cert: broker.tls.cert, key: broker.tls.key };
-    const app = Fastify({ logger: false, https, bodyLimit: broker.config.system.maxRequestBodySize, ...httpTimeouts(broker.config.system), ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } } });
+    const app = Fastify({
+      logger: false,
+      https,
+      bodyLimit: broker.config.system.maxRequestBodySize,
+      ...httpTimeouts(broker.config.system),
+      ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
+    });
     limitHttpConnections(app.server, broker, https !== null);
     const groups = () => readGroups(broker);
     const metrics = createBrokerMetrics(broker, groups);
@@ -64,12 +70,23 @@ export class AdminServer {
     const server = new AdminServer(app, metrics, rates, token, configured === '', https !== null);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error instanceof HttpError ? error.statusCode : error.validation !== undefined || error instanceof ConfigError ? 400 : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaException ? 409 : (error.statusCode ?? 500);
+      const status =
+        error instanceof HttpError
+          ? error.statusCode
+          : error.validation !== undefined || error instanceof ConfigError
+            ? 400
+            : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaException
+              ? 409
+              : (error.statusCode ?? 500);
       if (status >= 500) broker.logger.error({ component: 'admin', err: error, url: request.url }, 'admin request failed');
-      void reply.code(status).send({ error: status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error', message: error.message });
+      void reply
+        .code(status)
+        .send({ error: status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error', message: error.message });
     });
     app.setNotFoundHandler((request, reply) => {
-      void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}; the admin API is under /api (see docs/admin-api.md)` });
+      void reply
+        .code(404)
+        .send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}; the admin API is under /api (see docs/admin-api.md)` });
     });
 
     // With [auth] on, /metrics (names of topics and groups, the data path) needs the admin token too.
@@ -110,7 +127,11 @@ export class AdminServer {
       await app.listen({ port: options.port ?? broker.config.system.dashboardHttpPort, host: options.host ?? (http.host || broker.config.system.hostName) });
     } catch (error) {
       await server.close();
-      throw new MetaqError('HTTP_LISTEN', `the HTTP server could not listen (${(error as Error).message}); set [system] dashboardHttpPort to a free port, or [http] enabled=false`, { cause: error });
+      throw new MetaqError(
+        'HTTP_LISTEN',
+        `the HTTP server could not listen (${(error as Error).message}); set [system] dashboardHttpPort to a free port, or [http] enabled=false`,
+        { cause: error },
+      );
     }
     void rates.sample();
     return server;

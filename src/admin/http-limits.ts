@@ -33,5 +33,8 @@ export function limitHttpConnections(server: Server, broker: Broker, secure: boo
 
 function refuseHttp(socket: Socket, reason: string): void {
   const text = `${reason}; close connections you do not need\n`;
-  socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`, () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    () => socket.destroy(),
+  );
 }

@@ -54,13 +54,27 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   traffic('metaq_messages_put_total', 'Messages acknowledged by put, per partition.', 'puts');
   traffic('metaq_put_bytes_total', 'Payload bytes acknowledged by put, per partition.', 'putBytes');
   traffic('metaq_put_errors_total', 'Puts answered with an error, per partition.', 'putErrors');
-  traffic('metaq_put_retries_total', 'Retried sets of idempotent producers answered with the original offset instead of being stored again, per partition.', 'putRetries');
+  traffic(
+    'metaq_put_retries_total',
+    'Retried sets of idempotent producers answered with the original offset instead of being stored again, per partition.',
+    'putRetries',
+  );
   traffic('metaq_gets_total', 'Get requests, per partition.', 'gets');
   traffic('metaq_get_bytes_total', 'Message-set bytes served by get, per partition.', 'getBytes');
   traffic('metaq_get_misses_total', 'Gets answered 404 or 301, per partition.', 'getMisses');
 
-  const write = new Histogram({ name: 'metaq_storage_write_seconds', help: 'Time to write one batch of records to a segment file.', buckets: LATENCY_BUCKETS, registers });
-  const fsync = new Histogram({ name: 'metaq_storage_fsync_seconds', help: 'Time of one fdatasync of a segment file (one per group commit).', buckets: LATENCY_BUCKETS, registers });
+  const write = new Histogram({
+    name: 'metaq_storage_write_seconds',
+    help: 'Time to write one batch of records to a segment file.',
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const fsync = new Histogram({
+    name: 'metaq_storage_fsync_seconds',
+    help: 'Time of one fdatasync of a segment file (one per group commit).',
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
   const timings: StorageTimings = { written: (seconds) => write.observe(seconds), synced: (seconds) => fsync.observe(seconds) };
   broker.stores.latency.listeners.add(timings);
 
@@ -85,9 +99,14 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
       },
     });
   };
-  perLog('metaq_log_size_bytes', 'Bytes stored in the partition\'s segments.', (log) => log.sizeInBytes);
+  perLog('metaq_log_size_bytes', "Bytes stored in the partition's segments.", (log) => log.sizeInBytes);
   perLog('metaq_log_min_offset', 'First offset still stored.', (log) => log.minOffset, false);
-  perLog('metaq_log_max_offset', 'End of what consumers may read (flushed, and replicated with a sync slave).', (log) => broker.replication.visibleEnd(log), false);
+  perLog(
+    'metaq_log_max_offset',
+    'End of what consumers may read (flushed, and replicated with a sync slave).',
+    (log) => broker.replication.visibleEnd(log),
+    false,
+  );
   perLog('metaq_idempotent_producers', 'Idempotent producers whose recent sets the partition remembers.', (log) => log.idempotentProducers);
   perLog('metaq_log_messages', 'Approximate message count (as stats total_messages).', (log) => log.messageCount);
 
@@ -122,7 +141,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
   });
   new Counter({
     name: 'metaq_oversized_messages_total',
-    help: 'Puts refused because a message was larger than its topic\'s maxMessageSize.',
+    help: "Puts refused because a message was larger than its topic's maxMessageSize.",
     registers,
     collect() {
       this.reset();
@@ -319,18 +338,22 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     registers,
     async collect() {
       this.reset();
-      for (const { labels, value } of consumerLagSeries(await groups(), series.chosen(), broker.config.system.metricsGroupSeries).values()) this.set(labels, value);
+      for (const { labels, value } of consumerLagSeries(await groups(), series.chosen(), broker.config.system.metricsGroupSeries).values())
+        this.set(labels, value);
     },
   });
   new Gauge({
     name: 'metaq_replication_lag_bytes',
-    help: 'Bytes a partition\'s copy is behind: the sync slave behind this master, or this async slave behind its master.',
+    help: "Bytes a partition's copy is behind: the sync slave behind this master, or this async slave behind its master.",
     labelNames: ['role', 'partition'],
     registers,
     collect() {
       this.reset();
       const status = broker.replication.status();
-      for (const [role, partitions] of [['sync-master', status.syncMaster?.partitions ?? []], ['async-slave', status.asyncSlave?.partitions ?? []]] as const) {
+      for (const [role, partitions] of [
+        ['sync-master', status.syncMaster?.partitions ?? []],
+        ['async-slave', status.asyncSlave?.partitions ?? []],
+      ] as const) {
         partitions.forEach((p, i) => {
           if (i < series.cap) this.set({ role, partition: p.partition }, p.lagBytes);
           else this.inc({ role, partition: OTHER_PARTITIONS.partition }, p.lagBytes);

@@ -50,7 +50,11 @@ interface GroupLag {
  * fetch-only names cannot push a real cluster consumer out. Partitions without their own series
  * (`own`) are labelled `_other` as elsewhere. At most `cap` + partition series + 1 series.
  */
-export function consumerLagSeries(groups: readonly GroupLag[], own: (topic: string, partition: number) => boolean, cap: number): Map<string, { labels: { group: string; topic: string; partition: string | number }; value: number }> {
+export function consumerLagSeries(
+  groups: readonly GroupLag[],
+  own: (topic: string, partition: number) => boolean,
+  cap: number,
+): Map<string, { labels: { group: string; topic: string; partition: string | number }; value: number }> {
   const known = (g: GroupLag): boolean => g.members.length > 0 || g.partitions.some((p) => p.committed !== undefined);
   // A stable sort: readGroups lists them by name already.
   const ordered = [...groups].sort((a, b) => Number(known(b)) - Number(known(a)));

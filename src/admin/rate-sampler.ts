@@ -65,7 +65,8 @@ export class RateSampler {
     const [before, after] = this.samples.slice(-2);
     const a = before?.topics.get(topic);
     const b = after?.topics.get(topic);
-    if (before === undefined || after === undefined || b === undefined || after.atMs === before.atMs) return { putsPerSecond: 0, getsPerSecond: 0, putBytesPerSecond: 0, getBytesPerSecond: 0 };
+    if (before === undefined || after === undefined || b === undefined || after.atMs === before.atMs)
+      return { putsPerSecond: 0, getsPerSecond: 0, putBytesPerSecond: 0, getBytesPerSecond: 0 };
     const seconds = (after.atMs - before.atMs) / 1000;
     const rate = (field: 'puts' | 'gets' | 'putBytes' | 'getBytes'): number => Math.round(((b[field] - (a?.[field] ?? 0)) / seconds) * 10) / 10;
     return { putsPerSecond: rate('puts'), getsPerSecond: rate('gets'), putBytesPerSecond: rate('putBytes'), getBytesPerSecond: rate('getBytes') };

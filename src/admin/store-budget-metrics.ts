@@ -33,7 +33,7 @@ export function registerStoreBudgetMetrics(stores: PartitionStores, registers: R
   });
   new Counter({
     name: 'metaq_replica_partitions_over_limit_total',
-    help: 'Replica partitions created past maxTopics or maxPartitions because the master holds them (a slave never refuses its master\'s data).',
+    help: "Replica partitions created past maxTopics or maxPartitions because the master holds them (a slave never refuses its master's data).",
     registers,
     collect() {
       this.reset();

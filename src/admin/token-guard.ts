@@ -11,7 +11,14 @@ export function tokenGuard(token: string): (request: FastifyRequest, reply: Fast
     const header = request.headers.authorization ?? '';
     const given = Buffer.from(header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '', 'utf8');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return;
-    const why = header === '' ? 'no Authorization header' : header.startsWith('Bearer ') ? 'the token is wrong' : 'the Authorization header is not "Bearer <token>"';
-    await reply.code(401).header('www-authenticate', 'Bearer realm="metaq"').send({ error: 'Unauthorized', message: `${why}: send Authorization: Bearer <token>, the [http] token of this broker's server.ini (or the one it printed at start)` });
+    const why =
+      header === '' ? 'no Authorization header' : header.startsWith('Bearer ') ? 'the token is wrong' : 'the Authorization header is not "Bearer <token>"';
+    await reply
+      .code(401)
+      .header('www-authenticate', 'Bearer realm="metaq"')
+      .send({
+        error: 'Unauthorized',
+        message: `${why}: send Authorization: Bearer <token>, the [http] token of this broker's server.ini (or the one it printed at start)`,
+      });
   };
 }

@@ -71,7 +71,7 @@ export class BodyBudget {
     if (this.waking) return;
     this.waking = true;
     try {
-      for (let at = 0; at < this.waiting.length; ) {
+      for (let at = 0; at < this.waiting.length;) {
         const entry = this.waiting[at]!;
         if (!this.fits(entry.address, entry.bytes)) {
           at += 1;

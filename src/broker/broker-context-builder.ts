@@ -52,7 +52,12 @@ export function buildBrokerContext(sources: ContextSources): BrokerContext {
     users: services.users,
     // The address-wide count is 20 times the per-name one: a host's users may each mistype a few
     // times in a minute without locking each other out; one address guessing names may not.
-    loginBackoff: new LoginBackoff({ ...DEFAULT_LOGIN_BACKOFF, freeFailures: config.auth.loginFailuresBeforeBackoff, addressFreeFailures: 20 * config.auth.loginFailuresBeforeBackoff, maxBlockMs: config.auth.loginBackoffMaxMs }),
+    loginBackoff: new LoginBackoff({
+      ...DEFAULT_LOGIN_BACKOFF,
+      freeFailures: config.auth.loginFailuresBeforeBackoff,
+      addressFreeFailures: 20 * config.auth.loginFailuresBeforeBackoff,
+      maxBlockMs: config.auth.loginBackoffMaxMs,
+    }),
     readBuffers: new BufferPool(config.system.maxTransferSize),
     setBodies: new BufferPool(SET_BODY_BYTES, IDLE_SET_BODIES),
     bodyBudget: new BodyBudget(config.system.maxBodyBytesInFlight),

@@ -35,7 +35,11 @@ export interface ServiceSources {
 async function loadUsers({ config, io, logger }: ServiceSources): Promise<UserBook | undefined> {
   const auth = config.auth;
   const users = auth.enabled ? await UserBook.open(io, auth.usersFile) : undefined;
-  if (users !== undefined && auth.legacyPort > 0 && users.get(auth.legacyUser) === undefined) logger.warn({ component: 'broker', legacyUser: auth.legacyUser }, '[auth] legacyUser is not a user yet: old clients on legacyPort are refused everything until it is added');
+  if (users !== undefined && auth.legacyPort > 0 && users.get(auth.legacyUser) === undefined)
+    logger.warn(
+      { component: 'broker', legacyUser: auth.legacyUser },
+      '[auth] legacyUser is not a user yet: old clients on legacyPort are refused everything until it is added',
+    );
   return users;
 }
 
@@ -56,14 +60,33 @@ export async function openBrokerServices(sources: ServiceSources, resources: Res
     },
     (opened) => opened.close(),
   );
-  const transactions = await resources.acquire('transaction journal', () => TransactionManager.open({ config, stores, io, logger }), (opened) => opened.close());
+  const transactions = await resources.acquire(
+    'transaction journal',
+    () => TransactionManager.open({ config, stores, io, logger }),
+    (opened) => opened.close(),
+  );
   const users = await resources.acquire('users', () => loadUsers(sources));
   const tls = await resources.acquire('TLS material', () => loadTlsMaterial(config.tls, io));
   const tracing = system.trace || config.topics.some((topic) => topic.trace === true);
-  const traces = tracing ? await resources.acquire('traces', () => TraceBook.open(io, system.dataPath, clock, system.traceMaxMessages, logger), (opened) => opened.close()) : undefined;
+  const traces = tracing
+    ? await resources.acquire(
+        'traces',
+        () => TraceBook.open(io, system.dataPath, clock, system.traceMaxMessages, logger),
+        (opened) => opened.close(),
+      )
+    : undefined;
   const delayed = await resources.acquire(
     'delayed messages',
-    () => DelayedMessages.open({ dataPath: system.dataPath, io, logger, clock, unflushThreshold: system.unflushThreshold, unflushInterval: system.unflushInterval, maxSegmentSize: system.maxSegmentSize }),
+    () =>
+      DelayedMessages.open({
+        dataPath: system.dataPath,
+        io,
+        logger,
+        clock,
+        unflushThreshold: system.unflushThreshold,
+        unflushInterval: system.unflushInterval,
+        maxSegmentSize: system.maxSegmentSize,
+      }),
     (opened) => opened.close(),
   );
   return { stores, transactions, tls, users, traces, delayed };

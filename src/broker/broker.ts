@@ -65,8 +65,10 @@ export interface BrokerOptions {
 /** Replication roles that find their master in ZooKeeper cannot start without it. */
 function checkClusterConfig(config: BrokerConfig, clustered: boolean): void {
   if (clustered) return;
-  if (config.replication.role === 'async-slave') throw new ConfigError('[replication] role=async-slave finds its master in ZooKeeper; configure [zookeeper] zk.zkConnect (or pass --zk)');
-  if (config.replication.autoPromote) throw new ConfigError('[replication] autoPromote watches the master in ZooKeeper; configure [zookeeper] zk.zkConnect (or pass --zk)');
+  if (config.replication.role === 'async-slave')
+    throw new ConfigError('[replication] role=async-slave finds its master in ZooKeeper; configure [zookeeper] zk.zkConnect (or pass --zk)');
+  if (config.replication.autoPromote)
+    throw new ConfigError('[replication] autoPromote watches the master in ZooKeeper; configure [zookeeper] zk.zkConnect (or pass --zk)');
 }
 
 /**
@@ -117,7 +119,16 @@ export class Broker {
     this.users = services.users;
     this.replication = new Replication(config.replication, config.system.brokerId);
     const fencedBecause = (): string | undefined => this.replication.refusal() ?? this.membership?.fencedBecause();
-    const context = buildBrokerContext({ config, services, replication: this.replication, logger, clock, version: BROKER_VERSION, fencedBecause, port: () => this.port });
+    const context = buildBrokerContext({
+      config,
+      services,
+      replication: this.replication,
+      logger,
+      clock,
+      version: BROKER_VERSION,
+      fencedBecause,
+      port: () => this.port,
+    });
     this.context = context;
     this.closedPartitions = context.closed;
     this.counters = context.counters;
@@ -152,10 +163,22 @@ export class Broker {
     const broker = await resources.acquire('broker', () => new Broker(config, services, io, clock, logger, resources));
     resources.defer('replication links', () => broker.replication.close());
     broker.startSchedules();
-    await resources.acquire('client ports', () => broker.listeners.listen(options.host ?? config.system.hostName), () => broker.listeners.close());
+    await resources.acquire(
+      'client ports',
+      () => broker.listeners.listen(options.host ?? config.system.hostName),
+      () => broker.listeners.close(),
+    );
     // The membership is the broker's from the moment its session opens: the put fence and the sync master consult it.
-    if (clustered) await resources.acquire('cluster membership', () => ClusterMembership.join(broker.membershipOptions(), (joined) => (broker.membership = joined)), (joined) => joined.leave());
-    logger.info({ component: 'broker', url: broker.url, dataPath: config.system.dataPath, zookeeper: broker.membership ? config.zookeeper['zk.zkConnect'] : undefined }, 'broker started');
+    if (clustered)
+      await resources.acquire(
+        'cluster membership',
+        () => ClusterMembership.join(broker.membershipOptions(), (joined) => (broker.membership = joined)),
+        (joined) => joined.leave(),
+      );
+    logger.info(
+      { component: 'broker', url: broker.url, dataPath: config.system.dataPath, zookeeper: broker.membership ? config.zookeeper['zk.zkConnect'] : undefined },
+      'broker started',
+    );
     return broker;
   }
 
@@ -223,7 +246,7 @@ export class Broker {
     if (updated === undefined) return;
     if (this.config.file !== undefined) await writeFileAtomically(this.io, this.config.file, Buffer.from(updated.text, 'utf8'));
     await this.applyTopics(updated.topics, updated.text);
-    this.logger.info({ component: 'replication', file: this.config.file }, 'took the master\'s topic configuration');
+    this.logger.info({ component: 'replication', file: this.config.file }, "took the master's topic configuration");
   }
 
   /**
@@ -233,7 +256,8 @@ export class Broker {
    * applied. A file that does not parse changes nothing.
    */
   async reloadTopics(): Promise<TopicReload> {
-    if (this.config.file === undefined) throw new ConfigError('this broker was started without a config file (built-in defaults); there is nothing to reload. Start it with --config FILE');
+    if (this.config.file === undefined)
+      throw new ConfigError('this broker was started without a config file (built-in defaults); there is nothing to reload. Start it with --config FILE');
     const fresh = await loadBrokerConfig(this.config.file, this.io);
     const reload = topicReload(this.config, fresh, parseBrokerConfig(this.config.text, this.config.file));
     await this.applyTopics(fresh.topics, fresh.text);
@@ -265,7 +289,9 @@ export class Broker {
       const settings = this.stores.settings(topic.name);
       if (settings !== undefined) paths.add(settings.dataPath);
     }
-    const known = await Promise.all([...paths].map(async (path) => ((await this.io.stat(path)) === undefined ? undefined : { path, ...(await this.io.diskSpace(path)) })));
+    const known = await Promise.all(
+      [...paths].map(async (path) => ((await this.io.stat(path)) === undefined ? undefined : { path, ...(await this.io.diskSpace(path)) })),
+    );
     return known.filter((space) => space !== undefined);
   }
 

@@ -45,7 +45,9 @@ export class ClusterMembership {
    */
   static async join(options: MembershipOptions, opened: (membership: ClusterMembership) => void): Promise<ClusterMembership> {
     const zk = options.config.zookeeper;
-    const joining = new ResourceStack((name, error) => options.logger.warn({ component: 'zookeeper', err: error, resource: name }, 'could not undo a step of joining the cluster'));
+    const joining = new ResourceStack((name, error) =>
+      options.logger.warn({ component: 'zookeeper', err: error, resource: name }, 'could not undo a step of joining the cluster'),
+    );
     const session = await joining.acquire(
       'ZooKeeper session',
       () => ZkSession.open({ connect: zk['zk.zkConnect'], sessionTimeoutMs: zk['zk.zkSessionTimeoutMs'], connectionTimeoutMs: zk['zk.zkConnectionTimeoutMs'] }),
@@ -62,7 +64,16 @@ export class ClusterMembership {
     const { config, replication, logger, url } = this.options;
     const state = replication.roleState;
     const failover =
-      state === 'sync-master' || state === 'sync-slave' ? new Failover(this.session, this.znodes, config.system.brokerId, url, { promoted: (epoch) => this.promoted(epoch), demoted: (reason) => this.demoted(reason) }, logger) : undefined;
+      state === 'sync-master' || state === 'sync-slave'
+        ? new Failover(
+            this.session,
+            this.znodes,
+            config.system.brokerId,
+            url,
+            { promoted: (epoch) => this.promoted(epoch), demoted: (reason) => this.demoted(reason) },
+            logger,
+          )
+        : undefined;
     this.failover = failover;
     this.session.on('lost', () => logger.error({ component: 'zookeeper' }, 'ZooKeeper session may be lost: refusing puts until re-registered'));
     this.session.on('established', () => logger.info({ component: 'zookeeper' }, 'new ZooKeeper session: registered again'));
@@ -92,17 +103,32 @@ export class ClusterMembership {
 
   private async registerAsMaster(): Promise<void> {
     const { config, stores, logger, url } = this.options;
-    const registration = new BrokerRegistration(this.session, this.znodes, config.system.brokerId, url, { kind: 'master', configChecksum: crc32(Buffer.from(config.text, 'utf8')) }, this.failover?.checkStillMaster);
+    const registration = new BrokerRegistration(
+      this.session,
+      this.znodes,
+      config.system.brokerId,
+      url,
+      { kind: 'master', configChecksum: crc32(Buffer.from(config.text, 'utf8')) },
+      this.failover?.checkStillMaster,
+    );
     this.registration = registration;
     await this.registerAll(registration);
-    stores.created.add((topic) => void registration.registerTopic(this.topicRegistration(topic)).catch((error: unknown) => logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper')));
+    stores.created.add(
+      (topic) =>
+        void registration
+          .registerTopic(this.topicRegistration(topic))
+          .catch((error: unknown) => logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper')),
+    );
   }
 
   /** This sync slave was promoted: frames from the old master are refused, and it registers and acts as master. */
   private async promoted(epoch: number): Promise<void> {
     this.options.replication.promote(epoch);
     await this.registerAsMaster();
-    this.options.logger.warn({ component: 'failover', epoch, url: this.options.url }, 'acting as master: puts are acknowledged without a slave until one is configured');
+    this.options.logger.warn(
+      { component: 'failover', epoch, url: this.options.url },
+      'acting as master: puts are acknowledged without a slave until one is configured',
+    );
   }
 
   /** Another broker took over this broker id: stop acking, stop replicating, leave ZooKeeper. */
@@ -135,7 +161,9 @@ export class ClusterMembership {
 
   /** Why puts are refused while the session may be lost, or undefined. */
   fencedBecause(): string | undefined {
-    return this.session.healthy ? undefined : 'this broker lost its ZooKeeper session and is not acting as master until it re-registers; send to another broker or retry';
+    return this.session.healthy
+      ? undefined
+      : 'this broker lost its ZooKeeper session and is not acting as master until it re-registers; send to another broker or retry';
   }
 
   /**

@@ -92,7 +92,10 @@ export class ConnectionAdmission {
     const expire = (): void => {
       this.handshakeEnded(key);
       this.counters.tlsHandshakeTimeouts += 1;
-      this.logger.info({ component: 'broker', remote: raw.remoteAddress, limitMs }, 'TLS handshake not finished within handshakeTimeoutMs: closing the connection');
+      this.logger.info(
+        { component: 'broker', remote: raw.remoteAddress, limitMs },
+        'TLS handshake not finished within handshakeTimeoutMs: closing the connection',
+      );
       raw.destroy();
     };
     this.handshakes.set(key, { raw, timer: limitMs === 0 ? undefined : setTimeout(expire, limitMs).unref() });

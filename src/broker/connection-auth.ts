@@ -37,11 +37,23 @@ export class ConnectionAuth {
     const name = this.login.user;
     const user = name === undefined ? undefined : this.users.get(name);
     let refusal: RefusedOutcome | undefined;
-    if (name === undefined) refusal = refused(Status.unauthorized, 'authentication required: this broker has [auth] enabled; log in first (client option connection.auth: { username, password })');
+    if (name === undefined)
+      refusal = refused(
+        Status.unauthorized,
+        'authentication required: this broker has [auth] enabled; log in first (client option connection.auth: { username, password })',
+      );
     else if (user === undefined) refusal = refused(Status.unauthorized, `user ${name} no longer exists on this broker; log in as another user`);
-    else if (!holds(user, access)) refusal = refused(Status.unauthorized, `access denied: user ${name} ${deniedText(access)}; an admin can grant it (metaq user add, or PUT /api/users/${name})`, 'denied');
+    else if (!holds(user, access))
+      refusal = refused(
+        Status.unauthorized,
+        `access denied: user ${name} ${deniedText(access)}; an admin can grant it (metaq user add, or PUT /api/users/${name})`,
+        'denied',
+      );
     if (refusal !== undefined && (command.kind === 'sync' || command.kind === 'syncend')) {
-      this.ctx.logger.error({ component: 'replication', remote: this.remote, refusal: refusal.text }, 'refused a master\'s replication: its [auth] brokerUser must be an admin user of this slave');
+      this.ctx.logger.error(
+        { component: 'replication', remote: this.remote, refusal: refusal.text },
+        "refused a master's replication: its [auth] brokerUser must be an admin user of this slave",
+      );
     }
     return refusal;
   }
@@ -50,8 +62,14 @@ export class ConnectionAuth {
   logIn(command: AuthCommand): OkOutcome | RefusedOutcome {
     const step = this.login.step(command, this.ctx.loginBackoff, this.remoteAddress);
     if (step.close) {
-      const hint = this.ctx.replication.syncSlave === undefined ? '' : ' (if this is the master, its [auth] brokerUser and brokerPassword must be an admin user of this slave)';
-      this.ctx.logger[hint === '' ? 'info' : 'warn']({ component: 'connection', remote: this.remote, user: this.login.claimedUser, reason: step.text }, `login failed: closing the connection${hint}`);
+      const hint =
+        this.ctx.replication.syncSlave === undefined
+          ? ''
+          : ' (if this is the master, its [auth] brokerUser and brokerPassword must be an admin user of this slave)';
+      this.ctx.logger[hint === '' ? 'info' : 'warn'](
+        { component: 'connection', remote: this.remote, user: this.login.claimedUser, reason: step.text },
+        `login failed: closing the connection${hint}`,
+      );
     }
     if (step.code === Status.success) return ok(step.text);
     // Refused by the back-off, no password was checked: not a failed login.

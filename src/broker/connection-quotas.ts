@@ -49,11 +49,14 @@ export class ConnectionQuotas {
     this.socket.pause();
     // One timer, moved by each longer hold: the one that fires always resumes.
     clearTimeout(this.holdTimer);
-    this.holdTimer = setTimeout(() => {
-      this.holdTimer = undefined;
-      this.heldUntil = 0;
-      if (this.mayResume()) this.socket.resume();
-    }, Math.max(0, until - performance.now()));
+    this.holdTimer = setTimeout(
+      () => {
+        this.holdTimer = undefined;
+        this.heldUntil = 0;
+        if (this.mayResume()) this.socket.resume();
+      },
+      Math.max(0, until - performance.now()),
+    );
     this.holdTimer.unref();
   }
 }

@@ -86,7 +86,15 @@ export class ConnectionTimers {
       if (this.flushed === this.flushedMark) {
         this.ctx.counters.writeStallTimeouts += 1;
         // The client reads nothing, so a closing reply would never arrive: the socket is destroyed.
-        this.ctx.logger.info({ component: 'connection', remote: this.remote, unsentBytes: this.socket.writableLength, reason: `no reply byte could be sent for ${limitMs} ms (the client stopped reading; bodyTimeoutMs)` }, 'replies not read in time: closing the connection');
+        this.ctx.logger.info(
+          {
+            component: 'connection',
+            remote: this.remote,
+            unsentBytes: this.socket.writableLength,
+            reason: `no reply byte could be sent for ${limitMs} ms (the client stopped reading; bodyTimeoutMs)`,
+          },
+          'replies not read in time: closing the connection',
+        );
         this.closing = true;
         this.stop();
         this.socket.destroy();
@@ -110,7 +118,10 @@ export class ConnectionTimers {
     if (!this.decoder.inHeader || this.headerTimer !== undefined) return;
     this.headerTimer = setTimeout(() => {
       this.ctx.counters.headerTimeouts += 1;
-      this.close('command line not completed in time', `a command line must arrive within ${limitMs} ms of its first byte (headerTimeoutMs); closing the connection`);
+      this.close(
+        'command line not completed in time',
+        `a command line must arrive within ${limitMs} ms of its first byte (headerTimeoutMs); closing the connection`,
+      );
     }, limitMs);
   }
 
@@ -130,7 +141,10 @@ export class ConnectionTimers {
         return;
       }
       this.ctx.counters.bodyTimeouts += 1;
-      this.close('request body not completed in time', `a request body must arrive within ${limitMs} ms of its command line (bodyTimeoutMs); nothing of it was done; send smaller requests or from a faster link; closing the connection`);
+      this.close(
+        'request body not completed in time',
+        `a request body must arrive within ${limitMs} ms of its command line (bodyTimeoutMs); nothing of it was done; send smaller requests or from a faster link; closing the connection`,
+      );
     };
     this.bodyTimer = setTimeout(expire, limitMs);
   }
@@ -144,7 +158,10 @@ export class ConnectionTimers {
       const waiting = this.activity.busy() || this.activity.readingHeld() || this.decoder.inHeader || this.decoder.inBody;
       if (waiting || quietMs < limitMs) return this.armIdle(waiting ? limitMs : limitMs - quietMs);
       this.ctx.counters.idleTimeouts += 1;
-      this.close('connection idle', `nothing received for ${limitMs} ms with no request in flight (idleTimeoutMs); closing the connection: send a heartbeat (version) while idle, or reconnect when needed`);
+      this.close(
+        'connection idle',
+        `nothing received for ${limitMs} ms with no request in flight (idleTimeoutMs); closing the connection: send a heartbeat (version) while idle, or reconnect when needed`,
+      );
     }, delayMs);
     this.idleTimer.unref();
   }

@@ -70,11 +70,14 @@ export class ClientConnection {
     this.remote = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
     this.auth = ctx.users === undefined ? undefined : new ConnectionAuth(ctx, ctx.users, this.remote, this.remoteAddress, listener.legacyUser);
     const loggedIn = this.auth === undefined || this.auth.login.user !== undefined;
-    this.decoder = new CommandDecoder({ maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN }, {
-      // A batched put's body that spans socket reads is joined into a pooled buffer, which the log hands back once written.
-      bodyBuffer: (length, kind) => (kind === 'mput' ? ctx.setBodies.take(length) : undefined),
-      bodyBudget: ctx.bodyBudget.forAddress(this.remoteAddress),
-    });
+    this.decoder = new CommandDecoder(
+      { maxHeaderBytes: system.maxHeaderLength, maxBodyBytes: loggedIn ? system.maxRequestBodySize : MAX_BODY_BEFORE_LOGIN },
+      {
+        // A batched put's body that spans socket reads is joined into a pooled buffer, which the log hands back once written.
+        bodyBuffer: (length, kind) => (kind === 'mput' ? ctx.setBodies.take(length) : undefined),
+        bodyBudget: ctx.bodyBudget.forAddress(this.remoteAddress),
+      },
+    );
     this.replies = new ConnectionReplies(socket);
     this.quotas = new ConnectionQuotas(socket, ctx, this.remoteAddress, () => !this.pausedForLoad && this.budgetWait === undefined);
     this.request = {
@@ -87,7 +90,10 @@ export class ClientConnection {
       waited: (cancel) => void this.waits.delete(cancel),
     };
     // Only the broker's own holds stop the body and idle clocks, not the client's unread replies (it would keep a half-sent body's budget for ever).
-    const activity = { busy: () => this.inFlight > 0 || this.waits.size > 0, readingHeld: () => (this.pausedForLoad && socket.writableLength < MAX_UNSENT_BYTES) || this.quotas.heldUntil > 0 || this.budgetWait !== undefined };
+    const activity = {
+      busy: () => this.inFlight > 0 || this.waits.size > 0,
+      readingHeld: () => (this.pausedForLoad && socket.writableLength < MAX_UNSENT_BYTES) || this.quotas.heldUntil > 0 || this.budgetWait !== undefined,
+    };
     this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -180,7 +186,10 @@ export class ClientConnection {
 
   private logIn(command: AuthCommand): void {
     if (this.auth === undefined) {
-      return this.answerBeforeTable(command, refused(Status.badRequest, 'this broker asks for no login ([auth] enabled=false); connect without credentials, or enable [auth] on the broker'));
+      return this.answerBeforeTable(
+        command,
+        refused(Status.badRequest, 'this broker asks for no login ([auth] enabled=false); connect without credentials, or enable [auth] on the broker'),
+      );
     }
     const outcome = this.auth.logIn(command);
     if (this.auth.login.user !== undefined) this.decoder.maxBodyBytes = this.ctx.config.system.maxRequestBodySize;

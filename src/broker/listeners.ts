@@ -17,7 +17,9 @@ import { Status } from '../protocol/status.js';
  * connections already open are not touched.
  */
 function refuseWithReply(socket: Socket, reason: string): void {
-  socket.end(encodeResult(Status.serviceUnavailable, DEFAULT_OPAQUE, `${reason}; close connections you do not need, or use another broker`), () => socket.destroy());
+  socket.end(encodeResult(Status.serviceUnavailable, DEFAULT_OPAQUE, `${reason}; close connections you do not need, or use another broker`), () =>
+    socket.destroy(),
+  );
 }
 
 function listenOn(server: Server, port: number, host: string): Promise<void> {
@@ -93,7 +95,11 @@ export class BrokerListeners {
 
   /** Stop accepting, let every open connection finish its in-flight requests, and close it. */
   async close(): Promise<void> {
-    const closed = Promise.all([this.server, this.plainServer, this.legacyServer].map((server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))));
+    const closed = Promise.all(
+      [this.server, this.plainServer, this.legacyServer].map(
+        (server) => new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve())),
+      ),
+    );
     this.admission.closeHandshakes(); // else server.close() waits for them until handshakeTimeoutMs
     await Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
     await closed;

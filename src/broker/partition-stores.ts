@@ -133,7 +133,10 @@ export class PartitionStores {
     // them would lose them at failover. Going past the limit is counted and logged instead.
     if (!this.opening.has(`${topic}-${partition}`) && this.budget.wouldOverrun(topic)) {
       this.budget.replicaOverruns += 1;
-      this.logger.warn({ component: 'storage', topic, partition, topics: this.budget.topics, partitions: this.budget.partitions }, 'replica partition created past maxTopics/maxPartitions: raise them on this broker to match its master');
+      this.logger.warn(
+        { component: 'storage', topic, partition, topics: this.budget.topics, partitions: this.budget.partitions },
+        'replica partition created past maxTopics/maxPartitions: raise them on this broker to match its master',
+      );
     }
     return this.create(topic, partition, startOffset);
   }
@@ -148,9 +151,12 @@ export class PartitionStores {
       this.budget.add(topic, partition);
       opening = this.open(topic, partition, this.settings(topic), startOffset).finally(() => this.opening.delete(key));
       opening.catch(() => this.budget.remove(topic, partition));
-      void opening.then((log) => {
-        for (const listener of this.created) listener(topic, partition, log);
-      }, () => undefined);
+      void opening.then(
+        (log) => {
+          for (const listener of this.created) listener(topic, partition, log);
+        },
+        () => undefined,
+      );
       this.opening.set(key, opening);
     }
     return opening;
@@ -194,7 +200,10 @@ export class PartitionStores {
         const store = partitionDirectory(name);
         if (store === undefined) {
           this.foreignDirectories += 1;
-          this.logger.warn({ component: 'storage', dir: join(path, name) }, `not a partition directory this broker would create (<topic>-<partition>, where ${TOPIC_NAME_RULE}): left alone and not served`);
+          this.logger.warn(
+            { component: 'storage', dir: join(path, name) },
+            `not a partition directory this broker would create (<topic>-<partition>, where ${TOPIC_NAME_RULE}): left alone and not served`,
+          );
           continue;
         }
         const { topic, partition } = store;
@@ -208,7 +217,10 @@ export class PartitionStores {
     // In parallel, but bounded: thousands of partitions opened at once ran out of descriptors.
     await forEachBounded(found, this.config.system.loadMessageStoresInParallel ? OPEN_CLOSE_CONCURRENCY : 1, load);
     const truncatedBytes = [...this.logs.values()].flatMap((p) => [...p.values()]).reduce((sum, log) => sum + log.recovery.truncatedBytes, 0);
-    this.logger.info({ component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes }, 'partition stores loaded');
+    this.logger.info(
+      { component: 'storage', partitions: found.length, recoveryMillis: Math.round(performance.now() - started), truncatedBytes },
+      'partition stores loaded',
+    );
   }
 
   /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (docs/storage.md, retention). */

@@ -41,7 +41,10 @@ export class RetentionClock {
     }
     if (this.pausedByMs === 0) {
       this.anomalies += 1;
-      this.logger.warn({ component: 'retention', jumpMs, toleranceMs: this.toleranceMs }, 'clock anomaly: the wall clock jumped forward; deletion by age is paused until the time is accepted (POST /api/clock/accept) or the broker restarts');
+      this.logger.warn(
+        { component: 'retention', jumpMs, toleranceMs: this.toleranceMs },
+        'clock anomaly: the wall clock jumped forward; deletion by age is paused until the time is accepted (POST /api/clock/accept) or the broker restarts',
+      );
     }
     this.pausedByMs = jumpMs;
     return undefined;

@@ -24,6 +24,8 @@ export function topicReload(running: BrokerConfig, fresh: BrokerConfig, loaded: 
     added: [...after.keys()].filter((name) => !before.has(name)),
     changed: [...after.keys()].filter((name) => before.has(name) && before.get(name) !== after.get(name)),
     removed: [...before.keys()].filter((name) => !after.has(name)),
-    needRestart: (['system', 'zookeeper', 'replication', 'http'] as const).filter((section) => JSON.stringify(fresh[section]) !== JSON.stringify(loaded[section])),
+    needRestart: (['system', 'zookeeper', 'replication', 'http'] as const).filter(
+      (section) => JSON.stringify(fresh[section]) !== JSON.stringify(loaded[section]),
+    ),
   };
 }

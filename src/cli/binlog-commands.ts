@@ -5,7 +5,17 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import type ZongJi from '@vlasky/zongji';
 import type { ClientOptions, BeginTransaction } from '../client/index.js';
-import { keySelector, MetaqClient, mysqlDialect, mysqlExecutor, mysqlTransactions, postgresDialect, postgresExecutor, postgresTransactions, SqlOffsetStorage } from '../client/index.js';
+import {
+  keySelector,
+  MetaqClient,
+  mysqlDialect,
+  mysqlExecutor,
+  mysqlTransactions,
+  postgresDialect,
+  postgresExecutor,
+  postgresTransactions,
+  SqlOffsetStorage,
+} from '../client/index.js';
 import { NodeFileIO } from '../broker/index.js';
 import { MetaqError } from '../common/errors.js';
 import { BinlogCheckpoint } from '../integrations/binlog/binlog-checkpoint.js';
@@ -48,13 +58,14 @@ export function parseTables(names: readonly string[]): Record<string, string[] |
     if (match === null) throw new MetaqError('USAGE', `--tables takes db.table or db.*, got ${JSON.stringify(name)}`);
     const [, schema, table] = match as unknown as [string, string, string];
     if (table === '*') tables[schema] = true;
-    else if (tables[schema] !== true) tables[schema] = [...((tables[schema]) ?? []), table];
+    else if (tables[schema] !== true) tables[schema] = [...(tables[schema] ?? []), table];
   }
   return tables;
 }
 
 function checkMysqlUrl(url: string, option: string): void {
-  if (!/^mysql:\/\//.test(url)) throw new MetaqError('USAGE', `${option} must be a mysql:// URL (mysql://USER[:PASSWORD]@HOST[:PORT]/), got ${JSON.stringify(url)}`);
+  if (!/^mysql:\/\//.test(url))
+    throw new MetaqError('USAGE', `${option} must be a mysql:// URL (mysql://USER[:PASSWORD]@HOST[:PORT]/), got ${JSON.stringify(url)}`);
 }
 
 /** The source's identity in the checkpoint: host and port, never the password. */
@@ -68,7 +79,14 @@ interface Mysql2Promise {
 }
 
 /** `metaq binlog`: publish the source's row changes until SIGINT or SIGTERM. */
-export async function binlog(client: ClientOptions, sourceUrl: string, checkpointPath: string, options: BinlogOptions, signal: AbortSignal, progress: NodeJS.WriteStream | undefined): Promise<void> {
+export async function binlog(
+  client: ClientOptions,
+  sourceUrl: string,
+  checkpointPath: string,
+  options: BinlogOptions,
+  signal: AbortSignal,
+  progress: NodeJS.WriteStream | undefined,
+): Promise<void> {
   checkMysqlUrl(sourceUrl, '--source');
   const { default: ZongJiClass } = await load<{ default: typeof ZongJi }>('@vlasky/zongji', 'metaq binlog');
   const mysql = await load<Mysql2Promise>('mysql2/promise', 'metaq binlog');
@@ -102,7 +120,13 @@ interface Target {
 }
 
 interface PgModule {
-  default: { Pool: new (options: { connectionString: string; max: number }) => { query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>; connect(): Promise<{ query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>; release(): void }>; end(): Promise<void> } };
+  default: {
+    Pool: new (options: { connectionString: string; max: number }) => {
+      query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+      connect(): Promise<{ query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>; release(): void }>;
+      end(): Promise<void>;
+    };
+  };
 }
 
 interface Mysql2PoolModule {
@@ -114,12 +138,22 @@ async function openTarget(url: string, offsetsTable: string): Promise<Target> {
   if (scheme === 'mysql') {
     const pool = (await load<Mysql2PoolModule>('mysql2/promise', 'metaq binlog-apply')).createPool({ uri: url, connectionLimit: 4 });
     const executor = mysqlExecutor(pool);
-    return { begin: mysqlTransactions(pool), storage: new SqlOffsetStorage(executor, mysqlDialect, offsetsTable), applier: new ChangeApplier(mysqlApplyDialect), end: () => pool.end() };
+    return {
+      begin: mysqlTransactions(pool),
+      storage: new SqlOffsetStorage(executor, mysqlDialect, offsetsTable),
+      applier: new ChangeApplier(mysqlApplyDialect),
+      end: () => pool.end(),
+    };
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const pool = new (await load<PgModule>('pg', 'metaq binlog-apply')).default.Pool({ connectionString: url, max: 4 });
     const executor = postgresExecutor(pool);
-    return { begin: postgresTransactions(pool), storage: new SqlOffsetStorage(executor, postgresDialect, offsetsTable), applier: new ChangeApplier(postgresApplyDialect), end: () => pool.end() };
+    return {
+      begin: postgresTransactions(pool),
+      storage: new SqlOffsetStorage(executor, postgresDialect, offsetsTable),
+      applier: new ChangeApplier(postgresApplyDialect),
+      end: () => pool.end(),
+    };
   }
   throw new MetaqError('USAGE', `--target must be a mysql:// or postgres:// URL, got ${JSON.stringify(url)}`);
 }
@@ -138,14 +172,22 @@ export interface ApplyOptions {
  * neither loses nor repeats a change here; the publisher's replays are absorbed by whole-row
  * upserts.
  */
-export async function binlogApply(client: ClientOptions, targetUrl: string, options: ApplyOptions, signal: AbortSignal, progress: NodeJS.WriteStream | undefined): Promise<void> {
+export async function binlogApply(
+  client: ClientOptions,
+  targetUrl: string,
+  options: ApplyOptions,
+  signal: AbortSignal,
+  progress: NodeJS.WriteStream | undefined,
+): Promise<void> {
   const target = await openTarget(targetUrl, options.offsetsTable);
   const log = logger();
   const metaq = new MetaqClient(client);
   const applier = new BatchApplier(target.applier, target.storage, target.begin, options.group, log, { maxBatch: options.maxBatch });
   const timer = progress?.isTTY ? setInterval(() => progress.write(`\r${applier.applied} row changes applied  `), 500) : undefined;
   try {
-    const consumer = metaq.consumer({ group: options.group, offsetStorage: target.storage, autoCommit: false, startFrom: 0, logger: log }).subscribe(options.topic);
+    const consumer = metaq
+      .consumer({ group: options.group, offsetStorage: target.storage, autoCommit: false, startFrom: 0, logger: log })
+      .subscribe(options.topic);
     await consumer.run(applier.listener);
     log.info({ topic: options.topic, group: options.group }, 'applying row changes');
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));

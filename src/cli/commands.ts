@@ -10,7 +10,6 @@ import { connectionFromEnv } from './connection-env.js';
 import type { Target } from './broker-target.js';
 import { urlOf } from './broker-target.js';
 
-
 function clientFor(target: Target): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
 }
@@ -32,7 +31,13 @@ export async function printStats(target: Target, item: string | undefined, out: 
  * `metaq produce TOPIC`: send each message (pipelined, 1,000 in flight) and print
  * `<id> <partition> <offset>`; progress goes to stderr on a terminal. Returns the failure count.
  */
-export async function produce(target: Target, topic: string, messages: AsyncIterable<string> | Iterable<string>, out: NodeJS.WritableStream, progress: NodeJS.WriteStream | undefined): Promise<number> {
+export async function produce(
+  target: Target,
+  topic: string,
+  messages: AsyncIterable<string> | Iterable<string>,
+  out: NodeJS.WritableStream,
+  progress: NodeJS.WriteStream | undefined,
+): Promise<number> {
   const client = clientFor(target);
   let done = 0;
   let lastReport = 0;
@@ -115,7 +120,12 @@ export async function consume(target: Target, options: ConsumeOptions, out: Node
 }
 
 async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
-  const consumer = client.consumer({ group: options.group!, offsetStorage: new FileOffsetStorage(options.offsetsFile), startFrom: options.offset, maxDelayFetchMs: 500 });
+  const consumer = client.consumer({
+    group: options.group!,
+    offsetStorage: new FileOffsetStorage(options.offsetsFile),
+    startFrom: options.offset,
+    maxDelayFetchMs: 500,
+  });
   consumer.subscribe(options.topic, { maxSize: options.maxSize, partitions: [options.partition] });
   // Iterating marks a message processed only when the next is asked for, so stopping at the
   // limit (or on Ctrl-C) commits exactly what was printed.
@@ -148,7 +158,8 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
     out.write('groups\n');
     for (const group of view.groups) {
       out.write(`  ${group.group}\tmembers: ${group.members.length === 0 ? '-' : group.members.join(', ')}\n`);
-      for (const p of group.partitions) out.write(`    ${p.topic} ${p.partition}\toffset ${p.offset ?? '?'}\tend ${p.end ?? '?'}\tlag ${p.lag ?? '?'}\towner ${p.owner ?? '-'}\n`);
+      for (const p of group.partitions)
+        out.write(`    ${p.topic} ${p.partition}\toffset ${p.offset ?? '?'}\tend ${p.end ?? '?'}\tlag ${p.lag ?? '?'}\towner ${p.owner ?? '-'}\n`);
     }
   } finally {
     await Promise.all([...connections.values()].map((c) => c.close()));
@@ -174,11 +185,19 @@ export async function transactions(target: Target, action: string, key: string |
     }
     return;
   }
-  if ((action !== 'commit' && action !== 'rollback') || key === undefined) throw new MetaqError('USAGE', 'tx needs list, or commit|rollback with an XID:… key from `metaq tx list`');
+  if ((action !== 'commit' && action !== 'rollback') || key === undefined)
+    throw new MetaqError('USAGE', 'tx needs list, or commit|rollback with an XID:… key from `metaq tx list`');
   const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), connectionFromEnv());
   try {
-    await transactionRequest(connection, { txKey: key, sessionId: 'metaq-cli', type: action === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', requestTimeoutMs: 30_000 });
-    out.write(`${action === 'commit' ? 'committed' : 'rolled back'} ${key} heuristically; the coordinator will be told when it retries, and should FORGET it\n`);
+    await transactionRequest(connection, {
+      txKey: key,
+      sessionId: 'metaq-cli',
+      type: action === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK',
+      requestTimeoutMs: 30_000,
+    });
+    out.write(
+      `${action === 'commit' ? 'committed' : 'rolled back'} ${key} heuristically; the coordinator will be told when it retries, and should FORGET it\n`,
+    );
   } finally {
     await connection.close();
   }

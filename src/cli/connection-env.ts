@@ -29,10 +29,12 @@ export async function loadConnectionEnv(env: NodeJS.ProcessEnv = process.env, io
     return bytes;
   };
   const [ca, cert, key] = await Promise.all([file('METAQ_TLS_CA'), file('METAQ_TLS_CERT'), file('METAQ_TLS_KEY')]);
-  if ((cert === undefined) !== (key === undefined)) throw new Error('METAQ_TLS_CERT and METAQ_TLS_KEY go together: set both for a client certificate, or neither');
+  if ((cert === undefined) !== (key === undefined))
+    throw new Error('METAQ_TLS_CERT and METAQ_TLS_KEY go together: set both for a client certificate, or neither');
   const on = env.METAQ_TLS === '1' || ca !== undefined || cert !== undefined;
   const username = env.METAQ_USER ?? '';
-  if (username !== '' && (env.METAQ_PASSWORD ?? '') === '') throw new Error('METAQ_USER is set but METAQ_PASSWORD is not: set the password too, or unset METAQ_USER');
+  if (username !== '' && (env.METAQ_PASSWORD ?? '') === '')
+    throw new Error('METAQ_USER is set but METAQ_PASSWORD is not: set the password too, or unset METAQ_USER');
   loaded = {
     ...(on ? { tls: { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert, key }) } } : {}),
     ...(username === '' ? {} : { auth: { username, password: env.METAQ_PASSWORD! } }),

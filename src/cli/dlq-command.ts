@@ -22,7 +22,11 @@ function deadLetterTopic(options: DlqOptions): string {
 }
 
 function clientFor(options: DlqOptions): MetaqClient {
-  return new MetaqClient({ serverUrl: options.serverUrl, connection: connectionFromEnv(), partitions: options.partitions === undefined ? {} : { [deadLetterTopic(options)]: options.partitions } });
+  return new MetaqClient({
+    serverUrl: options.serverUrl,
+    connection: connectionFromEnv(),
+    partitions: options.partitions === undefined ? {} : { [deadLetterTopic(options)]: options.partitions },
+  });
 }
 
 /** `metaq dlq list`: one line per dead letter, with where it came from, how often it failed and why. */
@@ -35,8 +39,13 @@ export async function listDeadLetters(options: DlqOptions, limit: number | undef
       if (limit !== undefined && listed >= limit) break;
       const envelope = decodeEnvelope(message.attribute);
       const data = message.data.toString('utf8', 0, Math.min(message.data.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS);
-      const origin = envelope === undefined ? ['?', '?', '?', '(no retry envelope)'] : [envelope.topic, String(envelope.failures), envelope.firstFailedAt.toISOString(), envelope.lastError];
-      out.write(`${message.partition.index}\t${message.offset}\t${message.id}\t${origin.map((field) => JSON.stringify(field).slice(1, -1)).join('\t')}\t${JSON.stringify(data).slice(1, -1)}\n`);
+      const origin =
+        envelope === undefined
+          ? ['?', '?', '?', '(no retry envelope)']
+          : [envelope.topic, String(envelope.failures), envelope.firstFailedAt.toISOString(), envelope.lastError];
+      out.write(
+        `${message.partition.index}\t${message.offset}\t${message.id}\t${origin.map((field) => JSON.stringify(field).slice(1, -1)).join('\t')}\t${JSON.stringify(data).slice(1, -1)}\n`,
+      );
       listed += 1;
     }
     return listed;
@@ -63,7 +72,11 @@ export async function replayDeadLetters(options: ReplayOptions, out: NodeJS.Writ
   const topic = deadLetterTopic(options);
   const replay = async (message: ReceivedMessage): Promise<void> => {
     const envelope = decodeEnvelope(message.attribute);
-    if (envelope === undefined) throw new MetaqError('NOT_A_DEAD_LETTER', `${topic} ${message.partition.index}@${message.offset} carries no retry envelope; it was not put there by a consumer's retryTopics, so there is nowhere to replay it`);
+    if (envelope === undefined)
+      throw new MetaqError(
+        'NOT_A_DEAD_LETTER',
+        `${topic} ${message.partition.index}@${message.offset} carries no retry envelope; it was not put there by a consumer's retryTopics, so there is nowhere to replay it`,
+      );
     const sent = await producer.send({ topic: envelope.topic, data: message.data, attribute: envelope.attribute });
     out.write(`${message.partition.index}\t${message.offset}\t${message.id}\t-> ${envelope.topic}\t${sent.partition.index}\t${sent.offset}\t${sent.id}\n`);
   };
@@ -77,7 +90,8 @@ export async function replayDeadLetters(options: ReplayOptions, out: NodeJS.Writ
         replayed += 1;
         if (wanted.size === 0) break;
       }
-      if (wanted.size > 0) throw new MetaqError('NOT_FOUND', `no dead letter in ${topic} has id ${[...wanted].join(', ')} (see metaq dlq list); ${replayed} replayed`);
+      if (wanted.size > 0)
+        throw new MetaqError('NOT_FOUND', `no dead letter in ${topic} has id ${[...wanted].join(', ')} (see metaq dlq list); ${replayed} replayed`);
       return replayed;
     }
     const positions = new FileOffsetStorage(options.offsetsFile);

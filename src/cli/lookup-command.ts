@@ -17,7 +17,11 @@ export interface LookupOptions {
  * offset, id, key, data), and return how many.
  */
 export async function lookup(options: LookupOptions, out: NodeJS.WritableStream): Promise<number> {
-  const client = new MetaqClient({ serverUrl: options.serverUrl, connection: connectionFromEnv(), partitions: options.partitions === undefined ? {} : { [options.topic]: options.partitions } });
+  const client = new MetaqClient({
+    serverUrl: options.serverUrl,
+    connection: connectionFromEnv(),
+    partitions: options.partitions === undefined ? {} : { [options.topic]: options.partitions },
+  });
   try {
     let found: ReceivedMessage[];
     if (options.id !== undefined) {

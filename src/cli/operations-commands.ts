@@ -17,7 +17,9 @@ function progressBar(total: number, what: string): { update(done: number): void;
 /** `metaq reload`: re-read the broker's topic sections (docs/operations.md) through its admin API. */
 export async function reload(admin: AdminClient, out: NodeJS.WritableStream): Promise<void> {
   const result = await admin.call<TopicReload>('POST', '/config/reload');
-  out.write(`reloaded: added ${result.added.join(', ') || '-'}; changed ${result.changed.join(', ') || '-'}; removed ${result.removed.join(', ') || '-'} (removed topics keep their stores)\n`);
+  out.write(
+    `reloaded: added ${result.added.join(', ') || '-'}; changed ${result.changed.join(', ') || '-'}; removed ${result.removed.join(', ') || '-'} (removed topics keep their stores)\n`,
+  );
   if (result.needRestart.length > 0) out.write(`not applied until a restart: [${result.needRestart.join('], [')}] changed\n`);
 }
 
@@ -45,7 +47,14 @@ export async function movePartitionDirs(dataDir: string, topic: string, start: n
 }
 
 /** `metaq delete-partitions`: without --force, only lists what would go. */
-export async function deletePartitionDirs(dataDir: string, topic: string, start: number, end: number, force: boolean, out: NodeJS.WritableStream): Promise<void> {
+export async function deletePartitionDirs(
+  dataDir: string,
+  topic: string,
+  start: number,
+  end: number,
+  force: boolean,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   if (!force) {
     out.write(`would delete ${topic}-${start} … ${topic}-${end} under ${dataDir} with every message in them; run again with --force to delete\n`);
     return;
@@ -70,7 +79,12 @@ async function withZk<T>(zk: string, action: (session: ZkSession) => Promise<T>)
 }
 
 /** `metaq copy-offsets` (MetaQ's CopyOffsetInZk). */
-export async function copyGroupOffsets(zk: string, root: string, spec: { topic: string; source: number; target: number; start: number; end: number; targetStart?: number }, out: NodeJS.WritableStream): Promise<void> {
+export async function copyGroupOffsets(
+  zk: string,
+  root: string,
+  spec: { topic: string; source: number; target: number; start: number; end: number; targetStart?: number },
+  out: NodeJS.WritableStream,
+): Promise<void> {
   await withZk(zk, async (session) => {
     let copied = 0;
     await copyOffsets(session, new MetaZnodes(root), spec, (copy) => {

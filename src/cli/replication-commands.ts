@@ -26,10 +26,21 @@ export async function slave(target: Target, action: string, out: NodeJS.Writable
   if (action !== 'status' && action !== 'resubscribe') throw new MetaqError('USAGE', `slave needs status or resubscribe, got ${JSON.stringify(action)}`);
   const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), connectionFromEnv());
   try {
-    const reply = await connection.request((opaque) => (action === 'status' ? { kind: 'stats', item: 'replication', opaque } : { kind: 'admin', action: 'resubscribe', opaque }), 30_000, `slave ${action}`);
+    const reply = await connection.request(
+      (opaque) => (action === 'status' ? { kind: 'stats', item: 'replication', opaque } : { kind: 'admin', action: 'resubscribe', opaque }),
+      30_000,
+      `slave ${action}`,
+    );
     const text = reply.body.toString('utf8');
     if (reply.kind === 'result' && reply.code !== Status.success) throw new MetaqError('BROKER_REFUSED', `${action} refused (${reply.code}): ${text}`);
-    out.write(action === 'status' ? text.replace(/^STATS\r\n/, '').replace(/END\r\n$/, '').replace(/\r\n/g, '\n') : `${text}\n`);
+    out.write(
+      action === 'status'
+        ? text
+            .replace(/^STATS\r\n/, '')
+            .replace(/END\r\n$/, '')
+            .replace(/\r\n/g, '\n')
+        : `${text}\n`,
+    );
   } finally {
     await connection.close();
   }

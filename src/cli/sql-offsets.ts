@@ -6,7 +6,10 @@ async function load<T>(name: string): Promise<T> {
   try {
     return (await import(name)) as T;
   } catch (error) {
-    throw new MetaqError('USAGE', `reading offsets from this database needs the ${name.split('/')[0]} package: npm install ${name.split('/')[0]} (${(error as Error).message})`);
+    throw new MetaqError(
+      'USAGE',
+      `reading offsets from this database needs the ${name.split('/')[0]} package: npm install ${name.split('/')[0]} (${(error as Error).message})`,
+    );
   }
 }
 
@@ -15,7 +18,13 @@ interface MysqlModule {
 }
 
 interface PgModule {
-  default: { Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string, params: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>; end(): Promise<void> } };
+  default: {
+    Client: new (options: { connectionString: string }) => {
+      connect(): Promise<void>;
+      query(sql: string, params: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+      end(): Promise<void>;
+    };
+  };
 }
 
 /**

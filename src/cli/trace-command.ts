@@ -24,7 +24,9 @@ export async function trace(options: TraceOptions, out: NodeJS.WritableStream): 
   }
   rows.sort((a, b) => a.at - b.at);
   if (options.json) out.write(`${JSON.stringify(rows)}\n`);
-  else for (const row of rows) out.write(`${new Date(row.at).toISOString()}\tbroker ${row.brokerId}\t${row.event}\t${row.topic}-${row.partition}\t${detail(row)}\n`);
+  else
+    for (const row of rows)
+      out.write(`${new Date(row.at).toISOString()}\tbroker ${row.brokerId}\t${row.event}\t${row.topic}-${row.partition}\t${detail(row)}\n`);
   return rows;
 }
 

@@ -35,8 +35,12 @@ async function readPassword(): Promise<string> {
 export async function userCommand(command: UserCommand, out: NodeJS.WritableStream): Promise<void> {
   const { action, name, rights, store } = command;
   if (action === 'list') {
-    const users = 'file' in store ? (await UserBook.open(new NodeFileIO(), store.file)).list() : (await store.admin.call<{ users: Array<{ name: string } & UserRights> }>('GET', '/users')).users;
-    for (const user of users) out.write(`${user.name}\tpublish=${user.publish.join(',') || '-'}\tsubscribe=${user.subscribe.join(',') || '-'}\tadmin=${user.admin}\n`);
+    const users =
+      'file' in store
+        ? (await UserBook.open(new NodeFileIO(), store.file)).list()
+        : (await store.admin.call<{ users: Array<{ name: string } & UserRights> }>('GET', '/users')).users;
+    for (const user of users)
+      out.write(`${user.name}\tpublish=${user.publish.join(',') || '-'}\tsubscribe=${user.subscribe.join(',') || '-'}\tadmin=${user.admin}\n`);
     return;
   }
   if (name === undefined) throw new MetaqError('USAGE', `user ${action} needs a user NAME`);

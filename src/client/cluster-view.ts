@@ -12,7 +12,14 @@ export interface ClusterView {
   groups: Array<{
     group: string;
     members: string[];
-    partitions: Array<{ topic: string; partition: string; owner: string | undefined; offset: number | undefined; end: number | undefined; lag: number | undefined }>;
+    partitions: Array<{
+      topic: string;
+      partition: string;
+      owner: string | undefined;
+      offset: number | undefined;
+      end: number | undefined;
+      lag: number | undefined;
+    }>;
   }>;
 }
 
@@ -51,7 +58,14 @@ export async function readClusterView(session: ZkSession, connection: (address: 
         const offset = parseOffsetNode((await session.getData(z.offset(group, topic, partition))) ?? '')?.offset;
         const owner = (await session.getData(z.owner(group, topic, partition))) || undefined;
         const last = await end(topic, partition);
-        partitions.push({ topic, partition, owner, offset, end: last, lag: offset !== undefined && last !== undefined ? Math.max(0, last - offset) : undefined });
+        partitions.push({
+          topic,
+          partition,
+          owner,
+          offset,
+          end: last,
+          lag: offset !== undefined && last !== undefined ? Math.max(0, last - offset) : undefined,
+        });
       }
     }
     groups.push({ group, members, partitions });

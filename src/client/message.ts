@@ -73,4 +73,3 @@ export interface RetryInfo {
   /** Where the message was first stored. */
   origin: { partition: Partition; offset: number; id: bigint };
 }
-

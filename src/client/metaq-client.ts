@@ -72,7 +72,10 @@ export class MetaqClient {
     if (options.zkConnect !== undefined) {
       const zkConnect = options.zkConnect;
       let session: Promise<ZkSession> | undefined;
-      this.router = new ZkRouter(() => (session ??= ZkSession.open({ connect: zkConnect, sessionTimeoutMs: options.zkSessionTimeoutMs ?? 30_000, connectionTimeoutMs: 30_000 })), options.zkRoot);
+      this.router = new ZkRouter(
+        () => (session ??= ZkSession.open({ connect: zkConnect, sessionTimeoutMs: options.zkSessionTimeoutMs ?? 30_000, connectionTimeoutMs: 30_000 })),
+        options.zkRoot,
+      );
     } else if (options.serverUrl !== undefined) {
       this.router = new DirectRouter(parseBrokerUrl(options.serverUrl), options.partitions ?? {});
     } else throw new InvalidArgumentError('options', 'needs serverUrl (meta://host:port, direct mode) or zkConnect (host:port, cluster mode)');
@@ -140,10 +143,16 @@ export class MetaqClient {
     checkTopic(topic, 'topic');
     const target: Partition = partitionArgument(partition, 'partition');
     const timeMs = typeof time === 'number' ? time : time.getTime();
-    if (!Number.isSafeInteger(timeMs) || timeMs < 0) throw new InvalidArgumentError('time', `must be a valid Date or a non-negative number of ms since 1970, got ${String(time)}`);
+    if (!Number.isSafeInteger(timeMs) || timeMs < 0)
+      throw new InvalidArgumentError('time', `must be a valid Date or a non-negative number of ms since 1970, got ${String(time)}`);
     const connection = this.connection(await this.router.readBroker(target));
-    if (!(await connection.extensions()).has(OFFSET_FOR_TIME_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer seeking by time (+otime): it is not a metaq broker, or an older one`);
-    const reply = await connection.request((opaque) => ({ kind: 'otime', topic, partition: target.index, timeMs, opaque }), options.timeoutMs ?? 10_000, `otime ${topic}-${target.index}`);
+    if (!(await connection.extensions()).has(OFFSET_FOR_TIME_EXTENSION))
+      throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer seeking by time (+otime): it is not a metaq broker, or an older one`);
+    const reply = await connection.request(
+      (opaque) => ({ kind: 'otime', topic, partition: target.index, timeMs, opaque }),
+      options.timeoutMs ?? 10_000,
+      `otime ${topic}-${target.index}`,
+    );
     return decodeOffsetForTimeReply(reply);
   }
 
@@ -190,7 +199,8 @@ export class MetaqClient {
       keyOffsets: async (topic, partition, key, limit) => {
         const target: Partition = { brokerId: 0, index: partition };
         const connection = this.connection(await this.router.readBroker(target));
-        if (!(await connection.extensions()).has(KEY_OFFSETS_EXTENSION)) throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer lookups by key (+okey): it is not a metaq broker, or an older one`);
+        if (!(await connection.extensions()).has(KEY_OFFSETS_EXTENSION))
+          throw new MetaqError('UNSUPPORTED', `${connection.address.url} does not offer lookups by key (+okey): it is not a metaq broker, or an older one`);
         const reply = await connection.request((opaque) => ({ kind: 'okey', topic, partition, key, limit, opaque }), timeoutMs, `okey ${topic}-${partition}`);
         return decodeKeyOffsetsReply(reply);
       },

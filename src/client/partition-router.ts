@@ -2,7 +2,7 @@ import type { Partition } from './message.js';
 import type { BrokerAddress } from './transport/broker-address.js';
 
 /**
- * Where a topic's partitions live. Direct mode (§5.15) knows one broker; cluster mode (the
+ * Where a topic's partitions live. Direct mode (docs/client.md) knows one broker; cluster mode (the
  * ZooKeeper issue) implements the same interface from `topics-pub`, so user code is unchanged.
  */
 export interface PartitionRouter {
@@ -10,7 +10,7 @@ export interface PartitionRouter {
   /** The partitions if already known, without waiting (the send hot path). */
   knownPartitions(topic: string): readonly Partition[] | undefined;
   broker(partition: Partition): BrokerAddress;
-  /** Where consumers read a partition now: its master, or a slave while the master is gone (§5.8). */
+  /** Where consumers read a partition now: its master, or a slave while the master is gone (docs/client.md). */
   readBroker(partition: Partition): Promise<BrokerAddress>;
   /** Every broker this router knows of (for `stats`). */
   allBrokers(): Promise<BrokerAddress[]>;

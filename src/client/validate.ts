@@ -24,12 +24,14 @@ export function checkGroup(value: unknown, argument: string): string {
 }
 
 export function checkPositiveInt(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(argument, `must be a positive integer, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    throw new InvalidArgumentError(argument, `must be a positive integer, got ${String(value)}`);
   return value;
 }
 
 export function checkNonNegativeInt(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(argument, `must be a non-negative integer, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new InvalidArgumentError(argument, `must be a non-negative integer, got ${String(value)}`);
   return value;
 }
 

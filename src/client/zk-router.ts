@@ -7,7 +7,7 @@ import type { BrokerAddress } from './transport/broker-address.js';
 import { parseBrokerUrl } from './transport/broker-address.js';
 
 /**
- * Cluster-mode discovery (§3.3): a topic's partitions are the `-m` children of
+ * Cluster-mode discovery (docs/cluster.md): a topic's partitions are the `-m` children of
  * `/brokers/topics-pub/<topic>` (JSON numParts), each broker's address is its
  * `/brokers/ids/<id>/master`, and the list is sorted by (brokerId, index). A ZooKeeper watch
  * drops the cached list on any change, so producers follow brokers that leave and return.
@@ -87,7 +87,7 @@ export class ZkRouter implements PartitionRouter {
   private readonly readers = new Map<number, Promise<BrokerAddress | undefined>>();
   private readonly readerWatchers = new Map<number, () => void>();
 
-  /** The master if registered, else a random async slave (MetaQ's consumer, §3.4 step 8). */
+  /** The master if registered, else a random async slave (MetaQ's consumer; docs/cluster.md). */
   async readBroker(partition: Partition): Promise<BrokerAddress> {
     const { brokerId } = partition;
     let lookup = this.readers.get(brokerId);

@@ -32,7 +32,8 @@ export function parseIni(text: string, fileName: string): IniSection[] {
     }
     const eq = trimmed.indexOf('=');
     if (eq <= 0) throw new ConfigError(`${fileName}:${line}: expected key=value, got ${JSON.stringify(trimmed)}`);
-    if (current === undefined) throw new ConfigError(`${fileName}:${line}: ${JSON.stringify(trimmed)} comes before any [section]; put it under [system] or a [topic=...] section`);
+    if (current === undefined)
+      throw new ConfigError(`${fileName}:${line}: ${JSON.stringify(trimmed)} comes before any [section]; put it under [system] or a [topic=...] section`);
     current.entries.push({ key: trimmed.slice(0, eq).trim(), value: trimmed.slice(eq + 1).trim(), line });
   });
   return sections;

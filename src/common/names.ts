@@ -42,5 +42,7 @@ export function groupNameProblem(name: unknown): string | undefined {
  */
 export function topicPatternProblem(pattern: string): string | undefined {
   const asName = pattern.replaceAll('*', 'x');
-  return pattern !== '' && isTopicName(asName) ? undefined : `invalid topic section name ${shown(pattern)}: ${TOPIC_NAME_RULE}, where "*" stands for any run of them`;
+  return pattern !== '' && isTopicName(asName)
+    ? undefined
+    : `invalid topic section name ${shown(pattern)}: ${TOPIC_NAME_RULE}, where "*" stands for any run of them`;
 }

@@ -61,7 +61,14 @@ export const DELAYED_PUT_EXTENSION = '+dput';
 /** … and the offsets of a key (`okey`). */
 export const KEY_OFFSETS_EXTENSION = '+okey';
 /** Every extension a metaq broker offers, as its `version` reply lists them. */
-export const BROKER_EXTENSIONS = [PUT_SET_EXTENSION, WAITING_GET_EXTENSION, OFFSET_FOR_TIME_EXTENSION, IDEMPOTENT_PUT_EXTENSION, DELAYED_PUT_EXTENSION, KEY_OFFSETS_EXTENSION];
+export const BROKER_EXTENSIONS = [
+  PUT_SET_EXTENSION,
+  WAITING_GET_EXTENSION,
+  OFFSET_FOR_TIME_EXTENSION,
+  IDEMPOTENT_PUT_EXTENSION,
+  DELAYED_PUT_EXTENSION,
+  KEY_OFFSETS_EXTENSION,
+];
 
 /** Longest idempotent producer id, on the wire and in the broker's producer journal. */
 export const MAX_PRODUCER_ID_LENGTH = 64;

@@ -58,7 +58,10 @@ export function unpackSet(payload: Buffer, flag: number): { count: number; recor
   try {
     if (code === CODEC_BITS.gzip) return { count, records: zlib.gunzipSync(body) };
     if (code === CODEC_BITS.zstd) {
-      if (!zstdAvailable()) throw new UnreadableCodecError(`a zstd-compressed message set needs Node.js 22.15 or later to read (this is ${process.version}): run this consumer on a newer Node.js, or have the producer use gzip`);
+      if (!zstdAvailable())
+        throw new UnreadableCodecError(
+          `a zstd-compressed message set needs Node.js 22.15 or later to read (this is ${process.version}): run this consumer on a newer Node.js, or have the producer use gzip`,
+        );
       return { count, records: zstd.zstdDecompressSync!(body) };
     }
   } catch (error) {

@@ -125,7 +125,9 @@ export class CommandDecoder {
     if (pending.received === pending.header.bodyLength) {
       this.awaiting = undefined;
       if (pending.reserved) this.options.bodyBudget?.release(pending.header.bodyLength);
-      out.push(withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received, pending.header.command.kind)));
+      out.push(
+        withBody(pending.header, pending.into?.subarray(0, pending.received) ?? this.join(pending.chunks, pending.received, pending.header.command.kind)),
+      );
     }
     return take;
   }
@@ -185,7 +187,13 @@ export class CommandDecoder {
       }
       const into = reused ? this.bodyTarget(header.bodyLength, header.command.kind) : undefined;
       if (into !== undefined) buf.copy(into, 0, pos);
-      this.awaiting = { header, chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [], received: available, into, reserved: budget !== undefined };
+      this.awaiting = {
+        header,
+        chunks: available > 0 && into === undefined ? [buf.subarray(pos)] : [],
+        received: available,
+        into,
+        reserved: budget !== undefined,
+      };
       return;
     }
   }
@@ -198,7 +206,15 @@ function copyInto(target: Buffer, bytes: Buffer): Buffer {
 
 function withBody(header: ParsedHeader, body: Buffer): Command {
   const command = header.command;
-  if (command.kind === 'put' || command.kind === 'mput' || command.kind === 'dput' || command.kind === 'sync' || command.kind === 'auth' || command.kind === 'result' || command.kind === 'value') {
+  if (
+    command.kind === 'put' ||
+    command.kind === 'mput' ||
+    command.kind === 'dput' ||
+    command.kind === 'sync' ||
+    command.kind === 'auth' ||
+    command.kind === 'result' ||
+    command.kind === 'value'
+  ) {
     command.body = body;
   }
   return command;

@@ -17,6 +17,7 @@ export function decodePayload(payload: Buffer, flag: number): { data: Buffer; at
   if ((flag & FLAG_HAS_ATTRIBUTE) === 0) return { data: payload, attribute: undefined };
   if (payload.length < 4) throw new RangeError('payload flagged with an attribute is shorter than the 4-byte attribute length');
   const attrLength = payload.readInt32BE(0);
-  if (attrLength < 0 || 4 + attrLength > payload.length) throw new RangeError(`attribute length ${attrLength} does not fit in a ${payload.length}-byte payload`);
+  if (attrLength < 0 || 4 + attrLength > payload.length)
+    throw new RangeError(`attribute length ${attrLength} does not fit in a ${payload.length}-byte payload`);
   return { data: payload.subarray(4 + attrLength), attribute: payload.toString('utf8', 4, 4 + attrLength) };
 }

@@ -32,7 +32,16 @@ export class PutHeaderFastPath {
     const n = this.numbers;
     if (n[1]! < 0) return undefined; // a negative body length: the general parser names it
     return {
-      command: { kind: 'put', topic: this.topic(buf, topicStart, topicEnd), partition: n[0]!, flag: n[2]!, checksum: count === 5 ? n[3]! : -1, txKey: undefined, opaque: n[count - 1]!, body: EMPTY },
+      command: {
+        kind: 'put',
+        topic: this.topic(buf, topicStart, topicEnd),
+        partition: n[0]!,
+        flag: n[2]!,
+        checksum: count === 5 ? n[3]! : -1,
+        txKey: undefined,
+        opaque: n[count - 1]!,
+        body: EMPTY,
+      },
       bodyLength: n[1]!,
     };
   }

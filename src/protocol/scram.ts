@@ -102,7 +102,8 @@ export class ScramServerExchange {
     const fields = attributes(clientFirstBare);
     const name = fields.get('n');
     const clientNonce = fields.get('r');
-    if (name === undefined || name === '' || clientNonce === undefined || clientNonce === '') throw new ScramError('client-first message needs n=<user> and r=<nonce>');
+    if (name === undefined || name === '' || clientNonce === undefined || clientNonce === '')
+      throw new ScramError('client-first message needs n=<user> and r=<nonce>');
     const user = preparedName(name);
     const stored = this.lookup(user);
     const credentials = stored ?? this.decoy(user);

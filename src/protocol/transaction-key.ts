@@ -12,10 +12,12 @@ export function validateTransactionKey(key: string): void {
   }
   if (key.startsWith('XID:')) {
     const parts = key.split(':');
-    if (parts.length !== 5) throw new ProtocolError(`XA transaction key ${JSON.stringify(key)} must have 5 ':'-separated parts (XID:format:gtrid:bqual:qualifier)`);
+    if (parts.length !== 5)
+      throw new ProtocolError(`XA transaction key ${JSON.stringify(key)} must have 5 ':'-separated parts (XID:format:gtrid:bqual:qualifier)`);
     parseJavaInt(parts[1], 'XA format id');
     for (const hex of [parts[2], parts[3]]) {
-      if (hex === undefined || !/^(?:[0-9a-f]{2})*$/.test(hex)) throw new ProtocolError(`XA transaction key ${JSON.stringify(key)} has a branch id that is not lower-case hex`);
+      if (hex === undefined || !/^(?:[0-9a-f]{2})*$/.test(hex))
+        throw new ProtocolError(`XA transaction key ${JSON.stringify(key)} has a branch id that is not lower-case hex`);
     }
     return;
   }

@@ -36,28 +36,32 @@ export class DeliveredMarks {
   add(offset: number): Promise<void> {
     this.queued.push(offset);
     // A failed write fails its callers, not every write after it.
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      const offsets = this.queued.splice(0);
-      if (offsets.length === 0) return;
-      const bytes = Buffer.allocUnsafe(offsets.length * MARK_SIZE);
-      offsets.forEach((offset, n) => bytes.writeBigUInt64BE(BigInt(offset), n * MARK_SIZE));
-      await this.file.write(bytes, this.size);
-      this.size += bytes.length;
-    });
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const offsets = this.queued.splice(0);
+        if (offsets.length === 0) return;
+        const bytes = Buffer.allocUnsafe(offsets.length * MARK_SIZE);
+        offsets.forEach((offset, n) => bytes.writeBigUInt64BE(BigInt(offset), n * MARK_SIZE));
+        await this.file.write(bytes, this.size);
+        this.size += bytes.length;
+      });
     return this.writing;
   }
 
   /** Replace the file with the marks `kept()` names when the writes queued before it are done (crash-safe). */
   rewrite(kept: () => Iterable<number>): Promise<void> {
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      const offsets = [...kept()];
-      const image = Buffer.allocUnsafe(offsets.length * MARK_SIZE);
-      offsets.forEach((offset, n) => image.writeBigUInt64BE(BigInt(offset), n * MARK_SIZE));
-      await this.file.close();
-      await writeFileAtomically(this.io, this.path, image);
-      this.file = await this.io.open(this.path, 'write');
-      this.size = image.length;
-    });
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const offsets = [...kept()];
+        const image = Buffer.allocUnsafe(offsets.length * MARK_SIZE);
+        offsets.forEach((offset, n) => image.writeBigUInt64BE(BigInt(offset), n * MARK_SIZE));
+        await this.file.close();
+        await writeFileAtomically(this.io, this.path, image);
+        this.file = await this.io.open(this.path, 'write');
+        this.size = image.length;
+      });
     return this.writing;
   }
 

@@ -58,10 +58,16 @@ export class IdempotentSets {
     if (set === undefined) {
       const oldest = state.sets[0]!.sequence;
       if (sequence > oldest || state.sets.length < REMEMBERED_SETS) return { kind: 'new' };
-      return { kind: 'refused', reason: `set ${sequence} of producer ${producerId} is older than the last ${REMEMBERED_SETS} sets remembered for this partition (from ${oldest}): whether it was stored is no longer known, so it is not stored again` };
+      return {
+        kind: 'refused',
+        reason: `set ${sequence} of producer ${producerId} is older than the last ${REMEMBERED_SETS} sets remembered for this partition (from ${oldest}): whether it was stored is no longer known, so it is not stored again`,
+      };
     }
     if (set.records !== records || set.bytes !== bytes) {
-      return { kind: 'refused', reason: `set ${sequence} of producer ${producerId} was ${set.records} records of ${set.bytes} bytes, but this one is ${records} records of ${bytes} bytes: a producer id must not be reused for different messages` };
+      return {
+        kind: 'refused',
+        reason: `set ${sequence} of producer ${producerId} was ${set.records} records of ${set.bytes} bytes, but this one is ${records} records of ${bytes} bytes: a producer id must not be reused for different messages`,
+      };
     }
     if (set.status === 'failed') return { kind: 'new' };
     const outcome = (listener: (outcome: SetOutcome) => void): void => {

@@ -22,7 +22,12 @@ export interface RecoveryReport {
  * none. Interrupted operations are finished or undone first. `millis` of the report is left for
  * the caller.
  */
-export async function openSegments(io: FileIO, dir: string, logger: Logger, offsetIfCreate: number): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
+export async function openSegments(
+  io: FileIO,
+  dir: string,
+  logger: Logger,
+  offsetIfCreate: number,
+): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
   await makeDirDurably(io, dir);
   await removeLeftovers(io, dir, logger);
   const starts = (await io.list(dir))
@@ -37,7 +42,10 @@ export async function openSegments(io: FileIO, dir: string, logger: Logger, offs
     const previous = segments[segments.length - 1];
     if (previous !== undefined && previous.end !== start) {
       await Promise.all([...segments.map((s) => s.release()), file.close()]);
-      throw new StorageError(StorageCodes.corrupt, `segments of ${dir} are not contiguous: ${previous.path} ends at ${previous.end} but the next segment starts at ${start}; restore the missing segment or move the later ones aside`);
+      throw new StorageError(
+        StorageCodes.corrupt,
+        `segments of ${dir} are not contiguous: ${previous.path} ends at ${previous.end} but the next segment starts at ${start}; restore the missing segment or move the later ones aside`,
+      );
     }
     previous?.seal();
     segments.push(new Segment(dir, start, path, file, size));

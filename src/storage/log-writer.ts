@@ -167,7 +167,11 @@ export class LogWriter {
       return;
     }
     if (code === 'ENOSPC' || code === 'EDQUOT') {
-      const full = new StorageError(StorageCodes.full, `disk full writing ${segment.path}: the message was not stored; free space under ${this.p.dir} and retry`, { cause: error });
+      const full = new StorageError(
+        StorageCodes.full,
+        `disk full writing ${segment.path}: the message was not stored; free space under ${this.p.dir} and retry`,
+        { cause: error },
+      );
       this.p.logger.warn({ err: error, partition: this.p.dir }, 'disk full: puts refused until space is freed');
       failAll(batch, full);
       return;
@@ -197,7 +201,8 @@ export class LogWriter {
       segments.roll(new Segment(dir, old.end, path, file, 0));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT') this.p.logger.warn({ err: error, partition: dir }, 'disk full: cannot start a new segment yet; the current one keeps growing');
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        this.p.logger.warn({ err: error, partition: dir }, 'disk full: cannot start a new segment yet; the current one keeps growing');
       else this.fence(error, 'segment roll');
     }
   }
@@ -205,7 +210,11 @@ export class LogWriter {
   /** Refuse appends from now on and fail the queued ones; returns the error they get. */
   fence(error: unknown, during: string): StorageError {
     if (this.fencedBy !== undefined) return this.fencedBy;
-    const fenced = new StorageError(StorageCodes.failed, `storage failed during ${during} in ${this.p.dir}; the partition refuses writes until the broker restarts and recovers it from disk`, { cause: error });
+    const fenced = new StorageError(
+      StorageCodes.failed,
+      `storage failed during ${during} in ${this.p.dir}; the partition refuses writes until the broker restarts and recovers it from disk`,
+      { cause: error },
+    );
     this.fencedBy = fenced;
     this.p.logger.error({ err: error, partition: this.p.dir }, 'partition fenced after an I/O error');
     failAll(this.queue.takeAll(), fenced);

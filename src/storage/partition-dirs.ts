@@ -6,7 +6,8 @@ import type { FileIO } from './io/file-io.js';
 export type DirProgress = (done: number, total: number, dir: string) => void;
 
 function range(start: number, end: number): number[] {
-  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) throw new StorageError(StorageCodes.failed, `partition range ${start}..${end} is not a range of partitions (0 <= start <= end)`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start)
+    throw new StorageError(StorageCodes.failed, `partition range ${start}..${end} is not a range of partitions (0 <= start <= end)`);
   return Array.from({ length: end - start + 1 }, (_, i) => start + i);
 }
 
@@ -15,7 +16,15 @@ function range(start: number, end: number): number[] {
  * with the broker stopped, so another broker's partitions can be renumbered before data is
  * merged. Refuses before renaming anything if a source is missing or a target exists.
  */
-export async function movePartitions(io: FileIO, dataDir: string, topic: string, start: number, end: number, by: number, progress?: DirProgress): Promise<Array<{ from: string; to: string }>> {
+export async function movePartitions(
+  io: FileIO,
+  dataDir: string,
+  topic: string,
+  start: number,
+  end: number,
+  by: number,
+  progress?: DirProgress,
+): Promise<Array<{ from: string; to: string }>> {
   const moves = range(start, end).map((i) => {
     if (i + by < 0) throw new StorageError(StorageCodes.failed, `moving ${topic}-${i} by ${by} would give a negative partition`);
     return { from: join(dataDir, `${topic}-${i}`), to: join(dataDir, `${topic}-${i + by}`) };
@@ -23,7 +32,8 @@ export async function movePartitions(io: FileIO, dataDir: string, topic: string,
   const sources = new Set(moves.map((m) => m.from));
   for (const move of moves) {
     if (!(await io.stat(move.from))?.isDirectory) throw new StorageError(StorageCodes.failed, `${move.from} does not exist; nothing was moved`);
-    if (!sources.has(move.to) && (await io.stat(move.to)) !== undefined) throw new StorageError(StorageCodes.failed, `${move.to} already exists; nothing was moved (delete it or choose another offset)`);
+    if (!sources.has(move.to) && (await io.stat(move.to)) !== undefined)
+      throw new StorageError(StorageCodes.failed, `${move.to} already exists; nothing was moved (delete it or choose another offset)`);
   }
   // Moving up renames the highest first, moving down the lowest first, so no target is still a source.
   const ordered = by > 0 ? [...moves].reverse() : moves;

@@ -85,10 +85,26 @@ export class PartitionLog implements PartitionStore {
     this.keyIndex = options.keyIndex === true;
     this.recovery = recovery;
     this.point = new RecoveryPointWriter(options.io, options.dir, options.logger, clock, cleanPointOnDisk);
-    const target = { writtenEnd: () => segments.active.end, sync: () => this.writer.syncActive(), fence: (error: unknown, during: string) => this.writer.fence(error, during) };
+    const target = {
+      writtenEnd: () => segments.active.end,
+      sync: () => this.writer.syncActive(),
+      fence: (error: unknown, during: string) => this.writer.fence(error, during),
+    };
     this.flushes = new FlushPolicy(target, this.point, clock, segments.active.end, options.unflushThreshold, options.unflushInterval);
     this.writer = new LogWriter(
-      { dir: options.dir, io: options.io, logger: options.logger, segments, flushes: this.flushes, producers, events: this.eventSource, maxSegmentSize: options.maxSegmentSize, keyIndex: this.keyIndex, timings: options.timings, tail: options.tail },
+      {
+        dir: options.dir,
+        io: options.io,
+        logger: options.logger,
+        segments,
+        flushes: this.flushes,
+        producers,
+        events: this.eventSource,
+        maxSegmentSize: options.maxSegmentSize,
+        keyIndex: this.keyIndex,
+        timings: options.timings,
+        tail: options.tail,
+      },
       messageCount,
     );
   }
@@ -284,7 +300,10 @@ export class PartitionLog implements PartitionStore {
   async truncateTail(offset: number): Promise<void> {
     const segment = this.segments.active;
     if (offset < segment.start || offset > segment.end || this.writer.queue.length > 0 || this.writer.queue.busy) {
-      throw new StorageError(StorageCodes.failed, `cannot cut ${this.dir} back to ${offset}: only the tail of the active segment (${segment.start}..${segment.end}) can be cut before serving`);
+      throw new StorageError(
+        StorageCodes.failed,
+        `cannot cut ${this.dir} back to ${offset}: only the tail of the active segment (${segment.start}..${segment.end}) can be cut before serving`,
+      );
     }
     this.tail?.clear();
     this.writer.forget(await segment.truncate(offset));

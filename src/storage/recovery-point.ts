@@ -62,7 +62,9 @@ export class RecoveryPointWriter {
     this.lastWriteAt = now;
     this.cleanOnDisk = false;
     this.writing = writeRecoveryPoint(this.io, this.dir, { flushedOffset: end, cleanShutdown: false })
-      .catch((error: unknown) => this.logger.warn({ err: error, partition: this.dir }, 'could not write the recovery point; recovery will be more conservative'))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, partition: this.dir }, 'could not write the recovery point; recovery will be more conservative'),
+      )
       .finally(() => {
         this.writing = undefined;
       });

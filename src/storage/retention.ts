@@ -7,9 +7,7 @@ import type { FileIO } from './io/file-io.js';
 import type { PartitionStore } from './partition-store.js';
 
 /** A parsed `deletePolicy` (docs/storage.md, retention). */
-export type RetentionPolicy =
-  | { kind: 'delete'; maxAgeMs: number }
-  | { kind: 'archive'; maxAgeMs: number; compress: boolean };
+export type RetentionPolicy = { kind: 'delete'; maxAgeMs: number } | { kind: 'archive'; maxAgeMs: number; compress: boolean };
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -18,7 +16,9 @@ export function parseRetentionPolicy(text: string): RetentionPolicy {
   const [name, age, compress, ...extra] = text.split(',').map((part) => part.trim());
   const match = /^([0-9]+)([smh]?)$/.exec(age ?? '');
   if (match === null || extra.length > 0) {
-    throw new ConfigError(`deletePolicy ${JSON.stringify(text)} is not valid: use delete,<N>[s|m|h] or archive,<N>[s|m|h][,true|false] (N in hours by default)`);
+    throw new ConfigError(
+      `deletePolicy ${JSON.stringify(text)} is not valid: use delete,<N>[s|m|h] or archive,<N>[s|m|h][,true|false] (N in hours by default)`,
+    );
   }
   const maxAgeMs = Number(match[1]) * UNIT_MS[match[2] || 'h']!;
   if (name === 'delete' && compress === undefined) return { kind: 'delete', maxAgeMs };

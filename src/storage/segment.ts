@@ -135,7 +135,9 @@ export class Segment {
           continue;
         }
         const length = buf.length - at >= RECORD_HEADER_SIZE ? buf.readInt32BE(at) : 0;
-        const incomplete = buf.length - at < RECORD_HEADER_SIZE || (length >= 0 && at + RECORD_HEADER_SIZE + length > buf.length && this.verifiedEnd + RECORD_HEADER_SIZE + length <= this.bytes);
+        const incomplete =
+          buf.length - at < RECORD_HEADER_SIZE ||
+          (length >= 0 && at + RECORD_HEADER_SIZE + length > buf.length && this.verifiedEnd + RECORD_HEADER_SIZE + length <= this.bytes);
         if (incomplete) break; // the rest of this record comes with the next read
         await this.markCorrupt(this.verifiedEnd, found);
         break;
@@ -144,7 +146,10 @@ export class Segment {
     const bad = this.corrupt.find((range) => range.end > offset && range.start < offset + buf.length);
     if (bad === undefined) return buf;
     if (bad.start <= offset) {
-      throw new StorageError(StorageCodes.corrupt, `bytes ${bad.start}..${bad.end} of ${this.dir} fail their checksum and are not served; resume reading at offset ${bad.end}, or restore the segment from a replica`);
+      throw new StorageError(
+        StorageCodes.corrupt,
+        `bytes ${bad.start}..${bad.end} of ${this.dir} fail their checksum and are not served; resume reading at offset ${bad.end}, or restore the segment from a replica`,
+      );
     }
     return buf.subarray(0, bad.start - offset);
   }
@@ -217,7 +222,10 @@ export class Segment {
       at += size;
     }
     if (bytes.length !== range.end - range.start || at !== bytes.length) {
-      throw new StorageError(StorageCodes.corrupt, `the replica's copy of bytes ${range.start}..${range.end} of ${this.dir} is not whole intact records filling the range (${bytes.length} bytes, ${at} of them intact); the range stays refused`);
+      throw new StorageError(
+        StorageCodes.corrupt,
+        `the replica's copy of bytes ${range.start}..${range.end} of ${this.dir} is not whole intact records filling the range (${bytes.length} bytes, ${at} of them intact); the range stays refused`,
+      );
     }
     await this.use(async () => {
       await this.file.write(bytes, range.start - this.start);

@@ -115,7 +115,8 @@ export class PartitionTail {
     const last = this.chunks.at(-1);
     if (last !== undefined && last.start + last.length !== start) this.clear();
     const chunk = this.cache.store(this, start, data);
-    if (chunk === undefined) this.clear(); // larger than the cache: what it holds would no longer reach the end
+    if (chunk === undefined)
+      this.clear(); // larger than the cache: what it holds would no longer reach the end
     else this.chunks.push(chunk);
   }
 

@@ -35,6 +35,7 @@ export async function offsetForTime(segments: readonly Segment[], timeMs: number
 /** The segment's time index, after reading whatever its writes did not show it. */
 async function timeIndexOf(segment: Segment): Promise<TimeIndex> {
   const index = segment.timeIndex;
-  for await (const { position, size, bytes, at } of recordsOf(segment, index.coveredEnd, segment.size)) index.see(position, position + size, idTimeMsAt(bytes, at + 8));
+  for await (const { position, size, bytes, at } of recordsOf(segment, index.coveredEnd, segment.size))
+    index.see(position, position + size, idTimeMsAt(bytes, at + 8));
   return index;
 }

@@ -30,7 +30,10 @@ export class TraceJournal {
     const path = join(dir, JOURNAL_FILE);
     const image = (await io.readFile(path)) ?? Buffer.alloc(0);
     const whole = image.lastIndexOf(0x0a) + 1; // a torn last line is dropped
-    const lines = image.toString('utf8', 0, whole).split('\n').filter((line) => line !== '');
+    const lines = image
+      .toString('utf8', 0, whole)
+      .split('\n')
+      .filter((line) => line !== '');
     const file = await io.open(path, 'write');
     if (whole < image.length) await file.truncate(whole);
     return { journal: new TraceJournal(io, path, file, whole, lines.length), lines };
@@ -42,23 +45,27 @@ export class TraceJournal {
     this.lines += 1;
     if (this.queued.length > 1) return;
     // A failed write loses its lines, not every write after it.
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      const bytes = Buffer.from(`${this.queued.splice(0).join('\n')}\n`, 'utf8');
-      await this.file.write(bytes, this.size);
-      this.size += bytes.length;
-    });
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const bytes = Buffer.from(`${this.queued.splice(0).join('\n')}\n`, 'utf8');
+        await this.file.write(bytes, this.size);
+        this.size += bytes.length;
+      });
   }
 
   /** Replace the file with `lines`, after the writes queued before. */
   rewrite(lines: string[]): Promise<void> {
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      const image = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
-      await this.file.close();
-      await writeFileAtomically(this.io, this.path, image);
-      this.file = await this.io.open(this.path, 'write');
-      this.size = image.length;
-      this.lines = lines.length;
-    });
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const image = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
+        await this.file.close();
+        await writeFileAtomically(this.io, this.path, image);
+        this.file = await this.io.open(this.path, 'write');
+        this.size = image.length;
+        this.lines = lines.length;
+      });
     return this.writing;
   }
 

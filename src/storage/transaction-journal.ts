@@ -65,7 +65,10 @@ export class TransactionJournal {
     const journal = new TransactionJournal(options);
     const replay = await journal.load();
     if (options.flushMode === 2) {
-      journal.timer = setInterval(() => void journal.sync().catch((error: unknown) => options.logger.error({ err: error }, 'transaction journal fsync failed')), 1000);
+      journal.timer = setInterval(
+        () => void journal.sync().catch((error: unknown) => options.logger.error({ err: error }, 'transaction journal fsync failed')),
+        1000,
+      );
       journal.timer.unref();
     }
     return { journal, replay };
@@ -75,12 +78,17 @@ export class TransactionJournal {
     const { io, dir, logger } = this.options;
     await makeDirDurably(io, dir);
     const names = await io.list(dir);
-    const numbers = (pattern: RegExp): number[] => names.flatMap((name) => pattern.exec(name)?.[1] ?? []).map(Number).sort((a, b) => a - b);
+    const numbers = (pattern: RegExp): number[] =>
+      names
+        .flatMap((name) => pattern.exec(name)?.[1] ?? [])
+        .map(Number)
+        .sort((a, b) => a - b);
     for (const n of numbers(CHECKPOINT)) {
       const text = (await io.readFile(join(dir, `checkpoint.${n}`)))?.toString('utf8') ?? '';
       try {
         const parsed = JSON.parse(text) as Partial<JournalPosition>;
-        if (typeof parsed.number === 'number' && typeof parsed.offset === 'number') this.checkpoints.push({ n, at: { number: parsed.number, offset: parsed.offset } });
+        if (typeof parsed.number === 'number' && typeof parsed.offset === 'number')
+          this.checkpoints.push({ n, at: { number: parsed.number, offset: parsed.offset } });
       } catch {
         // written atomically, so only a foreign or hand-edited file gets here; older ones still count
       }
@@ -100,7 +108,10 @@ export class TransactionJournal {
         at += decoded.size;
       }
       if (at < bytes.length) {
-        logger.warn({ component: 'tx-journal', file: path, at, dropped: bytes.length - at }, 'transaction journal ends in a torn or unreadable record; cut there');
+        logger.warn(
+          { component: 'tx-journal', file: path, at, dropped: bytes.length - at },
+          'transaction journal ends in a torn or unreadable record; cut there',
+        );
         const file = await io.open(path, 'write');
         await file.truncate(at);
         await file.datasync();
@@ -155,7 +166,15 @@ export class TransactionJournal {
         const group = batch.slice(at, until);
         const start = this.end;
         try {
-          await this.file.write(group.length === 1 ? group[0]!.bytes : Buffer.concat(group.map((entry) => entry.bytes), size), start);
+          await this.file.write(
+            group.length === 1
+              ? group[0]!.bytes
+              : Buffer.concat(
+                  group.map((entry) => entry.bytes),
+                  size,
+                ),
+            start,
+          );
         } catch (error) {
           for (const entry of batch.slice(at)) entry.failed(error);
           break;

@@ -103,7 +103,11 @@ export function encodeJournalRecord(record: JournalRecord): Buffer {
     content = AppendMessageCommand.encode({ messageId: record.messageId.toString(), putCommand: record.putFrame }).finish();
   } else {
     attachment = record.locations.length > 0 ? encodeLocations(record.locations) : undefined;
-    const operation: Record<string, unknown> = { type: TxOperationTypes.indexOf(record.type) + 1, wasPrepared: record.wasPrepared, transactionId: record.txKey };
+    const operation: Record<string, unknown> = {
+      type: TxOperationTypes.indexOf(record.type) + 1,
+      wasPrepared: record.wasPrepared,
+      transactionId: record.txKey,
+    };
     if (attachment !== undefined) operation.dataLength = attachment.length;
     if (record.owner !== undefined) operation.owner = record.owner;
     content = TransactionOperation.encode(operation).finish();
@@ -137,18 +141,42 @@ export function decodeJournalRecord(buffer: Buffer, position: number): DecodedRe
   const length = buffer.readInt32BE(position);
   if (length <= 0 || position + 4 + length > buffer.length) return undefined;
   try {
-    const command = TxCommand.toObject(TxCommand.decode(buffer.subarray(position + 4, position + 4 + length)), { longs: String, enums: Number, bytes: Buffer, defaults: true }) as { cmdType: number; cmdContent: Buffer; force: boolean };
+    const command = TxCommand.toObject(TxCommand.decode(buffer.subarray(position + 4, position + 4 + length)), {
+      longs: String,
+      enums: Number,
+      bytes: Buffer,
+      defaults: true,
+    }) as { cmdType: number; cmdContent: Buffer; force: boolean };
     if (command.cmdType === APPEND_MSG) {
-      const append = AppendMessageCommand.toObject(AppendMessageCommand.decode(command.cmdContent), { longs: String, bytes: Buffer }) as { messageId: string; putCommand: Buffer };
-      return { record: { kind: 'append', messageId: BigInt(append.messageId), putFrame: Buffer.from(append.putCommand), force: command.force }, size: 4 + length };
+      const append = AppendMessageCommand.toObject(AppendMessageCommand.decode(command.cmdContent), { longs: String, bytes: Buffer }) as {
+        messageId: string;
+        putCommand: Buffer;
+      };
+      return {
+        record: { kind: 'append', messageId: BigInt(append.messageId), putFrame: Buffer.from(append.putCommand), force: command.force },
+        size: 4 + length,
+      };
     }
     if (command.cmdType !== TX_OP) return undefined;
-    const operation = TransactionOperation.toObject(TransactionOperation.decode(command.cmdContent), { enums: Number, defaults: true }) as { type: number; wasPrepared: boolean; transactionId: string; dataLength: number; owner: string };
+    const operation = TransactionOperation.toObject(TransactionOperation.decode(command.cmdContent), { enums: Number, defaults: true }) as {
+      type: number;
+      wasPrepared: boolean;
+      transactionId: string;
+      dataLength: number;
+      owner: string;
+    };
     const type = TxOperationTypes[operation.type - 1];
     const attachmentEnd = position + 4 + length + operation.dataLength;
     if (type === undefined || operation.dataLength < 0 || attachmentEnd > buffer.length) return undefined;
     const locations = decodeLocations(buffer.subarray(position + 4 + length, attachmentEnd));
-    const record: JournalRecord = { kind: 'operation', type, wasPrepared: operation.wasPrepared, txKey: operation.transactionId, locations, force: command.force };
+    const record: JournalRecord = {
+      kind: 'operation',
+      type,
+      wasPrepared: operation.wasPrepared,
+      txKey: operation.transactionId,
+      locations,
+      force: command.force,
+    };
     if (operation.owner !== '') record.owner = operation.owner;
     return { record, size: 4 + length + operation.dataLength };
   } catch {

@@ -52,9 +52,15 @@ describe('admin API (docs/admin-api.md)', () => {
     assert.equal(broker.body.url, f.broker.url);
     assert.ok(broker.body.connections >= 1);
     const brokers = await f.api<{ brokers: Array<{ brokerId: number; master: string }> }>('/brokers');
-    assert.deepEqual(brokers.body.brokers.map((b) => [b.brokerId, b.master]), [[3, f.broker.url]]);
+    assert.deepEqual(
+      brokers.body.brokers.map((b) => [b.brokerId, b.master]),
+      [[3, f.broker.url]],
+    );
     const topics = await f.api<{ topics: TopicBody[] }>('/topics');
-    assert.deepEqual(topics.body.topics.map((t) => t.topic), ['logs', 'orders']);
+    assert.deepEqual(
+      topics.body.topics.map((t) => t.topic),
+      ['logs', 'orders'],
+    );
     const orders = await f.api<TopicBody>('/topics/orders');
     assert.equal(orders.body.partitions.length, 2);
     assert.ok(orders.body.messages >= 10);
@@ -71,7 +77,11 @@ describe('admin API (docs/admin-api.md)', () => {
   });
 
   it('browses messages at an offset with ids, attributes and bodies, page by page', async () => {
-    const page = await f.api<{ messages: Array<{ offset: number; id: string; attribute?: string; text: string; intact: boolean }>; nextOffset: number; maxOffset: number }>('/topics/orders/partitions/0/messages?offset=0&maxBytes=64');
+    const page = await f.api<{
+      messages: Array<{ offset: number; id: string; attribute?: string; text: string; intact: boolean }>;
+      nextOffset: number;
+      maxOffset: number;
+    }>('/topics/orders/partitions/0/messages?offset=0&maxBytes=64');
     assert.equal(page.status, 200);
     assert.equal(page.body.messages[0]!.text, 'order-0');
     assert.equal(page.body.messages[0]!.attribute, 'first');
@@ -94,7 +104,12 @@ describe('admin API (docs/admin-api.md)', () => {
       if (offsets.length === 3) break;
     }
     await consumer.close();
-    const groups = await f.api<{ groups: Array<{ group: string; partitions: Array<{ topic: string; partition: number; fetched: number; maxOffset: number; lagBytes: number; client: string }> }> }>('/groups');
+    const groups = await f.api<{
+      groups: Array<{
+        group: string;
+        partitions: Array<{ topic: string; partition: number; fetched: number; maxOffset: number; lagBytes: number; client: string }>;
+      }>;
+    }>('/groups');
     const billing = groups.body.groups.find((g) => g.group === 'billing');
     assert.ok(billing, 'the group is listed');
     const p = billing.partitions.find((q) => q.topic === 'orders' && q.partition === 0)!;

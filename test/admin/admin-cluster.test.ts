@@ -24,10 +24,15 @@ describe('admin API in cluster mode: brokers, owners, committed offsets and skip
     await f.stop();
   });
 
-  it('lists the registered brokers and a group\'s owner and committed offset from ZooKeeper', async () => {
+  it("lists the registered brokers and a group's owner and committed offset from ZooKeeper", async () => {
     const brokers = await f.api<{ brokers: Array<{ brokerId: number; master: string }> }>('/brokers');
-    assert.deepEqual(brokers.body.brokers.map((b) => [b.brokerId, b.master]), [[3, f.broker.url]]);
-    const group = await f.api<{ partitions: Array<{ topic: string; partition: number; owner: string; committed: number; lagBytes: number; maxOffset: number }> }>('/groups/billing');
+    assert.deepEqual(
+      brokers.body.brokers.map((b) => [b.brokerId, b.master]),
+      [[3, f.broker.url]],
+    );
+    const group = await f.api<{
+      partitions: Array<{ topic: string; partition: number; owner: string; committed: number; lagBytes: number; maxOffset: number }>;
+    }>('/groups/billing');
     const p = group.body.partitions.find((q) => q.topic === 'orders' && q.partition === 0)!;
     assert.equal(p.owner, 'billing_host-1');
     assert.equal(p.committed, 0);

@@ -6,7 +6,7 @@ import { checksum } from '../../src/common/checksum.js';
 import { adminIni, startAdminFixture } from '../support/admin-fixture.js';
 import type { AdminFixture } from '../support/admin-fixture.js';
 
-describe('HTTP front end and the client\'s HTTP transport', () => {
+describe("HTTP front end and the client's HTTP transport", () => {
   let f: AdminFixture;
 
   before(async () => {
@@ -14,7 +14,7 @@ describe('HTTP front end and the client\'s HTTP transport', () => {
   });
   after(async () => f.stop());
 
-  it('puts, gets and asks offsets over plain HTTP with the wire\'s result codes', async () => {
+  it("puts, gets and asks offsets over plain HTTP with the wire's result codes", async () => {
     const body = Buffer.from('over-http');
     const put = await fetch(`${f.admin.url}/put/3?topic=orders&partition=1&flag=0&length=${body.length}&checksum=${checksum(body)}`, { method: 'POST', body });
     assert.equal(put.status, 200);
@@ -22,7 +22,10 @@ describe('HTTP front end and the client\'s HTTP transport', () => {
     const got = await fetch(`${f.admin.url}/get/3?topic=orders&partition=1&group=web&offset=0&maxsize=1024`);
     assert.equal(got.status, 200);
     const records = [...iterateRecords(Buffer.from(await got.arrayBuffer()))];
-    assert.deepEqual(records.map((r) => r.payload.toString()), ['over-http']);
+    assert.deepEqual(
+      records.map((r) => r.payload.toString()),
+      ['over-http'],
+    );
     const end = await fetch(`${f.admin.url}/get?topic=orders&partition=1&group=web&offset=${records[0]!.size}`);
     assert.equal(end.status, 404);
     assert.equal(await end.text(), `Could not find message at position ${records[0]!.size}`);
@@ -37,7 +40,11 @@ describe('HTTP front end and the client\'s HTTP transport', () => {
       ['/put?partition=0', { method: 'POST', body: 'x' }, /missing parameter topic/],
       ['/get?topic=orders&partition=zero&offset=0', undefined, /parameter partition must be an integer/],
       ['/offset?topic=orders&partition=0', undefined, /missing parameter offset/],
-      ['/put?topic=orders%2F..%2F..%2Fx&partition=0', { method: 'POST', body: 'x' }, /^invalid topic name "orders\/\.\.\/\.\.\/x": a topic name is 1 to 249 characters/],
+      [
+        '/put?topic=orders%2F..%2F..%2Fx&partition=0',
+        { method: 'POST', body: 'x' },
+        /^invalid topic name "orders\/\.\.\/\.\.\/x": a topic name is 1 to 249 characters/,
+      ],
       ['/put?topic=%00&partition=0', { method: 'POST', body: 'x' }, /^invalid topic name "\\u0000"/],
       ['/get?topic=orders&group=a%2Fb&partition=0&offset=0', undefined, /^invalid group name "a\/b"/],
     ];
@@ -65,7 +72,10 @@ describe('HTTP front end and the client\'s HTTP transport', () => {
         if (seen.length === 20) break;
       }
       await consumer.close();
-      assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => `line-${i}${i === 3 ? '/attr' : ''}`));
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 20 }, (_, i) => `line-${i}${i === 3 ? '/attr' : ''}`),
+      );
       await assert.rejects(client.stats(), /only put, get and offset exist/);
     } finally {
       await client.close();

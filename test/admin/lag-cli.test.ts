@@ -33,7 +33,7 @@ describe('metaq lag', () => {
     await f.stop();
   });
 
-  it('prints each group\'s position, end and lag per partition, and the total', async () => {
+  it("prints each group's position, end and lag per partition, and the total", async () => {
     const { stdout } = await metaq('lag', '--group', 'billing', '--admin', f.admin.url, '--token', TOKEN);
     const lines = stdout.trim().split('\n');
     assert.match(lines[0]!, /^GROUP\s+TOPIC\s+PARTITION\s+POSITION\s+END\s+LAG BYTES\s+OWNER\s+LAST FETCH$/);
@@ -61,7 +61,13 @@ describe('metaq lag', () => {
   });
 
   it('says so when a group has nothing here, and refuses a bad token with a clear error', async () => {
-    assert.match((await metaq('lag', '--group', 'nobody', '--admin', f.admin.url, '--token', TOKEN)).stdout, /group nobody has fetched from http:\/\/127\.0\.0\.1:\d+ since it started, and ZooKeeper holds no offsets for it there/);
-    await assert.rejects(metaq('lag', '--admin', f.admin.url, '--token', 'wrong'), (error: { code: number; stderr: string }) => error.code === 1 && /answered 401/.test(error.stderr));
+    assert.match(
+      (await metaq('lag', '--group', 'nobody', '--admin', f.admin.url, '--token', TOKEN)).stdout,
+      /group nobody has fetched from http:\/\/127\.0\.0\.1:\d+ since it started, and ZooKeeper holds no offsets for it there/,
+    );
+    await assert.rejects(
+      metaq('lag', '--admin', f.admin.url, '--token', 'wrong'),
+      (error: { code: number; stderr: string }) => error.code === 1 && /answered 401/.test(error.stderr),
+    );
   });
 });

@@ -38,8 +38,15 @@ describe('message tracing', { timeout: 60_000 }, () => {
       const json = JSON.parse((await metaq('trace', String(traced.id), '--json', '--admin', f.admin.url, '--token', TOKEN)).stdout) as TraceEvent[];
       assert.deepEqual(steps(json), ['produced', 'stored', 'delivered to security', 'delivered to archive']);
 
-      await assert.rejects(metaq('trace', String(untraced.id), '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 1 && /no trace of message \d+ .*trace=true/.test(error.stderr));
-      await assert.rejects(metaq('trace', 'abc', '--admin', f.admin.url, '--token', TOKEN), (error: { code: number; stderr: string }) => error.code === 64 && /value 'abc' is invalid for argument 'id'\. It is not a message id/.test(error.stderr));
+      await assert.rejects(
+        metaq('trace', String(untraced.id), '--admin', f.admin.url, '--token', TOKEN),
+        (error: { code: number; stderr: string }) => error.code === 1 && /no trace of message \d+ .*trace=true/.test(error.stderr),
+      );
+      await assert.rejects(
+        metaq('trace', 'abc', '--admin', f.admin.url, '--token', TOKEN),
+        (error: { code: number; stderr: string }) =>
+          error.code === 64 && /value 'abc' is invalid for argument 'id'\. It is not a message id/.test(error.stderr),
+      );
       const api = await f.api<{ message: string }>(`/traces/${untraced.id}`);
       assert.equal(api.status, 404);
       assert.match(api.body.message, /no trace of message/);
@@ -49,7 +56,11 @@ describe('message tracing', { timeout: 60_000 }, () => {
       const config = await loadBrokerConfig(f.configFile);
       config.system.serverPort = 0;
       restarted = await Broker.start({ config, logger: silentLogger, host: '127.0.0.1' });
-      assert.deepEqual(steps(restarted.traces?.eventsOf(traced.id)), ['produced', 'stored', 'delivered to security', 'delivered to archive'], 'read back from the journal');
+      assert.deepEqual(
+        steps(restarted.traces?.eventsOf(traced.id)),
+        ['produced', 'stored', 'delivered to security', 'delivered to archive'],
+        'read back from the journal',
+      );
     } finally {
       await client.close();
       await restarted?.stop();

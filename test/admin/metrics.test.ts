@@ -15,7 +15,7 @@ describe('/metrics (Prometheus and OpenMetrics)', () => {
     for (let i = 0; i < 5; i += 1) assert.equal((await put(session, 'orders', 1, `m-${i}`)).code, 200);
     await put(session, 'orders', 7, 'no such partition');
     assert.equal((await get(session, 'orders', 1, 1_000_000)).code, 404);
-    assert.equal((await get(session, 'orders', 1, 0)).code, 0, 'the group\'s last fetch position is 0');
+    assert.equal((await get(session, 'orders', 1, 0)).code, 0, "the group's last fetch position is 0");
   });
   after(async () => {
     await session.close();
@@ -33,7 +33,11 @@ describe('/metrics (Prometheus and OpenMetrics)', () => {
     assert.equal(sampleValue(samples, 'metaq_gets_total', p1), 2);
     assert.equal(sampleValue(samples, 'metaq_get_misses_total', p1), 1);
     assert.ok(sampleValue(samples, 'metaq_get_bytes_total', p1)! > 15);
-    assert.equal(sampleValue(samples, 'metaq_put_errors_total', { topic: 'orders', partition: '7' }), undefined, 'no counters for partitions that do not exist');
+    assert.equal(
+      sampleValue(samples, 'metaq_put_errors_total', { topic: 'orders', partition: '7' }),
+      undefined,
+      'no counters for partitions that do not exist',
+    );
     const size = sampleValue(samples, 'metaq_log_size_bytes', p1)!;
     assert.equal(size, 5 * 20 + 15);
     assert.equal(sampleValue(samples, 'metaq_log_max_offset', p1), size);
@@ -43,10 +47,17 @@ describe('/metrics (Prometheus and OpenMetrics)', () => {
     assert.ok(sampleValue(samples, 'metaq_storage_write_seconds_count')! >= 5);
     assert.ok(sampleValue(samples, 'metaq_connections')! >= 1);
     assert.ok(sampleValue(samples, 'metaq_tail_cache_bytes')! >= size, 'what was just written is in the tail cache');
-    assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'test-group', topic: 'orders', partition: '1' }), size, 'fetched at offset 0: all of it is lag');
+    assert.equal(
+      sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'test-group', topic: 'orders', partition: '1' }),
+      size,
+      'fetched at offset 0: all of it is lag',
+    );
     assert.equal(sampleValue(samples, 'metaq_broker_info', { broker_id: '3', role: 'master' }), 1);
     const disk = { path: f.broker.config.system.dataPath };
-    assert.ok(sampleValue(samples, 'metaq_disk_size_bytes', disk)! >= sampleValue(samples, 'metaq_disk_free_bytes', disk)!, 'the data path\'s file system, free no more than its size');
+    assert.ok(
+      sampleValue(samples, 'metaq_disk_size_bytes', disk)! >= sampleValue(samples, 'metaq_disk_free_bytes', disk)!,
+      "the data path's file system, free no more than its size",
+    );
     assert.ok(sampleValue(samples, 'metaq_disk_free_bytes', disk)! > 0);
     assert.ok(sampleValue(samples, 'process_resident_memory_bytes')! > 0);
     assert.ok(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds'));
@@ -80,7 +91,15 @@ describe('/metrics with groups made up by a client', () => {
   it('10,000 invented groups fetching one partition: at most metricsGroupSeries (200) lag series of their own, the rest summed into group="_other"', async () => {
     const groups = 10_000;
     for (let from = 0; from < groups; from += 500) {
-      const builds = Array.from({ length: 500 }, (_, i) => (opaque: number) => ({ kind: 'get' as const, topic: 'orders', group: `invented-${String(from + i).padStart(5, '0')}`, partition: 1, offset: 0, maxSize: 1024, opaque }));
+      const builds = Array.from({ length: 500 }, (_, i) => (opaque: number) => ({
+        kind: 'get' as const,
+        topic: 'orders',
+        group: `invented-${String(from + i).padStart(5, '0')}`,
+        partition: 1,
+        offset: 0,
+        maxSize: 1024,
+        opaque,
+      }));
       for (const reply of await Promise.all(session.requestTogether(builds))) assert.equal(reply.kind, 'value', 'each get is served');
     }
     assert.equal(f.broker.positions.all().length, groups, 'every made-up group has a fetch position');
@@ -90,7 +109,11 @@ describe('/metrics with groups made up by a client', () => {
     const size = f.broker.stores.find('orders', 1)!.sizeInBytes;
     assert.equal(lag.filter((s) => s.labels.group !== '_other').length, 200, 'the first 200 groups by name keep their own series');
     assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: 'invented-00199', topic: 'orders', partition: '1' }), size);
-    assert.equal(sampleValue(samples, 'metaq_consumer_lag_bytes', { group: '_other', topic: 'orders', partition: '1' }), (groups - 200) * size, 'the rest summed per partition');
+    assert.equal(
+      sampleValue(samples, 'metaq_consumer_lag_bytes', { group: '_other', topic: 'orders', partition: '1' }),
+      (groups - 200) * size,
+      'the rest summed per partition',
+    );
     assert.equal(lag.length, 201);
     assert.ok(text.length < 100_000, `the exposition stays small: ${text.length} bytes`);
   });

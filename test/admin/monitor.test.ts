@@ -40,7 +40,15 @@ function options(brokers: string[], overrides: Partial<MonitorOptions> = {}): Mo
 function collect(): { out: NodeJS.WritableStream; lines: () => Array<Alert & { state: string }> } {
   const chunks: string[] = [];
   const out = { write: (chunk: string) => chunks.push(chunk) > 0 } as unknown as NodeJS.WritableStream;
-  return { out, lines: () => chunks.join('').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Alert & { state: string }) };
+  return {
+    out,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Alert & { state: string }),
+  };
 }
 
 /** A loopback port nothing listens on. */
@@ -68,21 +76,55 @@ describe('metaq monitor', () => {
   it('probes a healthy broker through the CLI: the probe goes out and comes back, nothing alerts, exit 0', async () => {
     const probes = async () => (await f.api<{ messages: number }>('/topics/meta-monitor-topic')).body.messages;
     const before = await probes();
-    const { stdout } = await run(process.execPath, [CLI, 'monitor', '--admin', f.admin.url, '--token', TOKEN, '--rounds', '2', '--interval-ms', '0', '--disk-used-percent', '101', '--load-per-cpu', '1000000']);
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'monitor',
+      '--admin',
+      f.admin.url,
+      '--token',
+      TOKEN,
+      '--rounds',
+      '2',
+      '--interval-ms',
+      '0',
+      '--disk-used-percent',
+      '101',
+      '--load-per-cpu',
+      '1000000',
+    ]);
     assert.equal(stdout, '');
     assert.equal(await probes(), before + 2, 'one probe per round was stored');
     const groups = await f.api<{ groups: Array<{ group: string }> }>('/groups');
-    assert.ok(groups.body.groups.some((g) => g.group === 'meta-monitor-receive'), 'and read back with the probe group');
+    assert.ok(
+      groups.body.groups.some((g) => g.group === 'meta-monitor-receive'),
+      'and read back with the probe group',
+    );
   });
 
   it('alerts and exits 2 when the probe topic is not configured, saying how to fix it', async () => {
     const bare = await startAdminFixture(adminIni());
     try {
-      await assert.rejects(run(process.execPath, [CLI, 'monitor', '--admin', bare.admin.url, '--token', TOKEN, '--rounds', '1', '--disk-used-percent', '101', '--load-per-cpu', '1000000']), (error: { code: number; stdout: string }) => {
-        assert.equal(error.code, 2);
-        assert.match(error.stdout, /ALERT probe-send on http:.*add \[topic=meta-monitor-topic\] to the broker's server.ini and run metaq reload/);
-        return true;
-      });
+      await assert.rejects(
+        run(process.execPath, [
+          CLI,
+          'monitor',
+          '--admin',
+          bare.admin.url,
+          '--token',
+          TOKEN,
+          '--rounds',
+          '1',
+          '--disk-used-percent',
+          '101',
+          '--load-per-cpu',
+          '1000000',
+        ]),
+        (error: { code: number; stdout: string }) => {
+          assert.equal(error.code, 2);
+          assert.match(error.stdout, /ALERT probe-send on http:.*add \[topic=meta-monitor-topic\] to the broker's server.ini and run metaq reload/);
+          return true;
+        },
+      );
     } finally {
       await bare.stop();
     }
@@ -94,11 +136,14 @@ describe('metaq monitor', () => {
     assert.equal(await runMonitor(options([url]), out, undefined), 1);
     assert.equal(lines()[0]?.kind, 'unreachable');
     assert.match(lines()[0]!.message, /could not reach the admin API/);
-    await assert.rejects(run(process.execPath, [CLI, 'monitor', '--admin', f.admin.url], { env: { ...process.env, METAQ_ADMIN_TOKEN: '' } }), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 64);
-      assert.match(error.stderr, /needs a token/);
-      return true;
-    });
+    await assert.rejects(
+      run(process.execPath, [CLI, 'monitor', '--admin', f.admin.url], { env: { ...process.env, METAQ_ADMIN_TOKEN: '' } }),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 64);
+        assert.match(error.stderr, /needs a token/);
+        return true;
+      },
+    );
   });
 
   it('finds a stalled consumer, a prepared transaction, failed puts, full disks and busy clients; clears them when they end', async () => {
@@ -129,7 +174,10 @@ describe('metaq monitor', () => {
       assert.equal((await put(session, 'orders', 9, 'nowhere')).code, 500);
       const second = await round();
       assert.deepEqual(kinds(second.started), ['put-failed', 'stalled-consumer billing orders-0']);
-      assert.match(second.started.find((a) => a.kind === 'stalled-consumer')!.message, /group billing has not moved in orders partition 0 .* at offset 0 with \d+ bytes to read/);
+      assert.match(
+        second.started.find((a) => a.kind === 'stalled-consumer')!.message,
+        /group billing has not moved in orders partition 0 .* at offset 0 with \d+ bytes to read/,
+      );
       assert.deepEqual(second.cleared, []);
 
       // billing catches up and the transaction is committed: those alerts clear; nothing else failed.
@@ -145,6 +193,9 @@ describe('metaq monitor', () => {
 
     const full = new BrokerChecks(url, { ...quiet, diskUsed: 0 }, new Set());
     const disks = full.check(await readSnapshot(admin, Date.now())).filter((a) => a.kind === 'disk');
-    assert.ok(disks.some((a) => a.subject === f.broker.config.system.dataPath), 'the data path\'s disk is reported');
+    assert.ok(
+      disks.some((a) => a.subject === f.broker.config.system.dataPath),
+      "the data path's disk is reported",
+    );
   });
 });

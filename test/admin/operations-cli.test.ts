@@ -39,7 +39,10 @@ describe('metaq operations commands', () => {
     const { stdout } = await metaq('reload', '--admin', f.admin.url, '--token', TOKEN);
     assert.match(stdout, /added added-by-reload/);
     assert.ok(f.broker.stores.settings('added-by-reload') !== undefined);
-    assert.match((await metaq('close-partitions', 'orders', '--start', '0', '--end', '1', '--admin', f.admin.url, '--token', TOKEN)).stdout, /partitions 0, 1 closed/);
+    assert.match(
+      (await metaq('close-partitions', 'orders', '--start', '0', '--end', '1', '--admin', f.admin.url, '--token', TOKEN)).stdout,
+      /partitions 0, 1 closed/,
+    );
     assert.deepEqual(f.broker.closedPartitions.closedOf('orders'), [0, 1]);
     await metaq('open-partitions', 'orders', '--admin', f.admin.url, '--token', TOKEN);
     assert.deepEqual(f.broker.closedPartitions.closedOf('orders'), []);
@@ -78,13 +81,29 @@ describe('metaq operations commands', () => {
   describe('with ZooKeeper', () => {
     const zk = useZookeeper();
 
-    it('copy-offsets copies every group\'s offsets to the target partitions; offsets shows them', async () => {
+    it("copy-offsets copies every group's offsets to the target partitions; offsets shows them", async () => {
       const z = new MetaZnodes('/meta');
       for (const group of ['billing', 'audit']) {
         for (const p of [0, 1]) await zk.session.writePersistent(z.offset(group, 'orders', `1-${p}`), `${100 + p}-${1000 * (p + 1)}`);
       }
       await zk.session.create(z.owner('billing', 'orders', '1-0'), 'billing_host-1', 'ephemeral');
-      const copied = await metaq('copy-offsets', '--zk', zk.server.connect, '--topic', 'orders', '--source', '1', '--target', '2', '--start', '0', '--end', '1', '--target-start', '4');
+      const copied = await metaq(
+        'copy-offsets',
+        '--zk',
+        zk.server.connect,
+        '--topic',
+        'orders',
+        '--source',
+        '1',
+        '--target',
+        '2',
+        '--start',
+        '0',
+        '--end',
+        '1',
+        '--target-start',
+        '4',
+      );
       assert.match(copied.stdout, /4 offsets copied/);
       assert.equal(await zk.session.getData(z.offset('audit', 'orders', '2-5')), '101-2000');
       assert.equal(await zk.session.getData(z.offset('billing', 'orders', '2-4')), '100-1000');
@@ -94,7 +113,7 @@ describe('metaq operations commands', () => {
     });
   });
 
-  describe('offsets kept in SQL (MetaQ\'s showoffset type=mysql)', () => {
+  describe("offsets kept in SQL (MetaQ's showoffset type=mysql)", () => {
     const table = `cli_offsets_${process.pid}`;
     const databases: Array<{ name: string; url: string; executor: () => { executor: SqlExecutor; end(): Promise<void> }; dialect: typeof mysqlDialect }> = [
       {
@@ -122,12 +141,20 @@ describe('metaq operations commands', () => {
         const executor = connection.executor;
         try {
           const storage = new SqlOffsetStorage(executor, db.dialect, table);
-          const info = (brokerId: number, index: number, offset: number) => ({ topic: 'orders', partition: { brokerId, index }, offset, msgId: BigInt(offset) * 1_000_000_007n });
+          const info = (brokerId: number, index: number, offset: number) => ({
+            topic: 'orders',
+            partition: { brokerId, index },
+            offset,
+            msgId: BigInt(offset) * 1_000_000_007n,
+          });
           await storage.commit('billing', [info(1, 10, 900), info(1, 2, 200), info(0, 0, 50)]);
           await storage.commit('audit', [info(0, 0, 7)]);
           const { stdout } = await metaq('offsets', '--db', db.url, '--table', table, '--group', 'billing', '--topic', 'orders');
           assert.equal(stdout, '0-0\toffset 50\tmsgId 50000000350\n1-2\toffset 200\tmsgId 200000001400\n1-10\toffset 900\tmsgId 900000006300\n');
-          assert.match((await metaq('offsets', '--db', db.url, '--table', table, '--group', 'nobody', '--topic', 'orders')).stdout, /group nobody has no offsets for orders/);
+          assert.match(
+            (await metaq('offsets', '--db', db.url, '--table', table, '--group', 'nobody', '--topic', 'orders')).stdout,
+            /group nobody has no offsets for orders/,
+          );
           const missing = await refused(['offsets', '--db', db.url, '--table', `${table}_absent`, '--group', 'billing', '--topic', 'orders']);
           assert.match(missing.stderr, /could not read table .*_absent .*is --table the one the consumers write\?/);
         } finally {

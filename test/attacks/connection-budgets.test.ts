@@ -69,47 +69,52 @@ function metric(text: string, line: RegExp): number {
 async function startDefaultBroker(system: Record<string, number> = {}, tls = false): Promise<BrokerProcess> {
   const dir = tempDir('attack-budget');
   const config = writeConfig(dir, { dataPath: `${dir}/data`, ...system });
-  if (tls) writeFileSync(config, `${readFileSync(config, 'utf8')}[tls]\ncertFile=${pem('broker.pem')}\nkeyFile=${pem('broker.key')}\ncaFile=${pem('ca.pem')}\n`);
+  if (tls)
+    writeFileSync(config, `${readFileSync(config, 'utf8')}[tls]\ncertFile=${pem('broker.pem')}\nkeyFile=${pem('broker.key')}\ncaFile=${pem('ca.pem')}\n`);
   return startBrokerProcess(config);
 }
 
-describe('attack: what one client\'s connections may take', { timeout: 300_000 }, () => {
+describe("attack: what one client's connections may take", { timeout: 300_000 }, () => {
   after(() => killAllBrokers());
   // Each case waits on conditions only; a limit that does not act leaves it waiting until its own timeout.
 
-  it('closes TLS handshakes that never finish, counts them against maxConnectionsPerIp, and still serves TLS clients and HTTPS', { timeout: 60_000 }, async () => {
-    const broker = await startDefaultBroker({}, true);
-    const httpPort = Number(new URL(await broker.httpUrl).port);
-    // 1,000 sockets from one address that never start their handshake: the default per-IP limit.
-    const stalled: TextSocket[] = [];
-    for (let batch = 0; batch < 10; batch += 1) stalled.push(...(await Promise.all(Array.from({ length: 100 }, () => open(broker.port)))));
-    const overLimit = await open(broker.port);
-    const stalledHttps = await open(httpPort);
-    await eventually(async () => {
+  it(
+    'closes TLS handshakes that never finish, counts them against maxConnectionsPerIp, and still serves TLS clients and HTTPS',
+    { timeout: 60_000 },
+    async () => {
+      const broker = await startDefaultBroker({}, true);
+      const httpPort = Number(new URL(await broker.httpUrl).port);
+      // 1,000 sockets from one address that never start their handshake: the default per-IP limit.
+      const stalled: TextSocket[] = [];
+      for (let batch = 0; batch < 10; batch += 1) stalled.push(...(await Promise.all(Array.from({ length: 100 }, () => open(broker.port)))));
+      const overLimit = await open(broker.port);
+      const stalledHttps = await open(httpPort);
+      await eventually(async () => {
+        const text = await scrape(broker);
+        return metric(text, /metaq_connections_refused_total\{limit="per_ip"\}/) === 1 && metric(text, /metaq_tls_handshakes_in_progress/) >= 1_000;
+      }, 'the 1,001st socket from 127.0.0.1 refused while 1,000 handshakes are under way');
+      await overLimit.ended;
+
+      // A real TLS client from another address is served meanwhile.
+      const client = tlsConnect({ socket: connect({ host: '127.0.0.1', port: broker.port, localAddress: '127.0.0.2' }), ca, servername: 'localhost' });
+      let reply = '';
+      client.on('error', () => undefined);
+      client.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+      await once(client, 'secureConnect');
+      client.write('version 7\r\n');
+      await eventually(() => /^result 200 \d+ 7\r\n/.test(reply), "the TLS client's version answered");
+      client.destroy();
+
+      // Every stalled socket is closed at handshakeTimeoutMs (10 s), on the broker port and the HTTPS port.
+      await Promise.all([...stalled.map((socket) => socket.ended), stalledHttps.ended]);
       const text = await scrape(broker);
-      return metric(text, /metaq_connections_refused_total\{limit="per_ip"\}/) === 1 && metric(text, /metaq_tls_handshakes_in_progress/) >= 1_000;
-    }, 'the 1,001st socket from 127.0.0.1 refused while 1,000 handshakes are under way');
-    await overLimit.ended;
-
-    // A real TLS client from another address is served meanwhile.
-    const client = tlsConnect({ socket: connect({ host: '127.0.0.1', port: broker.port, localAddress: '127.0.0.2' }), ca, servername: 'localhost' });
-    let reply = '';
-    client.on('error', () => undefined);
-    client.on('data', (chunk: Buffer) => (reply += chunk.toString()));
-    await once(client, 'secureConnect');
-    client.write('version 7\r\n');
-    await eventually(() => /^result 200 \d+ 7\r\n/.test(reply), 'the TLS client\'s version answered');
-    client.destroy();
-
-    // Every stalled socket is closed at handshakeTimeoutMs (10 s), on the broker port and the HTTPS port.
-    await Promise.all([...stalled.map((socket) => socket.ended), stalledHttps.ended]);
-    const text = await scrape(broker);
-    assert.ok(metric(text, /metaq_connection_timeouts_total\{limit="tls_handshake"\}/) >= 1_001, 'the closed handshakes counted');
-    assert.equal(metric(text, /metaq_tls_handshakes_in_progress/), 0);
-    const again = tlsConnect({ socket: connect({ host: '127.0.0.1', port: broker.port }), ca, servername: 'localhost' }); // the address has its connections back
-    await once(again, 'secureConnect');
-    again.destroy();
-  });
+      assert.ok(metric(text, /metaq_connection_timeouts_total\{limit="tls_handshake"\}/) >= 1_001, 'the closed handshakes counted');
+      assert.equal(metric(text, /metaq_tls_handshakes_in_progress/), 0);
+      const again = tlsConnect({ socket: connect({ host: '127.0.0.1', port: broker.port }), ca, servername: 'localhost' }); // the address has its connections back
+      await once(again, 'secureConnect');
+      again.destroy();
+    },
+  );
 
   it('closes a connection whose request body stops arriving after bodyTimeoutMs, serving the others', { timeout: 60_000 }, async () => {
     const broker = await startDefaultBroker({ bodyTimeoutMs: 500 });
@@ -156,7 +161,7 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     }
   });
 
-  it('holds at most maxBodyBytesInFlight of bodies that stop one byte short, and other clients\' puts still succeed', { timeout: 60_000 }, async (t) => {
+  it("holds at most maxBodyBytesInFlight of bodies that stop one byte short, and other clients' puts still succeed", { timeout: 60_000 }, async (t) => {
     const broker = await startDefaultBroker();
     const before = processFootprint(broker.child.pid!).rssMb;
     const almost = Buffer.alloc(16 * MiB - 1, 'a');
@@ -170,7 +175,11 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     // One address holds half the budget (128 MiB: 8 bodies); the others wait without being read.
     await eventually(async () => {
       const text = await scrape(broker);
-      return metric(text, /metaq_body_bytes_in_flight/) === 8 * 16 * MiB && metric(text, /metaq_body_budget_waits_total/) === 32 && attackers.filter((socket) => socket.writableLength === 0).length >= 8;
+      return (
+        metric(text, /metaq_body_bytes_in_flight/) === 8 * 16 * MiB &&
+        metric(text, /metaq_body_budget_waits_total/) === 32 &&
+        attackers.filter((socket) => socket.writableLength === 0).length >= 8
+      );
     }, 'eight bodies held and 32 connections waiting');
     const grownMb = processFootprint(broker.child.pid!).rssMb - before;
     t.diagnostic(`broker RSS grew by ${grownMb.toFixed(0)} MB holding 8 bodies of 16 MiB`);
@@ -251,9 +260,19 @@ describe('attack: what one client\'s connections may take', { timeout: 300_000 }
     try {
       reader.write(Array.from({ length: 48 }, (_, at) => `get slow g 0 0 ${MiB} ${at + 10}\r\n`).join(''));
       for (let round = 0; round < 8 && (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length < 48 && !reader.destroyed; round += 1) {
-        await eventually(() => reader.destroyed || (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length >= (round + 1) * 6, `slow reader's replies ${(round + 1) * 6} of 48`);
+        await eventually(
+          () => reader.destroyed || (reader.text().match(/value \d+ \d+\r\n/g) ?? []).length >= (round + 1) * 6,
+          `slow reader's replies ${(round + 1) * 6} of 48`,
+        );
       }
-      assert.equal(reader.destroyed, false, `the slow reader is still connected: ${(await scrape(broker)).split('\n').filter((line) => line.startsWith('metaq_connection_timeouts_total')).join(' ')}`);
+      assert.equal(
+        reader.destroyed,
+        false,
+        `the slow reader is still connected: ${(await scrape(broker))
+          .split('\n')
+          .filter((line) => line.startsWith('metaq_connection_timeouts_total'))
+          .join(' ')}`,
+      );
       assert.equal((reader.text().match(/value \d+ \d+\r\n/g) ?? []).length, 48);
       assert.equal(metric(await scrape(broker), /metaq_connection_timeouts_total\{limit="write_stall"\}/), 0);
     } finally {

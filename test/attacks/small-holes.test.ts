@@ -103,7 +103,11 @@ describe('attacks: the smaller holes', { timeout: 60_000 }, () => {
     return parseExposition(await response.text()).samples;
   };
   const httpPut = (broker: { http: string }, topic: string, headers: Record<string, string>) =>
-    fetch(`${broker.http}/put?topic=${topic}&partition=0`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body: 'via http' });
+    fetch(`${broker.http}/put?topic=${topic}&partition=0`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', ...headers },
+      body: 'via http',
+    });
 
   it('/metrics asks for the admin token when [auth] is on, and stays open when it is off', async () => {
     const anonymous = await fetch(`${secured.http}/metrics`);
@@ -133,7 +137,9 @@ describe('attacks: the smaller holes', { timeout: 60_000 }, () => {
     socket.on('error', () => undefined);
     await once(socket, 'connect');
     // The headers announce 1 MiB, and none of it is ever sent.
-    socket.write(`POST /put?topic=orders&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${1024 * 1024}\r\nAuthorization: ${basic('mallory', 'guess').authorization}\r\n\r\n`);
+    socket.write(
+      `POST /put?topic=orders&partition=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${1024 * 1024}\r\nAuthorization: ${basic('mallory', 'guess').authorization}\r\n\r\n`,
+    );
     await eventually(() => /^HTTP\/1\.1 401 [\s\S]*authentication failed/.test(text), `a 401 before the body: ${text}`);
     socket.destroy();
   });
@@ -181,18 +187,37 @@ describe('attacks: the smaller holes', { timeout: 60_000 }, () => {
     try {
       const slave = await fleet.start(brokerIni({}, { role: 'sync-slave' }, auth('')));
       const cases = [
-        { brokerUser: 'repl', brokerPassword: 'not the password', why: /user repl, it refused the login \(.*authentication failed: wrong user name or password\)/ },
-        { brokerUser: 'writer', brokerPassword: PASSWORD, why: /user writer, it refuses this master's replication: access denied: user writer has no admin rights/ },
+        {
+          brokerUser: 'repl',
+          brokerPassword: 'not the password',
+          why: /user repl, it refused the login \(.*authentication failed: wrong user name or password\)/,
+        },
+        {
+          brokerUser: 'writer',
+          brokerPassword: PASSWORD,
+          why: /user writer, it refuses this master's replication: access denied: user writer has no admin rights/,
+        },
       ];
       for (const { brokerUser, brokerPassword, why } of cases) {
-        const master = await fleet.start(brokerIni({}, { slave: `127.0.0.1:${slave.port}` }, auth(`brokerUser=${brokerUser}\nbrokerPassword=${brokerPassword}\n`)));
+        const master = await fleet.start(
+          brokerIni({}, { slave: `127.0.0.1:${slave.port}` }, auth(`brokerUser=${brokerUser}\nbrokerPassword=${brokerPassword}\n`)),
+        );
         const producer = fleet.client(master.port, { auth: { username: 'writer', password: PASSWORD } }).producer();
         // The first put may race the link's first refusal; from then on every put names it.
         await eventually(async () => {
-          const error = await producer.send({ topic: 'mirrored', data: 'x' }, { timeoutMs: 10_000 }).then(() => undefined, (e: unknown) => e);
+          const error = await producer.send({ topic: 'mirrored', data: 'x' }, { timeoutMs: 10_000 }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           return error instanceof BrokerError && /Slave refused the credentials/.test(error.message);
         }, `a put to a master logging in as ${brokerUser} being refused for the slave's credentials`);
-        await assert.rejects(producer.send({ topic: 'mirrored', data: 'y' }, { timeoutMs: 10_000 }), (error: unknown) => error instanceof BrokerError && why.test(error.message) && /nothing was stored\. Set \[auth\] brokerUser and brokerPassword of this master to an admin user of the slave/.test(error.message));
+        await assert.rejects(
+          producer.send({ topic: 'mirrored', data: 'y' }, { timeoutMs: 10_000 }),
+          (error: unknown) =>
+            error instanceof BrokerError &&
+            why.test(error.message) &&
+            /nothing was stored\. Set \[auth\] brokerUser and brokerPassword of this master to an admin user of the slave/.test(error.message),
+        );
       }
     } finally {
       await fleet.closeAll();

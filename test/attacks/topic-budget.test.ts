@@ -12,7 +12,6 @@ const withDescriptorLimit =
   (descriptors: number): SpawnVia =>
   (command, args) => ['bash', ['-c', `ulimit -n ${descriptors} && exec "$0" "$@"`, command, ...args]];
 
-
 describe('attack: creating topics and partitions without end', () => {
   after(killAllBrokers);
 
@@ -36,7 +35,10 @@ describe('attack: creating topics and partitions without end', () => {
     session = await WireSession.open('127.0.0.1', broker.port);
     for (let i = 0; i < 20; i += 1) {
       const expected = i === 3 ? ['message 3', 'existing topics still take puts'] : [`message ${i}`];
-      assert.deepEqual((await scanPartition(session, `t${i}`, 0)).map((r) => r.payload), expected);
+      assert.deepEqual(
+        (await scanPartition(session, `t${i}`, 0)).map((r) => r.payload),
+        expected,
+      );
     }
     assert.equal((await get(session, 'one-too-many', 0, 0)).code, 404);
     assert.equal(existsSync(join(dir, 'data', 'one-too-many-0')), false, 'no directory for the refused topic');
@@ -68,12 +70,19 @@ describe('attack: creating topics and partitions without end', () => {
     const broker = await startBrokerProcess(config, { spawnVia: withDescriptorLimit(512) });
     const sessions = await Promise.all([0, 1, 2, 3].map(() => WireSession.open('127.0.0.1', broker.port)));
     const each = async (work: (session: WireSession, i: number) => Promise<void>): Promise<void> => {
-      await Promise.all(sessions.map(async (session, s) => {
-        for (let i = s; i < partitions; i += sessions.length) await work(session, i);
-      }));
+      await Promise.all(
+        sessions.map(async (session, s) => {
+          for (let i = s; i < partitions; i += sessions.length) await work(session, i);
+        }),
+      );
     };
     await each(async (session, i) => assert.equal((await put(session, `many${i}`, 0, `payload ${i}`)).code, 200, `put to many${i}`));
-    await each(async (session, i) => assert.deepEqual((await scanPartition(session, `many${i}`, 0)).map((r) => r.payload), [`payload ${i}`]));
+    await each(async (session, i) =>
+      assert.deepEqual(
+        (await scanPartition(session, `many${i}`, 0)).map((r) => r.payload),
+        [`payload ${i}`],
+      ),
+    );
 
     const metrics = await metricsText(broker);
     assert.match(metrics, new RegExp(`^metaq_partitions ${partitions}$`, 'm'));

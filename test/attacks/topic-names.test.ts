@@ -12,7 +12,21 @@ import { WireSession, put, scanPartition } from '../support/wire-client.js';
 const RULE = /invalid topic name .*: a topic name is 1 to 249 characters from A-Z, a-z, 0-9, "\.", "_" and "-", and is not "\." or "\.\."/;
 
 /** Names an attacker tried: paths out of the data directory, into another topic, through an ACL pattern. */
-const HOSTILE = ['logs-../../../x', 'logs./../payments', '../escape', 'a/b', '.', '..', 'x'.repeat(250), 'nel\u0085', 'caf\u00e9', 'lone\ud800surrogate', 'log-*', 'a:b', '%2e%2e'];
+const HOSTILE = [
+  'logs-../../../x',
+  'logs./../payments',
+  '../escape',
+  'a/b',
+  '.',
+  '..',
+  'x'.repeat(250),
+  'nel\u0085',
+  'caf\u00e9',
+  'lone\ud800surrogate',
+  'log-*',
+  'a:b',
+  '%2e%2e',
+];
 
 /** Every file and directory under `dir`, as paths relative to it. */
 function tree(dir: string, prefix = ''): string[] {
@@ -85,16 +99,24 @@ describe('hostile topic and group names against a broker process at default sett
 
   it('writes nothing outside the data directory, and what it acked is there after a restart', async () => {
     assert.deepEqual(readdirSync(root), ['data']);
-    const dirs = readdirSync(data).filter((name) => !name.startsWith('.') && name !== 'transactions').sort();
+    const dirs = readdirSync(data)
+      .filter((name) => !name.startsWith('.') && name !== 'transactions')
+      .sort();
     assert.deepEqual(dirs, ['logs-0', `${'y'.repeat(249)}-0`]);
     await session.close();
     assert.equal(await broker.kill('SIGTERM'), 0);
     broker = await startBrokerProcess(config);
     session = await WireSession.open('127.0.0.1', broker.port);
     const read = await scanPartition(session, 'logs', 0);
-    assert.deepEqual(read.map((r) => r.payload), ['after the attack', 'x']);
+    assert.deepEqual(
+      read.map((r) => r.payload),
+      ['after the attack', 'x'],
+    );
     assert.equal((await scanPartition(session, 'y'.repeat(249), 0)).length, 1);
-    assert.deepEqual(tree(root).filter((path) => !path.startsWith('data')), []);
+    assert.deepEqual(
+      tree(root).filter((path) => !path.startsWith('data')),
+      [],
+    );
   });
 });
 
@@ -109,7 +131,9 @@ describe('a data directory holding directories the broker would not have created
       writeFileSync(join(data, name, '00000000000000000000.meta'), 'not a segment');
     }
     const broker = await startBrokerProcess(writeConfig(tempDir('foreign-config'), { dataPath: data, unflushThreshold: 0 }));
-    const warned = broker.logs.filter((line) => String(line.msg).startsWith('not a partition directory this broker would create')).map((line) => basename(String(line.dir)));
+    const warned = broker.logs
+      .filter((line) => String(line.msg).startsWith('not a partition directory this broker would create'))
+      .map((line) => basename(String(line.dir)));
     assert.deepEqual(warned.sort(), [...foreign].sort());
     const session = await WireSession.open('127.0.0.1', broker.port);
     try {

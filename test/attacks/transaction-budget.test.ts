@@ -12,7 +12,6 @@ import { get, put, scanPartition, WireSession } from '../support/wire-client.js'
 import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 import { metricsText, stopCleanly } from '../support/broker-metrics.js';
 
-
 /** A wall clock the test sets; monotonic time runs as usual. */
 class SetClock {
   constructor(public nowMs: number) {}
@@ -25,53 +24,64 @@ const payloads = async (session: WireSession, topic: string): Promise<string[]> 
 describe('attack: transactions and delayed puts against the budgets', () => {
   after(killAllBrokers);
 
-  it('refuses a transaction naming more new topics than maxTopics at its decision, stores none of it, and keeps a prepared one\'s topics reserved', { timeout: 120_000 }, async () => {
-    const dir = tempDir('tx-topic-budget');
-    const data = join(dir, 'data');
-    const config = writeConfig(dir, { dataPath: data, unflushThreshold: 0, maxTopics: 3 });
-    let broker = await startBrokerProcess(config);
-    let session = await WireSession.open('127.0.0.1', broker.port);
-    assert.equal((await put(session, 'held', 0, 'plain')).code, 200);
+  it(
+    "refuses a transaction naming more new topics than maxTopics at its decision, stores none of it, and keeps a prepared one's topics reserved",
+    { timeout: 120_000 },
+    async () => {
+      const dir = tempDir('tx-topic-budget');
+      const data = join(dir, 'data');
+      const config = writeConfig(dir, { dataPath: data, unflushThreshold: 0, maxTopics: 3 });
+      let broker = await startBrokerProcess(config);
+      let session = await WireSession.open('127.0.0.1', broker.port);
+      assert.equal((await put(session, 'held', 0, 'plain')).code, 200);
 
-    // Each put alone fits (nothing is created before commit); together they do not.
-    assert.equal((await txCommand(session, 'TX:s:1', 'BEGIN')).code, 200);
-    for (let i = 0; i < 5; i += 1) assert.equal((await txPut(session, 'TX:s:1', `n${i}`, 0, `tx ${i}`)).code, 200);
-    const refused = await txCommand(session, 'TX:s:1', 'COMMIT_ONE_PHASE');
-    assert.notEqual(refused.code, 200);
-    assert.match(refused.text, /too many topics: transaction 'TX:s:1' would create 5 new topics \(n0, n1, n2, n3, n4\).*maxTopics=3.*rolled back and none of its messages stored/);
-    for (let i = 0; i < 5; i += 1) {
-      assert.equal((await get(session, `n${i}`, 0, 0)).code, 404);
-      assert.equal(existsSync(join(data, `n${i}-0`)), false, `no directory for n${i}`);
-    }
-    assert.notEqual((await txCommand(session, 'TX:s:1', 'COMMIT_ONE_PHASE')).code, 200, 'rolled back: nothing left to commit');
+      // Each put alone fits (nothing is created before commit); together they do not.
+      assert.equal((await txCommand(session, 'TX:s:1', 'BEGIN')).code, 200);
+      for (let i = 0; i < 5; i += 1) assert.equal((await txPut(session, 'TX:s:1', `n${i}`, 0, `tx ${i}`)).code, 200);
+      const refused = await txCommand(session, 'TX:s:1', 'COMMIT_ONE_PHASE');
+      assert.notEqual(refused.code, 200);
+      assert.match(
+        refused.text,
+        /too many topics: transaction 'TX:s:1' would create 5 new topics \(n0, n1, n2, n3, n4\).*maxTopics=3.*rolled back and none of its messages stored/,
+      );
+      for (let i = 0; i < 5; i += 1) {
+        assert.equal((await get(session, `n${i}`, 0, 0)).code, 404);
+        assert.equal(existsSync(join(data, `n${i}-0`)), false, `no directory for n${i}`);
+      }
+      assert.notEqual((await txCommand(session, 'TX:s:1', 'COMMIT_ONE_PHASE')).code, 200, 'rolled back: nothing left to commit');
 
-    // A prepared XA transaction holds its two new topics: no plain put or other transaction takes them.
-    const xid = xaKey('budget');
-    assert.equal((await txCommand(session, xid, 'BEGIN')).code, 200);
-    for (const topic of ['x0', 'x1']) assert.equal((await txPut(session, xid, topic, 0, `xa ${topic}`)).code, 200);
-    // Put while there is room, decided after the prepare took it.
-    assert.equal((await txCommand(session, 'TX:s:2', 'BEGIN')).code, 200);
-    assert.equal((await txPut(session, 'TX:s:2', 'y', 0, 'refused')).code, 200);
-    assert.deepEqual(await txCommand(session, xid, 'PREPARE'), { code: 200, text: '0' });
-    assert.match((await put(session, 'plain-new', 0, 'refused')).text, /too many topics.*3 topics \(counting those reserved.*maxTopics=3/);
-    assert.match((await txCommand(session, 'TX:s:2', 'COMMIT_ONE_PHASE')).text, /too many topics: transaction 'TX:s:2' would create 1 new topics \(y\)/);
-    const metrics = await metricsText(broker);
-    assert.match(metrics, /^metaq_topics 1$/m, 'only the plain topic exists yet');
-    assert.match(metrics, /^metaq_store_refusals_total\{limit="topics"\} 3$/m);
-    await session.close();
-    await stopCleanly(broker);
+      // A prepared XA transaction holds its two new topics: no plain put or other transaction takes them.
+      const xid = xaKey('budget');
+      assert.equal((await txCommand(session, xid, 'BEGIN')).code, 200);
+      for (const topic of ['x0', 'x1']) assert.equal((await txPut(session, xid, topic, 0, `xa ${topic}`)).code, 200);
+      // Put while there is room, decided after the prepare took it.
+      assert.equal((await txCommand(session, 'TX:s:2', 'BEGIN')).code, 200);
+      assert.equal((await txPut(session, 'TX:s:2', 'y', 0, 'refused')).code, 200);
+      assert.deepEqual(await txCommand(session, xid, 'PREPARE'), { code: 200, text: '0' });
+      assert.match((await put(session, 'plain-new', 0, 'refused')).text, /too many topics.*3 topics \(counting those reserved.*maxTopics=3/);
+      assert.match((await txCommand(session, 'TX:s:2', 'COMMIT_ONE_PHASE')).text, /too many topics: transaction 'TX:s:2' would create 1 new topics \(y\)/);
+      const metrics = await metricsText(broker);
+      assert.match(metrics, /^metaq_topics 1$/m, 'only the plain topic exists yet');
+      assert.match(metrics, /^metaq_store_refusals_total\{limit="topics"\} 3$/m);
+      await session.close();
+      await stopCleanly(broker);
 
-    // Reloaded prepared, its topics are reserved again, and its commit is never refused.
-    broker = await startBrokerProcess(config);
-    session = await WireSession.open('127.0.0.1', broker.port);
-    assert.match((await put(session, 'plain-new', 0, 'refused')).text, /too many topics/);
-    assert.equal((await txCommand(session, xid, 'COMMIT_TWO_PHASE')).code, 200);
-    assert.deepEqual(await payloads(session, 'x0'), ['xa x0']);
-    assert.deepEqual(await payloads(session, 'x1'), ['xa x1']);
-    assert.match((await put(session, 'plain-new', 0, 'still refused')).text, /too many topics: this broker holds 3 topics,/, 'created: counted as held, no longer reserved');
-    await session.close();
-    await stopCleanly(broker);
-  });
+      // Reloaded prepared, its topics are reserved again, and its commit is never refused.
+      broker = await startBrokerProcess(config);
+      session = await WireSession.open('127.0.0.1', broker.port);
+      assert.match((await put(session, 'plain-new', 0, 'refused')).text, /too many topics/);
+      assert.equal((await txCommand(session, xid, 'COMMIT_TWO_PHASE')).code, 200);
+      assert.deepEqual(await payloads(session, 'x0'), ['xa x0']);
+      assert.deepEqual(await payloads(session, 'x1'), ['xa x1']);
+      assert.match(
+        (await put(session, 'plain-new', 0, 'still refused')).text,
+        /too many topics: this broker holds 3 topics,/,
+        'created: counted as held, no longer reserved',
+      );
+      await session.close();
+      await stopCleanly(broker);
+    },
+  );
 
   it('refuses a put past maxTransactionBytes or maxTransactionBytesTotal, and loads prepared ones past them', { timeout: 120_000 }, async () => {
     const dir = tempDir('tx-byte-budget');

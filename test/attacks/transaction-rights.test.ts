@@ -27,7 +27,8 @@ const USERS: Record<string, Partial<UserRights>> = {
 async function usersFile(dir: string): Promise<string> {
   const path = join(dir, 'users.json');
   const book = await UserBook.open(new NodeFileIO(), path);
-  for (const [name, rights] of Object.entries(USERS)) await book.put(name, PASSWORD, { publish: rights.publish ?? [], subscribe: rights.subscribe ?? [], admin: rights.admin ?? false });
+  for (const [name, rights] of Object.entries(USERS))
+    await book.put(name, PASSWORD, { publish: rights.publish ?? [], subscribe: rights.subscribe ?? [], admin: rights.admin ?? false });
   return path;
 }
 
@@ -45,10 +46,11 @@ async function prepared(owner: WireSession, key: string, topic: string, payload:
 }
 
 /** RECOVER as `who`, of one application's XIDs (its unique qualifier) or of all. */
-const recovered = async (who: WireSession, qualifier?: string): Promise<string[]> => (await txCommand(who, 'null', 'RECOVER', { qualifier })).text.split('\r\n').filter((key) => key !== '');
+const recovered = async (who: WireSession, qualifier?: string): Promise<string[]> =>
+  (await txCommand(who, 'null', 'RECOVER', { qualifier })).text.split('\r\n').filter((key) => key !== '');
 const payloads = async (reader: WireSession, topic: string): Promise<string[]> => (await scanPartition(reader, topic, 0)).map((record) => record.payload);
 
-describe('attack: deciding or listing another user\'s transaction ([auth] on, broker process, default settings)', { timeout: 120_000 }, () => {
+describe("attack: deciding or listing another user's transaction ([auth] on, broker process, default settings)", { timeout: 120_000 }, () => {
   const dir = tempDir('tx-rights');
   let configPath: string;
   let broker: BrokerProcess;
@@ -61,7 +63,10 @@ describe('attack: deciding or listing another user\'s transaction ([auth] on, br
 
   before(async () => {
     configPath = writeConfig(dir, { dataPath: join(dir, 'data') });
-    appendFileSync(configPath, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\nbrokerUser=root\nbrokerPassword=replication-secret\n[http]\ntoken=admin-token-secret\n`);
+    appendFileSync(
+      configPath,
+      `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\nbrokerUser=root\nbrokerPassword=replication-secret\n[http]\ntoken=admin-token-secret\n`,
+    );
     broker = await startBrokerProcess(configPath);
   });
   after(async () => {
@@ -77,32 +82,37 @@ describe('attack: deciding or listing another user\'s transaction ([auth] on, br
     assert.equal((await txCommand(alice, open3, 'BEGIN')).code, 200);
     assert.equal((await txPut(alice, open3, 'shared', 0, 'alice shared')).code, 200);
 
-    assert.deepEqual(await recovered(bob), [], 'RECOVER lists none of alice\'s XIDs to bob');
+    assert.deepEqual(await recovered(bob), [], "RECOVER lists none of alice's XIDs to bob");
     for (const type of ['COMMIT_TWO_PHASE', 'ROLLBACK', 'BEGIN'] as const) {
       const refused = await txCommand(bob, first, type);
       assert.equal(refused.code, 401, `${type} by bob`);
-      assert.match(refused.text, new RegExp(`access denied: transaction '${first}' belongs to user alice; only user alice or an admin may (commit|roll back|join) this transaction, and user bob is neither`));
+      assert.match(
+        refused.text,
+        new RegExp(
+          `access denied: transaction '${first}' belongs to user alice; only user alice or an admin may (commit|roll back|join) this transaction, and user bob is neither`,
+        ),
+      );
     }
     assert.equal((await txCommand(bob, open3, 'PREPARE')).code, 401);
     assert.equal((await txCommand(bob, open3, 'COMMIT_ONE_PHASE')).code, 401);
     const injected = await txPut(bob, open3, 'shared', 0, 'bob injected');
-    assert.notEqual(injected.code, 200, 'bob may publish to shared, but not inside alice\'s transaction');
+    assert.notEqual(injected.code, 200, "bob may publish to shared, but not inside alice's transaction");
     assert.match(injected.text, /belongs to user alice; only the user who began it may put messages in it/);
 
     assert.deepEqual((await recovered(alice)).sort(), [first, second].sort(), 'alice lists her own');
     assert.deepEqual((await recovered(root)).sort(), [first, second].sort(), 'an admin lists every one');
     assert.deepEqual(await txCommand(alice, open3, 'PREPARE'), { code: 200, text: '0' });
     assert.equal((await txCommand(alice, first, 'COMMIT_TWO_PHASE')).code, 200);
-    assert.equal((await txCommand(root, second, 'ROLLBACK')).code, 200, 'an admin may finish anyone\'s');
+    assert.equal((await txCommand(root, second, 'ROLLBACK')).code, 200, "an admin may finish anyone's");
     assert.equal((await txCommand(root, open3, 'COMMIT_TWO_PHASE')).code, 200);
     // Reads serve flushed messages only (unflushThreshold): wait for the commits to be readable;
     // anything bob's refused commands had stored would come before them.
     await eventually(async () => (await payloads(root, 'orders')).length > 0 && (await payloads(root, 'shared')).length > 0, 'the committed messages readable');
     assert.deepEqual(await payloads(root, 'orders'), ['alice 1'], 'the rolled-back one never appears');
-    assert.deepEqual(await payloads(root, 'shared'), ['alice shared'], 'bob\'s put never joined it');
+    assert.deepEqual(await payloads(root, 'shared'), ['alice shared'], "bob's put never joined it");
   });
 
-  it('lists every user\'s open transactions (stats transactions) to an admin only, and never shows a secret of server.ini', async () => {
+  it("lists every user's open transactions (stats transactions) to an admin only, and never shows a secret of server.ini", async () => {
     const [bob, root] = [await as('bob'), await as('root')];
     const listing = (who: WireSession) => who.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }));
     const refused = await listing(bob);
@@ -164,7 +174,7 @@ describe('a transaction prepared with no owner recorded ([auth] turned on over a
       assert.match(refused.text, /has no recorded owner .*; only an admin may commit this transaction, and user alice is neither/);
       assert.deepEqual(await recovered(root, 'legacy-app'), [key]);
       assert.equal((await txCommand(root, key, 'COMMIT_TWO_PHASE')).code, 200);
-      await eventually(async () => (await payloads(root, 'orders')).includes('prepared with [auth] off'), 'the admin\'s commit readable');
+      await eventually(async () => (await payloads(root, 'orders')).includes('prepared with [auth] off'), "the admin's commit readable");
     } finally {
       await Promise.all([alice.close(), root.close()]);
     }
@@ -179,12 +189,18 @@ describe('transactions and rights changed while they are open ([auth] on, admin 
     await fleet.closeAll();
   });
 
-  it('refuses (and rolls back) a prepare or one-phase commit whose owner lost the publish right; the admin API still needs its token; legacyUser owns legacyPort\'s', async () => {
+  it("refuses (and rolls back) a prepare or one-phase commit whose owner lost the publish right; the admin API still needs its token; legacyUser owns legacyPort's", async () => {
     const dir = tempDir('tx-revoked');
-    const broker = await fleet.start(brokerIni({}, {}, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\nlegacyPort=${await freePort()}\nlegacyUser=legacy\n`));
+    const broker = await fleet.start(
+      brokerIni({}, {}, `[auth]\nenabled=true\nusersFile=${await usersFile(dir)}\nlegacyPort=${await freePort()}\nlegacyUser=legacy\n`),
+    );
     const admin = await AdminServer.start(broker, { port: 0, host: '127.0.0.1', token: 'admin-token' });
     const call = (method: string, path: string, body?: unknown, token = 'admin-token') =>
-      fetch(`${admin.url}/api${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${admin.url}/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     try {
       const [alice, bob, root] = await Promise.all(['alice', 'bob', 'root'].map((user) => session(broker.port, user)));
       open.push(alice!, bob!, root!);
@@ -198,7 +214,10 @@ describe('transactions and rights changed while they are open ([auth] on, admin 
 
       const refusedPrepare = await txCommand(alice!, xa, 'PREPARE');
       assert.equal(refusedPrepare.code, 500);
-      assert.match(refusedPrepare.text, /^XAException:code=104,msg=access denied: user alice, who began it, may no longer publish to topic shared;.* was rolled back and none of its messages stored$/);
+      assert.match(
+        refusedPrepare.text,
+        /^XAException:code=104,msg=access denied: user alice, who began it, may no longer publish to topic shared;.* was rolled back and none of its messages stored$/,
+      );
       const refusedCommit = await txCommand(alice!, local, 'COMMIT_ONE_PHASE');
       assert.match(refusedCommit.text, /may no longer publish to topic shared/);
       assert.ok(broker.counters.accessDenials.publish >= deniedBefore + 2, 'counted as publish denials');
@@ -209,7 +228,10 @@ describe('transactions and rights changed while they are open ([auth] on, admin 
       await prepared(alice!, kept, 'orders', 'committed by an operator');
       assert.equal((await call('GET', '/transactions', undefined, 'wrong-token')).status, 401);
       const listed = (await (await call('GET', '/transactions')).json()) as { transactions: Array<{ key: string; state: string; owner?: string }> };
-      assert.deepEqual(listed.transactions.map(({ key, state, owner }) => ({ key, state, owner })), [{ key: kept, state: 'PREPARED', owner: 'alice' }]);
+      assert.deepEqual(
+        listed.transactions.map(({ key, state, owner }) => ({ key, state, owner })),
+        [{ key: kept, state: 'PREPARED', owner: 'alice' }],
+      );
       assert.equal((await call('POST', `/transactions/${encodeURIComponent(kept)}/commit`, undefined, 'wrong-token')).status, 401);
       assert.equal((await call('POST', `/transactions/${encodeURIComponent(kept)}/commit`)).status, 200);
       assert.deepEqual(await recovered(bob!), []);

@@ -40,9 +40,18 @@ describe('client library against a real broker', { timeout: 60_000 }, () => {
     const second = await producer.send({ topic: 'orders', data: Buffer.from('two'), attribute: 'tag' });
     assert.ok(first.id > 0n && second.id > first.id);
     assert.equal(typeof first.offset, 'number');
-    await assert.rejects(producer.send({ topic: 'orders', data: 'x' }, { timeoutMs: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /timeoutMs/.test(e.message));
-    await assert.rejects(producer.send({ topic: 'has space', data: 'x' }), (e: unknown) => e instanceof InvalidArgumentError && /message\.topic/.test(e.message));
-    await assert.rejects(producer.send({ topic: 't', data: 42 as unknown as string }), (e: unknown) => e instanceof InvalidArgumentError && /message\.data/.test(e.message));
+    await assert.rejects(
+      producer.send({ topic: 'orders', data: 'x' }, { timeoutMs: 0 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /timeoutMs/.test(e.message),
+    );
+    await assert.rejects(
+      producer.send({ topic: 'has space', data: 'x' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /message\.topic/.test(e.message),
+    );
+    await assert.rejects(
+      producer.send({ topic: 't', data: 42 as unknown as string }),
+      (e: unknown) => e instanceof InvalidArgumentError && /message\.data/.test(e.message),
+    );
     broker.closedPartitions.close('closed', 0, 1);
     await assert.rejects(client.producer().send({ topic: 'closed', data: 'x' }), (e: unknown) => e instanceof BrokerError && e.status === 403);
   });
@@ -51,7 +60,10 @@ describe('client library against a real broker', { timeout: 60_000 }, () => {
     const producer = client.producer();
     const results: string[] = [];
     const messages = Array.from({ length: 20 }, (_, i) => ({ topic: i === 7 ? 'bad topic' : 'bulk', data: `b${i}` }));
-    const { sent, failed } = await producer.sendAll(messages, { inFlight: 3, onResult: (message, error) => results.push(`${String(message.data)}:${error ? error.constructor.name : 'ok'}`) });
+    const { sent, failed } = await producer.sendAll(messages, {
+      inFlight: 3,
+      onResult: (message, error) => results.push(`${String(message.data)}:${error ? error.constructor.name : 'ok'}`),
+    });
     assert.deepEqual([sent, failed], [19, 1]);
     assert.equal(results.length, 20);
     assert.ok(results.includes('b7:InvalidArgumentError'));
@@ -66,15 +78,27 @@ describe('client library against a real broker', { timeout: 60_000 }, () => {
 
   it('a listener gets every message in order with its attribute; offsets resume after a restart', async () => {
     const producer = client.producer();
-    const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => producer.send({ topic: 'events', data: `e${i}`, attribute: i % 2 ? 'odd' : undefined })));
+    const sent = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => producer.send({ topic: 'events', data: `e${i}`, attribute: i % 2 ? 'odd' : undefined })),
+    );
     const storage = new MemoryOffsetStorage();
     const got = await consumeN(client, 'events', 50, storage);
-    assert.deepEqual(got.map((m) => m.data.toString()), sent.map((_, i) => `e${i}`));
+    assert.deepEqual(
+      got.map((m) => m.data.toString()),
+      sent.map((_, i) => `e${i}`),
+    );
     assert.equal(got[1]!.attribute, 'odd');
-    assert.deepEqual(got.map((m) => m.offset), sent.map((s) => s.offset));
+    assert.deepEqual(
+      got.map((m) => m.offset),
+      sent.map((s) => s.offset),
+    );
     await producer.send({ topic: 'events', data: 'late' });
     const resumed = await consumeN(client, 'events', 1, storage);
-    assert.deepEqual(resumed.map((m) => m.data.toString()), ['late'], 'the committed offset was used');
+    assert.deepEqual(
+      resumed.map((m) => m.data.toString()),
+      ['late'],
+      'the committed offset was used',
+    );
   });
 
   it('for await and stream() deliver in order', async () => {
@@ -102,7 +126,9 @@ describe('client library against a real broker', { timeout: 60_000 }, () => {
     const rejected: string[] = [];
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
-    const consumer = client.consumer({ group: 'g4', maxDelayFetchMs: 20, maxFetchRetries: 2, onReject: (m) => void rejected.push(m.data.toString()) }).subscribe('poison');
+    const consumer = client
+      .consumer({ group: 'g4', maxDelayFetchMs: 20, maxFetchRetries: 2, onReject: (m) => void rejected.push(m.data.toString()) })
+      .subscribe('poison');
     await consumer.run((message) => {
       attempts.push(message.data.toString());
       if (message.data.toString() === 'bad') throw new Error('cannot handle');

@@ -53,7 +53,9 @@ describe('consumer features', { timeout: 60_000 }, () => {
 
     // A new consumer (as after a restart) finds the stored message and redelivers it.
     const recovered: string[] = [];
-    const second = client.consumer({ group: 'rec1', onReject: 'recover', recoverDir, maxDelayFetchMs: 20, offsetStorage: new MemoryOffsetStorage(), startFrom: 'newest' }).subscribe('rec');
+    const second = client
+      .consumer({ group: 'rec1', onReject: 'recover', recoverDir, maxDelayFetchMs: 20, offsetStorage: new MemoryOffsetStorage(), startFrom: 'newest' })
+      .subscribe('rec');
     await second.run((message) => void recovered.push(message.data.toString()));
     assert.deepEqual(await second.recoveryStore!.pending(), new Map([['rec', 1]]));
     await second.recoveryStore!.redeliver();
@@ -68,7 +70,10 @@ describe('consumer features', { timeout: 60_000 }, () => {
     const browsed: Array<[number, string]> = [];
     for await (const message of client.browse('multi')) browsed.push([message.partition.index, message.data.toString()]);
     assert.equal(browsed.length, 9);
-    assert.deepEqual(browsed.map(([p]) => p), [...browsed.map(([p]) => p)].sort((a, b) => a - b));
+    assert.deepEqual(
+      browsed.map(([p]) => p),
+      [...browsed.map(([p]) => p)].sort((a, b) => a - b),
+    );
   });
 
   it('a broadcast consumer gets its own per-host group', async () => {
@@ -106,8 +111,20 @@ describe('consumer features', { timeout: 60_000 }, () => {
     for (let i = 0; i < 3; i += 1) await producer.send({ topic: 'misaligned', data: `m${i}` });
     const seen: ReceivedMessage[] = [];
     const consumer = client.consumer({ group: 'misaligned', startFrom: 7, maxDelayFetchMs: 20 }).subscribe('misaligned');
-    await runUntil(consumer, (message) => void seen.push(message), () => seen.length === 3);
-    assert.deepEqual(seen.map((m) => [m.offset, m.data.toString()]), [[0, 'm0'], [22, 'm1'], [44, 'm2']], 'resumed from the segment start');
+    await runUntil(
+      consumer,
+      (message) => void seen.push(message),
+      () => seen.length === 3,
+    );
+    assert.deepEqual(
+      seen.map((m) => [m.offset, m.data.toString()]),
+      [
+        [0, 'm0'],
+        [22, 'm1'],
+        [44, 'm2'],
+      ],
+      'resumed from the segment start',
+    );
   });
 
   it("onReject: 'drop' skips a message that keeps failing", async () => {
@@ -132,8 +149,14 @@ describe('consumer features', { timeout: 60_000 }, () => {
     for (const attribute of ['keep', 'drop', 'keep']) await producer.send({ topic: 'filtered', data: attribute, attribute });
     const seen: string[] = [];
     const storage = new MemoryOffsetStorage();
-    const consumer = client.consumer({ group: 'filter', offsetStorage: storage, maxDelayFetchMs: 20 }).subscribe('filtered', { filter: (m) => m.attribute === 'keep' });
-    await runUntil(consumer, (message) => void seen.push(message.data.toString()), () => seen.length === 2);
+    const consumer = client
+      .consumer({ group: 'filter', offsetStorage: storage, maxDelayFetchMs: 20 })
+      .subscribe('filtered', { filter: (m) => m.attribute === 'keep' });
+    await runUntil(
+      consumer,
+      (message) => void seen.push(message.data.toString()),
+      () => seen.length === 2,
+    );
     assert.deepEqual(seen, ['keep', 'keep']);
   });
 

@@ -42,7 +42,12 @@ describe('heartbeats and half-open connections (K11)', { timeout: 30_000 }, () =
 
   it('an idle connection sends version; no answer drops it and reconnects', async () => {
     const broker = await silentBroker();
-    const connection = new BrokerConnection(parseBrokerUrl(`meta://127.0.0.1:${broker.port}`), { heartbeatIdleMs: 200, heartbeatTimeoutMs: 200, reconnectInitialMs: 20, reconnectMaxMs: 50 });
+    const connection = new BrokerConnection(parseBrokerUrl(`meta://127.0.0.1:${broker.port}`), {
+      heartbeatIdleMs: 200,
+      heartbeatTimeoutMs: 200,
+      reconnectInitialMs: 20,
+      reconnectMaxMs: 50,
+    });
     await connection.waitConnected(5000);
     // Bounded wait for the condition: a heartbeat went out and, unanswered, caused a reconnect.
     for (let tries = 0; tries < 200 && broker.connections() < 2; tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));

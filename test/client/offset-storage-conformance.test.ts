@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { FileOffsetStorage, MemoryOffsetStorage, mysqlDialect, mysqlExecutor, postgresDialect, postgresExecutor, SqlOffsetStorage, ZkOffsetStorage, ZkSession } from '../../src/client/index.js';
+import {
+  FileOffsetStorage,
+  MemoryOffsetStorage,
+  mysqlDialect,
+  mysqlExecutor,
+  postgresDialect,
+  postgresExecutor,
+  SqlOffsetStorage,
+  ZkOffsetStorage,
+  ZkSession,
+} from '../../src/client/index.js';
 import { startZookeeper } from '../support/zookeeper-server.js';
 import type { OffsetStorage } from '../../src/client/index.js';
 
@@ -33,7 +43,10 @@ function conformance(name: string, create: () => OffsetStorage): void {
 
     it('commit saves offsets and ids; groups and partitions are separate; later commits win', async () => {
       const storage = create();
-      await storage.commit('g1', [{ topic: 't-commit', partition: p0, offset: 10, msgId: 5n }, { topic: 't-commit', partition: p1, offset: 20, msgId: bigId }]);
+      await storage.commit('g1', [
+        { topic: 't-commit', partition: p0, offset: 10, msgId: 5n },
+        { topic: 't-commit', partition: p1, offset: 20, msgId: bigId },
+      ]);
       await storage.commit('g2', [{ topic: 't-commit', partition: p0, offset: 77, msgId: 1n }]);
       await storage.commit('g1', [{ topic: 't-commit', partition: p0, offset: 11, msgId: 6n }]);
       assert.equal((await storage.load('t-commit', 'g1', p0))?.offset, 11);

@@ -32,7 +32,10 @@ describe('ordered and async producers', { timeout: 60_000 }, () => {
     broker.closedPartitions.close('ord', 1, 1);
     const results = [];
     for (let i = 0; i < 6; i += 1) results.push(await producer.send({ topic: 'ord', data: `o${i}`, key: i % 2 ? 'odd' : 'even' }));
-    assert.deepEqual(results.map((r) => r.storedLocally), [false, true, false, true, false, true]);
+    assert.deepEqual(
+      results.map((r) => r.storedLocally),
+      [false, true, false, true, false, true],
+    );
     const waiting = await producer.waiting();
     assert.equal(waiting.get('ord@0-1'), 3);
     assert.equal(waiting.get('ord@0-0') ?? 0, 0);
@@ -42,7 +45,10 @@ describe('ordered and async producers', { timeout: 60_000 }, () => {
     assert.equal(after.storedLocally, false);
     assert.deepEqual(await readAll(client, 'ord', 1), ['o1', 'o3', 'o5', 'o7']);
     assert.deepEqual(await readAll(client, 'ord', 0), ['o0', 'o2', 'o4']);
-    await assert.rejects(producer.send({ topic: 'unconfigured', data: 'x' }), (e: unknown) => e instanceof InvalidArgumentError && /partitions/.test(e.message));
+    await assert.rejects(
+      producer.send({ topic: 'unconfigured', data: 'x' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /partitions/.test(e.message),
+    );
   });
 
   it('the async producer never waits: a full window spills locally and the spill is resent in order', async () => {

@@ -29,7 +29,8 @@ describe('gets served from reused read buffers', { timeout: 60_000 }, () => {
     broker = await startBroker({ numPartitions: 1, tailCacheBytes: 0, unflushThreshold: 1 });
     const client = new MetaqClient({ serverUrl: broker.url });
     const producer = client.producer();
-    for (let from = 0; from < COUNT; from += 1000) await producer.sendBatch(Array.from({ length: 1000 }, (_, k) => ({ topic: 'pooled', data: text(from + k) })));
+    for (let from = 0; from < COUNT; from += 1000)
+      await producer.sendBatch(Array.from({ length: 1000 }, (_, k) => ({ topic: 'pooled', data: text(from + k) })));
     await client.close();
   });
   after(() => broker.stop());
@@ -49,7 +50,13 @@ describe('gets served from reused read buffers', { timeout: 60_000 }, () => {
       socket.pause();
       const served = (): number => broker.traffic.of('pooled', 0).getBytes;
       const before = served();
-      const ask = (from: number): boolean => socket.write(offsets.slice(from, from + 16).map((offset, k) => `get pooled g 0 ${offset} ${1024 * 1024} ${from + k}\r\n`).join(''));
+      const ask = (from: number): boolean =>
+        socket.write(
+          offsets
+            .slice(from, from + 16)
+            .map((offset, k) => `get pooled g 0 ${offset} ${1024 * 1024} ${from + k}\r\n`)
+            .join(''),
+        );
       ask(0);
       await eventually(() => served() - before >= 16 * (1024 * 1024 - record), 'the broker read the first 16 gets');
       ask(16);

@@ -6,7 +6,13 @@ import type { MessageBatch, ReceivedMessage } from '../../src/client/index.js';
 import { startBroker } from '../support/in-process-broker.js';
 
 /** Consume with runBatches until `count` messages arrived; every batch is returned as messages. */
-async function consumeBatches(client: MetaqClient, topic: string, count: number, storage: MemoryOffsetStorage, handle?: (batch: MessageBatch) => void): Promise<{ batches: ReceivedMessage[][]; sizes: number[] }> {
+async function consumeBatches(
+  client: MetaqClient,
+  topic: string,
+  count: number,
+  storage: MemoryOffsetStorage,
+  handle?: (batch: MessageBatch) => void,
+): Promise<{ batches: ReceivedMessage[][]; sizes: number[] }> {
   const batches: ReceivedMessage[][] = [];
   const sizes: number[] = [];
   let seen = 0;
@@ -41,12 +47,20 @@ describe('consumer.runBatches', { timeout: 60_000 }, () => {
 
   it('hands over every message once, in order, in checked batches of at most 128 KiB, and commits past them', async () => {
     const producer = client.producer();
-    const sent = await producer.sendBatch(Array.from({ length: 3000 }, (_, n) => ({ topic: 'plain', data: `message ${n}`.padEnd(100, '.'), attribute: n % 2 === 0 ? `a${n}` : undefined })));
+    const sent = await producer.sendBatch(
+      Array.from({ length: 3000 }, (_, n) => ({ topic: 'plain', data: `message ${n}`.padEnd(100, '.'), attribute: n % 2 === 0 ? `a${n}` : undefined })),
+    );
     const storage = new MemoryOffsetStorage();
     const { batches, sizes } = await consumeBatches(client, 'plain', 3000, storage);
     const messages = batches.flat();
-    assert.deepEqual(messages.map((m) => m.data.toString().trimEnd().replace(/\.+$/, '')), Array.from({ length: 3000 }, (_, n) => `message ${n}`));
-    assert.deepEqual(messages.map((m) => m.attribute), Array.from({ length: 3000 }, (_, n) => (n % 2 === 0 ? `a${n}` : undefined)));
+    assert.deepEqual(
+      messages.map((m) => m.data.toString().trimEnd().replace(/\.+$/, '')),
+      Array.from({ length: 3000 }, (_, n) => `message ${n}`),
+    );
+    assert.deepEqual(
+      messages.map((m) => m.attribute),
+      Array.from({ length: 3000 }, (_, n) => (n % 2 === 0 ? `a${n}` : undefined)),
+    );
     assert.equal(messages[0]!.id, sent.id);
     assert.equal(messages[0]!.offset, sent.offset);
     messages.slice(1).forEach((m, n) => assert.equal(m.offset, messages[n]!.nextOffset, 'contiguous'));
@@ -54,15 +68,19 @@ describe('consumer.runBatches', { timeout: 60_000 }, () => {
     // A new consumer of the group starts after everything the handler returned from.
     await producer.send({ topic: 'plain', data: 'after' });
     const { batches: later } = await consumeBatches(client, 'plain', 1, storage);
-    assert.deepEqual(later.flat().map((m) => m.data.toString()), ['after']);
+    assert.deepEqual(
+      later.flat().map((m) => m.data.toString()),
+      ['after'],
+    );
   });
 
-  it('keeps a batch\'s bytes intact until its handler returns while later fetches arrive into reused buffers', async () => {
+  it("keeps a batch's bytes intact until its handler returns while later fetches arrive into reused buffers", async () => {
     // About 6 MiB: several 1 MiB fetches, each landing while the handler of the one before waits.
     const count = 20_000;
     const text = (n: number): string => `m${n}:`.padEnd(300, String.fromCharCode(97 + (n % 26)));
     const producer = client.producer();
-    for (let from = 0; from < count; from += 2000) await producer.sendBatch(Array.from({ length: 2000 }, (_, k) => ({ topic: 'reused', data: text(from + k) })));
+    for (let from = 0; from < count; from += 2000)
+      await producer.sendBatch(Array.from({ length: 2000 }, (_, k) => ({ topic: 'reused', data: text(from + k) })));
     let seen = 0;
     const wrong: string[] = [];
     let done!: () => void;
@@ -97,7 +115,10 @@ describe('consumer.runBatches', { timeout: 60_000 }, () => {
       }
     });
     assert.equal(failures, 2);
-    assert.deepEqual(batches.flat().map((m) => m.data.toString()), Array.from({ length: 50 }, (_, n) => `f${n}`));
+    assert.deepEqual(
+      batches.flat().map((m) => m.data.toString()),
+      Array.from({ length: 50 }, (_, n) => `f${n}`),
+    );
   });
 
   it('hands over a compressed set as one batch whose messages share its offset and take consecutive ids', async () => {
@@ -105,16 +126,43 @@ describe('consumer.runBatches', { timeout: 60_000 }, () => {
     const sent = await producer.sendBatch(Array.from({ length: 40 }, (_, n) => ({ topic: 'zipped', data: `z${n}` })));
     const { batches } = await consumeBatches(client, 'zipped', 40, new MemoryOffsetStorage());
     const messages = batches.flat();
-    assert.deepEqual(messages.map((m) => m.data.toString()), Array.from({ length: 40 }, (_, n) => `z${n}`));
+    assert.deepEqual(
+      messages.map((m) => m.data.toString()),
+      Array.from({ length: 40 }, (_, n) => `z${n}`),
+    );
     assert.ok(messages.every((m) => m.offset === sent.offset && m.nextOffset === messages[0]!.nextOffset));
-    assert.deepEqual(messages.map((m) => m.id), Array.from({ length: 40 }, (_, n) => sent.id + BigInt(n)));
+    assert.deepEqual(
+      messages.map((m) => m.id),
+      Array.from({ length: 40 }, (_, n) => sent.id + BigInt(n)),
+    );
   });
 
   it('refuses what it cannot honour: filters, manual ack, onReject, a handler that is not a function', async () => {
     const filtered = client.consumer({ group: 'refused' }).subscribe('plain', { filter: () => true });
-    await assert.rejects(filtered.runBatches(() => undefined), (error: Error) => error instanceof InvalidArgumentError && /filter/.test(error.message));
-    await assert.rejects(client.consumer({ group: 'refused', autoAck: false }).subscribe('plain').runBatches(() => undefined), /autoAck/);
-    await assert.rejects(client.consumer({ group: 'refused', onReject: 'drop' }).subscribe('plain').runBatches(() => undefined), /onReject/);
-    await assert.rejects(client.consumer({ group: 'refused' }).subscribe('plain').runBatches(undefined as never), /handler/);
+    await assert.rejects(
+      filtered.runBatches(() => undefined),
+      (error: Error) => error instanceof InvalidArgumentError && /filter/.test(error.message),
+    );
+    await assert.rejects(
+      client
+        .consumer({ group: 'refused', autoAck: false })
+        .subscribe('plain')
+        .runBatches(() => undefined),
+      /autoAck/,
+    );
+    await assert.rejects(
+      client
+        .consumer({ group: 'refused', onReject: 'drop' })
+        .subscribe('plain')
+        .runBatches(() => undefined),
+      /onReject/,
+    );
+    await assert.rejects(
+      client
+        .consumer({ group: 'refused' })
+        .subscribe('plain')
+        .runBatches(undefined as never),
+      /handler/,
+    );
   });
 });

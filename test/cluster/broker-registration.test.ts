@@ -34,7 +34,8 @@ describe('broker registration in ZooKeeper', { timeout: 60_000 }, () => {
     const client = new MetaqClient({ serverUrl: url });
     await client.producer().send({ topic: 'log-app', data: 'x' });
     await client.close();
-    for (let tries = 0; tries < 100 && (await zk.getData('/meta/brokers/topics-pub/log-app/5-m')) === undefined; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let tries = 0; tries < 100 && (await zk.getData('/meta/brokers/topics-pub/log-app/5-m')) === undefined; tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(await zk.getData('/meta/brokers/topics-pub/log-app/5-m'), '{"numParts":2,"broker":"5-m"}', 'a topic created by a put is registered');
 
     await broker.stop();
@@ -46,7 +47,10 @@ describe('broker registration in ZooKeeper', { timeout: 60_000 }, () => {
   it('refuses to start a second master with a brokerId already live', async () => {
     const zk = zookeeper.session;
     const first = await Broker.start({ config: clusterConfig(zookeeper.connect, 6), logger: silentLogger, host: '127.0.0.1' });
-    await assert.rejects(Broker.start({ config: clusterConfig(zookeeper.connect, 6), logger: silentLogger, host: '127.0.0.1' }), /another live broker .* brokerId 6/);
+    await assert.rejects(
+      Broker.start({ config: clusterConfig(zookeeper.connect, 6), logger: silentLogger, host: '127.0.0.1' }),
+      /another live broker .* brokerId 6/,
+    );
     assert.equal(await zk.getData('/meta/brokers/ids/6/master'), `meta://127.0.0.1:${first.port}`, "the first broker's node is untouched");
     await first.stop();
   });

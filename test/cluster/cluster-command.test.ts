@@ -23,7 +23,9 @@ describe('metaq cluster', { timeout: 60_000 }, () => {
     for (let i = 0; i < 4; i += 1) sent.push(await producer.send({ topic: 'orders', data: `o${i}` }));
     const onPartition0 = sent.filter((s) => s.partition.index === 0);
     const session = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
-    await new ZkOffsetStorage(session).commit('readers', [{ topic: 'orders', partition: { brokerId: 3, index: 0 }, offset: onPartition0[0]!.offset + 22, msgId: onPartition0[0]!.id }]);
+    await new ZkOffsetStorage(session).commit('readers', [
+      { topic: 'orders', partition: { brokerId: 3, index: 0 }, offset: onPartition0[0]!.offset + 22, msgId: onPartition0[0]!.id },
+    ]);
 
     const { stdout } = await run(process.execPath, [CLI, 'cluster', '--zk', zookeeper.connect]);
     assert.match(stdout, new RegExp(`^brokers\\n  3\\tmeta://127\\.0\\.0\\.1:${broker.port}\\n`));

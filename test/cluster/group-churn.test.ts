@@ -30,20 +30,40 @@ describe('K8: group rebalance under churn (3 consumers, one killed and restarted
 
   it('no partition has two live owners, nothing acked is lost, duplicates only at handovers', async () => {
     const dir = tempDir('k8');
-    const config = writeConfig(dir, { brokerId: 1, dataPath: join(dir, 'data'), unflushThreshold: 0 }, { churn: { numPartitions: PARTITIONS } }, { 'zk.zkConnect': zookeeper.connect, 'zk.zkSyncTimeMs': 10 });
+    const config = writeConfig(
+      dir,
+      { brokerId: 1, dataPath: join(dir, 'data'), unflushThreshold: 0 },
+      { churn: { numPartitions: PARTITIONS } },
+      { 'zk.zkConnect': zookeeper.connect, 'zk.zkSyncTimeMs': 10 },
+    );
     const broker = await startBrokerProcess(config);
     const eventsDir = tempDir('k8-events');
     const members: Member[] = [];
     const died: GroupEvent[] = [];
     const start = async (slot: number, incarnation: number): Promise<Member> => {
       const id = `m${slot}.${incarnation}`;
-      const settings: GroupMemberSettings = { zkConnect: zookeeper.connect, group: 'churners', topic: 'churn', consumerId: id, eventsFile: join(eventsDir, `${id}.jsonl`), sessionTimeoutMs: 1000 };
+      const settings: GroupMemberSettings = {
+        zkConnect: zookeeper.connect,
+        group: 'churners',
+        topic: 'churn',
+        consumerId: id,
+        eventsFile: join(eventsDir, `${id}.jsonl`),
+        sessionTimeoutMs: 1000,
+      };
       const child = spawn(process.execPath, [MEMBER, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = once(child, 'exit');
       await once(child.stdout, 'data');
       return { id, child, exited };
     };
-    const events = (): GroupEvent[] => [...died, ...readdirSync(eventsDir).flatMap((file) => readFileSync(join(eventsDir, file), 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as GroupEvent))];
+    const events = (): GroupEvent[] => [
+      ...died,
+      ...readdirSync(eventsDir).flatMap((file) =>
+        readFileSync(join(eventsDir, file), 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as GroupEvent),
+      ),
+    ];
     const deliveredBy = (id: string): number => events().filter((e) => e.kind === 'delivered' && e.who === id).length;
     const ownedBy = (id: string): number => {
       const owned = new Set<string>();

@@ -41,7 +41,15 @@ describe('producer discovery in cluster mode', { timeout: 60_000 }, () => {
 
   it('three broker processes: producers spread over all, move off one that leaves, and use it again when it returns', async () => {
     const dirs = [1, 2, 3].map((id) => tempDir(`cluster-${id}`));
-    const start = (id: number): Promise<BrokerProcess> => startBrokerProcess(writeConfig(dirs[id - 1]!, { brokerId: id, dataPath: join(dirs[id - 1]!, 'data'), unflushThreshold: 0 }, { orders: { numPartitions: 3 } }, { 'zk.zkConnect': zookeeper.connect, 'zk.zkSyncTimeMs': 10 }));
+    const start = (id: number): Promise<BrokerProcess> =>
+      startBrokerProcess(
+        writeConfig(
+          dirs[id - 1]!,
+          { brokerId: id, dataPath: join(dirs[id - 1]!, 'data'), unflushThreshold: 0 },
+          { orders: { numPartitions: 3 } },
+          { 'zk.zkConnect': zookeeper.connect, 'zk.zkSyncTimeMs': 10 },
+        ),
+      );
     const brokers = [await start(1), await start(2), await start(3)];
     const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
     const producer = client.producer();
@@ -52,7 +60,10 @@ describe('producer discovery in cluster mode', { timeout: 60_000 }, () => {
     };
     const listed = async () => [...new Set((await client.router.partitions('orders')).map((p) => p.brokerId))].sort();
     try {
-      assert.deepEqual((await client.router.partitions('orders')).map((p) => `${p.brokerId}-${p.index}`), ['1-0', '1-1', '1-2', '2-0', '2-1', '2-2', '3-0', '3-1', '3-2']);
+      assert.deepEqual(
+        (await client.router.partitions('orders')).map((p) => `${p.brokerId}-${p.index}`),
+        ['1-0', '1-1', '1-2', '2-0', '2-1', '2-2', '3-0', '3-1', '3-2'],
+      );
       assert.deepEqual(await brokersUsed(18), [1, 2, 3]);
 
       await brokers[1]!.kill('SIGTERM');

@@ -20,7 +20,11 @@ describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)'
     const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}` });
     try {
       const producer = client.producer();
-      const put = () => producer.send({ topic: 'fenced', data: 'x' }).then(() => 'ok', (error: unknown) => (error instanceof BrokerError && /lost its ZooKeeper session/.test(error.message) ? 'fenced' : String(error)));
+      const put = () =>
+        producer.send({ topic: 'fenced', data: 'x' }).then(
+          () => 'ok',
+          (error: unknown) => (error instanceof BrokerError && /lost its ZooKeeper session/.test(error.message) ? 'fenced' : String(error)),
+        );
       assert.equal(await put(), 'ok');
 
       const wire = await WireSession.open('127.0.0.1', broker.port);
@@ -35,7 +39,11 @@ describe('ZooKeeper session loss fences the broker (N4-style, ZooKeeper paused)'
 
       zookeeper.server.resume();
       await eventually(async () => (await put()) === 'ok', 'recovery after the pause');
-      assert.deepEqual(await txCommand(wire, 'TX:fence:1', 'COMMIT_ONE_PHASE'), { code: 200, text: '0' }, 'the same transaction commits once the broker is back');
+      assert.deepEqual(
+        await txCommand(wire, 'TX:fence:1', 'COMMIT_ONE_PHASE'),
+        { code: 200, text: '0' },
+        'the same transaction commits once the broker is back',
+      );
       await wire.close();
     } finally {
       zookeeper.server.resume();

@@ -30,7 +30,12 @@ function loggedAt(broker: BrokerProcess, message: RegExp): number | undefined {
 
 function clusterBroker(host: Host, zkConnect: string, brokerId: number, topic: string, numPartitions: number): Promise<BrokerProcess> {
   const dir = tempDir(`zkpart-${brokerId}`);
-  const config = writeConfig(dir, { brokerId, hostName: host.address, dataPath: join(dir, 'data'), unflushThreshold: 0 }, { [topic]: { numPartitions } }, { 'zk.zkConnect': zkConnect, 'zk.zkSessionTimeoutMs': SESSION_MS, 'zk.zkSyncTimeMs': 10 });
+  const config = writeConfig(
+    dir,
+    { brokerId, hostName: host.address, dataPath: join(dir, 'data'), unflushThreshold: 0 },
+    { [topic]: { numPartitions } },
+    { 'zk.zkConnect': zkConnect, 'zk.zkSessionTimeoutMs': SESSION_MS, 'zk.zkSyncTimeMs': 10 },
+  );
   return startBrokerProcess(config, { spawnVia: host.spawnVia });
 }
 
@@ -76,8 +81,18 @@ for (const { name, make } of cuts) {
         cut.cut();
         const expiredAt = await expired;
         const fencedAt = loggedAt(isolated, /session may be lost/);
-        assert.ok(fencedAt !== undefined && fencedAt <= expiredAt, `the master fenced itself (${fencedAt}) before ZooKeeper expired its session (${expiredAt})`);
-        await eventually(() => sends.filter((s) => s.start > expiredAt).slice(-20).filter((s) => s.ok && s.brokerId === 32).length === 20, 'clients move to the other broker');
+        assert.ok(
+          fencedAt !== undefined && fencedAt <= expiredAt,
+          `the master fenced itself (${fencedAt}) before ZooKeeper expired its session (${expiredAt})`,
+        );
+        await eventually(
+          () =>
+            sends
+              .filter((s) => s.start > expiredAt)
+              .slice(-20)
+              .filter((s) => s.ok && s.brokerId === 32).length === 20,
+          'clients move to the other broker',
+        );
 
         const healedAt = Date.now();
         cut.heal();
@@ -85,7 +100,11 @@ for (const { name, make } of cuts) {
         const registeredAt = loggedAt(isolated, /new ZooKeeper session/)!;
         const zombieAcks = sends.filter((s) => s.ok && s.brokerId === 31 && s.start > fencedAt && s.end < registeredAt);
         assert.deepEqual(zombieAcks, [], 'no write acked by the isolated broker between fencing and re-registering');
-        assert.deepEqual(sends.filter((s) => !s.ok), [], 'no send failed: the fenced broker refused with 503 and the producer resent to the other');
+        assert.deepEqual(
+          sends.filter((s) => !s.ok),
+          [],
+          'no send failed: the fenced broker refused with 503 and the producer resent to the other',
+        );
       } finally {
         await load.stop();
         await client.close();
@@ -97,7 +116,15 @@ for (const { name, make } of cuts) {
     it('N6: a consumer cut off from ZooKeeper stops fetching before another takes over, rejoins after healing, loses nothing', async () => {
       const broker = await clusterBroker(cut.other, cut.zookeeper.connect, 61, 'n6', 4);
       const eventsFile = join(tempDir('n6'), 'isolated.jsonl');
-      const settings: GroupMemberSettings = { zkConnect: cut.isolatedZkConnect, group: 'n6', topic: 'n6', consumerId: 'isolated', eventsFile, sessionTimeoutMs: SESSION_MS, workMs: 0 };
+      const settings: GroupMemberSettings = {
+        zkConnect: cut.isolatedZkConnect,
+        group: 'n6',
+        topic: 'n6',
+        consumerId: 'isolated',
+        eventsFile,
+        sessionTimeoutMs: SESSION_MS,
+        workMs: 0,
+      };
       const [command, args] = cut.isolated.spawnVia(process.execPath, [MEMBER, JSON.stringify(settings)]);
       const isolated = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       const isolatedExited = once(isolated, 'exit');
@@ -105,7 +132,10 @@ for (const { name, make } of cuts) {
       const events = (): GroupEvent[] => {
         let logged: GroupEvent[] = [];
         try {
-          logged = readFileSync(eventsFile, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as GroupEvent);
+          logged = readFileSync(eventsFile, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as GroupEvent);
         } catch {
           // nothing logged yet
         }
@@ -121,13 +151,34 @@ for (const { name, make } of cuts) {
         return now.size;
       };
       const client = new MetaqClient({ zkConnect: cut.zookeeper.connect, zkSessionTimeoutMs: SESSION_MS });
-      const log = (kind: 'assigned' | 'revoked') => (_topic: string, partitions: string[]) => partitions.forEach((partition) => local.push({ kind, who: 'connected', partition, at: Date.now() }));
-      const connected = client.consumer({ group: 'n6', consumerId: 'connected', logger: silentLogger, rebalanceRetryMs: 100, maxDelayFetchMs: 20, commitIntervalMs: 200, rebalanceListener: { onPartitionsAssigned: log('assigned'), onPartitionsRevoked: log('revoked') } }).subscribe('n6');
+      const log = (kind: 'assigned' | 'revoked') => (_topic: string, partitions: string[]) =>
+        partitions.forEach((partition) => local.push({ kind, who: 'connected', partition, at: Date.now() }));
+      const connected = client
+        .consumer({
+          group: 'n6',
+          consumerId: 'connected',
+          logger: silentLogger,
+          rebalanceRetryMs: 100,
+          maxDelayFetchMs: 20,
+          commitIntervalMs: 200,
+          rebalanceListener: { onPartitionsAssigned: log('assigned'), onPartitionsRevoked: log('revoked') },
+        })
+        .subscribe('n6');
       const producer = client.producer();
       const load = backgroundSends(producer, 'n6', 'n6', 200_000);
       try {
         await once(isolated.stdout, 'data');
-        await connected.run((message) => void local.push({ kind: 'delivered', who: 'connected', partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString(), at: Date.now() }));
+        await connected.run(
+          (message) =>
+            void local.push({
+              kind: 'delivered',
+              who: 'connected',
+              partition: `${message.partition.brokerId}-${message.partition.index}`,
+              offset: message.offset,
+              data: message.data.toString(),
+              at: Date.now(),
+            }),
+        );
         await eventually(() => owned('isolated') === 2 && owned('connected') === 2, 'the two members split four partitions');
         cut.cut();
         await eventually(() => owned('isolated') === 0, 'the cut-off member stops fetching');
@@ -183,7 +234,11 @@ describe('ZooKeeper session lost to a process pause (N4)', { timeout: 120_000 },
       await eventually(async () => (await send(`after-${Date.now()}`)) === 'ok', 'the broker serves again after a new session');
       const stored = new Set<string>();
       for await (const message of client.browse('n4')) stored.add(message.data.toString());
-      assert.deepEqual(acked.filter((data) => !stored.has(data)), [], 'every acked put is stored');
+      assert.deepEqual(
+        acked.filter((data) => !stored.has(data)),
+        [],
+        'every acked put is stored',
+      );
     } finally {
       broker.child.kill('SIGCONT');
       await client.close();

@@ -74,7 +74,8 @@ describe('C4 ENOSPC and EIO at every write and fsync', () => {
     const io = new MemoryFileIO();
     const log = await openLog(io, { maxSegmentSize: 300, unflushThreshold: 0 });
     let refusals = 2;
-    io.faults = (op) => (op.type === 'open' && op.path.endsWith('.meta') && refusals-- > 0 ? { error: errnoError('ENOSPC', 'no space left on device') } : undefined);
+    io.faults = (op) =>
+      op.type === 'open' && op.path.endsWith('.meta') && refusals-- > 0 ? { error: errnoError('ENOSPC', 'no space left on device') } : undefined;
     const acked: AckedWrite[] = [];
     const attempted = new Set<string>();
     for (let seq = 0; seq < 40; seq += 1) {
@@ -98,7 +99,10 @@ describe('C4 ENOSPC and EIO at every write and fsync', () => {
         assert.equal(r.acked.length + r.failed.length, PUTS);
         const failedSet = new Set(r.failed);
         assert.ok(!r.acked.some((w) => failedSet.has(w.payload)), 'a failed put is never acked');
-        assert.ok(r.acked.every((w) => w.offset + 20 <= r.log.visibleEnd), 'everything acked was fsynced');
+        assert.ok(
+          r.acked.every((w) => w.offset + 20 <= r.log.visibleEnd),
+          'everything acked was fsynced',
+        );
         await checkRestart(r.io, r.acked, r.attempted, `EIO at ${target} ${index}`);
         await r.log.close();
       }

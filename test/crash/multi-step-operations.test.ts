@@ -31,17 +31,28 @@ for (const policy of [
       for (const point of points) {
         const { reads, minOffset, log: recovered } = await recoverAndScan(point.image, { maxSegmentSize: SEGMENT });
         const names = await point.image.list(DIR);
-        assert.deepEqual(names.filter((n) => n.endsWith('.tmp')), [], `${point.label}: temp files left`);
+        assert.deepEqual(
+          names.filter((n) => n.endsWith('.tmp')),
+          [],
+          `${point.label}: temp files left`,
+        );
         assert.ok(!names.some((n) => n.endsWith('.meta') && names.includes(`${n}.zip`)), `${point.label}: archive half done`);
         const verdict = checkHistory(point.acked, reads, { attempted, minOffsets: new Map([[0, minOffset]]) });
         assert.ok(isClean(verdict), `${point.label}: ${summarize(verdict)}`);
         // An offset disappears only by retention: whatever is below minOffset was archived or deleted.
-        if (minOffset > 0) assert.ok(point.acked.some((w) => w.offset < minOffset), `${point.label}: min offset moved without retention`);
+        if (minOffset > 0)
+          assert.ok(
+            point.acked.some((w) => w.offset < minOffset),
+            `${point.label}: min offset moved without retention`,
+          );
         await recovered.close();
       }
       if (policy.kind === 'archive') {
         const names = await io.list(DIR);
-        assert.ok(names.some((n) => n.endsWith(policy.compress ? '.meta.zip' : '.meta.arc')), `archive file present: ${names.join(',')}`);
+        assert.ok(
+          names.some((n) => n.endsWith(policy.compress ? '.meta.zip' : '.meta.arc')),
+          `archive file present: ${names.join(',')}`,
+        );
       }
     });
   });

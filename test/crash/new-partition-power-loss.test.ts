@@ -40,13 +40,19 @@ async function lost(point: CrashPoint): Promise<string[]> {
 describe('power loss around a new partition directory', () => {
   it('every acked first put of a new partition survives every crash image, directory entries included', async () => {
     const points = await firstPuts(new MemoryFileIO());
-    assert.ok(points.some((p) => p.label.includes('mkdir')), 'crash images right after mkdir are among them');
+    assert.ok(
+      points.some((p) => p.label.includes('mkdir')),
+      'crash images right after mkdir are among them',
+    );
     for (const point of points) assert.deepEqual(await lost(point), [], point.label);
   });
 
   it('negative control: without the fsync of the parent directory the model loses the acked puts with the directory', async () => {
     const points = await firstPuts(new ForgetsParentSync());
     const losses = await Promise.all(points.map(lost));
-    assert.ok(losses.some((l) => l.length > 0), 'a crash image must lose the new directory and the acked puts in it');
+    assert.ok(
+      losses.some((l) => l.length > 0),
+      'a crash image must lose the new directory and the acked puts in it',
+    );
   });
 });

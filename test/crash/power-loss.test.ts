@@ -52,7 +52,10 @@ describe('C1 power-loss enumeration, sync flush (group commit)', () => {
   it('negative control: acking before fsync (unflushThreshold=1000) is caught by the checker', async () => {
     const { points, attempted } = await runWorkload(1000);
     const results = await verdicts(points, attempted);
-    assert.ok(results.some((r) => r.verdict.lost.length > 0), 'the checker must see acked messages lost when fsync is skipped');
+    assert.ok(
+      results.some((r) => r.verdict.lost.length > 0),
+      'the checker must see acked messages lost when fsync is skipped',
+    );
   });
 });
 
@@ -62,7 +65,11 @@ describe('C2 power-loss enumeration, async flush (unflushThreshold=100)', () => 
     let worst = 0;
     for (const { point, verdict, lostCount, syncedLost } of await verdicts(points, attempted)) {
       assert.equal(syncedLost, 0, `${point.label}: a message acked before the last completed fsync was lost`);
-      assert.deepEqual([verdict.corrupt.length, verdict.offsetGaps.length, verdict.orderViolations.length, verdict.unexpected.length, verdict.divergent.length], [0, 0, 0, 0, 0], `${point.label}: ${summarize(verdict)}`);
+      assert.deepEqual(
+        [verdict.corrupt.length, verdict.offsetGaps.length, verdict.orderViolations.length, verdict.unexpected.length, verdict.divergent.length],
+        [0, 0, 0, 0, 0],
+        `${point.label}: ${summarize(verdict)}`,
+      );
       worst = Math.max(worst, lostCount);
     }
     // Threshold 100, plus one concurrent group acked while the triggered fsync runs.

@@ -27,7 +27,10 @@ async function sendAndHangUp(port: number, bytes: Buffer): Promise<void> {
 describe('fuzz: a live broker fed hostile bytes', { timeout: 600_000 }, () => {
   it('never crashes, keeps serving, keeps what it acked byte for byte, and holds no memory for closed connections', async () => {
     // Small limits so the fuzzer reaches them; the commands' handlers run for real.
-    const broker = await startBroker({ maxRequestBodySize: 64 * 1024, maxHeaderLength: 512, numPartitions: 2, headerTimeoutMs: 0 }, '[topic=control]\n[topic=*]\n');
+    const broker = await startBroker(
+      { maxRequestBodySize: 64 * 1024, maxHeaderLength: 512, numPartitions: 2, headerTimeoutMs: 0 },
+      '[topic=control]\n[topic=*]\n',
+    );
     const session = await WireSession.open('127.0.0.1', broker.port);
     try {
       for (let i = 0; i < 50; i += 1) assert.equal((await put(session, 'control', 0, `acked ${i}`)).code, 200);
@@ -48,7 +51,10 @@ describe('fuzz: a live broker fed hostile bytes', { timeout: 600_000 }, () => {
       await fresh.close();
       const after = await scanPartition(session, 'control', 0);
       assert.deepEqual(after.slice(0, acked.length), acked, 'every acked message is where it was, unchanged');
-      assert.ok(after.every((record) => record.intact), 'every stored record passes its checksum');
+      assert.ok(
+        after.every((record) => record.intact),
+        'every stored record passes its checksum',
+      );
       assert.ok(runs > 10, `the fuzzer ran (${runs} connections)`);
       // Every fuzz connection is gone, and nothing it sent is kept (waiting puts, buffers, transactions).
       assert.equal(broker.counters.currentConnections, 1);

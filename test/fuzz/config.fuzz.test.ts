@@ -18,8 +18,36 @@ const sections: Record<string, string[]> = {
 
 /** Values that break parsers: limits, expressions, cron and policy texts, junk. */
 const value = fc.oneof(
-  fc.constantFrom('', '0', '-1', '1', '2147483647', '2147483648', '9007199254740993', '1024*1024', '1024*1024*1024*4', '10/0', '(1', 'true', 'false', 'yes',
-    'master', 'sync-slave', 'async-slave', 'delete,168', 'archive,24,true', 'delete,-1', 'nope,1', '0 0 6,18 * * *', '* * *', '127.0.0.1:2181', 'host:99999', '/tmp/x', 'é', '\u0000'),
+  fc.constantFrom(
+    '',
+    '0',
+    '-1',
+    '1',
+    '2147483647',
+    '2147483648',
+    '9007199254740993',
+    '1024*1024',
+    '1024*1024*1024*4',
+    '10/0',
+    '(1',
+    'true',
+    'false',
+    'yes',
+    'master',
+    'sync-slave',
+    'async-slave',
+    'delete,168',
+    'archive,24,true',
+    'delete,-1',
+    'nope,1',
+    '0 0 6,18 * * *',
+    '* * *',
+    '127.0.0.1:2181',
+    'host:99999',
+    '/tmp/x',
+    'é',
+    '\u0000',
+  ),
   fc.string({ maxLength: 20 }),
 );
 
@@ -28,7 +56,10 @@ const line = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('; a comment', '# another', '=', 'no equals sign', '  numPartitions = 4  ') },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }).filter((s) => !s.includes('\n')) },
 );
-const section = fc.tuple(fc.oneof(fc.constantFrom(...Object.keys(sections), 'topic=', 'topic=a/b', 'slave', ''), fc.string({ maxLength: 10 })), fc.array(line, { maxLength: 8 }));
+const section = fc.tuple(
+  fc.oneof(fc.constantFrom(...Object.keys(sections), 'topic=', 'topic=a/b', 'slave', ''), fc.string({ maxLength: 10 })),
+  fc.array(line, { maxLength: 8 }),
+);
 const iniText = fc.array(section, { maxLength: 6 }).map((all) => all.map(([[name], lines]) => `[${name}]\n${lines.join('\n')}`).join('\n'));
 
 describe('fuzz: the server.ini parser', () => {

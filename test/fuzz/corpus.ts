@@ -64,7 +64,10 @@ export const corpusEntry = fc.constantFrom(...WIRE_CORPUS).map((text) => Buffer.
 
 /** A corpus entry changed a little: bytes flipped, cut, repeated or spliced with random ones. */
 export const mutatedEntry: fc.Arbitrary<Buffer> = fc
-  .tuple(corpusEntry, fc.array(fc.tuple(fc.constantFrom('flip', 'cut', 'insert', 'repeat'), fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 })), { maxLength: 4 }))
+  .tuple(
+    corpusEntry,
+    fc.array(fc.tuple(fc.constantFrom('flip', 'cut', 'insert', 'repeat'), fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 })), { maxLength: 4 }),
+  )
   .map(([entry, edits]) => {
     let bytes = entry;
     for (const [edit, at, extra] of edits) {
@@ -81,5 +84,12 @@ export const mutatedEntry: fc.Arbitrary<Buffer> = fc
 
 /** What a fuzzer sends on one connection: corpus entries, mutated ones and random bytes, one after another. */
 export const wireStream: fc.Arbitrary<Buffer> = fc
-  .array(fc.oneof({ weight: 3, arbitrary: corpusEntry }, { weight: 5, arbitrary: mutatedEntry }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) }), { minLength: 1, maxLength: 12 })
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: corpusEntry },
+      { weight: 5, arbitrary: mutatedEntry },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) },
+    ),
+    { minLength: 1, maxLength: 12 },
+  )
   .map((parts) => Buffer.concat(parts));

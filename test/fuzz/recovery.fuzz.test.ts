@@ -23,7 +23,12 @@ async function buildImage(): Promise<{ io: MemoryFileIO; offsets: number[] }> {
 }
 
 const damage = fc.array(
-  fc.record({ kind: fc.constantFrom('flip', 'zero', 'truncate', 'garbage'), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }), seed: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({
+    kind: fc.constantFrom('flip', 'zero', 'truncate', 'garbage'),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 64 }),
+    seed: fc.integer({ min: 1, max: 255 }),
+  }),
   { minLength: 1, maxLength: 4 },
 );
 

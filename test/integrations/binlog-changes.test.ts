@@ -65,7 +65,10 @@ describe('binlog-apply into PostgreSQL: whole-row changes are idempotent', () =>
 
   it('ends in the source state when a run of changes is applied again from an earlier point', async () => {
     const run = [
-      { ...change('insert', { shop: 1, id: 1 }, { shop: 1, id: 1, name: 'a', tag: { $binary: Buffer.from('x').toString('base64') } }), key: { shop: 1, id: 1 } },
+      {
+        ...change('insert', { shop: 1, id: 1 }, { shop: 1, id: 1, name: 'a', tag: { $binary: Buffer.from('x').toString('base64') } }),
+        key: { shop: 1, id: 1 },
+      },
       { ...change('insert', { shop: 1, id: 2 }, { shop: 1, id: 2, name: 'b', tag: null }), key: { shop: 1, id: 2 } },
       { ...change('update', { shop: 1, id: 1 }, { shop: 1, id: 1, name: 'a2', tag: null }), key: { shop: 1, id: 1 } },
       { ...change('delete', { shop: 1, id: 2 }, { shop: 1, id: 2, name: 'b', tag: null }), key: { shop: 1, id: 2 } },
@@ -85,7 +88,16 @@ describe('binlog-apply batches: the stored offset decides what is applied', () =
   const offsets = `binlog_offsets_${process.pid}`;
   const storage = new SqlOffsetStorage(postgresExecutor(pool), postgresDialect, offsets);
   const partition = { brokerId: 0, index: 0 };
-  const message = (offset: number, c: RowChange): ReceivedMessage => ({ topic: 'rows', partition, offset, nextOffset: offset + 50, id: BigInt(offset), data: Buffer.from(JSON.stringify(c)), attribute: undefined, flag: 0 });
+  const message = (offset: number, c: RowChange): ReceivedMessage => ({
+    topic: 'rows',
+    partition,
+    offset,
+    nextOffset: offset + 50,
+    id: BigInt(offset),
+    data: Buffer.from(JSON.stringify(c)),
+    attribute: undefined,
+    flag: 0,
+  });
   const row = (id: number, name: string) => change('insert', { id }, { id, name });
 
   before(async () => {
@@ -98,18 +110,31 @@ describe('binlog-apply batches: the stored offset decides what is applied', () =
   });
 
   it("applies only messages at or beyond the stored offset, so a former owner's late batch changes nothing", async () => {
-    const applier = new BatchApplier(new ChangeApplier(postgresApplyDialect, () => table), storage, postgresTransactions(pool), 'g', silentLogger, { maxBatch: 2 });
+    const applier = new BatchApplier(new ChangeApplier(postgresApplyDialect, () => table), storage, postgresTransactions(pool), 'g', silentLogger, {
+      maxBatch: 2,
+    });
     await storage.commit('g', [{ topic: 'rows', partition, offset: 100, msgId: 1n }]);
-    for (const m of [message(0, row(1, 'first')), message(50, row(1, 'second')), message(100, row(2, 'two')), message(150, row(1, 'third'))]) await applier.listener(m);
+    for (const m of [message(0, row(1, 'first')), message(50, row(1, 'second')), message(100, row(2, 'two')), message(150, row(1, 'third'))])
+      await applier.listener(m);
     await applier.close();
     const state = async () => (await pool.query(`SELECT id, name FROM ${table} ORDER BY id`)).rows as unknown[];
-    assert.deepEqual(await state(), [{ id: 1, name: 'third' }, { id: 2, name: 'two' }]);
+    assert.deepEqual(await state(), [
+      { id: 1, name: 'third' },
+      { id: 2, name: 'two' },
+    ]);
     assert.equal((await storage.load('rows', 'g', partition))?.offset, 200);
 
     await applier.listener(message(50, row(1, 'stale')));
     await applier.listener(message(100, row(2, 'stale')));
     await applier.close();
-    assert.deepEqual(await state(), [{ id: 1, name: 'third' }, { id: 2, name: 'two' }], 'a batch from before the stored offset is skipped');
+    assert.deepEqual(
+      await state(),
+      [
+        { id: 1, name: 'third' },
+        { id: 2, name: 'two' },
+      ],
+      'a batch from before the stored offset is skipped',
+    );
     assert.equal((await storage.load('rows', 'g', partition))?.offset, 200);
     assert.equal(applier.applied, 2);
   });

@@ -35,7 +35,9 @@ function random(seed: number): () => number {
 }
 
 async function snapshot(connection: mysql.Connection): Promise<string> {
-  const [accounts] = await connection.query('SELECT id, owner, balance, note, DATE_FORMAT(updated, "%Y-%m-%d %H:%i:%s.%f") AS updated, HEX(tag) AS tag FROM accounts ORDER BY id');
+  const [accounts] = await connection.query(
+    'SELECT id, owner, balance, note, DATE_FORMAT(updated, "%Y-%m-%d %H:%i:%s.%f") AS updated, HEX(tag) AS tag FROM accounts ORDER BY id',
+  );
   const [ledger] = await connection.query('SELECT account, seq, amount FROM ledger ORDER BY account, seq');
   return JSON.stringify({ accounts, ledger });
 }
@@ -98,8 +100,34 @@ describe('metaq binlog and binlog-apply: MariaDB row changes copied through a to
     const dir = tempDir('binlog');
     const seed = Number(process.env.BINLOG_SEED ?? Date.now() % 1_000_000);
     const next = random(seed);
-    const readerArgs = ['binlog', '--source', `mysql://root@127.0.0.1:${source.port}/`, '--topic', 'rows', '--tables', 'shop.*', '--checkpoint', join(dir, 'checkpoint.json'), '--partitions', String(PARTITIONS), '--port', String(broker.port), '--checkpoint-ms', '50'];
-    const applierArgs = ['binlog-apply', '--target', `mysql://root@127.0.0.1:3306/${copy}`, '--topic', 'rows', '--partitions', String(PARTITIONS), '--port', String(broker.port)];
+    const readerArgs = [
+      'binlog',
+      '--source',
+      `mysql://root@127.0.0.1:${source.port}/`,
+      '--topic',
+      'rows',
+      '--tables',
+      'shop.*',
+      '--checkpoint',
+      join(dir, 'checkpoint.json'),
+      '--partitions',
+      String(PARTITIONS),
+      '--port',
+      String(broker.port),
+      '--checkpoint-ms',
+      '50',
+    ];
+    const applierArgs = [
+      'binlog-apply',
+      '--target',
+      `mysql://root@127.0.0.1:3306/${copy}`,
+      '--topic',
+      'rows',
+      '--partitions',
+      String(PARTITIONS),
+      '--port',
+      String(broker.port),
+    ];
     let reader = run(readerArgs);
     let applier = run(applierArgs);
     // The reader saves its starting point before it reads: wait for it, so no change predates it.
@@ -122,9 +150,21 @@ describe('metaq binlog and binlog-apply: MariaDB row changes copied through a to
         if (pick < 0.35 || id === undefined) {
           const fresh = nextId++;
           ids.push(fresh);
-          await sourceDb.query('INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)', [fresh, `owner ${fresh} ✓`, (next() * 1e6).toFixed(2), next() < 0.3 ? null : `note ${n}`, at, next() < 0.5 ? null : Buffer.from([fresh & 0xff, 0, 0xfe])]);
+          await sourceDb.query('INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)', [
+            fresh,
+            `owner ${fresh} ✓`,
+            (next() * 1e6).toFixed(2),
+            next() < 0.3 ? null : `note ${n}`,
+            at,
+            next() < 0.5 ? null : Buffer.from([fresh & 0xff, 0, 0xfe]),
+          ]);
         } else if (pick < 0.7) {
-          await sourceDb.query('UPDATE accounts SET balance = balance + ?, note = ?, updated = ? WHERE id = ?', [(next() * 100).toFixed(2), `changed in ${n}`, at, id]);
+          await sourceDb.query('UPDATE accounts SET balance = balance + ?, note = ?, updated = ? WHERE id = ?', [
+            (next() * 100).toFixed(2),
+            `changed in ${n}`,
+            at,
+            id,
+          ]);
         } else if (pick < 0.78) {
           const fresh = nextId++;
           await sourceDb.query('UPDATE accounts SET id = ? WHERE id = ?', [fresh, id]);
@@ -133,7 +173,11 @@ describe('metaq binlog and binlog-apply: MariaDB row changes copied through a to
           await sourceDb.query('DELETE FROM accounts WHERE id = ?', [id]);
           ids.splice(ids.indexOf(id), 1);
         } else {
-          await sourceDb.query('INSERT INTO ledger VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount)', [id, n % 7, Math.floor(next() * 2 ** 40) - 2 ** 39]);
+          await sourceDb.query('INSERT INTO ledger VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount)', [
+            id,
+            n % 7,
+            Math.floor(next() * 2 ** 40) - 2 ** 39,
+          ]);
         }
       }
       await sourceDb.query('COMMIT');
@@ -160,8 +204,13 @@ describe('metaq binlog and binlog-apply: MariaDB row changes copied through a to
     assert.equal(await snapshot(targetDb), expected);
     assert.ok(kills >= 1, 'at least one kill happened');
 
-    const changes = (await readTopic(client, 'rows', PARTITIONS)).filter((text) => text.startsWith('{')).map((text) => JSON.parse(text) as { type: string; schema: string; table: string });
-    assert.ok(changes.some((c) => c.type === 'update') && changes.some((c) => c.type === 'delete') && changes.some((c) => c.table === 'ledger'), 'updates, deletes and the second table were published');
+    const changes = (await readTopic(client, 'rows', PARTITIONS))
+      .filter((text) => text.startsWith('{'))
+      .map((text) => JSON.parse(text) as { type: string; schema: string; table: string });
+    assert.ok(
+      changes.some((c) => c.type === 'update') && changes.some((c) => c.type === 'delete') && changes.some((c) => c.table === 'ledger'),
+      'updates, deletes and the second table were published',
+    );
     assert.equal(await stop(reader), 0, 'SIGTERM stops the reader cleanly');
     assert.equal(await stop(applier), 0, 'SIGTERM stops the applier cleanly');
   });
@@ -169,7 +218,22 @@ describe('metaq binlog and binlog-apply: MariaDB row changes copied through a to
   it('refuses a source that logs statements, saying how to switch it to rows', async () => {
     await sourceDb.query("SET GLOBAL binlog_format = 'MIXED'");
     try {
-      const reader = spawn(process.execPath, [CLI, 'binlog', '--source', `mysql://root@127.0.0.1:${source.port}/`, '--topic', 'rows', '--checkpoint', join(tempDir('binlog-mixed'), 'checkpoint.json'), '--port', String(broker.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const reader = spawn(
+        process.execPath,
+        [
+          CLI,
+          'binlog',
+          '--source',
+          `mysql://root@127.0.0.1:${source.port}/`,
+          '--topic',
+          'rows',
+          '--checkpoint',
+          join(tempDir('binlog-mixed'), 'checkpoint.json'),
+          '--port',
+          String(broker.port),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       children.push(reader);
       let stderr = '';
       reader.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -46,8 +46,14 @@ describe('pino transport to metaq (the log appender)', () => {
     logger.error(new Error('card declined'), 'payment failed');
     await eventually(async () => (await readTopic(client, 'app-logs')).length === 501, 'every record on the topic');
     await end();
-    const records = (await readTopic(client, 'app-logs')).map((line) => JSON.parse(line) as { msg: string; order?: number; app: string; level: number; err?: { message: string } });
-    assert.deepEqual(records.slice(0, 500).map((r) => r.order), Array.from({ length: 500 }, (_, i) => i), 'one process\'s records in order');
+    const records = (await readTopic(client, 'app-logs')).map(
+      (line) => JSON.parse(line) as { msg: string; order?: number; app: string; level: number; err?: { message: string } },
+    );
+    assert.deepEqual(
+      records.slice(0, 500).map((r) => r.order),
+      Array.from({ length: 500 }, (_, i) => i),
+      "one process's records in order",
+    );
     assert.equal(records[0]!.app, 'shop');
     assert.equal(records[500]!.msg, 'payment failed');
     assert.equal(records[500]!.err?.message, 'card declined');

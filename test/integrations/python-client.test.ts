@@ -21,7 +21,11 @@ const PYTHON = '/usr/bin/python3';
 /** Run the Python client's unittest suite (or some of it); fails with its output if any test fails. */
 async function unittest(env: Record<string, string>, ...names: string[]): Promise<string> {
   try {
-    const { stderr } = await run(PYTHON, ['-m', 'unittest', '-v', ...(names.length > 0 ? names : ['tests.test_client'])], { cwd: CLIENT_DIR, env: { ...process.env, ...env }, timeout: 120_000 });
+    const { stderr } = await run(PYTHON, ['-m', 'unittest', '-v', ...(names.length > 0 ? names : ['tests.test_client'])], {
+      cwd: CLIENT_DIR,
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+    });
     return stderr;
   } catch (error) {
     const failed = error as { stdout: string; stderr: string };
@@ -49,13 +53,16 @@ describe('Python client (clients/python)', { timeout: 180_000 }, () => {
     const zk = useZookeeper();
     let broker: Broker;
     before(async () => {
-      const config = parseBrokerConfig(`[system]\nbrokerId=7\ndataPath=${tempDir('py')}\nserverPort=0\nunflushThreshold=0\n${zk.ini()}[topic=py-cluster]\nnumPartitions=3\n`, 'py.ini');
+      const config = parseBrokerConfig(
+        `[system]\nbrokerId=7\ndataPath=${tempDir('py')}\nserverPort=0\nunflushThreshold=0\n${zk.ini()}[topic=py-cluster]\nnumPartitions=3\n`,
+        'py.ini',
+      );
       broker = await BrokerClass.start({ config, logger: silentLogger, host: '127.0.0.1' });
       await eventually(async () => (await zk.session.getChildren('/meta/brokers/topics/py-cluster')).length > 0, 'the topic registered in ZooKeeper');
     });
     after(async () => broker.stop());
 
-    it('finds partitions in ZooKeeper, sends round robin, keeps offsets in MetaQ\'s znodes', async () => {
+    it("finds partitions in ZooKeeper, sends round robin, keeps offsets in MetaQ's znodes", async () => {
       const output = await unittest({ METAQ_URL: broker.url, METAQ_ZK: zk.server.connect, METAQ_TOPIC: 'py-cluster' }, 'tests.test_client.ClusterModeTest');
       assert.match(output, /test_partitions_from_zookeeper_and_offsets_there .* ok/);
       const node = await zk.session.getData('/meta/consumers/py-cluster/offsets/py-cluster/7-0');

@@ -14,7 +14,7 @@ describe('tail: record joiner', () => {
     assert.deepEqual(texts(joiner.flush(false)), [], 'a partial line waits for its newline');
     assert.deepEqual(texts(joiner.push(Buffer.from('\n'))), ['ccc@110']);
     joiner.push(Buffer.from('tail'));
-    assert.deepEqual(texts(joiner.flush(true)), ['tail@114'], 'a rotated file\'s last line is shipped');
+    assert.deepEqual(texts(joiner.flush(true)), ['tail@114'], "a rotated file's last line is shipped");
   });
 
   it('joins continuation lines to the record that a start-of-record line opened', () => {
@@ -32,20 +32,24 @@ describe('tail: record joiner', () => {
 
   it('whatever the chunking, the records and their ends are the same', () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[a-z ]{0,12}$/), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1 }), (lines, cuts) => {
-        const bytes = Buffer.from(lines.map((l, i) => (i % 3 === 0 ? `S${l}` : ` ${l}`)).join('\n') + '\n');
-        const whole = new RecordJoiner(/^S/, 0, 1 << 20);
-        const expected = texts([...whole.push(bytes), ...whole.flush(false)]);
-        const chunked = new RecordJoiner(/^S/, 0, 1 << 20);
-        const got: LogRecord[] = [];
-        for (let at = 0, i = 0; at < bytes.length; i += 1) {
-          const size = cuts[i % cuts.length]!;
-          got.push(...chunked.push(bytes.subarray(at, at + size)));
-          at += size;
-        }
-        got.push(...chunked.flush(false));
-        assert.deepEqual(texts(got), expected);
-      }),
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z ]{0,12}$/), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1 }),
+        (lines, cuts) => {
+          const bytes = Buffer.from(lines.map((l, i) => (i % 3 === 0 ? `S${l}` : ` ${l}`)).join('\n') + '\n');
+          const whole = new RecordJoiner(/^S/, 0, 1 << 20);
+          const expected = texts([...whole.push(bytes), ...whole.flush(false)]);
+          const chunked = new RecordJoiner(/^S/, 0, 1 << 20);
+          const got: LogRecord[] = [];
+          for (let at = 0, i = 0; at < bytes.length; i += 1) {
+            const size = cuts[i % cuts.length]!;
+            got.push(...chunked.push(bytes.subarray(at, at + size)));
+            at += size;
+          }
+          got.push(...chunked.flush(false));
+          assert.deepEqual(texts(got), expected);
+        },
+      ),
     );
   });
 });

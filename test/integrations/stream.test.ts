@@ -35,7 +35,14 @@ describe('stream processing: source with ack/fail, sink, the word-count example'
     const controller = new AbortController();
     const processed: string[] = [];
     const failedOnce = (sentence: string) => sentences.indexOf(sentence) % 7 === 0;
-    const run = wordCount(client, { input: 'sentences', output: 'word-counts', group: 'wc', signal: controller.signal, failFirst: failedOnce, onProcessed: (s) => processed.push(s) });
+    const run = wordCount(client, {
+      input: 'sentences',
+      output: 'word-counts',
+      group: 'wc',
+      signal: controller.signal,
+      failFirst: failedOnce,
+      onProcessed: (s) => processed.push(s),
+    });
     await eventually(() => processed.length === sentences.length, 'every sentence processed');
     controller.abort();
     const counts = await run;
@@ -50,7 +57,10 @@ describe('stream processing: source with ack/fail, sink, the word-count example'
     for (const [word, total] of expected) {
       const series = published.get(word)!;
       assert.equal(series.at(-1), total, `${word}'s last published count is its total`);
-      assert.ok(series.every((count, i) => i === 0 || count > series[i - 1]!), `${word}'s counts in order: ${series.join(' ')}`);
+      assert.ok(
+        series.every((count, i) => i === 0 || count > series[i - 1]!),
+        `${word}'s counts in order: ${series.join(' ')}`,
+      );
     }
   });
 
@@ -65,7 +75,12 @@ describe('stream processing: source with ack/fail, sink, the word-count example'
       else delivery.ack();
       if (delivery.value === 'second') break;
     }
-    assert.deepEqual(seen, [['first', 0], ['first', 1], ['first', 2], ['second', 0]]);
+    assert.deepEqual(seen, [
+      ['first', 0],
+      ['first', 1],
+      ['first', 2],
+      ['second', 0],
+    ]);
   });
 
   it('forgets a message the consumer gave up on: one remembered failure per partition at most', async () => {
@@ -111,6 +126,9 @@ describe('stream processing: source with ack/fail, sink, the word-count example'
       },
     });
     await pipeline(source.stream(), writer);
-    assert.deepEqual(await readTopic(client, 'upper'), Array.from({ length: 30 }, (_, i) => `ITEM ${i}`));
+    assert.deepEqual(
+      await readTopic(client, 'upper'),
+      Array.from({ length: 30 }, (_, i) => `ITEM ${i}`),
+    );
   });
 });

@@ -27,10 +27,20 @@ describe('metaq tail: the agent against a live broker', () => {
   });
 
   /** An agent on a fresh directory with a clock the test moves. */
-  async function agentFor(topic: string, extra: Partial<TailOptions> = {}): Promise<{ dir: string; agent: TailAgent; clock: { now: number }; reopen: () => Promise<TailAgent> }> {
+  async function agentFor(
+    topic: string,
+    extra: Partial<TailOptions> = {},
+  ): Promise<{ dir: string; agent: TailAgent; clock: { now: number }; reopen: () => Promise<TailAgent> }> {
     const dir = tempDir('tail');
     const clock = { now: 0 };
-    const options: TailOptions = { ...defaultTailOptions, topic, files: [join(dir, 'app.log*')], checkpointPath: join(dir, 'checkpoint.json'), quietMs: 1000, ...extra };
+    const options: TailOptions = {
+      ...defaultTailOptions,
+      topic,
+      files: [join(dir, 'app.log*')],
+      checkpointPath: join(dir, 'checkpoint.json'),
+      quietMs: 1000,
+      ...extra,
+    };
     const open = () => TailAgent.open(new NodeFileIO(), client.producer({ selector: keySelector() }), options, silentLogger, () => clock.now);
     return { dir, agent: await open(), clock, reopen: open };
   }
@@ -66,11 +76,23 @@ describe('metaq tail: the agent against a live broker', () => {
     await again.poll();
     await again.close();
     const got = (await readTopic(client, 'rotation')).map((line) => Number(line.split(' ')[1]));
-    assert.deepEqual([...got].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i), 'every line exactly once');
+    assert.deepEqual(
+      [...got].sort((a, b) => a - b),
+      Array.from({ length: 40 }, (_, i) => i),
+      'every line exactly once',
+    );
     // Each file's lines in order: the first app.log (0-14), the second (15-29, finished from its copy), the third (30-39).
-    for (const [from, to] of [[0, 15], [15, 30], [30, 40]] as const) {
+    for (const [from, to] of [
+      [0, 15],
+      [15, 30],
+      [30, 40],
+    ] as const) {
       const run = got.filter((n) => n >= from && n < to);
-      assert.deepEqual(run, [...run].sort((a, b) => a - b), `lines ${from}-${to - 1} in order`);
+      assert.deepEqual(
+        run,
+        [...run].sort((a, b) => a - b),
+        `lines ${from}-${to - 1} in order`,
+      );
     }
     const checkpoint = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { files: Array<{ path: string; offset: number }> };
     assert.deepEqual(checkpoint.files.find((f) => f.path === log)?.offset, Buffer.byteLength(lines(30, 40)));
@@ -105,7 +127,14 @@ describe('metaq tail: the agent against a live broker', () => {
       },
     };
     writeFileSync(join(dir, 'app.log'), 'a\nb\nc\n');
-    const options: TailOptions = { ...defaultTailOptions, topic: 't', files: [join(dir, '*.log')], checkpointPath: join(dir, 'cp.json'), batchRecords: 2, ordered: true };
+    const options: TailOptions = {
+      ...defaultTailOptions,
+      topic: 't',
+      files: [join(dir, '*.log')],
+      checkpointPath: join(dir, 'cp.json'),
+      batchRecords: 2,
+      ordered: true,
+    };
     const agent = await TailAgent.open(new NodeFileIO(), flaky, options, silentLogger);
     assert.equal(await agent.poll(), 2);
     assert.deepEqual(sent, ['a', 'b'], 'the failed sends were retried in order, and only two records read');
@@ -118,6 +147,9 @@ describe('metaq tail: the agent against a live broker', () => {
     const dir = tempDir('tail');
     writeFileSync(join(dir, 'cp.json'), '{ not json');
     const options: TailOptions = { ...defaultTailOptions, topic: 't', files: [join(dir, '*.log')], checkpointPath: join(dir, 'cp.json') };
-    await assert.rejects(TailAgent.open(new NodeFileIO(), client.producer(), options, silentLogger), /checkpoint .*cp\.json is not valid JSON .*move it away to start over/);
+    await assert.rejects(
+      TailAgent.open(new NodeFileIO(), client.producer(), options, silentLogger),
+      /checkpoint .*cp\.json is not valid JSON .*move it away to start over/,
+    );
   });
 });

@@ -35,7 +35,28 @@ describe('metaq tail under load: rotation and kill -9 (tail4j)', { timeout: 120_
     const log = join(dir, 'app.log');
     writeFileSync(log, '');
     const start = (): ChildProcess => {
-      const agent = spawn(process.execPath, [CLI, 'tail', '--topic', 'shipped', '--files', join(dir, 'app.log*'), '--checkpoint', join(dir, 'checkpoint.json'), '--port', String(broker.port), '--batch', String(BATCH), '--poll-ms', '20', '--quiet-ms', '200'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'warn' } });
+      const agent = spawn(
+        process.execPath,
+        [
+          CLI,
+          'tail',
+          '--topic',
+          'shipped',
+          '--files',
+          join(dir, 'app.log*'),
+          '--checkpoint',
+          join(dir, 'checkpoint.json'),
+          '--port',
+          String(broker.port),
+          '--batch',
+          String(BATCH),
+          '--poll-ms',
+          '20',
+          '--quiet-ms',
+          '200',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'warn' } },
+      );
       agent.stderr.resume();
       agents.push(agent);
       return agent;
@@ -77,7 +98,11 @@ describe('metaq tail under load: rotation and kill -9 (tail4j)', { timeout: 120_
     const seen = new Map<string, number>();
     for (const line of lines) seen.set(line, (seen.get(line) ?? 0) + 1);
     const expected = Array.from({ length: TOTAL }, (_, n) => `line ${String(n).padStart(6, '0')} ${'x'.repeat(40)}`);
-    assert.deepEqual(expected.filter((line) => !seen.has(line)), [], 'no line lost');
+    assert.deepEqual(
+      expected.filter((line) => !seen.has(line)),
+      [],
+      'no line lost',
+    );
     const repeated = lines.length - seen.size;
     assert.ok(repeated <= kills * BATCH, `${repeated} lines sent twice: at most one batch (${BATCH}) per kill (${kills})`);
     assert.equal(kills, 3);

@@ -25,12 +25,15 @@ const PASSWORD = 'correct horse battery';
 async function usersFile(users: Record<string, { publish?: string[]; subscribe?: string[]; admin?: boolean }>): Promise<string> {
   const path = join(tempDir('users'), 'users.json');
   const book = await UserBook.open(new NodeFileIO(), path);
-  for (const [name, rights] of Object.entries(users)) await book.put(name, PASSWORD, { publish: rights.publish ?? [], subscribe: rights.subscribe ?? [], admin: rights.admin ?? false });
+  for (const [name, rights] of Object.entries(users))
+    await book.put(name, PASSWORD, { publish: rights.publish ?? [], subscribe: rights.subscribe ?? [], admin: rights.admin ?? false });
   return path;
 }
 
 const authSection = (file: string, extra: Record<string, string | number> = {}): string =>
-  `[auth]\n${Object.entries({ enabled: true, usersFile: file, ...extra }).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  `[auth]\n${Object.entries({ enabled: true, usersFile: file, ...extra })
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 
 /** A raw connection: what the broker answers to bytes we choose. */
 async function raw(port: number): Promise<Socket & { text: () => string }> {
@@ -58,7 +61,12 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
   const as = (username: string, password = PASSWORD): Credentials => ({ username, password });
 
   before(async () => {
-    file = await usersFile({ alice: { publish: ['orders', 'logs.*'], subscribe: ['orders'] }, bob: { subscribe: ['*'] }, root: { admin: true }, legacy: { publish: ['old', 'logs.*'], subscribe: ['old'] } });
+    file = await usersFile({
+      alice: { publish: ['orders', 'logs.*'], subscribe: ['orders'] },
+      bob: { subscribe: ['*'] },
+      root: { admin: true },
+      legacy: { publish: ['old', 'logs.*'], subscribe: ['old'] },
+    });
     broker = await start(brokerIni({}, {}, authSection(file, { legacyPort: await freePort(), legacyUser: 'legacy' })));
   });
   after(() => fleet.closeAll());
@@ -74,7 +82,11 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
     const alice = clientAs(as('alice')).producer();
     const sent = await alice.send({ topic: 'orders', data: 'order 1' });
     await alice.send({ topic: 'logs.web', data: 'a log line' });
-    await assert.rejects(alice.send({ topic: 'payments', data: 'x' }), (error: unknown) => error instanceof BrokerError && error.status === 401 && /access denied: user alice may not publish to topic payments/.test(error.message));
+    await assert.rejects(
+      alice.send({ topic: 'payments', data: 'x' }),
+      (error: unknown) =>
+        error instanceof BrokerError && error.status === 401 && /access denied: user alice may not publish to topic payments/.test(error.message),
+    );
     const bob = clientAs(as('bob'));
     assert.equal((await bob.get('orders', 0, sent.offset)).messages[0]!.data.toString(), 'order 1');
     await assert.rejects(bob.producer().send({ topic: 'orders', data: 'x' }), /may not publish to topic orders/);
@@ -88,10 +100,17 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
     const failuresBefore = broker.counters.loginFailures;
     // The client retries its login, so these pairs end up blocked for a while (the login back-off): users the later tests do not log in as.
     for (const credentials of [as('legacy', 'wrong password'), as('nobody')]) {
-      await assert.rejects(clientAs(credentials).producer().send({ topic: 'orders', data: 'x' }, { timeoutMs: 1_500 }), (error: unknown) => error instanceof ConnectionError && /authentication failed: wrong user name or password|too many failed logins as this user/.test(error.message));
+      await assert.rejects(
+        clientAs(credentials).producer().send({ topic: 'orders', data: 'x' }, { timeoutMs: 1_500 }),
+        (error: unknown) =>
+          error instanceof ConnectionError && /authentication failed: wrong user name or password|too many failed logins as this user/.test(error.message),
+      );
     }
     assert.ok(broker.counters.loginFailures >= failuresBefore + 2);
-    await assert.rejects(clientAs(undefined).producer().send({ topic: 'orders', data: 'x' }), (error: unknown) => error instanceof BrokerError && error.status === 401 && /authentication required/.test(error.message));
+    await assert.rejects(
+      clientAs(undefined).producer().send({ topic: 'orders', data: 'x' }),
+      (error: unknown) => error instanceof BrokerError && error.status === 401 && /authentication required/.test(error.message),
+    );
   });
 
   it('before a login: answers version (offering +auth), refuses commands, and closes a connection sending a large body', async () => {
@@ -109,7 +128,7 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
     other.destroy();
   });
 
-  it('serves old clients without a login only on legacyPort, with legacyUser\'s rights', async () => {
+  it("serves old clients without a login only on legacyPort, with legacyUser's rights", async () => {
     const old = clientAs(undefined, broker.legacyPort);
     const sent = await old.producer().send({ topic: 'old', data: 'from MetaQ 1.4' });
     assert.equal((await old.get('old', 0, sent.offset)).messages[0]!.data.toString(), 'from MetaQ 1.4');
@@ -122,7 +141,10 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
     const old = await raw(broker.legacyPort!);
     try {
       // logs.* allows `logs./../orders` as a string; as a path it is orders-0.
-      assert.match(await answer(old, 'put logs./../orders 0 1 0 31\r\nx', /result \d+ \d+ 31\r\n/), /result 400 \d+ 31\r\ninvalid topic name "logs\.\/\.\.\/orders"/);
+      assert.match(
+        await answer(old, 'put logs./../orders 0 1 0 31\r\nx', /result \d+ \d+ 31\r\n/),
+        /result 400 \d+ 31\r\ninvalid topic name "logs\.\/\.\.\/orders"/,
+      );
       assert.match(await answer(old, 'get logs./../orders g 0 0 1024 32\r\n', /result \d+ \d+ 32\r\n/), /result 400 /);
       assert.match(await answer(old, 'put logs.a 0 1 0 33\r\nx', /result \d+ \d+ 33\r\n/), /result 200 /);
     } finally {
@@ -134,12 +156,19 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
   it('adds, changes and removes users through the admin API, effective on open connections at once', async () => {
     const admin = await AdminServer.start(broker, { port: 0, host: '127.0.0.1', token: 'admin-token' });
     const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${admin.url}/api${path}`, { method, headers: { authorization: 'Bearer admin-token', ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${admin.url}/api${path}`, {
+        method,
+        headers: { authorization: 'Bearer admin-token', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     try {
       assert.equal((await call('PUT', '/users/carol', { password: 'carol password', publish: ['orders'] })).status, 200);
       await clientAs(as('carol', 'carol password')).producer().send({ topic: 'orders', data: 'from carol' });
       const listed = (await (await call('GET', '/users')).json()) as { users: Array<{ name: string }> };
-      assert.deepEqual(listed.users.map((u) => u.name), ['alice', 'bob', 'carol', 'legacy', 'root']);
+      assert.deepEqual(
+        listed.users.map((u) => u.name),
+        ['alice', 'bob', 'carol', 'legacy', 'root'],
+      );
       assert.ok(!JSON.stringify(listed).includes('carol password'));
       assert.equal((await call('PUT', '/users/dave', { password: 'short' })).status, 400);
 
@@ -152,12 +181,21 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
 
       // The HTTP front end asks for the same users, with HTTP Basic.
       const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
-      const put = (headers: Record<string, string>) => fetch(`${admin.url}/put?topic=orders&partition=0`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body: 'via http' });
+      const put = (headers: Record<string, string>) =>
+        fetch(`${admin.url}/put?topic=orders&partition=0`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', ...headers },
+          body: 'via http',
+        });
       assert.equal((await put(basic('alice', PASSWORD))).status, 200);
       assert.equal((await put({})).status, 401);
       assert.equal((await put(basic('alice', 'nope'))).status, 401);
       assert.equal((await put(basic('carol', 'carol password'))).status, 200);
-      assert.equal((await fetch(`${admin.url}/get?topic=orders&partition=0&offset=0`, { headers: basic('carol', 'carol password') })).status, 401, 'carol may not subscribe');
+      assert.equal(
+        (await fetch(`${admin.url}/get?topic=orders&partition=0&offset=0`, { headers: basic('carol', 'carol password') })).status,
+        401,
+        'carol may not subscribe',
+      );
     } finally {
       await admin.close();
     }
@@ -166,7 +204,9 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
   it('replicates to a sync slave that asks for a login, as [auth] brokerUser', async () => {
     const replicationUsers = await usersFile({ repl: { admin: true }, writer: { publish: ['*'] } });
     const slave = await start(brokerIni({}, { role: 'sync-slave' }, authSection(replicationUsers)));
-    const master = await start(brokerIni({}, { slave: `127.0.0.1:${slave.port}` }, authSection(replicationUsers, { brokerUser: 'repl', brokerPassword: PASSWORD })));
+    const master = await start(
+      brokerIni({}, { slave: `127.0.0.1:${slave.port}` }, authSection(replicationUsers, { brokerUser: 'repl', brokerPassword: PASSWORD })),
+    );
     await eventually(() => master.replication.syncMaster!.status().connected, 'the master logged in to its slave');
     const producer = clientAs(as('writer'), master.port).producer();
     for (let i = 0; i < 10; i += 1) await producer.send({ topic: 'mirrored', data: `m${i}` });
@@ -175,13 +215,18 @@ describe('authentication (SCRAM-SHA-256) and per-topic ACLs', { timeout: 90_000 
 
   it('the command line creates users in a file and logs in from METAQ_USER and METAQ_PASSWORD', async () => {
     const cliUsers = join(tempDir('cli-users'), 'users.json');
-    await run(process.execPath, [CLI, 'user', 'add', 'ops', '--users', cliUsers, '--publish', 'cli.*', '--subscribe', 'cli.*'], { env: { ...process.env, METAQ_PASSWORD: 'ops password' } });
+    await run(process.execPath, [CLI, 'user', 'add', 'ops', '--users', cliUsers, '--publish', 'cli.*', '--subscribe', 'cli.*'], {
+      env: { ...process.env, METAQ_PASSWORD: 'ops password' },
+    });
     const listed = await run(process.execPath, [CLI, 'user', 'list', '--users', cliUsers]);
     assert.equal(listed.stdout, 'ops\tpublish=cli.*\tsubscribe=cli.*\tadmin=false\n');
     const cliBroker = await start(brokerIni({}, {}, authSection(cliUsers)));
     const env = { ...process.env, METAQ_USER: 'ops', METAQ_PASSWORD: 'ops password' };
     const produced = await run(process.execPath, [CLI, 'produce', 'cli.audit', '--message', 'hello', '--port', String(cliBroker.port)], { env });
     assert.match(produced.stdout, /^\d+ 0 0$/m);
-    await assert.rejects(run(process.execPath, [CLI, 'produce', 'other', '--message', 'x', '--port', String(cliBroker.port)], { env }), (error: { stderr?: string }) => /access denied: user ops may not publish to topic other/.test(error.stderr ?? ''));
+    await assert.rejects(
+      run(process.execPath, [CLI, 'produce', 'other', '--message', 'x', '--port', String(cliBroker.port)], { env }),
+      (error: { stderr?: string }) => /access denied: user ops may not publish to topic other/.test(error.stderr ?? ''),
+    );
   });
 });

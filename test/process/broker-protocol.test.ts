@@ -22,7 +22,10 @@ describe('broker over TCP', () => {
   let session: WireSession;
 
   before(async () => {
-    broker = await startBroker({ numPartitions: 3, maxTransferSize: 4096, brokerId: 7 }, '[topic=orders]\nnumPartitions=2\n[topic=log-*]\n[topic=lazy]\nunflushThreshold=1000\nunflushInterval=600000\n');
+    broker = await startBroker(
+      { numPartitions: 3, maxTransferSize: 4096, brokerId: 7 },
+      '[topic=orders]\nnumPartitions=2\n[topic=log-*]\n[topic=lazy]\nunflushThreshold=1000\nunflushInterval=600000\n',
+    );
     session = await WireSession.open('127.0.0.1', broker.port);
   });
   after(async () => {
@@ -47,7 +50,13 @@ describe('broker over TCP', () => {
     const reply = await get(session, 'orders', 1, 0);
     assert.equal(reply.code, 0);
     const records = await scanPartition(session, 'orders', 1);
-    assert.deepEqual(records.map((r) => [r.offset, r.payload, r.intact]), [[0, 'hello', true], [25, 'world', true]]);
+    assert.deepEqual(
+      records.map((r) => [r.offset, r.payload, r.intact]),
+      [
+        [0, 'hello', true],
+        [25, 'world', true],
+      ],
+    );
     for (let i = 0; i < 300; i += 1) await put(session, 'orders', 0, `m${i}`.padEnd(40, '.'));
     const capped = await get(session, 'orders', 0, 0, 1024 * 1024);
     assert.equal(capped.bytes.length, 4096, 'min(maxTransferSize, maxSize)');
@@ -63,7 +72,10 @@ describe('broker over TCP', () => {
   it('refuses unknown topics, wrong partitions and bad checksums with MetaQ texts', async () => {
     const unknown = await put(session, 'nope', 0, 'x');
     assert.equal(unknown.code, 500);
-    assert.match(unknown.text, /^Put message to \[broker 'meta:\/\/127\.0\.0\.1:\d+'\] \[partition 'nope-0'\] failed\.Detail:The server do not accept topic nope$/);
+    assert.match(
+      unknown.text,
+      /^Put message to \[broker 'meta:\/\/127\.0\.0\.1:\d+'\] \[partition 'nope-0'\] failed\.Detail:The server do not accept topic nope$/,
+    );
     assert.match((await put(session, 'orders', 2, 'x')).text, /Detail:wrong partition 2$/);
     const bad = await put(session, 'orders', 0, 'x', 12345);
     assert.equal(bad.code, 500);
@@ -89,7 +101,8 @@ describe('broker over TCP', () => {
   });
 
   it('answers offset with the segment start, clamped to the log', async () => {
-    const ask = async (offset: number) => (await session.request((opaque) => ({ kind: 'offset', topic: 'orders', group: 'g', partition: 1, offset, opaque }))).body.toString();
+    const ask = async (offset: number) =>
+      (await session.request((opaque) => ({ kind: 'offset', topic: 'orders', group: 'g', partition: 1, offset, opaque }))).body.toString();
     assert.deepEqual([await ask(-1), await ask(30), await ask(999999)], ['0', '0', '50']);
     const missing = await session.request((opaque) => ({ kind: 'offset', topic: 'never', group: 'g', partition: 0, offset: 0, opaque }));
     assert.equal(missing.kind === 'result' && missing.code, 404);
@@ -108,12 +121,18 @@ describe('broker over TCP', () => {
   it('serves every stats item in MetaQ format', async () => {
     const stats = async (item: string) => (await session.request((opaque) => ({ kind: 'stats', item, opaque }))).body.toString();
     const summary = await stats('');
-    assert.match(summary, /^STATS\r\npid \d+\r\nbroker_id 7\r\nport \d+\r\nuptime \d+\r\nversion \S+\r\nslave false\r\ncurr_connections \d+\r\nthreads \d+\r\ncmd_put \d+\r\ncmd_get \d+\r\ncmd_offset \d+\r\ntx_begin 0\r\ntx_xa_begin 0\r\ntx_commit 0\r\ntx_rollback 0\r\nget_miss \d+\r\nput_failed [1-9]\d*\r\ntotal_messages \d+\r\ntopics \d+\r\nconfig_checksum \d+\r\n/);
+    assert.match(
+      summary,
+      /^STATS\r\npid \d+\r\nbroker_id 7\r\nport \d+\r\nuptime \d+\r\nversion \S+\r\nslave false\r\ncurr_connections \d+\r\nthreads \d+\r\ncmd_put \d+\r\ncmd_get \d+\r\ncmd_offset \d+\r\ntx_begin 0\r\ntx_xa_begin 0\r\ntx_commit 0\r\ntx_rollback 0\r\nget_miss \d+\r\nput_failed [1-9]\d*\r\ntotal_messages \d+\r\ntopics \d+\r\nconfig_checksum \d+\r\n/,
+    );
     assert.match(summary, /END\r\n$/);
     assert.match(await stats('topics'), /\r\norders partitions 2 message_count \d+ message_bytes \d+ accept_publish true accept_subscribe true\r\n/);
     assert.match(await stats('topics'), /\r\nlog-\* \*Empty\*\r\n/);
     assert.match(await stats('offsets'), /\r\norders part 1 min_offset 0 max_offset 50\r\n/);
-    assert.match(await stats('realtime'), /^STATS\r\nrealtime_put null\r\nrealtime_get null\r\nrealtime_offset null\r\nrealtime_get_miss null\r\nrealtime_put_failed null\r\nrealtime_message_size null\r\nEND\r\n$/);
+    assert.match(
+      await stats('realtime'),
+      /^STATS\r\nrealtime_put null\r\nrealtime_get null\r\nrealtime_offset null\r\nrealtime_get_miss null\r\nrealtime_put_failed null\r\nrealtime_message_size null\r\nEND\r\n$/,
+    );
     assert.match(await stats('help'), /\*EMPTY\* Returns broker info\./);
     assert.equal(await stats('reset'), 'STATS\r\nreset ok\r\nEND\r\n');
     assert.match(await stats('config'), /^\[system\]/);
@@ -123,12 +142,24 @@ describe('broker over TCP', () => {
 
   it('answers bare stats and version with opaque 2147483647 (telnet use) and quit closes silently', async () => {
     const reply = await rawExchange(broker.port, Buffer.from('version\r\nstats\r\nquit\r\n'));
-    assert.match(reply, /^result 200 \d+ 2147483647\r\n1\.4\.6\.3-metaq-[\d.]+ \+mput \+wget \+otime \+idem \+dput \+okeyresult 200 \d+ 2147483647\r\nSTATS\r\n/);
+    assert.match(
+      reply,
+      /^result 200 \d+ 2147483647\r\n1\.4\.6\.3-metaq-[\d.]+ \+mput \+wget \+otime \+idem \+dput \+okeyresult 200 \d+ 2147483647\r\nSTATS\r\n/,
+    );
     assert.match(reply, /END\r\n$/, 'nothing after quit');
   });
 
   it('answers 503 for sync, which a broker that is not a slave has no processor for', async () => {
-    const sync = await session.request((opaque) => ({ kind: 'sync', topic: 'orders', partition: 0, flag: 0, msgId: 1n, checksum: -1, opaque, body: Buffer.from('x') }));
+    const sync = await session.request((opaque) => ({
+      kind: 'sync',
+      topic: 'orders',
+      partition: 0,
+      flag: 0,
+      msgId: 1n,
+      checksum: -1,
+      opaque,
+      body: Buffer.from('x'),
+    }));
     assert.equal(sync.kind === 'result' && sync.code, 503);
   });
 

@@ -68,7 +68,12 @@ describe('broker start failure', () => {
     try {
       const serverPort = await freePort();
       const tls = { certFile: pem('broker.pem'), keyFile: pem('broker.key'), caFile: pem('ca.pem'), plainPort: holder.port };
-      const withTls = parseBrokerConfig(`${configText({ serverPort })}[tls]\n${Object.entries(tls).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, 'test.ini');
+      const withTls = parseBrokerConfig(
+        `${configText({ serverPort })}[tls]\n${Object.entries(tls)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`,
+        'test.ini',
+      );
       await assert.rejects(Broker.start({ config: withTls, logger: silentLogger, host: '127.0.0.1' }), /EADDRINUSE/);
       const refused = connect(serverPort, '127.0.0.1');
       const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
@@ -81,7 +86,10 @@ describe('broker start failure', () => {
   it('refuses an async slave without ZooKeeper before it opens any file', async () => {
     const files = countingIO();
     const asyncSlave = parseBrokerConfig(`${configText({ serverPort: 0 })}[replication]\nrole=async-slave\nslaveId=1\n`, 'test.ini');
-    await assert.rejects(Broker.start({ config: asyncSlave, io: files.io, logger: silentLogger, host: '127.0.0.1' }), /role=async-slave finds its master in ZooKeeper/);
+    await assert.rejects(
+      Broker.start({ config: asyncSlave, io: files.io, logger: silentLogger, host: '127.0.0.1' }),
+      /role=async-slave finds its master in ZooKeeper/,
+    );
     assert.equal(files.opened(), 0);
   });
 });

@@ -42,7 +42,7 @@ describe('metaq usage: help, version and usage errors from the command declarati
     }
   });
 
-  it('metaq <command> --help and -h print that command\'s options and defaults and exit 0', async () => {
+  it("metaq <command> --help and -h print that command's options and defaults and exit 0", async () => {
     const consume = await metaq('consume', '--help');
     assert.match(consume.stdout, /^Usage: metaq consume \[options\] <topic>/);
     assert.match(consume.stdout, /--partition <N>\s+the partition to read \(default: 0\)/);
@@ -79,15 +79,31 @@ describe('metaq usage: help, version and usage errors from the command declarati
 
   it('an unknown command or option names the nearest one, on one line, and exits 64', async () => {
     assertUsageError(await refused(['prodcue']), /^metaq: unknown command 'prodcue' \(did you mean produce\?\)$/, "Run 'metaq --help' for the commands.");
-    assertUsageError(await refused(['stats', '--prot', '1']), /^metaq: unknown option '--prot' \(did you mean --port\?\)$/, "Run 'metaq stats --help' for its usage.");
+    assertUsageError(
+      await refused(['stats', '--prot', '1']),
+      /^metaq: unknown option '--prot' \(did you mean --port\?\)$/,
+      "Run 'metaq stats --help' for its usage.",
+    );
     // A misspelt required option is named as unknown, not reported as the required one missing.
-    assertUsageError(await refused(['promote', '--brokerid', '1']), /^metaq: unknown option '--brokerid' \(did you mean --broker-id\?\)$/, "Run 'metaq promote --help' for its usage.");
+    assertUsageError(
+      await refused(['promote', '--brokerid', '1']),
+      /^metaq: unknown option '--brokerid' \(did you mean --broker-id\?\)$/,
+      "Run 'metaq promote --help' for its usage.",
+    );
   });
 
   it('a bad or missing value exits 64 with the same one line and hint, whichever check found it', async () => {
     const hint = (command: string) => `Run 'metaq ${command} --help' for its usage.`;
-    assertUsageError(await refused(['consume', 'orders', '--partition', 'first']), /^metaq: option '--partition <N>' argument 'first' is invalid\. It must be an integer\.$/, hint('consume'));
-    assertUsageError(await refused(['tail', '--topic', 'logs', '--files', 'x.log', '--from', 'middle']), /argument 'middle' is invalid\. Allowed choices are start, end\.$/, hint('tail'));
+    assertUsageError(
+      await refused(['consume', 'orders', '--partition', 'first']),
+      /^metaq: option '--partition <N>' argument 'first' is invalid\. It must be an integer\.$/,
+      hint('consume'),
+    );
+    assertUsageError(
+      await refused(['tail', '--topic', 'logs', '--files', 'x.log', '--from', 'middle']),
+      /argument 'middle' is invalid\. Allowed choices are start, end\.$/,
+      hint('tail'),
+    );
     assertUsageError(await refused(['promote']), /^metaq: required option '--broker-id <N>' not specified$/, hint('promote'));
     assertUsageError(await refused(['slave', 'restart']), /value 'restart' is invalid for argument 'action'/, hint('slave'));
     // Checks the action makes after parsing report the same way.

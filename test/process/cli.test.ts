@@ -28,7 +28,13 @@ describe('metaq command line', { timeout: 60_000 }, () => {
     assert.match(lines[0]!, /^\d+ 0 0$/);
     assert.match(lines[1]!, /^\d+ 0 25$/);
     const consumed = await metaq('consume', 'cli-topic', '--port', port);
-    assert.deepEqual(consumed.stdout.trim().split('\n').map((l) => l.split('\t')[2]), ['hello', 'world']);
+    assert.deepEqual(
+      consumed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[2]),
+      ['hello', 'world'],
+    );
     const stats = await metaq('stats', '--port', port);
     assert.match(stats.stdout, /^cmd_put 2$/m);
   });
@@ -38,21 +44,43 @@ describe('metaq command line', { timeout: 60_000 }, () => {
     const offsets = join(dir, 'offsets.json');
     await metaq('produce', 'cli-group', '--message', 'a', '--message', 'b', '--message', 'c', '--port', port);
     const first = await metaq('consume', 'cli-group', '--group', 'readers', '--offsets', offsets, '--limit', '2', '--port', port);
-    assert.deepEqual(first.stdout.trim().split('\n').map((l) => l.split('\t')[2]), ['a', 'b']);
+    assert.deepEqual(
+      first.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[2]),
+      ['a', 'b'],
+    );
     const second = await metaq('consume', 'cli-group', '--group', 'readers', '--offsets', offsets, '--limit', '1', '--port', port);
-    assert.deepEqual(second.stdout.trim().split('\n').map((l) => l.split('\t')[2]), ['c']);
+    assert.deepEqual(
+      second.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[2]),
+      ['c'],
+    );
   });
 
   it('bad arguments exit 64 with a usage message', async () => {
-    await assert.rejects(metaq('consume'), (error: { code?: number; stderr?: string }) => error.code === 64 && /missing required argument 'topic'/.test(error.stderr ?? ''));
-    await assert.rejects(metaq('stats', '--port', 'eighty'), (error: { code?: number; stderr?: string }) => error.code === 64 && /option '--port <N>' argument 'eighty' is invalid\. It must be an integer/.test(error.stderr ?? ''));
+    await assert.rejects(
+      metaq('consume'),
+      (error: { code?: number; stderr?: string }) => error.code === 64 && /missing required argument 'topic'/.test(error.stderr ?? ''),
+    );
+    await assert.rejects(
+      metaq('stats', '--port', 'eighty'),
+      (error: { code?: number; stderr?: string }) =>
+        error.code === 64 && /option '--port <N>' argument 'eighty' is invalid\. It must be an integer/.test(error.stderr ?? ''),
+    );
   });
 
   it('tx list shows a prepared XA transaction; tx commit and tx rollback finish them heuristically', async () => {
     const port = String(broker.port);
     const session = await WireSession.open('127.0.0.1', broker.port);
     const [kept, dropped] = [xaKey('cli-commit', 'ops'), xaKey('cli-rollback', 'ops')];
-    for (const [key, body] of [[kept, 'kept'], [dropped, 'dropped']] as const) {
+    for (const [key, body] of [
+      [kept, 'kept'],
+      [dropped, 'dropped'],
+    ] as const) {
       await txCommand(session, key, 'BEGIN');
       await txPut(session, key, 'cli-tx', 0, body);
       await txCommand(session, key, 'PREPARE');
@@ -63,7 +91,13 @@ describe('metaq command line', { timeout: 60_000 }, () => {
     await metaq('tx', 'rollback', dropped, '--port', port);
     assert.match((await metaq('tx', 'list', '--port', port)).stdout, new RegExp(`^${kept} HEURISTIC_COMMIT 0 \\d+$`, 'm'));
     const consumed = await metaq('consume', 'cli-tx', '--port', port);
-    assert.deepEqual(consumed.stdout.trim().split('\n').map((l) => l.split('\t')[2]), ['kept']);
+    assert.deepEqual(
+      consumed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[2]),
+      ['kept'],
+    );
     await assert.rejects(metaq('tx', 'commit', xaKey('nobody'), '--port', port), /only a prepared XA transaction can be completed by hand/);
     await session.close();
   });
@@ -71,7 +105,10 @@ describe('metaq command line', { timeout: 60_000 }, () => {
   it('slave status prints the replication role; resubscribe on a master is refused with the reason', async () => {
     const port = String(broker.port);
     assert.match((await metaq('slave', 'status', '--port', port)).stdout, /^role master$/m);
-    await assert.rejects(metaq('slave', 'resubscribe', '--port', port), (error: { code?: number; stderr?: string }) => error.code === 1 && /not an async slave/.test(error.stderr ?? ''));
+    await assert.rejects(
+      metaq('slave', 'resubscribe', '--port', port),
+      (error: { code?: number; stderr?: string }) => error.code === 1 && /not an async slave/.test(error.stderr ?? ''),
+    );
     await assert.rejects(metaq('slave', 'restart', '--port', port), (error: { code?: number }) => error.code === 64);
   });
 });

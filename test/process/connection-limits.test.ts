@@ -96,12 +96,17 @@ describe('connection limits and slow senders', { timeout: 30_000 }, () => {
     const session = await WireSession.open('127.0.0.1', broker.port);
     try {
       const bodies = Array.from({ length: 8 }, (_, i) => Buffer.from(`message ${i}`));
-      const replies = await Promise.all(session.requestTogether(bodies.map((body) => (opaque) => ({ kind: 'put', topic: 'busy', partition: 0, flag: 0, checksum: checksum(body), txKey: undefined, opaque, body }))));
+      const replies = await Promise.all(
+        session.requestTogether(
+          bodies.map((body) => (opaque) => ({ kind: 'put', topic: 'busy', partition: 0, flag: 0, checksum: checksum(body), txKey: undefined, opaque, body })),
+        ),
+      );
       const codes = replies.map((reply) => (reply.kind === 'result' ? reply.code : 0));
       const refused = replies.filter((reply) => reply.kind === 'result' && reply.code === 503);
       assert.ok(refused.length >= 1, `some of 8 puts read together were refused: ${codes.join(',')}`);
       assert.equal(codes.filter((code) => code === 200).length + refused.length, 8);
-      for (const reply of refused) assert.match(reply.body.toString(), /^broker busy: this connection already has 2 requests waiting for replies \(maxInFlightRequests\)/);
+      for (const reply of refused)
+        assert.match(reply.body.toString(), /^broker busy: this connection already has 2 requests waiting for replies \(maxInFlightRequests\)/);
       assert.equal(broker.counters.busyRefusals, refused.length);
 
       assert.equal((await put(session, 'busy', 0, 'after the replies')).code, 200);

@@ -41,12 +41,18 @@ function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | nul
 async function effects(settings: K7Settings): Promise<Array<{ payload: string; offset: number }>> {
   if (settings.mode === 'at-least-once') {
     if (!existsSync(settings.effectsFile)) return [];
-    return readFileSync(settings.effectsFile, 'utf8').split('\n').filter(Boolean).map((line) => {
-      const [payload, offset] = line.split('\t');
-      return { payload: payload!, offset: Number(offset) };
-    });
+    return readFileSync(settings.effectsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [payload, offset] = line.split('\t');
+        return { payload: payload!, offset: Number(offset) };
+      });
   }
-  const rows = settings.storage === 'mariadb' ? ((await mysqlPool.query(`SELECT payload, off FROM ${settings.effectsTable}`))[0] as Array<Record<string, unknown>>) : (await pgPool.query(`SELECT payload, off FROM ${settings.effectsTable}`)).rows as Array<Record<string, unknown>>;
+  const rows =
+    settings.storage === 'mariadb'
+      ? ((await mysqlPool.query(`SELECT payload, off FROM ${settings.effectsTable}`))[0] as Array<Record<string, unknown>>)
+      : ((await pgPool.query(`SELECT payload, off FROM ${settings.effectsTable}`)).rows as Array<Record<string, unknown>>);
   return rows.map((row) => ({ payload: String(row.payload), offset: Number(row.off) }));
 }
 
@@ -135,7 +141,11 @@ describe('K7 consumer killed between processing and offset commit', { timeout: 1
       console.log(`# K7 ${storageKind} ${mode}: killed after ${processedBeforeKill} effects, committed offset ${committed}, ${duplicates.length} duplicates`);
       assert.ok(processedBeforeKill < MESSAGES, 'the kill landed while messages were still being processed');
       if (mode === 'transactional') assert.equal(duplicates.length, 0, 'exactly once');
-      else assert.ok(duplicates.every((d) => d.offset >= committed), 'duplicates only after the last committed offset');
+      else
+        assert.ok(
+          duplicates.every((d) => d.offset >= committed),
+          'duplicates only after the last committed offset',
+        );
     });
   }
 });

@@ -57,7 +57,10 @@ describe('delayed and scheduled messages', () => {
       clock.nowMs = START + 10 * MINUTE + 1;
       await eventually(async () => (await stored(broker.port)).length === 2, 'the 10:10 message delivered');
       const messages = await stored(broker.port);
-      assert.deepEqual(messages.map((m) => m.payload), ['at 10:05', 'at 10:10']);
+      assert.deepEqual(
+        messages.map((m) => m.payload),
+        ['at 10:05', 'at 10:10'],
+      );
       assert.ok(idTimeMs(messages[0]!.id) >= START + 5 * MINUTE, 'the id tells when it became visible');
       assert.equal(broker.delayed.pending, 0);
     } finally {
@@ -75,14 +78,17 @@ describe('delayed and scheduled messages', () => {
       for (const minutes of [1, 30, 60 * 24]) await producer.schedule({ topic: 'later', data: `+${minutes}m` }, { at: START + minutes * MINUTE });
       clock.nowMs = START + 2 * 60 * MINUTE; // two hours forward
       await eventually(async () => (await stored(broker.port)).length === 2, 'everything due by the new time delivered');
-      assert.equal(broker.delayed.pending, 1, 'tomorrow\'s message still waits');
+      assert.equal(broker.delayed.pending, 1, "tomorrow's message still waits");
 
       await producer.schedule({ topic: 'later', data: 'at +2h1m' }, { at: START + 121 * MINUTE });
       clock.nowMs = START; // set back two hours
       await eventually(() => broker.delayed.pending === 2, 'scheduled');
       clock.nowMs = START + 121 * MINUTE;
       await eventually(async () => (await stored(broker.port)).length === 3, 'delivered once the clock came back to its time');
-      assert.deepEqual((await stored(broker.port)).map((m) => m.payload), ['+1m', '+30m', 'at +2h1m']);
+      assert.deepEqual(
+        (await stored(broker.port)).map((m) => m.payload),
+        ['+1m', '+30m', 'at +2h1m'],
+      );
     } finally {
       await client.close();
       await broker.stop();
@@ -109,7 +115,10 @@ describe('delayed and scheduled messages', () => {
     assert.equal(broker.delayed.pending, 1, 'the delivered message is not scheduled again');
     clock.nowMs = START + 61 * MINUTE;
     await eventually(async () => (await stored(broker.port)).length === 2, 'the late one delivered');
-    assert.deepEqual((await stored(broker.port)).map((m) => m.payload), ['early', 'late']);
+    assert.deepEqual(
+      (await stored(broker.port)).map((m) => m.payload),
+      ['early', 'late'],
+    );
     client = new MetaqClient({ serverUrl: broker.url, partitions: { later: 1 } });
     await client.close();
     await broker.stop();
@@ -152,7 +161,10 @@ describe('delayed and scheduled messages', () => {
     broker = await startBrokerProcess(config, { port });
     await eventually(async () => (await stored(broker.port, 'k9')).length > 0, 'the scheduled message delivered after kill -9');
     const messages = await stored(broker.port, 'k9');
-    assert.deepEqual(messages.map((m) => m.payload), ['survivor']);
+    assert.deepEqual(
+      messages.map((m) => m.payload),
+      ['survivor'],
+    );
     assert.ok(idTimeMs(messages[0]!.id) >= scheduled.deliverAt.getTime(), 'not before its time');
     await broker.kill('SIGTERM');
   });
@@ -164,11 +176,17 @@ describe('delayed and scheduled messages', () => {
     try {
       const producer = client.producer();
       const message = { topic: 'later', data: 'x' };
-      await assert.rejects(producer.schedule(message, { delayMs: -5 }), (error: Error) => error instanceof InvalidArgumentError && /options.delayMs must be a non-negative number/.test(error.message));
+      await assert.rejects(
+        producer.schedule(message, { delayMs: -5 }),
+        (error: Error) => error instanceof InvalidArgumentError && /options.delayMs must be a non-negative number/.test(error.message),
+      );
       await assert.rejects(producer.schedule(message, { delayMs: 5, at: START }), /needs exactly one of at .* and delayMs/);
       await assert.rejects(producer.schedule(message, {}), /needs exactly one of at/);
       await assert.rejects(producer.schedule(message, { at: new Date('not a date') }), /options.at must be a valid Date/);
-      await assert.rejects(producer.schedule(message, { at: START + 91 * 24 * 60 * MINUTE }), (error: Error) => error instanceof BrokerError && error.status === 400 && /more than 90 days ahead/.test(error.message));
+      await assert.rejects(
+        producer.schedule(message, { at: START + 91 * 24 * 60 * MINUTE }),
+        (error: Error) => error instanceof BrokerError && error.status === 400 && /more than 90 days ahead/.test(error.message),
+      );
       await assert.rejects(producer.schedule({ topic: 'nowhere', data: 'x' }, { delayMs: 0 }), /do not accept topic nowhere/);
       assert.equal(broker.delayed.pending, 0, 'nothing refused was scheduled');
       await producer.schedule(message, { at: START - MINUTE });

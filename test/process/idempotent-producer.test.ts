@@ -46,7 +46,11 @@ describe('idempotent producer: a retry after a lost reply stores nothing twice',
     const result = await producer.send({ topic: 'idem', data: 'm1' });
     await lost;
     const stored = await payloadsOf(broker.port, 'idem');
-    assert.deepEqual(stored.map((r) => r.payload), ['m0', 'm1'], 'stored once, though sent twice');
+    assert.deepEqual(
+      stored.map((r) => r.payload),
+      ['m0', 'm1'],
+      'stored once, though sent twice',
+    );
     assert.equal(result.offset, stored[1]!.offset, 'the retry heard the original offset');
     assert.equal(broker.traffic.of('idem', 0).putRetries, 1);
   });
@@ -57,7 +61,10 @@ describe('idempotent producer: a retry after a lost reply stores nothing twice',
     const lost = proxy.loseNextReply();
     const result = await producer.sendBatch(['b0', 'b1', 'b2'].map((data) => ({ topic: 'batch', data })));
     await lost;
-    assert.deepEqual((await payloadsOf(broker.port, 'batch')).map((r) => r.payload), ['b0', 'b1', 'b2']);
+    assert.deepEqual(
+      (await payloadsOf(broker.port, 'batch')).map((r) => r.payload),
+      ['b0', 'b1', 'b2'],
+    );
     assert.equal(result.offset, 0);
   });
 
@@ -69,21 +76,41 @@ describe('idempotent producer: a retry after a lost reply stores nothing twice',
     await assert.rejects(producer.send({ topic: 'plain', data: 'p1' }), ConnectionError);
     await lost;
     await producer.send({ topic: 'plain', data: 'p1' });
-    assert.deepEqual((await payloadsOf(broker.port, 'plain')).map((r) => r.payload), ['warm-up', 'p1', 'p1']);
+    assert.deepEqual(
+      (await payloadsOf(broker.port, 'plain')).map((r) => r.payload),
+      ['warm-up', 'p1', 'p1'],
+    );
   });
 
   it('refuses options it cannot honour, with the reason', async () => {
-    assert.throws(() => client.producer({ idempotent: true, batching: false }), (error: Error) => error instanceof InvalidArgumentError && /needs batching/.test(error.message));
+    assert.throws(
+      () => client.producer({ idempotent: true, batching: false }),
+      (error: Error) => error instanceof InvalidArgumentError && /needs batching/.test(error.message),
+    );
     assert.throws(() => client.producer({ idempotent: true, failover: true }), /a retry must go to the partition of the first attempt/);
     assert.throws(() => client.producer({ idempotent: { retries: -1 } }), /idempotent.retries/);
     const producer = client.producer({ idempotent: true });
-    await assert.rejects(producer.send({ topic: 'unknown', data: 'x' }), /options.partition is needed for an idempotent send when the topic's partitions are not known/);
+    await assert.rejects(
+      producer.send({ topic: 'unknown', data: 'x' }),
+      /options.partition is needed for an idempotent send when the topic's partitions are not known/,
+    );
   });
 
   it('refuses a malformed producer id or sequence on the wire', () => {
     const header = (id: string, sequence: string) => `mput t 0 10 1 ${id} ${sequence} 7`.split(' ');
-    assert.deepEqual(parseHeader(header('p-1', '3')).command, { kind: 'mput', topic: 't', partition: 0, count: 1, producer: { id: 'p-1', sequence: 3 }, opaque: 7, body: Buffer.alloc(0) });
-    assert.throws(() => parseHeader(header('bad/id', '3')), (error: Error) => error instanceof ProtocolError && /producerId must be 1 to 64 characters/.test(error.message));
+    assert.deepEqual(parseHeader(header('p-1', '3')).command, {
+      kind: 'mput',
+      topic: 't',
+      partition: 0,
+      count: 1,
+      producer: { id: 'p-1', sequence: 3 },
+      opaque: 7,
+      body: Buffer.alloc(0),
+    });
+    assert.throws(
+      () => parseHeader(header('bad/id', '3')),
+      (error: Error) => error instanceof ProtocolError && /producerId must be 1 to 64 characters/.test(error.message),
+    );
     assert.throws(() => parseHeader(header('x'.repeat(65), '3')), /producerId must be 1 to 64/);
     assert.throws(() => parseHeader(header('p', '-1')), /sequence must not be negative/);
   });
@@ -111,7 +138,15 @@ describe('idempotent sets on the wire, across a kill -9', () => {
     let broker = await startBrokerProcess(config);
     let session = await WireSession.open('127.0.0.1', broker.port);
     const mput = async (sequence: number, payloads: string[], partition = 1) => {
-      const reply = await session.request((opaque) => ({ kind: 'mput', topic: 'w', partition, count: payloads.length, producer: { id: 'app-1', sequence }, opaque, body: messageSet(payloads) }));
+      const reply = await session.request((opaque) => ({
+        kind: 'mput',
+        topic: 'w',
+        partition,
+        count: payloads.length,
+        producer: { id: 'app-1', sequence },
+        opaque,
+        body: messageSet(payloads),
+      }));
       return { code: reply.kind === 'result' ? reply.code : 0, text: reply.body.toString() };
     };
     const first = await mput(0, ['a', 'b']);
@@ -133,7 +168,10 @@ describe('idempotent sets on the wire, across a kill -9', () => {
     assert.deepEqual(await mput(0, ['a', 'b']), first, 'after kill -9');
     assert.deepEqual(await mput(1, ['c']), second);
     assert.equal((await mput(2, ['d'])).code, 200);
-    assert.deepEqual((await payloadsOf(broker.port, 'w', 1)).map((r) => r.payload), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      (await payloadsOf(broker.port, 'w', 1)).map((r) => r.payload),
+      ['a', 'b', 'c', 'd'],
+    );
     await session.close();
     await broker.kill('SIGTERM');
   });

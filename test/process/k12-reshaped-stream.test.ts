@@ -40,7 +40,8 @@ function readRequests(acked: number[][]): Request[] {
   const reads: Request[] = [];
   acked.forEach((offsets, partition) => {
     for (const maxSize of [97, 4096, 1024 * 1024]) {
-      for (const offset of offsets.filter((_, i) => i % 4 === 0)) reads.push((opaque) => ({ kind: 'get', topic: TOPIC, group: 'g', partition, offset, maxSize, opaque }));
+      for (const offset of offsets.filter((_, i) => i % 4 === 0))
+        reads.push((opaque) => ({ kind: 'get', topic: TOPIC, group: 'g', partition, offset, maxSize, opaque }));
     }
     const end = Math.max(0, ...offsets);
     reads.push((opaque) => ({ kind: 'offset', topic: TOPIC, group: 'g', partition, offset: Math.floor(end / 2), opaque }));
@@ -120,13 +121,19 @@ describe('K12 segments split, coalesced and delayed on the way (fault proxy)', (
     console.log(`# K12 ${direct.length} requests; the proxy passed ${proxy.piecesPassed} pieces, ${proxy.tinyPieces} of at most 8 bytes`);
     assert.ok(proxy.tinyPieces > direct.length / 4, 'the proxy split the stream into small pieces');
     assert.ok(direct.filter((r) => r.startsWith('value')).length > 100, 'the reads returned data');
-    assert.ok(direct.some((r) => r.startsWith('result 200 <id>')) && direct.some((r) => !r.startsWith('result 200') && r.startsWith('result')), 'acks and refusals both happened');
+    assert.ok(
+      direct.some((r) => r.startsWith('result 200 <id>')) && direct.some((r) => !r.startsWith('result 200') && r.startsWith('result')),
+      'acks and refusals both happened',
+    );
     assert.equal(replies.length, direct.length);
     for (const [i, reply] of direct.entries()) assert.equal(replies[i], reply, `reply ${i} differs through the proxy`);
   });
 
   it('negative control: one bit flipped on the way to the client is caught', { timeout: 120_000 }, async () => {
-    const outcome = await throughProxy({ maxDelayMs: 2, flipBitDownAfter: 300_000 }).then(({ replies }) => replies, (error: unknown) => error);
+    const outcome = await throughProxy({ maxDelayMs: 2, flipBitDownAfter: 300_000 }).then(
+      ({ replies }) => replies,
+      (error: unknown) => error,
+    );
     const caught = outcome instanceof Error || (outcome as string[]).some((reply, i) => reply !== direct[i]);
     assert.ok(caught, 'the comparison (or the decoder) must notice the flipped bit');
   });

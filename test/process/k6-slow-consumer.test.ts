@@ -33,10 +33,13 @@ function startConsumer(port: number, dir: string): Promise<ChildProcess> {
 function effects(dir: string): Array<{ payload: string; offset: number }> {
   const path = join(dir, 'effects');
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => {
-    const [payload, offset] = line.split('\t');
-    return { payload: payload!, offset: Number(offset) };
-  });
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [payload, offset] = line.split('\t');
+      return { payload: payload!, offset: Number(offset) };
+    });
 }
 
 /** A producer at a fixed rate of 1 KiB sends, recording which were acked and each ack's latency. */
@@ -54,13 +57,16 @@ function fixedRateProducer(port: number) {
     for (; sent < due; sent += 1) {
       const payload = `k6:${sent}`;
       const at = performance.now();
-      const send: Promise<void> = producer.send({ topic: TOPIC, data: Buffer.from(payload.padEnd(1024, ' ')) }).then(
-        (result) => {
-          acked.set(payload, result.offset);
-          histogram.recordValue(Math.ceil((performance.now() - at) * 1000));
-        },
-        () => void (failed += 1),
-      ).finally(() => pending.delete(send));
+      const send: Promise<void> = producer
+        .send({ topic: TOPIC, data: Buffer.from(payload.padEnd(1024, ' ')) })
+        .then(
+          (result) => {
+            acked.set(payload, result.offset);
+            histogram.recordValue(Math.ceil((performance.now() - at) * 1000));
+          },
+          () => void (failed += 1),
+        )
+        .finally(() => pending.delete(send));
       pending.add(send);
     }
   }, 10);
@@ -98,41 +104,55 @@ describe('K6 slow consumer (real broker and consumer processes)', () => {
     await killAllBrokers();
   });
 
-  it(`a consumer stopped for ${STALL_SECONDS} s costs the broker no backlog in memory and resumes where it was, losing nothing`, { timeout: 300_000 }, async () => {
-    const dir = tempDir('k6');
-    const broker = await startBrokerProcess(writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: 1 }));
-    const consumer = await startConsumer(broker.port, dir);
-    const producer = fixedRateProducer(broker.port);
-    // Baseline, after a first second in which the JIT warms up: the consumer keeps up.
-    await seconds(1);
-    producer.takeLatency();
-    const baselineRss = await peakRss(broker, seconds(5));
-    const baseline = producer.takeLatency();
-    consumer.kill('SIGSTOP');
-    const processedBefore = effects(dir).length;
-    const stalledRss = await peakRss(broker, seconds(STALL_SECONDS));
-    const stalled = producer.takeLatency();
-    const backlogMb = ((producer.acked.size - processedBefore) * 1024) / 2 ** 20;
-    consumer.kill('SIGCONT');
-    await producer.stop();
-    await eventually(() => effects(dir).length >= producer.acked.size, 'the resumed consumer catching up');
-    const processed = effects(dir);
-    console.log(`# K6 stall ${STALL_SECONDS} s at ${RATE}/s of 1 KiB: backlog ${backlogMb.toFixed(0)} MB; broker peak RSS ${baselineRss.toFixed(0)} MB before, ${stalledRss.toFixed(0)} MB stalled; producer ack p50/p99 ${baseline.p50}/${baseline.p99} ms before (${baseline.count}), ${stalled.p50}/${stalled.p99} ms stalled (${stalled.count}); ${producer.failed()} sends failed`);
-    assert.ok(backlogMb > 20, `the stall built a backlog worth measuring (${backlogMb.toFixed(0)} MB)`);
-    assert.ok(stalledRss - baselineRss < backlogMb / 2, `the broker held none of the stalled consumer's ${backlogMb.toFixed(0)} MB backlog (RSS ${baselineRss.toFixed(0)} → ${stalledRss.toFixed(0)} MB)`);
-    assert.equal(producer.failed(), 0, 'the producer was served throughout');
-    const offsetOf = new Map(processed.map((e) => [e.payload, e.offset]));
-    for (const [payload, offset] of producer.acked) assert.equal(offsetOf.get(payload), offset, `${payload} was processed at its acked offset`);
-    assert.equal(processed.length, producer.acked.size, 'nothing processed twice: the consumer went on from where it stopped');
-    assert.ok(processed.every((e, i) => i === 0 || e.offset > processed[i - 1]!.offset), 'in offset order');
-    consumer.kill('SIGTERM');
-    await broker.kill('SIGTERM');
-  });
+  it(
+    `a consumer stopped for ${STALL_SECONDS} s costs the broker no backlog in memory and resumes where it was, losing nothing`,
+    { timeout: 300_000 },
+    async () => {
+      const dir = tempDir('k6');
+      const broker = await startBrokerProcess(writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: 1 }));
+      const consumer = await startConsumer(broker.port, dir);
+      const producer = fixedRateProducer(broker.port);
+      // Baseline, after a first second in which the JIT warms up: the consumer keeps up.
+      await seconds(1);
+      producer.takeLatency();
+      const baselineRss = await peakRss(broker, seconds(5));
+      const baseline = producer.takeLatency();
+      consumer.kill('SIGSTOP');
+      const processedBefore = effects(dir).length;
+      const stalledRss = await peakRss(broker, seconds(STALL_SECONDS));
+      const stalled = producer.takeLatency();
+      const backlogMb = ((producer.acked.size - processedBefore) * 1024) / 2 ** 20;
+      consumer.kill('SIGCONT');
+      await producer.stop();
+      await eventually(() => effects(dir).length >= producer.acked.size, 'the resumed consumer catching up');
+      const processed = effects(dir);
+      console.log(
+        `# K6 stall ${STALL_SECONDS} s at ${RATE}/s of 1 KiB: backlog ${backlogMb.toFixed(0)} MB; broker peak RSS ${baselineRss.toFixed(0)} MB before, ${stalledRss.toFixed(0)} MB stalled; producer ack p50/p99 ${baseline.p50}/${baseline.p99} ms before (${baseline.count}), ${stalled.p50}/${stalled.p99} ms stalled (${stalled.count}); ${producer.failed()} sends failed`,
+      );
+      assert.ok(backlogMb > 20, `the stall built a backlog worth measuring (${backlogMb.toFixed(0)} MB)`);
+      assert.ok(
+        stalledRss - baselineRss < backlogMb / 2,
+        `the broker held none of the stalled consumer's ${backlogMb.toFixed(0)} MB backlog (RSS ${baselineRss.toFixed(0)} → ${stalledRss.toFixed(0)} MB)`,
+      );
+      assert.equal(producer.failed(), 0, 'the producer was served throughout');
+      const offsetOf = new Map(processed.map((e) => [e.payload, e.offset]));
+      for (const [payload, offset] of producer.acked) assert.equal(offsetOf.get(payload), offset, `${payload} was processed at its acked offset`);
+      assert.equal(processed.length, producer.acked.size, 'nothing processed twice: the consumer went on from where it stopped');
+      assert.ok(
+        processed.every((e, i) => i === 0 || e.offset > processed[i - 1]!.offset),
+        'in offset order',
+      );
+      consumer.kill('SIGTERM');
+      await broker.kill('SIGTERM');
+    },
+  );
 
   it('a consumer stopped while retention deletes its data moves to the oldest retained message and goes on from there', { timeout: 120_000 }, async () => {
     const dir = tempDir('k6-retention');
     // 256 KiB segments older than 2 s deleted every second: a stalled consumer's position goes quickly.
-    const broker = await startBrokerProcess(writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: 1, maxSegmentSize: 256 * 1024, deletePolicy: 'delete,2s', deleteWhen: '* * * * * ?' }));
+    const broker = await startBrokerProcess(
+      writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: 1, maxSegmentSize: 256 * 1024, deletePolicy: 'delete,2s', deleteWhen: '* * * * * ?' }),
+    );
     const consumer = await startConsumer(broker.port, dir);
     const producer = fixedRateProducer(broker.port);
     await eventually(() => effects(dir).length > 100, 'the consumer consuming');
@@ -157,11 +177,17 @@ describe('K6 slow consumer (real broker and consumer processes)', () => {
     const jump = processed.findIndex((e, i) => i > 0 && e.offset - processed[i - 1]!.offset > 1024 * 1024);
     const skippedFrom = processed[jump - 1]?.offset;
     const resumedAt = processed[jump]?.offset ?? 0;
-    console.log(`# K6 retention: stopped after processing offset ${stoppedAt}, skipped from ${skippedFrom} to ${resumedAt}, oldest retained at the end ${retainedAtEnd}`);
+    console.log(
+      `# K6 retention: stopped after processing offset ${stoppedAt}, skipped from ${skippedFrom} to ${resumedAt}, oldest retained at the end ${retainedAtEnd}`,
+    );
     assert.ok(jump > 0 && resumedAt > stoppedAt + 1024 * 1024, 'the consumer skipped the deleted messages instead of failing or stopping');
     const seen = new Set(processed.map((e) => e.offset));
-    for (const offset of producer.acked.values()) if (offset >= retainedAtEnd) assert.ok(seen.has(offset), `acked message at ${offset}, still retained, was processed`);
-    assert.ok(processed.every((e, i) => i === 0 || e.offset > processed[i - 1]!.offset), 'in offset order, nothing twice');
+    for (const offset of producer.acked.values())
+      if (offset >= retainedAtEnd) assert.ok(seen.has(offset), `acked message at ${offset}, still retained, was processed`);
+    assert.ok(
+      processed.every((e, i) => i === 0 || e.offset > processed[i - 1]!.offset),
+      'in offset order, nothing twice',
+    );
     consumer.kill('SIGTERM');
     await broker.kill('SIGTERM');
   });

@@ -24,7 +24,20 @@ async function killDuringWrites(system: Record<string, string | number>, volatil
   const history: PutHistory = { acked: [], attempted: new Set() };
   let killed: Promise<unknown> | undefined;
   const onAck = ({ acked }: PutHistory): void => void (acked.length >= killAt && (killed ??= broker.kill('SIGKILL')));
-  await runPipelinedPuts({ port: broker.port, topic: 'k1', producers: PRODUCERS, partitions: PARTITIONS, window: WINDOW, perProducer: TOTAL / PRODUCERS, nextSeq: [], stopped: () => killed !== undefined, onAck }, history);
+  await runPipelinedPuts(
+    {
+      port: broker.port,
+      topic: 'k1',
+      producers: PRODUCERS,
+      partitions: PARTITIONS,
+      window: WINDOW,
+      perProducer: TOTAL / PRODUCERS,
+      nextSeq: [],
+      stopped: () => killed !== undefined,
+      onAck,
+    },
+    history,
+  );
   await (killed ?? broker.kill('SIGKILL'));
   const snapshot = [...history.acked];
   const restarted = await startBrokerProcess(config, { volatile });
@@ -35,7 +48,9 @@ async function killDuringWrites(system: Record<string, string | number>, volatil
   await restarted.kill('SIGTERM');
   const recovery = restarted.logs.find((l) => l.msg === 'partition stores loaded');
   const verdict = checkHistory(snapshot, reads, { attempted: history.attempted });
-  console.log(`# K1 ${volatile ? 'power-cut' : 'kill -9'} unflushThreshold=${system.unflushThreshold}: killed at ${killAt} acks, ${snapshot.length} acked, ${reads.length} read back, recovery ${String(recovery?.recoveryMillis)} ms; ${summarize(verdict)}`);
+  console.log(
+    `# K1 ${volatile ? 'power-cut' : 'kill -9'} unflushThreshold=${system.unflushThreshold}: killed at ${killAt} acks, ${snapshot.length} acked, ${reads.length} read back, recovery ${String(recovery?.recoveryMillis)} ms; ${summarize(verdict)}`,
+  );
   return { verdict, acked: snapshot.length, killAt };
 }
 

@@ -8,13 +8,23 @@ describe('maxMessageSize per topic', { timeout: 30_000 }, () => {
     const broker = await startBroker({ numPartitions: 1 }, '[topic=small]\nmaxMessageSize=100\n[topic=*]\n');
     const client = new MetaqClient({ serverUrl: broker.url });
     try {
-      const oversized = (error: unknown): boolean => error instanceof BrokerError && error.status === 400 && /a message of 101 bytes is larger than topic small's maxMessageSize of 100 bytes; split it/.test(error.message);
+      const oversized = (error: unknown): boolean =>
+        error instanceof BrokerError &&
+        error.status === 400 &&
+        /a message of 101 bytes is larger than topic small's maxMessageSize of 100 bytes; split it/.test(error.message);
       const batched = client.producer();
       const single = client.producer({ batching: false });
       await batched.send({ topic: 'small', data: 'x'.repeat(100) });
       await assert.rejects(batched.send({ topic: 'small', data: 'x'.repeat(101) }), oversized);
       await assert.rejects(single.send({ topic: 'small', data: 'x'.repeat(101) }), oversized, 'MetaQ put');
-      await assert.rejects(batched.sendBatch([{ topic: 'small', data: 'ok' }, { topic: 'small', data: 'x'.repeat(101) }]), oversized, 'a set with one oversized message');
+      await assert.rejects(
+        batched.sendBatch([
+          { topic: 'small', data: 'ok' },
+          { topic: 'small', data: 'x'.repeat(101) },
+        ]),
+        oversized,
+        'a set with one oversized message',
+      );
       await assert.rejects(batched.schedule({ topic: 'small', data: 'x'.repeat(101) }, { delayMs: 0 }), oversized, 'delayed');
       await batched.send({ topic: 'other', data: 'x'.repeat(1000) }); // other topics are not limited
       const stored: string[] = [];

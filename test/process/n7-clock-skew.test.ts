@@ -55,7 +55,11 @@ describe('N7: clock skew and jumps', { timeout: 60_000 }, () => {
       assert.equal(broker.stores.retentionClock.pausedByMs, 0);
       await send(5);
       const read = await scanPartition(session, 'skewed', 0);
-      assert.deepEqual(read.map((r) => r.payload), sent, 'every message, in send order, by offset, whatever the ids say');
+      assert.deepEqual(
+        read.map((r) => r.payload),
+        sent,
+        'every message, in send order, by offset, whatever the ids say',
+      );
 
       clock.offsetMs = 2 * HOUR;
       assert.equal(await broker.stores.runRetention(), 0);

@@ -27,7 +27,8 @@ function messageSet(payloads: string[], corrupt?: number): Buffer {
 describe('batched put (mput, negotiated through version)', () => {
   let broker: Broker;
   let session: WireSession;
-  const mput = (topic: string, partition: number, body: Buffer, count: number) => session.request((opaque) => ({ kind: 'mput', topic, partition, count, opaque, body }));
+  const mput = (topic: string, partition: number, body: Buffer, count: number) =>
+    session.request((opaque) => ({ kind: 'mput', topic, partition, count, opaque, body }));
 
   before(async () => {
     broker = await startBroker({ brokerId: 5 }, '[topic=sets]\nnumPartitions=2\n[topic=*]\n');
@@ -53,8 +54,18 @@ describe('batched put (mput, negotiated through version)', () => {
     assert.deepEqual([partition, firstOffset, count], ['1', '0', '3']);
     assert.equal(describeId(BigInt(firstId!)).brokerId, 5);
     const records = await scanPartition(session, 'sets', 1);
-    assert.deepEqual(records.map((r) => [r.offset, r.payload, r.intact]), [[0, 'a', true], [21, 'bb', true], [43, 'ccc', true]]);
-    assert.deepEqual(records.map((r) => r.id), [0, 1, 2].map((n) => idAfter(BigInt(firstId!), n)));
+    assert.deepEqual(
+      records.map((r) => [r.offset, r.payload, r.intact]),
+      [
+        [0, 'a', true],
+        [21, 'bb', true],
+        [43, 'ccc', true],
+      ],
+    );
+    assert.deepEqual(
+      records.map((r) => r.id),
+      [0, 1, 2].map((n) => idAfter(BigInt(firstId!), n)),
+    );
   });
 
   it('refuses a set with a bad checksum, a short record or a wrong count, and stores none of it', async () => {
@@ -169,9 +180,13 @@ describe('compressed sets (batching.compression)', () => {
 
   it('stores a set as one gzip record and delivers every message with its attribute, id and offset', async () => {
     const producer = client.producer({ batching: { compression: 'gzip' } });
-    const sent = await Promise.all(Array.from({ length: 500 }, (_, n) => producer.send({ topic: 'packed', data: `event ${n} ${'x'.repeat(80)}`, attribute: n % 2 === 0 ? 'even' : undefined })));
+    const sent = await Promise.all(
+      Array.from({ length: 500 }, (_, n) =>
+        producer.send({ topic: 'packed', data: `event ${n} ${'x'.repeat(80)}`, attribute: n % 2 === 0 ? 'even' : undefined }),
+      ),
+    );
     const stored = broker.stores.find('packed', 0)!;
-    assert.ok(stored.writtenEnd < 500 * 100 / 4, `the log holds ${stored.writtenEnd} bytes for 500 messages of 90+ bytes: compressed`);
+    assert.ok(stored.writtenEnd < (500 * 100) / 4, `the log holds ${stored.writtenEnd} bytes for 500 messages of 90+ bytes: compressed`);
     const received: Array<{ data: string; attribute: string | undefined; id: bigint; offset: number }> = [];
     const consumer = client.consumer({ group: 'unpack', startFrom: 0 }).subscribe('packed');
     await consumer.run((message) => {

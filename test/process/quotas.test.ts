@@ -26,7 +26,10 @@ describe('quotas (produce and fetch byte rates, enforced by holding replies)', {
       await Promise.all(slowSends);
       assert.equal(broker.stores.find('slow', 0)!.messageCount, 60, 'every held message stored');
       const held = broker.quotas.held();
-      assert.ok(held.some((h) => h.kind === 'produce' && h.scope === 'topic' && h.name === 'slow' && h.seconds > 0), JSON.stringify(held));
+      assert.ok(
+        held.some((h) => h.kind === 'produce' && h.scope === 'topic' && h.name === 'slow' && h.seconds > 0),
+        JSON.stringify(held),
+      );
       assert.ok(!held.some((h) => h.name === 'fast'));
     } finally {
       await slowClient.close();
@@ -58,7 +61,10 @@ describe('quotas (produce and fetch byte rates, enforced by holding replies)', {
       const producer = client.producer();
       await Promise.all(Array.from({ length: 20 }, () => producer.send({ topic: 'any', data: KB }, { timeoutMs: 10_000 })));
       assert.equal(limited.stores.find('any', 0)!.messageCount, 20);
-      assert.ok(limited.quotas.held().some((h) => h.kind === 'produce' && h.scope === 'client' && h.name.includes('127.0.0.1')), JSON.stringify(limited.quotas.held()));
+      assert.ok(
+        limited.quotas.held().some((h) => h.kind === 'produce' && h.scope === 'client' && h.name.includes('127.0.0.1')),
+        JSON.stringify(limited.quotas.held()),
+      );
     } finally {
       await client.close();
       await limited.stop();

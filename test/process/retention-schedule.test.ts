@@ -9,7 +9,10 @@ describe('retention on the deleteWhen schedule', () => {
   after(async () => broker?.stop());
 
   it('a Quartz schedule retires old segments; reads below the new start get 301 <minOffset>', async () => {
-    broker = await startBroker({ maxSegmentSize: 200, deletePolicy: 'delete,0s', deleteWhen: '* * * * * ?' }, '[topic=old]\n[topic=kept]\ndeletePolicy=delete,168\n');
+    broker = await startBroker(
+      { maxSegmentSize: 200, deletePolicy: 'delete,0s', deleteWhen: '* * * * * ?' },
+      '[topic=old]\n[topic=kept]\ndeletePolicy=delete,168\n',
+    );
     const session = await WireSession.open('127.0.0.1', broker.port);
     for (let i = 0; i < 30; i += 1) {
       assert.equal((await put(session, 'old', 0, `message-${i}`.padEnd(40, '.'))).code, 200);

@@ -32,7 +32,14 @@ interface Seen {
 }
 
 function seen(message: ReceivedMessage): Seen {
-  return { data: message.data.toString(), topic: message.topic, attribute: message.attribute, attempt: message.retry?.attempt, id: message.id, originOffset: message.retry?.origin.offset };
+  return {
+    data: message.data.toString(),
+    topic: message.topic,
+    attribute: message.attribute,
+    attempt: message.retry?.attempt,
+    id: message.id,
+    originOffset: message.retry?.origin.offset,
+  };
 }
 
 describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
@@ -55,8 +62,19 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
       });
       await eventually(() => deliveries.filter((d) => d.data === 'flaky').length === 3, 'the third delivery of flaky');
       const flaky = deliveries.filter((d) => d.data === 'flaky');
-      assert.deepEqual(flaky.map((d) => [d.topic, d.attribute, d.attempt]), [['orders', 'eu', undefined], ['orders', 'eu', 2], ['orders', 'eu', 3]], 'each retry looks like the original, with its attempt');
-      assert.deepEqual(flaky.slice(1).map((d) => d.originOffset), [sent.offset, sent.offset]);
+      assert.deepEqual(
+        flaky.map((d) => [d.topic, d.attribute, d.attempt]),
+        [
+          ['orders', 'eu', undefined],
+          ['orders', 'eu', 2],
+          ['orders', 'eu', 3],
+        ],
+        'each retry looks like the original, with its attempt',
+      );
+      assert.deepEqual(
+        flaky.slice(1).map((d) => d.originOffset),
+        [sent.offset, sent.offset],
+      );
       for (const n of [1, 2]) assert.ok(idTimeMs(flaky[n]!.id) >= flaky[n - 1]!.failedAt! + backoffMs[n - 1]!, `retry ${n} not before its back-off`);
       assert.equal(deliveries.filter((d) => d.data === 'fine').length, 1, 'the rest of the partition was not held up');
       assert.equal((await all(client, 'dlq.billing')).length, 0, 'nothing dead-lettered');
@@ -85,18 +103,28 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
 
       const listed = (await cli('list')).stdout.trim().split('\n');
       assert.equal(listed.length, 2, 'a header and one dead letter');
-      assert.deepEqual(listed[1]!.split('\t').filter((_, n) => n !== 5), ['0', String(letter!.offset), String(letter!.id), 'parcels', '3', 'no such address', 'poison']);
+      assert.deepEqual(
+        listed[1]!.split('\t').filter((_, n) => n !== 5),
+        ['0', String(letter!.offset), String(letter!.id), 'parcels', '3', 'no such address', 'poison'],
+      );
 
       fixed = true;
       const offsets = join(tempDir('dlq'), 'offsets.json');
       const replayed = await cli('replay', '--all', '--offsets', offsets);
       assert.match(replayed.stderr, /1 dead letters replayed/);
       await eventually(() => processed.length === 1, 'the replayed message processed');
-      assert.deepEqual(processed.map((p) => [p.topic, p.data, p.attribute, p.attempt]), [['parcels', 'poison', 'x-1', undefined]], 'replayed as a new message: first attempt, its own attribute');
+      assert.deepEqual(
+        processed.map((p) => [p.topic, p.data, p.attribute, p.attempt]),
+        [['parcels', 'poison', 'x-1', undefined]],
+        'replayed as a new message: first attempt, its own attribute',
+      );
       assert.match((await cli('replay', '--all', '--offsets', offsets)).stderr, /0 dead letters replayed/, 'a second run replays nothing again');
       assert.equal((await all(client, 'parcels')).length, 2, 'the original and one replayed copy');
 
-      await assert.rejects(cli('replay', '--id', '12345'), (error: { code: number; stderr: string }) => error.code !== 0 && /no dead letter in dlq.shipping has id 12345/.test(error.stderr));
+      await assert.rejects(
+        cli('replay', '--id', '12345'),
+        (error: { code: number; stderr: string }) => error.code !== 0 && /no dead letter in dlq.shipping has id 12345/.test(error.stderr),
+      );
       await consumer.close();
     } finally {
       await client.close();
@@ -126,7 +154,10 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
       const second = client.consumer({ group: 'workers', offsetStorage: offsets, retryTopics: { backoffMs: [500] }, maxDelayFetchMs: 50 }).subscribe('jobs');
       void second.run((message) => void deliveries.push(seen(message)));
       await eventually(() => deliveries.length === 1, 'the retry delivered after the restart');
-      assert.deepEqual(deliveries.map((d) => [d.topic, d.data, d.attempt]), [['jobs', 'once', 2]]);
+      assert.deepEqual(
+        deliveries.map((d) => [d.topic, d.data, d.attempt]),
+        [['jobs', 'once', 2]],
+      );
       assert.equal(broker.delayed.pending, 0);
       await second.close();
       assert.equal(deliveries.length, 1, 'the original was not delivered again');
@@ -139,7 +170,10 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
   it('refuses bad settings and combinations with the reason', async () => {
     const client = new MetaqClient({ serverUrl: 'meta://127.0.0.1:1' });
     const bad = (options: object, pattern: RegExp): void =>
-      assert.throws(() => client.consumer({ group: 'g', ...options }), (error: Error) => error instanceof InvalidArgumentError && pattern.test(error.message));
+      assert.throws(
+        () => client.consumer({ group: 'g', ...options }),
+        (error: Error) => error instanceof InvalidArgumentError && pattern.test(error.message),
+      );
     bad({ retryTopics: { maxAttempts: 0 } }, /maxAttempts must be a positive integer/);
     bad({ retryTopics: { backoffMs: [] } }, /backoffMs must be a non-empty array/);
     bad({ retryTopics: { backoffMs: [100, -1] } }, /backoffMs\[1\] must be a positive integer/);
@@ -148,14 +182,21 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
     bad({ retryTopics: true, autoAck: false }, /needs autoAck/);
     bad({ retryTopics: 'yes' }, /must be true or an object/);
     const consumer = client.consumer({ group: 'g', retryTopics: true }).subscribe('t');
-    await assert.rejects(consumer.runBatches(() => undefined), /not runBatches/);
+    await assert.rejects(
+      consumer.runBatches(() => undefined),
+      /not runBatches/,
+    );
     await client.close();
     for (const [args, pattern] of [
       [['dlq', 'list'], /required option '--group <G>' not specified/],
       [['dlq', 'replay', '--group', 'g'], /either --id ID .* or --all/],
       [['dlq', 'replay', '--group', 'g', '--id', 'abc'], /'--id <ID>' argument 'abc' is invalid\. abc is not a message id/],
     ] as const) {
-      await assert.rejects(run(process.execPath, [CLI, ...args]), (error: { code: number; stderr: string }) => error.code === 64 && pattern.test(error.stderr), args.join(' '));
+      await assert.rejects(
+        run(process.execPath, [CLI, ...args]),
+        (error: { code: number; stderr: string }) => error.code === 64 && pattern.test(error.stderr),
+        args.join(' '),
+      );
     }
   });
 });

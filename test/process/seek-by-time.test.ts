@@ -48,7 +48,10 @@ describe('seek by time (otime)', { timeout: 60_000 }, () => {
   });
 
   it('refuses a bad time and an unknown partition with clear errors', async () => {
-    await assert.rejects(client.offsetForTime('events', 0, new Date('not a date')), (error: Error) => error instanceof InvalidArgumentError && /valid Date/.test(error.message));
+    await assert.rejects(
+      client.offsetForTime('events', 0, new Date('not a date')),
+      (error: Error) => error instanceof InvalidArgumentError && /valid Date/.test(error.message),
+    );
     await assert.rejects(client.offsetForTime('events', 7, new Date()), /is not exists/);
   });
 
@@ -63,7 +66,10 @@ describe('seek by time (otime)', { timeout: 60_000 }, () => {
     assert.equal(await consumer.seek('events', 0, new Date(boundary)), late[0]!.offset);
     await eventually(() => seen.length >= 180, 'the late messages read again');
     await consumer.close();
-    assert.deepEqual(seen.slice(120).map((m) => m.data.toString().trimEnd().replace(/\.+$/, '')), late.map((_, n) => `late ${n}`));
+    assert.deepEqual(
+      seen.slice(120).map((m) => m.data.toString().trimEnd().replace(/\.+$/, '')),
+      late.map((_, n) => `late ${n}`),
+    );
   });
 
   it('keeps its answers across a broker restart (the index is read again from the segments)', async () => {
@@ -72,7 +78,10 @@ describe('seek by time (otime)', { timeout: 60_000 }, () => {
     const dataPath = broker.config.system.dataPath;
     await broker.stop();
     broker = await startBroker({ numPartitions: 1, maxSegmentSize: 4096, serverPort: port, dataPath }, '[topic=*]\n');
-    await eventually(async () => (await client.offsetForTime('events', 0, new Date(boundary)).catch(() => -1)) === expected, 'the same offset from the restarted broker');
+    await eventually(
+      async () => (await client.offsetForTime('events', 0, new Date(boundary)).catch(() => -1)) === expected,
+      'the same offset from the restarted broker',
+    );
   });
 
   it('metaq consume --from starts at a time; a bad time or --from with --offset is a usage error', async () => {
@@ -82,8 +91,14 @@ describe('seek by time (otime)', { timeout: 60_000 }, () => {
     assert.equal(lines.length, 2);
     assert.match(lines[0]!, /late 0/);
     assert.match(lines[1]!, /late 1/);
-    for (const args of [['--from', 'yesterday'], ['--from', iso, '--offset', '0']]) {
-      await assert.rejects(run(process.execPath, [CLI, 'consume', 'events', ...args, '--port', String(broker.port)]), (error: { code: number; stderr: string }) => error.code === 64 && /--from/.test(error.stderr));
+    for (const args of [
+      ['--from', 'yesterday'],
+      ['--from', iso, '--offset', '0'],
+    ]) {
+      await assert.rejects(
+        run(process.execPath, [CLI, 'consume', 'events', ...args, '--port', String(broker.port)]),
+        (error: { code: number; stderr: string }) => error.code === 64 && /--from/.test(error.stderr),
+      );
     }
   });
 });

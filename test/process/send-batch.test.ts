@@ -24,10 +24,22 @@ function assertBatchStored(result: BatchSendResult, records: Array<{ offset: num
   const start = records.findIndex((record) => record.offset === result.offset);
   assert.ok(start >= 0, `a record starts at the answered offset ${result.offset}`);
   const batch = records.slice(start, start + payloads.length);
-  assert.deepEqual(batch.map((record) => record.payload), payloads, 'stored contiguously, in order');
+  assert.deepEqual(
+    batch.map((record) => record.payload),
+    payloads,
+    'stored contiguously, in order',
+  );
   const ids = result.sets.flatMap((set) => Array.from({ length: set.count }, (_, n) => idAfter(set.id, n)));
-  assert.deepEqual(batch.map((record) => record.id), ids, 'each set numbered from its answered id');
-  assert.deepEqual(result.sets.map((set) => set.offset), result.sets.map((_, n) => batch[result.sets.slice(0, n).reduce((sum, set) => sum + set.count, 0)]!.offset), 'each set where it was stored');
+  assert.deepEqual(
+    batch.map((record) => record.id),
+    ids,
+    'each set numbered from its answered id',
+  );
+  assert.deepEqual(
+    result.sets.map((set) => set.offset),
+    result.sets.map((_, n) => batch[result.sets.slice(0, n).reduce((sum, set) => sum + set.count, 0)]!.offset),
+    'each set where it was stored',
+  );
   assert.equal(result.id, batch[0]!.id);
   assert.equal(result.count, payloads.length);
 }
@@ -48,7 +60,10 @@ describe('producer.sendBatch', () => {
   it('stores a batch on one partition, contiguously and in order, and answers its first offset and id', async () => {
     const producer = client.producer();
     const payloads = texts(0, 500);
-    const result = await producer.sendBatch(payloads.map((data) => ({ topic: 'batches', data })), { partition: { brokerId: 0, index: 1 } });
+    const result = await producer.sendBatch(
+      payloads.map((data) => ({ topic: 'batches', data })),
+      { partition: { brokerId: 0, index: 1 } },
+    );
     assert.equal(result.partition.index, 1);
     assert.equal(result.sets.length, 1);
     assertBatchStored(result, await stored(broker, 'batches', 1), payloads);
@@ -71,7 +86,10 @@ describe('producer.sendBatch', () => {
       producer.send({ topic: 'ordered', data: 'd' }),
     ];
     await Promise.all(pending);
-    assert.deepEqual((await stored(broker, 'ordered', 0)).map((record) => record.payload), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      (await stored(broker, 'ordered', 0)).map((record) => record.payload),
+      ['a', 'b', 'c', 'd'],
+    );
   });
 
   it('falls back to one put per message, in order, when batching is off', async () => {
@@ -81,7 +99,10 @@ describe('producer.sendBatch', () => {
     const result = await producer.sendBatch(payloads.map((data) => ({ topic: 'plain', data })));
     assert.equal(broker.counters.cmdPut - putsBefore, 50);
     const records = await stored(broker, 'plain', 0);
-    assert.deepEqual(records.map((record) => record.payload), payloads);
+    assert.deepEqual(
+      records.map((record) => record.payload),
+      payloads,
+    );
     assert.equal(result.offset, records[0]!.offset);
     assert.equal(result.id, records[0]!.id);
   });

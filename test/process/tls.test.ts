@@ -24,7 +24,9 @@ const run = promisify(execFile);
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
 const pem = (name: string): string => join(fixtures, name);
 const tlsSection = (extra: Record<string, string | number | boolean> = {}): string =>
-  `[tls]\n${Object.entries({ certFile: pem('broker.pem'), keyFile: pem('broker.key'), caFile: pem('ca.pem'), ...extra }).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  `[tls]\n${Object.entries({ certFile: pem('broker.pem'), keyFile: pem('broker.key'), caFile: pem('ca.pem'), ...extra })
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 const trustingCa = { ca: readFileSync(pem('ca.pem')) };
 const aliceCertificate = { ...trustingCa, cert: readFileSync(pem('client.pem')), key: readFileSync(pem('client.key')) };
 
@@ -49,7 +51,10 @@ describe('TLS on the broker port, the plaintext port, replication and the HTTP s
 
     // A client that does not trust the broker's CA learns why it cannot connect.
     const wary = clientOf(broker.port, { tls: { ca: readFileSync(pem('other-ca.pem')) } });
-    await assert.rejects(wary.producer().send({ topic: 'secret', data: 'x' }, { timeoutMs: 1_000 }), (error: unknown) => error instanceof ConnectionError && /certificate/i.test(error.message));
+    await assert.rejects(
+      wary.producer().send({ topic: 'secret', data: 'x' }, { timeoutMs: 1_000 }),
+      (error: unknown) => error instanceof ConnectionError && /certificate/i.test(error.message),
+    );
     assert.equal((await trusted.producer().send({ topic: 'secret', data: 'still served' })).offset > sent.offset, true);
   });
 
@@ -106,19 +111,37 @@ describe('TLS on the broker port, the plaintext port, replication and the HTTP s
     const consumed = await run(process.execPath, [CLI, 'consume', 'cli-tls', '--port', String(broker.port)], { env });
     assert.match(consumed.stdout, /\thello$/m);
     await assert.rejects(
-      run(process.execPath, [CLI, 'produce', 'cli-tls', '--message', 'x', '--port', String(broker.port)], { env: { ...process.env, METAQ_TLS_CA: pem('nowhere.pem') } }),
+      run(process.execPath, [CLI, 'produce', 'cli-tls', '--message', 'x', '--port', String(broker.port)], {
+        env: { ...process.env, METAQ_TLS_CA: pem('nowhere.pem') },
+      }),
       (error: { stderr?: string }) => /METAQ_TLS_CA=.*nowhere\.pem does not exist/.test(error.stderr ?? ''),
     );
   });
 
   it('refuses a [tls] section that cannot work, at start, saying what to fix', async () => {
-    const parse = (extra: Record<string, string | boolean>): unknown => parseBrokerConfig(brokerIni({}, {}, `[tls]\n${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join('\n')}\n`), 'server.ini');
+    const parse = (extra: Record<string, string | boolean>): unknown =>
+      parseBrokerConfig(
+        brokerIni(
+          {},
+          {},
+          `[tls]\n${Object.entries(extra)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('\n')}\n`,
+        ),
+        'server.ini',
+      );
     assert.throws(() => parse({ certFile: pem('broker.pem') }), /certFile and keyFile go together/);
     assert.throws(() => parse({ certFile: pem('broker.pem'), keyFile: pem('broker.key'), clientAuth: true }), /clientAuth=true needs caFile/);
     assert.throws(() => parse({ plainPort: '9000' }), /without certFile every listener is plaintext already/);
-    await assert.rejects(loadTlsMaterial({ certFile: pem('missing.pem'), keyFile: pem('broker.key'), caFile: '', clientAuth: false, plainPort: 0 }, new NodeFileIO()), /certFile=.*missing\.pem does not exist/);
+    await assert.rejects(
+      loadTlsMaterial({ certFile: pem('missing.pem'), keyFile: pem('broker.key'), caFile: '', clientAuth: false, plainPort: 0 }, new NodeFileIO()),
+      /certFile=.*missing\.pem does not exist/,
+    );
     const wrongKey = join(tempDir('tls'), 'other.key');
     writeFileSync(wrongKey, readFileSync(pem('client.key')));
-    await assert.rejects(loadTlsMaterial({ certFile: pem('broker.pem'), keyFile: wrongKey, caFile: '', clientAuth: false, plainPort: 0 }, new NodeFileIO()), /do not make a usable TLS identity/);
+    await assert.rejects(
+      loadTlsMaterial({ certFile: pem('broker.pem'), keyFile: wrongKey, caFile: '', clientAuth: false, plainPort: 0 }, new NodeFileIO()),
+      /do not make a usable TLS identity/,
+    );
   });
 });

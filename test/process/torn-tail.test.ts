@@ -30,7 +30,10 @@ describe('K3 torn tail on a real file', () => {
     await broker.kill('SIGKILL');
 
     const partitionDir = join(dir, 'data', 'torn-0');
-    const segment = join(partitionDir, readdirSync(partitionDir).find((n) => n.endsWith('.meta'))!);
+    const segment = join(
+      partitionDir,
+      readdirSync(partitionDir).find((n) => n.endsWith('.meta'))!,
+    );
     const last = acked[acked.length - 1]!;
     const lastSize = statSync(segment).size - last.offset;
     const cut = last.offset + 1 + Math.floor(Math.random() * (lastSize - 1));
@@ -50,7 +53,10 @@ describe('K3 torn tail on a real file', () => {
     assert.ok(isClean(verdict), summarize(verdict));
     assert.equal(reads.length, 199, 'only the torn message is gone');
     // Control: the checker sees the torn message missing when it is expected.
-    assert.deepEqual(checkHistory(acked, reads, { attempted }).lost.map((w) => w.payload), [last.payload]);
+    assert.deepEqual(
+      checkHistory(acked, reads, { attempted }).lost.map((w) => w.payload),
+      [last.payload],
+    );
     // A consumer that had committed offset X continues from X.
     const resumedReply = await get(session, 'torn', 0, acked[150]!.offset);
     assert.equal(resumedReply.code, 0, `get from a committed offset: ${resumedReply.code} ${resumedReply.text.slice(0, 100)}`);

@@ -28,7 +28,9 @@ describe('asynchronous replication', { timeout: 90_000 }, () => {
 
   it('copies every partition byte for byte, registers as slave, and consumers fall back to it at the same offsets', async () => {
     const master = await startFromIni(brokerIni({ brokerId: 3, numPartitions: 2 }, {}, `${zk.ini()}[topic=feed]\n`));
-    const slave = await startFromIni(brokerIni({ brokerId: 3, numPartitions: 2 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zk.ini()}[topic=feed]\n`));
+    const slave = await startFromIni(
+      brokerIni({ brokerId: 3, numPartitions: 2 }, { role: 'async-slave', slaveId: 0, slaveMaxDelayInMills: 50 }, `${zk.ini()}[topic=feed]\n`),
+    );
     const client = new MetaqClient({ zkConnect: zk.server.connect, zkSessionTimeoutMs: 4000 });
     try {
       const producer = client.producer();
@@ -37,7 +39,7 @@ describe('asynchronous replication', { timeout: 90_000 }, () => {
         await producer.send({ topic: 'feed', data: `f${i}` });
         sent.add(`f${i}`);
       }
-      await eventually(() => sameCopies(master, slave, 'feed', 2), 'the slave holding the master\'s bytes');
+      await eventually(() => sameCopies(master, slave, 'feed', 2), "the slave holding the master's bytes");
       assert.equal(await zk.session.getData('/meta/brokers/ids/3/slave0'), slave.url);
       assert.equal(await zk.session.getData('/meta/brokers/topics-sub/feed/3-s0'), '{"numParts":2,"broker":"3-s0"}');
       const status = await client.stats('replication');
@@ -78,7 +80,9 @@ describe('asynchronous replication', { timeout: 90_000 }, () => {
       await eventually(() => lag() === 0, 'the slave catching up after the load');
       assert.ok(await sameCopies(master, slave, 'lagged', 1));
       const max = Math.max(...lags);
-      t.diagnostic(`async slave lag over ${(total / 2 ** 20).toFixed(1)} MiB: max ${(max / 1024).toFixed(0)} KiB, mean ${(lags.reduce((a, b) => a + b, 0) / lags.length / 1024).toFixed(0)} KiB over ${lags.length} samples`);
+      t.diagnostic(
+        `async slave lag over ${(total / 2 ** 20).toFixed(1)} MiB: max ${(max / 1024).toFixed(0)} KiB, mean ${(lags.reduce((a, b) => a + b, 0) / lags.length / 1024).toFixed(0)} KiB over ${lags.length} samples`,
+      );
       assert.ok(max <= LIMIT, `the slave stays within ${LIMIT} bytes of the master (max lag ${max})`);
     } finally {
       await client.close();
@@ -87,25 +91,35 @@ describe('asynchronous replication', { timeout: 90_000 }, () => {
     }
   });
 
-  it('follows the master\'s topic configuration and resubscribes on request', async () => {
+  it("follows the master's topic configuration and resubscribes on request", async () => {
     const masterDir = tempDir('cfg-master');
     const masterIni = join(masterDir, 'server.ini');
-    writeFileSync(masterIni, `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(masterDir, 'data')}\n${zk.ini()}[topic=alpha]\nnumPartitions=3\n[topic=beta]\n`);
+    writeFileSync(
+      masterIni,
+      `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(masterDir, 'data')}\n${zk.ini()}[topic=alpha]\nnumPartitions=3\n[topic=beta]\n`,
+    );
     const slaveDir = tempDir('cfg-slave');
     const slaveIni = join(slaveDir, 'server.ini');
-    writeFileSync(slaveIni, `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(slaveDir, 'data')}\n${zk.ini()}[replication]\nrole=async-slave\nslaveId=1\nautoSyncMasterConfig=true\nslaveMaxDelayInMills=50\n[topic=old]\n`);
+    writeFileSync(
+      slaveIni,
+      `[system]\nbrokerId=4\nserverPort=0\nunflushThreshold=0\ndataPath=${join(slaveDir, 'data')}\n${zk.ini()}[replication]\nrole=async-slave\nslaveId=1\nautoSyncMasterConfig=true\nslaveMaxDelayInMills=50\n[topic=old]\n`,
+    );
     const master = await Broker.start({ config: await loadBrokerConfig(masterIni), logger: silentLogger, host: '127.0.0.1' });
     const slave = await Broker.start({ config: await loadBrokerConfig(slaveIni), logger: silentLogger, host: '127.0.0.1' });
     const link = new BrokerConnection(parseBrokerUrl(slave.url));
     try {
-      await eventually(() => slave.config.topics.map((t) => t.name).join() === 'alpha,beta', 'the slave taking the master\'s topics');
+      await eventually(() => slave.config.topics.map((t) => t.name).join() === 'alpha,beta', "the slave taking the master's topics");
       const rewritten = readFileSync(slaveIni, 'utf8');
       assert.match(rewritten, /role=async-slave/, 'its own sections stay');
       assert.match(rewritten, /\[topic=alpha\]\nnumPartitions=3/);
       assert.doesNotMatch(rewritten, /topic=old/);
       const reply = await link.request((opaque) => ({ kind: 'admin', action: 'resubscribe', opaque }), 10_000, 'resubscribe');
       assert.equal(reply.kind === 'result' && `${reply.code} ${reply.body.toString()}`, '200 resubscribed');
-      const refused = await new BrokerConnection(parseBrokerUrl(master.url)).request((opaque) => ({ kind: 'admin', action: 'resubscribe', opaque }), 10_000, 'resubscribe');
+      const refused = await new BrokerConnection(parseBrokerUrl(master.url)).request(
+        (opaque) => ({ kind: 'admin', action: 'resubscribe', opaque }),
+        10_000,
+        'resubscribe',
+      );
       assert.equal(refused.kind === 'result' && refused.code, 400, 'a master is not an async slave');
     } finally {
       await link.close();

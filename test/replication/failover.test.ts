@@ -32,9 +32,16 @@ describe('failover of a sync pair', { timeout: 90_000 }, () => {
       master = undefined;
       const record = await promoteSyncSlave(zk.session, new MetaZnodes(), 8);
       assert.deepEqual(record, { epoch: 2, master: slave.url });
-      assert.deepEqual(await logBytes(slave.stores.find('ledger', 0)), before, 'the promoted slave holds the master\'s log');
+      assert.deepEqual(await logBytes(slave.stores.find('ledger', 0)), before, "the promoted slave holds the master's log");
       assert.equal(slave.replication.role, 'master');
-      await eventually(async () => (await producer.send({ topic: 'ledger', data: 'after' }).then(() => true, () => false)), 'a put acked by the promoted slave');
+      await eventually(
+        async () =>
+          await producer.send({ topic: 'ledger', data: 'after' }).then(
+            () => true,
+            () => false,
+          ),
+        'a put acked by the promoted slave',
+      );
       const direct = new MetaqClient({ serverUrl: slave.url });
       const after = await direct.get('ledger', 0, acked[10]!.offset);
       await direct.close();
@@ -51,7 +58,13 @@ describe('failover of a sync pair', { timeout: 90_000 }, () => {
     const slavePort = await freePort();
     const slaveIni = brokerIni({ brokerId: 10, serverPort: slavePort }, { role: 'sync-slave' }, zk.ini());
     let slave = await startFromIni(slaveIni);
-    const master = await startFromIni(brokerIni({ brokerId: 10 }, { slave: `127.0.0.1:${slavePort}`, slaveContinuousFailureThreshold: 3, checkSlaveIntervalInMills: 50 }, `${zk.ini()}[topic=withdrawn]\n`));
+    const master = await startFromIni(
+      brokerIni(
+        { brokerId: 10 },
+        { slave: `127.0.0.1:${slavePort}`, slaveContinuousFailureThreshold: 3, checkSlaveIntervalInMills: 50 },
+        `${zk.ini()}[topic=withdrawn]\n`,
+      ),
+    );
     const client = new MetaqClient({ serverUrl: master.url });
     try {
       const producer = client.producer();
@@ -63,7 +76,10 @@ describe('failover of a sync pair', { timeout: 90_000 }, () => {
       await eventually(async () => (await zk.session.getData('/meta/brokers/ids/10/master')) === undefined, 'the master leaving ZooKeeper');
       assert.equal(await zk.session.getData('/meta/brokers/topics-pub/withdrawn/10-m'), undefined);
       slave = await startFromIni(slaveIni);
-      await eventually(async () => (await zk.session.getData('/meta/brokers/ids/10/master')) === master.url, 'the master registering again once the slave is back');
+      await eventually(
+        async () => (await zk.session.getData('/meta/brokers/ids/10/master')) === master.url,
+        'the master registering again once the slave is back',
+      );
       await producer.send({ topic: 'withdrawn', data: 'second' });
       assert.deepEqual(await logBytes(slave.stores.find('withdrawn', 0)), await logBytes(master.stores.find('withdrawn', 0)));
     } finally {

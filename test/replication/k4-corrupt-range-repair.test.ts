@@ -18,7 +18,7 @@ describe('K4 with a sync slave: a damaged range of the master is put back from t
   });
   after(async () => cluster.close());
 
-  it('the first read of the flipped bit is refused, the master fetches the slave\'s copy, and then serves every acked message, byte-identical to the slave', async () => {
+  it("the first read of the flipped bit is refused, the master fetches the slave's copy, and then serves every acked message, byte-identical to the slave", async () => {
     const load = replicaLoad(cluster.masterUrl, TOPIC, 1, { producers: 2, perProducer: 300 });
     const history = await load.done;
     assert.equal(history.acked.length, 600);
@@ -26,7 +26,12 @@ describe('K4 with a sync slave: a damaged range of the master is put back from t
 
     // One bit of a message in the master's first, sealed, segment.
     const partitionDir = join(cluster.masterData, `${TOPIC}-0`);
-    const first = join(partitionDir, readdirSync(partitionDir).filter((name) => name.endsWith('.meta')).sort()[0]!);
+    const first = join(
+      partitionDir,
+      readdirSync(partitionDir)
+        .filter((name) => name.endsWith('.meta'))
+        .sort()[0]!,
+    );
     const damaged = history.acked.filter((write) => write.offset < 2048).at(-1)!;
     const original = readFileSync(first);
     const bytes = Buffer.from(original);
@@ -40,8 +45,17 @@ describe('K4 with a sync slave: a damaged range of the master is put back from t
     } finally {
       await session.close();
     }
-    assert.ok(master.logs.some((line) => line.msg === 'records fail their checksum; range refused'), `the damage was detected: ${master.logs.filter((l) => (l.level as number) >= 40).map((l) => JSON.stringify(l)).join('\n')}`);
-    assert.ok(master.logs.some((line) => line.msg === 'corrupt range repaired from the sync slave'), 'and repaired from the slave');
+    assert.ok(
+      master.logs.some((line) => line.msg === 'records fail their checksum; range refused'),
+      `the damage was detected: ${master.logs
+        .filter((l) => (l.level as number) >= 40)
+        .map((l) => JSON.stringify(l))
+        .join('\n')}`,
+    );
+    assert.ok(
+      master.logs.some((line) => line.msg === 'corrupt range repaired from the sync slave'),
+      'and repaired from the slave',
+    );
     const [onMaster, onSlave] = [await scanBroker(cluster.masterUrl, TOPIC, 1), await scanBroker(cluster.slaveUrl, TOPIC, 1)];
     assert.deepEqual(onMaster, onSlave, 'the copies are identical again');
     const verdict = checkHistory(history.acked, onMaster, { attempted: history.attempted, retried: history.retried });
@@ -52,7 +66,13 @@ describe('K4 with a sync slave: a damaged range of the master is put back from t
   it('damage found by recovery in the active segment is repaired at start, before any read', async () => {
     await cluster.master.kill('SIGTERM');
     const partitionDir = join(cluster.masterData, `${TOPIC}-0`);
-    const last = join(partitionDir, readdirSync(partitionDir).filter((name) => name.endsWith('.meta')).sort().at(-1)!);
+    const last = join(
+      partitionDir,
+      readdirSync(partitionDir)
+        .filter((name) => name.endsWith('.meta'))
+        .sort()
+        .at(-1)!,
+    );
     const original = readFileSync(last);
     const bytes = Buffer.from(original);
     bytes[20 + 2]! ^= 0x01; // the first message's payload: fsynced, before the recovery point

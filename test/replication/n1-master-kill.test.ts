@@ -29,7 +29,14 @@ const via = preferredVia();
  * slave. This is the moment a master that acks before its slave confirms loses acked puts.
  */
 async function killWhileCutOff(options: { ackBeforeSlave: boolean }): Promise<{ verdict: Verdict; ackedAfterCut: number }> {
-  const cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via, ackBeforeSlave: options.ackBeforeSlave, sendToSlaveTimeoutMs: 500, failureThreshold: 1_000_000 });
+  const cluster = await startReplicaCluster({
+    topic: TOPIC,
+    partitions: PARTITIONS,
+    via,
+    ackBeforeSlave: options.ackBeforeSlave,
+    sendToSlaveTimeoutMs: 500,
+    failureThreshold: 1_000_000,
+  });
   try {
     const load = replicaLoad(cluster.masterUrl, TOPIC, PARTITIONS, { producers: 3, perProducer: 100_000, sendTimeoutMs: 5000 });
     let ackedAtCut = 0;
@@ -70,7 +77,14 @@ async function killAtRandom(cluster: ReplicaCluster): Promise<void> {
 
   // The dead master's files and the slave's copy agree wherever both have data.
   for (let p = 0; p < PARTITIONS; p += 1) {
-    const log = await PartitionLog.open({ dir: join(cluster.masterData, `${TOPIC}-${p}`), io: new NodeFileIO(), logger: silentLogger, unflushThreshold: 0, unflushInterval: 0, maxSegmentSize: 1024 * 1024 * 1024 });
+    const log = await PartitionLog.open({
+      dir: join(cluster.masterData, `${TOPIC}-${p}`),
+      io: new NodeFileIO(),
+      logger: silentLogger,
+      unflushThreshold: 0,
+      unflushInterval: 0,
+      maxSegmentSize: 1024 * 1024 * 1024,
+    });
     const master = await logBytes(log);
     await log.close();
     const slaveEnd = Math.max(0, ...onSlave.filter((r) => r.partition === p).map((r) => r.offset + r.size));
@@ -82,7 +96,7 @@ async function killAtRandom(cluster: ReplicaCluster): Promise<void> {
   // Failover: once the dead master's session expired, promote the slave; it acks and serves the same offsets.
   const zk = await ZkSession.open({ connect: cluster.zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
   try {
-    await eventually(async () => (await zk.getData(`/meta/brokers/ids/${cluster.brokerId}/master`)) === undefined, 'the dead master\'s session expiring');
+    await eventually(async () => (await zk.getData(`/meta/brokers/ids/${cluster.brokerId}/master`)) === undefined, "the dead master's session expiring");
     const record = await promoteSyncSlave(zk, new MetaZnodes(), cluster.brokerId);
     assert.equal(record.master, cluster.slaveUrl);
     const client = new MetaqClient({ serverUrl: cluster.slaveUrl, partitions: { [TOPIC]: PARTITIONS } });
@@ -126,7 +140,19 @@ async function scanRaw(url: string, partition: number, length: number): Promise<
   let at = 0;
   try {
     while (at < length) {
-      const reply = await connection.request((opaque) => ({ kind: 'get', topic: TOPIC, group: 'n1-scan', partition, offset: at, maxSize: Math.min(1024 * 1024, Math.max(1024, length - at)), opaque }), 10_000, 'scan');
+      const reply = await connection.request(
+        (opaque) => ({
+          kind: 'get',
+          topic: TOPIC,
+          group: 'n1-scan',
+          partition,
+          offset: at,
+          maxSize: Math.min(1024 * 1024, Math.max(1024, length - at)),
+          opaque,
+        }),
+        10_000,
+        'scan',
+      );
       if (reply.kind !== 'value' || reply.body.length === 0) break;
       parts.push(reply.body);
       at += reply.body.length;

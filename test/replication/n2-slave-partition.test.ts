@@ -53,7 +53,9 @@ describe(`N2: master and slave cut apart (${via === 'netns' ? 'network namespace
     try {
       try {
         const cut = await cutUnderLoad(cluster, load);
-        console.log(`# N2: ${cut.ackedAfterCut} puts acked after the cut (each confirmed by the slave before it), ${cut.ackedOnceNoticed} once the master noticed; slave copy during the cut ${summarize(cut.duringCut)}`);
+        console.log(
+          `# N2: ${cut.ackedAfterCut} puts acked after the cut (each confirmed by the slave before it), ${cut.ackedOnceNoticed} once the master noticed; slave copy during the cut ${summarize(cut.duringCut)}`,
+        );
         assert.ok(isClean(cut.duringCut), `every put acked up to the middle of the cut is on the slave: ${summarize(cut.duringCut)}`);
         assert.equal(cut.ackedOnceNoticed, 0, 'no put is acked once the master knows the slave is unreachable');
       } finally {
@@ -63,7 +65,10 @@ describe(`N2: master and slave cut apart (${via === 'netns' ? 'network namespace
       await eventually(() => load.history.acked.length >= ackedAtHeal + 100, 'puts acked again after healing');
       await load.stop();
       // The slave catches up with everything the master stored, acked or not.
-      await eventually(async () => [...(await replicationStatus(cluster.masterUrl)).values()].filter((line) => /^state live .* lag_bytes 0$/.test(line)).length === PARTITIONS, 'the slave caught up on every partition');
+      await eventually(
+        async () => [...(await replicationStatus(cluster.masterUrl)).values()].filter((line) => /^state live .* lag_bytes 0$/.test(line)).length === PARTITIONS,
+        'the slave caught up on every partition',
+      );
       const [onMaster, onSlave] = [await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS), await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)];
       assert.deepEqual(onSlave, onMaster, 'divergence 0: the same records at the same offsets');
       const verdict = checkHistory(load.history.acked, onSlave, { attempted: load.history.attempted, retried: load.history.retried });
@@ -75,13 +80,22 @@ describe(`N2: master and slave cut apart (${via === 'netns' ? 'network namespace
   });
 
   it(`negative control: a master that acks before its slave confirms (${ACK_BEFORE_SLAVE_FAULT}=1) is caught in the cut's first second`, async () => {
-    const cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via, sendToSlaveTimeoutMs: 500, failureThreshold: 1_000_000, ackBeforeSlave: true });
+    const cluster = await startReplicaCluster({
+      topic: TOPIC,
+      partitions: PARTITIONS,
+      via,
+      sendToSlaveTimeoutMs: 500,
+      failureThreshold: 1_000_000,
+      ackBeforeSlave: true,
+    });
     const load = replicaLoad(cluster.masterUrl, TOPIC, PARTITIONS, { producers: 3, perProducer: 100_000, sendTimeoutMs: 5000 });
     try {
       const cut = await cutUnderLoad(cluster, load);
       // It acks until it notices the cut, then refuses like a correct master: a check that starts
       // only once puts fail (ackedOnceNoticed) sees nothing wrong.
-      console.log(`# N2 control: ${cut.ackedAfterCut} puts acked after the cut, ${cut.ackedOnceNoticed} once the master noticed; slave copy during the cut ${summarize(cut.duringCut)}`);
+      console.log(
+        `# N2 control: ${cut.ackedAfterCut} puts acked after the cut, ${cut.ackedOnceNoticed} once the master noticed; slave copy during the cut ${summarize(cut.duringCut)}`,
+      );
       assert.ok(cut.duringCut.lost.length > 0, `the checker must report puts acked during the cut and missing on the slave: ${summarize(cut.duringCut)}`);
     } finally {
       await load.stop();

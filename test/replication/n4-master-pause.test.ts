@@ -39,7 +39,14 @@ describe('N4: the master paused past its session timeout (zombie master)', { tim
       }
       // Puts sent to the woken master are refused: it knows its session is gone before acking.
       const late = new MetaqClient({ serverUrl: cluster.masterUrl, partitions: { [TOPIC]: PARTITIONS } });
-      for (let i = 0; i < 20; i += 1) await late.producer().send({ topic: TOPIC, data: `late:${i}` }).then(() => (lateAcks += 1), () => undefined);
+      for (let i = 0; i < 20; i += 1)
+        await late
+          .producer()
+          .send({ topic: TOPIC, data: `late:${i}` })
+          .then(
+            () => (lateAcks += 1),
+            () => undefined,
+          );
       await late.close();
     } finally {
       await load.stop();

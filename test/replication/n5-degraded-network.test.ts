@@ -37,14 +37,18 @@ describe('N5: delay and resets between master, slave and clients', { timeout: 18
     const seconds = (performance.now() - started) / 1000;
     clientProxy.heal();
     cluster.link.proxy!.heal();
-    t.diagnostic(`degraded: ${history.acked.length} acked, ${history.failed} failed attempts in ${seconds.toFixed(1)} s (${(history.acked.length / seconds).toFixed(1)} puts/s); latency p50 ${percentile(history.latenciesMs, 50).toFixed(0)} ms, p99 ${percentile(history.latenciesMs, 99).toFixed(0)} ms; resets client ${clientProxy.resets}, replication ${cluster.link.proxy!.resets}`);
+    t.diagnostic(
+      `degraded: ${history.acked.length} acked, ${history.failed} failed attempts in ${seconds.toFixed(1)} s (${(history.acked.length / seconds).toFixed(1)} puts/s); latency p50 ${percentile(history.latenciesMs, 50).toFixed(0)} ms, p99 ${percentile(history.latenciesMs, 99).toFixed(0)} ms; resets client ${clientProxy.resets}, replication ${cluster.link.proxy!.resets}`,
+    );
     assert.ok(history.acked.length > 0, 'some puts got through');
     await eventually(async () => {
       const [onMaster, onSlave] = [await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS), await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)];
       return JSON.stringify(onMaster) === JSON.stringify(onSlave);
-    }, 'the slave holding exactly the master\'s records').catch(async (error: unknown) => {
+    }, "the slave holding exactly the master's records").catch(async (error: unknown) => {
       const status = [...(await replicationStatus(cluster.masterUrl))].map(([key, value]) => `${key} ${value}`);
-      throw new Error(`${(error as Error).message}; master: ${status.join(' | ')}; logs: ${JSON.stringify(cluster.master.logs.filter((l) => l.component === 'replication').slice(-5))}`);
+      throw new Error(
+        `${(error as Error).message}; master: ${status.join(' | ')}; logs: ${JSON.stringify(cluster.master.logs.filter((l) => l.component === 'replication').slice(-5))}`,
+      );
     });
     const onSlave = await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS);
     const verdict = checkHistory(history.acked, onSlave, { attempted: history.attempted, retried: history.retried });

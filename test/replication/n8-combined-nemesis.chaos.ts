@@ -49,8 +49,18 @@ interface NemesisOutcome {
  * Random faults, one at a time, each healed after 5–20 s (N8 in docs/testing.md), with load throughout;
  * then heal everything, probe for availability, drain, and check both copies.
  */
-async function combinedNemesis(cluster: ReplicaCluster, clientProxy: FaultProxy, seconds: number, kinds: readonly Fault[] = ['kill', 'pause', 'partition', 'degrade']): Promise<NemesisOutcome> {
-  const load = replicaLoad(`meta://127.0.0.1:${clientProxy.port}`, TOPIC, PARTITIONS, { producers: 4, perProducer: Number.MAX_SAFE_INTEGER, retries: 3, sendTimeoutMs: 3000 });
+async function combinedNemesis(
+  cluster: ReplicaCluster,
+  clientProxy: FaultProxy,
+  seconds: number,
+  kinds: readonly Fault[] = ['kill', 'pause', 'partition', 'degrade'],
+): Promise<NemesisOutcome> {
+  const load = replicaLoad(`meta://127.0.0.1:${clientProxy.port}`, TOPIC, PARTITIONS, {
+    producers: 4,
+    perProducer: Number.MAX_SAFE_INTEGER,
+    retries: 3,
+    sendTimeoutMs: 3000,
+  });
   const faults: string[] = [];
   const until = performance.now() + seconds * 1000;
   while (performance.now() < until) {
@@ -86,16 +96,33 @@ async function combinedNemesis(cluster: ReplicaCluster, clientProxy: FaultProxy,
   const probes: string[] = [];
   const available = await eventually(() => {
     probes.push(`probe:${probes.length}`); // each attempt its own payload: a timed-out one may still be stored
-    return probe.producer().send({ topic: TOPIC, data: probes.at(-1)! }, { timeoutMs: 2000 }).then(() => true, () => false);
-  }, 'a put acked after the final heal').then(() => performance.now() - healedAt, () => undefined);
+    return probe
+      .producer()
+      .send({ topic: TOPIC, data: probes.at(-1)! }, { timeoutMs: 2000 })
+      .then(
+        () => true,
+        () => false,
+      );
+  }, 'a put acked after the final heal').then(
+    () => performance.now() - healedAt,
+    () => undefined,
+  );
   await probe.close();
   const history = await load.stop();
 
-  const copiesAgree = await eventually(async () => JSON.stringify(await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS)) === JSON.stringify(await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)), 'the slave holding exactly the master\'s records').then(() => true, () => false);
+  const copiesAgree = await eventually(
+    async () =>
+      JSON.stringify(await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS)) === JSON.stringify(await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)),
+    "the slave holding exactly the master's records",
+  ).then(
+    () => true,
+    () => false,
+  );
   const [onMaster, onSlave] = [await scanBroker(cluster.masterUrl, TOPIC, PARTITIONS), await scanBroker(cluster.slaveUrl, TOPIC, PARTITIONS)];
   let differences = '';
   if (!copiesAgree) {
-    const ends = (records: typeof onMaster) => Array.from({ length: PARTITIONS }, (_, p) => Math.max(0, ...records.filter((r) => r.partition === p).map((r) => r.offset + r.size)));
+    const ends = (records: typeof onMaster) =>
+      Array.from({ length: PARTITIONS }, (_, p) => Math.max(0, ...records.filter((r) => r.partition === p).map((r) => r.offset + r.size)));
     const firstDifference = onMaster.findIndex((record, i) => JSON.stringify(record) !== JSON.stringify(onSlave[i]));
     const status = [...(await replicationStatus(cluster.masterUrl))].map(([key, value]) => `${key} ${value}`);
     differences = `master ends ${ends(onMaster).join(',')}, slave ends ${ends(onSlave).join(',')}, first difference at record ${firstDifference} (${JSON.stringify(onMaster[firstDifference])} vs ${JSON.stringify(onSlave[firstDifference])}); master replication: ${status.join(' | ')}`;
@@ -114,40 +141,59 @@ async function combinedNemesis(cluster: ReplicaCluster, clientProxy: FaultProxy,
 }
 
 function report(t: { diagnostic(message: string): void }, outcome: NemesisOutcome): void {
-  const available = outcome.availableAfterMs === undefined ? 'no put acked within 15 s of the final heal' : `available ${outcome.availableAfterMs.toFixed(0)} ms after the final heal`;
-  t.diagnostic(`faults: ${outcome.faults.join(', ')}; ${outcome.acked} acked, ${outcome.failedAttempts} failed attempts; ${available}; copies ${outcome.copiesAgree ? 'agree' : `differ: ${outcome.differences}`}; master ${summarize(outcome.master)}; slave ${summarize(outcome.slave)}`);
+  const available =
+    outcome.availableAfterMs === undefined
+      ? 'no put acked within 15 s of the final heal'
+      : `available ${outcome.availableAfterMs.toFixed(0)} ms after the final heal`;
+  t.diagnostic(
+    `faults: ${outcome.faults.join(', ')}; ${outcome.acked} acked, ${outcome.failedAttempts} failed attempts; ${available}; copies ${outcome.copiesAgree ? 'agree' : `differ: ${outcome.differences}`}; master ${summarize(outcome.master)}; slave ${summarize(outcome.slave)}`,
+  );
 }
 
-describe(`N8: combined nemesis (kill -9, pause, partition, delay) under load (${via === 'netns' ? 'network namespaces' : 'TCP proxies'})`, { timeout: (SECONDS + CONTROL_SECONDS + 300) * 1000 }, () => {
-  const started: Array<{ cluster: ReplicaCluster; clientProxy: FaultProxy }> = [];
-  const start = async (brokenMaster: boolean) => {
-    const cluster = await startReplicaCluster({ topic: TOPIC, partitions: PARTITIONS, via, sendToSlaveTimeoutMs: 1000, sessionTimeoutMs: 4000, brokenMaster });
-    const clientProxy = await FaultProxy.start({ host: new URL(cluster.masterUrl).hostname, port: cluster.master.port });
-    started.push({ cluster, clientProxy });
-    return { cluster, clientProxy };
-  };
-  after(async () => {
-    for (const { cluster, clientProxy } of started) {
-      await clientProxy.close();
-      await cluster.close();
-    }
-  });
+describe(
+  `N8: combined nemesis (kill -9, pause, partition, delay) under load (${via === 'netns' ? 'network namespaces' : 'TCP proxies'})`,
+  { timeout: (SECONDS + CONTROL_SECONDS + 300) * 1000 },
+  () => {
+    const started: Array<{ cluster: ReplicaCluster; clientProxy: FaultProxy }> = [];
+    const start = async (brokenMaster: boolean) => {
+      const cluster = await startReplicaCluster({
+        topic: TOPIC,
+        partitions: PARTITIONS,
+        via,
+        sendToSlaveTimeoutMs: 1000,
+        sessionTimeoutMs: 4000,
+        brokenMaster,
+      });
+      const clientProxy = await FaultProxy.start({ host: new URL(cluster.masterUrl).hostname, port: cluster.master.port });
+      started.push({ cluster, clientProxy });
+      return { cluster, clientProxy };
+    };
+    after(async () => {
+      for (const { cluster, clientProxy } of started) {
+        await clientProxy.close();
+        await cluster.close();
+      }
+    });
 
-  it('after random faults and a final heal: nothing acked is lost, the copies agree, order is kept, and puts are served again', async (t) => {
-    const { cluster, clientProxy } = await start(false);
-    const outcome = await combinedNemesis(cluster, clientProxy, SECONDS);
-    report(t, outcome);
-    assert.ok(outcome.acked > 0, 'some puts got through');
-    assert.ok(outcome.availableAfterMs !== undefined, 'a put was acked within 15 s of the final heal');
-    assert.ok(outcome.copiesAgree, `the slave holds exactly the master's records: ${outcome.differences}`);
-    assert.ok(isClean(outcome.master), `master: ${summarize(outcome.master)}`);
-    assert.ok(isClean(outcome.slave), `slave: ${summarize(outcome.slave)}`);
-  });
+    it('after random faults and a final heal: nothing acked is lost, the copies agree, order is kept, and puts are served again', async (t) => {
+      const { cluster, clientProxy } = await start(false);
+      const outcome = await combinedNemesis(cluster, clientProxy, SECONDS);
+      report(t, outcome);
+      assert.ok(outcome.acked > 0, 'some puts got through');
+      assert.ok(outcome.availableAfterMs !== undefined, 'a put was acked within 15 s of the final heal');
+      assert.ok(outcome.copiesAgree, `the slave holds exactly the master's records: ${outcome.differences}`);
+      assert.ok(isClean(outcome.master), `master: ${summarize(outcome.master)}`);
+      assert.ok(isClean(outcome.slave), `slave: ${summarize(outcome.slave)}`);
+    });
 
-  it('negative control: kill -9 of a master acking before fsync, losing its unsynced writes, is caught', async (t) => {
-    const { cluster, clientProxy } = await start(true);
-    const outcome = await combinedNemesis(cluster, clientProxy, CONTROL_SECONDS, ['kill']);
-    report(t, outcome);
-    assert.ok(outcome.master.lost.length > 0 || outcome.master.divergent.length > 0 || !outcome.copiesAgree, 'the checker must see the master lose acked puts, or the copies part');
-  });
-});
+    it('negative control: kill -9 of a master acking before fsync, losing its unsynced writes, is caught', async (t) => {
+      const { cluster, clientProxy } = await start(true);
+      const outcome = await combinedNemesis(cluster, clientProxy, CONTROL_SECONDS, ['kill']);
+      report(t, outcome);
+      assert.ok(
+        outcome.master.lost.length > 0 || outcome.master.divergent.length > 0 || !outcome.copiesAgree,
+        'the checker must see the master lose acked puts, or the copies part',
+      );
+    });
+  },
+);

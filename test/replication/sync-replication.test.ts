@@ -40,9 +40,15 @@ describe('synchronous replication', { timeout: 60_000 }, () => {
     }
     for (const p of [0, 1]) assert.deepEqual(await logBytes(slave.stores.find('orders', p)), await logBytes(master.stores.find('orders', p)));
     const status = master.replication.statusLines();
-    assert.ok(status.some((line) => /^orders-0 state live .* lag_bytes 0$/.test(line)), status.join('\n'));
+    assert.ok(
+      status.some((line) => /^orders-0 state live .* lag_bytes 0$/.test(line)),
+      status.join('\n'),
+    );
     // The slave takes no puts of its own: its copy must stay the master's.
-    await assert.rejects(clientOf(slave).producer().send({ topic: 'orders', data: 'direct' }), (e: unknown) => e instanceof BrokerError && e.status === 503 && /sync slave/.test(e.message));
+    await assert.rejects(
+      clientOf(slave).producer().send({ topic: 'orders', data: 'direct' }),
+      (e: unknown) => e instanceof BrokerError && e.status === 503 && /sync slave/.test(e.message),
+    );
   });
 
   it('a slave replaced by an empty one while the master is idle is filled from the start before the next ack', async () => {
@@ -54,17 +60,27 @@ describe('synchronous replication', { timeout: 60_000 }, () => {
     for (let i = 0; i < 50; i += 1) await producer.send({ topic: 'replaced', data: `r${i}` });
     await first.stop();
     const second = await start(brokerIni({ serverPort: port }, { role: 'sync-slave' }));
-    await eventually(() => producer.send({ topic: 'replaced', data: 'after' }).then(() => true, () => false), 'a put acked with the new slave');
+    await eventually(
+      () =>
+        producer.send({ topic: 'replaced', data: 'after' }).then(
+          () => true,
+          () => false,
+        ),
+      'a put acked with the new slave',
+    );
     assert.deepEqual(await logBytes(second.stores.find('replaced', 0)), await logBytes(master.stores.find('replaced', 0)));
   });
 
   it('refuses puts before storing anything while the slave is unreachable', async () => {
     const master = await start(brokerIni({}, { slave: '127.0.0.1:1', checkSlaveIntervalInMills: 50 }));
-    await assert.rejects(clientOf(master).producer().send({ topic: 'orders', data: 'x' }), (e: unknown) => e instanceof BrokerError && e.status === 500 && /Slave is disconnected/.test(e.message));
+    await assert.rejects(
+      clientOf(master).producer().send({ topic: 'orders', data: 'x' }),
+      (e: unknown) => e instanceof BrokerError && e.status === 500 && /Slave is disconnected/.test(e.message),
+    );
     assert.equal(master.stores.find('orders', 0), undefined, 'nothing stored');
   });
 
-  it('catches a new slave up from the master\'s log before acking', async () => {
+  it("catches a new slave up from the master's log before acking", async () => {
     const dataPath = tempDir('catchup');
     const plain = await startFromIni(brokerIni({ dataPath, maxSegmentSize: 4096 }));
     const producer = clientOf(plain).producer();

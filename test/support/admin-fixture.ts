@@ -34,7 +34,11 @@ export async function startAdminFixture(iniText: string, options: { sampleInterv
       const token = init.token === undefined ? TOKEN : init.token;
       const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
       if (init.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(`${admin.url}/api${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body) });
+      const response = await fetch(`${admin.url}/api${path}`, {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+      });
       const text = await response.text();
       let body: unknown = text;
       try {

@@ -13,7 +13,12 @@ export interface SendOutcome {
  * A producer sending `<prefix>-<seq>` to `topic`, one after another, while a fault test runs
  * (bounded by `limit` sends); `stop` ends it and waits for the send in flight.
  */
-export function backgroundSends(producer: Producer, topic: string, prefix: string, limit: number): { outcomes: SendOutcome[]; acked: () => string[]; stop: () => Promise<void> } {
+export function backgroundSends(
+  producer: Producer,
+  topic: string,
+  prefix: string,
+  limit: number,
+): { outcomes: SendOutcome[]; acked: () => string[]; stop: () => Promise<void> } {
   const outcomes: SendOutcome[] = [];
   let producing = true;
   const load = (async () => {

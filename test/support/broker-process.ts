@@ -50,7 +50,13 @@ export function tempDir(prefix: string): string {
 }
 
 /** Write a server.ini for a test: system keys, one section per topic, ZooKeeper keys for cluster mode, replication keys. */
-export function writeConfig(dir: string, system: Record<string, string | number | boolean>, topics: Record<string, Record<string, string | number>> = { '*': {} }, zookeeper?: Record<string, string | number>, replication?: Record<string, string | number | boolean>): string {
+export function writeConfig(
+  dir: string,
+  system: Record<string, string | number | boolean>,
+  topics: Record<string, Record<string, string | number>> = { '*': {} },
+  zookeeper?: Record<string, string | number>,
+  replication?: Record<string, string | number | boolean>,
+): string {
   const lines = ['[system]', ...Object.entries(system).map(([k, v]) => `${k}=${v}`)];
   if (zookeeper) lines.push('[zookeeper]', ...Object.entries(zookeeper).map(([k, v]) => `${k}=${v}`));
   if (replication) lines.push('[replication]', ...Object.entries(replication).map(([k, v]) => `${k}=${v}`));
@@ -65,8 +71,13 @@ export function writeConfig(dir: string, system: Record<string, string | number 
  * writes in memory so kill -9 acts like a power cut) and wait for its listening line.
  */
 /** `port` restarts a broker where its clients expect it (default: any free port); `env` adds environment variables (test faults). */
-export function startBrokerProcess(configPath: string, options: { volatile?: boolean; spawnVia?: SpawnVia; port?: number; env?: Record<string, string> } = {}): Promise<BrokerProcess> {
-  const args = options.volatile ? [VOLATILE_CHILD, configPath, String(options.port ?? 0)] : [CLI, 'server', '--config', configPath, '--port', String(options.port ?? 0), '--http-port', '0'];
+export function startBrokerProcess(
+  configPath: string,
+  options: { volatile?: boolean; spawnVia?: SpawnVia; port?: number; env?: Record<string, string> } = {},
+): Promise<BrokerProcess> {
+  const args = options.volatile
+    ? [VOLATILE_CHILD, configPath, String(options.port ?? 0)]
+    : [CLI, 'server', '--config', configPath, '--port', String(options.port ?? 0), '--http-port', '0'];
   const [command, commandArgs] = (options.spawnVia ?? direct)(process.execPath, args);
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METAQ_LOG_LEVEL: 'info', ...options.env } });
   const logs: Array<Record<string, unknown>> = [];

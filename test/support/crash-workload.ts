@@ -30,7 +30,12 @@ export async function enumerateCrashes(io: MemoryFileIO, acked: AckedWrite[], wo
     step += 1;
     if (op.type === 'datasync' && op.path.endsWith('.meta')) ackedBeforeLastSync = acked.length;
     for (const variant of variants) {
-      points.push({ image: io.crashImage(variant.namespace, variant.choose), acked: [...acked], label: `after op ${step} (${op.type} ${op.path}), ${variant.name}`, ackedBeforeLastSync });
+      points.push({
+        image: io.crashImage(variant.namespace, variant.choose),
+        acked: [...acked],
+        label: `after op ${step} (${op.type} ${op.path}), ${variant.name}`,
+        ackedBeforeLastSync,
+      });
     }
   };
   try {
@@ -42,13 +47,23 @@ export async function enumerateCrashes(io: MemoryFileIO, acked: AckedWrite[], wo
 }
 
 /** Reopen a crash image (full recovery) and read every record back. */
-export async function recoverAndScan(image: MemoryFileIO, options: { maxSegmentSize: number }): Promise<{ reads: ReadRecord[]; minOffset: number; log: PartitionLog }> {
+export async function recoverAndScan(
+  image: MemoryFileIO,
+  options: { maxSegmentSize: number },
+): Promise<{ reads: ReadRecord[]; minOffset: number; log: PartitionLog }> {
   const log = await openLog(image, { maxSegmentSize: options.maxSegmentSize });
   return { reads: await scanAll(log), minOffset: log.minOffset, log };
 }
 
 /** Append `producer:seq` payloads in concurrent groups, recording acks as they arrive. */
-export async function produce(log: PartitionLog, count: number, group: number, acked: AckedWrite[], attempted: Set<string>, between?: (done: number) => Promise<void>): Promise<void> {
+export async function produce(
+  log: PartitionLog,
+  count: number,
+  group: number,
+  acked: AckedWrite[],
+  attempted: Set<string>,
+  between?: (done: number) => Promise<void>,
+): Promise<void> {
   for (let start = 0; start < count; start += group) {
     const sends = [];
     for (let seq = start; seq < Math.min(count, start + group); seq += 1) {

@@ -118,7 +118,17 @@ export class FaultProxy {
   }
 
   private accept(downstream: Socket): void {
-    const link: Link = { downstream, upstream: undefined, toUpstream: [], toDownstream: [], closing: false, delayedUp: { chunks: [], timer: undefined }, delayedDown: { chunks: [], timer: undefined }, reshapedUp: { held: [], scheduled: false }, reshapedDown: { held: [], scheduled: false } };
+    const link: Link = {
+      downstream,
+      upstream: undefined,
+      toUpstream: [],
+      toDownstream: [],
+      closing: false,
+      delayedUp: { chunks: [], timer: undefined },
+      delayedDown: { chunks: [], timer: undefined },
+      reshapedUp: { held: [], scheduled: false },
+      reshapedDown: { held: [], scheduled: false },
+    };
     this.links.add(link);
     downstream.setNoDelay(true); // a piece goes out as its own segment
     downstream.on('data', (chunk: Buffer) => this.carry(link, chunk, 'up'));
@@ -172,19 +182,25 @@ export class FaultProxy {
     // fire out of order, and TCP never reorders bytes.
     const delayed = direction === 'up' ? link.delayedUp : link.delayedDown;
     const last = delayed.chunks[delayed.chunks.length - 1]?.due ?? 0;
-    delayed.chunks.push({ due: Math.max(last, performance.now() + degradation.minDelayMs + Math.random() * (degradation.maxDelayMs - degradation.minDelayMs)), chunk });
+    delayed.chunks.push({
+      due: Math.max(last, performance.now() + degradation.minDelayMs + Math.random() * (degradation.maxDelayMs - degradation.minDelayMs)),
+      chunk,
+    });
     this.pump(link, delayed, queue);
   }
 
   private pump(link: Link, delayed: Delayed, queue: Buffer[]): void {
     if (delayed.timer !== undefined || delayed.chunks.length === 0) return;
-    delayed.timer = setTimeout(() => {
-      delayed.timer = undefined;
-      const now = performance.now();
-      while (delayed.chunks.length > 0 && delayed.chunks[0]!.due <= now + 1) queue.push(delayed.chunks.shift()!.chunk);
-      this.flush(link);
-      this.pump(link, delayed, queue);
-    }, Math.max(0, delayed.chunks[0]!.due - performance.now()));
+    delayed.timer = setTimeout(
+      () => {
+        delayed.timer = undefined;
+        const now = performance.now();
+        while (delayed.chunks.length > 0 && delayed.chunks[0]!.due <= now + 1) queue.push(delayed.chunks.shift()!.chunk);
+        this.flush(link);
+        this.pump(link, delayed, queue);
+      },
+      Math.max(0, delayed.chunks[0]!.due - performance.now()),
+    );
   }
 
   private passPiece(link: Link, reshaped: Reshaped, queue: Buffer[], reshaping: Reshaping): void {
@@ -194,7 +210,8 @@ export class FaultProxy {
       reshaped.scheduled = false;
       const held = reshaped.held.length === 1 ? reshaped.held[0]! : Buffer.concat(reshaped.held);
       const shape = Math.random();
-      const size = shape < 0.6 ? 1 + Math.floor(Math.random() * 8) : shape < 0.95 ? 1 + Math.floor(Math.random() * Math.min(held.length, 64 * 1024)) : held.length;
+      const size =
+        shape < 0.6 ? 1 + Math.floor(Math.random() * 8) : shape < 0.95 ? 1 + Math.floor(Math.random() * Math.min(held.length, 64 * 1024)) : held.length;
       const piece = held.subarray(0, Math.min(size, held.length));
       reshaped.held = piece.length < held.length ? [held.subarray(piece.length)] : [];
       this.piecesPassed += 1;

@@ -15,7 +15,8 @@ export interface GroupMemberSettings {
 }
 
 const settings = JSON.parse(process.argv[2]!) as GroupMemberSettings;
-const log = (event: Record<string, unknown>): void => appendFileSync(settings.eventsFile, `${JSON.stringify({ ...event, who: settings.consumerId, at: Date.now() })}\n`);
+const log = (event: Record<string, unknown>): void =>
+  appendFileSync(settings.eventsFile, `${JSON.stringify({ ...event, who: settings.consumerId, at: Date.now() })}\n`);
 
 const client = new MetaqClient({ zkConnect: settings.zkConnect, zkSessionTimeoutMs: settings.sessionTimeoutMs });
 const consumer = client

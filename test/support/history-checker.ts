@@ -66,13 +66,15 @@ export function checkHistory(acked: AckedWrite[], reads: ReadRecord[], options: 
     const lastSeq = new Map<string, number>();
     list.forEach((read, i) => {
       const next = list[i + 1];
-      if (next !== undefined && read.offset + read.size !== next.offset) verdict.offsetGaps.push(`partition ${partition}: ${read.offset}+${read.size} != ${next.offset}`);
+      if (next !== undefined && read.offset + read.size !== next.offset)
+        verdict.offsetGaps.push(`partition ${partition}: ${read.offset}+${read.size} != ${next.offset}`);
       const [producer, seqText] = read.payload.split(':');
       const seq = Number(seqText);
       if (producer !== undefined && Number.isFinite(seq)) {
         const last = lastSeq.get(producer) ?? -1;
         // A retried write may be stored twice in a row (its first attempt's ack was lost).
-        if (last > seq || (last === seq && !options.retried?.has(read.payload))) verdict.orderViolations.push(`partition ${partition}: ${read.payload} after seq ${lastSeq.get(producer)}`);
+        if (last > seq || (last === seq && !options.retried?.has(read.payload)))
+          verdict.orderViolations.push(`partition ${partition}: ${read.payload} after seq ${lastSeq.get(producer)}`);
         lastSeq.set(producer, seq);
       }
     });

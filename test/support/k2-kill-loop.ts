@@ -41,7 +41,12 @@ function exitWithin(broker: BrokerProcess, ms: number): Promise<number | null> {
  * K2: cycles of load against one data directory, each ended by SIGKILL or SIGTERM at a random
  * moment; the union history of every cycle is checked against one final scan.
  */
-export async function killLoop(options: { cycles: number; signals: NodeJS.Signals[]; volatile: boolean; system: Record<string, string | number> }): Promise<KillLoopResult> {
+export async function killLoop(options: {
+  cycles: number;
+  signals: NodeJS.Signals[];
+  volatile: boolean;
+  system: Record<string, string | number>;
+}): Promise<KillLoopResult> {
   const dir = tempDir('k2');
   // Small segments so the loop also crosses rolls, and recovery runs over several files.
   const config = writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: PARTITIONS, maxSegmentSize: 256 * 1024, ...options.system });
@@ -66,9 +71,28 @@ export async function killLoop(options: { cycles: number; signals: NodeJS.Signal
       if (acked.length >= killAt && stopping === undefined) void stop();
     };
     // The producers keep sending while a SIGTERM shutdown runs: they stop when their connection dies.
-    await runPipelinedPuts({ port: broker.port, topic: 'k2', producers: PRODUCERS, partitions: PARTITIONS, window: 32, perProducer: 10_000, nextSeq, stopped: () => stopping !== undefined && signal === 'SIGKILL', onAck }, history);
+    await runPipelinedPuts(
+      {
+        port: broker.port,
+        topic: 'k2',
+        producers: PRODUCERS,
+        partitions: PARTITIONS,
+        window: 32,
+        perProducer: 10_000,
+        nextSeq,
+        stopped: () => stopping !== undefined && signal === 'SIGKILL',
+        onAck,
+      },
+      history,
+    );
     const exitCode = await (stopping ?? stop());
-    cycles.push({ signal, acked: history.acked.length - ackedBefore, footprint: footprint ?? { rssMb: 0, fds: 0, otherFds: 0 }, exitCode, stopMs: performance.now() - signalledAt });
+    cycles.push({
+      signal,
+      acked: history.acked.length - ackedBefore,
+      footprint: footprint ?? { rssMb: 0, fds: 0, otherFds: 0 },
+      exitCode,
+      stopMs: performance.now() - signalledAt,
+    });
   }
   const broker = await startBrokerProcess(config, { volatile: options.volatile });
   const session = await WireSession.open('127.0.0.1', broker.port);
@@ -80,9 +104,17 @@ export async function killLoop(options: { cycles: number; signals: NodeJS.Signal
   // Each cycle's acked writes, in the order acked (the history is appended cycle after cycle).
   let from = 0;
   const runs = cycles.map((c) => history.acked.slice(from, (from += c.acked)));
-  console.log(`# K2${options.volatile ? ' volatile disk' : ''} ${JSON.stringify(options.system)} ${options.cycles} cycles (${cycles.filter((c) => c.signal === 'SIGTERM').length} SIGTERM), ${history.acked.length} acked, ${reads.length} read back; ${summarize(verdict)}`);
-  console.log(`# K2 SIGTERM to exit, ms: ${cycles.filter((c) => c.signal === 'SIGTERM').map((c) => c.stopMs.toFixed(0)).join(' ')}`);
-  console.log(`# K2 broker before each kill: RSS MB ${cycles.map((c) => c.footprint.rssMb.toFixed(0)).join(' ')}; fds ${cycles.map((c) => `${c.footprint.fds}(${c.footprint.otherFds})`).join(' ')} (not segment files in brackets)`);
+  console.log(
+    `# K2${options.volatile ? ' volatile disk' : ''} ${JSON.stringify(options.system)} ${options.cycles} cycles (${cycles.filter((c) => c.signal === 'SIGTERM').length} SIGTERM), ${history.acked.length} acked, ${reads.length} read back; ${summarize(verdict)}`,
+  );
+  console.log(
+    `# K2 SIGTERM to exit, ms: ${cycles
+      .filter((c) => c.signal === 'SIGTERM')
+      .map((c) => c.stopMs.toFixed(0))
+      .join(' ')}`,
+  );
+  console.log(
+    `# K2 broker before each kill: RSS MB ${cycles.map((c) => c.footprint.rssMb.toFixed(0)).join(' ')}; fds ${cycles.map((c) => `${c.footprint.fds}(${c.footprint.otherFds})`).join(' ')} (not segment files in brackets)`,
+  );
   return { verdict, cycles, runs, reads };
 }
-

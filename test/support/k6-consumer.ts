@@ -5,7 +5,9 @@ import { FileOffsetStorage, MetaqClient } from '../../src/client/index.js';
 
 const [port, topic, offsetsFile, effectsFile] = process.argv.slice(2) as [string, string, string, string];
 const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${port}`, partitions: { [topic]: 1 } });
-const consumer = client.consumer({ group: 'k6', offsetStorage: new FileOffsetStorage(offsetsFile), commitIntervalMs: 100, maxDelayFetchMs: 50 }).subscribe(topic);
+const consumer = client
+  .consumer({ group: 'k6', offsetStorage: new FileOffsetStorage(offsetsFile), commitIntervalMs: 100, maxDelayFetchMs: 50 })
+  .subscribe(topic);
 await consumer.runBatches((batch) => {
   let lines = '';
   for (let i = 0; i < batch.length; i += 1) lines += `${batch.data(i).toString('latin1', 0, 16).trimEnd()}\t${batch.offset(i)}\n`;

@@ -35,13 +35,31 @@ async function answers(port: number): Promise<boolean> {
 export async function startMariaDb(options: { binlog?: boolean } = {}): Promise<MariaDbServer> {
   const dir = tempDir('mariadb');
   const data = join(dir, 'data');
-  await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root']);
+  await promisify(execFile)('mariadb-install-db', [
+    '--no-defaults',
+    `--datadir=${data}`,
+    '--auth-root-authentication-method=normal',
+    '--skip-test-db',
+    '--user=root',
+  ]);
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
-  const binlog = options.binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-metadata=FULL', '--server-id=1'] : ['--skip-log-bin'];
+  const binlog = options.binlog
+    ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-metadata=FULL', '--server-id=1']
+    : ['--skip-log-bin'];
   const start = async (): Promise<void> => {
-    const args = ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'mariadb.sock')}`, '--user=root', ...binlog, '--innodb-buffer-pool-size=32M', '--skip-name-resolve'];
+    const args = [
+      '--no-defaults',
+      `--datadir=${data}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${join(dir, 'mariadb.sock')}`,
+      '--user=root',
+      ...binlog,
+      '--innodb-buffer-pool-size=32M',
+      '--skip-name-resolve',
+    ];
     const started = spawn('mariadbd', args, { stdio: 'ignore' });
     child = started;
     running.add(started);

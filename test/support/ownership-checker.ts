@@ -60,7 +60,8 @@ export function checkGroup(events: readonly GroupEvent[], acked: Iterable<string
     for (let i = 1; i < list.length; i += 1) {
       const previous = list[i - 1]!;
       const next = list[i]!;
-      if (next.start < previous.end) verdict.overlaps.push(`${partition}: ${previous.who} [${previous.start}, ${previous.end}] and ${next.who} from ${next.start}`);
+      if (next.start < previous.end)
+        verdict.overlaps.push(`${partition}: ${previous.who} [${previous.start}, ${previous.end}] and ${next.who} from ${next.start}`);
     }
   }
 
@@ -77,7 +78,8 @@ export function checkGroup(events: readonly GroupEvent[], acked: Iterable<string
       continue;
     }
     const previous = lastInOwnership.get(ownership);
-    if (previous !== undefined && event.offset <= previous) verdict.duplicatesWithinOwnership.push(`${event.who} delivered ${event.partition}@${event.offset} again within one ownership`);
+    if (previous !== undefined && event.offset <= previous)
+      verdict.duplicatesWithinOwnership.push(`${event.who} delivered ${event.partition}@${event.offset} again within one ownership`);
     lastInOwnership.set(ownership, event.offset);
     const offsets = seenOffsets.get(event.partition) ?? new Set<number>();
     if (offsets.has(event.offset)) verdict.handoverDuplicates += 1;

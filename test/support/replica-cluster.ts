@@ -68,13 +68,24 @@ export async function startReplicaCluster(o: ReplicaClusterOptions): Promise<Rep
   const zk = { 'zk.zkConnect': zookeeper.connect, 'zk.zkSessionTimeoutMs': o.sessionTimeoutMs ?? 4000, 'zk.zkSyncTimeMs': 10 };
   const topics = { [o.topic]: { numPartitions: o.partitions } };
   const slaveDir = tempDir('n-slave');
-  const slaveConfig = writeConfig(slaveDir, { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0, ...o.system }, topics, zk, { role: 'sync-slave', autoPromote: o.autoPromote ?? false });
+  const slaveConfig = writeConfig(
+    slaveDir,
+    { brokerId, hostName: host('slave'), dataPath: join(slaveDir, 'data'), unflushThreshold: 0, ...o.system },
+    topics,
+    zk,
+    { role: 'sync-slave', autoPromote: o.autoPromote ?? false },
+  );
   const slave = await startBrokerProcess(slaveConfig, { spawnVia: spawnVia('slave') });
   const proxy = o.via === 'proxy' ? await FaultProxy.start({ host: '127.0.0.1', port: slave.port }) : undefined;
   const masterDir = tempDir('n-master');
   const masterData = join(masterDir, 'data');
   const flush: Record<string, number> = o.brokenMaster === true ? { unflushThreshold: 1000, unflushInterval: 600_000 } : { unflushThreshold: 0 };
-  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, ...flush, ...o.system }, topics, zk, { slave: proxy?.address ?? `${host('slave')}:${slave.port}`, sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000, slaveContinuousFailureThreshold: o.failureThreshold ?? 100, checkSlaveIntervalInMills: 50 });
+  const masterConfig = writeConfig(masterDir, { brokerId, hostName: host('master'), dataPath: masterData, ...flush, ...o.system }, topics, zk, {
+    slave: proxy?.address ?? `${host('slave')}:${slave.port}`,
+    sendToSlaveTimeoutInMills: o.sendToSlaveTimeoutMs ?? 1000,
+    slaveContinuousFailureThreshold: o.failureThreshold ?? 100,
+    checkSlaveIntervalInMills: 50,
+  });
   const volatile = o.brokenMaster === true;
   const env = o.ackBeforeSlave === true ? { [ACK_BEFORE_SLAVE_FAULT]: '1' } : undefined;
   let master = await startBrokerProcess(masterConfig, { spawnVia: spawnVia('master'), volatile, env });
@@ -126,7 +137,8 @@ export async function scanBroker(url: string, topic: string, partitions: number)
       for (;;) {
         const fetched = await client.get(topic, partition, offset, { maxSize: 1024 * 1024 });
         if (fetched.caughtUp || fetched.messages.length === 0) break;
-        for (const message of fetched.messages) records.push({ partition, offset: message.offset, size: message.nextOffset - message.offset, payload: message.data.toString(), intact: true });
+        for (const message of fetched.messages)
+          records.push({ partition, offset: message.offset, size: message.nextOffset - message.offset, payload: message.data.toString(), intact: true });
         offset = fetched.nextOffset;
       }
     }
@@ -138,5 +150,11 @@ export async function scanBroker(url: string, topic: string, partitions: number)
 
 /** Records of raw log bytes (a dead broker's files, read with the storage layer) as checker reads. */
 export function recordsOf(partition: number, start: number, bytes: Buffer): ReadRecord[] {
-  return [...iterateRecords(bytes)].map((record) => ({ partition, offset: start + record.position, size: record.size, payload: record.payload.toString(), intact: isRecordIntact(record) }));
+  return [...iterateRecords(bytes)].map((record) => ({
+    partition,
+    offset: start + record.position,
+    size: record.size,
+    payload: record.payload.toString(),
+    intact: isRecordIntact(record),
+  }));
 }

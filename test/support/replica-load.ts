@@ -16,7 +16,12 @@ export interface LoadHistory {
  * `producers` loops sending `p<k>:<seq>` to `url` one at a time until `stop()` or `perProducer`
  * sends each; a failed send is retried up to `retries` times after a short jittered pause.
  */
-export function replicaLoad(url: string, topic: string, partitions: number, options: { producers: number; perProducer: number; retries?: number; sendTimeoutMs?: number }): { history: LoadHistory; stop: () => Promise<LoadHistory>; done: Promise<LoadHistory> } {
+export function replicaLoad(
+  url: string,
+  topic: string,
+  partitions: number,
+  options: { producers: number; perProducer: number; retries?: number; sendTimeoutMs?: number },
+): { history: LoadHistory; stop: () => Promise<LoadHistory>; done: Promise<LoadHistory> } {
   const history: LoadHistory = { acked: [], failed: 0, attempted: new Set(), retried: new Set(), latenciesMs: [] };
   const client = new MetaqClient({ serverUrl: url, partitions: { [topic]: partitions } });
   let running = true;

@@ -10,7 +10,12 @@ import { silentLogger } from './storage-harness.js';
 /** server.ini text for an in-process broker on a free loopback port. */
 export function brokerIni(system: Record<string, string | number | boolean>, replication: Record<string, string | number | boolean> = {}, extra = ''): string {
   const lines = Object.entries({ dataPath: tempDir('repl'), serverPort: 0, unflushThreshold: 0, ...system }).map(([k, v]) => `${k}=${v}`);
-  const repl = Object.keys(replication).length === 0 ? '' : `[replication]\n${Object.entries(replication).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  const repl =
+    Object.keys(replication).length === 0
+      ? ''
+      : `[replication]\n${Object.entries(replication)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`;
   return `[system]\n${lines.join('\n')}\n${repl}${extra}[topic=*]\n`;
 }
 

@@ -16,7 +16,9 @@ export interface SuiteZookeeper {
  * client session (4 s) if `session` is set. `cleanup` runs first when the suite ends (brokers
  * still registered there, for instance); `server` goes to `startZookeeper`.
  */
-export function zookeeperForSuite(options: { session?: boolean; cleanup?: () => Promise<void>; server?: Parameters<typeof startZookeeper>[0] } = {}): SuiteZookeeper {
+export function zookeeperForSuite(
+  options: { session?: boolean; cleanup?: () => Promise<void>; server?: Parameters<typeof startZookeeper>[0] } = {},
+): SuiteZookeeper {
   let server: ZookeeperServer | undefined;
   let session: ZkSession | undefined;
   before(async () => {

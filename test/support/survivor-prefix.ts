@@ -36,7 +36,10 @@ export function checkSurvivorPrefix(runs: AckedWrite[][], reads: ReadRecord[]): 
           firstLost ??= write;
         } else {
           report.survived += 1;
-          if (firstLost !== undefined) report.violations.push(`run ${run}, partition ${partition}: ${write.payload} at ${write.offset} survived, ${firstLost.payload} at ${firstLost.offset} before it was lost`);
+          if (firstLost !== undefined)
+            report.violations.push(
+              `run ${run}, partition ${partition}: ${write.payload} at ${write.offset} survived, ${firstLost.payload} at ${firstLost.offset} before it was lost`,
+            );
         }
       }
       report.worstLoss = Math.max(report.worstLoss, report.lost - lostBefore);

@@ -5,7 +5,11 @@ import type { MetaqClient } from '../../src/client/index.js';
  * records each message once with its partition, and keeps going across broker restarts (the
  * client to use can be swapped). `stop` returns everything seen, in partition order.
  */
-export function watchTopic(topic: string, partitions: number, initial: MetaqClient): { use(client: MetaqClient): void; stop(): Promise<Array<{ partition: number; data: string }>> } {
+export function watchTopic(
+  topic: string,
+  partitions: number,
+  initial: MetaqClient,
+): { use(client: MetaqClient): void; stop(): Promise<Array<{ partition: number; data: string }>> } {
   let client = initial;
   let stopping = false;
   const seen: Array<{ partition: number; data: string }> = [];
@@ -15,7 +19,7 @@ export function watchTopic(topic: string, partitions: number, initial: MetaqClie
       const finalRound = stopping;
       for (let partition = 0; partition < partitions; partition += 1) {
         // The last round reads each partition to its end.
-        for (let more = true; more; ) {
+        for (let more = true; more;) {
           try {
             const fetched = await client.get(topic, partition, offsets[partition]!, { timeoutMs: 1000 });
             for (const message of fetched.messages) seen.push({ partition, data: message.data.toString() });

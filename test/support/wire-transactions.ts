@@ -3,8 +3,21 @@ import type { TransactionType } from '../../src/protocol/commands.js';
 import type { WireSession } from './wire-session.js';
 
 /** One `transaction` command; returns the reply code and body text. */
-export async function txCommand(session: WireSession, txKey: string, type: TransactionType, options: { timeout?: number; qualifier?: string; sessionId?: string } = {}): Promise<{ code: number; text: string }> {
-  const reply = await session.request((opaque) => ({ kind: 'transaction', txKey, sessionId: options.sessionId ?? 'test-session', type, timeout: options.timeout ?? 0, uniqueQualifier: options.qualifier, opaque }));
+export async function txCommand(
+  session: WireSession,
+  txKey: string,
+  type: TransactionType,
+  options: { timeout?: number; qualifier?: string; sessionId?: string } = {},
+): Promise<{ code: number; text: string }> {
+  const reply = await session.request((opaque) => ({
+    kind: 'transaction',
+    txKey,
+    sessionId: options.sessionId ?? 'test-session',
+    type,
+    timeout: options.timeout ?? 0,
+    uniqueQualifier: options.qualifier,
+    opaque,
+  }));
   return { code: reply.kind === 'result' ? reply.code : 0, text: reply.body.toString() };
 }
 

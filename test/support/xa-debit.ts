@@ -27,7 +27,14 @@ export async function openXaDebitApp(settings: XaDebitSettings): Promise<XaDebit
   const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${settings.brokerPort}`, partitions: { [K10_TOPIC]: 1 } });
   const connection = await mysql.createConnection({ host: '127.0.0.1', port: settings.mariadbPort, user: 'root', database: 'test' });
   const producer = client.xaProducer({ topics: [K10_TOPIC], uniqueQualifier: 'k10', requestTimeoutMs: 1000 });
-  const { manager, recovery } = await XaTransactionManager.open({ name: 'k10-tm', logPath: settings.logPath, resources: [new MariaDbXaResource('mariadb', connection), producer], onStep: settings.onStep, retryIntervalMs: 60_000, logger: silentLogger });
+  const { manager, recovery } = await XaTransactionManager.open({
+    name: 'k10-tm',
+    logPath: settings.logPath,
+    resources: [new MariaDbXaResource('mariadb', connection), producer],
+    onStep: settings.onStep,
+    retryIntervalMs: 60_000,
+    logger: silentLogger,
+  });
   return {
     client,
     connection,

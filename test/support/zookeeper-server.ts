@@ -39,8 +39,18 @@ export async function startZookeeper(options: { maxSessionTimeoutMs?: number; sp
     const port = await freePort();
     const dir = tempDir('zk');
     const config = join(dir, 'zoo.cfg');
-    writeFileSync(config, `tickTime=200\ndataDir=${join(dir, 'data')}\nclientPort=${port}\nclientPortAddress=${address}\nmaxSessionTimeout=${options.maxSessionTimeoutMs ?? 4000}\n`);
-    const [command, args] = (options.spawnVia ?? ((c: string, a: string[]): [string, string[]] => [c, a]))('java', ['-cp', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar', '-Dzookeeper.admin.enableServer=false', '-Dzookeeper.4lw.commands.whitelist=ruok', 'org.apache.zookeeper.server.ZooKeeperServerMain', config]);
+    writeFileSync(
+      config,
+      `tickTime=200\ndataDir=${join(dir, 'data')}\nclientPort=${port}\nclientPortAddress=${address}\nmaxSessionTimeout=${options.maxSessionTimeoutMs ?? 4000}\n`,
+    );
+    const [command, args] = (options.spawnVia ?? ((c: string, a: string[]): [string, string[]] => [c, a]))('java', [
+      '-cp',
+      '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar',
+      '-Dzookeeper.admin.enableServer=false',
+      '-Dzookeeper.4lw.commands.whitelist=ruok',
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      config,
+    ]);
     const child = spawn(command, args, { stdio: 'ignore' });
     let alive = true;
     const exited = new Promise<void>((resolve) =>

@@ -6,7 +6,8 @@ import { eventually } from '../support/eventually.js';
 import { put, scanPartition, WireSession } from '../support/wire-client.js';
 import { txCommand, txPut, xaKey } from '../support/wire-transactions.js';
 
-const payloads = async (session: WireSession, topic: string, partition: number): Promise<string[]> => (await scanPartition(session, topic, partition)).map((record) => record.payload);
+const payloads = async (session: WireSession, topic: string, partition: number): Promise<string[]> =>
+  (await scanPartition(session, topic, partition)).map((record) => record.payload);
 
 describe('transactions on the wire', () => {
   let broker: Broker;
@@ -44,12 +45,21 @@ describe('transactions on the wire', () => {
     await txPut(session, 'TX:test-session:2', 'audit', 0, 'never');
     assert.deepEqual(await txCommand(session, 'TX:test-session:2', 'ROLLBACK'), { code: 200, text: '0' });
     assert.deepEqual(await payloads(session, 'audit', 0), []);
-    assert.deepEqual(await txPut(session, 'TX:test-session:2', 'audit', 0, 'late'), { code: 500, text: "Local transaction 'TX:test-session:2' has not been started." });
-    assert.deepEqual(await txCommand(session, 'TX:test-session:2', 'COMMIT_ONE_PHASE'), { code: 500, text: "Local transaction 'TX:test-session:2' has not been started." });
+    assert.deepEqual(await txPut(session, 'TX:test-session:2', 'audit', 0, 'late'), {
+      code: 500,
+      text: "Local transaction 'TX:test-session:2' has not been started.",
+    });
+    assert.deepEqual(await txCommand(session, 'TX:test-session:2', 'COMMIT_ONE_PHASE'), {
+      code: 500,
+      text: "Local transaction 'TX:test-session:2' has not been started.",
+    });
     await txCommand(session, 'TX:test-session:3', 'BEGIN');
     assert.deepEqual(await txPut(session, 'TX:test-session:3', 'audit', -1, 'x'), { code: 500, text: 'Invalid partition for transaction command:-1' });
     assert.deepEqual(await txPut(session, 'TX:test-session:3', 'nope', 0, 'x'), { code: 500, text: 'The server do not accept topic nope' });
-    assert.deepEqual(await txCommand(session, 'TX:test-session:3', 'PREPARE'), { code: 500, text: "XAException:code=-3,msg=local transaction 'TX:test-session:3' cannot be prepared; commit it in one phase" });
+    assert.deepEqual(await txCommand(session, 'TX:test-session:3', 'PREPARE'), {
+      code: 500,
+      text: "XAException:code=-3,msg=local transaction 'TX:test-session:3' cannot be prepared; commit it in one phase",
+    });
     await txCommand(session, 'TX:test-session:3', 'ROLLBACK');
   });
 
@@ -60,12 +70,21 @@ describe('transactions on the wire', () => {
     await txPut(session, key, 'orders', 1, 'xa-2');
     const end = session.request((opaque) => ({ kind: 'transaction', txKey: key, sessionId: 's', type: 'END', timeout: 0, uniqueQualifier: 'shop', opaque }));
     let endAnswered = false;
-    void end.then(() => (endAnswered = true), () => undefined);
-    assert.equal((await txCommand(session, key, 'COMMIT_TWO_PHASE', { qualifier: 'shop' })).text, 'XAException:code=-6,msg=Cannot do 2 phase commit if the transaction has not been prepared');
+    void end.then(
+      () => (endAnswered = true),
+      () => undefined,
+    );
+    assert.equal(
+      (await txCommand(session, key, 'COMMIT_TWO_PHASE', { qualifier: 'shop' })).text,
+      'XAException:code=-6,msg=Cannot do 2 phase commit if the transaction has not been prepared',
+    );
     assert.deepEqual(await txCommand(session, key, 'PREPARE', { qualifier: 'shop' }), { code: 200, text: '0' });
     assert.equal(endAnswered, false, 'END got no reply, and later requests were answered');
     assert.equal((await txCommand(session, key, 'PREPARE')).text, `XAException:code=-6,msg=XA transaction '${key}' is already prepared`);
-    assert.equal((await txCommand(session, key, 'COMMIT_ONE_PHASE')).text, `XAException:code=-6,msg=XA transaction '${key}' is prepared; commit it in two phases`);
+    assert.equal(
+      (await txCommand(session, key, 'COMMIT_ONE_PHASE')).text,
+      `XAException:code=-6,msg=XA transaction '${key}' is prepared; commit it in two phases`,
+    );
     assert.deepEqual(await txCommand(session, 'null', 'RECOVER', { qualifier: 'shop' }), { code: 200, text: key });
     assert.deepEqual(await txCommand(session, 'null', 'RECOVER', { qualifier: 'other-app' }), { code: 200, text: '' });
     assert.deepEqual(await payloads(session, 'orders', 1), [], 'prepared is not committed');
@@ -80,7 +99,10 @@ describe('transactions on the wire', () => {
     await txCommand(session, key, 'BEGIN');
     assert.deepEqual(await txCommand(session, key, 'PREPARE'), { code: 200, text: '3' });
     assert.deepEqual(await txCommand(session, 'null', 'RECOVER'), { code: 200, text: '' });
-    assert.deepEqual(await txPut(session, xaKey('never-begun'), 'orders', 0, 'x'), { code: 500, text: `XA transaction '${xaKey('never-begun')}' has not been started.` });
+    assert.deepEqual(await txPut(session, xaKey('never-begun'), 'orders', 0, 'x'), {
+      code: 500,
+      text: `XA transaction '${xaKey('never-begun')}' has not been started.`,
+    });
   });
 
   it('an XA branch begun on one connection is prepared and committed from another', async () => {

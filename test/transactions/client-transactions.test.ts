@@ -42,7 +42,7 @@ describe('client transactions', () => {
     await producer.send({ topic: 'other', data: 'discarded' });
     await producer.rollback();
     assert.equal(producer.inTransaction, false);
-    await producer.send({ topic: 'other', data: 'plain', });
+    await producer.send({ topic: 'other', data: 'plain' });
     assert.deepEqual(await readTopic(client, 'other', 2), ['plain']);
   });
 
@@ -67,7 +67,11 @@ describe('client transactions', () => {
       await db.query(`REPLACE INTO ${table} VALUES (1, 100)`);
       branchConnection = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' });
       producer = client.xaProducer({ topics: ['payments'], uniqueQualifier: 'client-test' });
-      ({ manager } = await XaTransactionManager.open({ name: 'client-test', logPath: join(tempDir('tm'), 'decisions.log'), resources: [new MariaDbXaResource('mariadb', branchConnection), producer] }));
+      ({ manager } = await XaTransactionManager.open({
+        name: 'client-test',
+        logPath: join(tempDir('tm'), 'decisions.log'),
+        resources: [new MariaDbXaResource('mariadb', branchConnection), producer],
+      }));
     });
     after(async () => {
       await manager.close();

@@ -27,7 +27,10 @@ describe('examples/debit-and-publish', () => {
     await broker.stop();
   });
 
-  const run = (amount: number) => promisify(execFile)(process.execPath, [EXAMPLE, String(account), String(amount)], { env: { ...process.env, METAQ_URL: `meta://127.0.0.1:${broker.port}`, TM_LOG: join(tempDir('example'), 'decisions') } });
+  const run = (amount: number) =>
+    promisify(execFile)(process.execPath, [EXAMPLE, String(account), String(amount)], {
+      env: { ...process.env, METAQ_URL: `meta://127.0.0.1:${broker.port}`, TM_LOG: join(tempDir('example'), 'decisions') },
+    });
 
   it('debits the row and publishes the event together; a refused debit does neither', async () => {
     assert.match((await run(30)).stdout, new RegExp(`debited 30 from account ${account}`));

@@ -30,7 +30,9 @@ describe('K9: crashes in the middle of local transactions', () => {
     const watcher = watchTopic('k9', 2, client);
     const killTx = 2 + Math.floor(Math.random() * 4);
     const killAfter = 1 + Math.floor(Math.random() * (SIZE - 1));
-    const child = spawn(process.execPath, [TX_PRODUCER, String(broker.port), 'k9', String(SIZE), String(killTx), String(killAfter)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [TX_PRODUCER, String(broker.port), 'k9', String(SIZE), String(killTx), String(killAfter)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const committed = new Set<number>();
     await new Promise<void>((resolve) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
@@ -41,12 +43,22 @@ describe('K9: crashes in the middle of local transactions', () => {
       child.once('exit', () => resolve());
     });
     const session = await WireSession.open('127.0.0.1', broker.port);
-    await eventually(async () => !(await session.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }))).body.toString().includes('TX:'), 'rollback of the killed producer’s transaction');
+    await eventually(
+      async () => !(await session.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }))).body.toString().includes('TX:'),
+      'rollback of the killed producer’s transaction',
+    );
     await session.close();
     const seen = await watcher.stop();
     const counts = countByTx(seen);
-    assert.deepEqual([...committed].sort((a, b) => a - b), Array.from({ length: killTx - 1 }, (_, i) => i + 1));
-    assert.deepEqual([...counts.keys()].sort((a, b) => a - b), [...committed].sort((a, b) => a - b), `visible transactions are exactly the committed ones (killed in tx ${killTx} after ${killAfter} sends)`);
+    assert.deepEqual(
+      [...committed].sort((a, b) => a - b),
+      Array.from({ length: killTx - 1 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      [...counts.keys()].sort((a, b) => a - b),
+      [...committed].sort((a, b) => a - b),
+      `visible transactions are exactly the committed ones (killed in tx ${killTx} after ${killAfter} sends)`,
+    );
     for (const [tx, count] of counts) assert.equal(count, SIZE, `transaction ${tx} is whole`);
     assert.equal(interleaving(seen), undefined);
     await client.close();
@@ -57,7 +69,7 @@ describe('K9: crashes in the middle of local transactions', () => {
     const dir = tempDir('k9b');
     const config = writeConfig(dir, { dataPath: `${dir}/data`, numPartitions: 2, unflushThreshold: 0 }, { k9: {} });
     const broker = await startBrokerProcess(config);
-    let client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}`, partitions: { k9: 2 }});
+    let client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}`, partitions: { k9: 2 } });
     const watcher = watchTopic('k9', 2, client);
     const prepared = xaKey('k9-prepared');
     const xa = await WireSession.open('127.0.0.1', broker.port);
@@ -95,7 +107,11 @@ describe('K9: crashes in the middle of local transactions', () => {
 
     const session = await WireSession.open('127.0.0.1', restarted.port);
     assert.deepEqual(await txCommand(session, 'null', 'RECOVER'), { code: 200, text: prepared }, 'the prepared branch survived kill -9');
-    assert.doesNotMatch((await session.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }))).body.toString(), /TX:/, 'open local transactions were rolled back');
+    assert.doesNotMatch(
+      (await session.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }))).body.toString(),
+      /TX:/,
+      'open local transactions were rolled back',
+    );
     assert.deepEqual(await txCommand(session, prepared, 'COMMIT_TWO_PHASE'), { code: 200, text: '0' });
     await session.close();
 

@@ -54,10 +54,13 @@ type KeyRef = { xa: number } | { local: number };
 /** Which answers each call got over all runs, to show the random walks covered the table. */
 const outcomes = new Map<string, Map<string, number>>();
 
-const keyOf = (m: Model, conn: number, ref: KeyRef): string => ('xa' in ref ? XA_KEYS[ref.xa]! : `TX:${LOCAL_NAMES[ref.local]}-c${conn}-g${m.generation[conn]}:1`);
+const keyOf = (m: Model, conn: number, ref: KeyRef): string =>
+  'xa' in ref ? XA_KEYS[ref.xa]! : `TX:${LOCAL_NAMES[ref.local]}-c${conn}-g${m.generation[conn]}:1`;
 const isXa = (ref: KeyRef): boolean => 'xa' in ref;
-const lookup = (m: Model, conn: number, ref: KeyRef): ModelTx | undefined => ('xa' in ref ? m.xa.get(keyOf(m, conn, ref)) : m.local[conn]!.get(keyOf(m, conn, ref)));
-const remove = (m: Model, conn: number, ref: KeyRef): void => void ('xa' in ref ? m.xa.delete(keyOf(m, conn, ref)) : m.local[conn]!.delete(keyOf(m, conn, ref)));
+const lookup = (m: Model, conn: number, ref: KeyRef): ModelTx | undefined =>
+  'xa' in ref ? m.xa.get(keyOf(m, conn, ref)) : m.local[conn]!.get(keyOf(m, conn, ref));
+const remove = (m: Model, conn: number, ref: KeyRef): void =>
+  void ('xa' in ref ? m.xa.delete(keyOf(m, conn, ref)) : m.local[conn]!.delete(keyOf(m, conn, ref)));
 const heuristic = (tx: ModelTx | undefined): boolean => tx?.state === 'HEURISTIC_COMMIT' || tx?.state === 'HEURISTIC_ROLLBACK';
 const notStarted = (m: Model, conn: number, ref: KeyRef): Expected => (isXa(ref) ? { xa: -4 } : { refused: /^Local transaction '.*' has not been started\.$/ });
 
@@ -77,7 +80,10 @@ function check(reply: { code: number; text: string }, expected: Expected, what: 
 /** The broker's list (`stats transactions`) against the model: same transactions, same states, none outside the table. */
 async function listMatches(m: Model, r: Real): Promise<boolean> {
   const reply = await r.sessions[0]!.request((opaque) => ({ kind: 'stats', item: 'transactions', opaque }));
-  const lines = reply.body.toString().split('\r\n').filter((line) => line !== '' && line !== 'STATS' && line !== 'END');
+  const lines = reply.body
+    .toString()
+    .split('\r\n')
+    .filter((line) => line !== '' && line !== 'STATS' && line !== 'END');
   const listed = lines.map((line) => line.split(' ').slice(0, 2).join(' ')).sort();
   for (const line of listed) assert.ok(TABLE_STATES.has(line.split(' ')[1]!), `a state outside the table: ${line}`);
   const modelled = [...m.xa.entries(), ...m.local.flatMap((mine) => [...mine.entries()])].map(([key, tx]) => `${key} ${tx.state}`).sort();
@@ -179,7 +185,10 @@ class Recover implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const reply = await txCommand(r.sessions[this.conn]!, 'null', 'RECOVER');
     assert.equal(reply.code, 200);
-    const expected = [...m.xa.entries()].filter(([, tx]) => tx.state !== 'START' && tx.state !== 'IN_USE').map(([key]) => key).sort();
+    const expected = [...m.xa.entries()]
+      .filter(([, tx]) => tx.state !== 'START' && tx.state !== 'IN_USE')
+      .map(([key]) => key)
+      .sort();
     assert.deepEqual(reply.text.split('\r\n').filter(Boolean).sort(), expected, 'RECOVER');
   }
   toString(): string {
@@ -209,14 +218,36 @@ class Reconnect implements fc.AsyncCommand<Model, Real> {
 const conn = fc.integer({ min: 0, max: CONNECTIONS - 1 });
 const xaRef = fc.record({ xa: fc.integer({ min: 0, max: XA_KEYS.length - 1 }) });
 const keyRef: fc.Arbitrary<KeyRef> = fc.oneof(xaRef, fc.record({ local: fc.integer({ min: 0, max: LOCAL_NAMES.length - 1 }) }));
-const calls = ['BEGIN', 'PUT', 'PUT', 'PREPARE', 'COMMIT_ONE_PHASE', 'COMMIT_TWO_PHASE', 'ROLLBACK', 'FORGET', 'HEURISTIC_COMMIT', 'HEURISTIC_ROLLBACK'] as const;
+const calls = [
+  'BEGIN',
+  'PUT',
+  'PUT',
+  'PREPARE',
+  'COMMIT_ONE_PHASE',
+  'COMMIT_TWO_PHASE',
+  'ROLLBACK',
+  'FORGET',
+  'HEURISTIC_COMMIT',
+  'HEURISTIC_ROLLBACK',
+] as const;
 const commands = [
   fc.tuple(conn, keyRef, fc.constantFrom(...calls)).map(([c, ref, call]) => new TxCall(c, ref, call)),
   // Begin and put more often than the rest, so that deep states are reached.
   fc.tuple(conn, keyRef).map(([c, ref]) => new TxCall(c, ref, 'BEGIN')),
   fc.tuple(conn, keyRef).map(([c, ref]) => new TxCall(c, ref, 'PUT')),
   fc.tuple(conn, xaRef).map(([c, ref]) => new TxCall(c, ref, 'PREPARE')),
-  fc.tuple(conn, xaRef, fc.constantFrom<'COMMIT_TWO_PHASE' | 'HEURISTIC_COMMIT' | 'HEURISTIC_ROLLBACK' | 'FORGET'>('COMMIT_TWO_PHASE', 'HEURISTIC_COMMIT', 'HEURISTIC_ROLLBACK', 'FORGET')).map(([c, ref, call]) => new TxCall(c, ref, call)),
+  fc
+    .tuple(
+      conn,
+      xaRef,
+      fc.constantFrom<'COMMIT_TWO_PHASE' | 'HEURISTIC_COMMIT' | 'HEURISTIC_ROLLBACK' | 'FORGET'>(
+        'COMMIT_TWO_PHASE',
+        'HEURISTIC_COMMIT',
+        'HEURISTIC_ROLLBACK',
+        'FORGET',
+      ),
+    )
+    .map(([c, ref, call]) => new TxCall(c, ref, call)),
   fc.tuple(conn, xaRef).map(([c, ref]) => new TxCall(c, ref, 'FORGET')),
   conn.map((c) => new Recover(c)),
   conn.map((c) => new Reconnect(c)),
@@ -228,7 +259,12 @@ describe('P8 transaction state table (fast-check commands over the wire)', () =>
       fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), async (cmds) => {
         const broker = await startBroker({ numPartitions: 1 }, `[topic=${TOPIC}]\n`);
         const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => WireSession.open('127.0.0.1', broker.port)));
-        const model: Model = { xa: new Map(), local: Array.from({ length: CONNECTIONS }, () => new Map<string, ModelTx>()), generation: Array.from({ length: CONNECTIONS }, () => 0), visible: 0 };
+        const model: Model = {
+          xa: new Map(),
+          local: Array.from({ length: CONNECTIONS }, () => new Map<string, ModelTx>()),
+          generation: Array.from({ length: CONNECTIONS }, () => 0),
+          visible: 0,
+        };
         try {
           await fc.asyncModelRun(() => ({ model, real: { broker, sessions } }), cmds);
         } finally {
@@ -238,9 +274,28 @@ describe('P8 transaction state table (fast-check commands over the wire)', () =>
       }),
       { numRuns: 250, includeErrorInReport: true },
     );
-    console.log(`# P8 ${[...outcomes].map(([call, seen]) => `${call}: ${[...seen].sort().map(([answer, n]) => `${answer}×${n}`).join(' ')}`).join('; ')}`);
+    console.log(
+      `# P8 ${[...outcomes]
+        .map(
+          ([call, seen]) =>
+            `${call}: ${[...seen]
+              .sort()
+              .map(([answer, n]) => `${answer}×${n}`)
+              .join(' ')}`,
+        )
+        .join('; ')}`,
+    );
     const reached = (call: string, answer: string): boolean => outcomes.get(call)?.has(answer) === true;
-    assert.ok(reached('COMMIT_TWO_PHASE', 'PREPARED:ok') && reached('HEURISTIC_COMMIT', 'PREPARED:ok') && (reached('FORGET', 'HEURISTIC_COMMIT:ok') || reached('FORGET', 'HEURISTIC_ROLLBACK:ok')), 'the walks reached the deep states');
-    for (const call of outcomes.keys()) assert.ok([...outcomes.get(call)!.keys()].some((a) => a.endsWith(':refused')), `${call} was also tried where the table forbids it`);
+    assert.ok(
+      reached('COMMIT_TWO_PHASE', 'PREPARED:ok') &&
+        reached('HEURISTIC_COMMIT', 'PREPARED:ok') &&
+        (reached('FORGET', 'HEURISTIC_COMMIT:ok') || reached('FORGET', 'HEURISTIC_ROLLBACK:ok')),
+      'the walks reached the deep states',
+    );
+    for (const call of outcomes.keys())
+      assert.ok(
+        [...outcomes.get(call)!.keys()].some((a) => a.endsWith(':refused')),
+        `${call} was also tried where the table forbids it`,
+      );
   });
 });

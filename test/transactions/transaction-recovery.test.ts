@@ -54,7 +54,14 @@ async function journalCommitWithoutBatch(dataPath: string, key: string, writeFir
     if (command?.kind !== 'put' || command.txKey !== key) return [];
     return [{ topic: 'orders', partition: 0, id: record.messageId, flag: command.flag, checksum: checksum(command.body), payload: command.body }];
   });
-  const log = await PartitionLog.open({ dir: join(dataPath, 'orders-0'), io, logger: silentLogger, unflushThreshold: 0, unflushInterval: 1000, maxSegmentSize: 1024 * 1024 });
+  const log = await PartitionLog.open({
+    dir: join(dataPath, 'orders-0'),
+    io,
+    logger: silentLogger,
+    unflushThreshold: 0,
+    unflushInterval: 1000,
+    maxSegmentSize: 1024 * 1024,
+  });
   const batch = partitionBatch(log, 'orders-0', messages);
   if (writeFirst) await appendRecord(log, messages[0]!.payload, messages[0]!.flag, messages[0]!.id, messages[0]!.checksum);
   await log.close();
@@ -78,7 +85,10 @@ describe('transaction journal recovery (K9)', () => {
     });
     await withBroker(dataPath, async (session, broker) => {
       assert.deepEqual(await txCommand(session, 'null', 'RECOVER', { qualifier: 'app' }), { code: 200, text: prepared });
-      assert.deepEqual(broker.transactions.list().map((tx) => `${tx.key} ${tx.state}`), [`${prepared} PREPARED`]);
+      assert.deepEqual(
+        broker.transactions.list().map((tx) => `${tx.key} ${tx.state}`),
+        [`${prepared} PREPARED`],
+      );
       assert.deepEqual(await payloads(session), []);
       assert.equal((await txCommand(session, unprepared, 'PREPARE')).text, `XAException:code=-4,msg=XA transaction '${unprepared}' has not been started.`);
       assert.deepEqual(await txCommand(session, prepared, 'COMMIT_TWO_PHASE'), { code: 200, text: '0' });
@@ -127,7 +137,10 @@ describe('transaction journal recovery (K9)', () => {
     const committed = xaKey('heur-commit');
     const rolledBack = xaKey('heur-rollback');
     await withBroker(dataPath, async (session) => {
-      for (const [key, body] of [[committed, 'h-commit'], [rolledBack, 'h-rollback']] as const) {
+      for (const [key, body] of [
+        [committed, 'h-commit'],
+        [rolledBack, 'h-rollback'],
+      ] as const) {
         await txCommand(session, key, 'BEGIN');
         await txPut(session, key, 'orders', 0, body);
         await txCommand(session, key, 'PREPARE');

@@ -32,7 +32,10 @@ describe('server.ini', () => {
   });
 
   it('evaluates expressions, treats blank as inherit, ignores unknown sections and comments', () => {
-    const config = parseBrokerConfig(`; comment\n${base}maxSegmentSize=512*1024*1024\nunflushInterval=\n[slave]\nanything=1\n[topic=log-*]\nnumPartitions=4\nunflushThreshold=0\ngroup.audit=com.example.Filter\n`, 'server.ini');
+    const config = parseBrokerConfig(
+      `; comment\n${base}maxSegmentSize=512*1024*1024\nunflushInterval=\n[slave]\nanything=1\n[topic=log-*]\nnumPartitions=4\nunflushThreshold=0\ngroup.audit=com.example.Filter\n`,
+      'server.ini',
+    );
     assert.equal(config.system.maxSegmentSize, 536870912);
     assert.equal(config.system.unflushInterval, 10000);
     const settings = topicSettings(config, 'log-a');
@@ -44,7 +47,11 @@ describe('server.ini', () => {
   });
 
   const errors: Array<[string, string, RegExp]> = [
-    ['unknown key names file, line and the closest key', `${base}unflushTreshold=10\n[topic=t]\n`, /^server\.ini:3: unknown key "unflushTreshold" in \[system\], did you mean 'unflushThreshold'\?$/],
+    [
+      'unknown key names file, line and the closest key',
+      `${base}unflushTreshold=10\n[topic=t]\n`,
+      /^server\.ini:3: unknown key "unflushTreshold" in \[system\], did you mean 'unflushThreshold'\?$/,
+    ],
     ['unknown topic key', `${base}[topic=t]\nnumPartition=2\n`, /server\.ini:4: unknown key "numPartition" in \[topic=t\], did you mean 'numPartitions'\?/],
     ['bad number', `${base}serverPort=eighty\n[topic=t]\n`, /server\.ini:3: serverPort must be an integer/],
     ['out of range', `${base}brokerId=2000\n[topic=t]\n`, /server\.ini:3: brokerId is 2000 but must be between 0 and 1023/],
@@ -54,11 +61,18 @@ describe('server.ini', () => {
     ['bad cron', `${base}[topic=t]\ndeleteWhen=every day\n`, /\[topic=t\]/],
     ['key outside a section', 'brokerId=1\n', /server\.ini:1: "brokerId=1" comes before any \[section\]/],
     ['duplicate topic', `${base}[topic=t]\n[topic=t]\n`, /server\.ini:4: topic t is configured twice/],
-    ['body budget below the largest body', `${base}maxBodyBytesInFlight=1024\n[topic=t]\n`, /maxBodyBytesInFlight \(1024\) is less than maxRequestBodySize \(16777216\): the largest body could never be read/],
+    [
+      'body budget below the largest body',
+      `${base}maxBodyBytesInFlight=1024\n[topic=t]\n`,
+      /maxBodyBytesInFlight \(1024\) is less than maxRequestBodySize \(16777216\): the largest body could never be read/,
+    ],
   ];
   for (const [name, text, message] of errors) {
     it(`stops with a clear error: ${name}`, () => {
-      assert.throws(() => parseBrokerConfig(text, 'server.ini'), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+      assert.throws(
+        () => parseBrokerConfig(text, 'server.ini'),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
     });
   }
 });

@@ -33,7 +33,17 @@ describe('ConnectionReplies: outcomes as wire bytes', () => {
       [2, { kind: 'stored', id: 42n, partition: 0, offset: 0, count: 7, messages: 7, payloadBytes: 70, retried: false }],
       [3, ok('1.4.6.3-metaq-0.1.0 +mput')],
       [4, refused(404, 'Could not find message at position 10 — ünïcode', 'miss')],
-      [5, { kind: 'writeFailed', status: 403, text: "Put message to [broker 'meta://x:1'] [partition 't-0'] failed.Detail:closed", partition: 0, messages: 1, oversized: false }],
+      [
+        5,
+        {
+          kind: 'writeFailed',
+          status: 403,
+          text: "Put message to [broker 'meta://x:1'] [partition 't-0'] failed.Detail:closed",
+          partition: 0,
+          messages: 1,
+          oversized: false,
+        },
+      ],
       [6, { kind: 'messages', bytes: body, release: undefined }],
       [7, ok('after the set')],
     ];

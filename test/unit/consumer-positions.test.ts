@@ -13,6 +13,12 @@ describe('consumer positions', () => {
     assert.equal(positions.all().find((p) => p.group === 'real')?.offset, 20);
     positions.forgetOlderThan(3);
     positions.record('new', 'orders', 0, 5, 4, 'c');
-    assert.deepEqual(positions.all().map((p) => p.group).sort(), ['new', 'real']);
+    assert.deepEqual(
+      positions
+        .all()
+        .map((p) => p.group)
+        .sort(),
+      ['new', 'real'],
+    );
   });
 });

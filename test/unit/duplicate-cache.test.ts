@@ -46,6 +46,9 @@ describe('DuplicateCache', () => {
     const cache = new DuplicateCache(3);
     for (const offset of [10, 20, 30]) cache.add(offset);
     cache.add(5);
-    assert.deepEqual([5, 10, 20, 30].map((o) => cache.has(o)), [true, false, true, true]);
+    assert.deepEqual(
+      [5, 10, 20, 30].map((o) => cache.has(o)),
+      [true, false, true, true],
+    );
   });
 });

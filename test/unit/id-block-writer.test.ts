@@ -6,12 +6,18 @@ import { IdBlockWriter, IdGenerator, idAfter } from '../../src/common/id-generat
 describe('IdBlockWriter', () => {
   it('writes the same ids as idAfter, across millisecond carries and every broker id', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 4095 }), fc.integer({ min: 0, max: 20_000 }), (brokerId, ms, sequence, n) => {
-        const first = (BigInt(ms) << 22n) | (BigInt(brokerId) << 12n) | BigInt(sequence);
-        const target = Buffer.alloc(8);
-        new IdBlockWriter(first).write(target, 0, n);
-        assert.equal(target.readBigInt64BE(0), idAfter(first, n));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1023 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 4095 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        (brokerId, ms, sequence, n) => {
+          const first = (BigInt(ms) << 22n) | (BigInt(brokerId) << 12n) | BigInt(sequence);
+          const target = Buffer.alloc(8);
+          new IdBlockWriter(first).write(target, 0, n);
+          assert.equal(target.readBigInt64BE(0), idAfter(first, n));
+        },
+      ),
     );
   });
 

@@ -11,7 +11,14 @@ import type { StoredSet } from '../../src/storage/producer-journal.js';
 import { DIR, openLog, scanAll } from '../support/storage-harness.js';
 import { appendRecord } from '../../src/storage/append-promise.js';
 
-const stored = (sequence: number, offset = sequence * 100): StoredSet => ({ producerId: 'p1', sequence, records: 2, bytes: 50, offset, firstId: BigInt(1000 + sequence) });
+const stored = (sequence: number, offset = sequence * 100): StoredSet => ({
+  producerId: 'p1',
+  sequence,
+  records: 2,
+  bytes: 50,
+  offset,
+  firstId: BigInt(1000 + sequence),
+});
 
 /** The outcome a retry hears, as a promise. */
 function outcomeOf(admission: ReturnType<IdempotentSets['admit']>): Promise<SetOutcome> {
@@ -39,10 +46,16 @@ describe('idempotent sets: which sets a producer has stored', () => {
   });
 
   it('refuses a reused sequence with other messages, and a sequence older than the remembered window', () => {
-    const sets = new IdempotentSets(Array.from({ length: REMEMBERED_SETS + 5 }, (_, n) => stored(n)), 0);
+    const sets = new IdempotentSets(
+      Array.from({ length: REMEMBERED_SETS + 5 }, (_, n) => stored(n)),
+      0,
+    );
     const reused = sets.admit('p1', 10, 3, 50, 0);
     assert.equal(reused.kind, 'refused');
-    assert.match(reused.kind === 'refused' ? reused.reason : '', /was 2 records of 50 bytes, but this one is 3 records of 50 bytes: a producer id must not be reused/);
+    assert.match(
+      reused.kind === 'refused' ? reused.reason : '',
+      /was 2 records of 50 bytes, but this one is 3 records of 50 bytes: a producer id must not be reused/,
+    );
     const old = sets.admit('p1', 2, 2, 50, 0);
     assert.equal(old.kind, 'refused');
     assert.match(old.kind === 'refused' ? old.reason : '', /older than the last 32 sets remembered for this partition \(from 5\)/);
@@ -55,7 +68,10 @@ describe('idempotent sets: which sets a producer has stored', () => {
     const sets = new IdempotentSets([stored(0), { ...stored(0), producerId: 'p2' }], 0);
     sets.admit('p2', 1, 2, 50, 5_000);
     const inFlight = sets.begin('p3', 0, 1, 10, 0);
-    assert.deepEqual(sets.live(1_000).map((s) => s.producerId), ['p2']);
+    assert.deepEqual(
+      sets.live(1_000).map((s) => s.producerId),
+      ['p2'],
+    );
     assert.equal(sets.producerCount, 2, 'p1 expired; p3 kept while its set is written');
     sets.settle(inFlight, { stored: { ...stored(0), producerId: 'p3' } });
   });
@@ -99,8 +115,16 @@ function storeOnce(log: PartitionLog, sequence: number, payloads: string[], firs
     const attempt = (): void => {
       const admission = log.admitSet('p1', sequence, payloads.length, records.length);
       if (admission.kind === 'refused') reject(new Error(admission.reason));
-      else if (admission.kind === 'retry') admission.outcome((outcome) => ('stored' in outcome ? resolve({ offset: outcome.stored.offset, retried: true }) : attempt()));
-      else log.append({ kind: 'idempotent', set: records, records: payloads.length, producer: { id: 'p1', sequence, firstId }, done: (error, offset) => (error ? reject(error) : resolve({ offset, retried: false })) });
+      else if (admission.kind === 'retry')
+        admission.outcome((outcome) => ('stored' in outcome ? resolve({ offset: outcome.stored.offset, retried: true }) : attempt()));
+      else
+        log.append({
+          kind: 'idempotent',
+          set: records,
+          records: payloads.length,
+          producer: { id: 'p1', sequence, firstId },
+          done: (error, offset) => (error ? reject(error) : resolve({ offset, retried: false })),
+        });
     };
     attempt();
   });
@@ -120,7 +144,11 @@ describe('idempotent appends to a partition log', () => {
     const killed = io.crashImage('current', (_path, pending) => ({ applied: pending, tearLast: false }));
     log = await openLog(killed);
     assert.deepEqual(await storeOnce(log, 1, ['c'], 200n), { offset: second.offset, retried: true }, 'after kill -9');
-    assert.deepEqual((await scanAll(log)).map((r) => r.payload), ['a', 'b', 'c'], 'each message stored once');
+    assert.deepEqual(
+      (await scanAll(log)).map((r) => r.payload),
+      ['a', 'b', 'c'],
+      'each message stored once',
+    );
     await log.close();
   });
 
@@ -137,7 +165,10 @@ describe('idempotent appends to a partition log', () => {
     log = await openLog(io);
     const retried = await storeOnce(log, 0, ['lost'], 100n);
     assert.equal(retried.retried, false, 'the journal entry names a set the log does not hold: stored now');
-    assert.deepEqual((await scanAll(log)).map((r) => r.payload), ['other', 'lost']);
+    assert.deepEqual(
+      (await scanAll(log)).map((r) => r.payload),
+      ['other', 'lost'],
+    );
     await log.close();
   });
 });

@@ -59,7 +59,11 @@ describe('login back-off', () => {
     assert.ok(guard.waitMs('a', 'alice') > 0, 'still blocked after 10,000 made-up names');
     // A pair whose block has ended is not blocked: it goes before the unblocked ones, a pair still blocked never.
     const small = backoff({ maxEntries: 3, addressFreeFailures: 0 });
-    for (const [user, at] of [['u1', 0], ['u2', 0], ['u3', 5000]] as const) {
+    for (const [user, at] of [
+      ['u1', 0],
+      ['u2', 0],
+      ['u3', 5000],
+    ] as const) {
       small.clock.ms = at;
       for (let i = 0; i < 6; i += 1) small.guard.failed('b', user);
     }
@@ -83,7 +87,7 @@ describe('login back-off', () => {
     const host = backoff().guard;
     for (let i = 0; i < 6; i += 1) host.failed('10.0.0.1', 'carol');
     assert.ok(host.waitMs('10.0.0.1', 'carol') > 0);
-    assert.equal(host.waitMs('10.0.0.1', 'dave'), 0, 'one user\'s wrong password does not lock out the others on its host');
+    assert.equal(host.waitMs('10.0.0.1', 'dave'), 0, "one user's wrong password does not lock out the others on its host");
   });
 
   it('takes an IPv4 client of a dual-stack listener for the same address', () => {

@@ -25,7 +25,10 @@ async function readAround(log: Awaited<ReturnType<typeof openLog>>, offsets: num
   assert.ok(before instanceof StorageError || Array.isArray(before));
   await assert.rejects(log.read(offsets[badIndex]!, 4096), (error: unknown) => error instanceof StorageError && error.code === 'STORAGE_CORRUPT');
   const after = await scanAll(log, offsets[badIndex + 1]);
-  assert.deepEqual(after.map((r) => r.offset), offsets.slice(badIndex + 1));
+  assert.deepEqual(
+    after.map((r) => r.offset),
+    offsets.slice(badIndex + 1),
+  );
   assert.ok(after.every((r) => r.intact));
   const head = await log.read(offsets[0]!, offsets[badIndex]! - offsets[0]! + 4096);
   assert.ok(head.length <= offsets[badIndex]! - offsets[0]!, 'a read is cut short before the corrupt range');

@@ -72,7 +72,10 @@ describe('open-file cache', () => {
     // Every file again, many at once and in a different order: each is reopened transparently.
     const order = handles.map((_, i) => (i * 7) % handles.length);
     const contents = await Promise.all(order.map((i) => readAll(handles[i]!)));
-    assert.deepEqual(contents, order.map((i) => `content of file ${i}`));
+    assert.deepEqual(
+      contents,
+      order.map((i) => `content of file ${i}`),
+    );
     assert.equal(await handles[3]!.size(), 'content of file 3'.length);
     assert.ok(io.maxOpen <= 4, `held ${io.maxOpen} descriptors with a cap of 4`);
     assert.ok(cache.evictions > 0, 'files were closed to make room');
@@ -138,7 +141,7 @@ describe('open-file cache: fsync accounting under interleavings', () => {
     await eventually(() => gate.entered === 1, "a's eviction fsync started");
     const sync = a.datasync(); // starts while the eviction is closing a
     gate.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
-    await assert.rejects(sync, /EIO/, "a datasync acked pages whose eviction fsync failed");
+    await assert.rejects(sync, /EIO/, 'a datasync acked pages whose eviction fsync failed');
     const b = await openingB;
     await assert.rejects(a.datasync(), /EIO/, 'the failure was reported once and then lost');
     await b.close();
@@ -205,7 +208,10 @@ describe('open-file cache under a partition log', () => {
     io.emfiles = 2; // connections hold every descriptor when the next put reopens the segment
     await appendPayload(log, 1);
     assert.equal(log.fenced, undefined, 'EMFILE on a reopen fenced the partition');
-    assert.deepEqual((await scanAll(log)).map((record) => record.payload), [payloadFor(0).toString(), payloadFor(1).toString()]);
+    assert.deepEqual(
+      (await scanAll(log)).map((record) => record.payload),
+      [payloadFor(0).toString(), payloadFor(1).toString()],
+    );
     await log.close();
   });
 });

@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import type { GroupEvent } from '../support/ownership-checker.js';
 import { checkGroup } from '../support/ownership-checker.js';
 
-const delivered = (who: string, offset: number, at: number, partition = '1-0'): GroupEvent => ({ kind: 'delivered', who, partition, offset, data: `d${offset}`, at });
+const delivered = (who: string, offset: number, at: number, partition = '1-0'): GroupEvent => ({
+  kind: 'delivered',
+  who,
+  partition,
+  offset,
+  data: `d${offset}`,
+  at,
+});
 
 describe('group checker (K8, N6): controls that must fail', () => {
   const handover: GroupEvent[] = [

@@ -72,7 +72,10 @@ abstract class LoginStep implements fc.AsyncCommand<Model, Real> {
 }
 
 class ClientFirst extends LoginStep {
-  constructor(readonly user: string, readonly password: string) {
+  constructor(
+    readonly user: string,
+    readonly password: string,
+  ) {
     super();
   }
   run(m: Model, r: Real): Promise<void> {
@@ -146,7 +149,13 @@ const commands = [
   fc.constant(new ClientFinal()),
   fc.constant(new ClientFinal()),
   // Anything a broken or hostile client may send as a SCRAM message, including names SASLprep forbids.
-  fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('n,,n=\u0000,r=abc', 'n,,n=\u200e,r=abc', 'n,,n=,r=', 'n,,r=abc', 'c=biws,r=x,p=', 'y,,n=alice,r=abc')).map((text) => new Garbage(text)),
+  fc
+    .oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('n,,n=\u0000,r=abc', 'n,,n=\u200e,r=abc', 'n,,n=,r=', 'n,,r=abc', 'c=biws,r=x,p=', 'y,,n=alice,r=abc'),
+    )
+    .map((text) => new Garbage(text)),
   fc.constant(new OtherMechanism()),
 ];
 
@@ -154,7 +163,10 @@ describe('P8 connection login state table (fast-check commands)', () => {
   it('a login reaches "logged in" only through a right proof; every other step closes the connection or is refused', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 6 }), async (cmds) => {
-        await fc.asyncModelRun(() => ({ model: fresh(), real: { login: new ConnectionLogin(users), client: undefined, startedAs: undefined, serverFirst: undefined } }), cmds);
+        await fc.asyncModelRun(
+          () => ({ model: fresh(), real: { login: new ConnectionLogin(users), client: undefined, startedAs: undefined, serverFirst: undefined } }),
+          cmds,
+        );
       }),
       { numRuns: 300, includeErrorInReport: true },
     );

@@ -8,7 +8,10 @@ const message = { topic: 't', data: 'x' };
 describe('partition selectors', () => {
   it("round robin matches MetaQ's Java selector: pre-incremented counter, first message on index 1", () => {
     const select = roundRobinSelector();
-    assert.deepEqual(Array.from({ length: 7 }, () => select('t', partitions, message).index), [1, 2, 0, 1, 2, 0, 1]);
+    assert.deepEqual(
+      Array.from({ length: 7 }, () => select('t', partitions, message).index),
+      [1, 2, 0, 1, 2, 0, 1],
+    );
   });
 
   it('key selection is stable per key and spreads keys', () => {

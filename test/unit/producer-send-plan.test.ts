@@ -50,7 +50,9 @@ class FakeBroker {
   }
 
   kinds(): string[] {
-    return this.commands.map((c) => (c.kind === 'transaction' ? `transaction ${c.type}` : c.kind === 'put' ? `put ${c.partition}${c.txKey === undefined ? '' : ' tx'}` : c.kind));
+    return this.commands.map((c) =>
+      c.kind === 'transaction' ? `transaction ${c.type}` : c.kind === 'put' ? `put ${c.partition}${c.txKey === undefined ? '' : ' tx'}` : c.kind,
+    );
   }
 }
 
@@ -93,7 +95,10 @@ describe('the producer send plan', () => {
     assert.equal(await settledSoon(closing), false, 'two sends are in flight');
     answer(stored('100 0 40'));
     const results = await Promise.all(sends);
-    assert.deepEqual(results.map((r) => r.offset), [40, 40 + 20 + 1]);
+    assert.deepEqual(
+      results.map((r) => r.offset),
+      [40, 40 + 20 + 1],
+    );
     assert.equal(await settledSoon(closing), true);
     await assert.rejects(producer.send({ topic: 't', data: 'late' }), /closed/);
   });
@@ -102,7 +107,14 @@ describe('the producer send plan', () => {
     let answer!: (reply: Reply) => void;
     const fenced = new FakeBroker(0, ['+mput'], () => refused(503, 'fenced'));
     const other = new FakeBroker(1, ['+mput'], () => new Promise<Reply>((resolve) => (answer = resolve)));
-    const producer = producerOver([fenced, other], [{ brokerId: 0, index: 0 }, { brokerId: 1, index: 0 }], { selector: first });
+    const producer = producerOver(
+      [fenced, other],
+      [
+        { brokerId: 0, index: 0 },
+        { brokerId: 1, index: 0 },
+      ],
+      { selector: first },
+    );
     const sending = producer.send({ topic: 't', data: 'a' });
     const closing = producer.close();
     await nextTurn();
@@ -117,7 +129,10 @@ describe('the producer send plan', () => {
   it('does not retry a 503 when failover is off, nor for a named partition', async () => {
     const fenced = new FakeBroker(0, [], () => refused(503, 'fenced'));
     const other = new FakeBroker(1, []);
-    const partitions = [{ brokerId: 0, index: 0 }, { brokerId: 1, index: 0 }];
+    const partitions = [
+      { brokerId: 0, index: 0 },
+      { brokerId: 1, index: 0 },
+    ];
     const off = producerOver([fenced, other], partitions, { selector: first, failover: false });
     await assert.rejects(off.send({ topic: 't', data: 'a' }), (e: unknown) => e instanceof BrokerError && e.status === 503);
     const named = producerOver([fenced, other], partitions);
@@ -127,7 +142,10 @@ describe('the producer send plan', () => {
 
   it('asks the selector once per send: round robin to a broker without sets takes every partition in turn', async () => {
     const metaq = new FakeBroker(0, []);
-    const producer = producerOver([metaq], [0, 1, 2].map((index) => ({ brokerId: 0, index })));
+    const producer = producerOver(
+      [metaq],
+      [0, 1, 2].map((index) => ({ brokerId: 0, index })),
+    );
     for (let n = 0; n < 6; n += 1) await producer.send({ topic: 't', data: `m${n}` });
     assert.deepEqual(metaq.kinds(), ['put 1', 'put 2', 'put 0', 'put 1', 'put 2', 'put 0']);
   });
@@ -162,14 +180,25 @@ describe('the producer send plan', () => {
     );
     const lookupFails = producerOver([broker], [], {}, () => Promise.reject(new ConnectionError('no ZooKeeper')));
     await assert.rejects(lookupFails.send({ topic: 't', data: 'x' }), /no ZooKeeper/);
-    const throwingSelector = producerOver([broker], [{ brokerId: 0, index: 0 }], { selector: () => { throw new Error('selector failed'); } });
+    const throwingSelector = producerOver([broker], [{ brokerId: 0, index: 0 }], {
+      selector: () => {
+        throw new Error('selector failed');
+      },
+    });
     await assert.rejects(throwingSelector.send({ topic: 't', data: 'x' }), /selector failed/);
     for (const p of [producer, lookupFails, throwingSelector]) assert.equal(await settledSoon(p.close()), true, 'nothing left in flight');
   });
 
   it('a local transaction: BEGIN before the first put, every put in it, COMMIT after the last', async () => {
     const broker = new FakeBroker(0, ['+mput'], (command) => (command.kind === 'transaction' ? stored('') : stored('7 0 -1')));
-    const producer = producerOver([broker], [{ brokerId: 0, index: 0 }, { brokerId: 0, index: 1 }], { selector: first });
+    const producer = producerOver(
+      [broker],
+      [
+        { brokerId: 0, index: 0 },
+        { brokerId: 0, index: 1 },
+      ],
+      { selector: first },
+    );
     producer.beginTransaction();
     const sends = [producer.send({ topic: 't', data: 'a' }), producer.send({ topic: 't', data: 'b' })];
     const committing = producer.commit();

@@ -3,7 +3,17 @@ import { describe, it } from 'node:test';
 import { ConfigError, MetaqError, ProtocolError, isOutcomeUnknown, isRetriable } from '../../src/common/errors.js';
 import { errorCodeInfo } from '../../src/common/error-codes.js';
 import { Status, isRetriableStatus } from '../../src/protocol/status.js';
-import { AbortedError, BrokerError, ClosedError, ConnectionError, InvalidArgumentError, RequestTimeoutError, TransactionStateUnknownError, XaError, brokerStatus } from '../../src/client/errors.js';
+import {
+  AbortedError,
+  BrokerError,
+  ClosedError,
+  ConnectionError,
+  InvalidArgumentError,
+  RequestTimeoutError,
+  TransactionStateUnknownError,
+  XaError,
+  brokerStatus,
+} from '../../src/client/errors.js';
 
 describe('error registry: retry decisions come from the code, not the class', () => {
   it('a timeout and a lost connection are retriable with an unknown outcome', () => {
@@ -27,7 +37,15 @@ describe('error registry: retry decisions come from the code, not the class', ()
   });
 
   it('caller mistakes, closures and failed transactions are not retriable', () => {
-    const errors = [new InvalidArgumentError('topic', 'is empty'), new ClosedError('producer'), new AbortedError('send'), new XaError(-4, 'unknown'), new ProtocolError('bad'), new ConfigError('bad'), new MetaqError('UNSUPPORTED', 'no +otime')];
+    const errors = [
+      new InvalidArgumentError('topic', 'is empty'),
+      new ClosedError('producer'),
+      new AbortedError('send'),
+      new XaError(-4, 'unknown'),
+      new ProtocolError('bad'),
+      new ConfigError('bad'),
+      new MetaqError('UNSUPPORTED', 'no +otime'),
+    ];
     for (const error of errors) assert.equal(isRetriable(error), false, error.code);
     assert.equal(new TransactionStateUnknownError('COMMIT of TX:1:1').outcomeUnknown, true);
     assert.equal(new TransactionStateUnknownError('COMMIT of TX:1:1').retriable, false);

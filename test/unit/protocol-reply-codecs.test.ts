@@ -31,12 +31,20 @@ const result = (code: number, text: string): Reply => received(resultFrame(code,
 
 /** `fn` throws a BrokerError with this status and text. */
 function refuses(fn: () => unknown, status: number, reason: string): void {
-  assert.throws(fn, (error: unknown) => error instanceof BrokerError && error.status === status && error.reason === reason && error.message === `broker answered ${status}: ${reason}`);
+  assert.throws(
+    fn,
+    (error: unknown) =>
+      error instanceof BrokerError && error.status === status && error.reason === reason && error.message === `broker answered ${status}: ${reason}`,
+  );
 }
 
 describe('reply codecs: what the broker writes, each command decodes', () => {
   it('put and mput answers decode to where the messages went; refusals throw their BrokerError', () => {
-    assert.deepEqual(decodePutReply(received(storedFrame(7, 9007199254740993n, 3, 4096)), 2), { id: 9007199254740993n, partition: { brokerId: 2, index: 3 }, offset: 4096 });
+    assert.deepEqual(decodePutReply(received(storedFrame(7, 9007199254740993n, 3, 4096)), 2), {
+      id: 9007199254740993n,
+      partition: { brokerId: 2, index: 3 },
+      offset: 4096,
+    });
     assert.deepEqual(decodePutSetReply(received(storedFrame(7, 11n, 0, 120, 5))), { firstId: 11n, partition: 0, firstOffset: 120 });
     refuses(() => decodePutReply(result(Status.forbidden, 'partition[0-1] has been closed'), 0), 403, 'partition[0-1] has been closed');
     refuses(() => decodePutSetReply(result(Status.serviceUnavailable, 'fenced')), 503, 'fenced');
@@ -75,7 +83,14 @@ describe('reply codecs: what the broker writes, each command decodes', () => {
 
   it('stats answers decode to item → value without STATS/END; a refusal gives none', () => {
     const stats = decodeStatsReply(result(Status.success, 'STATS\r\npid 12\r\nversion 1.4.6 metaq\r\nlonely\r\nEND\r\n'));
-    assert.deepEqual([...stats], [['pid', '12'], ['version', '1.4.6 metaq'], ['lonely', 'NO VALUE']]);
+    assert.deepEqual(
+      [...stats],
+      [
+        ['pid', '12'],
+        ['version', '1.4.6 metaq'],
+        ['lonely', 'NO VALUE'],
+      ],
+    );
     assert.equal(decodeStatsReply(result(Status.badRequest, 'unknown item')).size, 0);
   });
 
@@ -88,7 +103,10 @@ describe('reply codecs: what the broker writes, each command decodes', () => {
   it('transaction answers: the text, an XaError for the broker XAException, else a BrokerError', () => {
     assert.equal(decodeTransactionReply(result(Status.success, 'XID:1:a:b:q')), 'XID:1:a:b:q');
     const xa = result(Status.internalServerError, xaReplyText(-4, 'unknown xid\r\nsecond line'));
-    assert.throws(() => decodeTransactionReply(xa), (error: unknown) => error instanceof XaError && error.xaCode === -4 && error.message === 'XA error -4: unknown xid\r\nsecond line');
+    assert.throws(
+      () => decodeTransactionReply(xa),
+      (error: unknown) => error instanceof XaError && error.xaCode === -4 && error.message === 'XA error -4: unknown xid\r\nsecond line',
+    );
     refuses(() => decodeTransactionReply(result(Status.internalServerError, 'no such transaction')), 500, 'no such transaction');
   });
 

@@ -14,8 +14,14 @@ function general(line: string): unknown {
   }
 }
 
-const intToken = fc.oneof(fc.integer({ min: -2147483648, max: 2147483647 }).map(String), fc.constantFrom('0', '-0', '007', '2147483648', '-2147483649', '99999999999', '', '-', '1a', '+1', ' 1'));
-const topic = fc.oneof(fc.constantFrom('orders', 'topic-1', 'cafés', 'a'), fc.string({ minLength: 0, maxLength: 8 }).filter((t) => !/[\r\n]/.test(t)));
+const intToken = fc.oneof(
+  fc.integer({ min: -2147483648, max: 2147483647 }).map(String),
+  fc.constantFrom('0', '-0', '007', '2147483648', '-2147483649', '99999999999', '', '-', '1a', '+1', ' 1'),
+);
+const topic = fc.oneof(
+  fc.constantFrom('orders', 'topic-1', 'cafés', 'a'),
+  fc.string({ minLength: 0, maxLength: 8 }).filter((t) => !/[\r\n]/.test(t)),
+);
 
 describe('put header fast path', () => {
   it('agrees with the general parser on every line it accepts, and leaves the rest to it', () => {
@@ -40,7 +46,7 @@ describe('put header fast path', () => {
     const b = fast.parse(line('put orders 0 5 1 9'), 0, 18)!;
     assert.deepEqual(b, general('put orders 0 5 1 9'));
     assert.equal(b.command.kind === 'put' && b.command.checksum, -1);
-    assert.equal(fast.parse(line('put orders 0 -5 1 9'), 0, 19), undefined, 'a negative length is the general parser\'s to refuse');
+    assert.equal(fast.parse(line('put orders 0 -5 1 9'), 0, 19), undefined, "a negative length is the general parser's to refuse");
     assert.equal(fast.parse(line('get orders 0 5 1 9'), 0, 18), undefined);
   });
 });

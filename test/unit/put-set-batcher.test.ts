@@ -26,7 +26,12 @@ function addAll(batcher: PutSetBatcher, connection: BrokerTransport, count: numb
       { length: count },
       () =>
         new Promise<SendResult>((resolve, reject) =>
-          batcher.add(connection, { brokerId: 0, index: 0 }, { topic: 't', payload: Buffer.alloc(size), flag: 0, crc: 0, timeoutMs: 1000 }, { done: (error, result) => (error === undefined ? resolve(result!) : reject(error)) }),
+          batcher.add(
+            connection,
+            { brokerId: 0, index: 0 },
+            { topic: 't', payload: Buffer.alloc(size), flag: 0, crc: 0, timeoutMs: 1000 },
+            { done: (error, result) => (error === undefined ? resolve(result!) : reject(error)) },
+          ),
         ),
     ),
   );
@@ -39,7 +44,10 @@ describe('PutSetBatcher', () => {
     const results = await addAll(batcher, connection, 95, 100);
     assert.deepEqual(sets, [10, 10, 10, 10, 10, 10, 10, 10, 10, 5]);
     // Each set was answered at offset 0: the n-th message of a set starts 120 bytes after the one before.
-    assert.deepEqual(results.slice(0, 3).map((r) => r.offset), [0, 120, 240]);
+    assert.deepEqual(
+      results.slice(0, 3).map((r) => r.offset),
+      [0, 120, 240],
+    );
     assert.equal(results[10]!.offset, 0);
   });
 
@@ -54,15 +62,28 @@ describe('PutSetBatcher', () => {
     const batcher = new PutSetBatcher(defaultBatching);
     const puts = Array.from({ length: 600 }, (_, n) => ({ topic: 't', payload: Buffer.alloc(1024, n % 251), flag: 0, crc: n, timeoutMs: 1000 }));
     const first = batcher.split(puts);
-    assert.deepEqual(first.map((set) => set.count), [251, 251, 98]);
+    assert.deepEqual(
+      first.map((set) => set.count),
+      [251, 251, 98],
+    );
     const payloads = first.flatMap((set) => [...iterateRecords(set.records)].map((record) => record.payload[0]));
-    assert.deepEqual(payloads, puts.map((put) => put.payload[0]), 'every message, in order');
+    assert.deepEqual(
+      payloads,
+      puts.map((put) => put.payload[0]),
+      'every message, in order',
+    );
     const unrecycled = batcher.split(puts);
-    assert.ok(unrecycled.every((set) => first.every((old) => old.records.buffer !== set.records.buffer)), 'sets still in flight are not reused');
+    assert.ok(
+      unrecycled.every((set) => first.every((old) => old.records.buffer !== set.records.buffer)),
+      'sets still in flight are not reused',
+    );
     for (const set of first) batcher.recycle(set.records);
     const again = batcher.split(puts);
     const reused = new Set(first.map((set) => set.records.buffer));
     assert.ok(reused.has(again[0]!.records.buffer) && reused.has(again[1]!.records.buffer), 'the full sets reuse recycled buffers');
-    assert.deepEqual(again.flatMap((set) => [...iterateRecords(set.records)].map((record) => record.payload[0])), payloads);
+    assert.deepEqual(
+      again.flatMap((set) => [...iterateRecords(set.records)].map((record) => record.payload[0])),
+      payloads,
+    );
   });
 });

@@ -28,14 +28,18 @@ describe('quotas', () => {
     assert.equal(bucket.take(0, 5_100), 0, 'paid once time passes the last point seen');
   });
 
-  it('holds a request to the stricter of its client\'s and its topic\'s rates, counts it, and caps the hold', () => {
+  it("holds a request to the stricter of its client's and its topic's rates, counts it, and caps the hold", () => {
     const clock = manualClock();
     const quotas = new Quotas(clock);
     const limits = { clientBytesPerSecond: 10_000, topicBytesPerSecond: 2_000 };
     assert.equal(quotas.charge('produce', '10.0.0.1', 'orders', 2_000, limits), 0);
     assert.equal(quotas.charge('produce', '10.0.0.1', 'orders', 1_000, limits), 500, 'the topic is the stricter');
     assert.deepEqual(quotas.held(), [{ kind: 'produce', scope: 'topic', name: 'orders', seconds: 0.5 }]);
-    assert.equal(quotas.charge('fetch', '10.0.0.1', 'orders', 1_000_000, { clientBytesPerSecond: 1_000, topicBytesPerSecond: 0 }), MAX_THROTTLE_MS, 'a huge debt holds at most the cap');
+    assert.equal(
+      quotas.charge('fetch', '10.0.0.1', 'orders', 1_000_000, { clientBytesPerSecond: 1_000, topicBytesPerSecond: 0 }),
+      MAX_THROTTLE_MS,
+      'a huge debt holds at most the cap',
+    );
     assert.equal(quotas.charge('produce', '10.0.0.2', 'logs', 1_000_000, { clientBytesPerSecond: 0, topicBytesPerSecond: 0 }), 0, 'no quota, no hold');
   });
 });

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { consistentHashAssignment, defaultAssignment, formatOffsetNode, javaStringSort, MetaZnodes, parseOffsetNode, parseTopicBroker, topicBrokerJson } from '../../src/coordination/index.js';
+import {
+  consistentHashAssignment,
+  defaultAssignment,
+  formatOffsetNode,
+  javaStringSort,
+  MetaZnodes,
+  parseOffsetNode,
+  parseTopicBroker,
+  topicBrokerJson,
+} from '../../src/coordination/index.js';
 
 describe('rebalance: MetaQ default strategy', () => {
   it('sorts as Java strings: "0-10" before "0-2", "10-0" before "2-0"', () => {
@@ -21,10 +30,19 @@ describe('rebalance: MetaQ default strategy', () => {
   it('members beyond the partition count get nothing; every partition has exactly one owner', () => {
     const partitions = ['1-0', '2-0'];
     const consumers = ['x', 'y', 'z'];
-    assert.deepEqual(consumers.map((c) => defaultAssignment(c, consumers, partitions)), [['1-0'], ['2-0'], []]);
+    assert.deepEqual(
+      consumers.map((c) => defaultAssignment(c, consumers, partitions)),
+      [['1-0'], ['2-0'], []],
+    );
     for (let m = 1; m <= 7; m += 1) {
       const members = Array.from({ length: m }, (_, i) => `c${i}`);
-      const owned = members.flatMap((c) => defaultAssignment(c, members, Array.from({ length: 13 }, (_, i) => `${i % 3}-${i}`)));
+      const owned = members.flatMap((c) =>
+        defaultAssignment(
+          c,
+          members,
+          Array.from({ length: 13 }, (_, i) => `${i % 3}-${i}`),
+        ),
+      );
       assert.equal(owned.length, 13);
       assert.equal(new Set(owned).size, 13);
     }

@@ -44,7 +44,7 @@ async function flipAndRead(field: keyof typeof FIELDS): Promise<{ refused: true 
 }
 
 // What MetaQ's record format lets a broker detect in sealed data: its checksum is a CRC-32 of the payload alone.
-describe('damage to stored record headers (a limit of MetaQ\'s format)', () => {
+describe("damage to stored record headers (a limit of MetaQ's format)", () => {
   for (const field of ['payload', 'checksum', 'length'] as const) {
     it(`a flipped bit in the ${field} is detected and the record refused`, async () => {
       assert.deepEqual(await flipAndRead(field), { refused: true });

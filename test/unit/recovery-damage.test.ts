@@ -38,7 +38,11 @@ async function checkRecovery(io: MemoryFileIO, offsets: number[], end: number, d
   const log = await openLog(io);
   const expected = offsets.filter((offset, i) => (offsets[i + 1] ?? end) <= damagedFrom);
   const keptEnd = expected.length === 0 ? 0 : (offsets[expected.length] ?? end);
-  assert.deepEqual((await scanAll(log)).map((r) => r.offset), expected, `damage at ${damagedFrom}`);
+  assert.deepEqual(
+    (await scanAll(log)).map((r) => r.offset),
+    expected,
+    `damage at ${damagedFrom}`,
+  );
   assert.equal(log.writtenEnd, keptEnd);
   assert.equal(log.recovery.truncatedBytes, damagedLength - keptEnd, 'the truncated byte count is reported');
   assert.equal(await appendPayload(log, 99), keptEnd, 'next append lands at the recovered end');

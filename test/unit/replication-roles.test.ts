@@ -34,7 +34,12 @@ describe('replication role table', () => {
       for (const event of EVENTS) {
         const to = allowed.get(`${from} ${event}`);
         if (to !== undefined) assert.equal(nextRole(from, event), to, `${from} ${event}`);
-        else assert.throws(() => nextRole(from, event), (error: unknown) => error instanceof MetaqError && error.code === 'ROLE_TRANSITION_REFUSED', `${from} ${event} must be refused`);
+        else
+          assert.throws(
+            () => nextRole(from, event),
+            (error: unknown) => error instanceof MetaqError && error.code === 'ROLE_TRANSITION_REFUSED',
+            `${from} ${event} must be refused`,
+          );
       }
     }
   });

@@ -7,7 +7,12 @@ import { ReplyBytes } from '../../src/protocol/reply-bytes.js';
 
 /** A reply as a handler makes it: a text frame, or a stored put's or set's answer. */
 const replyArb = fc.oneof(
-  fc.record({ kind: fc.constant('frame' as const), code: fc.constantFrom(400, 403, 500, 503), opaque: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), text: fc.string({ maxLength: 300, unit: 'grapheme' }) }),
+  fc.record({
+    kind: fc.constant('frame' as const),
+    code: fc.constantFrom(400, 403, 500, 503),
+    opaque: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    text: fc.string({ maxLength: 300, unit: 'grapheme' }),
+  }),
   fc.record({
     kind: fc.constant('stored' as const),
     opaque: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),

@@ -16,7 +16,10 @@ function statsContext(): BrokerContext {
     counters: new BrokerCounters(),
     traffic: new PartitionTraffic(),
     realtime: new RealtimeStats(systemClock),
-    stores: { find: (topic: string, partition: number) => (topic === 't' && partition === 0 ? {} : undefined), settings: (topic: string) => (topic === 't' ? { stat: true } : undefined) },
+    stores: {
+      find: (topic: string, partition: number) => (topic === 't' && partition === 0 ? {} : undefined),
+      settings: (topic: string) => (topic === 't' ? { stat: true } : undefined),
+    },
     replication: { syncSlave: undefined },
   } as unknown as BrokerContext;
 }
@@ -24,8 +27,26 @@ function statsContext(): BrokerContext {
 const put: PutCommand = { kind: 'put', topic: 't', partition: 0, flag: 0, checksum: -1, txKey: undefined, opaque: 1, body: Buffer.alloc(10) };
 const set: PutSetCommand = { kind: 'mput', topic: 't', partition: 0, count: 2, opaque: 2, body: Buffer.alloc(0), producer: undefined };
 const get: GetCommand = { kind: 'get', topic: 't', group: 'g', partition: 0, offset: 0, maxSize: 1024, opaque: 3 };
-const stored = (fields: Partial<StoredOutcome>): StoredOutcome => ({ kind: 'stored', id: 1n, partition: 0, offset: 0, count: -1, messages: 1, payloadBytes: 10, retried: false, ...fields });
-const failed = (fields: Partial<WriteFailedOutcome>): WriteFailedOutcome => ({ kind: 'writeFailed', status: 500, text: 'failed', partition: 0, messages: 2, oversized: false, ...fields });
+const stored = (fields: Partial<StoredOutcome>): StoredOutcome => ({
+  kind: 'stored',
+  id: 1n,
+  partition: 0,
+  offset: 0,
+  count: -1,
+  messages: 1,
+  payloadBytes: 10,
+  retried: false,
+  ...fields,
+});
+const failed = (fields: Partial<WriteFailedOutcome>): WriteFailedOutcome => ({
+  kind: 'writeFailed',
+  status: 500,
+  text: 'failed',
+  partition: 0,
+  messages: 2,
+  oversized: false,
+  ...fields,
+});
 
 describe('request stats: counters from requests and outcomes', () => {
   it('counts puts and sets per message, a compressed set by the messages it holds', () => {
@@ -57,7 +78,12 @@ describe('request stats: counters from requests and outcomes', () => {
 
   it('counts gets, their misses (a 301 as an offset request too) and bytes, but not other refusals as misses', () => {
     const ctx = statsContext();
-    for (const outcome of [refused(301, '100', 'miss'), refused(404, 'none', 'miss'), refused(403, 'closed'), { kind: 'messages' as const, bytes: Buffer.alloc(7), release: undefined }]) {
+    for (const outcome of [
+      refused(301, '100', 'miss'),
+      refused(404, 'none', 'miss'),
+      refused(403, 'closed'),
+      { kind: 'messages' as const, bytes: Buffer.alloc(7), release: undefined },
+    ]) {
       countRequest(ctx, get);
       countOutcome(ctx, get, outcome);
     }
@@ -84,7 +110,17 @@ describe('request stats: counters from requests and outcomes', () => {
 
   it('counts a sync frame as a put only where a sync slave stores it', () => {
     const ctx = statsContext();
-    const sync = { kind: 'sync', topic: 't', partition: 0, flag: 0, msgId: 1n, checksum: -1, offset: undefined, opaque: 5, body: Buffer.alloc(1) } as SyncCommand;
+    const sync = {
+      kind: 'sync',
+      topic: 't',
+      partition: 0,
+      flag: 0,
+      msgId: 1n,
+      checksum: -1,
+      offset: undefined,
+      opaque: 5,
+      body: Buffer.alloc(1),
+    } as SyncCommand;
     countRequest(ctx, sync);
     assert.equal(ctx.counters.cmdPut, 0);
   });

@@ -33,22 +33,27 @@ describe('SCRAM-SHA-256 (RFC 5802, RFC 7677)', () => {
 
   it('logs in with the right password and never with another, for any names and passwords', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.stringMatching(/^[A-Za-z0-9=,._@-]{1,12}$/), fc.string({ minLength: 1, maxLength: 12 }), fc.string({ minLength: 1, maxLength: 12 }), async (name, password, other) => {
-        const credentials = await scramCredentials(password, 4096);
-        const attempt = async (tried: string): Promise<boolean> => {
-          const client = new ScramClientExchange(name, tried);
-          const server = new ScramServerExchange((user) => (user === name ? credentials : undefined), decoy);
-          try {
-            const serverFinal = server.final(await client.final(server.first(client.first())));
-            return client.verify(serverFinal) && server.user !== undefined;
-          } catch (error) {
-            if (error instanceof ScramError) return false;
-            throw error;
-          }
-        };
-        assert.equal(await attempt(password), true);
-        if (other !== password) assert.equal(await attempt(other), false);
-      }),
+      fc.asyncProperty(
+        fc.stringMatching(/^[A-Za-z0-9=,._@-]{1,12}$/),
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.string({ minLength: 1, maxLength: 12 }),
+        async (name, password, other) => {
+          const credentials = await scramCredentials(password, 4096);
+          const attempt = async (tried: string): Promise<boolean> => {
+            const client = new ScramClientExchange(name, tried);
+            const server = new ScramServerExchange((user) => (user === name ? credentials : undefined), decoy);
+            try {
+              const serverFinal = server.final(await client.final(server.first(client.first())));
+              return client.verify(serverFinal) && server.user !== undefined;
+            } catch (error) {
+              if (error instanceof ScramError) return false;
+              throw error;
+            }
+          };
+          assert.equal(await attempt(password), true);
+          if (other !== password) assert.equal(await attempt(other), false);
+        },
+      ),
       { numRuns: 25 },
     );
   });

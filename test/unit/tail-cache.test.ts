@@ -8,29 +8,34 @@ const bytes = (length: number, seed: number): Buffer => Buffer.from(Array.from({
 describe('TailCache', () => {
   it('answers any range inside what it holds exactly as written, and nothing before it', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: CHUNK_OVERHEAD, max: 8 * CHUNK_OVERHEAD }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 2000 })), { maxLength: 30 }), (sizes, budget, reads) => {
-        const cache = new TailCache(budget);
-        const tail = cache.partition();
-        const written: Buffer[] = [];
-        let end = 1000; // the log need not start at 0
-        sizes.forEach((size, n) => {
-          const data = bytes(size, n);
-          tail.add(end, data);
-          written.push(data);
-          end += size;
-        });
-        const log = Buffer.concat(written);
-        assert.ok(cache.bytes <= Math.max(budget, sizes.at(-1)! + CHUNK_OVERHEAD), 'over budget only by the newest chunk');
-        for (const [at, length] of reads) {
-          const offset = 1000 + (at % (log.length + 10));
-          const got = tail.read(offset, length);
-          if (got === undefined) continue;
-          assert.deepEqual(got, log.subarray(offset - 1000, Math.min(offset - 1000 + length, log.length)));
-        }
-        // The newest byte is always there.
-        assert.deepEqual(tail.read(end - 1, 10), log.subarray(log.length - 1));
-        assert.equal(tail.read(end, 10), undefined, 'nothing past the written end');
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: CHUNK_OVERHEAD, max: 8 * CHUNK_OVERHEAD }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 2000 })), { maxLength: 30 }),
+        (sizes, budget, reads) => {
+          const cache = new TailCache(budget);
+          const tail = cache.partition();
+          const written: Buffer[] = [];
+          let end = 1000; // the log need not start at 0
+          sizes.forEach((size, n) => {
+            const data = bytes(size, n);
+            tail.add(end, data);
+            written.push(data);
+            end += size;
+          });
+          const log = Buffer.concat(written);
+          assert.ok(cache.bytes <= Math.max(budget, sizes.at(-1)! + CHUNK_OVERHEAD), 'over budget only by the newest chunk');
+          for (const [at, length] of reads) {
+            const offset = 1000 + (at % (log.length + 10));
+            const got = tail.read(offset, length);
+            if (got === undefined) continue;
+            assert.deepEqual(got, log.subarray(offset - 1000, Math.min(offset - 1000 + length, log.length)));
+          }
+          // The newest byte is always there.
+          assert.deepEqual(tail.read(end - 1, 10), log.subarray(log.length - 1));
+          assert.equal(tail.read(end, 10), undefined, 'nothing past the written end');
+        },
+      ),
     );
   });
 
@@ -52,29 +57,33 @@ describe('TailCache', () => {
   it('keeps the bytes of every partition as written while the ring wraps under interleaved writes', () => {
     fc.assert(
       // Writes large next to CHUNK_OVERHEAD, so the ring (not the count of chunks) decides what stays.
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 20_000 })), { minLength: 1, maxLength: 60 }), fc.integer({ min: 20_000 + CHUNK_OVERHEAD, max: 80_000 }), (writes, budget) => {
-        const cache = new TailCache(budget);
-        const tails = Array.from({ length: 4 }, () => cache.partition());
-        const logs: Buffer[][] = [[], [], [], []];
-        const ends = [0, 0, 0, 0];
-        writes.forEach(([p, size], n) => {
-          const data = bytes(size, n);
-          tails[p]!.add(ends[p]!, data);
-          data.fill(0); // the cache holds a copy: the broker reuses request buffers
-          logs[p]!.push(bytes(size, n));
-          ends[p]! += size;
-        });
-        assert.ok(cache.bytes <= budget);
-        tails.forEach((tail, p) => {
-          const log = Buffer.concat(logs[p]!);
-          for (let offset = 0; offset < log.length; offset += 997) {
-            const got = tail.read(offset, 5000);
-            if (got !== undefined) assert.deepEqual(got, log.subarray(offset, Math.min(offset + 5000, log.length)), `partition ${p} at ${offset}`);
-          }
-        });
-        const newest = writes.at(-1)![0];
-        assert.deepEqual(tails[newest]!.read(ends[newest]! - 1, 1), bytes(writes.at(-1)![1], writes.length - 1).subarray(-1), 'the newest write is held');
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 20_000 })), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 20_000 + CHUNK_OVERHEAD, max: 80_000 }),
+        (writes, budget) => {
+          const cache = new TailCache(budget);
+          const tails = Array.from({ length: 4 }, () => cache.partition());
+          const logs: Buffer[][] = [[], [], [], []];
+          const ends = [0, 0, 0, 0];
+          writes.forEach(([p, size], n) => {
+            const data = bytes(size, n);
+            tails[p]!.add(ends[p]!, data);
+            data.fill(0); // the cache holds a copy: the broker reuses request buffers
+            logs[p]!.push(bytes(size, n));
+            ends[p]! += size;
+          });
+          assert.ok(cache.bytes <= budget);
+          tails.forEach((tail, p) => {
+            const log = Buffer.concat(logs[p]!);
+            for (let offset = 0; offset < log.length; offset += 997) {
+              const got = tail.read(offset, 5000);
+              if (got !== undefined) assert.deepEqual(got, log.subarray(offset, Math.min(offset + 5000, log.length)), `partition ${p} at ${offset}`);
+            }
+          });
+          const newest = writes.at(-1)![0];
+          assert.deepEqual(tails[newest]!.read(ends[newest]! - 1, 1), bytes(writes.at(-1)![1], writes.length - 1).subarray(-1), 'the newest write is held');
+        },
+      ),
     );
   });
 

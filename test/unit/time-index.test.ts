@@ -62,7 +62,8 @@ describe('seek by time (PartitionLog.offsetForTime)', () => {
     const io = new MemoryFileIO();
     const log = await openLog(io);
     const times = Array.from({ length: 300 }, (_, n) => T0 + n * 7);
-    const set = (from: number, to: number): Buffer => Buffer.concat(times.slice(from, to).map((time, n) => encodeRecord(Buffer.alloc(100, n), idAt(time, n), 0)));
+    const set = (from: number, to: number): Buffer =>
+      Buffer.concat(times.slice(from, to).map((time, n) => encodeRecord(Buffer.alloc(100, n), idAt(time, n), 0)));
     const offsets: number[] = [];
     const appendSet = (from: number, to: number, latest: number | undefined): Promise<void> =>
       new Promise((resolve, reject) => {

@@ -6,25 +6,40 @@ import { TimingWheel } from '../../src/broker/delayed/timing-wheel.js';
 describe('timing wheel', () => {
   it('releases every timer once, never before its time, earliest first, whichever way the clock moves', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 200 }), fc.array(fc.integer({ min: -30_000, max: 30_000 }).filter((step) => step !== 0), { minLength: 1, maxLength: 60 }), (dues, steps) => {
-        const start = 1_000_000;
-        const wheel = new TimingWheel<number>(100, 64, start);
-        dues.forEach((due, n) => wheel.add(start + due, n));
-        let now = start;
-        const released: number[] = [];
-        for (const step of [...steps, 'end' as const]) {
-          now = step === 'end' ? start + 10_000_000 : now + step;
-          const out = wheel.advance(now);
-          for (const n of out) assert.ok(start + dues[n]! <= now, `timer ${n} due at ${start + dues[n]!} released at ${now}`);
-          assert.deepEqual(out.map((n) => dues[n]!), out.map((n) => dues[n]!).sort((a, b) => a - b));
-          released.push(...out);
-          // Whatever is still in the wheel is not due yet: nothing waits for a later tick or turn.
-          assert.equal(wheel.size, dues.length - released.length);
-          const left = new Set(released);
-          for (let n = 0; n < dues.length; n += 1) if (!left.has(n)) assert.ok(start + dues[n]! > now, `timer ${n} due at ${start + dues[n]!} still held at ${now}`);
-        }
-        assert.deepEqual([...released].sort((a, b) => a - b), dues.map((_, n) => n), 'each once');
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 200 }),
+        fc.array(
+          fc.integer({ min: -30_000, max: 30_000 }).filter((step) => step !== 0),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (dues, steps) => {
+          const start = 1_000_000;
+          const wheel = new TimingWheel<number>(100, 64, start);
+          dues.forEach((due, n) => wheel.add(start + due, n));
+          let now = start;
+          const released: number[] = [];
+          for (const step of [...steps, 'end' as const]) {
+            now = step === 'end' ? start + 10_000_000 : now + step;
+            const out = wheel.advance(now);
+            for (const n of out) assert.ok(start + dues[n]! <= now, `timer ${n} due at ${start + dues[n]!} released at ${now}`);
+            assert.deepEqual(
+              out.map((n) => dues[n]!),
+              out.map((n) => dues[n]!).sort((a, b) => a - b),
+            );
+            released.push(...out);
+            // Whatever is still in the wheel is not due yet: nothing waits for a later tick or turn.
+            assert.equal(wheel.size, dues.length - released.length);
+            const left = new Set(released);
+            for (let n = 0; n < dues.length; n += 1)
+              if (!left.has(n)) assert.ok(start + dues[n]! > now, `timer ${n} due at ${start + dues[n]!} still held at ${now}`);
+          }
+          assert.deepEqual(
+            [...released].sort((a, b) => a - b),
+            dues.map((_, n) => n),
+            'each once',
+          );
+        },
+      ),
     );
   });
 

@@ -8,23 +8,47 @@ import { TransactionJournal } from '../../src/storage/transaction-journal.js';
 import { silentLogger } from '../support/storage-harness.js';
 
 const DIR = '/data/transactions';
-const open = (io: MemoryFileIO, maxFileSize?: number) => TransactionJournal.open({ dir: DIR, io, logger: silentLogger, flushMode: 1, maxCheckpoints: 3, maxFileSize });
-const append = (id: bigint, key = 'TX:s:1'): JournalRecord => ({ kind: 'append', messageId: id, putFrame: Buffer.from(`put t 0 1 0 -1 ${key} 1\r\nx`), force: false });
-const commit = (key = 'TX:s:1'): JournalRecord => ({ kind: 'operation', type: 'LOCAL_COMMIT', wasPrepared: false, txKey: key, locations: [{ offset: -1, length: 21, checksum: 7, partition: 'tëst-0' }], force: true });
+const open = (io: MemoryFileIO, maxFileSize?: number) =>
+  TransactionJournal.open({ dir: DIR, io, logger: silentLogger, flushMode: 1, maxCheckpoints: 3, maxFileSize });
+const append = (id: bigint, key = 'TX:s:1'): JournalRecord => ({
+  kind: 'append',
+  messageId: id,
+  putFrame: Buffer.from(`put t 0 1 0 -1 ${key} 1\r\nx`),
+  force: false,
+});
+const commit = (key = 'TX:s:1'): JournalRecord => ({
+  kind: 'operation',
+  type: 'LOCAL_COMMIT',
+  wasPrepared: false,
+  txKey: key,
+  locations: [{ offset: -1, length: 21, checksum: 7, partition: 'tëst-0' }],
+  force: true,
+});
 
 describe('transaction journal codec', () => {
   it('round-trips appends with 64-bit ids and operations with their location attachment', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.uint8Array({ maxLength: 64 }), fc.array(fc.record({ offset: fc.integer({ min: -1e12, max: 1e12 }), length: fc.nat(), checksum: fc.nat(), partition: fc.string({ minLength: 1, maxLength: 12 }) }, { noNullPrototype: true }), { maxLength: 4 }), (id, frame, locations) => {
-        const records: JournalRecord[] = [
-          { kind: 'append', messageId: id, putFrame: Buffer.from(frame), force: false },
-          { kind: 'operation', type: 'XA_COMMIT', wasPrepared: true, txKey: 'XID:1:0a:0b:app', locations, force: true },
-        ];
-        for (const record of records) {
-          const bytes = encodeJournalRecord(record);
-          assert.deepEqual(decodeJournalRecord(bytes, 0), { record, size: bytes.length });
-        }
-      }),
+      fc.property(
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.array(
+          fc.record(
+            { offset: fc.integer({ min: -1e12, max: 1e12 }), length: fc.nat(), checksum: fc.nat(), partition: fc.string({ minLength: 1, maxLength: 12 }) },
+            { noNullPrototype: true },
+          ),
+          { maxLength: 4 },
+        ),
+        (id, frame, locations) => {
+          const records: JournalRecord[] = [
+            { kind: 'append', messageId: id, putFrame: Buffer.from(frame), force: false },
+            { kind: 'operation', type: 'XA_COMMIT', wasPrepared: true, txKey: 'XID:1:0a:0b:app', locations, force: true },
+          ];
+          for (const record of records) {
+            const bytes = encodeJournalRecord(record);
+            assert.deepEqual(decodeJournalRecord(bytes, 0), { record, size: bytes.length });
+          }
+        },
+      ),
     );
   });
 
@@ -55,7 +79,10 @@ describe('transaction journal files', () => {
     await journal.append(commit());
     await journal.close();
     const { journal: again, replay } = await open(io);
-    assert.deepEqual(replay.map((r) => r.record.kind), ['append', 'append', 'operation']);
+    assert.deepEqual(
+      replay.map((r) => r.record.kind),
+      ['append', 'append', 'operation'],
+    );
     assert.deepEqual(replay[0]!.position, first.position);
     await again.close();
   });
@@ -71,11 +98,18 @@ describe('transaction journal files', () => {
     await redo.truncate(size - 3);
     await redo.close();
     const { journal: again, replay } = await open(io);
-    assert.deepEqual(replay.map((r) => r.record.kind), ['append'], 'the torn commit is gone');
+    assert.deepEqual(
+      replay.map((r) => r.record.kind),
+      ['append'],
+      'the torn commit is gone',
+    );
     await again.append(append(3n));
     await again.close();
     const { replay: third, journal: last } = await open(io);
-    assert.deepEqual(third.map((r) => r.record.kind === 'append' && r.record.messageId), [1n, 3n]);
+    assert.deepEqual(
+      third.map((r) => r.record.kind === 'append' && r.record.messageId),
+      [1n, 3n],
+    );
     await last.close();
   });
 
@@ -87,7 +121,10 @@ describe('transaction journal files', () => {
     await journal.append(append(2n));
     const image = io.crashImage('durable', () => ({ applied: 0, tearLast: false }));
     const { replay, journal: recovered } = await open(image);
-    assert.deepEqual(replay.map((r) => r.record.kind), ['append', 'operation']);
+    assert.deepEqual(
+      replay.map((r) => r.record.kind),
+      ['append', 'operation'],
+    );
     await recovered.close();
     await journal.close();
   });

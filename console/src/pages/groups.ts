@@ -11,15 +11,23 @@ export function GroupsPage() {
     <h1>Consumer groups</h1>
     <${StatusLine} polled=${polled} />
     <table data-testid="groups">
-      <thead><tr><th>Group</th><th class="num">Members</th><th class="num">Partitions</th><th class="num">Lag</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Group</th>
+          <th class="num">Members</th>
+          <th class="num">Partitions</th>
+          <th class="num">Lag</th>
+        </tr>
+      </thead>
       <tbody>
         ${(polled.data?.groups ?? []).map(
-          (g) => html`<tr data-group=${g.group}>
-            <td><a href=${`#/groups/${encodeURIComponent(g.group)}`}>${g.group}</a></td>
-            <td class="num">${g.members.length}</td>
-            <td class="num">${g.partitions.length}</td>
-            <td class="num" data-testid="lag">${bytes(g.lagBytes)}</td>
-          </tr>`,
+          (g) =>
+            html`<tr data-group=${g.group}>
+              <td><a href=${`#/groups/${encodeURIComponent(g.group)}`}>${g.group}</a></td>
+              <td class="num">${g.members.length}</td>
+              <td class="num">${g.partitions.length}</td>
+              <td class="num" data-testid="lag">${bytes(g.lagBytes)}</td>
+            </tr>`,
         )}
       </tbody>
     </table>

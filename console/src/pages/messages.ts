@@ -39,28 +39,53 @@ export function MessagesPage({ initial }: { initial: BrowseTarget }) {
       <button type="submit" data-testid="show">Show</button>
     </form>
     ${error && html`<div class="error" data-testid="error">${error}</div>`}
-    ${page &&
-    html`<p class="muted">offsets ${page.minOffset}–${page.maxOffset} readable; ${page.messages.length} messages from ${target.offset}</p>
-      <table data-testid="messages">
-        <thead><tr><th class="num">Offset</th><th>Id</th><th class="num">Flag</th><th>Attribute</th><th class="num">Size</th><th>Body</th></tr></thead>
-        <tbody>
-          ${page.messages.map(
-            (m) => html`<tr data-offset=${m.offset}>
-              <td class="num">${m.offset}</td>
-              <td>${m.id}</td>
-              <td class="num">${m.flag}</td>
-              <td data-testid="attribute">${m.attribute ?? ''}</td>
-              <td class="num">${m.size}</td>
-              <td>${m.intact ? '' : html`<span class="tag bad">bad CRC</span> `}<pre class="body" data-testid="body">${m.text ?? `base64:${m.base64}`}</pre></td>
-            </tr>`,
-          )}
-        </tbody>
-      </table>
-      ${page.nextOffset < page.maxOffset &&
-      html`<p><button class="secondary" data-testid="next" onClick=${() => {
-        const next = { ...target, offset: String(page.nextOffset) };
-        setTarget(next);
-        load(next);
-      }}>Next page from ${page.nextOffset}</button></p>`}`}
+    ${
+      page &&
+      html`<p class="muted">offsets ${page.minOffset}–${page.maxOffset} readable; ${page.messages.length} messages from ${target.offset}</p>
+        <table data-testid="messages">
+          <thead>
+            <tr>
+              <th class="num">Offset</th>
+              <th>Id</th>
+              <th class="num">Flag</th>
+              <th>Attribute</th>
+              <th class="num">Size</th>
+              <th>Body</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${page.messages.map(
+              (m) =>
+                html`<tr data-offset=${m.offset}>
+                  <td class="num">${m.offset}</td>
+                  <td>${m.id}</td>
+                  <td class="num">${m.flag}</td>
+                  <td data-testid="attribute">${m.attribute ?? ''}</td>
+                  <td class="num">${m.size}</td>
+                  <td>
+                    ${m.intact ? '' : html`<span class="tag bad">bad CRC</span> `}
+                    <pre class="body" data-testid="body">${m.text ?? `base64:${m.base64}`}</pre>
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${
+          page.nextOffset < page.maxOffset &&
+          html`<p>
+            <button
+              class="secondary"
+              data-testid="next"
+              onClick=${() => {
+                const next = { ...target, offset: String(page.nextOffset) };
+                setTarget(next);
+                load(next);
+              }}
+            >
+              Next page from ${page.nextOffset}
+            </button>
+          </p>`
+        }`
+    }
   `;
 }

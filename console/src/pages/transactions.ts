@@ -19,21 +19,34 @@ export function TransactionsPage() {
     <h1>Transactions</h1>
     <${StatusLine} polled=${polled} />
     <table data-testid="transactions">
-      <thead><tr><th>Key</th><th>State</th><th class="num">Messages</th><th class="num">Age</th><th></th></tr></thead>
+      <thead>
+        <tr>
+          <th>Key</th>
+          <th>State</th>
+          <th class="num">Messages</th>
+          <th class="num">Age</th>
+          <th></th>
+        </tr>
+      </thead>
       <tbody>
         ${list.map(
-          (tx) => html`<tr data-key=${tx.key}>
-            <td>${tx.key}</td>
-            <td data-testid="state">${tx.state}</td>
-            <td class="num">${tx.messages}</td>
-            <td class="num">${duration(Math.round(tx.ageMs / 1000))}</td>
-            <td>${tx.state === 'PREPARED' &&
-            html`<button data-testid="commit" onClick=${() => complete(tx.key, 'commit')}>Commit</button> <button class="danger" data-testid="rollback" onClick=${() => complete(tx.key, 'rollback')}>Roll back</button>`}</td>
-          </tr>`,
+          (tx) =>
+            html`<tr data-key=${tx.key}>
+              <td>${tx.key}</td>
+              <td data-testid="state">${tx.state}</td>
+              <td class="num">${tx.messages}</td>
+              <td class="num">${duration(Math.round(tx.ageMs / 1000))}</td>
+              <td>
+                ${
+                  tx.state === 'PREPARED' &&
+                  html`<button data-testid="commit" onClick=${() => complete(tx.key, 'commit')}>Commit</button>
+                    <button class="danger" data-testid="rollback" onClick=${() => complete(tx.key, 'rollback')}>Roll back</button>`
+                }
+              </td>
+            </tr>`,
         )}
       </tbody>
     </table>
-    ${polled.data !== undefined && list.length === 0 && html`<p class="muted">No open or prepared transactions.</p>`}
-    ${action.view}
+    ${polled.data !== undefined && list.length === 0 && html`<p class="muted">No open or prepared transactions.</p>`} ${action.view}
   `;
 }

@@ -35,11 +35,19 @@ export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: (
     const cluster = broker.cluster;
     if (cluster === undefined) return { brokers: [{ brokerId: broker.config.system.brokerId, master: broker.url, slaves: [] }] };
     const { session, znodes } = cluster;
-    const ids = (await session.getChildren(znodes.brokerIds())).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+    const ids = (await session.getChildren(znodes.brokerIds()))
+      .map(Number)
+      .filter(Number.isInteger)
+      .sort((a, b) => a - b);
     const brokers = await Promise.all(
       ids.map(async (brokerId) => {
         const children = await session.getChildren(znodes.brokerId(brokerId));
-        const slaves = await Promise.all(children.filter((c) => /^slave\d+$/.test(c)).sort().map(async (c) => ({ slaveId: Number(c.slice(5)), url: (await session.getData(`${znodes.brokerId(brokerId)}/${c}`)) ?? null })));
+        const slaves = await Promise.all(
+          children
+            .filter((c) => /^slave\d+$/.test(c))
+            .sort()
+            .map(async (c) => ({ slaveId: Number(c.slice(5)), url: (await session.getData(`${znodes.brokerId(brokerId)}/${c}`)) ?? null })),
+        );
         const syncSlave = (await session.getData(znodes.syncSlave(brokerId))) ?? null;
         return { brokerId, master: (await session.getData(znodes.master(brokerId))) || null, syncSlave, slaves };
       }),
@@ -47,12 +55,16 @@ export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: (
     return { brokers };
   });
 
-  app.get<{ Params: { item?: string } }>('/api/stats/:item?', { schema: { params: { type: 'object', properties: { item: { type: 'string', maxLength: 255 } } } } }, (request, reply) => {
-    const item = request.params.item;
-    if (item === 'reset') return reply.code(405).send({ error: 'Method Not Allowed', message: 'stats reset changes state: POST /api/stats/reset' });
-    const text = item === 'config' ? broker.config.text : statsReport(item, broker.statsSources);
-    return reply.type('text/plain; charset=utf-8').send(text);
-  });
+  app.get<{ Params: { item?: string } }>(
+    '/api/stats/:item?',
+    { schema: { params: { type: 'object', properties: { item: { type: 'string', maxLength: 255 } } } } },
+    (request, reply) => {
+      const item = request.params.item;
+      if (item === 'reset') return reply.code(405).send({ error: 'Method Not Allowed', message: 'stats reset changes state: POST /api/stats/reset' });
+      const text = item === 'config' ? broker.config.text : statsReport(item, broker.statsSources);
+      return reply.type('text/plain; charset=utf-8').send(text);
+    },
+  );
 
   app.post('/api/stats/reset', () => {
     broker.realtime.reset();

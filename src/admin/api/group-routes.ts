@@ -12,7 +12,8 @@ export function groupRoutes(app: FastifyInstance, broker: Broker, groups: () => 
 
   app.get<{ Params: { group: string } }>('/api/groups/:group', { schema: { params: groupParam } }, async (request) => {
     const group = (await groups()).find((g) => g.group === request.params.group);
-    if (group === undefined) throw notFound(`consumer group ${request.params.group} has not fetched from this broker since it started and has no offsets for it in ZooKeeper`);
+    if (group === undefined)
+      throw notFound(`consumer group ${request.params.group} has not fetched from this broker since it started and has no offsets for it in ZooKeeper`);
     return { ...group, lagHistory: rates.lagHistory(group.group) };
   });
 
@@ -22,19 +23,33 @@ export function groupRoutes(app: FastifyInstance, broker: Broker, groups: () => 
    */
   app.post<{ Params: { group: string; topic: string; partition: number } }>(
     '/api/groups/:group/topics/:topic/partitions/:partition/skip',
-    { schema: { params: { ...topicPartitionParams, required: ['group', 'topic', 'partition'], properties: { ...topicPartitionParams.properties, ...groupParam.properties } } } },
+    {
+      schema: {
+        params: {
+          ...topicPartitionParams,
+          required: ['group', 'topic', 'partition'],
+          properties: { ...topicPartitionParams.properties, ...groupParam.properties },
+        },
+      },
+    },
     async (request) => {
       const { group, topic, partition } = request.params;
       const cluster = broker.cluster;
-      if (cluster === undefined) throw conflict(`this broker runs without ZooKeeper, so group ${group} keeps its offsets itself (a file or a database); skip there, or reset the group's offset storage`);
+      if (cluster === undefined)
+        throw conflict(
+          `this broker runs without ZooKeeper, so group ${group} keeps its offsets itself (a file or a database); skip there, or reset the group's offset storage`,
+        );
       const log = broker.stores.find(topic, partition);
       if (log === undefined) throw notFound(`partition ${topic}-${partition} has no store on this broker`);
       const node = `${broker.config.system.brokerId}-${partition}`;
       const owner = await cluster.session.getData(cluster.znodes.owner(group, topic, node));
-      if (owner) throw conflict(`partition ${topic}-${node} is owned by consumer ${owner} of group ${group}; stop that consumer first, or it will overwrite the skipped offset`);
+      if (owner)
+        throw conflict(
+          `partition ${topic}-${node} is owned by consumer ${owner} of group ${group}; stop that consumer first, or it will overwrite the skipped offset`,
+        );
       const end = broker.replication.visibleEnd(log);
       await cluster.session.writePersistent(cluster.znodes.offset(group, topic, node), formatOffsetNode(0n, end));
-      broker.logger.warn({ component: 'admin', group, topic, partition, offset: end }, 'skipped a consumer group\'s backlog');
+      broker.logger.warn({ component: 'admin', group, topic, partition, offset: end }, "skipped a consumer group's backlog");
       return { group, topic, partition, offset: end };
     },
   );

@@ -8,6 +8,7 @@ import { HttpError } from './http-errors.js';
  */
 export function namesGuard(request: FastifyRequest): Promise<void> {
   const params = request.params as Record<string, unknown> | undefined;
-  const problem = (params?.topic !== undefined ? topicNameProblem(params.topic) : undefined) ?? (params?.group !== undefined ? groupNameProblem(params.group) : undefined);
+  const problem =
+    (params?.topic !== undefined ? topicNameProblem(params.topic) : undefined) ?? (params?.group !== undefined ? groupNameProblem(params.group) : undefined);
   return problem === undefined ? Promise.resolve() : Promise.reject(new HttpError(400, problem));
 }

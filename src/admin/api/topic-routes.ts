@@ -21,7 +21,13 @@ export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSam
     {
       schema: {
         params: topicPartitionParams,
-        querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0, default: 0 }, maxBytes: { type: 'integer', minimum: 1, maximum: 4 * 1024 * 1024, default: 64 * 1024 } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            offset: { type: 'integer', minimum: 0, default: 0 },
+            maxBytes: { type: 'integer', minimum: 1, maximum: 4 * 1024 * 1024, default: 64 * 1024 },
+          },
+        },
       },
     },
     async (request) => {
@@ -37,7 +43,12 @@ export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSam
     {
       schema: {
         params: topicParam,
-        body: { type: 'object', required: ['start', 'end'], additionalProperties: false, properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } } },
+        body: {
+          type: 'object',
+          required: ['start', 'end'],
+          additionalProperties: false,
+          properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } },
+        },
       },
     },
     (request, reply) => {

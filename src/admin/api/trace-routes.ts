@@ -11,7 +11,10 @@ export function traceRoutes(app: FastifyInstance, broker: Broker): void {
     const traces = broker.traces;
     if (traces === undefined) throw notFound('this broker traces no topic: set trace=true in a topic section (or [system]) and restart it');
     const events = traces.eventsOf(BigInt(id));
-    if (events === undefined) throw notFound(`no trace of message ${id} here: it is not on a traced topic of this broker, or older than the ${broker.config.system.traceMaxMessages} traces kept`);
+    if (events === undefined)
+      throw notFound(
+        `no trace of message ${id} here: it is not on a traced topic of this broker, or older than the ${broker.config.system.traceMaxMessages} traces kept`,
+      );
     return { id, brokerId: broker.config.system.brokerId, events };
   });
 }

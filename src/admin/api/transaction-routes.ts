@@ -10,7 +10,11 @@ export function transactionRoutes(app: FastifyInstance, broker: Broker): void {
   for (const outcome of ['commit', 'rollback'] as const) {
     app.post<{ Params: { key: string } }>(`/api/transactions/:key/${outcome}`, { schema: { params: keyParam } }, async (request) => {
       await broker.transactions.completeHeuristically(request.params.key, outcome);
-      return { key: request.params.key, outcome: `heuristic ${outcome}`, next: 'the coordinator hears the heuristic outcome when it retries, and should FORGET the transaction' };
+      return {
+        key: request.params.key,
+        outcome: `heuristic ${outcome}`,
+        next: 'the coordinator hears the heuristic outcome when it retries, and should FORGET the transaction',
+      };
     });
   }
 }

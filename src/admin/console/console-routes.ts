@@ -23,7 +23,16 @@ const CONSOLE_DIRS = [join(here, '../../../../console/public'), join(here, '../.
  */
 export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   await app.register(fastifyStatic, { root: CONSOLE_DIRS, prefix: '/', index: 'index.html', wildcard: false });
-  for (const [name, main] of [['preact', 'preact'], ['htm', 'htm'], ['uplot', 'uplot']] as const) {
-    await app.register(fastifyStatic, { root: packageDir(name, main), prefix: `/vendor/${name}/`, decorateReply: false, allowedPath: (path) => /(^|\/)dist\//.test(path) });
+  for (const [name, main] of [
+    ['preact', 'preact'],
+    ['htm', 'htm'],
+    ['uplot', 'uplot'],
+  ] as const) {
+    await app.register(fastifyStatic, {
+      root: packageDir(name, main),
+      prefix: `/vendor/${name}/`,
+      decorateReply: false,
+      allowedPath: (path) => /(^|\/)dist\//.test(path),
+    });
   }
 }

@@ -55,6 +55,7 @@ export async function checkBasicLogin(users: UserBook, request: FastifyRequest, 
 
 /** A refused login's answer: 429 with Retry-After while its address is backed off, else 401 asking for Basic credentials. */
 export async function sendLoginRefusal(reply: FastifyReply, error: LoginRefusal): Promise<FastifyReply> {
-  if (error.retryAfterSeconds !== undefined) return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain; charset=utf-8').send(error.message);
+  if (error.retryAfterSeconds !== undefined)
+    return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain; charset=utf-8').send(error.message);
   return reply.code(401).header('www-authenticate', 'Basic realm="metaq"').type('text/plain; charset=utf-8').send(error.message);
 }

@@ -42,7 +42,10 @@ export function putAdmission(broker: Broker) {
     if (declared === undefined) {
       // A chunked body has no length to reserve before it is read.
       if (request.headers['transfer-encoding'] === undefined) return undefined;
-      return reply.code(411).type('text/plain; charset=utf-8').send('Length Required: send a /put body with a Content-Length header (chunked bodies are not accepted)');
+      return reply
+        .code(411)
+        .type('text/plain; charset=utf-8')
+        .send('Length Required: send a /put body with a Content-Length header (chunked bodies are not accepted)');
     }
     const bytes = Number(declared);
     // Over maxRequestBodySize fastify answers 413 before reading anything.

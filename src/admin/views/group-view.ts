@@ -37,7 +37,17 @@ export async function readGroups(broker: Broker): Promise<GroupView[]> {
     if (view === undefined) groups.set(group, (view = { group, members: [], partitions: [], lagBytes: 0 }));
     let p = view.partitions.find((q) => q.topic === topic && q.partition === partition);
     if (p === undefined) {
-      p = { topic, partition, committed: undefined, fetched: undefined, lastFetchMs: undefined, owner: undefined, client: undefined, maxOffset: broker.replication.visibleEnd(log), lagBytes: 0 };
+      p = {
+        topic,
+        partition,
+        committed: undefined,
+        fetched: undefined,
+        lastFetchMs: undefined,
+        owner: undefined,
+        client: undefined,
+        maxOffset: broker.replication.visibleEnd(log),
+        lagBytes: 0,
+      };
       view.partitions.push(p);
     }
     return p;
@@ -58,7 +68,11 @@ export async function readGroups(broker: Broker): Promise<GroupView[]> {
   return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : 1));
 }
 
-async function readZookeeperGroups(broker: Broker, entry: (group: string, topic: string, partition: number) => GroupPartitionView | undefined, groups: Map<string, GroupView>): Promise<void> {
+async function readZookeeperGroups(
+  broker: Broker,
+  entry: (group: string, topic: string, partition: number) => GroupPartitionView | undefined,
+  groups: Map<string, GroupView>,
+): Promise<void> {
   const cluster = broker.cluster;
   if (cluster === undefined || !cluster.session.healthy) return;
   const { session, znodes } = cluster;

@@ -38,7 +38,16 @@ export async function readMessages(broker: Broker, topic: string, partition: num
     const intact = isRecordIntact(record);
     if (isCompressedSet(record.flag)) {
       // A producer's compressed set: consumers expand it; here it is named, not unpacked.
-      messages.push({ offset: start + record.position, id: String(record.id), flag: record.flag, attribute: undefined, size: record.payload.length, text: `(compressed set of ${innerCount(record.payload)} messages)`, base64: record.payload.toString('base64'), intact });
+      messages.push({
+        offset: start + record.position,
+        id: String(record.id),
+        flag: record.flag,
+        attribute: undefined,
+        size: record.payload.length,
+        text: `(compressed set of ${innerCount(record.payload)} messages)`,
+        base64: record.payload.toString('base64'),
+        intact,
+      });
       next = start + record.position + record.size;
       continue;
     }
@@ -50,7 +59,16 @@ export async function readMessages(broker: Broker, topic: string, partition: num
       // A payload whose attribute length is wrong is shown raw.
     }
     const text = data.toString('utf8');
-    messages.push({ offset: start + record.position, id: String(record.id), flag: record.flag, attribute, size: record.payload.length, text: PRINTABLE.test(text) && !text.includes('\uFFFD') ? text : undefined, base64: data.toString('base64'), intact });
+    messages.push({
+      offset: start + record.position,
+      id: String(record.id),
+      flag: record.flag,
+      attribute,
+      size: record.payload.length,
+      text: PRINTABLE.test(text) && !text.includes('\uFFFD') ? text : undefined,
+      base64: data.toString('base64'),
+      intact,
+    });
     next = start + record.position + record.size;
   }
   return { messages, nextOffset: next, minOffset: log.minOffset, maxOffset };

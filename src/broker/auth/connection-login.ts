@@ -49,11 +49,15 @@ export class ConnectionLogin {
 
   private exchangeStep(command: AuthCommand): LoginStep {
     if (this.user !== undefined) return { code: Status.badRequest, text: `this connection is already logged in as ${this.user}`, close: false };
-    if (command.mechanism !== SCRAM_MECHANISM) return { code: Status.badRequest, text: `unsupported mechanism ${command.mechanism}; this broker offers ${SCRAM_MECHANISM}`, close: true };
+    if (command.mechanism !== SCRAM_MECHANISM)
+      return { code: Status.badRequest, text: `unsupported mechanism ${command.mechanism}; this broker offers ${SCRAM_MECHANISM}`, close: true };
     const message = command.body.toString('utf8');
     try {
       if (this.exchange === undefined) {
-        this.exchange = new ScramServerExchange((name) => this.users.credentials(name), (name) => this.users.decoy(name));
+        this.exchange = new ScramServerExchange(
+          (name) => this.users.credentials(name),
+          (name) => this.users.decoy(name),
+        );
         return { code: Status.success, text: this.exchange.first(message), close: false };
       }
       const serverFinal = this.exchange.final(message);

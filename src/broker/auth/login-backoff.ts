@@ -17,7 +17,14 @@ export interface LoginBackoffOptions {
   maxEntries: number;
 }
 
-export const DEFAULT_LOGIN_BACKOFF: LoginBackoffOptions = { freeFailures: 5, addressFreeFailures: 100, windowMs: 60_000, firstBlockMs: 5000, maxBlockMs: 60_000, maxEntries: 10_000 };
+export const DEFAULT_LOGIN_BACKOFF: LoginBackoffOptions = {
+  freeFailures: 5,
+  addressFreeFailures: 100,
+  windowMs: 60_000,
+  firstBlockMs: 5000,
+  maxBlockMs: 60_000,
+  maxEntries: 10_000,
+};
 
 interface Failures {
   count: number;
@@ -127,7 +134,10 @@ export class LoginBackoff {
     if (byName <= 0 && byAddress <= 0) return undefined;
     this.refusals += 1;
     if (byName >= byAddress) return { waitMs: byName, text: LoginBackoff.refusalText(byName) };
-    return { waitMs: byAddress, text: `too many failed logins from this address, whatever the user name: no login is tried for ${Math.ceil(byAddress / 1000)} s more; check the user name and password, then try again` };
+    return {
+      waitMs: byAddress,
+      text: `too many failed logins from this address, whatever the user name: no login is tried for ${Math.ceil(byAddress / 1000)} s more; check the user name and password, then try again`,
+    };
   }
 
   /** Milliseconds before a login as `user` from `address` is tried again; 0: go ahead. Counts a refusal. */

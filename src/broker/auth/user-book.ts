@@ -57,7 +57,9 @@ export class UserBook {
     try {
       parsed = JSON.parse(raw.toString('utf8'));
     } catch (error) {
-      throw new ConfigError(`[auth] usersFile ${path} is not valid JSON (${(error as Error).message}); fix it or recreate it with metaq user add`, { cause: error });
+      throw new ConfigError(`[auth] usersFile ${path} is not valid JSON (${(error as Error).message}); fix it or recreate it with metaq user add`, {
+        cause: error,
+      });
     }
     const users = (parsed as { users?: unknown }).users;
     if (typeof users !== 'object' || users === null) throw new ConfigError(`[auth] usersFile ${path} must hold {"users": {"<name>": {...}}}`);
@@ -80,7 +82,9 @@ export class UserBook {
   }
 
   list(): Array<{ name: string } & UserRights> {
-    return [...this.users.values()].map(({ name, publish, subscribe, admin }) => ({ name, publish, subscribe, admin })).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.users.values()]
+      .map(({ name, publish, subscribe, admin }) => ({ name, publish, subscribe, admin }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Add a user or change one's password and rights, then rewrite the file. */
@@ -141,15 +145,18 @@ function parseStoredUser(name: string, entry: unknown, path: string): User {
   const where = `[auth] usersFile ${path}`;
   const stored = entry as Partial<StoredUser>;
   if (typeof entry !== 'object' || entry === null) throw new ConfigError(`${where}: user ${name} must be an object`);
-  if (stored.mechanism !== SCRAM_MECHANISM) throw new ConfigError(`${where}: user ${name} has mechanism ${JSON.stringify(stored.mechanism)}; only ${SCRAM_MECHANISM} is supported`);
+  if (stored.mechanism !== SCRAM_MECHANISM)
+    throw new ConfigError(`${where}: user ${name} has mechanism ${JSON.stringify(stored.mechanism)}; only ${SCRAM_MECHANISM} is supported`);
   const key = (field: 'salt' | 'storedKey' | 'serverKey', length?: number): Buffer => {
     const value = stored[field];
     const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-    if (bytes.length === 0 || (length !== undefined && bytes.length !== length)) throw new ConfigError(`${where}: user ${name} has no valid ${field} (base64${length === undefined ? '' : ` of ${length} bytes`})`);
+    if (bytes.length === 0 || (length !== undefined && bytes.length !== length))
+      throw new ConfigError(`${where}: user ${name} has no valid ${field} (base64${length === undefined ? '' : ` of ${length} bytes`})`);
     return bytes;
   };
   const iterations = stored.iterations;
-  if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < SCRAM_DEFAULT_ITERATIONS) throw new ConfigError(`${where}: user ${name} needs iterations of at least ${SCRAM_DEFAULT_ITERATIONS}`);
+  if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < SCRAM_DEFAULT_ITERATIONS)
+    throw new ConfigError(`${where}: user ${name} needs iterations of at least ${SCRAM_DEFAULT_ITERATIONS}`);
   const rights = { publish: stored.publish ?? [], subscribe: stored.subscribe ?? [], admin: stored.admin ?? false };
   checkUser(name, rights, where);
   return { name, ...rights, credentials: { salt: key('salt'), iterations, storedKey: key('storedKey', 32), serverKey: key('serverKey', 32) } };

@@ -74,7 +74,10 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
       validateReplication(replication, where, section.line);
     } else if (section.name === 'http') {
       for (const entry of section.entries) assign(http, httpKeys, entry, where, 'http');
-      if (!METRICS_AUTH.includes(http.metricsAuth)) throw new ConfigError(`${where}:${section.line}: [http] metricsAuth must be one of ${METRICS_AUTH.join(', ')}, got ${JSON.stringify(http.metricsAuth)}`);
+      if (!METRICS_AUTH.includes(http.metricsAuth))
+        throw new ConfigError(
+          `${where}:${section.line}: [http] metricsAuth must be one of ${METRICS_AUTH.join(', ')}, got ${JSON.stringify(http.metricsAuth)}`,
+        );
     } else if (section.name === 'tls') {
       for (const entry of section.entries) assign(tls, tlsKeys, entry, where, 'tls');
       validateTls(tls, where, section.line);
@@ -100,7 +103,9 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
   }
   validatePolicies(system.deletePolicy, system.deleteWhen, where, 'system');
   if (system.maxBodyBytesInFlight < system.maxRequestBodySize) {
-    throw new ConfigError(`${where}: [system] maxBodyBytesInFlight (${system.maxBodyBytesInFlight}) is less than maxRequestBodySize (${system.maxRequestBodySize}): the largest body could never be read; raise maxBodyBytesInFlight or lower maxRequestBodySize`);
+    throw new ConfigError(
+      `${where}: [system] maxBodyBytesInFlight (${system.maxBodyBytesInFlight}) is less than maxRequestBodySize (${system.maxRequestBodySize}): the largest body could never be read; raise maxBodyBytesInFlight or lower maxRequestBodySize`,
+    );
   }
   for (const topic of topics) {
     if (topic.deletePolicy !== undefined || topic.deleteWhen !== undefined) {
@@ -117,9 +122,12 @@ const METRICS_AUTH = ['auto', 'token', 'open'];
 function validateReplication(r: ReplicationConfig, file: string, line: number): void {
   const at = `${file}:${line}: [replication]`;
   if (!ROLES.includes(r.role)) throw new ConfigError(`${at} role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(r.role)}`);
-  if (r.slave !== '' && r.role !== 'master') throw new ConfigError(`${at} slave=${r.slave} names a sync slave, which only a master has; remove it or set role=master`);
-  if (r.slave !== '' && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(r.slave)) throw new ConfigError(`${at} slave must be host:port, got ${JSON.stringify(r.slave)}`);
-  if (r.role === 'async-slave' && r.slaveId < 0) throw new ConfigError(`${at} role=async-slave needs slaveId (0 or more, distinct for each slave of one master)`);
+  if (r.slave !== '' && r.role !== 'master')
+    throw new ConfigError(`${at} slave=${r.slave} names a sync slave, which only a master has; remove it or set role=master`);
+  if (r.slave !== '' && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(r.slave))
+    throw new ConfigError(`${at} slave must be host:port, got ${JSON.stringify(r.slave)}`);
+  if (r.role === 'async-slave' && r.slaveId < 0)
+    throw new ConfigError(`${at} role=async-slave needs slaveId (0 or more, distinct for each slave of one master)`);
   if (r.role !== 'async-slave' && r.slaveId >= 0) throw new ConfigError(`${at} slaveId is for role=async-slave; this broker's role is ${r.role}`);
   if (r.autoPromote && r.role !== 'sync-slave') throw new ConfigError(`${at} autoPromote is for role=sync-slave; this broker's role is ${r.role}`);
   if (r.slaveGroup === '' && r.slaveId >= 0) r.slaveGroup = `meta-slave-group_${r.slaveId}`;
@@ -127,17 +135,22 @@ function validateReplication(r: ReplicationConfig, file: string, line: number): 
 
 function validateTls(t: TlsConfig, file: string, line: number): void {
   const at = `${file}:${line}: [tls]`;
-  if ((t.certFile === '') !== (t.keyFile === '')) throw new ConfigError(`${at} certFile and keyFile go together: set both (PEM files) to turn TLS on, or neither`);
+  if ((t.certFile === '') !== (t.keyFile === ''))
+    throw new ConfigError(`${at} certFile and keyFile go together: set both (PEM files) to turn TLS on, or neither`);
   if (t.clientAuth && t.caFile === '') throw new ConfigError(`${at} clientAuth=true needs caFile, the CA that signs client certificates`);
-  if (t.plainPort !== 0 && t.certFile === '') throw new ConfigError(`${at} plainPort opens a plaintext listener beside the TLS one; without certFile every listener is plaintext already`);
+  if (t.plainPort !== 0 && t.certFile === '')
+    throw new ConfigError(`${at} plainPort opens a plaintext listener beside the TLS one; without certFile every listener is plaintext already`);
 }
 
 function validateAuth(a: AuthConfig, file: string, line: number): void {
   const at = `${file}:${line}: [auth]`;
-  if (a.enabled && a.usersFile === '') throw new ConfigError(`${at} enabled=true needs usersFile, the JSON file of users (create it with metaq user add --users FILE NAME)`);
+  if (a.enabled && a.usersFile === '')
+    throw new ConfigError(`${at} enabled=true needs usersFile, the JSON file of users (create it with metaq user add --users FILE NAME)`);
   if (a.legacyPort !== 0 && a.legacyUser === '') throw new ConfigError(`${at} legacyPort needs legacyUser, the user whose rights old clients on that port get`);
-  if (a.legacyPort !== 0 && !a.enabled) throw new ConfigError(`${at} legacyPort is for a broker with enabled=true; without it every port takes old clients already`);
-  if ((a.brokerUser === '') !== (a.brokerPassword === '')) throw new ConfigError(`${at} brokerUser and brokerPassword go together: the login this broker uses on its replication links`);
+  if (a.legacyPort !== 0 && !a.enabled)
+    throw new ConfigError(`${at} legacyPort is for a broker with enabled=true; without it every port takes old clients already`);
+  if ((a.brokerUser === '') !== (a.brokerPassword === ''))
+    throw new ConfigError(`${at} brokerUser and brokerPassword go together: the login this broker uses on its replication links`);
 }
 
 function defaults(keys: Record<string, KeySpec>): Record<string, unknown> {
@@ -147,7 +160,9 @@ function defaults(keys: Record<string, KeySpec>): Record<string, unknown> {
 function assign(target: Record<string, unknown>, keys: Record<string, KeySpec>, entry: IniEntry, file: string, section: string): void {
   const spec = keys[entry.key];
   if (spec === undefined) {
-    throw new ConfigError(`${file}:${entry.line}: unknown key ${JSON.stringify(entry.key)} in [${section}], did you mean '${closest(entry.key, Object.keys(keys))}'?`);
+    throw new ConfigError(
+      `${file}:${entry.line}: unknown key ${JSON.stringify(entry.key)} in [${section}], did you mean '${closest(entry.key, Object.keys(keys))}'?`,
+    );
   }
   if (entry.value === '') return; // blank = not set, inherit
   target[entry.key] = parseValue(spec, entry, file);
@@ -214,7 +229,12 @@ export interface EffectiveTopicSettings {
 /** Does `topic` match a section name, where `*` matches any run of characters (docs/operations.md)? */
 export function topicMatches(pattern: string, topic: string): boolean {
   if (!pattern.includes('*')) return pattern === topic;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(topic);
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG_TEXT, parseBrokerConfig } from './broker-config.js';
 export async function loadBrokerConfig(file: string | undefined, io: FileIO = new NodeFileIO()): Promise<BrokerConfig> {
   if (file === undefined) return parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined);
   const raw = await io.readFile(file);
-  if (raw === undefined) throw new ConfigError(`config file ${file} does not exist; pass an existing server.ini with --config, or omit --config for the built-in defaults`);
+  if (raw === undefined)
+    throw new ConfigError(`config file ${file} does not exist; pass an existing server.ini with --config, or omit --config for the built-in defaults`);
   return parseBrokerConfig(raw.toString('utf8'), file);
 }

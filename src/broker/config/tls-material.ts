@@ -17,7 +17,10 @@ async function readPem(io: FileIO, key: string, path: string): Promise<Buffer> {
   try {
     bytes = await io.readFile(path);
   } catch (error) {
-    throw new ConfigError(`[tls] ${key}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); give the path of a PEM file this user can read`, { cause: error });
+    throw new ConfigError(
+      `[tls] ${key}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); give the path of a PEM file this user can read`,
+      { cause: error },
+    );
   }
   if (bytes === undefined) throw new ConfigError(`[tls] ${key}=${path} does not exist; give the path of a PEM file`);
   return bytes;
@@ -34,7 +37,10 @@ export async function loadTlsMaterial(config: TlsConfig, io: FileIO): Promise<Tl
   try {
     createSecureContext({ cert, key, ca });
   } catch (error) {
-    throw new ConfigError(`[tls] certFile=${config.certFile}, keyFile=${config.keyFile} and caFile=${config.caFile || '(none)'} do not make a usable TLS identity: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(
+      `[tls] certFile=${config.certFile}, keyFile=${config.keyFile} and caFile=${config.caFile || '(none)'} do not make a usable TLS identity: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return { cert, key, ca, clientAuth: config.clientAuth };
 }

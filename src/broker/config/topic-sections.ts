@@ -22,7 +22,7 @@ function splitSections(text: string): { head: string[]; topics: string[][] } {
  * `[topic=…]` section becomes the master's. Undefined when the topic sections already agree.
  */
 export function withMasterTopics(local: BrokerConfig, masterText: string): BrokerConfig | undefined {
-  const master = parseBrokerConfig(masterText, 'the master\'s server.ini');
+  const master = parseBrokerConfig(masterText, "the master's server.ini");
   const same = JSON.stringify(master.topics.map(comparable)) === JSON.stringify(local.topics.map(comparable));
   if (same) return undefined;
   const head = splitSections(local.text).head.join('\n').trimEnd();

@@ -76,10 +76,18 @@ export class DelayedMessages {
   /** Open the schedule and put every undelivered entry back in the wheel (nothing is delivered before `start`). */
   static async open(options: DelayedMessagesOptions): Promise<DelayedMessages> {
     const dir = join(options.dataPath, SCHEDULE_DIR);
-    const log = await PartitionLog.open({ dir, io: options.io, logger: options.logger, clock: options.clock, unflushThreshold: options.unflushThreshold, unflushInterval: options.unflushInterval, maxSegmentSize: options.maxSegmentSize });
+    const log = await PartitionLog.open({
+      dir,
+      io: options.io,
+      logger: options.logger,
+      clock: options.clock,
+      unflushThreshold: options.unflushThreshold,
+      unflushInterval: options.unflushInterval,
+      maxSegmentSize: options.maxSegmentSize,
+    });
     const { marks, delivered } = await DeliveredMarks.open(options.io, dir);
     const delayed = new DelayedMessages(options, log, marks, delivered);
-    for (let offset = log.minOffset; offset < log.writtenEnd; ) {
+    for (let offset = log.minOffset; offset < log.writtenEnd;) {
       const chunk = await delayed.readAt(offset, SCAN_CHUNK);
       let advanced = 0;
       for (const record of iterateRecords(chunk)) {
@@ -132,7 +140,9 @@ export class DelayedMessages {
     }
     if (this.options.clock.monotonicMs() - this.lastCompaction >= COMPACT_EVERY_MS) {
       this.lastCompaction = this.options.clock.monotonicMs();
-      this.compact().catch((error: unknown) => this.options.logger.warn({ component: 'delayed', err: error }, 'could not compact the schedule; will try again'));
+      this.compact().catch((error: unknown) =>
+        this.options.logger.warn({ component: 'delayed', err: error }, 'could not compact the schedule; will try again'),
+      );
     }
   }
 
@@ -142,10 +152,12 @@ export class DelayedMessages {
    */
   private async deliverInOrder(entries: Entry[], deliver: (scheduled: ScheduledSet) => Promise<void>): Promise<void> {
     const sets = await Promise.all(entries.map((entry) => this.readEntry(entry).catch((error: unknown) => error as Error)));
-    await Promise.all(entries.map((entry, i) => {
-      const set = sets[i]!;
-      return this.deliverEntry(entry, set instanceof Error ? Promise.reject(set) : deliver(set));
-    }));
+    await Promise.all(
+      entries.map((entry, i) => {
+        const set = sets[i]!;
+        return this.deliverEntry(entry, set instanceof Error ? Promise.reject(set) : deliver(set));
+      }),
+    );
   }
 
   private async readEntry(entry: Entry): Promise<ScheduledSet> {
@@ -163,7 +175,10 @@ export class DelayedMessages {
       await this.marks.add(entry.offset);
     } catch (error) {
       if (this.closed) return;
-      this.options.logger.warn({ component: 'delayed', err: error, entry: entry.offset, retryInMs: entry.retryMs }, 'could not deliver a scheduled set; will try again');
+      this.options.logger.warn(
+        { component: 'delayed', err: error, entry: entry.offset, retryInMs: entry.retryMs },
+        'could not deliver a scheduled set; will try again',
+      );
       this.wheel.add(this.options.clock.wallMs() + entry.retryMs, entry);
       entry.retryMs = Math.min(entry.retryMs * 2, RETRY_MAX_MS);
     }

@@ -11,7 +11,8 @@ export function handleAdmin(command: AdminCommand, request: RequestContext): voi
   const { action } = command;
   if (action === 'resubscribe') {
     const slave = ctx.replication.asyncSlave;
-    if (slave === undefined) return request.answer(command, refused(Status.badRequest, 'resubscribe restarts an async slave\'s replication, and this broker is not an async slave'));
+    if (slave === undefined)
+      return request.answer(command, refused(Status.badRequest, "resubscribe restarts an async slave's replication, and this broker is not an async slave"));
     ctx.logger.info({ component: 'admin', action }, 'resubscribing to the master');
     slave.resubscribe().then(
       () => request.answer(command, ok('resubscribed')),

@@ -46,7 +46,8 @@ export function checkSet(set: Buffer, count: number): { messages: number; payloa
     if (size === 0) return `record ${records} at byte ${pos} is incomplete or fails its checksum; nothing of this set was stored`;
     if (isCompressedSet(set.readInt32BE(pos + 16))) {
       const inner = innerCount(set.subarray(pos + RECORD_HEADER_SIZE, pos + size));
-      if (inner < 1 || inner > MAX_INNER_MESSAGES) return `record ${records} is a compressed set claiming ${inner} messages (1 to ${MAX_INNER_MESSAGES}); nothing of this set was stored`;
+      if (inner < 1 || inner > MAX_INNER_MESSAGES)
+        return `record ${records} is a compressed set claiming ${inner} messages (1 to ${MAX_INNER_MESSAGES}); nothing of this set was stored`;
       ids += inner;
     } else ids += 1;
     records += 1;
@@ -57,4 +58,3 @@ export function checkSet(set: Buffer, count: number): { messages: number; payloa
   if (records !== count) return `the header says ${count} records but the body holds ${records}; nothing of this set was stored`;
   return { messages: ids, payloadBytes, largestPayload };
 }
-

@@ -11,8 +11,23 @@ import type { RequestContext } from './request-context.js';
  * The failure of `put`, `mput` or `dput`, in MetaQ's text (docs/storage.md; the sync slave's
  * wording is samsa's, docs/replication.md). `where` is who failed: this broker, or its sync slave.
  */
-export function writeFailed(ctx: BrokerContext, topic: string, partition: number, messages: number, status: number, reason: string, where = `broker '${ctx.url()}'`): WriteFailedOutcome {
-  return { kind: 'writeFailed', status, text: `Put message to [${where}] [partition '${topic}-${partition}'] failed.Detail:${reason}`, partition, messages, oversized: false };
+export function writeFailed(
+  ctx: BrokerContext,
+  topic: string,
+  partition: number,
+  messages: number,
+  status: number,
+  reason: string,
+  where = `broker '${ctx.url()}'`,
+): WriteFailedOutcome {
+  return {
+    kind: 'writeFailed',
+    status,
+    text: `Put message to [${where}] [partition '${topic}-${partition}'] failed.Detail:${reason}`,
+    partition,
+    messages,
+    oversized: false,
+  };
 }
 
 /**
@@ -22,7 +37,14 @@ export function writeFailed(ctx: BrokerContext, topic: string, partition: number
 export function sizeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number, payloadBytes: number): WriteFailedOutcome | undefined {
   const limit = ctx.stores.settings(topic)?.maxMessageSize ?? 0;
   if (limit === 0 || payloadBytes <= limit) return undefined;
-  const refusal = writeFailed(ctx, topic, partition, messages, Status.badRequest, `a message of ${payloadBytes} bytes is larger than topic ${topic}'s maxMessageSize of ${limit} bytes; split it, or raise maxMessageSize for the topic`);
+  const refusal = writeFailed(
+    ctx,
+    topic,
+    partition,
+    messages,
+    Status.badRequest,
+    `a message of ${payloadBytes} bytes is larger than topic ${topic}'s maxMessageSize of ${limit} bytes; split it, or raise maxMessageSize for the topic`,
+  );
   refusal.oversized = true;
   return refusal;
 }
@@ -33,7 +55,8 @@ export function sizeRefusal(ctx: BrokerContext, topic: string, partition: number
  * may go elsewhere), a sync slave that cannot take it (500). Undefined when the write may go on.
  */
 export function writeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number): WriteFailedOutcome | undefined {
-  if (ctx.closed.isClosed(topic, partition)) return writeFailed(ctx, topic, partition, messages, Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
+  if (ctx.closed.isClosed(topic, partition))
+    return writeFailed(ctx, topic, partition, messages, Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
   const fenced = ctx.fencedBecause();
   if (fenced !== undefined) return writeFailed(ctx, topic, partition, messages, Status.serviceUnavailable, fenced);
   const slaveRefusal = ctx.replication.syncMaster?.admit(topic, partition);
@@ -59,7 +82,14 @@ export function storeRefusal(ctx: BrokerContext, topic: string, partition: numbe
 /** A store that could not be opened: logged, and a 500 saying why. */
 export function openFailed(ctx: BrokerContext, topic: string, partition: number, messages: number, error: unknown): WriteFailedOutcome {
   ctx.logger.error({ component: 'put', err: error, topic, partition }, 'could not open partition store');
-  return writeFailed(ctx, topic, partition, messages, Status.internalServerError, error instanceof StorageError ? error.message : `could not open the partition store: ${String(error)}`);
+  return writeFailed(
+    ctx,
+    topic,
+    partition,
+    messages,
+    Status.internalServerError,
+    error instanceof StorageError ? error.message : `could not open the partition store: ${String(error)}`,
+  );
 }
 
 /**
@@ -72,10 +102,22 @@ export function afterReplication(request: RequestContext, command: Command & { t
 }
 
 /** Call `done` once the sync slave holds everything before `end`, with the failure when it cannot; at once without one. */
-export function whenReplicated(ctx: BrokerContext, log: PartitionStore, topic: string, partition: number, messages: number, end: number, done: (failure: WriteFailedOutcome | undefined) => void): void {
+export function whenReplicated(
+  ctx: BrokerContext,
+  log: PartitionStore,
+  topic: string,
+  partition: number,
+  messages: number,
+  end: number,
+  done: (failure: WriteFailedOutcome | undefined) => void,
+): void {
   const syncMaster = ctx.replication.syncMaster;
   if (syncMaster === undefined) return done(undefined);
   syncMaster.whenReplicated(log, end, (replicationError) => {
-    done(replicationError === undefined ? undefined : writeFailed(ctx, topic, partition, messages, Status.internalServerError, replicationError, `slave '${ctx.config.replication.slave}'`));
+    done(
+      replicationError === undefined
+        ? undefined
+        : writeFailed(ctx, topic, partition, messages, Status.internalServerError, replicationError, `slave '${ctx.config.replication.slave}'`),
+    );
   });
 }

@@ -22,7 +22,10 @@ export function handlePut(command: PutCommand, request: RequestContext): void {
   if (refusal !== undefined) return request.answer(command, refusal);
   const crc = checksum(body);
   if (command.checksum !== -1 && command.checksum !== crc) {
-    return request.answer(command, writeFailed(ctx, topic, partition, 1, Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.'));
+    return request.answer(
+      command,
+      writeFailed(ctx, topic, partition, 1, Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.'),
+    );
   }
   if (command.txKey !== undefined) return putInTransaction(command, crc, request);
   const unopened = storeRefusal(ctx, topic, partition, 1);
@@ -56,7 +59,8 @@ function appendPut(command: PutCommand, request: RequestContext, log: PartitionS
 function putInTransaction(command: PutCommand, crc: number, request: RequestContext): void {
   const ctx = request.broker;
   const fail = (error: unknown): void => {
-    if (!(error instanceof TransactionRefusal || error instanceof XaException || error instanceof StoreRefusal)) ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
+    if (!(error instanceof TransactionRefusal || error instanceof XaException || error instanceof StoreRefusal))
+      ctx.logger.error({ component: 'put', err: error, tx: command.txKey }, 'transactional put failed');
     request.answer(command, refused(Status.internalServerError, error instanceof Error ? error.message : String(error), 'putFailed'));
   };
   try {

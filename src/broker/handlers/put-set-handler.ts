@@ -14,12 +14,25 @@ export function handlePutSet(command: PutSetCommand, request: RequestContext): v
   const { topic, count, producer } = command;
   const settings = ctx.stores.settings(topic);
   if (producer !== undefined && command.partition < 0) {
-    return request.answer(command, writeFailed(ctx, topic, command.partition, count, Status.badRequest, 'an idempotent set must name its partition: its sequence numbers belong to one partition'));
+    return request.answer(
+      command,
+      writeFailed(
+        ctx,
+        topic,
+        command.partition,
+        count,
+        Status.badRequest,
+        'an idempotent set must name its partition: its sequence numbers belong to one partition',
+      ),
+    );
   }
   const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
   const refusal = writeRefusal(ctx, topic, partition, count) ?? storeRefusal(ctx, topic, partition, count);
   if (refusal !== undefined) return request.answer(command, refusal);
-  const write = (log: PartitionStore): void => (producer === undefined ? storeSet(command, request, log, partition, settings?.trace === true) : storeOnce(command, request, log, partition, producer, settings?.trace === true));
+  const write = (log: PartitionStore): void =>
+    producer === undefined
+      ? storeSet(command, request, log, partition, settings?.trace === true)
+      : storeOnce(command, request, log, partition, producer, settings?.trace === true);
   const store = ctx.stores.getOrCreate(topic, partition);
   if (store instanceof Promise) store.then(write, (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, count, error)));
   else write(store);
@@ -33,18 +46,49 @@ function storeSet(command: PutSetCommand, request: RequestContext, log: Partitio
   if (typeof stamped === 'string') return request.answer(command, writeFailed(ctx, topic, partition, count, Status.internalServerError, stamped));
   const oversized = sizeRefusal(ctx, topic, partition, count, stamped.largestPayload);
   if (oversized !== undefined) return request.answer(command, oversized);
-  if (traced) ctx.traces?.produced(topic, partition, Array.from({ length: count }, (_, n) => idAfter(stamped.firstId, n)), request.client);
+  if (traced)
+    ctx.traces?.produced(
+      topic,
+      partition,
+      Array.from({ length: count }, (_, n) => idAfter(stamped.firstId, n)),
+      request.client,
+    );
   const stored: AppendCallback = (error, offset) => {
     if (error !== undefined) return request.answer(command, writeFailed(ctx, topic, partition, stamped.messages, Status.internalServerError, error.message));
-    const outcome: StoredOutcome = { kind: 'stored', id: stamped.firstId, partition, offset, count, messages: stamped.messages, payloadBytes: stamped.payloadBytes, retried: false };
+    const outcome: StoredOutcome = {
+      kind: 'stored',
+      id: stamped.firstId,
+      partition,
+      offset,
+      count,
+      messages: stamped.messages,
+      payloadBytes: stamped.payloadBytes,
+      retried: false,
+    };
     afterReplication(request, command, log, offset + body.length, outcome);
   };
-  if (producer === undefined) log.append({ kind: 'framed', set: body, records: count, latestTimeMs: stamped.latestTimeMs, release: () => ctx.setBodies.give(body), done: stored });
-  else log.append({ kind: 'idempotent', set: body, records: count, producer: { ...producer, firstId: stamped.firstId }, latestTimeMs: stamped.latestTimeMs, done: stored });
+  if (producer === undefined)
+    log.append({ kind: 'framed', set: body, records: count, latestTimeMs: stamped.latestTimeMs, release: () => ctx.setBodies.give(body), done: stored });
+  else
+    log.append({
+      kind: 'idempotent',
+      set: body,
+      records: count,
+      producer: { ...producer, firstId: stamped.firstId },
+      latestTimeMs: stamped.latestTimeMs,
+      done: stored,
+    });
 }
 
 /** An idempotent set is stored once: a retry is answered as the original was (Kafka's producer state). */
-function storeOnce(command: PutSetCommand, request: RequestContext, log: PartitionStore, partition: number, producer: { id: string; sequence: number }, traced: boolean): void {
+function storeOnce(
+  command: PutSetCommand,
+  request: RequestContext,
+  log: PartitionStore,
+  partition: number,
+  producer: { id: string; sequence: number },
+  traced: boolean,
+): void {
   const ctx = request.broker;
   const { topic, count, body } = command;
   const admission = log.admitSet(producer.id, producer.sequence, count, body.length);
@@ -52,7 +96,16 @@ function storeOnce(command: PutSetCommand, request: RequestContext, log: Partiti
   if (admission.kind === 'refused') return request.answer(command, writeFailed(ctx, topic, partition, count, Status.badRequest, admission.reason));
   admission.outcome((outcome) => {
     if (!('stored' in outcome)) return storeOnce(command, request, log, partition, producer, traced); // the first attempt failed: this one may store it
-    const retried: StoredOutcome = { kind: 'stored', id: outcome.stored.firstId, partition, offset: outcome.stored.offset, count, messages: count, payloadBytes: 0, retried: true };
+    const retried: StoredOutcome = {
+      kind: 'stored',
+      id: outcome.stored.firstId,
+      partition,
+      offset: outcome.stored.offset,
+      count,
+      messages: count,
+      payloadBytes: 0,
+      retried: true,
+    };
     afterReplication(request, command, log, outcome.stored.offset + body.length, retried);
   });
 }

@@ -19,5 +19,11 @@ export function handleSyncEnd(command: SyncEndCommand, request: RequestContext):
 
 /** MetaQ answers 503 for commands without a registered processor (docs/protocol.md). */
 function noProcessor(command: SyncCommand | SyncEndCommand, request: RequestContext): void {
-  request.answer(command, refused(Status.serviceUnavailable, `no processor registered for the ${command.kind} command on this broker: it is not a sync slave ([replication] role=sync-slave)`));
+  request.answer(
+    command,
+    refused(
+      Status.serviceUnavailable,
+      `no processor registered for the ${command.kind} command on this broker: it is not a sync slave ([replication] role=sync-slave)`,
+    ),
+  );
 }

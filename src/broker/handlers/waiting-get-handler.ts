@@ -15,7 +15,11 @@ export function handleWaitingGet(command: WaitingGetCommand, request: RequestCon
   const log = ctx.stores.find(command.topic, command.partition);
   // Wait only where get would say "nothing yet" because nothing is flushed past the offset; a
   // slave that has not confirmed flushed data is not waited for here (the client backs off).
-  const atEnd = log !== undefined && !ctx.closed.isClosed(command.topic, command.partition) && log.visibleEnd === command.offset && ctx.replication.visibleEnd(log) === command.offset;
+  const atEnd =
+    log !== undefined &&
+    !ctx.closed.isClosed(command.topic, command.partition) &&
+    log.visibleEnd === command.offset &&
+    ctx.replication.visibleEnd(log) === command.offset;
   if (!atEnd || maxWaitMs === 0) return request.run(get);
   // The log may wake it at once, before its cancel is known: then it never waited.
   const wait: { cancel?: () => void; woke?: boolean } = {};

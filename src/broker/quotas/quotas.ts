@@ -19,7 +19,10 @@ export const MAX_THROTTLE_MS = 5_000;
  */
 export class Quotas {
   /** Buckets by kind, scope and name (nested maps: no key string built per request). */
-  private readonly buckets = { produce: { client: new Map<string, ByteRateBucket>(), topic: new Map<string, ByteRateBucket>() }, fetch: { client: new Map<string, ByteRateBucket>(), topic: new Map<string, ByteRateBucket>() } };
+  private readonly buckets = {
+    produce: { client: new Map<string, ByteRateBucket>(), topic: new Map<string, ByteRateBucket>() },
+    fetch: { client: new Map<string, ByteRateBucket>(), topic: new Map<string, ByteRateBucket>() },
+  };
   /** Milliseconds replies were held, by kind, scope (`client` or `topic`) and name. */
   private readonly heldMs = new Map<string, { kind: QuotaKind; scope: 'client' | 'topic'; name: string; ms: number }>();
 

@@ -55,7 +55,10 @@ export class AsyncSlave implements AsyncSlaveControl {
 
   /** One function for every watch (the ZooKeeper client keeps one registration per function). */
   private readonly onChange = (): void => {
-    if (!this.closed) void this.refresh().catch((error: unknown) => this.o.logger.warn({ component: 'replication', err: error }, 'could not follow the master; will retry on the next change'));
+    if (!this.closed)
+      void this.refresh().catch((error: unknown) =>
+        this.o.logger.warn({ component: 'replication', err: error }, 'could not follow the master; will retry on the next change'),
+      );
   };
 
   /** Re-read the master and its topics; runs once more if something changed meanwhile. */
@@ -79,7 +82,12 @@ export class AsyncSlave implements AsyncSlaveControl {
     const checksum = (await session.getVersioned(znodes.configChecksum(this.brokerId), this.onChange))?.data;
     if (master !== this.masterUrl) await this.follow(master);
     if (master === undefined || this.link === undefined) return; // wait for the master to appear
-    if (this.o.config.replication.autoSyncMasterConfig && checksum !== undefined && checksum !== this.syncedChecksum && checksum !== String(crc32(Buffer.from(this.o.config.text, 'utf8')))) {
+    if (
+      this.o.config.replication.autoSyncMasterConfig &&
+      checksum !== undefined &&
+      checksum !== this.syncedChecksum &&
+      checksum !== String(crc32(Buffer.from(this.o.config.text, 'utf8')))
+    ) {
       await this.syncConfig();
       this.syncedChecksum = checksum;
     }
@@ -90,7 +98,12 @@ export class AsyncSlave implements AsyncSlaveControl {
       if (info === undefined) continue;
       for (let partition = 0; partition < info.numParts; partition += 1) this.startPuller(topic, partition);
       const settings = this.o.stores.settings(topic);
-      await this.o.registration.registerTopic({ topic, numPartitions: info.numParts, acceptPublish: settings?.acceptPublish ?? true, acceptSubscribe: settings?.acceptSubscribe ?? true });
+      await this.o.registration.registerTopic({
+        topic,
+        numPartitions: info.numParts,
+        acceptPublish: settings?.acceptPublish ?? true,
+        acceptSubscribe: settings?.acceptSubscribe ?? true,
+      });
     }
   }
 
@@ -112,7 +125,16 @@ export class AsyncSlave implements AsyncSlaveControl {
     const key = `${topic}-${partition}`;
     if (this.pullers.has(key) || this.link === undefined) return;
     const r = this.o.config.replication;
-    const puller = new PartitionPuller({ topic, partition, link: this.link, stores: this.o.stores, group: r.slaveGroup, maxDelayMs: r.slaveMaxDelayInMills, logger: this.o.logger, copied: this.o.copied });
+    const puller = new PartitionPuller({
+      topic,
+      partition,
+      link: this.link,
+      stores: this.o.stores,
+      group: r.slaveGroup,
+      maxDelayMs: r.slaveMaxDelayInMills,
+      logger: this.o.logger,
+      copied: this.o.copied,
+    });
     const controller = new AbortController();
     this.pullers.set(key, { puller, controller, loop: puller.run(controller.signal) });
   }
@@ -140,7 +162,13 @@ export class AsyncSlave implements AsyncSlaveControl {
       master: this.masterUrl,
       partitions: [...this.pullers]
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([partition, { puller }]) => ({ partition, end: puller.localEnd, masterEnd: puller.masterEnd, lagBytes: puller.lagBytes, problem: puller.problem })),
+        .map(([partition, { puller }]) => ({
+          partition,
+          end: puller.localEnd,
+          masterEnd: puller.masterEnd,
+          lagBytes: puller.lagBytes,
+          problem: puller.problem,
+        })),
     };
   }
 

@@ -22,9 +22,14 @@ export async function repairFromSlave(target: RepairTarget, range: CorruptRange)
   let at = range.start;
   while (at < range.end) {
     const offset = at;
-    const reply = await link.request((opaque) => ({ kind: 'get', topic, group: 'metaq-repair', partition, offset, maxSize: range.end - offset, opaque }), target.timeoutMs, `repair ${topic}-${partition}@${offset}`);
+    const reply = await link.request(
+      (opaque) => ({ kind: 'get', topic, group: 'metaq-repair', partition, offset, maxSize: range.end - offset, opaque }),
+      target.timeoutMs,
+      `repair ${topic}-${partition}@${offset}`,
+    );
     // Only the bytes themselves will do: a 404 or 301 from a sync slave means its copy lacks them too.
-    if (reply.kind !== 'value' || reply.body.length === 0) throw new Error(`the slave answered the read of ${topic}-${partition}@${offset} with ${reply.kind === 'result' ? refusal(reply).message : 'nothing'}`);
+    if (reply.kind !== 'value' || reply.body.length === 0)
+      throw new Error(`the slave answered the read of ${topic}-${partition}@${offset} with ${reply.kind === 'result' ? refusal(reply).message : 'nothing'}`);
     const piece = reply.body.subarray(0, range.end - offset);
     pieces.push(piece);
     at += piece.length;

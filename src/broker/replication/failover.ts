@@ -54,7 +54,9 @@ export class Failover {
   };
 
   private async announce(): Promise<void> {
-    await this.session.create(this.znodes.syncSlave(this.brokerId), this.url, 'ephemeral').catch(async () => this.session.setData(this.znodes.syncSlave(this.brokerId), this.url));
+    await this.session
+      .create(this.znodes.syncSlave(this.brokerId), this.url, 'ephemeral')
+      .catch(async () => this.session.setData(this.znodes.syncSlave(this.brokerId), this.url));
   }
 
   /**
@@ -159,11 +161,24 @@ export class Failover {
  * registered (it would be cut off mid-flight) unless forced. Resolves with the new record once
  * the slave registered as master, or rejects after `timeoutMs`.
  */
-export async function promoteSyncSlave(session: ZkSession, znodes: MetaZnodes, brokerId: number, options: { force?: boolean; timeoutMs?: number } = {}): Promise<EpochRecord> {
+export async function promoteSyncSlave(
+  session: ZkSession,
+  znodes: MetaZnodes,
+  brokerId: number,
+  options: { force?: boolean; timeoutMs?: number } = {},
+): Promise<EpochRecord> {
   const slave = await session.getData(znodes.syncSlave(brokerId));
-  if (!slave) throw new MetaqError('NO_SYNC_SLAVE', `broker ${brokerId} has no sync slave registered at ${znodes.syncSlave(brokerId)}; start one with [replication] role=sync-slave`);
+  if (!slave)
+    throw new MetaqError(
+      'NO_SYNC_SLAVE',
+      `broker ${brokerId} has no sync slave registered at ${znodes.syncSlave(brokerId)}; start one with [replication] role=sync-slave`,
+    );
   const master = await session.getData(znodes.master(brokerId));
-  if (master && !options.force) throw new MetaqError('MASTER_ALIVE', `broker ${brokerId} still has a live master (${master}); stop it first, or pass --force to fence it (its unreplicated puts fail)`);
+  if (master && !options.force)
+    throw new MetaqError(
+      'MASTER_ALIVE',
+      `broker ${brokerId} still has a live master (${master}); stop it first, or pass --force to fence it (its unreplicated puts fail)`,
+    );
   const epochs = new BrokerEpoch(session, znodes, brokerId);
   const seen = await epochs.read();
   const next = await epochs.claim(slave, seen);
@@ -174,5 +189,8 @@ export async function promoteSyncSlave(session: ZkSession, znodes: MetaZnodes, b
     if ((await session.getData(znodes.master(brokerId))) === slave) return next;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new MetaqError('PROMOTION_TIMEOUT', `epoch ${next.epoch} names ${slave}, but it did not register as master within ${options.timeoutMs ?? 30_000} ms; check its log`);
+  throw new MetaqError(
+    'PROMOTION_TIMEOUT',
+    `epoch ${next.epoch} names ${slave}, but it did not register as master within ${options.timeoutMs ?? 30_000} ms; check its log`,
+  );
 }

@@ -62,7 +62,10 @@ export class PartitionPuller {
       } catch (error) {
         if (signal.aborted) return;
         this.problem = (error as Error).message;
-        this.s.logger.debug({ component: 'replication', err: error, partition: `${this.s.topic}-${this.s.partition}` }, 'copy from the master failed; retrying');
+        this.s.logger.debug(
+          { component: 'replication', err: error, partition: `${this.s.topic}-${this.s.partition}` },
+          'copy from the master failed; retrying',
+        );
         wait = this.backOff();
       }
       await abortableDelay(wait, signal);
@@ -81,14 +84,23 @@ export class PartitionPuller {
     if (log === undefined) return this.backOff();
     await log.whenWritten();
     const offset = log.writtenEnd;
-    const reply = decodeGetReply(await link.request((opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }), REQUEST_TIMEOUT_MS, `replicate ${topic}-${partition}@${offset}`, signal));
+    const reply = decodeGetReply(
+      await link.request(
+        (opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }),
+        REQUEST_TIMEOUT_MS,
+        `replicate ${topic}-${partition}@${offset}`,
+        signal,
+      ),
+    );
     if (reply.kind === 'caughtUp') {
       this.masterEnd = offset; // nothing visible beyond our end: caught up
       return this.backOff();
     }
     if (reply.kind === 'moved') {
       // The master no longer has our next offset (retention) or has less than us: copying on would leave a hole or diverge.
-      throw new Error(`the master answered 301 ${reply.offset} for offset ${offset}: its log no longer continues this copy; move this slave's ${topic}-${partition} directory aside and resubscribe`);
+      throw new Error(
+        `the master answered 301 ${reply.offset} for offset ${offset}: its log no longer continues this copy; move this slave's ${topic}-${partition} directory aside and resubscribe`,
+      );
     }
     if (reply.kind === 'unavailable') throw new BrokerError(Status.forbidden, reply.reason);
     const appends: Array<Promise<number>> = [];
@@ -112,7 +124,11 @@ export class PartitionPuller {
     const { topic, partition, group, link, stores } = this.s;
     const existing = stores.find(topic, partition);
     if (existing !== undefined) return (this.log = existing);
-    const reply = await link.request((opaque) => ({ kind: 'offset', topic, group, partition, offset: 0, opaque }), REQUEST_TIMEOUT_MS, `first offset of ${topic}-${partition}`);
+    const reply = await link.request(
+      (opaque) => ({ kind: 'offset', topic, group, partition, offset: 0, opaque }),
+      REQUEST_TIMEOUT_MS,
+      `first offset of ${topic}-${partition}`,
+    );
     const first = decodeOffsetReply(reply);
     if (first === undefined) return undefined; // the master has no store yet
     this.log = await stores.getOrCreateReplica(topic, partition, first);

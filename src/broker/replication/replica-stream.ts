@@ -88,7 +88,10 @@ export class ReplicaStream {
     while (expired < this.waiters.length && this.waiters[expired]!.deadline <= now) expired += 1;
     if (expired === 0) return;
     const late = this.waiters.splice(0, expired);
-    const why = this.slaveRefusal === undefined ? '' : ` because it refuses this master's replication (${this.slaveRefusal}; [auth] brokerUser must be an admin user of the slave)`;
+    const why =
+      this.slaveRefusal === undefined
+        ? ''
+        : ` because it refuses this master's replication (${this.slaveRefusal}; [auth] brokerUser must be an admin user of the slave)`;
     const reason = `the slave did not confirm within ${this.s.timeoutMs} ms (sendToSlaveTimeoutInMills)${why}; the message is stored on the master and may still reach the slave, so it may have been stored`;
     for (const waiter of late) waiter.done(reason);
   }
@@ -111,7 +114,21 @@ export class ReplicaStream {
       const offset = start + record.position;
       const end = offset + record.size;
       link
-        .request((opaque) => ({ kind: 'sync', topic, partition, flag: record.flag, msgId: record.id, checksum: record.checksum, offset, opaque, body: record.payload }), this.s.timeoutMs * 4, `sync ${topic}-${partition}@${offset}`)
+        .request(
+          (opaque) => ({
+            kind: 'sync',
+            topic,
+            partition,
+            flag: record.flag,
+            msgId: record.id,
+            checksum: record.checksum,
+            offset,
+            opaque,
+            body: record.payload,
+          }),
+          this.s.timeoutMs * 4,
+          `sync ${topic}-${partition}@${offset}`,
+        )
         .then(
           (reply) => {
             let slaveOffset: number;
@@ -153,10 +170,15 @@ export class ReplicaStream {
   /** Start over from where the slave's copy ends; waiting puts fail now (their outcome is unknown). */
   resync(reason: string): void {
     if (this.state === 'diverged' || this.state === 'closed') return;
-    this.s.logger.warn({ component: 'replication', partition: `${this.s.topic}-${this.s.partition}`, reason }, 'replication to the slave interrupted; resynchronising');
+    this.s.logger.warn(
+      { component: 'replication', partition: `${this.s.topic}-${this.s.partition}`, reason },
+      'replication to the slave interrupted; resynchronising',
+    );
     this.generation += 1;
     this.state = 'syncing';
-    this.failWaiters(`replication to the slave was interrupted (${reason}); the message is stored on the master and will be replicated once the slave is back, so it may have been stored`);
+    this.failWaiters(
+      `replication to the slave was interrupted (${reason}); the message is stored on the master and will be replicated once the slave is back, so it may have been stored`,
+    );
     for (const wake of this.progress.splice(0)) wake();
     void this.synchronise(this.generation);
   }
@@ -174,7 +196,10 @@ export class ReplicaStream {
 
   private noteRefusal(refusal: string | undefined): void {
     if (refusal !== undefined && refusal !== this.slaveRefusal) {
-      this.s.logger.error({ component: 'replication', partition: `${this.s.topic}-${this.s.partition}`, refusal }, 'the sync slave refuses this master\'s replication: [auth] brokerUser must be an admin user of the slave');
+      this.s.logger.error(
+        { component: 'replication', partition: `${this.s.topic}-${this.s.partition}`, refusal },
+        "the sync slave refuses this master's replication: [auth] brokerUser must be an admin user of the slave",
+      );
     }
     this.slaveRefusal = refusal;
   }
@@ -190,7 +215,11 @@ export class ReplicaStream {
       try {
         await link.waitConnected(this.s.timeoutMs);
         const connection = link.connectionNumber;
-        const reply = await link.request((opaque) => ({ kind: 'syncend', topic, partition, startOffset: log.minOffset, opaque }), this.s.timeoutMs * 4, `syncend ${topic}-${partition}`);
+        const reply = await link.request(
+          (opaque) => ({ kind: 'syncend', topic, partition, startOffset: log.minOffset, opaque }),
+          this.s.timeoutMs * 4,
+          `syncend ${topic}-${partition}`,
+        );
         if (generation !== this.generation) return;
         if (link.connectionNumber !== connection) throw new Error('the link to the slave was replaced during the handshake');
         this.connection = connection;

@@ -80,13 +80,15 @@ export class Replication {
 
   /** The link to the sync slave, made before listening so no put is acked without it. */
   attachSyncMaster(master: SyncMaster): void {
-    if (this.state !== 'sync-master' || this.syncMasterLink !== undefined) throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no sync master link`);
+    if (this.state !== 'sync-master' || this.syncMasterLink !== undefined)
+      throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no sync master link`);
     this.syncMasterLink = master;
   }
 
   /** The copy of the master's partitions, once registered as a slave. */
   attachAsyncSlave(slave: AsyncSlaveControl): void {
-    if (this.state !== 'async-slave' || this.asyncSlaveLink !== undefined) throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no async slave`);
+    if (this.state !== 'async-slave' || this.asyncSlaveLink !== undefined)
+      throw new MetaqError('ROLE_TRANSITION_REFUSED', `a broker in replication role ${this.state} takes no async slave`);
     this.asyncSlaveLink = slave;
   }
 
@@ -121,7 +123,8 @@ export class Replication {
   refusal(): string | undefined {
     if (this.fencedReason !== undefined) return this.fencedReason;
     if (this.state === 'sync-slave') return `this broker is the sync slave of broker ${this.brokerId} and takes no puts; send to its master`;
-    if (this.state === 'async-slave') return `this broker is async slave ${this.config.slaveId} of broker ${this.brokerId}: it serves gets only; send puts to its master`;
+    if (this.state === 'async-slave')
+      return `this broker is async slave ${this.config.slaveId} of broker ${this.brokerId}: it serves gets only; send puts to its master`;
     return undefined;
   }
 
@@ -151,13 +154,19 @@ export class Replication {
     if (s.promotedAtEpoch !== undefined) lines.push(`promoted_at_epoch ${s.promotedAtEpoch}`);
     const master = s.syncMaster;
     if (master !== undefined) {
-      lines.push(`slave ${master.slave}`, `slave_connected ${master.connected}`, `withdrawn ${master.withdrawn}`, `consecutive_failures ${master.consecutiveFailures}`);
+      lines.push(
+        `slave ${master.slave}`,
+        `slave_connected ${master.connected}`,
+        `withdrawn ${master.withdrawn}`,
+        `consecutive_failures ${master.consecutiveFailures}`,
+      );
       for (const p of master.partitions) lines.push(`${p.partition} state ${p.state} end ${p.end} replicated ${p.replicated} lag_bytes ${p.lagBytes}`);
     }
     const slave = s.asyncSlave;
     if (slave !== undefined) {
       lines.push(`master ${slave.master ?? 'none'}`, `replicate_partitions ${slave.partitions.length}`);
-      for (const p of slave.partitions) lines.push(`${p.partition} end ${p.end} master_end ${p.masterEnd} lag_bytes ${p.lagBytes}${p.problem === undefined ? '' : ` problem ${p.problem}`}`);
+      for (const p of slave.partitions)
+        lines.push(`${p.partition} end ${p.end} master_end ${p.masterEnd} lag_bytes ${p.lagBytes}${p.problem === undefined ? '' : ` problem ${p.problem}`}`);
     }
     return lines;
   }

@@ -72,26 +72,49 @@ export class SyncMaster {
     this.link = new BrokerConnection(
       parseBrokerUrl(`meta://${config.slave}`),
       // A slave that stops answering is noticed within two timeouts, even with frames in flight.
-      { heartbeatIdleMs: timeout, heartbeatTimeoutMs: timeout, heartbeatMaxFailures: 1, reconnectInitialMs: config.checkSlaveIntervalInMills, reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills), ...link },
+      {
+        heartbeatIdleMs: timeout,
+        heartbeatTimeoutMs: timeout,
+        heartbeatMaxFailures: 1,
+        reconnectInitialMs: config.checkSlaveIntervalInMills,
+        reconnectMaxMs: Math.max(1000, config.checkSlaveIntervalInMills),
+        ...link,
+      },
     );
     for (const [topic, partitions] of stores.all()) for (const [partition, log] of partitions) this.attach(topic, partition, log);
     stores.created.add(this.onCreated);
-    this.sweeper = setInterval(() => {
-      const now = performance.now();
-      for (const stream of this.streams.values()) stream.expire(now);
-    }, Math.max(10, Math.min(100, timeout / 4)));
+    this.sweeper = setInterval(
+      () => {
+        const now = performance.now();
+        for (const stream of this.streams.values()) stream.expire(now);
+      },
+      Math.max(10, Math.min(100, timeout / 4)),
+    );
     this.sweeper.unref();
-    if (this.ackBeforeSlave) this.logger.fatal({ component: 'replication', [ACK_BEFORE_SLAVE_FAULT]: '1' }, `TEST FAULT ON: ${ACK_BEFORE_SLAVE_FAULT}=1, puts are acknowledged before the sync slave has them and a master kill loses them; unset it unless this is a fault test's negative control`);
+    if (this.ackBeforeSlave)
+      this.logger.fatal(
+        { component: 'replication', [ACK_BEFORE_SLAVE_FAULT]: '1' },
+        `TEST FAULT ON: ${ACK_BEFORE_SLAVE_FAULT}=1, puts are acknowledged before the sync slave has them and a master kill loses them; unset it unless this is a fault test's negative control`,
+      );
   }
 
   private attach(topic: string, partition: number, log: PartitionStore): void {
     const key = `${topic}-${partition}`;
     if (this.streams.has(key)) return;
-    const stream = new ReplicaStream({ topic, partition, log, link: this.link, timeoutMs: this.config.sendToSlaveTimeoutInMills, retryMs: this.config.checkSlaveIntervalInMills, logger: this.logger });
+    const stream = new ReplicaStream({
+      topic,
+      partition,
+      log,
+      link: this.link,
+      timeoutMs: this.config.sendToSlaveTimeoutInMills,
+      retryMs: this.config.checkSlaveIntervalInMills,
+      logger: this.logger,
+    });
     this.streams.set(key, stream);
     this.byLog.set(log, stream);
     // Damaged records of the master's log are put back from the slave's identical copy.
-    const repair = (range: CorruptRange): void => void this.repair({ link: this.link, topic, partition, log, timeoutMs: Math.max(5000, this.config.sendToSlaveTimeoutInMills) }, range);
+    const repair = (range: CorruptRange): void =>
+      void this.repair({ link: this.link, topic, partition, log, timeoutMs: Math.max(5000, this.config.sendToSlaveTimeoutInMills) }, range);
     log.events.on('corrupt', repair);
     for (const range of log.corruptRanges) repair(range);
   }
@@ -101,7 +124,10 @@ export class SyncMaster {
     const where = { component: 'replication', partition: `${target.topic}-${target.partition}`, ...range };
     for (let attempt = 0; !this.closed; attempt += 1) {
       if (attempt === REPAIR_ATTEMPTS) {
-        this.logger.error(where, `gave up repairing a corrupt range from the sync slave after ${REPAIR_ATTEMPTS} attempts; the range stays refused until a restart tries again`);
+        this.logger.error(
+          where,
+          `gave up repairing a corrupt range from the sync slave after ${REPAIR_ATTEMPTS} attempts; the range stays refused until a restart tries again`,
+        );
         return;
       }
       try {
@@ -110,7 +136,7 @@ export class SyncMaster {
         return;
       } catch (error) {
         if (error instanceof StorageError) {
-          this.logger.error({ ...where, err: error }, 'the sync slave\'s copy of a corrupt range is not usable; the range stays refused');
+          this.logger.error({ ...where, err: error }, "the sync slave's copy of a corrupt range is not usable; the range stays refused");
           return;
         }
         this.logger.warn({ ...where, err: error, attempt }, 'could not fetch a corrupt range from the sync slave yet; retrying');
@@ -122,7 +148,13 @@ export class SyncMaster {
   /** Admission of a put: why it must be refused before anything is stored (a failed put, counted), or undefined. */
   admit(topic: string, partition: number): string | undefined {
     const stream = this.streams.get(`${topic}-${partition}`);
-    const refusal = !this.link.isConnected ? this.disconnectedText() : stream?.state === 'diverged' ? stream.problem : stream?.slaveRefusal !== undefined ? this.credentialsText(`it refuses this master's replication: ${stream.slaveRefusal}`) : undefined;
+    const refusal = !this.link.isConnected
+      ? this.disconnectedText()
+      : stream?.state === 'diverged'
+        ? stream.problem
+        : stream?.slaveRefusal !== undefined
+          ? this.credentialsText(`it refuses this master's replication: ${stream.slaveRefusal}`)
+          : undefined;
     if (refusal !== undefined) this.count(false);
     return refusal;
   }
@@ -130,8 +162,13 @@ export class SyncMaster {
   /** Why the slave cannot be reached; a refused login says so (it is this master's config to fix, not the network). */
   private disconnectedText(): string {
     const login = this.link.loginRefusal;
-    if (login === undefined) return `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker`;
-    if (login !== this.loggedRefusal) this.logger.error({ component: 'replication', slave: this.config.slave, brokerUser: this.brokerUser, refusal: login }, 'the sync slave refused this master\'s login: check [auth] brokerUser and brokerPassword');
+    if (login === undefined)
+      return `Slave is disconnected: the sync slave ${this.config.slave} is not reachable, nothing was stored; retry later or send to another broker`;
+    if (login !== this.loggedRefusal)
+      this.logger.error(
+        { component: 'replication', slave: this.config.slave, brokerUser: this.brokerUser, refusal: login },
+        "the sync slave refused this master's login: check [auth] brokerUser and brokerPassword",
+      );
     this.loggedRefusal = login;
     return this.credentialsText(`it refused the login (${login})`);
   }
@@ -181,7 +218,10 @@ export class SyncMaster {
 
   private withdraw(): void {
     this.withdrawn = true;
-    this.logger.error({ component: 'replication', slave: this.config.slave, failures: this.failures }, 'sync slave failing: leaving ZooKeeper until it has caught up');
+    this.logger.error(
+      { component: 'replication', slave: this.config.slave, failures: this.failures },
+      'sync slave failing: leaving ZooKeeper until it has caught up',
+    );
     void this.presence.withdraw().catch((error: unknown) => this.logger.warn({ component: 'replication', err: error }, 'could not leave ZooKeeper'));
     this.probe = setInterval(() => {
       if (!this.link.isConnected || ![...this.streams.values()].every((stream) => stream.inSync)) return;
@@ -190,7 +230,9 @@ export class SyncMaster {
       this.failures = 0;
       this.withdrawn = false;
       this.logger.info({ component: 'replication', slave: this.config.slave }, 'sync slave caught up: registering in ZooKeeper again');
-      void this.presence.rejoin().catch((error: unknown) => this.logger.warn({ component: 'replication', err: error }, 'could not register in ZooKeeper again'));
+      void this.presence
+        .rejoin()
+        .catch((error: unknown) => this.logger.warn({ component: 'replication', err: error }, 'could not register in ZooKeeper again'));
     }, this.config.checkSlaveIntervalInMills);
     this.probe.unref();
   }
@@ -201,7 +243,13 @@ export class SyncMaster {
       connected: this.link.isConnected,
       withdrawn: this.withdrawn,
       consecutiveFailures: this.failures,
-      partitions: [...this.streams].map(([partition, stream]) => ({ partition, state: stream.state, end: stream.end, replicated: stream.ackedEnd, lagBytes: stream.lagBytes })),
+      partitions: [...this.streams].map(([partition, stream]) => ({
+        partition,
+        state: stream.state,
+        end: stream.end,
+        replicated: stream.ackedEnd,
+        lagBytes: stream.lagBytes,
+      })),
     };
   }
 

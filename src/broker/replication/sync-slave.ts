@@ -43,18 +43,25 @@ export class SyncSlave {
       if (breaks && state !== undefined) state.broken ??= reason;
       request.answer(command, refused(code, `Sync message to [slave '${ctx.url()}'] [partition '${topic}-${partition}'] failed.Detail:${reason}`, 'putFailed'));
     };
-    if (this.promotedAt !== undefined) return fail(Status.serviceUnavailable, `this broker was promoted to master (epoch ${this.promotedAt}) and no longer accepts sync frames`, false);
+    if (this.promotedAt !== undefined)
+      return fail(Status.serviceUnavailable, `this broker was promoted to master (epoch ${this.promotedAt}) and no longer accepts sync frames`, false);
     if (ctx.closed.isClosed(topic, partition)) return fail(Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
     const state = this.replicas.get(`${topic}-${partition}`);
-    if (state?.stream !== undefined && state.stream !== from) return fail(Status.internalServerError, 'a frame from a replication stream that was replaced; resynchronise with syncend', false);
+    if (state?.stream !== undefined && state.stream !== from)
+      return fail(Status.internalServerError, 'a frame from a replication stream that was replaced; resynchronise with syncend', false);
     if (state?.broken !== undefined) return fail(Status.internalServerError, `an earlier frame failed (${state.broken}); resynchronise with syncend`, false);
     if (command.offset !== undefined && state?.nextOffset !== undefined) {
       // Checked as frames arrive, before anything is stored: a record can never land elsewhere than on the master.
-      if (command.offset !== state.nextOffset) return fail(Status.internalServerError, `the record the master has at ${command.offset} does not follow this copy, which ends at ${state.nextOffset}; resynchronise with syncend`);
+      if (command.offset !== state.nextOffset)
+        return fail(
+          Status.internalServerError,
+          `the record the master has at ${command.offset} does not follow this copy, which ends at ${state.nextOffset}; resynchronise with syncend`,
+        );
       state.nextOffset += RECORD_HEADER_SIZE + command.body.length;
     }
     const crc = checksum(command.body);
-    if (command.checksum !== -1 && command.checksum !== crc) return fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
+    if (command.checksum !== -1 && command.checksum !== crc)
+      return fail(Status.internalServerError, 'Checksum failure,message may be corrupted when transfering on networking.');
     const append = (log: PartitionStore): void =>
       log.append({
         kind: 'record',
@@ -68,7 +75,8 @@ export class SyncSlave {
         },
       });
     const store = ctx.stores.getOrCreateReplica(topic, partition, 0);
-    if (store instanceof Promise) store.then(append, (error: unknown) => fail(Status.internalServerError, error instanceof StorageError ? error.message : String(error)));
+    if (store instanceof Promise)
+      store.then(append, (error: unknown) => fail(Status.internalServerError, error instanceof StorageError ? error.message : String(error)));
     else append(store);
   }
 

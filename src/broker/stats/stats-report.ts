@@ -25,14 +25,30 @@ const HELP = [
   'topics Returns topics statistics detail info.',
   'offsets Returns partitions detail info.',
   'realtime Returns realtime statistics detail info.',
-  'config Returns broker\'s config file content.',
+  "config Returns broker's config file content.",
   'transactions Returns open and heuristically completed transactions: key state messages age_ms.',
-  'replication Returns this broker\'s replication role and, per partition, how far its copy or its slave\'s has got.',
+  "replication Returns this broker's replication role and, per partition, how far its copy or its slave's has got.",
 ];
 
 /** The text of a `stats` reply for an item (docs/protocol.md, stats); `config` is handled by the caller. */
 export function statsReport(item: string | undefined, s: StatsSources): string {
-  const lines = !item ? summary(s) : item === 'help' ? HELP : item === 'topics' ? topics(s) : item === 'offsets' ? offsets(s) : item === 'realtime' ? realtime(s) : item === 'reset' ? reset(s) : item === 'transactions' ? transactions(s) : item === 'replication' ? s.replication.statusLines() : topic(item, s);
+  const lines = !item
+    ? summary(s)
+    : item === 'help'
+      ? HELP
+      : item === 'topics'
+        ? topics(s)
+        : item === 'offsets'
+          ? offsets(s)
+          : item === 'realtime'
+            ? realtime(s)
+            : item === 'reset'
+              ? reset(s)
+              : item === 'transactions'
+                ? transactions(s)
+                : item === 'replication'
+                  ? s.replication.statusLines()
+                  : topic(item, s);
   return `STATS\r\n${lines.map((line) => `${line}\r\n`).join('')}END\r\n`;
 }
 

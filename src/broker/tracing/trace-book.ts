@@ -91,7 +91,8 @@ export class TraceBook {
   /** A get of a traced topic returned `bytes` at `offset`: every whole message in it was delivered to `group`. */
   delivered(topic: string, partition: number, offset: number, bytes: Buffer, group: string, client: string): void {
     const at = this.clock.wallMs();
-    for (const record of iterateRecords(bytes)) this.record(record.id, { event: 'delivered', at, topic, partition, offset: offset + record.position, group, client });
+    for (const record of iterateRecords(bytes))
+      this.record(record.id, { event: 'delivered', at, topic, partition, offset: offset + record.position, group, client });
   }
 
   private record(id: bigint, event: TraceEvent): void {

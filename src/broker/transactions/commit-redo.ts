@@ -24,13 +24,23 @@ export function placeLocation(journal: TransactionJournal, commit: WrittenCommit
  * its partition whole. A batch torn by the crash is cut off and appended again; a missing one is
  * appended. Returns how many batches had to be written again.
  */
-export async function redoCommit(tx: Transaction, locations: readonly BatchLocation[], commit: WrittenCommit, journal: TransactionJournal, stores: PartitionStores, logger: Logger): Promise<number> {
+export async function redoCommit(
+  tx: Transaction,
+  locations: readonly BatchLocation[],
+  commit: WrittenCommit,
+  journal: TransactionJournal,
+  stores: PartitionStores,
+  logger: Logger,
+): Promise<number> {
   const groups = tx.byPartition();
   let redone = 0;
   for (const [index, location] of locations.entries()) {
     const messages = groups.get(location.partition);
     if (messages === undefined || messages.length === 0) {
-      logger.error({ component: 'transactions', tx: tx.key, partition: location.partition }, 'commit record names a partition the transaction put nothing in; skipped');
+      logger.error(
+        { component: 'transactions', tx: tx.key, partition: location.partition },
+        'commit record names a partition the transaction put nothing in; skipped',
+      );
       continue;
     }
     // Committed: its partitions were reserved against maxTopics/maxPartitions at its decision.
@@ -41,7 +51,10 @@ export async function redoCommit(tx: Transaction, locations: readonly BatchLocat
     const offset = await appendBatch(log, partitionBatch(log, location.partition, messages).records);
     await placeLocation(journal, commit, index, offset);
     redone += 1;
-    logger.warn({ component: 'transactions', tx: tx.key, partition: location.partition, offset, torn: found.state === 'torn' }, 'committed transaction batch was not in its partition: appended again');
+    logger.warn(
+      { component: 'transactions', tx: tx.key, partition: location.partition, offset, torn: found.state === 'torn' },
+      'committed transaction batch was not in its partition: appended again',
+    );
   }
   return redone;
 }

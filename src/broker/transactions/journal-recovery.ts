@@ -19,7 +19,12 @@ export interface RecoveryOutcome {
  * their put records, check every commit's batches are in place (writing them again if not), and
  * roll back everything that was neither committed nor prepared when the broker stopped.
  */
-export async function recoverTransactions(replay: readonly ReplayedRecord[], journal: TransactionJournal, stores: PartitionStores, logger: Logger): Promise<RecoveryOutcome> {
+export async function recoverTransactions(
+  replay: readonly ReplayedRecord[],
+  journal: TransactionJournal,
+  stores: PartitionStores,
+  logger: Logger,
+): Promise<RecoveryOutcome> {
   const open = new Map<string, Transaction>();
   const outcome: RecoveryOutcome = { prepared: [], committed: 0, redoneBatches: 0, rolledBack: 0 };
   for (const { record, position, bytes } of replay) {
@@ -61,7 +66,14 @@ export async function recoverTransactions(replay: readonly ReplayedRecord[], jou
       outcome.prepared.push(tx);
       continue;
     }
-    await journal.append({ kind: 'operation', type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK', wasPrepared: false, txKey: tx.key, locations: [], force: true });
+    await journal.append({
+      kind: 'operation',
+      type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK',
+      wasPrepared: false,
+      txKey: tx.key,
+      locations: [],
+      force: true,
+    });
     outcome.rolledBack += 1;
   }
   return outcome;

@@ -24,11 +24,15 @@ export class TransactionBytes {
     const bytes = heldBytes(payloadBytes);
     if (this.maxBytes > 0 && tx.bytes + bytes > this.maxBytes) {
       this.refusals.transaction += 1;
-      throw new TransactionRefusal(`transaction too large: '${tx.key}' holds ${tx.bytes} bytes and this message (${payloadBytes} bytes, ${bytes} counted) would take it past [system] maxTransactionBytes=${this.maxBytes}; the message is not added: commit or roll back the transaction and put the rest in another, or raise maxTransactionBytes`);
+      throw new TransactionRefusal(
+        `transaction too large: '${tx.key}' holds ${tx.bytes} bytes and this message (${payloadBytes} bytes, ${bytes} counted) would take it past [system] maxTransactionBytes=${this.maxBytes}; the message is not added: commit or roll back the transaction and put the rest in another, or raise maxTransactionBytes`,
+      );
     }
     if (this.maxBytesTotal > 0 && this.open + bytes > this.maxBytesTotal) {
       this.refusals.total += 1;
-      throw new TransactionRefusal(`too much held in transactions: open transactions on this broker hold ${this.open} bytes and this message (${payloadBytes} bytes, ${bytes} counted) would take them past [system] maxTransactionBytesTotal=${this.maxBytesTotal}; the message is not added: retry once other transactions are committed or rolled back, or raise maxTransactionBytesTotal`);
+      throw new TransactionRefusal(
+        `too much held in transactions: open transactions on this broker hold ${this.open} bytes and this message (${payloadBytes} bytes, ${bytes} counted) would take them past [system] maxTransactionBytesTotal=${this.maxBytesTotal}; the message is not added: retry once other transactions are committed or rolled back, or raise maxTransactionBytesTotal`,
+      );
     }
   }
 

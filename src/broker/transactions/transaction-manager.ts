@@ -67,7 +67,10 @@ export class TransactionManager {
   ) {
     this.maxTimeoutSeconds = config.system.maxTxTimeoutInSeconds;
     this.bytes = new TransactionBytes(config.system.maxTransactionBytes, config.system.maxTransactionBytesTotal);
-    this.timer = setInterval(() => void this.checkpoint().catch((error: unknown) => logger.error({ err: error }, 'transaction checkpoint failed')), config.system.checkpointInterval);
+    this.timer = setInterval(
+      () => void this.checkpoint().catch((error: unknown) => logger.error({ err: error }, 'transaction checkpoint failed')),
+      config.system.checkpointInterval,
+    );
     this.timer.unref();
   }
 
@@ -92,7 +95,17 @@ export class TransactionManager {
       const tx = manager.xa.get(key);
       if (tx !== undefined) await (outcome === 'commit' ? manager.commitNow(tx) : manager.rollbackNow(tx));
     }
-    if (replay.length > 0) logger.info({ records: replay.length, committed: recovered.committed, redoneBatches: recovered.redoneBatches, rolledBack: recovered.rolledBack, prepared: recovered.prepared.length }, 'transaction journal replayed');
+    if (replay.length > 0)
+      logger.info(
+        {
+          records: replay.length,
+          committed: recovered.committed,
+          redoneBatches: recovered.redoneBatches,
+          rolledBack: recovered.rolledBack,
+          prepared: recovered.prepared.length,
+        },
+        'transaction journal replayed',
+      );
     await manager.checkpoint();
     return manager;
   }
@@ -102,7 +115,8 @@ export class TransactionManager {
     if (key === 'null') throw new TransactionRefusal('BEGIN needs a transaction key (TX:… or XID:…), not null');
     this.checkMayDecide(caller, 'join', key, this.lookup(owner, key));
     if (this.lookup(owner, key) !== undefined) return;
-    if (this.heuristics.get(key) !== undefined) throw new XaException(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
+    if (this.heuristics.get(key) !== undefined)
+      throw new XaException(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
     const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner, owner.login?.user);
     if (tx.isXa) this.xa.set(key, tx);
     else {
@@ -115,7 +129,9 @@ export class TransactionManager {
     const seconds = timeoutSeconds > 0 ? Math.min(timeoutSeconds, this.maxTimeoutSeconds) : this.maxTimeoutSeconds;
     tx.armTimeout(seconds, (expired) => {
       this.logger.info({ tx: expired.key, seconds }, 'transaction timed out before it was prepared or committed: rolled back');
-      void this.rollbackNow(expired).catch((error: unknown) => this.logger.error({ err: error, tx: expired.key }, 'could not journal the rollback of a timed-out transaction'));
+      void this.rollbackNow(expired).catch((error: unknown) =>
+        this.logger.error({ err: error, tx: expired.key }, 'could not journal the rollback of a timed-out transaction'),
+      );
     });
   }
 
@@ -127,9 +143,16 @@ export class TransactionManager {
     const key = command.txKey!;
     const tx = this.find(owner, key);
     // Only its user adds to it: another's messages would commit under the owner's decision.
-    if (tx.user !== owner.login?.user) throw new TransactionDenied(`access denied: transaction '${key}' belongs to ${tx.user === undefined ? 'no recorded user' : `user ${tx.user}`}; only the user who began it may put messages in it`);
+    if (tx.user !== owner.login?.user)
+      throw new TransactionDenied(
+        `access denied: transaction '${key}' belongs to ${tx.user === undefined ? 'no recorded user' : `user ${tx.user}`}; only the user who began it may put messages in it`,
+      );
     // Once its stores are reserved (decision under way) a message would escape the reservation.
-    if (tx.finishing || tx.state === 'PREPARED' || tx.reservation !== undefined) throw new XaException(XaCode.protocol, `transaction '${key}' is ${tx.state === 'PREPARED' && !tx.finishing ? 'prepared' : 'being completed'}; it takes no more messages`);
+    if (tx.finishing || tx.state === 'PREPARED' || tx.reservation !== undefined)
+      throw new XaException(
+        XaCode.protocol,
+        `transaction '${key}' is ${tx.state === 'PREPARED' && !tx.finishing ? 'prepared' : 'being completed'}; it takes no more messages`,
+      );
     if (command.partition === -1) throw new TransactionRefusal('Invalid partition for transaction command:-1');
     this.stores.checkAccepts(command.topic, command.partition);
     this.bytes.check(tx, command.body.length);
@@ -152,7 +175,8 @@ export class TransactionManager {
     if (!key.startsWith('XID:')) throw new XaException(XaCode.resourceError, `local transaction '${key}' cannot be prepared; commit it in one phase`);
     this.checkMayDecide(caller, 'prepare', key, this.lookup(owner, key));
     const tx = this.find(owner, key);
-    if (tx.finishing || tx.state === 'PREPARED') throw new XaException(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
+    if (tx.finishing || tx.state === 'PREPARED')
+      throw new XaException(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
     if (tx.state === 'START') {
       this.remove(tx);
       return 3;
@@ -216,14 +240,17 @@ export class TransactionManager {
   /** FORGET: drop the record of a heuristic completion. */
   async forget(key: string, caller?: TransactionCaller): Promise<void> {
     this.checkMayDecide(caller, 'forget', key, undefined);
-    if (!(await this.heuristics.forget(key))) throw new XaException(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
+    if (!(await this.heuristics.forget(key)))
+      throw new XaException(XaCode.unknownXid, `XA transaction '${key}' was not completed heuristically; there is nothing to forget`);
   }
 
   /** An operator finishes a prepared XA transaction whose coordinator is gone (docs/transactions.md). */
   async completeHeuristically(key: string, outcome: HeuristicOutcome): Promise<void> {
     const tx = this.xa.get(key);
     if (tx === undefined || tx.state !== 'PREPARED' || tx.finishing) {
-      throw new TransactionRefusal(`only a prepared XA transaction can be completed by hand; '${key}' is ${tx === undefined ? 'not known to this broker' : tx.finishing ? 'being completed' : 'not prepared'} (see metaq tx list)`);
+      throw new TransactionRefusal(
+        `only a prepared XA transaction can be completed by hand; '${key}' is ${tx === undefined ? 'not known to this broker' : tx.finishing ? 'being completed' : 'not prepared'} (see metaq tx list)`,
+      );
     }
     // The decision is durable before it is carried out; a crash in between finishes it at start-up.
     await this.heuristics.remember(key, outcome, tx.user);
@@ -234,8 +261,20 @@ export class TransactionManager {
   list(): TransactionSummary[] {
     const now = Date.now();
     return [
-      ...this.openTransactions().map((tx) => ({ key: tx.key, state: tx.finishing ? 'COMPLETING' : tx.state, messages: tx.messages.length, ageMs: now - tx.begunAtMs, owner: tx.user })),
-      ...this.heuristics.all().map((record) => ({ key: record.key, state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK', messages: 0, ageMs: now - record.atMs, owner: record.owner })),
+      ...this.openTransactions().map((tx) => ({
+        key: tx.key,
+        state: tx.finishing ? 'COMPLETING' : tx.state,
+        messages: tx.messages.length,
+        ageMs: now - tx.begunAtMs,
+        owner: tx.user,
+      })),
+      ...this.heuristics.all().map((record) => ({
+        key: record.key,
+        state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK',
+        messages: 0,
+        ageMs: now - record.atMs,
+        owner: record.owner,
+      })),
     ];
   }
 
@@ -246,7 +285,9 @@ export class TransactionManager {
     for (const tx of mine.values()) {
       if (tx.finishing) continue;
       this.logger.info({ tx: tx.key, messages: tx.messages.length }, 'connection closed with a local transaction open: rolled back');
-      void this.rollbackNow(tx).catch((error: unknown) => this.logger.error({ err: error, tx: tx.key }, 'could not journal the rollback of an abandoned local transaction'));
+      void this.rollbackNow(tx).catch((error: unknown) =>
+        this.logger.error({ err: error, tx: tx.key }, 'could not journal the rollback of an abandoned local transaction'),
+      );
     }
   }
 
@@ -290,12 +331,26 @@ export class TransactionManager {
     try {
       if (tx.broken !== undefined) throw tx.broken;
       // Unbudgeted: its new stores were reserved at its decision (reserveStores).
-      batches = await Promise.all([...tx.byPartition()].map(async ([name, messages]) => partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false), name, messages)));
+      batches = await Promise.all(
+        [...tx.byPartition()].map(async ([name, messages]) =>
+          partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false), name, messages),
+        ),
+      );
     } catch (error) {
       await this.rollbackNow(tx);
-      throw new XaException(XaCode.rollbackOther, `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
+      throw new XaException(
+        XaCode.rollbackOther,
+        `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    const decision = { kind: 'operation' as const, type: tx.isXa ? ('XA_COMMIT' as const) : ('LOCAL_COMMIT' as const), wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: batches.map((batch) => batch.location), force: true };
+    const decision = {
+      kind: 'operation' as const,
+      type: tx.isXa ? ('XA_COMMIT' as const) : ('LOCAL_COMMIT' as const),
+      wasPrepared: tx.state === 'PREPARED',
+      txKey: tx.key,
+      locations: batches.map((batch) => batch.location),
+      force: true,
+    };
     let commit: { position: JournalPosition; bytes: Buffer };
     try {
       commit = await this.journal.append(decision);
@@ -307,14 +362,22 @@ export class TransactionManager {
     this.remove(tx);
     this.committing.add(commit.position);
     const offsets = await Promise.all(batches.map((batch) => appendBatch(batch.log, batch.records))).catch((error: unknown) => {
-      throw new XaException(XaCode.resourceError, `transaction '${tx.key}' is committed but its messages could not be stored now (${String(error)}); they are stored when the broker restarts`);
+      throw new XaException(
+        XaCode.resourceError,
+        `transaction '${tx.key}' is committed but its messages could not be stored now (${String(error)}); they are stored when the broker restarts`,
+      );
     });
     this.committing.delete(commit.position);
-    await Promise.all(offsets.map((offset, index) => placeLocation(this.journal, commit, index, offset))).catch((error: unknown) => this.logger.warn({ err: error, tx: tx.key }, 'could not write exact batch offsets into the commit record; recovery finds them by id'));
+    await Promise.all(offsets.map((offset, index) => placeLocation(this.journal, commit, index, offset))).catch((error: unknown) =>
+      this.logger.warn({ err: error, tx: tx.key }, 'could not write exact batch offsets into the commit record; recovery finds them by id'),
+    );
     const waitReplicated = this.waitReplicated;
     if (waitReplicated !== undefined) {
       await Promise.all(batches.map((batch, index) => waitReplicated(batch.log, offsets[index]! + batchBytes(batch)))).catch((error: unknown) => {
-        throw new XaException(XaCode.resourceError, `transaction '${tx.key}' is committed on the master but its slave did not confirm it (${(error as Error).message})`);
+        throw new XaException(
+          XaCode.resourceError,
+          `transaction '${tx.key}' is committed on the master but its slave did not confirm it (${(error as Error).message})`,
+        );
       });
     }
   }
@@ -326,7 +389,14 @@ export class TransactionManager {
     await tx.lastWrite;
     if (tx.firstPosition === undefined) return; // nothing journaled, nothing to undo
     try {
-      await this.journal.append({ kind: 'operation', type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK', wasPrepared: tx.state === 'PREPARED', txKey: tx.key, locations: [], force: true });
+      await this.journal.append({
+        kind: 'operation',
+        type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK',
+        wasPrepared: tx.state === 'PREPARED',
+        txKey: tx.key,
+        locations: [],
+        force: true,
+      });
     } catch (error) {
       // Not prepared: restart rolls it back anyway. Prepared: it comes back in doubt, so say so.
       if (tx.state === 'PREPARED') throw new XaException(XaCode.resourceError, `could not journal the rollback of prepared '${tx.key}': ${String(error)}`);
@@ -370,7 +440,10 @@ export class TransactionManager {
     const record = this.heuristics.get(key);
     if (record === undefined) return;
     const code = record.outcome === 'commit' ? XaCode.heuristicCommit : XaCode.heuristicRollback;
-    throw new XaException(code, `XA transaction '${key}' was ${record.outcome === 'commit' ? 'committed' : 'rolled back'} heuristically by an operator; FORGET it`);
+    throw new XaException(
+      code,
+      `XA transaction '${key}' was ${record.outcome === 'commit' ? 'committed' : 'rolled back'} heuristically by an operator; FORGET it`,
+    );
   }
 
   private lookup(owner: TransactionOwner, key: string): Transaction | undefined {

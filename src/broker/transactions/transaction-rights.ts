@@ -31,7 +31,9 @@ export class TransactionCaller {
   checkMayDecide(action: string, key: string, owner: string | undefined): void {
     if (this.mayDecide(owner)) return;
     this.counters.accessDenials.admin += 1;
-    throw new TransactionDenied(`access denied: transaction '${key}' ${ownedBy(owner)}; only ${owner === undefined ? 'an admin' : `user ${owner} or an admin`} may ${action} this transaction, and user ${this.name ?? '(not logged in)'} is neither`);
+    throw new TransactionDenied(
+      `access denied: transaction '${key}' ${ownedBy(owner)}; only ${owner === undefined ? 'an admin' : `user ${owner} or an admin`} may ${action} this transaction, and user ${this.name ?? '(not logged in)'} is neither`,
+    );
   }
 
   /**

@@ -55,7 +55,14 @@ export class BrokerChecks {
   ) {}
 
   check(snapshot: BrokerSnapshot): Alert[] {
-    return [...this.putFailures(snapshot), ...this.stalledConsumers(snapshot), ...this.preparedTransactions(snapshot), ...this.connections(snapshot), ...this.host(snapshot), ...this.replication(snapshot)];
+    return [
+      ...this.putFailures(snapshot),
+      ...this.stalledConsumers(snapshot),
+      ...this.preparedTransactions(snapshot),
+      ...this.connections(snapshot),
+      ...this.host(snapshot),
+      ...this.replication(snapshot),
+    ];
   }
 
   private alert(kind: Alert['kind'], subject: string, message: string): Alert {
@@ -67,7 +74,15 @@ export class BrokerChecks {
     this.previousPutFailed = info.counters.putFailed;
     // A smaller counter means the broker restarted: this round starts a new count.
     const failed = previous === undefined || info.counters.putFailed < previous ? 0 : info.counters.putFailed - previous;
-    return failed > this.thresholds.putFailed ? [this.alert('put-failed', '', `${failed} puts failed since the last round (threshold ${this.thresholds.putFailed}); see the broker's log and stats realtime`)] : [];
+    return failed > this.thresholds.putFailed
+      ? [
+          this.alert(
+            'put-failed',
+            '',
+            `${failed} puts failed since the last round (threshold ${this.thresholds.putFailed}); see the broker's log and stats realtime`,
+          ),
+        ]
+      : [];
   }
 
   private stalledConsumers({ groups, atMs }: BrokerSnapshot): Alert[] {
@@ -87,7 +102,13 @@ export class BrokerChecks {
         }
         const stalledMs = atMs - known.sinceMs;
         if (stalledMs >= this.thresholds.stallMs) {
-          alerts.push(this.alert('stalled-consumer', key, `group ${group.group} has not moved in ${p.topic} partition ${p.partition} for ${Math.round(stalledMs / 1000)} s: at offset ${offset} with ${p.lagBytes} bytes to read (owner ${p.owner ?? p.client ?? 'none'})`));
+          alerts.push(
+            this.alert(
+              'stalled-consumer',
+              key,
+              `group ${group.group} has not moved in ${p.topic} partition ${p.partition} for ${Math.round(stalledMs / 1000)} s: at offset ${offset} with ${p.lagBytes} bytes to read (owner ${p.owner ?? p.client ?? 'none'})`,
+            ),
+          );
         }
       }
     }
@@ -98,15 +119,32 @@ export class BrokerChecks {
   private preparedTransactions({ transactions }: BrokerSnapshot): Alert[] {
     const old = transactions.filter((tx) => tx.state === 'PREPARED' && tx.ageMs >= this.thresholds.preparedAgeMs);
     if (old.length <= this.thresholds.prepared) return [];
-    const keys = old.slice(0, 3).map((tx) => tx.key).join(', ');
-    return [this.alert('prepared-transactions', '', `${old.length} XA transactions prepared for over ${Math.round(this.thresholds.preparedAgeMs / 1000)} s (${keys}${old.length > 3 ? ', …' : ''}): is their coordinator down? Complete them with metaq tx commit|rollback or the console`)];
+    const keys = old
+      .slice(0, 3)
+      .map((tx) => tx.key)
+      .join(', ');
+    return [
+      this.alert(
+        'prepared-transactions',
+        '',
+        `${old.length} XA transactions prepared for over ${Math.round(this.thresholds.preparedAgeMs / 1000)} s (${keys}${old.length > 3 ? ', …' : ''}): is their coordinator down? Complete them with metaq tx commit|rollback or the console`,
+      ),
+    ];
   }
 
   private connections({ info }: BrokerSnapshot): Alert[] {
     const alerts: Alert[] = [];
-    if (info.connections > this.thresholds.connections) alerts.push(this.alert('connections', '', `${info.connections} open connections (threshold ${this.thresholds.connections})`));
+    if (info.connections > this.thresholds.connections)
+      alerts.push(this.alert('connections', '', `${info.connections} open connections (threshold ${this.thresholds.connections})`));
     for (const client of info.connectionsByAddress) {
-      if (client.connections > this.thresholds.connectionsPerAddress) alerts.push(this.alert('connections', client.address, `${client.connections} connections from ${client.address} (threshold ${this.thresholds.connectionsPerAddress}): a client leaking connections?`));
+      if (client.connections > this.thresholds.connectionsPerAddress)
+        alerts.push(
+          this.alert(
+            'connections',
+            client.address,
+            `${client.connections} connections from ${client.address} (threshold ${this.thresholds.connectionsPerAddress}): a client leaking connections?`,
+          ),
+        );
     }
     return alerts;
   }
@@ -115,11 +153,26 @@ export class BrokerChecks {
     const alerts: Alert[] = [];
     for (const disk of info.host.disks) {
       const used = disk.totalBytes === 0 ? 0 : 1 - disk.freeBytes / disk.totalBytes;
-      if (used >= this.thresholds.diskUsed) alerts.push(this.alert('disk', disk.path, `${disk.path} is ${(used * 100).toFixed(1)}% full (${disk.freeBytes} bytes free; threshold ${this.thresholds.diskUsed * 100}%)`));
+      if (used >= this.thresholds.diskUsed)
+        alerts.push(
+          this.alert(
+            'disk',
+            disk.path,
+            `${disk.path} is ${(used * 100).toFixed(1)}% full (${disk.freeBytes} bytes free; threshold ${this.thresholds.diskUsed * 100}%)`,
+          ),
+        );
     }
     const load = (info.host.loadAverage[0] ?? 0) / Math.max(1, info.host.cpus);
-    if (load > this.thresholds.loadPerCpu) alerts.push(this.alert('load', '', `load average ${info.host.loadAverage[0]?.toFixed(2)} on ${info.host.cpus} CPUs (threshold ${this.thresholds.loadPerCpu} per CPU)`));
-    if (info.zookeeperConnected === false) alerts.push(this.alert('zookeeper', '', 'the broker has lost its ZooKeeper session: consumers cannot rebalance onto it and it is not registered'));
+    if (load > this.thresholds.loadPerCpu)
+      alerts.push(
+        this.alert(
+          'load',
+          '',
+          `load average ${info.host.loadAverage[0]?.toFixed(2)} on ${info.host.cpus} CPUs (threshold ${this.thresholds.loadPerCpu} per CPU)`,
+        ),
+      );
+    if (info.zookeeperConnected === false)
+      alerts.push(this.alert('zookeeper', '', 'the broker has lost its ZooKeeper session: consumers cannot rebalance onto it and it is not registered'));
     return alerts;
   }
 
@@ -129,8 +182,16 @@ export class BrokerChecks {
     if (replication.demotedBecause !== undefined) alerts.push(this.alert('replication', 'demoted', `demoted: ${replication.demotedBecause}`));
     const sync = replication.syncMaster;
     if (sync !== undefined) {
-      if (!sync.connected) alerts.push(this.alert('replication', 'sync-slave', `sync slave ${sync.slave} is not connected (${sync.consecutiveFailures} failures in a row)${sync.withdrawn ? '; the broker has withdrawn from ZooKeeper' : ''}`));
-      for (const p of sync.partitions) if (p.lagBytes > limit) alerts.push(this.alert('replication', p.partition, `sync slave is ${p.lagBytes} bytes behind in ${p.partition}`));
+      if (!sync.connected)
+        alerts.push(
+          this.alert(
+            'replication',
+            'sync-slave',
+            `sync slave ${sync.slave} is not connected (${sync.consecutiveFailures} failures in a row)${sync.withdrawn ? '; the broker has withdrawn from ZooKeeper' : ''}`,
+          ),
+        );
+      for (const p of sync.partitions)
+        if (p.lagBytes > limit) alerts.push(this.alert('replication', p.partition, `sync slave is ${p.lagBytes} bytes behind in ${p.partition}`));
     }
     for (const p of replication.asyncSlave?.partitions ?? []) {
       if (p.problem !== undefined) alerts.push(this.alert('replication', p.partition, `async copy of ${p.partition} stopped: ${p.problem}`));

@@ -48,7 +48,11 @@ export async function runMonitor(options: MonitorOptions, out: NodeJS.WritableSt
   }));
   const print = (state: 'ALERT' | 'CLEARED', alert: Alert): void => {
     const at = new Date().toISOString();
-    out.write(options.json ? `${JSON.stringify({ at, state: state.toLowerCase(), ...alert })}\n` : `${at} ${state} ${alert.kind}${alert.subject === '' ? '' : ` [${alert.subject}]`} on ${alert.broker}: ${alert.message}\n`);
+    out.write(
+      options.json
+        ? `${JSON.stringify({ at, state: state.toLowerCase(), ...alert })}\n`
+        : `${at} ${state} ${alert.kind}${alert.subject === '' ? '' : ` [${alert.subject}]`} on ${alert.broker}: ${alert.message}\n`,
+    );
   };
   try {
     for (let round = 1; options.rounds === undefined || round <= options.rounds; round += 1) {
@@ -56,7 +60,10 @@ export async function runMonitor(options: MonitorOptions, out: NodeJS.WritableSt
       const { started, cleared } = book.update(options.brokers, found);
       for (const alert of cleared) print('CLEARED', alert);
       for (const alert of started) print('ALERT', alert);
-      if (progress?.isTTY) progress.write(`\rround ${round}${options.rounds === undefined ? '' : `/${options.rounds}`}: ${watched.length} brokers, ${book.activeCount} alerts active  `);
+      if (progress?.isTTY)
+        progress.write(
+          `\rround ${round}${options.rounds === undefined ? '' : `/${options.rounds}`}: ${watched.length} brokers, ${book.activeCount} alerts active  `,
+        );
       if (options.signal?.aborted || round === options.rounds) break;
       await delay(options.intervalMs, undefined, { signal: options.signal }).catch(() => undefined);
       if (options.signal?.aborted) break;

@@ -42,10 +42,20 @@ export class Prober {
       const fetched = await client.get(topic, sent.partition.index, sent.offset, { group, timeoutMs: this.options.receiveTimeoutMs, maxSize: 64 * 1024 });
       const first = fetched.messages[0];
       if (first === undefined || first.id !== sent.id || first.data.toString('utf8') !== data) {
-        return [this.alert('probe-receive', `the probe sent to ${topic}-${sent.partition.index} at offset ${sent.offset} (id ${sent.id}) came back ${first === undefined ? 'missing' : `as another message (id ${first.id})`}`)];
+        return [
+          this.alert(
+            'probe-receive',
+            `the probe sent to ${topic}-${sent.partition.index} at offset ${sent.offset} (id ${sent.id}) came back ${first === undefined ? 'missing' : `as another message (id ${first.id})`}`,
+          ),
+        ];
       }
     } catch (error) {
-      return [this.alert('probe-receive', `could not fetch the probe back from ${topic}-${sent.partition.index} at offset ${sent.offset}: ${(error as Error).message}`)];
+      return [
+        this.alert(
+          'probe-receive',
+          `could not fetch the probe back from ${topic}-${sent.partition.index} at offset ${sent.offset}: ${(error as Error).message}`,
+        ),
+      ];
     }
     return [];
   }

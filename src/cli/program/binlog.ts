@@ -24,7 +24,9 @@ function withKeyedClientOptions(command: Command): Command {
 }
 
 function keyedClient(options: KeyedClientOptions, topic: string) {
-  return options.zk !== undefined ? { zkConnect: options.zk, zkRoot: options.root } : { serverUrl: urlOf(options), partitions: { [topic]: options.partitions } };
+  return options.zk !== undefined
+    ? { zkConnect: options.zk, zkRoot: options.root }
+    : { serverUrl: urlOf(options), partitions: { [topic]: options.partitions } };
 }
 
 interface BinlogOptions extends KeyedClientOptions {
@@ -45,7 +47,9 @@ export function registerBinlog(program: Command): void {
     program
       .command('binlog')
       .summary('publish a MariaDB/MySQL row binlog to a topic')
-      .description('Publish a MariaDB/MySQL row binlog, one message per row change keyed by table and primary key, until SIGINT or SIGTERM; a checkpoint makes a restart go on where it stopped (docs/integrations.md).')
+      .description(
+        'Publish a MariaDB/MySQL row binlog, one message per row change keyed by table and primary key, until SIGINT or SIGTERM; a checkpoint makes a restart go on where it stopped (docs/integrations.md).',
+      )
       .addOption(required(new Option('--source <URL>', 'the database to read: mysql://USER[:PASSWORD]@HOST[:PORT]/')))
       .addOption(required(new Option('--topic <T>', 'the topic to publish to')))
       .addOption(repeatable('--tables <DB.TABLE>', 'only these tables (DB.* for a whole database); repeat, or separate with commas (default: all)'))
@@ -84,7 +88,9 @@ export function registerBinlogApply(program: Command): void {
     program
       .command('binlog-apply')
       .summary('write the row changes of a topic into another database')
-      .description("Write the row changes metaq binlog published into another MariaDB/MySQL or PostgreSQL database, exactly once per message: each batch and the group's offset in one database transaction. Runs until SIGINT or SIGTERM.")
+      .description(
+        "Write the row changes metaq binlog published into another MariaDB/MySQL or PostgreSQL database, exactly once per message: each batch and the group's offset in one database transaction. Runs until SIGINT or SIGTERM.",
+      )
       .addOption(required(new Option('--target <URL>', 'the database to write: mysql://USER@HOST/DB or postgres://USER@HOST/DB')))
       .addOption(required(new Option('--topic <T>', 'the topic to read')))
       .addOption(new Option('--group <G>', 'the consumer group').default('binlog-apply'))
@@ -94,6 +100,12 @@ export function registerBinlogApply(program: Command): void {
     const { topic, target, maxBatch } = options;
     if (maxBatch < 1) throw new MetaqError('USAGE', `--max-batch must be at least 1, got ${maxBatch}`);
     const { binlogApply } = await import('../binlog-commands.js');
-    await binlogApply(keyedClient(options, topic), target, { topic, group: options.group, offsetsTable: options.offsetsTable, maxBatch }, stopSignal(), process.stderr);
+    await binlogApply(
+      keyedClient(options, topic),
+      target,
+      { topic, group: options.group, offsetsTable: options.offsetsTable, maxBatch },
+      stopSignal(),
+      process.stderr,
+    );
   });
 }

@@ -29,7 +29,11 @@ export function registerDlq(program: Command): void {
       .addArgument(new Argument('<action>', 'what to do').choices(['list', 'replay']))
       .addOption(required(new Option('--group <G>', 'the consumer group')))
       .addOption(new Option('--limit <N>', 'list: at most this many').argParser(integer))
-      .addOption(new Option('--id <ID>', 'replay: this dead letter, as list prints its id; repeat, or separate with commas, for several').argParser(collectSignedMessageIds))
+      .addOption(
+        new Option('--id <ID>', 'replay: this dead letter, as list prints its id; repeat, or separate with commas, for several').argParser(
+          collectSignedMessageIds,
+        ),
+      )
       .addOption(new Option('--all', 'replay: every dead letter after the position in --offsets').default(false))
       .addOption(new Option('--offsets <FILE>', 'replay --all: where the position is kept'))
       .addOption(new Option('--topic <DLQ>', "the dead-letter topic, when the group set its own (default: the group's)"))

@@ -22,7 +22,9 @@ export function registerCluster(program: Command): void {
     program
       .command('cluster')
       .summary('print the brokers, topics and consumer groups in ZooKeeper')
-      .description("Print the cluster as ZooKeeper holds it: brokers, topics and their partitions, consumer groups with each partition's offset, end, lag and owner."),
+      .description(
+        "Print the cluster as ZooKeeper holds it: brokers, topics and their partitions, consumer groups with each partition's offset, end, lag and owner.",
+      ),
   ).action(async (options: ZkOptionValues) => {
     const { printCluster } = await import('../commands.js');
     await printCluster(options.zk, options.root, process.stdout);

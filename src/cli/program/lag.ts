@@ -22,6 +22,9 @@ export function registerLag(program: Command): void {
       .addOption(new Option('--json', 'one JSON object per line').default(false)),
   ).action(async (options: LagOptions) => {
     const { lag } = await import('../lag-command.js');
-    await lag({ brokers: listValues(options.admin), token: requireToken(options.token), group: options.group, topic: options.topic, json: options.json }, process.stdout);
+    await lag(
+      { brokers: listValues(options.admin), token: requireToken(options.token), group: options.group, topic: options.topic, json: options.json },
+      process.stdout,
+    );
   });
 }

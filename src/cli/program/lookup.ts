@@ -28,9 +28,14 @@ export function registerLookup(program: Command): void {
   ).action(async (topic: string, options: LookupOptions) => {
     if (options.key === undefined && options.id === undefined) throw new MetaqError('USAGE', 'lookup needs either --key K or --id ID');
     const { lookup } = await import('../lookup-command.js');
-    const found = await lookup({ serverUrl: urlOf(options), topic, partitions: options.partitions, key: options.key, id: options.id, limit: options.limit }, process.stdout);
+    const found = await lookup(
+      { serverUrl: urlOf(options), topic, partitions: options.partitions, key: options.key, id: options.id, limit: options.limit },
+      process.stdout,
+    );
     if (found > 0) return;
-    process.stderr.write(`no message in ${topic} with ${options.key === undefined ? `id ${options.id}` : `key ${JSON.stringify(options.key)} (is keyIndex=true set for the topic?)`}\n`);
+    process.stderr.write(
+      `no message in ${topic} with ${options.key === undefined ? `id ${options.id}` : `key ${JSON.stringify(options.key)} (is keyIndex=true set for the topic?)`}\n`,
+    );
     process.exitCode = 1;
   });
 }

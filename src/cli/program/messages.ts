@@ -14,7 +14,9 @@ export function registerProduce(program: Command): void {
     program
       .command('produce')
       .summary('send messages to a topic')
-      .description('Send messages to a topic and print "<id> <partition> <offset>" for each; without --message, each line of standard input is a message. Exits 2 if any send failed.')
+      .description(
+        'Send messages to a topic and print "<id> <partition> <offset>" for each; without --message, each line of standard input is a message. Exits 2 if any send failed.',
+      )
       .argument('<topic>', 'the topic to send to')
       .addOption(repeatable('--message <TEXT>', 'a message to send; repeat for several')),
   ).action(async (topic: string, options: ProduceOptions) => {
@@ -41,11 +43,17 @@ export function registerConsume(program: Command): void {
     program
       .command('consume')
       .summary("print a partition's messages")
-      .description('Print the messages of one partition, one line each: offset, id, attribute (when set) and body, separated by tabs. With --group, positions are committed to --offsets and a later run resumes there.')
+      .description(
+        'Print the messages of one partition, one line each: offset, id, attribute (when set) and body, separated by tabs. With --group, positions are committed to --offsets and a later run resumes there.',
+      )
       .argument('<topic>', 'the topic to read')
       .addOption(new Option('--partition <N>', 'the partition to read').default(0).argParser(integer))
       .addOption(new Option('--offset <X>', 'start at this offset (default: 0)').argParser(integer))
-      .addOption(new Option('--from <TIME>', 'start at the first message appended at or after this time (2026-11-24T10:00 local, or ending in Z or an offset)').argParser(dateTime).conflicts('offset'))
+      .addOption(
+        new Option('--from <TIME>', 'start at the first message appended at or after this time (2026-11-24T10:00 local, or ending in Z or an offset)')
+          .argParser(dateTime)
+          .conflicts('offset'),
+      )
       .addOption(new Option('--limit <N>', 'stop after this many messages').argParser(integer))
       .addOption(new Option('--follow', 'keep printing new messages, like tail -f').default(false))
       .addOption(new Option('--group <G>', 'read as this consumer group'))
@@ -57,7 +65,18 @@ export function registerConsume(program: Command): void {
     process.once('SIGINT', () => controller.abort());
     await consume(
       options,
-      { topic, partition: options.partition, offset: options.offset ?? 0, from: options.from, group: options.group, offsetsFile: options.offsets, maxSize: options.maxSize, limit: options.limit, follow: options.follow, signal: controller.signal },
+      {
+        topic,
+        partition: options.partition,
+        offset: options.offset ?? 0,
+        from: options.from,
+        group: options.group,
+        offsetsFile: options.offsets,
+        maxSize: options.maxSize,
+        limit: options.limit,
+        follow: options.follow,
+        signal: controller.signal,
+      },
       process.stdout,
     );
   });

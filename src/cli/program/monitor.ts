@@ -56,7 +56,11 @@ export function registerMonitor(program: Command): void {
       .addOption(whole('--prepared-age-ms <MS>', 'prepared-transactions: the age', t.preparedAgeMs))
       .addOption(whole('--connections <N>', 'connections: more open connections in all', t.connections))
       .addOption(whole('--connections-per-address <N>', 'connections: more from one client address', t.connectionsPerAddress))
-      .addOption(new Option('--disk-used-percent <P>', "disk: a data path's file system fuller than this").default(Math.round(t.diskUsed * 100)).argParser(nonNegativeNumber))
+      .addOption(
+        new Option('--disk-used-percent <P>', "disk: a data path's file system fuller than this")
+          .default(Math.round(t.diskUsed * 100))
+          .argParser(nonNegativeNumber),
+      )
       .addOption(new Option('--load-per-cpu <X>', 'load: one-minute load average per CPU above this').default(t.loadPerCpu).argParser(nonNegativeNumber))
       .addOption(whole('--replication-lag-bytes <B>', 'replication: a copy further behind than this', t.replicationLagBytes))
       .addOption(repeatable('--ignore-group <G>', 'a group not watched for stalls; repeat for several')),

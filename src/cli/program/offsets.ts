@@ -20,7 +20,9 @@ export function registerCopyOffsets(program: Command): void {
     program
       .command('copy-offsets')
       .summary("copy every group's offsets of partitions from one broker to another")
-      .description("Copy every consumer group's offsets of a topic's partitions A … B on the source broker id to the target broker id in ZooKeeper (MetaQ's CopyOffsetInZk), so groups resume where they were after partitions move.")
+      .description(
+        "Copy every consumer group's offsets of a topic's partitions A … B on the source broker id to the target broker id in ZooKeeper (MetaQ's CopyOffsetInZk), so groups resume where they were after partitions move.",
+      )
       .addOption(required(new Option('--topic <T>', 'the topic')))
       .addOption(required(new Option('--source <ID>', 'broker id the partitions were on').argParser(integer)))
       .addOption(required(new Option('--target <ID>', 'broker id they are on now').argParser(integer)))
@@ -29,7 +31,14 @@ export function registerCopyOffsets(program: Command): void {
       .addOption(new Option('--target-start <N>', 'target partition of A (default: A)').argParser(integer)),
   ).action(async (options: CopyOffsetsOptions) => {
     const { copyGroupOffsets } = await import('../operations-commands.js');
-    const spec = { topic: options.topic, source: options.source, target: options.target, start: options.start, end: options.end, targetStart: options.targetStart };
+    const spec = {
+      topic: options.topic,
+      source: options.source,
+      target: options.target,
+      start: options.start,
+      end: options.end,
+      targetStart: options.targetStart,
+    };
     await copyGroupOffsets(options.zk, options.root, spec, process.stdout);
   });
 }
@@ -47,7 +56,9 @@ export function registerOffsets(program: Command): void {
     program
       .command('offsets')
       .summary("print a group's committed offsets of a topic")
-      .description("Print a consumer group's committed offsets of a topic and each partition's owner, as ZooKeeper holds them, or as a database table holds them with --db.")
+      .description(
+        "Print a consumer group's committed offsets of a topic and each partition's owner, as ZooKeeper holds them, or as a database table holds them with --db.",
+      )
       .addOption(required(new Option('--group <G>', 'the consumer group')))
       .addOption(required(new Option('--topic <T>', 'the topic')))
       .addOption(new Option('--db <URL>', 'read them from this database instead: mysql://USER@HOST/DB or postgres://USER@HOST/DB'))

@@ -32,8 +32,11 @@ export function collectSignedMessageIds(text: string, previous: readonly bigint[
 
 /** `--from`: a date and time, local unless it ends in Z or an offset. */
 export function dateTime(text: string): Date {
-  const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text) ? new Date(text.length === 10 ? `${text}T00:00` : text.replace(' ', 'T')) : undefined;
-  if (time === undefined || Number.isNaN(time.getTime())) throw new InvalidArgumentError('It must be a date and time such as 2026-11-24T10:00 (local time) or 2026-11-24T10:00Z.');
+  const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
+    ? new Date(text.length === 10 ? `${text}T00:00` : text.replace(' ', 'T'))
+    : undefined;
+  if (time === undefined || Number.isNaN(time.getTime()))
+    throw new InvalidArgumentError('It must be a date and time such as 2026-11-24T10:00 (local time) or 2026-11-24T10:00Z.');
   return time;
 }
 
@@ -51,7 +54,9 @@ export function regularExpression(text: string): RegExp {
  * default. Without a default the value is undefined until the option is given.
  */
 export function repeatable(flags: string, description: string, defaults?: readonly string[]): Option {
-  const option = new Option(flags, description).argParser((value: string, previous: readonly string[] | undefined) => (previous === undefined || previous === defaults ? [value] : [...previous, value]));
+  const option = new Option(flags, description).argParser((value: string, previous: readonly string[] | undefined) =>
+    previous === undefined || previous === defaults ? [value] : [...previous, value],
+  );
   return defaults === undefined ? option : option.default(defaults);
 }
 

@@ -23,7 +23,12 @@ function withPartitionRange(command: Command): Command {
 
 /** `metaq move-partitions`: rename T-i to T-(i+K). */
 export function registerMovePartitions(program: Command): void {
-  withPartitionRange(program.command('move-partitions').summary("renumber a stopped broker's partition directories").description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K).'))
+  withPartitionRange(
+    program
+      .command('move-partitions')
+      .summary("renumber a stopped broker's partition directories")
+      .description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K).'),
+  )
     .addOption(required(new Option('--offset <K>', 'how far to move them (negative moves down)').argParser(integer)))
     .action(async (options: PartitionRange & { offset: number }) => {
       const { movePartitionDirs } = await import('../operations-commands.js');
@@ -33,7 +38,12 @@ export function registerMovePartitions(program: Command): void {
 
 /** `metaq delete-partitions`: without --force, only lists what would go. */
 export function registerDeletePartitions(program: Command): void {
-  withPartitionRange(program.command('delete-partitions').summary("delete a stopped broker's partition directories").description('Delete the partition directories T-A … T-B of a stopped broker, with every message in them. Without --force, only says what would go.'))
+  withPartitionRange(
+    program
+      .command('delete-partitions')
+      .summary("delete a stopped broker's partition directories")
+      .description('Delete the partition directories T-A … T-B of a stopped broker, with every message in them. Without --force, only says what would go.'),
+  )
     .addOption(new Option('--force', 'really delete').default(false))
     .action(async (options: PartitionRange & { force: boolean }) => {
       const { deletePartitionDirs } = await import('../operations-commands.js');

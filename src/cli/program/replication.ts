@@ -16,7 +16,9 @@ export function registerPromote(program: Command): void {
     program
       .command('promote')
       .summary("make a broker id's sync slave its master")
-      .description("Make a broker id's sync slave its master (docs/replication.md), and wait until it registered. The new master acks puts without a slave until one is configured.")
+      .description(
+        "Make a broker id's sync slave its master (docs/replication.md), and wait until it registered. The new master acks puts without a slave until one is configured.",
+      )
       .addOption(required(new Option('--broker-id <N>', 'the broker id whose sync slave takes over').argParser(integer)))
       .addOption(new Option('--force', 'promote even while the master is alive, fencing it').default(false)),
   ).action(async (options: PromoteOptions) => {

@@ -31,7 +31,11 @@ export function registerServer(program: Command): void {
 async function server(options: ServerOptions): Promise<void> {
   // Loaded here, not at the top: the broker and its HTTP side (fastify) take most of a second
   // to load, which every other command and every --help would pay.
-  const [{ AdminServer }, { Broker }, { loadBrokerConfig }] = await Promise.all([import('../../admin/admin-server.js'), import('../../broker/broker.js'), import('../../broker/config/load-config.js')]);
+  const [{ AdminServer }, { Broker }, { loadBrokerConfig }] = await Promise.all([
+    import('../../admin/admin-server.js'),
+    import('../../broker/broker.js'),
+    import('../../broker/config/load-config.js'),
+  ]);
   const config = await loadBrokerConfig(options.config);
   if (options.data !== undefined) config.system.dataPath = options.data;
   if (options.port !== undefined) config.system.serverPort = options.port;
@@ -50,7 +54,9 @@ async function server(options: ServerOptions): Promise<void> {
       })
     : undefined;
   if (admin !== undefined) {
-    process.stdout.write(`console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`);
+    process.stdout.write(
+      `console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`,
+    );
   }
   const shutdown = (signal: string): void => {
     broker.logger.info({ component: 'broker', signal }, 'signal received');

@@ -13,7 +13,9 @@ export interface BrokerOptionValues {
 }
 
 export function withBrokerOptions(command: Command): Command {
-  return command.addOption(new Option('--host <ADDR>', 'broker host name or address').default('127.0.0.1')).addOption(new Option('--port <N>', 'broker port').default(8123).argParser(integer));
+  return command
+    .addOption(new Option('--host <ADDR>', 'broker host name or address').default('127.0.0.1'))
+    .addOption(new Option('--port <N>', 'broker port').default(8123).argParser(integer));
 }
 
 /** `--zk` and `--root`: the ZooKeeper ensemble and the chroot metaq's znodes live under. */
@@ -59,11 +61,14 @@ export interface AdminListOptionValues {
 }
 
 export function withAdminListOptions(command: Command): Command {
-  return command.addOption(repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN])).addOption(tokenOption());
+  return command
+    .addOption(repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN]))
+    .addOption(tokenOption());
 }
 
 export function requireToken(token: string | undefined): string {
-  if (token === undefined || token === '') throw new MetaqError('USAGE', "the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker's [http] token, or the one it printed at start)");
+  if (token === undefined || token === '')
+    throw new MetaqError('USAGE', "the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker's [http] token, or the one it printed at start)");
   return token;
 }
 

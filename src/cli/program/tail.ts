@@ -36,7 +36,12 @@ export function registerTail(program: Command): void {
       )
       .addOption(required(new Option('--topic <T>', 'the topic to send to')))
       .addOption(repeatable('--files <GLOB>', 'files to ship; repeat for several globs (include rotated names: app.log*)'))
-      .addOption(new Option('--pattern <REGEX>', 'a line matching it starts a record; the lines up to the next start belong to it (default: one record per line)').argParser(regularExpression))
+      .addOption(
+        new Option(
+          '--pattern <REGEX>',
+          'a line matching it starts a record; the lines up to the next start belong to it (default: one record per line)',
+        ).argParser(regularExpression),
+      )
       .addOption(new Option('--checkpoint <FILE>', 'where the positions are kept (default: ~/.metaq-tail/TOPIC.checkpoint.json)'))
       .addOption(new Option('--from <WHERE>', 'where files found at the very first start begin (end is tail -f)').choices(['start', 'end']).default(d.from))
       .addOption(new Option('--ordered', 'one send at a time per file: strict order even when a send fails and is retried').default(d.ordered))
@@ -51,7 +56,10 @@ export function registerTail(program: Command): void {
     const { topic, files = [] } = options;
     if (files.length === 0) throw new MetaqError('USAGE', 'tail needs at least one --files GLOB');
     const { defaultCheckpointPath, tail } = await import('../tail-command.js');
-    const client = options.zk !== undefined ? { zkConnect: options.zk, zkRoot: options.root } : { serverUrl: urlOf(options), partitions: options.partitions === undefined ? undefined : { [topic]: options.partitions } };
+    const client =
+      options.zk !== undefined
+        ? { zkConnect: options.zk, zkRoot: options.root }
+        : { serverUrl: urlOf(options), partitions: options.partitions === undefined ? undefined : { [topic]: options.partitions } };
     await tail(
       client,
       {

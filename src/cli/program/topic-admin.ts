@@ -13,7 +13,9 @@ export function registerReload(program: Command): void {
     program
       .command('reload')
       .summary("re-read the topic sections of a broker's server.ini")
-      .description("Re-read the topic sections of a running broker's server.ini and print the topics added, changed and removed; changes that need a restart are named."),
+      .description(
+        "Re-read the topic sections of a running broker's server.ini and print the topics added, changed and removed; changes that need a restart are named.",
+      ),
   ).action(async (options: AdminOptionValues) => {
     const { reload } = await import('../operations-commands.js');
     await reload(adminClient(options), process.stdout);
@@ -31,7 +33,9 @@ export function registerClosePartitions(program: Command): void {
     program
       .command('close-partitions')
       .summary('close partitions of a topic: puts and gets answer 403')
-      .description('Close partitions A to B of a topic: puts and gets answer 403 until open-partitions or a broker restart, so producers move to other partitions.')
+      .description(
+        'Close partitions A to B of a topic: puts and gets answer 403 until open-partitions or a broker restart, so producers move to other partitions.',
+      )
       .argument('<topic>', 'the topic')
       .addOption(required(new Option('--start <A>', 'first partition to close').argParser(integer)))
       .addOption(required(new Option('--end <B>', 'last partition to close').argParser(integer))),
@@ -44,7 +48,11 @@ export function registerClosePartitions(program: Command): void {
 /** `metaq open-partitions TOPIC`: undo close-partitions. */
 export function registerOpenPartitions(program: Command): void {
   withAdminOptions(
-    program.command('open-partitions').summary("open every closed partition of a topic").description('Open every partition of a topic that close-partitions closed.').argument('<topic>', 'the topic'),
+    program
+      .command('open-partitions')
+      .summary('open every closed partition of a topic')
+      .description('Open every partition of a topic that close-partitions closed.')
+      .argument('<topic>', 'the topic'),
   ).action(async (topic: string, options: AdminOptionValues) => {
     const { openPartitions } = await import('../operations-commands.js');
     await openPartitions(adminClient(options), topic, process.stdout);

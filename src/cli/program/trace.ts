@@ -10,7 +10,9 @@ export function registerTrace(program: Command): void {
     program
       .command('trace')
       .summary("print a message's path: stored, replicated, delivered to which group")
-      .description("Print a message's path on topics with trace=true: when it was stored, replicated, and fetched by which consumer group, from every broker named. Exits 1 when none traced it.")
+      .description(
+        "Print a message's path on topics with trace=true: when it was stored, replicated, and fetched by which consumer group, from every broker named. Exits 1 when none traced it.",
+      )
       .addArgument(new Argument('<id>', 'the message id, as send results and metaq consume print it').argParser(messageId))
       .addOption(new Option('--json', 'one JSON object per line').default(false)),
   ).action(async (id: bigint, options: AdminListOptionValues & { json: boolean }) => {

@@ -18,7 +18,7 @@ export function registerUser(program: Command): void {
       .command('user')
       .summary('add, remove or list the users of a broker with [auth] enabled')
       .description(
-        "Add, remove or list the users of a broker with [auth] enabled, through its admin API, or in the users file of a stopped broker with --users (to create the first admin). add takes the password from METAQ_PASSWORD or the first line of standard input; topics may hold *.",
+        'Add, remove or list the users of a broker with [auth] enabled, through its admin API, or in the users file of a stopped broker with --users (to create the first admin). add takes the password from METAQ_PASSWORD or the first line of standard input; topics may hold *.',
       )
       .addArgument(new Argument('<action>', 'what to do').choices(['add', 'remove', 'list']))
       .argument('[name]', 'with add or remove: the user')
@@ -29,6 +29,9 @@ export function registerUser(program: Command): void {
   ).action(async (action: string, name: string | undefined, options: UserOptions) => {
     const { userCommand } = await import('../user-command.js');
     const store = options.users !== undefined ? { file: options.users } : { admin: adminClient(options) };
-    await userCommand({ action, name, rights: { publish: options.publish ?? [], subscribe: options.subscribe ?? [], admin: options.adminRights }, store }, process.stdout);
+    await userCommand(
+      { action, name, rights: { publish: options.publish ?? [], subscribe: options.subscribe ?? [], admin: options.adminRights }, store },
+      process.stdout,
+    );
   });
 }

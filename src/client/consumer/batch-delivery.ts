@@ -25,7 +25,11 @@ export async function deliverBatches(f: DeliveryContext, set: Buffer, deliver: (
     const from = pos;
     const starts: number[] = [];
     let size = completeRecordSize(set, pos);
-    for (; size > 0 && (starts.length === 0 || pos + size - from <= YIELD_EVERY_BYTES) && !isCompressedSet(set.readInt32BE(pos + 16)); size = completeRecordSize(set, pos)) {
+    for (
+      ;
+      size > 0 && (starts.length === 0 || pos + size - from <= YIELD_EVERY_BYTES) && !isCompressedSet(set.readInt32BE(pos + 16));
+      size = completeRecordSize(set, pos)
+    ) {
       if (checksum(set.subarray(pos + RECORD_HEADER_SIZE, pos + size)) !== set.readInt32BE(pos + 4)) break;
       starts.push(pos);
       pos += size;
@@ -47,7 +51,10 @@ export async function deliverBatches(f: DeliveryContext, set: Buffer, deliver: (
       await deliver(batch);
     } catch (error) {
       f.failures += 1;
-      s.logger.warn({ err: error, topic: s.topic, partition: s.partition, offset: batch.offset(0), retries: f.failures }, 'batch handler failed; the batch is handed over again');
+      s.logger.warn(
+        { err: error, topic: s.topic, partition: s.partition, offset: batch.offset(0), retries: f.failures },
+        'batch handler failed; the batch is handed over again',
+      );
       return (s.maxDelayFetchMs / 10) * Math.min(f.failures, 10);
     }
     f.failures = 0;
@@ -57,4 +64,3 @@ export async function deliverBatches(f: DeliveryContext, set: Buffer, deliver: (
     f.position.moveTo(base + pos);
   }
 }
-

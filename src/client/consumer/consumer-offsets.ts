@@ -71,7 +71,10 @@ export class ConsumerOffsets {
         await this.storage.commit(this.group, [offsetInfo(f)]);
         f.position.dirty = false;
       } catch (error) {
-        this.logger.warn({ err: error, topic: f.topicName, partition: f.partitionRef }, 'could not commit a released partition; its next owner will re-read from the previous commit');
+        this.logger.warn(
+          { err: error, topic: f.topicName, partition: f.partitionRef },
+          'could not commit a released partition; its next owner will re-read from the previous commit',
+        );
       }
     }
   }

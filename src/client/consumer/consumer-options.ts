@@ -92,20 +92,31 @@ export interface ConsumerHost {
 export function checkConsumerOptions(options: ConsumerOptions): string {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object with a group');
   const group = checkGroup(options.group, 'options.group');
-  if (group.includes('.')) throw new InvalidArgumentError('options.group', `must not contain "." in a consumer: its retry and dead-letter topics are retry.<group> and dlq.<group> (got ${group})`);
+  if (group.includes('.'))
+    throw new InvalidArgumentError(
+      'options.group',
+      `must not contain "." in a consumer: its retry and dead-letter topics are retry.<group> and dlq.<group> (got ${group})`,
+    );
   if (options.onReject !== undefined && !['recover', 'retry', 'drop'].includes(options.onReject as string) && typeof options.onReject !== 'function') {
     throw new InvalidArgumentError('options.onReject', `must be 'recover', 'retry', 'drop' or a function, got ${String(options.onReject)}`);
   }
   if (options.loadBalanceStrategyType !== undefined && !['DEFAULT', 'CONSIST'].includes(options.loadBalanceStrategyType)) {
     throw new InvalidArgumentError('options.loadBalanceStrategyType', `must be 'DEFAULT' or 'CONSIST', got ${String(options.loadBalanceStrategyType)}`);
   }
-  for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const) if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
+  for (const key of ['fetchTimeoutMs', 'maxDelayFetchMs', 'commitIntervalMs', 'recoverIntervalMs'] as const)
+    if (options[key] !== undefined) checkPositiveInt(options[key], `options.${key}`);
   if (options.fetchWaitMs !== undefined) checkNonNegativeInt(options.fetchWaitMs, 'options.fetchWaitMs');
-  for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const) if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
+  for (const key of ['maxFetchRetries', 'maxIncreaseFetchDataRetries', 'duplicateCacheSize'] as const)
+    if (options[key] !== undefined) checkNonNegativeInt(options[key], `options.${key}`);
   if (options.startFrom !== undefined && options.startFrom !== 'newest') checkNonNegativeInt(options.startFrom, 'options.startFrom');
   if (options.retryTopics !== undefined) {
-    if (options.onReject !== undefined) throw new InvalidArgumentError('options.retryTopics', `and onReject both decide what happens to a failing message; choose one (onReject is ${String(options.onReject)})`);
-    if (options.autoAck === false) throw new InvalidArgumentError('options.retryTopics', 'needs autoAck: a failed message is handed to the retry topic and passed over');
+    if (options.onReject !== undefined)
+      throw new InvalidArgumentError(
+        'options.retryTopics',
+        `and onReject both decide what happens to a failing message; choose one (onReject is ${String(options.onReject)})`,
+      );
+    if (options.autoAck === false)
+      throw new InvalidArgumentError('options.retryTopics', 'needs autoAck: a failed message is handed to the retry topic and passed over');
   }
   return group;
 }

@@ -64,7 +64,13 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.group = checkConsumerOptions(options);
     if (options.retryTopics !== undefined) this.retrySettings = retryTopicSettings(options.retryTopics, this.group);
     this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
-    this.offsets = new ConsumerOffsets(options.offsetStorage ?? new MemoryOffsetStorage(), this.group, options.startFrom, options.alwaysFromNewest === true, this.logger);
+    this.offsets = new ConsumerOffsets(
+      options.offsetStorage ?? new MemoryOffsetStorage(),
+      this.group,
+      options.startFrom,
+      options.alwaysFromNewest === true,
+      this.logger,
+    );
   }
 
   /** Register a topic before consuming; chainable. */
@@ -111,11 +117,24 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   async runBatches(handler: (batch: MessageBatch) => Promise<void> | void): Promise<void> {
     if (typeof handler !== 'function') throw new InvalidArgumentError('handler', 'must be a function');
     for (const [topic, subscription] of this.subscriptions) {
-      if (subscription.filter !== undefined) throw new InvalidArgumentError('topic', `${topic} has a filter, which runBatches does not apply: filter inside the handler, or use run()`);
+      if (subscription.filter !== undefined)
+        throw new InvalidArgumentError('topic', `${topic} has a filter, which runBatches does not apply: filter inside the handler, or use run()`);
     }
-    if (this.options.autoAck === false) throw new InvalidArgumentError('options.autoAck', 'false needs per-message ack(), which runBatches does not have: use run(), or let the batch count as processed when the handler returns');
-    if (this.retrySettings !== undefined) throw new InvalidArgumentError('options.retryTopics', 'applies to run(), for await and stream(), not runBatches: a failing batch is retried until it succeeds');
-    if (this.options.onReject !== undefined && this.options.onReject !== 'retry') throw new InvalidArgumentError('options.onReject', `runBatches retries a failing batch until it succeeds; handle poison messages in the handler (got ${String(this.options.onReject)})`);
+    if (this.options.autoAck === false)
+      throw new InvalidArgumentError(
+        'options.autoAck',
+        'false needs per-message ack(), which runBatches does not have: use run(), or let the batch count as processed when the handler returns',
+      );
+    if (this.retrySettings !== undefined)
+      throw new InvalidArgumentError(
+        'options.retryTopics',
+        'applies to run(), for await and stream(), not runBatches: a failing batch is retried until it succeeds',
+      );
+    if (this.options.onReject !== undefined && this.options.onReject !== 'retry')
+      throw new InvalidArgumentError(
+        'options.onReject',
+        `runBatches retries a failing batch until it succeeds; handle poison messages in the handler (got ${String(this.options.onReject)})`,
+      );
     this.batchHandler = handler;
     await this.start(() => {
       throw new Error('runBatches delivers batches, not single messages');
@@ -171,7 +190,17 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (grouped) {
       // Cluster mode: the group decides who reads which partition (docs/cluster.md).
       if (o.offsetStorage === undefined) this.offsets.storage = new ZkOffsetStorage(await router.zkSession(), router.znodes.root);
-      this.membership = new GroupMembership(await router.zkSession(), router.znodes, this.group, [...this.subscriptions.keys()], (topic, partitions) => this.assignPartitions(topic, partitions), this.logger, o.rebalanceRetryMs ?? 5000, assignmentStrategy(o.loadBalanceStrategyType ?? 'DEFAULT'), o.consumerId);
+      this.membership = new GroupMembership(
+        await router.zkSession(),
+        router.znodes,
+        this.group,
+        [...this.subscriptions.keys()],
+        (topic, partitions) => this.assignPartitions(topic, partitions),
+        this.logger,
+        o.rebalanceRetryMs ?? 5000,
+        assignmentStrategy(o.loadBalanceStrategyType ?? 'DEFAULT'),
+        o.consumerId,
+      );
       await this.membership.join();
     } else {
       for (const topic of this.subscriptions.keys()) {
@@ -179,14 +208,18 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
       }
     }
     if (o.autoCommit === false) return;
-    this.commitTimer = setInterval(() => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')), o.commitIntervalMs ?? 5_000);
+    this.commitTimer = setInterval(
+      () => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')),
+      o.commitIntervalMs ?? 5_000,
+    );
     this.commitTimer.unref();
   }
 
   /** A partition of a retry or dead-letter topic to write to: one the group reads, spread round robin. */
   private async partitionToWrite(topic: string): Promise<Partition> {
     const candidates = await this.partitionsToRead(topic);
-    if (candidates.length === 0) throw new MetaqError('NO_PARTITIONS', `topic ${topic} has no partitions on any broker: configure it ([topic=${topic}] or [topic=*])`);
+    if (candidates.length === 0)
+      throw new MetaqError('NO_PARTITIONS', `topic ${topic} has no partitions on any broker: configure it ([topic=${topic}] or [topic=*])`);
     this.writes = (this.writes + 1) % candidates.length;
     return candidates[this.writes]!;
   }
@@ -248,7 +281,10 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     for (const entry of entries) entry.controller.abort();
     await Promise.all(entries.map((entry) => entry.loop.catch(() => undefined)));
     for (const key of keys) this.running.delete(key);
-    this.options.rebalanceListener?.onPartitionsRevoked?.(topic, keys.map((key) => key.slice(topic.length + 1)));
+    this.options.rebalanceListener?.onPartitionsRevoked?.(
+      topic,
+      keys.map((key) => key.slice(topic.length + 1)),
+    );
     if (this.options.autoCommit === false) return;
     await this.offsets.commitReleased(entries.map((entry) => entry.fetcher));
   }
@@ -312,7 +348,12 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     checkTopic(topic, 'topic');
     const target: Partition = partitionArgument(partition, 'partition');
     const offset = position instanceof Date ? await this.host.offsetForTime(topic, target, position) : checkNonNegativeInt(position, 'position');
-    const running = [...this.running.values()].find(({ fetcher }) => fetcher.topicName === topic && fetcher.partitionRef.index === target.index && (typeof partition === 'number' || fetcher.partitionRef.brokerId === target.brokerId));
+    const running = [...this.running.values()].find(
+      ({ fetcher }) =>
+        fetcher.topicName === topic &&
+        fetcher.partitionRef.index === target.index &&
+        (typeof partition === 'number' || fetcher.partitionRef.brokerId === target.brokerId),
+    );
     if (running !== undefined) running.fetcher.position.seek(offset);
     else this.offsets.seekWhenStarted(topic, target.index, offset);
     return offset;

@@ -16,8 +16,22 @@ export interface FetchResult {
 }
 
 /** One `get` (docs/client.md, get): the whole messages at an offset, checksums verified. */
-export async function fetchOnce(connection: BrokerTransport, topic: string, partition: Partition, offset: number, maxSize: number, timeoutMs: number, group: string): Promise<FetchResult> {
-  const reply = decodeGetReply(await connection.request((opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }), timeoutMs, `get ${topic}-${partition.index}@${offset}`));
+export async function fetchOnce(
+  connection: BrokerTransport,
+  topic: string,
+  partition: Partition,
+  offset: number,
+  maxSize: number,
+  timeoutMs: number,
+  group: string,
+): Promise<FetchResult> {
+  const reply = decodeGetReply(
+    await connection.request(
+      (opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }),
+      timeoutMs,
+      `get ${topic}-${partition.index}@${offset}`,
+    ),
+  );
   if (reply.kind === 'moved') return { messages: [], nextOffset: reply.offset, caughtUp: false };
   if (reply.kind === 'caughtUp') return { messages: [], nextOffset: offset, caughtUp: true };
   if (reply.kind === 'unavailable') throw new BrokerError(Status.forbidden, reply.reason);
@@ -25,10 +39,18 @@ export async function fetchOnce(connection: BrokerTransport, topic: string, part
   let nextOffset = offset;
   for (const record of iterateRecords(reply.body)) {
     const held = isRecordIntact(record) ? messagesOf(record, topic, partition, offset + record.position) : undefined;
-    if (held === undefined) throw new MetaqError('CORRUPT_MESSAGE', `the message at ${topic}-${partition.index}@${offset + record.position} fails its checksum; ask the broker for a valid offset (offset command) and fetch again`);
+    if (held === undefined)
+      throw new MetaqError(
+        'CORRUPT_MESSAGE',
+        `the message at ${topic}-${partition.index}@${offset + record.position} fails its checksum; ask the broker for a valid offset (offset command) and fetch again`,
+      );
     nextOffset = offset + record.position + record.size;
     messages.push(...held);
   }
-  if (messages.length === 0) throw new MetaqError('MESSAGE_TOO_LARGE', `the message at ${topic}-${partition.index}@${offset} is larger than maxSize ${maxSize}; fetch with a larger maxSize (and raise the broker's maxTransferSize)`);
+  if (messages.length === 0)
+    throw new MetaqError(
+      'MESSAGE_TOO_LARGE',
+      `the message at ${topic}-${partition.index}@${offset} is larger than maxSize ${maxSize}; fetch with a larger maxSize (and raise the broker's maxTransferSize)`,
+    );
   return { messages, nextOffset, caughtUp: false };
 }

@@ -47,7 +47,9 @@ export class GroupMembership {
     this.logger.warn({ group: this.group }, 'ZooKeeper session may be lost: stopping every partition until the group is rejoined');
     const topics = [...this.owned.keys()];
     this.owned.clear();
-    void Promise.all(topics.map((topic) => this.assign(topic, []))).catch((error: unknown) => this.logger.warn({ err: error }, 'stopping fetchers after session loss failed'));
+    void Promise.all(topics.map((topic) => this.assign(topic, []))).catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'stopping fetchers after session loss failed'),
+    );
   };
 
   /** A session answers again: register (again, if it expired) and rebalance. */
@@ -101,7 +103,8 @@ export class GroupMembership {
     const onChange = this.onMembershipChange;
     const members = await this.session.getChildren(this.znodes.consumerIds(this.group), onChange);
     const subscriptions = new Map<string, string[]>();
-    for (const member of members) subscriptions.set(member, ((await this.session.getData(`${this.znodes.consumerIds(this.group)}/${member}`)) ?? '').split(','));
+    for (const member of members)
+      subscriptions.set(member, ((await this.session.getData(`${this.znodes.consumerIds(this.group)}/${member}`)) ?? '').split(','));
     let complete = true;
     for (const topic of this.topics) {
       const consumers = members.filter((member) => subscriptions.get(member)?.includes(topic));

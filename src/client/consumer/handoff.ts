@@ -26,7 +26,9 @@ export class Handoff {
     this.current?.();
     this.current = undefined;
     if (this.ended) return undefined;
-    const item = this.waiting.shift() ?? (await new Promise<{ message: ReceivedMessage; processed: (error?: Error) => void } | undefined>((resolve) => this.readers.push(resolve)));
+    const item =
+      this.waiting.shift() ??
+      (await new Promise<{ message: ReceivedMessage; processed: (error?: Error) => void } | undefined>((resolve) => this.readers.push(resolve)));
     if (item === undefined) return undefined;
     this.current = item.processed;
     return item.message;

@@ -69,7 +69,16 @@ export class MessageBatch implements Iterable<ReceivedMessage> {
 
   /** The n-th message as the object `run` listeners get. */
   message(n: number): ReceivedMessage {
-    return { topic: this.topic, partition: this.partition, offset: this.offset(n), nextOffset: this.nextOffset(n), id: this.id(n), data: this.data(n), attribute: this.attribute(n), flag: this.flag(n) };
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.offset(n),
+      nextOffset: this.nextOffset(n),
+      id: this.id(n),
+      data: this.data(n),
+      attribute: this.attribute(n),
+      flag: this.flag(n),
+    };
   }
 
   *[Symbol.iterator](): Iterator<ReceivedMessage> {

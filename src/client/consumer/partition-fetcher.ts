@@ -97,7 +97,11 @@ export class PartitionFetcher implements DeliveryContext {
       } catch (error) {
         if (signal.aborted) return;
         // A set this process cannot expand stops the partition where it is, loudly, until fixed.
-        if (error instanceof UnreadableCodecError) s.logger.error({ err: error, topic: s.topic, partition: s.partition, offset: this.position.offset }, 'cannot read the messages at this offset; the partition waits here');
+        if (error instanceof UnreadableCodecError)
+          s.logger.error(
+            { err: error, topic: s.topic, partition: s.partition, offset: this.position.offset },
+            'cannot read the messages at this offset; the partition waits here',
+          );
         else s.logger.debug({ err: error, topic: s.topic, partition: s.partition }, 'fetch failed; backing off');
         delay = this.backOff();
       }
@@ -154,7 +158,17 @@ export class PartitionFetcher implements DeliveryContext {
       if (reply.kind === 'moved') {
         const movedTo = reply.offset;
         // Forward past a gap: retention deleted what this group had not read (or a filter skipped it).
-        if (movedTo > this.position.offset) this.settings.logger.info({ topic: this.settings.topic, partition: this.settings.partition, from: this.position.offset, to: movedTo, skippedBytes: movedTo - this.position.offset }, 'the broker moved this partition forward: the messages between were deleted by retention or filtered out');
+        if (movedTo > this.position.offset)
+          this.settings.logger.info(
+            {
+              topic: this.settings.topic,
+              partition: this.settings.partition,
+              from: this.position.offset,
+              to: movedTo,
+              skippedBytes: movedTo - this.position.offset,
+            },
+            'the broker moved this partition forward: the messages between were deleted by retention or filtered out',
+          );
         this.position.moveTo(movedTo);
         this.failures = 0;
         return 0;
@@ -220,7 +234,9 @@ export class PartitionFetcher implements DeliveryContext {
   async recoverFromCorruption(at: number): Promise<void> {
     const s = this.settings;
     s.logger.warn({ topic: s.topic, partition: s.partition, offset: at }, 'message failed its checksum; asking the broker for a valid offset');
-    const reply = await (await this.connection()).request(
+    const reply = await (
+      await this.connection()
+    ).request(
       (opaque) => ({ kind: 'offset', topic: s.topic, group: s.group, partition: s.partition.index, offset: at, opaque }),
       s.fetchTimeoutMs,
       'offset lookup',

@@ -33,7 +33,14 @@ export function messagesOf(record: RecordView, topic: string, partition: Partiti
 export function compressedBatch(record: RecordView, topic: string, partition: Partition, offset: number): MessageBatch | undefined {
   const inner = isRecordIntact(record) ? expandSet(record) : undefined;
   if (inner === undefined) return undefined;
-  return new MessageBatch(topic, partition, inner.bytes, inner.records.map((message) => message.position), offset, { id: record.id, nextOffset: offset + record.size });
+  return new MessageBatch(
+    topic,
+    partition,
+    inner.bytes,
+    inner.records.map((message) => message.position),
+    offset,
+    { id: record.id, nextOffset: offset + record.size },
+  );
 }
 
 /**

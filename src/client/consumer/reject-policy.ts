@@ -12,7 +12,10 @@ export type Reject = (message: ReceivedMessage, error: unknown) => Promise<void>
 export function simpleReject(onReject: ConsumerOptions['onReject'], logger: Logger): Reject | undefined {
   if (onReject === 'drop') {
     return (message, error) => {
-      logger.warn({ err: error, topic: message.topic, partition: message.partition, offset: message.offset }, 'message failed too often; dropped (onReject: drop)');
+      logger.warn(
+        { err: error, topic: message.topic, partition: message.partition, offset: message.offset },
+        'message failed too often; dropped (onReject: drop)',
+      );
       return Promise.resolve();
     };
   }

@@ -54,7 +54,16 @@ export function decodeEnvelope(attribute: string | undefined): RetryEnvelope | u
     const json = JSON.parse(attribute.slice(ENVELOPE_PREFIX.length)) as EnvelopeJson;
     const partition = parsePartition(json.partition);
     if (typeof json.topic !== 'string' || partition === undefined || !Number.isSafeInteger(json.failures)) return undefined;
-    return { topic: json.topic, partition, offset: json.offset, id: BigInt(json.id), attribute: json.attribute, failures: json.failures, firstFailedAt: new Date(json.firstFailedAt), lastError: String(json.lastError) };
+    return {
+      topic: json.topic,
+      partition,
+      offset: json.offset,
+      id: BigInt(json.id),
+      attribute: json.attribute,
+      failures: json.failures,
+      firstFailedAt: new Date(json.firstFailedAt),
+      lastError: String(json.lastError),
+    };
   } catch {
     return undefined;
   }
@@ -65,5 +74,14 @@ export function envelopeAfterFailure(message: ReceivedMessage, error: unknown, n
   const lastError = error instanceof Error ? error.message : String(error);
   const previous = decodeEnvelope(message.attribute);
   if (previous !== undefined) return { ...previous, failures: previous.failures + 1, lastError };
-  return { topic: message.topic, partition: message.partition, offset: message.offset, id: message.id, attribute: message.attribute, failures: 1, firstFailedAt: new Date(nowMs), lastError };
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    id: message.id,
+    attribute: message.attribute,
+    failures: 1,
+    firstFailedAt: new Date(nowMs),
+    lastError,
+  };
 }

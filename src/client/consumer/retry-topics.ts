@@ -39,7 +39,8 @@ export function retryTopicSettings(options: RetryTopicOptions | true, group: str
   const o = options === true ? {} : options;
   if (typeof o !== 'object' || o === null) throw new InvalidArgumentError('options.retryTopics', `must be true or an object, got ${JSON.stringify(options)}`);
   const backoffMs = o.backoffMs ?? DEFAULT_BACKOFF_MS;
-  if (!Array.isArray(backoffMs) || backoffMs.length === 0) throw new InvalidArgumentError('options.retryTopics.backoffMs', 'must be a non-empty array of milliseconds');
+  if (!Array.isArray(backoffMs) || backoffMs.length === 0)
+    throw new InvalidArgumentError('options.retryTopics.backoffMs', 'must be a non-empty array of milliseconds');
   backoffMs.forEach((ms, n) => checkPositiveInt(ms, `options.retryTopics.backoffMs[${n}]`));
   const settings = {
     maxAttempts: o.maxAttempts === undefined ? 16 : checkPositiveInt(o.maxAttempts, 'options.retryTopics.maxAttempts'),
@@ -47,7 +48,8 @@ export function retryTopicSettings(options: RetryTopicOptions | true, group: str
     retryTopic: o.retryTopic === undefined ? retryTopicOf(group) : checkTopic(o.retryTopic, 'options.retryTopics.retryTopic'),
     deadLetterTopic: o.deadLetterTopic === undefined ? deadLetterTopicOf(group) : checkTopic(o.deadLetterTopic, 'options.retryTopics.deadLetterTopic'),
   };
-  if (settings.retryTopic === settings.deadLetterTopic) throw new InvalidArgumentError('options.retryTopics', `retryTopic and deadLetterTopic must differ (both ${settings.retryTopic})`);
+  if (settings.retryTopic === settings.deadLetterTopic)
+    throw new InvalidArgumentError('options.retryTopics', `retryTopic and deadLetterTopic must differ (both ${settings.retryTopic})`);
   return settings;
 }
 
@@ -57,7 +59,12 @@ export function retryTopicSettings(options: RetryTopicOptions | true, group: str
  * dead-letter topic. Resolves once the broker holds the copy, so the consumer moves past the
  * original only then; a failure rejects, and the message is fetched and tried again.
  */
-export function retryTopicReject(settings: RetryTopicSettings, producer: Producer, partitionFor: (topic: string) => Promise<Partition>, logger: Logger): (message: ReceivedMessage, error: unknown) => Promise<void> {
+export function retryTopicReject(
+  settings: RetryTopicSettings,
+  producer: Producer,
+  partitionFor: (topic: string) => Promise<Partition>,
+  logger: Logger,
+): (message: ReceivedMessage, error: unknown) => Promise<void> {
   return async (message, error) => {
     const envelope = envelopeAfterFailure(message, error, Date.now());
     const copy = { topic: '', data: message.data, attribute: encodeEnvelope(envelope) };
@@ -65,14 +72,20 @@ export function retryTopicReject(settings: RetryTopicSettings, producer: Produce
       if (envelope.failures >= settings.maxAttempts) {
         const topic = settings.deadLetterTopic;
         await producer.sendBatch([{ ...copy, topic }], { partition: await partitionFor(topic) });
-        logger.warn({ topic: envelope.topic, offset: envelope.offset, id: envelope.id.toString(), failures: envelope.failures, deadLetterTopic: topic, err: error }, 'message failed on every attempt; sent to the dead-letter topic');
+        logger.warn(
+          { topic: envelope.topic, offset: envelope.offset, id: envelope.id.toString(), failures: envelope.failures, deadLetterTopic: topic, err: error },
+          'message failed on every attempt; sent to the dead-letter topic',
+        );
         return;
       }
       const topic = settings.retryTopic;
       const delayMs = settings.backoffMs[Math.min(envelope.failures, settings.backoffMs.length) - 1]!;
       await producer.schedule({ ...copy, topic }, { delayMs, partition: await partitionFor(topic) });
     } catch (sendError) {
-      logger.warn({ err: sendError, topic: message.topic, offset: message.offset }, 'could not hand a failed message to its retry or dead-letter topic; it will be fetched and tried again');
+      logger.warn(
+        { err: sendError, topic: message.topic, offset: message.offset },
+        'could not hand a failed message to its retry or dead-letter topic; it will be fetched and tried again',
+      );
       throw sendError;
     }
   };
@@ -87,6 +100,12 @@ export function unwrapRetried(message: ReceivedMessage, retryTopic: string): Rec
     ...message,
     topic: envelope.topic,
     attribute: envelope.attribute,
-    retry: { attempt: envelope.failures + 1, firstFailedAt: envelope.firstFailedAt, lastError: envelope.lastError, retryTopic, origin: { partition: envelope.partition, offset: envelope.offset, id: envelope.id } },
+    retry: {
+      attempt: envelope.failures + 1,
+      firstFailedAt: envelope.firstFailedAt,
+      lastError: envelope.lastError,
+      retryTopic,
+      origin: { partition: envelope.partition, offset: envelope.offset, id: envelope.id },
+    },
   };
 }

@@ -16,7 +16,10 @@ function unpack<T>(bytes: Buffer): { meta: T; data: Buffer } {
 }
 
 export function encodeReceived(m: ReceivedMessage): Buffer {
-  return pack({ topic: m.topic, partition: m.partition, offset: m.offset, nextOffset: m.nextOffset, id: m.id.toString(), attribute: m.attribute, flag: m.flag }, m.data);
+  return pack(
+    { topic: m.topic, partition: m.partition, offset: m.offset, nextOffset: m.nextOffset, id: m.id.toString(), attribute: m.attribute, flag: m.flag },
+    m.data,
+  );
 }
 
 export function decodeReceived(bytes: Buffer): ReceivedMessage {

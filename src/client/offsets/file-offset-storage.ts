@@ -40,9 +40,21 @@ export class FileOffsetStorage implements OffsetStorage {
     if (text !== undefined && text.trim() !== '') {
       // Message ids use all 64 bits: quote them before parsing so no digit is lost.
       const exact = text.replace(/"messageId"\s*:\s*(-?\d+)/g, '"messageId":"$1"');
-      const parsed = JSON.parse(exact) as Record<string, Array<{ topic: string; partition: { brokerId: number; partition: number }; offset: number; messageId?: string }>>;
+      const parsed = JSON.parse(exact) as Record<
+        string,
+        Array<{ topic: string; partition: { brokerId: number; partition: number }; offset: number; messageId?: string }>
+      >;
       for (const [group, entries] of Object.entries(parsed)) {
-        groups.set(group, entries.map((e) => ({ topic: e.topic, brokerId: e.partition.brokerId, partition: e.partition.partition, offset: e.offset, msgId: BigInt(e.messageId ?? '-1') })));
+        groups.set(
+          group,
+          entries.map((e) => ({
+            topic: e.topic,
+            brokerId: e.partition.brokerId,
+            partition: e.partition.partition,
+            offset: e.offset,
+            msgId: BigInt(e.messageId ?? '-1'),
+          })),
+        );
       }
     }
     this.groups = groups;
@@ -84,7 +96,10 @@ export class FileOffsetStorage implements OffsetStorage {
   private serialize(groups: Map<string, Entry[]>): string {
     const body = [...groups]
       .map(([group, entries]) => {
-        const list = entries.map((e) => `{"topic":${JSON.stringify(e.topic)},"partition":{"brokerId":${e.brokerId},"partition":${e.partition}},"offset":${e.offset},"messageId":${e.msgId},"modified":false}`);
+        const list = entries.map(
+          (e) =>
+            `{"topic":${JSON.stringify(e.topic)},"partition":{"brokerId":${e.brokerId},"partition":${e.partition}},"offset":${e.offset},"messageId":${e.msgId},"modified":false}`,
+        );
         return `${JSON.stringify(group)}:[${list.join(',')}]`;
       })
       .join(',');

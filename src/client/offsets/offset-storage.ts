@@ -2,7 +2,7 @@ import type { Partition } from '../message.js';
 
 export interface StoredOffset {
   offset: number;
-  /** Id of the last message consumed, -1 when unknown (MetaQ's `msgId-offset`, §3.5). */
+  /** Id of the last message consumed, -1 when unknown (MetaQ's `msgId-offset`, docs/cluster.md). */
   msgId: bigint;
 }
 
@@ -11,7 +11,7 @@ export interface OffsetInfo extends StoredOffset {
   partition: Partition;
 }
 
-/** Where a consumer group's positions are kept (§5.9). Implementations: memory, file, SQL, yours. */
+/** Where a consumer group's positions are kept (docs/client.md). Implementations: memory, file, SQL, yours. */
 export interface OffsetStorage {
   load(topic: string, group: string, partition: Partition): Promise<StoredOffset | undefined>;
   /** Record the starting offset of a partition the group has never consumed. */

@@ -7,7 +7,7 @@ export interface SqlExecutor {
   query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
 }
 
-/** The SQL dialect: MetaQ's table with the original's bugs fixed (§5.9). */
+/** The SQL dialect: MetaQ's table with the original's bugs fixed (docs/client.md). */
 export interface SqlDialect {
   createTable(table: string): string;
   select(table: string): string;
@@ -106,7 +106,8 @@ export const mysqlDialect: SqlDialect = {
   select: (t) => `SELECT \`offset\`, CAST(msg_id AS CHAR) AS msg_id FROM ${t} WHERE topic = ? AND \`partition\` = ? AND group_id = ?`,
   selectGroup: (t) => `SELECT \`partition\`, \`offset\`, CAST(msg_id AS CHAR) AS msg_id FROM ${t} WHERE topic = ? AND group_id = ?`,
   insertIfAbsent: (t) => `INSERT IGNORE INTO ${t} (topic, \`partition\`, group_id, \`offset\`, msg_id) VALUES (?, ?, ?, ?, ?)`,
-  upsert: (t) => `INSERT INTO ${t} (topic, \`partition\`, group_id, \`offset\`, msg_id) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \`offset\` = VALUES(\`offset\`), msg_id = VALUES(msg_id)`,
+  upsert: (t) =>
+    `INSERT INTO ${t} (topic, \`partition\`, group_id, \`offset\`, msg_id) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \`offset\` = VALUES(\`offset\`), msg_id = VALUES(msg_id)`,
 };
 
 export const postgresDialect: SqlDialect = {
@@ -114,8 +115,10 @@ export const postgresDialect: SqlDialect = {
     `CREATE TABLE IF NOT EXISTS ${t} (id BIGSERIAL PRIMARY KEY, topic VARCHAR(255) NOT NULL, "partition" VARCHAR(255) NOT NULL, group_id VARCHAR(255) NOT NULL, "offset" BIGINT NOT NULL, msg_id BIGINT NOT NULL, UNIQUE (topic, "partition", group_id))`,
   select: (t) => `SELECT "offset" AS offset, msg_id FROM ${t} WHERE topic = $1 AND "partition" = $2 AND group_id = $3`,
   selectGroup: (t) => `SELECT "partition" AS partition, "offset" AS offset, msg_id FROM ${t} WHERE topic = $1 AND group_id = $2`,
-  insertIfAbsent: (t) => `INSERT INTO ${t} (topic, "partition", group_id, "offset", msg_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "partition", group_id) DO NOTHING`,
-  upsert: (t) => `INSERT INTO ${t} (topic, "partition", group_id, "offset", msg_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "partition", group_id) DO UPDATE SET "offset" = EXCLUDED."offset", msg_id = EXCLUDED.msg_id`,
+  insertIfAbsent: (t) =>
+    `INSERT INTO ${t} (topic, "partition", group_id, "offset", msg_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "partition", group_id) DO NOTHING`,
+  upsert: (t) =>
+    `INSERT INTO ${t} (topic, "partition", group_id, "offset", msg_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "partition", group_id) DO UPDATE SET "offset" = EXCLUDED."offset", msg_id = EXCLUDED.msg_id`,
 };
 
 /** Adapt a mysql2/promise pool or connection (anything with `query(sql, params) → [rows]`). */

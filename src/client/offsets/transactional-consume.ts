@@ -27,7 +27,9 @@ export function transactionalListener(
     const transaction = await begin();
     try {
       await handler(message, transaction.executor);
-      await storage.commitWith(transaction.executor, group, [{ topic: message.topic, partition: message.partition, offset: message.nextOffset, msgId: message.id }]);
+      await storage.commitWith(transaction.executor, group, [
+        { topic: message.topic, partition: message.partition, offset: message.nextOffset, msgId: message.id },
+      ]);
       await transaction.commit();
     } catch (error) {
       await transaction.rollback().catch(() => undefined); // the original error is the one to report

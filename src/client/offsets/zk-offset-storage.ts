@@ -6,7 +6,7 @@ import { partitionName } from '../message.js';
 import type { OffsetInfo, OffsetStorage, StoredOffset } from './offset-storage.js';
 
 /**
- * Offsets in ZooKeeper as MetaQ keeps them (§3.5): persistent nodes
+ * Offsets in ZooKeeper as MetaQ keeps them (docs/cluster.md): persistent nodes
  * `/consumers/<group>/offsets/<topic>/<brokerId>-<partition>` holding `<msgId>-<offset>`; legacy
  * plain offsets are read too. Java consumers of the same group read what this writes.
  */

@@ -11,7 +11,8 @@ export function encodePut(message: OutgoingMessage, timeoutMs: number): EncodedP
   const topic = checkTopic(message.topic, 'message.topic');
   const data = typeof message.data === 'string' ? Buffer.from(message.data, 'utf8') : message.data;
   if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('message.data', 'must be a string, Buffer or Uint8Array');
-  if (message.attribute !== undefined && typeof message.attribute !== 'string') throw new InvalidArgumentError('message.attribute', 'must be a string when given');
+  if (message.attribute !== undefined && typeof message.attribute !== 'string')
+    throw new InvalidArgumentError('message.attribute', 'must be a string when given');
   const { payload, flag } = encodePayload(data, message.attribute);
   return { topic, payload, flag, crc: checksum(payload), timeoutMs };
 }
@@ -20,7 +21,11 @@ export function encodePut(message: OutgoingMessage, timeoutMs: number): EncodedP
 export function encodeBatch(messages: readonly OutgoingMessage[], timeoutMs: number): EncodedPut[] {
   return messages.map((message, n) => {
     const put = encodePut(message, timeoutMs);
-    if (n > 0 && put.topic !== messages[0]!.topic) throw new InvalidArgumentError(`messages[${n}].topic`, `is ${put.topic}, but a batch goes to one topic (${messages[0]!.topic}): send one batch per topic`);
+    if (n > 0 && put.topic !== messages[0]!.topic)
+      throw new InvalidArgumentError(
+        `messages[${n}].topic`,
+        `is ${put.topic}, but a batch goes to one topic (${messages[0]!.topic}): send one batch per topic`,
+      );
     return put;
   });
 }

@@ -70,7 +70,13 @@ export class LocalTransaction implements TransactionBinding {
   begin(connection: BrokerTransport): Promise<void> {
     this.move('begun');
     this.bound = { url: connection.address.url, connection };
-    this.beginning = transactionRequest(connection, { txKey: this.key, sessionId: this.sessionId, type: 'BEGIN', timeoutSeconds: this.timeoutSeconds, requestTimeoutMs: this.requestTimeoutMs }).then(() => undefined);
+    this.beginning = transactionRequest(connection, {
+      txKey: this.key,
+      sessionId: this.sessionId,
+      type: 'BEGIN',
+      timeoutSeconds: this.timeoutSeconds,
+      requestTimeoutMs: this.requestTimeoutMs,
+    }).then(() => undefined);
     return this.beginning;
   }
 

@@ -60,7 +60,10 @@ export class OrderedProducer {
     const topic = checkTopic(message?.topic, 'message.topic');
     const partitions = this.host.router.knownPartitions(topic);
     if (partitions === undefined || partitions.length === 0 || partitions[0] === ANY_PARTITION) {
-      throw new InvalidArgumentError('message.topic', `${topic} has no configured partitions; give the client partitions: { '${topic}': N } so the key → partition mapping is stable`);
+      throw new InvalidArgumentError(
+        'message.topic',
+        `${topic} has no configured partitions; give the client partitions: { '${topic}': N } so the key → partition mapping is stable`,
+      );
     }
     const partition = this.selector(topic, partitions, message);
     const store = await this.stores.get(`${topic}@${partitionName(partition)}`);
@@ -89,7 +92,11 @@ export class OrderedProducer {
     this.resending ??= (async () => {
       for (const [name, store] of await this.stores.all()) {
         const partition = { brokerId: 0, index: Number(name.slice(name.lastIndexOf('-') + 1)) };
-        const failures = await replayInOrder(store, (bytes) => this.producer.send(decodeOutgoing(bytes), { partition, timeoutMs: this.options.sendTimeoutMs }).then(() => undefined), 'stop');
+        const failures = await replayInOrder(
+          store,
+          (bytes) => this.producer.send(decodeOutgoing(bytes), { partition, timeoutMs: this.options.sendTimeoutMs }).then(() => undefined),
+          'stop',
+        );
         if (failures.length > 0) this.logger.debug({ err: failures[0], store: name }, 'resend of locally kept messages stopped; next round later');
       }
     })().finally(() => {

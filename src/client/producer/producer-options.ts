@@ -51,8 +51,10 @@ export function batchingOf(options: ProducerOptions): BatchingOptions | undefine
     if (lingerMs !== undefined) checkNonNegativeInt(lingerMs, 'batching.lingerMs');
     if (maxBatchBytes !== undefined) checkPositiveInt(maxBatchBytes, 'batching.maxBatchBytes');
     if (maxBatchMessages !== undefined) checkPositiveInt(maxBatchMessages, 'batching.maxBatchMessages');
-    if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd') throw new InvalidArgumentError('batching.compression', `must be 'gzip' or 'zstd', got ${JSON.stringify(compression)}`);
-    if (compression === 'zstd' && !zstdAvailable()) throw new InvalidArgumentError('batching.compression', `zstd needs Node.js 22.15 or later (this is ${process.version}); use 'gzip'`);
+    if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd')
+      throw new InvalidArgumentError('batching.compression', `must be 'gzip' or 'zstd', got ${JSON.stringify(compression)}`);
+    if (compression === 'zstd' && !zstdAvailable())
+      throw new InvalidArgumentError('batching.compression', `zstd needs Node.js 22.15 or later (this is ${process.version}); use 'gzip'`);
   }
   return { ...defaultBatching, ...options.batching };
 }
@@ -61,9 +63,11 @@ export function batchingOf(options: ProducerOptions): BatchingOptions | undefine
 export function idempotenceOf(options: ProducerOptions): IdempotentSequences | undefined {
   const { idempotent } = options;
   if (idempotent === undefined || idempotent === false) return undefined;
-  if (idempotent !== true && (typeof idempotent !== 'object' || idempotent === null)) throw new InvalidArgumentError('idempotent', `must be true, false or { retries }, got ${JSON.stringify(idempotent)}`);
+  if (idempotent !== true && (typeof idempotent !== 'object' || idempotent === null))
+    throw new InvalidArgumentError('idempotent', `must be true, false or { retries }, got ${JSON.stringify(idempotent)}`);
   if (options.batching === false) throw new InvalidArgumentError('idempotent', 'needs batching (idempotent sends travel as named sets): drop batching: false');
-  if (options.failover === true) throw new InvalidArgumentError('failover', 'cannot be true for an idempotent producer: a retry must go to the partition of the first attempt');
+  if (options.failover === true)
+    throw new InvalidArgumentError('failover', 'cannot be true for an idempotent producer: a retry must go to the partition of the first attempt');
   const retries = idempotent === true || idempotent.retries === undefined ? 5 : checkNonNegativeInt(idempotent.retries, 'idempotent.retries');
   return new IdempotentSequences(randomUUID(), retries);
 }

@@ -138,7 +138,10 @@ export class Producer {
     if (!(partitions instanceof Promise)) this.route(message, options, put, partitions, send);
     else {
       const encoded = put;
-      partitions.then((found) => this.route(message, options, encoded, found, send), (error: Error) => send.done(error));
+      partitions.then(
+        (found) => this.route(message, options, encoded, found, send),
+        (error: Error) => send.done(error),
+      );
     }
   }
 
@@ -150,7 +153,10 @@ export class Producer {
     try {
       const tx = this.transaction;
       if (tx !== undefined) {
-        this.putInTransaction(tx, partitions, message, options, put).then((result) => send.done(undefined, result), (error: Error) => send.done(error));
+        this.putInTransaction(tx, partitions, message, options, put).then(
+          (result) => send.done(undefined, result),
+          (error: Error) => send.done(error),
+        );
         return;
       }
       const chosen = options.partition ?? this.selector(put.topic, partitions, message);
@@ -188,10 +194,20 @@ export class Producer {
     }
   }
 
-  private putAs(way: 'set' | 'single', connection: BrokerTransport, partition: Partition, put: EncodedPut, signal: AbortSignal | undefined, listener: SendListener): void {
+  private putAs(
+    way: 'set' | 'single',
+    connection: BrokerTransport,
+    partition: Partition,
+    put: EncodedPut,
+    signal: AbortSignal | undefined,
+    listener: SendListener,
+  ): void {
     if (way === 'set') this.batcher!.add(connection, partition, put, listener);
     else {
-      this.put(connection, partition, put, signal, undefined).then((result) => listener.done(undefined, result), (error: Error) => listener.done(error));
+      this.put(connection, partition, put, signal, undefined).then(
+        (result) => listener.done(undefined, result),
+        (error: Error) => listener.done(error),
+      );
     }
   }
 
@@ -202,7 +218,14 @@ export class Producer {
   }
 
   /** `send`, but a 503 for the selector's choice first tries once more on another broker. */
-  private failingOver(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], chosen: Partition, send: SendListener): SendListener {
+  private failingOver(
+    message: OutgoingMessage,
+    options: SendOptions,
+    put: EncodedPut,
+    partitions: readonly Partition[],
+    chosen: Partition,
+    send: SendListener,
+  ): SendListener {
     return {
       done: (error, result) => {
         if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) send.done(error, result);
@@ -223,10 +246,22 @@ export class Producer {
 
   /** A 503 (nothing stored) for a partition the selector chose may go once to another broker. */
   private mayFailOver(error: Error, options: SendOptions, partitions: readonly Partition[], chosen: Partition): boolean {
-    return brokerStatus(error) === Status.serviceUnavailable && this.failover && options.partition === undefined && partitions.some((p) => p.brokerId !== chosen.brokerId);
+    return (
+      brokerStatus(error) === Status.serviceUnavailable &&
+      this.failover &&
+      options.partition === undefined &&
+      partitions.some((p) => p.brokerId !== chosen.brokerId)
+    );
   }
 
-  private sendElsewhere(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], chosen: Partition, send: SendListener): void {
+  private sendElsewhere(
+    message: OutgoingMessage,
+    options: SendOptions,
+    put: EncodedPut,
+    partitions: readonly Partition[],
+    chosen: Partition,
+    send: SendListener,
+  ): void {
     try {
       const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
       this.putTo(this.selector(put.topic, elsewhere, message), put, options.signal, send);
@@ -246,16 +281,31 @@ export class Producer {
   }
 
   /** A send inside a transaction: to the transaction's broker, which is sent BEGIN first. */
-  private async putInTransaction(tx: TransactionBinding, partitions: readonly Partition[], message: OutgoingMessage, options: SendOptions, put: EncodedPut): Promise<SendResult> {
+  private async putInTransaction(
+    tx: TransactionBinding,
+    partitions: readonly Partition[],
+    message: OutgoingMessage,
+    options: SendOptions,
+    put: EncodedPut,
+  ): Promise<SendResult> {
     const { router } = this.host;
     const bound = tx.broker;
     const candidates = bound === undefined ? partitions : partitions.filter((p) => router.broker(p).url === bound.url);
-    if (candidates.length === 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no partition on ${bound!.url}, the broker transaction ${tx.key} is bound to: all messages of one transaction go to one broker`);
+    if (candidates.length === 0)
+      throw new InvalidArgumentError(
+        'message.topic',
+        `${put.topic} has no partition on ${bound!.url}, the broker transaction ${tx.key} is bound to: all messages of one transaction go to one broker`,
+      );
     const chosen = options.partition ?? this.selector(put.topic, candidates, message);
     // MetaQ refuses "broker picks" (-1) inside a transaction: the partition must be named.
-    if (chosen.index < 0) throw new InvalidArgumentError('message.topic', `${put.topic} has no known partitions, and a transactional send must name one: in direct mode pass ClientOptions.partitions (e.g. { '${put.topic}': 1 })`);
+    if (chosen.index < 0)
+      throw new InvalidArgumentError(
+        'message.topic',
+        `${put.topic} has no known partitions, and a transactional send must name one: in direct mode pass ClientOptions.partitions (e.g. { '${put.topic}': 1 })`,
+      );
     const address = router.broker(chosen);
-    if (bound !== undefined && address.url !== bound.url) throw new InvalidArgumentError('options.partition', `is on ${address.url}, but transaction ${tx.key} is bound to ${bound.url}`);
+    if (bound !== undefined && address.url !== bound.url)
+      throw new InvalidArgumentError('options.partition', `is on ${address.url}, but transaction ${tx.key} is bound to ${bound.url}`);
     const connection = this.host.connection(address);
     // The first send binds the transaction to this broker and sends BEGIN; every send waits for its answer.
     await (bound === undefined ? tx.begin(connection) : tx.begun);
@@ -292,8 +342,10 @@ export class Producer {
 
   private async endLocal(type: LocalTransactionEnd): Promise<void> {
     const tx = this.transaction;
-    if (tx === undefined) throw new MetaqError('NO_TRANSACTION', `${type === 'ROLLBACK' ? 'rollback' : 'commit'}() needs a transaction: call beginTransaction() first`);
-    if (tx.xa || !(tx instanceof LocalTransaction)) throw new MetaqError('XA_TRANSACTION', `this producer is in XA branch ${tx.key}; its transaction manager commits or rolls it back`);
+    if (tx === undefined)
+      throw new MetaqError('NO_TRANSACTION', `${type === 'ROLLBACK' ? 'rollback' : 'commit'}() needs a transaction: call beginTransaction() first`);
+    if (tx.xa || !(tx instanceof LocalTransaction))
+      throw new MetaqError('XA_TRANSACTION', `this producer is in XA branch ${tx.key}; its transaction manager commits or rolls it back`);
     this.transaction = undefined; // sends from now on are outside it
     await tx.end(type);
   }
@@ -310,13 +362,28 @@ export class Producer {
 
   private checkNoTransaction(): void {
     if (this.closed) throw new ClosedError('producer');
-    if (this.transaction !== undefined) throw new MetaqError('TRANSACTION_ACTIVE', `transaction ${this.transaction.key} is still open on this producer: commit or roll it back first, or use another producer`);
+    if (this.transaction !== undefined)
+      throw new MetaqError(
+        'TRANSACTION_ACTIVE',
+        `transaction ${this.transaction.key} is still open on this producer: commit or roll it back first, or use another producer`,
+      );
   }
 
   /** One message as its own `put`, inside transaction `txKey` when given. */
-  private async put(connection: BrokerTransport, partition: Partition, put: EncodedPut, signal: AbortSignal | undefined, txKey: string | undefined): Promise<SendResult> {
+  private async put(
+    connection: BrokerTransport,
+    partition: Partition,
+    put: EncodedPut,
+    signal: AbortSignal | undefined,
+    txKey: string | undefined,
+  ): Promise<SendResult> {
     const { topic, flag, crc, payload, timeoutMs } = put;
-    const reply = await connection.request((opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }), timeoutMs, 'send', signal);
+    const reply = await connection.request(
+      (opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }),
+      timeoutMs,
+      'send',
+      signal,
+    );
     return decodePutReply(reply, Math.max(0, partition.brokerId));
   }
 
@@ -337,7 +404,12 @@ export class Producer {
     return this.inFlight.during(() => this.putBatch(messages, puts, options.partition, timeoutMs));
   }
 
-  private async putBatch(messages: readonly OutgoingMessage[], puts: readonly EncodedPut[], partition: Partition | undefined, timeoutMs: number): Promise<BatchSendResult> {
+  private async putBatch(
+    messages: readonly OutgoingMessage[],
+    puts: readonly EncodedPut[],
+    partition: Partition | undefined,
+    timeoutMs: number,
+  ): Promise<BatchSendResult> {
     const topic = puts[0]!.topic;
     const found = this.partitionsOf(topic, 'messages[0].topic');
     const partitions = found instanceof Promise ? await found : found;
@@ -381,6 +453,10 @@ export class Producer {
 
 /** `partitions` if there are any; else the error naming what to configure. */
 function someOf(partitions: readonly Partition[], topic: string, argument: string): readonly Partition[] {
-  if (partitions.length === 0) throw new InvalidArgumentError(argument, `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`);
+  if (partitions.length === 0)
+    throw new InvalidArgumentError(
+      argument,
+      `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`,
+    );
   return partitions;
 }

@@ -111,10 +111,20 @@ export interface SetIdentity {
  * Send one set (compressed into one record when a codec is given) and read the broker's answer.
  * An idempotent set is sent again while its outcome is unknown, under the same name.
  */
-export async function sendSet(connection: BrokerTransport, topic: string, partition: number, records: Buffer, count: number, codec: Codec | undefined, timeoutMs: number, identity?: SetIdentity): Promise<SetReply> {
+export async function sendSet(
+  connection: BrokerTransport,
+  topic: string,
+  partition: number,
+  records: Buffer,
+  count: number,
+  codec: Codec | undefined,
+  timeoutMs: number,
+  identity?: SetIdentity,
+): Promise<SetReply> {
   const body = codec === undefined ? records : compressedRecord(records, count, codec);
   const producer = identity === undefined ? undefined : { id: identity.sequences.producerId, sequence: identity.sequence };
-  const request = (): ReturnType<BrokerTransport['request']> => connection.request((opaque) => ({ kind: 'mput', topic, partition, count: codec === undefined ? count : 1, producer, opaque, body }), timeoutMs, 'send');
+  const request = (): ReturnType<BrokerTransport['request']> =>
+    connection.request((opaque) => ({ kind: 'mput', topic, partition, count: codec === undefined ? count : 1, producer, opaque, body }), timeoutMs, 'send');
   let reply = undefined;
   for (let attempt = 0; reply === undefined; attempt += 1) {
     try {
@@ -133,10 +143,11 @@ export async function sendSet(connection: BrokerTransport, topic: string, partit
  */
 function splitIntoSets(puts: readonly EncodedPut[], maxBatchBytes: number, buffers: BufferPool): Array<{ records: Buffer; count: number }> {
   const sets: Array<{ records: Buffer; count: number }> = [];
-  for (let from = 0; from < puts.length; ) {
+  for (let from = 0; from < puts.length;) {
     let bytes = 0;
     let to = from;
-    while (to < puts.length && (to === from || bytes + RECORD_HEADER_SIZE + puts[to]!.payload.length <= maxBatchBytes)) bytes += RECORD_HEADER_SIZE + puts[to++]!.payload.length;
+    while (to < puts.length && (to === from || bytes + RECORD_HEADER_SIZE + puts[to]!.payload.length <= maxBatchBytes))
+      bytes += RECORD_HEADER_SIZE + puts[to++]!.payload.length;
     const records = (buffers.take(bytes) ?? Buffer.allocUnsafe(bytes)).subarray(0, bytes);
     for (let n = from, at = 0; n < to; at += RECORD_HEADER_SIZE + puts[n]!.payload.length, n += 1) writeUnstampedRecord(records, at, puts[n]!);
     sets.push({ records, count: to - from });
@@ -197,14 +208,24 @@ export class PutSetBatcher {
     }
     if (set === undefined) {
       // One buffer per set, grown by doubling: a lone send does not pay for a full set.
-      set = { connection, topic, partition, buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))), bytes: 0, listeners: [], timeoutMs, timer: undefined };
+      set = {
+        connection,
+        topic,
+        partition,
+        buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))),
+        bytes: 0,
+        listeners: [],
+        timeoutMs,
+        timer: undefined,
+      };
       sets.set(partition.index, set);
       const scheduled = set;
       set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(scheduled), this.options.lingerMs) : setImmediate(() => this.flush(scheduled));
     }
     const at = set.bytes;
     if (at + size > set.buffer.length) {
-      const grown = this.fullSets.take(this.options.maxBatchBytes) ?? Buffer.allocUnsafe(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
+      const grown =
+        this.fullSets.take(this.options.maxBatchBytes) ?? Buffer.allocUnsafe(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
       set.buffer.copy(grown, 0, 0, at);
       set.buffer = grown;
     }

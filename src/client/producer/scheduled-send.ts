@@ -29,13 +29,16 @@ export interface ScheduleResult {
 /** The delivery time `options` ask for, in ms since 1970, checked. */
 export function deliveryTime(options: ScheduleOptions, nowMs: number): number {
   const { at, delayMs } = options;
-  if ((at === undefined) === (delayMs === undefined)) throw new InvalidArgumentError('options', 'needs exactly one of at (a Date or ms since 1970) and delayMs');
+  if ((at === undefined) === (delayMs === undefined))
+    throw new InvalidArgumentError('options', 'needs exactly one of at (a Date or ms since 1970) and delayMs');
   if (delayMs !== undefined) {
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw new InvalidArgumentError('options.delayMs', `must be a non-negative number of milliseconds, got ${String(delayMs)}`);
+    if (!Number.isFinite(delayMs) || delayMs < 0)
+      throw new InvalidArgumentError('options.delayMs', `must be a non-negative number of milliseconds, got ${String(delayMs)}`);
     return Math.round(nowMs + delayMs);
   }
   const ms = at instanceof Date ? at.getTime() : at;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('options.at', `must be a valid Date or ms since 1970, got ${String(at)}`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+    throw new InvalidArgumentError('options.at', `must be a valid Date or ms since 1970, got ${String(at)}`);
   return Math.round(ms);
 }
 
@@ -46,7 +49,15 @@ export async function sendScheduled(connection: BrokerTransport, partition: Part
   }
   const body = Buffer.allocUnsafe(RECORD_HEADER_SIZE + put.payload.length);
   writeUnstampedRecord(body, 0, put);
-  const reply = await connection.request((opaque) => ({ kind: 'dput', topic: put.topic, partition: partition.index, count: 1, deliverAtMs, opaque, body }), put.timeoutMs, 'schedule');
+  const reply = await connection.request(
+    (opaque) => ({ kind: 'dput', topic: put.topic, partition: partition.index, count: 1, deliverAtMs, opaque, body }),
+    put.timeoutMs,
+    'schedule',
+  );
   const scheduled = decodeDelayedPutReply(reply);
-  return { partition: { brokerId: Math.max(0, partition.brokerId), index: scheduled.partition }, deliverAt: new Date(deliverAtMs), scheduleId: scheduled.scheduleId };
+  return {
+    partition: { brokerId: Math.max(0, partition.brokerId), index: scheduled.partition },
+    deliverAt: new Date(deliverAtMs),
+    scheduleId: scheduled.scheduleId,
+  };
 }

@@ -59,7 +59,11 @@ class SendAllItem extends CountedSend {
  * Send a stream of messages through `dispatch` with at most `options.inFlight` outstanding;
  * resolves with the tally once every send settled.
  */
-export async function sendAll(dispatch: (message: OutgoingMessage, send: CountedSend) => void, messages: Iterable<OutgoingMessage> | AsyncIterable<OutgoingMessage>, options: SendAllOptions): Promise<{ sent: number; failed: number }> {
+export async function sendAll(
+  dispatch: (message: OutgoingMessage, send: CountedSend) => void,
+  messages: Iterable<OutgoingMessage> | AsyncIterable<OutgoingMessage>,
+  options: SendAllOptions,
+): Promise<{ sent: number; failed: number }> {
   const run = new SendAllRun(options.inFlight === undefined ? 1000 : checkPositiveInt(options.inFlight, 'options.inFlight'), options.onResult);
   if (Symbol.iterator in messages) {
     // A plain loop: awaiting each item of a synchronous source would cost a tick per message.

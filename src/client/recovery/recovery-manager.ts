@@ -7,7 +7,7 @@ import { decodeReceived, encodeReceived } from '../local-store/message-codecs.js
 import { replayInOrder } from '../local-store/replay-in-order.js';
 
 /**
- * Local recovery (§5.10): a message that failed more than `maxFetchRetries` times is stored on
+ * Local recovery (docs/client.md): a message that failed more than `maxFetchRetries` times is stored on
  * disk under `<dir>/<topic>@<group>` and offered to the listener again every `intervalMs` until it
  * succeeds. Stores left by an earlier run are picked up when the consumer starts.
  */

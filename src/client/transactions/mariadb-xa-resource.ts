@@ -55,11 +55,17 @@ export class MariaDbXaResource implements XaResource {
   }
 
   async recover(): Promise<Xid[]> {
-    const [rows] = (await this.connection.query('XA RECOVER')) as [Array<{ formatID: number | string; gtrid_length: number | string; bqual_length: number | string; data: string | Buffer }>];
+    const [rows] = (await this.connection.query('XA RECOVER')) as [
+      Array<{ formatID: number | string; gtrid_length: number | string; bqual_length: number | string; data: string | Buffer }>,
+    ];
     return rows.map((row) => {
       const data = Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data, 'latin1');
       const gtridLength = Number(row.gtrid_length);
-      return { formatId: Number(row.formatID), gtrid: data.subarray(0, gtridLength), bqual: data.subarray(gtridLength, gtridLength + Number(row.bqual_length)) };
+      return {
+        formatId: Number(row.formatID),
+        gtrid: data.subarray(0, gtridLength),
+        bqual: data.subarray(gtridLength, gtridLength + Number(row.bqual_length)),
+      };
     });
   }
 

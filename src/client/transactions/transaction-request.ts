@@ -22,9 +22,14 @@ export async function transactionRequest(connection: BrokerTransport, request: T
   const { txKey, sessionId, type } = request;
   let reply;
   try {
-    reply = await connection.request((opaque) => ({ kind: 'transaction', txKey, sessionId, type, timeout: request.timeoutSeconds ?? 0, uniqueQualifier: request.uniqueQualifier, opaque }), request.requestTimeoutMs, `transaction ${type}`);
+    reply = await connection.request(
+      (opaque) => ({ kind: 'transaction', txKey, sessionId, type, timeout: request.timeoutSeconds ?? 0, uniqueQualifier: request.uniqueQualifier, opaque }),
+      request.requestTimeoutMs,
+      `transaction ${type}`,
+    );
   } catch (error) {
-    if (hasErrorCode(error, 'TIMEOUT') && (type.startsWith('COMMIT') || type === 'ROLLBACK')) throw new TransactionStateUnknownError(`${type} of ${txKey}`, { cause: error });
+    if (hasErrorCode(error, 'TIMEOUT') && (type.startsWith('COMMIT') || type === 'ROLLBACK'))
+      throw new TransactionStateUnknownError(`${type} of ${txKey}`, { cause: error });
     throw error;
   }
   return decodeTransactionReply(reply);

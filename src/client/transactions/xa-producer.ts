@@ -43,12 +43,14 @@ export class XaProducer implements XaResource {
     private readonly producer: Producer,
     options: XaProducerOptions,
   ) {
-    if (!Array.isArray(options.topics) || options.topics.length === 0) throw new InvalidArgumentError('options.topics', 'must list the topics this producer publishes to');
+    if (!Array.isArray(options.topics) || options.topics.length === 0)
+      throw new InvalidArgumentError('options.topics', 'must list the topics this producer publishes to');
     this.topics = options.topics.map((topic, n) => checkTopic(topic, `options.topics[${n}]`));
     this.uniqueQualifier = options.uniqueQualifier ?? `XAMessageProducer-${hostname()}`;
     if (!QUALIFIER.test(this.uniqueQualifier)) throw new InvalidArgumentError('options.uniqueQualifier', 'must not contain spaces, tabs, line breaks or ":"');
     this.name = `metaq-${this.uniqueQualifier}`.slice(0, 64);
-    this.timeoutSeconds = options.transactionTimeoutSeconds === undefined ? 0 : checkPositiveInt(options.transactionTimeoutSeconds, 'transactionTimeoutSeconds');
+    this.timeoutSeconds =
+      options.transactionTimeoutSeconds === undefined ? 0 : checkPositiveInt(options.transactionTimeoutSeconds, 'transactionTimeoutSeconds');
     this.requestTimeoutMs = options.requestTimeoutMs === undefined ? 5000 : checkPositiveInt(options.requestTimeoutMs, 'requestTimeoutMs');
   }
 
@@ -64,7 +66,13 @@ export class XaProducer implements XaResource {
     const connection = connections[Math.floor(Math.random() * connections.length)]!;
     const key = xidKey(xid, this.uniqueQualifier);
     await this.request(connection, key, 'BEGIN');
-    const binding: TransactionBinding = { key, xa: true, broker: { url: connection.address.url, connection }, begun: Promise.resolve(), begin: () => Promise.resolve() };
+    const binding: TransactionBinding = {
+      key,
+      xa: true,
+      broker: { url: connection.address.url, connection },
+      begun: Promise.resolve(),
+      begin: () => Promise.resolve(),
+    };
     this.producer.bindTransaction(binding);
     this.active = binding;
     this.branches.set(key, connection);
@@ -150,12 +158,24 @@ export class XaProducer implements XaResource {
       }
       urls = here;
     }
-    if (urls === undefined || urls.size === 0) throw new InvalidArgumentError('options.topics', `no broker hosts all of ${this.topics.join(', ')}; an XA branch must fit on one broker`);
+    if (urls === undefined || urls.size === 0)
+      throw new InvalidArgumentError('options.topics', `no broker hosts all of ${this.topics.join(', ')}; an XA branch must fit on one broker`);
     return [...urls.values()];
   }
 
-  private request(connection: BrokerTransport, txKey: string, type: 'BEGIN' | 'PREPARE' | 'COMMIT_ONE_PHASE' | 'COMMIT_TWO_PHASE' | 'ROLLBACK' | 'FORGET' | 'RECOVER'): Promise<string> {
-    return transactionRequest(connection, { txKey, sessionId: this.producer.sessionId, type, timeoutSeconds: type === 'BEGIN' ? this.timeoutSeconds : undefined, uniqueQualifier: this.uniqueQualifier, requestTimeoutMs: this.requestTimeoutMs });
+  private request(
+    connection: BrokerTransport,
+    txKey: string,
+    type: 'BEGIN' | 'PREPARE' | 'COMMIT_ONE_PHASE' | 'COMMIT_TWO_PHASE' | 'ROLLBACK' | 'FORGET' | 'RECOVER',
+  ): Promise<string> {
+    return transactionRequest(connection, {
+      txKey,
+      sessionId: this.producer.sessionId,
+      type,
+      timeoutSeconds: type === 'BEGIN' ? this.timeoutSeconds : undefined,
+      uniqueQualifier: this.uniqueQualifier,
+      requestTimeoutMs: this.requestTimeoutMs,
+    });
   }
 
   async close(): Promise<void> {

@@ -66,7 +66,8 @@ export class XaTransactionManager {
   static async open(options: XaTransactionManagerOptions): Promise<{ manager: XaTransactionManager; recovery: RecoveryReport }> {
     if (!/^[A-Za-z0-9._-]{1,40}$/.test(options.name)) throw new InvalidArgumentError('options.name', 'must be 1–40 letters, digits, ".", "_" or "-"');
     const names = options.resources.map((resource) => resource.name);
-    if (new Set(names).size !== names.length || names.some((name) => Buffer.byteLength(name) > 64)) throw new InvalidArgumentError('options.resources', 'need distinct names of at most 64 bytes (each is its branch qualifier)');
+    if (new Set(names).size !== names.length || names.some((name) => Buffer.byteLength(name) > 64))
+      throw new InvalidArgumentError('options.resources', 'need distinct names of at most 64 bytes (each is its branch qualifier)');
     const manager = new XaTransactionManager(options, await DecisionLog.open(options.logPath));
     return { manager, recovery: await manager.recover() };
   }
@@ -99,7 +100,11 @@ export class XaTransactionManager {
           if ((await branch.resource.prepare(branch.xid)) === 'ok') toCommit.push(branch);
         } catch (error) {
           await this.rollbackAll(branches);
-          throw new MetaqError('TRANSACTION_ROLLED_BACK', `${branch.resource.name} could not prepare, so the transaction was rolled back: ${(error as Error).message}`, { cause: error });
+          throw new MetaqError(
+            'TRANSACTION_ROLLED_BACK',
+            `${branch.resource.name} could not prepare, so the transaction was rolled back: ${(error as Error).message}`,
+            { cause: error },
+          );
         }
         await this.step(`prepared:${branch.resource.name}`);
       }
@@ -113,7 +118,10 @@ export class XaTransactionManager {
         } catch (error) {
           if (!(error instanceof XaError && error.xaCode === XAER_NOTA)) {
             unfinished += 1;
-            this.logger.warn({ err: error, resource: branch.resource.name, xid: describeXid(branch.xid) }, 'commit of a branch failed; the decision is commit, so recovery retries it');
+            this.logger.warn(
+              { err: error, resource: branch.resource.name, xid: describeXid(branch.xid) },
+              'commit of a branch failed; the decision is commit, so recovery retries it',
+            );
           }
         }
         await this.step(`committed:${branch.resource.name}`);
@@ -156,7 +164,10 @@ export class XaTransactionManager {
         } catch (error) {
           if (error instanceof XaError && HEURISTIC.has(error.xaCode)) {
             report.heuristic.push({ resource: resource.name, xid: describeXid(xid), code: error.xaCode });
-            this.logger.error({ resource: resource.name, xid: describeXid(xid), code: error.xaCode, decision: commit ? 'commit' : 'rollback' }, 'branch was completed heuristically; forgetting it');
+            this.logger.error(
+              { resource: resource.name, xid: describeXid(xid), code: error.xaCode, decision: commit ? 'commit' : 'rollback' },
+              'branch was completed heuristically; forgetting it',
+            );
             await resource.forget(xid).catch((forgetError: unknown) => this.logger.warn({ err: forgetError }, 'forget failed'));
           } else if (!(error instanceof XaError && error.xaCode === XAER_NOTA)) {
             stillDoubtful.add(id);
@@ -188,7 +199,8 @@ export class XaTransactionManager {
       // resource's own timeout ends it.
       await resource.end(xid).catch(() => undefined);
       await resource.rollback(xid).catch((error: unknown) => {
-        if (!(error instanceof XaError && error.xaCode === XAER_NOTA)) this.logger.warn({ err: error, resource: resource.name }, 'rollback of a branch failed; recovery will retry');
+        if (!(error instanceof XaError && error.xaCode === XAER_NOTA))
+          this.logger.warn({ err: error, resource: resource.name }, 'rollback of a branch failed; recovery will retry');
       });
     }
   }

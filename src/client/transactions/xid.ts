@@ -14,7 +14,8 @@ export function xidKey(xid: Xid, uniqueQualifier: string): string {
 
 export function parseXidKey(key: string): Xid {
   const [prefix, format, gtrid, bqual] = key.split(':');
-  if (prefix !== 'XID' || format === undefined || gtrid === undefined || bqual === undefined) throw new InvalidArgumentError('XA key', `${JSON.stringify(key)} is not XID:<format>:<gtrid>:<bqual>:<qualifier>`);
+  if (prefix !== 'XID' || format === undefined || gtrid === undefined || bqual === undefined)
+    throw new InvalidArgumentError('XA key', `${JSON.stringify(key)} is not XID:<format>:<gtrid>:<bqual>:<qualifier>`);
   return { formatId: Number(format), gtrid: Buffer.from(gtrid, 'hex'), bqual: Buffer.from(bqual, 'hex') };
 }
 

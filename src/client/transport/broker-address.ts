@@ -13,7 +13,8 @@ export interface BrokerAddress {
  */
 export function parseBrokerUrl(url: string): BrokerAddress {
   const match = /^(meta|http):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(url);
-  if (match === null) throw new InvalidArgumentError('serverUrl', `must look like meta://host:port (or http://host:port for the HTTP front end), got ${JSON.stringify(url)}`);
+  if (match === null)
+    throw new InvalidArgumentError('serverUrl', `must look like meta://host:port (or http://host:port for the HTTP front end), got ${JSON.stringify(url)}`);
   const scheme = match[1]!;
   const port = match[3] === undefined ? (scheme === 'http' ? 8120 : 8123) : Number(match[3]);
   if (port < 1 || port > 65535) throw new InvalidArgumentError('serverUrl', `has port ${port}, which is not in 1..65535`);

@@ -136,7 +136,10 @@ export class BrokerConnection {
     const tls = this.options.tls;
     // Plain sockets read into one buffer of this connection (`onread`), not a fresh 64 KiB one
     // per read: the decoder copies out what it keeps. TLS sockets deliver chunks of their own.
-    this.decoder = new CommandDecoder({ maxBodyBytes: this.options.maxReplyBytes }, { bodyBuffer: (length) => this.bodies.take(length), reusedInput: tls === undefined });
+    this.decoder = new CommandDecoder(
+      { maxBodyBytes: this.options.maxReplyBytes },
+      { bodyBuffer: (length) => this.bodies.take(length), reusedInput: tls === undefined },
+    );
     const { host, port } = this.address;
     const readBuffer = this.readBuffer;
     const onread = { buffer: readBuffer, callback: (bytes: number): boolean => this.received(socket, readBuffer.subarray(0, bytes)) };
@@ -254,7 +257,10 @@ export class BrokerConnection {
       if (entry.deadline <= now) {
         this.pending.delete(opaque);
         // Never sent while no connection could be made: say why, not just that time ran out.
-        if (!this.connected && this.lastConnectError !== undefined) entry.reject(new ConnectionError(`${entry.what} was not sent: no connection to ${this.address.url} within ${entry.timeoutMs} ms (${this.lastConnectError})`));
+        if (!this.connected && this.lastConnectError !== undefined)
+          entry.reject(
+            new ConnectionError(`${entry.what} was not sent: no connection to ${this.address.url} within ${entry.timeoutMs} ms (${this.lastConnectError})`),
+          );
         else entry.reject(new RequestTimeoutError(entry.what, entry.timeoutMs));
       }
     }
@@ -323,10 +329,12 @@ export class BrokerConnection {
         const onAbort = () => {
           if (this.pending.delete(opaque)) reject(new AbortedError(what));
         };
-        const detach = <T>(settle: (value: T) => void) => (value: T) => {
-          signal.removeEventListener('abort', onAbort);
-          settle(value);
-        };
+        const detach =
+          <T>(settle: (value: T) => void) =>
+          (value: T) => {
+            signal.removeEventListener('abort', onAbort);
+            settle(value);
+          };
         this.pending.set(opaque, { resolve: detach(resolve), reject: detach(reject), deadline, what, timeoutMs });
         signal.addEventListener('abort', onAbort, { once: true });
       }
@@ -356,7 +364,15 @@ export class BrokerConnection {
   waitConnected(timeoutMs: number): Promise<void> {
     if (this.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ConnectionError(`could not connect to ${this.address.url} within ${timeoutMs} ms (${this.lastConnectError ?? 'no answer'}); is the broker running, and are its TLS settings and yours alike?`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ConnectionError(
+              `could not connect to ${this.address.url} within ${timeoutMs} ms (${this.lastConnectError ?? 'no answer'}); is the broker running, and are its TLS settings and yours alike?`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.connectedWaiters.push(() => {
         clearTimeout(timer);
         resolve();

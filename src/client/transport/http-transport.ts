@@ -36,7 +36,12 @@ export class HttpTransport implements BrokerTransport {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.inFlight.add(controller);
     try {
-      const response = await fetch(this.requestUrl(command), { method: command.kind === 'put' ? 'POST' : 'GET', body: command.kind === 'put' ? command.body : undefined, headers: command.kind === 'put' ? { 'content-type': 'application/octet-stream' } : {}, signal: controller.signal });
+      const response = await fetch(this.requestUrl(command), {
+        method: command.kind === 'put' ? 'POST' : 'GET',
+        body: command.kind === 'put' ? command.body : undefined,
+        headers: command.kind === 'put' ? { 'content-type': 'application/octet-stream' } : {},
+        signal: controller.signal,
+      });
       const body = Buffer.from(await response.arrayBuffer());
       if (command.kind === 'get' && response.status === 200) return { kind: 'value', opaque: command.opaque, body };
       return { kind: 'result', code: response.status, opaque: DEFAULT_OPAQUE, body };
@@ -51,7 +56,8 @@ export class HttpTransport implements BrokerTransport {
   }
 
   private requestUrl(command: Command): string {
-    const q = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const q = (params: Record<string, string | number>) =>
+      new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
     switch (command.kind) {
       case 'put':
         return `${this.base}/put?${q({ topic: command.topic, partition: command.partition, flag: command.flag, length: command.body.length, checksum: command.checksum })}`;
@@ -60,7 +66,10 @@ export class HttpTransport implements BrokerTransport {
       case 'offset':
         return `${this.base}/offset?${q({ topic: command.topic, partition: command.partition, group: command.group, offset: command.offset })}`;
       default:
-        throw new InvalidArgumentError('serverUrl', `is an http:// address, and over HTTP only put, get and offset exist (MetaQ's front end); use meta://host:port for ${command.kind}`);
+        throw new InvalidArgumentError(
+          'serverUrl',
+          `is an http:// address, and over HTTP only put, get and offset exist (MetaQ's front end); use meta://host:port for ${command.kind}`,
+        );
     }
   }
 

@@ -54,7 +54,9 @@ export class ScramLogin {
       this.step = 'done';
       return undefined;
     }
-    throw new AuthenticationError(`${this.brokerUrl} accepted the login of ${this.credentials.username} without proving it knows the user's keys; not trusting it`);
+    throw new AuthenticationError(
+      `${this.brokerUrl} accepted the login of ${this.credentials.username} without proving it knows the user's keys; not trusting it`,
+    );
   }
 
   private command(message: string, opaque: number): AuthCommand {

@@ -30,7 +30,8 @@ export class BrokerEpoch {
     const node = await this.session.getVersioned(this.path, watch);
     if (node === undefined) return undefined;
     const record = parseEpoch(node.data);
-    if (record === undefined) throw new MetaqError('BAD_EPOCH', `${this.path} holds ${JSON.stringify(node.data)}, not {"epoch":N,"master":"meta://host:port"}; fix or delete the node`);
+    if (record === undefined)
+      throw new MetaqError('BAD_EPOCH', `${this.path} holds ${JSON.stringify(node.data)}, not {"epoch":N,"master":"meta://host:port"}; fix or delete the node`);
     return { ...record, version: node.version };
   }
 

@@ -63,7 +63,10 @@ export class BrokerRegistration {
       if (isNodeExists(error)) {
         const holder = await this.session.getData(this.presence);
         if (holder !== this.url) {
-          const what = this.role.kind === 'master' ? `brokerId ${this.brokerId}; give each master its own brokerId` : `brokerId ${this.brokerId} and slaveId ${this.role.slaveId}; give each slave of a master its own slaveId`;
+          const what =
+            this.role.kind === 'master'
+              ? `brokerId ${this.brokerId}; give each master its own brokerId`
+              : `brokerId ${this.brokerId} and slaveId ${this.role.slaveId}; give each slave of a master its own slaveId`;
           throw new MetaqError('BROKER_ID_TAKEN', `another live broker (${holder}) is registered with ${what}`);
         }
       } else throw error;

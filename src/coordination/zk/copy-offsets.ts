@@ -14,7 +14,12 @@ export interface OffsetCopy {
  * were after partitions moved to another broker. Groups without an offset for a partition are
  * left alone there.
  */
-export async function copyOffsets(session: ZkSession, znodes: MetaZnodes, spec: { topic: string; source: number; target: number; start: number; end: number; targetStart?: number }, progress?: (copy: OffsetCopy) => void): Promise<OffsetCopy[]> {
+export async function copyOffsets(
+  session: ZkSession,
+  znodes: MetaZnodes,
+  spec: { topic: string; source: number; target: number; start: number; end: number; targetStart?: number },
+  progress?: (copy: OffsetCopy) => void,
+): Promise<OffsetCopy[]> {
   const copies: OffsetCopy[] = [];
   const targetStart = spec.targetStart ?? spec.start;
   for (const group of (await session.getChildren(`${znodes.root}/consumers`)).sort()) {

@@ -41,10 +41,13 @@ export class ZkSession extends EventEmitter {
   private scheduleFenceCheck(): void {
     clearTimeout(this.fencingTimer);
     if (this.closed) return;
-    this.fencingTimer = setTimeout(() => {
-      this.checkFence();
-      this.scheduleFenceCheck();
-    }, Math.max(25, Math.floor(this.timeoutMs / 8)));
+    this.fencingTimer = setTimeout(
+      () => {
+        this.checkFence();
+        this.scheduleFenceCheck();
+      },
+      Math.max(25, Math.floor(this.timeoutMs / 8)),
+    );
     this.fencingTimer.unref();
   }
 
@@ -69,8 +72,7 @@ export class ZkSession extends EventEmitter {
       if (state === zookeeper.State.SYNC_CONNECTED) {
         this.roundTripDone();
         this.scheduleFenceCheck(); // the negotiated timeout is known now and may be shorter
-      }
-      else if (state === zookeeper.State.EXPIRED) {
+      } else if (state === zookeeper.State.EXPIRED) {
         this.reportLost();
         if (!this.closed) this.replaceClient();
       }
@@ -142,7 +144,16 @@ export class ZkSession extends EventEmitter {
 
   private waitConnected(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new MetaqError('ZK_CONNECT_FAILED', `could not connect to ZooKeeper at ${this.options.connect} within ${this.options.connectionTimeoutMs} ms; is it running?`)), this.options.connectionTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new MetaqError(
+              'ZK_CONNECT_FAILED',
+              `could not connect to ZooKeeper at ${this.options.connect} within ${this.options.connectionTimeoutMs} ms; is it running?`,
+            ),
+          ),
+        this.options.connectionTimeoutMs,
+      );
       this.client.once('connected', () => {
         clearTimeout(timer);
         resolve();
@@ -159,7 +170,10 @@ export class ZkSession extends EventEmitter {
       const pending = this.pending;
       let settled = false;
       const timeoutMs = this.timeoutMs;
-      const timer = setTimeout(() => fail(new MetaqError('ZK_TIMEOUT', `ZooKeeper did not answer within ${timeoutMs} ms (session timeout); it may be unreachable`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new MetaqError('ZK_TIMEOUT', `ZooKeeper did not answer within ${timeoutMs} ms (session timeout); it may be unreachable`)),
+        timeoutMs,
+      );
       timer.unref();
       const fail = (error: Error): void => {
         if (settled) return;
@@ -172,7 +186,11 @@ export class ZkSession extends EventEmitter {
       operation((error, result) => {
         if (settled) return;
         if (error) {
-          fail(error instanceof Error ? error : new MetaqError('ZK_ERROR', `ZooKeeper call failed: ${(error as { message?: string }).message ?? 'unknown error'}`, { cause: error }));
+          fail(
+            error instanceof Error
+              ? error
+              : new MetaqError('ZK_ERROR', `ZooKeeper call failed: ${(error as { message?: string }).message ?? 'unknown error'}`, { cause: error }),
+          );
           return;
         }
         settled = true;
@@ -216,7 +234,8 @@ export class ZkSession extends EventEmitter {
   async getVersioned(path: string, watch?: () => void): Promise<{ data: string; version: number } | undefined> {
     const read = () =>
       this.call<{ data: string; version: number }>((done) => {
-        const callback = (error: unknown, buffer?: Buffer, stat?: { version: number }) => done(error, { data: buffer?.toString('utf8') ?? '', version: stat?.version ?? -1 });
+        const callback = (error: unknown, buffer?: Buffer, stat?: { version: number }) =>
+          done(error, { data: buffer?.toString('utf8') ?? '', version: stat?.version ?? -1 });
         if (watch) this.client.getData(path, watch, callback);
         else this.client.getData(path, callback);
       });
@@ -242,7 +261,11 @@ export class ZkSession extends EventEmitter {
    */
   async getChildren(path: string, watch?: () => void): Promise<string[]> {
     try {
-      return await this.call<string[]>((done) => (watch ? this.client.getChildren(path, watch, (error, children) => done(error, children)) : this.client.getChildren(path, (error, children) => done(error, children))));
+      return await this.call<string[]>((done) =>
+        watch
+          ? this.client.getChildren(path, watch, (error, children) => done(error, children))
+          : this.client.getChildren(path, (error, children) => done(error, children)),
+      );
     } catch (error) {
       if (isNoNode(error)) return [];
       throw error;

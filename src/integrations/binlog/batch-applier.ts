@@ -95,9 +95,15 @@ export class BatchApplier {
       try {
         await this.applier.apply(transaction.executor, changes);
       } catch (error) {
-        throw new Error(`applying ${changes.length} row changes of ${partitionName(first.partition)} from offset ${fresh[0]?.offset} failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(
+          `applying ${changes.length} row changes of ${partitionName(first.partition)} from offset ${fresh[0]?.offset} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
-      if (fresh.length > 0) await this.storage.commitWith(transaction.executor, this.group, [{ topic: last.topic, partition: last.partition, offset: last.nextOffset, msgId: last.id }]);
+      if (fresh.length > 0)
+        await this.storage.commitWith(transaction.executor, this.group, [
+          { topic: last.topic, partition: last.partition, offset: last.nextOffset, msgId: last.id },
+        ]);
       await transaction.commit();
       this.applied += fresh.length;
     } catch (error) {

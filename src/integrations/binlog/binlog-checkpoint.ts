@@ -43,8 +43,10 @@ export class BinlogCheckpoint {
     } catch (error) {
       throw new Error(`binlog checkpoint ${path} is not valid JSON (${(error as Error).message}); move it away to start over from --from`, { cause: error });
     }
-    if (parsed.version !== 1 || typeof parsed.file !== 'string' || !Number.isSafeInteger(parsed.position)) throw new Error(`${path} is not a metaq binlog checkpoint (version 1 with file and position)`);
-    if (parsed.source !== source) throw new Error(`binlog checkpoint ${path} belongs to ${parsed.source}, not ${source}: give each source its own --checkpoint`);
+    if (parsed.version !== 1 || typeof parsed.file !== 'string' || !Number.isSafeInteger(parsed.position))
+      throw new Error(`${path} is not a metaq binlog checkpoint (version 1 with file and position)`);
+    if (parsed.source !== source)
+      throw new Error(`binlog checkpoint ${path} belongs to ${parsed.source}, not ${source}: give each source its own --checkpoint`);
     return new BinlogCheckpoint(io, path, source, { file: parsed.file, position: parsed.position });
   }
 

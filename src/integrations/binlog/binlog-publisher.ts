@@ -90,7 +90,11 @@ export class BinlogPublisher {
       } catch (error) {
         if (!(error instanceof SessionFailure)) throw error;
         resumeAt = error.at;
-        if (isFatal(error.cause)) throw new Error(`the source cannot stream from ${formatPosition(resumeAt)} (${(error.cause as Error).message}): that binlog is gone; copy the tables afresh and move ${this.checkpoint.path} away`, { cause: error });
+        if (isFatal(error.cause))
+          throw new Error(
+            `the source cannot stream from ${formatPosition(resumeAt)} (${(error.cause as Error).message}): that binlog is gone; copy the tables afresh and move ${this.checkpoint.path} away`,
+            { cause: error },
+          );
         if (signal.aborted) break;
         backoffMs = this.published > before ? 250 : Math.min(backoffMs * 2, 10_000);
         this.logger.warn({ err: error.cause, resumeAt: formatPosition(resumeAt), retryInMs: backoffMs }, 'binlog session failed; resuming from the checkpoint');
@@ -127,7 +131,12 @@ export class BinlogPublisher {
     };
     const publish = (change: RowChange): void => {
       inFlight += 1;
-      const sent = this.producer.send({ topic: this.options.topic, data: JSON.stringify(change), attribute: `${change.schema}.${change.table}`, key: partitionKey(change) });
+      const sent = this.producer.send({
+        topic: this.options.topic,
+        data: JSON.stringify(change),
+        attribute: `${change.schema}.${change.table}`,
+        key: partitionKey(change),
+      });
       pending.push(sent);
       sent.then(
         () => {
@@ -145,7 +154,8 @@ export class BinlogPublisher {
       const keyColumns = await this.source.primaryKey(schema, tableName);
       if (keyColumns.length === 0) {
         const name = `${schema}.${tableName}`;
-        if (!this.warnedKeyless.has(name)) this.logger.warn({ table: name }, 'table has no primary key: its changes are not published (give it one to sync it)');
+        if (!this.warnedKeyless.has(name))
+          this.logger.warn({ table: name }, 'table has no primary key: its changes are not published (give it one to sync it)');
         this.warnedKeyless.add(name);
         return;
       }

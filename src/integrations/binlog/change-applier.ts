@@ -22,7 +22,9 @@ export const postgresApplyDialect: ApplyDialect = {
   upsertTail: (columns, keyColumns) => {
     const rest = columns.filter((c) => !keyColumns.includes(c));
     const target = keyColumns.map((c) => postgresApplyDialect.quote(c)).join(', ');
-    return rest.length === 0 ? ` ON CONFLICT (${target}) DO NOTHING` : ` ON CONFLICT (${target}) DO UPDATE SET ${rest.map((c) => `${postgresApplyDialect.quote(c)} = EXCLUDED.${postgresApplyDialect.quote(c)}`).join(', ')}`;
+    return rest.length === 0
+      ? ` ON CONFLICT (${target}) DO NOTHING`
+      : ` ON CONFLICT (${target}) DO UPDATE SET ${rest.map((c) => `${postgresApplyDialect.quote(c)} = EXCLUDED.${postgresApplyDialect.quote(c)}`).join(', ')}`;
   },
 };
 
@@ -65,7 +67,10 @@ export class ChangeApplier {
     const keyColumns = Object.keys(changes[0]!.key);
     const values: unknown[] = [];
     const tuples = changes.map((change) => `(${keyColumns.map((c) => dialect.placeholder(values.push(decodeValue(change.key[c]!)) - 1)).join(', ')})`);
-    await sql.query(`DELETE FROM ${dialect.quote(this.tableFor(changes[0]!))} WHERE (${keyColumns.map((c) => dialect.quote(c)).join(', ')}) IN (${tuples.join(', ')})`, values);
+    await sql.query(
+      `DELETE FROM ${dialect.quote(this.tableFor(changes[0]!))} WHERE (${keyColumns.map((c) => dialect.quote(c)).join(', ')}) IN (${tuples.join(', ')})`,
+      values,
+    );
   }
 
   /** One multi-row upsert for changes of one table with the same columns. */
@@ -75,7 +80,10 @@ export class ChangeApplier {
     const values: unknown[] = [];
     const tuples = changes.map((change) => `(${columns.map((c) => dialect.placeholder(values.push(decodeValue(change.row[c]!)) - 1)).join(', ')})`);
     const list = columns.map((c) => dialect.quote(c)).join(', ');
-    await sql.query(`INSERT INTO ${dialect.quote(this.tableFor(changes[0]!))} (${list}) VALUES ${tuples.join(', ')}${dialect.upsertTail(columns, Object.keys(changes[0]!.key))}`, values);
+    await sql.query(
+      `INSERT INTO ${dialect.quote(this.tableFor(changes[0]!))} (${list}) VALUES ${tuples.join(', ')}${dialect.upsertTail(columns, Object.keys(changes[0]!.key))}`,
+      values,
+    );
   }
 }
 

@@ -16,7 +16,9 @@ export class SourceDatabase {
     const { logBin, format } = (rows as Array<{ logBin: number | string; format: string }>)[0]!;
     if (Number(logBin) !== 1) throw new Error('the source does not write a binlog (log_bin is OFF): start it with --log-bin --binlog-format=ROW --server-id=N');
     if (String(format).toUpperCase() !== 'ROW') {
-      throw new Error(`the source logs in ${format} format, so statements would reach the binlog instead of row changes: SET GLOBAL binlog_format = 'ROW' (and in its config file)`);
+      throw new Error(
+        `the source logs in ${format} format, so statements would reach the binlog instead of row changes: SET GLOBAL binlog_format = 'ROW' (and in its config file)`,
+      );
     }
   }
 
@@ -42,7 +44,10 @@ export class SourceDatabase {
     let columns = this.primaryKeys.get(name);
     if (columns === undefined) {
       columns = this.connection
-        .query("SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", [schema, table])
+        .query(
+          "SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+          [schema, table],
+        )
         .then(([rows]) => (rows as Array<{ name: string }>).map((row) => row.name));
       columns.catch(() => this.primaryKeys.delete(name));
       this.primaryKeys.set(name, columns);

@@ -25,9 +25,12 @@ export interface MetaqTransportOptions extends AsyncProducerOptions {
  */
 export default function metaqTransport(options: MetaqTransportOptions) {
   if (typeof options?.topic !== 'string' || options.topic === '') throw new Error('the metaq pino transport needs options.topic (the topic log records go to)');
-  if (options.serverUrl === undefined && options.zkConnect === undefined) throw new Error('the metaq pino transport needs options.serverUrl (meta://host:port) or options.zkConnect (host:port for cluster mode)');
+  if (options.serverUrl === undefined && options.zkConnect === undefined)
+    throw new Error('the metaq pino transport needs options.serverUrl (meta://host:port) or options.zkConnect (host:port for cluster mode)');
   const { topic, serverUrl, partitions, zkConnect, zkRoot, ...spill } = options;
-  const client = new MetaqClient(zkConnect !== undefined ? { zkConnect, zkRoot } : { serverUrl, partitions: partitions === undefined ? undefined : { [topic]: partitions } });
+  const client = new MetaqClient(
+    zkConnect !== undefined ? { zkConnect, zkRoot } : { serverUrl, partitions: partitions === undefined ? undefined : { [topic]: partitions } },
+  );
   const producer = client.asyncProducer({ ...spill, selector: keySelector() });
   const key = `${hostname()}:${process.pid}`;
   return build(

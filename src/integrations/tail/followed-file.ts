@@ -101,7 +101,8 @@ export class FollowedFile {
     if (this.fingerprintLength < FINGERPRINT_BYTES && size > this.fingerprintLength) await this.refreshFingerprint(size);
     // A chunk can complete more records than a batch takes: keep the rest, in order, for the next.
     let take = 0;
-    for (let taken = 0; take < records.length && take < maxRecords && (take === 0 || taken + records[take]!.data.length <= maxBytes); take += 1) taken += records[take]!.data.length;
+    for (let taken = 0; take < records.length && take < maxRecords && (take === 0 || taken + records[take]!.data.length <= maxBytes); take += 1)
+      taken += records[take]!.data.length;
     this.ready = records.slice(take);
     return records.slice(0, take);
   }

@@ -73,7 +73,8 @@ export class RecordJoiner {
       records.push({ data: Buffer.from(text), end });
       return;
     }
-    if (this.lines.length > 0 && (this.startOfRecord.test(text.toString('utf8')) || this.joinedBytes + text.length > this.maxRecordBytes)) this.complete(records);
+    if (this.lines.length > 0 && (this.startOfRecord.test(text.toString('utf8')) || this.joinedBytes + text.length > this.maxRecordBytes))
+      this.complete(records);
     this.lines.push(Buffer.from(text));
     this.joinedBytes += text.length + 1;
     this.linesEnd = end;

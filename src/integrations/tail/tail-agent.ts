@@ -112,7 +112,10 @@ export class TailAgent {
       }
       onProgress?.(this.progress);
       // Keep reading without a pause while there is a backlog.
-      if (shipped === 0 || failures > 0) await delay(failures > 0 ? Math.min(RETRY_MS.max, RETRY_MS.initial * 2 ** failures) : this.options.pollMs, undefined, { signal }).catch(() => undefined);
+      if (shipped === 0 || failures > 0)
+        await delay(failures > 0 ? Math.min(RETRY_MS.max, RETRY_MS.initial * 2 ** failures) : this.options.pollMs, undefined, { signal }).catch(
+          () => undefined,
+        );
     }
   }
 
@@ -162,7 +165,8 @@ export class TailAgent {
       if (file === undefined) continue;
       file.rotated = !found.has(path);
       // Truncated (or its inode reused) while the agent was down: finish the old content from its copy.
-      if ((await file.size()) < entry.offset || (await this.fingerprintAt(path, entry.fingerprintLength)) !== entry.fingerprint) await this.contentReplaced(file, entry);
+      if ((await file.size()) < entry.offset || (await this.fingerprintAt(path, entry.fingerprintLength)) !== entry.fingerprint)
+        await this.contentReplaced(file, entry);
     }
     for (const [path, fileId] of found) {
       if (this.followed.has(fileId)) continue;
@@ -229,7 +233,10 @@ export class TailAgent {
   private async contentReplaced(file: FollowedFile, was: FileCheckpoint): Promise<void> {
     const copy = was.fingerprintLength === 0 ? undefined : await this.findCopy(file, was);
     if (copy === undefined) {
-      this.logger.warn({ path: file.path, shipped: was.offset }, 'tail: file truncated or replaced and no copy of it found; lines written after the last read and before the truncation are lost');
+      this.logger.warn(
+        { path: file.path, shipped: was.offset },
+        'tail: file truncated or replaced and no copy of it found; lines written after the last read and before the truncation are lost',
+      );
     } else {
       this.logger.info({ path: file.path, copy: copy.path, offset: was.offset }, 'tail: file truncated (copy-truncate); shipping the rest from its copy');
       const adopted = await this.follow(copy.path, copy.fileId, was.offset, file.key);
@@ -278,7 +285,15 @@ export class TailAgent {
   private async follow(path: string, fileId: string, from: number, key: string): Promise<FollowedFile | undefined> {
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(this.io, path, fileId, key, from, { startOfRecord: this.options.startOfRecord, maxRecordBytes: this.options.maxRecordBytes }, this.now());
+      file = await FollowedFile.open(
+        this.io,
+        path,
+        fileId,
+        key,
+        from,
+        { startOfRecord: this.options.startOfRecord, maxRecordBytes: this.options.maxRecordBytes },
+        this.now(),
+      );
     } catch (error) {
       this.logger.warn({ err: error, path }, 'tail: cannot open file; will try again next poll');
       return undefined;
@@ -305,7 +320,12 @@ export class TailAgent {
   }
 
   private async sendAll(file: FollowedFile, records: LogRecord[], signal: AbortSignal | undefined): Promise<void> {
-    const message = (record: LogRecord): OutgoingMessage => ({ topic: this.options.topic, data: record.data, key: file.key, attribute: this.options.pathAttribute ? file.path : undefined });
+    const message = (record: LogRecord): OutgoingMessage => ({
+      topic: this.options.topic,
+      data: record.data,
+      key: file.key,
+      attribute: this.options.pathAttribute ? file.path : undefined,
+    });
     let pending = records;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {

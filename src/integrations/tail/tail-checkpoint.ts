@@ -38,7 +38,10 @@ export class TailCheckpoint {
     try {
       parsed = JSON.parse(bytes.toString('utf8')) as CheckpointFile;
     } catch (error) {
-      throw new Error(`checkpoint ${path} is not valid JSON (${(error as Error).message}); move it away to start over (every file is then read from its start)`, { cause: error });
+      throw new Error(
+        `checkpoint ${path} is not valid JSON (${(error as Error).message}); move it away to start over (every file is then read from its start)`,
+        { cause: error },
+      );
     }
     if (parsed.version !== 1 || !Array.isArray(parsed.files)) throw new Error(`checkpoint ${path} is not a metaq tail checkpoint (version 1)`);
     return new TailCheckpoint(io, path, parsed.files);

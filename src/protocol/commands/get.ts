@@ -41,7 +41,9 @@ export function encodeGet(command: GetCommand): Buffer[] {
 
 /** `wget`: `get`'s tokens with `maxWaitMs` before the opaque. */
 export function encodeWaitingGet(command: WaitingGetCommand): Buffer[] {
-  return [line(`wget ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.maxWaitMs} ${command.opaque}`)];
+  return [
+    line(`wget ${command.topic} ${command.group} ${command.partition} ${offsetText(command.offset)} ${command.maxSize} ${command.maxWaitMs} ${command.opaque}`),
+  ];
 }
 
 /** The command line's tokens as a command (body still to come). */

@@ -35,7 +35,11 @@ export interface PutSetCommand {
 
 /** `mput <topic> <partition> <len> <count> [producerId sequence] <opaque>` and the records. */
 export function encodePutSet(command: PutSetCommand): Buffer[] {
-  if (command.producer !== undefined) return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.producer.id} ${command.producer.sequence} ${command.opaque}`, command.body);
+  if (command.producer !== undefined)
+    return framed(
+      `mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.producer.id} ${command.producer.sequence} ${command.opaque}`,
+      command.body,
+    );
   return framed(`mput ${command.topic} ${command.partition} ${command.body.length} ${command.count} ${command.opaque}`, command.body);
 }
 
@@ -48,13 +52,22 @@ export function parsePutSetHeader(t: string[]): ParsedHeader {
   let producer: PutSetCommand['producer'];
   if (idempotent) {
     const id = t[5]!;
-    if (!PRODUCER_ID.test(id)) throw new ProtocolError(`mput producerId must be 1 to ${MAX_PRODUCER_ID_LENGTH} characters of A-Z a-z 0-9 . _ : -, got ${JSON.stringify(id)}`);
+    if (!PRODUCER_ID.test(id))
+      throw new ProtocolError(`mput producerId must be 1 to ${MAX_PRODUCER_ID_LENGTH} characters of A-Z a-z 0-9 . _ : -, got ${JSON.stringify(id)}`);
     const sequence = parseJavaInt(t[6], 'sequence');
     if (sequence < 0) throw new ProtocolError(`mput sequence must not be negative, got ${sequence}`);
     producer = { id, sequence };
   }
   return {
-    command: { kind: 'mput', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), count, producer, opaque: parseJavaInt(t[idempotent ? 7 : 5], 'opaque'), body: EMPTY },
+    command: {
+      kind: 'mput',
+      topic: t[1]!,
+      partition: parseJavaInt(t[2], 'partition'),
+      count,
+      producer,
+      opaque: parseJavaInt(t[idempotent ? 7 : 5], 'opaque'),
+      body: EMPTY,
+    },
     bodyLength: bodyLength(t[3]),
   };
 }

@@ -28,7 +28,13 @@ export function encodeSyncEnd(command: SyncEndCommand): Buffer[] {
 /** The command line's tokens as a command (body still to come). */
 export function parseSyncEndHeader(t: string[]): ParsedHeader {
   need(t, 5, 'syncend topic partition startOffset opaque');
-  return noBody({ kind: 'syncend', topic: t[1]!, partition: parseJavaInt(t[2], 'partition'), startOffset: parseJavaOffset(t[3], 'startOffset'), opaque: parseJavaInt(t[4], 'opaque') });
+  return noBody({
+    kind: 'syncend',
+    topic: t[1]!,
+    partition: parseJavaInt(t[2], 'partition'),
+    startOffset: parseJavaOffset(t[3], 'startOffset'),
+    opaque: parseJavaInt(t[4], 'opaque'),
+  });
 }
 
 /** A `syncend` reply as where the slave's copy ends (NaN if the body is not a number); a refusal throws its BrokerError. */

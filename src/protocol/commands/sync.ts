@@ -26,7 +26,10 @@ export interface SyncCommand {
 /** `sync <topic> <partition> <len> <flag> <msgId> [checksum [offset]] <opaque>` and the payload. */
 export function encodeSync(command: SyncCommand): Buffer[] {
   const checksum = command.checksum === -1 ? '' : ` ${command.checksum}${command.offset === undefined ? '' : ` ${command.offset}`}`;
-  return framed(`sync ${command.topic} ${command.partition} ${command.body.length} ${command.flag} ${command.msgId}${checksum} ${command.opaque}`, command.body);
+  return framed(
+    `sync ${command.topic} ${command.partition} ${command.body.length} ${command.flag} ${command.msgId}${checksum} ${command.opaque}`,
+    command.body,
+  );
 }
 
 /** The command line's tokens as a command (body still to come). */

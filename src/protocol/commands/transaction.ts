@@ -37,7 +37,8 @@ export function parseTransactionHeader(t: string[]): ParsedHeader {
   const txKey = t[1]!;
   validateTransactionKey(txKey);
   const type = t[3] as TransactionType;
-  if (!TransactionTypes.includes(type)) throw new ProtocolError(`unknown transaction type ${JSON.stringify(t[3])}; expected one of ${TransactionTypes.join(', ')}`);
+  if (!TransactionTypes.includes(type))
+    throw new ProtocolError(`unknown transaction type ${JSON.stringify(t[3])}; expected one of ${TransactionTypes.join(', ')}`);
   let timeout = 0;
   let uniqueQualifier: string | undefined;
   if (t.length === 6) {

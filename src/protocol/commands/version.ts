@@ -21,7 +21,6 @@ export function parseVersionHeader(t: string[]): ParsedHeader {
   return noBody({ kind: 'version', opaque: optionalOpaque(t[1]) });
 }
 
-
 /** The extensions a `version` reply offers; none when the broker refused it. */
 export function decodeVersionReply(reply: Reply): Set<string> {
   return isSuccess(reply) ? offeredExtensions(reply.body.toString()) : new Set<string>();

@@ -229,7 +229,11 @@ export class MemoryFileIO implements FileIO {
   readStream(path: string): Readable {
     const inode = this.files.get(path);
     if (inode === undefined) {
-      return new Readable({ read() { this.destroy(errnoError('ENOENT', `no such file ${path}`)); } });
+      return new Readable({
+        read() {
+          this.destroy(errnoError('ENOENT', `no such file ${path}`));
+        },
+      });
     }
     return Readable.from([Buffer.from(inode.current)]);
   }
@@ -250,7 +254,10 @@ export class MemoryFileIO implements FileIO {
           .catch((error: Error) => callback(error));
       },
       final: (callback) => {
-        (file ? Promise.resolve(file) : this.open(path, 'write')).then(() => callback(), (error: Error) => callback(error));
+        (file ? Promise.resolve(file) : this.open(path, 'write')).then(
+          () => callback(),
+          (error: Error) => callback(error),
+        );
       },
     });
   }
