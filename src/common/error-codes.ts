@@ -1,66 +1,90 @@
 /**
- * The one registry of metaq's error codes: every `MetaqError.code`, what it means, and whether
- * the same call may succeed if made again (`retriable`). `outcomeUnknown` marks the codes where
- * the broker may already have acted, so a retry may apply the operation twice unless it is
- * idempotent. Broker refusals (`BROKER_ERROR`) take both flags from their status instead
- * (protocol/status.ts). A code not listed here is not retriable.
- *
- * | code | meaning | retriable | outcome unknown |
- * |---|---|---|---|
- * | `TIMEOUT` | a request got no reply in time | yes | yes |
- * | `CONNECTION_LOST` | the connection failed with the request in flight | yes | yes |
- * | `BROKER_ERROR` | the broker answered an error status | per status | per status |
- * | `XA_ERROR` | a transaction command failed with an XA code | no | no |
- * | `TRANSACTION_STATE_UNKNOWN` | a commit or rollback got no answer | no | yes |
- * | `TRANSACTION_ACTIVE` | a send outside a transaction on a producer that has one open | no | no |
- * | `TRANSACTION_ROLLED_BACK` | a branch could not prepare, so the transaction was rolled back | no | no |
- * | `NO_TRANSACTION` | a commit or rollback with no transaction open | no | no |
- * | `XA_TRANSACTION` | a local-transaction call on an XA producer | no | no |
- * | `AUTHENTICATION` | the broker refused the login | no | no |
- * | `INVALID_ARGUMENT` | a public function got a value it cannot use | no | no |
- * | `ABORTED` | cancelled through its AbortSignal | no | no |
- * | `CLOSED` | the client, producer or consumer is closed | no | no |
- * | `UNSUPPORTED` | the broker lacks the extension the call needs | no | no |
- * | `CORRUPT_MESSAGE` | a fetched message fails its checksum | no | no |
- * | `MESSAGE_TOO_LARGE` | a message is larger than the fetch's maxSize | no | no |
- * | `NO_PARTITIONS` | the topic has no partitions on any broker | no | no |
- * | `PROTOCOL_ERROR` | bytes that do not form a MetaQ command | no | no |
- * | `CONFIG_ERROR` | a configuration file or value that cannot be used | no | no |
- * | `STORAGE_FULL` | the disk is full, nothing was stored | yes | no |
- * | `STORAGE_FAILED` | a write or fsync failed, the partition is fenced | no | no |
- * | `STORAGE_CORRUPT` | bytes on disk fail their checksum | no | no |
- * | `STORAGE_CLOSED` | the log is closing or closed | no | no |
- * | `ZK_CONNECT_FAILED` | ZooKeeper could not be reached | yes | no |
- * | `ZK_TIMEOUT` | a ZooKeeper request got no answer in time | yes | yes |
- * | `ZK_SESSION_LOST` | the ZooKeeper session expired | yes | yes |
- * | `ZK_ERROR` | ZooKeeper refused a request | no | no |
- * | `USAGE`, `NOT_FOUND`, `BROKER_REFUSED` | a command-line call that cannot be done as given | no | no |
- * | `BAD_BROKER_ID`, `BROKER_ID_TAKEN`, `BAD_EPOCH`, `MASTER_ALIVE`, `NO_SYNC_SLAVE`, `PROMOTION_RACE`, `PROMOTION_TIMEOUT`, `NOT_A_DEAD_LETTER`, `HTTP_LISTEN` | an operator action or broker start refused | no | no |
+ * The one registry of metaq's error codes: every `MetaqError.code`, what it means, whether the
+ * same call may succeed if made again (`retriable`), and whether the broker may already have acted
+ * (`outcomeUnknown`: a retry may apply the operation twice unless it is idempotent). `MetaqError`
+ * takes only codes listed here, so a new code cannot be thrown without its flags. Broker refusals
+ * (`BROKER_ERROR`) take both flags from their status instead (protocol/status.ts).
  */
 
 export interface ErrorCodeInfo {
+  readonly meaning: string;
   /** The same call may succeed if made again (later, or elsewhere). */
   readonly retriable: boolean;
   /** The broker may have acted on the request: a retry may apply it twice. */
   readonly outcomeUnknown: boolean;
 }
 
-const NOT_RETRIABLE: ErrorCodeInfo = { retriable: false, outcomeUnknown: false };
-const RETRIABLE: ErrorCodeInfo = { retriable: true, outcomeUnknown: false };
-const RETRIABLE_UNKNOWN: ErrorCodeInfo = { retriable: true, outcomeUnknown: true };
+function never(meaning: string): ErrorCodeInfo {
+  return { meaning, retriable: false, outcomeUnknown: false };
+}
 
-/** Codes that are retriable or leave the outcome unknown; every other code is neither. */
-const ErrorCodes: Readonly<Record<string, ErrorCodeInfo>> = {
-  TIMEOUT: RETRIABLE_UNKNOWN,
-  CONNECTION_LOST: RETRIABLE_UNKNOWN,
-  TRANSACTION_STATE_UNKNOWN: { retriable: false, outcomeUnknown: true },
-  STORAGE_FULL: RETRIABLE,
-  ZK_CONNECT_FAILED: RETRIABLE,
-  ZK_TIMEOUT: RETRIABLE_UNKNOWN,
-  ZK_SESSION_LOST: RETRIABLE_UNKNOWN,
-};
+function retry(meaning: string, outcomeUnknown = false): ErrorCodeInfo {
+  return { meaning, retriable: true, outcomeUnknown };
+}
+
+export const ErrorCodes = {
+  // Requests and connections
+  TIMEOUT: retry('a request got no reply in time', true),
+  CONNECTION_LOST: retry('the connection failed with the request in flight', true),
+  BROKER_ERROR: never('the broker answered an error status (flags from the status)'),
+  PROTOCOL_ERROR: never('bytes that do not form a MetaQ command'),
+  AUTHENTICATION: never('the broker refused the login'),
+  UNSUPPORTED: never('the broker lacks the extension the call needs'),
+  // The client's own calls
+  INVALID_ARGUMENT: never('a public function got a value it cannot use'),
+  ABORTED: never('cancelled through its AbortSignal'),
+  CLOSED: never('the client, producer or consumer is closed'),
+  NO_PARTITIONS: never('the topic has no partitions on any broker'),
+  CORRUPT_MESSAGE: never('a fetched message fails its checksum'),
+  MESSAGE_TOO_LARGE: never('a message is larger than the fetch size'),
+  // Transactions
+  XA_ERROR: never('a transaction command failed with an XA code'),
+  TRANSACTION_STATE_UNKNOWN: { meaning: 'a commit or rollback got no answer', retriable: false, outcomeUnknown: true },
+  TRANSACTION_ACTIVE: never('a send outside a transaction on a producer that has one open'),
+  TRANSACTION_ROLLED_BACK: never('a branch could not prepare, so the transaction was rolled back'),
+  TRANSACTION_STATE: never("a local transaction call its state does not allow (a bug in the caller's order)"),
+  NO_TRANSACTION: never('a commit or rollback with no transaction open'),
+  XA_TRANSACTION: never('a local-transaction call on an XA producer'),
+  // Storage
+  STORAGE_FULL: retry('the disk is full, nothing was stored'),
+  STORAGE_FAILED: never('a write or fsync failed, the partition is fenced'),
+  STORAGE_CORRUPT: never('bytes on disk fail their checksum'),
+  STORAGE_CLOSED: never('the log is closing or closed'),
+  // Topics and partitions the broker will not store
+  INVALID_TOPIC: never('a topic or partition outside the name rules'),
+  TOPIC_NOT_ACCEPTED: never('a topic no [topic=…] section accepts'),
+  WRONG_PARTITION: never("a partition outside the topic's numPartitions"),
+  TOO_MANY_TOPICS: retry('the broker holds maxTopics topics; another may fit after retention or an operator'),
+  TOO_MANY_PARTITIONS: retry('the broker holds maxPartitions partitions; another may fit after retention or an operator'),
+  // ZooKeeper
+  ZK_CONNECT_FAILED: retry('ZooKeeper could not be reached'),
+  ZK_TIMEOUT: retry('a ZooKeeper request got no answer in time', true),
+  ZK_SESSION_LOST: retry('the ZooKeeper session expired', true),
+  ZK_ERROR: never('ZooKeeper refused a request'),
+  // The broker's start, configuration and operator actions
+  CONFIG_ERROR: never('a configuration file or value that cannot be used'),
+  HTTP_LISTEN: never('the HTTP port could not be opened'),
+  REPLACED: never('a newer replication stream replaced this one'),
+  REPLACED_MASTER: never('another broker became master of this broker id'),
+  ROLE_TRANSITION_REFUSED: never('a replication role change the role table does not allow'),
+  BAD_BROKER_ID: never('a broker id that is not a number in range'),
+  BROKER_ID_TAKEN: never('another live broker registered the same id'),
+  BAD_EPOCH: never('a promotion epoch that is not newer than the current one'),
+  MASTER_ALIVE: never('a promotion while the master still holds its session'),
+  NO_SYNC_SLAVE: never('a promotion of a broker that is not a sync slave'),
+  PROMOTION_RACE: never('another broker claimed the epoch first'),
+  PROMOTION_TIMEOUT: never('the master did not go away in time'),
+  NOT_A_DEAD_LETTER: never('a replayed message that did not come from the dead-letter topic'),
+  // The command line
+  USAGE: never('a command-line call that cannot be done as given'),
+  NOT_FOUND: never('what the command names does not exist'),
+  BROKER_REFUSED: never('the broker refused the operator action'),
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** Every code a MetaqError may carry. */
+export type ErrorCode = keyof typeof ErrorCodes;
 
 /** What the registry says of `code`. */
-export function errorCodeInfo(code: string): ErrorCodeInfo {
-  return Object.hasOwn(ErrorCodes, code) ? ErrorCodes[code]! : NOT_RETRIABLE;
+export function errorCodeInfo(code: ErrorCode): ErrorCodeInfo {
+  return ErrorCodes[code];
 }

@@ -1,4 +1,5 @@
 import { errorCodeInfo } from './error-codes.js';
+import type { ErrorCode } from './error-codes.js';
 
 /**
  * Every error a user can see is a MetaqError: a stable `code` to branch on (listed, with whether
@@ -6,9 +7,9 @@ import { errorCodeInfo } from './error-codes.js';
  * underlying `cause` when there is one.
  */
 export class MetaqError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -36,7 +37,7 @@ export function isOutcomeUnknown(error: unknown): boolean {
 }
 
 /** `error` is a MetaqError with this code. */
-export function hasErrorCode(error: unknown, code: string): boolean {
+export function hasErrorCode(error: unknown, code: ErrorCode): boolean {
   return error instanceof MetaqError && error.code === code;
 }
 

@@ -27,7 +27,7 @@ export class WireSession {
       }
     });
     const fail = (error?: Error): void => {
-      this.closedError = error ?? new MetaqError('CONNECTION_CLOSED', 'the broker closed the connection');
+      this.closedError = error ?? new MetaqError('CONNECTION_LOST', 'the broker closed the connection');
       for (const pending of this.waiting.values()) pending.reject(this.closedError);
       this.waiting.clear();
     };
@@ -42,7 +42,7 @@ export class WireSession {
         resolve(new WireSession(socket));
       });
       socket.once('error', (error) =>
-        reject(new MetaqError('CONNECT_FAILED', `cannot connect to meta://${host}:${port}: ${error.message}; is the broker running?`, { cause: error })),
+        reject(new MetaqError('CONNECTION_LOST', `cannot connect to meta://${host}:${port}: ${error.message}; is the broker running?`, { cause: error })),
       );
     });
   }
