@@ -1,7 +1,6 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Command } from '../../protocol/commands.js';
 import type { Reply } from '../../protocol/commands/reply.js';
 import { isSuccess } from '../../protocol/commands/reply.js';
@@ -15,36 +14,13 @@ import { OpaqueCounter } from './opaque-counter.js';
 import { AuthenticationError, ScramLogin } from './scram-login.js';
 import { TickCorkedWriter } from './tick-corked-writer.js';
 import type { Credentials } from './scram-login.js';
+import { defaultConnectionOptions } from './connection-options.js';
+import type { ConnectionOptions } from './connection-options.js';
 
 export type { Reply };
-
-export interface ConnectionOptions {
-  /** Send `version` after this long without traffic (a heartbeat, docs/protocol.md). */
-  heartbeatIdleMs: number;
-  /** Heartbeat replies that are not 200 in a row before the connection is dropped. */
-  heartbeatMaxFailures: number;
-  heartbeatTimeoutMs: number;
-  reconnectInitialMs: number;
-  reconnectMaxMs: number;
-  /** Largest reply body accepted (a `value` holds up to the fetch size). */
-  maxReplyBytes: number;
-  /**
-   * Speak TLS to the broker (its `[tls]` section): `ca` to trust its certificate, `cert` and
-   * `key` when it asks for a client certificate. Undefined: plaintext.
-   */
-  tls?: TlsConnectionOptions;
-  /** Log in with SCRAM-SHA-256 on every connection (brokers with `[auth] enabled=true`). */
-  auth?: Credentials;
-}
-
-export const defaultConnectionOptions: ConnectionOptions = {
-  heartbeatIdleMs: 10_000,
-  heartbeatMaxFailures: 3,
-  heartbeatTimeoutMs: 5_000,
-  reconnectInitialMs: 100,
-  reconnectMaxMs: 5_000,
-  maxReplyBytes: 64 * 1024 * 1024,
-};
+// The options live in their own file; callers keep importing them with the connection.
+export type { ConnectionOptions };
+export { defaultConnectionOptions };
 
 interface Pending {
   resolve: (reply: Reply) => void;
