@@ -1,46 +1,40 @@
 import { hostname } from 'node:os';
-import { MetaqError } from '../../common/errors.js';
 import { promiseFor } from '../../common/settler.js';
 import { IDEMPOTENT_PUT_EXTENSION, PUT_SET_EXTENSION } from '../../protocol/commands.js';
-import { Status } from '../../protocol/status.js';
-import { brokerStatus, ClosedError, InvalidArgumentError } from '../errors.js';
-import { decodePutReply } from '../../protocol/commands/put.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { BatchSendResult, OutgoingMessage, Partition, SendResult } from '../message.js';
-import type { PartitionRouter } from '../partition-router.js';
-import type { BrokerAddress } from '../transport/broker-address.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { checkPositiveInt, checkTopic } from '../validate.js';
 import { sendBatchAsSets } from './batch-sets.js';
+import { BrokerFailover } from './broker-failover.js';
 import { encodeBatch, encodePut } from './encode-put.js';
 import { CallbackSend, PromisedSend } from './caller-sends.js';
 import type { SendCallback } from './caller-sends.js';
 import { checkIdempotence } from './check-idempotence.js';
 import type { CountedSend } from './in-flight-sends.js';
 import { InFlightSends } from './in-flight-sends.js';
-import { LocalTransaction } from './local-transaction.js';
-import type { LocalTransactionEnd, TransactionBinding } from './local-transaction.js';
+import type { TransactionBinding } from './local-transaction.js';
 import type { PartitionSelector } from './partition-selector.js';
 import { roundRobinSelector } from './partition-selector.js';
+import type { ProducerHost } from './producer-host.js';
 import { batchingOf, idempotenceOf, NO_OPTIONS } from './producer-options.js';
 import type { ProducerOptions, SendOptions } from './producer-options.js';
+import { ProducerTransactions } from './producer-transactions.js';
 import { PutSetBatcher } from './put-set-batcher.js';
 import type { EncodedPut, SendListener } from './put-set-batcher.js';
 import { deliveryTime, sendScheduled } from './scheduled-send.js';
 import type { ScheduleOptions, ScheduleResult } from './scheduled-send.js';
 import { sendAll } from './send-all.js';
 import type { SendAllOptions } from './send-all.js';
+import { putSingle } from './single-put.js';
+import { partitionsOf } from './topic-partitions.js';
 
 export type { ProducerOptions, SendOptions } from './producer-options.js';
 export type { TransactionBinding } from './local-transaction.js';
 export type { SendCallback } from './caller-sends.js';
+export type { ProducerHost } from './producer-host.js';
 
 let producerCount = 0;
-
-/** What a producer needs from its client: routing and shared connections. */
-export interface ProducerHost {
-  router: PartitionRouter;
-  connection(address: BrokerAddress): BrokerTransport;
-}
 
 /**
  * Sends messages (docs/client.md, Producer). Each send resolves with the partition, offset and
@@ -52,20 +46,19 @@ export interface ProducerHost {
  * NOT_LEADER.
  *
  * Every send follows one plan (`dispatch`): routed to a partition, then put one of three ways:
- * in the open transaction (`putInTransaction`), into its partition's set, or alone (`setOrSingle`
- * decides between these two). Sends are counted in flight from `dispatch` until their outcome is
- * told (`CountedSend`), so `close()` waits for every one.
+ * in the open transaction (`ProducerTransactions`), into its partition's set, or alone
+ * (`setOrSingle` decides between these two); a 503 fails over as `BrokerFailover` says. Sends
+ * are counted in flight from `dispatch` until their outcome is told (`CountedSend`), so
+ * `close()` waits for every one.
  */
 export class Producer {
   private readonly selector: PartitionSelector;
   private readonly sendTimeoutMs: number;
-  private readonly failover: boolean;
+  private readonly failover: BrokerFailover;
   private readonly batcher: PutSetBatcher | undefined;
-  private readonly brokerSpans = new WeakMap<readonly Partition[], boolean>();
+  private readonly transactions: ProducerTransactions;
   private readonly inFlight = new InFlightSends();
   private closed = false;
-  private transaction: TransactionBinding | undefined;
-  private transactionCount = 0;
   /** Names this producer in transaction keys (`TX:<sessionId>:<n>`, docs/transactions.md). */
   readonly sessionId = `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${process.pid}-${++producerCount}`;
 
@@ -76,9 +69,11 @@ export class Producer {
     this.selector = options.selector ?? roundRobinSelector();
     this.sendTimeoutMs = options.sendTimeoutMs === undefined ? 3000 : checkPositiveInt(options.sendTimeoutMs, 'sendTimeoutMs');
     const idempotence = idempotenceOf(options);
-    this.failover = idempotence === undefined && (options.failover ?? true);
+    const failover = idempotence === undefined && (options.failover ?? true);
+    this.failover = new BrokerFailover(failover, this.selector, (partition, put, signal, listener) => this.putTo(partition, put, signal, listener));
     const batching = batchingOf(options);
     this.batcher = batching === undefined ? undefined : new PutSetBatcher(batching, idempotence);
+    this.transactions = new ProducerTransactions(host, this.selector, this.sessionId, this.sendTimeoutMs);
   }
 
   /** This producer's id in its idempotent sets (undefined unless `idempotent`). */
@@ -130,7 +125,7 @@ export class Producer {
       if (this.closed) throw new ClosedError('producer');
       put = encodePut(message, options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs'));
       send.countIn(this.inFlight);
-      partitions = this.partitionsOf(put.topic, 'message.topic');
+      partitions = partitionsOf(this.host.router, put.topic, 'message.topic');
     } catch (error) {
       send.done(error as Error);
       return;
@@ -151,17 +146,16 @@ export class Producer {
    */
   private route(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: readonly Partition[], send: SendListener): void {
     try {
-      const tx = this.transaction;
+      const tx = this.transactions.active;
       if (tx !== undefined) {
-        this.putInTransaction(tx, partitions, message, options, put).then(
+        this.transactions.put(tx, partitions, message, options, put).then(
           (result) => send.done(undefined, result),
           (error: Error) => send.done(error),
         );
         return;
       }
       const chosen = options.partition ?? this.selector(put.topic, partitions, message);
-      const canFailOver = this.failover && options.partition === undefined && this.spansBrokers(partitions);
-      this.putTo(chosen, put, options.signal, canFailOver ? this.failingOver(message, options, put, partitions, chosen, send) : send);
+      this.putTo(chosen, put, options.signal, this.failover.listenerFor(message, options, put, partitions, chosen, send));
     } catch (error) {
       send.done(error as Error);
     }
@@ -204,7 +198,7 @@ export class Producer {
   ): void {
     if (way === 'set') this.batcher!.add(connection, partition, put, listener);
     else {
-      this.put(connection, partition, put, signal, undefined).then(
+      putSingle(connection, partition, put, signal, undefined).then(
         (result) => listener.done(undefined, result),
         (error: Error) => listener.done(error),
       );
@@ -217,101 +211,6 @@ export class Producer {
     return connection.knownExtensions ?? (await connection.extensions());
   }
 
-  /** `send`, but a 503 for the selector's choice first tries once more on another broker. */
-  private failingOver(
-    message: OutgoingMessage,
-    options: SendOptions,
-    put: EncodedPut,
-    partitions: readonly Partition[],
-    chosen: Partition,
-    send: SendListener,
-  ): SendListener {
-    return {
-      done: (error, result) => {
-        if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) send.done(error, result);
-        else this.sendElsewhere(message, options, put, partitions, chosen, send); // still counted: `send` hears when the retry ends
-      },
-    };
-  }
-
-  /** Whether a topic's partitions are on more than one broker (remembered per partition list). */
-  private spansBrokers(partitions: readonly Partition[]): boolean {
-    let spans = this.brokerSpans.get(partitions);
-    if (spans === undefined) {
-      spans = partitions.some((p) => p.brokerId !== partitions[0]!.brokerId);
-      this.brokerSpans.set(partitions, spans);
-    }
-    return spans;
-  }
-
-  /** A 503 (nothing stored) for a partition the selector chose may go once to another broker. */
-  private mayFailOver(error: Error, options: SendOptions, partitions: readonly Partition[], chosen: Partition): boolean {
-    return (
-      brokerStatus(error) === Status.serviceUnavailable &&
-      this.failover &&
-      options.partition === undefined &&
-      partitions.some((p) => p.brokerId !== chosen.brokerId)
-    );
-  }
-
-  private sendElsewhere(
-    message: OutgoingMessage,
-    options: SendOptions,
-    put: EncodedPut,
-    partitions: readonly Partition[],
-    chosen: Partition,
-    send: SendListener,
-  ): void {
-    try {
-      const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
-      this.putTo(this.selector(put.topic, elsewhere, message), put, options.signal, send);
-    } catch (error) {
-      send.done(error as Error);
-    }
-  }
-
-  /**
-   * A topic's partitions, looked up if not yet known; refused when no broker has any. Known ones
-   * come back in the same turn (no await), which sendBatch's ordering with sends relies on.
-   */
-  private partitionsOf(topic: string, argument: string): readonly Partition[] | Promise<readonly Partition[]> {
-    const known = this.host.router.knownPartitions(topic);
-    if (known === undefined) return this.host.router.partitions(topic).then((found) => someOf(found, topic, argument));
-    return someOf(known, topic, argument);
-  }
-
-  /** A send inside a transaction: to the transaction's broker, which is sent BEGIN first. */
-  private async putInTransaction(
-    tx: TransactionBinding,
-    partitions: readonly Partition[],
-    message: OutgoingMessage,
-    options: SendOptions,
-    put: EncodedPut,
-  ): Promise<SendResult> {
-    const { router } = this.host;
-    const bound = tx.broker;
-    const candidates = bound === undefined ? partitions : partitions.filter((p) => router.broker(p).url === bound.url);
-    if (candidates.length === 0)
-      throw new InvalidArgumentError(
-        'message.topic',
-        `${put.topic} has no partition on ${bound!.url}, the broker transaction ${tx.key} is bound to: all messages of one transaction go to one broker`,
-      );
-    const chosen = options.partition ?? this.selector(put.topic, candidates, message);
-    // MetaQ refuses "broker picks" (-1) inside a transaction: the partition must be named.
-    if (chosen.index < 0)
-      throw new InvalidArgumentError(
-        'message.topic',
-        `${put.topic} has no known partitions, and a transactional send must name one: in direct mode pass ClientOptions.partitions (e.g. { '${put.topic}': 1 })`,
-      );
-    const address = router.broker(chosen);
-    if (bound !== undefined && address.url !== bound.url)
-      throw new InvalidArgumentError('options.partition', `is on ${address.url}, but transaction ${tx.key} is bound to ${bound.url}`);
-    const connection = this.host.connection(address);
-    // The first send binds the transaction to this broker and sends BEGIN; every send waits for its answer.
-    await (bound === undefined ? tx.begin(connection) : tx.begun);
-    return this.put(connection, chosen, put, options.signal, tx.key);
-  }
-
   /**
    * Start a local transaction (docs/transactions.md): every send until `commit()` or
    * `rollback()` goes into it, to one broker, and becomes visible to consumers only at commit,
@@ -321,70 +220,32 @@ export class Producer {
    * or the connection drops.
    */
   beginTransaction(options: { timeoutSeconds?: number } = {}): void {
-    this.checkNoTransaction();
-    const timeoutSeconds = options.timeoutSeconds === undefined ? 0 : checkPositiveInt(options.timeoutSeconds, 'timeoutSeconds');
-    this.transaction = new LocalTransaction(`TX:${this.sessionId}:${++this.transactionCount}`, this.sessionId, timeoutSeconds, this.sendTimeoutMs);
+    if (this.closed) throw new ClosedError('producer');
+    this.transactions.beginLocal(options);
   }
 
   get inTransaction(): boolean {
-    return this.transaction !== undefined;
+    return this.transactions.active !== undefined;
   }
 
   /** Make the local transaction's messages visible, all together. Rejects with TransactionStateUnknownError when no answer came. */
   commit(): Promise<void> {
-    return this.endLocal('COMMIT_ONE_PHASE');
+    return this.transactions.endLocal('COMMIT_ONE_PHASE');
   }
 
   /** Drop the local transaction's messages. */
   rollback(): Promise<void> {
-    return this.endLocal('ROLLBACK');
-  }
-
-  private async endLocal(type: LocalTransactionEnd): Promise<void> {
-    const tx = this.transaction;
-    if (tx === undefined)
-      throw new MetaqError('NO_TRANSACTION', `${type === 'ROLLBACK' ? 'rollback' : 'commit'}() needs a transaction: call beginTransaction() first`);
-    if (tx.xa || !(tx instanceof LocalTransaction))
-      throw new MetaqError('XA_TRANSACTION', `this producer is in XA branch ${tx.key}; its transaction manager commits or rolls it back`);
-    this.transaction = undefined; // sends from now on are outside it
-    await tx.end(type);
+    return this.transactions.endLocal('ROLLBACK');
   }
 
   /** Route sends into an XA branch (XaProducer). */
   bindTransaction(binding: TransactionBinding): void {
-    this.checkNoTransaction();
-    this.transaction = binding;
+    if (this.closed) throw new ClosedError('producer');
+    this.transactions.bind(binding);
   }
 
   unbindTransaction(binding: TransactionBinding): void {
-    if (this.transaction === binding) this.transaction = undefined;
-  }
-
-  private checkNoTransaction(): void {
-    if (this.closed) throw new ClosedError('producer');
-    if (this.transaction !== undefined)
-      throw new MetaqError(
-        'TRANSACTION_ACTIVE',
-        `transaction ${this.transaction.key} is still open on this producer: commit or roll it back first, or use another producer`,
-      );
-  }
-
-  /** One message as its own `put`, inside transaction `txKey` when given. */
-  private async put(
-    connection: BrokerTransport,
-    partition: Partition,
-    put: EncodedPut,
-    signal: AbortSignal | undefined,
-    txKey: string | undefined,
-  ): Promise<SendResult> {
-    const { topic, flag, crc, payload, timeoutMs } = put;
-    const reply = await connection.request(
-      (opaque) => ({ kind: 'put', topic, partition: partition.index, flag, checksum: crc, txKey, opaque, body: payload }),
-      timeoutMs,
-      'send',
-      signal,
-    );
-    return decodePutReply(reply, Math.max(0, partition.brokerId));
+    this.transactions.unbind(binding);
   }
 
   /**
@@ -411,14 +272,14 @@ export class Producer {
     timeoutMs: number,
   ): Promise<BatchSendResult> {
     const topic = puts[0]!.topic;
-    const found = this.partitionsOf(topic, 'messages[0].topic');
+    const found = partitionsOf(this.host.router, topic, 'messages[0].topic');
     const partitions = found instanceof Promise ? await found : found;
     const chosen = partition ?? this.selector(topic, partitions, messages[0]!);
     const connection = this.host.connection(this.host.router.broker(chosen));
-    if (this.batcher?.idempotence !== undefined && this.transaction === undefined) await checkIdempotence(connection, chosen);
+    if (this.batcher?.idempotence !== undefined && this.transactions.active === undefined) await checkIdempotence(connection, chosen);
     const offered = connection.knownExtensions ?? (await connection.extensions());
     const batcher = this.batcher;
-    if (batcher === undefined || this.transaction !== undefined || this.setOrSingle(undefined, offered) !== 'set') {
+    if (batcher === undefined || this.transactions.active !== undefined || this.setOrSingle(undefined, offered) !== 'set') {
       // Pipelined puts on one connection are stored in the order they were sent.
       const results = await Promise.all(messages.map((message) => this.send(message, { partition: chosen, timeoutMs })));
       return { ...results[0]!, count: results.length, sets: [] };
@@ -437,7 +298,7 @@ export class Producer {
     const deliverAtMs = deliveryTime(options ?? {}, Date.now());
     const put = encodePut(message, options.timeoutMs === undefined ? this.sendTimeoutMs : checkPositiveInt(options.timeoutMs, 'timeoutMs'));
     return this.inFlight.during(async () => {
-      const found = this.partitionsOf(put.topic, 'message.topic');
+      const found = partitionsOf(this.host.router, put.topic, 'message.topic');
       const partitions = found instanceof Promise ? await found : found;
       const chosen = options.partition ?? this.selector(put.topic, partitions, message);
       return sendScheduled(this.host.connection(this.host.router.broker(chosen)), chosen, put, deliverAtMs);
@@ -449,14 +310,4 @@ export class Producer {
     this.closed = true;
     await this.inFlight.drained();
   }
-}
-
-/** `partitions` if there are any; else the error naming what to configure. */
-function someOf(partitions: readonly Partition[], topic: string, argument: string): readonly Partition[] {
-  if (partitions.length === 0)
-    throw new InvalidArgumentError(
-      argument,
-      `${topic} has no partitions on any broker: configure [topic=${topic}] on at least one broker (a topic accepted only through [topic=*] is registered after its first message, which must go to a broker directly)`,
-    );
-  return partitions;
 }
