@@ -4,23 +4,24 @@ import type { PutCommand } from '../../protocol/commands.js';
 import type { PartitionStore } from '../../storage/partition-store.js';
 import { encodeToBuffer } from '../../protocol/encoder.js';
 import type { FileIO } from '../../storage/io/file-io.js';
-import type { JournalPosition } from '../../storage/transaction-journal.js';
 import { TransactionJournal } from '../../storage/transaction-journal.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionStores } from '../partition-stores.js';
-import { StoreRefusal } from '../partition-stores.js';
-import { placeLocation } from './commit-redo.js';
 import type { HeuristicOutcome } from './heuristic-outcomes.js';
 import { HeuristicOutcomes } from './heuristic-outcomes.js';
+import { JournalCheckpoints } from './journal-checkpoints.js';
 import { recoverTransactions } from './journal-recovery.js';
-import type { PartitionBatch } from './partition-batch.js';
-import { batchBytes } from './partition-batch.js';
-import { appendBatch, partitionBatch } from './partition-batch.js';
 import type { TransactionOwner } from './transaction.js';
 import { heldBytes, qualifierOf, Transaction } from './transaction.js';
-import type { TransactionCaller } from './transaction-rights.js';
 import { TransactionBytes } from './transaction-bytes.js';
+import { TransactionCompletion } from './transaction-completion.js';
+import type { TransactionCaller } from './transaction-rights.js';
+import type { TransactionSummary } from './transaction-summary.js';
+import { summarizeTransactions } from './transaction-summary.js';
+import { TransactionTable } from './transaction-table.js';
 import { TransactionDenied, TransactionRefusal, XaCode, XaException } from './xa-error.js';
+
+export type { TransactionSummary } from './transaction-summary.js';
 
 export interface TransactionManagerOptions {
   config: BrokerConfig;
@@ -29,30 +30,17 @@ export interface TransactionManagerOptions {
   logger: Logger;
 }
 
-/** One line of `stats transactions` and `metaq tx list`. */
-export interface TransactionSummary {
-  key: string;
-  state: string;
-  messages: number;
-  ageMs: number;
-  /** The user it belongs to, on a broker with `[auth]` on. */
-  owner?: string;
-}
-
 /**
- * The broker's transactions (docs/transactions.md): XA ones in one broker-wide table, local ones per
- * connection. Puts wait in memory and in the journal; a commit journals the decision (forced)
- * before appending each partition's messages as one contiguous batch, so a crash at any point
- * is finished by recovery and consumers never see part of a transaction, or any of an open or
- * rolled-back one. With `[auth]` on, each belongs to the user who began it (`caller` below;
- * undefined with `[auth]` off, where nothing is checked).
+ * The broker's transactions (docs/transactions.md): the commands on them, checked here and carried
+ * out by TransactionCompletion. Puts wait in memory and in the journal until the decision; consumers
+ * never see part of a transaction, or any of an open or rolled-back one. With `[auth]` on, each
+ * belongs to the user who began it (`caller` below; undefined with `[auth]` off, where nothing is
+ * checked).
  */
 export class TransactionManager {
-  private readonly xa = new Map<string, Transaction>();
-  private readonly local = new Map<TransactionOwner, Map<string, Transaction>>();
-  /** Commit records whose batches are not all appended yet: replay must still reach them. */
-  private readonly committing = new Set<JournalPosition>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly table: TransactionTable;
+  private readonly completion: TransactionCompletion;
+  private readonly checkpoints: JournalCheckpoints;
   private readonly maxTimeoutSeconds: number;
   private closed = false;
   /** Memory open transactions hold, against maxTransactionBytes and maxTransactionBytesTotal. */
@@ -67,11 +55,10 @@ export class TransactionManager {
   ) {
     this.maxTimeoutSeconds = config.system.maxTxTimeoutInSeconds;
     this.bytes = new TransactionBytes(config.system.maxTransactionBytes, config.system.maxTransactionBytesTotal);
-    this.timer = setInterval(
-      () => void this.checkpoint().catch((error: unknown) => logger.error({ err: error }, 'transaction checkpoint failed')),
-      config.system.checkpointInterval,
-    );
-    this.timer.unref();
+    this.table = new TransactionTable(this.bytes);
+    this.completion = new TransactionCompletion(journal, this.table, stores, logger);
+    const stillNeeded = () => [...this.completion.committing, ...this.table.all().flatMap((tx) => tx.firstPosition ?? [])];
+    this.checkpoints = new JournalCheckpoints(journal, stores, stillNeeded, config.system.checkpointInterval, logger);
   }
 
   /** Open the journal and finish what the last run left: call after the stores are loaded. */
@@ -86,14 +73,14 @@ export class TransactionManager {
     const manager = new TransactionManager(journal, heuristics, stores, logger, config);
     for (const tx of recovered.prepared) {
       // Always loaded and reserved, past the limits if need be: their prepare promised the commit.
-      manager.xa.set(tx.key, tx);
+      manager.table.add(tx);
       manager.bytes.hold(tx);
       tx.reservation = stores.budget.reserve(tx.partitions(), `prepared transaction '${tx.key}'`, true);
     }
     // An operator's decision taken just before a crash is carried out now.
     for (const { key, outcome } of heuristics.all()) {
-      const tx = manager.xa.get(key);
-      if (tx !== undefined) await (outcome === 'commit' ? manager.commitNow(tx) : manager.rollbackNow(tx));
+      const tx = manager.table.xaTransaction(key);
+      if (tx !== undefined) await (outcome === 'commit' ? manager.completion.commitNow(tx) : manager.completion.rollbackNow(tx));
     }
     if (replay.length > 0)
       logger.info(
@@ -110,28 +97,32 @@ export class TransactionManager {
     return manager;
   }
 
+  /** Set on a sync master: a commit is acknowledged only once the slave holds its batches too. */
+  get waitReplicated(): ((log: PartitionStore, end: number) => Promise<void>) | undefined {
+    return this.completion.waitReplicated;
+  }
+
+  set waitReplicated(wait: ((log: PartitionStore, end: number) => Promise<void>) | undefined) {
+    this.completion.waitReplicated = wait;
+  }
+
   /** BEGIN: idempotent; a transaction not prepared within its timeout (capped) is rolled back. */
   begin(owner: TransactionOwner, key: string, sessionId: string, timeoutSeconds: number, caller?: TransactionCaller): void {
     if (key === 'null') throw new TransactionRefusal('BEGIN needs a transaction key (TX:… or XID:…), not null');
-    this.checkMayDecide(caller, 'join', key, this.lookup(owner, key));
-    if (this.lookup(owner, key) !== undefined) return;
+    this.checkMayDecide(caller, 'join', key, this.table.lookup(owner, key));
+    if (this.table.lookup(owner, key) !== undefined) return;
     if (this.heuristics.get(key) !== undefined)
       throw new XaException(XaCode.duplicateXid, `XA transaction '${key}' was completed heuristically; FORGET it before beginning it again`);
     const tx = new Transaction(key, sessionId, key.startsWith('XID:') ? undefined : owner, owner.login?.user);
-    if (tx.isXa) this.xa.set(key, tx);
-    else {
-      let mine = this.local.get(owner);
-      if (mine === undefined) this.local.set(owner, (mine = new Map<string, Transaction>()));
-      mine.set(key, tx);
-    }
+    this.table.add(tx);
     // Without a timeout from the client an abandoned transaction would hold memory and the
     // journal forever, so the cap is also the default.
     const seconds = timeoutSeconds > 0 ? Math.min(timeoutSeconds, this.maxTimeoutSeconds) : this.maxTimeoutSeconds;
     tx.armTimeout(seconds, (expired) => {
       this.logger.info({ tx: expired.key, seconds }, 'transaction timed out before it was prepared or committed: rolled back');
-      void this.rollbackNow(expired).catch((error: unknown) =>
-        this.logger.error({ err: error, tx: expired.key }, 'could not journal the rollback of a timed-out transaction'),
-      );
+      void this.completion
+        .rollbackNow(expired)
+        .catch((error: unknown) => this.logger.error({ err: error, tx: expired.key }, 'could not journal the rollback of a timed-out transaction'));
     });
   }
 
@@ -141,7 +132,7 @@ export class TransactionManager {
    */
   put(owner: TransactionOwner, command: PutCommand, id: bigint, crc: number): Promise<void> {
     const key = command.txKey!;
-    const tx = this.find(owner, key);
+    const tx = this.table.find(owner, key);
     // Only its user adds to it: another's messages would commit under the owner's decision.
     if (tx.user !== owner.login?.user)
       throw new TransactionDenied(
@@ -173,21 +164,21 @@ export class TransactionManager {
   /** PREPARE (XA only): `0` (XA_OK) once the vote is forced to the journal, `3` (XA_RDONLY) if nothing was put. */
   async prepare(owner: TransactionOwner, key: string, caller?: TransactionCaller): Promise<number> {
     if (!key.startsWith('XID:')) throw new XaException(XaCode.resourceError, `local transaction '${key}' cannot be prepared; commit it in one phase`);
-    this.checkMayDecide(caller, 'prepare', key, this.lookup(owner, key));
-    const tx = this.find(owner, key);
+    this.checkMayDecide(caller, 'prepare', key, this.table.lookup(owner, key));
+    const tx = this.table.find(owner, key);
     if (tx.finishing || tx.state === 'PREPARED')
       throw new XaException(XaCode.protocol, `XA transaction '${key}' is already ${tx.finishing ? 'being completed' : 'prepared'}`);
     if (tx.state === 'START') {
-      this.remove(tx);
+      this.table.remove(tx);
       return 3;
     }
     await tx.lastWrite;
     if (tx.broken !== undefined) {
-      await this.rollbackNow(tx);
+      await this.completion.rollbackNow(tx);
       throw new XaException(XaCode.rollbackOther, `a put of XA transaction '${key}' could not be journaled (${tx.broken.message}); it was rolled back`);
     }
-    await this.refuseUnpublishable(tx, caller);
-    await this.reserveStores(tx);
+    await this.completion.refuseUnpublishable(tx, caller);
+    await this.completion.reserveStores(tx);
     tx.state = 'PREPARED';
     tx.clearTimer();
     try {
@@ -203,27 +194,27 @@ export class TransactionManager {
 
   /** COMMIT_ONE_PHASE (from START or IN_USE) or COMMIT_TWO_PHASE (only from PREPARED). */
   async commit(owner: TransactionOwner, key: string, onePhase: boolean, caller?: TransactionCaller): Promise<void> {
-    this.checkMayDecide(caller, 'commit', key, this.lookup(owner, key));
+    this.checkMayDecide(caller, 'commit', key, this.table.lookup(owner, key));
     this.refuseIfHeuristic(key);
-    const tx = this.find(owner, key);
+    const tx = this.table.find(owner, key);
     if (tx.finishing) throw new XaException(XaCode.protocol, `transaction '${key}' is already being completed`);
     if (!onePhase && tx.state !== 'PREPARED') throw new XaException(XaCode.protocol, 'Cannot do 2 phase commit if the transaction has not been prepared');
     if (onePhase && tx.state === 'PREPARED') throw new XaException(XaCode.protocol, `XA transaction '${key}' is prepared; commit it in two phases`);
     // A prepared one was checked (and its stores reserved) at its prepare: its vote promised the commit would succeed.
     if (onePhase) {
-      await this.refuseUnpublishable(tx, caller);
-      await this.reserveStores(tx);
+      await this.completion.refuseUnpublishable(tx, caller);
+      await this.completion.reserveStores(tx);
     }
-    await this.commitNow(tx);
+    await this.completion.commitNow(tx);
   }
 
   /** ROLLBACK: the transaction's messages are dropped, never stored. */
   async rollback(owner: TransactionOwner, key: string, caller?: TransactionCaller): Promise<void> {
-    this.checkMayDecide(caller, 'roll back', key, this.lookup(owner, key));
+    this.checkMayDecide(caller, 'roll back', key, this.table.lookup(owner, key));
     this.refuseIfHeuristic(key);
-    const tx = this.find(owner, key);
+    const tx = this.table.find(owner, key);
     if (tx.finishing) throw new XaException(XaCode.protocol, `transaction '${key}' is already being completed`);
-    await this.rollbackNow(tx);
+    await this.completion.rollbackNow(tx);
   }
 
   /**
@@ -231,7 +222,7 @@ export class TransactionManager {
    * with `[auth]` on, only the caller's own unless it is an admin.
    */
   recover(qualifier: string | undefined, caller?: TransactionCaller): string[] {
-    const prepared = [...this.xa.values()].filter((tx) => tx.state === 'PREPARED' && !tx.finishing);
+    const prepared = [...this.table.xaTransactions()].filter((tx) => tx.state === 'PREPARED' && !tx.finishing);
     const owned = [...prepared.map((tx) => ({ key: tx.key, owner: tx.user })), ...this.heuristics.all()];
     const keys = owned.filter(({ owner }) => caller?.mayDecide(owner) ?? true).map(({ key }) => key);
     return qualifier === undefined ? keys : keys.filter((key) => qualifierOf(key) === qualifier);
@@ -246,7 +237,7 @@ export class TransactionManager {
 
   /** An operator finishes a prepared XA transaction whose coordinator is gone (docs/transactions.md). */
   async completeHeuristically(key: string, outcome: HeuristicOutcome): Promise<void> {
-    const tx = this.xa.get(key);
+    const tx = this.table.xaTransaction(key);
     if (tx === undefined || tx.state !== 'PREPARED' || tx.finishing) {
       throw new TransactionRefusal(
         `only a prepared XA transaction can be completed by hand; '${key}' is ${tx === undefined ? 'not known to this broker' : tx.finishing ? 'being completed' : 'not prepared'} (see metaq tx list)`,
@@ -254,153 +245,39 @@ export class TransactionManager {
     }
     // The decision is durable before it is carried out; a crash in between finishes it at start-up.
     await this.heuristics.remember(key, outcome, tx.user);
-    await (outcome === 'commit' ? this.commitNow(tx) : this.rollbackNow(tx));
+    await (outcome === 'commit' ? this.completion.commitNow(tx) : this.completion.rollbackNow(tx));
     this.logger.warn({ tx: key, outcome }, 'prepared transaction completed heuristically by an operator');
   }
 
   list(): TransactionSummary[] {
-    const now = Date.now();
-    return [
-      ...this.openTransactions().map((tx) => ({
-        key: tx.key,
-        state: tx.finishing ? 'COMPLETING' : tx.state,
-        messages: tx.messages.length,
-        ageMs: now - tx.begunAtMs,
-        owner: tx.user,
-      })),
-      ...this.heuristics.all().map((record) => ({
-        key: record.key,
-        state: record.outcome === 'commit' ? 'HEURISTIC_COMMIT' : 'HEURISTIC_ROLLBACK',
-        messages: 0,
-        ageMs: now - record.atMs,
-        owner: record.owner,
-      })),
-    ];
+    return summarizeTransactions(this.table.all(), this.heuristics.all());
   }
 
   /** A connection closed: its local transactions can never be committed, so roll them back now. */
   ownerClosed(owner: TransactionOwner): void {
-    const mine = this.local.get(owner);
+    const mine = this.table.localOf(owner);
     if (mine === undefined) return;
     for (const tx of mine.values()) {
       if (tx.finishing) continue;
       this.logger.info({ tx: tx.key, messages: tx.messages.length }, 'connection closed with a local transaction open: rolled back');
-      void this.rollbackNow(tx).catch((error: unknown) =>
-        this.logger.error({ err: error, tx: tx.key }, 'could not journal the rollback of an abandoned local transaction'),
-      );
+      void this.completion
+        .rollbackNow(tx)
+        .catch((error: unknown) => this.logger.error({ err: error, tx: tx.key }, 'could not journal the rollback of an abandoned local transaction'));
     }
   }
 
-  /**
-   * Let replay start later (docs/transactions.md): at the oldest record an open transaction or an unfinished
-   * commit still needs, once every partition is flushed past the commits before it.
-   */
+  /** Let replay start later: see JournalCheckpoints. */
   async checkpoint(): Promise<void> {
-    const mark = this.journal.position;
-    await Promise.all([...this.stores.all().values()].flatMap((partitions) => [...partitions.values()].map((log) => log.flush())));
-    const needed = [mark, ...this.committing, ...this.openTransactions().flatMap((tx) => tx.firstPosition ?? [])];
-    const oldest = needed.reduce((a, b) => (b.number < a.number || (b.number === a.number && b.offset < a.offset) ? b : a));
-    await this.journal.checkpoint(oldest);
+    await this.checkpoints.checkpoint();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
-    for (const tx of this.openTransactions()) tx.clearTimer();
+    this.checkpoints.stop();
+    for (const tx of this.table.all()) tx.clearTimer();
     await this.checkpoint().catch((error: unknown) => this.logger.error({ err: error }, 'final transaction checkpoint failed'));
     await this.journal.close();
-  }
-
-  private openTransactions(): Transaction[] {
-    return [...this.xa.values(), ...[...this.local.values()].flatMap((mine) => [...mine.values()])];
-  }
-
-  /** Set on a sync master: a commit is acknowledged only once the slave holds its batches too. */
-  waitReplicated: ((log: PartitionStore, end: number) => Promise<void>) | undefined;
-
-  private async commitNow(tx: Transaction): Promise<void> {
-    tx.finishing = true;
-    tx.clearTimer();
-    if (tx.messages.length === 0) {
-      this.remove(tx);
-      return;
-    }
-    await tx.lastWrite;
-    let batches: PartitionBatch[];
-    try {
-      if (tx.broken !== undefined) throw tx.broken;
-      // Unbudgeted: its new stores were reserved at its decision (reserveStores).
-      batches = await Promise.all(
-        [...tx.byPartition()].map(async ([name, messages]) =>
-          partitionBatch(await this.stores.getOrCreate(messages[0]!.topic, messages[0]!.partition, false), name, messages),
-        ),
-      );
-    } catch (error) {
-      await this.rollbackNow(tx);
-      throw new XaException(
-        XaCode.rollbackOther,
-        `transaction '${tx.key}' could not be stored and was rolled back: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const decision = {
-      kind: 'operation' as const,
-      type: tx.isXa ? ('XA_COMMIT' as const) : ('LOCAL_COMMIT' as const),
-      wasPrepared: tx.state === 'PREPARED',
-      txKey: tx.key,
-      locations: batches.map((batch) => batch.location),
-      force: true,
-    };
-    let commit: { position: JournalPosition; bytes: Buffer };
-    try {
-      commit = await this.journal.append(decision);
-    } catch (error) {
-      await this.rollbackNow(tx).catch(() => undefined);
-      throw new XaException(XaCode.rollbackOther, `could not journal the commit of '${tx.key}' (${String(error)}); it was rolled back`);
-    }
-    // Decided: from here recovery finishes the commit whatever happens to this process.
-    this.remove(tx);
-    this.committing.add(commit.position);
-    const offsets = await Promise.all(batches.map((batch) => appendBatch(batch.log, batch.records))).catch((error: unknown) => {
-      throw new XaException(
-        XaCode.resourceError,
-        `transaction '${tx.key}' is committed but its messages could not be stored now (${String(error)}); they are stored when the broker restarts`,
-      );
-    });
-    this.committing.delete(commit.position);
-    await Promise.all(offsets.map((offset, index) => placeLocation(this.journal, commit, index, offset))).catch((error: unknown) =>
-      this.logger.warn({ err: error, tx: tx.key }, 'could not write exact batch offsets into the commit record; recovery finds them by id'),
-    );
-    const waitReplicated = this.waitReplicated;
-    if (waitReplicated !== undefined) {
-      await Promise.all(batches.map((batch, index) => waitReplicated(batch.log, offsets[index]! + batchBytes(batch)))).catch((error: unknown) => {
-        throw new XaException(
-          XaCode.resourceError,
-          `transaction '${tx.key}' is committed on the master but its slave did not confirm it (${(error as Error).message})`,
-        );
-      });
-    }
-  }
-
-  private async rollbackNow(tx: Transaction): Promise<void> {
-    tx.finishing = true;
-    tx.clearTimer();
-    this.remove(tx);
-    await tx.lastWrite;
-    if (tx.firstPosition === undefined) return; // nothing journaled, nothing to undo
-    try {
-      await this.journal.append({
-        kind: 'operation',
-        type: tx.isXa ? 'XA_ROLLBACK' : 'LOCAL_ROLLBACK',
-        wasPrepared: tx.state === 'PREPARED',
-        txKey: tx.key,
-        locations: [],
-        force: true,
-      });
-    } catch (error) {
-      // Not prepared: restart rolls it back anyway. Prepared: it comes back in doubt, so say so.
-      if (tx.state === 'PREPARED') throw new XaException(XaCode.resourceError, `could not journal the rollback of prepared '${tx.key}': ${String(error)}`);
-    }
   }
 
   /**
@@ -413,29 +290,6 @@ export class TransactionManager {
     if (tx !== undefined || heuristic !== undefined) caller.checkMayDecide(action, key, tx !== undefined ? tx.user : heuristic!.owner);
   }
 
-  /** Roll back and refuse a transaction whose owner may no longer publish to one of its topics. */
-  private async refuseUnpublishable(tx: Transaction, caller: TransactionCaller | undefined): Promise<void> {
-    const refusal = caller?.publishRefusal(tx);
-    if (refusal === undefined) return;
-    await this.rollbackNow(tx);
-    throw new XaException(XaCode.rollbackOther, `${refusal}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
-  }
-
-  /**
-   * At a transaction's decision, reserve every store its commit will create, all at once and
-   * counting what other undecided transactions reserved; roll it back if they do not fit. (The
-   * check at each put reserves nothing: 20,000 puts to new topics would all pass it.)
-   */
-  private async reserveStores(tx: Transaction): Promise<void> {
-    try {
-      tx.reservation = this.stores.budget.reserve(tx.partitions(), `transaction '${tx.key}'`);
-    } catch (error) {
-      if (!(error instanceof StoreRefusal)) throw error;
-      await this.rollbackNow(tx);
-      throw new XaException(XaCode.rollbackOther, `${error.message}; so transaction '${tx.key}' was rolled back and none of its messages stored`);
-    }
-  }
-
   private refuseIfHeuristic(key: string): void {
     const record = this.heuristics.get(key);
     if (record === undefined) return;
@@ -444,30 +298,5 @@ export class TransactionManager {
       code,
       `XA transaction '${key}' was ${record.outcome === 'commit' ? 'committed' : 'rolled back'} heuristically by an operator; FORGET it`,
     );
-  }
-
-  private lookup(owner: TransactionOwner, key: string): Transaction | undefined {
-    return key.startsWith('XID:') ? this.xa.get(key) : this.local.get(owner)?.get(key);
-  }
-
-  private find(owner: TransactionOwner, key: string): Transaction {
-    const tx = this.lookup(owner, key);
-    if (tx !== undefined) return tx;
-    if (key.startsWith('XID:')) throw new XaException(XaCode.unknownXid, `XA transaction '${key}' has not been started.`);
-    throw new TransactionRefusal(`Local transaction '${key}' has not been started.`);
-  }
-
-  private remove(tx: Transaction): void {
-    // Decided or dropped: its stores exist now (or never will), and its messages leave memory.
-    tx.reservation?.release();
-    tx.reservation = undefined;
-    this.bytes.release(tx);
-    if (tx.isXa) {
-      if (this.xa.get(tx.key) === tx) this.xa.delete(tx.key);
-      return;
-    }
-    const mine = this.local.get(tx.owner!);
-    mine?.delete(tx.key);
-    if (mine?.size === 0) this.local.delete(tx.owner!);
   }
 }
