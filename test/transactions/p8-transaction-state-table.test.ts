@@ -253,27 +253,51 @@ const commands = [
   conn.map((c) => new Reconnect(c)),
 ];
 
+/** Run one walk of commands against a fresh broker and the model. */
+async function walk(cmds: Iterable<fc.AsyncCommand<Model, Real>>): Promise<void> {
+  const broker = await startBroker({ numPartitions: 1 }, `[topic=${TOPIC}]\n`);
+  const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => WireSession.open('127.0.0.1', broker.port)));
+  const model: Model = {
+    xa: new Map(),
+    local: Array.from({ length: CONNECTIONS }, () => new Map<string, ModelTx>()),
+    generation: Array.from({ length: CONNECTIONS }, () => 0),
+    visible: 0,
+  };
+  try {
+    await fc.asyncModelRun(() => ({ model, real: { broker, sessions } }), cmds);
+  } finally {
+    await Promise.all(sessions.map((session) => session.close()));
+    await broker.stop();
+  }
+}
+
+/**
+ * One fixed walk that tries every call where the table forbids it, down to BEGIN on a
+ * heuristically completed transaction: the random walks reach that state only now and then.
+ */
+const FORBIDDEN_WALK = (
+  [
+    'PUT',
+    'PREPARE',
+    'COMMIT_ONE_PHASE',
+    'COMMIT_TWO_PHASE',
+    'ROLLBACK',
+    'FORGET',
+    'HEURISTIC_COMMIT',
+    'HEURISTIC_ROLLBACK',
+    'BEGIN',
+    'PUT',
+    'PREPARE',
+    'HEURISTIC_COMMIT',
+    'BEGIN',
+    'FORGET',
+  ] as const
+).map((call) => new TxCall(0, { xa: 0 }, call));
+
 describe('P8 transaction state table (fast-check commands over the wire)', () => {
   it('every call is answered as the table says, illegal ones with their typed error and no change', { timeout: 170_000 }, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), async (cmds) => {
-        const broker = await startBroker({ numPartitions: 1 }, `[topic=${TOPIC}]\n`);
-        const sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => WireSession.open('127.0.0.1', broker.port)));
-        const model: Model = {
-          xa: new Map(),
-          local: Array.from({ length: CONNECTIONS }, () => new Map<string, ModelTx>()),
-          generation: Array.from({ length: CONNECTIONS }, () => 0),
-          visible: 0,
-        };
-        try {
-          await fc.asyncModelRun(() => ({ model, real: { broker, sessions } }), cmds);
-        } finally {
-          await Promise.all(sessions.map((session) => session.close()));
-          await broker.stop();
-        }
-      }),
-      { numRuns: 250, includeErrorInReport: true },
-    );
+    await fc.assert(fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), walk), { numRuns: 250, includeErrorInReport: true });
+    await walk(FORBIDDEN_WALK);
     console.log(
       `# P8 ${[...outcomes]
         .map(

@@ -84,14 +84,13 @@ export class PartitionPuller {
     if (log === undefined) return this.backOff();
     await log.whenWritten();
     const offset = log.writtenEnd;
-    const reply = decodeGetReply(
-      await link.request(
-        (opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }),
-        REQUEST_TIMEOUT_MS,
-        `replicate ${topic}-${partition}@${offset}`,
-        signal,
-      ),
+    const raw = await link.request(
+      (opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }),
+      REQUEST_TIMEOUT_MS,
+      `replicate ${topic}-${partition}@${offset}`,
+      signal,
     );
+    const reply = answeredAs('get', () => decodeGetReply(raw));
     if (reply.kind === 'caughtUp') {
       this.masterEnd = offset; // nothing visible beyond our end: caught up
       return this.backOff();
@@ -102,7 +101,7 @@ export class PartitionPuller {
         `the master answered 301 ${reply.offset} for offset ${offset}: its log no longer continues this copy; move this slave's ${topic}-${partition} directory aside and resubscribe`,
       );
     }
-    if (reply.kind === 'unavailable') throw new BrokerError(Status.forbidden, reply.reason);
+    if (reply.kind === 'unavailable') throw new Error(`get answered ${Status.forbidden}: ${reply.reason}`);
     const appends: Array<Promise<number>> = [];
     let bytes = 0;
     for (const record of iterateRecords(reply.body)) {
@@ -129,7 +128,7 @@ export class PartitionPuller {
       REQUEST_TIMEOUT_MS,
       `first offset of ${topic}-${partition}`,
     );
-    const first = decodeOffsetReply(reply);
+    const first = answeredAs('offset', () => decodeOffsetReply(reply));
     if (first === undefined) return undefined; // the master has no store yet
     this.log = await stores.getOrCreateReplica(topic, partition, first);
     return this.log;
@@ -145,5 +144,15 @@ export class PartitionPuller {
         if (end !== undefined) this.masterEnd = Math.max(this.masterEnd, end);
       })
       .catch(() => undefined);
+  }
+}
+
+/** A refusal as the replication problem operators see (`stats replication`, monitor): `get answered 500: …`. */
+function answeredAs<T>(command: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof BrokerError) throw new Error(`${command} answered ${error.status}: ${error.reason}`, { cause: error });
+    throw error;
   }
 }

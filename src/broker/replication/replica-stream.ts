@@ -135,7 +135,10 @@ export class ReplicaStream {
             try {
               slaveOffset = decodeSyncReply(reply);
             } catch (error) {
-              return this.refused(generation, `the slave refused the record at ${offset}: ${(error as Error).message}`);
+              // The reason reaches the waiting puts' 500 text: the slave's status and words, as before the codecs.
+              const refusal = error as BrokerError;
+              const why = refusal.status === 0 ? 'unexpected value reply' : `${refusal.status} ${refusal.reason}`;
+              return this.refused(generation, `the slave refused the record at ${offset}: ${why}`);
             }
             this.confirmed(offset, end, slaveOffset);
           },
