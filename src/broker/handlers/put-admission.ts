@@ -65,8 +65,8 @@ export function writeRefusal(ctx: BrokerContext, topic: string, partition: numbe
 }
 
 /**
- * Undefined when the partition's store exists or may be created (then `getOrCreate` opens it),
- * else a 500 saying why. `budgeted: false` skips maxTopics/maxPartitions, for records accepted
+ * For a partition whose store is not open yet: undefined when it may be created (then
+ * `getOrCreate` opens it), else a 500 saying why. `budgeted: false` skips maxTopics/maxPartitions, for records accepted
  * earlier (see checkAccepts).
  */
 export function storeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number, budgeted = true): WriteFailedOutcome | undefined {

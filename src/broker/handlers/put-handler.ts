@@ -28,12 +28,13 @@ export function handlePut(command: PutCommand, request: RequestContext): void {
     );
   }
   if (command.txKey !== undefined) return putInTransaction(command, crc, request);
+  const traced = settings?.trace === true;
+  // One lookup on the usual path: the store is open.
+  const open = ctx.stores.find(topic, partition);
+  if (open !== undefined) return appendPut(command, request, open, partition, crc, traced);
   const unopened = storeRefusal(ctx, topic, partition, 1);
   if (unopened !== undefined) return request.answer(command, unopened);
-  const traced = settings?.trace === true;
-  const store = ctx.stores.getOrCreate(topic, partition);
-  if (!(store instanceof Promise)) return appendPut(command, request, store, partition, crc, traced);
-  store.then(
+  Promise.resolve(ctx.stores.getOrCreate(topic, partition)).then(
     (log) => appendPut(command, request, log, partition, crc, traced),
     (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, 1, error)),
   );

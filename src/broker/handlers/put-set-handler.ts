@@ -27,15 +27,25 @@ export function handlePutSet(command: PutSetCommand, request: RequestContext): v
     );
   }
   const partition = command.partition === -1 && settings !== undefined ? Math.floor(Math.random() * settings.numPartitions) : command.partition;
-  const refusal = writeRefusal(ctx, topic, partition, count) ?? storeRefusal(ctx, topic, partition, count);
-  if (refusal !== undefined) return request.answer(command, refusal);
-  const write = (log: PartitionStore): void =>
-    producer === undefined
-      ? storeSet(command, request, log, partition, settings?.trace === true)
-      : storeOnce(command, request, log, partition, producer, settings?.trace === true);
-  const store = ctx.stores.getOrCreate(topic, partition);
-  if (store instanceof Promise) store.then(write, (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, count, error)));
-  else write(store);
+  const refused = writeRefusal(ctx, topic, partition, count);
+  if (refused !== undefined) return request.answer(command, refused);
+  const traced = settings?.trace === true;
+  // One lookup on the usual path: the store is open.
+  const open = ctx.stores.find(topic, partition);
+  if (open !== undefined) return writeSet(command, request, open, partition, traced);
+  const unopened = storeRefusal(ctx, topic, partition, count);
+  if (unopened !== undefined) return request.answer(command, unopened);
+  Promise.resolve(ctx.stores.getOrCreate(topic, partition)).then(
+    (log) => writeSet(command, request, log, partition, traced),
+    (error: unknown) => request.answer(command, openFailed(ctx, topic, partition, count, error)),
+  );
+}
+
+/** A plain set is stamped and appended; an idempotent producer's set is stored once. */
+function writeSet(command: PutSetCommand, request: RequestContext, log: PartitionStore, partition: number, traced: boolean): void {
+  const { producer } = command;
+  if (producer === undefined) storeSet(command, request, log, partition, traced);
+  else storeOnce(command, request, log, partition, producer, traced);
 }
 
 /** Stamp the set's ids and append it; answered once stored (and replicated). */
