@@ -117,10 +117,6 @@ export class ClientConnection {
     return this.auth?.login;
   }
 
-  get pendingRequests(): number {
-    return this.inFlight;
-  }
-
   /** Bytes read from the socket: decoded, and each whole command dispatched. */
   private received(chunk: Buffer): void {
     let commands: Command[];
