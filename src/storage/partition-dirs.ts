@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 import { StorageCodes, StorageError } from '../common/errors.js';
+import { topicNameProblem } from '../common/names.js';
 import type { FileIO } from './io/file-io.js';
 
 /** Told after each partition directory is handled, for progress bars on long runs. */
 export type DirProgress = (done: number, total: number, dir: string) => void;
+
+/** The topic's directories are `<topic>-<i>` under the data directory: the one name rule first, so no name reaches outside it. */
+function checkTopic(topic: string): void {
+  const problem = topicNameProblem(topic);
+  if (problem !== undefined) throw new StorageError('INVALID_TOPIC', `${problem}; nothing was changed`);
+}
 
 function range(start: number, end: number): number[] {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start)
@@ -25,6 +32,7 @@ export async function movePartitions(
   by: number,
   progress?: DirProgress,
 ): Promise<Array<{ from: string; to: string }>> {
+  checkTopic(topic);
   const moves = range(start, end).map((i) => {
     if (i + by < 0) throw new StorageError(StorageCodes.failed, `moving ${topic}-${i} by ${by} would give a negative partition`);
     return { from: join(dataDir, `${topic}-${i}`), to: join(dataDir, `${topic}-${i + by}`) };
@@ -47,6 +55,7 @@ export async function movePartitions(
 
 /** MetaQ's delete-partitions (docs/operations.md): remove `<topic>-<i>` for i in start..end, files first. Missing ones are skipped. */
 export async function deletePartitions(io: FileIO, dataDir: string, topic: string, start: number, end: number, progress?: DirProgress): Promise<string[]> {
+  checkTopic(topic);
   const dirs = range(start, end).map((i) => join(dataDir, `${topic}-${i}`));
   const deleted: string[] = [];
   for (const [i, dir] of dirs.entries()) {

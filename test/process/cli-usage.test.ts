@@ -110,4 +110,23 @@ describe('metaq usage: help, version and usage errors from the command declarati
     assertUsageError(await refused(['lookup', 'orders']), /^metaq: lookup needs either --key K or --id ID$/, hint('lookup'));
     assertUsageError(await refused(['reload']), /^metaq: the admin API needs a token/, hint('reload'));
   });
+
+  it('a topic or group name outside the name rule is a usage error before anything is touched', async () => {
+    const hint = (command: string) => `Run 'metaq ${command} --help' for its usage.`;
+    assertUsageError(
+      await refused(['delete-partitions', '--data', '/tmp', '--topic', '../etc', '--start', '0', '--end', '0', '--force']),
+      /^metaq: option '--topic <T>' argument '\.\.\/etc' is invalid\. It is an invalid topic name "\.\.\/etc": a topic name is 1 to 249 characters/,
+      hint('delete-partitions'),
+    );
+    assertUsageError(
+      await refused(['offsets', '--group', '', '--topic', 'orders']),
+      /argument '' is invalid\. It is an invalid group name "": a group name is/,
+      hint('offsets'),
+    );
+    assertUsageError(
+      await refused(['produce', 'a/b', '--message', 'x']),
+      /value 'a\/b' is invalid for argument 'topic'\. It is an invalid topic name/,
+      hint('produce'),
+    );
+  });
 });

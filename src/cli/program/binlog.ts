@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
 import { defaultBinlogOptions } from '../../integrations/binlog/binlog-publisher.js';
 import { urlOf } from '../broker-target.js';
-import { integer, listValues, repeatable } from './option-values.js';
+import { groupName, integer, listValues, repeatable, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { rootOption, stopSignal, withBrokerOptions, zkOption } from './shared-options.js';
 import { required } from './required-options.js';
@@ -51,7 +51,7 @@ export function registerBinlog(program: Command): void {
         'Publish a MariaDB/MySQL row binlog, one message per row change keyed by table and primary key, until SIGINT or SIGTERM; a checkpoint makes a restart go on where it stopped (docs/integrations.md).',
       )
       .addOption(required(new Option('--source <URL>', 'the database to read: mysql://USER[:PASSWORD]@HOST[:PORT]/')))
-      .addOption(required(new Option('--topic <T>', 'the topic to publish to')))
+      .addOption(required(new Option('--topic <T>', 'the topic to publish to').argParser(topicName)))
       .addOption(repeatable('--tables <DB.TABLE>', 'only these tables (DB.* for a whole database); repeat, or separate with commas (default: all)'))
       .addOption(new Option('--checkpoint <FILE>', 'where the binlog position is kept (default: ~/.metaq-binlog/TOPIC.checkpoint.json)'))
       .addOption(new Option('--from <WHERE>', "with no checkpoint: the binlog's current end, or its oldest file").choices(['start', 'end']).default(d.from))
@@ -92,8 +92,8 @@ export function registerBinlogApply(program: Command): void {
         "Write the row changes metaq binlog published into another MariaDB/MySQL or PostgreSQL database, exactly once per message: each batch and the group's offset in one database transaction. Runs until SIGINT or SIGTERM.",
       )
       .addOption(required(new Option('--target <URL>', 'the database to write: mysql://USER@HOST/DB or postgres://USER@HOST/DB')))
-      .addOption(required(new Option('--topic <T>', 'the topic to read')))
-      .addOption(new Option('--group <G>', 'the consumer group').default('binlog-apply'))
+      .addOption(required(new Option('--topic <T>', 'the topic to read').argParser(topicName)))
+      .addOption(new Option('--group <G>', 'the consumer group').argParser(groupName).default('binlog-apply'))
       .addOption(new Option('--offsets-table <NAME>', "the target's table of the group's offsets").default('meta_topic_partition_group_offset'))
       .addOption(new Option('--max-batch <N>', "a partition's changes per database transaction, at most").default(500).argParser(integer)),
   ).action(async (options: ApplyOptions) => {

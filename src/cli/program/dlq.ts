@@ -2,7 +2,7 @@ import { Argument, Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
 import { urlOf } from '../broker-target.js';
-import { collectSignedMessageIds, integer } from './option-values.js';
+import { collectSignedMessageIds, groupName, integer, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 import { required } from './required-options.js';
@@ -27,7 +27,7 @@ export function registerDlq(program: Command): void {
         "list: a group's dead letters with their origin, failure count and last error. replay: publish dead letters (--id ID…, or --all) to the topic they failed in, as new messages; --all remembers in --offsets how far it got, so a later run replays only newer ones.",
       )
       .addArgument(new Argument('<action>', 'what to do').choices(['list', 'replay']))
-      .addOption(required(new Option('--group <G>', 'the consumer group')))
+      .addOption(required(new Option('--group <G>', 'the consumer group').argParser(groupName)))
       .addOption(new Option('--limit <N>', 'list: at most this many').argParser(integer))
       .addOption(
         new Option('--id <ID>', 'replay: this dead letter, as list prints its id; repeat, or separate with commas, for several').argParser(
@@ -36,7 +36,7 @@ export function registerDlq(program: Command): void {
       )
       .addOption(new Option('--all', 'replay: every dead letter after the position in --offsets').default(false))
       .addOption(new Option('--offsets <FILE>', 'replay --all: where the position is kept'))
-      .addOption(new Option('--topic <DLQ>', "the dead-letter topic, when the group set its own (default: the group's)"))
+      .addOption(new Option('--topic <DLQ>', "the dead-letter topic, when the group set its own (default: the group's)").argParser(topicName))
       .addOption(new Option('--partitions <N>', 'how many partitions the dead-letter topic has (default: 1)').argParser(integer)),
   ).action(async (action: string, options: DlqOptions) => {
     const { listDeadLetters, replayDeadLetters } = await import('../dlq-command.js');

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { listValues } from './option-values.js';
+import { groupName, listValues, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
 
@@ -17,8 +17,8 @@ export function registerLag(program: Command): void {
       .command('lag')
       .summary("print each consumer group's lag per partition")
       .description("Print each consumer group's lag per partition, in bytes, from every broker's admin API named.")
-      .addOption(new Option('--group <G>', 'only this consumer group'))
-      .addOption(new Option('--topic <T>', 'only this topic'))
+      .addOption(new Option('--group <G>', 'only this consumer group').argParser(groupName))
+      .addOption(new Option('--topic <T>', 'only this topic').argParser(topicName))
       .addOption(new Option('--json', 'one JSON object per line').default(false)),
   ).action(async (options: LagOptions) => {
     const { lag } = await import('../lag-command.js');

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
 import { urlOf } from '../broker-target.js';
-import { integer, messageId } from './option-values.js';
+import { integer, messageId, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 
@@ -20,7 +20,7 @@ export function registerLookup(program: Command): void {
       .command('lookup')
       .summary('find messages by key or by id')
       .description('Print the messages of a topic with a key (on topics with keyIndex=true), or the message with an id. Exits 1 when there is none.')
-      .argument('<topic>', 'the topic')
+      .argument('<topic>', 'the topic', topicName)
       .addOption(new Option('--key <K>', 'messages with this key'))
       .addOption(new Option('--id <ID>', 'the message with this id').argParser(messageId).conflicts('key'))
       .addOption(new Option('--limit <N>', 'with --key: at most this many, the newest').argParser(integer))

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { dateTime, integer, repeatable } from './option-values.js';
+import { dateTime, groupName, integer, repeatable, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 
@@ -17,7 +17,7 @@ export function registerProduce(program: Command): void {
       .description(
         'Send messages to a topic and print "<id> <partition> <offset>" for each; without --message, each line of standard input is a message. Exits 2 if any send failed.',
       )
-      .argument('<topic>', 'the topic to send to')
+      .argument('<topic>', 'the topic to send to', topicName)
       .addOption(repeatable('--message <TEXT>', 'a message to send; repeat for several')),
   ).action(async (topic: string, options: ProduceOptions) => {
     const { produce, stdinLines } = await import('../commands.js');
@@ -46,7 +46,7 @@ export function registerConsume(program: Command): void {
       .description(
         'Print the messages of one partition, one line each: offset, id, attribute (when set) and body, separated by tabs. With --group, positions are committed to --offsets and a later run resumes there.',
       )
-      .argument('<topic>', 'the topic to read')
+      .argument('<topic>', 'the topic to read', topicName)
       .addOption(new Option('--partition <N>', 'the partition to read').default(0).argParser(integer))
       .addOption(new Option('--offset <X>', 'start at this offset (default: 0)').argParser(integer))
       .addOption(
@@ -56,7 +56,7 @@ export function registerConsume(program: Command): void {
       )
       .addOption(new Option('--limit <N>', 'stop after this many messages').argParser(integer))
       .addOption(new Option('--follow', 'keep printing new messages, like tail -f').default(false))
-      .addOption(new Option('--group <G>', 'read as this consumer group'))
+      .addOption(new Option('--group <G>', 'read as this consumer group').argParser(groupName))
       .addOption(new Option('--offsets <FILE>', "where the group's positions are kept"))
       .addOption(new Option('--max-size <B>', 'largest fetch in bytes').default(1048576).argParser(integer)),
   ).action(async (topic: string, options: ConsumeOptions) => {

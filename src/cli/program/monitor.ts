@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { defaultThresholds } from '../monitor/broker-checks.js';
-import { integer, listValues, nonNegativeNumber, repeatable } from './option-values.js';
+import { groupName, integer, listValues, nonNegativeNumber, repeatable, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
 
@@ -46,8 +46,8 @@ export function registerMonitor(program: Command): void {
       .addOption(new Option('--rounds <N>', 'stop after this many rounds (default: run until interrupted)').argParser(integer))
       .addOption(whole('--interval-ms <MS>', 'time between rounds', 10_000))
       .addOption(new Option('--json', 'one JSON object per alert line').default(false))
-      .addOption(new Option('--topic <T>', 'the probe topic every broker configures').default('meta-monitor-topic'))
-      .addOption(new Option('--group <G>', 'the group that reads the probes back').default('meta-monitor-receive'))
+      .addOption(new Option('--topic <T>', 'the probe topic every broker configures').argParser(topicName).default('meta-monitor-topic'))
+      .addOption(new Option('--group <G>', 'the group that reads the probes back').argParser(groupName).default('meta-monitor-receive'))
       .addOption(whole('--send-timeout-ms <MS>', 'probe-send: a probe put slower than this alerts', 3000))
       .addOption(whole('--receive-timeout-ms <MS>', 'probe-receive: a probe not read back within this alerts', 3000))
       .addOption(whole('--put-failed <N>', 'put-failed: more failed puts than this in a round', t.putFailed))

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { integer } from './option-values.js';
+import { groupName, integer, topicName } from './option-values.js';
 import type { ZkOptionValues } from './shared-options.js';
 import { withZkOptions } from './shared-options.js';
 import { required } from './required-options.js';
@@ -23,7 +23,7 @@ export function registerCopyOffsets(program: Command): void {
       .description(
         "Copy every consumer group's offsets of a topic's partitions A … B on the source broker id to the target broker id in ZooKeeper (MetaQ's CopyOffsetInZk), so groups resume where they were after partitions move.",
       )
-      .addOption(required(new Option('--topic <T>', 'the topic')))
+      .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
       .addOption(required(new Option('--source <ID>', 'broker id the partitions were on').argParser(integer)))
       .addOption(required(new Option('--target <ID>', 'broker id they are on now').argParser(integer)))
       .addOption(required(new Option('--start <A>', 'first source partition').argParser(integer)))
@@ -59,8 +59,8 @@ export function registerOffsets(program: Command): void {
       .description(
         "Print a consumer group's committed offsets of a topic and each partition's owner, as ZooKeeper holds them, or as a database table holds them with --db.",
       )
-      .addOption(required(new Option('--group <G>', 'the consumer group')))
-      .addOption(required(new Option('--topic <T>', 'the topic')))
+      .addOption(required(new Option('--group <G>', 'the consumer group').argParser(groupName)))
+      .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
       .addOption(new Option('--db <URL>', 'read them from this database instead: mysql://USER@HOST/DB or postgres://USER@HOST/DB'))
       .addOption(new Option('--table <NAME>', 'with --db: the table the consumers write').default('meta_topic_partition_group_offset')),
   ).action(async (options: OffsetsOptions) => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { groupNameProblem, topicNameProblem } from '../../common/names.js';
 
 // Value parsers for options and arguments. Commander prints a parser's message after
 // "option '--port <N>' argument 'eighty' is invalid.", so each message is a full sentence.
@@ -13,6 +14,20 @@ export function integer(text: string): number {
 export function nonNegativeNumber(text: string): number {
   if (!/^[0-9]+(\.[0-9]+)?$/.test(text)) throw new InvalidArgumentError('It must be a non-negative number.');
   return Number(text);
+}
+
+/** A topic name, by the one rule every topic name passes (it becomes a path and a ZooKeeper node). */
+export function topicName(text: string): string {
+  const problem = topicNameProblem(text);
+  if (problem !== undefined) throw new InvalidArgumentError(`It is an ${problem}.`);
+  return text;
+}
+
+/** A consumer group name, by the same rule's group form. */
+export function groupName(text: string): string {
+  const problem = groupNameProblem(text);
+  if (problem !== undefined) throw new InvalidArgumentError(`It is an ${problem}.`);
+  return text;
 }
 
 /** A message id as send results and `metaq consume` print it. */

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { integer } from './option-values.js';
+import { integer, topicName } from './option-values.js';
 import { required } from './required-options.js';
 
 // Partition directories of a stopped broker, changed on disk.
@@ -16,7 +16,7 @@ interface PartitionRange {
 function withPartitionRange(command: Command): Command {
   return command
     .addOption(required(new Option('--data <DIR>', "the stopped broker's data directory")))
-    .addOption(required(new Option('--topic <T>', 'the topic')))
+    .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
     .addOption(required(new Option('--start <A>', 'first partition').argParser(integer)))
     .addOption(required(new Option('--end <B>', 'last partition').argParser(integer)));
 }

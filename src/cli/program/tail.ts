@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
 import { defaultTailOptions } from '../../integrations/tail/tail-agent.js';
 import { urlOf } from '../broker-target.js';
-import { integer, regularExpression, repeatable } from './option-values.js';
+import { integer, regularExpression, repeatable, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { rootOption, stopSignal, withBrokerOptions, zkOption } from './shared-options.js';
 import { required } from './required-options.js';
@@ -34,7 +34,7 @@ export function registerTail(program: Command): void {
       .description(
         "Ship growing log files to a topic, one message per record, until SIGINT or SIGTERM (MetaQ's tail4j). Follows rotation by rename and copy-truncate; a checkpoint makes a restart go on where it stopped, repeating at most one batch. Sends to --host/--port, or through the cluster with --zk.",
       )
-      .addOption(required(new Option('--topic <T>', 'the topic to send to')))
+      .addOption(required(new Option('--topic <T>', 'the topic to send to').argParser(topicName)))
       .addOption(repeatable('--files <GLOB>', 'files to ship; repeat for several globs (include rotated names: app.log*)'))
       .addOption(
         new Option(

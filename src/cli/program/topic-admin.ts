@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { integer } from './option-values.js';
+import { integer, topicName } from './option-values.js';
 import type { AdminOptionValues } from './shared-options.js';
 import { adminClient, withAdminOptions } from './shared-options.js';
 import { required } from './required-options.js';
@@ -36,7 +36,7 @@ export function registerClosePartitions(program: Command): void {
       .description(
         'Close partitions A to B of a topic: puts and gets answer 403 until open-partitions or a broker restart, so producers move to other partitions.',
       )
-      .argument('<topic>', 'the topic')
+      .argument('<topic>', 'the topic', topicName)
       .addOption(required(new Option('--start <A>', 'first partition to close').argParser(integer)))
       .addOption(required(new Option('--end <B>', 'last partition to close').argParser(integer))),
   ).action(async (topic: string, options: CloseOptions) => {
@@ -52,7 +52,7 @@ export function registerOpenPartitions(program: Command): void {
       .command('open-partitions')
       .summary('open every closed partition of a topic')
       .description('Open every partition of a topic that close-partitions closed.')
-      .argument('<topic>', 'the topic'),
+      .argument('<topic>', 'the topic', topicName),
   ).action(async (topic: string, options: AdminOptionValues) => {
     const { openPartitions } = await import('../operations-commands.js');
     await openPartitions(adminClient(options), topic, process.stdout);
