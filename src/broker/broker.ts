@@ -154,7 +154,7 @@ export class Broker {
   static async start(options: BrokerOptions): Promise<Broker> {
     const { config } = options;
     const logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'info' });
-    const io = options.io ?? new NodeFileIO();
+    const io = options.io ?? new NodeFileIO(config.system.inlineWriteMaxBytes);
     const clock = options.clock ?? systemClock;
     const clustered = config.zookeeper.configured && config.zookeeper['zk.zkEnable'];
     checkClusterConfig(config, clustered);

@@ -176,6 +176,7 @@ export class PartitionStores {
       timings: this.latency,
       tail: this.tailCache.budgetBytes > 0 ? this.tailCache.partition() : undefined,
       keyIndex: effective.keyIndex,
+      recoveryPointIntervalMs: this.config.system.recoveryPointIntervalMs,
     });
     let partitions = this.logs.get(topic);
     if (partitions === undefined) this.logs.set(topic, (partitions = new Map<number, PartitionStore>()));

@@ -42,6 +42,8 @@ export interface PartitionLogOptions {
   tail?: PartitionTail;
   /** Index each record's attribute as its key (lookups by key). */
   keyIndex?: boolean;
+  /** About how often the recovery point is rewritten after flushes (default 60 s). */
+  recoveryPointIntervalMs?: number;
 }
 
 /** A framed set at least this large starts a write as soon as it is queued, if none is running. */
@@ -84,7 +86,7 @@ export class PartitionLog implements PartitionStore {
     this.tail = options.tail;
     this.keyIndex = options.keyIndex === true;
     this.recovery = recovery;
-    this.point = new RecoveryPointWriter(options.io, options.dir, options.logger, clock, cleanPointOnDisk);
+    this.point = new RecoveryPointWriter(options.io, options.dir, options.logger, clock, cleanPointOnDisk, options.recoveryPointIntervalMs);
     const target = {
       writtenEnd: () => segments.active.end,
       sync: () => this.writer.syncActive(),

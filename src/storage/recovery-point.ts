@@ -33,16 +33,19 @@ export function writeRecoveryPoint(io: FileIO, dir: string, point: RecoveryPoint
   return writeFileAtomically(io, join(dir, RECOVERY_POINT_FILE), Buffer.from(JSON.stringify(point)));
 }
 
-/** The recovery point is rewritten at most this often (it costs two fsyncs). */
-const REWRITE_INTERVAL_MS = 1000;
+/** How often a partition's recovery point is rewritten by default (`[system] recoveryPointIntervalMs`). */
+export const DEFAULT_RECOVERY_POINT_INTERVAL_MS = 60_000;
 
 /**
- * Keeps one partition's recovery point up to date: rewritten after flushes at most once a
- * second, at once when the log is cut back, and marked clean at close.
+ * Keeps one partition's recovery point up to date: rewritten after the first flush, then after
+ * flushes about once every `intervalMs` (each rewrite costs two fsyncs: ten thousand partitions
+ * at once a second would be twenty thousand fsyncs a second), at once when the log is cut back,
+ * and marked clean at close. The interval is jittered by ±50 % so partitions that started
+ * together do not all rewrite in the same moment.
  */
 export class RecoveryPointWriter {
   private writing: Promise<void> | undefined;
-  private lastWriteAt = -Infinity;
+  private nextWriteAt = -Infinity;
 
   /**
    * @param cleanOnDisk the point on disk says a clean stop at the flushed end, and nothing changed since
@@ -53,13 +56,14 @@ export class RecoveryPointWriter {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private cleanOnDisk: boolean,
+    private readonly intervalMs = DEFAULT_RECOVERY_POINT_INTERVAL_MS,
   ) {}
 
-  /** The log is flushed up to `end`: rewrite the point unless that was done within the last second. */
+  /** The log is flushed up to `end`: rewrite the point unless its next rewrite is not due yet. */
   flushedTo(end: number): void {
     const now = this.clock.monotonicMs();
-    if (this.writing !== undefined || now - this.lastWriteAt < REWRITE_INTERVAL_MS) return;
-    this.lastWriteAt = now;
+    if (this.writing !== undefined || now < this.nextWriteAt) return;
+    this.nextWriteAt = now + this.intervalMs * (0.5 + Math.random());
     this.cleanOnDisk = false;
     this.writing = writeRecoveryPoint(this.io, this.dir, { flushedOffset: end, cleanShutdown: false })
       .catch((error: unknown) =>

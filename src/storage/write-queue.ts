@@ -8,6 +8,25 @@ function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** Queues whose drain starts at the end of this turn: one immediate starts them all. */
+let dueAtTurnEnd: WriteQueue[] = [];
+
+function startDue(): void {
+  const due = dueAtTurnEnd;
+  dueAtTurnEnd = [];
+  for (let i = 0; i < due.length; i += 1) due[i]!.startScheduled();
+}
+
+/**
+ * Start `queue`'s drain at the end of this turn. Every partition written in a turn starts in
+ * the same immediate, so their acks are answered in one socket write per connection rather than
+ * one per partition (with a thousand partitions, one immediate each cost more than the writes).
+ */
+function startAtTurnEnd(queue: WriteQueue): void {
+  dueAtTurnEnd.push(queue);
+  if (dueAtTurnEnd.length === 1) setImmediate(startDue);
+}
+
 /**
  * The appends of one partition waiting to be written, and when they are written: appends that
  * arrive in one event-loop turn go out as one write, taken in arrival order up to the room left
@@ -20,10 +39,11 @@ export class WriteQueue {
   /** The running drain, if any. */
   private running: Promise<void> | undefined;
   private taken = 0;
-  private readonly startScheduled = (): void => {
+  /** @internal Called at the end of the turn it was scheduled in. */
+  startScheduled(): void {
     this.scheduled = false;
     this.start();
-  };
+  }
   private readonly drained = (): void => {
     this.running = undefined;
     if (this.entries.length > 0) this.start();
@@ -52,7 +72,7 @@ export class WriteQueue {
     this.entries.push(entry);
     if (this.running === undefined && !this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.startScheduled);
+      startAtTurnEnd(this);
     }
   }
 

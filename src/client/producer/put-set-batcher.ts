@@ -49,11 +49,16 @@ interface OpenSet {
   /** One per record, in the set's order. */
   listeners: SendListener[];
   timeoutMs: number;
-  timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** The linger timer (`lingerMs` > 0). */
+  timer: NodeJS.Timeout | undefined;
 }
 
-/** A new set's buffer; a set that outgrows it moves to a full-size one, reused (`BufferPool`). */
-const INITIAL_SET_BYTES = 16 * 1024;
+/**
+ * A new set's buffer; a set that outgrows it moves to a full-size one, reused (`BufferPool`).
+ * Under 4 KiB, Buffer.allocUnsafe carves it from Node's shared pool instead of allocating: with
+ * sends spread over a thousand partitions, most sets hold a few messages.
+ */
+const INITIAL_SET_BYTES = 4000;
 
 /** Idle full-size set buffers kept for the next busy sets. */
 const IDLE_SET_BUFFERS = 8;
@@ -181,6 +186,8 @@ export class PutSetBatcher {
    * set's frame may still wait in a reconnect queue, so its buffer is left to the collector.
    */
   private readonly fullSets: BufferPool;
+  /** Sets to send at the end of this turn (`lingerMs` 0), in the order they were opened. */
+  private dueAtTurnEnd: OpenSet[] = [];
 
   constructor(
     readonly options: BatchingOptions,
@@ -220,7 +227,8 @@ export class PutSetBatcher {
       };
       sets.set(partition.index, set);
       const scheduled = set;
-      set.timer = this.options.lingerMs > 0 ? setTimeout(() => this.flush(scheduled), this.options.lingerMs) : setImmediate(() => this.flush(scheduled));
+      if (this.options.lingerMs > 0) set.timer = setTimeout(() => this.flush(scheduled), this.options.lingerMs);
+      else this.flushAtTurnEnd(set);
     }
     const at = set.bytes;
     if (at + size > set.buffer.length) {
@@ -249,6 +257,21 @@ export class PutSetBatcher {
     this.fullSets.give(records);
   }
 
+  /**
+   * Send `set` once this turn's sends are in. One immediate sends every set opened in the turn:
+   * with a thousand partitions, an immediate each meant a thousand socket writes a turn.
+   */
+  private flushAtTurnEnd(set: OpenSet): void {
+    this.dueAtTurnEnd.push(set);
+    if (this.dueAtTurnEnd.length === 1) setImmediate(this.flushDue);
+  }
+
+  private readonly flushDue = (): void => {
+    const due = this.dueAtTurnEnd;
+    this.dueAtTurnEnd = [];
+    for (let i = 0; i < due.length; i += 1) this.flush(due[i]!);
+  };
+
   /** Send the partition's open set now, so what is sent next on that partition comes after it. */
   flushPartition(connection: BrokerTransport, topic: string, index: number): void {
     const set = this.open.get(connection)?.get(topic)?.get(index);
@@ -274,10 +297,7 @@ export class PutSetBatcher {
     const sets = this.open.get(set.connection)?.get(set.topic);
     if (sets?.get(set.partition.index) !== set) return; // already sent
     sets.delete(set.partition.index);
-    if (set.timer !== undefined) {
-      clearTimeout(set.timer as NodeJS.Timeout);
-      clearImmediate(set.timer as NodeJS.Immediate);
-    }
+    if (set.timer !== undefined) clearTimeout(set.timer);
     const { connection, topic, partition, listeners, buffer } = set;
     const codec = this.options.compression;
     sendSet(connection, topic, partition.index, buffer.subarray(0, set.bytes), listeners.length, codec, set.timeoutMs, this.identify(topic, partition)).then(

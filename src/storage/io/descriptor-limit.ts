@@ -13,8 +13,10 @@ export function descriptorLimit(): number | undefined {
 
 /**
  * Descriptors the partition logs may hold when `maxOpenSegmentFiles` is 0: half the process's
- * limit, at most 1,000, so connections, the HTTP port and journals keep the other half.
+ * limit, so connections, the HTTP port and journals keep the other half. Not capped lower: a
+ * producer writing round robin over more partitions than the cache holds makes every write
+ * close one file (after a fsync) and reopen another.
  */
 export function defaultOpenFileBudget(limit = descriptorLimit()): number {
-  return Math.max(16, Math.min(1_000, Math.floor((limit ?? 2_048) / 2)));
+  return Math.max(16, Math.floor((limit ?? 2_048) / 2));
 }
