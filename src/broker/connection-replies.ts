@@ -6,9 +6,10 @@ import type { Outcome } from './handlers/outcome.js';
 
 /**
  * The one place outcomes become wire bytes on the broker port (docs/protocol.md, replies).
- * Text replies are encoded into one buffer and the socket is corked for the tick, so the
- * replies produced in one tick (a batch of acks) leave in one writev; a get's message set is
- * written after them, uncopied.
+ * Text replies are encoded into one buffer and the socket is corked until the end of the
+ * event-loop turn, so the replies produced in one turn leave in one writev: the acks of every
+ * fsync that finished in it (group commit over many partitions), not one write per fsync. A
+ * get's message set is written after them, uncopied.
  */
 export class ConnectionReplies {
   private corked = false;
@@ -52,7 +53,7 @@ export class ConnectionReplies {
     return true;
   }
 
-  /** Text replies of this tick so far, written as one buffer (before the socket ends, too). */
+  /** Text replies of this turn so far, written as one buffer (before the socket ends, too). */
   flush(): void {
     const bytes = this.text.take();
     if (bytes !== undefined) this.socket.write(bytes);
@@ -62,10 +63,12 @@ export class ConnectionReplies {
     if (this.corked) return;
     this.corked = true;
     this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.flush();
-      this.socket.uncork();
-    });
+    setImmediate(this.uncork);
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.flush();
+    this.socket.uncork();
+  };
 }
