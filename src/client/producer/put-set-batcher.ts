@@ -53,12 +53,33 @@ interface OpenSet {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** A new set's buffer, doubled from a slab as it grows, up to `SLAB_SET_BYTES`. */
+const INITIAL_SET_BYTES = 2048;
+
+/** Sets up to this size live in shared slabs; a larger one moves to a full-size buffer, reused (`BufferPool`). */
+const SLAB_SET_BYTES = 32 * 1024;
+
+const SLAB_BYTES = 1024 * 1024;
+
 /**
- * A new set's buffer; a set that outgrows it moves to a full-size one, reused (`BufferPool`).
- * Under 4 KiB, Buffer.allocUnsafe carves it from Node's shared pool instead of allocating: with
- * sends spread over a thousand partitions, most sets hold a few messages.
+ * Carves set buffers out of 1 MiB slabs. With sends spread over thousands of partitions most
+ * sets hold a few messages: a buffer of their own each (or a full-size one once they outgrew
+ * the first) was most of the producer's garbage. A slab is collected once its sets are.
  */
-const INITIAL_SET_BYTES = 4000;
+class SetSlab {
+  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private used = 0;
+
+  take(bytes: number): Buffer {
+    if (this.used + bytes > SLAB_BYTES) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.used = 0;
+    }
+    const view = this.slab.subarray(this.used, this.used + bytes);
+    this.used += (bytes + 7) & ~7;
+    return view;
+  }
+}
 
 /** Idle full-size set buffers kept for the next busy sets. */
 const IDLE_SET_BUFFERS = 8;
@@ -186,6 +207,7 @@ export class PutSetBatcher {
    * set's frame may still wait in a reconnect queue, so its buffer is left to the collector.
    */
   private readonly fullSets: BufferPool;
+  private readonly slab = new SetSlab();
   /** Sets to send at the end of this turn (`lingerMs` 0), in the order they were opened. */
   private dueAtTurnEnd: OpenSet[] = [];
 
@@ -219,7 +241,7 @@ export class PutSetBatcher {
         connection,
         topic,
         partition,
-        buffer: Buffer.allocUnsafe(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))),
+        buffer: this.setBuffer(Math.max(size, Math.min(INITIAL_SET_BYTES, this.options.maxBatchBytes))),
         bytes: 0,
         listeners: [],
         timeoutMs,
@@ -232,8 +254,7 @@ export class PutSetBatcher {
     }
     const at = set.bytes;
     if (at + size > set.buffer.length) {
-      const grown =
-        this.fullSets.take(this.options.maxBatchBytes) ?? Buffer.allocUnsafe(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
+      const grown = this.setBuffer(Math.max(at + size, Math.min(set.buffer.length * 2, this.options.maxBatchBytes)));
       set.buffer.copy(grown, 0, 0, at);
       set.buffer = grown;
     }
@@ -271,6 +292,12 @@ export class PutSetBatcher {
     this.dueAtTurnEnd = [];
     for (let i = 0; i < due.length; i += 1) this.flush(due[i]!);
   };
+
+  /** A buffer for a set of `bytes`: from a slab while small, else a full-size one. */
+  private setBuffer(bytes: number): Buffer {
+    if (bytes <= SLAB_SET_BYTES) return this.slab.take(bytes);
+    return this.fullSets.take(this.options.maxBatchBytes) ?? Buffer.allocUnsafe(bytes);
+  }
 
   /** Send the partition's open set now, so what is sent next on that partition comes after it. */
   flushPartition(connection: BrokerTransport, topic: string, index: number): void {
