@@ -9,9 +9,12 @@ import { warmUpCount } from './child.js';
 // set (with hex text as data, which compresses about 2:1, instead of one repeated byte), `batch`
 // sends with producer.sendBatch (1,000 messages a call; latency figures are then per batch),
 // `idempotent` sends as an idempotent producer (which needs the seventh argument).
-// A seventh argument spreads the sends round robin over that many partitions.
+// A seventh argument spreads the sends round robin over that many partitions, and an eighth
+// over that many topics (`<topic>0`, `<topic>1`, …) of that many partitions each.
 const [target, topic, size, count, window] = process.argv.slice(2).map((v, i) => (i <= 1 ? v : Number(v))) as [string, string, number, number, number];
-const spread = process.argv[8] === undefined ? undefined : { [topic]: Number(process.argv[8]) };
+const topicCount = Number(process.argv[9] ?? 1);
+const topics = topicCount > 1 ? Array.from({ length: topicCount }, (_, i) => `${topic}${i}`) : [topic];
+const spread = process.argv[8] === undefined ? undefined : Object.fromEntries(topics.map((name) => [name, Number(process.argv[8])]));
 const client = new MetaqClient(target.startsWith('zk:') ? { zkConnect: target.slice(3) } : { serverUrl: `meta://127.0.0.1:${target}`, partitions: spread });
 const mode = process.argv[7];
 const producer = client.producer(
@@ -33,7 +36,7 @@ if (warmUp > 0) {
     for (let sent = 0; sent < warmUp; sent += 1000) await producer.sendBatch(Array.from({ length: Math.min(1000, warmUp - sent) }, () => ({ topic, data })));
   else
     await producer.sendAll(
-      Array.from({ length: warmUp }, () => ({ topic, data })),
+      Array.from({ length: warmUp }, (_, n) => ({ topic: topics[n % topics.length]!, data })),
       { inFlight: window },
     );
 }
@@ -43,7 +46,7 @@ let next = 0;
 function* messages(): Generator<{ topic: string; data: Buffer }> {
   for (; next < count; next += 1) {
     sentAt[next] = performance.now();
-    yield { topic, data };
+    yield { topic: topics[next % topics.length]!, data };
   }
 }
 /** `batch` mode: producer.sendBatch of BATCH messages at a time, window / BATCH batches outstanding. */

@@ -57,4 +57,13 @@ export function registerStoreBudgetMetrics(stores: PartitionStores, registers: R
       this.inc(stores.files.evictions);
     },
   });
+  new Counter({
+    name: 'metaq_segment_file_idle_closes_total',
+    help: 'Partition files closed after segmentFileIdleMs unused (each reopened on its next use).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stores.files.idleCloses);
+    },
+  });
 }

@@ -52,6 +52,7 @@ export class PartitionStores {
   private readonly logs = new Map<string, Map<number, PartitionStore>>();
   private readonly opening = new Map<string, Promise<PartitionStore>>();
   private readonly jobs: Cron[] = [];
+  private idleCloses: NodeJS.Timeout | undefined;
   /** Told of every store created after start (cluster mode registers new topics, a sync master streams them). */
   /** The newest bytes of every partition, under one budget (`tailCacheBytes`). */
   readonly tailCache: TailCache;
@@ -226,11 +227,22 @@ export class PartitionStores {
 
   /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (docs/storage.md, retention). */
   scheduleRetention(): void {
+    this.scheduleIdleCloses();
     for (const job of this.jobs.splice(0)) job.stop();
     const schedules = new Set([this.config.system.deleteWhen, ...this.config.topics.flatMap((t) => (t.deleteWhen ? [t.deleteWhen] : []))]);
     for (const when of schedules) {
       this.jobs.push(new Cron(when, { protect: true }, async () => void (await this.runRetention(when))));
     }
+  }
+
+  /** Every `segmentFileIdleMs`, close the descriptors of partition files unused since the last time (docs/storage.md, open files). */
+  private scheduleIdleCloses(): void {
+    const every = this.config.system.segmentFileIdleMs;
+    if (this.idleCloses !== undefined || every <= 0) return;
+    this.idleCloses = setInterval(() => {
+      this.files.closeIdle().catch((error: unknown) => this.logger.warn({ component: 'storage', err: error }, 'closing idle partition files failed'));
+    }, every);
+    this.idleCloses.unref();
   }
 
   /** Apply retention to every store whose topic uses `when` (all stores when undefined). */
@@ -273,6 +285,7 @@ export class PartitionStores {
 
   async close(): Promise<void> {
     for (const job of this.jobs) job.stop();
+    clearInterval(this.idleCloses);
     await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
     // Each close writes the partition's recovery point: a few at a time, so thousands of them
     // never need more descriptors than the broker has; every log is closed even if one fails.

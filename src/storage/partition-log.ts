@@ -123,7 +123,10 @@ export class PartitionLog implements PartitionStore {
     // already holds the end: it is rewritten by the first flush instead, so that thousands of
     // partitions start without two fsyncs each (a crash before that flush is reported as clean).
     const pointHoldsEnd = point?.flushedOffset === end;
-    if (!pointHoldsEnd) await writeRecoveryPoint(io, dir, { flushedOffset: end, cleanShutdown: false });
+    // An empty partition without a point recovers as one whose point is its start, so a new
+    // partition skips the two fsyncs (a burst to 10,000 new partitions timed out on them).
+    const emptyWithoutPoint = point === undefined && segments.length === 1 && segments[0]!.size === 0;
+    if (!pointHoldsEnd && !emptyWithoutPoint) await writeRecoveryPoint(io, dir, { flushedOffset: end, cleanShutdown: false });
     return new PartitionLog(options, new SegmentList(segments), producers, messageCount, recovery, pointHoldsEnd && point.cleanShutdown);
   }
 

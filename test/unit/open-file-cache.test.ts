@@ -110,6 +110,22 @@ describe('open-file cache', () => {
     assert.equal(await readAll(handles[0]!), 'CONTENT of file 0');
   });
 
+  it('closes the descriptors of files unused since the last sweep, after syncing them, and reopens them on use', async () => {
+    const { io, cache, handles } = await setUp(10, 3);
+    await handles[0]!.write(Buffer.from('UNSYNCED'), 0);
+    await cache.closeIdle(); // every file was used before this sweep: none closes yet
+    assert.equal(io.held, 3);
+    assert.equal(await readAll(handles[2]!), 'content of file 2'); // f2 used since
+    await cache.closeIdle();
+    assert.equal(io.held, 1, 'f0 and f1 went unused for a whole period and keep their descriptors');
+    assert.equal(cache.idleCloses, 2);
+    assert.equal(cache.evictions, 0);
+    const image = io.crashImage('current', () => ({ applied: 0, tearLast: false }));
+    assert.equal((await image.readFile('/data/f0'))?.subarray(0, 8).toString(), 'UNSYNCED', 'an idle file was closed without its writes made durable');
+    assert.equal(await readAll(handles[0]!), 'UNSYNCEDof file 0');
+    assert.equal(io.held, 2);
+  });
+
   it('does not bring a removed file back when it reopens it', async () => {
     const { io, handles } = await setUp(1, 2);
     await io.unlink('/data/f0'); // f0's descriptor was closed to open f1

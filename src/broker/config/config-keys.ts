@@ -95,6 +95,9 @@ export const systemKeys = {
   maxOpenSegmentFiles: { kind: 'int', default: 0, min: 0 },
   // metaq addition: partition writes up to this many bytes are copied into the page cache on the
   // event loop (a few microseconds) instead of through libuv's thread pool; 0: always the pool.
+  // metaq addition: a partition file unused for one to two periods of this closes its descriptor
+  // (reopened on use), so idle partitions hold none; 0: only the cache's bound closes files.
+  segmentFileIdleMs: { kind: 'int', default: 600_000, min: 0 },
   inlineWriteMaxBytes: { kind: 'int', default: 64 * 1024, min: 0 },
   // metaq addition: about how often (jittered ±50 %) a written partition rewrites its
   // .recovery-point after flushes (two fsyncs each); it is also rewritten at once after a cut and at a clean stop.

@@ -16,7 +16,7 @@ class NodeFile implements IoFile {
     // a trip through libuv's thread pool costs a thread wake-up each way (with a thousand
     // partitions, most of the broker's time). Large writes still go to the pool.
     if (data.length <= this.inlineWriteMaxBytes) {
-      for (let done = 0; done < data.length; ) done += writeSync(this.handle.fd, data, done, data.length - done, position + done);
+      for (let done = 0; done < data.length;) done += writeSync(this.handle.fd, data, done, data.length - done, position + done);
       return;
     }
     let done = 0;

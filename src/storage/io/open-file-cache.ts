@@ -24,6 +24,10 @@ export class OpenFileCache implements FileIO {
   evictions = 0;
   /** Opens that found the process out of descriptors and were tried again. */
   descriptorShortages = 0;
+  /** Descriptors closed because their file went unused between two sweeps (`closeIdle`). */
+  idleCloses = 0;
+  /** Counts sweeps: a file remembers the one it was last used in. */
+  private sweep = 0;
 
   constructor(
     private readonly inner: FileIO,
@@ -100,9 +104,28 @@ export class OpenFileCache implements FileIO {
   touch(file: CachedFile): void {
     this.lru.delete(file);
     this.lru.set(file, true);
+    file.usedInSweep = this.sweep;
   }
 
-  /** @internal The file no longer holds a descriptor. */
+  /**
+   * Close the descriptors of files not used since the last call (after an fdatasync where they
+   * have unsynced writes; each reopens on its next use), so partitions nobody writes or reads
+   * hold none: run every `segmentFileIdleMs`, a file goes after one to two periods unused.
+   * Resolves once they are closed.
+   */
+  async closeIdle(): Promise<void> {
+    const last = this.sweep;
+    this.sweep += 1;
+    const idle: CachedFile[] = [];
+    for (const file of this.lru.keys()) {
+      if (file.usedInSweep >= last) break; // least recently used first: the rest were used since
+      if (file.idle) idle.push(file);
+    }
+    this.idleCloses += idle.length;
+    await Promise.all(idle.map((file) => file.evict(false)));
+  }
+
+  /** @internal The file no longer holds a descriptor; `evicted`: closed to make room. */
   forget(file: CachedFile, evicted: boolean): void {
     this.lru.delete(file);
     if (evicted) this.evictions += 1;
@@ -144,6 +167,8 @@ class CachedFile implements IoFile {
    */
   private syncFailure: Error | undefined;
   private closed = false;
+  /** @internal The cache's sweep this file was last used in. */
+  usedInSweep = 0;
 
   constructor(
     private readonly cache: OpenFileCache,
@@ -223,11 +248,11 @@ class CachedFile implements IoFile {
     }
   }
 
-  /** @internal Close the descriptor to make room; the file stays open to its owner. */
-  async evict(): Promise<void> {
+  /** @internal Close the descriptor (to make room, or idle); the file stays open to its owner. */
+  async evict(toMakeRoom = true): Promise<void> {
     const handle = this.handle!;
     this.handle = undefined;
-    this.cache.forget(this, true);
+    this.cache.forget(this, toMakeRoom);
     // Idle: no change is in flight, so `writes` counts everything on this descriptor.
     const writes = this.writes;
     const dirty = writes !== this.syncedWrites;
