@@ -14,6 +14,7 @@ export interface BrokerInfo {
   connections: number;
   connectionsByAddress: Array<{ address: string; connections: number }>;
   closedPartitions: Array<{ topic: string; partitions: number[] }>;
+  topics: { topics: number; partitions: number; messages: number; sizeBytes: number; rates: Rates };
   process: { pid: number; node: string; rssBytes: number };
   host: { loadAverage: number[]; cpus: number; disks: Array<{ path: string; totalBytes: number; freeBytes: number }> };
 }
@@ -51,6 +52,15 @@ export interface Topic {
   sizeBytes: number;
   settings: Record<string, unknown> | null;
   rates: Rates;
+}
+
+/** One page of `GET /api/topics`: topics by name after a cursor, and how many match in all. */
+export interface TopicPage {
+  topics: Topic[];
+  total: number;
+  start: number;
+  next: string | null;
+  limit: number;
 }
 
 export interface GroupPartition {

@@ -101,7 +101,7 @@ export class AdminServer {
     await app.register(async (api) => {
       api.addHook('onRequest', tokenGuard(token));
       api.addHook('preValidation', namesGuard);
-      brokerRoutes(api, broker, () => server.url);
+      brokerRoutes(api, broker, () => server.url, rates);
       topicRoutes(api, broker, rates);
       groupRoutes(api, broker, groups, rates);
       transactionRoutes(api, broker);

@@ -72,6 +72,28 @@ export class RateSampler {
     return { putsPerSecond: rate('puts'), getsPerSecond: rate('gets'), putBytesPerSecond: rate('putBytes'), getBytesPerSecond: rate('getBytes') };
   }
 
+  /** Per-second rates of all topics together, between the last two samples (the overview's totals). */
+  totalRates(): TopicRates {
+    const [before, after] = this.samples.slice(-2);
+    if (before === undefined || after === undefined || after.atMs === before.atMs)
+      return { putsPerSecond: 0, getsPerSecond: 0, putBytesPerSecond: 0, getBytesPerSecond: 0 };
+    const sum = (sample: Sample) => {
+      const total = { puts: 0, gets: 0, putBytes: 0, getBytes: 0 };
+      for (const t of sample.topics.values()) {
+        total.puts += t.puts;
+        total.gets += t.gets;
+        total.putBytes += t.putBytes;
+        total.getBytes += t.getBytes;
+      }
+      return total;
+    };
+    const a = sum(before);
+    const b = sum(after);
+    const seconds = (after.atMs - before.atMs) / 1000;
+    const rate = (field: 'puts' | 'gets' | 'putBytes' | 'getBytes'): number => Math.max(0, Math.round(((b[field] - a[field]) / seconds) * 10) / 10);
+    return { putsPerSecond: rate('puts'), getsPerSecond: rate('gets'), putBytesPerSecond: rate('putBytes'), getBytesPerSecond: rate('getBytes') };
+  }
+
   /** A group's total lag over the sampled window, oldest first. */
   lagHistory(group: string): Array<{ atMs: number; lagBytes: number }> {
     return this.samples.flatMap((sample) => {

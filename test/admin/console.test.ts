@@ -21,7 +21,7 @@ describe('web console in headless Chromium', () => {
   const prepared = xaKey('console-1', 'shop');
 
   before(async () => {
-    f = await startAdminFixture(adminIni(), { sampleIntervalMs: 200 });
+    f = await startAdminFixture(adminIni('', '[topic=orders]\nnumPartitions=2\nstat=true\n[topic=logs]\n[topic=shelf-*]\n'), { sampleIntervalMs: 200 });
     session = await WireSession.open('127.0.0.1', f.broker.port);
     await putWithAttribute(session, 'orders', 0, '{"order":1,"sku":"A-17"}', 'region=eu');
     for (let i = 2; i <= 40; i += 1) await put(session, 'orders', i % 2, `{"order":${i},"sku":"B-${i}"}`);
@@ -151,5 +151,42 @@ describe('web console in headless Chromium', () => {
     assert.equal(await text(page, '[data-testid=role]'), 'master');
     await page.locator('text=This broker has no slave').waitFor();
     await screenshot(page, shots, 'replication');
+  });
+
+  it('topics, paged: a page at a time with next and previous, the count, and a filter', async () => {
+    const shelves = Array.from({ length: 60 }, (_, i) => `shelf-${String(i).padStart(3, '0')}`);
+    const created = await Promise.all(shelves.map((name) => put(session, name, 0, `first of ${name}`)));
+    assert.ok(
+      created.every((r) => r.code === 200),
+      'every shelf topic was created',
+    );
+    await page.goto(`${f.admin.url}/#/`);
+    await eventually(async () => (await text(page, '[data-testid=topic-count]')) === '62', 'the overview counts every topic');
+    await page.goto(`${f.admin.url}/#/topics`);
+    await page.locator('select[name=limit]').selectOption('25');
+    const range = (expected: string) => eventually(async () => (await text(page, '[data-testid=range]')) === expected, `the range reads ${expected}`);
+    const rows = async () => Promise.all((await page.locator('[data-testid=topics] tbody tr').all()).map((tr) => tr.getAttribute('data-topic')));
+    await range('1–25 of 62 topics');
+    assert.deepEqual(await rows(), ['logs', 'orders', ...shelves.slice(0, 23)]);
+    assert.equal(await page.locator('[data-testid=previous]').isDisabled(), true, 'no page before the first');
+    await page.locator('[data-testid=next]').click();
+    await range('26–50 of 62 topics');
+    assert.deepEqual(await rows(), shelves.slice(23, 48));
+    await page.locator('[data-testid=next]').click();
+    await range('51–62 of 62 topics');
+    assert.deepEqual(await rows(), shelves.slice(48));
+    assert.equal(await page.locator('[data-testid=next]').isDisabled(), true, 'no page after the last');
+    await screenshot(page, shots, 'topics-paged');
+    await page.locator('[data-testid=previous]').click();
+    await range('26–50 of 62 topics');
+    assert.deepEqual(await rows(), shelves.slice(23, 48), 'back on the second page');
+    await page.locator('input[name=filter]').fill('SHELF-04');
+    await range('1–10 of 10 topics');
+    assert.deepEqual(await rows(), shelves.slice(40, 50));
+    assert.equal(await page.locator('[data-testid=previous]').isDisabled(), true, 'a new filter starts at its first page');
+    assert.equal(await page.locator('[data-testid=next]').isDisabled(), true, 'ten fit on one page');
+    await page.locator('input[name=filter]').fill('no-such-topic');
+    await range('no topics match');
+    assert.equal(await page.locator('[data-testid=topics] tbody tr').count(), 0);
   });
 });

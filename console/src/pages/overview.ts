@@ -1,17 +1,14 @@
 import { html } from '../html.js';
 import { usePoll } from '../use-poll.js';
 import { bytes, count, duration, rate } from '../format.js';
-import type { BrokerInfo, ClusterBroker, Topic } from '../types.js';
+import type { BrokerInfo, ClusterBroker } from '../types.js';
 import { StatusLine } from './status-line.js';
 
 /** Cluster overview: this broker, every broker registered in ZooKeeper, totals and live rates. */
 export function OverviewPage() {
   const broker = usePoll<BrokerInfo>('/broker');
   const brokers = usePoll<{ brokers: ClusterBroker[] }>('/brokers');
-  const topics = usePoll<{ topics: Topic[] }>('/topics');
   const b = broker.data;
-  const all = topics.data?.topics ?? [];
-  const sum = (f: (t: Topic) => number) => all.reduce((n, t) => n + f(t), 0);
   return html`
     <h1>Cluster overview</h1>
     <${StatusLine} polled=${broker} />
@@ -40,23 +37,27 @@ export function OverviewPage() {
           </div>
           <div class="card">
             <div class="label">Topics</div>
-            <div class="value" data-testid="topic-count">${all.length}</div>
+            <div class="value" data-testid="topic-count">${count(b.topics.topics)}</div>
+          </div>
+          <div class="card">
+            <div class="label">Partitions</div>
+            <div class="value" data-testid="partition-count">${count(b.topics.partitions)}</div>
           </div>
           <div class="card">
             <div class="label">Messages</div>
-            <div class="value" data-testid="message-count">${count(sum((t) => t.messages))}</div>
+            <div class="value" data-testid="message-count">${count(b.topics.messages)}</div>
           </div>
           <div class="card">
             <div class="label">Stored</div>
-            <div class="value">${bytes(sum((t) => t.sizeBytes))}</div>
+            <div class="value">${bytes(b.topics.sizeBytes)}</div>
           </div>
           <div class="card">
             <div class="label">Puts</div>
-            <div class="value" data-testid="put-rate">${rate(sum((t) => t.rates.putsPerSecond))}</div>
+            <div class="value" data-testid="put-rate">${rate(b.topics.rates.putsPerSecond)}</div>
           </div>
           <div class="card">
             <div class="label">Gets</div>
-            <div class="value">${rate(sum((t) => t.rates.getsPerSecond))}</div>
+            <div class="value">${rate(b.topics.rates.getsPerSecond)}</div>
           </div>
           ${b.host.disks.map(
             (d) =>

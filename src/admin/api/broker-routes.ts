@@ -4,9 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../../broker/broker.js';
 import { BROKER_VERSION } from '../../broker/broker.js';
 import { statsReport } from '../../broker/stats/stats-report.js';
+import type { RateSampler } from '../rate-sampler.js';
+import { readTopicTotals } from '../views/topic-list.js';
 
 /** This broker, the cluster's brokers (from ZooKeeper), the `stats` text and slave status. */
-export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: () => string): void {
+export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: () => string, rates: RateSampler): void {
   app.get('/api/broker', async () => {
     const system = broker.config.system;
     return {
@@ -26,6 +28,8 @@ export function brokerRoutes(app: FastifyInstance, broker: Broker, consoleUrl: (
       connectionsByAddress: broker.connectionsByAddress(),
       counters: { ...broker.counters },
       closedPartitions: broker.closedPartitions.all(),
+      // The overview's totals: counters summed, no per-topic view built (GET /api/topics is paged).
+      topics: { ...readTopicTotals(broker), rates: rates.totalRates() },
       process: { pid: process.pid, node: process.version, rssBytes: process.memoryUsage().rss },
       host: { loadAverage: loadavg(), cpus: availableParallelism(), disks: await broker.diskSpace() },
     };

@@ -1,14 +1,26 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { Broker } from '../../broker/broker.js';
-import { readTopic, readTopics } from '../views/topic-view.js';
+import { readTopic } from '../views/topic-view.js';
+import { readTopicPage } from '../views/topic-list.js';
 import { readMessages } from '../views/message-view.js';
 import type { RateSampler } from '../rate-sampler.js';
 import { topicParam, topicPartitionParams } from './schemas.js';
 import { notFound } from './http-errors.js';
+import { topicListQuery, topicListQueryError } from './topic-list-query.js';
 
 /** Topics, partitions (offsets, sizes, live rates), the message browser, close/open partitions (docs/admin-api.md). */
 export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSampler): void {
-  app.get('/api/topics', () => ({ topics: readTopics(broker).map((topic) => ({ ...topic, rates: rates.topicRates(topic.topic) })) }));
+  // One page by name: 10,000 partitions must not be built for a page of 100 (GitHub issue 30).
+  app.get<{ Querystring: { limit: number; after?: string; q: string } }>(
+    '/api/topics',
+    { schema: { querystring: topicListQuery }, attachValidation: true },
+    (request) => {
+      if (request.validationError !== undefined) throw topicListQueryError(request.validationError.validation as FastifySchemaValidationError[], request.query);
+      const { limit, after, q } = request.query;
+      const page = readTopicPage(broker, { limit, after, q });
+      return { ...page, limit, topics: page.topics.map((topic) => ({ ...topic, rates: rates.topicRates(topic.topic) })) };
+    },
+  );
 
   app.get<{ Params: { topic: string } }>('/api/topics/:topic', { schema: { params: topicParam } }, (request) => {
     const topic = readTopic(broker, request.params.topic);

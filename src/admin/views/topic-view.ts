@@ -21,12 +21,6 @@ export interface TopicView {
   settings: Record<string, unknown> | undefined;
 }
 
-/** Every topic this broker stores or is configured for, with its partitions (sorted by name). */
-export function readTopics(broker: Broker): TopicView[] {
-  const names = new Set([...broker.stores.all().keys(), ...broker.config.topics.filter((t) => !t.name.includes('*')).map((t) => t.name)]);
-  return [...names].sort().map((name) => readTopic(broker, name)!);
-}
-
 /** One topic, or undefined if this broker neither stores nor accepts it. */
 export function readTopic(broker: Broker, topic: string): TopicView | undefined {
   const logs = broker.stores.all().get(topic);
