@@ -12,9 +12,12 @@ export async function openNats(target: PeerTarget): Promise<PeerClient> {
   const connection = await connect({ servers: `127.0.0.1:${target.port}` });
   const js = jetstream(connection);
   const subject = `${target.destination}.messages`;
+  // The client's default 5 s ack timeout fails a latency run on a loaded machine instead of
+  // reporting its latency; a minute keeps the run measuring.
+  const options = { timeout: 60_000 };
   return {
-    publish: (data) => js.publish(subject, data),
-    publishBatch: (batch) => Promise.all(batch.map((data) => js.publish(subject, data))),
+    publish: (data) => js.publish(subject, data, options),
+    publishBatch: (batch) => Promise.all(batch.map((data) => js.publish(subject, data, options))),
     consume: async (count, onMessage) => {
       const consumer = await js.consumers.get(target.destination);
       const messages = await consumer.consume({ max_messages: 10_000 });
