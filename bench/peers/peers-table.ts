@@ -74,7 +74,7 @@ function analysis(normal: PeerFigures, group: PeerFigures, peers: PeerFigures[])
     `With every peer on its fastest acknowledged path and the same window, metaq in normal flush acks ${part(normal, 100)} and ${part(normal, 1024)}.`,
     `In group commit, where metaq acks only after the fsync that covers the message, it acks ${part(group, 100)} and ${part(group, 1024)}.`,
     'No peer row is acked after an fsync: JetStream, Redis and RabbitMQ acknowledge what their server has written to the OS, as metaq does in normal flush, so normal flush is the like-for-like comparison and group commit gives more durability than any peer row for its figure.',
-    'Consume figures read a backlog one message at a time through each client and are not part of the targets.',
+    "The consume columns (a backlog read from the start through each client's consumer) are not part of the targets.",
   ].join(' ');
 }
 
