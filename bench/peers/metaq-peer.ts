@@ -9,6 +9,13 @@ export async function openMetaq(target: PeerTarget): Promise<PeerClient> {
   await producer.publish(target.destination);
   return {
     publish: (data) => producer.send({ topic: target.destination, data }),
+    publishBatch: async (batch) => {
+      const { failed } = await producer.sendAll(
+        batch.map((data) => ({ topic: target.destination, data })),
+        { inFlight: batch.length },
+      );
+      if (failed > 0) throw new Error(`${failed} of ${batch.length} sends failed`);
+    },
     consume: async (count, onMessage) => {
       let seen = 0;
       let done: () => void = () => undefined;

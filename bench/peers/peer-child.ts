@@ -1,6 +1,7 @@
 // One measured process of `npm run bench:peers`: a producer or a consumer of one peer.
-// argv: system port destination role size count (window | rate; the latency consumer takes the rate too)
+// argv: system port destination role size count (calls in flight | rate; the latency consumer takes the rate too)
 import * as hdr from 'hdr-histogram-js';
+import { PUBLISH_BATCH } from './peer-client.js';
 import type { PeerClient, PeerTarget } from './peer-client.js';
 import { openMetaq } from './metaq-peer.js';
 import { openNats } from './nats-peer.js';
@@ -27,23 +28,22 @@ function publishFailed(error: unknown): never {
   process.exit(1);
 }
 
-/** Publish `count` messages with at most `window` awaiting their acks; resolves once all are acked. */
-async function publishWindowed(count: number, window: number): Promise<void> {
-  let outstanding = 0;
-  let sent = 0;
-  let wake: (() => void) | undefined;
-  // One handler for every ack, not two closures per publish: harness work every peer pays.
-  const acked = (): void => {
-    outstanding -= 1;
-    wake?.();
+/**
+ * Publish `count` messages as calls of PUBLISH_BATCH through the peer's batch path, with at most
+ * `calls` calls awaiting their acks (each lane sends its next call once its last one is acked),
+ * so every peer runs with the same number of messages unacknowledged at most.
+ */
+async function publishBatches(count: number, calls: number): Promise<void> {
+  const batch = Array.from({ length: PUBLISH_BATCH }, () => payload);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const n = Math.min(PUBLISH_BATCH, count - next);
+      next += n;
+      await client.publishBatch(n === PUBLISH_BATCH ? batch : batch.slice(0, n)).catch(publishFailed);
+    }
   };
-  while (sent < count) {
-    while (outstanding >= window) await new Promise<void>((resolve) => (wake = resolve));
-    outstanding += 1;
-    sent += 1;
-    client.publish(payload).then(acked, publishFailed);
-  }
-  while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
+  await Promise.all(Array.from({ length: calls }, lane));
 }
 
 /**
@@ -52,10 +52,10 @@ async function publishWindowed(count: number, window: number): Promise<void> {
  * 300,000 went at 250-258k a second cold and 382-389k after such a warm-up, alternated runs).
  * The consumer then reads the first `total` messages, warm-up ones included.
  */
-async function produce(window: number): Promise<object> {
-  await publishWindowed(total, window);
+async function produce(calls: number): Promise<object> {
+  await publishBatches(total, calls);
   const started = performance.now();
-  await publishWindowed(total, window);
+  await publishBatches(total, calls);
   const seconds = (performance.now() - started) / 1000;
   return { msgsPerSec: total / seconds, mbPerSec: (total * payload.length) / seconds / 1e6 };
 }

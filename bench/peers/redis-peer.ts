@@ -1,11 +1,20 @@
 import { Redis } from 'ioredis';
 import type { PeerClient, PeerTarget } from './peer-client.js';
 
-/** Redis Streams on a server with the append-only file (fsync every second): XADD, then XREAD from the start. */
+/**
+ * Redis Streams on a server with the append-only file (fsync every second): a batch is one
+ * `pipeline()` of XADDs sent in one write, each acknowledged by its own reply (explicit
+ * pipelines beat `enableAutoPipelining` in ad-hoc runs here); XREAD reads from the start.
+ */
 export function openRedis(target: PeerTarget): PeerClient {
   const redis = new Redis({ host: '127.0.0.1', port: target.port });
   return {
     publish: (data) => redis.xadd(target.destination, '*', 'd', data),
+    publishBatch: async (batch) => {
+      const pipeline = redis.pipeline();
+      for (const data of batch) pipeline.xadd(target.destination, '*', 'd', data);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    },
     consume: async (count, onMessage) => {
       const reader = new Redis({ host: '127.0.0.1', port: target.port });
       let last = '0';

@@ -1,7 +1,7 @@
-// `npm run bench:peers`: metaq, NATS JetStream, RabbitMQ (stream queue) and Redis Streams on this
-// machine in one run, each through its Node.js client, one producer process and one consumer
-// process, in each one's persistent, acknowledged mode; plus the machine's ceilings. Writes the
-// tables between the peers markers of BENCHMARKS.md.
+// `npm run bench:peers`: metaq, NATS JetStream, RabbitMQ streams and Redis Streams on this machine
+// in one run, each through its Node.js client's fastest acknowledged publish path with the same
+// window, one producer process and one consumer process, in each one's persistent, acknowledged
+// mode; plus the machine's ceilings. Writes the section between the peers markers of BENCHMARKS.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -15,7 +15,11 @@ import { freePort } from '../../test/support/free-port.js';
 import { settleDisk } from '../child.js';
 import { prepareNats, removeNats } from './nats-peer.js';
 import { prepareRabbitmq, removeRabbitmq } from './rabbitmq-peer.js';
+import { startRabbitmqNode } from './rabbitmq-node.js';
+import { CALLS_IN_FLIGHT, PUBLISH_BATCH } from './peer-client.js';
 import type { PeerTarget } from './peer-client.js';
+import { renderSection } from './peers-table.js';
+import type { LatencyRun, PeerFigures, Throughput } from './peers-table.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
@@ -23,7 +27,6 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const SIZES = [100, 1024];
 const COUNT: Record<number, number> = { 100: Math.round(300_000 * scale), 1024: Math.round(100_000 * scale) };
-const WINDOW = 2000;
 const RATE = 20_000;
 const RATE_SECONDS = quick ? 1 : 5;
 /**
@@ -33,34 +36,11 @@ const RATE_SECONDS = quick ? 1 : 5;
  */
 const LATENCY_RUNS = quick ? 1 : 3;
 
-interface Throughput {
-  msgsPerSec: number;
-  mbPerSec: number;
-}
-
-interface LatencyRun {
-  p50ms: number;
-  p99ms: number;
-  p999ms: number;
-}
-
-/** The run with the median p99 at one rate, and the p99 of every run. */
-interface Latency extends LatencyRun {
-  rate: number;
-  p99Runs: number[];
-}
-
-interface PeerFigures {
-  name: string;
-  mode: string;
-  produce: Record<number, Throughput>;
-  consume: Record<number, Throughput>;
-  latency: Latency[];
-}
-
 interface Peer {
   name: string;
   system: string;
+  /** The client and its publish path, for the table. */
+  client: string;
   mode: string;
   port: number;
   prepare(target: PeerTarget): Promise<void>;
@@ -85,7 +65,7 @@ async function waitForPort(port: number, what: string): Promise<void> {
   throw new Error(`${what} did not start listening on 127.0.0.1:${port} within 60 s`);
 }
 
-/** The machine's NATS and RabbitMQ, started with the machine's own commands if they are down. */
+/** The machine's NATS, started with the machine's own command if it is down. */
 async function ensureService(port: number, what: string, command: string, args: string[]): Promise<void> {
   if (await reachable(port)) return;
   process.stderr.write(`${what} is not running; starting it: ${command} ${args.join(' ')}\n`);
@@ -116,11 +96,19 @@ function runPeerChild(args: Array<string | number>, onReady?: () => void): Promi
 }
 
 async function measure(peer: Peer, rates: number[]): Promise<PeerFigures> {
-  const figures: PeerFigures = { name: peer.name, mode: peer.mode, produce: {}, consume: {}, latency: [] };
+  const figures: PeerFigures = { name: peer.name, client: peer.client, mode: peer.mode, produce: {}, consume: {}, latency: [] };
   for (const size of SIZES) {
     const target = { port: peer.port, destination: `bench_${size}_${Date.now()}` };
     await peer.prepare(target);
-    figures.produce[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'produce', size, COUNT[size]!, WINDOW])) as unknown as Throughput;
+    figures.produce[size] = (await runPeerChild([
+      peer.system,
+      peer.port,
+      target.destination,
+      'produce',
+      size,
+      COUNT[size]!,
+      CALLS_IN_FLIGHT,
+    ])) as unknown as Throughput;
     figures.consume[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'consume', size, COUNT[size]!, 0])) as unknown as Throughput;
     await peer.remove(target);
     process.stderr.write(
@@ -160,7 +148,7 @@ async function metaqPeer(mode: string, system: Record<string, number>, run: (pee
   try {
     broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), numPartitions: 1, ...system }));
     const noop = () => Promise.resolve();
-    return await run({ name: 'metaq', system: 'metaq', mode, port: broker.port, prepare: noop, remove: noop });
+    return await run({ name: 'metaq', system: 'metaq', client: METAQ_CLIENT, mode, port: broker.port, prepare: noop, remove: noop });
   } finally {
     await broker?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
@@ -182,11 +170,37 @@ async function redisPeer(run: (peer: Peer) => Promise<PeerFigures>): Promise<Pee
       execFileSync('redis-cli', ['-p', String(port), 'DEL', peerTarget.destination], { stdio: 'ignore' });
       return Promise.resolve();
     };
-    return await run({ name: 'Redis Streams', system: 'redis', mode: 'AOF, appendfsync everysec; XADD acked', port, prepare: target, remove: target });
+    return await run({
+      name: 'Redis Streams',
+      system: 'redis',
+      client: `ioredis: \`pipeline()\` of ${PUBLISH_BATCH} XADDs per exec, each acked by its reply`,
+      mode: 'AOF, appendfsync everysec: XADD acked once written to the AOF, fsync once a second',
+      port,
+      prepare: target,
+      remove: target,
+    });
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A private RabbitMQ node with the stream plugin; the stream protocol's client publishes and consumes. */
+async function rabbitmqPeer(run: (peer: Peer) => Promise<PeerFigures>): Promise<PeerFigures> {
+  const node = await startRabbitmqNode(waitForPort);
+  try {
+    return await run({
+      name: 'RabbitMQ streams',
+      system: 'rabbitmq',
+      client: `rabbitmq-stream-js-client: publisher \`send\`, ${PUBLISH_BATCH} messages a publish frame, acked by publish confirms`,
+      mode: 'stream, one node: confirmed once its chunk is written, no fsync per message',
+      port: node.streamPort,
+      prepare: prepareRabbitmq,
+      remove: removeRabbitmq,
+    });
+  } finally {
+    await node.stop();
   }
 }
 
@@ -197,7 +211,14 @@ async function tcpCeiling(size: number, count: number): Promise<Throughput> {
     const port = await new Promise<number>((resolve) =>
       server.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port)),
     );
-    const out = execFileSync(process.execPath, [join(here, 'tcp-ceiling.js'), 'client', String(port), String(size), String(count), String(WINDOW)]).toString();
+    const out = execFileSync(process.execPath, [
+      join(here, 'tcp-ceiling.js'),
+      'client',
+      String(port),
+      String(size),
+      String(count),
+      String(PUBLISH_BATCH * CALLS_IN_FLIGHT),
+    ]).toString();
     return JSON.parse(out) as Throughput;
   } finally {
     server.kill('SIGTERM');
@@ -222,58 +243,6 @@ function fsyncRate(): number {
   return rate;
 }
 
-const fmt = (value: number): string => Math.round(value).toLocaleString('en');
-const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
-
-function section(all: PeerFigures[], tcp: Record<number, Throughput>, fsyncs: number): string {
-  const metaq = all[0]!;
-  const peers = all.slice(2);
-  const date = new Date().toISOString().slice(0, 10);
-  const lines: string[] = [];
-  lines.push('<!-- peers:start -->', `## Side by side with the peers (measured ${date})`, '');
-  lines.push(
-    `\`npm run bench:peers\`: each broker through its Node.js client, one producer process (${WINDOW.toLocaleString('en')} sends awaiting their acks, timed after the same count sent untimed) and one consumer process, one partition. The second column is what an acknowledgement means for durability; ratios are metaq's normal-flush figure over the peer's.`,
-    '',
-  );
-  lines.push(
-    '| broker | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const f of all)
-    lines.push(
-      `| ${f.name} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`,
-    );
-  lines.push('', '| metaq over | produce 100 B | produce 1 KiB | consume 100 B | consume 1 KiB |', '|---|---|---|---|---|');
-  for (const p of peers)
-    lines.push(
-      `| ${p.name} | ${ratio(metaq.produce[100]!.msgsPerSec, p.produce[100]!.msgsPerSec)} | ${ratio(metaq.produce[1024]!.mbPerSec, p.produce[1024]!.mbPerSec)} | ${ratio(metaq.consume[100]!.msgsPerSec, p.consume[100]!.msgsPerSec)} | ${ratio(metaq.consume[1024]!.mbPerSec, p.consume[1024]!.mbPerSec)} |`,
-    );
-  lines.push(
-    '',
-    `End-to-end latency, 100 B at a fixed rate for ${RATE_SECONDS} s after a warm-up second, ${LATENCY_RUNS === 1 ? 'one run' : `${LATENCY_RUNS} runs`} a row: the row's figures are the run with the median p99, the last column every run's p99:`,
-    '',
-  );
-  lines.push('| broker | mode | rate msgs/s | p50 ms | p99 ms | p99.9 ms | p99 of each run ms |', '|---|---|---|---|---|---|---|');
-  for (const f of all)
-    for (const l of f.latency)
-      lines.push(
-        `| ${f.name} | ${f.mode} | ${fmt(l.rate)} | ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.p999ms.toFixed(2)} | ${l.p99Runs.map((p) => p.toFixed(2)).join(', ')} |`,
-      );
-  lines.push('', "The machine's ceilings, measured in the same run:", '');
-  lines.push('| ceiling | value | metaq (normal flush) as a share |', '|---|---|---|');
-  lines.push(
-    `| Node over loopback, 100 B frames with a 4-byte ack each, ${WINDOW.toLocaleString('en')} outstanding | ${fmt(tcp[100]!.msgsPerSec)} msgs/s | ${((100 * metaq.produce[100]!.msgsPerSec) / tcp[100]!.msgsPerSec).toFixed(0)} % |`,
-  );
-  lines.push(
-    `| the same, 1 KiB frames | ${tcp[1024]!.mbPerSec.toFixed(0)} MB/s | ${((100 * metaq.produce[1024]!.mbPerSec) / tcp[1024]!.mbPerSec).toFixed(0)} % |`,
-  );
-  lines.push(
-    `| fdatasync after each 100 B write, one file | ${fmt(fsyncs)} /s | group commit acks ${fmt(all[1]!.produce[100]!.msgsPerSec)} msgs/s: ${(all[1]!.produce[100]!.msgsPerSec / fsyncs).toFixed(0)} per fsync the disk can do |`,
-  );
-  lines.push('<!-- peers:end -->');
-  return lines.join('\n');
-}
-
 await ensureService(4222, 'NATS', 'start-stop-daemon', [
   '--start',
   '--oknodo',
@@ -291,31 +260,39 @@ await ensureService(4222, 'NATS', 'start-stop-daemon', [
   '-l',
   '/var/log/nats-server.log',
 ]);
-await ensureService(5672, 'RabbitMQ', 'rabbitmq-server', ['-detached']);
 
+const METAQ_CLIENT = `metaq client: \`producer.sendAll\` of ${PUBLISH_BATCH} messages a call, batched into sets (the default)`;
 const all: PeerFigures[] = [];
 all.push(
-  await metaqPeer('normal flush (write acked, fsync every 1,000 msgs or 10 s)', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) =>
+  await metaqPeer('normal flush: acked once written, fsync every 1,000 msgs or 10 s', { unflushThreshold: 1000, unflushInterval: 10_000 }, (peer) =>
     measure(peer, [RATE, 50_000]),
   ),
 );
-all.push(await metaqPeer('group commit (acked after fsync)', { unflushThreshold: 0, unflushInterval: 10_000 }, (peer) => measure(peer, [RATE, 50_000])));
 all.push(
-  await measure({ name: 'NATS JetStream', system: 'nats', mode: 'file storage; publish awaits PubAck', port: 4222, prepare: prepareNats, remove: removeNats }, [
-    RATE,
-  ]),
+  await metaqPeer('group commit: acked after the fsync that covers the message', { unflushThreshold: 0, unflushInterval: 10_000 }, (peer) =>
+    measure(peer, [RATE, 50_000]),
+  ),
 );
 all.push(
   await measure(
-    { name: 'RabbitMQ stream queue', system: 'rabbitmq', mode: 'persistent; publisher confirms', port: 5672, prepare: prepareRabbitmq, remove: removeRabbitmq },
+    {
+      name: 'NATS JetStream',
+      system: 'nats',
+      client: `@nats-io/jetstream: ${PUBLISH_BATCH} \`js.publish\` outstanding a call, each awaiting its PubAck`,
+      mode: 'file storage, server defaults: PubAck once stored, fsync on its 2 min sync interval, not per ack',
+      port: 4222,
+      prepare: prepareNats,
+      remove: removeNats,
+    },
     [RATE],
   ),
 );
+all.push(await rabbitmqPeer((peer) => measure(peer, [RATE])));
 all.push(await redisPeer((peer) => measure(peer, [RATE])));
 const tcp = { 100: await tcpCeiling(100, Math.round(2_000_000 * scale)), 1024: await tcpCeiling(1024, Math.round(500_000 * scale)) };
 const fsyncs = fsyncRate();
 
-const text = section(all, tcp, fsyncs);
+const text = renderSection(all, { rateSeconds: RATE_SECONDS, latencyRuns: LATENCY_RUNS, tcp, fsyncs });
 console.log(text);
 if (!quick) {
   const path = join(root, 'BENCHMARKS.md');
