@@ -1,0 +1,89 @@
+// "Consumer groups": 100 groups reading one topic's tail while one producer sends at its full
+// rate, against the producer alone (GitHub issue 30).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
+import { put, WireSession } from '../test/support/wire-client.js';
+import { DESCRIPTORS, peakRssMb, underDescriptorLimit } from './connection-load.js';
+import type { ChildSpec } from './released-children.js';
+import { runReleased } from './released-children.js';
+
+export interface GroupsPoint {
+  groups: number;
+  producedPerSec: number;
+  consumedPerSec: number;
+  /** The slowest and fastest group's rate. */
+  slowestGroupPerSec: number;
+  fastestGroupPerSec: number;
+  brokerRssMb: number;
+}
+
+export interface GroupsResult {
+  seconds: number;
+  processes: number;
+  alone: GroupsPoint;
+  withGroups: GroupsPoint;
+}
+
+const TOPIC = 'tail';
+
+/** A fresh broker (normal flush), the topic made with one put, then the producer and `groups` groups in `processes` processes. */
+async function measure(groups: number, processes: number, seconds: number): Promise<GroupsPoint> {
+  const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-groups-'));
+  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data') }), { spawnVia: underDescriptorLimit });
+  try {
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    await put(session, TOPIC, 0, 'first');
+    await session.close();
+    const consumers: ChildSpec[] = Array.from({ length: groups === 0 ? 0 : processes }, (_, p) => ({
+      script: 'tail-groups-child.js',
+      args: [broker.port, TOPIC, groups / processes, (p * groups) / processes, seconds],
+    }));
+    const producer: ChildSpec = { script: 'timed-producers-child.js', args: [broker.port, TOPIC, 100, 1, 2000, seconds, 0, 0] };
+    const results = await runReleased([producer, ...consumers], DESCRIPTORS);
+    const sent = results[0] as { messages: number; seconds: number };
+    const perGroup = (results.slice(1) as Array<{ received: number[]; seconds: number }>).flatMap((r) => r.received.map((n) => n / r.seconds));
+    return {
+      groups,
+      producedPerSec: sent.messages / sent.seconds,
+      consumedPerSec: perGroup.reduce((sum, rate) => sum + rate, 0),
+      slowestGroupPerSec: groups === 0 ? 0 : Math.min(...perGroup),
+      fastestGroupPerSec: groups === 0 ? 0 : Math.max(...perGroup),
+      brokerRssMb: peakRssMb(broker.child.pid!),
+    };
+  } finally {
+    await broker.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runGroupsBench(scale: number): Promise<GroupsResult> {
+  const seconds = Math.max(2, Math.round(10 * scale));
+  const processes = 4;
+  const groups = Math.max(processes, Math.round(100 * Math.min(1, scale)));
+  const alone = await measure(0, processes, seconds);
+  console.log(`groups: producer alone ${Math.round(alone.producedPerSec)} msgs/s`);
+  const withGroups = await measure(groups, processes, seconds);
+  console.log(`groups: ${groups} groups ${Math.round(withGroups.consumedPerSec)} msgs/s consumed, producer ${Math.round(withGroups.producedPerSec)} msgs/s`);
+  return { seconds, processes, alone, withGroups };
+}
+
+const n = (x: number): string => Math.round(x).toLocaleString('en');
+
+export function groupsSection(r: GroupsResult): string {
+  const row = (p: GroupsPoint): string =>
+    `| ${p.groups} | ${n(p.producedPerSec)} | ${p.groups === 0 ? '-' : n(p.consumedPerSec)} | ${p.groups === 0 ? '-' : `${n(p.slowestGroupPerSec)} / ${n(p.fastestGroupPerSec)}`} | ${p.brokerRssMb.toFixed(0)} |`;
+  const producerChange = r.withGroups.producedPerSec / r.alone.producedPerSec - 1;
+  return `## Consumer groups
+
+One broker (default configuration: normal flush), one topic of one partition, one producer sending 100 B messages at its full rate (default batching, 2,000 in flight) for ${r.seconds} s; the groups read from the newest message with \`runBatches\`, each its own client and connection direct to the broker, ${r.withGroups.groups / r.processes} per process in ${r.processes} processes.
+
+| groups | produced msgs/s | consumed msgs/s (all groups) | slowest / fastest group msgs/s | broker peak RSS MB |
+|---|---|---|---|---|
+${row(r.alone)}
+${row(r.withGroups)}
+
+Targets (issue 30): ≥ 3,000,000 msgs/s consumed: ${r.withGroups.consumedPerSec >= 3_000_000 ? 'met' : 'not met'}; producer rate unchanged within noise: ${(producerChange * 100).toFixed(0)} % with the groups.
+`;
+}
