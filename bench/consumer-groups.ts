@@ -61,7 +61,7 @@ async function measure(groups: number, processes: number, seconds: number): Prom
 export async function runGroupsBench(scale: number): Promise<GroupsResult> {
   const seconds = Math.max(2, Math.round(10 * scale));
   const processes = 4;
-  const groups = Math.max(processes, Math.round(100 * Math.min(1, scale)));
+  const groups = processes * Math.max(1, Math.round(25 * Math.min(1, scale)));
   const alone = await measure(0, processes, seconds);
   console.log(`groups: producer alone ${Math.round(alone.producedPerSec)} msgs/s`);
   const withGroups = await measure(groups, processes, seconds);
