@@ -9,6 +9,8 @@ import { encodeToBuffer } from '../src/protocol/encoder.js';
 /** MetaqClient's heartbeatIdleMs (src/client/transport/connection-options.ts). */
 const HEARTBEAT_MS = 10_000;
 const TICK_MS = 100;
+/** Connections being opened at once by one process. */
+const CONNECTING = 32;
 
 export interface IdleConnections {
   /** Heartbeats answered so far. */
@@ -29,30 +31,34 @@ export async function openIdleConnections(port: number, count: number, addressOf
   let lost = 0;
   let opaque = 1;
   let closing = false;
-  const firstAnswers: Array<Promise<void>> = [];
-  for (let n = 0; n < count; n += 1) {
-    const socket = connect({ host: '127.0.0.1', port, localAddress: addressOf(n) });
-    const decoder = new CommandDecoder();
-    let answeredOnce!: () => void;
-    let failed!: (error: Error) => void;
-    firstAnswers.push(new Promise<void>((resolve, reject) => ((answeredOnce = resolve), (failed = reject))));
-    socket.on('data', (chunk: Buffer) => {
-      for (const reply of decoder.push(chunk)) {
-        if (reply.kind !== 'result' || reply.code !== 200) throw new Error(`heartbeat answered ${reply.kind} ${reply.kind === 'result' ? reply.code : ''}`);
-        answered += 1;
-        answeredOnce();
-      }
+  /** Open connection n; resolves when it answered its first heartbeat. */
+  const open = (n: number): Promise<void> =>
+    new Promise<void>((answeredOnce, failed) => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress: addressOf(n) });
+      const decoder = new CommandDecoder();
+      socket.on('data', (chunk: Buffer) => {
+        for (const reply of decoder.push(chunk)) {
+          if (reply.kind !== 'result' || reply.code !== 200) throw new Error(`heartbeat answered ${reply.kind} ${reply.kind === 'result' ? reply.code : ''}`);
+          answered += 1;
+          answeredOnce();
+        }
+      });
+      socket.on('error', (error) => failed(error));
+      socket.on('close', () => {
+        if (closing) return;
+        lost += 1;
+        failed(new Error(`idle connection ${n} from ${addressOf(n)} closed by the broker`));
+      });
+      socket.write(encodeToBuffer({ kind: 'version', opaque: opaque++ }));
+      sockets[n] = socket;
     });
-    socket.on('error', (error) => failed(error));
-    socket.on('close', () => {
-      if (closing) return;
-      lost += 1;
-      failed(new Error(`idle connection ${n} from ${addressOf(n)} closed by the broker`));
-    });
-    socket.write(encodeToBuffer({ kind: 'version', opaque: opaque++ }));
-    sockets.push(socket);
-  }
-  await Promise.all(firstAnswers);
+  // A few connects at a time, as a fleet's clients arrive: thousands at once overflow the
+  // broker's accept queue (Node's listen backlog, 511), and some of them are reset.
+  await Promise.all(
+    Array.from({ length: Math.min(CONNECTING, count) }, async (_, lane) => {
+      for (let n = lane; n < count; n += CONNECTING) await open(n);
+    }),
+  );
   // Each tick beats the next slice of sockets, so every socket beats once per HEARTBEAT_MS.
   const perTick = count / (HEARTBEAT_MS / TICK_MS);
   let beaten = 0;
