@@ -1,7 +1,7 @@
 // "Connections": one broker holding 10,000 client connections, 9,000 idle and heart-beating and
 // 1,000 producing, against the same broker with 10 producing connections (GitHub issue 30).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
@@ -12,6 +12,13 @@ import { runReleased } from './released-children.js';
 export const DESCRIPTORS = 20_000;
 /** Start a command under `ulimit -n DESCRIPTORS` (the default 1,024 or so cannot hold the run). */
 export const underDescriptorLimit: SpawnVia = (command, args) => ['bash', ['-c', `ulimit -n ${DESCRIPTORS} && exec "$0" "$@"`, command, ...args]];
+
+/** CPU seconds a process has used so far (user and system, from /proc/PID/stat). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command; in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** Peak resident memory of a process so far (VmHWM), in MB. */
 export function peakRssMb(pid: number): number {
@@ -28,6 +35,10 @@ export interface ConnectionLoadPoint {
   heartbeatsAnswered: number;
   idleLost: number;
   brokerRssMb: number;
+  /** The broker's CPU use from the release to the last child's end, in cores (1 = one core busy). */
+  brokerCores: number;
+  /** The client processes' CPU use while sending, in cores. */
+  clientCores: number;
 }
 
 export interface ConnectionLoadResult {
@@ -46,13 +57,25 @@ interface ChildResult {
   histogram: string;
   heartbeatsAnswered: number;
   idleLost: number;
+  cpuSeconds: number;
 }
 
-/** A fresh broker (default configuration: normal flush) and `processes` children sending for `seconds`. */
-async function measure(processes: number, producers: number, idle: number, seconds: number): Promise<ConnectionLoadPoint> {
+/**
+ * A fresh broker (default configuration: normal flush) and `processes` children sending for
+ * `seconds`; `spawnVia` may add to the broker's command (a profiler).
+ */
+export async function measureConnectionLoad(
+  processes: number,
+  producers: number,
+  idle: number,
+  seconds: number,
+  spawnVia = underDescriptorLimit,
+): Promise<ConnectionLoadPoint> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-connections-'));
-  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data') }), { spawnVia: underDescriptorLimit });
+  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data') }), { spawnVia });
+  const pid = broker.child.pid!;
   try {
+    let released = { at: 0, cpu: 0 };
     const window = Math.max(1, Math.floor(TOTAL_WINDOW / producers));
     const results = (await runReleased(
       Array.from({ length: processes }, (_, p) => ({
@@ -60,7 +83,9 @@ async function measure(processes: number, producers: number, idle: number, secon
         args: [broker.port, 'load', 100, producers / processes, window, seconds, idle / processes, (p * idle) / processes],
       })),
       DESCRIPTORS,
+      () => (released = { at: performance.now(), cpu: cpuSeconds(pid) }),
     )) as ChildResult[];
+    const brokerCores = (cpuSeconds(pid) - released.cpu) / ((performance.now() - released.at) / 1000);
     const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
     for (const result of results) histogram.add(hdr.decodeFromCompressedBase64(result.histogram));
     const sum = (key: 'messages' | 'failed' | 'heartbeatsAnswered' | 'idleLost'): number => results.reduce((total, r) => total + r[key], 0);
@@ -73,7 +98,9 @@ async function measure(processes: number, producers: number, idle: number, secon
       failed: sum('failed'),
       heartbeatsAnswered: sum('heartbeatsAnswered'),
       idleLost: sum('idleLost'),
-      brokerRssMb: peakRssMb(broker.child.pid!),
+      brokerRssMb: peakRssMb(pid),
+      brokerCores,
+      clientCores: results.reduce((total, r) => total + r.cpuSeconds / r.seconds, 0),
     };
   } finally {
     await broker.kill('SIGTERM');
@@ -85,9 +112,9 @@ async function measure(processes: number, producers: number, idle: number, secon
 export async function runConnectionLoadBench(scale: number): Promise<ConnectionLoadResult> {
   const seconds = Math.max(2, Math.round(10 * scale));
   const connections = Math.round(10_000 * Math.min(1, scale));
-  const baseline = await measure(10, 10, 0, seconds);
+  const baseline = await measureConnectionLoad(10, 10, 0, seconds);
   console.log(`connections baseline: 10 producers ${Math.round(baseline.msgsPerSec)} msgs/s, p99 ${baseline.p99us} us`);
-  const loaded = await measure(10, connections / 10, (connections * 9) / 10, seconds);
+  const loaded = await measureConnectionLoad(10, connections / 10, (connections * 9) / 10, seconds);
   console.log(`connections: ${loaded.producers} producers + ${loaded.idle} idle ${Math.round(loaded.msgsPerSec)} msgs/s, p99 ${loaded.p99us} us`);
   return { seconds, baseline, loaded };
 }
@@ -96,15 +123,15 @@ const met = (ok: boolean): string => (ok ? 'met' : 'not met');
 
 export function connectionLoadSection(r: ConnectionLoadResult): string {
   const row = (p: ConnectionLoadPoint): string =>
-    `| ${p.producers.toLocaleString('en')} | ${p.idle.toLocaleString('en')} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${(p.p50us / 1000).toFixed(1)} ms | ${(p.p99us / 1000).toFixed(1)} ms | ${p.failed} | ${p.heartbeatsAnswered.toLocaleString('en')} (${p.idleLost} lost) | ${p.brokerRssMb.toFixed(0)} |`;
+    `| ${p.producers.toLocaleString('en')} | ${p.idle.toLocaleString('en')} | ${Math.round(p.msgsPerSec).toLocaleString('en')} | ${(p.p50us / 1000).toFixed(1)} ms | ${(p.p99us / 1000).toFixed(1)} ms | ${p.failed} | ${p.heartbeatsAnswered.toLocaleString('en')} (${p.idleLost} lost) | ${p.brokerRssMb.toFixed(0)} | ${p.brokerCores.toFixed(2)} | ${p.clientCores.toFixed(2)} |`;
   const share = r.loaded.msgsPerSec / r.baseline.msgsPerSec;
   const tail = r.loaded.p99us / r.baseline.p99us;
   return `## Connections
 
-One broker at its default configuration (normal flush, maxConnections 10,000, maxConnectionsPerIp 1,000) under \`ulimit -n ${DESCRIPTORS}\`; 10 client processes; ${r.seconds} s of 100 B sends with default batching, the producers sharing a window of ${TOTAL_WINDOW.toLocaleString('en')}. Idle connections heart-beat as an idle client does (\`version\` every 10 s), 100 from each loopback address from 127.0.0.2; the producers connect from 127.0.0.1.
+One broker at its default configuration (normal flush, maxConnections 10,000, maxConnectionsPerIp 1,000) under \`ulimit -n ${DESCRIPTORS}\`; 10 client processes; ${r.seconds} s of 100 B sends with default batching, the producers sharing a window of ${TOTAL_WINDOW.toLocaleString('en')}. Idle connections heart-beat as an idle client does (\`version\` every 10 s), 100 from each loopback address from 127.0.0.2; the producers connect from 127.0.0.1. CPU is cores busy while sending, on a machine of ${cpus().length}.
 
-| producing connections | idle connections | acked msgs/s | p50 | p99 | failed | heartbeats answered | broker peak RSS MB |
-|---|---|---|---|---|---|---|---|
+| producing connections | idle connections | acked msgs/s | p50 | p99 | failed | heartbeats answered | broker peak RSS MB | broker CPU (cores) | clients' CPU (cores) |
+|---|---|---|---|---|---|---|---|---|---|
 ${row(r.baseline)}
 ${row(r.loaded)}
 

@@ -22,8 +22,11 @@ export async function readyThenWait(): Promise<void> {
   throw new Error('stdin closed before go');
 }
 
-/** Start every child, release them together once all are ready, and return their JSON results in order. */
-export async function runReleased(children: ChildSpec[], descriptors: number): Promise<unknown[]> {
+/**
+ * Start every child, release them together once all are ready (`onRelease` is called then), and
+ * return their JSON results in order.
+ */
+export async function runReleased(children: ChildSpec[], descriptors: number, onRelease: () => void = () => undefined): Promise<unknown[]> {
   settleDisk();
   const started: ChildProcess[] = [];
   try {
@@ -44,6 +47,7 @@ export async function runReleased(children: ChildSpec[], descriptors: number): P
     // A child that fails while others connect must not leave the rest waiting for it.
     await Promise.race([Promise.all(runs.map((run) => run.isReady)), Promise.all(runs.map((run) => run.result))]);
     for (const run of runs) run.child.stdin.end('go\n');
+    onRelease();
     return await Promise.all(runs.map((run) => run.result));
   } finally {
     for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -38,6 +38,7 @@ const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 
 await readyThenWait();
 
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const deadline = started + seconds * 1000;
 /** One client's sends: stops yielding at the deadline; replies come in send order, so a ring of send times serves. */
 function sendFor(client: MetaqClient): Promise<{ sent: number; failed: number }> {
@@ -61,6 +62,7 @@ function sendFor(client: MetaqClient): Promise<{ sent: number; failed: number }>
 }
 const results = await Promise.all(clients.map(sendFor));
 const elapsed = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuAtStart);
 const idleState = { idle, heartbeatsAnswered: idleConnections.answered, idleLost: idleConnections.lost };
 idleConnections.close();
 await Promise.all(clients.map((client) => client.close()));
@@ -71,6 +73,7 @@ process.stdout.write(
     seconds: elapsed,
     histogram: hdr.encodeIntoCompressedBase64(histogram),
     ...idleState,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     clientPeakRssMb: process.resourceUsage().maxRSS / 1024,
   })}\n`,
 );
