@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import { put, WireSession } from '../test/support/wire-client.js';
-import { DESCRIPTORS, peakRssMb, underDescriptorLimit } from './connection-load.js';
+import { cpuSeconds, DESCRIPTORS, peakRssMb, underDescriptorLimit } from './connection-load.js';
 import type { ChildSpec } from './released-children.js';
 import { runReleased } from './released-children.js';
 
@@ -17,6 +17,8 @@ export interface GroupsPoint {
   slowestGroupPerSec: number;
   fastestGroupPerSec: number;
   brokerRssMb: number;
+  /** The broker's CPU use from the release to the last child's end, in cores. */
+  brokerCores: number;
 }
 
 export interface GroupsResult {
@@ -41,7 +43,10 @@ async function measure(groups: number, processes: number, seconds: number): Prom
       args: [broker.port, TOPIC, groups / processes, (p * groups) / processes, seconds],
     }));
     const producer: ChildSpec = { script: 'timed-producers-child.js', args: [broker.port, TOPIC, 100, 1, 2000, seconds, 0, 0] };
-    const results = await runReleased([producer, ...consumers], DESCRIPTORS);
+    const pid = broker.child.pid!;
+    let released = { at: 0, cpu: 0 };
+    const results = await runReleased([producer, ...consumers], DESCRIPTORS, () => (released = { at: performance.now(), cpu: cpuSeconds(pid) }));
+    const brokerCores = (cpuSeconds(pid) - released.cpu) / ((performance.now() - released.at) / 1000);
     const sent = results[0] as { messages: number; seconds: number };
     const perGroup = (results.slice(1) as Array<{ received: number[]; seconds: number }>).flatMap((r) => r.received.map((n) => n / r.seconds));
     return {
@@ -50,7 +55,8 @@ async function measure(groups: number, processes: number, seconds: number): Prom
       consumedPerSec: perGroup.reduce((sum, rate) => sum + rate, 0),
       slowestGroupPerSec: groups === 0 ? 0 : Math.min(...perGroup),
       fastestGroupPerSec: groups === 0 ? 0 : Math.max(...perGroup),
-      brokerRssMb: peakRssMb(broker.child.pid!),
+      brokerRssMb: peakRssMb(pid),
+      brokerCores,
     };
   } finally {
     await broker.kill('SIGTERM');
@@ -73,14 +79,14 @@ const n = (x: number): string => Math.round(x).toLocaleString('en');
 
 export function groupsSection(r: GroupsResult): string {
   const row = (p: GroupsPoint): string =>
-    `| ${p.groups} | ${n(p.producedPerSec)} | ${p.groups === 0 ? '-' : n(p.consumedPerSec)} | ${p.groups === 0 ? '-' : `${n(p.slowestGroupPerSec)} / ${n(p.fastestGroupPerSec)}`} | ${p.brokerRssMb.toFixed(0)} |`;
+    `| ${p.groups} | ${n(p.producedPerSec)} | ${p.groups === 0 ? '-' : n(p.consumedPerSec)} | ${p.groups === 0 ? '-' : `${n(p.slowestGroupPerSec)} / ${n(p.fastestGroupPerSec)}`} | ${p.brokerRssMb.toFixed(0)} | ${p.brokerCores.toFixed(2)} |`;
   const producerChange = r.withGroups.producedPerSec / r.alone.producedPerSec - 1;
   return `## Consumer groups
 
 One broker (default configuration: normal flush), one topic of one partition, one producer sending 100 B messages at its full rate (default batching, 2,000 in flight) for ${r.seconds} s; the groups read from the newest message with \`runBatches\`, each its own client and connection direct to the broker, ${r.withGroups.groups / r.processes} per process in ${r.processes} processes.
 
-| groups | produced msgs/s | consumed msgs/s (all groups) | slowest / fastest group msgs/s | broker peak RSS MB |
-|---|---|---|---|---|
+| groups | produced msgs/s | consumed msgs/s (all groups) | slowest / fastest group msgs/s | broker peak RSS MB | broker CPU (cores) |
+|---|---|---|---|---|---|
 ${row(r.alone)}
 ${row(r.withGroups)}
 
