@@ -1,7 +1,7 @@
 // "Consumer groups": 100 groups reading one topic's tail while one producer sends at its full
 // rate, against the producer alone (GitHub issue 30).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import { put, WireSession } from '../test/support/wire-client.js';
@@ -19,6 +19,9 @@ export interface GroupsPoint {
   brokerRssMb: number;
   /** The broker's CPU use from the release to the last child's end, in cores. */
   brokerCores: number;
+  /** The producer's and the consumers' processes' CPU use, in cores. */
+  producerCores: number;
+  consumerCores: number;
 }
 
 export interface GroupsResult {
@@ -47,8 +50,9 @@ async function measure(groups: number, processes: number, seconds: number): Prom
     let released = { at: 0, cpu: 0 };
     const results = await runReleased([producer, ...consumers], DESCRIPTORS, () => (released = { at: performance.now(), cpu: cpuSeconds(pid) }));
     const brokerCores = (cpuSeconds(pid) - released.cpu) / ((performance.now() - released.at) / 1000);
-    const sent = results[0] as { messages: number; seconds: number };
-    const perGroup = (results.slice(1) as Array<{ received: number[]; seconds: number }>).flatMap((r) => r.received.map((n) => n / r.seconds));
+    const sent = results[0] as { messages: number; seconds: number; cpuSeconds: number };
+    const read = results.slice(1) as Array<{ received: number[]; seconds: number; cpuSeconds: number }>;
+    const perGroup = read.flatMap((r) => r.received.map((n) => n / r.seconds));
     return {
       groups,
       producedPerSec: sent.messages / sent.seconds,
@@ -57,6 +61,8 @@ async function measure(groups: number, processes: number, seconds: number): Prom
       fastestGroupPerSec: groups === 0 ? 0 : Math.max(...perGroup),
       brokerRssMb: peakRssMb(pid),
       brokerCores,
+      producerCores: sent.cpuSeconds / sent.seconds,
+      consumerCores: read.reduce((sum, r) => sum + r.cpuSeconds / r.seconds, 0),
     };
   } finally {
     await broker.kill('SIGTERM');
@@ -79,14 +85,14 @@ const n = (x: number): string => Math.round(x).toLocaleString('en');
 
 export function groupsSection(r: GroupsResult): string {
   const row = (p: GroupsPoint): string =>
-    `| ${p.groups} | ${n(p.producedPerSec)} | ${p.groups === 0 ? '-' : n(p.consumedPerSec)} | ${p.groups === 0 ? '-' : `${n(p.slowestGroupPerSec)} / ${n(p.fastestGroupPerSec)}`} | ${p.brokerRssMb.toFixed(0)} | ${p.brokerCores.toFixed(2)} |`;
+    `| ${p.groups} | ${n(p.producedPerSec)} | ${p.groups === 0 ? '-' : n(p.consumedPerSec)} | ${p.groups === 0 ? '-' : `${n(p.slowestGroupPerSec)} / ${n(p.fastestGroupPerSec)}`} | ${p.brokerRssMb.toFixed(0)} | ${p.brokerCores.toFixed(2)} | ${p.producerCores.toFixed(2)} | ${p.groups === 0 ? '-' : p.consumerCores.toFixed(2)} |`;
   const producerChange = r.withGroups.producedPerSec / r.alone.producedPerSec - 1;
   return `## Consumer groups
 
-One broker (default configuration: normal flush), one topic of one partition, one producer sending 100 B messages at its full rate (default batching, 2,000 in flight) for ${r.seconds} s; the groups read from the newest message with \`runBatches\`, each its own client and connection direct to the broker, ${r.withGroups.groups / r.processes} per process in ${r.processes} processes.
+One broker (default configuration: normal flush), one topic of one partition, one producer sending 100 B messages at its full rate (default batching, 2,000 in flight) for ${r.seconds} s; the groups read from the newest message with \`runBatches\`, each its own client and connection direct to the broker, ${r.withGroups.groups / r.processes} per process in ${r.processes} processes. CPU is cores busy during the run, on a machine of ${cpus().length}.
 
-| groups | produced msgs/s | consumed msgs/s (all groups) | slowest / fastest group msgs/s | broker peak RSS MB | broker CPU (cores) |
-|---|---|---|---|---|---|
+| groups | produced msgs/s | consumed msgs/s (all groups) | slowest / fastest group msgs/s | broker peak RSS MB | broker CPU (cores) | producer CPU | consumers' CPU |
+|---|---|---|---|---|---|---|---|
 ${row(r.alone)}
 ${row(r.withGroups)}
 

@@ -21,8 +21,12 @@ await Promise.all(
 await readyThenWait();
 counting = true;
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 counting = false;
 const elapsed = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuAtStart);
 await Promise.all(clients.map((client) => client.close()));
-process.stdout.write(`${JSON.stringify({ received: [...received], seconds: elapsed, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ received: [...received], seconds: elapsed, cpuSeconds: (cpu.user + cpu.system) / 1e6, clientPeakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);
