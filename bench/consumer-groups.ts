@@ -33,10 +33,13 @@ export interface GroupsResult {
 
 const TOPIC = 'tail';
 
-/** A fresh broker (normal flush), the topic made with one put, then the producer and `groups` groups in `processes` processes. */
-async function measure(groups: number, processes: number, seconds: number): Promise<GroupsPoint> {
+/**
+ * A fresh broker (normal flush), the topic made with one put, then the producer and `groups`
+ * groups in `processes` processes; `spawnVia` may add to the broker's command (a profiler).
+ */
+export async function measureGroups(groups: number, processes: number, seconds: number, spawnVia = underDescriptorLimit): Promise<GroupsPoint> {
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-groups-'));
-  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data') }), { spawnVia: underDescriptorLimit });
+  const broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data') }), { spawnVia });
   try {
     const session = await WireSession.open('127.0.0.1', broker.port);
     await put(session, TOPIC, 0, 'first');
@@ -74,9 +77,9 @@ export async function runGroupsBench(scale: number): Promise<GroupsResult> {
   const seconds = Math.max(2, Math.round(10 * scale));
   const processes = 4;
   const groups = processes * Math.max(1, Math.round(25 * Math.min(1, scale)));
-  const alone = await measure(0, processes, seconds);
+  const alone = await measureGroups(0, processes, seconds);
   console.log(`groups: producer alone ${Math.round(alone.producedPerSec)} msgs/s`);
-  const withGroups = await measure(groups, processes, seconds);
+  const withGroups = await measureGroups(groups, processes, seconds);
   console.log(`groups: ${groups} groups ${Math.round(withGroups.consumedPerSec)} msgs/s consumed, producer ${Math.round(withGroups.producedPerSec)} msgs/s`);
   return { seconds, processes, alone, withGroups };
 }
