@@ -35,6 +35,7 @@ export async function runReleased(children: ChildSpec[], descriptors: number, on
         stdio: ['pipe', 'pipe', 'inherit'],
       });
       started.push(child);
+      child.stdin.on('error', () => undefined); // a child that died before `go`: its exit tells why
       let ready!: () => void;
       const isReady = new Promise<void>((resolve) => (ready = resolve));
       let last = '';
