@@ -14,6 +14,8 @@ import { operationsSection, runOperationsBench } from './operations.js';
 import { integrationsSection, runIntegrationsBench } from './integrations.js';
 import { putSetSection, runPutSetBench } from './put-sets.js';
 import { plotScaling, runScalingBench, scalingSection } from './scaling.js';
+import { connectionLoadSection, runConnectionLoadBench } from './connection-load.js';
+import { groupsSection, runGroupsBench } from './consumer-groups.js';
 import { runSeekBench, seekSection } from './seek-by-time.js';
 import { delayedSection, runDelayedBench } from './delayed.js';
 import { keyIndexSection, runKeyIndexBench } from './key-index.js';
@@ -55,6 +57,12 @@ if (process.argv.includes('--only')) {
   } else if (only === 'partitions') {
     const { runManyPartitionsBench, manyPartitionsSection } = await import('./many-partitions.js');
     console.log(manyPartitionsSection(await runManyPartitionsBench(quick ? 1_000 : 10_000)));
+  } else if (only === 'connections') {
+    const { runConnectionLoadBench, connectionLoadSection } = await import('./connection-load.js');
+    console.log(connectionLoadSection(await runConnectionLoadBench(quick ? 0.1 : 1)));
+  } else if (only === 'groups') {
+    const { runGroupsBench, groupsSection } = await import('./consumer-groups.js');
+    console.log(groupsSection(await runGroupsBench(quick ? 0.1 : 1)));
   } else if (only === 'replication') {
     const { runReplicationBench, replicationSection } = await import('./replication.js');
     console.log(replicationSection(await runReplicationBench(quick ? 0.1 : 1)));
@@ -144,6 +152,8 @@ const operationsRun = await runOperationsBench(scale);
 const integrationsRun = await runIntegrationsBench(scale);
 const putSetRuns = await runPutSetBench(scale);
 const scalingRun = await runScalingBench(scale);
+const connectionLoadRun = await runConnectionLoadBench(scale);
+const groupsRun = await runGroupsBench(scale);
 const seekRun = await runSeekBench(scale);
 const delayedRun = await runDelayedBench(scale);
 const keyIndexRun = await runKeyIndexBench(scale);
@@ -176,6 +186,8 @@ const measured = [
   integrationsSection(integrationsRun),
   putSetSection(putSetRuns),
   scalingSection(scalingRun),
+  connectionLoadSection(connectionLoadRun),
+  groupsSection(groupsRun),
   seekSection(seekRun),
   delayedSection(delayedRun),
   keyIndexSection(keyIndexRun),
