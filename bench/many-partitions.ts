@@ -1,6 +1,6 @@
 // "Many partitions": what a broker holding thousands of partitions costs at start, at stop and per scrape.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,8 @@ export interface ManyPartitionsRun {
   partitions: number;
   createSeconds: number;
   openFds: number;
+  /** Broker peak RSS (VmHWM) once every partition was created and scraped. */
+  peakRssMb: number;
   metricsBytes: number;
   scrapeMs: number;
   stopSeconds: number;
@@ -95,6 +97,7 @@ export async function runManyPartitionsBench(
       scrapes.push(seconds * 1000);
     }
     scrapes.sort((a, b) => a - b);
+    const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${broker.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     const [stopExit, stopSeconds] = await timed(() => {
       broker.kill('SIGTERM');
       return broker.exited;
@@ -105,7 +108,18 @@ export async function runManyPartitionsBench(
     const [afterKill, startAfterKillSeconds] = await timed(() => start(cli, config, descriptors));
     afterKill.kill('SIGTERM');
     await afterKill.exited;
-    return { partitions, createSeconds, openFds, metricsBytes, scrapeMs: scrapes[1]!, stopSeconds, stopExit, startAfterStopSeconds, startAfterKillSeconds };
+    return {
+      partitions,
+      createSeconds,
+      openFds,
+      peakRssMb,
+      metricsBytes,
+      scrapeMs: scrapes[1]!,
+      stopSeconds,
+      stopExit,
+      startAfterStopSeconds,
+      startAfterKillSeconds,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -114,10 +128,10 @@ export async function runManyPartitionsBench(
 export function manyPartitionsSection(run: ManyPartitionsRun): string {
   return `## Many partitions
 
-${run.partitions} topics of one partition, one message each, created over 8 connections at default settings (no limits).
+${run.partitions} topics of one partition, one message each, created over 8 connections at default settings (no limits), under \`ulimit -n 20000\` (partition files: half of it). Targets: start after kill -9 ≤ 10 s, clean stop ≤ 5 s, RSS ≤ 1 GiB, \`/metrics\` ≤ 1 MB and ≤ 200 ms.
 
-| created in | open descriptors | /metrics | scrape | clean stop | start after stop | start after kill -9 |
-|---|---|---|---|---|---|---|
-| ${run.createSeconds.toFixed(1)} s | ${run.openFds} | ${(run.metricsBytes / 1024).toFixed(0)} kB | ${run.scrapeMs.toFixed(0)} ms | ${run.stopSeconds.toFixed(1)} s (exit ${run.stopExit}) | ${run.startAfterStopSeconds.toFixed(1)} s | ${run.startAfterKillSeconds.toFixed(1)} s |
+| created in | open descriptors | broker peak RSS | /metrics | scrape | clean stop | start after stop | start after kill -9 |
+|---|---|---|---|---|---|---|---|
+| ${run.createSeconds.toFixed(1)} s | ${run.openFds} | ${run.peakRssMb.toFixed(0)} MB | ${(run.metricsBytes / 1024).toFixed(0)} kB | ${run.scrapeMs.toFixed(0)} ms | ${run.stopSeconds.toFixed(1)} s (exit ${run.stopExit}) | ${run.startAfterStopSeconds.toFixed(1)} s | ${run.startAfterKillSeconds.toFixed(1)} s |
 `;
 }

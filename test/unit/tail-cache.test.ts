@@ -5,6 +5,28 @@ import { CHUNK_OVERHEAD, TailCache } from '../../src/storage/tail-cache.js';
 
 const bytes = (length: number, seed: number): Buffer => Buffer.from(Array.from({ length }, (_, n) => (seed * 31 + n) & 0xff));
 
+describe('TailCache: reads shared within a turn', () => {
+  it('the same range read again in one turn is one shared copy, never the caller-owned buffer; the next turn copies afresh', async () => {
+    const cache = new TailCache(64 * 1024);
+    const tail = cache.partition();
+    tail.add(0, bytes(500, 1));
+    const pooled = Buffer.alloc(1000);
+    const first = tail.read(100, 300, pooled)!;
+    assert.equal(first.buffer, pooled.buffer, 'the first read goes into the buffer its caller gave');
+    const second = tail.read(100, 300, Buffer.alloc(1000))!;
+    const third = tail.read(100, 300)!;
+    assert.notEqual(second.buffer, pooled.buffer, 'a caller-owned buffer was handed to another reader');
+    assert.equal(third, second, 'the third reader of the same range made its own copy');
+    assert.deepEqual(third, bytes(500, 1).subarray(100, 400));
+    tail.add(500, bytes(100, 2)); // the tail grew: a read reaching the new end is a different range
+    assert.deepEqual(tail.read(100, 1000), Buffer.concat([bytes(500, 1), bytes(100, 2)]).subarray(100));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.notEqual(tail.read(100, 300), third, 'a copy was shared past the end of its turn');
+    tail.clear();
+    assert.equal(tail.read(100, 300), undefined, 'a cut log still answered from a shared copy');
+  });
+});
+
 describe('TailCache', () => {
   it('answers any range inside what it holds exactly as written, and nothing before it', () => {
     fc.assert(
@@ -99,7 +121,7 @@ describe('TailCache', () => {
     assert.deepEqual(tail.read(3100, 100), bytes(100, 3));
   });
 
-  it('forgets a partition on clear and after a gap, and answers reads with copies', () => {
+  it('forgets a partition on clear and after a gap, and answers reads with copies', async () => {
     const cache = new TailCache(10_000);
     const tail = cache.partition();
     tail.add(0, bytes(50, 1));
@@ -110,7 +132,9 @@ describe('TailCache', () => {
     tail.add(130, large.subarray(0, 100));
     large.fill(9); // the cache kept its own copy, not a view of the socket's chunk
     assert.deepEqual(tail.read(130, 100), Buffer.alloc(100, 7));
-    tail.read(130, 100)!.fill(1); // a read is the reader's own copy
+    large.fill(1);
+    assert.deepEqual(tail.read(130, 100), Buffer.alloc(100, 7), 'a read is a copy of the ring, not a view of it');
+    await new Promise((resolve) => setImmediate(resolve)); // a new turn: nothing shared from the reads above
     const into = Buffer.alloc(200, 3);
     const read = tail.read(130, 100, into)!;
     assert.deepEqual(read, Buffer.alloc(100, 7));
