@@ -55,6 +55,9 @@ if (process.argv.includes('--only')) {
   } else if (only === 'partitions') {
     const { runManyPartitionsBench, manyPartitionsSection } = await import('./many-partitions.js');
     console.log(manyPartitionsSection(await runManyPartitionsBench(quick ? 1_000 : 10_000)));
+  } else if (only === 'latency') {
+    const { runLatencyBench, latencySection } = await import('./latency.js');
+    console.log(latencySection(await runLatencyBench()));
   } else if (only === 'replication') {
     const { runReplicationBench, replicationSection } = await import('./replication.js');
     console.log(replicationSection(await runReplicationBench(quick ? 0.1 : 1)));
