@@ -3,7 +3,7 @@
 // consumer child records when it received it (same wall clock), and the windows of send time
 // below pick what a row reports. LATENCY_ROWS (steady,cold,bulk), LATENCY_SIZES (100,1024) narrow a
 // run; LATENCY_STRACE=FILE runs the broker under strace, writing its fsyncs and writes to FILE.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ async function startConsumer(port: number, topics: string[], count: number, file
 const strace = process.env['LATENCY_STRACE'];
 const viaStrace: SpawnVia = (command, args) => [
   'strace',
-  ['-f', '-T', '-tt', '-e', 'trace=fdatasync,fsync,pwrite64,write,writev', '-o', strace!, command, ...args],
+  ['-f', '-T', '-tt', '--seccomp-bpf', '-e', 'trace=openat,fdatasync,fsync,pwrite64,pwritev', '-o', strace!, command, ...args],
 ];
 
 /** A fresh group-commit broker in a temporary directory for `work`, stopped and removed after. */
@@ -80,7 +80,19 @@ async function withBroker<T>(work: (broker: BrokerProcess, dir: string) => Promi
   try {
     return await work(broker, dir);
   } finally {
-    await broker.kill('SIGTERM');
+    // Under strace the child is strace, which does not pass SIGTERM on: stop the broker it runs, by its PID.
+    if (strace === undefined) await broker.kill('SIGTERM');
+    else {
+      process.kill(
+        Number(
+          execFileSync('pgrep', ['-P', String(broker.child.pid)])
+            .toString()
+            .trim(),
+        ),
+        'SIGTERM',
+      );
+      await broker.exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
