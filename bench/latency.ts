@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import type { BrokerProcess, SpawnVia } from '../test/support/broker-process.js';
 import { settleDisk } from './child.js';
+import { threadTimes } from './scheduler-wait.js';
 import type { PhaseTimes, ProducePhase } from './latency-child.js';
 import { p99BySecond, percentiles, readSamples } from './latency-samples.js';
 import type { Percentiles, Window } from './latency-samples.js';
@@ -72,25 +73,37 @@ const viaStrace: SpawnVia = (command, args) => [
 ];
 
 /** A fresh group-commit broker in a temporary directory for `work`, stopped and removed after. */
-async function withBroker<T>(work: (broker: BrokerProcess, dir: string) => Promise<T>): Promise<T> {
+async function withBroker<T>(label: string, notes: string[], work: (broker: BrokerProcess, dir: string) => Promise<T>): Promise<T> {
   settleDisk();
   const dir = mkdtempSync(join(tmpdir(), 'metaq-bench-latency-'));
   const config = writeConfig(dir, { dataPath: join(dir, 'data'), unflushThreshold: 0, unflushInterval: 10_000 });
   const broker = await startBrokerProcess(config, strace === undefined ? {} : { spawnVia: viaStrace });
-  try {
-    return await work(broker, dir);
-  } finally {
-    // Under strace the child is strace, which does not pass SIGTERM on: stop the broker it runs, by its PID.
-    if (strace === undefined) await broker.kill('SIGTERM');
-    else {
-      process.kill(
-        Number(
+  // Under strace the child is strace: the broker is its child.
+  const brokerPid =
+    strace === undefined
+      ? broker.child.pid!
+      : Number(
           execFileSync('pgrep', ['-P', String(broker.child.pid)])
             .toString()
             .trim(),
-        ),
-        'SIGTERM',
-      );
+        );
+  try {
+    const before = threadTimes(brokerPid);
+    const started = performance.now();
+    const result = await work(broker, dir);
+    const after = threadTimes(brokerPid);
+    const cpu = after.cpuSeconds - before.cpuSeconds;
+    const waited = after.runnableWaitSeconds - before.runnableWaitSeconds;
+    const mainWaited = after.mainWaitSeconds - before.mainWaitSeconds;
+    notes.push(
+      `${label}: broker threads ran ${cpu.toFixed(1)} s and waited runnable for a CPU ${waited.toFixed(1)} s (the event loop's thread ${mainWaited.toFixed(1)} s) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    return result;
+  } finally {
+    // strace does not pass SIGTERM on: stop the broker it runs by its PID.
+    if (strace === undefined) await broker.kill('SIGTERM');
+    else {
+      process.kill(brokerPid, 'SIGTERM');
       await broker.exited;
     }
     rmSync(dir, { recursive: true, force: true });
@@ -101,8 +114,8 @@ const phase = (topic: string, seconds: number, stamped: boolean, pauseMs = 0): P
 const warmAndSteady = (seconds: number): ProducePhase[] => [phase('steady', 1, false), phase('steady', seconds, true)];
 
 /** Steady: 10,000 msgs/s for 30 s to a topic warmed by a second at the same rate. */
-async function steadyRows(size: number): Promise<LatencyRow[]> {
-  return withBroker(async (broker, dir) => {
+async function steadyRows(size: number, notes: string[]): Promise<LatencyRow[]> {
+  return withBroker(`steady ${size} B`, notes, async (broker, dir) => {
     const file = join(dir, 'steady.samples');
     const consumer = await startConsumer(broker.port, ['steady'], RATE * 31, file);
     await startChild(['produce', broker.port, size, RATE, JSON.stringify(warmAndSteady(30))]);
@@ -113,7 +126,7 @@ async function steadyRows(size: number): Promise<LatencyRow[]> {
 
 /** Cold topics: while the steady topic runs, brand-new topics start every 3 s; their first second, and the steady topic's during it. */
 async function coldRows(size: number, notes: string[]): Promise<LatencyRow[]> {
-  return withBroker(async (broker, dir) => {
+  return withBroker(`cold ${size} B`, notes, async (broker, dir) => {
     const steadyFile = join(dir, 'steady.samples');
     const coldFile = join(dir, 'cold.samples');
     const coldPlan = [phase('coldwarm', 1, false, 2000)];
@@ -141,7 +154,7 @@ async function coldRows(size: number, notes: string[]): Promise<LatencyRow[]> {
 
 /** Neighbour bulk load: the steady topic before, during and after 1,000,000 × 1 KiB sent as fast as possible to another topic. */
 async function bulkRows(size: number, notes: string[]): Promise<LatencyRow[]> {
-  return withBroker(async (broker, dir) => {
+  return withBroker(`bulk ${size} B`, notes, async (broker, dir) => {
     const file = join(dir, 'steady.samples');
     const seconds = 45;
     const consumer = await startConsumer(broker.port, ['steady'], RATE * (1 + seconds), file);
@@ -165,7 +178,7 @@ async function bulkRows(size: number, notes: string[]): Promise<LatencyRow[]> {
     const afterUs = Math.min(endUs, bulk.endUs + AFTER_BULK_SECONDS * 1e6);
     const bulkSeconds = (bulk.endUs - bulk.startUs) / 1e6;
     notes.push(
-      `bulk ${size} B: bulk load took ${bulkSeconds.toFixed(1)} s (${Math.round(bulk.msgsPerSec).toLocaleString('en')} msgs/s); steady p99 per second from the start: ${p99BySecond(
+      `bulk ${size} B: bulk load ${new Date(bulk.startUs / 1000).toISOString().slice(11, 23)}–${new Date(bulk.endUs / 1000).toISOString().slice(11, 23)} UTC, ${bulkSeconds.toFixed(1)} s (${Math.round(bulk.msgsPerSec).toLocaleString('en')} msgs/s); steady p99 per second from ${new Date(timedUs / 1000).toISOString().slice(11, 19)} UTC: ${p99BySecond(
         samples,
         timedUs,
         seconds,
@@ -200,7 +213,7 @@ export async function runLatencyBench(): Promise<LatencyRun> {
   const run: LatencyRun = { rows: [], loads: [], notes: [] };
   for (const size of sizes) {
     for (const [name, rows] of [
-      ['steady', () => steadyRows(size)],
+      ['steady', () => steadyRows(size, run.notes)],
       ['cold', () => coldRows(size, run.notes)],
       ['bulk', () => bulkRows(size, run.notes)],
     ] as const) {
