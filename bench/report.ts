@@ -24,7 +24,7 @@ const reproduce = `## How to reproduce
 |---|---|---|
 | \`npm run bench\` | every section from "Put and get" to "TLS and authentication", at full scale; rewrites this file, keeping the sections between \`<!-- name:start -->\` and \`<!-- name:end -->\` markers | ZooKeeper, MariaDB and PostgreSQL, Python 3 with kazoo: \`scripts/ensure-zookeeper.sh\`, \`ensure-databases.sh\` and \`ensure-python.sh\` install (Debian packages) and start them first |
 | \`npm run bench -- --quick\` | the same at 10 % scale, for a quick look (short runs overweight start-up) | the same |
-| \`npm run bench -- --only NAME\` | prints one section without rewriting this file: \`transactions\`, \`replication\`, \`operations\`, \`integrations\`, \`puts\`, \`scaling\`, \`seek\`, \`keys\`, \`delayed\`, \`security\`, \`partitions\` | what that section needs |
+| \`npm run bench -- --only NAME\` | prints one section without rewriting this file: \`transactions\`, \`replication\`, \`operations\`, \`integrations\`, \`puts\`, \`scaling\`, \`seek\`, \`keys\`, \`delayed\`, \`security\`, \`partitions\`, \`latency\` (narrowed by \`LATENCY_ROWS\`, \`LATENCY_SIZES\`; \`LATENCY_STRACE=FILE\` traces the broker's fsyncs and writes) | what that section needs |
 | \`npm run bench:peers\` | the "Side by side with the peers" section, which it rewrites in this file | NATS server, RabbitMQ and Redis: \`bench/peers/ensure-peers.sh\` installs them (Debian packages); the bench starts them |
 | \`npm run soak\` | prints the "Soak" section; one hour by default (\`SOAK_MINUTES\`, kill every \`SOAK_KILL_SECONDS\`, 120) | nothing beyond the build |
 | \`node scripts/run-tests.js test/process\`, \`npm run chaos\` | the fault tests print the "Fault tests" figures | ZooKeeper for N8 |`;

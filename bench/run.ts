@@ -63,6 +63,9 @@ if (process.argv.includes('--only')) {
   } else if (only === 'groups') {
     const { runGroupsBench, groupsSection } = await import('./consumer-groups.js');
     console.log(groupsSection(await runGroupsBench(quick ? 0.1 : 1)));
+  } else if (only === 'latency') {
+    const { runLatencyBench, latencySection } = await import('./latency.js');
+    console.log(latencySection(await runLatencyBench()));
   } else if (only === 'replication') {
     const { runReplicationBench, replicationSection } = await import('./replication.js');
     console.log(replicationSection(await runReplicationBench(quick ? 0.1 : 1)));
