@@ -23,6 +23,7 @@ import { runSecurityBench, securitySection } from './security.js';
 import { assembleReport, reportHeader } from './report.js';
 import type { MachineInfo } from './report.js';
 import { clientSection, putGetSection } from './single-broker-sections.js';
+import { latencySection, runLatencyBench } from './latency.js';
 import type { ClientConsumeResult, PutResult, PutRun } from './single-broker-sections.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -157,6 +158,7 @@ const putSetRuns = await runPutSetBench(scale);
 const scalingRun = await runScalingBench(scale);
 const connectionLoadRun = await runConnectionLoadBench(scale);
 const groupsRun = await runGroupsBench(scale);
+const latencyRun = await runLatencyBench();
 const seekRun = await runSeekBench(scale);
 const delayedRun = await runDelayedBench(scale);
 const keyIndexRun = await runKeyIndexBench(scale);
@@ -191,6 +193,7 @@ const measured = [
   scalingSection(scalingRun),
   connectionLoadSection(connectionLoadRun),
   groupsSection(groupsRun),
+  latencySection(latencyRun),
   seekSection(seekRun),
   delayedSection(delayedRun),
   keyIndexSection(keyIndexRun),

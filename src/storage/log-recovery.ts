@@ -27,8 +27,16 @@ export async function openSegments(
   dir: string,
   logger: Logger,
   offsetIfCreate: number,
-): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined }> {
-  await makeDirDurably(io, dir);
+): Promise<{ segments: Segment[]; recovery: RecoveryReport; messageCount: number; point: RecoveryPoint | undefined; created: boolean }> {
+  // A directory just created holds nothing to recover: no listing, no recovery point to read.
+  const created = await makeDirDurably(io, dir);
+  if (created) {
+    const path = join(dir, segmentFileName(offsetIfCreate));
+    const segment = new Segment(dir, offsetIfCreate, path, await io.open(path, 'write'), 0);
+    await io.syncDir(dir);
+    const recovery: RecoveryReport = { truncatedBytes: 0, corrupt: [], cleanShutdown: false, millis: 0 };
+    return { segments: [segment], recovery, messageCount: 0, point: undefined, created };
+  }
   await removeLeftovers(io, dir, logger);
   const starts = (await io.list(dir))
     .map((name) => parseSegmentFileName(name))
@@ -59,7 +67,7 @@ export async function openSegments(
   const point = await readRecoveryPoint(io, dir);
   const { records: messageCount, truncatedBytes } = await last.recover(point?.flushedOffset ?? 0, logger);
   const recovery: RecoveryReport = { truncatedBytes, corrupt: [...last.corruptRanges], cleanShutdown: point?.cleanShutdown ?? false, millis: 0 };
-  return { segments, recovery, messageCount, point };
+  return { segments, recovery, messageCount, point, created };
 }
 
 /** Finish or undo interrupted multi-step operations (temp files, half-done archives). */

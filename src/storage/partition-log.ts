@@ -115,9 +115,9 @@ export class PartitionLog implements PartitionStore {
   static async open(options: PartitionLogOptions): Promise<PartitionLog> {
     const started = performance.now();
     const { io, dir, logger } = options;
-    const { segments, recovery, messageCount, point } = await openSegments(io, dir, logger, options.offsetIfCreate ?? 0);
+    const { segments, recovery, messageCount, point, created } = await openSegments(io, dir, logger, options.offsetIfCreate ?? 0);
     const end = segments[segments.length - 1]!.end;
-    const producers = await ProducerState.open(io, dir, end, options.clock ?? systemClock);
+    const producers = await ProducerState.open(io, dir, end, options.clock ?? systemClock, created);
     recovery.millis = performance.now() - started;
     // From now on a crash is unclean until close() says otherwise. After a clean stop the point
     // already holds the end: it is rewritten by the first flush instead, so that thousands of

@@ -85,10 +85,10 @@ export class ProducerJournal {
     private readonly compactBytes: number,
   ) {}
 
-  /** Read the journal's entries back, oldest first, up to a torn tail. */
-  static async open(io: FileIO, dir: string, compactBytes = 1024 * 1024): Promise<{ journal: ProducerJournal; sets: StoredSet[] }> {
+  /** Read the journal's entries back, oldest first, up to a torn tail; `fresh`: the directory was just created, there is nothing to read. */
+  static async open(io: FileIO, dir: string, fresh = false, compactBytes = 1024 * 1024): Promise<{ journal: ProducerJournal; sets: StoredSet[] }> {
     const path = join(dir, PRODUCER_JOURNAL_FILE);
-    const image = (await io.readFile(path)) ?? Buffer.alloc(0);
+    const image = (fresh ? undefined : await io.readFile(path)) ?? Buffer.alloc(0);
     const { sets, end } = decodeEntries(image);
     return { journal: new ProducerJournal(io, path, end, compactBytes), sets };
   }

@@ -25,8 +25,8 @@ export class ProducerState {
   ) {}
 
   /** Read the journal of `dir`, keeping the sets that made it whole into a log ending at `logEnd`. */
-  static async open(io: FileIO, dir: string, logEnd: number, clock: Clock): Promise<ProducerState> {
-    const { journal, sets } = await ProducerJournal.open(io, dir);
+  static async open(io: FileIO, dir: string, logEnd: number, clock: Clock, fresh = false): Promise<ProducerState> {
+    const { journal, sets } = await ProducerJournal.open(io, dir, fresh);
     // An entry for a set past the recovered end was journaled, but the set never made it whole.
     const kept = sets.filter((set) => set.offset + set.bytes <= logEnd);
     return new ProducerState(new IdempotentSets(kept, clock.monotonicMs()), journal, clock);

@@ -81,7 +81,7 @@ describe('producer journal', () => {
   it('reads back what it appended, cuts a torn tail, and compacts to the live entries', async () => {
     const io = new MemoryFileIO();
     await io.mkdirp(DIR);
-    const first = await ProducerJournal.open(io, DIR, 200);
+    const first = await ProducerJournal.open(io, DIR, false, 200);
     assert.deepEqual(first.sets, []);
     await first.journal.append([stored(0), { ...stored(1), firstId: -5n, offset: 2 ** 40 }]);
     await first.journal.append([stored(2)]);
@@ -90,7 +90,7 @@ describe('producer journal', () => {
     const torn = await io.open(`${DIR}/${PRODUCER_JOURNAL_FILE}`, 'write');
     await torn.truncate(image.length - 3);
     await torn.close();
-    const reopened = await ProducerJournal.open(io, DIR, 100);
+    const reopened = await ProducerJournal.open(io, DIR, false, 100);
     assert.deepEqual(reopened.sets, [stored(0), { ...stored(1), firstId: -5n, offset: 2 ** 40 }], 'the torn last entry is dropped');
     await reopened.journal.append([stored(3)]);
     assert.ok(reopened.journal.needsCompaction);
