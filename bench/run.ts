@@ -121,7 +121,7 @@ const getRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 1000,
   const end = count * (1024 + 20);
   // Wait for the flush that makes the backlog visible (docs/protocol.md, get): poll stats until max_offset covers it.
   for (let tries = 0; tries < 100; tries += 1) {
-    const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
+    const offsets = execFileSync(process.execPath, [join(root, 'bin/metaq.cjs'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
     if (Number(/max_offset (\d+)/.exec(offsets)?.[1] ?? 0) >= end) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -140,7 +140,7 @@ const clientRun = await withBroker({ unflushThreshold: 1000, unflushInterval: 10
   };
   // Wait for the flush that makes the backlog visible, then read it with a no-op listener.
   for (let tries = 0; tries < 100; tries += 1) {
-    const offsets = execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
+    const offsets = execFileSync(process.execPath, [join(root, 'bin/metaq.cjs'), 'stats', 'offsets', '--port', String(broker.port)]).toString();
     if (Number(/max_offset (\d+)/.exec(offsets)?.[1] ?? 0) >= clientCount * 120) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

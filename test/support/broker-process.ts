@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-export const CLI = join(root, 'dist/src/cli/main.js');
+/** The `metaq` command as installed (it sizes libuv's thread pool, then runs dist/src/cli/main.js). */
+export const CLI = join(root, 'bin/metaq.cjs');
 const VOLATILE_CHILD = join(root, 'dist/test/support/volatile-broker.js');
 
 /** How to start a command: as is, or inside a network namespace (`NetnsLab.spawnArgs`). */
