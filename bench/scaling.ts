@@ -83,7 +83,7 @@ export async function runScalingBench(scale: number): Promise<ScalingResult> {
     partitions.push({ normal, group });
   }
   const connections: ScalingPoint[] = [];
-  for (const c of [1, 10, 100, 1000]) connections.push(await point(c, {}, 'many-clients.js', (port) => [port, 'scale', 100, count, c]));
+  for (const c of [1, 10, 100, 1000, 10_000]) connections.push(await point(c, {}, 'many-clients.js', (port) => [port, 'scale', 100, count, c]));
   const sizes: ScalingPoint[] = [];
   for (const size of [16, 256, 4096, 65_536, 1_048_576]) {
     const messages = Math.max(64, Math.min(count, Math.round((256 * 1024 * 1024 * scale) / size)));

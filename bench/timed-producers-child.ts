@@ -1,13 +1,14 @@
 // Bench child: PRODUCERS clients (one connection each) sending SIZE-byte messages with default
 // batching and WINDOW in flight each, for SECONDS after the release, beside IDLE heart-beating
-// connections (the FIRST_IDLE-th onwards of the run, 100 per loopback address from 127.0.0.2).
+// connections (the FIRST_IDLE-th onwards of the run, 100 per loopback address from 127.0.0.2);
+// with FIRST_OWN_TOPIC ≥ 0 each producer writes a topic of its own.
 // Prints the messages acked, the seconds, the latency histogram and the idle connections' state.
 import * as hdr from 'hdr-histogram-js';
 import { MetaqClient } from '../src/client/index.js';
 import { openIdleConnections } from './idle-connections.js';
 import { readyThenWait } from './released-children.js';
 
-const [port, topic, size, producers, window, seconds, idle, firstIdle] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [
+const [port, topic, size, producers, window, seconds, idle, firstIdle, firstOwnTopic] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [
   number,
   string,
   number,
@@ -16,7 +17,10 @@ const [port, topic, size, producers, window, seconds, idle, firstIdle] = process
   number,
   number,
   number,
+  number,
 ];
+/** Producer n writes `topicOf(n)`: the shared topic, or (FIRST_OWN_TOPIC ≥ 0) a topic of its own numbered from there. */
+const topicOf = (n: number): string => (firstOwnTopic >= 0 ? `${topic}${firstOwnTopic + n}` : topic);
 /** Idle connections per client address: a host with a hundred clients. */
 const PER_ADDRESS = 100;
 const addressOf = (n: number): string => {
@@ -31,7 +35,7 @@ const data = Buffer.alloc(size, 'c');
 const CONNECTING = 32;
 await Promise.all(
   Array.from({ length: Math.min(CONNECTING, producers) }, async (_, lane) => {
-    for (let n = lane; n < producers; n += CONNECTING) await clients[n]!.producer().send({ topic, data });
+    for (let n = lane; n < producers; n += CONNECTING) await clients[n]!.producer().send({ topic: topicOf(n), data });
   }),
 );
 const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
@@ -41,11 +45,11 @@ const started = performance.now();
 const cpuAtStart = process.cpuUsage();
 const deadline = started + seconds * 1000;
 /** One client's sends: stops yielding at the deadline; replies come in send order, so a ring of send times serves. */
-function sendFor(client: MetaqClient): Promise<{ sent: number; failed: number }> {
+function sendFor(client: MetaqClient, n: number): Promise<{ sent: number; failed: number }> {
   const sentAt = new Float64Array(window + 1);
   let next = 0;
   let acked = 0;
-  const message = { topic, data };
+  const message = { topic: topicOf(n), data };
   function* messages(): Generator<{ topic: string; data: Buffer }> {
     while (performance.now() < deadline) {
       sentAt[next++ % sentAt.length] = performance.now();
@@ -60,7 +64,7 @@ function sendFor(client: MetaqClient): Promise<{ sent: number; failed: number }>
     },
   });
 }
-const results = await Promise.all(clients.map(sendFor));
+const results = await Promise.all(clients.map((client, n) => sendFor(client, n)));
 const elapsed = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
 const idleState = { idle, heartbeatsAnswered: idleConnections.answered, idleLost: idleConnections.lost };
