@@ -22,10 +22,17 @@ function refuseWithReply(socket: Socket, reason: string): void {
   );
 }
 
+/**
+ * Connections the kernel queues before the broker accepts them. Node's default of 511
+ * overflowed when thousands of clients connected at once (after a restart, or a fleet starting):
+ * the kernel dropped or reset the rest. Linux caps it at net.core.somaxconn (4,096 by default).
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listenOn(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
