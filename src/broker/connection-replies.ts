@@ -68,7 +68,7 @@ export class ConnectionReplies {
 
   private readonly uncork = (): void => {
     this.corked = false;
-    this.flush();
+    if (!this.socket.writableEnded) this.flush(); // ended meanwhile: whoever ended it flushed first
     this.socket.uncork();
   };
 }

@@ -14,6 +14,8 @@ export interface ConnectionActivity {
   busy(): boolean;
   /** The broker is not reading this connection (in flight, a quota, the body budget; not the client's unread replies): its sender is not late. */
   readingHeld(): boolean;
+  /** Write the replies of this turn still held back, before the connection is ended. */
+  flushReplies(): void;
 }
 
 /**
@@ -173,6 +175,7 @@ export class ConnectionTimers {
     this.stop();
     this.ctx.logger.info({ component: 'connection', remote: this.remote, reason: text }, `${event}: closing the connection`);
     this.socket.pause();
+    this.activity.flushReplies(); // answered before the closing reply, not dropped after it
     this.socket.end(encodeResult(Status.requestTimeout, DEFAULT_OPAQUE, text), () => this.socket.destroy());
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }

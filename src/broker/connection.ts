@@ -93,6 +93,7 @@ export class ClientConnection {
     const activity = {
       busy: () => this.inFlight > 0 || this.waits.size > 0,
       readingHeld: () => (this.pausedForLoad && socket.writableLength < MAX_UNSENT_BYTES) || this.quotas.heldUntil > 0 || this.budgetWait !== undefined,
+      flushReplies: () => this.replies.flush(),
     };
     this.timers = new ConnectionTimers(socket, ctx, this.remote, this.decoder, activity);
     socket.setNoDelay(true);

@@ -93,15 +93,16 @@ export const systemKeys = {
   // metaq addition: partition files held open at once (least recently used closed first, reopened
   // on use); 0: half the process's descriptor limit (ulimit -n).
   maxOpenSegmentFiles: { kind: 'int', default: 0, min: 0 },
-  // metaq addition: partition writes up to this many bytes are copied into the page cache on the
-  // event loop (a few microseconds) instead of through libuv's thread pool; 0: always the pool.
   // metaq addition: a partition file unused for one to two periods of this closes its descriptor
   // (reopened on use), so idle partitions hold none; 0: only the cache's bound closes files.
-  segmentFileIdleMs: { kind: 'int', default: 600_000, min: 0 },
+  segmentFileIdleMs: { kind: 'int', default: 600_000, min: 0, max: 2_147_483_647 },
+  // metaq addition: partition writes up to this many bytes are copied into the page cache on the
+  // event loop (a few microseconds) instead of through libuv's thread pool; 0: always the pool.
+  // A write that blocks (writeback throttling) sends every write to the pool for a second.
   inlineWriteMaxBytes: { kind: 'int', default: 64 * 1024, min: 0 },
   // metaq addition: about how often (jittered ±50 %) a written partition rewrites its
   // .recovery-point after flushes (two fsyncs each); it is also rewritten at once after a cut and at a clean stop.
-  recoveryPointIntervalMs: { kind: 'int', default: 60_000, min: 1 },
+  recoveryPointIntervalMs: { kind: 'int', default: 60_000, min: 1, max: 2_147_483_647 },
   // metaq addition: partitions with their own series in /metrics; the rest are summed into topic="_other".
   metricsPartitionSeries: { kind: 'int', default: 200, min: 0 },
   // metaq addition: group-partition pairs with their own consumer lag series in /metrics (group

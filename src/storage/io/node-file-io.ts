@@ -4,19 +4,39 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { DiskSpace, FileIO, IoFile, IoStat, OpenMode } from './file-io.js';
 
+/** A write made on the event loop that took longer than this sends writes to the thread pool... */
+const SLOW_INLINE_WRITE_MS = 1;
+/** ...for this long. */
+const POOL_AFTER_SLOW_WRITE_MS = 1000;
+
+/** Which writes one NodeFileIO makes on the calling thread, shared by its files. */
+interface InlineWrites {
+  maxBytes: number;
+  /** Until then (performance.now()), every write goes to the pool: an inline one was slow. */
+  poolUntil: number;
+}
+
 class NodeFile implements IoFile {
   constructor(
     readonly path: string,
     private readonly handle: FileHandle,
-    private readonly inlineWriteMaxBytes: number,
+    private readonly inline: InlineWrites,
   ) {}
 
   async write(data: Buffer, position: number): Promise<void> {
     // A small write only copies into the page cache: doing it here costs a few microseconds, where
     // a trip through libuv's thread pool costs a thread wake-up each way (with a thousand
     // partitions, most of the broker's time). Large writes still go to the pool.
-    if (data.length <= this.inlineWriteMaxBytes) {
-      for (let done = 0; done < data.length;) done += writeSync(this.handle.fd, data, done, data.length - done, position + done);
+    if (data.length <= this.inline.maxBytes && performance.now() >= this.inline.poolUntil) {
+      const started = performance.now();
+      for (let done = 0; done < data.length;) {
+        const wrote = writeSync(this.handle.fd, data, done, data.length - done, position + done);
+        if (wrote === 0) throw Object.assign(new Error(`EIO: a write to ${this.path} wrote nothing`), { code: 'EIO' });
+        done += wrote;
+      }
+      // It blocked (the kernel throttles writers when too much is dirty): the event loop, and
+      // every connection, waited with it. Use the pool for a while.
+      if (performance.now() - started > SLOW_INLINE_WRITE_MS) this.inline.poolUntil = performance.now() + POOL_AFTER_SLOW_WRITE_MS;
       return;
     }
     let done = 0;
@@ -63,11 +83,15 @@ export const DEFAULT_INLINE_WRITE_MAX_BYTES = 64 * 1024;
 /** The real file system. */
 export class NodeFileIO implements FileIO {
   /** @param inlineWriteMaxBytes writes up to this size are made synchronously on the calling thread (0: every write goes to libuv's thread pool) */
-  constructor(private readonly inlineWriteMaxBytes = DEFAULT_INLINE_WRITE_MAX_BYTES) {}
+  private readonly inline: InlineWrites;
+
+  constructor(inlineWriteMaxBytes = DEFAULT_INLINE_WRITE_MAX_BYTES) {
+    this.inline = { maxBytes: inlineWriteMaxBytes, poolUntil: 0 };
+  }
 
   async open(path: string, mode: OpenMode, permissions = 0o644): Promise<IoFile> {
     const flags = mode === 'read' ? constants.O_RDONLY : mode === 'update' ? constants.O_RDWR : constants.O_RDWR | constants.O_CREAT;
-    return new NodeFile(path, await open(path, flags, permissions), this.inlineWriteMaxBytes);
+    return new NodeFile(path, await open(path, flags, permissions), this.inline);
   }
 
   async list(dir: string): Promise<string[]> {
