@@ -16,7 +16,11 @@ export class ConnectionReplies {
   /** Text replies gathered since the last write, already as bytes. */
   private readonly text = new ReplyBytes();
 
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    /** Told after the turn's replies went to the socket: how much is still unsent is known only then. */
+    private readonly uncorked: () => void = () => undefined,
+  ) {}
 
   /** Write `outcome` as the reply with `opaque`; false when the socket is gone (a message set's buffer is released). */
   write(opaque: number, outcome: Outcome): boolean {
@@ -70,5 +74,6 @@ export class ConnectionReplies {
     this.corked = false;
     if (!this.socket.writableEnded) this.flush(); // ended meanwhile: whoever ended it flushed first
     this.socket.uncork();
+    this.uncorked();
   };
 }

@@ -78,7 +78,10 @@ export class ClientConnection {
         bodyBudget: ctx.bodyBudget.forAddress(this.remoteAddress),
       },
     );
-    this.replies = new ConnectionReplies(socket);
+    // While corked, the turn's replies all count as unsent: whether to read on is decided again once they went out.
+    this.replies = new ConnectionReplies(socket, () => {
+      if (!socket.destroyed) this.adjustReading();
+    });
     this.quotas = new ConnectionQuotas(socket, ctx, this.remoteAddress, () => !this.pausedForLoad && this.budgetWait === undefined);
     this.request = {
       broker: ctx,
