@@ -186,6 +186,7 @@ export class Broker {
   private startSchedules(): void {
     if (this.traces !== undefined) this.traceTopics(this.traces);
     this.stores.scheduleRetention();
+    this.stores.scheduleIdleCloses();
     // A slave keeps its own schedule but delivers nothing: its partitions are written by its master.
     const role = this.config.replication.role;
     if (role !== 'sync-slave' && role !== 'async-slave') this.delayed.start((scheduled) => deliverScheduled(this.context, scheduled));

@@ -227,7 +227,6 @@ export class PartitionStores {
 
   /** One cron job per distinct `deleteWhen`, each applying the topics' own policies (docs/storage.md, retention). */
   scheduleRetention(): void {
-    this.scheduleIdleCloses();
     for (const job of this.jobs.splice(0)) job.stop();
     const schedules = new Set([this.config.system.deleteWhen, ...this.config.topics.flatMap((t) => (t.deleteWhen ? [t.deleteWhen] : []))]);
     for (const when of schedules) {
@@ -236,9 +235,9 @@ export class PartitionStores {
   }
 
   /** Every `segmentFileIdleMs`, close the descriptors of partition files unused since the last time (docs/storage.md, open files). */
-  private scheduleIdleCloses(): void {
+  scheduleIdleCloses(): void {
     const every = this.config.system.segmentFileIdleMs;
-    if (this.idleCloses !== undefined || every <= 0) return;
+    if (every <= 0 || this.idleCloses !== undefined) return;
     this.idleCloses = setInterval(() => {
       this.files.closeIdle().catch((error: unknown) => this.logger.warn({ component: 'storage', err: error }, 'closing idle partition files failed'));
     }, every);

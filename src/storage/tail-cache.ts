@@ -123,7 +123,10 @@ export class PartitionTail {
   /** Chunks before this index were evicted (emptied slots, removed in bulk rather than one shift each). */
   private first = 0;
   /** The first read of this turn, shared by the same reads after it (`bytes` once there is a shareable copy). */
-  private turnRead: { offset: number; end: number; bytes: Buffer | undefined } | undefined;
+  /** The first read of this turn (offset -1: none yet), and its shareable copy once there is one: fields, not an object a get. */
+  private turnReadOffset = -1;
+  private turnReadEnd = -1;
+  private turnReadBytes: Buffer | undefined;
 
   constructor(private readonly cache: TailCache) {}
 
@@ -153,17 +156,19 @@ export class PartitionTail {
     const last = chunks.at(-1)!;
     const end = Math.min(offset + length, last.start + last.length);
     if (end <= offset) return undefined;
-    const seen = this.turnRead;
-    if (seen !== undefined && seen.offset === offset && seen.end === end) return (seen.bytes ??= this.copy(offset, end, undefined));
-    if (seen === undefined) this.cache.rememberedThisTurn(this);
+    if (this.turnReadOffset === offset && this.turnReadEnd === end) return (this.turnReadBytes ??= this.copy(offset, end, undefined));
+    if (this.turnReadOffset < 0) this.cache.rememberedThisTurn(this);
     const out = this.copy(offset, end, into);
-    this.turnRead = { offset, end, bytes: into === undefined ? out : undefined };
+    this.turnReadOffset = offset;
+    this.turnReadEnd = end;
+    this.turnReadBytes = into === undefined ? out : undefined;
     return out;
   }
 
   /** @internal The turn ended: its reads are not shared any longer. */
   forgetTurnRead(): void {
-    this.turnRead = undefined;
+    this.turnReadOffset = -1;
+    this.turnReadBytes = undefined;
   }
 
   private copy(offset: number, end: number, into: Buffer | undefined): Buffer {
@@ -179,7 +184,7 @@ export class PartitionTail {
 
   /** Forget everything (the log was truncated or closed). */
   clear(): void {
-    this.turnRead = undefined;
+    this.forgetTurnRead();
     for (let n = this.first; n < this.chunks.length; n += 1) this.cache.release(this.chunks[n]!);
     this.chunks = [];
     this.first = 0;

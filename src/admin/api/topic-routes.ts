@@ -10,7 +10,7 @@ import { topicListQuery, topicListQueryError } from './topic-list-query.js';
 
 /** Topics, partitions (offsets, sizes, live rates), the message browser, close/open partitions (docs/admin-api.md). */
 export function topicRoutes(app: FastifyInstance, broker: Broker, rates: RateSampler): void {
-  // One page by name: 10,000 partitions must not be built for a page of 100 (GitHub issue 30).
+  // One page by name: a broker's 10,000 partitions must not be built for a page of 100.
   app.get<{ Querystring: { limit: number; after?: string; q: string } }>(
     '/api/topics',
     { schema: { querystring: topicListQuery }, attachValidation: true },

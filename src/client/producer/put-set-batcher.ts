@@ -67,11 +67,12 @@ const SLAB_BYTES = 1024 * 1024;
  * the first) was most of the producer's garbage. A slab is collected once its sets are.
  */
 class SetSlab {
-  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  /** Allocated with the first set: a producer that never batches holds none. */
+  private slab: Buffer | undefined;
   private used = 0;
 
   take(bytes: number): Buffer {
-    if (this.used + bytes > SLAB_BYTES) {
+    if (this.slab === undefined || this.used + bytes > SLAB_BYTES) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.used = 0;
     }

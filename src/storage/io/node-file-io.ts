@@ -82,9 +82,9 @@ export const DEFAULT_INLINE_WRITE_MAX_BYTES = 64 * 1024;
 
 /** The real file system. */
 export class NodeFileIO implements FileIO {
-  /** @param inlineWriteMaxBytes writes up to this size are made synchronously on the calling thread (0: every write goes to libuv's thread pool) */
   private readonly inline: InlineWrites;
 
+  /** @param inlineWriteMaxBytes writes up to this size are made synchronously on the calling thread (0: every write goes to libuv's thread pool) */
   constructor(inlineWriteMaxBytes = DEFAULT_INLINE_WRITE_MAX_BYTES) {
     this.inline = { maxBytes: inlineWriteMaxBytes, poolUntil: 0 };
   }
