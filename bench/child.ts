@@ -1,5 +1,6 @@
 // Runs one bench script (compiled, beside this file) in its own process and parses its JSON line.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,30 @@ const here = fileURLToPath(new URL('.', import.meta.url));
  */
 export function settleDisk(): void {
   execFileSync('sync');
+}
+
+/** The host's CPU time so far, busy and all, in clock ticks (the first line of /proc/stat). */
+function cpuTicks(): { busy: number; total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  // idle and iowait are the fourth and fifth fields.
+  return { busy: total - ticks[3]! - ticks[4]!, total };
+}
+
+/**
+ * Wait (at most `maxSeconds`) for a second in which the host's CPUs are at least 90 % idle, so a
+ * latency figure does not carry the tail of the section before it (writeback, exiting children);
+ * resolves with that last second's busy share.
+ */
+export async function waitForQuietCpu(maxSeconds = 60): Promise<number> {
+  let busyShare = 1;
+  for (let second = 0; second < maxSeconds && busyShare > 0.1; second += 1) {
+    const before = cpuTicks();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = cpuTicks();
+    busyShare = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+  }
+  return busyShare;
 }
 
 /**

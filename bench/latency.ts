@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startBrokerProcess, writeConfig } from '../test/support/broker-process.js';
 import type { BrokerProcess, SpawnVia } from '../test/support/broker-process.js';
-import { settleDisk } from './child.js';
+import { settleDisk, waitForQuietCpu } from './child.js';
 import { threadTimes } from './scheduler-wait.js';
 import type { PhaseTimes, ProducePhase } from './latency-child.js';
 import { p99BySecond, percentiles, readSamples } from './latency-samples.js';
@@ -39,7 +39,7 @@ export interface LatencyRow {
 
 export interface LatencyRun {
   rows: LatencyRow[];
-  /** Load average (1 min) when each row started. */
+  /** The host's CPU use in the second before each row started, and the load average (1 min). */
   loads: string[];
   notes: string[];
 }
@@ -218,7 +218,8 @@ export async function runLatencyBench(): Promise<LatencyRun> {
       ['bulk', () => bulkRows(size, run.notes)],
     ] as const) {
       if (!wanted.includes(name)) continue;
-      run.loads.push(`${name} ${size} B: ${loadavg()[0]!.toFixed(2)}`);
+      const busy = await waitForQuietCpu();
+      run.loads.push(`${name} ${size} B: ${(busy * 100).toFixed(0)} % busy, load ${loadavg()[0]!.toFixed(2)}`);
       run.rows.push(...(await rows()));
       process.stderr.write(`latency ${name} ${size} B done\n`);
     }
@@ -240,7 +241,7 @@ End to end (the producer's send to the consumer's receipt, both on the wall cloc
 |---|---|---|---|---|---|---|---|---|
 ${lines.join('\n')}
 
-Load average (1 min) as each row started: ${run.loads.join('; ')}.
+Each row starts once the host's CPUs were at least 90 % idle for a second (at most a minute's wait), so it does not carry the section before it. CPU busy in that second and the load average (1 min) as each row started: ${run.loads.join('; ')}.
 ${run.notes.map((n) => `\n- ${n}`).join('')}
 `;
 }

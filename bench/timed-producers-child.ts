@@ -1,24 +1,17 @@
 // Bench child: PRODUCERS clients (one connection each) sending SIZE-byte messages with default
 // batching and WINDOW in flight each, for SECONDS after the release, beside IDLE heart-beating
 // connections (the FIRST_IDLE-th onwards of the run, 100 per loopback address from 127.0.0.2);
-// with FIRST_OWN_TOPIC ≥ 0 each producer writes a topic of its own.
+// with FIRST_OWN_TOPIC ≥ 0 each producer writes a topic of its own; with RATE > 0 each producer sends
+// at most RATE msgs/s (a steady application rather than a flood).
 // Prints the messages acked, the seconds, the latency histogram and the idle connections' state.
 import * as hdr from 'hdr-histogram-js';
 import { MetaqClient } from '../src/client/index.js';
 import { openIdleConnections } from './idle-connections.js';
 import { readyThenWait } from './released-children.js';
 
-const [port, topic, size, producers, window, seconds, idle, firstIdle, firstOwnTopic] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v))) as [
-  number,
-  string,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+const [port, topic, size, producers, window, seconds, idle, firstIdle, firstOwnTopic, rate = 0] = process.argv
+  .slice(2)
+  .map((v, i) => (i === 1 ? v : Number(v))) as [number, string, number, number, number, number, number, number, number, number?];
 /** Producer n writes `topicOf(n)`: the shared topic, or (FIRST_OWN_TOPIC ≥ 0) a topic of its own numbered from there. */
 const topicOf = (n: number): string => (firstOwnTopic >= 0 ? `${topic}${firstOwnTopic + n}` : topic);
 /** Idle connections per client address: a host with a hundred clients. */
@@ -56,7 +49,18 @@ function sendFor(client: MetaqClient, n: number): Promise<{ sent: number; failed
       yield message;
     }
   }
-  return client.producer().sendAll(messages(), {
+  /** At RATE: each millisecond, the messages due since the start. */
+  async function* paced(): AsyncGenerator<{ topic: string; data: Buffer }> {
+    while (performance.now() < deadline) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      while (next < due) {
+        sentAt[next++ % sentAt.length] = performance.now();
+        yield message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+  return client.producer().sendAll(rate > 0 ? paced() : messages(), {
     inFlight: window,
     onResult: (_message, error) => {
       if (!error) histogram.recordValue(Math.max(1, Math.round((performance.now() - sentAt[acked % sentAt.length]!) * 1000)));

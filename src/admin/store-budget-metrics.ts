@@ -41,6 +41,14 @@ export function registerStoreBudgetMetrics(stores: PartitionStores, registers: R
     },
   });
   new Gauge({
+    name: 'metaq_gets_waiting_for_creation',
+    help: 'Waiting gets (wget) held for partitions a put would create but none has yet (bounded by maxInFlightRequests per connection).',
+    registers,
+    collect() {
+      this.set(stores.waitingForCreation);
+    },
+  });
+  new Gauge({
     name: 'metaq_open_segment_files',
     help: 'Descriptors the partition logs hold open now (bounded by maxOpenSegmentFiles).',
     registers,

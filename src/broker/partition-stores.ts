@@ -19,6 +19,7 @@ import { StorageLatency } from './stats/storage-latency.js';
 import { SCHEDULE_DIR } from './delayed/delayed-messages.js';
 import { TRACE_DIR } from './tracing/trace-book.js';
 import { StoreBudget, StoreRefusal } from './store-budget.js';
+import { CreationWaiters } from './creation-waiters.js';
 
 /** What else the broker keeps in a data path (transaction journal, trace, delayed messages). */
 const OWN_DIRECTORIES = new Set(['transactions', TRACE_DIR, SCHEDULE_DIR]);
@@ -53,10 +54,12 @@ export class PartitionStores {
   private readonly opening = new Map<string, Promise<PartitionStore>>();
   private readonly jobs: Cron[] = [];
   private idleCloses: NodeJS.Timeout | undefined;
-  /** Told of every store created after start (cluster mode registers new topics, a sync master streams them). */
   /** The newest bytes of every partition, under one budget (`tailCacheBytes`). */
   readonly tailCache: TailCache;
+  /** Told of every store created after start (cluster mode registers new topics, a sync master streams them). */
   readonly created = new Set<(topic: string, partition: number, log: PartitionStore) => void>();
+  /** Waiting gets for partitions not created yet. */
+  private readonly creationWaiters = new CreationWaiters();
   /** Directories found at start that are not partitions (logged, never served). */
   foreignDirectories = 0;
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
@@ -114,6 +117,27 @@ export class PartitionStores {
     if (budgeted && !this.opening.has(`${topic}-${partition}`)) this.budget.check(topic, partition);
   }
 
+  /**
+   * Hold a waiting get for a partition a put would create now but none has yet: `wake` once it is
+   * created or after `timeoutMs`. Undefined (nothing held) for a partition a put would refuse.
+   * Returns the wait's cancel.
+   */
+  whenCreated(topic: string, partition: number, timeoutMs: number, wake: () => void): (() => void) | undefined {
+    const settings = this.settings(topic);
+    const accepted =
+      topicNameProblem(topic) === undefined &&
+      partitionProblem(partition) === undefined &&
+      settings !== undefined &&
+      partition < settings.numPartitions &&
+      (this.opening.has(`${topic}-${partition}`) || !this.budget.wouldOverrun(topic));
+    return accepted ? this.creationWaiters.add(topic, partition, timeoutMs, wake) : undefined;
+  }
+
+  /** Waiting gets held for partitions not created yet (a gauge). */
+  get waitingForCreation(): number {
+    return this.creationWaiters.size;
+  }
+
   /** The store for a put, created on first use; refuses unknown topics and partitions. */
   getOrCreate(topic: string, partition: number, budgeted = true): PartitionStore | Promise<PartitionStore> {
     const existing = this.find(topic, partition);
@@ -155,6 +179,7 @@ export class PartitionStores {
       void opening.then(
         (log) => {
           for (const listener of this.created) listener(topic, partition, log);
+          this.creationWaiters.created(topic, partition);
         },
         () => undefined,
       );

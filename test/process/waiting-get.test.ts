@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Broker } from '../../src/broker/broker.js';
 import { MetaqClient } from '../../src/client/index.js';
 import { startBroker } from '../support/in-process-broker.js';
+import { eventually } from '../support/eventually.js';
 import { put, WireSession } from '../support/wire-client.js';
 
 describe('waiting get (wget, negotiated through version)', () => {
@@ -42,10 +43,34 @@ describe('waiting get (wget, negotiated through version)', () => {
   it('answers as get does when there is data, or the offset is wrong, without waiting', async () => {
     const data = await wget('tail', 0, 0, 30_000);
     assert.equal(data.kind, 'value');
-    const missing = await wget('no-such-topic', 0, 0, 30_000);
-    assert.equal(missing.kind === 'result' && missing.code, 404);
+    // A partition a put would refuse (tail has one) is not waited for.
+    const refused = await wget('tail', 3, 0, 30_000);
+    assert.equal(refused.kind === 'result' && refused.code, 404);
     const beyond = await wget('tail', 0, 10_000_000, 30_000);
     assert.equal(beyond.kind === 'result' && beyond.code, 404);
+  });
+
+  // Without the wait for creation this wget is answered 404 at once, before the put.
+  it('holds a fetch for a partition a put would create, and answers with its first message', async () => {
+    let answered = false;
+    const waiting = wget('born-later', 0, 0, 30_000).then((reply) => {
+      answered = true;
+      return reply;
+    });
+    await eventually(() => broker.stores.waitingForCreation === 1, 'the wget held for the partition');
+    assert.equal(answered, false);
+    assert.equal((await put(session, 'born-later', 0, 'first words')).code, 200);
+    const reply = await waiting;
+    assert.equal(reply.kind, 'value');
+    assert.match(reply.body.toString('latin1'), /first words/);
+    assert.equal(broker.stores.waitingForCreation, 0);
+  });
+
+  it('answers 404 after maxWaitMs when the partition is still not created, and holds nothing after', async () => {
+    const reply = await wget('never-born', 0, 0, 50);
+    assert.equal(reply.kind === 'result' && reply.code, 404);
+    assert.equal(broker.stores.waitingForCreation, 0);
+    assert.equal(broker.stores.find('never-born', 0), undefined);
   });
 
   it('gives up after maxWaitMs with get\'s "nothing yet"', async () => {

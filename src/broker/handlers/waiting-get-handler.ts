@@ -5,14 +5,26 @@ import type { RequestContext } from './request-context.js';
 /**
  * `wget` (metaq extension): a get that, at the end of the log, waits for the next flush (or
  * `maxWaitMs`) before answering, so a caught-up consumer neither polls nor waits out a back-off.
- * Every other case, and the answer after the wait, is exactly `get`: the get is run on the
- * same transport and answers as a get. A waiting get holds no read slot while it waits.
+ * A partition a put would create but none has yet is the end of an empty log: the wait covers
+ * its creation too. Every other case, and the answer after the wait, is exactly `get`: the get
+ * is run on the same transport and answers as a get. A waiting get holds no read slot while it
+ * waits.
  */
 export function handleWaitingGet(command: WaitingGetCommand, request: RequestContext): void {
   const ctx = request.broker;
   const { maxWaitMs, ...fields } = command;
   const get: GetCommand = { ...fields, kind: 'get' };
   const log = ctx.stores.find(command.topic, command.partition);
+  if (log === undefined && maxWaitMs > 0 && !ctx.closed.isClosed(command.topic, command.partition)) {
+    const started = performance.now();
+    const timeoutMs = Math.min(maxWaitMs, MAX_GET_WAIT_MS);
+    const cancel = ctx.stores.whenCreated(command.topic, command.partition, timeoutMs, () => {
+      request.waited(cancel!);
+      // Created: wait on for its first flush with what is left of the wait (0 answers at once).
+      handleWaitingGet({ ...command, maxWaitMs: Math.max(0, Math.floor(timeoutMs - (performance.now() - started))) }, request);
+    });
+    if (cancel !== undefined) return request.waiting(cancel);
+  }
   // Wait only where get would say "nothing yet" because nothing is flushed past the offset; a
   // slave that has not confirmed flushed data is not waited for here (the client backs off).
   const atEnd =
