@@ -33,6 +33,10 @@ export interface PeerFigures {
 
 export interface RunSettings {
   rateSeconds: number;
+  /** Timed seconds of each produce run, after two untimed. */
+  produceSeconds: number;
+  /** The most messages each consume run reads, by size. */
+  consumeCounts: Record<number, number>;
   latencyRuns: number;
   tcp: Record<number, Throughput>;
   fsyncs: number;
@@ -64,7 +68,7 @@ function ratioRows(metaqRows: PeerFigures[], peers: PeerFigures[]): string[] {
 }
 
 /** One paragraph that reads the ratios; generated so it stays true to the figures above it. */
-function analysis(normal: PeerFigures, group: PeerFigures, peers: PeerFigures[]): string {
+function analysis(normal: PeerFigures, group: PeerFigures, peers: PeerFigures[], run: RunSettings): string {
   const part = (m: PeerFigures, size: number): string => {
     const best = bestPeer(peers, size);
     const r = m.produce[size]!.msgsPerSec / best.produce[size]!.msgsPerSec;
@@ -74,7 +78,7 @@ function analysis(normal: PeerFigures, group: PeerFigures, peers: PeerFigures[])
     `With every peer on its fastest acknowledged path and the same window, metaq in normal flush acks ${part(normal, 100)} and ${part(normal, 1024)}.`,
     `In group commit, where metaq acks only after the fsync that covers the message, it acks ${part(group, 100)} and ${part(group, 1024)}.`,
     'No peer row is acked after an fsync: JetStream, Redis and RabbitMQ acknowledge what their server has written to the OS, as metaq does in normal flush, so normal flush is the like-for-like comparison and group commit gives more durability than any peer row for its figure.',
-    "The consume columns (a backlog read from the start through each client's consumer) are not part of the targets.",
+    `The consume columns (the first ${fmt(run.consumeCounts[100]!)} messages at 100 B and ${fmt(run.consumeCounts[1024]!)} at 1 KiB of what was produced, or all of it where less, read from the start through each client's consumer) are not part of the targets.`,
   ].join(' ');
 }
 
@@ -84,7 +88,7 @@ export function renderSection(all: PeerFigures[], run: RunSettings): string {
   const date = new Date().toISOString().slice(0, 10);
   const lines: string[] = ['<!-- peers:start -->', `## Side by side with the peers (measured ${date})`, ''];
   lines.push(
-    `\`npm run bench:peers\`: each broker through its Node.js client's fastest acknowledged publish path, one producer process and one consumer process, one partition or stream. The window is the same for every peer: publish calls of ${PUBLISH_BATCH} messages, at most ${CALLS_IN_FLIGHT} calls awaiting their acks (at most ${WINDOW.toLocaleString('en')} messages unacknowledged), each call resolved only when every message of it is acknowledged; the figure is acknowledged messages per second, timed after the same count sent untimed. The third column is what an acknowledgement means for durability.`,
+    `\`npm run bench:peers\`: each broker through its Node.js client's fastest acknowledged publish path, one producer process and one consumer process, one partition or stream. The window is the same for every peer: publish calls of ${PUBLISH_BATCH} messages, at most ${CALLS_IN_FLIGHT} calls awaiting their acks (at most ${WINDOW.toLocaleString('en')} messages unacknowledged), each call resolved only when every message of it is acknowledged; the figure is acknowledged messages per second over ${run.produceSeconds} s of publishing, timed after 2 s untimed. The third column is what an acknowledgement means for durability.`,
     '',
     '| broker | client and publish path | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |',
     '|---|---|---|---|---|---|---|',
@@ -94,7 +98,7 @@ export function renderSection(all: PeerFigures[], run: RunSettings): string {
       `| ${f.name} | ${f.client} | ${f.mode} | ${fmt(f.produce[100]!.msgsPerSec)} | ${f.produce[1024]!.mbPerSec.toFixed(1)} | ${fmt(f.consume[100]!.msgsPerSec)} | ${f.consume[1024]!.mbPerSec.toFixed(1)} |`,
     );
   lines.push('', 'metaq over the best peer, produce (the issue asks for ≥ 6× at 100 B and ≥ 3× at 1 KiB):', '', ...ratioRows([normal, group], peers));
-  lines.push('', analysis(normal, group, peers), '');
+  lines.push('', analysis(normal, group, peers, run), '');
   lines.push(
     `End-to-end latency, 100 B at a fixed rate for ${run.rateSeconds} s after a warm-up second, ${run.latencyRuns === 1 ? 'one run' : `${run.latencyRuns} runs`} a row, one publish call per message: the row's figures are the run with the median p99, the last column every run's p99:`,
     '',

@@ -26,7 +26,10 @@ const root = join(here, '../../..');
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const SIZES = [100, 1024];
-const COUNT: Record<number, number> = { 100: Math.round(300_000 * scale), 1024: Math.round(100_000 * scale) };
+/** Timed seconds of each produce run (after two untimed ones, peer-child.ts). */
+const PRODUCE_SECONDS = quick ? 1 : 5;
+/** The consumer reads the first this many messages of what was produced (all of it if less), from the start. */
+const CONSUME_COUNT: Record<number, number> = { 100: Math.round(1_000_000 * scale), 1024: Math.round(300_000 * scale) };
 const RATE = 20_000;
 const RATE_SECONDS = quick ? 1 : 5;
 /**
@@ -100,16 +103,20 @@ async function measure(peer: Peer, rates: number[]): Promise<PeerFigures> {
   for (const size of SIZES) {
     const target = { port: peer.port, destination: `bench_${size}_${Date.now()}` };
     await peer.prepare(target);
-    figures.produce[size] = (await runPeerChild([
+    const { sent, ...produced } = (await runPeerChild([
       peer.system,
       peer.port,
       target.destination,
       'produce',
       size,
-      COUNT[size]!,
+      PRODUCE_SECONDS,
       CALLS_IN_FLIGHT,
-    ])) as unknown as Throughput;
-    figures.consume[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'consume', size, COUNT[size]!, 0])) as unknown as Throughput;
+    ])) as unknown as Throughput & {
+      sent: number;
+    };
+    figures.produce[size] = produced;
+    const reading = Math.min(sent, CONSUME_COUNT[size]!);
+    figures.consume[size] = (await runPeerChild([peer.system, peer.port, target.destination, 'consume', size, reading, 0])) as unknown as Throughput;
     await peer.remove(target);
     process.stderr.write(
       `${peer.name} ${size} B: produce ${Math.round(figures.produce[size].msgsPerSec)}/s, consume ${Math.round(figures.consume[size].msgsPerSec)}/s\n`,
@@ -292,7 +299,14 @@ all.push(await redisPeer((peer) => measure(peer, [RATE])));
 const tcp = { 100: await tcpCeiling(100, Math.round(2_000_000 * scale)), 1024: await tcpCeiling(1024, Math.round(500_000 * scale)) };
 const fsyncs = fsyncRate();
 
-const text = renderSection(all, { rateSeconds: RATE_SECONDS, latencyRuns: LATENCY_RUNS, tcp, fsyncs });
+const text = renderSection(all, {
+  rateSeconds: RATE_SECONDS,
+  produceSeconds: PRODUCE_SECONDS,
+  consumeCounts: CONSUME_COUNT,
+  latencyRuns: LATENCY_RUNS,
+  tcp,
+  fsyncs,
+});
 console.log(text);
 if (!quick) {
   const path = join(root, 'BENCHMARKS.md');
