@@ -117,6 +117,7 @@ export function groupsSection(r: GroupsResult): string {
     `| ${p.rate === 0 ? 'full speed' : `${n(p.rate)} msgs/s`} | ${p.groups} | ${n(p.producedPerSec)} | ${(p.producerP99us / 1000).toFixed(1)} ms | ${p.groups === 0 ? '-' : n(p.consumedPerSec)} | ${p.groups === 0 ? '-' : `${n(p.slowestGroupPerSec)} / ${n(p.fastestGroupPerSec)}`} | ${p.brokerRssMb.toFixed(0)} | ${p.brokerCores.toFixed(2)} | ${p.producerCores.toFixed(2)} | ${p.groups === 0 ? '-' : p.consumerCores.toFixed(2)} |`;
   const change = (alone: GroupsPoint, loaded: GroupsPoint): string => `${((loaded.producedPerSec / alone.producedPerSec - 1) * 100).toFixed(0)} %`;
   const pacedKept = r.pacedWithGroups.producedPerSec >= 0.98 * r.pacedAlone.producedPerSec;
+  const consumed = (p: GroupsPoint): string => (p.groups < 100 ? `not measured (${p.groups} groups)` : p.consumedPerSec >= 3_000_000 ? 'met' : 'not met');
   return `## Consumer groups
 
 One broker (default configuration: normal flush), one topic of one partition, one producer sending 100 B messages (default batching, 2,000 in flight) for ${r.seconds} s, at its full speed or at a fixed ${n(PACED_RATE)} msgs/s; the groups read from the newest message with \`runBatches\`, each its own client and connection direct to the broker, ${r.withGroups.groups / r.processes} per process in ${r.processes} processes. CPU is cores busy during the run, on a machine of ${cpus().length}.
@@ -128,6 +129,6 @@ ${row(r.withGroups)}
 ${row(r.pacedAlone)}
 ${row(r.pacedWithGroups)}
 
-Targets (issue 30): ≥ 3,000,000 msgs/s consumed: at full speed ${r.withGroups.consumedPerSec >= 3_000_000 ? 'met' : 'not met'}, at ${n(PACED_RATE)} msgs/s ${r.pacedWithGroups.consumedPerSec >= 3_000_000 ? 'met' : 'not met'}; producer rate unchanged within noise: at full speed ${change(r.alone, r.withGroups)} with the groups (the producer alone takes what the host's ${cpus().length} cores leave, so every reader's CPU comes out of it), at ${n(PACED_RATE)} msgs/s ${change(r.pacedAlone, r.pacedWithGroups)}, ${pacedKept ? 'met' : 'not met'}.
+Targets (issue 30): ≥ 3,000,000 msgs/s consumed by 100 groups: at full speed ${consumed(r.withGroups)}, at ${n(PACED_RATE)} msgs/s ${consumed(r.pacedWithGroups)}; producer rate unchanged within noise: at full speed ${change(r.alone, r.withGroups)} with the groups (the producer alone takes what the host's ${cpus().length} cores leave, so every reader's CPU comes out of it), at ${n(PACED_RATE)} msgs/s ${change(r.pacedAlone, r.pacedWithGroups)}, ${pacedKept ? 'met' : 'not met'}.
 `;
 }

@@ -53,8 +53,10 @@ function sendFor(client: MetaqClient, n: number): Promise<{ sent: number; failed
   async function* paced(): AsyncGenerator<{ topic: string; data: Buffer }> {
     while (performance.now() < deadline) {
       const due = Math.floor(((performance.now() - started) / 1000) * rate);
-      while (next < due) {
-        sentAt[next++ % sentAt.length] = performance.now();
+      while (next < due && performance.now() < deadline) {
+        // Stamped when due, not when the window lets it out: waiting for room is latency too.
+        sentAt[next % sentAt.length] = started + (next * 1000) / rate;
+        next += 1;
         yield message;
       }
       await new Promise((resolve) => setTimeout(resolve, 1));

@@ -2,7 +2,7 @@
 // argv: system port destination role size count (calls in flight | rate; the latency consumer takes the rate too);
 // for `produce` the count is the timed seconds, and it prints how many messages it sent in all.
 import * as hdr from 'hdr-histogram-js';
-import { PUBLISH_BATCH } from './peer-client.js';
+import { PUBLISH_BATCH, WARM_UP_SECONDS } from './peer-client.js';
 import type { PeerClient, PeerTarget } from './peer-client.js';
 import { openMetaq } from './metaq-peer.js';
 import { openNats } from './nats-peer.js';
@@ -48,11 +48,9 @@ async function publishUntil(until: number, calls: number): Promise<number> {
   return sent;
 }
 
-/** Untimed seconds first, for every peer alike: the clock measures the steady rate, not each client's first compilations and young-generation growth. */
-const WARM_UP_SECONDS = 2;
-
 /**
- * Publish for WARM_UP_SECONDS untimed, then for `total` seconds timed; the figure is the timed
+ * Publish for WARM_UP_SECONDS untimed (the clock measures the steady rate, not each client's
+ * first compilations and young-generation growth), then for `total` seconds timed; the figure is the timed
  * part's messages over the time until its last call was acked. A fixed count was too short to
  * time: 300,000 messages took metaq 0.3 s, and such runs gave 629,000 to 907,000 msgs/s where
  * 2,000,000 gave 1,334,000.

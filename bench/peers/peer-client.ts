@@ -27,3 +27,5 @@ export interface PeerTarget {
  */
 export const PUBLISH_BATCH = 100;
 export const CALLS_IN_FLIGHT = 20;
+/** Untimed seconds of publishing before each timed produce run, for every peer alike. */
+export const WARM_UP_SECONDS = 2;

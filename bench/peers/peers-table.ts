@@ -1,7 +1,7 @@
 // The peers section of BENCHMARKS.md, rendered from one run's figures: the throughput table with
 // each peer's client path and durability, metaq over the best peer against the issue's targets,
 // a paragraph that reads the ratios, the latency table and the machine's ceilings.
-import { CALLS_IN_FLIGHT, PUBLISH_BATCH } from './peer-client.js';
+import { CALLS_IN_FLIGHT, PUBLISH_BATCH, WARM_UP_SECONDS } from './peer-client.js';
 
 export interface Throughput {
   msgsPerSec: number;
@@ -88,7 +88,7 @@ export function renderSection(all: PeerFigures[], run: RunSettings): string {
   const date = new Date().toISOString().slice(0, 10);
   const lines: string[] = ['<!-- peers:start -->', `## Side by side with the peers (measured ${date})`, ''];
   lines.push(
-    `\`npm run bench:peers\`: each broker through its Node.js client's fastest acknowledged publish path, one producer process and one consumer process, one partition or stream. The window is the same for every peer: publish calls of ${PUBLISH_BATCH} messages, at most ${CALLS_IN_FLIGHT} calls awaiting their acks (at most ${WINDOW.toLocaleString('en')} messages unacknowledged), each call resolved only when every message of it is acknowledged; the figure is acknowledged messages per second over ${run.produceSeconds} s of publishing, timed after 2 s untimed. The third column is what an acknowledgement means for durability.`,
+    `\`npm run bench:peers\`: each broker through its Node.js client's fastest acknowledged publish path, one producer process and one consumer process, one partition or stream. The window is the same for every peer: publish calls of ${PUBLISH_BATCH} messages, at most ${CALLS_IN_FLIGHT} calls awaiting their acks (at most ${WINDOW.toLocaleString('en')} messages unacknowledged), each call resolved only when every message of it is acknowledged; the figure is acknowledged messages per second over ${run.produceSeconds} s of publishing, timed after ${WARM_UP_SECONDS} s untimed. The third column is what an acknowledgement means for durability.`,
     '',
     '| broker | client and publish path | persistence and ack | produce 100 B msgs/s | produce 1 KiB MB/s | consume 100 B msgs/s (backlog) | consume 1 KiB MB/s |',
     '|---|---|---|---|---|---|---|',

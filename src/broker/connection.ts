@@ -43,7 +43,7 @@ export class ClientConnection {
   private inFlight = 0;
   private getsInFlight = 0;
   /** Cancels of waiting gets (`wget`) still waiting, dropped when the connection closes. */
-  private readonly waits = new Set<() => void>();
+  private readonly waits = new Map<() => void, () => void>();
   private pausedForLoad = false;
   private readonly timers: ConnectionTimers;
   /** Set while reading waits for room in the body budget (`maxBodyBytesInFlight`): cancels the wait. */
@@ -89,7 +89,7 @@ export class ClientConnection {
       owner: this,
       answer: (command, outcome) => this.answered(command, outcome, 0),
       run: (command) => this.run(command),
-      waiting: (cancel) => void this.waits.add(cancel),
+      waiting: (cancel, answerNow) => void this.waits.set(cancel, answerNow),
       waited: (cancel) => void this.waits.delete(cancel),
     };
     // Only the broker's own holds stop the body and idle clocks, not the client's unread replies (it would keep a half-sent body's budget for ever).
@@ -108,7 +108,7 @@ export class ClientConnection {
       this.timers.stop();
       this.budgetWait?.(); // stop waiting for the body budget
       this.decoder.dispose();
-      for (const cancel of this.waits) cancel();
+      for (const cancel of this.waits.keys()) cancel();
       this.waits.clear();
       ctx.transactions.ownerClosed(this);
       ctx.replication.syncSlave?.connectionClosed(this);
@@ -248,6 +248,8 @@ export class ClientConnection {
   /** Stop reading; close once every reply in flight has been written. */
   async drainAndClose(): Promise<void> {
     this.socket.pause();
+    // Held waiting gets answer now (as a get would), rather than hold the close for up to 30 s.
+    for (const answerNow of [...this.waits.values()]) answerNow();
     while (this.inFlight > 0 && !this.socket.destroyed) await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => {
       if (this.socket.destroyed) return resolve();

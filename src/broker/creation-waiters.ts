@@ -30,7 +30,8 @@ export class CreationWaiters {
   /** The partition now exists: wake everyone waiting for it. */
   created(topic: string, partition: number): void {
     const waiters = this.waiting.get(`${topic}-${partition}`);
-    if (waiters !== undefined) for (const waiter of [...waiters]) waiter();
+    // Each waiter leaves the set as it wakes; one cancelled meanwhile is skipped.
+    if (waiters !== undefined) for (const waiter of waiters) waiter();
   }
 
   /** Waiting gets held for partitions not created yet. */

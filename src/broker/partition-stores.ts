@@ -129,7 +129,7 @@ export class PartitionStores {
       partitionProblem(partition) === undefined &&
       settings !== undefined &&
       partition < settings.numPartitions &&
-      (this.opening.has(`${topic}-${partition}`) || !this.budget.wouldOverrun(topic));
+      (this.opening.has(`${topic}-${partition}`) || this.budget.fits(topic, partition));
     return accepted ? this.creationWaiters.add(topic, partition, timeoutMs, wake) : undefined;
   }
 

@@ -55,26 +55,40 @@ export class StoreBudget {
     return this.partitionCount;
   }
 
-  /** Throw StoreRefusal unless a new store for this partition fits the limits (reserved ones counted as held). */
-  check(topic: string, partition: number): void {
+  /** Whether a new store for this partition fits the limits, as `check` decides, without counting a refusal. */
+  fits(topic: string, partition: number): boolean {
+    return this.overrun(topic, partition) === undefined;
+  }
+
+  /** Which limit a new store for this partition would pass, if any (reserved ones counted as held). */
+  private overrun(topic: string, partition: number): 'topics' | 'partitions' | undefined {
     // Reserved for a transaction: creating it now takes no more room than was set aside.
-    if (this.counted(topic, partition)) return;
+    if (this.counted(topic, partition)) return undefined;
     const { maxTopics, maxPartitions } = this.limits;
     const counted = this.countedTotals();
-    if (!this.countedTopic(topic) && maxTopics > 0 && counted.topics >= maxTopics) {
+    if (!this.countedTopic(topic) && maxTopics > 0 && counted.topics >= maxTopics) return 'topics';
+    if (maxPartitions > 0 && counted.partitions >= maxPartitions) return 'partitions';
+    return undefined;
+  }
+
+  /** Throw StoreRefusal unless a new store for this partition fits the limits (reserved ones counted as held). */
+  check(topic: string, partition: number): void {
+    const limit = this.overrun(topic, partition);
+    if (limit === undefined) return;
+    const { maxTopics, maxPartitions } = this.limits;
+    const counted = this.countedTotals();
+    if (limit === 'topics') {
       this.refusals.topics += 1;
       throw new StoreRefusal(
         'TOO_MANY_TOPICS',
         `too many topics: this broker holds ${counted.topics} topics${this.reservedNote()}, its limit (maxTopics=${maxTopics}), so topic ${topic} is not created; write to an existing topic, remove unused ones, or raise [system] maxTopics`,
       );
     }
-    if (maxPartitions > 0 && counted.partitions >= maxPartitions) {
-      this.refusals.partitions += 1;
-      throw new StoreRefusal(
-        'TOO_MANY_PARTITIONS',
-        `too many partitions: this broker holds ${counted.partitions} partitions${this.reservedNote()}, its limit (maxPartitions=${maxPartitions}), so partition ${topic}-${partition} is not created; write to an existing partition, remove unused topics, or raise [system] maxPartitions`,
-      );
-    }
+    this.refusals.partitions += 1;
+    throw new StoreRefusal(
+      'TOO_MANY_PARTITIONS',
+      `too many partitions: this broker holds ${counted.partitions} partitions${this.reservedNote()}, its limit (maxPartitions=${maxPartitions}), so partition ${topic}-${partition} is not created; write to an existing partition, remove unused topics, or raise [system] maxPartitions`,
+    );
   }
 
   /**

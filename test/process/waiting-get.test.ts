@@ -50,27 +50,45 @@ describe('waiting get (wget, negotiated through version)', () => {
     assert.equal(beyond.kind === 'result' && beyond.code, 404);
   });
 
-  // Without the wait for creation this wget is answered 404 at once, before the put.
+  // Without the wait for creation this wget is answered 404 at once, before the put; without the
+  // wake at creation it is still held after the put.
   it('holds a fetch for a partition a put would create, and answers with its first message', async () => {
     let answered = false;
     const waiting = wget('born-later', 0, 0, 30_000).then((reply) => {
       answered = true;
       return reply;
     });
-    await eventually(() => broker.stores.waitingForCreation === 1, 'the wget held for the partition');
+    await eventually(() => answered || broker.stores.waitingForCreation === 1, 'the wget answered or held');
     assert.equal(answered, false);
     assert.equal((await put(session, 'born-later', 0, 'first words')).code, 200);
+    assert.equal(broker.stores.waitingForCreation, 0);
     const reply = await waiting;
     assert.equal(reply.kind, 'value');
     assert.match(reply.body.toString('latin1'), /first words/);
-    assert.equal(broker.stores.waitingForCreation, 0);
   });
 
   it('answers 404 after maxWaitMs when the partition is still not created, and holds nothing after', async () => {
-    const reply = await wget('never-born', 0, 0, 50);
+    let answered = false;
+    const waiting = wget('never-born', 0, 0, 1_000).then((reply) => {
+      answered = true;
+      return reply;
+    });
+    await eventually(() => answered || broker.stores.waitingForCreation === 1, 'the wget answered or held');
+    assert.equal(answered, false);
+    const reply = await waiting;
     assert.equal(reply.kind === 'result' && reply.code, 404);
     assert.equal(broker.stores.waitingForCreation, 0);
     assert.equal(broker.stores.find('never-born', 0), undefined);
+  });
+
+  it('drops a wait for creation when its connection closes', async () => {
+    const other = await WireSession.open('127.0.0.1', broker.port);
+    void other
+      .request((opaque) => ({ kind: 'wget', topic: 'left-behind', group: 'waiters', partition: 0, offset: 0, maxSize: 65536, maxWaitMs: 30_000, opaque }))
+      .catch(() => undefined);
+    await eventually(() => broker.stores.waitingForCreation === 1, 'the wget held');
+    await other.close();
+    await eventually(() => broker.stores.waitingForCreation === 0, 'the wait dropped with its connection');
   });
 
   it('gives up after maxWaitMs with get\'s "nothing yet"', async () => {
@@ -94,5 +112,41 @@ describe('waiting get (wget, negotiated through version)', () => {
     await client.producer().send({ topic: 'tail', data: 'news' });
     await arrived;
     assert.deepEqual(seen, ['news']);
+  });
+});
+
+// Without the answer at drain, stop waits out the held fetch (30 s), past this test's timeout.
+describe('waiting gets at stop', () => {
+  it('answers held waits at once when the broker stops, as a get would', { timeout: 10_000 }, async () => {
+    const broker = await startBroker({ unflushThreshold: 0 }, '[topic=tail]\nnumPartitions=1\n[topic=*]\n');
+    const session = await WireSession.open('127.0.0.1', broker.port);
+    await put(session, 'tail', 0, 'first');
+    const end = broker.stores.find('tail', 0)!.visibleEnd;
+    const atEnd = session.request((opaque) => ({
+      kind: 'wget',
+      topic: 'tail',
+      group: 'waiters',
+      partition: 0,
+      offset: end,
+      maxSize: 65536,
+      maxWaitMs: 30_000,
+      opaque,
+    }));
+    const forCreation = session.request((opaque) => ({
+      kind: 'wget',
+      topic: 'not-yet',
+      group: 'waiters',
+      partition: 0,
+      offset: 0,
+      maxSize: 65536,
+      maxWaitMs: 30_000,
+      opaque,
+    }));
+    await eventually(() => broker.stores.waitingForCreation === 1, 'the wget held for creation');
+    await broker.stop();
+    const [tail, missing] = await Promise.all([atEnd, forCreation]);
+    assert.equal(tail.kind === 'result' && tail.code, 404);
+    assert.equal(missing.kind === 'result' && missing.code, 404);
+    await session.close().catch(() => undefined);
   });
 });

@@ -18,8 +18,11 @@ export interface RequestContext {
   answer(command: Command, outcome: Outcome): void;
   /** Run another command on the same transport, past the checks it already passed (a waiting get's get, once its wait ends). */
   run(command: HandledCommand): void;
-  /** A long poll starts waiting: `cancel` drops it if the connection closes first. */
-  waiting(cancel: () => void): void;
+  /**
+   * A long poll starts waiting: `cancel` drops it if the connection closes first; `answerNow`
+   * ends the wait and answers at once (the broker is stopping and drains its connections).
+   */
+  waiting(cancel: () => void, answerNow: () => void): void;
   /** A long poll stopped waiting (it is about to answer). */
   waited(cancel: () => void): void;
 }

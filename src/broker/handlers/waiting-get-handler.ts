@@ -18,12 +18,19 @@ export function handleWaitingGet(command: WaitingGetCommand, request: RequestCon
   if (log === undefined && maxWaitMs > 0 && !ctx.closed.isClosed(command.topic, command.partition)) {
     const started = performance.now();
     const timeoutMs = Math.min(maxWaitMs, MAX_GET_WAIT_MS);
-    const cancel = ctx.stores.whenCreated(command.topic, command.partition, timeoutMs, () => {
+    const resume = (waitMs: number): void => {
       request.waited(cancel!);
-      // Created: wait on for its first flush with what is left of the wait (0 answers at once).
-      handleWaitingGet({ ...command, maxWaitMs: Math.max(0, Math.floor(timeoutMs - (performance.now() - started))) }, request);
-    });
-    if (cancel !== undefined) return request.waiting(cancel);
+      handleWaitingGet({ ...command, maxWaitMs: waitMs }, request);
+    };
+    // Created: wait on for its first flush with what is left of the wait (0 answers at once).
+    const cancel = ctx.stores.whenCreated(command.topic, command.partition, timeoutMs, () =>
+      resume(Math.max(0, Math.floor(timeoutMs - (performance.now() - started)))),
+    );
+    if (cancel !== undefined)
+      return request.waiting(cancel, () => {
+        cancel();
+        resume(0);
+      });
   }
   // Wait only where get would say "nothing yet" because nothing is flushed past the offset; a
   // slave that has not confirmed flushed data is not waited for here (the client backs off).
@@ -35,10 +42,15 @@ export function handleWaitingGet(command: WaitingGetCommand, request: RequestCon
   if (!atEnd || maxWaitMs === 0) return request.run(get);
   // The log may wake it at once, before its cancel is known: then it never waited.
   const wait: { cancel?: () => void; woke?: boolean } = {};
-  wait.cancel = log.whenFlushedPast(command.offset, Math.min(maxWaitMs, MAX_GET_WAIT_MS), () => {
+  const answer = (): void => {
     wait.woke = true;
     if (wait.cancel !== undefined) request.waited(wait.cancel);
     request.run(get);
-  });
-  if (wait.woke !== true) request.waiting(wait.cancel);
+  };
+  wait.cancel = log.whenFlushedPast(command.offset, Math.min(maxWaitMs, MAX_GET_WAIT_MS), answer);
+  if (wait.woke !== true)
+    request.waiting(wait.cancel, () => {
+      wait.cancel!();
+      answer();
+    });
 }
