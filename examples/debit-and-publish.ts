@@ -5,11 +5,12 @@
 //   npm run build && node dist/examples/debit-and-publish.js [ACCOUNT] [AMOUNT]
 //
 // Needs a broker (`npm start`) with the topic `payments`, or [topic=*], and MariaDB; set
-// METAQ_URL and MARIADB_URL to point elsewhere. In an application, import from 'metaq/client'.
+// METAQ_URL and MARIADB_URL to point elsewhere. It imports the package by name, as an application
+// does (`npm install metaq`).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { MariaDbXaResource, MetaqClient, XaTransactionManager } from '../src/client/index.js';
+import { MariaDbXaResource, MetaqClient, XaTransactionManager } from 'metaq';
 
 const account = Number(process.argv[2] ?? 1);
 const amount = Number(process.argv[3] ?? 10);

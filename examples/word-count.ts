@@ -6,11 +6,11 @@
 //
 //   npm run build && node dist/examples/word-count.js
 //
-// Needs a broker (`npm start`); METAQ_URL points elsewhere. Stop it with Ctrl-C. In an
-// application, import from 'metaq/client' and 'metaq/stream'.
+// Needs a broker (`npm start`); METAQ_URL points elsewhere. Stop it with Ctrl-C. It imports the
+// package by name, as an application does (`npm install metaq`).
 import { pathToFileURL } from 'node:url';
-import { keySelector, MetaqClient } from '../src/client/index.js';
-import { MessageSink, MessageSource } from '../src/integrations/stream/index.js';
+import { keySelector, MetaqClient } from 'metaq';
+import { MessageSink, MessageSource } from 'metaq/stream';
 
 export interface WordCountOptions {
   input: string;
