@@ -33,7 +33,7 @@ function clientLocalFile(file) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'eslint.config.js', 'scripts/', 'bin/'] },
+  { ignores: ['dist/', 'packages/*/dist/', 'node_modules/', 'eslint.config.js', 'scripts/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,9 +1,9 @@
-// What a user of the npm package gets: the packed tarball installed into a fresh TypeScript
+// What a user of the npm packages gets: each packed tarball installed into a fresh TypeScript
 // project, compiled with NodeNext and with node10 module resolution, run against a broker, and
 // the README's examples compiled against it by the package's name.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -69,44 +69,36 @@ client
 const tsconfig = (options: Record<string, unknown>, include: string[]): string =>
   JSON.stringify({ compilerOptions: { target: 'ES2023', strict: true, skipLibCheck: false, types: ['node'], ...options }, include });
 
+/** Pack the package in `dir` and install it, with `extra` packages, into a fresh project; also the tarball's file list. */
+async function packAndInstall(dir: string, extra: string[]): Promise<{ project: string; files: string[] }> {
+  const packed = tempDir('pack');
+  const [info] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', packed], dir)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  const project = tempDir('app');
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'installed-app', private: true, type: 'module' }));
+  // From the npm cache the repository's own install filled; the registry only for what is missing.
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(packed, info!.filename), ...extra], project);
+  return { project, files: info!.files.map((f) => f.path) };
+}
+
+const typescript = [`typescript@${repoPackage.devDependencies['typescript']}`, `@types/node@${repoPackage.devDependencies['@types/node']}`];
+
 describe('the npm package, installed into a fresh TypeScript project', () => {
   let broker: Broker;
-  let tarball: string;
+  let files: string[];
   let project: string;
 
   before(async () => {
     broker = await startBroker();
-    const packed = tempDir('pack');
-    const [info] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', packed], root)) as Array<{
-      filename: string;
-      files: Array<{ path: string }>;
-    }>;
-    tarball = join(packed, info!.filename);
-    writeFileSync(join(packed, 'files.json'), JSON.stringify(info!.files.map((f) => f.path)));
-    project = tempDir('app');
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'installed-app', private: true, type: 'module' }));
-    // From the npm cache the repository's own install filled; the registry only for what is missing.
-    await run(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        tarball,
-        `typescript@${repoPackage.devDependencies['typescript']}`,
-        `@types/node@${repoPackage.devDependencies['@types/node']}`,
-        `mysql2@${repoPackage.devDependencies['mysql2']}`,
-      ],
-      project,
-    );
+    ({ project, files } = await packAndInstall(root, [...typescript, `mysql2@${repoPackage.devDependencies['mysql2']}`]));
   });
   after(async () => {
     await broker.stop();
   });
 
   it('holds what runs and its types, and no tests, benchmarks or sources', () => {
-    const files = JSON.parse(readFileSync(join(tarball, '../files.json'), 'utf8')) as string[];
     for (const wanted of [
       'LICENSE',
       'CHANGELOG.md',
@@ -157,5 +149,42 @@ describe('the npm package, installed into a fresh TypeScript project', () => {
 
   it('installs the metaq command', async () => {
     assert.equal((await run(join(project, 'node_modules/.bin/metaq'), ['--version'], project)).trim(), repoPackage.version);
+  });
+});
+
+describe('metaq-client, the client alone, installed into a fresh TypeScript project', () => {
+  let broker: Broker;
+  let files: string[];
+  let project: string;
+
+  before(async () => {
+    broker = await startBroker();
+    ({ project, files } = await packAndInstall(join(root, 'packages/client'), typescript));
+  });
+  after(async () => {
+    await broker.stop();
+  });
+
+  it('holds the client and pulls in no server code or server dependencies', () => {
+    assert.ok(files.includes('dist/client/index.js') && files.includes('dist/client/index.d.ts'), 'the client and its types');
+    assert.deepEqual(
+      files.filter((f) => /^dist\/(broker|admin|cli|integrations)\//.test(f)),
+      [],
+    );
+    const installed = readdirSync(join(project, 'node_modules'));
+    for (const server of ['metaq', 'fastify', '@fastify', 'preact', 'uplot', 'protobufjs', 'yazl', 'croner', 'commander', 'prom-client', 'htm'])
+      assert.ok(!installed.includes(server), `${server} is not installed with the client`);
+  });
+
+  it('compiles and runs with NodeNext resolution', async () => {
+    mkdirSync(join(project, 'client-app'));
+    writeFileSync(
+      join(project, 'client-app', 'app.ts'),
+      APP.replaceAll("from 'metaq'", "from 'metaq-client'").replace("from 'metaq/client'", "from 'metaq-client'"),
+    );
+    writeFileSync(join(project, 'tsconfig.json'), tsconfig({ module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'out' }, ['client-app']));
+    await run(join(project, 'node_modules/.bin/tsc'), ['-p', '.'], project);
+    const output = JSON.parse(await run(process.execPath, ['out/app.js', broker.url, 'hello from metaq-client'], project)) as { offset: number; data: string };
+    assert.deepEqual(output, { offset: 0, data: 'hello from metaq-client' });
   });
 });
