@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,7 +10,8 @@ import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { Broker as BrokerClass } from '../../src/broker/broker.js';
 import { eventually } from '../support/eventually.js';
 import { startBroker } from '../support/in-process-broker.js';
-import { tempDir } from '../support/broker-process.js';
+import { startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
+import type { BrokerProcess } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 
@@ -46,6 +48,49 @@ describe('Python client (clients/python)', { timeout: 180_000 }, () => {
       assert.match(output, /Ran \d+ tests/);
       assert.match(output, /test_legacy_six_token_put_is_accepted \S+ \.\.\. ok/);
       assert.match(output, /OK \(skipped=1\)/, 'everything but cluster mode ran and passed');
+    });
+  });
+
+  // MetaQ's normal flush policy, as a server.ini that leaves unflushThreshold out gets: a message is
+  // visible once flushed (here within a second), so the suite must wait for what it reads.
+  describe('direct mode, a broker started from a server.ini with normal flush', () => {
+    let broker: BrokerProcess;
+    before(async () => {
+      const dir = tempDir('py-ini');
+      broker = await startBrokerProcess(writeConfig(dir, { dataPath: join(dir, 'data'), unflushThreshold: 1000, unflushInterval: 1000 }));
+    });
+    after(async () => broker.kill('SIGTERM'));
+
+    it('passes the same suite', async () => {
+      const output = await unittest({ METAQ_URL: `meta://127.0.0.1:${broker.port}` }, 'tests.test_client.DirectModeTest');
+      assert.match(output, /OK/);
+      assert.match(output, /test_newest_skips_what_is_there \S+ \.\.\. ok/);
+    });
+  });
+
+  describe('installed with pip into a virtual environment', () => {
+    let broker: Broker;
+    before(async () => {
+      broker = await startBroker();
+    });
+    after(async () => broker.stop());
+
+    it('installs from its folder without the network and runs from anywhere', async () => {
+      const work = tempDir('py-pip');
+      // A copy, so setuptools' build leftovers stay out of the repository.
+      cpSync(CLIENT_DIR, join(work, 'source'), { recursive: true });
+      await run(PYTHON, ['-m', 'venv', '--system-site-packages', join(work, 'venv')]);
+      // --no-build-isolation: setuptools from the system, not downloaded (pip's default needs PyPI).
+      await run(join(work, 'venv/bin/pip'), ['install', '--quiet', '--no-build-isolation', '--no-index', join(work, 'source')], { cwd: work });
+      const script = [
+        'import sys, metaq',
+        'assert "site-packages" in metaq.__file__, metaq.__file__',
+        'with metaq.Client(server_url=sys.argv[1]) as client:',
+        '    client.producer().send("pip-installed", b"hello from pip")',
+        '    print(client.consumer("pip", "pip-installed").poll()[0].data.decode())',
+      ].join('\n');
+      const { stdout } = await run(join(work, 'venv/bin/python'), ['-c', script, broker.url], { cwd: work });
+      assert.equal(stdout.trim(), 'hello from pip');
     });
   });
 

@@ -1,11 +1,14 @@
 """The Python client against a live broker: METAQ_URL (direct mode) and, when set, METAQ_ZK
 (cluster mode, with METAQ_TOPIC configured on a ZooKeeper-registered broker). Run by
-test/integrations/python-client.test.ts from `npm test`."""
+test/integrations/python-client.test.ts from `npm test`. The broker may flush on MetaQ's normal
+policy (a server.ini with unflushThreshold > 0): consumers see a message only once it is flushed,
+so reads wait for what they expect, up to VISIBLE_WITHIN seconds."""
 
 import os
 import socket
 import sys
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -18,8 +21,24 @@ URL = os.environ.get("METAQ_URL", "meta://127.0.0.1:8123")
 ZK = os.environ.get("METAQ_ZK")
 
 
+# MetaQ's unflushInterval is 10 s at most in its sample server.ini: a sent message is visible by then.
+VISIBLE_WITHIN = float(os.environ.get("METAQ_VISIBLE_WITHIN", "15"))
+
+
 def fresh(name: str) -> str:
     return "%s-%s" % (name, uuid.uuid4().hex[:8])
+
+
+def poll_for(consumer, count: int):
+    """Poll until `count` messages arrived (or VISIBLE_WITHIN passed): what was sent may not be flushed yet."""
+    received = []
+    deadline = time.monotonic() + VISIBLE_WITHIN
+    while len(received) < count and time.monotonic() < deadline:
+        batch = consumer.poll()
+        received.extend(batch)
+        if not batch:
+            time.sleep(0.05)
+    return received
 
 
 class WireTest(unittest.TestCase):
@@ -52,11 +71,7 @@ class DirectModeTest(unittest.TestCase):
         sent = [producer.send(topic, "message %d" % i, attribute="n=%d" % i if i % 2 else None) for i in range(50)]
         self.assertEqual([s.offset for s in sent], sorted(s.offset for s in sent))
         consumer = self.client.consumer("py-group", topic)
-        received = []
-        while len(received) < 50:
-            batch = consumer.poll()
-            self.assertTrue(batch or len(received) == 50, "the broker has the messages")
-            received.extend(batch)
+        received = poll_for(consumer, 50)
         self.assertEqual([m.data.decode() for m in received], ["message %d" % i for i in range(50)])
         self.assertEqual([m.attribute for m in received][:4], [None, "n=1", None, "n=3"])
         self.assertEqual([m.id for m in received], [s.id for s in sent])
@@ -72,7 +87,7 @@ class DirectModeTest(unittest.TestCase):
         topic = fresh("legacy")
         result = self.client.producer(legacy_put=True).send(topic, "from the Python 2 wire shape")
         consumer = self.client.consumer("legacy", topic)
-        self.assertEqual([m.data for m in consumer.poll()], [b"from the Python 2 wire shape"])
+        self.assertEqual([m.data for m in poll_for(consumer, 1)], [b"from the Python 2 wire shape"])
         self.assertGreater(result.id, 0)
 
     def test_offsets_in_a_file_resume_after_a_restart(self):
@@ -82,28 +97,28 @@ class DirectModeTest(unittest.TestCase):
             producer.send(topic, "m%d" % i)
         path = os.path.join(tempfile.mkdtemp(), "offsets.json")
         first = self.client.consumer("resume", topic, offsets=FileOffsets(path))
-        got = first.poll()
+        got = poll_for(first, 10)
         first.close()
         self.assertEqual(len(got), 10)
         producer.send(topic, "after")
         again = self.client.consumer("resume", topic, offsets=FileOffsets(path))
-        self.assertEqual([m.data for m in again.poll()], [b"after"])
+        self.assertEqual([m.data for m in poll_for(again, 1)], [b"after"])
 
     def test_newest_skips_what_is_there(self):
         topic = fresh("newest")
         self.client.producer().send(topic, "old")
+        # "newest" is the visible end: start there once "old" is visible, so that it is skipped.
+        self.assertEqual(len(poll_for(self.client.consumer("probe", topic), 1)), 1)
         consumer = self.client.consumer("newest", topic, start="newest")
         self.assertEqual(consumer.poll(), [])
         self.client.producer().send(topic, "new")
-        self.assertEqual([m.data for m in consumer.poll()], [b"new"])
+        self.assertEqual([m.data for m in poll_for(consumer, 1)], [b"new"])
 
     def test_a_message_bigger_than_the_fetch_size_grows_it(self):
         topic = fresh("big")
         self.client.producer().send(topic, b"y" * 5000)
         consumer = self.client.consumer("big", topic, max_size=1024)
-        received = []
-        for _ in range(5):
-            received.extend(consumer.poll())
+        received = poll_for(consumer, 1)
         self.assertEqual([len(m.data) for m in received], [5000])
 
     def test_refusals_say_why(self):
@@ -134,9 +149,7 @@ class ClusterModeTest(unittest.TestCase):
             sent = [producer.send(topic, "cluster %d" % i) for i in range(20)]
             self.assertEqual({s.partition for s in sent}, set(partitions), "round robin over every partition")
             consumer = client.consumer("py-cluster", topic)
-            received = []
-            for _ in range(10):
-                received.extend(consumer.poll())
+            received = poll_for(consumer, 20)
             consumer.close()
             self.assertEqual(sorted(m.data.decode() for m in received), sorted("cluster %d" % i for i in range(20)))
             data, _ = client.router.zk.get("/meta/consumers/py-cluster/offsets/%s/%d-%d" % (topic, *partitions[0]))
