@@ -86,8 +86,8 @@ describe('documentation blocks', () => {
         assert.deepEqual(diagnostics ?? [], [], `${block.where} is valid TypeScript`);
         const file = join(tempDir('doc-block'), 'block.mjs');
         writeFileSync(file, outputText);
-        await promisify(execFile)(process.execPath, [file], { timeout: 20_000 }).catch((error: { stderr?: string }) => {
-          throw new Error(`${block.where} failed:\n${error.stderr ?? String(error)}`);
+        await promisify(execFile)(process.execPath, [file], { timeout: 20_000 }).catch((error: Error & { stderr?: string }) => {
+          throw new Error(`${block.where} failed:\n${error.stderr ?? error.message}`, { cause: error });
         });
       });
   });
