@@ -1,14 +1,16 @@
 import { createInterface } from 'node:readline';
-import type { ReceivedMessage } from '../client/index.js';
+import type { FetchResult, ReceivedMessage } from '../client/index.js';
 import { FileOffsetStorage, MetaqClient, readClusterView, ZkSession } from '../client/index.js';
 import { BrokerConnection } from '../client/transport/broker-connection.js';
 import type { BrokerAddress } from '../client/transport/broker-address.js';
 import { parseBrokerUrl } from '../client/transport/broker-address.js';
 import { transactionRequest } from '../client/transactions/transaction-request.js';
-import { MetaqError } from '../common/errors.js';
+import { hasErrorCode, MetaqError } from '../common/errors.js';
 import { connectionFromEnv } from './connection-env.js';
 import type { Target } from './broker-target.js';
 import { urlOf } from './broker-target.js';
+import { messageLine } from './message-line.js';
+import { missingReadTarget } from './partition-extents.js';
 
 function clientFor(target: Target): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
@@ -88,10 +90,10 @@ export interface ConsumeOptions {
 }
 
 function print(out: NodeJS.WritableStream, message: ReceivedMessage): void {
-  out.write(`${message.offset}\t${message.id}\t${message.attribute === undefined ? '' : `${message.attribute}\t`}${message.data.toString('utf8')}\n`);
+  out.write(messageLine(message));
 }
 
-/** `metaq consume`: print one line per message. */
+/** `metaq consume`: print one line per message (message-line.ts). */
 export async function consume(target: Target, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
   const client = clientFor(target);
   try {
@@ -99,11 +101,16 @@ export async function consume(target: Target, options: ConsumeOptions, out: Node
       await consumeAsGroup(client, options, out);
       return;
     }
-    let offset = options.from === undefined ? options.offset : await client.offsetForTime(options.topic, options.partition, options.from);
+    const start = options.from === undefined ? options.offset : await client.offsetForTime(options.topic, options.partition, options.from);
+    let offset = start;
     let printed = 0;
+    let checked = false;
     while (!options.signal?.aborted && (options.limit === undefined || printed < options.limit)) {
-      const result = await client.get(options.topic, options.partition, offset, { maxSize: options.maxSize });
+      const result = await fetchAt(client, options, offset);
       if (result.caughtUp) {
+        // Nothing at the offset asked for: a wrong topic, partition or offset must not pass as an empty read.
+        if (!checked && offset === start) await checkReadTarget(target, options, start);
+        checked = true;
         if (!options.follow) return;
         await new Promise((resolve) => setTimeout(resolve, 200)); // poll interval of --follow
         continue;
@@ -117,6 +124,27 @@ export async function consume(target: Target, options: ConsumeOptions, out: Node
   } finally {
     await client.close();
   }
+}
+
+/** One fetch; an offset inside a message is the user's to fix, so it is said in the command's terms. */
+async function fetchAt(client: MetaqClient, options: ConsumeOptions, offset: number): Promise<FetchResult> {
+  try {
+    return await client.get(options.topic, options.partition, offset, { maxSize: options.maxSize });
+  } catch (error) {
+    if (!hasErrorCode(error, 'NOT_A_MESSAGE_START')) throw error;
+    throw new MetaqError(
+      'NOT_FOUND',
+      `offset ${offset} is not at the start of a message in ${options.topic}-${options.partition}: offsets are byte positions, not message numbers; use an offset printed by 'metaq produce' or 'metaq consume', or --from <time>`,
+    );
+  }
+}
+
+/** Fails for a missing partition or an offset past the end; with --follow, a partition not created yet is only noted. */
+async function checkReadTarget(target: Target, options: ConsumeOptions, offset: number): Promise<void> {
+  const missing = await missingReadTarget(target, options.topic, options.partition, offset);
+  if (missing === undefined) return;
+  if (!(options.follow && missing.partitionMissing)) throw new MetaqError('NOT_FOUND', missing.text);
+  process.stderr.write(`metaq: waiting for messages: ${missing.text}\n`);
 }
 
 async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {

@@ -78,7 +78,9 @@ export async function replayDeadLetters(options: ReplayOptions, out: NodeJS.Writ
         `${topic} ${message.partition.index}@${message.offset} carries no retry envelope; it was not put there by a consumer's retryTopics, so there is nowhere to replay it`,
       );
     const sent = await producer.send({ topic: envelope.topic, data: message.data, attribute: envelope.attribute });
-    out.write(`${message.partition.index}\t${message.offset}\t${message.id}\t-> ${envelope.topic}\t${sent.partition.index}\t${sent.offset}\t${sent.id}\n`);
+    out.write(
+      `replayed dead letter ${message.id} (${topic}-${message.partition.index}@${message.offset}) to topic ${envelope.topic} as message ${sent.id} (${envelope.topic}-${sent.partition.index}@${sent.offset})\n`,
+    );
   };
   let replayed = 0;
   try {

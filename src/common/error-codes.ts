@@ -37,6 +37,7 @@ export const ErrorCodes = {
   NO_PARTITIONS: never('the topic has no partitions on any broker'),
   CORRUPT_MESSAGE: never('a fetched message fails its checksum'),
   MESSAGE_TOO_LARGE: never('a message is larger than the fetch size'),
+  NOT_A_MESSAGE_START: never('a fetch offset that is not where a message begins'),
   // Transactions
   XA_ERROR: never('a transaction command failed with an XA code'),
   TRANSACTION_STATE_UNKNOWN: { meaning: 'a commit or rollback got no answer', retriable: false, outcomeUnknown: true },

@@ -112,6 +112,10 @@ describe('retry topics and the dead-letter topic', { timeout: 60_000 }, () => {
       const offsets = join(tempDir('dlq'), 'offsets.json');
       const replayed = await cli('replay', '--all', '--offsets', offsets);
       assert.match(replayed.stderr, /1 dead letters replayed/);
+      assert.match(
+        replayed.stdout,
+        new RegExp(`^replayed dead letter ${letter!.id} \\(dlq\\.shipping-0@${letter!.offset}\\) to topic parcels as message \\d+ \\(parcels-0@\\d+\\)$`, 'm'),
+      );
       await eventually(() => processed.length === 1, 'the replayed message processed');
       assert.deepEqual(
         processed.map((p) => [p.topic, p.data, p.attribute, p.attempt]),

@@ -22,6 +22,9 @@ import { checkRequiredOptions } from './required-options.js';
 /** The exit code of every usage error: unknown command or option, missing or bad value (sysexits.h EX_USAGE). */
 export const EX_USAGE = 64;
 
+/** The exit code when what a command names does not exist: topic, partition, offset, user, dead letter (sysexits.h EX_NOINPUT). */
+export const EX_NOINPUT = 66;
+
 /** Compiled to dist/src/cli/program/, four levels below package.json. */
 const { version } = createRequire(import.meta.url)('../../../../package.json') as { version: string };
 
@@ -104,7 +107,7 @@ export function createProgram(): Command {
 
 /**
  * The exit code for an error out of parsing or an action: 0 after help or the version, 64 for a
- * usage error (commander's or an action's MetaqError USAGE), 1 for anything else. Prints the
+ * usage error (commander's or an action's MetaqError USAGE), 66 for NOT_FOUND, 1 for anything else. Prints the
  * action's errors; commander printed its own.
  */
 export function exitCodeOf(error: unknown, argv: readonly string[], running: Command): number {
@@ -114,6 +117,7 @@ export function exitCodeOf(error: unknown, argv: readonly string[], running: Com
     return EX_USAGE;
   }
   process.stderr.write(`metaq: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof MetaqError && error.code === 'NOT_FOUND') return EX_NOINPUT;
   if (!(error instanceof MetaqError && error.code === 'USAGE')) return 1;
   process.stderr.write(`${helpHint(running)}\n`);
   return EX_USAGE;

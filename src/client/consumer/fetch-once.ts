@@ -6,6 +6,7 @@ import { decodeGetReply } from '../../protocol/commands/get.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { messagesOf } from './record-messages.js';
+import { noWholeMessage } from './no-whole-message.js';
 
 export interface FetchResult {
   messages: ReceivedMessage[];
@@ -47,10 +48,6 @@ export async function fetchOnce(
     nextOffset = offset + record.position + record.size;
     messages.push(...held);
   }
-  if (messages.length === 0)
-    throw new MetaqError(
-      'MESSAGE_TOO_LARGE',
-      `the message at ${topic}-${partition.index}@${offset} is larger than maxSize ${maxSize}; fetch with a larger maxSize (and raise the broker's maxTransferSize)`,
-    );
+  if (messages.length === 0) throw noWholeMessage(`${topic}-${partition.index}`, offset, reply.body, maxSize);
   return { messages, nextOffset, caughtUp: false };
 }
