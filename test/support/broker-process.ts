@@ -94,26 +94,30 @@ export function startBrokerProcess(
   const httpUrl = new Promise<string>((resolve) => (printedHttpUrl = resolve));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // stdout is the JSON log only; the banners (listening, console, metrics) come on stderr.
+  // stdout is the JSON log only; the banners (listening, console, metrics) come on stderr. The two
+  // pipes are read in no set order, so the start resolves once both the banner and the log line
+  // the broker writes before it arrived: every log line from the start is then in `logs`.
+  let port: number | undefined;
+  let logged = false;
+  let ready: () => void = () => undefined;
   createInterface({ input: child.stdout }).on('line', (line) => {
     try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
+      const log = JSON.parse(line) as Record<string, unknown>;
+      logs.push(log);
+      if (log.msg === 'broker accepting clients') {
+        logged = true;
+        ready();
+      }
     } catch {
       output.push(line); // not a log line: kept where a test can see it
     }
   });
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      const metrics = /^metrics (\S+)\/metrics$/.exec(line);
-      if (metrics) printedHttpUrl(metrics[1]!);
-      const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
-      if (!listening) {
-        output.push(line);
-        return;
-      }
+    ready = () => {
+      if (port === undefined || !logged) return;
       resolve({
         child,
-        port: Number(listening[1]),
+        port,
         logs,
         output,
         exited,
@@ -123,6 +127,17 @@ export function startBrokerProcess(
           return exited;
         },
       });
+    };
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const metrics = /^metrics (\S+)\/metrics$/.exec(line);
+      if (metrics) printedHttpUrl(metrics[1]!);
+      const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
+      if (!listening) {
+        output.push(line);
+        return;
+      }
+      port = Number(listening[1]);
+      ready();
     });
     void exited.then((code) => reject(new Error(`broker exited with ${code} before listening: ${stderr}`)));
   });
