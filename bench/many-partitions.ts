@@ -42,7 +42,8 @@ function start(cli: string, config: string, descriptors: number): Promise<Runnin
   let gotMetrics: (url: string) => void = () => undefined;
   const metricsUrl = new Promise<string>((resolve) => (gotMetrics = resolve));
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    // The banners come on stderr; stdout is the JSON log.
+    createInterface({ input: child.stderr }).on('line', (line) => {
       const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
       if (listening) resolve({ pid: child.pid!, port: Number(listening[1]), metricsUrl, exited, kill: (signal) => child.kill(signal) });
       if (line.startsWith('metrics ')) gotMetrics(line.slice('metrics '.length));

@@ -21,6 +21,7 @@ import { traceRoutes } from './api/trace-routes.js';
 import { userRoutes } from './api/user-routes.js';
 import { clockRoutes } from './api/clock-routes.js';
 import { configRoutes } from './api/config-routes.js';
+import { healthRoutes } from './api/health-routes.js';
 import { frontEndRoutes } from './front-end/front-end-routes.js';
 import { putAdmission } from './front-end/put-admission.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -36,8 +37,9 @@ export interface AdminServerOptions {
 }
 
 /**
- * The broker's HTTP side on one port: `/metrics` (Prometheus and OpenMetrics), the admin API
- * under `/api` (bearer token), the web console at `/`, and MetaQ's `/put` `/get` `/offset`.
+ * The broker's HTTP side on one port: `/metrics` (Prometheus and OpenMetrics), `/healthz` and
+ * `/readyz`, the admin API under `/api` (bearer token), the web console at `/`, and MetaQ's
+ * `/put` `/get` `/offset`.
  */
 export class AdminServer {
   private constructor(
@@ -89,6 +91,7 @@ export class AdminServer {
         .send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}; the admin API is under /api (see docs/admin-api.md)` });
     });
 
+    healthRoutes(app, broker);
     // With [auth] on, /metrics (names of topics and groups, the data path) needs the admin token too.
     const metricsAuth = http.metricsAuth === 'auto' ? (broker.users === undefined ? 'open' : 'token') : http.metricsAuth;
     const metricsGuard = metricsAuth === 'token' ? { onRequest: tokenGuard(token) } : {};

@@ -102,6 +102,8 @@ export class Broker {
   private readonly listeners: BrokerListeners;
   private membership: ClusterMembership | undefined;
   private stopping: Promise<void> | undefined;
+  /** Set once start finished: storage open, every client port accepting, the cluster joined. */
+  private started = false;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -177,8 +179,9 @@ export class Broker {
       );
     logger.info(
       { component: 'broker', url: broker.url, dataPath: config.system.dataPath, zookeeper: broker.membership ? config.zookeeper['zk.zkConnect'] : undefined },
-      'broker started',
+      'broker accepting clients',
     );
+    broker.started = true;
     return broker;
   }
 
@@ -322,6 +325,11 @@ export class Broker {
   /** The plaintext port beside TLS (`[tls] plainPort`), if there is one. */
   get plainPort(): number | undefined {
     return this.listeners.plainPort;
+  }
+
+  /** Whether the broker serves clients: started (storage open, ports accepting) and not stopping. */
+  get ready(): boolean {
+    return this.started && this.stopping === undefined;
   }
 
   /** Release everything started, last first: leave ZooKeeper, drain connections, flush and close. Idempotent. */

@@ -21,7 +21,7 @@ export interface BrokerProcess {
   port: number;
   /** Every JSON log line the broker printed. */
   logs: Array<Record<string, unknown>>;
-  /** Every other line it printed after the listening line (console and metrics addresses). */
+  /** Every other line it printed on stderr (console and metrics addresses, warnings). */
   output: string[];
   exited: Promise<number | null>;
   /** The HTTP side's base URL (`http://` or `https://host:port`), once the broker printed it. */
@@ -69,7 +69,7 @@ export function writeConfig(
 
 /**
  * Start `metaq server` (or, with `volatile`, the same Broker over a FileIO that keeps unsynced
- * writes in memory so kill -9 acts like a power cut) and wait for its listening line.
+ * writes in memory so kill -9 acts like a power cut) and wait for its listening line (on stderr).
  */
 /** `port` restarts a broker where its clients expect it (default: any free port); `env` adds environment variables (test faults). */
 export function startBrokerProcess(
@@ -94,32 +94,50 @@ export function startBrokerProcess(
   const httpUrl = new Promise<string>((resolve) => (printedHttpUrl = resolve));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // stdout is the JSON log only; the banners (listening, console, metrics) come on stderr. The two
+  // pipes are read in no set order, so the start resolves once both the banner and the log line
+  // the broker writes before it arrived: every log line from the start is then in `logs`.
+  let port: number | undefined;
+  let logged = false;
+  let ready: () => void = () => undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      const log = JSON.parse(line) as Record<string, unknown>;
+      logs.push(log);
+      if (log.msg === 'broker accepting clients') {
+        logged = true;
+        ready();
+      }
+    } catch {
+      output.push(line); // not a log line: kept where a test can see it
+    }
+  });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
+    ready = () => {
+      if (port === undefined || !logged) return;
+      resolve({
+        child,
+        port,
+        logs,
+        output,
+        exited,
+        httpUrl,
+        kill: (signal) => {
+          child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    createInterface({ input: child.stderr }).on('line', (line) => {
       const metrics = /^metrics (\S+)\/metrics$/.exec(line);
       if (metrics) printedHttpUrl(metrics[1]!);
       const listening = /listening on meta:\/\/[^:]+:(\d+)/.exec(line);
-      if (listening) {
-        resolve({
-          child,
-          port: Number(listening[1]),
-          logs,
-          output,
-          exited,
-          httpUrl,
-          kill: (signal) => {
-            child.kill(signal);
-            return exited;
-          },
-        });
+      if (!listening) {
+        output.push(line);
         return;
       }
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        output.push(line); // not a log line
-      }
+      port = Number(listening[1]);
+      ready();
     });
     void exited.then((code) => reject(new Error(`broker exited with ${code} before listening: ${stderr}`)));
   });

@@ -8,5 +8,5 @@ const io = new VolatileFileIO(new NodeFileIO());
 const config = await loadBrokerConfig(process.argv[2]);
 config.system.serverPort = Number(process.argv[3] ?? 0); // a restart keeps the port its clients use
 const broker = await Broker.start({ config, io });
-process.stdout.write(`metaq broker listening on ${broker.url}\n`);
+process.stderr.write(`metaq broker listening on ${broker.url}\n`);
 process.once('SIGTERM', () => void broker.stop().then(() => process.exit(0)));

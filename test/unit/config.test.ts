@@ -24,6 +24,12 @@ describe('server.ini', () => {
     assert.equal(zookeeper['zk.zkSessionTimeoutMs'], 30000);
   });
 
+  it('bounds the graceful stop by shutdownTimeoutMs: 30 s unless set, at least 1 ms', () => {
+    assert.equal(parseBrokerConfig(`${base}[topic=t]\n`, 'server.ini').system.shutdownTimeoutMs, 30_000);
+    assert.equal(parseBrokerConfig(`${base}shutdownTimeoutMs=500\n[topic=t]\n`, 'server.ini').system.shutdownTimeoutMs, 500);
+    assert.throws(() => parseBrokerConfig(`${base}shutdownTimeoutMs=0\n[topic=t]\n`, 'server.ini'), ConfigError);
+  });
+
   it('without a server.ini: one broker that accepts any topic, in group commit', async () => {
     const config = await loadBrokerConfig(undefined);
     assert.equal(config.file, undefined);

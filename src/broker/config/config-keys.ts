@@ -59,6 +59,8 @@ export const systemKeys = {
   headerTimeoutMs: { kind: 'int', default: 10_000, min: 0 },
   bodyTimeoutMs: { kind: 'int', default: 120_000, min: 0 },
   idleTimeoutMs: { kind: 'int', default: 600_000, min: 0 },
+  // metaq addition: how long `metaq server` waits for a graceful stop after SIGTERM/SIGINT before it exits with code 1.
+  shutdownTimeoutMs: { kind: 'int', default: 30_000, min: 1 },
   // metaq addition: memory request bodies may hold while they arrive, across all connections; a
   // connection whose next body does not fit is not read until it does. At least maxRequestBodySize.
   maxBodyBytesInFlight: { kind: 'int', default: 256 * 1024 * 1024, min: 1 },

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { integer } from './option-values.js';
 import { zkOption } from './shared-options.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 /** Each option overrides its server.ini key; without one the file (or its default) decides. */
 interface ServerOptions {
@@ -46,30 +47,20 @@ async function server(options: ServerOptions): Promise<void> {
     config.zookeeper.configured = true;
   }
   const broker = await Broker.start({ config });
-  process.stdout.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
   const admin = config.http.enabled
     ? await AdminServer.start(broker).catch(async (error: unknown) => {
         await broker.stop();
         throw error;
       })
     : undefined;
+  // Announced only now that every port is up: a taken HTTP port ends the process before this.
+  broker.logger.info({ component: 'broker', url: broker.url, http: admin?.url, dataPath: config.system.dataPath }, 'broker started');
+  // Banners for the person at the terminal go to stderr: stdout carries only the JSON log.
+  process.stderr.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
   if (admin !== undefined) {
-    process.stdout.write(
+    process.stderr.write(
       `console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`,
     );
   }
-  const shutdown = (signal: string): void => {
-    broker.logger.info({ component: 'broker', signal }, 'signal received');
-    Promise.resolve(admin?.close())
-      .then(() => broker.stop())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          broker.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(broker, admin, config.system.shutdownTimeoutMs);
 }
