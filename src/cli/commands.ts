@@ -9,18 +9,26 @@ import { hasErrorCode, MetaqError } from '../common/errors.js';
 import { connectionFromEnv } from './connection-env.js';
 import type { Target } from './broker-target.js';
 import { urlOf } from './broker-target.js';
+import { clusterJson, transactionsJson } from './inspect-json.js';
 import { messageLine } from './message-line.js';
 import { missingReadTarget } from './partition-extents.js';
+import { writeJson } from './json-output.js';
+import { statsObject } from './stats-values.js';
 
 function clientFor(target: Target): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
 }
 
-/** `metaq stats [ITEM]`: print the broker's stats lines. */
-export async function printStats(target: Target, item: string | undefined, out: NodeJS.WritableStream): Promise<void> {
+/** `metaq stats [ITEM]`: print the broker's stats lines, or with `json` `{brokers: [{url, stats}]}`. */
+export async function printStats(target: Target, item: string | undefined, out: NodeJS.WritableStream, json = false): Promise<void> {
   const client = clientFor(target);
   try {
-    for (const [url, values] of await client.stats(item ?? '')) {
+    const replies = await client.stats(item ?? '');
+    if (json) {
+      writeJson(out, { brokers: [...replies].map(([url, values]) => ({ url, stats: statsObject(values) })) });
+      return;
+    }
+    for (const [url, values] of replies) {
       out.write(`# ${url}\n`);
       for (const [key, value] of values) out.write(`${key} ${value}\n`);
     }
@@ -168,8 +176,8 @@ async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out:
   await consumer.close();
 }
 
-/** `metaq cluster --zk HOST:PORT`: brokers, topics, consumer groups, owners and lag. */
-export async function printCluster(zkConnect: string, root: string, out: NodeJS.WritableStream): Promise<void> {
+/** `metaq cluster --zk HOST:PORT`: brokers, topics, consumer groups, owners and lag; with `json` the same as one object. */
+export async function printCluster(zkConnect: string, root: string, out: NodeJS.WritableStream, json = false): Promise<void> {
   const session = await ZkSession.open({ connect: zkConnect, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
   const connections = new Map<string, BrokerConnection>();
   const connection = (address: BrokerAddress): BrokerConnection => {
@@ -179,6 +187,10 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
   };
   try {
     const view = await readClusterView(session, connection, root);
+    if (json) {
+      writeJson(out, clusterJson(view));
+      return;
+    }
     out.write('brokers\n');
     for (const broker of view.brokers) out.write(`  ${broker.brokerId}\t${broker.url ?? '(no master)'}\n`);
     out.write('topics\n');
@@ -200,11 +212,16 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
  * and an operator's commit or rollback of a prepared XA transaction whose coordinator is gone
  * (docs/transactions.md). The coordinator's later commit or rollback then hears the heuristic outcome.
  */
-export async function transactions(target: Target, action: string, key: string | undefined, out: NodeJS.WritableStream): Promise<void> {
+export async function transactions(target: Target, action: string, key: string | undefined, out: NodeJS.WritableStream, json = false): Promise<void> {
   if (action === 'list') {
     const client = clientFor(target);
     try {
-      for (const [, values] of await client.stats('transactions')) {
+      const replies = await client.stats('transactions');
+      if (json) {
+        writeJson(out, transactionsJson(replies));
+        return;
+      }
+      for (const [, values] of replies) {
         out.write('KEY STATE MESSAGES AGE_MS\n');
         for (const [txKey, value] of values) out.write(`${txKey} ${value}\n`);
       }

@@ -4,6 +4,7 @@ import { decodeEnvelope } from '../client/consumer/retry-envelope.js';
 import { deadLetterTopicOf } from '../client/consumer/retry-topics.js';
 import { MetaqError } from '../common/errors.js';
 import { connectionFromEnv } from './connection-env.js';
+import { writeJson } from './json-output.js';
 
 export interface DlqOptions {
   serverUrl: string;
@@ -29,16 +30,33 @@ function clientFor(options: DlqOptions): MetaqClient {
   });
 }
 
-/** `metaq dlq list`: one line per dead letter, with where it came from, how often it failed and why. */
-export async function listDeadLetters(options: DlqOptions, limit: number | undefined, out: NodeJS.WritableStream): Promise<number> {
+/** One dead letter as `list --json` prints it: null where it carries no retry envelope; the id as a string (64 bits). */
+function deadLetterJson(message: ReceivedMessage, data: string): unknown {
+  const envelope = decodeEnvelope(message.attribute);
+  return {
+    partition: message.partition.index,
+    offset: message.offset,
+    id: String(message.id),
+    topic: envelope?.topic ?? null,
+    failures: envelope?.failures ?? null,
+    firstFailedAt: envelope?.firstFailedAt.toISOString() ?? null,
+    lastError: envelope?.lastError ?? null,
+    data,
+  };
+}
+
+/** `metaq dlq list`: one line per dead letter, with where it came from, how often it failed and why; with `json`, one array. */
+export async function listDeadLetters(options: DlqOptions, limit: number | undefined, out: NodeJS.WritableStream, json = false): Promise<number> {
   const client = clientFor(options);
-  let listed = 0;
+  const rows: unknown[] = [];
   try {
-    out.write('partition\toffset\tid\ttopic\tfailures\tfirst_failed\tlast_error\tdata\n');
+    if (!json) out.write('partition\toffset\tid\ttopic\tfailures\tfirst_failed\tlast_error\tdata\n');
     for await (const message of client.browse(deadLetterTopic(options))) {
-      if (limit !== undefined && listed >= limit) break;
-      const envelope = decodeEnvelope(message.attribute);
+      if (limit !== undefined && rows.length >= limit) break;
       const data = message.data.toString('utf8', 0, Math.min(message.data.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS);
+      rows.push(deadLetterJson(message, data));
+      if (json) continue;
+      const envelope = decodeEnvelope(message.attribute);
       const origin =
         envelope === undefined
           ? ['?', '?', '?', '(no retry envelope)']
@@ -46,9 +64,9 @@ export async function listDeadLetters(options: DlqOptions, limit: number | undef
       out.write(
         `${message.partition.index}\t${message.offset}\t${message.id}\t${origin.map((field) => JSON.stringify(field).slice(1, -1)).join('\t')}\t${JSON.stringify(data).slice(1, -1)}\n`,
       );
-      listed += 1;
     }
-    return listed;
+    if (json) writeJson(out, rows);
+    return rows.length;
   } finally {
     await client.close();
   }

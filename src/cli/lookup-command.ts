@@ -1,6 +1,7 @@
 import type { ReceivedMessage } from '../client/index.js';
 import { MetaqClient } from '../client/index.js';
 import { connectionFromEnv } from './connection-env.js';
+import { writeJson } from './json-output.js';
 
 export interface LookupOptions {
   serverUrl: string;
@@ -10,6 +11,8 @@ export interface LookupOptions {
   key: string | undefined;
   id: bigint | undefined;
   limit: number | undefined;
+  /** One JSON array of `{partition, offset, id, attribute, data}` instead of lines. */
+  json?: boolean;
 }
 
 /**
@@ -28,6 +31,13 @@ export async function lookup(options: LookupOptions, out: NodeJS.WritableStream)
       const message = await client.messageById(options.topic, options.id);
       found = message === undefined ? [] : [message];
     } else found = await client.messagesByKey(options.topic, options.key ?? '', { limit: options.limit });
+    if (options.json === true) {
+      writeJson(
+        out,
+        found.map((m) => ({ partition: m.partition.index, offset: m.offset, id: m.id, attribute: m.attribute ?? null, data: m.data.toString('utf8') })),
+      );
+      return found.length;
+    }
     for (const message of found) {
       out.write(`${message.partition.index}\t${message.offset}\t${message.id}\t${message.attribute ?? ''}\t${message.data.toString('utf8')}\n`);
     }

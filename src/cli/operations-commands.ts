@@ -5,6 +5,7 @@ import { deletePartitions, movePartitions, NodeFileIO } from '../broker/index.js
 import { ZkSession } from '../client/index.js';
 import { copyOffsets } from '../coordination/zk/copy-offsets.js';
 import { MetaZnodes, parseOffsetNode } from '../coordination/zk/znodes.js';
+import { writeJson } from './json-output.js';
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (scripts, tests). */
 function progressBar(total: number, what: string): { update(done: number): void; stop(): void } {
@@ -95,16 +96,22 @@ export async function copyGroupOffsets(
   });
 }
 
-/** `metaq offsets`: a group's committed offsets of a topic, as stored in ZooKeeper (docs/cluster.md). */
-export async function showOffsets(zk: string, root: string, group: string, topic: string, out: NodeJS.WritableStream): Promise<void> {
+/**
+ * `metaq offsets`: a group's committed offsets of a topic, as stored in ZooKeeper (docs/cluster.md);
+ * with `json`, one array of `{partition, offset, msgId, owner}`, null where the text prints ? or -.
+ */
+export async function showOffsets(zk: string, root: string, group: string, topic: string, out: NodeJS.WritableStream, json = false): Promise<void> {
   await withZk(zk, async (session) => {
     const znodes = new MetaZnodes(root);
     const partitions = await session.getChildren(`${znodes.root}/consumers/${group}/offsets/${topic}`);
-    if (partitions.length === 0) out.write(`group ${group} has no offsets for ${topic} in ZooKeeper\n`);
+    const rows = [];
     for (const partition of partitions.sort()) {
       const parsed = parseOffsetNode((await session.getData(znodes.offset(group, topic, partition))) ?? '');
       const owner = await session.getData(znodes.owner(group, topic, partition));
-      out.write(`${partition}\toffset ${parsed?.offset ?? '?'}\tmsgId ${parsed?.msgId ?? '?'}\towner ${owner || '-'}\n`);
+      rows.push({ partition, offset: parsed?.offset ?? null, msgId: parsed === undefined ? null : String(parsed.msgId), owner: owner || null });
     }
+    if (json) return writeJson(out, rows);
+    if (rows.length === 0) out.write(`group ${group} has no offsets for ${topic} in ZooKeeper\n`);
+    for (const row of rows) out.write(`${row.partition}\toffset ${row.offset ?? '?'}\tmsgId ${row.msgId ?? '?'}\towner ${row.owner ?? '-'}\n`);
   });
 }

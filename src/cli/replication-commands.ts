@@ -8,6 +8,9 @@ import { Status } from '../protocol/status.js';
 import type { Target } from './broker-target.js';
 import { urlOf } from './broker-target.js';
 import { connectionFromEnv } from './connection-env.js';
+import { writeJson } from './json-output.js';
+import { statsObject } from './stats-values.js';
+import { decodeStatsReply } from '../protocol/commands/stats.js';
 
 /** `metaq promote`: make a broker id's sync slave its master (docs/replication.md); waits until it registered. */
 export async function promote(zkConnect: string, root: string, brokerId: number, force: boolean, out: NodeJS.WritableStream): Promise<void> {
@@ -21,8 +24,8 @@ export async function promote(zkConnect: string, root: string, brokerId: number,
   }
 }
 
-/** `metaq slave status|resubscribe`: a broker's replication state, or restart an async slave's copying. */
-export async function slave(target: Target, action: string, out: NodeJS.WritableStream): Promise<void> {
+/** `metaq slave status|resubscribe`: a broker's replication state (with `json`, as one object), or restart an async slave's copying. */
+export async function slave(target: Target, action: string, out: NodeJS.WritableStream, json = false): Promise<void> {
   if (action !== 'status' && action !== 'resubscribe') throw new MetaqError('USAGE', `slave needs status or resubscribe, got ${JSON.stringify(action)}`);
   const connection = new BrokerConnection(parseBrokerUrl(urlOf(target)), connectionFromEnv());
   try {
@@ -33,6 +36,10 @@ export async function slave(target: Target, action: string, out: NodeJS.Writable
     );
     const text = reply.body.toString('utf8');
     if (reply.kind === 'result' && reply.code !== Status.success) throw new MetaqError('BROKER_REFUSED', `${action} refused (${reply.code}): ${text}`);
+    if (json) {
+      writeJson(out, action === 'status' ? statsObject(decodeStatsReply(reply)) : { result: text });
+      return;
+    }
     out.write(
       action === 'status'
         ? text

@@ -1,5 +1,6 @@
 import { mysqlDialect, mysqlExecutor, postgresDialect, postgresExecutor, SqlOffsetStorage } from '../client/index.js';
 import { MetaqError } from '../common/errors.js';
+import { writeJson } from './json-output.js';
 
 /** A driver the user installs beside metaq (optional peer dependencies): a clear error if absent. */
 async function load<T>(name: string): Promise<T> {
@@ -29,9 +30,10 @@ interface PgModule {
 
 /**
  * `metaq offsets --db URL`: a group's offsets as a consumer with SqlOffsetStorage keeps them
- * (MetaQ's `showoffset … type=mysql`), from MySQL/MariaDB (`mysql://`) or PostgreSQL (`postgres://`).
+ * (MetaQ's `showoffset … type=mysql`), from MySQL/MariaDB (`mysql://`) or PostgreSQL (`postgres://`);
+ * with `json`, one array of `{partition, offset, msgId}`.
  */
-export async function showSqlOffsets(url: string, table: string, group: string, topic: string, out: NodeJS.WritableStream): Promise<void> {
+export async function showSqlOffsets(url: string, table: string, group: string, topic: string, out: NodeJS.WritableStream, json = false): Promise<void> {
   const scheme = url.slice(0, url.indexOf(':'));
   let storage: SqlOffsetStorage;
   let end: () => Promise<void>;
@@ -49,6 +51,11 @@ export async function showSqlOffsets(url: string, table: string, group: string, 
     const rows = await storage.list(topic, group).catch((error: unknown) => {
       throw new Error(`could not read table ${table} (${(error as Error).message}); is --table the one the consumers write?`, { cause: error });
     });
+    if (json)
+      return writeJson(
+        out,
+        rows.map((row) => ({ partition: row.partition, offset: row.offset, msgId: String(row.msgId) })),
+      );
     if (rows.length === 0) out.write(`group ${group} has no offsets for ${topic} in ${table}\n`);
     for (const row of rows) out.write(`${row.partition}\toffset ${row.offset}\tmsgId ${row.msgId}\n`);
   } finally {

@@ -4,6 +4,7 @@ import { UserBook } from '../broker/auth/user-book.js';
 import type { UserRights } from '../broker/auth/user-book.js';
 import type { AdminClient } from '../admin/admin-client.js';
 import { MetaqError } from '../common/errors.js';
+import { writeJson } from './json-output.js';
 
 /** Where `metaq user` makes its change: the users file of a stopped broker, or a running one's admin API. */
 export type UserStore = { file: string } | { admin: AdminClient };
@@ -13,6 +14,8 @@ export interface UserCommand {
   name: string | undefined;
   rights: UserRights;
   store: UserStore;
+  /** list: one JSON array of `{name, publish, subscribe, admin}` instead of lines. */
+  json?: boolean;
 }
 
 /** The password: METAQ_PASSWORD, else the first line of standard input (so it is not in the shell history or `ps`). */
@@ -39,6 +42,13 @@ export async function userCommand(command: UserCommand, out: NodeJS.WritableStre
       'file' in store
         ? (await UserBook.open(new NodeFileIO(), store.file)).list()
         : (await store.admin.call<{ users: Array<{ name: string } & UserRights> }>('GET', '/users')).users;
+    if (command.json === true) {
+      writeJson(
+        out,
+        users.map((user) => ({ name: user.name, publish: user.publish, subscribe: user.subscribe, admin: user.admin })),
+      );
+      return;
+    }
     for (const user of users)
       out.write(`${user.name}\tpublish=${user.publish.join(',') || '-'}\tsubscribe=${user.subscribe.join(',') || '-'}\tadmin=${user.admin}\n`);
     return;

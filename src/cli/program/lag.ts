@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { groupName, listValues, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
+import { JSON_LINES, withJsonOption } from './json-option.js';
 
 interface LagOptions extends AdminListOptionValues {
   group?: string;
@@ -12,14 +13,16 @@ interface LagOptions extends AdminListOptionValues {
 
 /** `metaq lag`: each group's lag per partition, in bytes, from every broker named. */
 export function registerLag(program: Command): void {
-  withAdminListOptions(
-    program
-      .command('lag')
-      .summary("print each consumer group's lag per partition")
-      .description("Print each consumer group's lag per partition, in bytes, from every broker's admin API named.")
-      .addOption(new Option('--group <G>', 'only this consumer group').argParser(groupName))
-      .addOption(new Option('--topic <T>', 'only this topic').argParser(topicName))
-      .addOption(new Option('--json', 'one JSON object per line').default(false)),
+  withJsonOption(
+    withAdminListOptions(
+      program
+        .command('lag')
+        .summary("print each consumer group's lag per partition")
+        .description("Print each consumer group's lag per partition, in bytes, from every broker's admin API named.")
+        .addOption(new Option('--group <G>', 'only this consumer group').argParser(groupName))
+        .addOption(new Option('--topic <T>', 'only this topic').argParser(topicName)),
+    ),
+    JSON_LINES,
   ).action(async (options: LagOptions) => {
     const { lag } = await import('../lag-command.js');
     await lag(

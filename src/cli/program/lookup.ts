@@ -5,8 +5,10 @@ import { urlOf } from '../broker-target.js';
 import { integer, messageId, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
+import type { JsonOptionValues } from './json-option.js';
+import { withJsonOption } from './json-option.js';
 
-interface LookupOptions extends BrokerOptionValues {
+interface LookupOptions extends BrokerOptionValues, JsonOptionValues {
   key?: string;
   id?: bigint;
   limit?: number;
@@ -15,21 +17,23 @@ interface LookupOptions extends BrokerOptionValues {
 
 /** `metaq lookup TOPIC (--key K | --id ID)`: messages by key on topics with keyIndex=true, or by id. Exits 1 when none. */
 export function registerLookup(program: Command): void {
-  withBrokerOptions(
-    program
-      .command('lookup')
-      .summary('find messages by key or by id')
-      .description('Print the messages of a topic with a key (on topics with keyIndex=true), or the message with an id. Exits 1 when there is none.')
-      .argument('<topic>', 'the topic', topicName)
-      .addOption(new Option('--key <K>', 'messages with this key'))
-      .addOption(new Option('--id <ID>', 'the message with this id').argParser(messageId).conflicts('key'))
-      .addOption(new Option('--limit <N>', 'with --key: at most this many, the newest').argParser(integer))
-      .addOption(new Option('--partitions <N>', 'how many partitions the topic has (default: 1)').argParser(integer)),
+  withJsonOption(
+    withBrokerOptions(
+      program
+        .command('lookup')
+        .summary('find messages by key or by id')
+        .description('Print the messages of a topic with a key (on topics with keyIndex=true), or the message with an id. Exits 1 when there is none.')
+        .argument('<topic>', 'the topic', topicName)
+        .addOption(new Option('--key <K>', 'messages with this key'))
+        .addOption(new Option('--id <ID>', 'the message with this id').argParser(messageId).conflicts('key'))
+        .addOption(new Option('--limit <N>', 'with --key: at most this many, the newest').argParser(integer))
+        .addOption(new Option('--partitions <N>', 'how many partitions the topic has (default: 1)').argParser(integer)),
+    ),
   ).action(async (topic: string, options: LookupOptions) => {
     if (options.key === undefined && options.id === undefined) throw new MetaqError('USAGE', 'lookup needs either --key K or --id ID');
     const { lookup } = await import('../lookup-command.js');
     const found = await lookup(
-      { serverUrl: urlOf(options), topic, partitions: options.partitions, key: options.key, id: options.id, limit: options.limit },
+      { serverUrl: urlOf(options), topic, partitions: options.partitions, key: options.key, id: options.id, limit: options.limit, json: options.json },
       process.stdout,
     );
     if (found > 0) return;

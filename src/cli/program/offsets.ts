@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { groupName, integer, topicName } from './option-values.js';
 import type { ZkOptionValues } from './shared-options.js';
 import { withZkOptions } from './shared-options.js';
+import type { JsonOptionValues } from './json-option.js';
+import { withJsonOption } from './json-option.js';
 import { required } from './required-options.js';
 
 interface CopyOffsetsOptions extends ZkOptionValues {
@@ -43,7 +45,7 @@ export function registerCopyOffsets(program: Command): void {
   });
 }
 
-interface OffsetsOptions extends ZkOptionValues {
+interface OffsetsOptions extends ZkOptionValues, JsonOptionValues {
   group: string;
   topic: string;
   db?: string;
@@ -52,20 +54,22 @@ interface OffsetsOptions extends ZkOptionValues {
 
 /** `metaq offsets`: a group's committed offsets and owners, from ZooKeeper or from a database table. */
 export function registerOffsets(program: Command): void {
-  withZkOptions(
-    program
-      .command('offsets')
-      .summary("print a group's committed offsets of a topic")
-      .description(
-        "Print a consumer group's committed offsets of a topic and each partition's owner, as ZooKeeper holds them, or as a database table holds them with --db.",
-      )
-      .addOption(required(new Option('--group <G>', 'the consumer group').argParser(groupName)))
-      .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
-      .addOption(new Option('--db <URL>', 'read them from this database instead: mysql://USER@HOST/DB or postgres://USER@HOST/DB'))
-      .addOption(new Option('--table <NAME>', 'with --db: the table the consumers write').default('meta_topic_partition_group_offset')),
+  withJsonOption(
+    withZkOptions(
+      program
+        .command('offsets')
+        .summary("print a group's committed offsets of a topic")
+        .description(
+          "Print a consumer group's committed offsets of a topic and each partition's owner, as ZooKeeper holds them, or as a database table holds them with --db.",
+        )
+        .addOption(required(new Option('--group <G>', 'the consumer group').argParser(groupName)))
+        .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
+        .addOption(new Option('--db <URL>', 'read them from this database instead: mysql://USER@HOST/DB or postgres://USER@HOST/DB'))
+        .addOption(new Option('--table <NAME>', 'with --db: the table the consumers write').default('meta_topic_partition_group_offset')),
+    ),
   ).action(async (options: OffsetsOptions) => {
     const [{ showOffsets }, { showSqlOffsets }] = await Promise.all([import('../operations-commands.js'), import('../sql-offsets.js')]);
-    if (options.db !== undefined) await showSqlOffsets(options.db, options.table, options.group, options.topic, process.stdout);
-    else await showOffsets(options.zk, options.root, options.group, options.topic, process.stdout);
+    if (options.db !== undefined) await showSqlOffsets(options.db, options.table, options.group, options.topic, process.stdout, options.json);
+    else await showOffsets(options.zk, options.root, options.group, options.topic, process.stdout, options.json);
   });
 }

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { integer } from './option-values.js';
 import type { BrokerOptionValues, ZkOptionValues } from './shared-options.js';
 import { withBrokerOptions, withZkOptions } from './shared-options.js';
+import type { JsonOptionValues } from './json-option.js';
+import { withJsonOption } from './json-option.js';
 import { required } from './required-options.js';
 
 interface PromoteOptions extends ZkOptionValues {
@@ -29,14 +31,16 @@ export function registerPromote(program: Command): void {
 
 /** `metaq slave status|resubscribe`: a broker's replication state, or restart an async slave's copying. */
 export function registerSlave(program: Command): void {
-  withBrokerOptions(
-    program
-      .command('slave')
-      .summary("print a broker's replication state, or restart an async slave's copying")
-      .description("status: the broker's replication role and state. resubscribe: make an async slave restart its copying from the master.")
-      .addArgument(new Argument('<action>', 'what to do').choices(['status', 'resubscribe'])),
-  ).action(async (action: string, options: BrokerOptionValues) => {
+  withJsonOption(
+    withBrokerOptions(
+      program
+        .command('slave')
+        .summary("print a broker's replication state, or restart an async slave's copying")
+        .description("status: the broker's replication role and state. resubscribe: make an async slave restart its copying from the master.")
+        .addArgument(new Argument('<action>', 'what to do').choices(['status', 'resubscribe'])),
+    ),
+  ).action(async (action: string, options: BrokerOptionValues & JsonOptionValues) => {
     const { slave } = await import('../replication-commands.js');
-    await slave(options, action, process.stdout);
+    await slave(options, action, process.stdout, options.json);
   });
 }

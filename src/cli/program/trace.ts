@@ -1,20 +1,23 @@
-import { Argument, Option } from 'commander';
+import { Argument } from 'commander';
 import type { Command } from 'commander';
 import { listValues, messageId } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
 import { requireToken, withAdminListOptions } from './shared-options.js';
+import { JSON_LINES, withJsonOption } from './json-option.js';
 
 /** `metaq trace ID`: a message's path on topics with trace=true. Exits 1 when no broker traced it. */
 export function registerTrace(program: Command): void {
-  withAdminListOptions(
-    program
-      .command('trace')
-      .summary("print a message's path: stored, replicated, delivered to which group")
-      .description(
-        "Print a message's path on topics with trace=true: when it was stored, replicated, and fetched by which consumer group, from every broker named. Exits 1 when none traced it.",
-      )
-      .addArgument(new Argument('<id>', 'the message id, as send results and metaq consume print it').argParser(messageId))
-      .addOption(new Option('--json', 'one JSON object per line').default(false)),
+  withJsonOption(
+    withAdminListOptions(
+      program
+        .command('trace')
+        .summary("print a message's path: stored, replicated, delivered to which group")
+        .description(
+          "Print a message's path on topics with trace=true: when it was stored, replicated, and fetched by which consumer group, from every broker named. Exits 1 when none traced it.",
+        )
+        .addArgument(new Argument('<id>', 'the message id, as send results and metaq consume print it').argParser(messageId)),
+    ),
+    JSON_LINES,
   ).action(async (id: bigint, options: AdminListOptionValues & { json: boolean }) => {
     const { trace } = await import('../trace-command.js');
     const brokers = listValues(options.admin);
