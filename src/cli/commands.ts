@@ -13,7 +13,7 @@ import { clusterJson, transactionsJson } from './inspect-json.js';
 import { messageLine } from './message-line.js';
 import { missingReadTarget } from './partition-extents.js';
 import { writeJson } from './json-output.js';
-import { statsObject } from './stats-values.js';
+import { configText, statsObject } from './stats-values.js';
 
 function clientFor(target: Target): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
@@ -25,7 +25,9 @@ export async function printStats(target: Target, item: string | undefined, out: 
   try {
     const replies = await client.stats(item ?? '');
     if (json) {
-      writeJson(out, { brokers: [...replies].map(([url, values]) => ({ url, stats: statsObject(values) })) });
+      writeJson(out, {
+        brokers: [...replies].map(([url, values]) => (item === 'config' ? { url, config: configText(values) } : { url, stats: statsObject(values) })),
+      });
       return;
     }
     for (const [url, values] of replies) {
