@@ -15,9 +15,10 @@ function progressBar(total: number, what: string): { update(done: number): void;
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }
 
-/** `metaq reload`: re-read the broker's topic sections (docs/operations.md) through its admin API. */
-export async function reload(admin: AdminClient, out: NodeJS.WritableStream): Promise<void> {
+/** `metaq reload`: re-read the broker's topic sections (docs/operations.md) through its admin API; with `json`, the API's `{added, changed, removed, needRestart}`. */
+export async function reload(admin: AdminClient, out: NodeJS.WritableStream, json = false): Promise<void> {
   const result = await admin.call<TopicReload>('POST', '/config/reload');
+  if (json) return writeJson(out, { added: result.added, changed: result.changed, removed: result.removed, needRestart: result.needRestart });
   out.write(
     `reloaded: added ${result.added.join(', ') || '-'}; changed ${result.changed.join(', ') || '-'}; removed ${result.removed.join(', ') || '-'} (removed topics keep their stores)\n`,
   );
@@ -35,28 +36,41 @@ export async function openPartitions(admin: AdminClient, topic: string, out: Nod
   out.write(`${topic}: every partition open\n`);
 }
 
-/** `metaq move-partitions`: renumber partition directories of a stopped broker. */
-export async function movePartitionDirs(dataDir: string, topic: string, start: number, end: number, by: number, out: NodeJS.WritableStream): Promise<void> {
+/** `metaq move-partitions`: renumber partition directories of a stopped broker; with `json`, one array of `{from, to}`. */
+export async function movePartitionDirs(
+  dataDir: string,
+  topic: string,
+  range: { start: number; end: number; by: number },
+  out: NodeJS.WritableStream,
+  json = false,
+): Promise<void> {
+  const { start, end, by } = range;
   const bar = progressBar(end - start + 1, `moving ${topic}`);
   try {
     const moves = await movePartitions(new NodeFileIO(), dataDir, topic, start, end, by, (done) => bar.update(done));
     bar.stop();
+    if (json)
+      return writeJson(
+        out,
+        moves.map((move) => ({ from: move.from, to: move.to })),
+      );
     for (const move of moves) out.write(`${move.from} -> ${move.to}\n`);
   } finally {
     bar.stop();
   }
 }
 
-/** `metaq delete-partitions`: without --force, only lists what would go. */
+/** `metaq delete-partitions`: without --force, only says what would go; with `json`, `{deleted, force}` (nothing deleted without force). */
 export async function deletePartitionDirs(
   dataDir: string,
   topic: string,
-  start: number,
-  end: number,
-  force: boolean,
+  range: { start: number; end: number; force: boolean },
   out: NodeJS.WritableStream,
+  json = false,
 ): Promise<void> {
+  const { start, end, force } = range;
   if (!force) {
+    if (json) return writeJson(out, { deleted: [], force: false });
     out.write(`would delete ${topic}-${start} … ${topic}-${end} under ${dataDir} with every message in them; run again with --force to delete\n`);
     return;
   }
@@ -64,6 +78,7 @@ export async function deletePartitionDirs(
   try {
     const deleted = await deletePartitions(new NodeFileIO(), dataDir, topic, start, end, (done) => bar.update(done));
     bar.stop();
+    if (json) return writeJson(out, { deleted, force: true });
     out.write(deleted.length === 0 ? 'nothing to delete\n' : `${deleted.map((dir) => `deleted ${dir}`).join('\n')}\n`);
   } finally {
     bar.stop();
@@ -79,20 +94,24 @@ async function withZk<T>(zk: string, action: (session: ZkSession) => Promise<T>)
   }
 }
 
-/** `metaq copy-offsets` (MetaQ's CopyOffsetInZk). */
+/** `metaq copy-offsets` (MetaQ's CopyOffsetInZk); with `json`, once done, one array of `{group, topic, from, to, data}`. */
 export async function copyGroupOffsets(
   zk: string,
   root: string,
   spec: { topic: string; source: number; target: number; start: number; end: number; targetStart?: number },
   out: NodeJS.WritableStream,
+  json = false,
 ): Promise<void> {
   await withZk(zk, async (session) => {
-    let copied = 0;
-    await copyOffsets(session, new MetaZnodes(root), spec, (copy) => {
-      copied += 1;
-      out.write(`${copy.group} ${spec.topic} ${copy.from} -> ${copy.to} ${copy.data}\n`);
+    const copies = await copyOffsets(session, new MetaZnodes(root), spec, (copy) => {
+      if (!json) out.write(`${copy.group} ${spec.topic} ${copy.from} -> ${copy.to} ${copy.data}\n`);
     });
-    out.write(`${copied} offsets copied\n`);
+    if (json)
+      return writeJson(
+        out,
+        copies.map((copy) => ({ group: copy.group, topic: spec.topic, from: copy.from, to: copy.to, data: copy.data })),
+      );
+    out.write(`${copies.length} offsets copied\n`);
   });
 }
 

@@ -7,7 +7,7 @@ import type { JsonOptionValues } from './json-option.js';
 import { withJsonOption } from './json-option.js';
 import { required } from './required-options.js';
 
-interface CopyOffsetsOptions extends ZkOptionValues {
+interface CopyOffsetsOptions extends ZkOptionValues, JsonOptionValues {
   topic: string;
   source: number;
   target: number;
@@ -18,19 +18,21 @@ interface CopyOffsetsOptions extends ZkOptionValues {
 
 /** `metaq copy-offsets` (MetaQ's CopyOffsetInZk): every group's offsets, from one broker's partitions to another's. */
 export function registerCopyOffsets(program: Command): void {
-  withZkOptions(
-    program
-      .command('copy-offsets')
-      .summary("copy every group's offsets of partitions from one broker to another")
-      .description(
-        "Copy every consumer group's offsets of a topic's partitions A … B on the source broker id to the target broker id in ZooKeeper (MetaQ's CopyOffsetInZk), so groups resume where they were after partitions move.",
-      )
-      .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
-      .addOption(required(new Option('--source <ID>', 'broker id the partitions were on').argParser(integer)))
-      .addOption(required(new Option('--target <ID>', 'broker id they are on now').argParser(integer)))
-      .addOption(required(new Option('--start <A>', 'first source partition').argParser(integer)))
-      .addOption(required(new Option('--end <B>', 'last source partition').argParser(integer)))
-      .addOption(new Option('--target-start <N>', 'target partition of A (default: A)').argParser(integer)),
+  withJsonOption(
+    withZkOptions(
+      program
+        .command('copy-offsets')
+        .summary("copy every group's offsets of partitions from one broker to another")
+        .description(
+          "Copy every consumer group's offsets of a topic's partitions A … B on the source broker id to the target broker id in ZooKeeper (MetaQ's CopyOffsetInZk), so groups resume where they were after partitions move.",
+        )
+        .addOption(required(new Option('--topic <T>', 'the topic').argParser(topicName)))
+        .addOption(required(new Option('--source <ID>', 'broker id the partitions were on').argParser(integer)))
+        .addOption(required(new Option('--target <ID>', 'broker id they are on now').argParser(integer)))
+        .addOption(required(new Option('--start <A>', 'first source partition').argParser(integer)))
+        .addOption(required(new Option('--end <B>', 'last source partition').argParser(integer)))
+        .addOption(new Option('--target-start <N>', 'target partition of A (default: A)').argParser(integer)),
+    ),
   ).action(async (options: CopyOffsetsOptions) => {
     const { copyGroupOffsets } = await import('../operations-commands.js');
     const spec = {
@@ -41,7 +43,7 @@ export function registerCopyOffsets(program: Command): void {
       end: options.end,
       targetStart: options.targetStart,
     };
-    await copyGroupOffsets(options.zk, options.root, spec, process.stdout);
+    await copyGroupOffsets(options.zk, options.root, spec, process.stdout, options.json);
   });
 }
 

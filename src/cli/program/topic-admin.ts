@@ -4,21 +4,25 @@ import { integer, topicName } from './option-values.js';
 import type { AdminOptionValues } from './shared-options.js';
 import { adminClient, withAdminOptions } from './shared-options.js';
 import { required } from './required-options.js';
+import type { JsonOptionValues } from './json-option.js';
+import { withJsonOption } from './json-option.js';
 
 // Changes to a running broker's topics, through its admin API (docs/operations.md).
 
 /** `metaq reload`: re-read the topic sections of server.ini. */
 export function registerReload(program: Command): void {
-  withAdminOptions(
-    program
-      .command('reload')
-      .summary("re-read the topic sections of a broker's server.ini")
-      .description(
-        "Re-read the topic sections of a running broker's server.ini and print the topics added, changed and removed; changes that need a restart are named.",
-      ),
-  ).action(async (options: AdminOptionValues) => {
+  withJsonOption(
+    withAdminOptions(
+      program
+        .command('reload')
+        .summary("re-read the topic sections of a broker's server.ini")
+        .description(
+          "Re-read the topic sections of a running broker's server.ini and print the topics added, changed and removed; changes that need a restart are named.",
+        ),
+    ),
+  ).action(async (options: AdminOptionValues & JsonOptionValues) => {
     const { reload } = await import('../operations-commands.js');
-    await reload(adminClient(options), process.stdout);
+    await reload(adminClient(options), process.stdout, options.json);
   });
 }
 
