@@ -36,8 +36,8 @@ export async function slave(target: Target, action: string, out: NodeJS.Writable
     );
     const text = reply.body.toString('utf8');
     if (reply.kind === 'result' && reply.code !== Status.success) throw new MetaqError('BROKER_REFUSED', `${action} refused (${reply.code}): ${text}`);
-    if (json) {
-      writeJson(out, action === 'status' ? statsObject(decodeStatsReply(reply)) : { result: text });
+    if (json && action === 'status') {
+      writeJson(out, statsObject(decodeStatsReply(reply)));
       return;
     }
     out.write(

@@ -78,8 +78,13 @@ describe('metaq --json against a broker', { timeout: 60_000 }, () => {
     await session.close();
   });
 
-  it('slave status prints the replication state as one object', async () => {
+  it('slave status prints the replication state as one object; --json with an action that changes something is a usage error', async () => {
     assert.equal((await json<{ role: string }>(['slave', 'status', '--port', port])).role, 'master');
+    await assert.rejects(
+      json(['tx', 'commit', xaKey('nobody'), '--port', port]),
+      (error: { code?: number; stdout?: string; stderr?: string }) =>
+        error.code === 64 && error.stdout === '' && /--json goes with tx list only, not tx commit/.test(error.stderr ?? ''),
+    );
   });
 
   it('lookup --id prints [{partition, offset, id, attribute, data}] with the id as a string', async () => {

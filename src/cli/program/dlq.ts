@@ -6,7 +6,7 @@ import { collectSignedMessageIds, groupName, integer, topicName } from './option
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 import type { JsonOptionValues } from './json-option.js';
-import { withJsonOption } from './json-option.js';
+import { checkJsonAction, withJsonOption } from './json-option.js';
 import { required } from './required-options.js';
 
 interface DlqOptions extends BrokerOptionValues, JsonOptionValues {
@@ -43,6 +43,7 @@ export function registerDlq(program: Command): void {
         .addOption(new Option('--partitions <N>', 'how many partitions the dead-letter topic has (default: 1)').argParser(integer)),
     ),
   ).action(async (action: string, options: DlqOptions) => {
+    checkJsonAction(options, 'dlq', action, 'list');
     const { listDeadLetters, replayDeadLetters } = await import('../dlq-command.js');
     const target = { serverUrl: urlOf(options), group: options.group, topic: options.topic, partitions: options.partitions };
     if (action === 'list') {

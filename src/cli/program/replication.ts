@@ -4,7 +4,7 @@ import { integer } from './option-values.js';
 import type { BrokerOptionValues, ZkOptionValues } from './shared-options.js';
 import { withBrokerOptions, withZkOptions } from './shared-options.js';
 import type { JsonOptionValues } from './json-option.js';
-import { withJsonOption } from './json-option.js';
+import { checkJsonAction, withJsonOption } from './json-option.js';
 import { required } from './required-options.js';
 
 interface PromoteOptions extends ZkOptionValues {
@@ -40,6 +40,7 @@ export function registerSlave(program: Command): void {
         .addArgument(new Argument('<action>', 'what to do').choices(['status', 'resubscribe'])),
     ),
   ).action(async (action: string, options: BrokerOptionValues & JsonOptionValues) => {
+    checkJsonAction(options, 'slave', action, 'status');
     const { slave } = await import('../replication-commands.js');
     await slave(options, action, process.stdout, options.json);
   });

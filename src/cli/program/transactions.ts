@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 import type { JsonOptionValues } from './json-option.js';
-import { withJsonOption } from './json-option.js';
+import { checkJsonAction, withJsonOption } from './json-option.js';
 
 /** `metaq tx list|commit|rollback`: prepared XA transactions, finished by hand when their coordinator is gone. */
 export function registerTransactions(program: Command): void {
@@ -19,6 +19,7 @@ export function registerTransactions(program: Command): void {
         .argument('[xid-key]', 'with commit or rollback: the XID:… key that tx list prints'),
     ),
   ).action(async (action: string, key: string | undefined, options: BrokerOptionValues & JsonOptionValues) => {
+    checkJsonAction(options, 'tx', action, 'list');
     const { transactions } = await import('../commands.js');
     await transactions(options, action, key, process.stdout, options.json);
   });

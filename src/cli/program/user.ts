@@ -4,7 +4,7 @@ import { repeatable } from './option-values.js';
 import type { AdminOptionValues } from './shared-options.js';
 import { adminClient, withAdminOptions } from './shared-options.js';
 import type { JsonOptionValues } from './json-option.js';
-import { withJsonOption } from './json-option.js';
+import { checkJsonAction, withJsonOption } from './json-option.js';
 
 interface UserOptions extends AdminOptionValues, JsonOptionValues {
   users?: string;
@@ -31,6 +31,7 @@ export function registerUser(program: Command): void {
         .addOption(new Option('--admin-rights', 'add: the user may use the admin commands and API').default(false)),
     ),
   ).action(async (action: string, name: string | undefined, options: UserOptions) => {
+    checkJsonAction(options, 'user', action, 'list');
     const { userCommand } = await import('../user-command.js');
     const store = options.users !== undefined ? { file: options.users } : { admin: adminClient(options) };
     await userCommand(
