@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
-import type { FetchResult, ReceivedMessage } from '../client/index.js';
-import { FileOffsetStorage, MetaqClient, readClusterView, ZkSession } from '../client/index.js';
+import type { FetchResult, Partition, PartitionSelector, ReceivedMessage } from '../client/index.js';
+import { FileOffsetStorage, MetaqClient, partitionName, readClusterView, ZkSession } from '../client/index.js';
 import { BrokerConnection } from '../client/transport/broker-connection.js';
 import type { BrokerAddress } from '../client/transport/broker-address.js';
 import { parseBrokerUrl } from '../client/transport/broker-address.js';
@@ -14,9 +14,30 @@ import { messageLine } from './message-line.js';
 import { missingReadTarget } from './partition-extents.js';
 import { writeJson } from './json-output.js';
 import { configText, statsObject } from './stats-values.js';
+import { fetchOnce } from '../client/consumer/fetch-once.js';
 
-function clientFor(target: Target): MetaqClient {
+/** `--zk`: cluster mode, every partition of every broker of a topic (ZooKeeper's view) instead of the one `--host`/`--port` broker. */
+export interface ClusterTarget {
+  zk?: string;
+}
+
+function clientFor(target: Target & ClusterTarget): MetaqClient {
+  if (target.zk !== undefined) return new MetaqClient({ zkConnect: target.zk, connection: connectionFromEnv() });
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
+}
+
+/** The topic's partitions to read or send to: all of them, or the `index`th (`--partition`). */
+async function partitionsOf(client: MetaqClient, topic: string, index: number | undefined): Promise<Partition[]> {
+  const known = await client.router.partitions(topic);
+  // An http:// broker cannot say: read partition 0, as before partition counts were learned.
+  const all = known.length === 1 && known[0]!.index === -1 ? [{ brokerId: 0, index: 0 }] : [...known];
+  if (index === undefined) return all;
+  return [all[index] ?? { brokerId: all[0]?.brokerId ?? 0, index }];
+}
+
+/** `--partition N`: every message to the Nth of the topic's partitions (by broker, then index). */
+function fixedPartition(index: number): PartitionSelector {
+  return (_topic, partitions) => partitions[index] ?? { brokerId: partitions[0]?.brokerId ?? 0, index };
 }
 
 /** `metaq stats [ITEM]`: print the broker's stats lines, or with `json` `{brokers: [{url, stats}]}`. */
@@ -44,13 +65,15 @@ export async function printStats(target: Target, item: string | undefined, out: 
  * `<id> <partition> <offset>`; progress goes to stderr on a terminal. Returns the failure count.
  */
 export async function produce(
-  target: Target,
+  target: Target & ClusterTarget & { partition?: number },
   topic: string,
   messages: AsyncIterable<string> | Iterable<string>,
   out: NodeJS.WritableStream,
   progress: NodeJS.WriteStream | undefined,
 ): Promise<number> {
   const client = clientFor(target);
+  // In cluster mode partition indexes repeat on each broker: print "brokerId-index".
+  const partitionText = (partition: Partition): string => (target.zk === undefined ? String(partition.index) : partitionName(partition));
   let done = 0;
   let lastReport = 0;
   const started = performance.now();
@@ -58,12 +81,13 @@ export async function produce(
     for await (const data of messages) yield { topic, data };
   }
   try {
-    const { failed } = await client.producer().sendAll(outgoing(), {
+    const producer = client.producer(target.partition === undefined ? {} : { selector: fixedPartition(target.partition) });
+    const { failed } = await producer.sendAll(outgoing(), {
       inFlight: 1000,
       onResult: (_message, error, result) => {
         done += 1;
         if (error) process.stderr.write(`send failed: ${error.message}\n`);
-        else out.write(`${result!.id} ${result!.partition.index} ${result!.offset}\n`);
+        else out.write(`${result!.id} ${partitionText(result!.partition)} ${result!.offset}\n`);
         if (progress?.isTTY && performance.now() - lastReport > 500) {
           lastReport = performance.now();
           progress.write(`\r${done} messages sent (${Math.round(done / ((lastReport - started) / 1000))} msgs/s)`);
@@ -84,7 +108,8 @@ export function stdinLines(): AsyncIterable<string> {
 
 export interface ConsumeOptions {
   topic: string;
-  partition: number;
+  /** One partition (the Nth of the topic's); undefined reads them all. */
+  partition: number | undefined;
   offset: number;
   maxSize: number;
   /** Stop after this many messages. */
@@ -103,33 +128,53 @@ function print(out: NodeJS.WritableStream, message: ReceivedMessage): void {
   out.write(messageLine(message));
 }
 
-/** `metaq consume`: print one line per message (message-line.ts). */
-export async function consume(target: Target, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
+/** Where a read of one partition has got to. */
+interface PartitionRead {
+  partition: Partition;
+  start: number;
+  offset: number;
+}
+
+/**
+ * `metaq consume`: print one line per message (message-line.ts), of one partition or of every
+ * partition (in order within each). Without --follow each partition is read to its end in turn;
+ * with it, all are polled.
+ */
+export async function consume(target: Target & ClusterTarget, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
   const client = clientFor(target);
   try {
     if (options.group !== undefined) {
       await consumeAsGroup(client, options, out);
       return;
     }
-    const start = options.from === undefined ? options.offset : await client.offsetForTime(options.topic, options.partition, options.from);
-    let offset = start;
+    const reads: PartitionRead[] = [];
+    for (const partition of await partitionsOf(client, options.topic, options.partition)) {
+      const start = options.from === undefined ? options.offset : await client.offsetForTime(options.topic, partition, options.from);
+      reads.push({ partition, start, offset: start });
+    }
+    // Only a read of one partition insists that it exists: of a topic's several, some may have no message yet.
+    const strict = reads.length === 1 && target.zk === undefined;
     let printed = 0;
-    let checked = false;
-    while (!options.signal?.aborted && (options.limit === undefined || printed < options.limit)) {
-      const result = await fetchAt(client, options, offset);
-      if (result.caughtUp) {
-        // Nothing at the offset asked for: a wrong topic, partition or offset must not pass as an empty read.
-        if (!checked && offset === start) await checkReadTarget(target, options, start);
-        checked = true;
-        if (!options.follow) return;
-        await new Promise((resolve) => setTimeout(resolve, 200)); // poll interval of --follow
-        continue;
+    while (reads.length > 0 && !options.signal?.aborted && (options.limit === undefined || printed < options.limit)) {
+      let progressed = false;
+      for (const read of options.follow ? [...reads] : reads.slice(0, 1)) {
+        const result = await fetchAt(client, options, read);
+        if (result.caughtUp) {
+          // Nothing at the offset asked for: a wrong topic, partition or offset must not pass as an empty read.
+          if (strict && read.offset === read.start) await checkReadTarget(target, options, read);
+          read.start = -1; // checked
+          if (!options.follow) reads.shift();
+          continue;
+        }
+        progressed = true;
+        for (const message of result.messages.slice(0, options.limit === undefined ? undefined : options.limit - printed)) {
+          print(out, message);
+          printed += 1;
+        }
+        read.offset = result.nextOffset;
+        if (options.limit !== undefined && printed >= options.limit) break;
       }
-      for (const message of result.messages.slice(0, options.limit === undefined ? undefined : options.limit - printed)) {
-        print(out, message);
-        printed += 1;
-      }
-      offset = result.nextOffset;
+      if (options.follow && !progressed) await new Promise((resolve) => setTimeout(resolve, 200)); // poll interval of --follow
     }
   } finally {
     await client.close();
@@ -137,21 +182,22 @@ export async function consume(target: Target, options: ConsumeOptions, out: Node
 }
 
 /** One fetch; an offset inside a message is the user's to fix, so it is said in the command's terms. */
-async function fetchAt(client: MetaqClient, options: ConsumeOptions, offset: number): Promise<FetchResult> {
+async function fetchAt(client: MetaqClient, options: ConsumeOptions, read: PartitionRead): Promise<FetchResult> {
   try {
-    return await client.get(options.topic, options.partition, offset, { maxSize: options.maxSize });
+    const connection = client.connection(await client.router.readBroker(read.partition));
+    return await fetchOnce(connection, options.topic, read.partition, read.offset, options.maxSize, 10_000, 'metaq-get');
   } catch (error) {
     if (!hasErrorCode(error, 'NOT_A_MESSAGE_START')) throw error;
     throw new MetaqError(
       'NOT_FOUND',
-      `offset ${offset} is not at the start of a message in ${options.topic}-${options.partition}: offsets are byte positions, not message numbers; use an offset printed by 'metaq produce' or 'metaq consume', or --from <time>`,
+      `offset ${read.offset} is not at the start of a message in ${options.topic}-${read.partition.index}: offsets are byte positions, not message numbers; use an offset printed by 'metaq produce' or 'metaq consume', or --from <time>`,
     );
   }
 }
 
 /** Fails for a missing partition or an offset past the end; with --follow, a partition not created yet is only noted. */
-async function checkReadTarget(target: Target, options: ConsumeOptions, offset: number): Promise<void> {
-  const missing = await missingReadTarget(target, options.topic, options.partition, offset);
+async function checkReadTarget(target: Target, options: ConsumeOptions, read: PartitionRead): Promise<void> {
+  const missing = await missingReadTarget(target, options.topic, read.partition.index, read.offset);
   if (missing === undefined) return;
   if (!(options.follow && missing.partitionMissing)) throw new MetaqError('NOT_FOUND', missing.text);
   process.stderr.write(`metaq: waiting for messages: ${missing.text}\n`);
@@ -164,11 +210,12 @@ async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out:
     startFrom: options.offset,
     maxDelayFetchMs: 500,
   });
-  consumer.subscribe(options.topic, { maxSize: options.maxSize, partitions: [options.partition] });
+  consumer.subscribe(options.topic, { maxSize: options.maxSize, partitions: options.partition === undefined ? undefined : [options.partition] });
   // Iterating marks a message processed only when the next is asked for, so stopping at the
   // limit (or on Ctrl-C) commits exactly what was printed.
   options.signal?.addEventListener('abort', () => void consumer.close(), { once: true });
-  if (options.from !== undefined) await consumer.seek(options.topic, options.partition, options.from);
+  if (options.from !== undefined)
+    for (const partition of await partitionsOf(client, options.topic, options.partition)) await consumer.seek(options.topic, partition, options.from);
   let printed = 0;
   for await (const message of consumer) {
     print(out, message);

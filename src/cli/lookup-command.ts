@@ -6,7 +6,7 @@ import { writeJson } from './json-output.js';
 export interface LookupOptions {
   serverUrl: string;
   topic: string;
-  /** Direct mode: how many partitions the topic has (default 1). */
+  /** Direct mode: how many partitions the topic has (default: the broker's count, `stats <topic>`). */
   partitions: number | undefined;
   key: string | undefined;
   id: bigint | undefined;

@@ -6,6 +6,7 @@ import { ClosedError, InvalidArgumentError } from './errors.js';
 import { MetaqError } from '../common/errors.js';
 import { KEY_OFFSETS_EXTENSION, MAX_KEY_OFFSETS, OFFSET_FOR_TIME_EXTENSION } from '../protocol/commands.js';
 import { DirectRouter } from './partition-router.js';
+import { askPartitionCount } from './topic-partition-count.js';
 import type { PartitionRouter } from './partition-router.js';
 import { isHttpAddress, parseBrokerUrl } from './transport/broker-address.js';
 import { HttpTransport } from './transport/http-transport.js';
@@ -42,7 +43,7 @@ export interface ClientOptions {
   /** MetaQ's `zk.zkRoot` (default /meta) and session timeout for cluster mode. */
   zkRoot?: string;
   zkSessionTimeoutMs?: number;
-  /** Direct mode: partitions per topic, for key selectors and consumers of several partitions. */
+  /** Direct mode: partitions per topic; a topic not named here is asked of the broker (`stats <topic>`, docs/client.md). */
   partitions?: Record<string, number>;
   connection?: Partial<ConnectionOptions>;
 }
@@ -77,7 +78,10 @@ export class MetaqClient {
         options.zkRoot,
       );
     } else if (options.serverUrl !== undefined) {
-      this.router = new DirectRouter(parseBrokerUrl(options.serverUrl), options.partitions ?? {});
+      const address = parseBrokerUrl(options.serverUrl);
+      // Over http:// only put, get and offset exist (MetaQ's front end): no stats to learn partitions from.
+      const ask = isHttpAddress(address) ? undefined : (topic: string) => askPartitionCount(this.connection(address), topic, 10_000);
+      this.router = new DirectRouter(address, options.partitions ?? {}, ask);
     } else throw new InvalidArgumentError('options', 'needs serverUrl (meta://host:port, direct mode) or zkConnect (host:port, cluster mode)');
   }
 
@@ -207,7 +211,7 @@ export class MetaqClient {
     };
   }
 
-  /** A topic's partition indexes as this client knows them (direct mode: `ClientOptions.partitions`, else just 0). */
+  /** A topic's partition indexes (direct mode: `ClientOptions.partitions`, else the broker's count; 0 if it cannot say). */
   async partitionIndexes(topic: string): Promise<number[]> {
     checkTopic(topic, 'topic');
     const known = await this.router.partitions(topic);

@@ -20,30 +20,73 @@ export interface PartitionRouter {
 /** The special "broker picks" partition of direct mode (`-1--1` in MetaQ's string form). */
 export const ANY_PARTITION: Partition = { brokerId: -1, index: -1 };
 
+/** How long a partition count learned from the broker is used before it is asked again (a topic's numPartitions can grow). */
+export const PARTITION_COUNT_TTL_MS = 60_000;
+
 /**
- * Direct mode: one broker. Producers send with partition -1 (the broker picks, as MetaQ's direct
- * mode does) unless the topic's partition count is configured, which key selectors need.
+ * Direct mode: one broker. A topic's partitions come from `ClientOptions.partitions` if configured,
+ * else from `ask` (the broker's `stats <topic>`, topic-partition-count.ts), cached for `ttlMs`.
+ * Without `ask` (an http:// broker) or when asking fails, producers send with partition -1 (the
+ * broker picks, as MetaQ's direct mode does).
  */
 export class DirectRouter implements PartitionRouter {
   constructor(
     private readonly address: BrokerAddress,
     private readonly partitionCounts: Readonly<Record<string, number>> = {},
+    private readonly ask?: (topic: string) => Promise<number>,
+    private readonly ttlMs = PARTITION_COUNT_TTL_MS,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  private readonly cache = new Map<string, readonly Partition[]>();
+  private readonly cache = new Map<string, { partitions: readonly Partition[]; learnedAtMs: number }>();
+  private readonly asking = new Map<string, Promise<readonly Partition[]>>();
 
   partitions(topic: string): Promise<readonly Partition[]> {
-    return Promise.resolve(this.knownPartitions(topic));
+    const configured = this.configured(topic);
+    if (configured !== undefined) return Promise.resolve(configured);
+    const cached = this.cache.get(topic);
+    if (cached !== undefined && this.now() - cached.learnedAtMs < this.ttlMs) return Promise.resolve(cached.partitions);
+    return this.learn(topic);
   }
 
-  knownPartitions(topic: string): readonly Partition[] {
-    let partitions = this.cache.get(topic);
-    if (partitions === undefined) {
-      const count = this.partitionCounts[topic];
-      partitions = count === undefined ? [ANY_PARTITION] : Array.from({ length: count }, (_, index) => ({ brokerId: 0, index }));
-      this.cache.set(topic, partitions);
+  knownPartitions(topic: string): readonly Partition[] | undefined {
+    const configured = this.configured(topic);
+    if (configured !== undefined) return configured;
+    if (this.ask === undefined) return [ANY_PARTITION];
+    const cached = this.cache.get(topic);
+    // A stale count still serves the hot path while the broker is asked again.
+    if (cached !== undefined && this.now() - cached.learnedAtMs >= this.ttlMs) void this.learn(topic).catch(() => undefined);
+    return cached?.partitions;
+  }
+
+  /** Drop what was learned of `topic` (say after a "wrong partition" refusal): the next lookup asks the broker. */
+  forget(topic: string): void {
+    this.cache.delete(topic);
+  }
+
+  private configured(topic: string): readonly Partition[] | undefined {
+    const count = this.partitionCounts[topic];
+    return count === undefined ? undefined : indexesUpTo(count);
+  }
+
+  private learn(topic: string): Promise<readonly Partition[]> {
+    const ask = this.ask;
+    if (ask === undefined) return Promise.resolve([ANY_PARTITION]);
+    let pending = this.asking.get(topic);
+    if (pending === undefined) {
+      pending = ask(topic).then(
+        (count) => {
+          const partitions = indexesUpTo(count);
+          this.cache.set(topic, { partitions, learnedAtMs: this.now() });
+          return partitions;
+        },
+        // Not learned (no answer, or a broker that refuses stats): keep the last count, else let the broker pick.
+        () => this.cache.get(topic)?.partitions ?? [ANY_PARTITION],
+      );
+      pending.finally(() => this.asking.delete(topic)).catch(() => undefined);
+      this.asking.set(topic, pending);
     }
-    return partitions;
+    return pending;
   }
 
   broker(): BrokerAddress {
@@ -61,4 +104,9 @@ export class DirectRouter implements PartitionRouter {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Partitions 0 … count-1 of the one direct-mode broker (broker id 0). */
+function indexesUpTo(count: number): readonly Partition[] {
+  return Array.from({ length: count }, (_, index) => ({ brokerId: 0, index }));
 }

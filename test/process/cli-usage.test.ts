@@ -45,7 +45,7 @@ describe('metaq usage: help, version and usage errors from the command declarati
   it("metaq <command> --help and -h print that command's options and defaults and exit 0", async () => {
     const consume = await metaq('consume', '--help');
     assert.match(consume.stdout, /^Usage: metaq consume \[options\] <topic>/);
-    assert.match(consume.stdout, /--partition <N>\s+the partition to read \(default: 0\)/);
+    assert.match(consume.stdout, /--partition <N>\s+read only this partition \(default: every\s+partition,\s+each in order\)/);
     assert.match(consume.stdout, /--max-size <B>\s+largest fetch in bytes \(default: 1048576\)/);
     assert.match(consume.stdout, /--port <N>\s+broker port \(default: 8123\)/);
     const monitor = await metaq('monitor', '-h');

@@ -138,7 +138,8 @@ function transactions(s: StatsSources): string[] {
 
 function topic(name: string, s: StatsSources): string[] {
   const partitions = s.stores.all().get(name);
-  const configured = s.stores.settings(name) !== undefined;
+  const settings = s.stores.settings(name);
+  const configured = settings !== undefined;
   const hasData = partitions !== undefined && partitions.size > 0;
   let count = 0;
   let bytes = 0;
@@ -153,5 +154,7 @@ function topic(name: string, s: StatsSources): string[] {
     `message_count ${count}`,
     `bytes ${bytes}`,
     ...reportedKinds(s).map((kind) => `topic_realtime_${kind} ${s.realtime.forTopic(kind, name)}`),
+    // metaq: the partitions a put may create (0 for a topic refused), which direct-mode clients need before any exist.
+    `num_partitions ${settings?.numPartitions ?? 0}`,
   ];
 }

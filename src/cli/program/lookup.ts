@@ -27,7 +27,7 @@ export function registerLookup(program: Command): void {
         .addOption(new Option('--key <K>', 'messages with this key'))
         .addOption(new Option('--id <ID>', 'the message with this id').argParser(messageId).conflicts('key'))
         .addOption(new Option('--limit <N>', 'with --key: at most this many, the newest').argParser(integer))
-        .addOption(new Option('--partitions <N>', 'how many partitions the topic has (default: 1)').argParser(integer)),
+        .addOption(new Option('--partitions <N>', 'how many partitions the topic has (default: as the broker says)').argParser(integer)),
     ),
   ).action(async (topic: string, options: LookupOptions) => {
     if (options.key === undefined && options.id === undefined) throw new MetaqError('USAGE', 'lookup needs either --key K or --id ID');

@@ -74,7 +74,7 @@ export class ProducerTransactions {
     if (chosen.index < 0)
       throw new InvalidArgumentError(
         'message.topic',
-        `${put.topic} has no known partitions, and a transactional send must name one: in direct mode pass ClientOptions.partitions (e.g. { '${put.topic}': 1 })`,
+        `${put.topic} has no known partitions (the broker did not say how many, or is an http:// address), and a transactional send must name one: in direct mode pass ClientOptions.partitions (e.g. { '${put.topic}': 1 })`,
       );
     const address = router.broker(chosen);
     if (bound !== undefined && address.url !== bound.url)
