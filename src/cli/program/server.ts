@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { integer } from './option-values.js';
+import { listenPort } from './option-values.js';
 import { zkOption } from './shared-options.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -22,8 +22,8 @@ export function registerServer(program: Command): void {
     .description('Run a broker, and its admin API and console when [http] enables them, until SIGTERM or SIGINT. Options override server.ini.')
     .addOption(new Option('--config <FILE>', 'server.ini to read (default: the built-in defaults)'))
     .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
-    .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(integer))
-    .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(integer))
+    .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(listenPort))
+    .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(listenPort))
     .addOption(new Option('--host <ADDR>', 'host name the broker registers ([system] hostName)'))
     .addOption(zkOption('ZooKeeper connect string: join that cluster ([zookeeper] zk.zkConnect)'))
     .action(server);

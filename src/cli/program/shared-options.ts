@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { AdminClient } from '../../admin/admin-client.js';
 import { MetaqError } from '../../common/errors.js';
-import { integer, repeatable } from './option-values.js';
+import { port, repeatable } from './option-values.js';
 
 // Options several commands share, declared once so their names, defaults and help agree.
 
@@ -15,7 +15,7 @@ export interface BrokerOptionValues {
 export function withBrokerOptions(command: Command): Command {
   return command
     .addOption(new Option('--host <ADDR>', 'broker host name or address').default('127.0.0.1'))
-    .addOption(new Option('--port <N>', 'broker port').default(8123).argParser(integer));
+    .addOption(new Option('--port <N>', 'broker port').default(8123).argParser(port));
 }
 
 /** `--zk` and `--root`: the ZooKeeper ensemble and the chroot metaq's znodes live under. */

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { CLI } from '../support/broker-process.js';
+
+const run = promisify(execFile);
+
+/** A local port nothing listens on: bound by the system, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A run that must fail on its own within `timeoutMs`: past it the child is killed and `code` is null. */
+async function failed(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string; elapsedMs: number }> {
+  const started = performance.now();
+  try {
+    await run(process.execPath, [CLI, ...args], { timeout: timeoutMs, env: { ...process.env, METAQ_ADMIN_TOKEN: '' } });
+  } catch (error) {
+    const e = error as { code: number | null; stderr: string; stdout: string };
+    return { code: e.code, stderr: e.stderr, stdout: e.stdout, elapsedMs: performance.now() - started };
+  }
+  throw new Error(`metaq ${args.join(' ')} succeeded`);
+}
+
+describe('metaq command line failures say what happened and end the process', { timeout: 90_000 }, () => {
+  it('cluster, offsets and promote exit 1 soon after saying ZooKeeper is unreachable', async () => {
+    const zk = `127.0.0.1:${await closedPort()}`;
+    const runs = await Promise.all([
+      failed(['cluster', '--zk', zk]),
+      failed(['offsets', '--zk', zk, '--group', 'g', '--topic', 't']),
+      failed(['promote', '--zk', zk, '--broker-id', '1']),
+    ]);
+    for (const result of runs) {
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, new RegExp(`could not connect to ZooKeeper at ${zk} within 10000 ms`));
+      // The connection timeout is 10 s; the process must not outlive it by much.
+      assert.ok(result.elapsedMs < 20_000, `took ${result.elapsedMs} ms`);
+    }
+  });
+
+  it('produce to a stopped broker says how many attempts failed over how long, and what to check', async () => {
+    const port = await closedPort();
+    const result = await failed(['produce', 't', '--port', String(port), '--message', 'hi']);
+    assert.equal(result.code, 2);
+    const message = new RegExp(
+      `could not connect to meta://127\\.0\\.0\\.1:${port}: (\\d+) attempts over (\\d+) ms failed \\(last: connect ECONNREFUSED[^)]*\\); is a broker running on 127\\.0\\.0\\.1:${port}\\?`,
+    );
+    const match = message.exec(result.stderr);
+    assert.ok(match, result.stderr);
+    assert.ok(Number(match[1]) > 1);
+    // The time said is the time waited, not one request's timeout.
+    assert.ok(Number(match[2]) > 3000 && Number(match[2]) <= result.elapsedMs, result.stderr);
+  });
+
+  it('tx commit with a malformed key exits 64 and says what a key looks like, without connecting', async () => {
+    const port = await closedPort();
+    for (const key of ['nonsense', 'XID:1:zz:00:q', 'TX:s:1']) {
+      const result = await failed(['tx', 'commit', key, '--port', String(port)]);
+      assert.equal(result.code, 64, result.stderr);
+      assert.match(result.stderr, /XID:<format>:<gtrid>:<bqual>:<qualifier>/);
+      assert.match(result.stderr, /metaq tx list/);
+      assert.doesNotMatch(result.stderr, /connection|connect/);
+    }
+  });
+
+  it('a port out of range is a usage error (64)', async () => {
+    for (const args of [
+      ['consume', 't', '--port', '99999'],
+      ['produce', 't', '--port', '0', '--message', 'x'],
+      ['server', '--port', '70000'],
+    ]) {
+      const result = await failed(args);
+      assert.equal(result.code, 64, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /option '--port <N>' argument '\d+' is invalid\. It must be a port number/);
+    }
+  });
+});
