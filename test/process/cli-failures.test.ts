@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, it } from 'node:test';
-import { CLI } from '../support/broker-process.js';
+import { after, describe, it } from 'node:test';
+import { CLI, killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 
 const run = promisify(execFile);
 
@@ -29,6 +31,8 @@ async function failed(args: string[], timeoutMs = 30_000): Promise<{ code: numbe
 }
 
 describe('metaq command line failures say what happened and end the process', { timeout: 90_000 }, () => {
+  after(killAllBrokers);
+
   it('cluster, offsets and promote exit 1 soon after saying ZooKeeper is unreachable', async () => {
     const zk = `127.0.0.1:${await closedPort()}`;
     const runs = await Promise.all([
@@ -79,5 +83,29 @@ describe('metaq command line failures say what happened and end the process', { 
       assert.equal(result.code, 64, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /option '--port <N>' argument '\d+' is invalid\. It must be a port number/);
     }
+  });
+
+  it('delete-partitions --force refuses a data directory a broker is running on, and works once it stopped', async () => {
+    const dir = tempDir('cli-delete');
+    const data = join(dir, 'data');
+    const config = writeConfig(dir, { dataPath: data, unflushThreshold: 0 });
+    const remove = ['delete-partitions', '--data', data, '--topic', 'gone', '--start', '0', '--end', '0', '--force'];
+    let broker = await startBrokerProcess(config);
+    await run(process.execPath, [CLI, 'produce', 'gone', '--port', String(broker.port), '--message', 'm']);
+    const refused = await failed(remove);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`a broker \\(pid ${broker.child.pid}\\) is running on ${data}.*stop it before deleting`));
+    assert.ok(existsSync(join(data, 'gone-0')));
+    // A broker killed -9 leaves its mark behind, naming a process that is gone: not a running broker.
+    await broker.kill('SIGKILL');
+    assert.ok(existsSync(join(data, '.metaq-broker.pid')));
+    const deleted = await run(process.execPath, [CLI, ...remove]);
+    assert.match(deleted.stdout, /deleted .*gone-0/);
+    assert.ok(!existsSync(join(data, 'gone-0')));
+    // A broker that stops cleanly takes its mark away.
+    broker = await startBrokerProcess(config);
+    assert.ok(existsSync(join(data, '.metaq-broker.pid')));
+    assert.equal(await broker.kill('SIGTERM'), 0);
+    assert.ok(!existsSync(join(data, '.metaq-broker.pid')));
   });
 });

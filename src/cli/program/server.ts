@@ -53,6 +53,8 @@ async function server(options: ServerOptions): Promise<void> {
         throw error;
       })
     : undefined;
+  // Before the banners: a supervisor (or test) that signals as soon as it reads them must get a clean stop.
+  stopOnSignals(broker, admin, config.system.shutdownTimeoutMs);
   // Announced only now that every port is up: a taken HTTP port ends the process before this.
   broker.logger.info({ component: 'broker', url: broker.url, http: admin?.url, dataPath: config.system.dataPath }, 'broker started');
   // Banners for the person at the terminal go to stderr: stdout carries only the JSON log.
@@ -62,5 +64,4 @@ async function server(options: ServerOptions): Promise<void> {
       `console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`,
     );
   }
-  stopOnSignals(broker, admin, config.system.shutdownTimeoutMs);
 }
