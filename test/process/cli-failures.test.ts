@@ -19,10 +19,14 @@ async function closedPort(): Promise<number> {
 }
 
 /** A run that must fail on its own within `timeoutMs`: past it the child is killed and `code` is null. */
-async function failed(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string; elapsedMs: number }> {
+async function failed(
+  args: string[],
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string; stdout: string; elapsedMs: number }> {
   const started = performance.now();
   try {
-    await run(process.execPath, [CLI, ...args], { timeout: timeoutMs, env: { ...process.env, METAQ_ADMIN_TOKEN: '' } });
+    await run(process.execPath, [CLI, ...args], { timeout: timeoutMs, env: { ...process.env, METAQ_ADMIN_TOKEN: '', ...env } });
   } catch (error) {
     const e = error as { code: number | null; stderr: string; stdout: string };
     return { code: e.code, stderr: e.stderr, stdout: e.stdout, elapsedMs: performance.now() - started };
@@ -37,7 +41,7 @@ describe('metaq command line failures say what happened and end the process', { 
     const zk = `127.0.0.1:${await closedPort()}`;
     const runs = await Promise.all([
       failed(['cluster', '--zk', zk]),
-      failed(['offsets', '--zk', zk, '--group', 'g', '--topic', 't']),
+      failed(['offsets', '--group', 'g', '--topic', 't'], 30_000, { METAQ_ZK: zk }), // the environment's ZooKeeper, when --zk is not given
       failed(['promote', '--zk', zk, '--broker-id', '1']),
     ]);
     for (const result of runs) {
