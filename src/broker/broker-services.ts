@@ -6,6 +6,7 @@ import { UserBook } from './auth/user-book.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { TlsMaterial } from './config/tls-material.js';
 import { loadTlsMaterial } from './config/tls-material.js';
+import { markDataDirs } from './data-dir-owner.js';
 import { DelayedMessages } from './delayed/delayed-messages.js';
 import { PartitionStores } from './partition-stores.js';
 import { TraceBook } from './tracing/trace-book.js';
@@ -45,12 +46,18 @@ async function loadUsers({ config, io, logger }: ServiceSources): Promise<UserBo
 
 /**
  * Open the broker's services onto `resources`, in an order whose reverse is the order they close
- * in: the stores, the transaction journal replayed onto them (before anyone can read or write),
+ * in: marks that the data directories are in use, the stores, the transaction journal replayed onto them (before anyone can read or write),
  * users and TLS, traces, the delayed schedule. A step that fails closes the ones before it.
  */
 export async function openBrokerServices(sources: ServiceSources, resources: ResourceStack): Promise<BrokerServices> {
   const { config, io, logger, clock } = sources;
   const { system } = config;
+  const dataDirs = [...new Set([system.dataPath, ...config.topics.flatMap((topic) => (topic.dataPath ? [topic.dataPath] : []))])];
+  await resources.acquire(
+    'data directory marks',
+    () => markDataDirs(io, dataDirs),
+    (unmark) => unmark(),
+  );
   const stores = await resources.acquire(
     'partition stores',
     async () => {

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { AdminClient } from '../admin/admin-client.js';
 import type { TopicReload } from '../broker/broker.js';
+import { dataDirOwner, OWNER_FILE } from '../broker/data-dir-owner.js';
 import { deletePartitions, movePartitions, NodeFileIO } from '../broker/index.js';
 import { ZkSession } from '../client/index.js';
 import { copyOffsets } from '../coordination/zk/copy-offsets.js';
@@ -36,6 +38,15 @@ export async function openPartitions(admin: AdminClient, topic: string, out: Nod
   out.write(`${topic}: every partition open\n`);
 }
 
+/** Partition directories change only under a stopped broker: a running one would lose track of them, and their data. */
+async function refuseWhileRunning(dataDir: string, doing: string): Promise<void> {
+  const pid = await dataDirOwner(new NodeFileIO(), dataDir);
+  if (pid !== undefined)
+    throw new Error(
+      `a broker (pid ${pid}) is running on ${dataDir} (${join(dataDir, OWNER_FILE)}); stop it before ${doing} partition directories, or use close-partitions to stop traffic on a running one`,
+    );
+}
+
 /** `metaq move-partitions`: renumber partition directories of a stopped broker; with `json`, one array of `{from, to}`. */
 export async function movePartitionDirs(
   dataDir: string,
@@ -45,6 +56,7 @@ export async function movePartitionDirs(
   json = false,
 ): Promise<void> {
   const { start, end, by } = range;
+  await refuseWhileRunning(dataDir, 'moving');
   const bar = progressBar(end - start + 1, `moving ${topic}`);
   try {
     const moves = await movePartitions(new NodeFileIO(), dataDir, topic, start, end, by, (done) => bar.update(done));
@@ -74,6 +86,7 @@ export async function deletePartitionDirs(
     out.write(`would delete ${topic}-${start} … ${topic}-${end} under ${dataDir} with every message in them; run again with --force to delete\n`);
     return;
   }
+  await refuseWhileRunning(dataDir, 'deleting');
   const bar = progressBar(end - start + 1, `deleting ${topic}`);
   try {
     const deleted = await deletePartitions(new NodeFileIO(), dataDir, topic, start, end, (done) => bar.update(done));

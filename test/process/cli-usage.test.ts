@@ -51,7 +51,7 @@ describe('metaq usage: help, version and usage errors from the command declarati
     const monitor = await metaq('monitor', '-h');
     assert.match(monitor.stdout, /^Usage: metaq monitor \[options\]/);
     assert.match(monitor.stdout, /--disk-used-percent <P>\s[^-]*\(default:\s+90\)/);
-    assert.match(monitor.stdout, /--token <T>\s[^-]*\(env:\s+METAQ_ADMIN_TOKEN\)/);
+    assert.match(monitor.stdout, /--token <T>\s[^-]*\(env:\s+METAQ_TOKEN\)/);
     const tail = await metaq('help', 'tail');
     assert.match(tail.stdout, /^Usage: metaq tail \[options\]/);
     assert.match(tail.stdout, /--files <GLOB>/);

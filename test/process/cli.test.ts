@@ -69,7 +69,7 @@ describe('metaq command line', { timeout: 60_000 }, () => {
     await assert.rejects(
       metaq('stats', '--port', 'eighty'),
       (error: { code?: number; stderr?: string }) =>
-        error.code === 64 && /option '--port <N>' argument 'eighty' is invalid\. It must be an integer/.test(error.stderr ?? ''),
+        error.code === 64 && /option '--port <N>' argument 'eighty' is invalid\. It must be a port number from 1 to 65535/.test(error.stderr ?? ''),
     );
   });
 

@@ -58,7 +58,10 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
 
 const ENVIRONMENT = `
 Environment:
-  METAQ_ADMIN_TOKEN              the admin API's token when --token is not given
+  METAQ_SERVER                   the broker (meta://host:port or host:port) when --server, --host, --port are not given
+  METAQ_ZK                       ZooKeeper for cluster, offsets, copy-offsets and promote when --zk is not given
+  METAQ_ADMIN                    the admin API's base URL when --admin is not given
+  METAQ_TOKEN                    the admin API's token when --token is not given (METAQ_ADMIN_TOKEN is read too)
   METAQ_USER, METAQ_PASSWORD     log in to brokers with [auth] enabled=true
   METAQ_TLS=1, METAQ_TLS_CA      TLS to the brokers, trusting the CA bundle named
   METAQ_TLS_CERT, METAQ_TLS_KEY  a client certificate for brokers with clientAuth=true

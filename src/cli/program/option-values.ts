@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { groupNameProblem, topicNameProblem } from '../../common/names.js';
+import { validateTransactionKey } from '../../protocol/transaction-key.js';
 
 // Value parsers for options and arguments. Commander prints a parser's message after
 // "option '--port <N>' argument 'eighty' is invalid.", so each message is a full sentence.
@@ -8,6 +9,20 @@ import { groupNameProblem, topicNameProblem } from '../../common/names.js';
 export function integer(text: string): number {
   if (!/^-?[0-9]+$/.test(text)) throw new InvalidArgumentError('It must be an integer.');
   return Number(text);
+}
+
+/** A TCP port to connect to: commander's exit 64, not a client error (exit 1) after parsing. */
+export function port(text: string): number {
+  const value = /^[0-9]{1,5}$/.test(text) ? Number(text) : 0;
+  if (value < 1 || value > 65535) throw new InvalidArgumentError('It must be a port number from 1 to 65535.');
+  return value;
+}
+
+/** A TCP port to listen on; 0 picks a free one. */
+export function listenPort(text: string): number {
+  const value = /^[0-9]{1,5}$/.test(text) ? Number(text) : -1;
+  if (value < 0 || value > 65535) throw new InvalidArgumentError('It must be a port number from 0 (any free one) to 65535.');
+  return value;
 }
 
 /** A number of zero or more, fractions allowed (thresholds such as a load per CPU). */
@@ -43,6 +58,21 @@ export function collectSignedMessageIds(text: string, previous: readonly bigint[
     return BigInt(id);
   });
   return [...(previous ?? []), ...ids];
+}
+
+/**
+ * An XA transaction's key, checked here: the broker answers a malformed one by dropping the
+ * connection, which would read as a network fault.
+ */
+export function xaTransactionKey(text: string): string {
+  const shape = 'a key looks like XID:<format>:<gtrid>:<bqual>:<qualifier> (format a number, gtrid and bqual lower-case hex), as metaq tx list prints it';
+  if (!text.startsWith('XID:') || /\s/.test(text)) throw new InvalidArgumentError(`It is not an XA transaction key: ${shape}.`);
+  try {
+    validateTransactionKey(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}; ${shape}.`);
+  }
+  return text;
 }
 
 /** `--from`: a date and time, local unless it ends in Z or an offset. */

@@ -30,7 +30,7 @@ export function registerMovePartitions(program: Command): void {
       program
         .command('move-partitions')
         .summary("renumber a stopped broker's partition directories")
-        .description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K).'),
+        .description('Rename the partition directories T-A … T-B of a stopped broker to T-(A+K) … T-(B+K); refused while a broker runs on the directory.'),
     ).addOption(required(new Option('--offset <K>', 'how far to move them (negative moves down)').argParser(integer))),
   ).action(async (options: PartitionRange & JsonOptionValues & { offset: number }) => {
     const { movePartitionDirs } = await import('../operations-commands.js');
@@ -46,7 +46,9 @@ export function registerDeletePartitions(program: Command): void {
       program
         .command('delete-partitions')
         .summary("delete a stopped broker's partition directories")
-        .description('Delete the partition directories T-A … T-B of a stopped broker, with every message in them. Without --force, only says what would go.'),
+        .description(
+          'Delete the partition directories T-A … T-B of a stopped broker, with every message in them. Without --force, only says what would go; refused while a broker runs on the directory (it keeps .metaq-broker.pid there).',
+        ),
     ).addOption(new Option('--force', 'really delete').default(false)),
   ).action(async (options: PartitionRange & JsonOptionValues & { force: boolean }) => {
     const { deletePartitionDirs } = await import('../operations-commands.js');

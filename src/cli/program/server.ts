@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { integer } from './option-values.js';
+import { listenPort } from './option-values.js';
 import { zkOption } from './shared-options.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -22,8 +22,8 @@ export function registerServer(program: Command): void {
     .description('Run a broker, and its admin API and console when [http] enables them, until SIGTERM or SIGINT. Options override server.ini.')
     .addOption(new Option('--config <FILE>', 'server.ini to read (default: the built-in defaults)'))
     .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
-    .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(integer))
-    .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(integer))
+    .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(listenPort))
+    .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(listenPort))
     .addOption(new Option('--host <ADDR>', 'host name the broker registers ([system] hostName)'))
     .addOption(zkOption('ZooKeeper connect string: join that cluster ([zookeeper] zk.zkConnect)'))
     .action(server);
@@ -53,6 +53,8 @@ async function server(options: ServerOptions): Promise<void> {
         throw error;
       })
     : undefined;
+  // Before the banners: a supervisor (or test) that signals as soon as it reads them must get a clean stop.
+  stopOnSignals(broker, admin, config.system.shutdownTimeoutMs);
   // Announced only now that every port is up: a taken HTTP port ends the process before this.
   broker.logger.info({ component: 'broker', url: broker.url, http: admin?.url, dataPath: config.system.dataPath }, 'broker started');
   // Banners for the person at the terminal go to stderr: stdout carries only the JSON log.
@@ -62,5 +64,4 @@ async function server(options: ServerOptions): Promise<void> {
       `console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`,
     );
   }
-  stopOnSignals(broker, admin, config.system.shutdownTimeoutMs);
 }

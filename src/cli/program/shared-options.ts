@@ -2,11 +2,12 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { AdminClient } from '../../admin/admin-client.js';
 import { MetaqError } from '../../common/errors.js';
-import { integer, repeatable } from './option-values.js';
+import { port, repeatable } from './option-values.js';
+import { applyServerAddress, serverOption } from './server-address.js';
 
 // Options several commands share, declared once so their names, defaults and help agree.
 
-/** `--host` and `--port`: the broker a command talks to over the wire. */
+/** `--host` and `--port` (or `--server`, METAQ_SERVER): the broker a command talks to over the wire. */
 export interface BrokerOptionValues {
   host: string;
   port: number;
@@ -15,7 +16,9 @@ export interface BrokerOptionValues {
 export function withBrokerOptions(command: Command): Command {
   return command
     .addOption(new Option('--host <ADDR>', 'broker host name or address').default('127.0.0.1'))
-    .addOption(new Option('--port <N>', 'broker port').default(8123).argParser(integer));
+    .addOption(new Option('--port <N>', 'broker port').default(8123).argParser(port))
+    .addOption(serverOption())
+    .hook('preAction', (self) => applyServerAddress(self));
 }
 
 /** `--zk` and `--root`: the ZooKeeper ensemble and the chroot metaq's znodes live under. */
@@ -32,16 +35,22 @@ export function rootOption(): Option {
   return new Option('--root <PATH>', "root znode of metaq's data in ZooKeeper").default('/meta');
 }
 
+/** For commands that only work against ZooKeeper; where --zk switches a command to cluster mode, the environment must not. */
 export function withZkOptions(command: Command): Command {
-  return command.addOption(zkOption().default('127.0.0.1:2181')).addOption(rootOption());
+  return command.addOption(zkOption().default('127.0.0.1:2181').env('METAQ_ZK')).addOption(rootOption());
 }
 
 /** The default admin API: the broker's HTTP side on this machine. */
 const LOCAL_ADMIN = 'http://127.0.0.1:8120';
 
-/** `--token`, from METAQ_ADMIN_TOKEN unless given. */
+/** `--token`, from METAQ_TOKEN unless given, then from METAQ_ADMIN_TOKEN (its earlier name, still read). */
 export function tokenOption(): Option {
-  return new Option('--token <T>', "the admin API's token (the broker's [http] token, or the one it printed at start)").env('METAQ_ADMIN_TOKEN');
+  const option = new Option(
+    '--token <T>',
+    "the admin API's token (the broker's [http] token, or the one it printed at start; METAQ_ADMIN_TOKEN is read too)",
+  ).env('METAQ_TOKEN');
+  const legacy = process.env.METAQ_ADMIN_TOKEN;
+  return legacy === undefined || legacy === '' ? option : option.default(legacy, 'METAQ_ADMIN_TOKEN');
 }
 
 /** `--admin` and `--token`: one broker's admin API. */
@@ -51,7 +60,7 @@ export interface AdminOptionValues {
 }
 
 export function withAdminOptions(command: Command): Command {
-  return command.addOption(new Option('--admin <URL>', "the broker's admin API").default(LOCAL_ADMIN)).addOption(tokenOption());
+  return command.addOption(new Option('--admin <URL>', "the broker's admin API").default(LOCAL_ADMIN).env('METAQ_ADMIN')).addOption(tokenOption());
 }
 
 /** `--admin` given once per broker (or as a comma-separated list), and `--token`. */
@@ -62,13 +71,15 @@ export interface AdminListOptionValues {
 
 export function withAdminListOptions(command: Command): Command {
   return command
-    .addOption(repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN]))
+    .addOption(
+      repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN]).env('METAQ_ADMIN'),
+    )
     .addOption(tokenOption());
 }
 
 export function requireToken(token: string | undefined): string {
   if (token === undefined || token === '')
-    throw new MetaqError('USAGE', "the admin API needs a token: --token T or METAQ_ADMIN_TOKEN (the broker's [http] token, or the one it printed at start)");
+    throw new MetaqError('USAGE', "the admin API needs a token: --token T or METAQ_TOKEN (the broker's [http] token, or the one it printed at start)");
   return token;
 }
 

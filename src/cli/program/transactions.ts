@@ -1,5 +1,6 @@
 import { Argument } from 'commander';
 import type { Command } from 'commander';
+import { xaTransactionKey } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';
 import { withBrokerOptions } from './shared-options.js';
 import type { JsonOptionValues } from './json-option.js';
@@ -16,7 +17,7 @@ export function registerTransactions(program: Command): void {
           "list: the broker's open and heuristically completed transactions. commit or rollback XID_KEY: finish a prepared XA transaction whose coordinator is gone; the coordinator hears the heuristic outcome when it retries (docs/transactions.md).",
         )
         .addArgument(new Argument('<action>', 'what to do').choices(['list', 'commit', 'rollback']))
-        .argument('[xid-key]', 'with commit or rollback: the XID:… key that tx list prints'),
+        .argument('[xid-key]', 'with commit or rollback: the XID:… key that tx list prints', xaTransactionKey),
     ),
   ).action(async (action: string, key: string | undefined, options: BrokerOptionValues & JsonOptionValues) => {
     checkJsonAction(options, 'tx', action, 'list');

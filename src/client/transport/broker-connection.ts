@@ -62,6 +62,8 @@ export class BrokerConnection {
   private connected = false;
   private closed = false;
   private attempts = 0;
+  /** Since when no connection has been up (creation or the last loss): the time a failing request really waited. */
+  private disconnectedSince = performance.now();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastActivity = performance.now();
   private heartbeatInFlight = false;
@@ -212,6 +214,7 @@ export class BrokerConnection {
     this.socket = undefined;
     this.writer = undefined;
     if (wasConnected) {
+      this.disconnectedSince = performance.now();
       // Every pending request was written: its outcome is unknown. (After a failed connect
       // attempt the pending requests are still queued and wait for the next attempt.)
       const error = new ConnectionError(`connection to ${this.address.url} was lost; requests in flight may or may not have been processed`);
@@ -233,15 +236,22 @@ export class BrokerConnection {
       if (entry.deadline <= now) {
         this.pending.delete(opaque);
         // Never sent while no connection could be made: say why, not just that time ran out.
-        if (!this.connected && this.lastConnectError !== undefined)
-          entry.reject(
-            new ConnectionError(`${entry.what} was not sent: no connection to ${this.address.url} within ${entry.timeoutMs} ms (${this.lastConnectError})`),
-          );
+        if (!this.connected && this.lastConnectError !== undefined) entry.reject(new ConnectionError(`${entry.what} was not sent: ${this.unreachable(now)}`));
         else entry.reject(new RequestTimeoutError(entry.what, entry.timeoutMs));
       }
     }
     if (this.pending.size === 0) this.sweeper.unref();
     if (this.connected && !this.heartbeatInFlight && now - this.lastActivity >= this.options.heartbeatIdleMs) this.heartbeat();
+  }
+
+  /**
+   * What the failed connection attempts add up to. Requests queue one after another on a dead
+   * broker, so each one's own timeout would understate how long the caller has waited.
+   */
+  private unreachable(now: number): string {
+    const tries = this.attempts; // failed ones since the last connection
+    const { host, port } = this.address;
+    return `could not connect to ${this.address.url}: ${tries} attempt${tries === 1 ? '' : 's'} over ${Math.round(now - this.disconnectedSince)} ms failed (last: ${this.lastConnectError}); is a broker running on ${host.includes(':') ? `[${host}]` : host}:${port}?`;
   }
 
   private heartbeat(): void {

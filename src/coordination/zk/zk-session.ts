@@ -62,7 +62,13 @@ export class ZkSession extends EventEmitter {
 
   static async open(options: ZkSessionOptions): Promise<ZkSession> {
     const session = new ZkSession(options);
-    await session.waitConnected();
+    try {
+      await session.waitConnected();
+    } catch (error) {
+      // The client keeps reconnecting until closed, and its sockets would hold the process open.
+      await session.close();
+      throw error;
+    }
     return session;
   }
 
