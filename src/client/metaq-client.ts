@@ -16,7 +16,8 @@ import type { ConnectionOptions } from './transport/broker-connection.js';
 import { decodeOffsetForTimeReply } from '../protocol/commands/offset-for-time.js';
 import { decodeKeyOffsetsReply } from '../protocol/commands/key-offsets.js';
 import { decodeStatsReply } from '../protocol/commands/stats.js';
-import pino from 'pino';
+import { defaultLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { OrderedProducer } from './producer/ordered-producer.js';
 import type { OrderedProducerOptions } from './producer/ordered-producer.js';
 import { AsyncProducer } from './producer/async-producer.js';
@@ -45,6 +46,12 @@ export interface ClientOptions {
   /** Direct mode: partitions per topic, for key selectors and consumers of several partitions. */
   partitions?: Record<string, number>;
   connection?: Partial<ConnectionOptions>;
+  /**
+   * Where the client and the producers and consumers it creates log (a pino logger, or anything
+   * with debug/info/warn/error/child). Default: warnings and errors as JSON on stderr; the level
+   * follows METAQ_LOG_LEVEL (docs/client.md, logging).
+   */
+  logger?: Logger;
 }
 
 /** This host's first non-loopback IPv4 address, as MetaQ names broadcast groups. */
@@ -64,11 +71,12 @@ export class MetaqClient {
   readonly router: PartitionRouter;
   private readonly connections = new Map<string, BrokerTransport>();
   private readonly children = new Set<{ close(): Promise<void> }>();
-  private readonly logger = pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+  private readonly logger: Logger;
   private closed = false;
 
   constructor(private readonly options: ClientOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
+    this.logger = options.logger ?? defaultLogger();
     if (options.zkConnect !== undefined) {
       const zkConnect = options.zkConnect;
       let session: Promise<ZkSession> | undefined;
@@ -88,6 +96,7 @@ export class MetaqClient {
     if (connection === undefined) {
       connection = isHttpAddress(address) ? new HttpTransport(address) : new BrokerConnection(address, this.options.connection);
       this.connections.set(address.url, connection);
+      this.logger.debug({ broker: address.url }, 'connecting to a broker');
     }
     return connection;
   }
@@ -112,7 +121,9 @@ export class MetaqClient {
   }
 
   consumer(options: ConsumerOptions): Consumer {
-    return this.adopt(new ConsumerClass(this, options));
+    // The group's records go to the client's logger unless the consumer has its own.
+    const given = typeof options === 'object' && options !== null && options.logger === undefined;
+    return this.adopt(new ConsumerClass(this, given ? { ...options, logger: this.logger.child({ group: options.group }) } : options));
   }
 
   private adopt<T extends { close(): Promise<void> }>(child: T): T {

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import type { Partition } from '../message.js';
 import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionFetcher } from './partition-fetcher.js';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import pino from 'pino';
-import type { Logger } from 'pino';
+import { defaultLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { MetaqError } from '../../common/errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
@@ -63,7 +63,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   ) {
     this.group = checkConsumerOptions(options);
     if (options.retryTopics !== undefined) this.retrySettings = retryTopicSettings(options.retryTopics, this.group);
-    this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+    this.logger = options.logger ?? defaultLogger();
     this.offsets = new ConsumerOffsets(
       options.offsetStorage ?? new MemoryOffsetStorage(),
       this.group,

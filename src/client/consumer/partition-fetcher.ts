@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import { abortableDelay } from '../../common/abortable-delay.js';
 import { MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
 import { UnreadableCodecError } from '../../protocol/compressed-set.js';
