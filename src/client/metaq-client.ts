@@ -24,6 +24,7 @@ import { AsyncProducer } from './producer/async-producer.js';
 import type { AsyncProducerOptions } from './producer/async-producer.js';
 import { fetchOnce } from './consumer/fetch-once.js';
 import { ZkRouter } from './zk-router.js';
+import { abortable, checkSignal } from './abort-signal.js';
 import { XaProducer } from './transactions/xa-producer.js';
 import type { XaProducerOptions } from './transactions/xa-producer.js';
 import { ZkSession } from '../coordination/zk/zk-session.js';
@@ -135,14 +136,23 @@ export class MetaqClient {
   /**
    * One synchronous fetch from a partition (docs/client.md, get): the whole messages at `offset` and the
    * offset to fetch next. Consumers do this in a loop for you; this is for tools and browsing.
+   * Aborting `signal` rejects at once with its reason.
    */
-  async get(topic: string, partition: number, offset: number, options: { maxSize?: number; timeoutMs?: number; group?: string } = {}): Promise<FetchResult> {
+  async get(
+    topic: string,
+    partition: number,
+    offset: number,
+    options: { maxSize?: number; timeoutMs?: number; group?: string; signal?: AbortSignal } = {},
+  ): Promise<FetchResult> {
     checkTopic(topic, 'topic');
     checkNonNegativeInt(partition, 'partition');
     checkNonNegativeInt(offset, 'offset');
     const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
+    const signal = checkSignal(options.signal, 'options.signal');
     const target: Partition = { brokerId: 0, index: partition };
-    return fetchOnce(this.connection(this.router.broker(target)), topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get');
+    const connection = this.connection(this.router.broker(target));
+    // The reason, not the transport's own error, as Node's APIs reject an aborted call.
+    return abortable(fetchOnce(connection, topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get', signal), signal);
   }
 
   /**
@@ -170,16 +180,24 @@ export class MetaqClient {
   /**
    * Every message of a topic, partition by partition in (broker, index) order, from the start
    * (docs/client.md, browsing). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
+   * Aborting `signal` ends it with the signal's reason, also between the messages of a fetch.
    */
-  async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
+  async *browse(
+    topic: string,
+    options: { maxSize?: number; timeoutMs?: number; partitions?: number[]; signal?: AbortSignal } = {},
+  ): AsyncGenerator<ReceivedMessage> {
     checkTopic(topic, 'topic');
+    const signal = checkSignal(options.signal, 'options.signal');
     const indexes = options.partitions ?? (await this.partitionIndexes(topic));
     for (const index of indexes) {
       let offset = 0;
       for (;;) {
-        const result = await this.get(topic, index, offset, { maxSize: options.maxSize, timeoutMs: options.timeoutMs, group: 'Just_for_Browser' });
+        const result = await this.get(topic, index, offset, { maxSize: options.maxSize, timeoutMs: options.timeoutMs, group: 'Just_for_Browser', signal });
         if (result.caughtUp) break;
-        yield* result.messages;
+        for (const message of result.messages) {
+          signal?.throwIfAborted();
+          yield message;
+        }
         offset = result.nextOffset;
       }
     }

@@ -25,12 +25,14 @@ export async function fetchOnce(
   maxSize: number,
   timeoutMs: number,
   group: string,
+  signal?: AbortSignal,
 ): Promise<FetchResult> {
   const reply = decodeGetReply(
     await connection.request(
       (opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }),
       timeoutMs,
       `get ${topic}-${partition.index}@${offset}`,
+      signal,
     ),
   );
   if (reply.kind === 'moved') return { messages: [], nextOffset: reply.offset, caughtUp: false };
