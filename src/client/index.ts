@@ -41,3 +41,4 @@ export { MariaDbXaResource } from './transactions/mariadb-xa-resource.js';
 export type { XaSqlConnection } from './transactions/mariadb-xa-resource.js';
 export { idTimeMs } from '../common/id-generator.js';
 export type { Logger, LogCall } from './logger.js';
+export type { SendContext, FetchEvent, CommitContext } from './diagnostics.js';
