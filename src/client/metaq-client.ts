@@ -123,8 +123,8 @@ export class MetaqClient {
 
   consumer(options: ConsumerOptions): Consumer {
     // The group's records go to the client's logger unless the consumer has its own.
-    const given = typeof options === 'object' && options !== null && options.logger === undefined;
-    return this.adopt(new ConsumerClass(this, given ? { ...options, logger: this.logger.child({ group: options.group }) } : options));
+    const usesClientLogger = typeof options === 'object' && options !== null && options.logger === undefined;
+    return this.adopt(new ConsumerClass(this, usesClientLogger ? { ...options, logger: this.logger.child({ group: options.group }) } : options));
   }
 
   private adopt<T extends { close(): Promise<void> }>(child: T): T {
