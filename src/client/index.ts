@@ -40,3 +40,5 @@ export type { XaTransactionManagerOptions, RecoveryReport, TwoPhaseStep } from '
 export { MariaDbXaResource } from './transactions/mariadb-xa-resource.js';
 export type { XaSqlConnection } from './transactions/mariadb-xa-resource.js';
 export { idTimeMs } from '../common/id-generator.js';
+export type { Logger, LogCall } from './logger.js';
+export type { SendContext, FetchEvent, CommitContext } from './diagnostics.js';

@@ -17,13 +17,15 @@ import type { ConnectionOptions } from './transport/broker-connection.js';
 import { decodeOffsetForTimeReply } from '../protocol/commands/offset-for-time.js';
 import { decodeKeyOffsetsReply } from '../protocol/commands/key-offsets.js';
 import { decodeStatsReply } from '../protocol/commands/stats.js';
-import pino from 'pino';
+import { defaultLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { OrderedProducer } from './producer/ordered-producer.js';
 import type { OrderedProducerOptions } from './producer/ordered-producer.js';
 import { AsyncProducer } from './producer/async-producer.js';
 import type { AsyncProducerOptions } from './producer/async-producer.js';
 import { fetchOnce } from './consumer/fetch-once.js';
 import { ZkRouter } from './zk-router.js';
+import { abortable, checkSignal } from './abort-signal.js';
 import { XaProducer } from './transactions/xa-producer.js';
 import type { XaProducerOptions } from './transactions/xa-producer.js';
 import { ZkSession } from '../coordination/zk/zk-session.js';
@@ -46,6 +48,12 @@ export interface ClientOptions {
   /** Direct mode: partitions per topic; a topic not named here is asked of the broker (`stats <topic>`, docs/client.md). */
   partitions?: Record<string, number>;
   connection?: Partial<ConnectionOptions>;
+  /**
+   * Where the client and the producers and consumers it creates log (a pino logger, or anything
+   * with debug/info/warn/error/child). Default: warnings and errors as JSON on stderr; the level
+   * follows METAQ_LOG_LEVEL (docs/client.md, logging).
+   */
+  logger?: Logger;
 }
 
 /** This host's first non-loopback IPv4 address, as MetaQ names broadcast groups. */
@@ -65,11 +73,12 @@ export class MetaqClient {
   readonly router: PartitionRouter;
   private readonly connections = new Map<string, BrokerTransport>();
   private readonly children = new Set<{ close(): Promise<void> }>();
-  private readonly logger = pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+  private readonly logger: Logger;
   private closed = false;
 
   constructor(private readonly options: ClientOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
+    this.logger = options.logger ?? defaultLogger();
     if (options.zkConnect !== undefined) {
       const zkConnect = options.zkConnect;
       let session: Promise<ZkSession> | undefined;
@@ -92,6 +101,7 @@ export class MetaqClient {
     if (connection === undefined) {
       connection = isHttpAddress(address) ? new HttpTransport(address) : new BrokerConnection(address, this.options.connection);
       this.connections.set(address.url, connection);
+      this.logger.debug({ broker: address.url }, 'connecting to a broker');
     }
     return connection;
   }
@@ -116,7 +126,9 @@ export class MetaqClient {
   }
 
   consumer(options: ConsumerOptions): Consumer {
-    return this.adopt(new ConsumerClass(this, options));
+    // The group's records go to the client's logger unless the consumer has its own.
+    const usesClientLogger = typeof options === 'object' && options !== null && options.logger === undefined;
+    return this.adopt(new ConsumerClass(this, usesClientLogger ? { ...options, logger: this.logger.child({ group: options.group }) } : options));
   }
 
   private adopt<T extends { close(): Promise<void> }>(child: T): T {
@@ -128,14 +140,23 @@ export class MetaqClient {
   /**
    * One synchronous fetch from a partition (docs/client.md, get): the whole messages at `offset` and the
    * offset to fetch next. Consumers do this in a loop for you; this is for tools and browsing.
+   * Aborting `signal` rejects at once with its reason.
    */
-  async get(topic: string, partition: number, offset: number, options: { maxSize?: number; timeoutMs?: number; group?: string } = {}): Promise<FetchResult> {
+  async get(
+    topic: string,
+    partition: number,
+    offset: number,
+    options: { maxSize?: number; timeoutMs?: number; group?: string; signal?: AbortSignal } = {},
+  ): Promise<FetchResult> {
     checkTopic(topic, 'topic');
     checkNonNegativeInt(partition, 'partition');
     checkNonNegativeInt(offset, 'offset');
     const maxSize = options.maxSize === undefined ? 1024 * 1024 : checkPositiveInt(options.maxSize, 'options.maxSize');
+    const signal = checkSignal(options.signal, 'options.signal');
     const target: Partition = { brokerId: 0, index: partition };
-    return fetchOnce(this.connection(this.router.broker(target)), topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get');
+    const connection = this.connection(this.router.broker(target));
+    // The reason, not the transport's own error, as Node's APIs reject an aborted call.
+    return abortable(fetchOnce(connection, topic, target, offset, maxSize, options.timeoutMs ?? 10_000, options.group ?? 'metaq-get', signal), signal);
   }
 
   /**
@@ -163,16 +184,24 @@ export class MetaqClient {
   /**
    * Every message of a topic, partition by partition in (broker, index) order, from the start
    * (docs/client.md, browsing). A partition whose head was deleted is read from its new start (MetaQ showed it empty).
+   * Aborting `signal` ends it with the signal's reason, also between the messages of a fetch.
    */
-  async *browse(topic: string, options: { maxSize?: number; timeoutMs?: number; partitions?: number[] } = {}): AsyncGenerator<ReceivedMessage> {
+  async *browse(
+    topic: string,
+    options: { maxSize?: number; timeoutMs?: number; partitions?: number[]; signal?: AbortSignal } = {},
+  ): AsyncGenerator<ReceivedMessage> {
     checkTopic(topic, 'topic');
+    const signal = checkSignal(options.signal, 'options.signal');
     const indexes = options.partitions ?? (await this.partitionIndexes(topic));
     for (const index of indexes) {
       let offset = 0;
       for (;;) {
-        const result = await this.get(topic, index, offset, { maxSize: options.maxSize, timeoutMs: options.timeoutMs, group: 'Just_for_Browser' });
+        const result = await this.get(topic, index, offset, { maxSize: options.maxSize, timeoutMs: options.timeoutMs, group: 'Just_for_Browser', signal });
         if (result.caughtUp) break;
-        yield* result.messages;
+        for (const message of result.messages) {
+          signal?.throwIfAborted();
+          yield message;
+        }
         offset = result.nextOffset;
       }
     }

@@ -1,4 +1,5 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
+import { commitTracing, traced } from '../diagnostics.js';
 import type { Partition } from '../message.js';
 import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionFetcher } from './partition-fetcher.js';
@@ -53,7 +54,7 @@ export class ConsumerOffsets {
     const infos = changed.map(offsetInfo);
     for (const f of changed) f.position.dirty = false;
     try {
-      await this.storage.commit(this.group, infos);
+      await this.store(infos);
     } catch (error) {
       for (const f of changed) f.position.dirty = true;
       throw error;
@@ -68,7 +69,7 @@ export class ConsumerOffsets {
     for (const f of fetchers) {
       if (!f.position.movedSinceCommit) continue;
       try {
-        await this.storage.commit(this.group, [offsetInfo(f)]);
+        await this.store([offsetInfo(f)]);
         f.position.dirty = false;
       } catch (error) {
         this.logger.warn(
@@ -77,6 +78,13 @@ export class ConsumerOffsets {
         );
       }
     }
+  }
+
+  /** Commit to the storage, traced on `metaq:client:commit` while it has subscribers. */
+  private store(infos: OffsetInfo[]): Promise<void> {
+    if (!commitTracing.hasSubscribers) return this.storage.commit(this.group, infos);
+    const offsets = infos.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+    return traced(commitTracing, { group: this.group, offsets }, () => this.storage.commit(this.group, infos));
   }
 
   close(): Promise<void> {

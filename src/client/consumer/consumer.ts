@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream';
-import pino from 'pino';
-import type { Logger } from 'pino';
+import { Readable, addAbortSignal } from 'node:stream';
+import { checkSignal, onAbort } from '../abort-signal.js';
+import { defaultLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { MetaqError } from '../../common/errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
@@ -54,6 +55,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private batchHandler: ((batch: MessageBatch) => Promise<void> | void) | undefined;
   private recovery: RecoveryManager | undefined;
   private readonly retrySettings: RetryTopicSettings | undefined;
+  /** Forgets the abort signal consuming started with, once the consumer closed. */
+  private forgetSignal: () => void = () => undefined;
   /** Round robin over the partitions of retry and dead-letter topics. */
   private writes = 0;
 
@@ -63,7 +66,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   ) {
     this.group = checkConsumerOptions(options);
     if (options.retryTopics !== undefined) this.retrySettings = retryTopicSettings(options.retryTopics, this.group);
-    this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+    this.logger = options.logger ?? defaultLogger();
     this.offsets = new ConsumerOffsets(
       options.offsetStorage ?? new MemoryOffsetStorage(),
       this.group,
@@ -84,12 +87,16 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     return this;
   }
 
-  /** Consume with a listener; `concurrency` bounds listener calls running at once across partitions. */
-  async run(listener: Listener, options: { concurrency?: number } = {}): Promise<void> {
+  /**
+   * Consume with a listener; `concurrency` bounds listener calls running at once across partitions.
+   * Aborting `signal` closes the consumer as `close()` does; an aborted one rejects with its reason.
+   */
+  async run(listener: Listener, options: { concurrency?: number; signal?: AbortSignal } = {}): Promise<void> {
     if (typeof listener !== 'function') throw new InvalidArgumentError('listener', 'must be a function');
     const limit = options.concurrency === undefined ? Infinity : checkPositiveInt(options.concurrency, 'options.concurrency');
+    const signal = checkSignal(options.signal, 'options.signal');
     if (limit === Infinity) {
-      await this.start(listener);
+      await this.start(listener, signal);
       return;
     }
     let running = 0;
@@ -103,7 +110,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         running -= 1;
         waiting.shift()?.();
       }
-    });
+    }, signal);
   }
 
   /**
@@ -113,9 +120,11 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
    * same batch again after a back-off, for ever: skip or park poison messages in the handler.
    * The batch and its views are valid until the handler returns; their bytes are reused then.
    * Subscription filters, `autoAck: false` and `onReject` do not apply and are refused.
+   * Aborting `signal` closes the consumer as `close()` does.
    */
-  async runBatches(handler: (batch: MessageBatch) => Promise<void> | void): Promise<void> {
+  async runBatches(handler: (batch: MessageBatch) => Promise<void> | void, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (typeof handler !== 'function') throw new InvalidArgumentError('handler', 'must be a function');
+    const signal = checkSignal(options.signal, 'options.signal');
     for (const [topic, subscription] of this.subscriptions) {
       if (subscription.filter !== undefined)
         throw new InvalidArgumentError('topic', `${topic} has a filter, which runBatches does not apply: filter inside the handler, or use run()`);
@@ -138,7 +147,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     this.batchHandler = handler;
     await this.start(() => {
       throw new Error('runBatches delivers batches, not single messages');
-    });
+    }, signal);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
@@ -159,16 +168,27 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     };
   }
 
-  /** A Readable of messages with back-pressure: nothing is fetched that the reader did not ask for. */
-  stream(): Readable {
-    return Readable.from(this, { objectMode: true, highWaterMark: 1 });
+  /**
+   * A Readable of messages with back-pressure: nothing is fetched that the reader did not ask for.
+   * Aborting `signal` destroys it with an AbortError, which closes the consumer (Node's stream convention).
+   */
+  stream(options: { signal?: AbortSignal } = {}): Readable {
+    const signal = checkSignal(options.signal, 'options.signal');
+    const readable = Readable.from(this, { objectMode: true, highWaterMark: 1 });
+    return signal === undefined ? readable : addAbortSignal(signal, readable);
   }
 
-  private async start(deliver: Deliver): Promise<void> {
+  /** Close when `signal` aborts (only while consuming: a close by other means forgets it). */
+  private closeOnAbort(signal: AbortSignal | undefined): void {
+    this.forgetSignal = onAbort(signal, () => this.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing the consumer on abort failed')));
+  }
+
+  private async start(deliver: Deliver, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new ClosedError('consumer');
     if (this.started) throw new InvalidArgumentError('consumer', 'is already consuming; use one of run(), for await or stream()');
     if (this.subscriptions.size === 0) throw new InvalidArgumentError('consumer', 'has no subscriptions; call subscribe(topic) first');
     this.started = true;
+    this.closeOnAbort(signal);
     this.deliverTo = deliver;
     const o = this.options;
     let reject: Reject | undefined;
@@ -207,7 +227,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
         for (const partition of await this.partitionsToRead(topic)) await this.addFetcher(topic, partition);
       }
     }
-    if (o.autoCommit === false) return;
+    // Closed while starting (an abort signal): no periodic commit after the final one.
+    if (o.autoCommit === false || this.closed) return;
     this.commitTimer = setInterval(
       () => void this.commit().catch((error: unknown) => this.logger.warn({ err: error }, 'offset commit failed; will retry')),
       o.commitIntervalMs ?? 5_000,
@@ -368,6 +389,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.forgetSignal();
     this.handoff?.end();
     await this.membership?.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'could not leave the group cleanly'));
     for (const entry of this.running.values()) entry.controller.abort();

@@ -7,6 +7,7 @@ import type { Partition, ReceivedMessage } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { messagesOf } from './record-messages.js';
 import { noWholeMessage } from './no-whole-message.js';
+import { fetchChannel, publishFetch } from '../diagnostics.js';
 
 export interface FetchResult {
   messages: ReceivedMessage[];
@@ -25,14 +26,18 @@ export async function fetchOnce(
   maxSize: number,
   timeoutMs: number,
   group: string,
+  signal?: AbortSignal,
 ): Promise<FetchResult> {
+  const started = performance.now();
   const reply = decodeGetReply(
     await connection.request(
       (opaque) => ({ kind: 'get', topic, group, partition: partition.index, offset, maxSize, opaque }),
       timeoutMs,
       `get ${topic}-${partition.index}@${offset}`,
+      signal,
     ),
   );
+  if (fetchChannel.hasSubscribers) publishFetch({ topic, partition, group, offset }, reply, started);
   if (reply.kind === 'moved') return { messages: [], nextOffset: reply.offset, caughtUp: false };
   if (reply.kind === 'caughtUp') return { messages: [], nextOffset: offset, caughtUp: true };
   if (reply.kind === 'unavailable') throw new BrokerError(Status.forbidden, reply.reason);

@@ -1,4 +1,5 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
+import { fetchChannel, publishFetch } from '../diagnostics.js';
 import { abortableDelay } from '../../common/abortable-delay.js';
 import { MAX_GET_WAIT_MS, WAITING_GET_EXTENSION } from '../../protocol/commands.js';
 import { UnreadableCodecError } from '../../protocol/compressed-set.js';
@@ -152,8 +153,10 @@ export class PartitionFetcher implements DeliveryContext {
 
   /** One get and the processing of its batch; returns how long to wait before the next. */
   private async fetchOnce(signal: AbortSignal): Promise<number> {
-    const { waitMs, started, reply: replied, transport } = await this.currentFetch(signal);
+    const { offset, waitMs, started, reply: replied, transport } = await this.currentFetch(signal);
     const reply = decodeGetReply(await replied);
+    const s = this.settings;
+    if (fetchChannel.hasSubscribers) publishFetch({ topic: s.topic, partition: s.partition, group: s.group, offset }, reply, started);
     if (reply.kind !== 'value') {
       if (reply.kind === 'moved') {
         const movedTo = reply.offset;

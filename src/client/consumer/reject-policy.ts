@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import type { ReceivedMessage } from '../message.js';
 import type { ConsumerOptions } from './consumer-options.js';
 

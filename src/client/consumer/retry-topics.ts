@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
 import type { Producer } from '../producer/producer.js';

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import { LocalStoreSet } from '../local-store/local-store-set.js';
 import { decodeOutgoing, encodeOutgoing } from '../local-store/message-codecs.js';
 import { replayInOrder } from '../local-store/replay-in-order.js';

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import { brokerStatus, InvalidArgumentError, isOutcomeUnknown } from '../errors.js';
 import type { LocalMessageStore } from '../local-store/local-message-store.js';
 import { LocalStoreSet } from '../local-store/local-store-set.js';

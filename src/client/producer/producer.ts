@@ -6,6 +6,7 @@ import type { BatchSendResult, OutgoingMessage, Partition, SendResult } from '..
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { checkPositiveInt, checkTopic } from '../validate.js';
 import { sendBatchAsSets } from './batch-sets.js';
+import { sendContext, sendTracing, traced } from '../diagnostics.js';
 import { BrokerFailover } from './broker-failover.js';
 import { encodeBatch, encodePut } from './encode-put.js';
 import { CallbackSend, PromisedSend } from './caller-sends.js';
@@ -94,6 +95,11 @@ export class Producer {
   }
 
   send(message: OutgoingMessage, options?: SendOptions): Promise<SendResult> {
+    if (!sendTracing.hasSubscribers) return this.sendUntraced(message, options);
+    return traced(sendTracing, sendContext(message, options?.partition), () => this.sendUntraced(message, options));
+  }
+
+  private sendUntraced(message: OutgoingMessage, options: SendOptions | undefined): Promise<SendResult> {
     const send = new PromisedSend();
     const promise = promiseFor(send);
     this.dispatch(message, options ?? NO_OPTIONS, send);

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 import type { ReceivedMessage } from '../message.js';
 import { LocalStoreSet } from '../local-store/local-store-set.js';
 import { decodeReceived, encodeReceived } from '../local-store/message-codecs.js';

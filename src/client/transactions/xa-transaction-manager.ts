@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import pino from 'pino';
+import type { Logger } from '../logger.js';
+import { defaultLogger } from '../logger.js';
 import { MetaqError } from '../../common/errors.js';
 import { InvalidArgumentError, XaError } from '../errors.js';
 import { DecisionLog } from './decision-log.js';
@@ -59,7 +59,7 @@ export class XaTransactionManager {
   ) {
     this.formatId = options.formatId ?? 0x6d657471;
     this.retryIntervalMs = options.retryIntervalMs ?? 5000;
-    this.logger = options.logger ?? pino({ level: process.env.METAQ_LOG_LEVEL ?? 'warn' });
+    this.logger = options.logger ?? defaultLogger();
   }
 
   /** Open the decision log and recover every branch left in doubt by the last run. */
