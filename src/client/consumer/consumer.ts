@@ -1,7 +1,6 @@
 import { Readable, addAbortSignal } from 'node:stream';
 import { checkSignal, onAbort } from '../abort-signal.js';
-import { defaultLogger } from '../logger.js';
-import type { Logger } from '../logger.js';
+import { defaultLogger, type Logger } from '../logger.js';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { MetaqError } from '../../common/errors.js';
 import type { Partition, ReceivedMessage } from '../message.js';
@@ -12,8 +11,7 @@ import { ZkOffsetStorage } from '../offsets/zk-offset-storage.js';
 import { checkNonNegativeInt, checkPositiveInt, checkTopic, partitionArgument } from '../validate.js';
 import { checkConsumerOptions } from './consumer-options.js';
 import type { ConsumerHost, ConsumerOptions, SubscribeOptions } from './consumer-options.js';
-import { simpleReject } from './reject-policy.js';
-import type { Reject } from './reject-policy.js';
+import { simpleReject, type Reject } from './reject-policy.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
 import { PartitionFetcher } from './partition-fetcher.js';
@@ -22,8 +20,7 @@ import { RecoveryManager } from '../recovery/recovery-manager.js';
 import { ZkRouter } from '../zk-router.js';
 import { GroupMembership } from './group-membership.js';
 import { assignmentStrategy } from '../../coordination/rebalance/strategy.js';
-import { retryTopicReject, retryTopicSettings, unwrapRetried } from './retry-topics.js';
-import type { RetryTopicSettings } from './retry-topics.js';
+import { retryTopicReject, retryTopicSettings, unwrapRetried, type RetryTopicSettings } from './retry-topics.js';
 
 export type { ConsumerHost, ConsumerOptions, RebalanceListener, SubscribeOptions } from './consumer-options.js';
 
