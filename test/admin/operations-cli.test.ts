@@ -15,7 +15,7 @@ import { mysqlDialect, mysqlExecutor, postgresDialect, postgresExecutor, SqlOffs
 import type { SqlExecutor } from '../../src/client/index.js';
 
 const run = promisify(execFile);
-const metaq = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, METAQ_ADMIN_TOKEN: '' } });
+const metaq = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, METAQ_ADMIN_TOKEN: '', METAQ_TOKEN: '' } });
 const refused = async (args: string[]): Promise<{ code: number; stderr: string }> => {
   try {
     await metaq(...args);
@@ -51,7 +51,7 @@ describe('metaq operations commands', () => {
   it('refuses a missing or wrong token with a clear message and exit code, changing nothing', async () => {
     const missing = await refused(['close-partitions', 'orders', '--start', '0', '--end', '0', '--admin', f.admin.url]);
     assert.equal(missing.code, 64);
-    assert.match(missing.stderr, /needs a token: --token T or METAQ_ADMIN_TOKEN/);
+    assert.match(missing.stderr, /needs a token: --token T or METAQ_TOKEN/);
     const wrong = await refused(['close-partitions', 'orders', '--start', '0', '--end', '0', '--admin', f.admin.url, '--token', 'nope']);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /answered 401: the token is wrong/);
