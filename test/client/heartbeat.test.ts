@@ -35,9 +35,13 @@ describe('heartbeats and half-open connections (K11)', { timeout: 30_000 }, () =
   it('a request to a silent broker fails with a timeout, not a hang', async () => {
     const broker = await silentBroker();
     const client = new MetaqClient({ serverUrl: `meta://127.0.0.1:${broker.port}` });
-    await assert.rejects(client.producer().send({ topic: 't', data: 'x' }, { timeoutMs: 300 }), RequestTimeoutError);
-    await client.close();
-    await broker.close();
+    try {
+      await assert.rejects(client.producer().send({ topic: 't', data: 'x' }, { timeoutMs: 300 }), RequestTimeoutError);
+    } finally {
+      // Closed even when the assertion fails: a listening server would keep the test file running.
+      await client.close();
+      await broker.close();
+    }
   });
 
   it('an idle connection sends version; no answer drops it and reconnects', async () => {
