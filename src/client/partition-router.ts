@@ -24,6 +24,13 @@ export const ANY_PARTITION: Partition = { brokerId: -1, index: -1 };
 export const PARTITION_COUNT_TTL_MS = 60_000;
 
 /**
+ * How long a send waits for the broker to say how many partitions a topic has before the broker
+ * picks instead: a healthy broker answers in milliseconds, and a broker that cannot answer (down,
+ * refusing the login, silent) then fails the put itself, with the put's own error and timeout.
+ */
+export const PARTITION_COUNT_WAIT_MS = 1_000;
+
+/**
  * Direct mode: one broker. A topic's partitions come from `ClientOptions.partitions` if configured,
  * else from `ask` (the broker's `stats <topic>`, topic-partition-count.ts), cached for `ttlMs`.
  * Without `ask` (an http:// broker) or when asking fails, producers send with partition -1 (the
@@ -74,16 +81,28 @@ export class DirectRouter implements PartitionRouter {
     if (ask === undefined) return Promise.resolve([ANY_PARTITION]);
     let pending = this.asking.get(topic);
     if (pending === undefined) {
-      pending = ask(topic).then(
-        (count) => {
-          const partitions = indexesUpTo(count);
-          this.cache.set(topic, { partitions, learnedAtMs: this.now() });
-          return partitions;
-        },
-        // Not learned (no answer, or a broker that refuses stats): keep the last count, else let the broker pick.
-        () => this.cache.get(topic)?.partitions ?? [ANY_PARTITION],
-      );
-      pending.finally(() => this.asking.delete(topic)).catch(() => undefined);
+      pending = new Promise<readonly Partition[]>((resolve) => {
+        // Not learned in time (no answer yet, or a broker that refuses stats): the last count, else the broker picks.
+        const unknown = (): void => resolve(this.cache.get(topic)?.partitions ?? [ANY_PARTITION]);
+        const waited = setTimeout(unknown, PARTITION_COUNT_WAIT_MS);
+        // Sends meanwhile share this answer (after the wait, without waiting) until the ask ends.
+        const asked = (): void => {
+          clearTimeout(waited);
+          this.asking.delete(topic);
+        };
+        ask(topic).then(
+          (count) => {
+            asked();
+            const partitions = indexesUpTo(count);
+            this.cache.set(topic, { partitions, learnedAtMs: this.now() });
+            resolve(partitions);
+          },
+          () => {
+            asked();
+            unknown();
+          },
+        );
+      });
       this.asking.set(topic, pending);
     }
     return pending;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { promiseFor } from '../../common/settler.js';
 import { IDEMPOTENT_PUT_EXTENSION, PUT_SET_EXTENSION } from '../../protocol/commands.js';
-import { ClosedError, InvalidArgumentError, RequestTimeoutError } from '../errors.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { BatchSendResult, OutgoingMessage, Partition, SendResult } from '../message.js';
 import type { BrokerTransport } from '../transport/broker-transport.js';
 import { checkPositiveInt, checkTopic } from '../validate.js';
@@ -137,28 +137,13 @@ export class Producer {
       return;
     }
     if (!(partitions instanceof Promise)) this.route(message, options, put, partitions, send);
-    else this.routeWhenKnown(message, options, put, partitions, send);
-  }
-
-  /**
-   * A topic's first sends wait for its partitions (from ZooKeeper, or asked of a direct-mode
-   * broker), within the send's own timeout: a broker that never answers fails the send in time
-   * instead of holding it until the connection is given up.
-   */
-  private routeWhenKnown(message: OutgoingMessage, options: SendOptions, put: EncodedPut, partitions: Promise<readonly Partition[]>, send: CountedSend): void {
-    const timeoutMs = options.timeoutMs ?? this.sendTimeoutMs;
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      return true;
-    };
-    const timer = setTimeout(() => settle() && send.done(new RequestTimeoutError(`send to ${put.topic} (its partitions not known yet)`, timeoutMs)), timeoutMs);
-    partitions.then(
-      (found) => settle() && this.route(message, options, put, found, send),
-      (error: Error) => settle() && send.done(error),
-    );
+    else {
+      const encoded = put;
+      partitions.then(
+        (found) => this.route(message, options, encoded, found, send),
+        (error: Error) => send.done(error),
+      );
+    }
   }
 
   /**
