@@ -47,6 +47,7 @@ export class DirectRouter implements PartitionRouter {
 
   private readonly cache = new Map<string, { partitions: readonly Partition[]; learnedAtMs: number }>();
   private readonly asking = new Map<string, Promise<readonly Partition[]>>();
+  private readonly configuredPartitions = new Map<string, readonly Partition[]>();
 
   partitions(topic: string): Promise<readonly Partition[]> {
     const configured = this.configured(topic);
@@ -71,9 +72,13 @@ export class DirectRouter implements PartitionRouter {
     this.cache.delete(topic);
   }
 
+  /** The configured partitions, made once per topic: every send asks, and sets are kept per partition object. */
   private configured(topic: string): readonly Partition[] | undefined {
     const count = this.partitionCounts[topic];
-    return count === undefined ? undefined : indexesUpTo(count);
+    if (count === undefined) return undefined;
+    let partitions = this.configuredPartitions.get(topic);
+    if (partitions === undefined) this.configuredPartitions.set(topic, (partitions = indexesUpTo(count)));
+    return partitions;
   }
 
   private learn(topic: string): Promise<readonly Partition[]> {
