@@ -15,6 +15,7 @@ import { HttpError } from './api/http-errors.js';
 import { namesGuard } from './api/names-guard.js';
 import { brokerRoutes } from './api/broker-routes.js';
 import { topicRoutes } from './api/topic-routes.js';
+import { topicAdminRoutes } from './api/topic-admin-routes.js';
 import { groupRoutes } from './api/group-routes.js';
 import { transactionRoutes } from './api/transaction-routes.js';
 import { traceRoutes } from './api/trace-routes.js';
@@ -75,11 +76,13 @@ export class AdminServer {
       const status =
         error instanceof HttpError
           ? error.statusCode
-          : error.validation !== undefined || error instanceof ConfigError
-            ? 400
-            : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaException
-              ? 409
-              : (error.statusCode ?? 500);
+          : error instanceof MetaqError && error.code === 'NOT_FOUND'
+            ? 404
+            : error.validation !== undefined || error instanceof ConfigError
+              ? 400
+              : error instanceof MetaqError || error instanceof TransactionRefusal || error instanceof XaException
+                ? 409
+                : (error.statusCode ?? 500);
       if (status >= 500) broker.logger.error({ component: 'admin', err: error, url: request.url }, 'admin request failed');
       void reply
         .code(status)
@@ -106,6 +109,7 @@ export class AdminServer {
       api.addHook('preValidation', namesGuard);
       brokerRoutes(api, broker, () => server.url, rates);
       topicRoutes(api, broker, rates);
+      topicAdminRoutes(api, broker);
       groupRoutes(api, broker, groups, rates);
       transactionRoutes(api, broker);
       traceRoutes(api, broker);

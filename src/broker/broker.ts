@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
@@ -46,9 +47,13 @@ import { runLocally } from './local-requests.js';
 import type { LocalRequest } from './local-requests.js';
 import type { Outcome } from './handlers/outcome.js';
 import { topicReload } from './topic-reload.js';
+import { TopicAdmin } from './topic-admin.js';
 import type { TopicReload } from './topic-reload.js';
 
 export type { TopicReload } from './topic-reload.js';
+
+/** The server.ini a broker started without one keeps its topic changes in, inside its data path. */
+export const SAVED_CONFIG_FILE = 'server.ini';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -100,7 +105,11 @@ export class Broker {
   readonly users: UserBook | undefined;
   private readonly context: BrokerContext;
   private readonly listeners: BrokerListeners;
+  /** Create, alter and delete topics at run time (docs/operations.md, topics). */
+  readonly topicAdmin: TopicAdmin;
   private membership: ClusterMembership | undefined;
+  /** The configuration change running now: changes to server.ini's topics are made one at a time. */
+  private configChange: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
   /** Set once start finished: storage open, every client port accepting, the cluster joined. */
   private started = false;
@@ -114,6 +123,14 @@ export class Broker {
     private readonly resources: ResourceStack,
   ) {
     this.stores = services.stores;
+    this.topicAdmin = new TopicAdmin({
+      config,
+      stores: this.stores,
+      save: (text) => this.saveConfig(text),
+      apply: (topics, text) => this.applyTopics(topics, text),
+      withdrawTopic: async (topic) => this.membership?.topicWithdrawn(topic),
+      serially: (change) => this.serially(change),
+    });
     this.transactions = services.transactions;
     this.delayed = services.delayed;
     this.traces = services.traces;
@@ -245,7 +262,11 @@ export class Broker {
   }
 
   /** autoSyncMasterConfig: take the master's topic sections, on disk and in memory (docs/replication.md). */
-  private async applyMasterTopics(masterText: string): Promise<void> {
+  private applyMasterTopics(masterText: string): Promise<void> {
+    return this.serially(() => this.applyMasterTopicsNow(masterText));
+  }
+
+  private async applyMasterTopicsNow(masterText: string): Promise<void> {
     const updated = withMasterTopics(this.config, masterText);
     if (updated === undefined) return;
     if (this.config.file !== undefined) await writeFileAtomically(this.io, this.config.file, Buffer.from(updated.text, 'utf8'));
@@ -259,7 +280,11 @@ export class Broker {
    * registration and config checksum). Other sections need a restart and are reported, not
    * applied. A file that does not parse changes nothing.
    */
-  async reloadTopics(): Promise<TopicReload> {
+  reloadTopics(): Promise<TopicReload> {
+    return this.serially(() => this.reloadTopicsNow());
+  }
+
+  private async reloadTopicsNow(): Promise<TopicReload> {
     if (this.config.file === undefined)
       throw new ConfigError('this broker was started without a config file (built-in defaults); there is nothing to reload. Start it with --config FILE');
     const fresh = await loadBrokerConfig(this.config.file, this.io);
@@ -267,6 +292,24 @@ export class Broker {
     await this.applyTopics(fresh.topics, fresh.text);
     this.logger.info({ component: 'config', file: this.config.file, ...reload }, 'topic configuration reloaded');
     return reload;
+  }
+
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.configChange.then(change, change);
+    this.configChange = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Write a changed configuration where the next start reads it: the broker's server.ini, or for
+   * a broker started without one, `<dataPath>/server.ini`, which `metaq start` reads when given
+   * no --config (the built-in defaults with the change; docs/operations.md, topics).
+   */
+  private async saveConfig(text: string): Promise<string> {
+    const file = this.config.file ?? join(this.config.system.dataPath, SAVED_CONFIG_FILE);
+    await writeFileAtomically(this.io, file, Buffer.from(text, 'utf8'));
+    this.config.file = file;
+    return file;
   }
 
   private async applyTopics(topics: TopicConfig[], text: string): Promise<void> {

@@ -159,6 +159,11 @@ export class ClusterMembership {
     }
   }
 
+  /** A topic was deleted by an operator: withdraw its registration. */
+  async topicWithdrawn(topic: string): Promise<void> {
+    await this.registration?.unregisterTopic(topic);
+  }
+
   /** Why puts are refused while the session may be lost, or undefined. */
   fencedBecause(): string | undefined {
     return this.session.healthy

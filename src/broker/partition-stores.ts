@@ -1,5 +1,5 @@
 import { RetentionClock } from './retention-clock.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
@@ -60,6 +60,8 @@ export class PartitionStores {
   readonly created = new Set<(topic: string, partition: number, log: PartitionStore) => void>();
   /** Waiting gets for partitions not created yet. */
   private readonly creationWaiters = new CreationWaiters();
+  /** Topics whose stores are being deleted (`removeTopic`): no store of theirs is created meanwhile. */
+  private readonly removing = new Set<string>();
   /** Directories found at start that are not partitions (logged, never served). */
   foreignDirectories = 0;
   /** Settings per topic name, resolved once: puts and gets look them up on every request. */
@@ -111,6 +113,8 @@ export class PartitionStores {
    */
   checkAccepts(topic: string, partition: number, budgeted = true): void {
     if (this.find(topic, partition) !== undefined) return;
+    if (this.removing.has(topic))
+      throw new StoreRefusal('STORAGE_CLOSED', `topic ${topic} is being deleted by an operator; its partitions are not created again until that is done`);
     const settings = this.settings(topic);
     if (settings === undefined) throw new StoreRefusal('TOPIC_NOT_ACCEPTED', `The server do not accept topic ${topic}`);
     if (partition < 0 || partition >= settings.numPartitions) throw new StoreRefusal('WRONG_PARTITION', `wrong partition ${partition}`);
@@ -299,6 +303,35 @@ export class PartitionStores {
     for (const [topic, partitions] of this.logs) {
       const settings = this.settings(topic) ?? this.fallbackSettings();
       for (const log of partitions.values()) await log.setFlushPolicy(settings.unflushThreshold, settings.unflushInterval);
+    }
+  }
+
+  /**
+   * Delete every store of a topic (an operator's topic delete, docs/operations.md): it stops being
+   * found at once (gets answer 404, puts of it are refused until this is done), queued appends
+   * finish, then each log is closed and its directory removed. Returns the partitions removed.
+   */
+  async removeTopic(topic: string): Promise<Array<{ partition: number; sizeBytes: number }>> {
+    this.removing.add(topic);
+    try {
+      const opening = [...this.opening.entries()].filter(([key]) => key.startsWith(`${topic}-`) && partitionDirectory(key)?.topic === topic);
+      await Promise.all(opening.map(([, promise]) => promise.catch(() => undefined)));
+      const logs = this.logs.get(topic);
+      if (logs === undefined) return [];
+      this.logs.delete(topic);
+      const removed: Array<{ partition: number; sizeBytes: number }> = [];
+      for (const [partition, log] of [...logs.entries()].sort(([a], [b]) => a - b)) {
+        const sizeBytes = log.sizeInBytes;
+        await log.close();
+        for (const name of await this.io.list(log.dir)) await this.io.unlink(join(log.dir, name));
+        await this.io.rmdir(log.dir);
+        await this.io.syncDir(dirname(log.dir));
+        this.budget.remove(topic, partition);
+        removed.push({ partition, sizeBytes });
+      }
+      return removed;
+    } finally {
+      this.removing.delete(topic);
     }
   }
 

@@ -60,6 +60,23 @@ export class StoreBudget {
     return this.overrun(topic, partition) === undefined;
   }
 
+  /**
+   * Why a topic with `numPartitions` partitions, all of them created, would not fit the limits,
+   * or undefined if it would: a topic created or grown by an operator is checked whole up front
+   * rather than refused one put at a time later.
+   */
+  topicFits(topic: string, numPartitions: number): string | undefined {
+    const { maxTopics, maxPartitions } = this.limits;
+    const counted = this.countedTotals();
+    let fresh = 0;
+    for (let partition = 0; partition < numPartitions; partition++) if (!this.counted(topic, partition)) fresh += 1;
+    if (!this.countedTopic(topic) && maxTopics > 0 && counted.topics + 1 > maxTopics)
+      return `too many topics: this broker holds ${counted.topics} topics${this.reservedNote()}, its limit (maxTopics=${maxTopics}); remove unused topics or raise [system] maxTopics`;
+    if (maxPartitions > 0 && counted.partitions + fresh > maxPartitions)
+      return `too many partitions: ${topic} with ${numPartitions} partitions needs ${fresh} more and this broker holds ${counted.partitions}${this.reservedNote()} of its limit (maxPartitions=${maxPartitions}); ask for fewer, remove unused topics, or raise [system] maxPartitions`;
+    return undefined;
+  }
+
   /** Which limit a new store for this partition would pass, if any (reserved ones counted as held). */
   private overrun(topic: string, partition: number): 'topics' | 'partitions' | undefined {
     // Reserved for a transaction: creating it now takes no more room than was set aside.

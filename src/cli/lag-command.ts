@@ -1,3 +1,4 @@
+import { textTable } from './text-table.js';
 import { AdminClient } from '../admin/admin-client.js';
 import type { GroupView } from '../admin/views/group-view.js';
 
@@ -77,12 +78,6 @@ function formatTable(rows: readonly LagRow[], options: LagOptions): string {
     r.owner ?? '-',
     r.lastFetchAgoMs === undefined ? '-' : `${(r.lastFetchAgoMs / 1000).toFixed(1)} s ago`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => row[column]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd();
   const total = rows.reduce((sum, r) => sum + r.lagBytes, 0);
-  return `${[line(header), ...table.map(line)].join('\n')}\ntotal lag ${total} bytes\n`;
+  return `${textTable(header, table)}total lag ${total} bytes\n`;
 }

@@ -55,6 +55,7 @@ export const ErrorCodes = {
   INVALID_TOPIC: never('a topic or partition outside the name rules'),
   TOPIC_NOT_ACCEPTED: never('a topic no [topic=…] section accepts'),
   WRONG_PARTITION: never("a partition outside the topic's numPartitions"),
+  TOPIC_EXISTS: never('a topic create for a topic the broker already has'),
   TOO_MANY_TOPICS: retry('the broker holds maxTopics topics; another may fit after retention or an operator'),
   TOO_MANY_PARTITIONS: retry('the broker holds maxPartitions partitions; another may fit after retention or an operator'),
   // ZooKeeper

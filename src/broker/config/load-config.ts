@@ -1,8 +1,19 @@
+import { join } from 'node:path';
 import { ConfigError } from '../../common/errors.js';
 import type { FileIO } from '../../storage/io/file-io.js';
 import { NodeFileIO } from '../../storage/io/node-file-io.js';
 import type { BrokerConfig } from './broker-config.js';
 import { DEFAULT_CONFIG_TEXT, parseBrokerConfig } from './broker-config.js';
+
+/**
+ * The configuration `metaq server` runs without --config: the server.ini that topic administration
+ * saved in the data directory (the built-in defaults with the topics created, altered or deleted
+ * since; docs/operations.md, topics), or the built-in defaults when there is none.
+ */
+export async function loadSavedOrDefaultConfig(dataPath: string | undefined, savedFile: string, io: FileIO = new NodeFileIO()): Promise<BrokerConfig> {
+  const path = join(dataPath ?? parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined).system.dataPath, savedFile);
+  return (await io.stat(path)) === undefined ? parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined) : loadBrokerConfig(path, io);
+}
 
 /** Read and validate server.ini, or the built-in defaults when no file is given. */
 export async function loadBrokerConfig(file: string | undefined, io: FileIO = new NodeFileIO()): Promise<BrokerConfig> {

@@ -14,6 +14,7 @@ import { registerPromote, registerSlave } from './replication.js';
 import { registerServer } from './server.js';
 import { registerTail } from './tail.js';
 import { registerClosePartitions, registerOpenPartitions, registerReload } from './topic-admin.js';
+import { registerTopic } from './topic.js';
 import { registerTrace } from './trace.js';
 import { registerTransactions } from './transactions.js';
 import { registerUser } from './user.js';
@@ -38,6 +39,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerTransactions,
   registerPromote,
   registerSlave,
+  registerTopic,
   registerReload,
   registerClosePartitions,
   registerOpenPartitions,
@@ -99,7 +101,8 @@ export function createProgram(): Command {
     .hook('preAction', (_program, command) => checkRequiredOptions(command));
   for (const register of COMMANDS) register(program);
   // Commander would call process.exit; throwing instead lets main pick the exit code.
-  for (const command of [program, ...program.commands]) {
+  const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
+  for (const command of everyCommand(program)) {
     command.exitOverride((error) => {
       if (isUsageError(error)) process.stderr.write(`${helpHint(command)}\n`);
       throw error;

@@ -20,7 +20,7 @@ export function registerServer(program: Command): void {
     .command('server')
     .summary('run a broker')
     .description('Run a broker, and its admin API and console when [http] enables them, until SIGTERM or SIGINT. Options override server.ini.')
-    .addOption(new Option('--config <FILE>', 'server.ini to read (default: the built-in defaults)'))
+    .addOption(new Option('--config <FILE>', 'server.ini to read (default: DIR/server.ini if topic administration saved one there, else the built-in defaults)'))
     .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
     .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(listenPort))
     .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(listenPort))
@@ -32,12 +32,13 @@ export function registerServer(program: Command): void {
 async function server(options: ServerOptions): Promise<void> {
   // Loaded here, not at the top: the broker and its HTTP side (fastify) take most of a second
   // to load, which every other command and every --help would pay.
-  const [{ AdminServer }, { Broker }, { loadBrokerConfig }] = await Promise.all([
+  const [{ AdminServer }, { Broker, SAVED_CONFIG_FILE }, { loadBrokerConfig, loadSavedOrDefaultConfig }] = await Promise.all([
     import('../../admin/admin-server.js'),
     import('../../broker/broker.js'),
     import('../../broker/config/load-config.js'),
   ]);
-  const config = await loadBrokerConfig(options.config);
+  const config =
+    options.config === undefined ? await loadSavedOrDefaultConfig(options.data, SAVED_CONFIG_FILE) : await loadBrokerConfig(options.config);
   if (options.data !== undefined) config.system.dataPath = options.data;
   if (options.port !== undefined) config.system.serverPort = options.port;
   if (options.httpPort !== undefined) config.system.dashboardHttpPort = options.httpPort;
@@ -59,6 +60,8 @@ async function server(options: ServerOptions): Promise<void> {
   broker.logger.info({ component: 'broker', url: broker.url, http: admin?.url, dataPath: config.system.dataPath }, 'broker started');
   // Banners for the person at the terminal go to stderr: stdout carries only the JSON log.
   process.stderr.write(`metaq broker listening on ${broker.url}, data in ${config.system.dataPath}\n`);
+  if (options.config === undefined && config.file !== undefined)
+    process.stderr.write(`config ${config.file} (the built-in defaults with the topic changes made through \`metaq topic\`)\n`);
   if (admin !== undefined) {
     process.stderr.write(
       `console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`,

@@ -83,6 +83,12 @@ export class BrokerRegistration {
     if (!this.withdrawn) await this.registerTopicNodes(topic);
   }
 
+  /** Withdraw a deleted topic: clients stop sending to and fetching from this broker for it. */
+  async unregisterTopic(topic: string): Promise<void> {
+    if (!this.topics.delete(topic) || this.withdrawn) return;
+    await this.removeTopicNodes(topic);
+  }
+
   /** A new checksum after the configuration changed (the slave watches it; docs/replication.md). */
   async updateConfigChecksum(checksum: number): Promise<void> {
     if (this.role.kind !== 'master') return;
@@ -96,6 +102,13 @@ export class BrokerRegistration {
     const json = topicBrokerJson(topic.numPartitions, this.brokerId, this.member);
     if (topic.acceptPublish) await this.createOrSet(`${this.znodes.topicsPub(topic.topic)}/${child}`, json);
     if (topic.acceptSubscribe) await this.createOrSet(`${this.znodes.topicsSub(topic.topic)}/${child}`, json);
+  }
+
+  private async removeTopicNodes(topic: string): Promise<void> {
+    const child = `${this.brokerId}-${this.member}`;
+    await this.session.remove(this.znodes.legacyTopic(topic, this.brokerId, this.member));
+    await this.session.remove(`${this.znodes.topicsPub(topic)}/${child}`);
+    await this.session.remove(`${this.znodes.topicsSub(topic)}/${child}`);
   }
 
   private async createOrSet(path: string, data: string): Promise<void> {
@@ -113,12 +126,7 @@ export class BrokerRegistration {
    */
   async unregister(): Promise<void> {
     this.withdrawn = true;
-    const child = `${this.brokerId}-${this.member}`;
-    for (const topic of this.topics.keys()) {
-      await this.session.remove(this.znodes.legacyTopic(topic, this.brokerId, this.member));
-      await this.session.remove(`${this.znodes.topicsPub(topic)}/${child}`);
-      await this.session.remove(`${this.znodes.topicsSub(topic)}/${child}`);
-    }
+    for (const topic of this.topics.keys()) await this.removeTopicNodes(topic);
     if (this.role.kind === 'master') await this.session.remove(this.znodes.configChecksum(this.brokerId));
     await this.session.remove(this.presence);
   }
