@@ -100,7 +100,7 @@ async function allTopics(target: AdminTarget, filter: string): Promise<TopicView
   let after: string | null = null;
   do {
     const query = new URLSearchParams({ limit: String(PAGE), q: filter, ...(after === null ? {} : { after }) });
-    const page: TopicPage = await target.client.call<TopicPage>('GET', `/topics?${query}`);
+    const page: TopicPage = await target.client.call<TopicPage>('GET', `/topics?${query.toString()}`);
     topics.push(...page.topics);
     after = page.next;
   } while (after !== null);

@@ -20,7 +20,9 @@ export function registerServer(program: Command): void {
     .command('server')
     .summary('run a broker')
     .description('Run a broker, and its admin API and console when [http] enables them, until SIGTERM or SIGINT. Options override server.ini.')
-    .addOption(new Option('--config <FILE>', 'server.ini to read (default: DIR/server.ini if topic administration saved one there, else the built-in defaults)'))
+    .addOption(
+      new Option('--config <FILE>', 'server.ini to read (default: DIR/server.ini if topic administration saved one there, else the built-in defaults)'),
+    )
     .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
     .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(listenPort))
     .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(listenPort))
@@ -37,8 +39,7 @@ async function server(options: ServerOptions): Promise<void> {
     import('../../broker/broker.js'),
     import('../../broker/config/load-config.js'),
   ]);
-  const config =
-    options.config === undefined ? await loadSavedOrDefaultConfig(options.data, SAVED_CONFIG_FILE) : await loadBrokerConfig(options.config);
+  const config = options.config === undefined ? await loadSavedOrDefaultConfig(options.data, SAVED_CONFIG_FILE) : await loadBrokerConfig(options.config);
   if (options.data !== undefined) config.system.dataPath = options.data;
   if (options.port !== undefined) config.system.serverPort = options.port;
   if (options.httpPort !== undefined) config.system.dashboardHttpPort = options.httpPort;
