@@ -172,7 +172,10 @@ describe('a broker started without server.ini keeps its topic changes in its dat
     }
     const next = await loadSavedOrDefaultConfig(data, SAVED_CONFIG_FILE);
     assert.equal(next.topics.find((t) => t.name === 'events')?.numPartitions, 8);
-    assert.ok(next.topics.some((t) => t.name === '*'), 'the built-in wildcard section is still there');
+    assert.ok(
+      next.topics.some((t) => t.name === '*'),
+      'the built-in wildcard section is still there',
+    );
     const elsewhere = await loadSavedOrDefaultConfig(tempDir('other-data'), SAVED_CONFIG_FILE);
     assert.equal(elsewhere.file, undefined, 'another data directory starts from the built-in defaults');
   });
