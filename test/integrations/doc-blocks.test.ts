@@ -1,44 +1,20 @@
 // Docs that work when copied: every server.ini block of README.md and docs/*.md is accepted by the
 // broker's parser, and every TypeScript block marked `<!-- runnable -->` runs as written against a
-// broker (its `metaq` imports pointed at this build, its broker address at the test's broker).
+// broker (its `metaq` imports pointed at this build, its broker address at the test's broker);
+// doc-shell-blocks.test.ts runs the runnable shell blocks.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import type { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { tempDir } from '../support/broker-process.js';
+import { blocksOf, DOCS, root } from '../support/doc-blocks.js';
 import { startBroker } from '../support/in-process-broker.js';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const DOCS = [
-  'README.md',
-  ...readdirSync(join(root, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => `docs/${name}`),
-];
-
-interface Block {
-  where: string;
-  language: string;
-  text: string;
-  runnable: boolean;
-}
-
-/** The fenced blocks of a Markdown file, each with its line and whether a `<!-- runnable -->` comment leads it. */
-function blocksOf(file: string): Block[] {
-  const text = readFileSync(join(root, file), 'utf8');
-  return [...text.matchAll(/(<!-- runnable[^>]*-->\s*\n)?```(\w+)\n([\s\S]*?)```/g)].map((m) => ({
-    where: `${file}:${text.slice(0, m.index + (m[1]?.length ?? 0)).split('\n').length}`,
-    language: m[2]!,
-    text: m[3]!,
-    runnable: m[1] !== undefined,
-  }));
-}
 
 const blocks = DOCS.flatMap(blocksOf);
 
@@ -67,11 +43,10 @@ describe('documentation blocks', () => {
     });
     after(() => broker.stop());
 
-    const runnable = blocks.filter((b) => b.runnable);
+    const runnable = blocks.filter((b) => b.runnable && b.language === 'ts'); // shell blocks: doc-shell-blocks.test.ts
     it('are there', () => assert.ok(runnable.length >= 2, 'README marks its client blocks runnable'));
     for (const block of runnable)
       it(`${block.where} runs as written`, { timeout: 30_000 }, async () => {
-        assert.equal(block.language, 'ts', `${block.where}: only TypeScript blocks are run`);
         const source = block.text
           .replace(/from '(metaq(?:\/\w+)?)'/g, (whole, specifier: string) => {
             const built = BUILT[specifier];
