@@ -75,12 +75,22 @@ export class BrokerRegistration {
     for (const topic of this.topics.values()) await this.registerTopicNodes(topic);
   }
 
-  /** Register a topic created on the fly (first put to a wildcard topic, a topic a slave starts copying). */
+  /** Register a topic created on the fly (first put to a wildcard topic, a topic a slave starts copying), or one whose settings changed; unchanged ones cost nothing. */
   async registerTopic(topic: RegisteredTopic): Promise<void> {
     const known = this.topics.get(topic.topic);
-    if (known !== undefined && known.numPartitions === topic.numPartitions) return;
+    const same =
+      known !== undefined &&
+      known.numPartitions === topic.numPartitions &&
+      known.acceptPublish === topic.acceptPublish &&
+      known.acceptSubscribe === topic.acceptSubscribe;
+    if (same) return;
     this.topics.set(topic.topic, topic);
-    if (!this.withdrawn) await this.registerTopicNodes(topic);
+    if (this.withdrawn) return;
+    // A topic that stopped accepting publish or subscribe leaves that list, so clients stop using it here.
+    const child = `${this.brokerId}-${this.member}`;
+    if (known?.acceptPublish === true && !topic.acceptPublish) await this.session.remove(`${this.znodes.topicsPub(topic.topic)}/${child}`);
+    if (known?.acceptSubscribe === true && !topic.acceptSubscribe) await this.session.remove(`${this.znodes.topicsSub(topic.topic)}/${child}`);
+    await this.registerTopicNodes(topic);
   }
 
   /** Withdraw a deleted topic: clients stop sending to and fetching from this broker for it. */
