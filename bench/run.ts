@@ -20,6 +20,7 @@ import { runSeekBench, seekSection } from './seek-by-time.js';
 import { delayedSection, runDelayedBench } from './delayed.js';
 import { keyIndexSection, runKeyIndexBench } from './key-index.js';
 import { runSecurityBench, securitySection } from './security.js';
+import { runShippingBench, shippingSection } from './shipping.js';
 import { assembleReport, reportHeader } from './report.js';
 import type { MachineInfo } from './report.js';
 import { clientSection, putGetSection } from './single-broker-sections.js';
@@ -67,6 +68,9 @@ if (process.argv.includes('--only')) {
   } else if (only === 'latency') {
     const { runLatencyBench, latencySection } = await import('./latency.js');
     console.log(latencySection(await runLatencyBench()));
+  } else if (only === 'shipping') {
+    const { runShippingBench, shippingSection } = await import('./shipping.js');
+    console.log(shippingSection(await runShippingBench(quick ? 0.1 : 1)));
   } else if (only === 'replication') {
     const { runReplicationBench, replicationSection } = await import('./replication.js');
     console.log(replicationSection(await runReplicationBench(quick ? 0.1 : 1)));
@@ -163,6 +167,7 @@ const seekRun = await runSeekBench(scale);
 const delayedRun = await runDelayedBench(scale);
 const keyIndexRun = await runKeyIndexBench(scale);
 const securityRun = await runSecurityBench(scale);
+const shippingRun = await runShippingBench(scale);
 await plotScaling(scalingRun);
 console.log(
   `cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`,
@@ -198,6 +203,7 @@ const measured = [
   delayedSection(delayedRun),
   keyIndexSection(keyIndexRun),
   securitySection(securityRun),
+  shippingSection(shippingRun),
 ];
 const reportPath = join(root, 'BENCHMARKS.md');
 const previous = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : undefined;
