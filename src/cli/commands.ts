@@ -26,6 +26,11 @@ function clientFor(target: Target & ClusterTarget): MetaqClient {
   return new MetaqClient({ serverUrl: urlOf(target), connection: connectionFromEnv() });
 }
 
+/** How produce and consume print a partition: its index, or "brokerId-index" in cluster mode, where indexes repeat on each broker. */
+function partitionLabel(target: ClusterTarget, partition: Partition): string {
+  return target.zk === undefined ? String(partition.index) : partitionName(partition);
+}
+
 /** The topic's partitions to read or send to: all of them, or the `index`th (`--partition`). */
 async function partitionsOf(client: MetaqClient, topic: string, index: number | undefined): Promise<Partition[]> {
   const known = await client.router.partitions(topic);
@@ -72,8 +77,6 @@ export async function produce(
   progress: NodeJS.WriteStream | undefined,
 ): Promise<number> {
   const client = clientFor(target);
-  // In cluster mode partition indexes repeat on each broker: print "brokerId-index".
-  const partitionText = (partition: Partition): string => (target.zk === undefined ? String(partition.index) : partitionName(partition));
   let done = 0;
   let lastReport = 0;
   const started = performance.now();
@@ -87,7 +90,7 @@ export async function produce(
       onResult: (_message, error, result) => {
         done += 1;
         if (error) process.stderr.write(`send failed: ${error.message}\n`);
-        else out.write(`${result!.id} ${partitionText(result!.partition)} ${result!.offset}\n`);
+        else out.write(`${result!.id} ${partitionLabel(target, result!.partition)} ${result!.offset}\n`);
         if (progress?.isTTY && performance.now() - lastReport > 500) {
           lastReport = performance.now();
           progress.write(`\r${done} messages sent (${Math.round(done / ((lastReport - started) / 1000))} msgs/s)`);
@@ -124,8 +127,8 @@ export interface ConsumeOptions {
   signal?: AbortSignal;
 }
 
-function print(out: NodeJS.WritableStream, message: ReceivedMessage): void {
-  out.write(messageLine(message));
+function print(out: NodeJS.WritableStream, target: ClusterTarget, message: ReceivedMessage): void {
+  out.write(messageLine(message, partitionLabel(target, message.partition)));
 }
 
 /** Where a read of one partition has got to. */
@@ -136,7 +139,7 @@ interface PartitionRead {
 }
 
 /**
- * `metaq consume`: print one line per message (message-line.ts), of one partition or of every
+ * `metaq consume`: print one line per message (message-line.ts, partition first), of one partition or of every
  * partition (in order within each). Without --follow each partition is read to its end in turn;
  * with it, all are polled.
  */
@@ -144,7 +147,7 @@ export async function consume(target: Target & ClusterTarget, options: ConsumeOp
   const client = clientFor(target);
   try {
     if (options.group !== undefined) {
-      await consumeAsGroup(client, options, out);
+      await consumeAsGroup(client, target, options, out);
       return;
     }
     const reads: PartitionRead[] = [];
@@ -168,7 +171,7 @@ export async function consume(target: Target & ClusterTarget, options: ConsumeOp
         }
         progressed = true;
         for (const message of result.messages.slice(0, options.limit === undefined ? undefined : options.limit - printed)) {
-          print(out, message);
+          print(out, target, message);
           printed += 1;
         }
         read.offset = result.nextOffset;
@@ -203,7 +206,7 @@ async function checkReadTarget(target: Target, options: ConsumeOptions, read: Pa
   process.stderr.write(`metaq: waiting for messages: ${missing.text}\n`);
 }
 
-async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
+async function consumeAsGroup(client: MetaqClient, target: ClusterTarget, options: ConsumeOptions, out: NodeJS.WritableStream): Promise<void> {
   const consumer = client.consumer({
     group: options.group!,
     offsetStorage: new FileOffsetStorage(options.offsetsFile),
@@ -218,7 +221,7 @@ async function consumeAsGroup(client: MetaqClient, options: ConsumeOptions, out:
     for (const partition of await partitionsOf(client, options.topic, options.partition)) await consumer.seek(options.topic, partition, options.from);
   let printed = 0;
   for await (const message of consumer) {
-    print(out, message);
+    print(out, target, message);
     printed += 1;
     if (options.limit !== undefined && printed >= options.limit) break;
   }

@@ -14,6 +14,8 @@ export interface PartitionRouter {
   readBroker(partition: Partition): Promise<BrokerAddress>;
   /** Every broker this router knows of (for `stats`). */
   allBrokers(): Promise<BrokerAddress[]>;
+  /** Drop a learned partition count the broker has just contradicted (producer/stale-partitions.ts); cluster mode's comes from ZooKeeper's watches. */
+  forget?(topic: string): void;
   close(): Promise<void>;
 }
 

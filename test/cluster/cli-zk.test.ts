@@ -43,8 +43,14 @@ describe('metaq produce and consume --zk', { timeout: 60_000 }, () => {
       [2, 2, 2, 2],
     );
     const printed = (await metaq('consume', 'orders')).trim().split('\n');
-    assert.deepEqual(printed.map((line) => line.split('\t')[3]).sort(), messages);
+    assert.deepEqual(printed.map((line) => line.split('\t')[4]).sort(), messages);
+    // Partition indexes repeat on each broker, so consume names them as produce does.
+    assert.deepEqual(printed.map((line) => line.split('\t')[0]).sort(), [...partitions].sort());
     const last = (await metaq('consume', 'orders', '--partition', '3')).trim().split('\n');
     assert.equal(last.length, 2, 'the 4th partition (2-1) alone');
+    assert.deepEqual(
+      last.map((line) => line.split('\t')[0]),
+      ['2-1', '2-1'],
+    );
   });
 });

@@ -45,23 +45,27 @@ describe('metaq consume: what it prints, and what it says when there is nothing 
   });
   after(killAllBrokers);
 
-  it('prints offset, id, attribute or - and data on every line, with newlines, tabs and control characters escaped', async () => {
+  it('prints partition, offset, id, attribute or - and data on every line, with newlines, tabs and control characters escaped', async () => {
     const lines = (await metaq('consume', 'shown')).stdout.split('\n');
     assert.equal(lines.pop(), '', 'each message ends with a newline');
     assert.equal(lines.length, 2, 'one line per message');
     const rows = lines.map((line) => line.split('\t'));
     assert.deepEqual(
       rows.map((row) => row.length),
-      [4, 4],
+      [5, 5],
     );
     assert.deepEqual(
-      rows.map((row) => row.slice(2)),
+      rows.map((row) => row.slice(3)),
       [
         ['-', 'plain'],
         ['key\\t1', 'two\\nlines\\tand a tab \\\\ \\u0001'],
       ],
     );
-    assert.match(rows[1]![0]!, /^\d+$/);
+    assert.deepEqual(
+      rows.map((row) => row[0]),
+      ['0', '0'],
+    );
+    assert.match(rows[1]![1]!, /^\d+$/);
   });
 
   it('a missing topic or partition exits 66 saying so', async () => {

@@ -32,13 +32,25 @@ describe('metaq produce, consume and lookup over every partition', { timeout: 60
       each.map((lines) => lines.trim().split('\n').length),
       [2, 2, 2, 2],
     );
+    // Each line says which partition it came from.
+    assert.deepEqual(
+      each.map((lines) => [
+        ...new Set(
+          lines
+            .trim()
+            .split('\n')
+            .map((line) => line.split('\t')[0]),
+        ),
+      ]),
+      [['0'], ['1'], ['2'], ['3']],
+    );
     assert.equal(all, each.join(''), 'every partition, each in offset order');
     assert.deepEqual(
       new Set(
         all
           .trim()
           .split('\n')
-          .map((line) => line.split('\t')[3]),
+          .map((line) => line.split('\t')[4]),
       ),
       new Set(messages),
     );

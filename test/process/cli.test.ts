@@ -32,7 +32,7 @@ describe('metaq command line', { timeout: 60_000 }, () => {
       consumed.stdout
         .trim()
         .split('\n')
-        .map((l) => l.split('\t')[3]),
+        .map((l) => l.split('\t')[4]),
       ['hello', 'world'],
     );
     const stats = await metaq('stats', '--port', port);
@@ -48,7 +48,7 @@ describe('metaq command line', { timeout: 60_000 }, () => {
       first.stdout
         .trim()
         .split('\n')
-        .map((l) => l.split('\t')[3]),
+        .map((l) => l.split('\t')[4]),
       ['a', 'b'],
     );
     const second = await metaq('consume', 'cli-group', '--group', 'readers', '--offsets', offsets, '--limit', '1', '--port', port);
@@ -56,7 +56,7 @@ describe('metaq command line', { timeout: 60_000 }, () => {
       second.stdout
         .trim()
         .split('\n')
-        .map((l) => l.split('\t')[3]),
+        .map((l) => l.split('\t')[4]),
       ['c'],
     );
   });
@@ -95,7 +95,7 @@ describe('metaq command line', { timeout: 60_000 }, () => {
       consumed.stdout
         .trim()
         .split('\n')
-        .map((l) => l.split('\t')[3]),
+        .map((l) => l.split('\t')[4]),
       ['kept'],
     );
     await assert.rejects(metaq('tx', 'commit', xaKey('nobody'), '--port', port), /only a prepared XA transaction can be completed by hand/);

@@ -47,14 +47,14 @@ interface ConsumeOptions extends BrokerOptionValues {
   maxSize: number;
 }
 
-/** `metaq consume TOPIC`: print one line per message: offset, id, attribute (or -), data (message-line.ts). */
+/** `metaq consume TOPIC`: print one line per message: partition, offset, id, attribute (or -), data (message-line.ts). */
 export function registerConsume(program: Command): void {
   withBrokerOptions(
     program
       .command('consume')
       .summary("print a topic's messages")
       .description(
-        'Print the messages of a topic (every partition, or one with --partition), one line each: offset, id, attribute (- when none) and data, separated by tabs; newlines, tabs, backslashes and other control characters in the attribute and data are escaped as in JSON strings (\\n, \\t, \\\\, \\u0001). With --group, positions are committed to --offsets and a later run resumes there. Exits 66 when the partition is not on the broker or the offset is past its end or inside a message.',
+        'Print the messages of a topic (every partition, or one with --partition), one line each: partition (brokerId-index with --zk), offset, id, attribute (- when none) and data, separated by tabs; newlines, tabs, backslashes and other control characters in the attribute and data are escaped as in JSON strings (\\n, \\t, \\\\, \\u0001). With --group, positions are committed to --offsets and a later run resumes there. Exits 66 when the partition is not on the broker or the offset is past its end or inside a message.',
       )
       .argument('<topic>', 'the topic to read', topicName)
       .addOption(new Option('--partition <N>', 'read only this partition (default: every partition, each in order)').argParser(integer))

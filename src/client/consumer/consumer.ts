@@ -14,6 +14,8 @@ import type { ConsumerHost, ConsumerOptions, SubscribeOptions } from './consumer
 import { simpleReject, type Reject } from './reject-policy.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { Handoff } from './handoff.js';
+import { messageIterator } from './message-iterator.js';
+import { checkBatchable } from './batch-checks.js';
 import { PartitionFetcher } from './partition-fetcher.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
 import { RecoveryManager } from '../recovery/recovery-manager.js';
@@ -48,6 +50,8 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   private started = false;
   private closed = false;
   private handoff: Handoff | undefined;
+  /** The close under way, for an iterator ended by it (message-iterator.ts). */
+  private closing: Promise<void> | undefined;
   private deliverTo: Deliver | undefined;
   private batchHandler: ((batch: MessageBatch) => Promise<void> | void) | undefined;
   private recovery: RecoveryManager | undefined;
@@ -122,25 +126,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   async runBatches(handler: (batch: MessageBatch) => Promise<void> | void, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (typeof handler !== 'function') throw new InvalidArgumentError('handler', 'must be a function');
     const signal = checkSignal(options.signal, 'options.signal');
-    for (const [topic, subscription] of this.subscriptions) {
-      if (subscription.filter !== undefined)
-        throw new InvalidArgumentError('topic', `${topic} has a filter, which runBatches does not apply: filter inside the handler, or use run()`);
-    }
-    if (this.options.autoAck === false)
-      throw new InvalidArgumentError(
-        'options.autoAck',
-        'false needs per-message ack(), which runBatches does not have: use run(), or let the batch count as processed when the handler returns',
-      );
-    if (this.retrySettings !== undefined)
-      throw new InvalidArgumentError(
-        'options.retryTopics',
-        'applies to run(), for await and stream(), not runBatches: a failing batch is retried until it succeeds',
-      );
-    if (this.options.onReject !== undefined && this.options.onReject !== 'retry')
-      throw new InvalidArgumentError(
-        'options.onReject',
-        `runBatches retries a failing batch until it succeeds; handle poison messages in the handler (got ${String(this.options.onReject)})`,
-      );
+    checkBatchable(this.subscriptions, this.options);
     this.batchHandler = handler;
     await this.start(() => {
       throw new Error('runBatches delivers batches, not single messages');
@@ -148,21 +134,21 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
+    return this.messages();
+  }
+
+  /** `for await (const message of consumer.messages({ signal }))`: aborting `signal` closes the consumer as `close()` does and ends the loop. */
+  messages(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ReceivedMessage> {
+    const signal = checkSignal(options.signal, 'options.signal');
     const handoff = new Handoff();
     this.handoff = handoff;
-    const starting = this.start((message) => handoff.deliver(message));
-    return {
-      next: async () => {
-        await starting;
-        const message = await handoff.next();
-        return message === undefined ? { done: true, value: undefined } : { done: false, value: message };
-      },
-      return: async () => {
-        handoff.end();
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    const starting = this.start((message) => handoff.deliver(message), signal);
+    return messageIterator(
+      handoff,
+      starting,
+      () => this.close(),
+      () => this.closing ?? Promise.resolve(),
+    );
   }
 
   /**
@@ -383,9 +369,13 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
   }
 
   /** Stop fetching, let the messages in progress finish, commit offsets, close the storage. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve(); // a listener's own close must not wait for itself
     this.closed = true;
+    return (this.closing = this.finishClose());
+  }
+
+  private async finishClose(): Promise<void> {
     this.forgetSignal();
     this.handoff?.end();
     await this.membership?.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'could not leave the group cleanly'));

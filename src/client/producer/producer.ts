@@ -29,6 +29,7 @@ import { sendAll } from './send-all.js';
 import type { SendAllOptions } from './send-all.js';
 import { putSingle } from './single-put.js';
 import { partitionsOf } from './topic-partitions.js';
+import { forgetStalePartitions } from './stale-partitions.js';
 
 export type { ProducerOptions, SendOptions } from './producer-options.js';
 export type { TransactionBinding } from './local-transaction.js';
@@ -73,7 +74,9 @@ export class Producer {
     const failover = idempotence === undefined && (options.failover ?? true);
     this.failover = new BrokerFailover(failover, this.selector, (partition, put, signal, listener) => this.putTo(partition, put, signal, listener));
     const batching = batchingOf(options);
-    this.batcher = batching === undefined ? undefined : new PutSetBatcher(batching, idempotence);
+    // A refused set tells the router once, not once per message in it.
+    const refused = (topic: string, error: Error): void => forgetStalePartitions(host.router, topic, error);
+    this.batcher = batching === undefined ? undefined : new PutSetBatcher(batching, idempotence, refused);
     this.transactions = new ProducerTransactions(host, this.selector, this.sessionId, this.sendTimeoutMs);
   }
 
@@ -156,7 +159,10 @@ export class Producer {
       if (tx !== undefined) {
         this.transactions.put(tx, partitions, message, options, put).then(
           (result) => send.done(undefined, result),
-          (error: Error) => send.done(error),
+          (error: Error) => {
+            forgetStalePartitions(this.host.router, put.topic, error);
+            send.done(error);
+          },
         );
         return;
       }
@@ -206,7 +212,10 @@ export class Producer {
     else {
       putSingle(connection, partition, put, signal, undefined).then(
         (result) => listener.done(undefined, result),
-        (error: Error) => listener.done(error),
+        (error: Error) => {
+          forgetStalePartitions(this.host.router, put.topic, error);
+          listener.done(error);
+        },
       );
     }
   }
@@ -290,7 +299,10 @@ export class Producer {
       const results = await Promise.all(messages.map((message) => this.send(message, { partition: chosen, timeoutMs })));
       return { ...results[0]!, count: results.length, sets: [] };
     }
-    return sendBatchAsSets(batcher, connection, chosen, puts, timeoutMs);
+    return sendBatchAsSets(batcher, connection, chosen, puts, timeoutMs).catch((error: unknown) => {
+      forgetStalePartitions(this.host.router, topic, error);
+      throw error;
+    });
   }
 
   /**
@@ -307,7 +319,10 @@ export class Producer {
       const found = partitionsOf(this.host.router, put.topic, 'message.topic');
       const partitions = found instanceof Promise ? await found : found;
       const chosen = options.partition ?? this.selector(put.topic, partitions, message);
-      return sendScheduled(this.host.connection(this.host.router.broker(chosen)), chosen, put, deliverAtMs);
+      return sendScheduled(this.host.connection(this.host.router.broker(chosen)), chosen, put, deliverAtMs).catch((error: unknown) => {
+        forgetStalePartitions(this.host.router, put.topic, error);
+        throw error;
+      });
     });
   }
 

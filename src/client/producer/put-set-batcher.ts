@@ -216,6 +216,8 @@ export class PutSetBatcher {
     readonly options: BatchingOptions,
     /** Set for an idempotent producer: every set is named and retried until its outcome is known. */
     readonly idempotence?: IdempotentSequences,
+    /** Hears a set's refusal once, before its listeners (the producer's stale-partition check). */
+    private readonly refused: (topic: string, error: Error) => void = () => undefined,
   ) {
     this.fullSets = new BufferPool(options.maxBatchBytes, IDLE_SET_BUFFERS);
   }
@@ -344,6 +346,7 @@ export class PutSetBatcher {
         this.fullSets.give(buffer); // acknowledged: the frame was read by the broker
       },
       (error: Error) => {
+        this.refused(topic, error);
         for (const listener of listeners) listener.done(error);
       },
     );
