@@ -55,9 +55,15 @@ describe('metaq profile: saved connections, so lag and monitor over several brok
   });
 
   it('save, list, show (tokens masked), use and delete; the file is 0600', async () => {
-    assert.match((await metaq({}, 'profile', 'save', 'both', '--admin', a.admin.url, '--token', 'token-of-a')).stdout, /saved profile both \(1 broker\), now the default/);
+    assert.match(
+      (await metaq({}, 'profile', 'save', 'both', '--admin', a.admin.url, '--token', 'token-of-a')).stdout,
+      /saved profile both \(1 broker\), now the default/,
+    );
     // Adding a broker is a save with its URL and token: the rest of the profile stays.
-    assert.match((await metaq({}, 'profile', 'save', 'both', '--admin', `${b.admin.url}/`, '--token', 'token-of-b')).stdout, /updated profile both \(2 brokers\)/);
+    assert.match(
+      (await metaq({}, 'profile', 'save', 'both', '--admin', `${b.admin.url}/`, '--token', 'token-of-b')).stdout,
+      /updated profile both \(2 brokers\)/,
+    );
     await metaq({}, 'profile', 'save', 'only-a', '--server', 'meta://127.0.0.1:9', '--zk', '127.0.0.1:2181/x', '--admin', a.admin.url, '--token', 'token-of-a');
     assert.equal(statSync(config).mode & 0o777, 0o600);
 
