@@ -7,4 +7,5 @@ export { loadBrokerConfig } from './config/load-config.js';
 // Maintenance of a stopped broker's data directory (MetaQ's move-partitions and delete-partitions; docs/operations.md).
 export { movePartitions, deletePartitions } from '../storage/partition-dirs.js';
 export { NodeFileIO } from '../storage/io/node-file-io.js';
+export { writeFileAtomically } from '../storage/atomic-file.js';
 export type { FileIO } from '../storage/io/file-io.js';

@@ -1,11 +1,13 @@
 import { textTable } from './text-table.js';
+import { tokenOf } from './broker-token.js';
+import type { BrokerToken } from './broker-token.js';
 import { AdminClient } from '../admin/admin-client.js';
 import type { GroupView } from '../admin/views/group-view.js';
 
 export interface LagOptions {
   /** Admin API URLs, one per broker (the lag of a partition is known by the broker holding it). */
   brokers: string[];
-  token: string;
+  token: BrokerToken;
   group: string | undefined;
   topic: string | undefined;
   json: boolean;
@@ -34,7 +36,7 @@ export interface LagRow {
 export async function lag(options: LagOptions, out: NodeJS.WritableStream, nowMs = Date.now()): Promise<LagRow[]> {
   const rows: LagRow[] = [];
   for (const url of options.brokers) {
-    const admin = new AdminClient(url, options.token);
+    const admin = new AdminClient(url, tokenOf(options.token, url));
     const { brokerId } = await admin.call<{ brokerId: number }>('GET', '/broker');
     const { groups } = await admin.call<{ groups: GroupView[] }>('GET', '/groups');
     for (const group of groups) {

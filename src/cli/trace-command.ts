@@ -1,10 +1,12 @@
+import { tokenOf } from './broker-token.js';
+import type { BrokerToken } from './broker-token.js';
 import { AdminClient } from '../admin/admin-client.js';
 import type { TraceEvent } from '../broker/tracing/trace-book.js';
 
 export interface TraceOptions {
   /** Admin API URLs, one per broker: a message's trace is on the brokers it passed. */
   brokers: string[];
-  token: string;
+  token: BrokerToken;
   id: string;
   json: boolean;
 }
@@ -16,7 +18,10 @@ export async function trace(options: TraceOptions, out: NodeJS.WritableStream): 
   const rows: Row[] = [];
   for (const url of options.brokers) {
     try {
-      const { brokerId, events } = await new AdminClient(url, options.token).call<{ brokerId: number; events: TraceEvent[] }>('GET', `/traces/${options.id}`);
+      const { brokerId, events } = await new AdminClient(url, tokenOf(options.token, url)).call<{ brokerId: number; events: TraceEvent[] }>(
+        'GET',
+        `/traces/${options.id}`,
+      );
       rows.push(...events.map((event) => ({ ...event, brokerId })));
     } catch (error) {
       if (!/answered 404/.test((error as Error).message)) throw error;

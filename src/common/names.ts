@@ -46,3 +46,11 @@ export function topicPatternProblem(pattern: string): string | undefined {
     ? undefined
     : `invalid topic section name ${shown(pattern)}: ${TOPIC_NAME_RULE}, where "*" stands for any run of them`;
 }
+
+/** A saved CLI profile's name: a JSON key and a word typed on the command line, so the group characters. */
+export const PROFILE_NAME_RULE = 'a profile name is 1 to 64 characters from A-Z, a-z, 0-9, ".", "_" and "-", starting with a letter or digit';
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function profileNameProblem(name: unknown): string | undefined {
+  return typeof name === 'string' && PROFILE_NAME.test(name) ? undefined : `invalid profile name ${shown(name)}: ${PROFILE_NAME_RULE}`;
+}

@@ -18,21 +18,23 @@ export interface AdminFixture {
   stop(): Promise<void>;
 }
 
-export async function startAdminFixture(iniText: string, options: { sampleIntervalMs?: number } = {}): Promise<AdminFixture> {
+/** `token`: the admin API's token (TOKEN unless given), so two fixtures can differ as two brokers' [http] tokens do. */
+export async function startAdminFixture(iniText: string, options: { sampleIntervalMs?: number; token?: string } = {}): Promise<AdminFixture> {
+  const token = options.token ?? TOKEN;
   const dir = tempDir('admin');
   const configFile = join(dir, 'server.ini');
   writeFileSync(configFile, iniText.replace('@DATA@', join(dir, 'data')));
   const config = await loadBrokerConfig(configFile);
   config.system.serverPort = 0;
   const broker = await Broker.start({ config, logger: silentLogger, host: '127.0.0.1' });
-  const admin = await AdminServer.start(broker, { port: 0, host: '127.0.0.1', token: TOKEN, sampleIntervalMs: options.sampleIntervalMs });
+  const admin = await AdminServer.start(broker, { port: 0, host: '127.0.0.1', token, sampleIntervalMs: options.sampleIntervalMs });
   return {
     broker,
     admin,
     configFile,
     async api<T>(path: string, init: { method?: string; body?: unknown; token?: string | null } = {}) {
-      const token = init.token === undefined ? TOKEN : init.token;
-      const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+      const bearer = init.token === undefined ? token : init.token;
+      const headers: Record<string, string> = bearer === null ? {} : { authorization: `Bearer ${bearer}` };
       if (init.body !== undefined) headers['content-type'] = 'application/json';
       const response = await fetch(`${admin.url}/api${path}`, {
         method: init.method ?? 'GET',

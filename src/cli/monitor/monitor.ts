@@ -1,3 +1,5 @@
+import { tokenOf } from '../broker-token.js';
+import type { BrokerToken } from '../broker-token.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AdminClient } from '../../admin/admin-client.js';
 import { AlertBook } from './alert-book.js';
@@ -11,7 +13,7 @@ import type { ProbeOptions } from './probe.js';
 export interface MonitorOptions {
   /** Admin API base URLs, one per broker (masters and slaves). */
   brokers: string[];
-  token: string;
+  token: BrokerToken;
   /** Stop after this many rounds; undefined runs until `signal` aborts. */
   rounds: number | undefined;
   intervalMs: number;
@@ -42,7 +44,7 @@ export async function runMonitor(options: MonitorOptions, out: NodeJS.WritableSt
   const ignored = new Set(options.ignoredGroups);
   const watched: Watched[] = options.brokers.map((url) => ({
     url,
-    admin: new AdminClient(url, options.token),
+    admin: new AdminClient(url, tokenOf(options.token, url)),
     checks: new BrokerChecks(url, options.thresholds, ignored),
     prober: new Prober(url, options.probe),
   }));

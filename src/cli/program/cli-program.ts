@@ -8,6 +8,7 @@ import { registerLag } from './lag.js';
 import { registerLookup } from './lookup.js';
 import { registerConsume, registerProduce } from './messages.js';
 import { registerMonitor } from './monitor.js';
+import { registerProfile } from './profile.js';
 import { registerCopyOffsets, registerOffsets } from './offsets.js';
 import { registerDeletePartitions, registerMovePartitions } from './partition-dirs.js';
 import { registerPromote, registerSlave } from './replication.js';
@@ -56,6 +57,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerTail,
   registerBinlog,
   registerBinlogApply,
+  registerProfile,
 ];
 
 const ENVIRONMENT = `
@@ -64,6 +66,8 @@ Environment:
   METAQ_ZK                       ZooKeeper for cluster, offsets, copy-offsets and promote when --zk is not given
   METAQ_ADMIN                    the admin API's base URL when --admin is not given
   METAQ_TOKEN                    the admin API's token when --token is not given (METAQ_ADMIN_TOKEN is read too)
+  METAQ_PROFILE                  the saved profile when --profile is not given (metaq profile; options and the above win over it)
+  METAQ_CONFIG                   the profile file (default $XDG_CONFIG_HOME/metaq/profiles.json or ~/.config/metaq/profiles.json)
   METAQ_USER, METAQ_PASSWORD     log in to brokers with [auth] enabled=true
   METAQ_TLS=1, METAQ_TLS_CA      TLS to the brokers, trusting the CA bundle named
   METAQ_TLS_CERT, METAQ_TLS_KEY  a client certificate for brokers with clientAuth=true
@@ -98,7 +102,12 @@ export function createProgram(): Command {
     .helpCommand('help [command]', "print a command's help")
     .configureOutput({ outputError: (text, write) => write(`metaq: ${oneLine(text)}\n`) })
     .addHelpText('after', ENVIRONMENT)
-    .hook('preAction', (_program, command) => checkRequiredOptions(command));
+    .hook('preAction', async (_program, command) => {
+      // The profile first: it may fill an option the required check would miss.
+      const { applyProfile } = await import('../profile/apply-profile.js');
+      await applyProfile(command);
+      checkRequiredOptions(command);
+    });
   for (const register of COMMANDS) register(program);
   // Commander would call process.exit; throwing instead lets main pick the exit code.
   const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { groupName, listValues, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { requireToken, withAdminListOptions } from './shared-options.js';
+import { brokerTokens, withAdminListOptions } from './shared-options.js';
 import { JSON_LINES, withJsonOption } from './json-option.js';
 
 interface LagOptions extends AdminListOptionValues {
@@ -25,9 +25,7 @@ export function registerLag(program: Command): void {
     JSON_LINES,
   ).action(async (options: LagOptions) => {
     const { lag } = await import('../lag-command.js');
-    await lag(
-      { brokers: listValues(options.admin), token: requireToken(options.token), group: options.group, topic: options.topic, json: options.json },
-      process.stdout,
-    );
+    const brokers = listValues(options.admin);
+    await lag({ brokers, token: brokerTokens(options, brokers), group: options.group, topic: options.topic, json: options.json }, process.stdout);
   });
 }

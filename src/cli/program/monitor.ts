@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { defaultThresholds } from '../monitor/broker-checks.js';
 import { groupName, integer, listValues, nonNegativeNumber, repeatable, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { requireToken, withAdminListOptions } from './shared-options.js';
+import { brokerTokens, withAdminListOptions } from './shared-options.js';
 import { withJsonOption } from './json-option.js';
 
 interface MonitorOptions extends AdminListOptionValues {
@@ -71,10 +71,11 @@ export function registerMonitor(program: Command): void {
     const { runMonitor } = await import('../monitor/monitor.js');
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
+    const brokers = listValues(options.admin);
     const fired = await runMonitor(
       {
-        brokers: listValues(options.admin),
-        token: requireToken(options.token),
+        brokers,
+        token: brokerTokens(options, brokers),
         rounds: options.rounds,
         intervalMs: options.intervalMs,
         json: options.json,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { groupNameProblem, topicNameProblem } from '../../common/names.js';
+import { groupNameProblem, profileNameProblem, topicNameProblem } from '../../common/names.js';
 import { validateTransactionKey } from '../../protocol/transaction-key.js';
 
 // Value parsers for options and arguments. Commander prints a parser's message after
@@ -41,6 +41,13 @@ export function topicName(text: string): string {
 /** A consumer group name, by the same rule's group form. */
 export function groupName(text: string): string {
   const problem = groupNameProblem(text);
+  if (problem !== undefined) throw new InvalidArgumentError(`It is an ${problem}.`);
+  return text;
+}
+
+/** A saved profile's name (`--profile`, METAQ_PROFILE, `metaq profile ...`). */
+export function profileName(text: string): string {
+  const problem = profileNameProblem(text);
   if (problem !== undefined) throw new InvalidArgumentError(`It is an ${problem}.`);
   return text;
 }

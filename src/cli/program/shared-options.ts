@@ -2,7 +2,9 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { AdminClient } from '../../admin/admin-client.js';
 import { MetaqError } from '../../common/errors.js';
-import { port, repeatable } from './option-values.js';
+import type { BrokerToken } from '../broker-token.js';
+import { adminKey } from '../profile/profile-store.js';
+import { port, profileName, repeatable } from './option-values.js';
 import { applyServerAddress, serverOption } from './server-address.js';
 
 // Options several commands share, declared once so their names, defaults and help agree.
@@ -13,8 +15,21 @@ export interface BrokerOptionValues {
   port: number;
 }
 
+/**
+ * `--profile` (METAQ_PROFILE): a saved profile fills in what neither an option nor the environment
+ * gave (src/cli/profile/apply-profile.ts). Added once, whichever helpers a command uses.
+ */
+export function withProfileOption(command: Command): Command {
+  if (command.options.some((option) => option.long === '--profile')) return command;
+  return command.addOption(
+    new Option('--profile <NAME>', "a saved profile's server, zk, admin URLs and tokens (metaq profile list; default: the one metaq profile use chose)")
+      .argParser(profileName)
+      .env('METAQ_PROFILE'),
+  );
+}
+
 export function withBrokerOptions(command: Command): Command {
-  return command
+  return withProfileOption(command)
     .addOption(new Option('--host <ADDR>', 'broker host name or address').default('127.0.0.1'))
     .addOption(new Option('--port <N>', 'broker port').default(8123).argParser(port))
     .addOption(serverOption())
@@ -37,7 +52,7 @@ export function rootOption(): Option {
 
 /** For commands that only work against ZooKeeper; where --zk switches a command to cluster mode, the environment must not. */
 export function withZkOptions(command: Command): Command {
-  return command.addOption(zkOption().default('127.0.0.1:2181').env('METAQ_ZK')).addOption(rootOption());
+  return withProfileOption(command).addOption(zkOption().default('127.0.0.1:2181').env('METAQ_ZK')).addOption(rootOption());
 }
 
 /** The default admin API: the broker's HTTP side on this machine. */
@@ -57,20 +72,25 @@ export function tokenOption(): Option {
 export interface AdminOptionValues {
   admin: string;
   token?: string;
+  /** Each broker's token from the profile, by admin URL; set only when neither --token nor the environment gave one. */
+  profileTokens?: ReadonlyMap<string, string>;
 }
 
 export function withAdminOptions(command: Command): Command {
-  return command.addOption(new Option('--admin <URL>', "the broker's admin API").default(LOCAL_ADMIN).env('METAQ_ADMIN')).addOption(tokenOption());
+  return withProfileOption(command)
+    .addOption(new Option('--admin <URL>', "the broker's admin API").default(LOCAL_ADMIN).env('METAQ_ADMIN'))
+    .addOption(tokenOption());
 }
 
 /** `--admin` given once per broker (or as a comma-separated list), and `--token`. */
 export interface AdminListOptionValues {
   admin: string[];
   token?: string;
+  profileTokens?: ReadonlyMap<string, string>;
 }
 
 export function withAdminListOptions(command: Command): Command {
-  return command
+  return withProfileOption(command)
     .addOption(
       repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN]).env('METAQ_ADMIN'),
     )
@@ -79,12 +99,29 @@ export function withAdminListOptions(command: Command): Command {
 
 export function requireToken(token: string | undefined): string {
   if (token === undefined || token === '')
-    throw new MetaqError('USAGE', "the admin API needs a token: --token T or METAQ_TOKEN (the broker's [http] token, or the one it printed at start)");
+    throw new MetaqError(
+      'USAGE',
+      "the admin API needs a token: --token T or METAQ_TOKEN (the broker's [http] token, or the one it printed at start), or a profile holding it (metaq profile save NAME --admin URL --token T)",
+    );
   return token;
 }
 
+/** The token for one admin URL: --token or the environment's, else the profile's for that broker. */
+function tokenFor(values: { token?: string; profileTokens?: ReadonlyMap<string, string> }, url: string): string {
+  const token = values.token ?? values.profileTokens?.get(adminKey(url));
+  if (token === undefined && values.profileTokens !== undefined)
+    throw new MetaqError('USAGE', `the profile holds no token for ${url}: metaq profile save NAME --admin ${url} --token T, or give --token T`);
+  return requireToken(token);
+}
+
 export function adminClient(values: AdminOptionValues): AdminClient {
-  return new AdminClient(values.admin, requireToken(values.token));
+  return new AdminClient(values.admin, tokenFor(values, values.admin));
+}
+
+/** Every broker's token, checked before the command starts, so a missing one is a usage error and not a failure half way. */
+export function brokerTokens(values: AdminListOptionValues, urls: readonly string[]): BrokerToken {
+  const tokens = new Map(urls.map((url) => [url, tokenFor(values, url)]));
+  return (url) => tokens.get(url) ?? tokenFor(values, url);
 }
 
 /** Aborts on the first SIGINT or SIGTERM, so a long-running command stops cleanly. */

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { AdminClient } from '../../admin/admin-client.js';
 import { integer, listValues, repeatable, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { requireToken, withAdminListOptions } from './shared-options.js';
+import { brokerTokens, withAdminListOptions } from './shared-options.js';
+import { tokenOf } from '../broker-token.js';
 import type { JsonOptionValues } from './json-option.js';
 import { withJsonOption } from './json-option.js';
 import type { AdminTarget, TopicSettingsChange } from '../topic-command.js';
@@ -17,8 +18,9 @@ interface ChangeOptions extends TopicOptions {
 }
 
 function targets(options: AdminListOptionValues): AdminTarget[] {
-  const token = requireToken(options.token);
-  return listValues(options.admin).map((url) => ({ url, client: new AdminClient(url, token) }));
+  const urls = listValues(options.admin);
+  const tokens = brokerTokens(options, urls);
+  return urls.map((url) => ({ url, client: new AdminClient(url, tokenOf(tokens, url)) }));
 }
 
 /** `--set key=value`, kept as the pair it names. */

@@ -2,7 +2,7 @@ import { Argument } from 'commander';
 import type { Command } from 'commander';
 import { listValues, messageId } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { requireToken, withAdminListOptions } from './shared-options.js';
+import { brokerTokens, withAdminListOptions } from './shared-options.js';
 import { JSON_LINES, withJsonOption } from './json-option.js';
 
 /** `metaq trace ID`: a message's path on topics with trace=true. Exits 1 when no broker traced it. */
@@ -21,7 +21,7 @@ export function registerTrace(program: Command): void {
   ).action(async (id: bigint, options: AdminListOptionValues & { json: boolean }) => {
     const { trace } = await import('../trace-command.js');
     const brokers = listValues(options.admin);
-    const rows = await trace({ brokers, token: requireToken(options.token), id: String(id), json: options.json }, process.stdout);
+    const rows = await trace({ brokers, token: brokerTokens(options, brokers), id: String(id), json: options.json }, process.stdout);
     if (rows.length > 0) return;
     process.stderr.write(`no trace of message ${id} on ${brokers.join(', ')}: is its topic configured with trace=true?\n`);
     process.exitCode = 1;

@@ -22,6 +22,8 @@ export interface IoStat {
   isDirectory: boolean;
   /** Which file this is whatever its name (device and inode): a renamed file keeps it. */
   fileId: string;
+  /** Permission bits (0o600…) where the file system keeps them; the CLI refuses a shared file of tokens by them. */
+  mode?: number;
 }
 
 /**

@@ -110,7 +110,7 @@ export class NodeFileIO implements FileIO {
   async stat(path: string): Promise<IoStat | undefined> {
     try {
       const s = await stat(path, { bigint: true });
-      return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), isDirectory: s.isDirectory(), fileId: `${s.dev}:${s.ino}` };
+      return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), isDirectory: s.isDirectory(), fileId: `${s.dev}:${s.ino}`, mode: Number(s.mode & 0o7777n) };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
