@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { NodeFileIO, writeFileAtomically } from '../../broker/index.js';
-import type { FileIO } from '../../broker/index.js';
+import { writeFileAtomically } from '../../storage/atomic-file.js';
+import { NodeFileIO } from '../../storage/io/node-file-io.js';
+import type { FileIO } from '../../storage/io/file-io.js';
 import { MetaqError } from '../../common/errors.js';
 import { profileNameProblem } from '../../common/names.js';
 

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
-import { defaultBinlogOptions } from '../../integrations/binlog/binlog-publisher.js';
+import { defaultBinlogOptions } from '../../integrations/binlog/binlog-defaults.js';
 import { urlOf } from '../broker-target.js';
 import { groupName, integer, listValues, repeatable, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { MetaqError } from '../../common/errors.js';
-import { defaultTailOptions } from '../../integrations/tail/tail-agent.js';
+import { defaultTailOptions } from '../../integrations/tail/tail-defaults.js';
 import { urlOf } from '../broker-target.js';
 import { integer, regularExpression, repeatable, topicName } from './option-values.js';
 import type { BrokerOptionValues } from './shared-options.js';

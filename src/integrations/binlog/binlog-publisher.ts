@@ -8,6 +8,7 @@ import { formatPosition } from './binlog-checkpoint.js';
 import type { RowChange } from './row-change.js';
 import { encodeRow, partitionKey, pickKey } from './row-change.js';
 import type { SourceDatabase } from './source-database.js';
+import { defaultBinlogOptions } from './binlog-defaults.js';
 
 export interface BinlogOptions {
   topic: string;
@@ -23,7 +24,7 @@ export interface BinlogOptions {
   maxInFlight: number;
 }
 
-export const defaultBinlogOptions = { from: 'end', checkpointMs: 200, maxInFlight: 1000 } as const;
+export { defaultBinlogOptions };
 
 export interface BinlogProgress {
   published: number;

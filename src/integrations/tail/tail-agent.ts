@@ -9,6 +9,7 @@ import { fingerprintOf, FollowedFile } from './followed-file.js';
 import type { LogRecord } from './record-joiner.js';
 import { TailCheckpoint } from './tail-checkpoint.js';
 import type { FileCheckpoint } from './tail-checkpoint.js';
+import { defaultTailOptions } from './tail-defaults.js';
 
 export interface TailOptions {
   topic: string;
@@ -32,16 +33,7 @@ export interface TailOptions {
   pathAttribute: boolean;
 }
 
-export const defaultTailOptions = {
-  from: 'start',
-  pollMs: 250,
-  batchRecords: 1000,
-  batchBytes: 1024 * 1024,
-  quietMs: 1000,
-  maxRecordBytes: 1024 * 1024 - 1024,
-  ordered: false,
-  pathAttribute: false,
-} as const;
+export { defaultTailOptions };
 
 export interface RecordSender {
   send(message: OutgoingMessage): Promise<SendResult>;
