@@ -1,6 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { NodeFileIO } from '../storage/io/node-file-io.js';
-import type { FileIO } from '../storage/io/file-io.js';
+import { NodeFileIO } from '../broker/local-files.js';
+import type { FileIO } from '../broker/local-files.js';
 import type { Credentials } from '../client/index.js';
 
 /** What the environment says about reaching brokers. */

@@ -1,8 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomically } from '../../storage/atomic-file.js';
-import { NodeFileIO } from '../../storage/io/node-file-io.js';
-import type { FileIO } from '../../storage/io/file-io.js';
+import { NodeFileIO, writeFileAtomically } from '../../broker/local-files.js';
+import type { FileIO } from '../../broker/local-files.js';
 import { MetaqError } from '../../common/errors.js';
 import { profileNameProblem } from '../../common/names.js';
 
