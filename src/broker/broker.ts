@@ -130,6 +130,7 @@ export class Broker {
       apply: (topics, text) => this.applyTopics(topics, text),
       withdrawTopic: async (topic) => this.membership?.topicWithdrawn(topic),
       serially: (change) => this.serially(change),
+      transactionsHolding: (topic) => this.transactions.holding(topic),
     });
     this.transactions = services.transactions;
     this.delayed = services.delayed;

@@ -43,6 +43,8 @@ export interface TopicAdminHost {
   apply(topics: TopicConfig[], text: string): Promise<void>;
   /** Withdraw a deleted topic's registration (cluster mode). */
   withdrawTopic(topic: string): Promise<void>;
+  /** Keys of open transactions holding messages for the topic. */
+  transactionsHolding(topic: string): string[];
   /** Run one configuration change at a time (with reloads and a slave's copy of its master's topics). */
   serially<T>(change: () => Promise<T>): Promise<T>;
 }
@@ -103,6 +105,13 @@ export class TopicAdmin {
     const { config, stores } = this.host;
     const own = ownSection(config, topic);
     if (own === undefined && !stores.all().has(topic)) throw notFound(topic);
+    // Their commit was promised a place to write: it would fail, or recreate the topic, after a delete.
+    const holding = this.host.transactionsHolding(topic);
+    if (holding.length > 0)
+      throw new MetaqError(
+        'BROKER_REFUSED',
+        `topic ${topic} has messages in ${holding.length} open transactions (${holding.slice(0, 3).join(', ')}${holding.length > 3 ? ', …' : ''}); commit or roll them back first (metaq tx list), then delete`,
+      );
     let text = config.text;
     if (own !== undefined) {
       if (config.topics.length === 1)

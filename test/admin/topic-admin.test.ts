@@ -11,6 +11,7 @@ import { Broker, SAVED_CONFIG_FILE } from '../../src/broker/broker.js';
 import { DEFAULT_CONFIG_TEXT, parseBrokerConfig } from '../../src/broker/config/broker-config.js';
 import { loadBrokerConfig, loadSavedOrDefaultConfig } from '../../src/broker/config/load-config.js';
 import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
+import { MetaqClient } from '../../src/client/index.js';
 import { adminIni, startAdminFixture, TOKEN } from '../support/admin-fixture.js';
 import type { AdminFixture } from '../support/admin-fixture.js';
 import { CLI, tempDir } from '../support/broker-process.js';
@@ -139,6 +140,24 @@ describe('metaq topic: create, alter, list, describe and delete at run time, kep
     const refused = await put(session, 'payments', 0, 'after the delete');
     assert.match(refused.text, /do not accept topic payments/, 'no section accepts the name any more');
     assert.equal((await scanPartition(session, 'orders', 1)).length, 1, 'other topics keep their messages');
+  });
+
+  it('refuses to delete a topic while an open transaction holds messages for it', async () => {
+    assert.equal((await topicCommand(f, 'create', 'ledger', '--partitions', '1')).code, 0);
+    const client = new MetaqClient({ serverUrl: f.broker.url, partitions: { ledger: 1 } });
+    try {
+      const producer = client.producer();
+      producer.beginTransaction({ timeoutSeconds: 60 });
+      await producer.send({ topic: 'ledger', data: 'in a transaction' });
+      const refused = await topicCommand(f, 'delete', 'ledger', '--force');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /409: topic ledger has messages in 1 open transactions .*commit or roll them back first/);
+      assert.match(readFileSync(f.configFile, 'utf8'), /\[topic=ledger\]/, 'nothing was deleted');
+      await producer.rollback();
+      assert.equal((await topicCommand(f, 'delete', 'ledger', '--force')).code, 0);
+    } finally {
+      await client.close();
+    }
   });
 
   it('a deleted topic a wildcard still accepts comes back empty on its next put', async () => {

@@ -249,6 +249,14 @@ export class TransactionManager {
     this.logger.warn({ tx: key, outcome }, 'prepared transaction completed heuristically by an operator');
   }
 
+  /** Keys of the open transactions holding messages for `topic` (a topic delete waits for their outcome). */
+  holding(topic: string): string[] {
+    return this.table
+      .all()
+      .filter((tx) => tx.messages.some((message) => message.topic === topic))
+      .map((tx) => tx.key);
+  }
+
   list(): TransactionSummary[] {
     return summarizeTransactions(this.table.all(), this.heuristics.all());
   }
