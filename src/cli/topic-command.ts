@@ -145,11 +145,7 @@ export async function describeTopic(targets: readonly AdminTarget[], topic: stri
     out.write(
       `topic ${view.topic}${targets.length > 1 ? ` on ${view.admin}` : ''}: ${partitionsOf(view)} partitions, ${view.configured ? `its own [topic=${view.topic}] section` : 'accepted by a wildcard section'}\n`,
     );
-    out.write(
-      `  ${Object.entries(view.settings ?? {})
-        .map(([key, value]) => `${key}=${String(value)}`)
-        .join(' ')}\n`,
-    );
+    for (const [key, value] of Object.entries(view.settings ?? {})) out.write(`  ${key}=${String(value)}\n`);
     const rows = view.partitions.map((p) => [
       String(p.partition),
       String(p.minOffset),
