@@ -45,10 +45,13 @@ else
       lab.destroy();
     });
 
-    it('brokers register their hosts\' addresses; clients elsewhere produce, consume as a group, and fail over', async () => {
+    it("brokers register their hosts' addresses; clients elsewhere produce, consume as a group, and fail over", async () => {
       const one = await broker('b1', 1);
       const two = await broker('b2', 2);
-      for (const [id, host, process] of [[1, 'b1', one], [2, 'b2', two]] as const) {
+      for (const [id, host, process] of [
+        [1, 'b1', one],
+        [2, 'b2', two],
+      ] as const) {
         assert.equal(await zk.getData(`/meta/brokers/ids/${id}/master`), `meta://${lab.address(host)}:${process.port}`);
         const chosen = process.logs.find((line) => line.hostName === lab.address(host));
         assert.match(String(chosen?.reason), /interface that reaches ZooKeeper/, 'the log says which address and why');

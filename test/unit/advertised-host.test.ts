@@ -8,7 +8,11 @@ import { ConfigError } from '../../src/common/errors.js';
 import { silentLogger } from '../support/storage-harness.js';
 
 /** A machine with the given route answer and interfaces; names resolve through `names`. */
-function probe(route: string | undefined, nics: Record<string, Array<{ address: string; internal: boolean }>> = {}, names: Record<string, string[]> = {}): HostProbe {
+function probe(
+  route: string | undefined,
+  nics: Record<string, Array<{ address: string; internal: boolean }>> = {},
+  names: Record<string, string[]> = {},
+): HostProbe {
   return {
     resolve: (host) => Promise.resolve(names[host] ?? [host]),
     sourceAddress: () => Promise.resolve(route),
@@ -23,7 +27,10 @@ function probe(route: string | undefined, nics: Record<string, Array<{ address: 
 }
 
 const config = (zk: string | undefined, hostName?: string) =>
-  parseBrokerConfig(`[system]\n${hostName === undefined ? '' : `hostName=${hostName}\n`}${zk === undefined ? '' : `[zookeeper]\nzk.zkConnect=${zk}\n`}[topic=*]\n`, 't.ini');
+  parseBrokerConfig(
+    `[system]\n${hostName === undefined ? '' : `hostName=${hostName}\n`}${zk === undefined ? '' : `[zookeeper]\nzk.zkConnect=${zk}\n`}[topic=*]\n`,
+    't.ini',
+  );
 
 describe('the address a cluster-mode broker registers', () => {
   it('reads connect strings: ports, chroot, IPv6', () => {
