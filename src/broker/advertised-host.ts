@@ -76,11 +76,14 @@ function refusal(host: string, zookeeper: string, how: string): ConfigError {
 export async function chooseHost(zkConnect: string, probe: HostProbe = systemProbe): Promise<HostChoice> {
   const servers = zookeeperServers(zkConnect);
   const remote: Array<{ address: string; port: number }> = [];
+  // A name that does not resolve here is not known to be loopback: no reason to stay on 127.0.0.1.
+  let unresolved = false;
   for (const server of servers) {
-    const addresses = await probe.resolve(server.host).catch(() => [] as string[]);
-    for (const address of addresses) if (!isLoopback(address)) remote.push({ address, port: server.port });
+    const addresses = await probe.resolve(server.host).catch(() => undefined);
+    if (addresses === undefined) unresolved = !isLoopback(server.host);
+    for (const address of addresses ?? []) if (!isLoopback(address)) remote.push({ address, port: server.port });
   }
-  if (remote.length === 0) return { host: '127.0.0.1', reason: `ZooKeeper (${zkConnect}) is on loopback: a cluster on this machine` };
+  if (remote.length === 0 && !unresolved) return { host: '127.0.0.1', reason: `ZooKeeper (${zkConnect}) is on loopback: a cluster on this machine` };
   for (const { address, port } of remote) {
     const source = await probe.sourceAddress(address, port);
     if (source !== undefined && !isLoopback(source) && source !== '0.0.0.0' && source !== '::')

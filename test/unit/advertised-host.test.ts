@@ -58,6 +58,8 @@ describe('the address a cluster-mode broker registers', () => {
     const fallback = await chooseHost('10.9.0.1:2181', probe(undefined, nics));
     assert.equal(fallback.host, '192.168.5.5');
     assert.match(fallback.reason, /first non-internal IPv4 address \(interface eth0\)/);
+    const unresolvable: HostProbe = { ...probe(undefined, nics), resolve: () => Promise.reject(new Error('ENOTFOUND')) };
+    assert.equal((await chooseHost('zk.example:2181', unresolvable)).host, '192.168.5.5', 'a name that does not resolve is not taken for loopback');
   });
 
   it('refuses loopback when ZooKeeper is not on loopback, naming hostName and --host', async () => {
