@@ -48,6 +48,7 @@ import type { LocalRequest } from './local-requests.js';
 import type { Outcome } from './handlers/outcome.js';
 import { topicReload } from './topic-reload.js';
 import { TopicAdmin } from './topic-admin.js';
+import { settleHostName } from './registered-host.js';
 import type { TopicReload } from './topic-reload.js';
 
 export type { TopicReload } from './topic-reload.js';
@@ -178,6 +179,7 @@ export class Broker {
     const clock = options.clock ?? systemClock;
     const clustered = config.zookeeper.configured && config.zookeeper['zk.zkEnable'];
     checkClusterConfig(config, clustered);
+    await settleHostName(config, clustered, logger);
     const resources = new ResourceStack((name, error) => logger.warn({ component: 'broker', err: error, resource: name }, 'could not release a resource'));
     const services = await openBrokerServices({ config, io, logger, clock }, resources);
     const broker = await resources.acquire('broker', () => new Broker(config, services, io, clock, logger, resources));

@@ -18,7 +18,8 @@ const threads = 10 * cpus().length;
 /** Every `[system]` key of MetaQ's server.ini (docs/operations.md), plus metaq's own limits at the end. */
 export const systemKeys = {
   brokerId: { kind: 'int', default: 0, min: 0, max: 1023 },
-  hostName: { kind: 'string', default: '127.0.0.1' },
+  // Blank: 127.0.0.1 standalone, in cluster mode an address other hosts reach (registered-host.ts).
+  hostName: { kind: 'string', default: '' },
   serverPort: { kind: 'int', default: 8123, min: 0, max: 65535 },
   dashboardHttpPort: { kind: 'int', default: 8120, min: 0, max: 65535 },
   numPartitions: { kind: 'int', default: 1, min: 1, max: 100000 },

@@ -26,7 +26,9 @@ export function registerServer(program: Command): void {
     .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
     .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(listenPort))
     .addOption(new Option('--http-port <N>', 'admin API and console port ([system] dashboardHttpPort)').argParser(listenPort))
-    .addOption(new Option('--host <ADDR>', 'host name the broker registers ([system] hostName)'))
+    .addOption(
+      new Option('--host <ADDR>', 'address the broker listens on and registers ([system] hostName; default 127.0.0.1, with --zk one other hosts reach)'),
+    )
     .addOption(zkOption('ZooKeeper connect string: join that cluster ([zookeeper] zk.zkConnect)'))
     .action(server);
 }
