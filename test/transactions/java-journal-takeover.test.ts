@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Broker } from '../../src/broker/broker.js';
 import { parseBrokerConfig } from '../../src/broker/config/broker-config.js';
+import { stateDirectory } from '../../src/broker/state-directory.js';
 import { checksum } from '../../src/common/checksum.js';
 import { tempDir } from '../support/broker-process.js';
 import { scanPartition, WireSession } from '../support/wire-client.js';
@@ -91,19 +92,32 @@ describe('taking over a Java MetaQ broker with a prepared XA transaction', { tim
       const broker = await startOn(dataPath, warnings);
       const session = await WireSession.open('127.0.0.1', broker.port);
       try {
-        assert.deepEqual(warnings.filter((line) => line.includes('checkpoint')), [], 'no checkpoint is reported unreadable');
+        assert.deepEqual(
+          warnings.filter((line) => line.includes('checkpoint')),
+          [],
+          'no checkpoint is reported unreadable',
+        );
         assert.deepEqual(await txCommand(session, 'null', 'RECOVER'), { code: 200, text: key });
-        assert.deepEqual(broker.transactions.list().map((tx) => `${tx.key} ${tx.state}`), [`${key} PREPARED`]);
+        assert.deepEqual(
+          broker.transactions.list().map((tx) => `${tx.key} ${tx.state}`),
+          [`${key} PREPARED`],
+        );
         assert.deepEqual(await scanPartition(session, 'orders', 0), []);
         assert.deepEqual(await txCommand(session, key, 'COMMIT_TWO_PHASE'), { code: 200, text: '0' });
-        assert.deepEqual((await scanPartition(session, 'orders', 0)).map((r) => r.payload), ['xa-1', 'xa-2']);
+        assert.deepEqual(
+          (await scanPartition(session, 'orders', 0)).map((r) => r.payload),
+          ['xa-1', 'xa-2'],
+        );
       } finally {
         await session.close();
         await broker.stop();
       }
-      // What metaq leaves is still readable by Java's Checkpoint: JSON {"number","offset"} files.
-      for (const name of readdirSync(dir).filter((n) => n.startsWith('checkpoint.'))) {
-        const text = readFileSync(join(dir, name), 'utf8');
+      // The journal moved beside the data directory (docs/storage.md); its checkpoints are still
+      // what Java's Checkpoint reads: JSON {"number","offset"} files.
+      const moved = join(stateDirectory(dataPath), 'transactions');
+      assert.ok(!existsSync(dir), 'the Java journal left the data directory');
+      for (const name of readdirSync(moved).filter((n) => n.startsWith('checkpoint.'))) {
+        const text = readFileSync(join(moved, name), 'utf8');
         if (text !== '') assert.match(text, /^\{"number":\d+,"offset":\d+\}$/, name);
       }
     });
