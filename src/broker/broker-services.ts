@@ -9,6 +9,7 @@ import { loadTlsMaterial } from './config/tls-material.js';
 import { markDataDirs } from './data-dir-owner.js';
 import { DelayedMessages } from './delayed/delayed-messages.js';
 import { PartitionStores } from './partition-stores.js';
+import { migrateOwnState } from './state-directory.js';
 import { TraceBook } from './tracing/trace-book.js';
 import { TransactionManager } from './transactions/transaction-manager.js';
 
@@ -58,6 +59,7 @@ export async function openBrokerServices(sources: ServiceSources, resources: Res
     () => markDataDirs(io, dataDirs),
     (unmark) => unmark(),
   );
+  const own = await migrateOwnState(io, system.dataPath, system.dataLogPath, logger);
   const stores = await resources.acquire(
     'partition stores',
     async () => {
@@ -69,7 +71,7 @@ export async function openBrokerServices(sources: ServiceSources, resources: Res
   );
   const transactions = await resources.acquire(
     'transaction journal',
-    () => TransactionManager.open({ config, stores, io, logger }),
+    () => TransactionManager.open({ config, stores, io, logger, journalDir: own.journal }),
     (opened) => opened.close(),
   );
   const users = await resources.acquire('users', () => loadUsers(sources));
@@ -78,7 +80,7 @@ export async function openBrokerServices(sources: ServiceSources, resources: Res
   const traces = tracing
     ? await resources.acquire(
         'traces',
-        () => TraceBook.open(io, system.dataPath, clock, system.traceMaxMessages, logger),
+        () => TraceBook.open(io, own.trace, clock, system.traceMaxMessages, logger),
         (opened) => opened.close(),
       )
     : undefined;
@@ -86,7 +88,7 @@ export async function openBrokerServices(sources: ServiceSources, resources: Res
     'delayed messages',
     () =>
       DelayedMessages.open({
-        dataPath: system.dataPath,
+        dataPath: own.delayed,
         io,
         logger,
         clock,

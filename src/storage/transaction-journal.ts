@@ -85,6 +85,8 @@ export class TransactionJournal {
         .sort((a, b) => a - b);
     for (const n of numbers(CHECKPOINT)) {
       const text = (await io.readFile(join(dir, `checkpoint.${n}`)))?.toString('utf8') ?? '';
+      // Java MetaQ creates checkpoint.<n> empty and fills it later: "no location yet", not damage.
+      if (text === '') continue;
       try {
         const parsed = JSON.parse(text) as Partial<JournalPosition>;
         if (typeof parsed.number === 'number' && typeof parsed.offset === 'number')

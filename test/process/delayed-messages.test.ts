@@ -10,6 +10,7 @@ import { eventually } from '../support/eventually.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { silentLogger } from '../support/storage-harness.js';
 import { scanPartition, WireSession } from '../support/wire-client.js';
+import { stateDirectory } from '../../src/broker/state-directory.js';
 
 const START = Date.parse('2026-11-24T10:00:00Z');
 const MINUTE = 60_000;
@@ -132,7 +133,7 @@ describe('delayed and scheduled messages', () => {
     const client = new MetaqClient({ serverUrl: broker.url, partitions: { later: 1 } });
     for (let n = 0; n < 30; n += 1) await client.producer().schedule({ topic: 'later', data: `m${n}` }, { at: START + MINUTE });
     await client.close();
-    const segments = (): string[] => readdirSync(join(dataPath, '.delayed')).filter((name) => name.endsWith('.meta'));
+    const segments = (): string[] => readdirSync(join(stateDirectory(dataPath), '.delayed')).filter((name) => name.endsWith('.meta'));
     assert.ok(segments().length > 3, `the schedule spans segments (${segments().length})`);
     clock.nowMs = START + MINUTE;
     await eventually(async () => (await stored(broker.port)).length === 30, 'all delivered');

@@ -9,6 +9,7 @@ import { CommandDecoder } from '../../src/protocol/decoder.js';
 import { NodeFileIO } from '../../src/storage/io/node-file-io.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
 import { TransactionJournal } from '../../src/storage/transaction-journal.js';
+import { stateDirectory } from '../../src/broker/state-directory.js';
 import { tempDir } from '../support/broker-process.js';
 import { startBroker } from '../support/in-process-broker.js';
 import { silentLogger } from '../support/storage-harness.js';
@@ -47,7 +48,13 @@ async function leavePrepared(dataPath: string, key: string, messages: string[]):
  */
 async function journalCommitWithoutBatch(dataPath: string, key: string, writeFirst: boolean): Promise<void> {
   const io = new NodeFileIO();
-  const { journal, replay } = await TransactionJournal.open({ dir: join(dataPath, 'transactions'), io, logger: silentLogger, flushMode: 1, maxCheckpoints: 3 });
+  const { journal, replay } = await TransactionJournal.open({
+    dir: join(stateDirectory(dataPath), 'transactions'),
+    io,
+    logger: silentLogger,
+    flushMode: 1,
+    maxCheckpoints: 3,
+  });
   const messages = replay.flatMap(({ record }) => {
     if (record.kind !== 'append') return [];
     const [command] = new CommandDecoder().push(record.putFrame);
@@ -125,7 +132,7 @@ describe('transaction journal recovery (K9)', () => {
       await txCommand(session, 'TX:s:1', 'COMMIT_ONE_PHASE');
     });
     // Without checkpoints the whole journal is replayed, commit record included.
-    const dir = join(dataPath, 'transactions');
+    const dir = join(stateDirectory(dataPath), 'transactions');
     for (const name of readdirSync(dir).filter((n) => n.startsWith('checkpoint.'))) unlinkSync(join(dir, name));
     await withBroker(dataPath, async (session) => {
       assert.deepEqual(await payloads(session), ['once-1', 'once-2']);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PutCommand } from '../../protocol/commands.js';
 import type { PartitionStore } from '../../storage/partition-store.js';
@@ -28,6 +27,8 @@ export interface TransactionManagerOptions {
   stores: PartitionStores;
   io: FileIO;
   logger: Logger;
+  /** The journal's directory: `<dataLogPath>/transactions`, else under the state directory (src/broker/state-directory.ts). */
+  journalDir: string;
 }
 
 /**
@@ -65,7 +66,7 @@ export class TransactionManager {
   static async open(options: TransactionManagerOptions): Promise<TransactionManager> {
     const { config, stores, io } = options;
     const logger = options.logger.child({ component: 'transactions' });
-    const dir = join(config.system.dataLogPath ?? config.system.dataPath, 'transactions');
+    const dir = options.journalDir;
     const flushMode = config.system.flushTxLogAtCommit as 0 | 1 | 2;
     const { journal, replay } = await TransactionJournal.open({ dir, io, logger, flushMode, maxCheckpoints: config.system.maxCheckpoints });
     const heuristics = await HeuristicOutcomes.load(io, dir);
