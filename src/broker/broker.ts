@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
@@ -15,7 +14,7 @@ import type { MetaZnodes } from '../coordination/zk/znodes.js';
 import type { TlsMaterial } from './config/tls-material.js';
 import type { BrokerConfig, TopicConfig } from './config/broker-config.js';
 import { parseBrokerConfig } from './config/broker-config.js';
-import { loadBrokerConfig } from './config/load-config.js';
+import { loadBrokerConfig, savedConfigPath } from './config/load-config.js';
 import { withMasterTopics } from './config/topic-sections.js';
 import type { UserBook } from './auth/user-book.js';
 import type { LoginBackoff } from './auth/login-backoff.js';
@@ -52,9 +51,6 @@ import { settleHostName } from './registered-host.js';
 import type { TopicReload } from './topic-reload.js';
 
 export type { TopicReload } from './topic-reload.js';
-
-/** The server.ini a broker started without one keeps its topic changes in, inside its data path. */
-export const SAVED_CONFIG_FILE = 'server.ini';
 
 /** What `version` answers: MetaQ's protocol version and ours. */
 export const BROKER_VERSION = '1.4.6.3-metaq-0.1.0';
@@ -309,7 +305,7 @@ export class Broker {
    * no --config (the built-in defaults with the change; docs/operations.md, topics).
    */
   private async saveConfig(text: string): Promise<string> {
-    const file = this.config.file ?? join(this.config.system.dataPath, SAVED_CONFIG_FILE);
+    const file = this.config.file ?? savedConfigPath(this.config.system.dataPath);
     await writeFileAtomically(this.io, file, Buffer.from(text, 'utf8'));
     this.config.file = file;
     return file;

@@ -2,14 +2,14 @@
 // alter and delete topics of a running broker, and the change is in server.ini before it applies.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { AdminServer } from '../../src/admin/admin-server.js';
-import { Broker, SAVED_CONFIG_FILE } from '../../src/broker/broker.js';
+import { Broker } from '../../src/broker/broker.js';
 import { DEFAULT_CONFIG_TEXT, parseBrokerConfig } from '../../src/broker/config/broker-config.js';
-import { loadBrokerConfig, loadSavedOrDefaultConfig } from '../../src/broker/config/load-config.js';
+import { loadBrokerConfig, loadSavedOrDefaultConfig, savedConfigPath } from '../../src/broker/config/load-config.js';
 import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
 import { MetaqClient } from '../../src/client/index.js';
 import { adminIni, startAdminFixture, TOKEN } from '../support/admin-fixture.js';
@@ -171,7 +171,7 @@ describe('metaq topic: create, alter, list, describe and delete at run time, kep
 });
 
 describe('a broker started without server.ini keeps its topic changes in its data directory', () => {
-  it('writes <dataPath>/server.ini, which the next start without --config reads', async () => {
+  it('writes <dataPath>.metaq/server.ini, which the next start without --config reads, and nothing in the data directory', async () => {
     const data = tempDir('no-config');
     const config = parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined);
     Object.assign(config.system, { dataPath: data, serverPort: 0 });
@@ -184,18 +184,23 @@ describe('a broker started without server.ini keeps its topic changes in its dat
         body: JSON.stringify({ topic: 'events', partitions: 8 }),
       });
       assert.equal(response.status, 201, await response.clone().text());
-      assert.equal(((await response.json()) as { file: string }).file, join(data, SAVED_CONFIG_FILE));
+      assert.equal(((await response.json()) as { file: string }).file, `${data}.metaq/server.ini`);
     } finally {
       await admin.close();
       await broker.stop();
     }
-    const next = await loadSavedOrDefaultConfig(data, SAVED_CONFIG_FILE);
+    assert.equal(savedConfigPath(data), `${data}.metaq/server.ini`);
+    assert.ok(
+      readdirSync(data).every((name) => /^events-\d+$/.test(name)),
+      `the data directory holds partitions only (a Java broker's loader counts every entry): ${readdirSync(data).join(', ')}`,
+    );
+    const next = await loadSavedOrDefaultConfig(data);
     assert.equal(next.topics.find((t) => t.name === 'events')?.numPartitions, 8);
     assert.ok(
       next.topics.some((t) => t.name === '*'),
       'the built-in wildcard section is still there',
     );
-    const elsewhere = await loadSavedOrDefaultConfig(tempDir('other-data'), SAVED_CONFIG_FILE);
+    const elsewhere = await loadSavedOrDefaultConfig(tempDir('other-data'));
     assert.equal(elsewhere.file, undefined, 'another data directory starts from the built-in defaults');
   });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { stateDirectory } from '../state-directory.js';
 import { ConfigError } from '../../common/errors.js';
 import type { FileIO } from '../../storage/io/file-io.js';
 import { NodeFileIO } from '../../storage/io/node-file-io.js';
@@ -6,12 +7,21 @@ import type { BrokerConfig } from './broker-config.js';
 import { DEFAULT_CONFIG_TEXT, parseBrokerConfig } from './broker-config.js';
 
 /**
+ * Where a broker started without a server.ini keeps the one topic administration writes: in its
+ * state directory beside the data directory (docs/storage.md), where a Java broker opening the
+ * data directory does not see it.
+ */
+export function savedConfigPath(dataPath: string): string {
+  return join(stateDirectory(dataPath), 'server.ini');
+}
+
+/**
  * The configuration `metaq server` runs without --config: the server.ini that topic administration
- * saved in the data directory (the built-in defaults with the topics created, altered or deleted
+ * saved beside the data directory (the built-in defaults with the topics created, altered or deleted
  * since; docs/operations.md, topics), or the built-in defaults when there is none.
  */
-export async function loadSavedOrDefaultConfig(dataPath: string | undefined, savedFile: string, io: FileIO = new NodeFileIO()): Promise<BrokerConfig> {
-  const path = join(dataPath ?? parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined).system.dataPath, savedFile);
+export async function loadSavedOrDefaultConfig(dataPath: string | undefined, io: FileIO = new NodeFileIO()): Promise<BrokerConfig> {
+  const path = savedConfigPath(dataPath ?? parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined).system.dataPath);
   return (await io.stat(path)) === undefined ? parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined) : loadBrokerConfig(path, io);
 }
 

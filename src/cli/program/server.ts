@@ -21,7 +21,7 @@ export function registerServer(program: Command): void {
     .summary('run a broker')
     .description('Run a broker, and its admin API and console when [http] enables them, until SIGTERM or SIGINT. Options override server.ini.')
     .addOption(
-      new Option('--config <FILE>', 'server.ini to read (default: DIR/server.ini if topic administration saved one there, else the built-in defaults)'),
+      new Option('--config <FILE>', 'server.ini to read (default: DIR.metaq/server.ini if topic administration saved one there, else the built-in defaults)'),
     )
     .addOption(new Option('--data <DIR>', 'data directory ([system] dataPath)'))
     .addOption(new Option('--port <N>', 'broker port ([system] serverPort; 0 picks a free one)').argParser(listenPort))
@@ -36,12 +36,12 @@ export function registerServer(program: Command): void {
 async function server(options: ServerOptions): Promise<void> {
   // Loaded here, not at the top: the broker and its HTTP side (fastify) take most of a second
   // to load, which every other command and every --help would pay.
-  const [{ AdminServer }, { Broker, SAVED_CONFIG_FILE }, { loadBrokerConfig, loadSavedOrDefaultConfig }] = await Promise.all([
+  const [{ AdminServer }, { Broker }, { loadBrokerConfig, loadSavedOrDefaultConfig }] = await Promise.all([
     import('../../admin/admin-server.js'),
     import('../../broker/broker.js'),
     import('../../broker/config/load-config.js'),
   ]);
-  const config = options.config === undefined ? await loadSavedOrDefaultConfig(options.data, SAVED_CONFIG_FILE) : await loadBrokerConfig(options.config);
+  const config = options.config === undefined ? await loadSavedOrDefaultConfig(options.data) : await loadBrokerConfig(options.config);
   if (options.data !== undefined) config.system.dataPath = options.data;
   if (options.port !== undefined) config.system.serverPort = options.port;
   if (options.httpPort !== undefined) config.system.dashboardHttpPort = options.httpPort;

@@ -48,7 +48,7 @@ export function registerTopic(program: Command): void {
     .command('topic')
     .summary('create, list, describe, alter and delete topics of running brokers')
     .description(
-      "Create, list, describe, alter and delete the topics of running brokers through their admin API. Changes are written to the broker's server.ini (or, for a broker started without one, to server.ini in its data directory) before they take effect, so they last across restarts; in cluster mode the broker publishes them in ZooKeeper. Give --admin once per broker to change several.",
+      "Create, list, describe, alter and delete the topics of running brokers through their admin API. Changes are written to the broker's server.ini (or, for a broker started without one, to DATA.metaq/server.ini beside its data directory) before they take effect, so they last across restarts; in cluster mode the broker publishes them in ZooKeeper. Give --admin once per broker to change several.",
     );
   const partitions = new Option('--partitions <N>', 'number of partitions ([topic] numPartitions)').argParser(integer);
   const set = new Option('--set <KEY=VALUE>', 'a [topic=…] setting, e.g. deletePolicy=delete,72h; repeat for several').argParser(setting);
