@@ -58,8 +58,14 @@ describe('metaq cluster', { timeout: 60_000 }, () => {
       groups: Array<{ partitions: Array<{ end: number; empty: boolean }> }>;
     };
     assert.deepEqual(json.brokers, [{ brokerId: 5, url: `meta://127.0.0.1:${live.port}` }]);
-    assert.deepEqual(json.topics.map((t) => t.topic), ['kept']);
-    assert.deepEqual(json.groups[0]!.partitions.map((p) => [p.end, p.empty]), [[0, true]]);
+    assert.deepEqual(
+      json.topics.map((t) => t.topic),
+      ['kept'],
+    );
+    assert.deepEqual(
+      json.groups[0]!.partitions.map((p) => [p.end, p.empty]),
+      [[0, true]],
+    );
 
     await session.close();
     await live.stop();
