@@ -34,7 +34,7 @@ describe('metaq promote after the master was killed', { timeout: 60_000 }, () =>
         /^the old master meta:\/\/127\.0\.0\.1:\d+ does not answer: waiting for its ZooKeeper session to expire, at most 4000 ms \(the session timeout/,
       );
       await ghost.close(); // its session ends: the node goes, as on expiry
-      const [code] = await exited;
+      const [code] = (await exited) as [number | null];
       assert.equal(code, 0, stderr);
       assert.doesNotMatch(stdout, /waiting/, 'stdout stays what scripts read');
       assert.match(stdout, new RegExp(`broker 9 is served by ${slave.url.replace(/\./g, '\\.')} from epoch \\d+`));
