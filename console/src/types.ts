@@ -73,6 +73,9 @@ export interface GroupPartition {
   client?: string;
   maxOffset: number;
   lagBytes: number;
+  /** lagBytes / the partition's average message size (docs/admin-api.md). */
+  lagMessagesEstimate: number;
+  pastEnd: boolean;
 }
 
 export interface Group {

@@ -251,7 +251,9 @@ export async function printCluster(zkConnect: string, root: string, out: NodeJS.
     for (const group of view.groups) {
       out.write(`  ${group.group}\tmembers: ${group.members.length === 0 ? '-' : group.members.join(', ')}\n`);
       for (const p of group.partitions)
-        out.write(`    ${p.topic} ${p.partition}\toffset ${p.offset ?? '?'}\tend ${p.end ?? '?'}\tlag ${p.lag ?? '?'}\towner ${p.owner ?? '-'}\n`);
+        out.write(
+          `    ${p.topic} ${p.partition}\toffset ${p.offset ?? '?'}\tend ${p.empty ? '0 (empty)' : (p.end ?? '?')}\tlag ${p.lag ?? '?'}\towner ${p.owner ?? '-'}\n`,
+        );
     }
   } finally {
     await Promise.all([...connections.values()].map((c) => c.close()));

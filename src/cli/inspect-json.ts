@@ -17,6 +17,7 @@ export function clusterJson(view: ClusterView): unknown {
         end: p.end ?? null,
         lag: p.lag ?? null,
         owner: p.owner ?? null,
+        empty: p.empty,
       })),
     })),
   };

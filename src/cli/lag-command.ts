@@ -11,6 +11,8 @@ export interface LagOptions {
   group: string | undefined;
   topic: string | undefined;
   json: boolean;
+  /** Also metaq's own groups (metaq get, the console's reads, the monitor's probe). */
+  all?: boolean;
 }
 
 /** One partition of one group, as `metaq lag` prints it. */
@@ -24,6 +26,10 @@ export interface LagRow {
   positionFrom: 'committed' | 'fetched' | 'none';
   endOffset: number;
   lagBytes: number;
+  /** Estimated: lagBytes / the partition's average message size (docs/admin-api.md). */
+  lagMessagesEstimate: number;
+  /** The position is past the partition's end: shown as such, lag 0. */
+  pastEnd: boolean;
   owner: string | undefined;
   lastFetchAgoMs: number | undefined;
 }
@@ -38,7 +44,7 @@ export async function lag(options: LagOptions, out: NodeJS.WritableStream, nowMs
   for (const url of options.brokers) {
     const admin = new AdminClient(url, tokenOf(options.token, url));
     const { brokerId } = await admin.call<{ brokerId: number }>('GET', '/broker');
-    const { groups } = await admin.call<{ groups: GroupView[] }>('GET', '/groups');
+    const { groups } = await admin.call<{ groups: GroupView[] }>('GET', options.all === true ? '/groups?all=true' : '/groups');
     for (const group of groups) {
       if (options.group !== undefined && group.group !== options.group) continue;
       for (const p of group.partitions) {
@@ -52,6 +58,8 @@ export async function lag(options: LagOptions, out: NodeJS.WritableStream, nowMs
           positionFrom: p.committed !== undefined ? 'committed' : p.fetched !== undefined ? 'fetched' : 'none',
           endOffset: p.maxOffset,
           lagBytes: p.lagBytes,
+          lagMessagesEstimate: p.lagMessagesEstimate,
+          pastEnd: p.pastEnd,
           owner: p.owner ?? p.client,
           lastFetchAgoMs: p.lastFetchMs === undefined ? undefined : Math.max(0, nowMs - p.lastFetchMs),
         });
@@ -69,17 +77,19 @@ function formatTable(rows: readonly LagRow[], options: LagOptions): string {
     const which = options.group === undefined ? 'no consumer group' : `group ${options.group}`;
     return `${which} has fetched${options.topic === undefined ? '' : ` ${options.topic}`} from ${options.brokers.join(', ')} since it started, and ZooKeeper holds no offsets for it there\n`;
   }
-  const header = ['GROUP', 'TOPIC', 'PARTITION', 'POSITION', 'END', 'LAG BYTES', 'OWNER', 'LAST FETCH'];
+  const header = ['GROUP', 'TOPIC', 'PARTITION', 'POSITION', 'END', 'LAG BYTES', 'LAG MSGS (EST.)', 'OWNER', 'LAST FETCH'];
   const table = rows.map((r) => [
     r.group,
     r.topic,
     r.partition,
     r.position === undefined ? '-' : `${r.position}${r.positionFrom === 'fetched' ? ' (fetched)' : ''}`,
     String(r.endOffset),
-    String(r.lagBytes),
+    r.pastEnd ? 'past end' : String(r.lagBytes),
+    r.pastEnd ? 'past end' : `~${r.lagMessagesEstimate}`,
     r.owner ?? '-',
     r.lastFetchAgoMs === undefined ? '-' : `${(r.lastFetchAgoMs / 1000).toFixed(1)} s ago`,
   ]);
   const total = rows.reduce((sum, r) => sum + r.lagBytes, 0);
-  return `${textTable(header, table)}total lag ${total} bytes\n`;
+  const messages = rows.reduce((sum, r) => sum + r.lagMessagesEstimate, 0);
+  return `${textTable(header, table)}total lag ${total} bytes, about ${messages} messages (bytes / average message size)\n`;
 }

@@ -36,10 +36,15 @@ describe('metaq lag', () => {
   it("prints each group's position, end and lag per partition, and the total", async () => {
     const { stdout } = await metaq('lag', '--group', 'billing', '--admin', f.admin.url, '--token', TOKEN);
     const lines = stdout.trim().split('\n');
-    assert.match(lines[0]!, /^GROUP\s+TOPIC\s+PARTITION\s+POSITION\s+END\s+LAG BYTES\s+OWNER\s+LAST FETCH$/);
-    assert.match(lines[1]!, new RegExp(`^billing\\s+orders\\s+3-0\\s+${ends[0]} \\(fetched\\)\\s+${ends[0]}\\s+0\\s+127\\.0\\.0\\.1:\\d+\\s+[0-9.]+ s ago$`));
+    assert.match(lines[0]!, /^GROUP\s+TOPIC\s+PARTITION\s+POSITION\s+END\s+LAG BYTES\s+LAG MSGS \(EST\.\)\s+OWNER\s+LAST FETCH$/);
+    assert.match(
+      lines[1]!,
+      new RegExp(`^billing\\s+orders\\s+3-0\\s+${ends[0]} \\(fetched\\)\\s+${ends[0]}\\s+0\\s+~0\\s+127\\.0\\.0\\.1:\\d+\\s+[0-9.]+ s ago$`),
+    );
     assert.match(lines[2]!, new RegExp(`^billing\\s+orders\\s+3-1\\s+0 \\(fetched\\)\\s+${ends[1]}\\s+${ends[1]}\\s`));
-    assert.equal(lines[3], `total lag ${ends[1]} bytes`);
+    const behind = f.broker.stores.find('orders', 1)!.messageCount;
+    assert.match(lines[2]!, new RegExp(`\\s${ends[1]}\\s+~${behind}\\s`), 'all of partition 1 behind, in messages');
+    assert.equal(lines[3], `total lag ${ends[1]} bytes, about ${behind} messages (bytes / average message size)`);
   });
 
   it('answers JSON for scripts, filtered by group and topic', async () => {
@@ -69,5 +74,24 @@ describe('metaq lag', () => {
       metaq('lag', '--admin', f.admin.url, '--token', 'wrong'),
       (error: { code: number; stderr: string }) => error.code === 1 && /answered 401/.test(error.stderr),
     );
+  });
+
+  it("hides metaq's own groups unless --all, and shows a position past the end as such", async () => {
+    await client.get('orders', 0, 0, { group: 'metaq-get' });
+    await client.get('orders', 0, ends[0]! + 1000, { group: 'rewound' }).catch(() => undefined);
+    const listed = async (...extra: string[]) =>
+      JSON.parse((await metaq('lag', '--json', '--admin', f.admin.url, '--token', TOKEN, ...extra)).stdout) as LagRow[];
+    const plain = await listed();
+    assert.ok(!plain.some((r) => r.group === 'metaq-get'), 'metaq get is no consumer');
+    assert.ok(
+      (await listed('--all')).some((r) => r.group === 'metaq-get'),
+      'but --all shows it',
+    );
+    const rewound = plain.find((r) => r.group === 'rewound');
+    assert.ok(rewound !== undefined, 'the broker remembers the position past the end');
+    assert.equal(rewound.pastEnd, true);
+    assert.equal(rewound.lagBytes, 0);
+    const { stdout } = await metaq('lag', '--group', 'rewound', '--admin', f.admin.url, '--token', TOKEN);
+    assert.match(stdout, /\bpast end\s+past end\b/);
   });
 });

@@ -37,4 +37,37 @@ describe('metaq cluster', { timeout: 60_000 }, () => {
     await client.close();
     await broker.stop();
   });
+
+  it('drops a broker that stopped and its leftover topic registration, and shows an empty partition as empty', async () => {
+    const ini = (id: number, topic: string): string =>
+      `[system]\nbrokerId=${id}\nserverPort=0\nunflushThreshold=0\ndataPath=${tempDir(`gone${id}`)}\n[zookeeper]\nzk.zkConnect=${zookeeper.connect}\nzk.zkRoot=/gone\nzk.zkSyncTimeMs=10\n[topic=${topic}]\nnumPartitions=2\n`;
+    const live = await Broker.start({ config: parseBrokerConfig(ini(5, 'kept'), 'live.ini'), logger: silentLogger, host: '127.0.0.1' });
+    const stopped = await Broker.start({ config: parseBrokerConfig(ini(6, 'left'), 'stopped.ini'), logger: silentLogger, host: '127.0.0.1' });
+    await stopped.stop();
+    const session = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+    // What a broker that died without cleaning up leaves: a persistent registration of its topic.
+    await session.create('/gone/brokers/topics-pub/left/6-m', '{"numParts":2,"broker":"6-m"}', 'persistent');
+    await new ZkOffsetStorage(session, '/gone').commit('idle', [{ topic: 'kept', partition: { brokerId: 5, index: 1 }, offset: 0, msgId: -1n }]);
+
+    const { stdout } = await run(process.execPath, [CLI, 'cluster', '--zk', zookeeper.connect, '--root', '/gone']);
+    assert.match(stdout, new RegExp(`^brokers\\n  5\\tmeta://127\\.0\\.0\\.1:${live.port}\\ntopics\\n  kept\\t5-0 5-1\\ngroups\\n`));
+    assert.match(stdout, /\n {4}kept 5-1\toffset 0\tend 0 \(empty\)\tlag 0\towner -\n/);
+    const json = JSON.parse((await run(process.execPath, [CLI, 'cluster', '--zk', zookeeper.connect, '--root', '/gone', '--json'])).stdout) as {
+      brokers: unknown[];
+      topics: Array<{ topic: string }>;
+      groups: Array<{ partitions: Array<{ end: number; empty: boolean }> }>;
+    };
+    assert.deepEqual(json.brokers, [{ brokerId: 5, url: `meta://127.0.0.1:${live.port}` }]);
+    assert.deepEqual(
+      json.topics.map((t) => t.topic),
+      ['kept'],
+    );
+    assert.deepEqual(
+      json.groups[0]!.partitions.map((p) => [p.end, p.empty]),
+      [[0, true]],
+    );
+
+    await session.close();
+    await live.stop();
+  });
 });

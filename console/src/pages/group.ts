@@ -58,7 +58,7 @@ export function GroupPage({ group }: { group: string }) {
                   <td class="num">${p.committed ?? '—'}</td>
                   <td class="num">${p.fetched ?? '—'}</td>
                   <td class="num">${p.maxOffset}</td>
-                  <td class="num" data-testid="pending">${bytes(p.lagBytes)}</td>
+                  <td class="num" data-testid="pending">${p.pastEnd ? 'past end' : `${bytes(p.lagBytes)} (~${p.lagMessagesEstimate} msgs)`}</td>
                   <td>${p.lastFetchMs === undefined ? '—' : ago(p.lastFetchMs)}</td>
                   <td><button class="secondary" data-testid="skip" onClick=${() => skip(p)}>Skip</button></td>
                 </tr>`,

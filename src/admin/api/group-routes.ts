@@ -8,7 +8,11 @@ import { conflict, notFound } from './http-errors.js';
 
 /** Consumer groups with owners, offsets and lag; the lag history; MetaQ's skip action (docs/admin-api.md). */
 export function groupRoutes(app: FastifyInstance, broker: Broker, groups: () => Promise<GroupView[]>, rates: RateSampler): void {
-  app.get('/api/groups', async () => ({ groups: await groups() }));
+  // metaq's own groups (metaq get, the console's reads, the monitor's probe) only when asked: ?all=true.
+  app.get<{ Querystring: { all?: string } }>('/api/groups', async (request) => {
+    const all = request.query.all === 'true' || request.query.all === '1';
+    return { groups: (await groups()).filter((g) => all || !g.internal) };
+  });
 
   app.get<{ Params: { group: string } }>('/api/groups/:group', { schema: { params: groupParam } }, async (request) => {
     const group = (await groups()).find((g) => g.group === request.params.group);

@@ -1,5 +1,6 @@
 import type { Broker } from '../../broker/broker.js';
 import { parseOffsetNode } from '../../coordination/zk/znodes.js';
+import { isInternalGroup } from '../../common/internal-groups.js';
 
 export interface GroupPartitionView {
   topic: string;
@@ -15,6 +16,13 @@ export interface GroupPartitionView {
   maxOffset: number;
   /** Bytes not yet consumed: the end minus the committed offset (else the fetch position). */
   lagBytes: number;
+  /**
+   * Messages not yet consumed, estimated as lagBytes / the partition's average stored message
+   * size (sizeBytes / messageCount): offsets are byte positions and no index maps them to counts.
+   */
+  lagMessagesEstimate: number;
+  /** The position is past the partition's end (a log truncated or recreated under it): lag is 0, not negative. */
+  pastEnd: boolean;
 }
 
 export interface GroupView {
@@ -22,6 +30,8 @@ export interface GroupView {
   members: string[];
   partitions: GroupPartitionView[];
   lagBytes: number;
+  /** One of metaq's own groups (src/common/internal-groups.ts): GET /api/groups lists it only with ?all=true. */
+  internal: boolean;
 }
 
 /**
@@ -34,7 +44,7 @@ export async function readGroups(broker: Broker): Promise<GroupView[]> {
     const log = broker.stores.find(topic, partition);
     if (log === undefined) return undefined;
     let view = groups.get(group);
-    if (view === undefined) groups.set(group, (view = { group, members: [], partitions: [], lagBytes: 0 }));
+    if (view === undefined) groups.set(group, (view = { group, members: [], partitions: [], lagBytes: 0, internal: isInternalGroup(group) }));
     let p = view.partitions.find((q) => q.topic === topic && q.partition === partition);
     if (p === undefined) {
       p = {
@@ -47,6 +57,8 @@ export async function readGroups(broker: Broker): Promise<GroupView[]> {
         client: undefined,
         maxOffset: broker.replication.visibleEnd(log),
         lagBytes: 0,
+        lagMessagesEstimate: 0,
+        pastEnd: false,
       };
       view.partitions.push(p);
     }
@@ -62,7 +74,14 @@ export async function readGroups(broker: Broker): Promise<GroupView[]> {
   await readZookeeperGroups(broker, entry, groups);
   for (const view of groups.values()) {
     view.partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
-    for (const p of view.partitions) p.lagBytes = Math.max(0, p.maxOffset - (p.committed ?? p.fetched ?? 0));
+    for (const p of view.partitions) {
+      const position = p.committed ?? p.fetched ?? 0;
+      p.lagBytes = Math.max(0, p.maxOffset - position);
+      p.pastEnd = position > p.maxOffset;
+      const log = broker.stores.find(p.topic, p.partition);
+      const average = log !== undefined && log.messageCount > 0 ? log.sizeInBytes / log.messageCount : 0;
+      p.lagMessagesEstimate = average > 0 ? Math.ceil(p.lagBytes / average) : 0;
+    }
     view.lagBytes = view.partitions.reduce((sum, p) => sum + p.lagBytes, 0);
   }
   return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : 1));

@@ -165,7 +165,14 @@ export async function promoteSyncSlave(
   session: ZkSession,
   znodes: MetaZnodes,
   brokerId: number,
-  options: { force?: boolean; timeoutMs?: number } = {},
+  options: {
+    force?: boolean;
+    timeoutMs?: number;
+    /** The registered master is unreachable: wait this long for its ephemeral node to go (its session expiring) instead of refusing. */
+    masterExpiryMs?: number;
+    /** Told before that wait, so the operator knows why nothing happens for a while. */
+    onWaitingForExpiry?: (master: string, atMostMs: number) => void;
+  } = {},
 ): Promise<EpochRecord> {
   const slave = await session.getData(znodes.syncSlave(brokerId));
   if (!slave)
@@ -173,7 +180,15 @@ export async function promoteSyncSlave(
       'NO_SYNC_SLAVE',
       `broker ${brokerId} has no sync slave registered at ${znodes.syncSlave(brokerId)}; start one with [replication] role=sync-slave`,
     );
-  const master = await session.getData(znodes.master(brokerId));
+  let master = await session.getData(znodes.master(brokerId));
+  if (master && !options.force && options.masterExpiryMs !== undefined) {
+    options.onWaitingForExpiry?.(master, options.masterExpiryMs);
+    const expiry = performance.now() + options.masterExpiryMs;
+    while (master && performance.now() < expiry) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      master = await session.getData(znodes.master(brokerId));
+    }
+  }
   if (master && !options.force)
     throw new MetaqError(
       'MASTER_ALIVE',

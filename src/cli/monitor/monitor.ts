@@ -86,6 +86,16 @@ async function watchOnce(broker: Watched): Promise<Alert[]> {
   }
   const alerts = broker.checks.check(snapshot);
   // Slaves take no puts: only a master (or a standalone broker) gets the send/receive probe.
-  if (snapshot.info.role === 'master') alerts.push(...(await broker.prober.probe(snapshot.info.url)));
+  if (snapshot.info.role === 'master') alerts.push(...(await broker.prober.probe(snapshot.info.url, await flushWaitMs(broker))));
   return alerts;
+}
+
+/** How long a probe may stay invisible on this broker: the topic's unflushInterval when it flushes in batches, else 0. */
+async function flushWaitMs(broker: Watched): Promise<number> {
+  const topic = broker.prober.topic;
+  const view = await broker.admin
+    .call<{ settings?: { unflushThreshold?: number; unflushInterval?: number } }>('GET', `/topics/${encodeURIComponent(topic)}`)
+    .catch(() => undefined);
+  const settings = view?.settings;
+  return (settings?.unflushThreshold ?? 0) > 0 ? (settings?.unflushInterval ?? 0) : 0;
 }

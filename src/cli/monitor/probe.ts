@@ -26,8 +26,17 @@ export class Prober {
     private readonly options: ProbeOptions,
   ) {}
 
-  /** Alerts if the probe could not be sent or read back; none when the round trip worked. */
-  async probe(wireUrl: string): Promise<Alert[]> {
+  /** The topic probes go to, whose flush settings say how long a probe may take to show. */
+  get topic(): string {
+    return this.options.topic;
+  }
+
+  /**
+   * Alerts if the probe could not be sent or read back; none when the round trip worked. A broker
+   * in normal flush (unflushThreshold > 0) shows a message to gets only once flushed, up to
+   * `visibleWithinMs` (the topic's unflushInterval) later: missing reads retry until then.
+   */
+  async probe(wireUrl: string, visibleWithinMs = 0): Promise<Alert[]> {
     const client = await this.clientFor(wireUrl);
     const { topic, group } = this.options;
     const data = `metaq monitor probe from ${hostname()} pid ${process.pid} #${++this.sequence}`;
@@ -39,8 +48,13 @@ export class Prober {
       return [this.alert('probe-send', `could not send a probe to ${topic} on ${wireUrl}: ${(error as Error).message}${hint}`)];
     }
     try {
-      const fetched = await client.get(topic, sent.partition.index, sent.offset, { group, timeoutMs: this.options.receiveTimeoutMs, maxSize: 64 * 1024 });
-      const first = fetched.messages[0];
+      const deadline = performance.now() + visibleWithinMs;
+      const read = () => client.get(topic, sent.partition.index, sent.offset, { group, timeoutMs: this.options.receiveTimeoutMs, maxSize: 64 * 1024 });
+      let first = (await read()).messages[0];
+      while (first === undefined && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        first = (await read()).messages[0];
+      }
       if (first === undefined || first.id !== sent.id || first.data.toString('utf8') !== data) {
         return [
           this.alert(

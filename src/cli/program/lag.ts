@@ -9,6 +9,7 @@ interface LagOptions extends AdminListOptionValues {
   group?: string;
   topic?: string;
   json: boolean;
+  all: boolean;
 }
 
 /** `metaq lag`: each group's lag per partition, in bytes, from every broker named. */
@@ -20,12 +21,16 @@ export function registerLag(program: Command): void {
         .summary("print each consumer group's lag per partition")
         .description("Print each consumer group's lag per partition, in bytes, from every broker's admin API named.")
         .addOption(new Option('--group <G>', 'only this consumer group').argParser(groupName))
-        .addOption(new Option('--topic <T>', 'only this topic').argParser(topicName)),
+        .addOption(new Option('--topic <T>', 'only this topic').argParser(topicName))
+        .addOption(new Option('--all', "also metaq's own groups: metaq-get, Just_for_Browser (console), meta-monitor-receive (monitor)").default(false)),
     ),
     JSON_LINES,
   ).action(async (options: LagOptions) => {
     const { lag } = await import('../lag-command.js');
     const brokers = listValues(options.admin);
-    await lag({ brokers, token: brokerTokens(options, brokers), group: options.group, topic: options.topic, json: options.json }, process.stdout);
+    await lag(
+      { brokers, token: brokerTokens(options, brokers), group: options.group, topic: options.topic, json: options.json, all: options.all },
+      process.stdout,
+    );
   });
 }

@@ -10,6 +10,7 @@ import { required } from './required-options.js';
 interface PromoteOptions extends ZkOptionValues {
   brokerId: number;
   force: boolean;
+  sessionTimeout: number;
 }
 
 /** `metaq promote --broker-id N`: make a broker id's sync slave its master. */
@@ -22,10 +23,15 @@ export function registerPromote(program: Command): void {
         "Make a broker id's sync slave its master (docs/replication.md), and wait until it registered. The new master acks puts without a slave until one is configured.",
       )
       .addOption(required(new Option('--broker-id <N>', 'the broker id whose sync slave takes over').argParser(integer)))
-      .addOption(new Option('--force', 'promote even while the master is alive, fencing it').default(false)),
+      .addOption(new Option('--force', 'promote even while the master is alive, fencing it').default(false))
+      .addOption(
+        new Option('--session-timeout <MS>', "the old master's zk.zkSessionTimeoutMs: how long to wait for a master that does not answer to leave ZooKeeper")
+          .argParser(integer)
+          .default(30_000),
+      ),
   ).action(async (options: PromoteOptions) => {
     const { promote } = await import('../replication-commands.js');
-    await promote(options.zk, options.root, options.brokerId, options.force, process.stdout);
+    await promote(options.zk, options.root, options.brokerId, { force: options.force, sessionTimeoutMs: options.sessionTimeout }, process.stdout);
   });
 }
 
