@@ -246,8 +246,17 @@ export function topicMatches(pattern: string, topic: string): boolean {
  * section gets that section's overrides too (MetaQ gave it the global ones, which surprised
  * operators who configured the wildcard; we document the difference).
  */
+/** Each topics array's sections by exact name, built once: with 10,000 sections a scan per lookup made resolving every topic quadratic. */
+const byName = new WeakMap<readonly TopicConfig[], Map<string, TopicConfig>>();
+
+function sectionsByName(topics: readonly TopicConfig[]): Map<string, TopicConfig> {
+  let map = byName.get(topics);
+  if (map === undefined) byName.set(topics, (map = new Map(topics.map((t) => [t.name, t]))));
+  return map;
+}
+
 export function topicSettings(config: BrokerConfig, topic: string): EffectiveTopicSettings | undefined {
-  const section = config.topics.find((t) => t.name === topic) ?? config.topics.find((t) => topicMatches(t.name, topic));
+  const section = sectionsByName(config.topics).get(topic) ?? config.topics.find((t) => topicMatches(t.name, topic));
   if (section === undefined) return undefined;
   const s = config.system;
   return {
