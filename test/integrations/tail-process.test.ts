@@ -107,4 +107,42 @@ describe('metaq tail under load: rotation and kill -9 (tail4j)', { timeout: 120_
     assert.ok(repeated <= kills * BATCH, `${repeated} lines sent twice: at most one batch (${BATCH}) per kill (${kills})`);
     assert.equal(kills, 3);
   });
+  it('says in its log what it ships, and what it shipped when stopped, when not on a terminal', async () => {
+    const dir = tempDir('tail-log');
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'one\ntwo\nthree\n');
+    const agent = spawn(
+      process.execPath,
+      [
+        CLI,
+        'tail',
+        '--topic',
+        'logged',
+        '--files',
+        log,
+        '--checkpoint',
+        join(dir, 'checkpoint.json'),
+        '--port',
+        String(broker.port),
+        '--poll-ms',
+        '20',
+        '--quiet-ms',
+        '50',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    agents.push(agent);
+    let stderr = '';
+    agent.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await eventually(async () => (await readTopic(client, 'logged')).length === 3, 'the three lines shipped');
+    const exited = new Promise<number | null>((resolve) => agent.once('exit', resolve));
+    agent.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const lines = stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; topic?: string; shippedRecords?: number });
+    assert.equal(lines.find((line) => line.msg === 'tail: shipping')?.topic, 'logged');
+    assert.equal(lines.find((line) => line.msg === 'tail: stopped')?.shippedRecords, 3);
+  });
 });
