@@ -128,6 +128,7 @@ export class Broker {
       withdrawTopic: async (topic) => this.membership?.topicWithdrawn(topic),
       serially: (change) => this.serially(change),
       transactionsHolding: (topic) => this.transactions.holding(topic),
+      replicatedBecause: () => this.replicatedBecause(),
     });
     this.transactions = services.transactions;
     this.delayed = services.delayed;
@@ -293,6 +294,18 @@ export class Broker {
     return reload;
   }
 
+  /** Why this broker's topics are copied to or from another broker, or undefined (topic delete refuses then). */
+  private async replicatedBecause(): Promise<string | undefined> {
+    const { role, slave } = this.config.replication;
+    if (role !== 'master') return `this broker is a ${role}`;
+    if (slave !== '') return `this broker is a sync master (slave ${slave})`;
+    const cluster = this.cluster;
+    if (cluster === undefined) return undefined;
+    const members = await cluster.session.getChildren(cluster.znodes.brokerId(this.config.system.brokerId)).catch(() => []);
+    const slaves = members.filter((name) => name.startsWith('slave'));
+    return slaves.length > 0 ? `async slaves copy this broker (${slaves.join(', ')} in ZooKeeper)` : undefined;
+  }
+
   private serially<T>(change: () => Promise<T>): Promise<T> {
     const run = this.configChange.then(change, change);
     this.configChange = run.catch(() => undefined);
@@ -306,7 +319,15 @@ export class Broker {
    */
   private async saveConfig(text: string): Promise<string> {
     const file = this.config.file ?? savedConfigPath(this.config.system.dataPath);
-    await writeFileAtomically(this.io, file, Buffer.from(text, 'utf8'));
+    // An operator's edit since the broker read the file would be overwritten by this text: refuse instead.
+    const onDisk = await this.io.readFile(file);
+    if (onDisk !== undefined && onDisk.toString('utf8') !== this.config.text)
+      throw new ConfigError(
+        `${file} changed on disk since this broker read it; apply the edit first (metaq reload for topic sections, a restart for the rest), then repeat the change`,
+      );
+    // Keep the file's mode: a server.ini holding passwords may be readable by its owner only.
+    const mode = (await this.io.stat(file))?.mode;
+    await writeFileAtomically(this.io, file, Buffer.from(text, 'utf8'), mode === undefined ? undefined : mode & 0o777);
     this.config.file = file;
     return file;
   }

@@ -40,6 +40,16 @@ export function partitionDirectory(name: string): { topic: string; partition: nu
 
 export { StoreRefusal };
 
+/** A deleted topic's partition directory while its files are removed (`removeTopic`). */
+const DELETING_SUFFIX = '.deleting';
+
+/** Remove a directory of files (a partition has no subdirectories) and make that durable. */
+async function removeDirectory(io: FileIO, dir: string): Promise<void> {
+  for (const name of await io.list(dir)) await io.unlink(join(dir, name));
+  await io.rmdir(dir);
+  await io.syncDir(dirname(dir));
+}
+
 /** Partitions opened or closed at once at start and stop: each takes a few descriptors meanwhile. */
 const OPEN_CLOSE_CONCURRENCY = 16;
 /** Topic names whose settings are remembered. */
@@ -228,6 +238,11 @@ export class PartitionStores {
       await makeDirDurably(this.io, path);
       for (const name of await this.io.list(path)) {
         if (OWN_DIRECTORIES.has(name) || !(await this.io.stat(join(path, name)))?.isDirectory) continue;
+        if (name.endsWith(DELETING_SUFFIX) && partitionDirectory(name.slice(0, -DELETING_SUFFIX.length)) !== undefined) {
+          await removeDirectory(this.io, join(path, name));
+          this.logger.info({ component: 'storage', dir: join(path, name) }, 'finished deleting a partition of a deleted topic');
+          continue;
+        }
         const store = partitionDirectory(name);
         if (store === undefined) {
           this.foreignDirectories += 1;
@@ -323,10 +338,13 @@ export class PartitionStores {
       for (const [partition, log] of [...logs.entries()].sort(([a], [b]) => a - b)) {
         const sizeBytes = log.sizeInBytes;
         await log.close();
-        for (const name of await this.io.list(log.dir)) await this.io.unlink(join(log.dir, name));
-        await this.io.rmdir(log.dir);
-        await this.io.syncDir(dirname(log.dir));
         this.budget.remove(topic, partition);
+        // Renamed first, in one step: a crash while its files are unlinked must not leave a
+        // partition with gaps, which recovery would refuse; the next start finishes the deletion.
+        const doomed = `${log.dir}${DELETING_SUFFIX}`;
+        await this.io.rename(log.dir, doomed);
+        await this.io.syncDir(dirname(log.dir));
+        await removeDirectory(this.io, doomed);
         removed.push({ partition, sizeBytes });
       }
       return removed;

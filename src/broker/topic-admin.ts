@@ -1,7 +1,7 @@
 import { ConfigError, MetaqError } from '../common/errors.js';
 import { topicNameProblem } from '../common/names.js';
 import type { BrokerConfig, TopicConfig } from './config/broker-config.js';
-import { parseBrokerConfig, topicMatches } from './config/broker-config.js';
+import { parseBrokerConfig, topicMatches, topicSettings } from './config/broker-config.js';
 import { topicKeys } from './config/config-keys.js';
 import type { TopicEntry } from './config/topic-section-edit.js';
 import { topicSectionEntries, withoutTopicSection, withTopicSection } from './config/topic-section-edit.js';
@@ -43,6 +43,8 @@ export interface TopicAdminHost {
   apply(topics: TopicConfig[], text: string): Promise<void>;
   /** Withdraw a deleted topic's registration (cluster mode). */
   withdrawTopic(topic: string): Promise<void>;
+  /** Why deleting a topic here would leave a replica behind (a slave of this broker, or this broker a slave), or undefined. */
+  replicatedBecause(): Promise<string | undefined>;
   /** Keys of open transactions holding messages for the topic. */
   transactionsHolding(topic: string): string[];
   /** Run one configuration change at a time (with reloads and a slave's copy of its master's topics). */
@@ -90,6 +92,12 @@ export class TopicAdmin {
     const before = stores.settings(topic)?.numPartitions ?? config.system.numPartitions;
     const entries = applyChange(own === undefined ? inheritedEntries(config, topic) : (topicSectionEntries(config.text, topic) ?? []), change);
     const planned = plan(config, topic, entries);
+    const movedFrom = stores.settings(topic)?.dataPath;
+    const movedTo = topicSettings(planned.config, topic)?.dataPath;
+    if (stores.all().has(topic) && movedFrom !== movedTo)
+      throw new ConfigError(
+        `topic ${topic} has partitions stored in ${movedFrom}; changing its dataPath to ${movedTo} would hide them (a restart reads partitions from the new path only). Move the directories with the broker stopped instead`,
+      );
     const after = planned.numPartitions;
     if (after < before)
       throw new ConfigError(
@@ -105,6 +113,12 @@ export class TopicAdmin {
     const { config, stores } = this.host;
     const own = ownSection(config, topic);
     if (own === undefined && !stores.all().has(topic)) throw notFound(topic);
+    const replicated = await this.host.replicatedBecause();
+    if (replicated !== undefined)
+      throw new MetaqError(
+        'BROKER_REFUSED',
+        `topic ${topic} is not deleted: ${replicated}, and a replica would keep copying from (or into) a log that is gone; stop replication for it first, or delete the partitions with the brokers stopped (metaq delete-partitions)`,
+      );
     // Their commit was promised a place to write: it would fail, or recreate the topic, after a delete.
     const holding = this.host.transactionsHolding(topic);
     if (holding.length > 0)
@@ -196,6 +210,6 @@ function applyChange(entries: readonly TopicEntry[], change: TopicChange): Topic
 
 /** Topic keys, and `group.<group>` server-side filters (docs/protocol.md, get). */
 function checkKey(key: string): void {
-  if (key in topicKeys || /^group\.[A-Za-z0-9._-]{1,249}$/.test(key)) return;
+  if (Object.hasOwn(topicKeys, key) || /^group\.[A-Za-z0-9._-]{1,249}$/.test(key)) return;
   throw new ConfigError(`${JSON.stringify(key)} is not a topic setting; the settings are ${Object.keys(topicKeys).join(', ')} and group.<group>`);
 }

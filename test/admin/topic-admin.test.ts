@@ -2,7 +2,7 @@
 // alter and delete topics of a running broker, and the change is in server.ini before it applies.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -41,6 +41,7 @@ describe('metaq topic: create, alter, list, describe and delete at run time, kep
 
   before(async () => {
     f = await startAdminFixture(adminIni('', INI_TOPICS));
+    chmodSync(f.configFile, 0o600);
     session = await WireSession.open('127.0.0.1', f.broker.port);
   });
   after(async () => {
@@ -55,6 +56,7 @@ describe('metaq topic: create, alter, list, describe and delete at run time, kep
     const text = readFileSync(f.configFile, 'utf8');
     assert.match(text, /\[topic=payments\]\nstat=true\nnumPartitions=4\n/);
     assert.match(text, /; our topics\n\[topic=orders\]/, 'the operator’s comments are kept');
+    assert.equal(statSync(f.configFile).mode & 0o777, 0o600, 'the file keeps its mode');
     assert.equal((await put(session, 'payments', 3, 'to the last partition')).code, 200);
     assert.equal((await put(session, 'payments', 4, 'past the last')).code, 500);
     assert.equal(parseBrokerConfig(text, f.configFile).topics.find((t) => t.name === 'payments')?.numPartitions, 4);
@@ -91,6 +93,23 @@ describe('metaq topic: create, alter, list, describe and delete at run time, kep
     const settings = f.broker.stores.settings('payments')!;
     assert.deepEqual([settings.numPartitions, settings.unflushThreshold, settings.stat], [6, 5, false]);
     assert.equal((await put(session, 'payments', 5, 'in a new partition')).code, 200);
+    assert.equal((await topicCommand(f, 'alter', 'orders', '--partitions', '3')).code, 0);
+    assert.match(
+      readFileSync(f.configFile, 'utf8'),
+      /\[topic=orders\]\nnumPartitions=3\n\n; everything the apps write\n\[topic=app-\*\]/,
+      'the comment above the next section stays',
+    );
+  });
+
+  it('refuses to overwrite an edit made on disk since the broker read server.ini, and to move stored partitions', async () => {
+    const text = readFileSync(f.configFile, 'utf8');
+    writeFileSync(f.configFile, `${text}\n; an operator's note\n`);
+    const refused = await topicCommand(f, 'create', 'edited');
+    assert.match(refused.stderr, /400: .*server\.ini changed on disk since this broker read it/);
+    assert.match(readFileSync(f.configFile, 'utf8'), /an operator's note/, 'the edit is kept');
+    writeFileSync(f.configFile, text);
+    const moved = await topicCommand(f, 'alter', 'payments', '--set', `dataPath=${tempDir('elsewhere')}`);
+    assert.match(moved.stderr, /400: topic payments has partitions stored in .*would hide them/);
   });
 
   it('lists and describes, as text and JSON', async () => {
@@ -170,6 +189,24 @@ describe('metaq topic: create, alter, list, describe and delete at run time, kep
   });
 });
 
+describe('a topic delete interrupted by a crash', () => {
+  it('is finished at the next start: the partition renamed for deletion is removed, the others load', async () => {
+    const data = tempDir('half-deleted');
+    const doomed = join(data, 'gone-0.deleting');
+    mkdirSync(doomed);
+    writeFileSync(join(doomed, '00000000000000000000.meta'), 'left by a crash');
+    const config = parseBrokerConfig(DEFAULT_CONFIG_TEXT, undefined);
+    Object.assign(config.system, { dataPath: data, serverPort: 0 });
+    const broker = await Broker.start({ config, logger: silentLogger, host: '127.0.0.1' });
+    try {
+      assert.ok(!existsSync(doomed), 'the half-deleted partition is gone');
+      assert.equal(broker.stores.find('gone', 0), undefined);
+    } finally {
+      await broker.stop();
+    }
+  });
+});
+
 describe('a broker started without server.ini keeps its topic changes in its data directory', () => {
   it('writes <dataPath>.metaq/server.ini, which the next start without --config reads, and nothing in the data directory', async () => {
     const data = tempDir('no-config');
@@ -224,5 +261,18 @@ describe('in cluster mode topic changes are published in ZooKeeper', () => {
     assert.equal((await topicCommand(f, 'delete', 'shipments', '--force')).code, 0);
     await eventually(async () => (await published('shipments')) === undefined, 'shipments withdrawn');
     assert.notEqual(await published('orders'), undefined, 'other topics stay registered');
+  });
+
+  it('refuses to delete a topic while an async slave copies this broker', async () => {
+    assert.equal((await topicCommand(f, 'create', 'copied')).code, 0);
+    const slave = `${znodes.brokerId(3)}/slave0`;
+    await zk.session.create(slave, 'meta://127.0.0.1:1', 'ephemeral');
+    try {
+      const refused = await topicCommand(f, 'delete', 'copied', '--force');
+      assert.match(refused.stderr, /409: topic copied is not deleted: async slaves copy this broker \(slave0 in ZooKeeper\)/);
+    } finally {
+      await zk.session.remove(slave);
+    }
+    assert.equal((await topicCommand(f, 'delete', 'copied', '--force')).code, 0);
   });
 });

@@ -3,7 +3,7 @@ import { parseIni } from '../../common/ini-file.js';
 /** One `key=value` line of a topic section, in the order it is written. */
 export type TopicEntry = readonly [key: string, value: string];
 
-/** Where a section's lines are in a text: `[start, end)`, the header first, trailing blank lines left out. */
+/** Where a section's lines are in a text: `[start, end)`, the header first, trailing blank and comment lines left out. */
 function sectionLines(lines: readonly string[], name: string): { start: number; end: number } | undefined {
   const header = (line: string): string | undefined => {
     const trimmed = line.trim();
@@ -16,7 +16,8 @@ function sectionLines(lines: readonly string[], name: string): { start: number; 
   if (start < 0) return undefined;
   let end = start + 1;
   while (end < lines.length && header(lines[end]!) === undefined) end += 1;
-  while (end > start + 1 && lines[end - 1]!.trim() === '') end -= 1;
+  // Blank lines and comments just above the next header belong to the next section.
+  while (end > start + 1 && /^\s*([;#].*)?$/.test(lines[end - 1]!)) end -= 1;
   return { start, end };
 }
 
