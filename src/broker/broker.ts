@@ -47,6 +47,7 @@ import type { LocalRequest } from './local-requests.js';
 import type { Outcome } from './handlers/outcome.js';
 import { topicReload } from './topic-reload.js';
 import { TopicAdmin } from './topic-admin.js';
+import { replicatedBecause } from './replica-check.js';
 import { settleHostName } from './registered-host.js';
 import type { TopicReload } from './topic-reload.js';
 
@@ -128,7 +129,7 @@ export class Broker {
       withdrawTopic: async (topic) => this.membership?.topicWithdrawn(topic),
       serially: (change) => this.serially(change),
       transactionsHolding: (topic) => this.transactions.holding(topic),
-      replicatedBecause: () => this.replicatedBecause(),
+      replicatedBecause: () => replicatedBecause(config, this.cluster),
     });
     this.transactions = services.transactions;
     this.delayed = services.delayed;
@@ -292,18 +293,6 @@ export class Broker {
     await this.applyTopics(fresh.topics, fresh.text);
     this.logger.info({ component: 'config', file: this.config.file, ...reload }, 'topic configuration reloaded');
     return reload;
-  }
-
-  /** Why this broker's topics are copied to or from another broker, or undefined (topic delete refuses then). */
-  private async replicatedBecause(): Promise<string | undefined> {
-    const { role, slave } = this.config.replication;
-    if (role !== 'master') return `this broker is a ${role}`;
-    if (slave !== '') return `this broker is a sync master (slave ${slave})`;
-    const cluster = this.cluster;
-    if (cluster === undefined) return undefined;
-    const members = await cluster.session.getChildren(cluster.znodes.brokerId(this.config.system.brokerId)).catch(() => []);
-    const slaves = members.filter((name) => name.startsWith('slave'));
-    return slaves.length > 0 ? `async slaves copy this broker (${slaves.join(', ')} in ZooKeeper)` : undefined;
   }
 
   private serially<T>(change: () => Promise<T>): Promise<T> {

@@ -28,47 +28,63 @@ function on(targets: readonly AdminTarget[], target: AdminTarget): string {
   return targets.length > 1 ? ` on ${target.url}` : '';
 }
 
-/** `metaq topic create`: the topic on every broker named. */
-export async function createTopic(
+/** Make one change on every broker named, one after another; text says what each did. */
+async function changeEach(
   targets: readonly AdminTarget[],
-  topic: string,
-  change: TopicSettingsChange,
+  change: (target: AdminTarget) => Promise<TopicDefinition>,
+  describe: (result: TopicDefinition, where: string) => string,
   out: NodeJS.WritableStream,
   json: boolean,
 ): Promise<void> {
   const results: Array<TopicDefinition & { admin: string }> = [];
   for (const target of targets) {
-    const body = {
-      topic,
-      ...(change.partitions === undefined ? {} : { partitions: change.partitions }),
-      ...(change.set === undefined ? {} : { settings: change.set }),
-    };
-    const created = await target.client.call<TopicDefinition>('POST', '/topics', body);
-    results.push({ ...created, admin: target.url });
-    if (!json) out.write(`created topic ${topic}${on(targets, target)}: ${created.numPartitions} partitions (kept in ${created.file})\n`);
+    const result = await change(target);
+    results.push({ ...result, admin: target.url });
+    if (!json) out.write(`${describe(result, on(targets, target))}\n`);
   }
   if (json) writeJson(out, results);
 }
 
-/** `metaq topic alter`: more partitions, or settings set and unset, on every broker named. */
-export async function alterTopic(
+/** `metaq topic create`: the topic on every broker named. */
+export function createTopic(
   targets: readonly AdminTarget[],
   topic: string,
   change: TopicSettingsChange,
   out: NodeJS.WritableStream,
   json: boolean,
 ): Promise<void> {
-  const results: Array<TopicDefinition & { admin: string }> = [];
-  for (const target of targets) {
-    const altered = await target.client.call<TopicDefinition>('PATCH', path(topic), change);
-    results.push({ ...altered, admin: target.url });
-    const section = Object.entries(altered.section).map(([key, value]) => `${key}=${value}`);
-    if (!json)
-      out.write(
-        `altered topic ${topic}${on(targets, target)}: ${altered.numPartitions} partitions; [topic=${topic}] ${section.join(' ')} (kept in ${altered.file})\n`,
-      );
-  }
-  if (json) writeJson(out, results);
+  const body = {
+    topic,
+    ...(change.partitions === undefined ? {} : { partitions: change.partitions }),
+    ...(change.set === undefined ? {} : { settings: change.set }),
+  };
+  return changeEach(
+    targets,
+    (target) => target.client.call<TopicDefinition>('POST', '/topics', body),
+    (created, where) => `created topic ${topic}${where}: ${created.numPartitions} partitions (kept in ${created.file})`,
+    out,
+    json,
+  );
+}
+
+/** `metaq topic alter`: more partitions, or settings set and unset, on every broker named. */
+export function alterTopic(
+  targets: readonly AdminTarget[],
+  topic: string,
+  change: TopicSettingsChange,
+  out: NodeJS.WritableStream,
+  json: boolean,
+): Promise<void> {
+  return changeEach(
+    targets,
+    (target) => target.client.call<TopicDefinition>('PATCH', path(topic), change),
+    (altered, where) => {
+      const section = Object.entries(altered.section).map(([key, value]) => `${key}=${value}`);
+      return `altered topic ${topic}${where}: ${altered.numPartitions} partitions; [topic=${topic}] ${section.join(' ')} (kept in ${altered.file})`;
+    },
+    out,
+    json,
+  );
 }
 
 /** `metaq topic delete`: without `force` only says what would go. */

@@ -38,6 +38,11 @@ function change(options: ChangeOptions): TopicSettingsChange {
   };
 }
 
+/** `--set KEY=VALUE`, for create and alter alike. */
+function setOption(): Option {
+  return new Option('--set <KEY=VALUE>', 'a [topic=…] setting, e.g. deletePolicy=delete,72h; repeat for several').argParser(setting);
+}
+
 function subcommand(topic: Command, name: string, summary: string, description: string): Command {
   return withJsonOption(withAdminListOptions(topic.command(name).summary(summary).description(description)));
 }
@@ -50,8 +55,6 @@ export function registerTopic(program: Command): void {
     .description(
       "Create, list, describe, alter and delete the topics of running brokers through their admin API. Changes are written to the broker's server.ini (or, for a broker started without one, to DATA.metaq/server.ini beside its data directory) before they take effect, so they last across restarts; in cluster mode the broker publishes them in ZooKeeper. Give --admin once per broker to change several.",
     );
-  const partitions = new Option('--partitions <N>', 'number of partitions ([topic] numPartitions)').argParser(integer);
-  const set = new Option('--set <KEY=VALUE>', 'a [topic=…] setting, e.g. deletePolicy=delete,72h; repeat for several').argParser(setting);
 
   subcommand(
     topic,
@@ -60,8 +63,8 @@ export function registerTopic(program: Command): void {
     'Create a topic: a [topic=NAME] section starting from the wildcard section that accepted the name, if any, with the partitions and settings given.',
   )
     .argument('<name>', 'the topic', topicName)
-    .addOption(partitions)
-    .addOption(set)
+    .addOption(new Option('--partitions <N>', 'number of partitions ([topic] numPartitions)').argParser(integer))
+    .addOption(setOption())
     .action(async (name: string, options: ChangeOptions) => {
       const { createTopic } = await import('../topic-command.js');
       await createTopic(targets(options), name, change(options), process.stdout, options.json);
@@ -94,7 +97,7 @@ export function registerTopic(program: Command): void {
   )
     .argument('<name>', 'the topic', topicName)
     .addOption(new Option('--partitions <N>', 'the new number of partitions, not below the current one').argParser(integer))
-    .addOption(new Option('--set <KEY=VALUE>', 'a [topic=…] setting, e.g. deletePolicy=delete,72h; repeat for several').argParser(setting))
+    .addOption(setOption())
     .addOption(repeatable('--unset <KEY>', 'remove a setting from the topic section (the [system] value applies again); repeat for several'))
     .action(async (name: string, options: ChangeOptions) => {
       const { alterTopic } = await import('../topic-command.js');
