@@ -7,6 +7,7 @@ import { BodyBudget } from './body-budget.js';
 import type { BrokerContext } from './broker-context.js';
 import type { BrokerServices } from './broker-services.js';
 import { ClosedPartitions } from './closed-partitions.js';
+import { MoveFences } from './moves/move-fences.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { Quotas } from './quotas/quotas.js';
 import type { Replication } from './replication/replication.js';
@@ -42,6 +43,7 @@ export function buildBrokerContext(sources: ContextSources): BrokerContext {
     replication,
     ids: new IdGenerator(config.system.brokerId, clock),
     closed: new ClosedPartitions(),
+    moveFences: new MoveFences(),
     counters: new BrokerCounters(),
     realtime: new RealtimeStats(clock),
     traffic: new PartitionTraffic(),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import type { IdGenerator } from '../common/id-generator.js';
 import type { ClosedPartitions } from './closed-partitions.js';
+import type { MoveFences } from './moves/move-fences.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { PartitionStores } from './partition-stores.js';
 import type { TransactionManager } from './transactions/transaction-manager.js';
@@ -38,6 +39,8 @@ export interface BrokerData {
   transactions: TransactionManager;
   replication: Replication;
   closed: ClosedPartitions;
+  /** Partitions that take no puts while an online move copies or switches them. */
+  moveFences: MoveFences;
   /** The schedule of delayed sets (`dput`). */
   delayed: DelayedMessages;
   /** Message traces, where a topic is configured with `trace=true`. */

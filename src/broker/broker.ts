@@ -39,6 +39,8 @@ import type { DelayedMessages } from './delayed/delayed-messages.js';
 import { deliverScheduled } from './delayed/deliver-scheduled.js';
 import type { TraceBook } from './tracing/trace-book.js';
 import { replicationLinkOptions } from './replication/link-options.js';
+import type { PartitionMoves } from './moves/partition-moves.js';
+import { startPartitionMoves } from './moves/start-moves.js';
 import { Replication } from './replication/replication.js';
 import { SyncMaster } from './replication/sync-master.js';
 import { AsyncSlave } from './replication/async-slave.js';
@@ -106,6 +108,8 @@ export class Broker {
   /** Create, alter and delete topics at run time (docs/operations.md, topics). */
   readonly topicAdmin: TopicAdmin;
   private membership: ClusterMembership | undefined;
+  /** This broker's part in online partition moves (cluster mode, as master). */
+  moves: PartitionMoves | undefined;
   /** The configuration change running now: changes to server.ini's topics are made one at a time. */
   private configChange: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
@@ -235,6 +239,8 @@ export class Broker {
       replication: this.replication,
       logger: this.logger,
       url: this.url,
+      registeredCount: (topic, configured) => this.context.moveFences.registeredCount(topic, configured),
+      startMoves: async (membership) => (this.moves = await startPartitionMoves(this, membership, this.context.moveFences)),
       startAsyncSlave: (session, znodes, registration) => this.startAsyncSlave(session, znodes, registration),
     };
   }

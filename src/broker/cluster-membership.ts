@@ -17,6 +17,10 @@ export interface MembershipOptions {
   logger: Logger;
   /** `meta://host:port` as registered. */
   url: string;
+  /** How many of a topic's configured partitions are registered: fewer while its last ones move away (docs/cluster.md). */
+  registeredCount(topic: string, configured: number): number;
+  /** Take part in online partition moves, once registered as master; returns what stops it. */
+  startMoves(membership: ClusterMembership): Promise<{ close(): Promise<void> }>;
   /** Start copying the master's partitions, once registered as an async slave (docs/replication.md). */
   startAsyncSlave(session: ZkSession, znodes: MetaZnodes, registration: BrokerRegistration): Promise<void>;
 }
@@ -29,6 +33,7 @@ export interface MembershipOptions {
 export class ClusterMembership {
   private registration: BrokerRegistration | undefined;
   private failover: Failover | undefined;
+  private moves: { close(): Promise<void> } | undefined;
 
   private constructor(
     readonly session: ZkSession,
@@ -112,6 +117,8 @@ export class ClusterMembership {
       this.failover?.checkStillMaster,
     );
     this.registration = registration;
+    // Before registering: a partition that moved away while this broker was down must not be registered again.
+    this.moves ??= await this.options.startMoves(this);
     await this.registerAll(registration);
     stores.created.add(
       (topic) =>
@@ -156,8 +163,17 @@ export class ClusterMembership {
     if (registration !== undefined && this.options.replication.role === 'master' && !registration.isWithdrawn) {
       await registration.updateConfigChecksum(crc32(Buffer.from(text, 'utf8')));
       // Only the topics whose registration changed: a broker with 10,000 topics writes one znode per change, not 30,000.
-      for (const topic of this.topicNames()) await registration.registerTopic(this.topicRegistration(topic));
+      for (const topic of this.topicNames()) await this.reregister(topic);
     }
+  }
+
+  /** Register one topic again (its partitions moved): withdrawn when none are left here. */
+  async reregister(topic: string): Promise<void> {
+    const registration = this.registration;
+    if (registration === undefined || registration.isWithdrawn) return;
+    const current = this.topicRegistration(topic);
+    if (current.numPartitions === 0) await registration.unregisterTopic(topic);
+    else await registration.registerTopic(current);
   }
 
   /** A topic was deleted by an operator: withdraw its registration. */
@@ -177,6 +193,7 @@ export class ClusterMembership {
    * lost there is nothing to leave: its ephemeral nodes go with it.
    */
   async leave(): Promise<void> {
+    await this.moves?.close();
     this.failover?.close();
     const registration = this.registration;
     if (this.session.healthy && registration !== undefined) {
@@ -188,7 +205,7 @@ export class ClusterMembership {
   }
 
   private registerAll(registration: BrokerRegistration): Promise<void> {
-    return registration.register([...this.topicNames()].map((topic) => this.topicRegistration(topic)));
+    return registration.register([...this.topicNames()].map((topic) => this.topicRegistration(topic)).filter((t) => t.numPartitions > 0));
   }
 
   /** The topics this broker registers: every named section and every stored topic. */
@@ -199,6 +216,6 @@ export class ClusterMembership {
 
   private topicRegistration(topic: string): RegisteredTopic {
     const settings = this.options.stores.settings(topic) ?? this.options.config.system;
-    return { topic, numPartitions: settings.numPartitions, acceptPublish: settings.acceptPublish, acceptSubscribe: settings.acceptSubscribe };
+    return { topic, numPartitions: this.options.registeredCount(topic, settings.numPartitions), acceptPublish: settings.acceptPublish, acceptSubscribe: settings.acceptSubscribe };
   }
 }

@@ -335,22 +335,39 @@ export class PartitionStores {
       if (logs === undefined) return [];
       this.logs.delete(topic);
       const removed: Array<{ partition: number; sizeBytes: number }> = [];
-      for (const [partition, log] of [...logs.entries()].sort(([a], [b]) => a - b)) {
-        const sizeBytes = log.sizeInBytes;
-        await log.close();
-        this.budget.remove(topic, partition);
-        // Renamed first, in one step: a crash while its files are unlinked must not leave a
-        // partition with gaps, which recovery would refuse; the next start finishes the deletion.
-        const doomed = `${log.dir}${DELETING_SUFFIX}`;
-        await this.io.rename(log.dir, doomed);
-        await this.io.syncDir(dirname(log.dir));
-        await removeDirectory(this.io, doomed);
-        removed.push({ partition, sizeBytes });
-      }
+      for (const [partition, log] of [...logs.entries()].sort(([a], [b]) => a - b)) removed.push({ partition, sizeBytes: await this.removeLog(topic, partition, log) });
       return removed;
     } finally {
       this.removing.delete(topic);
     }
+  }
+
+  /**
+   * Delete one partition's store (the source's copy after an online move, docs/cluster.md): not
+   * found from now on, its queued appends finish, then it is closed and removed. Returns its size, or
+   * undefined when there was no such store.
+   */
+  async removePartition(topic: string, partition: number): Promise<number | undefined> {
+    await this.opening.get(`${topic}-${partition}`)?.catch(() => undefined);
+    const logs = this.logs.get(topic);
+    const log = logs?.get(partition);
+    if (log === undefined) return undefined;
+    logs!.delete(partition);
+    if (logs!.size === 0) this.logs.delete(topic);
+    return this.removeLog(topic, partition, log);
+  }
+
+  private async removeLog(topic: string, partition: number, log: PartitionStore): Promise<number> {
+    const sizeBytes = log.sizeInBytes;
+    await log.close();
+    this.budget.remove(topic, partition);
+    // Renamed first, in one step: a crash while its files are unlinked must not leave a
+    // partition with gaps, which recovery would refuse; the next start finishes the deletion.
+    const doomed = `${log.dir}${DELETING_SUFFIX}`;
+    await this.io.rename(log.dir, doomed);
+    await this.io.syncDir(dirname(log.dir));
+    await removeDirectory(this.io, doomed);
+    return sizeBytes;
   }
 
   /** Every store, grouped by topic. */

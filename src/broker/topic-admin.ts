@@ -73,6 +73,46 @@ export class TopicAdmin {
     return this.host.serially(() => this.deleteNow(topic));
   }
 
+  /** Whether the topic has a `[topic=…]` section of its own (not only a wildcard's). */
+  hasOwnSection(topic: string): boolean {
+    return ownSection(this.host.config, topic) !== undefined;
+  }
+
+  /**
+   * A partition moved here online is now this broker's (docs/cluster.md, moving partitions): the
+   * topic gets its own section with `partitions` partitions, created from the wildcard section
+   * that accepts the name when it has none. Its store exists already (the copy), so unlike
+   * create this does not refuse a topic with stored partitions.
+   */
+  adoptMoved(topic: string, partitions: number): Promise<TopicDefinition> {
+    return this.host.serially(async () => {
+      const { config } = this.host;
+      const own = ownSection(config, topic);
+      const entries = own === undefined ? inheritedEntries(config, topic) : (topicSectionEntries(config.text, topic) ?? []);
+      return this.write(topic, plan(config, topic, applyChange(entries, { partitions })));
+    });
+  }
+
+  /**
+   * This broker's last partitions of a topic moved away and were deleted: its section now has
+   * `partitions` (at least 1); with none left the section goes, as a topic delete would remove it.
+   */
+  shrinkAfterMove(topic: string, partitions: number): Promise<void> {
+    return this.host.serially(async () => {
+      const { config } = this.host;
+      const own = ownSection(config, topic);
+      if (partitions === 0) {
+        if (own === undefined || config.topics.length === 1) return; // nothing to remove, or a broker needs one section: its store is gone either way
+        const text = withoutTopicSection(config.text, topic);
+        await this.host.save(text);
+        await this.host.apply(parseBrokerConfig(text, changedWhere(config)).topics, text);
+        return;
+      }
+      const entries = own === undefined ? inheritedEntries(config, topic) : (topicSectionEntries(config.text, topic) ?? []);
+      await this.write(topic, plan(config, topic, applyChange(entries, { partitions })));
+    });
+  }
+
   private async createNow(topic: string, change: TopicChange): Promise<TopicDefinition> {
     checkName(topic);
     const { config, stores } = this.host;

@@ -57,6 +57,8 @@ export function sizeRefusal(ctx: BrokerContext, topic: string, partition: number
 export function writeRefusal(ctx: BrokerContext, topic: string, partition: number, messages: number): WriteFailedOutcome | undefined {
   if (ctx.closed.isClosed(topic, partition))
     return writeFailed(ctx, topic, partition, messages, Status.forbidden, `partition[${ctx.config.system.brokerId}-${partition}] has been closed`);
+  const moving = ctx.moveFences.refusal(topic, partition);
+  if (moving !== undefined) return writeFailed(ctx, topic, partition, messages, Status.serviceUnavailable, moving);
   const fenced = ctx.fencedBecause();
   if (fenced !== undefined) return writeFailed(ctx, topic, partition, messages, Status.serviceUnavailable, fenced);
   const slaveRefusal = ctx.replication.syncMaster?.admit(topic, partition);

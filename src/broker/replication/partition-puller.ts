@@ -14,6 +14,8 @@ import type { PartitionStores } from '../partition-stores.js';
 /** Largest fetch (MetaQ's slave subscribes with 1 MiB). */
 const FETCH_BYTES = 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** The smallest fetch under a throttle: a record must fit (MetaQ's default maxMessageSize is 1 MiB, but most are far smaller). */
+const MIN_THROTTLED_FETCH = 64 * 1024;
 /** How often the master's end is asked for while copying, for the lag figure. */
 const END_PROBE_MS = 1000;
 
@@ -27,6 +29,10 @@ export interface PullerSettings {
   logger: Logger;
   /** Told of every record copied (the slave's put counters). */
   copied: (topic: string, records: number, bytes: number) => void;
+  /** The local partition the copy goes to, when not the same number (an online move). */
+  localPartition?: number;
+  /** Copy no faster than this many bytes per second (an online move's throttle); 0 = no limit. */
+  bytesPerSecond?: number;
 }
 
 /**
@@ -42,6 +48,9 @@ export class PartitionPuller {
   private log: PartitionStore | undefined;
   private delay = 0;
   private lastProbe = 0;
+  /** When the throttle lets the next fetch go (performance.now() time). */
+  private nextFetchAt = 0;
+  private wholeFetch = false;
 
   constructor(private readonly s: PullerSettings) {}
 
@@ -83,9 +92,14 @@ export class PartitionPuller {
     const log = this.log ?? (await this.openLocal());
     if (log === undefined) return this.backOff();
     await log.whenWritten();
+    const throttled = this.throttleWait();
+    if (throttled > 0) return throttled;
     const offset = log.writtenEnd;
+    const rate = this.s.bytesPerSecond ?? 0;
+    // Under a throttle a fetch is at most a quarter second's worth, so the copy runs smoothly rather than in bursts.
+    const maxSize = rate > 0 && !this.wholeFetch ? Math.max(MIN_THROTTLED_FETCH, Math.min(FETCH_BYTES, Math.floor(rate / 4))) : FETCH_BYTES;
     const raw = await link.request(
-      (opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize: FETCH_BYTES, opaque }),
+      (opaque) => ({ kind: 'get', topic, group, partition, offset, maxSize, opaque }),
       REQUEST_TIMEOUT_MS,
       `replicate ${topic}-${partition}@${offset}`,
       signal,
@@ -109,19 +123,31 @@ export class PartitionPuller {
       appends.push(appendRecord(log, record.payload, record.flag, record.id, record.checksum));
       bytes += record.size;
     }
+    if (appends.length === 0 && maxSize < FETCH_BYTES) {
+      this.wholeFetch = true; // a record larger than a throttled fetch: take it in one full fetch
+      return 0;
+    }
     if (appends.length === 0) return this.backOff(); // a record larger than the fetch: MetaQ's slave has the same limit
+    this.wholeFetch = false;
     const offsets = await Promise.all(appends);
     if (offsets[0] !== offset) throw new Error(`the first copied record landed at ${offsets[0]} instead of ${offset}; another writer touched this copy`);
     this.s.copied(topic, appends.length, bytes);
+    if (rate > 0) this.nextFetchAt = Math.max(this.nextFetchAt, performance.now()) + (bytes * 1000) / rate;
     this.delay = 0;
     if (performance.now() - this.lastProbe > END_PROBE_MS) this.probeMasterEnd();
     return 0;
   }
 
+  /** Milliseconds until the throttle lets the next fetch go. */
+  private throttleWait(): number {
+    return Math.max(0, Math.ceil(this.nextFetchAt - performance.now()));
+  }
+
   /** The local copy, created empty at the master's first offset so offsets match (docs/replication.md). */
   private async openLocal(): Promise<PartitionStore | undefined> {
     const { topic, partition, group, link, stores } = this.s;
-    const existing = stores.find(topic, partition);
+    const local = this.s.localPartition ?? partition;
+    const existing = stores.find(topic, local);
     if (existing !== undefined) return (this.log = existing);
     const reply = await link.request(
       (opaque) => ({ kind: 'offset', topic, group, partition, offset: 0, opaque }),
@@ -130,7 +156,7 @@ export class PartitionPuller {
     );
     const first = answeredAs('offset', () => decodeOffsetReply(reply));
     if (first === undefined) return undefined; // the master has no store yet
-    this.log = await stores.getOrCreateReplica(topic, partition, first);
+    this.log = await stores.getOrCreateReplica(topic, local, first);
     return this.log;
   }
 

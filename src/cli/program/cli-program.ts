@@ -11,6 +11,7 @@ import { registerMonitor } from './monitor.js';
 import { registerProfile } from './profile.js';
 import { registerCopyOffsets, registerOffsets } from './offsets.js';
 import { registerDeletePartitions, registerMovePartitions } from './partition-dirs.js';
+import { registerReassign } from './reassign.js';
 import { registerPromote, registerSlave } from './replication.js';
 import { registerServer } from './server.js';
 import { registerTail } from './tail.js';
@@ -47,6 +48,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerMovePartitions,
   registerDeletePartitions,
   registerCopyOffsets,
+  registerReassign,
   registerOffsets,
   registerLag,
   registerMonitor,

@@ -2,6 +2,7 @@ import { MetaqError } from '../../common/errors.js';
 import type { ZkSession } from './zk-session.js';
 import { isBadVersion, isNoNode, isNodeExists } from './zk-session.js';
 import type { MetaZnodes } from './znodes.js';
+import { parseTopicBroker } from './znodes.js';
 
 /**
  * The steps of an online partition move (docs/cluster.md, moving partitions), in order:
@@ -124,4 +125,22 @@ export async function stepMove(session: ZkSession, znodes: MetaZnodes, seen: Ver
 /** Remove a finished move's record. */
 export async function removeMove(session: ZkSession, znodes: MetaZnodes, move: Pick<MoveRecord, 'topic' | 'source'>): Promise<void> {
   await session.remove(movePath(znodes, move));
+}
+
+/** One move as it is now, or undefined when its record is gone (cancelled, or removed after it finished). */
+export async function readMove(session: ZkSession, znodes: MetaZnodes, key: Pick<MoveRecord, 'topic' | 'source'>, watch?: () => void): Promise<VersionedMove | undefined> {
+  const node = await session.getVersioned(movePath(znodes, key), watch);
+  const move = node === undefined ? undefined : parseMove(node.data);
+  return move === undefined ? undefined : { ...move, version: node!.version };
+}
+
+/** How many partitions of a topic a broker registers as master (0 when it does not), as clients see it. */
+export async function registeredPartitions(session: ZkSession, znodes: MetaZnodes, topic: string, broker: number): Promise<number> {
+  const data = await session.getData(`${znodes.topicsPub(topic)}/${broker}-m`);
+  if (data !== undefined) {
+    const parsed = parseTopicBroker(data);
+    if (parsed !== undefined) return parsed.numParts;
+  }
+  const legacy = await session.getData(znodes.legacyTopic(topic, broker));
+  return legacy === undefined || !/^\d+$/.test(legacy) ? 0 : Number(legacy);
 }

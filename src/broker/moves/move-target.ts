@@ -1,0 +1,200 @@
+import { BrokerConnection } from '../../client/transport/broker-connection.js';
+import { parseBrokerUrl } from '../../client/transport/broker-address.js';
+import { MOVE_COPY_GROUP } from '../../common/internal-groups.js';
+import { movedFromPath, readMove, registeredPartitions, stepMove } from '../../coordination/zk/reassignments.js';
+import type { VersionedMove } from '../../coordination/zk/reassignments.js';
+import { PartitionPuller } from '../replication/partition-puller.js';
+import type { PullerSettings } from '../replication/partition-puller.js';
+import { carryOffsets } from './move-offsets.js';
+import type { MoveHost } from './move-host.js';
+import { MOVE_TICK_MS } from './move-host.js';
+import type { MoveWake } from './move-wake.js';
+
+/** The target asks the source to fence once it is this close: the rest is copied while producers use other partitions. */
+const FENCE_LAG_BYTES = 1024 * 1024;
+/** How often the copy's progress is written to the move's record. */
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * The target's part of one online move (docs/cluster.md, moving partitions): copy the source
+ * partition byte for byte to the partition number the plan gave it, under the move's throttle;
+ * once close behind (and every partition after it on the source has switched), ask the source to
+ * fence; copy to the source's final end without the throttle; then take the partition as its own
+ * (server.ini, registration), record where it came from, carry the groups' offsets and mark the
+ * move switched. The copy takes no puts until then.
+ */
+export class MoveTarget {
+  private puller: { puller: PartitionPuller; settings: PullerSettings; controller: AbortController; loop: Promise<void>; link: BrokerConnection } | undefined;
+  private lastProgress = 0;
+  /** The partition number the copy has here, once the record was read. */
+  private partition: number | undefined;
+  private readonly label: string;
+
+  constructor(
+    private readonly host: MoveHost,
+    private readonly key: Pick<VersionedMove, 'topic' | 'source'>,
+  ) {
+    this.label = `${key.topic} ${key.source.broker}-${key.source.partition}`;
+  }
+
+  async run(signal: AbortSignal, wake: MoveWake): Promise<void> {
+    try {
+      while (!signal.aborted) {
+        const move = await readMove(this.host.session, this.host.znodes, this.key).catch(() => 'unknown' as const);
+        if (move === undefined) return await this.cancelled();
+        try {
+          if (move !== 'unknown' && (await this.step(move))) return;
+        } catch (error) {
+          if (signal.aborted) return;
+          this.host.logger.warn({ component: 'moves', move: this.label, err: error }, 'move step failed on the target; retrying');
+        }
+        await wake.wait(MOVE_TICK_MS);
+      }
+    } finally {
+      await this.stopCopy();
+    }
+  }
+
+  get copyStatus(): { localEnd: number; sourceEnd: number; problem: string | undefined } | undefined {
+    const p = this.puller?.puller;
+    return p === undefined ? undefined : { localEnd: p.localEnd, sourceEnd: p.masterEnd, problem: p.problem };
+  }
+
+  /** One look at the move; true once this broker's part is over. */
+  private async step(move: VersionedMove): Promise<boolean> {
+    const { topic, target } = move;
+    const { session, znodes, fences } = this.host;
+    const partition = target.partition!;
+    this.partition = partition;
+    if (move.state === 'switched' || move.state === 'done') {
+      await this.adopt(move);
+      return true;
+    }
+    fences.fence(topic, partition, `partition ${target.broker}-${partition} of ${topic} is still a copy of ${move.source.broker}-${move.source.partition} being moved here; it takes puts once the move switches`);
+    if (move.state === 'pending') {
+      const refused = await this.host.refusedBecause();
+      if (refused !== undefined) {
+        if (move.problem !== refused) await stepMove(session, znodes, move, { problem: `the target cannot take part: ${refused}` });
+        return false;
+      }
+      await stepMove(session, znodes, move, { state: 'copying', problem: undefined });
+      return false;
+    }
+    const copy = await this.ensureCopy(move);
+    if (move.state === 'fenced') {
+      copy.settings.bytesPerSecond = 0; // producers wait for this last stretch: copy it at full speed
+      if (copy.puller.localEnd >= move.sourceEnd!) await this.switchOver(move);
+      else await this.report(move, copy.puller);
+      return false;
+    }
+    if (move.state === 'copying' && (await this.readyToFence(move, copy.puller))) {
+      await stepMove(session, znodes, move, { state: 'fencing', targetEnd: copy.puller.localEnd, sourceEnd: copy.puller.masterEnd, problem: undefined });
+      return false;
+    }
+    await this.report(move, copy.puller);
+    return false;
+  }
+
+  /** Close behind, and the switch would keep both brokers' partitions numbered 0..n-1 as clients expect. */
+  private async readyToFence(move: VersionedMove, puller: PartitionPuller): Promise<boolean> {
+    const lag = puller.lagBytes;
+    if (lag < 0 || lag > FENCE_LAG_BYTES || puller.problem !== undefined) return false;
+    const { session, znodes } = this.host;
+    const sourceCount = await registeredPartitions(session, znodes, move.topic, move.source.broker);
+    const targetCount = await registeredPartitions(session, znodes, move.topic, move.target.broker);
+    const partition = move.target.partition!;
+    let problem: string | undefined;
+    if (sourceCount !== move.source.partition + 1)
+      problem = `waiting for broker ${move.source.broker}'s partitions after ${move.source.partition} of ${move.topic} to move first (it registers ${sourceCount}): a broker's partitions are numbered 0..n-1, so moves take its last ones`;
+    else if (targetCount < partition)
+      problem = `waiting for the moves to broker ${move.target.broker}'s partitions ${targetCount}..${partition - 1} of ${move.topic} to switch first`;
+    else if (targetCount > partition)
+      problem = `broker ${move.target.broker} registers ${targetCount} partitions of ${move.topic} now, not ${partition} as planned: cancel this move (metaq reassign --cancel) and plan again`;
+    if (problem !== undefined && problem !== move.problem) await stepMove(session, znodes, move, { problem });
+    return problem === undefined;
+  }
+
+  private async report(move: VersionedMove, puller: PartitionPuller): Promise<void> {
+    if (performance.now() - this.lastProgress < PROGRESS_EVERY_MS) return;
+    const problem = puller.problem === undefined ? undefined : `copying: ${puller.problem}`;
+    if (move.targetEnd === puller.localEnd && (move.state === 'fenced' || move.sourceEnd === puller.masterEnd) && move.problem === problem) return;
+    this.lastProgress = performance.now();
+    const sourceStart = move.sourceStart ?? this.host.stores.find(move.topic, move.target.partition!)?.minOffset;
+    const change = move.state === 'fenced' ? { sourceStart, targetEnd: puller.localEnd, problem } : { sourceStart, targetEnd: puller.localEnd, sourceEnd: puller.masterEnd, problem };
+    await stepMove(this.host.session, this.host.znodes, move, change);
+  }
+
+  /** The copy is complete: make the partition this broker's and tell everyone. */
+  private async switchOver(move: VersionedMove): Promise<void> {
+    const { topic, source, target } = move;
+    const { session, znodes, stores, logger } = this.host;
+    const partition = target.partition!;
+    const log = stores.find(topic, partition)!;
+    await log.whenWritten();
+    await log.flush();
+    if (log.writtenEnd !== move.sourceEnd)
+      throw new Error(`the copy ends at ${log.writtenEnd}, not at the source's final ${move.sourceEnd}; it was written by something else: cancel the move`);
+    await session.writePersistent(movedFromPath(znodes, topic, target.broker, partition), `${source.broker}-${source.partition}`);
+    // Java MetaQ consumers read only the new partition's offset node: start them where the group is now.
+    await carryOffsets(session, znodes, topic, `${source.broker}-${source.partition}`, `${target.broker}-${partition}`);
+    await this.adopt(move);
+    const stepped = await stepMove(session, znodes, move, { state: 'switched', targetEnd: log.writtenEnd, problem: undefined });
+    if (stepped !== undefined) logger.info({ component: 'moves', move: this.label, partition: `${target.broker}-${partition}`, end: log.writtenEnd }, 'move switched: this broker serves the partition');
+  }
+
+  /** The partition is this broker's: in server.ini and the registration, taking puts. Idempotent. */
+  private async adopt(move: VersionedMove): Promise<void> {
+    const { topic } = move;
+    const partition = move.target.partition!;
+    const configured = this.host.stores.settings(topic)?.numPartitions ?? 0;
+    const own = this.host.topicAdmin.hasOwnSection(topic);
+    if (!own || configured < partition + 1) await this.host.topicAdmin.adoptMoved(topic, partition + 1);
+    this.host.fences.unfence(topic, partition);
+  }
+
+  private async ensureCopy(move: VersionedMove): Promise<NonNullable<MoveTarget['puller']>> {
+    if (this.puller !== undefined) return this.puller;
+    const { session, znodes, stores, logger, link } = this.host;
+    const url = await session.getData(znodes.master(move.source.broker));
+    if (url === undefined || url === '') throw new Error(`broker ${move.source.broker} is not registered in ZooKeeper: waiting for it to come back`);
+    const connection = new BrokerConnection(parseBrokerUrl(url), link);
+    const settings: PullerSettings = {
+      topic: move.topic,
+      partition: move.source.partition,
+      localPartition: move.target.partition!,
+      link: connection,
+      stores,
+      group: MOVE_COPY_GROUP,
+      maxDelayMs: 200,
+      logger,
+      copied: this.host.copied,
+      bytesPerSecond: move.throttleBytesPerSecond,
+    };
+    const puller = new PartitionPuller(settings);
+    const controller = new AbortController();
+    this.puller = { puller, settings, controller, loop: puller.run(controller.signal), link: connection };
+    logger.info({ component: 'moves', move: this.label, from: url, partition: `${move.target.broker}-${move.target.partition}` }, 'copying a partition moved here');
+    return this.puller;
+  }
+
+  private async stopCopy(): Promise<void> {
+    const copy = this.puller;
+    this.puller = undefined;
+    if (copy === undefined) return;
+    copy.controller.abort();
+    await copy.loop;
+    await copy.link.close();
+  }
+
+  /** The move's record is gone before the switch: drop the copy, unless the partition became this broker's. */
+  private async cancelled(): Promise<void> {
+    await this.stopCopy();
+    const { stores, fences, logger } = this.host;
+    const { topic } = this.key;
+    const partition = this.partition;
+    if (partition === undefined || (stores.settings(topic)?.numPartitions ?? 0) > partition) return;
+    fences.unfence(topic, partition);
+    await stores.removePartition(topic, partition);
+    logger.warn({ component: 'moves', move: this.label, partition }, 'move cancelled: the copy here was deleted');
+  }
+}
