@@ -121,10 +121,7 @@ export class ClusterMembership {
     this.moves ??= await this.options.startMoves(this);
     await this.registerAll(registration);
     stores.created.add(
-      (topic) =>
-        void registration
-          .registerTopic(this.topicRegistration(topic))
-          .catch((error: unknown) => logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper')),
+      (topic) => void this.reregister(topic).catch((error: unknown) => logger.warn({ err: error, topic }, 'could not register topic in ZooKeeper')),
     );
   }
 
@@ -216,6 +213,11 @@ export class ClusterMembership {
 
   private topicRegistration(topic: string): RegisteredTopic {
     const settings = this.options.stores.settings(topic) ?? this.options.config.system;
-    return { topic, numPartitions: this.options.registeredCount(topic, settings.numPartitions), acceptPublish: settings.acceptPublish, acceptSubscribe: settings.acceptSubscribe };
+    return {
+      topic,
+      numPartitions: this.options.registeredCount(topic, settings.numPartitions),
+      acceptPublish: settings.acceptPublish,
+      acceptSubscribe: settings.acceptSubscribe,
+    };
   }
 }

@@ -335,7 +335,8 @@ export class PartitionStores {
       if (logs === undefined) return [];
       this.logs.delete(topic);
       const removed: Array<{ partition: number; sizeBytes: number }> = [];
-      for (const [partition, log] of [...logs.entries()].sort(([a], [b]) => a - b)) removed.push({ partition, sizeBytes: await this.removeLog(topic, partition, log) });
+      for (const [partition, log] of [...logs.entries()].sort(([a], [b]) => a - b))
+        removed.push({ partition, sizeBytes: await this.removeLog(topic, partition, log) });
       return removed;
     } finally {
       this.removing.delete(topic);

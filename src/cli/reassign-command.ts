@@ -40,9 +40,12 @@ export async function planReassignment(zk: string, root: string, request: PlanRe
 
 /** Read a plan file (`-` for standard input) and check its shape and names. */
 export async function readPlan(file: string): Promise<ReassignPlan> {
-  const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new MetaqError('NOT_FOUND', `cannot read the plan ${file}: ${error.code ?? error.message}`);
-  });
+  const text =
+    file === '-'
+      ? await readStdin()
+      : await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new MetaqError('NOT_FOUND', `cannot read the plan ${file}: ${error.code ?? error.message}`);
+        });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -54,8 +57,18 @@ export async function readPlan(file: string): Promise<ReassignPlan> {
   for (const [i, m] of moves.entries()) {
     const move = m as Partial<PlannedMove>;
     const whole = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
-    if (typeof move.topic !== 'string' || topicNameProblem(move.topic) !== undefined || !whole(move.source?.broker) || !whole(move.source?.partition) || !whole(move.target?.broker) || !whole(move.target?.partition))
-      throw new MetaqError('USAGE', `move ${i} of ${file} must be {"topic", "source": {"broker", "partition"}, "target": {"broker", "partition"}} with valid names and whole numbers`);
+    if (
+      typeof move.topic !== 'string' ||
+      topicNameProblem(move.topic) !== undefined ||
+      !whole(move.source?.broker) ||
+      !whole(move.source?.partition) ||
+      !whole(move.target?.broker) ||
+      !whole(move.target?.partition)
+    )
+      throw new MetaqError(
+        'USAGE',
+        `move ${i} of ${file} must be {"topic", "source": {"broker", "partition"}, "target": {"broker", "partition"}} with valid names and whole numbers`,
+      );
   }
   return { version: 1, moves: moves as PlannedMove[] };
 }
@@ -72,15 +85,29 @@ export async function executeReassignment(zk: string, root: string, plan: Reassi
     const znodes = new MetaZnodes(root);
     const running = (await readMoves(session, znodes)).filter((m) => m.state !== 'done');
     if (running.length > 0)
-      throw new MetaqError('MOVE_IN_PROGRESS', `${running.length} moves of an earlier reassignment are not done; follow them with metaq reassign --status, or cancel them with metaq reassign --cancel`);
+      throw new MetaqError(
+        'MOVE_IN_PROGRESS',
+        `${running.length} moves of an earlier reassignment are not done; follow them with metaq reassign --status, or cancel them with metaq reassign --cancel`,
+      );
     const problem = planProblem(await readLayout(session, znodes), plan.moves);
     if (problem !== undefined) throw new MetaqError('MOVE_REFUSED', `${problem}; plan again with metaq reassign --plan`);
     const now = new Date().toISOString();
     for (const m of plan.moves) {
-      const record: MoveRecord = { topic: m.topic, source: m.source, target: m.target, state: 'pending', epoch: 1, throttleBytesPerSecond: throttle, created: now, updated: now };
+      const record: MoveRecord = {
+        topic: m.topic,
+        source: m.source,
+        target: m.target,
+        state: 'pending',
+        epoch: 1,
+        throttleBytesPerSecond: throttle,
+        created: now,
+        updated: now,
+      };
       await addMove(session, znodes, record);
     }
-    out.write(`${plan.moves.length} moves recorded; the brokers copy and switch them${throttle > 0 ? ` at up to ${throttle} bytes/s each` : ''}. Follow with: metaq reassign --status\n`);
+    out.write(
+      `${plan.moves.length} moves recorded; the brokers copy and switch them${throttle > 0 ? ` at up to ${throttle} bytes/s each` : ''}. Follow with: metaq reassign --status\n`,
+    );
   });
 }
 
@@ -89,14 +116,26 @@ function statusRow(m: VersionedMove): string[] {
   const start = m.sourceStart ?? 0;
   const copied = m.targetEnd === undefined || m.targetEnd < 0 ? '?' : String(m.targetEnd - start);
   const total = m.sourceEnd === undefined || m.sourceEnd < 0 ? '?' : String(m.sourceEnd - start);
-  return [m.topic, `${m.source.broker}-${m.source.partition}`, `${m.target.broker}-${m.target.partition ?? '?'}`, m.state, `${copied}/${total}`, m.problem ?? ''];
+  return [
+    m.topic,
+    `${m.source.broker}-${m.source.partition}`,
+    `${m.target.broker}-${m.target.partition ?? '?'}`,
+    m.state,
+    `${copied}/${total}`,
+    m.problem ?? '',
+  ];
 }
 
 /**
  * `metaq reassign --status`: every recorded move and how far it got. With `wait`, print again on
  * each change until every move is done (or `timeoutMs` passes). Returns whether all are done.
  */
-export async function reassignmentStatus(zk: string, root: string, out: NodeJS.WritableStream, options: { json?: boolean; wait?: boolean; timeoutMs?: number }): Promise<boolean> {
+export async function reassignmentStatus(
+  zk: string,
+  root: string,
+  out: NodeJS.WritableStream,
+  options: { json?: boolean; wait?: boolean; timeoutMs?: number },
+): Promise<boolean> {
   return withZk(zk, async (session) => {
     const znodes = new MetaZnodes(root);
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
@@ -134,7 +173,8 @@ export async function cancelReassignment(zk: string, root: string, out: NodeJS.W
       if (m.state === 'pending' || m.state === 'copying' || m.state === 'fencing') {
         await removeMove(session, znodes, m);
         cancelled += 1;
-      } else if (m.state !== 'done') out.write(`${m.topic} ${m.source.broker}-${m.source.partition} is ${m.state}: past the point of cancelling, it finishes by itself\n`);
+      } else if (m.state !== 'done')
+        out.write(`${m.topic} ${m.source.broker}-${m.source.partition} is ${m.state}: past the point of cancelling, it finishes by itself\n`);
       else await removeMove(session, znodes, m);
     }
     out.write(`${cancelled} moves cancelled\n`);

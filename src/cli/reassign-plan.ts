@@ -123,7 +123,8 @@ export function planProblem(layout: ClusterLayout, moves: readonly PlannedMove[]
   for (const m of moves) {
     if (m.source.broker === m.target.broker) return `${m.topic} ${m.source.broker}-${m.source.partition}: source and target are the same broker`;
     const have = layout.topics.get(m.topic)?.get(m.source.broker) ?? 0;
-    if (m.source.partition < 0 || m.source.partition >= have) return `${m.topic} ${m.source.broker}-${m.source.partition}: broker ${m.source.broker} registers ${have} partitions of ${m.topic}`;
+    if (m.source.partition < 0 || m.source.partition >= have)
+      return `${m.topic} ${m.source.broker}-${m.source.partition}: broker ${m.source.broker} registers ${have} partitions of ${m.topic}`;
     push(bySource, `${m.topic}\n${m.source.broker}`, m.source.partition);
     push(byTarget, `${m.topic}\n${m.target.broker}`, m.target.partition);
   }

@@ -58,7 +58,8 @@ export class ZkRouter implements PartitionRouter {
       const match = /^(\d+)-m$/.exec(child);
       if (match === null) continue; // slaves are never used by producers
       const brokerId = Number(match[1]);
-      const info = parseTopicBroker((await session.getData(`${this.znodes.topicsPub(topic)}/${child}`)) ?? '');
+      // Watched too: a broker's partition count changes in place when partitions are added or move (docs/cluster.md).
+      const info = parseTopicBroker((await session.getVersioned(`${this.znodes.topicsPub(topic)}/${child}`, this.watcher(topic)))?.data ?? '');
       const url = await session.getData(this.znodes.master(brokerId));
       if (info === undefined || !url) continue;
       this.brokers.set(brokerId, parseBrokerUrl(url));

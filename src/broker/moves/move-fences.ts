@@ -8,6 +8,8 @@ export class MoveFences {
   private readonly fences = new Map<string, string>();
   /** Topic → partitions moved away from this broker and not yet deleted (they are no longer registered). */
   private readonly movedAway = new Map<string, Set<number>>();
+  /** Topic → copies being moved here, not registered until their move switches. */
+  private readonly arriving = new Map<string, Set<number>>();
 
   fence(topic: string, partition: number, reason: string): void {
     this.fences.set(`${topic}\n${partition}`, reason);
@@ -22,10 +24,17 @@ export class MoveFences {
     return this.fences.size === 0 ? undefined : this.fences.get(`${topic}\n${partition}`);
   }
 
+  /** A copy being moved here: not registered until the move switches. */
+  markArriving(topic: string, partition: number): void {
+    this.mark(this.arriving, topic, partition);
+  }
+
+  forgetArriving(topic: string, partition: number): void {
+    this.unmark(this.arriving, topic, partition);
+  }
+
   markMovedAway(topic: string, partition: number): void {
-    let set = this.movedAway.get(topic);
-    if (set === undefined) this.movedAway.set(topic, (set = new Set()));
-    set.add(partition);
+    this.mark(this.movedAway, topic, partition);
   }
 
   isMovedAway(topic: string, partition: number): boolean {
@@ -33,16 +42,30 @@ export class MoveFences {
   }
 
   forgetMovedAway(topic: string, partition: number): void {
-    const set = this.movedAway.get(topic);
-    set?.delete(partition);
-    if (set?.size === 0) this.movedAway.delete(topic);
+    this.unmark(this.movedAway, topic, partition);
   }
 
-  /** How many partitions of a topic this broker registers: moves take a broker's last partitions, so the lowest moved away ends the range. */
+  /**
+   * How many partitions of a topic this broker registers: moves take a broker's last partitions
+   * and add after them, so the lowest partition moved away or still arriving ends the range.
+   */
   registeredCount(topic: string, configured: number): number {
-    const set = this.movedAway.get(topic);
-    if (set === undefined) return configured;
-    return Math.min(configured, ...set);
+    const away = this.movedAway.get(topic);
+    const arriving = this.arriving.get(topic);
+    if (away === undefined && arriving === undefined) return configured;
+    return Math.min(configured, ...(away ?? []), ...(arriving ?? []));
+  }
+
+  private mark(map: Map<string, Set<number>>, topic: string, partition: number): void {
+    let set = map.get(topic);
+    if (set === undefined) map.set(topic, (set = new Set()));
+    set.add(partition);
+  }
+
+  private unmark(map: Map<string, Set<number>>, topic: string, partition: number): void {
+    const set = map.get(topic);
+    set?.delete(partition);
+    if (set?.size === 0) map.delete(topic);
   }
 
   get size(): number {

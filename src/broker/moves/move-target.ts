@@ -66,11 +66,13 @@ export class MoveTarget {
     const { session, znodes, fences } = this.host;
     const partition = target.partition!;
     this.partition = partition;
-    if (move.state === 'switched' || move.state === 'done') {
-      await this.adopt(move);
-      return true;
-    }
-    fences.fence(topic, partition, `partition ${target.broker}-${partition} of ${topic} is still a copy of ${move.source.broker}-${move.source.partition} being moved here; it takes puts once the move switches`);
+    if (move.state === 'switched' || move.state === 'done') return this.adoptOnceWithdrawn(move);
+    fences.markArriving(topic, partition);
+    fences.fence(
+      topic,
+      partition,
+      `partition ${target.broker}-${partition} of ${topic} is still a copy of ${move.source.broker}-${move.source.partition} being moved here; it takes puts once the move switches`,
+    );
     if (move.state === 'pending') {
       const refused = await this.host.refusedBecause();
       if (refused !== undefined) {
@@ -120,7 +122,10 @@ export class MoveTarget {
     if (move.targetEnd === puller.localEnd && (move.state === 'fenced' || move.sourceEnd === puller.masterEnd) && move.problem === problem) return;
     this.lastProgress = performance.now();
     const sourceStart = move.sourceStart ?? this.host.stores.find(move.topic, move.target.partition!)?.minOffset;
-    const change = move.state === 'fenced' ? { sourceStart, targetEnd: puller.localEnd, problem } : { sourceStart, targetEnd: puller.localEnd, sourceEnd: puller.masterEnd, problem };
+    const change =
+      move.state === 'fenced'
+        ? { sourceStart, targetEnd: puller.localEnd, problem }
+        : { sourceStart, targetEnd: puller.localEnd, sourceEnd: puller.masterEnd, problem };
     await stepMove(this.host.session, this.host.znodes, move, change);
   }
 
@@ -137,9 +142,24 @@ export class MoveTarget {
     await session.writePersistent(movedFromPath(znodes, topic, target.broker, partition), `${source.broker}-${source.partition}`);
     // Java MetaQ consumers read only the new partition's offset node: start them where the group is now.
     await carryOffsets(session, znodes, topic, `${source.broker}-${source.partition}`, `${target.broker}-${partition}`);
-    await this.adopt(move);
     const stepped = await stepMove(session, znodes, move, { state: 'switched', targetEnd: log.writtenEnd, problem: undefined });
-    if (stepped !== undefined) logger.info({ component: 'moves', move: this.label, partition: `${target.broker}-${partition}`, end: log.writtenEnd }, 'move switched: this broker serves the partition');
+    if (stepped !== undefined) logger.info({ component: 'moves', move: this.label, end: log.writtenEnd }, 'move switched: the copy is complete');
+  }
+
+  /**
+   * Serve the partition once the source no longer registers the old one: consumers let the old
+   * partition go (committing) before the new one appears, so a consumer holding both never waits
+   * for itself. A source that is down registers nothing.
+   */
+  private async adoptOnceWithdrawn(move: VersionedMove): Promise<boolean> {
+    const registered = await registeredPartitions(this.host.session, this.host.znodes, move.topic, move.source.broker);
+    if (registered > move.source.partition) return false;
+    await this.adopt(move);
+    this.host.logger.info(
+      { component: 'moves', move: this.label, partition: `${move.target.broker}-${move.target.partition}` },
+      'this broker serves the moved partition',
+    );
+    return true;
   }
 
   /** The partition is this broker's: in server.ini and the registration, taking puts. Idempotent. */
@@ -148,7 +168,9 @@ export class MoveTarget {
     const partition = move.target.partition!;
     const configured = this.host.stores.settings(topic)?.numPartitions ?? 0;
     const own = this.host.topicAdmin.hasOwnSection(topic);
+    this.host.fences.forgetArriving(topic, partition);
     if (!own || configured < partition + 1) await this.host.topicAdmin.adoptMoved(topic, partition + 1);
+    else await this.host.reregister(topic);
     this.host.fences.unfence(topic, partition);
   }
 
@@ -173,7 +195,10 @@ export class MoveTarget {
     const puller = new PartitionPuller(settings);
     const controller = new AbortController();
     this.puller = { puller, settings, controller, loop: puller.run(controller.signal), link: connection };
-    logger.info({ component: 'moves', move: this.label, from: url, partition: `${move.target.broker}-${move.target.partition}` }, 'copying a partition moved here');
+    logger.info(
+      { component: 'moves', move: this.label, from: url, partition: `${move.target.broker}-${move.target.partition}` },
+      'copying a partition moved here',
+    );
     return this.puller;
   }
 
@@ -194,7 +219,9 @@ export class MoveTarget {
     const partition = this.partition;
     if (partition === undefined || (stores.settings(topic)?.numPartitions ?? 0) > partition) return;
     fences.unfence(topic, partition);
+    fences.forgetArriving(topic, partition);
     await stores.removePartition(topic, partition);
+    await this.host.reregister(topic);
     logger.warn({ component: 'moves', move: this.label, partition }, 'move cancelled: the copy here was deleted');
   }
 }

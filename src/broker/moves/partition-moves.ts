@@ -41,11 +41,17 @@ export class PartitionMoves {
     for (const move of await readMoves(this.host.session, this.host.znodes)) {
       const { topic, source, target } = move;
       if (source.broker === me && (move.state === 'fenced' || move.state === 'switched')) {
-        fences.fence(topic, source.partition, `partition ${source.broker}-${source.partition} of ${topic} is moving to broker ${target.broker}; send to another partition`);
+        fences.fence(
+          topic,
+          source.partition,
+          `partition ${source.broker}-${source.partition} of ${topic} is moving to broker ${target.broker}; send to another partition`,
+        );
         if (move.state === 'switched') fences.markMovedAway(topic, source.partition);
       }
-      if (target.broker === me && target.partition !== undefined && move.state !== 'switched' && move.state !== 'done')
+      if (target.broker === me && target.partition !== undefined && move.state !== 'switched' && move.state !== 'done') {
+        fences.markArriving(topic, target.partition);
         fences.fence(topic, target.partition, `partition ${target.broker}-${target.partition} of ${topic} is still a copy being moved here`);
+      }
     }
     this.host.session.on('established', this.onChange);
     await this.refresh();
@@ -55,7 +61,9 @@ export class PartitionMoves {
   private readonly onChange = (): void => {
     this.wake.wakeAll();
     if (!this.controller.signal.aborted)
-      void this.refresh().catch((error: unknown) => this.host.logger.warn({ component: 'moves', err: error }, 'could not read the partition moves; will retry on the next change'));
+      void this.refresh().catch((error: unknown) =>
+        this.host.logger.warn({ component: 'moves', err: error }, 'could not read the partition moves; will retry on the next change'),
+      );
   };
 
   private refresh(): Promise<void> {
@@ -90,7 +98,10 @@ export class PartitionMoves {
   }
 
   private adopted(move: VersionedMove): boolean {
-    return (this.host.stores.settings(move.topic)?.numPartitions ?? 0) > (move.target.partition ?? Infinity) && this.host.fences.refusal(move.topic, move.target.partition!) === undefined;
+    return (
+      (this.host.stores.settings(move.topic)?.numPartitions ?? 0) > (move.target.partition ?? Infinity) &&
+      this.host.fences.refusal(move.topic, move.target.partition!) === undefined
+    );
   }
 
   /** The moves this broker takes part in, as last read. */

@@ -31,7 +31,8 @@ interface MoveSpec {
 /** `--move TOPIC:SOURCE:COUNT:TARGET`: the last COUNT partitions of TOPIC on broker SOURCE go to broker TARGET. */
 function moveSpec(text: string, previous: MoveSpec[] | undefined): MoveSpec[] {
   const match = /^([^:]+):(\d+):(\d+):(\d+)$/.exec(text);
-  if (match === null) throw new InvalidArgumentError('Give TOPIC:SOURCE:COUNT:TARGET, as orders:1:2:3 (the last 2 partitions of orders on broker 1 to broker 3).');
+  if (match === null)
+    throw new InvalidArgumentError('Give TOPIC:SOURCE:COUNT:TARGET, as orders:1:2:3 (the last 2 partitions of orders on broker 1 to broker 3).');
   return [...(previous ?? []), { topic: topicName(match[1]!), source: Number(match[2]), count: Number(match[3]), target: Number(match[4]) }];
 }
 
@@ -60,9 +61,15 @@ export function registerReassign(program: Command): void {
         .addOption(new Option('--cancel', 'cancel the moves that have not fenced their source').default(false))
         .addOption(new Option('--drain <ID>', 'plan: move every partition off this broker').argParser(integer))
         .addOption(new Option('--add <ID>', "plan: move partitions to this broker until each topic's partitions are even").argParser(integer))
-        .addOption(new Option('--move <TOPIC:SOURCE:COUNT:TARGET>', 'plan: the last COUNT partitions of TOPIC on SOURCE to TARGET (repeatable)').argParser(moveSpec))
+        .addOption(
+          new Option('--move <TOPIC:SOURCE:COUNT:TARGET>', 'plan: the last COUNT partitions of TOPIC on SOURCE to TARGET (repeatable)').argParser(moveSpec),
+        )
         .addOption(repeatable('--topic <T>', 'plan: only these topics (repeatable, or comma-separated)'))
-        .addOption(new Option('--throttle <RATE>', 'execute: copy each move at most this fast, bytes per second (10MB, 10MiB, 10485760); 0 = no limit').default(0).argParser(rate))
+        .addOption(
+          new Option('--throttle <RATE>', 'execute: copy each move at most this fast, bytes per second (10MB, 10MiB, 10485760); 0 = no limit')
+            .default(0)
+            .argParser(rate),
+        )
         .addOption(new Option('--wait', 'execute, status: follow until every move is done').default(false))
         .addOption(new Option('--timeout-ms <N>', 'with --wait: give up after this long (exit 1)').argParser(integer)),
     ),

@@ -3,6 +3,7 @@ import { commitTracing, traced } from '../diagnostics.js';
 import type { Partition } from '../message.js';
 import type { OffsetInfo, OffsetStorage } from '../offsets/offset-storage.js';
 import type { PartitionFetcher } from './partition-fetcher.js';
+import type { PartitionOrigin } from './moved-partition-origin.js';
 import { NEWEST } from './partition-position.js';
 
 /** What a partition's commit saves. */
@@ -17,6 +18,8 @@ function offsetInfo(f: PartitionFetcher): OffsetInfo {
 export class ConsumerOffsets {
   /** Seeks of partitions not yet being read (`topic/index` → offset), applied when they start. */
   private readonly seeks = new Map<string, number>();
+  /** In cluster mode: the partition a moved one came from, once its old owner let go. */
+  origin: PartitionOrigin | undefined;
 
   constructor(
     /** Replaced by ZooKeeper's in cluster mode when the user gave none. */
@@ -42,6 +45,10 @@ export class ConsumerOffsets {
     const initial = this.startFrom === 'newest' ? NEWEST : (this.startFrom ?? 0);
     if (this.alwaysFromNewest) return NEWEST;
     const stored = await this.storage.load(topic, this.group, partition);
+    const origin = await this.origin?.(topic, partition);
+    const carried = origin === undefined ? undefined : await this.storage.load(topic, this.group, origin);
+    // The copy has the old partition's bytes at the same offsets: the later position of the two is where the group got to.
+    if (carried !== undefined && carried.offset > (stored?.offset ?? -1)) return carried.offset;
     if (stored !== undefined) return stored.offset;
     if (initial !== NEWEST) await this.storage.initOffset(topic, this.group, partition, initial);
     return initial;

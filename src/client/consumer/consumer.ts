@@ -18,6 +18,7 @@ import { messageIterator } from './message-iterator.js';
 import { checkBatchable } from './batch-checks.js';
 import { PartitionFetcher } from './partition-fetcher.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
+import { movedPartitionOrigin } from './moved-partition-origin.js';
 import { RecoveryManager } from '../recovery/recovery-manager.js';
 import { ZkRouter } from '../zk-router.js';
 import { GroupMembership } from './group-membership.js';
@@ -193,6 +194,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (grouped) {
       // Cluster mode: the group decides who reads which partition (docs/cluster.md).
       if (o.offsetStorage === undefined) this.offsets.storage = new ZkOffsetStorage(await router.zkSession(), router.znodes.root);
+      this.offsets.origin = movedPartitionOrigin(await router.zkSession(), router.znodes, this.group, this.logger);
       this.membership = new GroupMembership(
         await router.zkSession(),
         router.znodes,

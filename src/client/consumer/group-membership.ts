@@ -112,7 +112,11 @@ export class GroupMembership {
       const found = new Set<string>();
       for (const child of await this.session.getChildren(this.znodes.topicsSub(topic), onChange)) {
         const brokerId = /^(\d+)-(m|s\d+)$/.exec(child)?.[1];
-        const info = brokerId === undefined ? undefined : parseTopicBroker((await this.session.getData(`${this.znodes.topicsSub(topic)}/${child}`)) ?? '');
+        // Watched too: a broker's partition count changes in place when partitions are added or move (docs/cluster.md).
+        const info =
+          brokerId === undefined
+            ? undefined
+            : parseTopicBroker((await this.session.getVersioned(`${this.znodes.topicsSub(topic)}/${child}`, onChange))?.data ?? '');
         for (let i = 0; i < (info?.numParts ?? 0); i += 1) found.add(`${brokerId}-${i}`);
       }
       const partitions = [...found];

@@ -1,5 +1,5 @@
 import { Status } from '../../protocol/status.js';
-import { brokerStatus } from '../errors.js';
+import { BrokerError, brokerStatus } from '../errors.js';
 import type { OutgoingMessage, Partition } from '../message.js';
 import type { PartitionSelector } from './partition-selector.js';
 import type { SendOptions } from './producer-options.js';
@@ -11,12 +11,11 @@ export type PutTo = (partition: Partition, put: EncodedPut, signal: AbortSignal 
 /**
  * A producer's failover of a 503 refusal (docs/client.md, Producer): the broker stored nothing
  * (it is fenced or its handlers are saturated), so a send whose partition the selector chose
- * tries once more on another broker, as Kafka's producer does on NOT_LEADER. A send whose
+ * tries once more on another broker (on another partition of any broker, for a partition being
+ * moved), as Kafka's producer does on NOT_LEADER. A send whose
  * outcome is unknown is never retried: retrying may store twice.
  */
 export class BrokerFailover {
-  private readonly brokerSpans = new WeakMap<readonly Partition[], boolean>();
-
   constructor(
     /** Off for an idempotent producer and with `failover: false`. */
     private readonly enabled: boolean,
@@ -36,7 +35,7 @@ export class BrokerFailover {
     chosen: Partition,
     send: SendListener,
   ): SendListener {
-    const canFailOver = this.enabled && options.partition === undefined && this.spansBrokers(partitions);
+    const canFailOver = this.enabled && options.partition === undefined && partitions.length > 1;
     return canFailOver ? this.failingOver(message, options, put, partitions, chosen, send) : send;
   }
 
@@ -52,29 +51,16 @@ export class BrokerFailover {
     return {
       done: (error, result) => {
         if (error === undefined || !this.mayFailOver(error, options, partitions, chosen)) send.done(error, result);
-        else this.sendElsewhere(message, options, put, partitions, chosen, send); // still counted: `send` hears when the retry ends
+        else this.sendElsewhere(message, options, put, partitions, chosen, send, isMoving(error)); // still counted: `send` hears when the retry ends
       },
     };
   }
 
-  /** Whether a topic's partitions are on more than one broker (remembered per partition list). */
-  private spansBrokers(partitions: readonly Partition[]): boolean {
-    let spans = this.brokerSpans.get(partitions);
-    if (spans === undefined) {
-      spans = partitions.some((p) => p.brokerId !== partitions[0]!.brokerId);
-      this.brokerSpans.set(partitions, spans);
-    }
-    return spans;
-  }
-
   /** A 503 (nothing stored) for a partition the selector chose may go once to another broker. */
   private mayFailOver(error: Error, options: SendOptions, partitions: readonly Partition[], chosen: Partition): boolean {
-    return (
-      brokerStatus(error) === Status.serviceUnavailable &&
-      this.enabled &&
-      options.partition === undefined &&
-      partitions.some((p) => p.brokerId !== chosen.brokerId)
-    );
+    if (brokerStatus(error) !== Status.serviceUnavailable || !this.enabled || options.partition !== undefined) return false;
+    // A partition being moved refuses alone: any other partition, on this broker too, takes the send.
+    return isMoving(error) ? partitions.length > 1 : partitions.some((p) => p.brokerId !== chosen.brokerId);
   }
 
   private sendElsewhere(
@@ -84,12 +70,20 @@ export class BrokerFailover {
     partitions: readonly Partition[],
     chosen: Partition,
     send: SendListener,
+    moving: boolean,
   ): void {
     try {
-      const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId);
+      const elsewhere = partitions.filter((p) => p.brokerId !== chosen.brokerId || (moving && p.index !== chosen.index));
       this.putTo(this.selector(put.topic, elsewhere, message), put, options.signal, send);
     } catch (error) {
       send.done(error as Error);
     }
   }
+}
+
+/** The source broker's refusal of a put to a partition an online move is switching (src/broker/moves/move-source.ts). */
+const MOVING = /(?:^|Detail:)partition \d+-\d+ of \S+ is moving to broker \d+/;
+
+function isMoving(error: Error): boolean {
+  return error instanceof BrokerError && MOVING.test(error.reason);
 }

@@ -69,6 +69,8 @@ export function parseMove(data: string): MoveRecord | undefined {
 export async function readMoves(session: ZkSession, znodes: MetaZnodes, watch?: () => void): Promise<VersionedMove[]> {
   const root = reassignmentsRoot(znodes);
   const moves: VersionedMove[] = [];
+  // A child watch needs the node: create the root so the first move recorded wakes every broker.
+  if (watch !== undefined) await session.ensure(root);
   for (const topic of (await session.getChildren(root, watch)).sort()) {
     const children = await session.getChildren(`${root}/${topic}`, watch);
     for (const child of children.sort(bySourcePartition)) {
@@ -101,7 +103,10 @@ export async function addMove(session: ZkSession, znodes: MetaZnodes, move: Move
     const existing = await session.getVersioned(path);
     const old = existing === undefined ? undefined : parseMove(existing.data);
     if (old !== undefined && old.state !== 'done')
-      throw new MetaqError('MOVE_IN_PROGRESS', `partition ${move.source.broker}-${move.source.partition} of ${move.topic} is already being moved (${old.state}); see metaq reassign --status`);
+      throw new MetaqError(
+        'MOVE_IN_PROGRESS',
+        `partition ${move.source.broker}-${move.source.partition} of ${move.topic} is already being moved (${old.state}); see metaq reassign --status`,
+      );
     await session.setData(path, JSON.stringify(move), existing?.version ?? -1);
   }
 }
@@ -112,7 +117,12 @@ export async function addMove(session: ZkSession, znodes: MetaZnodes, move: Move
  */
 export async function stepMove(session: ZkSession, znodes: MetaZnodes, seen: VersionedMove, change: Partial<MoveRecord>): Promise<VersionedMove | undefined> {
   const { version, ...record } = seen;
-  const next: MoveRecord = { ...record, ...change, epoch: record.epoch + (change.state !== undefined && change.state !== record.state ? 1 : 0), updated: new Date().toISOString() };
+  const next: MoveRecord = {
+    ...record,
+    ...change,
+    epoch: record.epoch + (change.state !== undefined && change.state !== record.state ? 1 : 0),
+    updated: new Date().toISOString(),
+  };
   try {
     await session.setData(movePath(znodes, seen), JSON.stringify(next), version);
     return { ...next, version: version + 1 };
@@ -128,7 +138,12 @@ export async function removeMove(session: ZkSession, znodes: MetaZnodes, move: P
 }
 
 /** One move as it is now, or undefined when its record is gone (cancelled, or removed after it finished). */
-export async function readMove(session: ZkSession, znodes: MetaZnodes, key: Pick<MoveRecord, 'topic' | 'source'>, watch?: () => void): Promise<VersionedMove | undefined> {
+export async function readMove(
+  session: ZkSession,
+  znodes: MetaZnodes,
+  key: Pick<MoveRecord, 'topic' | 'source'>,
+  watch?: () => void,
+): Promise<VersionedMove | undefined> {
   const node = await session.getVersioned(movePath(znodes, key), watch);
   const move = node === undefined ? undefined : parseMove(node.data);
   return move === undefined ? undefined : { ...move, version: node!.version };
