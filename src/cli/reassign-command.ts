@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { NodeFileIO } from '../broker/local-files.js';
 import { MetaqError } from '../common/errors.js';
 import { topicNameProblem } from '../common/names.js';
 import { addMove, readMoves, removeMove } from '../coordination/zk/reassignments.js';
@@ -40,12 +40,9 @@ export async function planReassignment(zk: string, root: string, request: PlanRe
 
 /** Read a plan file (`-` for standard input) and check its shape and names. */
 export async function readPlan(file: string): Promise<ReassignPlan> {
-  const text =
-    file === '-'
-      ? await readStdin()
-      : await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-          throw new MetaqError('NOT_FOUND', `cannot read the plan ${file}: ${error.code ?? error.message}`);
-        });
+  const bytes = file === '-' ? Buffer.from(await readStdin()) : await new NodeFileIO().readFile(file);
+  if (bytes === undefined) throw new MetaqError('NOT_FOUND', `the plan ${file} does not exist; make one with metaq reassign --plan > ${file}`);
+  const text = bytes.toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

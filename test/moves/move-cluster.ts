@@ -42,7 +42,7 @@ export async function movesReach(session: ZkSession, state: 'switched' | 'done',
         return moves.length > 0 && moves.every((m) => m.state === state || m.state === 'done');
       }, `every move ${state}`);
     } catch (error) {
-      if (round === rounds) throw new Error(`${(error as Error).message}: ${JSON.stringify(await readMoves(session, new MetaZnodes()))}`);
+      if (round === rounds) throw new Error(`${(error as Error).message}: ${JSON.stringify(await readMoves(session, new MetaZnodes()))}`, { cause: error });
     }
   }
 }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { ConnectionOptions } from '../../client/transport/broker-connection.js';
 import type { ZkSession } from '../../coordination/zk/zk-session.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
 import type { PartitionStores } from '../partition-stores.js';
+import type { LinkOptions } from '../replication/link-options.js';
 import type { TopicAdmin } from '../topic-admin.js';
 import type { MoveFences } from './move-fences.js';
 
@@ -16,7 +16,7 @@ export interface MoveHost {
   topicAdmin: TopicAdmin;
   logger: Logger;
   /** How to reach another broker: TLS (`[tls]`) and the login (`[auth] brokerUser`). */
-  link: Partial<ConnectionOptions>;
+  link: LinkOptions;
   /** Register a topic again after its partitions moved (fewer here, or one more). */
   reregister(topic: string): Promise<void>;
   /** Keys of open transactions holding messages for the topic. */

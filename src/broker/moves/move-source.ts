@@ -1,4 +1,3 @@
-import { abortableDelay } from '../../common/abortable-delay.js';
 import { readMove, stepMove } from '../../coordination/zk/reassignments.js';
 import type { VersionedMove } from '../../coordination/zk/reassignments.js';
 import { carryOffsets, groupsOwning } from './move-offsets.js';

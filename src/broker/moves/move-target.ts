@@ -1,8 +1,8 @@
-import { BrokerConnection } from '../../client/transport/broker-connection.js';
-import { parseBrokerUrl } from '../../client/transport/broker-address.js';
 import { MOVE_COPY_GROUP } from '../../common/internal-groups.js';
 import { movedFromPath, readMove, registeredPartitions, stepMove } from '../../coordination/zk/reassignments.js';
 import type { VersionedMove } from '../../coordination/zk/reassignments.js';
+import { openBrokerLink } from '../replication/broker-link.js';
+import type { BrokerLink } from '../replication/broker-link.js';
 import { PartitionPuller } from '../replication/partition-puller.js';
 import type { PullerSettings } from '../replication/partition-puller.js';
 import { carryOffsets } from './move-offsets.js';
@@ -24,7 +24,7 @@ const PROGRESS_EVERY_MS = 2000;
  * move switched. The copy takes no puts until then.
  */
 export class MoveTarget {
-  private puller: { puller: PartitionPuller; settings: PullerSettings; controller: AbortController; loop: Promise<void>; link: BrokerConnection } | undefined;
+  private puller: { puller: PartitionPuller; settings: PullerSettings; controller: AbortController; loop: Promise<void>; link: BrokerLink } | undefined;
   private lastProgress = 0;
   /** The partition number the copy has here, once the record was read. */
   private partition: number | undefined;
@@ -179,7 +179,7 @@ export class MoveTarget {
     const { session, znodes, stores, logger, link } = this.host;
     const url = await session.getData(znodes.master(move.source.broker));
     if (url === undefined || url === '') throw new Error(`broker ${move.source.broker} is not registered in ZooKeeper: waiting for it to come back`);
-    const connection = new BrokerConnection(parseBrokerUrl(url), link);
+    const connection = openBrokerLink(url, link);
     const settings: PullerSettings = {
       topic: move.topic,
       partition: move.source.partition,
@@ -189,7 +189,7 @@ export class MoveTarget {
       group: MOVE_COPY_GROUP,
       maxDelayMs: 200,
       logger,
-      copied: this.host.copied,
+      copied: (topic, records, bytes) => this.host.copied(topic, records, bytes),
       bytesPerSecond: move.throttleBytesPerSecond,
     };
     const puller = new PartitionPuller(settings);
