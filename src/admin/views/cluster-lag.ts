@@ -135,7 +135,10 @@ function summarise(broker: Broker, partitions: Committed[], ends: ReadonlyMap<st
   for (const c of partitions) {
     let g = groups.get(c.group);
     if (g === undefined)
-      groups.set(c.group, (g = { group: c.group, internal: isInternalGroup(c.group), lagBytes: 0, lagMessagesEstimate: null, unknownPartitions: 0, partitions: [] }));
+      groups.set(
+        c.group,
+        (g = { group: c.group, internal: isInternalGroup(c.group), lagBytes: 0, lagMessagesEstimate: null, unknownPartitions: 0, partitions: [] }),
+      );
     const end = ends.get(endKey(c.brokerId, c.topic, c.partition));
     const lagBytes = end === undefined ? null : Math.max(0, end - c.committed);
     let estimate: number | null = null;
@@ -159,6 +162,7 @@ function summarise(broker: Broker, partitions: Committed[], ends: ReadonlyMap<st
     else g.lagBytes += lagBytes;
     if (estimate !== null) g.lagMessagesEstimate = (g.lagMessagesEstimate ?? 0) + estimate;
   }
-  for (const g of groups.values()) g.partitions.sort((a, b) => (a.topic === b.topic ? a.brokerId - b.brokerId || a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  for (const g of groups.values())
+    g.partitions.sort((a, b) => (a.topic === b.topic ? a.brokerId - b.brokerId || a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   return [...groups.values()];
 }

@@ -34,7 +34,11 @@ export async function probePartitionEnds(
     const replies = await Promise.allSettled(
       partitions.map(({ topic, partition }) =>
         connection
-          .request((opaque) => ({ kind: 'offset', topic, group: PROBE_GROUP, partition, offset: LONG_MAX_OFFSET, opaque }), timeoutMs, `end of ${topic}-${partition}`)
+          .request(
+            (opaque) => ({ kind: 'offset', topic, group: PROBE_GROUP, partition, offset: LONG_MAX_OFFSET, opaque }),
+            timeoutMs,
+            `end of ${topic}-${partition}`,
+          )
           .then((reply) => {
             const end = answeredOffset(reply);
             if (end !== undefined) ends.set(`${topic}-${partition}`, end);
