@@ -6,6 +6,7 @@ import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
 import { adminIni, startAdminFixture } from '../support/admin-fixture.js';
 import type { AdminFixture } from '../support/admin-fixture.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { useZookeeper } from '../support/zookeeper-fixture.js';
 import { put, WireSession } from '../support/wire-client.js';
 
@@ -82,8 +83,10 @@ describe('admin API: GET /api/cluster with two brokers on ZooKeeper', { timeout:
     await a?.stop();
   });
 
-  it('lists both brokers with their master and the partitions each registered', async () => {
+  it('lists both brokers with their master and the partitions each registered, not a stopped broker id', async () => {
     await eventually(async () => (await a.api<ClusterAnswer>('/cluster')).body.brokers.length === 2, 'both brokers registered');
+    // A stopped broker leaves its persistent id node behind, with no master or slave under it.
+    await zk.session.writePersistent(z.brokerId(7), 'meta://127.0.0.1:1');
     const { status, body } = await a.api<ClusterAnswer>('/cluster');
     assert.equal(status, 200);
     assert.equal(body.cluster, true);
@@ -135,6 +138,24 @@ describe('admin API: GET /api/cluster with two brokers on ZooKeeper', { timeout:
     assert.equal(billing.lagBytes, ends.a0 + ends.b0);
     assert.deepEqual(body.unreachable, [{ brokerId: 9, problem: 'no master registered in ZooKeeper' }]);
     await zk.session.remove(z.offset('billing', 'orders', '9-0'));
+  });
+
+  it('answers within the probe bound when a registered master does not answer', async () => {
+    const silent = `meta://127.0.0.1:${await freePort()}`;
+    await zk.session.writePersistent(z.master(8), silent);
+    await zk.session.writePersistent(z.offset('billing', 'orders', '8-0'), '-1-0');
+    const started = performance.now();
+    const { body } = await a.api<ClusterAnswer>('/cluster');
+    assert.ok(performance.now() - started < 10_000, 'bounded by the probe timeout');
+    const billing = body.groups.find((g) => g.group === 'billing')!;
+    assert.equal(billing.unknownPartitions, 1);
+    assert.equal(billing.lagBytes, ends.a0 + ends.b0);
+    assert.deepEqual(
+      body.unreachable.map((u) => u.brokerId),
+      [8],
+    );
+    await zk.session.remove(z.offset('billing', 'orders', '8-0'));
+    await zk.session.remove(z.master(8));
   });
 });
 

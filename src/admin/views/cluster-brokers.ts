@@ -30,7 +30,7 @@ export interface ClusterBroker {
 }
 
 /**
- * Every broker id registered in ZooKeeper: its master, sync slave and async slaves, its epoch,
+ * Every broker id with a live member in ZooKeeper: its master, sync slave and async slaves, its epoch,
  * and the topics (with partition counts) its master registered for publish and subscribe.
  */
 export async function readClusterBrokers(session: ZkSession, znodes: MetaZnodes): Promise<ClusterBroker[]> {
@@ -59,7 +59,8 @@ export async function readClusterBrokers(session: ZkSession, znodes: MetaZnodes)
     b.topics.sort((x, y) => (x.topic < y.topic ? -1 : x.topic > y.topic ? 1 : 0));
     b.partitions = b.topics.reduce((sum, t) => sum + t.partitions, 0);
   }
-  return ids.map((id) => brokers.get(id)!);
+  // A stopped broker leaves its persistent id node: an id with no master and no slave is not listed (as metaq cluster does).
+  return ids.map((id) => brokers.get(id)!).filter((b) => b.members.length > 0);
 }
 
 /** An unreadable epoch node is shown as none rather than failing the whole page. */
