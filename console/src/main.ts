@@ -10,6 +10,7 @@ import { GroupPage } from './pages/group.js';
 import { MessagesPage } from './pages/messages.js';
 import { TransactionsPage } from './pages/transactions.js';
 import { ReplicationPage } from './pages/replication.js';
+import { ClusterPage } from './pages/cluster.js';
 
 const NAV = [
   ['#/', 'Overview'],
@@ -18,6 +19,7 @@ const NAV = [
   ['#/messages', 'Messages'],
   ['#/transactions', 'Transactions'],
   ['#/replication', 'Replication'],
+  ['#/cluster', 'Cluster'],
 ] as const;
 
 function useHash(): string {
@@ -45,6 +47,7 @@ function page(hash: string) {
     />`;
   if (parts[0] === 'transactions') return html`<${TransactionsPage} />`;
   if (parts[0] === 'replication') return html`<${ReplicationPage} />`;
+  if (parts[0] === 'cluster') return html`<${ClusterPage} />`;
   return html`<${OverviewPage} />`;
 }
 

@@ -22,6 +22,7 @@ import { traceRoutes } from './api/trace-routes.js';
 import { userRoutes } from './api/user-routes.js';
 import { clockRoutes } from './api/clock-routes.js';
 import { configRoutes } from './api/config-routes.js';
+import { clusterRoutes } from './api/cluster-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { frontEndRoutes } from './front-end/front-end-routes.js';
 import { putAdmission } from './front-end/put-admission.js';
@@ -116,6 +117,7 @@ export class AdminServer {
       userRoutes(api, broker);
       clockRoutes(api, broker);
       configRoutes(api, broker);
+      clusterRoutes(api, broker);
     });
     if (options.frontEnd ?? http.frontEnd) {
       // eslint-disable-next-line @typescript-eslint/require-await -- an encapsulated context for the front end's own body parsing
