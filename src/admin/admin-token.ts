@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import type { Broker } from '../broker/broker.js';
+import { NodeFileIO } from '../broker/local-files.js';
+import type { FileIO } from '../broker/local-files.js';
 import { ConfigError, MetaqError } from '../common/errors.js';
 import type { ZkSession } from '../coordination/zk/zk-session.js';
 import { isNodeExists } from '../coordination/zk/zk-session.js';
@@ -19,15 +20,13 @@ function randomToken(): string {
 }
 
 /** `[http] tokenFile`: refused when group or others may read it, as ssh refuses a private key. */
-export async function readTokenFile(path: string): Promise<string> {
-  const info = await stat(path).catch((error: unknown) => {
-    throw new ConfigError(`[http] tokenFile ${path} cannot be read (${(error as Error).message}); give a file holding the admin token`);
-  });
-  if ((info.mode & 0o077) !== 0 && process.platform !== 'win32')
-    throw new ConfigError(
-      `[http] tokenFile ${path} is readable by others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${path}`,
-    );
-  const token = (await readFile(path, 'utf8')).trim();
+export async function readTokenFile(path: string, io: FileIO = new NodeFileIO()): Promise<string> {
+  const info = await io.stat(path);
+  if (info === undefined) throw new ConfigError(`[http] tokenFile ${path} does not exist; give a file holding the admin token`);
+  const mode = info.mode ?? 0o600;
+  if ((mode & 0o077) !== 0 && process.platform !== 'win32')
+    throw new ConfigError(`[http] tokenFile ${path} is readable by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
+  const token = ((await io.readFile(path)) ?? Buffer.alloc(0)).toString('utf8').trim();
   if (token === '') throw new ConfigError(`[http] tokenFile ${path} is empty; write the admin token into it`);
   return token;
 }
@@ -62,9 +61,16 @@ export async function resolveAdminToken(broker: Broker, given?: string): Promise
   const http = broker.config.http;
   const configured = given ?? http.token;
   const own: AdminToken | undefined =
-    configured !== '' ? { token: configured, source: 'configured' } : http.tokenFile !== '' ? { token: await readTokenFile(http.tokenFile), source: 'file' } : undefined;
+    configured !== ''
+      ? { token: configured, source: 'configured' }
+      : http.tokenFile !== ''
+        ? { token: await readTokenFile(http.tokenFile), source: 'file' }
+        : undefined;
   const cluster = broker.cluster;
-  if (own === undefined) return cluster === undefined ? { token: randomToken(), source: 'generated' } : { token: await clusterToken(cluster.session, cluster.znodes), source: 'cluster' };
+  if (own === undefined)
+    return cluster === undefined
+      ? { token: randomToken(), source: 'generated' }
+      : { token: await clusterToken(cluster.session, cluster.znodes), source: 'cluster' };
   const shared = cluster === undefined ? undefined : await cluster.session.getData(cluster.znodes.adminToken()).catch(() => undefined);
   if (shared !== undefined && shared.trim() !== own.token)
     broker.logger.warn(
