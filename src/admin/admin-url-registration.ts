@@ -8,12 +8,11 @@ function isWildcard(host: string): boolean {
 }
 
 /**
- * The admin URL clients should use: the configured `[http] host` (else `[system] hostName`, the
+ * The admin URL clients should use: the address listened on, `[http] host` (else `[system] hostName`, the
  * address the broker registers for its wire port, advertised-host.ts) and the port listened on. A
  * name, not the resolved address, so an HTTPS certificate for that name still matches.
  */
-export function advertisedAdminUrl(broker: Broker, port: number, secure: boolean): string {
-  const listen = broker.config.http.host;
+export function advertisedAdminUrl(broker: Broker, listen: string, port: number, secure: boolean): string {
   const host = listen === '' || isWildcard(listen) ? broker.config.system.hostName : listen;
   const bare = host.replace(/^\[|\]$/g, '');
   return `${secure ? 'https' : 'http'}://${bare.includes(':') ? `[${bare}]` : bare}:${port}`;
