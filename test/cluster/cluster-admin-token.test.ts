@@ -92,6 +92,27 @@ describe('the cluster admin token and admin URL discovery', { timeout: 90_000 },
     }
   });
 
+  it('a saved profile holding only --zk is enough', async () => {
+    const profiles = { ...env, METAQ_CONFIG: join(tempDir('zk-profile'), 'profiles.json') };
+    await run(process.execPath, [CLI, 'profile', 'save', 'cluster', '--zk', zookeeper.connect], { env: profiles });
+    const rows = JSON.parse((await run(process.execPath, [CLI, 'lag', '--json', '--group', 'billing'], { env: profiles })).stdout) as LagRow[];
+    assert.equal(rows.length, 2);
+  });
+
+  it('without a cluster token in ZooKeeper --zk needs --token, and says so', async () => {
+    const token = (await zookeeper.session.getData(znodes.adminToken()))!;
+    await zookeeper.session.remove(znodes.adminToken());
+    try {
+      await assert.rejects(
+        metaq('lag', '--zk', zookeeper.connect),
+        (error: { code: number; stderr: string }) => error.code === 64 && /holds no cluster admin token .*: give --token T/.test(error.stderr),
+      );
+      assert.match(await metaq('lag', '--zk', zookeeper.connect, '--token', token), /^GROUP\s/);
+    } finally {
+      await zookeeper.session.create(znodes.adminToken(), token, 'persistent');
+    }
+  });
+
   it('without --zk the CLI still needs the token; --admin with --zk is refused', async () => {
     await assert.rejects(
       metaq('lag', '--admin', admins[0]!.url),
@@ -115,7 +136,7 @@ describe('the cluster admin token and admin URL discovery', { timeout: 90_000 },
     assert.equal(await zookeeper.session.getData(znodes.adminToken()), admins[0]!.token, "the cluster's token is not changed");
     await assert.rejects(
       metaq('lag', '--zk', zookeeper.connect),
-      (error: { code: number; stderr: string }) => error.code === 1 && /answered 401/.test(error.stderr),
+      (error: { code: number; stderr: string }) => error.code === 1 && error.stderr.includes(`on ${admin.url} answered 401: the token is wrong`),
     );
     await close(admin);
     await eventually(async () => (await zookeeper.session.getData(znodes.adminUrl(3, 'm'))) === undefined, "broker 3's admin URL removed");
