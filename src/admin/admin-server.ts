@@ -172,11 +172,6 @@ export class AdminServer {
     return `${this.url}/#token=${encodeURIComponent(this.token)}`;
   }
 
-  /** The URL registered in ZooKeeper for cluster-wide commands, in cluster mode. */
-  get advertisedUrl(): string | undefined {
-    return this.registration?.url;
-  }
-
   async close(): Promise<void> {
     await this.registration?.close();
     this.rates.close();

@@ -87,7 +87,7 @@ export interface AdminListOptionValues {
   admin: string[];
   token?: string;
   profileTokens?: ReadonlyMap<string, string>;
-  /** Discover every broker's admin API and the cluster's token in this ZooKeeper (cluster-admin-list.ts). */
+  /** Discover every broker's admin API and the cluster's token in this ZooKeeper (admin-list.ts). */
   zk?: string;
   root: string;
   /** Set before the action: whether --admin came from the command line or METAQ_ADMIN rather than its default or a profile. */
