@@ -152,7 +152,10 @@ export class AdminServer {
     void rates.sample();
     try {
       const port = (app.server.address() as AddressInfo).port;
-      server.registration = await AdminUrlRegistration.start(broker, advertisedAdminUrl(broker, options.host ?? http.host, port, https !== null));
+      server.registration = await AdminUrlRegistration.start(
+        broker,
+        advertisedAdminUrl(broker.config.system.hostName, options.host ?? http.host, port, https !== null),
+      );
     } catch (error) {
       await server.close();
       throw error;

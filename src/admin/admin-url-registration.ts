@@ -12,8 +12,8 @@ function isWildcard(host: string): boolean {
  * address the broker registers for its wire port, advertised-host.ts) and the port listened on. A
  * name, not the resolved address, so an HTTPS certificate for that name still matches.
  */
-export function advertisedAdminUrl(broker: Broker, listen: string, port: number, secure: boolean): string {
-  const host = listen === '' || isWildcard(listen) ? broker.config.system.hostName : listen;
+export function advertisedAdminUrl(hostName: string, listen: string, port: number, secure: boolean): string {
+  const host = listen === '' || isWildcard(listen) ? hostName : listen;
   const bare = host.replace(/^\[|\]$/g, '');
   return `${secure ? 'https' : 'http'}://${bare.includes(':') ? `[${bare}]` : bare}:${port}`;
 }
