@@ -21,7 +21,8 @@ export class AdminClient {
     }
     const text = await response.text();
     const json = (text === '' ? {} : JSON.parse(text)) as T & { message?: string };
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${json.message ?? text}`);
+    // The broker named: a command over several (lag --zk) must say which one refused.
+    if (!response.ok) throw new Error(`${method} ${path} on ${this.baseUrl} answered ${response.status}: ${json.message ?? text}`);
     return json;
   }
 }

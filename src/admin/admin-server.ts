@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -9,6 +8,9 @@ import { createBrokerMetrics } from './metrics.js';
 import type { BrokerMetrics } from './metrics.js';
 import { RateSampler } from './rate-sampler.js';
 import { tokenGuard } from './token-guard.js';
+import { resolveAdminToken } from './admin-token.js';
+import type { TokenSource } from './admin-token.js';
+import { AdminUrlRegistration, advertisedAdminUrl } from './admin-url-registration.js';
 import { httpTimeouts, limitHttpConnections } from './http-limits.js';
 import { readGroups } from './views/group-view.js';
 import { HttpError } from './api/http-errors.js';
@@ -50,14 +52,21 @@ export class AdminServer {
     private readonly rates: RateSampler,
     /** The token the admin API and the console require. */
     readonly token: string,
-    readonly generatedToken: boolean,
+    /** Where the token came from (admin-token.ts): the start-up banner says so. */
+    readonly tokenSource: TokenSource,
     private readonly secure: boolean,
   ) {}
 
+  /** In cluster mode, this broker's admin URL in ZooKeeper. */
+  private registration: AdminUrlRegistration | undefined;
+
+  get generatedToken(): boolean {
+    return this.tokenSource === 'generated';
+  }
+
   static async start(broker: Broker, options: AdminServerOptions = {}): Promise<AdminServer> {
     const http = broker.config.http;
-    const configured = options.token ?? http.token;
-    const token = configured === '' ? randomBytes(18).toString('base64url') : configured;
+    const { token, source } = await resolveAdminToken(broker, options.token);
     // With a `[tls]` identity the HTTP side is HTTPS too (the token is a credential); no client certificate is asked.
     const https = broker.tls === undefined ? null : { cert: broker.tls.cert, key: broker.tls.key };
     const app = Fastify({
@@ -71,7 +80,7 @@ export class AdminServer {
     const groups = () => readGroups(broker);
     const metrics = createBrokerMetrics(broker, groups);
     const rates = new RateSampler(broker, groups, options.sampleIntervalMs);
-    const server = new AdminServer(app, metrics, rates, token, configured === '', https !== null);
+    const server = new AdminServer(app, metrics, rates, token, source, https !== null);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const status =
@@ -143,6 +152,16 @@ export class AdminServer {
       );
     }
     void rates.sample();
+    try {
+      const port = (app.server.address() as AddressInfo).port;
+      server.registration = await AdminUrlRegistration.start(
+        broker,
+        advertisedAdminUrl(broker.config.system.hostName, options.host ?? http.host, port, https !== null),
+      );
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     return server;
   }
 
@@ -159,6 +178,7 @@ export class AdminServer {
   }
 
   async close(): Promise<void> {
+    await this.registration?.close();
     this.rates.close();
     this.metrics.close();
     await this.app.close();

@@ -80,6 +80,8 @@ export function parseBrokerConfig(text: string, fileName: string | undefined): B
         throw new ConfigError(
           `${where}:${section.line}: [http] metricsAuth must be one of ${METRICS_AUTH.join(', ')}, got ${JSON.stringify(http.metricsAuth)}`,
         );
+      if (http.token !== '' && http.tokenFile !== '')
+        throw new ConfigError(`${where}:${section.line}: [http] token and tokenFile both set: keep one (the token itself, or the file holding it)`);
     } else if (section.name === 'tls') {
       for (const entry of section.entries) assign(tls, tlsKeys, entry, where, 'tls');
       validateTls(tls, where, section.line);

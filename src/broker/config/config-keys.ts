@@ -154,6 +154,11 @@ export const httpKeys = {
   host: { kind: 'string', default: '' },
   /** Bearer token for the admin API and the console; blank makes the broker generate one at start and print it. */
   token: { kind: 'string', default: '' },
+  /**
+   * A file holding the token (mode 0600 or stricter; refused if group or others may read it), for
+   * one token copied to every broker by the operator's own means. Used when `token` is blank.
+   */
+  tokenFile: { kind: 'string', default: '' },
   /** MetaQ's HTTP front end (`/put`, `/get`, `/offset`), open like the TCP port. */
   frontEnd: { kind: 'bool', default: true },
   /**

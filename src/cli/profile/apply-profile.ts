@@ -36,6 +36,9 @@ export async function applyProfile(command: Command): Promise<void> {
   const admins = profile.brokers.map((broker) => broker.admin);
   // lag, monitor and trace take every broker; the one-broker commands take the profile's first.
   if (admins.length > 0) fill('METAQ_ADMIN', Array.isArray(optionReading(command, 'METAQ_ADMIN')?.defaultValue) ? admins : admins[0]);
+  // lag, monitor, trace and topic find the brokers in ZooKeeper (--zk, read from no variable) when the profile lists none of its own.
+  const discovery = command.options.some((option) => option.long === '--zk') && Array.isArray(optionReading(command, 'METAQ_ADMIN')?.defaultValue);
+  if (discovery && profile.zk !== undefined && admins.length === 0 && !given(command, 'zk')) command.setOptionValueWithSource('zk', profile.zk, 'config');
   if (optionReading(command, 'METAQ_TOKEN') !== undefined && !given(command, 'token')) {
     const tokens = new Map(profile.brokers.flatMap((broker) => (broker.token === undefined ? [] : [[adminKey(broker.admin), broker.token] as const])));
     command.setOptionValueWithSource('profileTokens', tokens, 'config');

@@ -1,8 +1,9 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { groupName, listValues, topicName } from './option-values.js';
+import { groupName, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { brokerTokens, withAdminListOptions } from './shared-options.js';
+import { withAdminListOptions } from './shared-options.js';
+import { adminList } from './admin-list.js';
 import { JSON_LINES, withJsonOption } from './json-option.js';
 
 interface LagOptions extends AdminListOptionValues {
@@ -27,10 +28,7 @@ export function registerLag(program: Command): void {
     JSON_LINES,
   ).action(async (options: LagOptions) => {
     const { lag } = await import('../lag-command.js');
-    const brokers = listValues(options.admin);
-    await lag(
-      { brokers, token: brokerTokens(options, brokers), group: options.group, topic: options.topic, json: options.json, all: options.all },
-      process.stdout,
-    );
+    const { brokers, token } = await adminList(options);
+    await lag({ brokers, token, group: options.group, topic: options.topic, json: options.json, all: options.all }, process.stdout);
   });
 }

@@ -1,9 +1,10 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { defaultThresholds } from '../monitor/broker-checks.js';
-import { groupName, integer, listValues, nonNegativeNumber, repeatable, topicName } from './option-values.js';
+import { groupName, integer, nonNegativeNumber, repeatable, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { brokerTokens, withAdminListOptions } from './shared-options.js';
+import { withAdminListOptions } from './shared-options.js';
+import { adminList } from './admin-list.js';
 import { withJsonOption } from './json-option.js';
 
 interface MonitorOptions extends AdminListOptionValues {
@@ -71,11 +72,11 @@ export function registerMonitor(program: Command): void {
     const { runMonitor } = await import('../monitor/monitor.js');
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
-    const brokers = listValues(options.admin);
+    const { brokers, token } = await adminList(options);
     const fired = await runMonitor(
       {
         brokers,
-        token: brokerTokens(options, brokers),
+        token,
         rounds: options.rounds,
         intervalMs: options.intervalMs,
         json: options.json,

@@ -14,6 +14,14 @@ interface ServerOptions {
   zk?: string;
 }
 
+/** What the banner says about the console's token, by where it came from (src/admin/admin-token.ts). */
+const TOKEN_NOTES = {
+  configured: '',
+  file: '',
+  cluster: "  (the cluster's token, kept in ZooKeeper: metaq lag/monitor/trace --zk read it there)",
+  generated: '  (token generated for this run: set [http] token to keep one)',
+} as const;
+
 /** `metaq server`: run a broker, and its HTTP side when [http] enables it, until SIGTERM or SIGINT. */
 export function registerServer(program: Command): void {
   program
@@ -66,8 +74,6 @@ async function server(options: ServerOptions): Promise<void> {
   if (options.config === undefined && config.file !== undefined)
     process.stderr.write(`config ${config.file} (the built-in defaults with the topic changes made through \`metaq topic\`)\n`);
   if (admin !== undefined) {
-    process.stderr.write(
-      `console ${admin.consoleUrl}${admin.generatedToken ? '  (token generated for this run: set [http] token to keep one)' : ''}\nmetrics ${admin.url}/metrics\n`,
-    );
+    process.stderr.write(`console ${admin.consoleUrl}${TOKEN_NOTES[admin.tokenSource]}\nmetrics ${admin.url}/metrics\n`);
   }
 }

@@ -82,19 +82,33 @@ export function withAdminOptions(command: Command): Command {
     .addOption(tokenOption());
 }
 
-/** `--admin` given once per broker (or as a comma-separated list), and `--token`. */
+/** `--admin` given once per broker (or as a comma-separated list), or `--zk` to find them all; and `--token`. */
 export interface AdminListOptionValues {
   admin: string[];
   token?: string;
   profileTokens?: ReadonlyMap<string, string>;
+  /** Discover every broker's admin API and the cluster's token in this ZooKeeper (admin-list.ts). */
+  zk?: string;
+  root: string;
+  /** Set before the action: whether --admin came from the command line or METAQ_ADMIN rather than its default or a profile. */
+  adminGiven?: boolean;
 }
 
 export function withAdminListOptions(command: Command): Command {
-  return withProfileOption(command)
-    .addOption(
-      repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN]).env('METAQ_ADMIN'),
-    )
-    .addOption(tokenOption());
+  return (
+    withProfileOption(command)
+      .addOption(
+        repeatable('--admin <URL>', 'a broker admin API; repeat it, or separate URLs with commas, for several brokers', [LOCAL_ADMIN]).env('METAQ_ADMIN'),
+      )
+      .addOption(tokenOption())
+      // No METAQ_ZK here: that variable is set for the cluster commands, and must not turn these away from --admin.
+      .addOption(zkOption("every broker's admin API and the cluster's token, from this ZooKeeper, instead of --admin and --token"))
+      .addOption(rootOption())
+      .hook('preAction', (self) => {
+        const source = self.getOptionValueSource('admin');
+        self.setOptionValueWithSource('adminGiven', source === 'cli' || source === 'env', 'default');
+      })
+  );
 }
 
 export function requireToken(token: string | undefined): string {

@@ -1,9 +1,10 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { AdminClient } from '../../admin/admin-client.js';
-import { integer, listValues, repeatable, topicName } from './option-values.js';
+import { integer, repeatable, topicName } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { brokerTokens, withAdminListOptions } from './shared-options.js';
+import { withAdminListOptions } from './shared-options.js';
+import { adminList } from './admin-list.js';
 import { tokenOf } from '../broker-token.js';
 import type { JsonOptionValues } from './json-option.js';
 import { withJsonOption } from './json-option.js';
@@ -17,10 +18,9 @@ interface ChangeOptions extends TopicOptions {
   unset?: string[];
 }
 
-function targets(options: AdminListOptionValues): AdminTarget[] {
-  const urls = listValues(options.admin);
-  const tokens = brokerTokens(options, urls);
-  return urls.map((url) => ({ url, client: new AdminClient(url, tokenOf(tokens, url)) }));
+async function targets(options: AdminListOptionValues): Promise<AdminTarget[]> {
+  const { brokers, token } = await adminList(options);
+  return brokers.map((url) => ({ url, client: new AdminClient(url, tokenOf(token, url)) }));
 }
 
 /** `--set key=value`, kept as the pair it names. */
@@ -67,14 +67,14 @@ export function registerTopic(program: Command): void {
     .addOption(setOption())
     .action(async (name: string, options: ChangeOptions) => {
       const { createTopic } = await import('../topic-command.js');
-      await createTopic(targets(options), name, change(options), process.stdout, options.json);
+      await createTopic(await targets(options), name, change(options), process.stdout, options.json);
     });
 
   subcommand(topic, 'list', 'list topics', 'List every topic a broker stores or has its own section for, with its partitions, messages and bytes.')
     .addOption(new Option('--filter <TEXT>', 'only topics whose name holds TEXT (any case)').default(''))
     .action(async (options: TopicOptions & { filter: string }) => {
       const { listTopics } = await import('../topic-command.js');
-      await listTopics(targets(options), options.filter, process.stdout, options.json);
+      await listTopics(await targets(options), options.filter, process.stdout, options.json);
     });
 
   subcommand(
@@ -86,7 +86,7 @@ export function registerTopic(program: Command): void {
     .argument('<name>', 'the topic', topicName)
     .action(async (name: string, options: TopicOptions) => {
       const { describeTopic } = await import('../topic-command.js');
-      await describeTopic(targets(options), name, process.stdout, options.json);
+      await describeTopic(await targets(options), name, process.stdout, options.json);
     });
 
   subcommand(
@@ -101,7 +101,7 @@ export function registerTopic(program: Command): void {
     .addOption(repeatable('--unset <KEY>', 'remove a setting from the topic section (the [system] value applies again); repeat for several'))
     .action(async (name: string, options: ChangeOptions) => {
       const { alterTopic } = await import('../topic-command.js');
-      await alterTopic(targets(options), name, change(options), process.stdout, options.json);
+      await alterTopic(await targets(options), name, change(options), process.stdout, options.json);
     });
 
   subcommand(
@@ -114,6 +114,6 @@ export function registerTopic(program: Command): void {
     .addOption(new Option('--force', 'really delete').default(false))
     .action(async (name: string, options: TopicOptions & { force: boolean }) => {
       const { deleteTopic } = await import('../topic-command.js');
-      await deleteTopic(targets(options), name, options.force, process.stdout, options.json);
+      await deleteTopic(await targets(options), name, options.force, process.stdout, options.json);
     });
 }

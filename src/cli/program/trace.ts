@@ -1,8 +1,9 @@
 import { Argument } from 'commander';
 import type { Command } from 'commander';
-import { listValues, messageId } from './option-values.js';
+import { messageId } from './option-values.js';
 import type { AdminListOptionValues } from './shared-options.js';
-import { brokerTokens, withAdminListOptions } from './shared-options.js';
+import { withAdminListOptions } from './shared-options.js';
+import { adminList } from './admin-list.js';
 import { JSON_LINES, withJsonOption } from './json-option.js';
 
 /** `metaq trace ID`: a message's path on topics with trace=true. Exits 1 when no broker traced it. */
@@ -20,8 +21,8 @@ export function registerTrace(program: Command): void {
     JSON_LINES,
   ).action(async (id: bigint, options: AdminListOptionValues & { json: boolean }) => {
     const { trace } = await import('../trace-command.js');
-    const brokers = listValues(options.admin);
-    const rows = await trace({ brokers, token: brokerTokens(options, brokers), id: String(id), json: options.json }, process.stdout);
+    const { brokers, token } = await adminList(options);
+    const rows = await trace({ brokers, token, id: String(id), json: options.json }, process.stdout);
     if (rows.length > 0) return;
     process.stderr.write(`no trace of message ${id} on ${brokers.join(', ')}: is its topic configured with trace=true?\n`);
     process.exitCode = 1;

@@ -62,6 +62,21 @@ export class MetaZnodes {
     return `${this.root}/metaq/sync-slaves/${brokerId}`;
   }
 
+  /** metaq only: persistent, the admin API token every broker without its own `[http] token` shares (docs/security.md). */
+  adminToken(): string {
+    return `${this.root}/metaq/admin-token`;
+  }
+
+  /** metaq only: the parent of the brokers' admin URL registrations. */
+  adminUrls(): string {
+    return `${this.root}/metaq/admin`;
+  }
+
+  /** metaq only: ephemeral, data = the broker's admin API URL; `member` is `m`, `s<slaveId>` or `sync` (a sync slave). */
+  adminUrl(brokerId: number, member: string): string {
+    return `${this.adminUrls()}/${brokerId}-${member}`;
+  }
+
   consumerIds(group: string): string {
     return `${this.root}/consumers/${group}/ids`;
   }
