@@ -30,10 +30,11 @@ interface ClusterAnswer {
 
 const iniFor = (brokerId: number, zk: string): string => adminIni(zk).replace('brokerId=3', `brokerId=${brokerId}`);
 
+/** A move between brokers 5 and 6, which are not running, so no broker of this test acts on it. */
 const move = (partition: number, state: MoveRecord['state']): MoveRecord => ({
   topic: 'orders',
-  source: { broker: 3, partition },
-  target: { broker: 4, partition: 2 },
+  source: { broker: 5, partition },
+  target: { broker: 6, partition: 2 },
   state,
   epoch: 1,
   throttleBytesPerSecond: 0,
@@ -126,7 +127,7 @@ describe('admin API: GET /api/cluster with two brokers on ZooKeeper', { timeout:
   it('shows the move in progress with its copied bytes, not the finished one', async () => {
     const { body } = await a.api<ClusterAnswer>('/cluster');
     assert.deepEqual(body.moves, [
-      { topic: 'orders', from: '3-1', to: '4-2', state: 'copying', copiedBytes: 250, totalBytes: 1000, problem: null, updated: body.moves[0]!.updated },
+      { topic: 'orders', from: '5-1', to: '6-2', state: 'copying', copiedBytes: 250, totalBytes: 1000, problem: null, updated: body.moves[0]!.updated },
     ]);
   });
 
