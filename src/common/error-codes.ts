@@ -76,6 +76,7 @@ export const ErrorCodes = {
   NO_SYNC_SLAVE: never('a promotion of a broker that is not a sync slave'),
   PROMOTION_RACE: never('another broker claimed the epoch first'),
   PROMOTION_TIMEOUT: never('the master did not go away in time'),
+  REBALANCE_STALE: retry('a rebalance read a registration that changed meanwhile; it runs again'),
   MOVE_IN_PROGRESS: never('a partition move was asked for a partition already being moved'),
   MOVE_REFUSED: never('a partition move that cannot be done as planned'),
   NOT_A_DEAD_LETTER: never('a replayed message that did not come from the dead-letter topic'),

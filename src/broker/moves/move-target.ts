@@ -152,8 +152,10 @@ export class MoveTarget {
    * for itself. A source that is down registers nothing.
    */
   private async adoptOnceWithdrawn(move: VersionedMove): Promise<boolean> {
-    const registered = await registeredPartitions(this.host.session, this.host.znodes, move.topic, move.source.broker);
-    if (registered > move.source.partition) return false;
+    const { session, znodes } = this.host;
+    // Producers read topics-pub, consumers topics-sub: the old partition must have left both.
+    for (const list of ['pub', 'sub'] as const)
+      if ((await registeredPartitions(session, znodes, move.topic, move.source.broker, list)) > move.source.partition) return false;
     await this.adopt(move);
     this.host.logger.info(
       { component: 'moves', move: this.label, partition: `${move.target.broker}-${move.target.partition}` },

@@ -194,7 +194,7 @@ export class Consumer implements AsyncIterable<ReceivedMessage> {
     if (grouped) {
       // Cluster mode: the group decides who reads which partition (docs/cluster.md).
       if (o.offsetStorage === undefined) this.offsets.storage = new ZkOffsetStorage(await router.zkSession(), router.znodes.root);
-      this.offsets.origin = movedPartitionOrigin(await router.zkSession(), router.znodes, this.group, this.logger);
+      this.offsets.origin = movedPartitionOrigin(await router.zkSession(), router.znodes, this.group, this.logger, () => this.membership?.consumerId);
       this.membership = new GroupMembership(
         await router.zkSession(),
         router.znodes,

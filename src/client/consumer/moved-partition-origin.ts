@@ -3,6 +3,7 @@ import type { Partition } from '../message.js';
 import type { ZkSession } from '../../coordination/zk/zk-session.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
 import { movedFromPath } from '../../coordination/zk/reassignments.js';
+import { MetaqError } from '../../common/errors.js';
 
 /** How long a new owner waits for the moved partition's old owner in its group to let go. */
 const RELEASE_WAIT_MS = 60_000;
@@ -15,7 +16,7 @@ const POLL_MS = 100;
  * nothing twice. The copy holds the same bytes at the same offsets, so the old offset is valid
  * as it is. Undefined for a partition that did not move here.
  */
-export function movedPartitionOrigin(session: ZkSession, znodes: MetaZnodes, group: string, logger: Logger) {
+export function movedPartitionOrigin(session: ZkSession, znodes: MetaZnodes, group: string, logger: Logger, me: () => string | undefined) {
   return async (topic: string, partition: Partition): Promise<Partition | undefined> => {
     const from = await session.getData(movedFromPath(znodes, topic, partition.brokerId, partition.index));
     const match = from === undefined ? null : /^(\d+)-(\d+)$/.exec(from);
@@ -23,7 +24,14 @@ export function movedPartitionOrigin(session: ZkSession, znodes: MetaZnodes, gro
     const origin = { brokerId: Number(match[1]), index: Number(match[2]) };
     const ownerPath = znodes.owner(group, topic, from!);
     const deadline = performance.now() + RELEASE_WAIT_MS;
-    while ((await session.getData(ownerPath)) !== undefined) {
+    for (let owner = await session.getData(ownerPath); owner !== undefined; owner = await session.getData(ownerPath)) {
+      // A rebalance that read the old registration before it was withdrawn: let it fail and run
+      // again, releasing the old partition first, rather than wait for this very consumer.
+      if (owner === me())
+        throw new MetaqError(
+          'REBALANCE_STALE',
+          `partition ${from} of ${topic} moved to ${partition.brokerId}-${partition.index} and this consumer still reads it; rebalancing again`,
+        );
       if (performance.now() > deadline) {
         logger.warn({ topic, partition: from, group }, 'the old owner of a moved partition did not let go in time; starting from its last commit');
         break;

@@ -150,8 +150,14 @@ export async function readMove(
 }
 
 /** How many partitions of a topic a broker registers as master (0 when it does not), as clients see it. */
-export async function registeredPartitions(session: ZkSession, znodes: MetaZnodes, topic: string, broker: number): Promise<number> {
-  const data = await session.getData(`${znodes.topicsPub(topic)}/${broker}-m`);
+export async function registeredPartitions(
+  session: ZkSession,
+  znodes: MetaZnodes,
+  topic: string,
+  broker: number,
+  list: 'pub' | 'sub' = 'pub',
+): Promise<number> {
+  const data = await session.getData(`${list === 'pub' ? znodes.topicsPub(topic) : znodes.topicsSub(topic)}/${broker}-m`);
   if (data !== undefined) {
     const parsed = parseTopicBroker(data);
     if (parsed !== undefined) return parsed.numParts;
