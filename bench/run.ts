@@ -21,6 +21,7 @@ import { delayedSection, runDelayedBench } from './delayed.js';
 import { keyIndexSection, runKeyIndexBench } from './key-index.js';
 import { runSecurityBench, securitySection } from './security.js';
 import { runShippingBench, shippingSection } from './shipping.js';
+import { runMovesBench, movesSection } from './moves.js';
 import { assembleReport, reportHeader } from './report.js';
 import type { MachineInfo } from './report.js';
 import { clientSection, putGetSection } from './single-broker-sections.js';
@@ -71,6 +72,9 @@ if (process.argv.includes('--only')) {
   } else if (only === 'shipping') {
     const { runShippingBench, shippingSection } = await import('./shipping.js');
     console.log(shippingSection(await runShippingBench(quick ? 0.1 : 1)));
+  } else if (only === 'moves') {
+    const { runMovesBench, movesSection } = await import('./moves.js');
+    console.log(movesSection(await runMovesBench(quick ? 0.1 : 1)));
   } else if (only === 'replication') {
     const { runReplicationBench, replicationSection } = await import('./replication.js');
     console.log(replicationSection(await runReplicationBench(quick ? 0.1 : 1)));
@@ -168,6 +172,7 @@ const delayedRun = await runDelayedBench(scale);
 const keyIndexRun = await runKeyIndexBench(scale);
 const securityRun = await runSecurityBench(scale);
 const shippingRun = await runShippingBench(scale);
+const movesRun = await runMovesBench(scale);
 await plotScaling(scalingRun);
 console.log(
   `cluster send 100 B over 3 brokers: ${Math.round(clusterRun.send.msgsPerSec)} msgs/s; rebalance of 10 members: ${clusterRun.rebalance.map((r) => `form ${r.formMs.toFixed(0)} ms (retry ${r.retryMs} ms)`).join(', ')}`,
@@ -204,6 +209,7 @@ const measured = [
   keyIndexSection(keyIndexRun),
   securitySection(securityRun),
   shippingSection(shippingRun),
+  movesSection(movesRun),
 ];
 const reportPath = join(root, 'BENCHMARKS.md');
 const previous = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : undefined;

@@ -101,8 +101,14 @@ export class TopicAdmin {
     return this.host.serially(async () => {
       const { config } = this.host;
       const own = ownSection(config, topic);
+      if (partitions === 0 && own !== undefined && config.topics.length === 1) {
+        // A broker needs one topic section: this one stays, closed to producers and consumers.
+        const closed = applyChange(topicSectionEntries(config.text, topic) ?? [], { set: { acceptPublish: 'false', acceptSubscribe: 'false' } });
+        await this.write(topic, plan(config, topic, closed));
+        return;
+      }
       if (partitions === 0) {
-        if (own === undefined || config.topics.length === 1) return; // nothing to remove, or a broker needs one section: its store is gone either way
+        if (own === undefined) return;
         const text = withoutTopicSection(config.text, topic);
         await this.host.save(text);
         await this.host.apply(parseBrokerConfig(text, changedWhere(config)).topics, text);

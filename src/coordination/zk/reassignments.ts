@@ -149,19 +149,25 @@ export async function readMove(
   return move === undefined ? undefined : { ...move, version: node!.version };
 }
 
-/** How many partitions of a topic a broker registers as master (0 when it does not), as clients see it. */
+/**
+ * How many partitions of a topic a broker registers as master (0 when it does not), as clients
+ * see it: producers in topics-pub, consumers in topics-sub (`list`); `either` takes the one it
+ * has, for a topic that accepts only publish or only subscribe there.
+ */
 export async function registeredPartitions(
   session: ZkSession,
   znodes: MetaZnodes,
   topic: string,
   broker: number,
-  list: 'pub' | 'sub' = 'pub',
+  list: 'pub' | 'sub' | 'either' = 'either',
 ): Promise<number> {
-  const data = await session.getData(`${list === 'pub' ? znodes.topicsPub(topic) : znodes.topicsSub(topic)}/${broker}-m`);
-  if (data !== undefined) {
-    const parsed = parseTopicBroker(data);
+  for (const path of list === 'pub'
+    ? [znodes.topicsPub(topic)]
+    : list === 'sub'
+      ? [znodes.topicsSub(topic)]
+      : [znodes.topicsPub(topic), znodes.topicsSub(topic)]) {
+    const parsed = parseTopicBroker((await session.getData(`${path}/${broker}-m`)) ?? '');
     if (parsed !== undefined) return parsed.numParts;
   }
-  const legacy = await session.getData(znodes.legacyTopic(topic, broker));
-  return legacy === undefined || !/^\d+$/.test(legacy) ? 0 : Number(legacy);
+  return 0;
 }
