@@ -12,6 +12,7 @@ import { PartitionSeries } from './partition-series.js';
 import { registerRequestLimitMetrics } from './request-limit-metrics.js';
 import { registerStorageMetrics } from './storage-metrics.js';
 import { registerStoreBudgetMetrics } from './store-budget-metrics.js';
+import { registerMoveMetrics } from './move-metrics.js';
 
 export interface BrokerMetrics {
   /** Prometheus text format 0.0.4. */
@@ -48,6 +49,7 @@ export function createBrokerMetrics(broker: Broker, groups: () => Promise<GroupV
     },
   });
   registerStoreBudgetMetrics(broker.stores, registers);
+  registerMoveMetrics(() => broker.moves?.status(), registers);
   collectDefaultMetrics({ register: prometheus });
 
   // OpenMetrics: the same metric objects in a second registry that renders the other format.

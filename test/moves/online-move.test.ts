@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { registerMoveMetrics } from '../../src/admin/move-metrics.js';
 import { MetaqClient } from '../../src/client/index.js';
+import { addMove, readMoves } from '../../src/coordination/zk/reassignments.js';
+import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
 import type { Consumer } from '../../src/client/index.js';
 import { eventually } from '../support/eventually.js';
 import { zookeeperForSuite } from '../support/suite-zookeeper.js';
@@ -90,6 +94,38 @@ describe('online partition moves', { timeout: 180_000 }, () => {
 
     await client.close();
     await one.broker.stop();
+    await two.broker.stop();
+  });
+
+  it("a move that cannot progress says why in its record, in the target's status and in its metrics", async () => {
+    const two = await movingBroker(zookeeper.connect, 2, { other: 1 });
+    const now = new Date().toISOString();
+    // Broker 9 is not running: the target cannot copy from it.
+    await addMove(zookeeper.session, new MetaZnodes(), {
+      topic: 'stuck',
+      source: { broker: 9, partition: 0 },
+      target: { broker: 2, partition: 0 },
+      state: 'pending',
+      epoch: 1,
+      throttleBytesPerSecond: 0,
+      created: now,
+      updated: now,
+    });
+    await eventually(
+      async () =>
+        (await readMoves(zookeeper.session, new MetaZnodes())).find((m) => m.topic === 'stuck')?.problem?.includes('broker 9 is not registered') === true,
+      'the problem recorded',
+    );
+    await eventually(
+      () => two.broker.moves?.status().some((m) => m.role === 'target' && m.problem?.includes('broker 9') === true) === true,
+      "the target's status says it",
+    );
+    const registry = new Registry();
+    registerMoveMetrics(() => two.broker.moves?.status(), [registry]);
+    assert.match(await registry.metrics(), /metaq_partition_move_problem\{topic="stuck",from="9-0",to="2-0",role="target",state="copying"\} 1/);
+    assert.equal(await zookeeper.session.getData('/meta/brokers/topics-pub/stuck/2-m'), undefined, 'the copy is not registered');
+    await zookeeper.session.remove('/meta/metaq/reassignments/stuck/9-0');
+    await eventually(() => two.broker.moves?.status().some((m) => m.topic === 'stuck') === false, 'the cancelled move is gone');
     await two.broker.stop();
   });
 });

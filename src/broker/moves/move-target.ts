@@ -47,6 +47,9 @@ export class MoveTarget {
         } catch (error) {
           if (signal.aborted) return;
           this.host.logger.warn({ component: 'moves', move: this.label, err: error }, 'move step failed on the target; retrying');
+          // Say it where operators look (metaq reassign --status, the console, metrics), once per change.
+          const problem = `target: ${(error as Error).message}`;
+          if (move !== 'unknown' && move.problem !== problem) await stepMove(this.host.session, this.host.znodes, move, { problem }).catch(() => undefined);
         }
         await wake.wait(MOVE_TICK_MS);
       }
