@@ -23,6 +23,8 @@ export interface MoveHost {
   transactionsHolding(topic: string): string[];
   /** Told of every record copied in (the put counters). */
   copied(topic: string, records: number, bytes: number): void;
+  /** How long clients get to follow a registration change before what they used goes (`zk.zkSyncTimeMs`). */
+  clientsFollowMs: number;
   /** Why this broker cannot take part in a move (a replicated broker), or undefined. */
   refusedBecause(): Promise<string | undefined>;
 }

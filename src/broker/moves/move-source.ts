@@ -15,6 +15,8 @@ import type { MoveWake } from './move-wake.js';
  */
 export class MoveSource {
   private readonly label: string;
+  /** When this broker withdrew the old partition (this run; a restart waits again). */
+  private withdrawnAt: number | undefined;
 
   constructor(
     private readonly host: MoveHost,
@@ -101,7 +103,12 @@ export class MoveSource {
     if (!fences.isMovedAway(topic, source.partition)) {
       fences.markMovedAway(topic, source.partition);
       await this.host.reregister(topic);
+      this.withdrawnAt = performance.now();
     }
+    // Producers with the old list get a 503 and go elsewhere while the partition is still here;
+    // once it is deleted they would get a refusal they do not fail over: give them time to follow.
+    this.withdrawnAt ??= performance.now();
+    if (performance.now() - this.withdrawnAt < this.host.clientsFollowMs) return false;
     const owning = await groupsOwning(session, znodes, topic, `${source.broker}-${source.partition}`);
     if (owning.length > 0) {
       const problem = `waiting for consumer groups to release the old partition: ${owning.slice(0, 5).join(', ')}${owning.length > 5 ? ', …' : ''}`;

@@ -173,10 +173,12 @@ export class MoveTarget {
     const partition = move.target.partition!;
     const configured = this.host.stores.settings(topic)?.numPartitions ?? 0;
     const own = this.host.topicAdmin.hasOwnSection(topic);
+    // Take puts before clients learn of it: the copy is complete, and a producer told of the
+    // partition must not find it still refusing.
     this.host.fences.forgetArriving(topic, partition);
+    this.host.fences.unfence(topic, partition);
     if (!own || configured < partition + 1) await this.host.topicAdmin.adoptMoved(topic, partition + 1);
     else await this.host.reregister(topic);
-    this.host.fences.unfence(topic, partition);
   }
 
   private async ensureCopy(move: VersionedMove): Promise<NonNullable<MoveTarget['puller']>> {

@@ -23,6 +23,7 @@ export async function startPartitionMoves(broker: Broker, membership: ClusterMem
       broker.counters.cmdPut += records;
     },
     // A sync pair or async slaves would keep a copy of the moved partition the move does not know of.
+    clientsFollowMs: config.zookeeper['zk.zkSyncTimeMs'],
     refusedBecause: () => replicatedBecause(config, { session: membership.session, znodes: membership.znodes }),
   });
   await moves.start();
