@@ -101,14 +101,13 @@ export class Broker {
   readonly traces: TraceBook | undefined;
   /** This broker's TLS identity (`[tls]`), also used by the HTTP server and replication links. */
   readonly tls: TlsMaterial | undefined;
-  /** The users and their rights (`[auth] enabled=true`). */
-  readonly users: UserBook | undefined;
+  readonly users: UserBook | undefined; // [auth] enabled=true
   private readonly context: BrokerContext;
   private readonly listeners: BrokerListeners;
   /** Create, alter and delete topics at run time (docs/operations.md, topics). */
   readonly topicAdmin: TopicAdmin;
   private membership: ClusterMembership | undefined;
-  /** This broker's part in online partition moves (cluster mode, as master). */
+  /** Online partition moves (cluster mode, as master). */
   moves: PartitionMoves | undefined;
   /** The configuration change running now: changes to server.ini's topics are made one at a time. */
   private configChange: Promise<unknown> = Promise.resolve();

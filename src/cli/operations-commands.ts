@@ -4,10 +4,10 @@ import { AdminClient } from '../admin/admin-client.js';
 import type { TopicReload } from '../broker/broker.js';
 import { dataDirOwner, OWNER_FILE } from '../broker/data-dir-owner.js';
 import { deletePartitions, movePartitions, NodeFileIO } from '../broker/index.js';
-import { ZkSession } from '../client/index.js';
 import { copyOffsets } from '../coordination/zk/copy-offsets.js';
 import { MetaZnodes, parseOffsetNode } from '../coordination/zk/znodes.js';
 import { writeJson } from './json-output.js';
+import { withZk } from './zk-command-session.js';
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (scripts, tests). */
 function progressBar(total: number, what: string): { update(done: number): void; stop(): void } {
@@ -95,15 +95,6 @@ export async function deletePartitionDirs(
     out.write(deleted.length === 0 ? 'nothing to delete\n' : `${deleted.map((dir) => `deleted ${dir}`).join('\n')}\n`);
   } finally {
     bar.stop();
-  }
-}
-
-async function withZk<T>(zk: string, action: (session: ZkSession) => Promise<T>): Promise<T> {
-  const session = await ZkSession.open({ connect: zk, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
-  try {
-    return await action(session);
-  } finally {
-    await session.close();
   }
 }
 

@@ -3,9 +3,9 @@ import { MetaqError } from '../common/errors.js';
 import { topicNameProblem } from '../common/names.js';
 import { addMove, readMoves, removeMove } from '../coordination/zk/reassignments.js';
 import type { MoveRecord, VersionedMove } from '../coordination/zk/reassignments.js';
-import { ZkSession } from '../coordination/zk/zk-session.js';
 import { MetaZnodes } from '../coordination/zk/znodes.js';
 import { writeJson } from './json-output.js';
+import { withZk } from './zk-command-session.js';
 import type { PlannedMove, PlanRequest } from './reassign-plan.js';
 import { planMoves, planProblem, readLayout } from './reassign-plan.js';
 import { textTable } from './text-table.js';
@@ -14,15 +14,6 @@ import { textTable } from './text-table.js';
 export interface ReassignPlan {
   version: 1;
   moves: PlannedMove[];
-}
-
-async function withZk<T>(zk: string, action: (session: ZkSession) => Promise<T>): Promise<T> {
-  const session = await ZkSession.open({ connect: zk, sessionTimeoutMs: 10_000, connectionTimeoutMs: 10_000 });
-  try {
-    return await action(session);
-  } finally {
-    await session.close();
-  }
 }
 
 /** `metaq reassign --plan`: the moves a drain, an added broker or named moves need, as JSON for `--execute`. */

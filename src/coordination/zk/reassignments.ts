@@ -1,4 +1,5 @@
 import { MetaqError } from '../../common/errors.js';
+import { topicNameProblem } from '../../common/names.js';
 import type { ZkSession } from './zk-session.js';
 import { isBadVersion, isNoNode, isNodeExists } from './zk-session.js';
 import type { MetaZnodes } from './znodes.js';
@@ -57,7 +58,9 @@ export function movedFromPath(znodes: MetaZnodes, topic: string, broker: number,
 export function parseMove(data: string): MoveRecord | undefined {
   try {
     const m = JSON.parse(data) as Partial<MoveRecord>;
-    if (typeof m.topic !== 'string' || typeof m.epoch !== 'number' || !MOVE_STATES.includes(m.state as MoveState)) return undefined;
+    // The topic becomes a store's directory name on the target: the one name rule first.
+    if (typeof m.topic !== 'string' || topicNameProblem(m.topic) !== undefined || typeof m.epoch !== 'number' || !MOVE_STATES.includes(m.state as MoveState))
+      return undefined;
     if (typeof m.source?.broker !== 'number' || typeof m.source.partition !== 'number' || typeof m.target?.broker !== 'number') return undefined;
     return m as MoveRecord;
   } catch {
