@@ -32,7 +32,7 @@ let status = 0;
 for (const node of nodes) {
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`# the tests on Node ${version} (${node})`);
-  const result = spawnSync(node, ['--test', '--test-concurrency=2', '--test-timeout=180000', ...files], { stdio: 'inherit' });
+  const result = spawnSync(node, ['--test', '--test-concurrency=2', '--test-timeout=180000', '--test-force-exit', ...files], { stdio: 'inherit' });
   if (result.status !== 0) status = result.status ?? 1;
 }
 process.exit(status);

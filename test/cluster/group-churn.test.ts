@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MetaqClient } from '../../src/client/index.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
+import { readEventLog } from '../support/event-log.js';
 import { backgroundSends } from '../support/background-sends.js';
 import type { GroupMemberSettings } from '../support/group-member.js';
 import type { GroupEvent } from '../support/ownership-checker.js';
@@ -50,20 +51,12 @@ describe('K8: group rebalance under churn (3 consumers, one killed and restarted
         eventsFile: join(eventsDir, `${id}.jsonl`),
         sessionTimeoutMs: 1000,
       };
-      const child = spawn(process.execPath, [MEMBER, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [MEMBER, JSON.stringify(settings)], { stdio: ['pipe', 'pipe', 'inherit'] });
       const exited = once(child, 'exit');
       await once(child.stdout, 'data');
       return { id, child, exited };
     };
-    const events = (): GroupEvent[] => [
-      ...died,
-      ...readdirSync(eventsDir).flatMap((file) =>
-        readFileSync(join(eventsDir, file), 'utf8')
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => JSON.parse(line) as GroupEvent),
-      ),
-    ];
+    const events = (): GroupEvent[] => [...died, ...readdirSync(eventsDir).flatMap((file) => readEventLog(join(eventsDir, file)))];
     const deliveredBy = (id: string): number => events().filter((e) => e.kind === 'delivered' && e.who === id).length;
     const ownedBy = (id: string): number => {
       const owned = new Set<string>();
@@ -93,19 +86,21 @@ describe('K8: group rebalance under churn (3 consumers, one killed and restarted
         members[round % 3] = await start(round % 3, round);
       }
       await eventually(() => members.every((m) => ownedBy(m.id) === PARTITIONS / 3), 'the group settles after the last restart');
+      await load.stop();
+      const delivered = () => new Set(events().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
+      await eventually(() => {
+        const now = delivered();
+        return load.acked().every((data) => now.has(data));
+      }, 'every acked message delivered');
+      for (const member of members) member.child.kill('SIGTERM');
+      await Promise.all(members.map((m) => m.exited));
     } finally {
       await load.stop();
+      for (const member of members) member.child.kill('SIGKILL');
+      await client.close();
+      await broker.kill('SIGTERM');
     }
     const acked = load.acked();
-    const delivered = () => new Set(events().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
-    await eventually(() => {
-      const now = delivered();
-      return acked.every((data) => now.has(data));
-    }, 'every acked message delivered');
-    for (const member of members) member.child.kill('SIGTERM');
-    await Promise.all(members.map((m) => m.exited));
-    await client.close();
-    await broker.kill('SIGTERM');
 
     const verdict = checkGroup(events(), acked);
     console.log(`K8: ${acked.length} acked, ${verdict.deliveries} deliveries, ${verdict.handoverDuplicates} duplicates at handovers, ${ROUNDS} kills`);

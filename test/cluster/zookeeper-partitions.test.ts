@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { BrokerError, MetaqClient, ZkSession } from '../../src/client/index.js';
 import type { BrokerProcess } from '../support/broker-process.js';
 import { killAllBrokers, startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
+import { readEventLog } from '../support/event-log.js';
 import { backgroundSends } from '../support/background-sends.js';
 import type { GroupMemberSettings } from '../support/group-member.js';
 import { NetnsLab } from '../support/netns.js';
@@ -126,21 +126,10 @@ for (const { name, make } of cuts) {
         workMs: 0,
       };
       const [command, args] = cut.isolated.spawnVia(process.execPath, [MEMBER, JSON.stringify(settings)]);
-      const isolated = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const isolated = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
       const isolatedExited = once(isolated, 'exit');
       const local: GroupEvent[] = [];
-      const events = (): GroupEvent[] => {
-        let logged: GroupEvent[] = [];
-        try {
-          logged = readFileSync(eventsFile, 'utf8')
-            .split('\n')
-            .filter((line) => line !== '')
-            .map((line) => JSON.parse(line) as GroupEvent);
-        } catch {
-          // nothing logged yet
-        }
-        return [...local, ...logged];
-      };
+      const events = (): GroupEvent[] => [...local, ...readEventLog(eventsFile)];
       const owned = (who: string): number => {
         const now = new Set<string>();
         for (const e of events()) {

@@ -37,6 +37,10 @@ await consumer.run(async (message) => {
   if (settings.workMs !== 0) await setTimeoutPromise(settings.workMs ?? 1);
 });
 process.stdout.write('consuming\n');
+// The test holds this pipe; if the test process dies or fails without killing us, we go too
+// rather than outlive it and hold its runner open.
+process.stdin.resume();
+process.stdin.once('close', () => process.exit(1));
 process.once('SIGTERM', () => {
   void consumer
     .close()
