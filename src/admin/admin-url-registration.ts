@@ -1,6 +1,5 @@
 import type { Broker } from '../broker/broker.js';
 import type { ZkSession } from '../coordination/zk/zk-session.js';
-import { isNodeExists } from '../coordination/zk/zk-session.js';
 
 /** A wildcard listen address is no address to give clients: they get `[system] hostName` instead. */
 function isWildcard(host: string): boolean {
@@ -52,15 +51,14 @@ export class AdminUrlRegistration {
 
   private async register(): Promise<void> {
     if (this.closed) return;
-    try {
-      await this.session.create(this.path, this.url, 'ephemeral');
-    } catch (error) {
-      if (!isNodeExists(error)) throw error;
-      const holder = await this.session.getData(this.path);
-      // Our own node from a session not yet expired is fine; another broker's is left alone (the wire registration refuses that case).
-      if (holder !== this.url)
-        this.broker.logger.warn({ component: 'admin', path: this.path, holder }, 'another broker registered its admin URL here; this one is not listed');
-    }
+    // The wire registration refused to start if another live broker had our id, so a node here is
+    // ours from before a restart (its HTTP port may have changed): replaced.
+    const claim = await this.session.claimEphemeral(this.path, this.url, () => true);
+    if (!claim.claimed)
+      this.broker.logger.warn(
+        { component: 'admin', path: this.path, holder: claim.holder },
+        'another broker registered its admin URL here; this one is not listed',
+      );
   }
 
   async close(): Promise<void> {

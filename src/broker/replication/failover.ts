@@ -54,9 +54,9 @@ export class Failover {
   };
 
   private async announce(): Promise<void> {
-    await this.session
-      .create(this.znodes.syncSlave(this.brokerId), this.url, 'ephemeral')
-      .catch(async () => this.session.setData(this.znodes.syncSlave(this.brokerId), this.url));
+    const path = this.znodes.syncSlave(this.brokerId);
+    const claim = await this.session.claimEphemeral(path, this.url, (holder) => holder === this.url);
+    if (!claim.claimed) await this.session.setData(path, this.url);
   }
 
   /**

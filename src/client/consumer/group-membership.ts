@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { ZkSession } from '../../coordination/zk/zk-session.js';
-import { isNodeExists } from '../../coordination/zk/zk-session.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
 import { parseTopicBroker } from '../../coordination/zk/znodes.js';
 import type { AssignmentStrategy } from '../../coordination/rebalance/strategy.js';
@@ -55,18 +55,29 @@ export class GroupMembership {
   /** A session answers again: register (again, if it expired) and rebalance. */
   private readonly rejoin = (): void => {
     if (this.left) return;
-    void this.session
-      .create(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`, this.topics.join(','), 'ephemeral')
-      .catch((error: unknown) => {
-        if (!isNodeExists(error)) throw error;
-      })
+    void this.claimMembership()
       .then(() => this.rebalance())
       .catch((error: unknown) => this.logger.error({ err: error, group: this.group }, 'could not rejoin the group'));
   };
 
   async join(): Promise<void> {
-    await this.session.create(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`, this.topics.join(','), 'ephemeral');
+    await this.claimMembership();
     await this.rebalance();
+  }
+
+  /**
+   * This consumer's id node. One with the same id and topics is this consumer before a restart
+   * (its old session not expired yet) and is taken over; one with other topics is another member.
+   */
+  private async claimMembership(): Promise<void> {
+    const path = `${this.znodes.consumerIds(this.group)}/${this.consumerId}`;
+    const topics = this.topics.join(',');
+    const claim = await this.session.claimEphemeral(path, topics, (holder) => holder === topics);
+    if (!claim.claimed)
+      throw new InvalidArgumentError(
+        `options.consumerId`,
+        `${this.consumerId} is already a member of group ${this.group} (subscribed to ${claim.holder}): give each consumer its own consumerId`,
+      );
   }
 
   /** One function for every watch, so repeated attempts do not stack watchers (see ZkSession.getChildren). */
@@ -130,14 +141,14 @@ export class GroupMembership {
       const owned = new Set(kept);
       for (const partition of mine) {
         if (owned.has(partition)) continue;
-        try {
-          await this.session.create(this.znodes.owner(this.group, topic, partition), this.consumerId, 'ephemeral');
-          owned.add(partition);
-        } catch (error) {
-          if (!isNodeExists(error)) throw error;
-          if ((await this.session.getData(this.znodes.owner(this.group, topic, partition))) === this.consumerId) owned.add(partition);
-          else complete = false; // the previous owner has not released it yet
-        }
+        // An owner node with our id from before a restart is replaced, or its expiry would drop our claim unseen.
+        const claim = await this.session.claimEphemeral(
+          this.znodes.owner(this.group, topic, partition),
+          this.consumerId,
+          (holder) => holder === this.consumerId,
+        );
+        if (claim.claimed) owned.add(partition);
+        else complete = false; // the previous owner has not released it yet
       }
       if (!this.session.healthy) return false;
       this.owned.set(topic, owned);

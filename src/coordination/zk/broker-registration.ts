@@ -1,6 +1,5 @@
 import { MetaqError } from '../../common/errors.js';
 import type { ZkSession } from './zk-session.js';
-import { isNodeExists } from './zk-session.js';
 import type { MetaZnodes } from './znodes.js';
 import { topicBrokerJson } from './znodes.js';
 
@@ -57,19 +56,14 @@ export class BrokerRegistration {
     const idPath = this.znodes.brokerId(this.brokerId);
     await this.session.ensure(idPath);
     if (this.role.kind === 'master') await this.session.setData(idPath, this.url);
-    try {
-      await this.session.create(this.presence, this.url, 'ephemeral');
-    } catch (error) {
-      if (isNodeExists(error)) {
-        const holder = await this.session.getData(this.presence);
-        if (holder !== this.url) {
-          const what =
-            this.role.kind === 'master'
-              ? `brokerId ${this.brokerId}; give each master its own brokerId`
-              : `brokerId ${this.brokerId} and slaveId ${this.role.slaveId}; give each slave of a master its own slaveId`;
-          throw new MetaqError('BROKER_ID_TAKEN', `another live broker (${holder}) is registered with ${what}`);
-        }
-      } else throw error;
+    // Our own address under our id is this broker before a restart, not another one.
+    const presence = await this.session.claimEphemeral(this.presence, this.url, (holder) => holder === this.url);
+    if (!presence.claimed) {
+      const what =
+        this.role.kind === 'master'
+          ? `brokerId ${this.brokerId}; give each master its own brokerId`
+          : `brokerId ${this.brokerId} and slaveId ${this.role.slaveId}; give each slave of a master its own slaveId`;
+      throw new MetaqError('BROKER_ID_TAKEN', `another live broker (${presence.holder}) is registered with ${what}`);
     }
     if (this.role.kind === 'master') await this.createOrSet(this.znodes.configChecksum(this.brokerId), String(this.role.configChecksum));
     for (const topic of this.topics.values()) await this.registerTopicNodes(topic);
@@ -121,13 +115,9 @@ export class BrokerRegistration {
     await this.session.remove(`${this.znodes.topicsSub(topic)}/${child}`);
   }
 
+  /** This broker's own node (its id is in the path, and its presence is claimed first): taken from an earlier session of it. */
   private async createOrSet(path: string, data: string): Promise<void> {
-    try {
-      await this.session.create(path, data, 'ephemeral');
-    } catch (error) {
-      if (!isNodeExists(error)) throw error;
-      await this.session.setData(path, data);
-    }
+    await this.session.claimEphemeral(path, data, () => true);
   }
 
   /**

@@ -215,6 +215,42 @@ export class ZkSession extends EventEmitter {
     await this.call<string>((done) => this.client.create(path, Buffer.from(data, 'utf8'), createMode, done));
   }
 
+  /**
+   * Create an ephemeral node held by this session, or keep it if this session holds it (data
+   * updated). A node another session holds and `isOurs` accepts is this process's own from before
+   * a restart (kill -9, then started again within the old session's timeout): ZooKeeper deletes it
+   * when that session expires, and the registration with it, so it is replaced now. Any other
+   * holder's node is left alone and its data returned.
+   */
+  async claimEphemeral(path: string, data: string, isOurs: (holder: string) => boolean): Promise<{ claimed: true } | { claimed: false; holder: string }> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.create(path, data, 'ephemeral');
+        return { claimed: true };
+      } catch (error) {
+        if (!isNodeExists(error)) throw error;
+      }
+      const found = await this.call<{ data: string; version: number; owner: Buffer } | undefined>((done) =>
+        this.client.getData(path, (error, buffer, stat) =>
+          error !== null && isNoNode(error)
+            ? done(null, undefined)
+            : done(error, { data: buffer?.toString('utf8') ?? '', version: stat.version, owner: stat.ephemeralOwner }),
+        ),
+      );
+      if (found === undefined) continue; // expired between the two calls: create it now
+      if (found.owner.equals(this.client.getSessionId())) {
+        if (found.data !== data) await this.setData(path, data, found.version);
+        return { claimed: true };
+      }
+      if (!isOurs(found.data) || attempt > 5) return { claimed: false, holder: found.data };
+      try {
+        await this.call((done) => this.client.remove(path, found.version, done));
+      } catch (error) {
+        if (!isNoNode(error) && !isBadVersion(error)) throw error;
+      }
+    }
+  }
+
   /** Set a persistent node's data, creating it (and its parents) when missing. */
   async writePersistent(path: string, data: string): Promise<void> {
     if ((await this.getData(path)) === undefined) await this.create(path, data, 'persistent');
