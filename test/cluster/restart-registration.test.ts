@@ -14,7 +14,7 @@ async function holder(connect: string, path: string): Promise<string | undefined
   try {
     return await new Promise((resolve, reject) =>
       client.exists(path, (error, stat) =>
-        error ? reject(error) : resolve(stat === null || stat === undefined ? undefined : stat.ephemeralOwner.toString('hex')),
+        error ? reject(new Error(String(error))) : resolve(stat === null || stat === undefined ? undefined : stat.ephemeralOwner.toString('hex')),
       ),
     );
   } finally {

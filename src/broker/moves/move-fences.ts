@@ -1,3 +1,5 @@
+import { moveFault } from '../../common/move-faults.js';
+
 /**
  * Partitions that take no puts because of an online move (docs/cluster.md, moving partitions):
  * on the source once the move is fenced (its last byte is being copied, or it now lives on the
@@ -14,6 +16,13 @@ export class MoveFences {
   fence(topic: string, partition: number, reason: string): void {
     this.fences.set(`${topic}\n${partition}`, reason);
   }
+
+  /** Fence a partition this broker is moving away (what the kill tests' `unfenced` fault leaves out). */
+  fenceMovingOut(topic: string, partition: number, reason: string): void {
+    if (!this.unfencedFault) this.fence(topic, partition, reason);
+  }
+
+  private readonly unfencedFault = moveFault('unfenced');
 
   unfence(topic: string, partition: number): void {
     this.fences.delete(`${topic}\n${partition}`);

@@ -1,3 +1,4 @@
+import { moveFault } from '../../common/move-faults.js';
 import type { ZkSession } from '../../coordination/zk/zk-session.js';
 import { isBadVersion, isNodeExists } from '../../coordination/zk/zk-session.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
@@ -26,6 +27,7 @@ export async function groupsOwning(session: ZkSession, znodes: MetaZnodes, topic
  */
 export async function carryOffsets(session: ZkSession, znodes: MetaZnodes, topic: string, from: string, to: string): Promise<number> {
   let written = 0;
+  if (moveFault('offsetsNotCarried')) return written;
   for (const group of await session.getChildren(`${znodes.root}/consumers`)) {
     const old = await session.getData(znodes.offset(group, topic, from));
     const source = old === undefined ? undefined : parseOffsetNode(old);

@@ -58,7 +58,7 @@ export class MoveSource {
         await this.fence(move);
         return false;
       case 'fenced':
-        fences.fence(topic, source.partition, this.movingText(move));
+        fences.fenceMovingOut(topic, source.partition, this.movingText(move));
         return false;
       case 'switched':
         return this.finish(move);
@@ -81,7 +81,7 @@ export class MoveSource {
       if (move.problem !== problem) await stepMove(session, znodes, move, { problem });
       return;
     }
-    fences.fence(topic, source.partition, this.movingText(move));
+    fences.fenceMovingOut(topic, source.partition, this.movingText(move));
     const holding = this.host.transactionsHolding(topic);
     if (holding.length > 0) {
       const problem = `waiting for ${holding.length} open transactions holding messages for ${topic} (metaq tx list)`;
@@ -99,7 +99,7 @@ export class MoveSource {
   private async finish(move: VersionedMove): Promise<boolean> {
     const { topic, source, target } = move;
     const { fences, stores, session, znodes, logger } = this.host;
-    fences.fence(topic, source.partition, this.movingText(move));
+    fences.fenceMovingOut(topic, source.partition, this.movingText(move));
     if (!fences.isMovedAway(topic, source.partition)) {
       fences.markMovedAway(topic, source.partition);
       await this.host.reregister(topic);

@@ -1,4 +1,5 @@
 import { MOVE_COPY_GROUP } from '../../common/internal-groups.js';
+import { moveFault } from '../../common/move-faults.js';
 import { movedFromPath, readMove, registeredPartitions, stepMove } from '../../coordination/zk/reassignments.js';
 import type { VersionedMove } from '../../coordination/zk/reassignments.js';
 import { openBrokerLink } from '../replication/broker-link.js';
@@ -29,6 +30,7 @@ export class MoveTarget {
   /** The partition number the copy has here, once the record was read. */
   private partition: number | undefined;
   private readonly label: string;
+  private readonly shortCopyFault = moveFault('shortCopy');
 
   constructor(
     private readonly host: MoveHost,
@@ -85,6 +87,11 @@ export class MoveTarget {
       await stepMove(session, znodes, move, { state: 'copying', problem: undefined });
       return false;
     }
+    if (this.shortCopyFault && (move.state === 'fencing' || move.state === 'fenced')) {
+      await this.stopCopy(); // the fault: what was copied when the fence was asked for is all there is
+      if (move.state === 'fenced') await this.switchOver(move);
+      return false;
+    }
     const copy = await this.ensureCopy(move);
     if (move.state === 'fenced') {
       copy.settings.bytesPerSecond = 0; // producers wait for this last stretch: copy it at full speed
@@ -137,10 +144,10 @@ export class MoveTarget {
     const { topic, source, target } = move;
     const { session, znodes, stores, logger } = this.host;
     const partition = target.partition!;
-    const log = stores.find(topic, partition)!;
+    const log = stores.find(topic, partition) ?? (await stores.getOrCreate(topic, partition, false));
     await log.whenWritten();
     await log.flush();
-    if (log.writtenEnd !== move.sourceEnd)
+    if (log.writtenEnd !== move.sourceEnd && !this.shortCopyFault)
       throw new Error(`the copy ends at ${log.writtenEnd}, not at the source's final ${move.sourceEnd}; it was written by something else: cancel the move`);
     await session.writePersistent(movedFromPath(znodes, topic, target.broker, partition), `${source.broker}-${source.partition}`);
     // Java MetaQ consumers read only the new partition's offset node: start them where the group is now.

@@ -41,7 +41,7 @@ export class PartitionMoves {
     for (const move of await readMoves(this.host.session, this.host.znodes)) {
       const { topic, source, target } = move;
       if (source.broker === me && (move.state === 'fenced' || move.state === 'switched')) {
-        fences.fence(
+        fences.fenceMovingOut(
           topic,
           source.partition,
           `partition ${source.broker}-${source.partition} of ${topic} is moving to broker ${target.broker}; send to another partition`,

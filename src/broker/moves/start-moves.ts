@@ -1,3 +1,4 @@
+import { moveFaultsOn } from '../../common/move-faults.js';
 import type { Broker } from '../broker.js';
 import type { ClusterMembership } from '../cluster-membership.js';
 import { replicatedBecause } from '../replica-check.js';
@@ -26,6 +27,12 @@ export async function startPartitionMoves(broker: Broker, membership: ClusterMem
     clientsFollowMs: config.zookeeper['zk.zkSyncTimeMs'],
     refusedBecause: () => replicatedBecause(config, { session: membership.session, znodes: membership.znodes }),
   });
+  const faults = moveFaultsOn();
+  if (faults.length > 0)
+    broker.logger.fatal(
+      { component: 'moves', faults },
+      `TEST FAULT ON: ${faults.join(', ')}; online moves lose or repeat messages: unset it unless this is a fault test's negative control`,
+    );
   await moves.start();
   return moves;
 }

@@ -4,6 +4,7 @@ import type { ZkSession } from '../../coordination/zk/zk-session.js';
 import type { MetaZnodes } from '../../coordination/zk/znodes.js';
 import { movedFromPath } from '../../coordination/zk/reassignments.js';
 import { MetaqError } from '../../common/errors.js';
+import { MOVE_FAULTS, moveFault } from '../../common/move-faults.js';
 
 /** How long a new owner waits for the moved partition's old owner in its group to let go. */
 const RELEASE_WAIT_MS = 60_000;
@@ -17,7 +18,14 @@ const POLL_MS = 100;
  * as it is. Undefined for a partition that did not move here.
  */
 export function movedPartitionOrigin(session: ZkSession, znodes: MetaZnodes, group: string, logger: Logger, me: () => string | undefined) {
+  const offsetsNotCarried = moveFault('offsetsNotCarried');
+  if (offsetsNotCarried)
+    logger.error(
+      { [MOVE_FAULTS.offsetsNotCarried]: '1' },
+      `TEST FAULT ON: ${MOVE_FAULTS.offsetsNotCarried}=1, a moved partition is read from the group's offset for it alone`,
+    );
   return async (topic: string, partition: Partition): Promise<Partition | undefined> => {
+    if (offsetsNotCarried) return undefined;
     const from = await session.getData(movedFromPath(znodes, topic, partition.brokerId, partition.index));
     const match = from === undefined ? null : /^(\d+)-(\d+)$/.exec(from);
     if (match === null) return undefined;

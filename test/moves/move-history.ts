@@ -1,0 +1,86 @@
+import type { MoveClientEvent } from './move-client.js';
+
+type Acked = Extract<MoveClientEvent, { kind: 'acked' }>;
+
+/** What a move kill test saw: the clients' logs, the sends acked before the load started, the move, and the group's commits when its client was killed. */
+export interface MoveHistory {
+  events: MoveClientEvent[];
+  preloaded: Acked[];
+  moved: { from: string; to: string };
+  committedAtKill: Map<string, number> | undefined;
+}
+
+export interface MoveVerdict {
+  /** Acked, never delivered to the group. */
+  lost: string[];
+  /** Delivered at another partition or offset than the producer was told (the moved partition counted as the old one). */
+  misplaced: string[];
+  /** Delivered twice, and not as a redelivery from the killed client's last commit. */
+  duplicates: string[];
+  /** One producer's acked offsets going back within a partition (its order not kept across the move). */
+  ackOrder: string[];
+  /** One consumer delivering a partition's offsets out of order. */
+  deliveryOrder: string[];
+  /** Redeliveries after the killed client's last commit: allowed. */
+  redelivered: number;
+  acked: number;
+}
+
+/**
+ * The history checker of the online move kill tests (docs/testing.md). The moved partition is one
+ * partition under two names: the copy keeps the bytes at the same offsets, so a message acked at
+ * `from`@n must be delivered at `from`@n or `to`@n, exactly once to the group; a consumer killed
+ * mid-move may be followed by a redelivery of what it processed after its last commit, nothing older.
+ */
+export function checkMove(history: MoveHistory): MoveVerdict {
+  const logical = (partition: string): string => (partition === history.moved.to ? history.moved.from : partition);
+  const verdict: MoveVerdict = { lost: [], misplaced: [], duplicates: [], ackOrder: [], deliveryOrder: [], redelivered: 0, acked: 0 };
+  const acked = new Map<string, Acked>();
+  for (const event of [...history.preloaded, ...history.events]) if (event.kind === 'acked') acked.set(event.data, event);
+  verdict.acked = acked.size;
+
+  const committed = new Map<string, number>();
+  for (const [partition, offset] of history.committedAtKill ?? []) committed.set(logical(partition), Math.max(offset, committed.get(logical(partition)) ?? -1));
+
+  const deliveries = new Map<string, Array<Extract<MoveClientEvent, { kind: 'delivered' }>>>();
+  const lastByConsumer = new Map<string, number>();
+  for (const event of history.events) {
+    if (event.kind !== 'delivered') continue;
+    const where = logical(event.partition);
+    const sent = acked.get(event.data);
+    if (sent !== undefined && (logical(sent.partition) !== where || (sent.offset >= 0 && sent.offset !== event.offset)))
+      verdict.misplaced.push(`${short(event.data)} acked at ${sent.partition}@${sent.offset}, delivered at ${event.partition}@${event.offset}`);
+    const key = `${event.who} ${where}`;
+    const last = lastByConsumer.get(key);
+    if (last !== undefined && event.offset <= last) verdict.deliveryOrder.push(`${event.who} delivered ${where}@${event.offset} after @${last}`);
+    lastByConsumer.set(key, event.offset);
+    deliveries.set(event.data, [...(deliveries.get(event.data) ?? []), event]);
+  }
+  for (const [data, list] of deliveries) {
+    if (list.length < 2) continue;
+    const from = committed.get(logical(list[0]!.partition));
+    const redelivery = list.length === 2 && from !== undefined && list[0]!.who !== list[1]!.who && list[0]!.offset >= from;
+    if (redelivery) verdict.redelivered += 1;
+    else verdict.duplicates.push(`${short(data)} delivered ${list.length} times: ${list.map((d) => `${d.who} ${d.partition}@${d.offset}`).join(', ')}`);
+  }
+  for (const data of acked.keys())
+    if (!deliveries.has(data)) verdict.lost.push(`${short(data)} acked at ${acked.get(data)!.partition}@${acked.get(data)!.offset}`);
+
+  // One-at-a-time producers (`<client>:<seq>`): within a partition, later sends sit at higher offsets.
+  const lastAcked = new Map<string, { seq: number; offset: number }>();
+  for (const event of history.events) {
+    if (event.kind !== 'acked') continue;
+    const [producer, seq] = event.data.split(':');
+    const key = `${producer} ${logical(event.partition)}`;
+    const last = lastAcked.get(key);
+    if (last !== undefined && event.offset <= last.offset)
+      verdict.ackOrder.push(`${event.data} acked at ${event.partition}@${event.offset}, before ${producer}:${last.seq} at @${last.offset}`);
+    lastAcked.set(key, { seq: Number(seq), offset: event.offset });
+  }
+  return verdict;
+}
+
+/** A preloaded payload without its padding. */
+function short(data: string): string {
+  return data.length > 40 ? `${data.slice(0, 24)}…` : data;
+}

@@ -1,0 +1,8 @@
+import { describeMoveKills } from './move-kill-suite.js';
+
+describeMoveKills('client', {
+  at: 'switched',
+  fault: 'offsetsNotCarried',
+  protection: "the group's offset carried to the moved partition",
+  caught: (verdict) => verdict !== undefined && verdict.duplicates.length > 0,
+});
