@@ -1,6 +1,6 @@
 import { describeMoveKills } from './move-kill-suite.js';
 
-describeMoveKills('client', {
+describeMoveKills('M3', 'client', {
   at: 'switched',
   fault: 'offsetsNotCarried',
   protection: "the group's offset carried to the moved partition",

@@ -1,6 +1,6 @@
 import { describeMoveKills } from './move-kill-suite.js';
 
-describeMoveKills('source', {
+describeMoveKills('M1', 'source', {
   at: 'fencing',
   fault: 'unfenced',
   protection: "the source's fence",

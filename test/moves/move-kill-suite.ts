@@ -17,10 +17,11 @@ const STEPS = ['copying', 'fencing', 'switched'] as const;
  * same kill with one protection switched off, which the checker must catch.
  */
 export function describeMoveKills(
+  id: string,
   kill: MoveKill['kill'],
   control: { at: MoveKill['at']; fault: MoveFault; protection: string; caught: (verdict: MoveVerdict | undefined, refused: string | undefined) => boolean },
 ): void {
-  describe(`online move: kill -9 of the ${kill} at each step`, { timeout: 600_000 }, () => {
+  describe(`${id}: online move, kill -9 of the ${kill} at each step`, { timeout: 600_000 }, () => {
     const zookeeper = zookeeperForSuite({ session: true, cleanup: killAllBrokers });
 
     for (const [i, at] of STEPS.entries()) {

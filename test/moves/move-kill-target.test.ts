@@ -1,6 +1,6 @@
 import { describeMoveKills } from './move-kill-suite.js';
 
-describeMoveKills('target', {
+describeMoveKills('M2', 'target', {
   at: 'copying',
   fault: 'shortCopy',
   protection: "the target's check that its copy reaches the source's final end",
