@@ -110,14 +110,22 @@ else
       ]);
       const file = join(tempDir('move-hosts-plan'), 'plan.json');
       writeFileSync(file, plan.stdout);
-      const executed = await reassign('--execute', file, '--throttle', '1MiB', '--wait', '--timeout-ms', '120000');
-      assert.equal(executed.code, 0, `${executed.stdout}\n${executed.stderr}`);
+      const executed = await reassign('--execute', file, '--throttle', '1MiB', '--wait', '--timeout-ms', '60000');
+      const moveLogs = () => JSON.stringify([...source.logs, ...target.logs].filter((line) => line.component === 'moves' || Number(line.level) >= 40));
+      assert.equal(executed.code, 0, `${executed.stdout}\n${executed.stderr}\n${moveLogs()}`);
       const move = await readMove(zk!, new MetaZnodes(), { topic: TOPIC, source: { broker: SOURCE, partition: 1 } });
       assert.equal(move?.state, 'done', `the move is done: ${JSON.stringify(move)}`);
 
       const copying = target.logs.find((line) => line.msg === 'copying a partition moved here');
       assert.equal(copying?.from, sourceUrl, "the target copied from the source's registered address");
       assert.equal(copying?.partition, `${TARGET}-0`);
+      // The client logs each event with its time (`at`); brokers log theirs (`time`), on the same clock.
+      const fenced = Number(source.logs.find((line) => line.msg === 'source fenced: no more puts here')?.time);
+      const duringCopy = events().filter((e) => {
+        const at = (e as { at?: number }).at ?? 0;
+        return e.kind === 'acked' && e.partition === moving && at > Number(copying.time) && at < fenced;
+      });
+      assert.ok(duringCopy.length > 0, `the source took puts while the target copied: ${moveLogs()}`);
       assert.equal(
         await zk!.getData(`/meta/brokers/topics-pub/${TOPIC}/${TARGET}-m`),
         `{"numParts":1,"broker":"${TARGET}-m"}`,
