@@ -64,15 +64,11 @@ else
     });
     // Every step even when one before it fails: no process or namespace outlives the file.
     after(async () => {
-      const steps = [
-        () => load?.killAll(),
-        () => client?.close(),
-        () => killAllBrokers(),
-        () => zk?.close(),
-        () => zookeeper?.stop(),
-        () => lab?.destroy(),
-      ];
-      for (const step of steps) await Promise.resolve().then(step).catch((error: unknown) => console.error('cleanup:', error));
+      const steps = [() => load?.killAll(), () => client?.close(), () => killAllBrokers(), () => zk?.close(), () => zookeeper?.stop(), () => lab?.destroy()];
+      for (const step of steps)
+        await Promise.resolve()
+          .then(step)
+          .catch((error: unknown) => console.error('cleanup:', error));
     });
 
     it("moves a partition from one host to another under load with `metaq reassign`: the target copies from the source's address; nothing acked lost, misplaced, duplicated or out of order", async () => {

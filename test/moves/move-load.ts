@@ -18,18 +18,18 @@ type Acked = Extract<MoveClientEvent, { kind: 'acked' }>;
 /** The move tests' load: move-client.ts children (in this process's network namespace) of one group, each logging to its own file. */
 export interface MoveLoad {
   /** Start a client named `name` (its consumer id and its sends' prefix) once it runs; `produce: false` for a consumer only. */
-  start(name: string, produce?: boolean): Promise<ChildProcess>;
+  start: (name: string, produce?: boolean) => Promise<ChildProcess>;
   /** Every event every client logged so far. */
-  events(): MoveClientEvent[];
+  events: () => MoveClientEvent[];
   /** SIGKILL every client still running (for a `finally`). */
-  killAll(): void;
+  killAll: () => void;
 }
 
 export function moveLoad(options: { zkConnect: string; topic: string; env?: Record<string, string> }): MoveLoad {
   const eventsDir = tempDir('move-events');
   const clients: ChildProcess[] = [];
   return {
-    async start(name, produce = true) {
+    start: async (name, produce = true) => {
       const settings: MoveClientSettings = {
         zkConnect: options.zkConnect,
         topic: options.topic,
