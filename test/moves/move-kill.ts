@@ -1,11 +1,6 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MetaqClient } from '../../src/client/index.js';
-import type { PartitionSelector } from '../../src/client/index.js';
 import { MOVE_FAULTS } from '../../src/common/move-faults.js';
 import type { MoveFault } from '../../src/common/move-faults.js';
 import { readMove } from '../../src/coordination/zk/reassignments.js';
@@ -14,13 +9,11 @@ import { MetaZnodes, parseOffsetNode } from '../../src/coordination/zk/znodes.js
 import type { BrokerProcess } from '../support/broker-process.js';
 import { startBrokerProcess, tempDir, writeConfig } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
-import { readJsonLines } from '../support/event-log.js';
 import type { SuiteZookeeper } from '../support/suite-zookeeper.js';
-import type { MoveClientEvent, MoveClientSettings } from './move-client.js';
 import type { MoveHistory } from './move-history.js';
+import { finishAfterMove, moveLoad, preload, toPartition } from './move-load.js';
 import { reassign } from './move-cluster.js';
 
-const CLIENT = fileURLToPath(new URL('./move-client.js', import.meta.url));
 const znodes = new MetaZnodes();
 
 /** Who is killed, and in which step of the move: copying (throttled), fencing (held by an open transaction), switched (held by zk.zkSyncTimeMs). */
@@ -63,40 +56,16 @@ export async function runMoveKill(zookeeper: SuiteZookeeper, scenario: MoveKill)
     source: await startBrokerProcess(configs.source, { env }),
     target: await startBrokerProcess(configs.target, { env }),
   };
-  const eventsDir = tempDir('move-kill-events');
-  const clients: ChildProcess[] = [];
-  const startClient = async (name: string, produce = true): Promise<ChildProcess> => {
-    const settings: MoveClientSettings = {
-      zkConnect: zookeeper.connect,
-      topic,
-      group: 'billing',
-      consumerId: name,
-      prefix: name,
-      eventsFile: join(eventsDir, `${name}.jsonl`),
-      produce,
-    };
-    const child = spawn(process.execPath, [CLIENT, JSON.stringify(settings)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    clients.push(child);
-    await once(child.stdout, 'data');
-    return child;
-  };
-  const events = (): MoveClientEvent[] => readdirSync(eventsDir).flatMap((file) => readJsonLines<MoveClientEvent>(join(eventsDir, file)));
+  const load = moveLoad({ zkConnect: zookeeper.connect, topic, env });
+  const { events } = load;
+  const startClient = (name: string) => load.start(name);
   const movingPartition = `${base}-1`;
-  const toMoving: PartitionSelector = (_topic, partitions) => partitions.find((p) => `${p.brokerId}-${p.index}` === movingPartition) ?? partitions[0]!;
   const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
   const history: MoveHistory = { events: [], preloaded: [], moved: { from: movingPartition, to: `${base + 1}-0` }, committedAtKill: undefined };
   let stateAtKill: MoveState | undefined;
   try {
     // The moving partition holds data before the move starts.
-    const preloader = client.producer({ selector: toMoving });
-    const padding = 'x'.repeat(1000);
-    for (let i = 0; i < PRELOAD_MESSAGES; i += 64) {
-      const sent = await Promise.all(
-        Array.from({ length: 64 }, (_, j) => preloader.send({ topic, data: `pre:${i + j}:${padding}` }).then((r) => ({ data: `pre:${i + j}:${padding}`, r }))),
-      );
-      for (const { data, r } of sent)
-        history.preloaded.push({ kind: 'acked', data, partition: `${r.partition.brokerId}-${r.partition.index}`, offset: r.offset });
-    }
+    history.preloaded.push(...(await preload(client, topic, movingPartition, PRELOAD_MESSAGES)));
     let client1 = await startClient('c1');
     await eventually(
       () => events().filter((e) => e.kind === 'delivered').length > 100 && events().some((e) => e.kind === 'acked'),
@@ -104,7 +73,7 @@ export async function runMoveKill(zookeeper: SuiteZookeeper, scenario: MoveKill)
     );
 
     // An open transaction holding messages for the topic keeps the source in 'fencing'.
-    const holder = scenario.at === 'fencing' ? client.producer({ selector: toMoving }) : undefined;
+    const holder = scenario.at === 'fencing' ? client.producer({ selector: toPartition(movingPartition) }) : undefined;
     let held: string | undefined;
     if (holder !== undefined) {
       holder.beginTransaction();
@@ -150,28 +119,10 @@ export async function runMoveKill(zookeeper: SuiteZookeeper, scenario: MoveKill)
       });
     });
     if (refused !== undefined) return { history, stateAtKill, refused };
-    const acksAtDone = events().filter((e) => e.kind === 'acked').length;
-    await eventually(
-      () =>
-        events().filter((e) => e.kind === 'acked' && e.partition === history.moved.to).length >= 50 &&
-        events().filter((e) => e.kind === 'acked').length > acksAtDone,
-      'sends go on to the moved partition',
-    );
-    client1.kill('SIGTERM');
-    await once(client1, 'exit');
-    const everyAcked = () => [...history.preloaded, ...events()].flatMap((e) => (e.kind === 'acked' ? [e.data] : []));
-    // Consume what the stopped client's sends left, with the same group.
-    const drain = await startClient('drain', false);
-    await eventually(() => {
-      const delivered = new Set(events().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
-      return everyAcked().every((data) => delivered.has(data));
-    }, 'every acked message consumed').catch(() => undefined); // the checker says which were not
-    drain.kill('SIGTERM');
-    await once(drain, 'exit');
-    history.events = events();
+    await finishAfterMove(load, client1, history);
     return { history, stateAtKill };
   } finally {
-    for (const child of clients) child.kill('SIGKILL');
+    load.killAll();
     await client.close();
     for (const broker of Object.values(brokers)) await broker.kill('SIGKILL');
   }
