@@ -63,6 +63,7 @@ export async function runMoveKill(zookeeper: SuiteZookeeper, scenario: MoveKill)
   const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000 });
   const history: MoveHistory = { events: [], preloaded: [], moved: { from: movingPartition, to: `${base + 1}-0` }, committedAtKill: undefined };
   let stateAtKill: MoveState | undefined;
+  let lanes: { stop: () => Promise<void> } | undefined;
   try {
     // The moving partition holds data before the move starts.
     history.preloaded.push(...(await preload(client, topic, movingPartition, PRELOAD_MESSAGES)));
@@ -80,6 +81,9 @@ export async function runMoveKill(zookeeper: SuiteZookeeper, scenario: MoveKill)
       held = 'tx:held';
       await holder.send({ topic, data: held });
     }
+    // Producers that keep sending to the moving partition itself while it moves: a fence that
+    // failed to hold would take their puts past the end the source recorded.
+    lanes = pressOn(client, topic, movingPartition, history);
     await reassign(zookeeper.session, zookeeper.connect, { kind: 'moves', moves: [{ topic, source: base, count: 1, target: base + 1 }] }, THROTTLE);
     const key = { topic, source: { broker: base, partition: 1 } };
     const state = async () => (await readMove(zookeeper.session, znodes, key))?.state;
@@ -118,14 +122,39 @@ export async function runMoveKill(zookeeper: SuiteZookeeper, scenario: MoveKill)
         throw new Error(`the move did not finish: ${JSON.stringify(await readMove(zookeeper.session, znodes, key))}`, { cause: error });
       });
     });
+    await lanes.stop();
     if (refused !== undefined) return { history, stateAtKill, refused };
     await finishAfterMove(load, client1, history);
     return { history, stateAtKill };
   } finally {
+    await lanes?.stop();
     load.killAll();
     await client.close();
     for (const broker of Object.values(brokers)) await broker.kill('SIGKILL');
   }
+}
+
+const LANES = 4;
+
+/** `LANES` producers in this process sending `h<lane>:<seq>` one at a time to `partition` (another one while it is not listed); their acks go to the history. */
+function pressOn(client: MetaqClient, topic: string, partition: string, history: MoveHistory): { stop: () => Promise<void> } {
+  let running = true;
+  const producer = client.producer({ selector: toPartition(partition) });
+  const lanes = Array.from({ length: LANES }, async (_, lane) => {
+    for (let seq = 0; running; seq += 1) {
+      const data = `h${lane}:${seq}`;
+      await producer.send({ topic, data }).then(
+        (sent) => history.preloaded.push({ kind: 'acked', data, partition: `${sent.partition.brokerId}-${sent.partition.index}`, offset: sent.offset }),
+        () => new Promise((resolve) => setTimeout(resolve, 20)), // not acked: nothing to account for; a broker down is retried shortly
+      );
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(lanes);
+    },
+  };
 }
 
 /** The group's committed offsets of the given partitions, as ZooKeeper holds them now. */
