@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MetaqClient } from '../../src/client/index.js';
+import type { Consumer, Logger } from '../../src/client/index.js';
+import { readMoves } from '../../src/coordination/zk/reassignments.js';
+import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
+import { eventually } from '../support/eventually.js';
+import { zookeeperForSuite } from '../support/suite-zookeeper.js';
+import type { SuiteZookeeper } from '../support/suite-zookeeper.js';
+import { movingBroker, reassign } from './move-cluster.js';
+import { checkMove, ownershipOverlaps } from './move-history.js';
+import type { TimedMoveEvent } from './move-history.js';
+import type { MoveClientEvent } from './move-client.js';
+
+/** What a new owner logs when the moved partition's old owner kept it for RELEASE_WAIT_MS (60 s). */
+const RELEASE_WAIT_WARNING = 'did not let go in time';
+
+/** Warnings and errors as lines, everything else dropped. */
+function capturingLogger(lines: string[]): Logger {
+  const keep = (fields: object, message?: string): void => {
+    let text: string;
+    try {
+      text = JSON.stringify(fields);
+    } catch {
+      text = '{…}';
+    }
+    lines.push(`${message ?? ''} ${text}`);
+  };
+  const logger: Logger = { debug: () => undefined, info: () => undefined, warn: keep, error: keep, child: () => logger };
+  return logger;
+}
+
+/** Poll `check` every 100 ms, at most `rounds` times; false when it never held. */
+async function within(rounds: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
+  for (let round = 0; round < rounds; round += 1) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/**
+ * A group of `members` consumers reads topic `topic` (three partitions on broker `source`) while
+ * its last partition moves to broker `target` (which has none of the topic) under load. With the
+ * DEFAULT strategy the moved partition's old owner is the last member and its new owner the
+ * first: a handover between two members, every other partition changing hands too.
+ */
+async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: string[], source: number, target: number): Promise<void> {
+  const one = await movingBroker(zookeeper.connect, source, { [topic]: 3 });
+  const two = await movingBroker(zookeeper.connect, target, { other: 1 });
+  const from = `${source}-2`;
+  const to = `${target}-0`;
+  const warnings: string[] = [];
+  const events: TimedMoveEvent[] = [];
+  let clock = 0;
+  const log = (event: MoveClientEvent): void => void events.push({ ...event, at: (clock += 1) });
+  const clients: MetaqClient[] = [];
+  const consumers = new Map<string, Consumer>();
+  const producerClient = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000, logger: capturingLogger(warnings) });
+  clients.push(producerClient);
+  let producing = true;
+  let load: Promise<void> = Promise.resolve();
+  try {
+    for (const who of members) {
+      const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000, logger: capturingLogger(warnings) });
+      clients.push(client);
+      const consumer = client
+        .consumer({
+          group: 'billing',
+          consumerId: who,
+          rebalanceRetryMs: 100,
+          maxDelayFetchMs: 20,
+          commitIntervalMs: 50,
+          rebalanceListener: {
+            onPartitionsAssigned: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'assigned', who, partition })),
+            onPartitionsRevoked: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'revoked', who, partition })),
+          },
+        })
+        .subscribe(topic);
+      await consumer.run((m) =>
+        log({ kind: 'delivered', who, partition: `${m.partition.brokerId}-${m.partition.index}`, offset: m.offset, data: m.data.toString() }),
+      );
+      consumers.set(who, consumer);
+    }
+    const owners = (): Map<string, string[]> => {
+      const owned = new Map<string, string[]>();
+      for (const [who, consumer] of consumers)
+        for (const partition of consumer.ownership()?.get(topic) ?? []) owned.set(partition, [...(owned.get(partition) ?? []), who]);
+      return owned;
+    };
+    const settledOn = (partitions: string[]): boolean => {
+      const owned = owners();
+      return owned.size === partitions.length && partitions.every((p) => owned.get(p)?.length === 1);
+    };
+    await eventually(() => settledOn([`${source}-0`, `${source}-1`, from]), 'every partition owned by one member');
+    const oldOwner = owners().get(from)![0]!;
+
+    const producer = producerClient.producer();
+    load = (async () => {
+      for (let seq = 0; producing; seq += 1) {
+        const data = `p:${seq}`;
+        await producer.send({ topic, data }).then(
+          (r) => log({ kind: 'acked', data, partition: `${r.partition.brokerId}-${r.partition.index}`, offset: r.offset }),
+          () => undefined, // not acked: the checker holds only acked sends to account
+        );
+      }
+    })();
+    const acked = () => events.filter((e) => e.kind === 'acked');
+    await eventually(() => acked().filter((e) => e.partition === from).length >= 100, 'sends to the partition that will move');
+
+    await reassign(zookeeper.session, zookeeper.connect, { kind: 'moves', moves: [{ topic, source, count: 1, target }] });
+    // Bounded well under RELEASE_WAIT_MS (60 s): a new owner that waited it out for the old owner misses this.
+    const moved = await within(300, async () => {
+      const moves = await readMoves(zookeeper.session, new MetaZnodes());
+      return moves.length > 0 && moves.every((m) => m.state === 'done') && settledOn([to, `${source}-0`, `${source}-1`]);
+    });
+    assert.ok(
+      moved,
+      `the move is done and the group owns the new layout within 30 s: ${JSON.stringify({
+        moves: await readMoves(zookeeper.session, new MetaZnodes()),
+        owners: [...owners()],
+        warnings,
+      })}`,
+    );
+    const newOwner = owners().get(to)![0]!;
+    assert.notEqual(newOwner, oldOwner, 'the moved partition changed hands between two members');
+    assert.deepEqual(
+      warnings.filter((w) => w.includes(RELEASE_WAIT_WARNING)),
+      [],
+      'the new owner did not wait out RELEASE_WAIT for the old one',
+    );
+
+    const atDone = acked().length;
+    await eventually(() => acked().filter((e, i) => i >= atDone && e.partition === to).length >= 100, 'sends go on to the moved partition');
+    producing = false;
+    await load;
+    await eventually(() => {
+      const delivered = new Set(events.flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
+      return acked().every((e) => delivered.has(e.data));
+    }, 'every acked message consumed').catch(() => undefined); // the checker says which were not
+    for (const consumer of consumers.values()) await consumer.close();
+
+    const verdict = checkMove({ events, preloaded: [], moved: { from, to }, committedAtKill: undefined });
+    console.log(`group move (${members.length} members, ${from} of ${oldOwner} to ${to} of ${newOwner}): ${verdict.acked} acked`);
+    assert.deepEqual(verdict.lost, [], 'nothing acked lost');
+    assert.deepEqual(verdict.misplaced, [], 'every message at the partition and offset its producer was told');
+    assert.deepEqual(verdict.duplicates, [], 'nothing delivered twice');
+    assert.equal(verdict.redelivered, 0, 'nothing redelivered');
+    assert.deepEqual(verdict.ackOrder, [], "the producer's order kept in the moved partition");
+    assert.deepEqual(verdict.deliveryOrder, [], 'each consumer reads a partition in order');
+    assert.deepEqual(ownershipOverlaps(events, { from, to }), [], 'each partition, the moved one under either name, owned by one member at a time');
+    assert.deepEqual(
+      warnings.filter((w) => w.includes(RELEASE_WAIT_WARNING)),
+      [],
+      'no member waited out RELEASE_WAIT',
+    );
+  } finally {
+    producing = false;
+    await load;
+    for (const consumer of consumers.values()) await consumer.close().catch(() => undefined);
+    for (const client of clients) await client.close().catch(() => undefined);
+    await one.broker.stop();
+    await two.broker.stop();
+  }
+}
+
+describe('online partition move with a consumer group', { timeout: 300_000 }, () => {
+  const zookeeper = zookeeperForSuite({ session: true });
+
+  it('two members: the moved partition goes from one member to the other promptly, nothing lost, nothing twice, never two owners', async () => {
+    await groupMove(zookeeper, 'g2', ['a', 'b'], 2, 1);
+  });
+
+  it('three members: every partition changes hands with the move, promptly, nothing lost, nothing twice, never two owners', async () => {
+    await groupMove(zookeeper, 'g3', ['a', 'b', 'c'], 4, 3);
+  });
+});
