@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetaqClient } from '../../src/client/index.js';
 import type { Consumer, Logger } from '../../src/client/index.js';
-import { readMoves } from '../../src/coordination/zk/reassignments.js';
-import { MetaZnodes } from '../../src/coordination/zk/znodes.js';
+import { GroupMembership } from '../../src/client/consumer/group-membership.js';
+import { movedPartitionOrigin } from '../../src/client/consumer/moved-partition-origin.js';
+import { assignmentStrategy } from '../../src/coordination/rebalance/strategy.js';
+import { movedFromPath, readMoves } from '../../src/coordination/zk/reassignments.js';
+import { ZkSession } from '../../src/coordination/zk/zk-session.js';
+import { MetaZnodes, topicBrokerJson } from '../../src/coordination/zk/znodes.js';
+import { silentLogger } from '../support/storage-harness.js';
 import { eventually } from '../support/eventually.js';
 import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 import type { SuiteZookeeper } from '../support/suite-zookeeper.js';
@@ -173,5 +178,50 @@ describe('online partition move with a consumer group', { timeout: 300_000 }, ()
 
   it('three members: every partition changes hands with the move, promptly, nothing lost, nothing twice, never two owners', async () => {
     await groupMove(zookeeper, 'g3', ['a', 'b', 'c'], 4, 3);
+  });
+
+  it('a member whose rebalance saw the moved partition under both names lets the old one go once it is withdrawn (no retry loop on REBALANCE_STALE)', async () => {
+    const znodes = new MetaZnodes();
+    const topic = 'gs';
+    const setup = zookeeper.session;
+    const sub = (broker: number, numParts: number) => setup.writePersistent(`${znodes.topicsSub(topic)}/${broker}-m`, topicBrokerJson(numParts, broker));
+    await sub(2, 3);
+    await sub(1, 1);
+    const session = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
+    // What the consumer does with an assignment: stop what left it, start the rest, a moved partition once its old owner let go.
+    const fetching = new Set<string>();
+    let membership: GroupMembership | undefined;
+    const origin = movedPartitionOrigin(session, znodes, 'billing', silentLogger, () => membership?.consumerId);
+    const assign = async (_topic: string, partitions: string[]): Promise<void> => {
+      for (const partition of [...fetching]) if (!partitions.includes(partition)) fetching.delete(partition);
+      for (const partition of partitions) {
+        if (fetching.has(partition)) continue;
+        const [brokerId, index] = partition.split('-').map(Number) as [number, number];
+        await origin(topic, { brokerId, index });
+        fetching.add(partition);
+      }
+    };
+    membership = new GroupMembership(session, znodes, 'billing', [topic], assign, silentLogger, 50, assignmentStrategy('DEFAULT'), 'solo');
+    try {
+      await membership.join();
+      assert.deepEqual([...fetching].sort(), ['1-0', '2-0', '2-1', '2-2']);
+      // 2-2 moved to 1-1: a rebalance that read broker 2 before the withdrawal and broker 1 after
+      // the registration sees both names; held here until the withdrawal, so every attempt does.
+      await setup.writePersistent(movedFromPath(znodes, topic, 1, 1), '2-2');
+      await sub(1, 2);
+      await eventually(() => membership!.ownership().get(topic)?.includes('1-1') === true, 'the member claimed the new name');
+      assert.equal(fetching.has('1-1'), false, 'and waits for itself to let the old one go');
+      await sub(2, 2);
+      const ownerOfOld = znodes.owner('billing', topic, '2-2');
+      const released = await within(50, async () => (await setup.getData(ownerOfOld)) === undefined && fetching.has('1-1'));
+      assert.ok(
+        released,
+        `once 2-2 is withdrawn its owner node goes and 1-1 is fetched: owner ${await setup.getData(ownerOfOld)}, fetching ${[...fetching].sort().join(',')}`,
+      );
+      assert.deepEqual([...fetching].sort(), ['1-0', '1-1', '2-0', '2-1']);
+    } finally {
+      await membership.leave();
+      await session.close();
+    }
   });
 });
