@@ -44,17 +44,27 @@ async function within(rounds: number, check: () => Promise<boolean> | boolean): 
   return false;
 }
 
+/** A broker id and how many partitions of the topic it has before the move. */
+interface Side {
+  id: number;
+  partitions: number;
+}
+
 /**
- * A group of `members` consumers reads topic `topic` (three partitions on broker `source`) while
- * its last partition moves to broker `target` (which has none of the topic) under load. With the
- * DEFAULT strategy the moved partition's old owner is the last member and its new owner the
- * first: a handover between two members, every other partition changing hands too.
+ * A group of `members` consumers reads topic `topic` while the source's last partition moves to
+ * the target under load. The layouts below make the moved partition's old and new owners two
+ * members (DEFAULT strategy), other partitions changing hands too. A target that already has
+ * partitions of the topic lets a rebalance read the source before the withdrawal and the target
+ * after the registration: it sees the moved partition under both names.
  */
-async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: string[], source: number, target: number): Promise<void> {
-  const one = await movingBroker(zookeeper.connect, source, { [topic]: 3 });
-  const two = await movingBroker(zookeeper.connect, target, { other: 1 });
-  const from = `${source}-2`;
-  const to = `${target}-0`;
+async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: string[], source: Side, target: Side): Promise<void> {
+  const one = await movingBroker(zookeeper.connect, source.id, { [topic]: source.partitions });
+  const two = await movingBroker(zookeeper.connect, target.id, target.partitions === 0 ? { other: 1 } : { [topic]: target.partitions });
+  const names = (side: Side, count: number): string[] => Array.from({ length: count }, (_, i) => `${side.id}-${i}`);
+  const before = [...names(source, source.partitions), ...names(target, target.partitions)];
+  const after = [...names(source, source.partitions - 1), ...names(target, target.partitions + 1)];
+  const from = `${source.id}-${source.partitions - 1}`;
+  const to = `${target.id}-${target.partitions}`;
   const warnings: string[] = [];
   const events: TimedMoveEvent[] = [];
   let clock = 0;
@@ -97,7 +107,7 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
       const owned = owners();
       return owned.size === partitions.length && partitions.every((p) => owned.get(p)?.length === 1);
     };
-    await eventually(() => settledOn([`${source}-0`, `${source}-1`, from]), 'every partition owned by one member');
+    await eventually(() => settledOn(before), 'every partition owned by one member');
     const oldOwner = owners().get(from)![0]!;
 
     const producer = producerClient.producer();
@@ -113,11 +123,11 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
     const acked = () => events.filter((e) => e.kind === 'acked');
     await eventually(() => acked().filter((e) => e.partition === from).length >= 100, 'sends to the partition that will move');
 
-    await reassign(zookeeper.session, zookeeper.connect, { kind: 'moves', moves: [{ topic, source, count: 1, target }] });
+    await reassign(zookeeper.session, zookeeper.connect, { kind: 'moves', moves: [{ topic, source: source.id, count: 1, target: target.id }] });
     // Bounded well under RELEASE_WAIT_MS (60 s): a new owner that waited it out for the old owner misses this.
     const moved = await within(300, async () => {
       const moves = await readMoves(zookeeper.session, new MetaZnodes());
-      return moves.length > 0 && moves.every((m) => m.state === 'done') && settledOn([to, `${source}-0`, `${source}-1`]);
+      return moves.length > 0 && moves.every((m) => m.state === 'done') && settledOn(after);
     });
     assert.ok(
       moved,
@@ -173,11 +183,15 @@ describe('online partition move with a consumer group', { timeout: 300_000 }, ()
   const zookeeper = zookeeperForSuite({ session: true });
 
   it('two members: the moved partition goes from one member to the other promptly, nothing lost, nothing twice, never two owners', async () => {
-    await groupMove(zookeeper, 'g2', ['a', 'b'], 2, 1);
+    await groupMove(zookeeper, 'g2', ['a', 'b'], { id: 2, partitions: 3 }, { id: 1, partitions: 0 });
+  });
+
+  it('two members, the target already has a partition of the topic: a rebalance may see the moved partition under both names', async () => {
+    await groupMove(zookeeper, 'g2t', ['a', 'b'], { id: 6, partitions: 3 }, { id: 5, partitions: 1 });
   });
 
   it('three members: every partition changes hands with the move, promptly, nothing lost, nothing twice, never two owners', async () => {
-    await groupMove(zookeeper, 'g3', ['a', 'b', 'c'], 4, 3);
+    await groupMove(zookeeper, 'g3', ['a', 'b', 'c'], { id: 4, partitions: 3 }, { id: 3, partitions: 0 });
   });
 
   it('a member whose rebalance saw the moved partition under both names lets the old one go once it is withdrawn (no retry loop on REBALANCE_STALE)', async () => {
