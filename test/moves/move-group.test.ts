@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { MetaqClient } from '../../src/client/index.js';
 import type { Consumer, Logger } from '../../src/client/index.js';
@@ -9,6 +14,11 @@ import { movedFromPath, readMoves } from '../../src/coordination/zk/reassignment
 import { ZkSession } from '../../src/coordination/zk/zk-session.js';
 import { MetaZnodes, topicBrokerJson } from '../../src/coordination/zk/znodes.js';
 import { silentLogger } from '../support/storage-harness.js';
+import { tempDir } from '../support/broker-process.js';
+import { readJsonLines } from '../support/event-log.js';
+import type { MoveClientSettings } from './move-client.js';
+
+const CLIENT = fileURLToPath(new URL('./move-client.js', import.meta.url));
 import { eventually } from '../support/eventually.js';
 import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 import type { SuiteZookeeper } from '../support/suite-zookeeper.js';
@@ -57,7 +67,7 @@ interface Side {
  * partitions of the topic lets a rebalance read the source before the withdrawal and the target
  * after the registration: it sees the moved partition under both names.
  */
-async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: string[], source: Side, target: Side): Promise<void> {
+async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: string[], source: Side, target: Side, processes = false): Promise<void> {
   const one = await movingBroker(zookeeper.connect, source.id, { [topic]: source.partitions });
   const two = await movingBroker(zookeeper.connect, target.id, target.partitions === 0 ? { other: 1 } : { [topic]: target.partitions });
   const names = (side: Side, count: number): string[] => Array.from({ length: count }, (_, i) => `${side.id}-${i}`);
@@ -66,9 +76,14 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
   const from = `${source.id}-${source.partitions - 1}`;
   const to = `${target.id}-${target.partitions}`;
   const warnings: string[] = [];
-  const events: TimedMoveEvent[] = [];
+  const local: TimedMoveEvent[] = [];
+  // In one process a counter orders events exactly; child processes log wall-clock milliseconds.
   let clock = 0;
-  const log = (event: MoveClientEvent): void => void events.push({ ...event, at: (clock += 1) });
+  const log = (event: MoveClientEvent): void => void local.push({ ...event, at: processes ? Date.now() : (clock += 1) });
+  const eventsDir = tempDir('move-group-events');
+  const children: ChildProcess[] = [];
+  const childEvents = (): TimedMoveEvent[] => members.flatMap((who) => readJsonLines<TimedMoveEvent>(join(eventsDir, `${who}.jsonl`)));
+  let events: TimedMoveEvent[] = local;
   const clients: MetaqClient[] = [];
   const consumers = new Map<string, Consumer>();
   const producerClient = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000, logger: capturingLogger(warnings) });
@@ -77,6 +92,23 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
   let load: Promise<void> = Promise.resolve();
   try {
     for (const who of members) {
+      if (processes) {
+        const settings: MoveClientSettings = {
+          zkConnect: zookeeper.connect,
+          topic,
+          group: 'billing',
+          consumerId: who,
+          prefix: who,
+          eventsFile: join(eventsDir, `${who}.jsonl`),
+          produce: false,
+        };
+        // Its warnings (a RELEASE_WAIT running out among them) on stderr, kept for the check.
+        const child = spawn(process.execPath, [CLIENT, JSON.stringify(settings)], { stdio: ['pipe', 'pipe', 'pipe'] });
+        children.push(child);
+        child.stderr!.on('data', (chunk: Buffer) => warnings.push(...chunk.toString().split('\n').filter((line) => line !== '')));
+        await once(child.stdout!, 'data');
+        continue;
+      }
       const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000, logger: capturingLogger(warnings) });
       clients.push(client);
       const consumer = client
@@ -97,18 +129,26 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
       );
       consumers.set(who, consumer);
     }
-    const owners = (): Map<string, string[]> => {
+    // Who owns what: each member's own view in one process, the group's owner nodes with children.
+    const owners = async (): Promise<Map<string, string[]>> => {
       const owned = new Map<string, string[]>();
+      if (processes) {
+        for (const partition of new Set([...before, ...after])) {
+          const holder = await zookeeper.session.getData(new MetaZnodes().owner('billing', topic, partition));
+          if (holder !== undefined) owned.set(partition, [holder.replace(/^billing_/, '')]);
+        }
+        return owned;
+      }
       for (const [who, consumer] of consumers)
         for (const partition of consumer.ownership()?.get(topic) ?? []) owned.set(partition, [...(owned.get(partition) ?? []), who]);
       return owned;
     };
-    const settledOn = (partitions: string[]): boolean => {
-      const owned = owners();
+    const settledOn = async (partitions: string[]): Promise<boolean> => {
+      const owned = await owners();
       return owned.size === partitions.length && partitions.every((p) => owned.get(p)?.length === 1);
     };
     await eventually(() => settledOn(before), 'every partition owned by one member');
-    const oldOwner = owners().get(from)![0]!;
+    const oldOwner = (await owners()).get(from)![0]!;
 
     const producer = producerClient.producer();
     load = (async () => {
@@ -120,24 +160,24 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
         );
       }
     })();
-    const acked = () => events.filter((e) => e.kind === 'acked');
+    const acked = () => local.filter((e) => e.kind === 'acked');
     await eventually(() => acked().filter((e) => e.partition === from).length >= 100, 'sends to the partition that will move');
 
     await reassign(zookeeper.session, zookeeper.connect, { kind: 'moves', moves: [{ topic, source: source.id, count: 1, target: target.id }] });
     // Bounded well under RELEASE_WAIT_MS (60 s): a new owner that waited it out for the old owner misses this.
     const moved = await within(300, async () => {
       const moves = await readMoves(zookeeper.session, new MetaZnodes());
-      return moves.length > 0 && moves.every((m) => m.state === 'done') && settledOn(after);
+      return moves.length > 0 && moves.every((m) => m.state === 'done') && (await settledOn(after));
     });
     assert.ok(
       moved,
       `the move is done and the group owns the new layout within 30 s: ${JSON.stringify({
         moves: await readMoves(zookeeper.session, new MetaZnodes()),
-        owners: [...owners()],
+        owners: [...(await owners())],
         warnings,
       })}`,
     );
-    const newOwner = owners().get(to)![0]!;
+    const newOwner = (await owners()).get(to)![0]!;
     assert.notEqual(newOwner, oldOwner, 'the moved partition changed hands between two members');
     assert.deepEqual(
       warnings.filter((w) => w.includes(RELEASE_WAIT_WARNING)),
@@ -149,11 +189,17 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
     await eventually(() => acked().filter((e, i) => i >= atDone && e.partition === to).length >= 100, 'sends go on to the moved partition');
     producing = false;
     await load;
+    const delivered = (): TimedMoveEvent[] => (processes ? childEvents() : local);
     await eventually(() => {
-      const delivered = new Set(events.flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
-      return acked().every((e) => delivered.has(e.data));
+      const seen = new Set(delivered().flatMap((e) => (e.kind === 'delivered' ? [e.data] : [])));
+      return acked().every((e) => seen.has(e.data));
     }, 'every acked message consumed').catch(() => undefined); // the checker says which were not
     for (const consumer of consumers.values()) await consumer.close();
+    for (const child of children) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    if (processes) events = [...local, ...childEvents()];
 
     const verdict = checkMove({ events, preloaded: [], moved: { from, to }, committedAtKill: undefined });
     console.log(`group move (${members.length} members, ${from} of ${oldOwner} to ${to} of ${newOwner}): ${verdict.acked} acked`);
@@ -172,6 +218,7 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
   } finally {
     producing = false;
     await load;
+    for (const child of children) child.kill('SIGKILL');
     for (const consumer of consumers.values()) await consumer.close().catch(() => undefined);
     for (const client of clients) await client.close().catch(() => undefined);
     await one.broker.stop();
@@ -188,6 +235,10 @@ describe('online partition move with a consumer group', { timeout: 300_000 }, ()
 
   it('two members, the target already has a partition of the topic: a rebalance may see the moved partition under both names', async () => {
     await groupMove(zookeeper, 'g2t', ['a', 'b'], { id: 6, partitions: 3 }, { id: 5, partitions: 1 });
+  });
+
+  it('two members as processes: the same handover with each member on its own event loop', async () => {
+    await groupMove(zookeeper, 'g2p', ['a', 'b'], { id: 8, partitions: 3 }, { id: 7, partitions: 1 }, true);
   });
 
   it('three members: every partition changes hands with the move, promptly, nothing lost, nothing twice, never two owners', async () => {
