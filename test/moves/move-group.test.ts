@@ -105,8 +105,15 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
         // Its warnings (a RELEASE_WAIT running out among them) on stderr, kept for the check.
         const child = spawn(process.execPath, [CLIENT, JSON.stringify(settings)], { stdio: ['pipe', 'pipe', 'pipe'] });
         children.push(child);
-        child.stderr!.on('data', (chunk: Buffer) => warnings.push(...chunk.toString().split('\n').filter((line) => line !== '')));
-        await once(child.stdout!, 'data');
+        child.stderr.on('data', (chunk: Buffer) =>
+          warnings.push(
+            ...chunk
+              .toString()
+              .split('\n')
+              .filter((line) => line !== ''),
+          ),
+        );
+        await once(child.stdout, 'data');
         continue;
       }
       const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000, logger: capturingLogger(warnings) });
@@ -255,8 +262,8 @@ describe('online partition move with a consumer group', { timeout: 300_000 }, ()
     const session = await ZkSession.open({ connect: zookeeper.connect, sessionTimeoutMs: 4000, connectionTimeoutMs: 10_000 });
     // What the consumer does with an assignment: stop what left it, start the rest, a moved partition once its old owner let go.
     const fetching = new Set<string>();
-    let membership: GroupMembership | undefined;
-    const origin = movedPartitionOrigin(session, znodes, 'billing', silentLogger, () => membership?.consumerId);
+    // Called once the member below exists: it asks whose the old partition's owner node is.
+    const origin = movedPartitionOrigin(session, znodes, 'billing', silentLogger, () => membership.consumerId);
     const assign = async (_topic: string, partitions: string[]): Promise<void> => {
       for (const partition of [...fetching]) if (!partitions.includes(partition)) fetching.delete(partition);
       for (const partition of partitions) {
@@ -266,7 +273,7 @@ describe('online partition move with a consumer group', { timeout: 300_000 }, ()
         fetching.add(partition);
       }
     };
-    membership = new GroupMembership(session, znodes, 'billing', [topic], assign, silentLogger, 50, assignmentStrategy('DEFAULT'), 'solo');
+    const membership = new GroupMembership(session, znodes, 'billing', [topic], assign, silentLogger, 50, assignmentStrategy('DEFAULT'), 'solo');
     try {
       await membership.join();
       assert.deepEqual([...fetching].sort(), ['1-0', '2-0', '2-1', '2-2']);
@@ -274,7 +281,7 @@ describe('online partition move with a consumer group', { timeout: 300_000 }, ()
       // the registration sees both names; held here until the withdrawal, so every attempt does.
       await setup.writePersistent(movedFromPath(znodes, topic, 1, 1), '2-2');
       await sub(1, 2);
-      await eventually(() => membership!.ownership().get(topic)?.includes('1-1') === true, 'the member claimed the new name');
+      await eventually(() => membership.ownership().get(topic)?.includes('1-1') === true, 'the member claimed the new name');
       assert.equal(fetching.has('1-1'), false, 'and waits for itself to let the old one go');
       await sub(2, 2);
       const ownerOfOld = znodes.owner('billing', topic, '2-2');

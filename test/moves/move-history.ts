@@ -107,7 +107,8 @@ export function ownershipOverlaps(events: readonly TimedMoveEvent[], moved: Move
   for (const event of [...events].sort((x, y) => x.at - y.at)) {
     if (event.kind === 'acked') continue;
     const key = `${event.who} ${event.partition}`;
-    if (event.kind === 'assigned') open.set(key, { who: event.who, partition: event.partition, start: event.partition === moved.to ? Infinity : event.at, end: Infinity });
+    if (event.kind === 'assigned')
+      open.set(key, { who: event.who, partition: event.partition, start: event.partition === moved.to ? Infinity : event.at, end: Infinity });
     else if (event.kind === 'delivered') {
       const stint = open.get(key);
       if (stint !== undefined && stint.start === Infinity) stint.start = event.at;
@@ -122,13 +123,16 @@ export function ownershipOverlaps(events: readonly TimedMoveEvent[], moved: Move
   stints.push(...open.values());
   const overlaps: string[] = [];
   const byPartition = new Map<string, Stint[]>();
-  for (const stint of stints) if (stint.start !== Infinity) byPartition.set(logical(stint.partition), [...(byPartition.get(logical(stint.partition)) ?? []), stint]);
+  for (const stint of stints)
+    if (stint.start !== Infinity) byPartition.set(logical(stint.partition), [...(byPartition.get(logical(stint.partition)) ?? []), stint]);
   for (const [partition, list] of byPartition) {
     list.sort((x, y) => x.start - y.start);
     for (let i = 1; i < list.length; i += 1)
       for (const earlier of list.slice(0, i))
         if (list[i]!.start < earlier.end)
-          overlaps.push(`${partition}: ${earlier.who} owned ${earlier.partition} [${earlier.start}, ${earlier.end}] and ${list[i]!.who} ${list[i]!.partition} from ${list[i]!.start}`);
+          overlaps.push(
+            `${partition}: ${earlier.who} owned ${earlier.partition} [${earlier.start}, ${earlier.end}] and ${list[i]!.who} ${list[i]!.partition} from ${list[i]!.start}`,
+          );
   }
   return overlaps;
 }
