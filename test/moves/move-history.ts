@@ -84,3 +84,55 @@ export function checkMove(history: MoveHistory): MoveVerdict {
 function short(data: string): string {
   return data.length > 40 ? `${data.slice(0, 24)}…` : data;
 }
+
+/** A client event with the time (or sequence number) it was logged at. */
+export type TimedMoveEvent = MoveClientEvent & { at: number };
+
+/**
+ * Partitions owned by two group members at once, the moved partition counted as one under both
+ * its names: an ownership runs from `assigned` to `revoked` (logged once its fetcher stopped), but
+ * that of the moved partition's new name from its first delivery, since a consumer logs
+ * `assigned` before it waits for the old owner to let go and reads nothing meanwhile.
+ */
+export function ownershipOverlaps(events: readonly TimedMoveEvent[], moved: MoveHistory['moved']): string[] {
+  const logical = (partition: string): string => (partition === moved.to ? moved.from : partition);
+  interface Stint {
+    who: string;
+    partition: string;
+    start: number;
+    end: number;
+  }
+  const open = new Map<string, Stint>();
+  const stints: Stint[] = [];
+  for (const event of [...events].sort((x, y) => x.at - y.at)) {
+    if (event.kind === 'acked') continue;
+    const key = `${event.who} ${event.partition}`;
+    if (event.kind === 'assigned')
+      open.set(key, { who: event.who, partition: event.partition, start: event.partition === moved.to ? Infinity : event.at, end: Infinity });
+    else if (event.kind === 'delivered') {
+      const stint = open.get(key);
+      if (stint !== undefined && stint.start === Infinity) stint.start = event.at;
+    } else {
+      const stint = open.get(key);
+      if (stint === undefined) continue;
+      stint.end = event.at;
+      stints.push(stint);
+      open.delete(key);
+    }
+  }
+  stints.push(...open.values());
+  const overlaps: string[] = [];
+  const byPartition = new Map<string, Stint[]>();
+  for (const stint of stints)
+    if (stint.start !== Infinity) byPartition.set(logical(stint.partition), [...(byPartition.get(logical(stint.partition)) ?? []), stint]);
+  for (const [partition, list] of byPartition) {
+    list.sort((x, y) => x.start - y.start);
+    for (let i = 1; i < list.length; i += 1)
+      for (const earlier of list.slice(0, i))
+        if (list[i]!.start < earlier.end)
+          overlaps.push(
+            `${partition}: ${earlier.who} owned ${earlier.partition} [${earlier.start}, ${earlier.end}] and ${list[i]!.who} ${list[i]!.partition} from ${list[i]!.start}`,
+          );
+  }
+  return overlaps;
+}

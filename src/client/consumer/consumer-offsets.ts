@@ -20,6 +20,8 @@ export class ConsumerOffsets {
   private readonly seeks = new Map<string, number>();
   /** In cluster mode: the partition a moved one came from, once its old owner let go. */
   origin: PartitionOrigin | undefined;
+  /** The commits in flight, one after another: a later one never lands before an earlier one. */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     /** Replaced by ZooKeeper's in cluster mode when the user gave none. */
@@ -71,8 +73,11 @@ export class ConsumerOffsets {
   /**
    * Commit where released partitions got to, one by one. A failed commit (ZooKeeper
    * unreachable, say) is logged, not thrown: the next owner re-reads from the last commit.
+   * A periodic commit in flight lands first: it cleared the partitions' dirty marks, and its
+   * write arriving after the owner node is given up would leave the next owner an older offset.
    */
   async commitReleased(fetchers: readonly PartitionFetcher[]): Promise<void> {
+    await this.inFlight;
     for (const f of fetchers) {
       if (!f.position.movedSinceCommit) continue;
       try {
@@ -87,11 +92,16 @@ export class ConsumerOffsets {
     }
   }
 
-  /** Commit to the storage, traced on `metaq:client:commit` while it has subscribers. */
+  /** Commit to the storage after the commits in flight, traced on `metaq:client:commit` while it has subscribers. */
   private store(infos: OffsetInfo[]): Promise<void> {
-    if (!commitTracing.hasSubscribers) return this.storage.commit(this.group, infos);
-    const offsets = infos.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
-    return traced(commitTracing, { group: this.group, offsets }, () => this.storage.commit(this.group, infos));
+    const write = (): Promise<void> => {
+      if (!commitTracing.hasSubscribers) return this.storage.commit(this.group, infos);
+      const offsets = infos.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+      return traced(commitTracing, { group: this.group, offsets }, () => this.storage.commit(this.group, infos));
+    };
+    const stored = this.inFlight.then(write);
+    this.inFlight = stored.catch(() => undefined);
+    return stored;
   }
 
   close(): Promise<void> {

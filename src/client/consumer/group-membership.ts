@@ -22,6 +22,12 @@ const MAX_ATTEMPTS = 7;
 export class GroupMembership {
   readonly consumerId: string;
   private readonly owned = new Map<string, Set<string>>();
+  /**
+   * Partitions surely being fetched, per topic: those of the last assign that returned. An owned
+   * partition may not be: its start failed (a moved partition whose old owner is still this
+   * member throws REBALANCE_STALE), and the next attempt starts it only after the release.
+   */
+  private readonly fetching = new Map<string, Set<string>>();
   private running: Promise<void> | undefined;
   private again = false;
   private left = false;
@@ -47,6 +53,7 @@ export class GroupMembership {
     this.logger.warn({ group: this.group }, 'ZooKeeper session may be lost: stopping every partition until the group is rejoined');
     const topics = [...this.owned.keys()];
     this.owned.clear();
+    this.fetching.clear();
     void Promise.all(topics.map((topic) => this.assign(topic, []))).catch((error: unknown) =>
       this.logger.warn({ err: error }, 'stopping fetchers after session loss failed'),
     );
@@ -135,8 +142,14 @@ export class GroupMembership {
       if (!this.session.healthy) return false; // fenced meanwhile: what was read may be stale
       const held = this.owned.get(topic) ?? new Set<string>();
       const kept = [...held].filter((p) => mine.has(p));
-      // Stop (and commit) released partitions before giving up their owner nodes.
-      await this.assign(topic, kept);
+      // Stop (and commit) released partitions before giving up their owner nodes. Nothing starts
+      // here: a kept partition not fetched yet may be a moved one whose old name this member is
+      // about to release, and starting it first would wait for (or throw on) this very member.
+      const fetched = this.fetching.get(topic) ?? new Set<string>();
+      await this.fetch(
+        topic,
+        kept.filter((p) => fetched.has(p)),
+      );
       for (const partition of held) if (!mine.has(partition)) await this.session.remove(this.znodes.owner(this.group, topic, partition));
       const owned = new Set(kept);
       for (const partition of mine) {
@@ -152,9 +165,17 @@ export class GroupMembership {
       }
       if (!this.session.healthy) return false;
       this.owned.set(topic, owned);
-      await this.assign(topic, [...owned]);
+      await this.fetch(topic, [...owned]);
     }
     return complete;
+  }
+
+  /** Assign exactly these partitions; until that returns, only those fetched before and still wanted are surely fetched. */
+  private async fetch(topic: string, partitions: string[]): Promise<void> {
+    const before = this.fetching.get(topic) ?? new Set<string>();
+    this.fetching.set(topic, new Set(partitions.filter((p) => before.has(p))));
+    await this.assign(topic, partitions);
+    this.fetching.set(topic, new Set(partitions));
   }
 
   /** Partitions owned now, per topic. */
@@ -173,6 +194,7 @@ export class GroupMembership {
       for (const partition of partitions) await this.session.remove(this.znodes.owner(this.group, topic, partition));
     }
     this.owned.clear();
+    this.fetching.clear();
     await this.session.remove(`${this.znodes.consumerIds(this.group)}/${this.consumerId}`);
   }
 }
