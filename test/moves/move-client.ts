@@ -3,6 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MetaqClient } from '../../src/client/index.js';
+import { logDeliveries, loggedMember } from './move-load.js';
 
 export interface MoveClientSettings {
   zkConnect: string;
@@ -26,22 +27,8 @@ const log = (event: MoveClientEvent): void => appendFileSync(settings.eventsFile
 const who = settings.consumerId;
 
 const client = new MetaqClient({ zkConnect: settings.zkConnect, zkSessionTimeoutMs: 4000 });
-const consumer = client
-  .consumer({
-    group: settings.group,
-    consumerId: who,
-    rebalanceRetryMs: 100,
-    maxDelayFetchMs: 20,
-    commitIntervalMs: 50,
-    rebalanceListener: {
-      onPartitionsAssigned: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'assigned', who, partition })),
-      onPartitionsRevoked: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'revoked', who, partition })),
-    },
-  })
-  .subscribe(settings.topic);
-await consumer.run((message) =>
-  log({ kind: 'delivered', who, partition: `${message.partition.brokerId}-${message.partition.index}`, offset: message.offset, data: message.data.toString() }),
-);
+const consumer = client.consumer(loggedMember(settings.group, who, log)).subscribe(settings.topic);
+await consumer.run(logDeliveries(who, log));
 
 const producer = client.producer();
 let producing = settings.produce;

@@ -23,6 +23,7 @@ import { eventually } from '../support/eventually.js';
 import { zookeeperForSuite } from '../support/suite-zookeeper.js';
 import type { SuiteZookeeper } from '../support/suite-zookeeper.js';
 import { movingBroker, reassign } from './move-cluster.js';
+import { logDeliveries, loggedMember } from './move-load.js';
 import { checkMove, ownershipOverlaps } from './move-history.js';
 import type { TimedMoveEvent } from './move-history.js';
 import type { MoveClientEvent } from './move-client.js';
@@ -118,22 +119,8 @@ async function groupMove(zookeeper: SuiteZookeeper, topic: string, members: stri
       }
       const client = new MetaqClient({ zkConnect: zookeeper.connect, zkSessionTimeoutMs: 4000, logger: capturingLogger(warnings) });
       clients.push(client);
-      const consumer = client
-        .consumer({
-          group: 'billing',
-          consumerId: who,
-          rebalanceRetryMs: 100,
-          maxDelayFetchMs: 20,
-          commitIntervalMs: 50,
-          rebalanceListener: {
-            onPartitionsAssigned: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'assigned', who, partition })),
-            onPartitionsRevoked: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'revoked', who, partition })),
-          },
-        })
-        .subscribe(topic);
-      await consumer.run((m) =>
-        log({ kind: 'delivered', who, partition: `${m.partition.brokerId}-${m.partition.index}`, offset: m.offset, data: m.data.toString() }),
-      );
+      const consumer = client.consumer(loggedMember('billing', who, log)).subscribe(topic);
+      await consumer.run(logDeliveries(who, log));
       consumers.set(who, consumer);
     }
     // Who owns what: each member's own view in one process, the group's owner nodes with children.

@@ -4,12 +4,32 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MetaqClient, PartitionSelector } from '../../src/client/index.js';
+import type { ConsumerOptions, MetaqClient, PartitionSelector, ReceivedMessage } from '../../src/client/index.js';
 import { tempDir } from '../support/broker-process.js';
 import { eventually } from '../support/eventually.js';
 import { readJsonLines } from '../support/event-log.js';
 import type { MoveClientEvent, MoveClientSettings } from './move-client.js';
 import type { MoveHistory } from './move-history.js';
+
+/** A move test's group member: quick rebalances and commits, each assignment logged. */
+export function loggedMember(group: string, who: string, log: (event: MoveClientEvent) => void): ConsumerOptions {
+  return {
+    group,
+    consumerId: who,
+    rebalanceRetryMs: 100,
+    maxDelayFetchMs: 20,
+    commitIntervalMs: 50,
+    rebalanceListener: {
+      onPartitionsAssigned: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'assigned', who, partition })),
+      onPartitionsRevoked: (_topic, partitions) => partitions.forEach((partition) => log({ kind: 'revoked', who, partition })),
+    },
+  };
+}
+
+/** A listener logging each delivery to a member named `who`. */
+export function logDeliveries(who: string, log: (event: MoveClientEvent) => void): (message: ReceivedMessage) => void {
+  return (m) => log({ kind: 'delivered', who, partition: `${m.partition.brokerId}-${m.partition.index}`, offset: m.offset, data: m.data.toString() });
+}
 
 const CLIENT = fileURLToPath(new URL('./move-client.js', import.meta.url));
 
