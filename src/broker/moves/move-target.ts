@@ -13,6 +13,8 @@ import type { MoveWake } from './move-wake.js';
 
 /** The target asks the source to fence once it is this close: the rest is copied while producers use other partitions. */
 const FENCE_LAG_BYTES = 1024 * 1024;
+/** While fenced the partition takes no puts: look at the copy's last stretch this often, not every MOVE_TICK_MS. */
+const FENCED_TICK_MS = 20;
 /** How often the copy's progress is written to the move's record. */
 const PROGRESS_EVERY_MS = 2000;
 
@@ -39,7 +41,13 @@ export class MoveTarget {
     this.label = `${key.topic} ${key.source.broker}-${key.source.partition}`;
   }
 
+  /** One function for the registration watch (the ZooKeeper client keeps one registration per function and path). */
+  private readonly onRegistration = (): void => this.wake?.wakeAll();
+  private wake: MoveWake | undefined;
+  private fenced = false;
+
   async run(signal: AbortSignal, wake: MoveWake): Promise<void> {
+    this.wake = wake;
     try {
       while (!signal.aborted) {
         const move = await readMove(this.host.session, this.host.znodes, this.key).catch(() => 'unknown' as const);
@@ -53,7 +61,7 @@ export class MoveTarget {
           const problem = `target: ${(error as Error).message}`;
           if (move !== 'unknown' && move.problem !== problem) await stepMove(this.host.session, this.host.znodes, move, { problem }).catch(() => undefined);
         }
-        await wake.wait(MOVE_TICK_MS);
+        await wake.wait(this.fenced ? FENCED_TICK_MS : MOVE_TICK_MS);
       }
     } finally {
       await this.stopCopy();
@@ -71,6 +79,7 @@ export class MoveTarget {
     const { session, znodes, fences } = this.host;
     const partition = target.partition!;
     this.partition = partition;
+    this.fenced = move.state === 'fenced';
     if (move.state === 'switched' || move.state === 'done') return this.adoptOnceWithdrawn(move);
     fences.markArriving(topic, partition);
     fences.fence(
@@ -164,8 +173,9 @@ export class MoveTarget {
   private async adoptOnceWithdrawn(move: VersionedMove): Promise<boolean> {
     const { session, znodes } = this.host;
     // Producers read topics-pub, consumers topics-sub: the old partition must have left both.
+    // Woken by the withdrawal itself, not only by the next tick.
     for (const list of ['pub', 'sub'] as const)
-      if ((await registeredPartitions(session, znodes, move.topic, move.source.broker, list)) > move.source.partition) return false;
+      if ((await registeredPartitions(session, znodes, move.topic, move.source.broker, list, this.onRegistration)) > move.source.partition) return false;
     await this.adopt(move);
     this.host.logger.info(
       { component: 'moves', move: this.label, partition: `${move.target.broker}-${move.target.partition}` },

@@ -155,7 +155,8 @@ export async function readMove(
 /**
  * How many partitions of a topic a broker registers as master (0 when it does not), as clients
  * see it: producers in topics-pub, consumers in topics-sub (`list`); `either` takes the one it
- * has, for a topic that accepts only publish or only subscribe there.
+ * has, for a topic that accepts only publish or only subscribe there. `watch` fires once when a
+ * node read changes, appears or goes.
  */
 export async function registeredPartitions(
   session: ZkSession,
@@ -163,13 +164,14 @@ export async function registeredPartitions(
   topic: string,
   broker: number,
   list: 'pub' | 'sub' | 'either' = 'either',
+  watch?: () => void,
 ): Promise<number> {
   for (const path of list === 'pub'
     ? [znodes.topicsPub(topic)]
     : list === 'sub'
       ? [znodes.topicsSub(topic)]
       : [znodes.topicsPub(topic), znodes.topicsSub(topic)]) {
-    const parsed = parseTopicBroker((await session.getData(`${path}/${broker}-m`)) ?? '');
+    const parsed = parseTopicBroker((await session.getVersioned(`${path}/${broker}-m`, watch))?.data ?? '');
     if (parsed !== undefined) return parsed.numParts;
   }
   return 0;
