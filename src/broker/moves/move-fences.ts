@@ -12,6 +12,7 @@ export class MoveFences {
   private readonly movedAway = new Map<string, Set<number>>();
   /** Topic → copies being moved here, not registered until their move switches. */
   private readonly arriving = new Map<string, Set<number>>();
+  private readonly unfencedFault = moveFault('unfenced');
 
   fence(topic: string, partition: number, reason: string): void {
     this.fences.set(`${topic}\n${partition}`, reason);
@@ -21,8 +22,6 @@ export class MoveFences {
   fenceMovingOut(topic: string, partition: number, reason: string): void {
     if (!this.unfencedFault) this.fence(topic, partition, reason);
   }
-
-  private readonly unfencedFault = moveFault('unfenced');
 
   unfence(topic: string, partition: number): void {
     this.fences.delete(`${topic}\n${partition}`);

@@ -117,7 +117,8 @@ export class BrokerRegistration {
 
   /** This broker's own node (its id is in the path, and its presence is claimed first): taken from an earlier session of it. */
   private async createOrSet(path: string, data: string): Promise<void> {
-    await this.session.claimEphemeral(path, data, () => true);
+    const claim = await this.session.claimEphemeral(path, data, () => true);
+    if (!claim.claimed) throw new MetaqError('ZK_ERROR', `${path} is held by another session and could not be taken over`);
   }
 
   /**

@@ -231,13 +231,15 @@ export class ZkSession extends EventEmitter {
         if (!isNodeExists(error)) throw error;
       }
       const found = await this.call<{ data: string; version: number; owner: Buffer } | undefined>((done) =>
-        this.client.getData(path, (error, buffer, stat) =>
-          error !== null && isNoNode(error)
-            ? done(null, undefined)
-            : done(error, { data: buffer?.toString('utf8') ?? '', version: stat.version, owner: stat.ephemeralOwner }),
-        ),
+        this.client.getData(path, (error, buffer, stat) => {
+          if (error) done(isNoNode(error) ? null : error, undefined);
+          else done(null, { data: buffer?.toString('utf8') ?? '', version: stat.version, owner: stat.ephemeralOwner });
+        }),
       );
-      if (found === undefined) continue; // expired between the two calls: create it now
+      if (found === undefined) {
+        if (attempt > 5) throw new MetaqError('ZK_ERROR', `${path} kept appearing and going while it was claimed`);
+        continue; // expired between the two calls: create it now
+      }
       if (found.owner.equals(this.client.getSessionId())) {
         if (found.data !== data) await this.setData(path, data, found.version);
         return { claimed: true };
